@@ -27,6 +27,12 @@ _QTY_RE: Final = re.compile(r"(?P<sign>-?)(?P<int>[0-9]+)(?:[.,](?P<frac>[0-9]+)
 _DIGIT_RE: Final = re.compile(r"\d")
 
 
+def check_precision(precision: int) -> None:
+    """Reject a precision the milli representation cannot hold (a programming error)."""
+    if not 0 <= precision <= MAX_PRECISION:
+        raise ValueError(f"precision must be 0..{MAX_PRECISION}, got {precision}")
+
+
 @dataclass(frozen=True)
 class Unit:
     """A unit of measure and how many decimals its quantities may have."""
@@ -35,7 +41,7 @@ class Unit:
     precision: int
 
     def __post_init__(self) -> None:
-        _check_precision(self.precision)
+        check_precision(self.precision)
 
 
 SZT: Final = Unit("szt.", 0)
@@ -46,19 +52,13 @@ G: Final = Unit("g", 0)
 BUILTIN_UNITS: Final = (SZT, KG, G)
 
 
-def _check_precision(precision: int) -> None:
-    """Reject a precision the milli representation cannot hold (a programming error)."""
-    if not 0 <= precision <= MAX_PRECISION:
-        raise ValueError(f"precision must be 0..{MAX_PRECISION}, got {precision}")
-
-
 def parse_quantity(text: str, precision: int) -> int:
     """Parse a typed quantity ("2", "1,235", "1.235") into milli-units.
 
     Decimals beyond the unit's precision are refused rather than rounded: half a
     piece of bread cannot be sold, and a rounded weight would change the price.
     """
-    _check_precision(precision)
+    check_precision(precision)
     match = _QTY_RE.fullmatch(text.strip())
     if match is None:
         raise DomainError("err.qty_invalid", text=text)
@@ -66,11 +66,11 @@ def parse_quantity(text: str, precision: int) -> int:
     if len(frac) > precision:
         raise DomainError("err.qty_precision", text=text, precision=precision)
     whole = match["int"].lstrip("0")
+    if match["sign"] or not (whole or frac):
+        raise DomainError("err.qty_zero")
     if len(whole) > len(str(MAX_QTY_UNITS)):
         raise DomainError("err.qty_too_large", text=text)
     milli = int(whole or "0") * QTY_SCALE + int(frac.ljust(MAX_PRECISION, "0"))
-    if match["sign"] or milli == 0:
-        raise DomainError("err.qty_zero")
     if milli > MAX_QTY_MILLI:
         raise DomainError("err.qty_too_large", text=text)
     return milli
@@ -82,7 +82,7 @@ def format_quantity(milli: int, precision: int) -> str:
     Weighed quantities always show three decimals ("1,000") so a column of weights
     lines up and the cashier sees the scale's resolution.
     """
-    _check_precision(precision)
+    check_precision(precision)
     step = 10 ** (MAX_PRECISION - precision)
     units = round_half_up(milli, step)
     sign = "-" if units < 0 else ""
