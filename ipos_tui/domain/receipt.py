@@ -18,6 +18,7 @@ from ipos_tui.domain.quantity import (
     MAX_PRECISION,
     MAX_QTY_MILLI,
     QTY_SCALE,
+    check_precision,
     format_quantity,
 )
 from ipos_tui.domain.vat import VAT_RATES, VatTotal, vat_rate, vat_totals
@@ -95,6 +96,7 @@ class ReceiptLine:
 
 def _check_line(line: ReceiptLine) -> None:
     """Refuse line values the printer cannot take (a cashier can type them)."""
+    check_precision(line.precision)
     if line.unit_price <= 0:
         raise DomainError("err.price_zero")
     if line.qty <= 0:
