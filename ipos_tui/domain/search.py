@@ -26,7 +26,9 @@ _T9_KEYS: Final = {
     "8": "tuv",
     "9": "wxyz",
 }
-_LETTER_TO_DIGIT: Final = {letter: digit for digit, letters in _T9_KEYS.items() for letter in letters}
+_LETTER_TO_DIGIT: Final = {
+    letter: digit for digit, letters in _T9_KEYS.items() for letter in letters
+}
 _DIGITS_RE: Final = re.compile(r"[0-9]+")
 
 #: What separates words in the T9 form (the "0" key is the space on phones).

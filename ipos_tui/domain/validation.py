@@ -32,9 +32,7 @@ IN_STORE_BARCODE_LENGTHS: Final = frozenset({6, 7})
 #: Characters the fiscal printer takes in a product name (its code page holds the
 #: Latin alphabet and the Polish letters, nothing else beyond these marks).
 _NAME_CHARS: Final = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ"
-    "0123456789 .,%/"
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZąćęłńóśźżĄĆĘŁŃÓŚŹŻ0123456789 .,%/"
 )
 
 _ASCII_DIGITS_RE: Final = re.compile(r"[0-9]+")

@@ -188,14 +188,30 @@ class TestFormatMoney:
 class TestPercent:
     @pytest.mark.parametrize(
         ("bp", "text"),
-        [(1000, f"10{NBSP}%"), (1250, f"12,5{NBSP}%"), (1255, f"12,55{NBSP}%"), (10000, f"100{NBSP}%"), (5, f"0,05{NBSP}%")],
+        [
+            (1000, f"10{NBSP}%"),
+            (1250, f"12,5{NBSP}%"),
+            (1255, f"12,55{NBSP}%"),
+            (10000, f"100{NBSP}%"),
+            (5, f"0,05{NBSP}%"),
+        ],
     )
     def test_format(self, bp: int, text: str) -> None:
         assert format_percent_bp(bp) == text
 
     @pytest.mark.parametrize(
         ("text", "bp"),
-        [("10", 1000), ("12,5", 1250), ("12.5", 1250), ("12,55", 1255), ("100", 10000), ("0,01", 1), ("10%", 1000), ("10 %", 1000), (f"12,5{NBSP}%", 1250)],
+        [
+            ("10", 1000),
+            ("12,5", 1250),
+            ("12.5", 1250),
+            ("12,55", 1255),
+            ("100", 10000),
+            ("0,01", 1),
+            ("10%", 1000),
+            ("10 %", 1000),
+            (f"12,5{NBSP}%", 1250),
+        ],
     )
     def test_parse(self, text: str, bp: int) -> None:
         assert parse_percent(text) == bp

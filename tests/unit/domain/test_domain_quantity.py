@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.quantity import (
     BUILTIN_UNITS,
-    G,
     KG,
     MAX_QTY_MILLI,
     QTY_SCALE,
     SZT,
+    G,
     Unit,
     format_quantity,
     parse_quantity,
@@ -68,14 +68,18 @@ class TestParseQuantity:
     def test_accepted(self, text: str, precision: int, milli: int) -> None:
         assert parse_quantity(text, precision) == milli
 
-    @pytest.mark.parametrize("text", ["", " ", "abc", "2szt", "1,", ",5", "1,2,3", "1 000", "½", "٣"])
+    @pytest.mark.parametrize(
+        "text", ["", " ", "abc", "2szt", "1,", ",5", "1,2,3", "1 000", "½", "٣"]
+    )
     def test_not_a_number(self, text: str) -> None:
         with pytest.raises(DomainError) as info:
             parse_quantity(text, 3)
         assert info.value.key == "err.qty_invalid"
         assert info.value.params == {"text": text}
 
-    @pytest.mark.parametrize(("text", "precision"), [("1,5", 0), ("1,25", 1), ("1,2345", 3), ("0,0001", 3)])
+    @pytest.mark.parametrize(
+        ("text", "precision"), [("1,5", 0), ("1,25", 1), ("1,2345", 3), ("0,0001", 3)]
+    )
     def test_too_many_decimals(self, text: str, precision: int) -> None:
         with pytest.raises(DomainError) as info:
             parse_quantity(text, precision)
@@ -140,7 +144,9 @@ class TestFormatQuantity:
 
 
 class TestUnitName:
-    @pytest.mark.parametrize(("name", "clean"), [("szt.", "szt."), (" kg ", "kg"), ("opak.", "opak.")])
+    @pytest.mark.parametrize(
+        ("name", "clean"), [("szt.", "szt."), (" kg ", "kg"), ("opak.", "opak.")]
+    )
     def test_accepted(self, name: str, clean: str) -> None:
         assert validate_unit_name(name) == clean
 

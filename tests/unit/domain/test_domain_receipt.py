@@ -509,7 +509,12 @@ class TestPaymentState:
         payment = state.add("cash", "gotówka", 2000, allows_change=True)
         assert payment == Payment("cash", "gotówka", 2000, 253)
         assert payment.net_amount == 1747
-        assert (state.paid, state.remaining, state.change, state.is_complete) == (2000, 0, 253, True)
+        assert (state.paid, state.remaining, state.change, state.is_complete) == (
+            2000,
+            0,
+            253,
+            True,
+        )
 
     def test_split_tender(self) -> None:
         state = PaymentState(5000)
@@ -548,7 +553,12 @@ class TestPaymentState:
         assert state.change == 300
         removed = state.remove_last()
         assert removed is not None and removed.method == "cash"
-        assert (state.paid, state.remaining, state.change, state.is_complete) == (300, 700, 0, False)
+        assert (state.paid, state.remaining, state.change, state.is_complete) == (
+            300,
+            700,
+            0,
+            False,
+        )
 
     def test_zero_total_is_complete(self) -> None:
         state = PaymentState(0)

@@ -72,7 +72,16 @@ def test_t9_is_digits_only_and_one_per_normalised_char(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("123", True), ("0", True), ("", False), ("12a", False), (" 12", False), ("²", False), ("٣", False), ("1,5", False)],
+    [
+        ("123", True),
+        ("0", True),
+        ("", False),
+        ("12a", False),
+        (" 12", False),
+        ("²", False),
+        ("٣", False),
+        ("1,5", False),
+    ],
 )
 def test_is_digits(text: str, expected: bool) -> None:
     assert is_digits(text) is expected

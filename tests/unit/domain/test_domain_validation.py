@@ -38,14 +38,31 @@ UPCA = "036000291452"
 class TestNip:
     @pytest.mark.parametrize(
         "text",
-        ["1234563218", "123-456-32-18", "123 456 32 18", "PL1234563218", "pl 123-456-32-18", " 1234563218 "],
+        [
+            "1234563218",
+            "123-456-32-18",
+            "123 456 32 18",
+            "PL1234563218",
+            "pl 123-456-32-18",
+            " 1234563218 ",
+        ],
     )
     def test_accepted(self, text: str) -> None:
         assert validate_nip(text) == "1234563218"
 
     @pytest.mark.parametrize(
         "text",
-        ["1234563219", "123456321", "12345632188", "", "abcdefghij", "0000000000", "DE1234563218", "12345632l8", "１２３４５６３２１８"],
+        [
+            "1234563219",
+            "123456321",
+            "12345632188",
+            "",
+            "abcdefghij",
+            "0000000000",
+            "DE1234563218",
+            "12345632l8",
+            "１２３４５６３２１８",
+        ],
     )
     def test_rejected(self, text: str) -> None:
         with pytest.raises(DomainError) as info:
@@ -57,7 +74,9 @@ class TestNip:
 
 
 class TestBarcode:
-    @pytest.mark.parametrize("code", [EAN13, EAN8, UPCA, "123456", "1234567", "0123456", " 5901234123457 "])
+    @pytest.mark.parametrize(
+        "code", [EAN13, EAN8, UPCA, "123456", "1234567", "0123456", " 5901234123457 "]
+    )
     def test_valid(self, code: str) -> None:
         assert is_valid_barcode(code)
         assert validate_barcode(code) == code.strip()
@@ -90,7 +109,9 @@ class TestBarcode:
 
     @FAST
     @given(st.sampled_from([7, 11, 12]), st.data())
-    def test_computed_check_digit_accepted_and_wrong_one_refused(self, body_len: int, data: st.DataObject) -> None:
+    def test_computed_check_digit_accepted_and_wrong_one_refused(
+        self, body_len: int, data: st.DataObject
+    ) -> None:
         body = data.draw(st.text("0123456789", min_size=body_len, max_size=body_len))
         check = ean.calc_check_digit(body)
         assert is_valid_barcode(body + check)
@@ -111,7 +132,10 @@ class TestBarcode:
         assert validate_barcodes(codes) == codes
         with pytest.raises(DomainError) as info:
             validate_barcodes([*codes, "200000"])
-        assert (info.value.key, info.value.params) == ("err.barcodes_too_many", {"max": MAX_BARCODES})
+        assert (info.value.key, info.value.params) == (
+            "err.barcodes_too_many",
+            {"max": MAX_BARCODES},
+        )
 
     def test_product_barcode_list_bad_code(self) -> None:
         with pytest.raises(DomainError) as info:
@@ -120,7 +144,9 @@ class TestBarcode:
 
 
 class TestPlu:
-    @pytest.mark.parametrize(("text", "plu"), [("1", "1"), ("123", "123"), ("999999999", "999999999"), (" 42 ", "42")])
+    @pytest.mark.parametrize(
+        ("text", "plu"), [("1", "1"), ("123", "123"), ("999999999", "999999999"), (" 42 ", "42")]
+    )
     def test_valid(self, text: str, plu: str) -> None:
         assert validate_plu(text) == plu
 
@@ -158,7 +184,14 @@ class TestProductName:
 
     @pytest.mark.parametrize(
         ("name", "char"),
-        [('Sok "Tymbark"', '"'), ("Piwo-jasne", "-"), ("Crème", "è"), ("Kawa\tczarna", "\t"), ("Tort 🎂", "🎂"), ("Ser (żółty)", "(")],
+        [
+            ('Sok "Tymbark"', '"'),
+            ("Piwo-jasne", "-"),
+            ("Crème", "è"),
+            ("Kawa\tczarna", "\t"),
+            ("Tort 🎂", "🎂"),
+            ("Ser (żółty)", "("),
+        ],
     )
     def test_bad_chars(self, name: str, char: str) -> None:
         with pytest.raises(DomainError) as info:
@@ -193,7 +226,21 @@ class TestClassifyCode:
         assert classify_code(text) == kind
 
     @pytest.mark.parametrize(
-        "text", ["", "abc", "12a", "-1", "0", "012", "012345678", "1234567890", "12345678901", "15901234123454", "1" * 20, "٣"]
+        "text",
+        [
+            "",
+            "abc",
+            "12a",
+            "-1",
+            "0",
+            "012",
+            "012345678",
+            "1234567890",
+            "12345678901",
+            "15901234123454",
+            "1" * 20,
+            "٣",
+        ],
     )
     def test_invalid(self, text: str) -> None:
         with pytest.raises(DomainError) as info:

@@ -14,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.vat import VAT_RATES, VatTotal, vat_from_gross, vat_label, vat_rate, vat_totals
+from ipos_tui.domain.vat import (
+    VAT_RATES,
+    VatTotal,
+    vat_from_gross,
+    vat_label,
+    vat_rate,
+    vat_totals,
+)
 
 FAST = settings(max_examples=300, deadline=None)
 LETTERS = st.sampled_from(sorted(VAT_RATES))
