@@ -60,7 +60,12 @@ class Discount:
 
 @dataclass
 class ReceiptLine:
-    """One sold item: unit price (gross grosze) × quantity (milli-units)."""
+    """One sold item: unit price (gross grosze) × quantity (milli-units).
+
+    Change a line that is on a receipt through the :class:`Receipt` methods only:
+    they validate the change and re-split the receipt discount, which
+    ``receipt_discount_share`` holds and only the receipt may set.
+    """
 
     plu: str
     name: str
