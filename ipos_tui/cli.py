@@ -1,0 +1,113 @@
+"""Command lines of both console scripts.
+
+``ipos-tui [--data-dir DIR] [--lang pl|en] [--ascii]`` runs the terminal;
+``ipos-tui demo [--reset]`` runs the demo shop in its own data dir.
+``ipos-backoffice …`` is the back office's admin CLI and server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from . import __version__
+from .domain.errors import DomainError
+from .i18n import set_language, t
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, help="terminal data directory (database, printouts, logs)")
+    common.add_argument("--lang", choices=("pl", "en"), help="UI language (default: the saved one, else pl)")
+    common.add_argument("--ascii", action="store_true", help="console mode: only Linux console glyphs")
+    common.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
+
+    parser = argparse.ArgumentParser(prog="ipos-tui", parents=[common], description="iPOS duet terminal")
+    parser.add_argument("--version", action="version", version=f"ipos-tui {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    demo = commands.add_parser("demo", parents=[common], help="the demo shop, ready to sell")
+    demo.add_argument("--reset", action="store_true", help="recreate the demo shop from scratch")
+    return parser
+
+
+def _setup_logging(data_dir: Path, verbose: bool) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        data_dir / "ipos-tui.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handlers: list[logging.Handler] = [handler]
+    if verbose:
+        handlers.append(logging.StreamHandler())
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=handlers, force=True
+    )
+
+
+def _console_mode(args: argparse.Namespace) -> bool | None:
+    if args.ascii or os.environ.get("TERM") == "linux":
+        return True
+    return None
+
+
+def tui_main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.lang:
+        set_language(args.lang)
+    from .terminal.paths import default_data_dir, demo_data_dir
+
+    is_demo = args.command == "demo"
+    data_dir: Path = args.data_dir or (demo_data_dir() if is_demo else default_data_dir())
+    if is_demo and args.reset and data_dir.exists():
+        shutil.rmtree(data_dir)
+    _setup_logging(data_dir, args.verbose)
+    log = logging.getLogger("ipos_tui.cli")
+
+    from .terminal.db import open_terminal
+
+    try:
+        terminal = open_terminal(data_dir)
+    except DomainError as error:
+        print(t(error.key, **error.params), file=sys.stderr)
+        log.error("cannot open %s: %s", data_dir, error)
+        return 2
+    with terminal:
+        demo_hint = None
+        if is_demo:
+            from .terminal.demo import DEMO_LOGINS, seed_demo
+
+            if terminal.catalog.product_count() == 0:
+                print(t("cli.demo_seeding"), file=sys.stderr)
+                seed_demo(terminal)
+            demo_hint = t("login.demo_hint", logins=DEMO_LOGINS)
+        elif terminal.catalog.product_count() == 0:
+            print(t("cli.no_data", data_dir=data_dir), file=sys.stderr)
+            return 1
+        from .ui.app import create_app
+
+        app = create_app(
+            terminal,
+            data_dir=data_dir,
+            language=args.lang,
+            console_mode=_console_mode(args),
+            demo_hint=demo_hint,
+        )
+        log.info("ipos-tui %s starting on %s", __version__, data_dir)
+        app.run()
+    if is_demo:
+        print(t("cli.demo_bye", data_dir=data_dir))
+    return 0
+
+
+def backoffice_main(argv: list[str] | None = None) -> int:
+    from .backoffice.cli import main
+
+    return main(argv)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(tui_main())

@@ -1,0 +1,201 @@
+"""The terminal application: wires the local database to the screens.
+
+The App stays thin: it owns the opened :class:`~ipos_tui.terminal.db.Terminal`, the
+logged-in cashier, the open receipt, the clock and the display mode (language,
+console glyphs). Screens do the work; see ``ui/screens``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.scrollbar import ScrollBar, ScrollBarRender
+
+from .. import __version__
+from ..domain.receipt import Receipt
+from ..i18n import set_language, t
+from ..terminal.db import Terminal
+from ..terminal.records import User
+from .glyphs import CONSOLE, UNICODE, Glyphs
+from .resources import styles_dir
+from .widgets.topbar import format_age
+
+KEY_NAMES = {
+    "enter": "Enter",
+    "escape": "Esc",
+    "delete": "Del",
+    "backspace": "Backspace",
+    "asterisk": "*",
+    "number_sign": "#",
+    "plus": "+",
+    "slash": "/",
+    "up": "\u2191",
+    "down": "\u2193",
+    "left": "\u2190",
+    "right": "\u2192",
+    "tab": "Tab",
+    "space": "Spacja",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+}
+
+
+class ConsoleScrollBarRender(ScrollBarRender):
+    """Scrollbars drawn with whole cells only: the console font has no eighth blocks."""
+
+    VERTICAL_BARS = [" "] * 8
+    HORIZONTAL_BARS = [" "] * 8
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class IposApp(App[None]):
+    """iPOS duet terminal."""
+
+    CSS_PATH = [styles_dir() / "app.tcss"]
+    ENABLE_COMMAND_PALETTE = False
+    TITLE = "iPOS"
+    BINDINGS = [Binding("f1", "help", "keys.help", show=False)]
+
+    def __init__(
+        self,
+        terminal: Terminal,
+        *,
+        data_dir: Path,
+        clock: Callable[[], datetime] = local_now,
+        language: str | None = None,
+        console_mode: bool | None = None,
+        demo_hint: str | None = None,
+    ) -> None:
+        self.terminal = terminal
+        self.data_dir = data_dir
+        self.clock = clock
+        self.demo_hint = demo_hint
+        self.cashier: User | None = None
+        self.receipt = Receipt()
+        self.receipt_name = t("receipt.default_name")
+        stored_language = terminal.settings.get_local("language", "pl")
+        self.language = language or stored_language
+        set_language(self.language)
+        self.receipt_name = t("receipt.default_name")
+        stored_console = terminal.settings.get_local("ascii", "0") == "1"
+        self.console_mode = stored_console if console_mode is None else console_mode
+        ScrollBar.renderer = ConsoleScrollBarRender if self.console_mode else ScrollBarRender
+        super().__init__()
+
+    # -- display ---------------------------------------------------------------
+    @property
+    def glyphs(self) -> Glyphs:
+        return CONSOLE if self.console_mode else UNICODE
+
+    def on_mount(self) -> None:
+        self.set_class(self.console_mode, "-console")
+        from .screens.login import LoginScreen
+
+        self.push_screen(LoginScreen())
+
+    def set_console_mode(self, enabled: bool) -> None:
+        """Switch console glyphs and borders now and remember the choice."""
+        self.console_mode = enabled
+        self.terminal.settings.set_local("ascii", "1" if enabled else "0")
+        ScrollBar.renderer = ConsoleScrollBarRender if enabled else ScrollBarRender
+        self.set_class(enabled, "-console")
+        self.refresh_all()
+
+    def set_ui_language(self, language: str) -> None:
+        self.language = language
+        self.terminal.settings.set_local("language", language)
+        set_language(language)
+        self.refresh_all()
+
+    def refresh_all(self) -> None:
+        """Redraw every screen on the stack (language or glyphs changed)."""
+        for screen in self.screen_stack:
+            refresh_texts = getattr(screen, "refresh_texts", None)
+            if refresh_texts is not None:
+                refresh_texts()
+            screen.refresh(layout=True)
+
+    def get_key_display(self, binding: Binding) -> str:
+        if binding.key_display:
+            return binding.key_display
+        key = binding.key
+        if key.startswith("f") and key[1:].isdigit():
+            return key.upper()
+        return KEY_NAMES.get(key, key)
+
+    # -- state shown on the top bar ----------------------------------------------
+    def location_parts(self, *, with_receipt: bool = False) -> list[str]:
+        settings = self.terminal.settings
+        parts = [settings.store().name, settings.terminal_info().name]
+        if self.cashier is not None:
+            parts.append(self.cashier.name)
+        if with_receipt:
+            parts.append(self.receipt_name)
+        return [part for part in parts if part]
+
+    def status_text(self) -> str:
+        count, oldest = self.terminal.ledger.pending_summary()
+        now = self.clock()
+        text = f"{self.glyphs.cloud} {count}"
+        if count and oldest is not None:
+            minutes = max(int((now - oldest).total_seconds() // 60), 0)
+            text += f" ({format_age(minutes)})"
+        return f"{text}  {now:%H:%M}"
+
+    def new_receipt(self) -> None:
+        self.receipt = Receipt()
+
+    # -- actions ---------------------------------------------------------------
+    def action_help(self) -> None:
+        """F1: the keys of the current screen, with what each does here."""
+        from .dialogs import TextViewDialog
+
+        if isinstance(self.screen, TextViewDialog):
+            return
+        rows: dict[str, list[str]] = {}
+        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if enabled and binding.description and binding.action != "app.help":
+                rows.setdefault(t(binding.description), []).append(self.get_key_display(binding))
+        intro = t(f"help.{type(self.screen).__name__}")
+        lines = [intro, ""] if not intro.startswith("help.") else []
+        lines += [f"{' / '.join(dict.fromkeys(keys)):<16} {what}" for what, keys in rows.items()]
+        self.push_screen(TextViewDialog(t("help.title"), "\n".join(lines)))
+
+    def logout(self) -> None:
+        """Back to the login screen; the open receipt stays for the next cashier."""
+        from .screens.login import LoginScreen
+
+        self.cashier = None
+        while not isinstance(self.screen, LoginScreen):
+            self.pop_screen()
+        self.screen.reset_form()
+
+
+def create_app(
+    terminal: Terminal,
+    *,
+    data_dir: Path,
+    clock: Callable[[], datetime] = local_now,
+    language: str | None = None,
+    console_mode: bool | None = None,
+    demo_hint: str | None = None,
+) -> IposApp:
+    """The factory the CLI and the tests use."""
+    return IposApp(
+        terminal,
+        data_dir=data_dir,
+        clock=clock,
+        language=language,
+        console_mode=console_mode,
+        demo_hint=demo_hint,
+    )
+
+
+__all__ = ["IposApp", "create_app", "__version__"]

@@ -1,0 +1,8 @@
+"""Modal dialogs: each returns its answer through ``dismiss``; Esc means cancel."""
+
+from .confirm import ConfirmDialog
+from .form import Field, FormDialog
+from .menu import MenuScreen
+from .text_view import TextViewDialog
+
+__all__ = ["ConfirmDialog", "Field", "FormDialog", "MenuScreen", "TextViewDialog"]

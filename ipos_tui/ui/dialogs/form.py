@@ -1,0 +1,135 @@
+"""A small form: labelled fields, ``*`` or Tab to the next one, Enter to accept.
+
+Each field may carry a validator that returns the cleaned value or raises
+DomainError; the message shows under the form and the dialog stays open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from ...domain.errors import DomainError
+from ...i18n import t
+from ..widgets.code_input import CodeInput
+from ..widgets.keybar import KeyBar
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label_key: str
+    value: str = ""
+    password: bool = False
+    restrict: str | None = None
+    max_length: int = 0
+    required: bool = True
+    validate: Callable[[str], Any] | None = None
+
+
+class FormDialog(ModalScreen[dict[str, Any] | None]):
+    DEFAULT_CSS = """
+    FormDialog {
+        align: center middle;
+    }
+    FormDialog > Vertical {
+        width: 66;
+        height: auto;
+        border: solid $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    FormDialog Grid {
+        grid-size: 2;
+        grid-columns: 16 1fr;
+        grid-rows: 3;
+        height: auto;
+    }
+    FormDialog Grid Label {
+        height: 3;
+        content-align: left middle;
+    }
+    FormDialog #hint {
+        color: $text-muted;
+    }
+    FormDialog #error {
+        color: $text-error;
+        text-style: bold;
+    }
+    """
+
+    BINDINGS = [
+        Binding("enter,ctrl+j", "accept", "keys.accept", key_display="Enter", priority=True),
+        Binding("asterisk,tab,multiply", "next_field", "keys.next_field", key_display="*", priority=True),
+        Binding("escape", "cancel", "keys.cancel"),
+    ]
+
+    def __init__(self, title: str, fields: Sequence[Field], *, hint: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = list(fields)
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.title_text
+            if self.hint:
+                yield Static(self.hint, id="hint")
+            with Grid():
+                for field in self.fields:
+                    yield Label(t(field.label_key))
+                    yield CodeInput(
+                        value=field.value,
+                        password=field.password,
+                        restrict=field.restrict,
+                        max_length=field.max_length,
+                        id=f"field-{field.name}",
+                        select_on_focus=False,
+                    )
+            yield Static("", id="error")
+        yield KeyBar()
+
+    def _inputs(self) -> list[CodeInput]:
+        return list(self.query(CodeInput))
+
+    def action_next_field(self) -> None:
+        inputs = self._inputs()
+        focused = self.focused
+        index = inputs.index(focused) if focused in inputs else -1
+        inputs[(index + 1) % len(inputs)].focus()
+
+    def action_accept(self) -> None:
+        inputs = self._inputs()
+        focused = self.focused
+        if focused in inputs and inputs.index(focused) < len(inputs) - 1:
+            self.action_next_field()
+            return
+        values: dict[str, Any] = {}
+        for field, widget in zip(self.fields, inputs, strict=True):
+            raw = widget.value.strip()
+            if not raw:
+                if field.required:
+                    self._fail(widget, t("form.required", field=t(field.label_key).rstrip(":")))
+                    return
+                values[field.name] = None
+                continue
+            try:
+                values[field.name] = field.validate(raw) if field.validate else raw
+            except DomainError as error:
+                self._fail(widget, t(error.key, **error.params))
+                return
+        self.dismiss(values)
+
+    def _fail(self, widget: CodeInput, message: str) -> None:
+        self.query_one("#error", Static).update(message)
+        widget.focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

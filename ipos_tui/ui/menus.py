@@ -1,0 +1,119 @@
+"""The menu trees of PRODUCT.md §2, as data for the one numbered-menu widget.
+
+Items whose work belongs to features not built yet are left out (``visible=False``)
+and the others keep their fixed numbers, as on the duet.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..domain.errors import DomainError
+from ..i18n import t
+from .dialogs import Field, FormDialog, MenuScreen
+from .widgets.menu import MenuItem
+
+if TYPE_CHECKING:
+    from .app import IposApp
+
+SERVICE_PASSWORD = "SERVIS"
+
+
+def _lock(app: IposApp) -> None:
+    app.logout()
+
+
+
+def _transactions(app: IposApp) -> None:
+    from .screens.transactions import TransactionsScreen
+
+    app.push_screen(TransactionsScreen())
+
+
+def _information(app: IposApp) -> None:
+    from .screens.info import InfoScreen
+
+    app.push_screen(InfoScreen())
+
+
+def _terminal_information(app: IposApp) -> None:
+    from .screens.info import TerminalInfoScreen
+
+    app.push_screen(TerminalInfoScreen())
+
+
+def settings_items(app: IposApp) -> list[MenuItem]:
+    """8. Konfiguracja → 2. Ustawienia: each item toggles a setting and shows its value."""
+
+    def toggle_language() -> None:
+        app.set_ui_language("en" if app.language == "pl" else "pl")
+
+    def toggle_console() -> None:
+        app.set_console_mode(not app.console_mode)
+
+    return [
+        MenuItem(1, lambda: t("settings.language", value=t(f"settings.lang_{app.language}")), toggle_language),
+        MenuItem(
+            2,
+            lambda: t("settings.console", value=t("settings.on" if app.console_mode else "settings.off")),
+            toggle_console,
+        ),
+    ]
+
+
+def configuration_items(app: IposApp) -> list[MenuItem]:
+    return [
+        MenuItem(1, "menu.terminal_info", lambda: _terminal_information(app)),
+        MenuItem(2, "menu.settings", lambda: app.push_screen(MenuScreen("menu.settings", settings_items(app)))),
+    ]
+
+
+def user_menu_items(app: IposApp) -> list[MenuItem]:
+    """Menu użytkownika (F2 on the registration screen)."""
+    return [
+        MenuItem(1, "menu.lock", lambda: _lock(app)),
+        MenuItem(5, "menu.transactions", lambda: _transactions(app)),
+        MenuItem(7, "menu.information", lambda: _information(app)),
+        MenuItem(
+            8,
+            "menu.configuration",
+            lambda: app.push_screen(MenuScreen("menu.configuration", configuration_items(app))),
+        ),
+    ]
+
+
+def open_user_menu(app: IposApp) -> None:
+    app.push_screen(MenuScreen("menu.user", user_menu_items(app)))
+
+
+def _service_tools(app: IposApp) -> None:
+    """2. Serwis: asks the service password first."""
+
+    def check(text: str) -> str:
+        if text.strip().upper() != SERVICE_PASSWORD:
+            raise DomainError("err.service_password")
+        return text
+
+    def done(values: dict | None) -> None:
+        if values is not None:
+            items = [MenuItem(1, "menu.transactions", lambda: _transactions(app))]
+            app.push_screen(MenuScreen("menu.service_tools", items))
+
+    field = Field("password", "service.password", password=True, max_length=16, validate=check)
+    app.push_screen(FormDialog(t("menu.service_tools"), [field]), done)
+
+
+def service_menu_items(app: IposApp) -> list[MenuItem]:
+    """Menu serwisowe (F2 on the login screen)."""
+    return [
+        MenuItem(
+            1,
+            "menu.configuration",
+            lambda: app.push_screen(MenuScreen("menu.configuration", configuration_items(app))),
+        ),
+        MenuItem(2, "menu.service_tools", lambda: _service_tools(app)),
+    ]
+
+
+def open_service_menu(app: IposApp) -> None:
+    app.push_screen(MenuScreen("menu.service", service_menu_items(app)))

@@ -1,0 +1,41 @@
+"""Printing (to the printout log) and showing stored documents."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..i18n import t
+from ..terminal.printout import render_receipt, save_printout
+
+if TYPE_CHECKING:
+    from .app import IposApp
+
+
+def _render(app: IposApp, uuid: str) -> tuple[object, str]:
+    terminal = app.terminal
+    detail = terminal.ledger.get_document(uuid)
+    settings = terminal.settings
+    text = render_receipt(detail, settings.company(), settings.store(), settings.terminal_info())
+    return detail, text
+
+
+def print_document(app: IposApp, uuid: str) -> None:
+    """Write the printout of a just-finished document to the data dir."""
+    detail, text = _render(app, uuid)
+    save_printout(app.data_dir, detail, text)
+
+
+def upload_mark(app: IposApp, state: str) -> str:
+    """☁ until the back office accepted it, ✓ after, ✗ when quarantined."""
+    g = app.glyphs
+    return {"pending": g.cloud, "sent": g.ok, "quarantined": g.failed}.get(state, g.cloud)
+
+
+def show_printout(app: IposApp, uuid: str) -> None:
+    """Show a stored document as printed, with its upload state in the title."""
+    from .dialogs import TextViewDialog
+
+    detail, text = _render(app, uuid)
+    state = detail.upload_state  # type: ignore[attr-defined]
+    title = f"{t('doc.number', number=detail.number)} {upload_mark(app, state)} {t('upload.' + state)}"  # type: ignore[attr-defined]
+    app.push_screen(TextViewDialog(title, text))

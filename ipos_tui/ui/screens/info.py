@@ -1,0 +1,96 @@
+"""7. Informacje and 8. Konfiguracja → 1. Informacje o kasoterminalu."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ... import __version__
+from ...domain.validation import format_nip
+from ...i18n import t
+from ..widgets.topbar import format_age
+from .base import PosScreen
+
+
+class InfoBase(PosScreen):
+    DEFAULT_CSS = """
+    InfoBase #info-box {
+        border: solid $primary;
+        height: 1fr;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape,enter,ctrl+j", "back", "keys.back", key_display="Esc"),
+        Binding("f1", "app.help", "keys.help"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="info-box"):
+            yield Static(self.text(), id="info-text", markup=False)
+
+    def rows(self) -> list[tuple[str, str]]:
+        return []
+
+    def text(self) -> str:
+        return "\n".join(f"{t(key):<30} {value}" for key, value in self.rows())
+
+    def refresh_texts(self) -> None:
+        super().refresh_texts()
+        self.query_one("#info-text", Static).update(self.text())
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class InfoScreen(InfoBase):
+    """What support asks first: which terminal, which version, what is unsent."""
+
+    TITLE_KEY = "menu.information"
+
+    def rows(self) -> list[tuple[str, str]]:
+        app = self.pos
+        settings = app.terminal.settings
+        info = settings.terminal_info()
+        count, oldest = app.terminal.ledger.pending_summary()
+        unsent = str(count)
+        if count and oldest is not None:
+            minutes = max(int((app.clock() - oldest).total_seconds() // 60), 0)
+            unsent += f" ({t('info.oldest', age=format_age(minutes))})"
+        return [
+            ("info.terminal", f"{info.name} (id {info.terminal_id})"),
+            ("info.store", settings.store().name),
+            ("info.version", __version__),
+            ("info.server", t("info.not_activated")),
+            ("info.last_sync", t("info.never")),
+            ("info.unsent", unsent),
+            ("info.staged_update", t("info.none")),
+        ]
+
+
+class TerminalInfoScreen(InfoBase):
+    TITLE_KEY = "menu.terminal_info"
+
+    def rows(self) -> list[tuple[str, str]]:
+        app = self.pos
+        terminal = app.terminal
+        settings = terminal.settings
+        company = settings.company()
+        store = settings.store()
+        info = settings.terminal_info()
+        return [
+            ("info.terminal", f"{info.name} (id {info.terminal_id})"),
+            ("info.company", company.name),
+            ("info.nip", format_nip(company.nip) if company.nip else "-"),
+            ("info.address", company.address or "-"),
+            ("info.store", f"{store.name} (id {store.id})"),
+            ("info.store_address", store.address or "-"),
+            ("info.login_mode", t(f"login.mode_{settings.login_mode()}")),
+            ("info.products", str(terminal.catalog.product_count())),
+            ("info.version", __version__),
+            ("info.schema", str(terminal.schema_version)),
+            ("info.data_dir", str(app.data_dir)),
+        ]

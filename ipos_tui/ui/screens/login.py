@@ -1,0 +1,165 @@
+"""Logging in: "identyfikator + PIN", "identyfikator" or "brak logowania".
+
+The login mode comes from the back office settings and is read each time the screen
+is shown, so a changed mode applies at the next login (PRODUCT.md §3).
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Grid, Vertical
+from textual.widgets import Label, Static
+
+from ...domain.errors import DomainError
+from ...i18n import t
+from ..widgets.code_input import CodeInput
+from .base import PosScreen
+
+
+class LoginScreen(PosScreen):
+    DEFAULT_CSS = """
+    LoginScreen #login-box {
+        border: solid $primary;
+        height: 1fr;
+        padding: 0 2;
+    }
+    LoginScreen #login-title {
+        width: 100%;
+        text-align: center;
+        text-style: bold;
+        margin: 1 0;
+    }
+    LoginScreen Grid {
+        grid-size: 2;
+        grid-columns: 16 24;
+        grid-rows: 3;
+        height: auto;
+        width: 40;
+    }
+    LoginScreen Grid Label {
+        height: 3;
+        content-align: left middle;
+    }
+    LoginScreen #anonymous {
+        width: 100%;
+        text-align: center;
+        margin: 1 0;
+    }
+    LoginScreen #demo-hint {
+        dock: bottom;
+        width: 100%;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("f2", "service_menu", "keys.service_menu"),
+        Binding("enter,ctrl+j", "next", "keys.next", key_display="Enter", priority=True),
+        Binding("escape", "clear", "keys.clear"),
+        Binding("f1", "app.help", "keys.help"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        self.mode = self.pos.terminal.settings.login_mode()
+        with Vertical(id="login-box"):
+            yield Static(t("login.title"), id="login-title")
+            if self.mode == "none":
+                yield Static(t("login.press_any_key"), id="anonymous")
+            else:
+                with Center():
+                    with Grid():
+                        yield Label(t("login.identifier"))
+                        yield CodeInput(id="identifier", max_length=16, select_on_focus=False)
+                        if self.mode == "id_pin":
+                            yield Label(t("login.pin"))
+                            yield CodeInput(
+                                id="pin", password=True, restrict=r"[0-9]*", max_length=8, select_on_focus=False
+                            )
+            if self.pos.demo_hint:
+                yield Static(self.pos.demo_hint, id="demo-hint")
+
+    def on_mount(self) -> None:
+        self.reset_form()
+        self.set_interval(1.0, self._show_lockout)
+
+    def on_screen_resume(self) -> None:
+        if self.mode != self.pos.terminal.settings.login_mode():
+            self.refresh(recompose=True)
+            self.call_after_refresh(self.reset_form)
+
+    def reset_form(self) -> None:
+        """Empty fields, focus on the identifier (the next cashier's turn)."""
+        for field in self.query(CodeInput):
+            field.value = ""
+        if self.mode != "none":
+            self.query_one("#identifier", CodeInput).focus()
+        self.say("")
+        self.refresh_top_bar()
+
+    # -- keys -------------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        if self.mode == "none" and event.key not in ("f1", "f2"):
+            event.stop()
+            self._login(None, None)
+
+    def action_next(self) -> None:
+        if self.mode == "none":
+            self._login(None, None)
+            return
+        identifier = self.query_one("#identifier", CodeInput)
+        if not identifier.value.strip():
+            self.say(t("login.enter_identifier"), error=True)
+            identifier.focus()
+            return
+        if self.mode == "id_pin":
+            pin = self.query_one("#pin", CodeInput)
+            if self.focused is identifier or not pin.value:
+                pin.focus()
+                return
+            self._login(identifier.value.strip(), pin.value)
+        else:
+            self._login(identifier.value.strip(), None)
+
+    def action_clear(self) -> None:
+        self.reset_form()
+
+    def action_service_menu(self) -> None:
+        from ..menus import open_service_menu
+
+        open_service_menu(self.pos)
+
+    # -- logging in -------------------------------------------------------------
+    def _login(self, identifier: str | None, pin: str | None) -> None:
+        try:
+            user = self.pos.terminal.auth.login(identifier, pin, self.pos.clock())
+        except DomainError as error:
+            self.say_error(error)
+            if self.mode == "id_pin":
+                pin_field = self.query_one("#pin", CodeInput)
+                pin_field.value = ""
+                if error.key in ("err.login_unknown", "err.login_inactive"):
+                    self.query_one("#identifier", CodeInput).focus()
+                else:
+                    pin_field.focus()
+            return
+        self.pos.cashier = user
+        from .registration import RegistrationScreen
+
+        self.app.push_screen(RegistrationScreen())
+
+    def _show_lockout(self) -> None:
+        """Count the lockout down on screen while it lasts."""
+        if self.mode != "id_pin" or self.app.screen is not self:
+            return
+        identifier = self.query_one("#identifier", CodeInput).value.strip()
+        if not identifier:
+            return
+        remaining = self.pos.terminal.auth.lockout_remaining(identifier, self.pos.clock())
+        if remaining > 0:
+            self._locked = True
+            self.say(t("err.login_locked", seconds=remaining), error=True)
+        elif getattr(self, "_locked", False):
+            self._locked = False
+            self.say(t("login.lockout_over"))

@@ -1,0 +1,292 @@
+"""Do zapłaty: tendering the open receipt, then writing it to the ledger.
+
+Cash is typed in grosze (2000 = 20,00 zł) and may exceed what is left (change);
+other methods may not. ``*`` moves to the next method in the back office's order;
+F3 picks the document (Paragon, Faktura, Paragon z NIP). When the payments cover the
+total the receipt is committed in one transaction and the screen returns it.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Static
+
+from ...domain.errors import DomainError
+from ...domain.money import format_money, parse_grosze_digits
+from ...domain.receipt import PaymentState
+from ...domain.validation import format_nip, validate_nip
+from ...i18n import t
+from ...terminal.records import Buyer, PaymentMethod
+from ..widgets.code_input import CodeInput
+from .base import PosScreen
+
+KIND_KEYS = {"paragon": "doc.paragon", "faktura": "doc.faktura", "paragon_nip": "doc.paragon_nip"}
+
+
+class PaymentScreen(PosScreen):
+    WITH_RECEIPT = True
+
+    DEFAULT_CSS = """
+    PaymentScreen #pay-box {
+        border: solid $primary;
+        height: 1fr;
+        padding: 0 2;
+    }
+    PaymentScreen .row {
+        height: 1;
+    }
+    PaymentScreen .caption {
+        width: 24;
+    }
+    PaymentScreen .amount {
+        width: 16;
+        text-align: right;
+    }
+    PaymentScreen #document {
+        width: 1fr;
+        text-align: right;
+    }
+    PaymentScreen #methods {
+        height: 1;
+        margin: 1 0 0 0;
+    }
+    PaymentScreen #amount-row {
+        height: 3;
+    }
+    PaymentScreen #amount-row Label {
+        height: 3;
+        content-align: left middle;
+    }
+    PaymentScreen #tendered {
+        width: 16;
+    }
+    PaymentScreen #preview {
+        width: 20;
+        height: 3;
+        content-align: left middle;
+        padding: 0 1;
+    }
+    PaymentScreen #to-pay {
+        text-style: bold;
+    }
+    PaymentScreen #paid-list {
+        color: $text-muted;
+        height: 2;
+    }
+    """
+
+    BINDINGS = [
+        Binding("asterisk,multiply", "next_method", "keys.method", key_display="*", priority=True),
+        Binding("f3", "document", "keys.document"),
+        Binding("enter,ctrl+j", "accept", "keys.accept_payment", key_display="Enter", priority=True),
+        Binding("escape", "back", "keys.back"),
+        Binding("f1", "app.help", "keys.help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.methods: list[PaymentMethod] = []
+        self.method_index = 0
+        self.kind = "paragon"
+        self.buyer: Buyer | None = None
+
+    def compose_body(self) -> ComposeResult:
+        self.methods = self.pos.terminal.catalog.payment_methods()
+        self.state = PaymentState(self.pos.receipt.total)
+        with Vertical(id="pay-box") as box:
+            box.border_title = t("pay.title")
+            with Horizontal(classes="row"):
+                yield Label(t("pay.to_pay"), classes="caption")
+                yield Label("", id="to-pay", classes="amount")
+                yield Label("", id="document")
+            with Horizontal(classes="row"):
+                yield Label(t("pay.paid"), classes="caption")
+                yield Label("", id="paid", classes="amount")
+            with Horizontal(classes="row"):
+                yield Label(t("pay.remaining"), classes="caption")
+                yield Label("", id="remaining", classes="amount")
+            yield Static("", id="methods")
+            with Horizontal(id="amount-row"):
+                yield Label(t("pay.amount_grosze"), classes="caption")
+                yield CodeInput(id="tendered", restrict=r"[0-9]*", max_length=9, select_on_focus=False)
+                yield Static("", id="preview")
+            with Horizontal(classes="row"):
+                yield Label(t("pay.change"), classes="caption")
+                yield Label("", id="change", classes="amount")
+            yield Static("", id="paid-list")
+
+    def on_mount(self) -> None:
+        if not self.methods:
+            self.say(t("err.no_payment_methods"), error=True)
+        self.redraw()
+        self.query_one("#tendered", CodeInput).focus()
+
+    # -- drawing ----------------------------------------------------------------
+    @property
+    def method(self) -> PaymentMethod | None:
+        return self.methods[self.method_index] if self.methods else None
+
+    def typed_amount(self) -> int | None:
+        text = self.query_one("#tendered", CodeInput).value
+        if not text:
+            return None
+        try:
+            return parse_grosze_digits(text)
+        except DomainError:
+            return None
+
+    def redraw(self) -> None:
+        state = self.state
+        self.query_one("#to-pay", Label).update(format_money(state.total))
+        self.query_one("#paid", Label).update(format_money(state.paid))
+        self.query_one("#remaining", Label).update(format_money(state.remaining))
+        document = t(KIND_KEYS[self.kind])
+        if self.buyer is not None:
+            document += f" (NIP {format_nip(self.buyer.nip)})"
+        self.query_one("#document", Label).update(f"{t('pay.document')}: {document}")
+        names = []
+        for index, method in enumerate(self.methods):
+            names.append(f"[{method.name}]" if index == self.method_index else f" {method.name} ")
+        self.query_one("#methods", Static).update(f"{t('pay.method'):<24}" + " ".join(names))
+        amount = self.typed_amount()
+        arrow = self.pos.glyphs.arrow
+        self.query_one("#preview", Static).update(f"{arrow} {format_money(amount)}" if amount is not None else "")
+        change = 0
+        if amount is not None and self.method is not None and self.method.allows_change:
+            change = max(amount - state.remaining, 0)
+        self.query_one("#change", Label).update(format_money(change))
+        paid = "; ".join(f"{p.name} {format_money(p.amount)}" for p in state.payments)
+        self.query_one("#paid-list", Static).update(f"{t('pay.payments')}: {paid}" if paid else "")
+
+    def refresh_texts(self) -> None:
+        self.refresh(recompose=True)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.redraw()
+
+    # -- actions ----------------------------------------------------------------
+    def action_next_method(self) -> None:
+        if self.methods:
+            self.method_index = (self.method_index + 1) % len(self.methods)
+            self.redraw()
+
+    def action_accept(self) -> None:
+        method = self.method
+        if method is None:
+            self.say(t("err.no_payment_methods"), error=True)
+            return
+        amount = self.typed_amount()
+        if amount is None:
+            if self.query_one("#tendered", CodeInput).value:
+                self.say(t("err.amount_digits", text=self.query_one("#tendered", CodeInput).value), error=True)
+                return
+            amount = self.state.remaining
+        if method.kind == "card":
+            self._card_payment(method, amount)
+        else:
+            self._add_payment(method, amount)
+
+    def _card_payment(self, method: PaymentMethod, amount: int) -> None:
+        """The simulated card terminal: the trainer approves or declines."""
+        if amount > self.state.remaining:
+            self.say(t("err.pay_exceeds", remaining=format_money(self.state.remaining)), error=True)
+            return
+        from ..dialogs import ConfirmDialog
+
+        def answered(approved: bool | None) -> None:
+            if approved:
+                self._add_payment(method, amount)
+            else:
+                self.say(t("pay.card_declined"), error=True)
+
+        self.app.push_screen(
+            ConfirmDialog(t("pay.card_question", amount=format_money(amount))), answered
+        )
+
+    def _add_payment(self, method: PaymentMethod, amount: int) -> None:
+        try:
+            payment = self.state.add(method.code, method.name, amount, allows_change=method.allows_change)
+        except DomainError as error:
+            self.say_error(error)
+            return
+        self.query_one("#tendered", CodeInput).value = ""
+        self.redraw()
+        if self.state.is_complete:
+            self._finish()
+        else:
+            self.say(t("pay.accepted", name=payment.name, amount=format_money(payment.amount)))
+
+    def _finish(self) -> None:
+        from ..printouts import print_document
+
+        app = self.pos
+        assert app.cashier is not None
+        try:
+            stored = app.terminal.ledger.commit_receipt(
+                app.receipt,
+                self.state.payments,
+                kind=self.kind,
+                buyer=self.buyer,
+                cashier=app.cashier,
+                now=app.clock(),
+            )
+        except DomainError as error:
+            self.say_error(error)
+            return
+        print_document(app, stored.uuid)
+        self.dismiss(stored)
+
+    def action_document(self) -> None:
+        from ..dialogs import MenuScreen
+        from ..widgets.menu import MenuItem
+
+        def choose(kind: str) -> None:
+            self.app.pop_screen()
+            if kind == "paragon":
+                self.kind, self.buyer = "paragon", None
+                self.redraw()
+            else:
+                self._ask_buyer(kind)
+
+        items = [
+            MenuItem(1, "doc.faktura", lambda: choose("faktura")),
+            MenuItem(2, "doc.paragon", lambda: choose("paragon")),
+            MenuItem(3, "doc.paragon_nip", lambda: choose("paragon_nip")),
+        ]
+        self.app.push_screen(MenuScreen("pay.document_menu", items))
+
+    def _ask_buyer(self, kind: str) -> None:
+        from ..dialogs import Field, FormDialog
+
+        nip = Field("nip", "pay.buyer_nip", max_length=16, validate=validate_nip,
+                    value=self.buyer.nip if self.buyer else "")
+        fields = [nip]
+        if kind == "faktura":
+            fields += [
+                Field("name", "pay.buyer_name", max_length=60, value=self.buyer.name if self.buyer else ""),
+                Field("address", "pay.buyer_address", max_length=80, value=self.buyer.address if self.buyer else ""),
+            ]
+
+        def done(values: dict | None) -> None:
+            if values is None:
+                return
+            self.kind = kind
+            self.buyer = Buyer(nip=values["nip"], name=values.get("name") or "", address=values.get("address") or "")
+            self.redraw()
+            self.query_one("#tendered", CodeInput).focus()
+
+        self.app.push_screen(FormDialog(t(KIND_KEYS[kind]), fields), done)
+
+    def action_back(self) -> None:
+        if not self.state.payments:
+            self.dismiss(None)
+            return
+        from ..dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog(t("pay.cancel_payments_question")), answered)

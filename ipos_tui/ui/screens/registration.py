@@ -1,0 +1,387 @@
+"""Ekran rejestracji: ringing up a receipt.
+
+The code line has modes: "code" (PLU typed or EAN scanned), "name" (any fragment of
+the name, or T9 digits, with a pick list), "qty"/"price" (editing the selected line,
+cycled with ``#``), "weight" and "open_price" (asked before a kg or open-price item is
+added). Keys follow PRODUCT.md's key table; the Input declines ``* # + /`` so the
+screen's priority bindings get them.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Static
+
+from ...domain.errors import DomainError
+from ...domain.money import format_money, parse_money
+from ...domain.quantity import format_quantity, parse_quantity
+from ...domain.receipt import ReceiptLine
+from ...i18n import t
+from ...terminal.records import Product
+from ..widgets.code_input import CodeInput
+from ..widgets.receipt_list import RowList, fit, header_row, line_row
+from .base import PosScreen
+
+#: prompt label and placeholder catalogue keys of each mode of the code line
+MODES = {
+    "code": ("reg.prompt_code", "reg.placeholder_code"),
+    "name": ("reg.prompt_name", "reg.placeholder_name"),
+    "qty": ("reg.prompt_qty", "reg.placeholder_qty"),
+    "price": ("reg.prompt_price", "reg.placeholder_price"),
+    "weight": ("reg.prompt_qty", "reg.placeholder_weight"),
+    "open_price": ("reg.prompt_price", "reg.placeholder_open_price"),
+}
+
+
+class RegistrationScreen(PosScreen):
+    WITH_RECEIPT = True
+
+    DEFAULT_CSS = """
+    RegistrationScreen #receipt-box {
+        border: solid $primary;
+        height: 1fr;
+        padding: 0 0;
+    }
+    RegistrationScreen #receipt-header {
+        height: 1;
+        text-style: bold;
+        color: $text-muted;
+    }
+    RegistrationScreen #entry {
+        height: 3;
+    }
+    RegistrationScreen #prompt {
+        width: 8;
+        height: 3;
+        content-align: left middle;
+        padding: 0 1;
+        text-style: bold;
+    }
+    RegistrationScreen #code {
+        width: 36;
+    }
+    RegistrationScreen #total {
+        width: 1fr;
+        height: 3;
+        content-align: right middle;
+        padding: 0 1;
+        text-style: bold;
+    }
+    RegistrationScreen #picklist {
+        display: none;
+    }
+    RegistrationScreen.-name-mode #picklist {
+        display: block;
+    }
+    RegistrationScreen.-name-mode #lines {
+        display: none;
+    }
+    """
+
+    BINDINGS = [
+        Binding("f2", "menu", "keys.menu"),
+        Binding("asterisk,multiply", "toggle_search", "keys.code_name", key_display="*", priority=True),
+        Binding("number_sign,slash,divide", "cycle_edit", "keys.qty_price", key_display="#", priority=True),
+        Binding("plus,add,f12", "pay", "keys.pay", key_display="+", priority=True),
+        Binding("delete", "void_line", "keys.void_line", priority=True),
+        Binding("f4", "discount", "keys.discount"),
+        Binding("escape", "cancel", "keys.cancel"),
+        Binding("f1", "app.help", "keys.help"),
+        Binding("enter,ctrl+j", "submit", "keys.accept", show=False, priority=True),
+        Binding("up", "move(-1)", "keys.up", show=False),
+        Binding("down", "move(1)", "keys.down", show=False),
+        Binding("pageup", "move(-10)", "keys.up", show=False),
+        Binding("pagedown", "move(10)", "keys.down", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "code"
+        self.pending: Product | None = None
+        self.pending_qty: int | None = None
+        self.picks: list[Product] = []
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="receipt-box") as box:
+            box.border_title = t("reg.receipt_title")
+            yield Static(header_row(), id="receipt-header")
+            yield RowList(id="lines")
+            yield RowList(id="picklist")
+        with Horizontal(id="entry"):
+            yield Label("", id="prompt")
+            yield CodeInput(id="code", max_length=40, select_on_focus=False)
+            yield Static("", id="total")
+
+    def on_mount(self) -> None:
+        self.set_mode("code")
+        self.show_receipt()
+        self.query_one("#code", CodeInput).focus()
+
+    def on_screen_resume(self) -> None:
+        self.show_receipt()
+        self.refresh_top_bar()
+        self.query_one("#code", CodeInput).focus()
+
+    # -- drawing ----------------------------------------------------------------
+    @property
+    def receipt(self):  # type: ignore[no-untyped-def]
+        return self.pos.receipt
+
+    @property
+    def code(self) -> CodeInput:
+        return self.query_one("#code", CodeInput)
+
+    def selected_index(self) -> int | None:
+        lines = self.query_one("#lines", RowList)
+        if not self.receipt.lines:
+            return None
+        return lines.highlighted if lines.highlighted is not None else len(self.receipt.lines) - 1
+
+    def show_receipt(self, select: int | None = None) -> None:
+        rows = [line_row(number, line) for number, line in enumerate(self.receipt.lines, 1)]
+        lines = self.query_one("#lines", RowList)
+        keep = select if select is not None else lines.highlighted
+        lines.show_rows(rows, keep)
+        self.query_one("#total", Static).update(
+            f"{t('reg.total')}  {format_money(self.receipt.total)}"
+        )
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        prompt_key, placeholder_key = MODES[mode]
+        self.query_one("#prompt", Label).update(t(prompt_key))
+        placeholder = t(placeholder_key)
+        if self.pending is not None and mode in ("weight", "open_price"):
+            placeholder = f"{placeholder}: {self.pending.name}"
+        self.code.placeholder = fit(placeholder, 34)
+        self.code.value = ""
+        self.set_class(mode == "name", "-name-mode")
+        if mode == "name":
+            self.refresh_picks()
+
+    def refresh_texts(self) -> None:
+        super().refresh_texts()
+        self.query_one("#receipt-box").border_title = t("reg.receipt_title")
+        self.query_one("#receipt-header", Static).update(header_row())
+        self.set_mode(self.mode)
+        self.show_receipt()
+
+    def describe(self, line: ReceiptLine) -> str:
+        g = self.pos.glyphs
+        qty = f"{format_quantity(line.qty, line.precision)} {line.unit}"
+        return f"{line.name} {g.dot} {qty} {g.times} {format_money(line.unit_price)} = {format_money(line.value)}"
+
+    # -- name search --------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.mode == "name":
+            self.refresh_picks()
+
+    def refresh_picks(self) -> None:
+        query = self.code.value.strip()
+        self.picks = self.pos.terminal.catalog.search(query, limit=50)
+        rows = [
+            f"{product.plu:>6}  {fit(product.name, 40):<40} {format_money(product.price, symbol=False):>10} {product.unit}"
+            if product.price
+            else f"{product.plu:>6}  {fit(product.name, 40):<40} {t('reg.open_price'):>10}"
+            for product in self.picks
+        ]
+        self.query_one("#picklist", RowList).show_rows(rows, 0)
+        if not self.picks:
+            self.say(t("reg.not_found"), error=True)
+        elif not query:
+            self.say(t("reg.most_sold"))
+        else:
+            self.say(t("reg.found", n=len(self.picks)))
+
+    # -- actions ----------------------------------------------------------------
+    def action_move(self, step: int) -> None:
+        target = "#picklist" if self.mode == "name" else "#lines"
+        self.query_one(target, RowList).move(step)
+
+    def action_toggle_search(self) -> None:
+        self.pending = None
+        self.set_mode("code" if self.mode == "name" else "name")
+        if self.mode == "code":
+            self.say("")
+
+    def action_submit(self) -> None:
+        text = self.code.value.strip()
+        try:
+            handler = getattr(self, f"_submit_{self.mode}")
+            handler(text)
+        except DomainError as error:
+            self.say_error(error)
+            self.code.value = ""
+
+    def _submit_code(self, text: str) -> None:
+        if not text:
+            return
+        product = self.pos.terminal.catalog.find_by_code(text)
+        self.code.value = ""
+        if product is None:
+            self.say(t("reg.not_found"), error=True)
+            return
+        self.add_product(product)
+
+    def _submit_name(self, text: str) -> None:
+        picks = self.query_one("#picklist", RowList)
+        if not self.picks or picks.highlighted is None:
+            self.say(t("reg.not_found"), error=True)
+            return
+        product = self.picks[picks.highlighted]
+        self.set_mode("code")
+        self.add_product(product)
+
+    def add_product(self, product: Product, qty: int | None = None, price: int | None = None) -> None:
+        """Add ``product``; a kg item first asks its weight, an open-price item its price."""
+        if qty is None and product.precision > 0:
+            self.pending = product
+            self.set_mode("weight")
+            return
+        if price is None and product.price == 0:
+            self.pending = product
+            self.pending_qty = qty
+            self.set_mode("open_price")
+            return
+        line = ReceiptLine(
+            plu=product.plu,
+            name=product.name,
+            unit=product.unit,
+            precision=product.precision,
+            unit_price=price if price is not None else product.price,
+            qty=qty if qty is not None else 1000,
+            vat_letter=product.vat_letter,
+            product_id=product.id,
+        )
+        index = self.receipt.add_line(line, merge=True)
+        self.pending = None
+        self.pending_qty = None
+        self.set_mode("code")
+        self.show_receipt(select=index)
+        self.say(self.describe(self.receipt.lines[index]))
+
+    def _submit_weight(self, text: str) -> None:
+        assert self.pending is not None
+        qty = parse_quantity(text, self.pending.precision)
+        self.add_product(self.pending, qty=qty)
+
+    def _submit_open_price(self, text: str) -> None:
+        assert self.pending is not None
+        price = parse_money(text)
+        if price <= 0:
+            raise DomainError("err.price_zero")
+        self.add_product(self.pending, qty=self.pending_qty, price=price)
+
+    def _submit_qty(self, text: str) -> None:
+        index = self.selected_index()
+        if index is None or not text:
+            self.set_mode("code")
+            return
+        line = self.receipt.lines[index]
+        self.receipt.set_quantity(index, parse_quantity(text, line.precision))
+        self.set_mode("code")
+        self.show_receipt(select=index)
+        self.say(self.describe(self.receipt.lines[index]))
+
+    def _submit_price(self, text: str) -> None:
+        index = self.selected_index()
+        if index is None or not text:
+            self.set_mode("code")
+            return
+        self.receipt.set_price(index, parse_money(text))
+        self.set_mode("code")
+        self.show_receipt(select=index)
+        self.say(self.describe(self.receipt.lines[index]))
+
+    def action_cycle_edit(self) -> None:
+        """``#``: quantity → price (with permission) → back to the code."""
+        if self.selected_index() is None:
+            self.say(t("reg.no_line"), error=True)
+            return
+        if self.mode in ("code", "name"):
+            self.set_mode("qty")
+        elif self.mode == "qty":
+            if self.pos.cashier is not None and self.pos.cashier.can("price_change"):
+                self.set_mode("price")
+            else:
+                self.set_mode("code")
+                self.say(t("err.no_permission_price"), error=True)
+                return
+        else:
+            self.set_mode("code")
+        if self.mode in ("qty", "price"):
+            index = self.selected_index()
+            assert index is not None
+            self.say(f"{index + 1}. {self.describe(self.receipt.lines[index])}")
+
+    def action_void_line(self) -> None:
+        index = self.selected_index()
+        if index is None:
+            self.say(t("reg.no_line"), error=True)
+            return
+        line = self.receipt.lines[index]
+        self.receipt.void_line(index)
+        self.set_mode("code")
+        self.show_receipt(select=min(index, len(self.receipt.lines) - 1) if self.receipt.lines else None)
+        self.say(t("reg.line_voided", name=line.name))
+
+    def action_cancel(self) -> None:
+        """Esc: clear the field, leave a mode, or void the open receipt (asks first)."""
+        if self.code.value:
+            self.code.value = ""
+            return
+        if self.mode != "code":
+            self.pending = None
+            self.set_mode("code")
+            self.say("")
+            return
+        if self.receipt.is_empty:
+            return
+        from ..dialogs import ConfirmDialog
+
+        question = t(
+            "reg.void_receipt_question",
+            n=len(self.receipt.lines),
+            total=format_money(self.receipt.total),
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.pos.new_receipt()
+                self.show_receipt()
+                self.say(t("reg.receipt_voided"))
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    def action_pay(self) -> None:
+        if self.receipt.is_empty:
+            self.say(t("err.receipt_empty"), error=True)
+            return
+        self.pending = None
+        self.set_mode("code")
+        from .payment import PaymentScreen
+
+        self.app.push_screen(PaymentScreen(), self._after_payment)
+
+    def _after_payment(self, document: object | None) -> None:
+        if document is None:
+            return
+        from ..printouts import show_printout
+
+        self.pos.new_receipt()
+        self.show_receipt()
+        self.refresh_top_bar()
+        self.say(t("reg.receipt_done", number=document.number))  # type: ignore[attr-defined]
+        show_printout(self.pos, document.uuid)  # type: ignore[attr-defined]
+
+    def action_discount(self) -> None:
+        from ..discounts import open_discount_menu
+
+        open_discount_menu(self)
+
+    def action_menu(self) -> None:
+        from ..menus import open_user_menu
+
+        open_user_menu(self.pos)

@@ -1,0 +1,52 @@
+"""The top bar: where am I, who is selling, unsent documents and the clock."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ...i18n import t
+
+
+def format_age(minutes: int) -> str:
+    """"14 min", "3 godz.", "2 dni" — how long the oldest unsent sale has waited."""
+    if minutes < 60:
+        return t("age.minutes", n=minutes)
+    if minutes < 48 * 60:
+        return t("age.hours", n=minutes // 60)
+    return t("age.days", n=minutes // (24 * 60))
+
+
+class TopBar(Static):
+    """Left: store · terminal · cashier · receipt (or a screen title); right: ☁ and time."""
+
+    DEFAULT_CSS = """
+    TopBar {
+        dock: top;
+        height: 1;
+        width: 100%;
+        background: $primary;
+        color: $text;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.refresh_bar()
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        if self.app.screen is self.screen:
+            self.refresh_bar()
+
+    def refresh_bar(self) -> None:
+        app = self.app
+        left = self.screen.top_left()  # type: ignore[attr-defined]
+        right = app.status_text()  # type: ignore[attr-defined]
+        width = max(self.size.width, 80) if self.size.width else 80
+        room = width - len(right) - 2
+        if len(left) > room:
+            left = left[: max(room - 1, 0)] + "…"
+        text = Text(" " + left, no_wrap=True, overflow="crop")
+        text.append(" " * max(width - len(left) - len(right) - 2, 1))
+        text.append(right + " ")
+        self.update(text)
