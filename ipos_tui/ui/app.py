@@ -72,14 +72,16 @@ class IposApp(App[None]):
         language: str | None = None,
         console_mode: bool | None = None,
         demo_hint: str | None = None,
+        cursor_blink: bool = True,
     ) -> None:
+        super().__init__()
         self.terminal = terminal
+        self.cursor_blink = cursor_blink
         self.data_dir = data_dir
         self.clock = clock
         self.demo_hint = demo_hint
         self.cashier: User | None = None
         self.receipt = Receipt()
-        self.receipt_name = t("receipt.default_name")
         stored_language = terminal.settings.get_local("language", "pl")
         self.language = language or stored_language
         set_language(self.language)
@@ -87,7 +89,6 @@ class IposApp(App[None]):
         stored_console = terminal.settings.get_local("ascii", "0") == "1"
         self.console_mode = stored_console if console_mode is None else console_mode
         ScrollBar.renderer = ConsoleScrollBarRender if self.console_mode else ScrollBarRender
-        super().__init__()
 
     # -- display ---------------------------------------------------------------
     @property
@@ -112,6 +113,7 @@ class IposApp(App[None]):
         self.language = language
         self.terminal.settings.set_local("language", language)
         set_language(language)
+        self.receipt_name = t("receipt.default_name")
         self.refresh_all()
 
     def refresh_all(self) -> None:
@@ -186,6 +188,7 @@ def create_app(
     language: str | None = None,
     console_mode: bool | None = None,
     demo_hint: str | None = None,
+    cursor_blink: bool = True,
 ) -> IposApp:
     """The factory the CLI and the tests use."""
     return IposApp(
@@ -195,6 +198,7 @@ def create_app(
         language=language,
         console_mode=console_mode,
         demo_hint=demo_hint,
+        cursor_blink=cursor_blink,
     )
 
 

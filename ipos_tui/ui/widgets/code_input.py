@@ -22,6 +22,9 @@ class CodeInput(Input):
     }
     """
 
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "cursor_blink", True)
+
     def check_consume_key(self, key: str, character: str | None) -> bool:
         if character is not None and character in COMMAND_CHARACTERS:
             return False
