@@ -1,0 +1,231 @@
+"""The HTTP API terminals talk to (FastAPI; OpenAPI at ``/docs``).
+
+Thin: it authenticates, checks the protocol version, records the terminal's headers
+and calls the service layer the admin CLI uses too. Bad input is always a 4xx with a
+machine-readable body (:class:`ipos_tui.protocol.ErrorResponse`), never a 5xx.
+"""
+
+
+import json
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from ipos_tui.backoffice.ingest import Ingest
+from ipos_tui.backoffice.service import BackOffice, TerminalAuth
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.protocol import (
+    API_PREFIX,
+    DEFAULT_PULL_LIMIT,
+    HEADER_PENDING_COUNT,
+    HEADER_PROTOCOL_VERSION,
+    HEADER_TERMINAL_VERSION,
+    PREVIOUS_PROTOCOL_VERSION,
+    PROTOCOL_VERSION,
+    ActivateRequest,
+    ActivateResponse,
+    ErrorResponse,
+    HealthResponse,
+    PullResponse,
+    ReceiptLookupResponse,
+    TransactionBatch,
+    TransactionsResponse,
+)
+
+#: Largest request body accepted (a push batch of ~1000 receipts fits).
+DEFAULT_MAX_BODY = 2 * 1024 * 1024
+
+#: HTTP status of each DomainError key the API can raise (others are 422).
+_STATUS_BY_KEY = {
+    "err.activation_code_invalid": 401,
+    "err.activation_code_expired": 401,
+    "err.activation_code_used": 409,
+    "err.receipt_unknown": 404,
+    "err.receipt_other_store": 403,
+    "err.stream_unknown": 404,
+}
+
+
+class ApiError(Exception):
+    """An error answer with a stable code (``ErrorResponse.error``)."""
+
+    def __init__(self, status: int, error: str, message: str,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message, self.headers = status, error, message, headers
+
+
+def _error(status: int, error: str, message: str, details: list[dict[str, Any]] | None = None,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ErrorResponse(error=error, message=message, details=details).to_wire()
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while reading a body that outgrows the limit (turned into a JSON 413)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="Request body too large")
+
+
+class BodyLimit:
+    """413 with our JSON error body for bodies over the limit: at once for a declared
+    Content-Length, and while reading for bodies without one (chunked)."""
+
+    def __init__(self, app: Any, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers") or []).get(b"content-length", b"")
+            if length.isdigit() and int(length) > self.max_body:
+                response = _error(413, "body_too_large",
+                                  f"Request body over {self.max_body} bytes; send smaller batches.")
+                await response(scope, receive, send)
+                return
+            received = 0
+
+            async def limited_receive() -> Any:
+                nonlocal received
+                message = await receive()
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise BodyTooLarge
+                return message
+
+            await self.app(scope, limited_receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
+    """The ASGI app serving ``office`` (one database; companies found by token)."""
+    app = FastAPI(
+        title="iPOS back office",
+        version=str(PROTOCOL_VERSION),
+        description="Sync API for iPOS terminals: activation, change feed pulls, "
+        "transaction push, receipt lookup.",
+        responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 422, 426)},
+    )
+    _install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(BodyLimit, max_body=max_body)
+
+    def protocol_version(
+        x_protocol_version: Annotated[str | None, Header(alias=HEADER_PROTOCOL_VERSION)] = None,
+    ) -> int:
+        if x_protocol_version is None:
+            return PROTOCOL_VERSION
+        if not x_protocol_version.strip().isdigit():
+            raise ApiError(422, "protocol_version_invalid",
+                           f"{HEADER_PROTOCOL_VERSION} must be a number")
+        version = int(x_protocol_version)
+        if version < PREVIOUS_PROTOCOL_VERSION:
+            raise ApiError(426, "protocol_too_old",
+                           f"Protocol {version} is no longer served; update the terminal "
+                           f"(supported: {PREVIOUS_PROTOCOL_VERSION}-{PROTOCOL_VERSION}).",
+                           headers={"Upgrade": f"ipos-protocol/{PROTOCOL_VERSION}"})
+        if version > PROTOCOL_VERSION:
+            raise ApiError(400, "protocol_too_new",
+                           f"This back office speaks protocol {PROTOCOL_VERSION} at most.")
+        return version
+
+    def terminal(
+        request: Request,
+        version: Annotated[int, Depends(protocol_version)],
+        authorization: Annotated[str | None, Header()] = None,
+        x_terminal_version: Annotated[str | None, Header(alias=HEADER_TERMINAL_VERSION)] = None,
+        x_pending_count: Annotated[str | None, Header(alias=HEADER_PENDING_COUNT)] = None,
+    ) -> TerminalAuth:
+        scheme, _, token = (authorization or "").partition(" ")
+        auth = office.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+        if auth is None:
+            raise ApiError(401, "unauthorized", "Unknown or revoked terminal token.",
+                           headers={"WWW-Authenticate": "Bearer"})
+        pending: int | None = None
+        if x_pending_count is not None:
+            if not x_pending_count.strip().isdigit():
+                raise ApiError(422, "header_invalid", f"{HEADER_PENDING_COUNT} must be a number")
+            pending = min(int(x_pending_count), 2**31 - 1)
+        office.record_contact(auth, app_version=x_terminal_version, pending_count=pending,
+                              protocol_version=version)
+        return auth
+
+    @app.get("/health", response_model=HealthResponse)
+    def health() -> HealthResponse:
+        return HealthResponse()
+
+    @app.post(f"{API_PREFIX}/activate", response_model=ActivateResponse)
+    def activate(body: ActivateRequest,
+                 _version: Annotated[int, Depends(protocol_version)]) -> ActivateResponse:
+        """Exchange a one-time activation code for the terminal's identity and token."""
+        return ActivateResponse(**office.activate(body.code, body.name))
+
+    @app.get(f"{API_PREFIX}/sync/{{stream}}", response_model=None,
+             responses={200: {"model": PullResponse}})
+    def pull(
+        auth: Annotated[TerminalAuth, Depends(terminal)],
+        stream: Annotated[str, Path(pattern="^(config|users|products)$")],
+        since: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1)] = DEFAULT_PULL_LIMIT,
+    ) -> Response:
+        """One page of a stream's changes after ``since`` (limit is capped)."""
+        page = office.for_company(auth.company_id).pull(auth, stream, since, limit)
+        body = json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
+        return Response(body, media_type="application/json")
+
+    @app.post(f"{API_PREFIX}/transactions", response_model=TransactionsResponse,
+              response_model_exclude_none=True)
+    def push(
+        body: TransactionBatch,
+        auth: Annotated[TerminalAuth, Depends(terminal)],
+        version: Annotated[int, Depends(protocol_version)],
+    ) -> dict[str, Any]:
+        """Store a batch of documents exactly once; one result per document."""
+        ingest = Ingest(office.for_company(auth.company_id), auth)
+        return {"results": ingest.push(body.documents, version)}
+
+    @app.get(f"{API_PREFIX}/receipts/{{terminal_id}}/{{number}}",
+             response_model=ReceiptLookupResponse, response_model_exclude_none=True)
+    def receipt(
+        auth: Annotated[TerminalAuth, Depends(terminal)],
+        terminal_id: Annotated[int, Path(ge=1)],
+        number: Annotated[int, Path(ge=1)],
+    ) -> dict[str, Any]:
+        """A receipt of the caller's store, for a return."""
+        return Ingest(office.for_company(auth.company_id), auth).lookup_receipt(
+            terminal_id, number)
+
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.error, exc.message, headers=exc.headers)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        status = _STATUS_BY_KEY.get(exc.key, 422)
+        code = exc.key.removeprefix("err.")
+        return _error(status, code, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": [str(p) if not isinstance(p, int) else p for p in err.get("loc", ())],
+             "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))}
+            for err in exc.errors()
+        ]
+        return _error(422, "validation", "The request is not valid.", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+            exc.status_code, "http_error")
+        return _error(exc.status_code, code, str(exc.detail), headers=exc.headers)

@@ -1,0 +1,95 @@
+"""Opening the back-office database and running write transactions under a database lock.
+
+The change feed needs the order in which revisions become visible to equal their
+order, even when the server and a CLI command (separate processes) write at the same
+time. A Python lock cannot see other processes, so the serialisation is the
+database's: ``BEGIN IMMEDIATE`` on SQLite (one writer at a time, taken before the
+first read) and ``pg_advisory_xact_lock`` on PostgreSQL (held until commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import platformdirs
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect as connect_url
+
+#: Name of the application directory (platformdirs) holding the default database.
+APP_NAME = "ipos-backoffice"
+DEFAULT_DB_FILE = "backoffice.sqlite3"
+
+#: How long a writer waits for another process's write transaction (ms).
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+#: Advisory-lock namespace so our keys never collide with another application's.
+_PG_LOCK_NAMESPACE = 0x1F05
+
+
+def default_db_url() -> str:
+    """SQLite file in the user's data directory (created on demand)."""
+    directory = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{directory / DEFAULT_DB_FILE}"
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file path of a ``sqlite:///path`` URL, or ``None`` for other databases."""
+    parsed = urlparse(url)
+    if parsed.scheme != "sqlite":
+        return None
+    path = unquote(parsed.path)
+    if parsed.netloc:
+        path = f"/{parsed.netloc}{path}"
+    return path[1:] if path.startswith("//") else path
+
+
+def open_database(url: str | None = None) -> Database:
+    """Open (lazily) the database at ``url``; SQLite with WAL and a busy timeout.
+
+    PostgreSQL URLs need the optional ``postgres`` extra (psycopg2).
+    """
+    url = url or default_db_url()
+    path = sqlite_path(url)
+    if path is not None:
+        if path not in ("", ":memory:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return SqliteDatabase(
+            path,
+            pragmas={
+                "journal_mode": "wal",
+                "synchronous": "full",
+                "foreign_keys": 1,
+                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+            },
+            check_same_thread=False,
+        )
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    return connect_url(url)
+
+
+def is_postgres(db: Database) -> bool:
+    return isinstance(db, PostgresqlDatabase)
+
+
+@contextmanager
+def write_transaction(db: Database, company_id: int) -> Iterator[None]:
+    """A write transaction that holds the company's write lock from its first statement.
+
+    Everything that allocates revisions or checks-then-writes must run inside one, so
+    validation reads and the writes they justify cannot interleave with another writer.
+    """
+    if isinstance(db, SqliteDatabase):
+        with db.atomic("IMMEDIATE"):
+            yield
+        return
+    with db.atomic():
+        if is_postgres(db):
+            db.execute_sql(
+                "SELECT pg_advisory_xact_lock(%s, %s)", (_PG_LOCK_NAMESPACE, company_id)
+            )
+        yield

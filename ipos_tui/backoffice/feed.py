@@ -1,0 +1,382 @@
+"""The change feed: revision allocation inside write transactions, and paged reads.
+
+Each entity has one row in ``change_entry`` holding the revision and kind of its
+latest change ("upsert", or "delete" — a tombstone). A write moves the row to a new
+revision, so a pull from ``since`` returns every entity whose latest state is newer
+than ``since``, in revision order, once. Revisions are taken from the company's
+counter inside the write transaction, which holds the database's write lock (see
+:func:`ipos_tui.backoffice.db.write_transaction`): the revision order is the commit
+order, and a reader that saw revision N has seen every change up to N.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import EXCLUDED, Database
+
+from ipos_tui.backoffice import models as m
+from ipos_tui.backoffice.db import is_postgres, write_transaction
+from ipos_tui.backoffice.models import utcnow
+from ipos_tui.protocol import STREAM_TYPES
+
+#: Stream of each change type.
+TYPE_STREAM: dict[str, str] = {
+    type_: stream for stream, types in STREAM_TYPES.items() for type_ in types
+}
+#: Types whose wire id is a string (the others are ints).
+STRING_ID_TYPES = frozenset({"setting", "vat_rate"})
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class PendingChange:
+    type: str
+    entity_id: str
+    op: str
+    store_id: int
+    price_list_id: int
+
+
+@dataclass
+class ChangeRecorder:
+    """Collects the changes of one write transaction and gives each a fresh revision."""
+
+    company_id: int
+    _pending: dict[tuple[str, str, int], tuple[int, PendingChange]] = field(default_factory=dict)
+    _rev: int | None = None
+
+    def record(
+        self,
+        type_: str,
+        entity_id: int | str,
+        op: str = "upsert",
+        *,
+        store_id: int = 0,
+        price_list_id: int = 0,
+    ) -> int:
+        """Note that an entity changed; returns the revision it got."""
+        if self._rev is None:
+            counter = m.RevCounter.get_by_id(self.company_id)
+            self._rev = counter.rev
+        self._rev += 1
+        change = PendingChange(type_, str(entity_id), op, store_id, price_list_id)
+        self._pending[(type_, str(entity_id), price_list_id)] = (self._rev, change)
+        return self._rev
+
+    def flush(self) -> None:
+        """Write the change rows and the counter (still inside the transaction)."""
+        if self._rev is None:
+            return
+        now = utcnow()
+        rows = [
+            {
+                "company": self.company_id,
+                "stream": TYPE_STREAM[change.type],
+                "type": change.type,
+                "entity_id": change.entity_id,
+                "store_id": change.store_id,
+                "price_list_id": change.price_list_id,
+                "op": change.op,
+                "rev": rev,
+                "changed_at": now,
+            }
+            for rev, change in sorted(self._pending.values(), key=lambda item: item[0])
+        ]
+        entry = m.ChangeEntry
+        for start in range(0, len(rows), _CHUNK):
+            entry.insert_many(rows[start : start + _CHUNK]).on_conflict(
+                conflict_target=[entry.company, entry.type, entry.entity_id, entry.price_list_id],
+                update={
+                    entry.stream: EXCLUDED.stream,
+                    entry.op: EXCLUDED.op,
+                    entry.rev: EXCLUDED.rev,
+                    entry.store_id: EXCLUDED.store_id,
+                    entry.changed_at: EXCLUDED.changed_at,
+                },
+            ).execute()
+        m.RevCounter.update(rev=self._rev).where(
+            m.RevCounter.company == self.company_id
+        ).execute()
+        self._pending.clear()
+
+
+@contextmanager
+def writing(db: Database, company_id: int) -> Iterator[ChangeRecorder]:
+    """A locked write transaction whose recorded changes commit with it."""
+    with write_transaction(db, company_id):
+        recorder = ChangeRecorder(company_id)
+        yield recorder
+        recorder.flush()
+
+
+@contextmanager
+def snapshot(db: Database) -> Iterator[None]:
+    """A read transaction seeing one consistent state (several SELECTs, one snapshot)."""
+    with db.atomic():
+        # SQLite (WAL): a deferred transaction takes its snapshot at the first read.
+        if is_postgres(db):
+            db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def read_changes(
+    company_id: int,
+    stream: str,
+    since: int,
+    limit: int,
+    store_id: int,
+    price_list_id: int,
+) -> tuple[list[m.ChangeEntry], bool]:
+    """Up to ``limit`` change rows after ``since`` visible to a store/price list."""
+    entry = m.ChangeEntry
+    query = (
+        entry.select(entry.type, entry.entity_id, entry.op, entry.rev)
+        .where(
+            (entry.company == company_id)
+            & (entry.stream == stream)
+            & (entry.rev > since)
+            & (entry.store_id.in_([0, store_id]))
+            & (entry.price_list_id.in_([0, price_list_id]))
+        )
+        .order_by(entry.rev)
+        .limit(limit + 1)
+    )
+    rows = list(query)
+    return rows[:limit], len(rows) > limit
+
+
+# ----------------------------------------------------------------------- payloads
+
+
+def _compact(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """Drop ``None`` and fields equal to their wire default (DESIGN: compact items)."""
+    return {
+        key: value
+        for key, value in data.items()
+        if value is not None and not (key in defaults and defaults[key] == value)
+    }
+
+
+def _company(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    rows = m.Company.select().where(m.Company.id.in_([int(i) for i in ids]))
+    return {
+        str(r.id): _compact({"name": r.name, "nip": r.nip, "address": r.address}, {})
+        for r in rows
+    }
+
+
+def _store(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    rows = m.Store.select().where(
+        (m.Store.company == ctx.company_id) & m.Store.id.in_([int(i) for i in ids])
+    )
+    return {
+        str(r.id): _compact(
+            {"name": r.name, "address": r.address, "price_list_id": r.price_list_id}, {}
+        )
+        for r in rows
+    }
+
+
+def _setting(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    rows = m.Setting.select().where(
+        (m.Setting.company == ctx.company_id) & m.Setting.key.in_(ids)
+    )
+    return {r.key: {"value": json.loads(r.value)} for r in rows}
+
+
+def _payment_method(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    rows = m.PaymentMethod.select().where(
+        (m.PaymentMethod.company == ctx.company_id)
+        & m.PaymentMethod.id.in_([int(i) for i in ids])
+    )
+    defaults = {"kind": "other", "gives_change": False, "opens_drawer": False, "position": 0,
+                "active": True}
+    return {
+        str(r.id): _compact(
+            {
+                "code": r.code,
+                "name": r.name,
+                "kind": r.kind,
+                "gives_change": r.gives_change,
+                "opens_drawer": r.opens_drawer,
+                "position": r.position,
+                "active": r.active,
+            },
+            defaults,
+        )
+        for r in rows
+    }
+
+
+def _pin_key(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    return {i: {"key": ctx.pin_key} for i in ids if int(i) == ctx.company_id}
+
+
+def _user(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    rows = m.User.select().where(
+        (m.User.company == ctx.company_id) & m.User.id.in_([int(i) for i in ids])
+    )
+    defaults = {"role": "cashier", "permissions": [], "active": True}
+    return {
+        str(r.id): _compact(
+            {
+                "identifier": r.identifier,
+                "name": r.name,
+                "role": r.role,
+                "permissions": json.loads(r.permissions),
+                "pin_hash": r.pin_hash,
+                "active": r.active,
+            },
+            defaults,
+        )
+        for r in rows
+    }
+
+
+def _vat_rate(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    rows = m.VatRate.select().where(
+        (m.VatRate.company == ctx.company_id) & m.VatRate.letter.in_(ids)
+    )
+    return {r.letter: _compact({"rate": r.rate}, {}) for r in rows}
+
+
+def _unit(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    rows = m.Unit.select().where(
+        (m.Unit.company == ctx.company_id) & m.Unit.id.in_([int(i) for i in ids])
+    )
+    return {str(r.id): _compact({"name": r.name, "precision": r.precision}, {"precision": 0})
+            for r in rows}
+
+
+def _category(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    rows = m.Category.select().where(
+        (m.Category.company == ctx.company_id) & m.Category.id.in_([int(i) for i in ids])
+    )
+    return {str(r.id): _compact({"name": r.name, "parent_id": r.parent_id}, {}) for r in rows}
+
+
+_PRODUCT_DEFAULTS = {"kind": "good", "open_price": False, "active": True}
+
+
+def _product(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    p = m.Product
+    rows = (
+        p.select(p.id, p.name, p.plu, p.vat, p.unit, p.category, p.kind, p.open_price, p.active)
+        .where((p.company == ctx.company_id) & p.id.in_([int(i) for i in ids]))
+        .tuples()
+    )
+    result = {}
+    for pid, name, plu, vat, unit_id, category_id, kind, open_price, active in rows:
+        data: dict[str, Any] = {"name": name, "plu": plu, "vat": vat, "unit_id": unit_id}
+        if category_id is not None:
+            data["category_id"] = category_id
+        if kind != "good":
+            data["kind"] = kind
+        if open_price:
+            data["open_price"] = True
+        if not active:
+            data["active"] = False
+        result[str(pid)] = data
+    return result
+
+
+def _barcode(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    b = m.Barcode
+    rows = (
+        b.select(b.id, b.product, b.code)
+        .where((b.company == ctx.company_id) & b.id.in_([int(i) for i in ids]))
+        .tuples()
+    )
+    return {str(bid): {"product_id": pid, "code": code} for bid, pid, code in rows}
+
+
+def _price(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    pr = m.Price
+    rows = (
+        pr.select(pr.product, pr.price)
+        .where((pr.price_list == ctx.price_list_id) & pr.product.in_([int(i) for i in ids]))
+        .tuples()
+    )
+    return {str(pid): {"product_id": pid, "price": price} for pid, price in rows}
+
+
+def _discount(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    rows = m.Discount.select().where(
+        (m.Discount.company == ctx.company_id) & m.Discount.id.in_([int(i) for i in ids])
+    )
+    return {
+        str(r.id): _compact(
+            {"name": r.name, "kind": r.kind, "value": r.value, "active": r.active},
+            {"active": True},
+        )
+        for r in rows
+    }
+
+
+@dataclass(frozen=True)
+class PayloadContext:
+    """Who is pulling: payloads depend on the company, store and price list."""
+
+    company_id: int
+    store_id: int
+    price_list_id: int
+    pin_key: str
+
+
+Loader = Callable[[list[str], PayloadContext], dict[str, dict[str, Any]]]
+
+LOADERS: dict[str, Loader] = {
+    "company": _company,
+    "store": _store,
+    "setting": _setting,
+    "payment_method": _payment_method,
+    "pin_key": _pin_key,
+    "user": _user,
+    "vat_rate": _vat_rate,
+    "unit": _unit,
+    "category": _category,
+    "product": _product,
+    "barcode": _barcode,
+    "price": _price,
+    "discount": _discount,
+}
+
+_IN_CHUNK = 900  # stays under SQLite's bound-parameter limit with room to spare
+
+
+def build_changes(rows: Iterable[m.ChangeEntry], ctx: PayloadContext) -> list[dict[str, Any]]:
+    """Wire changes for the rows, upserts with their current data, in the rows' order.
+
+    An upsert whose entity vanished (possible only outside a snapshot) is skipped: its
+    tombstone has a later revision and will come in a later page.
+    """
+    rows = list(rows)
+    wanted: dict[str, list[str]] = {}
+    for row in rows:
+        if row.op == "upsert":
+            wanted.setdefault(row.type, []).append(row.entity_id)
+    payloads: dict[str, dict[str, dict[str, Any]]] = {}
+    for type_, ids in wanted.items():
+        loaded: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), _IN_CHUNK):
+            loaded.update(LOADERS[type_](ids[start : start + _IN_CHUNK], ctx))
+        payloads[type_] = loaded
+    changes: list[dict[str, Any]] = []
+    for row in rows:
+        wire_id: int | str = row.entity_id if row.type in STRING_ID_TYPES else int(row.entity_id)
+        if row.op == "delete":
+            changes.append({"op": "delete", "type": row.type, "id": wire_id, "rev": row.rev})
+            continue
+        data = payloads[row.type].get(row.entity_id)
+        if data is None:
+            continue
+        changes.append(
+            {"op": "upsert", "type": row.type, "id": wire_id, "rev": row.rev, "data": data}
+        )
+    return changes

@@ -1,0 +1,441 @@
+"""Ingest of documents pushed by terminals: exactly once, never refusing a real sale.
+
+A document is stored once: UNIQUE(uuid) and UNIQUE(terminal, type, number) are
+database indexes, checked again under the company's write lock, so concurrent pushes
+of one batch (a retry racing its original) store it once and answer "duplicate" to
+the others. Only what can never be right is rejected — malformed, inconsistent totals,
+another store's document, a number already used by a different document — and every
+rejected payload is kept raw in the quarantine with its reason. A sale that names a
+product, cashier or payment method the back office no longer knows is accepted with
+the values it carries and a warning.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from peewee import IntegrityError, fn
+from pydantic import ValidationError
+
+from ipos_tui.backoffice import models as m
+from ipos_tui.backoffice.db import write_transaction
+from ipos_tui.backoffice.models import utcnow
+from ipos_tui.backoffice.service import BackOffice, TerminalAuth
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.money import round_half_up
+from ipos_tui.domain.vat import vat_totals
+from ipos_tui.protocol import (
+    DOCUMENT_ADAPTER,
+    CashOperationDocument,
+    DailyReportDocument,
+    ReceiptDocument,
+    ReturnDocument,
+)
+
+#: Business days are Polish calendar days.
+SHOP_TZ = ZoneInfo("Europe/Warsaw")
+_QTY_SCALE = 1000
+
+AnyDocument = ReceiptDocument | ReturnDocument | CashOperationDocument | DailyReportDocument
+
+
+class Rejected(Exception):
+    """A document that can never be stored as it is; ``reason`` is machine-readable."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _utc_naive(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def business_day(doc: AnyDocument) -> date:
+    """The shop's calendar day of a document (the report's own day for daily reports)."""
+    if isinstance(doc, DailyReportDocument):
+        return doc.day
+    created = doc.created_at if doc.created_at.tzinfo else doc.created_at.replace(tzinfo=UTC)
+    return created.astimezone(SHOP_TZ).date()
+
+
+def parse_document(raw: Any) -> AnyDocument:
+    """Parse and check one pushed item; raises :class:`Rejected` with the reason."""
+    if not isinstance(raw, dict):
+        raise Rejected("malformed:not_an_object")
+    try:
+        doc = DOCUMENT_ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = list(first["loc"])
+        if loc and loc[0] in ("receipt", "return", "cash_operation", "daily_report"):
+            loc = loc[1:]  # the union's tag: the type is known from the payload
+        where = ".".join(str(part) for part in loc) or "document"
+        raise Rejected(f"malformed:{where}:{first['type']}") from exc
+    if isinstance(doc, ReceiptDocument | ReturnDocument):
+        _check_totals(doc)
+    return doc
+
+
+def _check_totals(doc: ReceiptDocument | ReturnDocument) -> None:
+    """Lines, VAT totals and payments must agree with the total (what was printed)."""
+    for index, line in enumerate(doc.lines):
+        gross = round_half_up(line.unit_price * line.qty, _QTY_SCALE)
+        if line.value != gross - line.discount:
+            raise Rejected(f"line_mismatch:{index}")
+    if sum(line.value for line in doc.lines) != doc.total:
+        raise Rejected("total_mismatch")
+    if doc.vat_totals:
+        per_letter: dict[str, int] = defaultdict(int)
+        for line in doc.lines:
+            per_letter[line.vat] += line.value
+        if {k: v for k, v in per_letter.items() if v} != {
+            k: v for k, v in doc.vat_totals.items() if v
+        }:
+            raise Rejected("vat_totals_mismatch")
+    if doc.payments and sum(p.amount - p.change for p in doc.payments) != doc.total:
+        raise Rejected("payments_mismatch")
+
+
+class Ingest:
+    """Stores pushed documents for one authenticated terminal."""
+
+    def __init__(self, office: BackOffice, auth: TerminalAuth) -> None:
+        self.office = office
+        self.auth = auth
+
+    def push(self, items: list[Any], protocol_version: int) -> list[dict[str, Any]]:
+        """Process a batch in one transaction; one result per item, in order."""
+        parsed: list[AnyDocument | Rejected] = []
+        for raw in items:
+            try:
+                doc = parse_document(raw)
+                if doc.store_id != self.auth.store_id:
+                    raise Rejected("other_store")
+                parsed.append(doc)
+            except Rejected as rejected:
+                parsed.append(rejected)
+        with write_transaction(self.office.db, self.auth.company_id):
+            results = self._store_batch(items, parsed)
+        if protocol_version < 2:
+            for result in results:
+                result.pop("warnings", None)
+        return results
+
+    def _store_batch(self, items: list[Any], parsed: list[AnyDocument | Rejected]
+                     ) -> list[dict[str, Any]]:
+        docs = [d for d in parsed if not isinstance(d, Rejected)]
+        existing = self._existing(docs)
+        known = _KnownNames.load(self.auth.company_id, docs)
+        results: list[dict[str, Any]] = []
+        for index, (raw, item) in enumerate(zip(items, parsed, strict=True)):
+            uuid = str(item.uuid) if not isinstance(item, Rejected) else _raw_uuid(raw)
+            result: dict[str, Any] = {"index": index, "uuid": uuid}
+            if not isinstance(item, Rejected):
+                try:
+                    status, warnings = self._store_one(item, existing, known)
+                    result["status"] = status
+                    if warnings:
+                        result["warnings"] = warnings
+                except Rejected as rejected:
+                    item = rejected
+            if isinstance(item, Rejected):
+                result.update(status="rejected", reason=item.reason)
+                self._quarantine(raw, item.reason, uuid)
+            results.append(result)
+        return results
+
+    def _existing(self, docs: list[AnyDocument]) -> dict[str, Any]:
+        """Already stored uuids (→ terminal) and numbers (→ uuid) that the batch names."""
+        t = m.Transaction
+        uuids: dict[str, int] = {}
+        numbers: dict[tuple[str, int], str] = {}
+        wanted = [str(d.uuid) for d in docs]
+        for start in range(0, len(wanted), 500):
+            for uuid, terminal in t.select(t.uuid, t.terminal).where(
+                t.uuid.in_(wanted[start : start + 500])
+            ).tuples():
+                uuids[uuid] = terminal
+        by_type: dict[str, list[int]] = defaultdict(list)
+        for d in docs:
+            by_type[d.type].append(d.number)
+        for doc_type, nums in by_type.items():
+            for start in range(0, len(nums), 500):
+                for number, uuid in t.select(t.number, t.uuid).where(
+                    (t.terminal == self.auth.terminal_id) & (t.doc_type == doc_type)
+                    & t.number.in_(nums[start : start + 500])
+                ).tuples():
+                    numbers[(doc_type, number)] = uuid
+        return {"uuids": uuids, "numbers": numbers}
+
+    def _store_one(self, doc: AnyDocument, existing: dict[str, Any], known: _KnownNames
+                   ) -> tuple[str, list[str]]:
+        uuid = str(doc.uuid)
+        owner = existing["uuids"].get(uuid)
+        if owner is not None:
+            if owner != self.auth.terminal_id:
+                raise Rejected("uuid_conflict")
+            return "duplicate", []
+        taken_by = existing["numbers"].get((doc.type, doc.number))
+        if taken_by is not None and taken_by != uuid:
+            raise Rejected("number_conflict")
+        warnings = known.warnings(doc)
+        try:
+            with self.office.db.atomic():
+                store_document(self.auth, doc, warnings, doc.store_id)
+        except IntegrityError as exc:  # backstop: the lock makes this unreachable
+            raise Rejected("conflict") from exc
+        existing["uuids"][uuid] = self.auth.terminal_id
+        existing["numbers"][(doc.type, doc.number)] = uuid
+        return "accepted", warnings
+
+    def _quarantine(self, raw: Any, reason: str, uuid: str | None) -> None:
+        """Keep a rejected payload; a retried one refreshes its row instead of piling up."""
+        payload = json.dumps(raw, default=str, ensure_ascii=False)
+        q = m.Quarantine
+        same = q.get_or_none(
+            (q.company == self.auth.company_id) & (q.terminal == self.auth.terminal_id)
+            & (q.uuid == uuid) & (q.reason == reason[:200]) & q.released_at.is_null()
+        ) if uuid else None
+        if same is not None:
+            same.received_at, same.payload = utcnow(), payload
+            same.save()
+            return
+        q.create(company=self.auth.company_id, terminal=self.auth.terminal_id, uuid=uuid,
+                 reason=reason[:200], payload=payload)
+
+    # ------------------------------------------------------------- receipts lookup
+
+    def lookup_receipt(self, terminal_id: int, number: int) -> dict[str, Any]:
+        """A receipt of the same store for a return (404 unknown, 403 other store)."""
+        t = m.Transaction
+        row = t.get_or_none((t.company == self.auth.company_id) & (t.terminal == terminal_id)
+                            & (t.doc_type == "receipt") & (t.number == number))
+        if row is None:
+            raise DomainError("err.receipt_unknown", terminal=terminal_id, number=number)
+        if row.store_id != self.auth.store_id:
+            raise DomainError("err.receipt_other_store", terminal=terminal_id, number=number)
+        returned: dict[int, int] = defaultdict(int)
+        for (payload,) in t.select(t.payload).where(
+            (t.original_terminal == terminal_id) & (t.original_number == number)
+            & (t.doc_type == "return") & (t.company == self.auth.company_id)
+        ).tuples():
+            for line in json.loads(payload).get("lines", []):
+                if line.get("original_line") is not None:
+                    returned[int(line["original_line"])] += int(line["qty"])
+        return {"terminal_id": terminal_id, "number": number, "store_id": row.store_id,
+                "receipt": json.loads(row.payload), "returned": dict(returned)}
+
+
+def _raw_uuid(raw: Any) -> str | None:
+    if isinstance(raw, dict) and isinstance(raw.get("uuid"), str):
+        return raw["uuid"][:64]
+    return None
+
+
+class _KnownNames:
+    """Products, cashiers and payment methods the back office knows (for warnings)."""
+
+    def __init__(self, products: set[int], plus: set[str], users: set[int],
+                 methods: set[str]) -> None:
+        self.products, self.plus, self.users, self.methods = products, plus, users, methods
+
+    @classmethod
+    def load(cls, company_id: int, docs: list[AnyDocument]) -> _KnownNames:
+        ids: set[int] = set()
+        plus: set[str] = set()
+        for doc in docs:
+            for line in getattr(doc, "lines", ()):
+                if line.product_id is not None:
+                    ids.add(line.product_id)
+                elif line.plu:
+                    plus.add(line.plu)
+        p = m.Product
+        known_ids: set[int] = set()
+        id_list = sorted(ids)
+        for start in range(0, len(id_list), 500):
+            known_ids.update(pid for (pid,) in p.select(p.id).where(
+                (p.company == company_id) & p.id.in_(id_list[start : start + 500])).tuples())
+        known_plus = {plu for (plu,) in p.select(p.plu).where(
+            (p.company == company_id) & p.plu.in_(sorted(plus))).tuples()} if plus else set()
+        users = {uid for (uid,) in m.User.select(m.User.id).where(
+            m.User.company == company_id).tuples()}
+        methods = {code for (code,) in m.PaymentMethod.select(m.PaymentMethod.code).where(
+            m.PaymentMethod.company == company_id).tuples()}
+        return cls(known_ids, known_plus, users, methods)
+
+    def warnings(self, doc: AnyDocument) -> list[str]:
+        found: list[str] = []
+        for line in getattr(doc, "lines", ()):
+            if line.product_id is not None and line.product_id not in self.products:
+                found.append(f"unknown_product:{line.product_id}")
+            elif line.product_id is None and line.plu and line.plu not in self.plus:
+                found.append(f"unknown_plu:{line.plu}")
+        if doc.cashier_id is not None and doc.cashier_id not in self.users:
+            found.append(f"unknown_cashier:{doc.cashier_id}")
+        for payment in getattr(doc, "payments", ()):
+            if payment.method not in self.methods:
+                found.append(f"unknown_payment_method:{payment.method}")
+        return list(dict.fromkeys(found))
+
+
+def _total(doc: AnyDocument) -> int:
+    if isinstance(doc, CashOperationDocument):
+        return doc.amount
+    return doc.total
+
+
+def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
+                   store_id: int) -> int:
+    """Insert the document and its lines/payments (caller holds the transaction)."""
+    original = getattr(doc, "original", None)
+    row = m.Transaction.create(
+        company=auth.company_id, store=store_id, terminal=auth.terminal_id,
+        uuid=str(doc.uuid), doc_type=doc.type, number=doc.number,
+        created_at=_utc_naive(doc.created_at), day=business_day(doc),
+        cashier_id=doc.cashier_id, cashier_identifier=doc.cashier_identifier,
+        total=_total(doc),
+        original_terminal=original.terminal_id if original else None,
+        original_number=original.number if original else None,
+        payload=doc.model_dump_json(exclude_none=True),
+        warnings=json.dumps(warnings) if warnings else None,
+    )
+    lines = getattr(doc, "lines", ())
+    if lines:
+        m.TransactionLine.insert_many([
+            {"transaction": row.id, "position": i, "product_id": line.product_id,
+             "plu": line.plu, "name": line.name, "vat": line.vat, "unit_price": line.unit_price,
+             "qty": line.qty, "discount": line.discount, "value": line.value}
+            for i, line in enumerate(lines)
+        ]).execute()
+    payments = getattr(doc, "payments", ())
+    if payments:
+        m.TransactionPayment.insert_many([
+            {"transaction": row.id, "method": p.method, "amount": p.amount, "change": p.change}
+            for p in payments
+        ]).execute()
+    return row.id
+
+
+# ------------------------------------------------------------------ admin side
+
+
+def list_transactions(office: BackOffice, *, store_id: int | None = None,
+                      terminal_id: int | None = None, day: date | None = None,
+                      doc_type: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    t = m.Transaction
+    query = t.select().where(t.company == office.company_id)
+    if store_id is not None:
+        query = query.where(t.store == store_id)
+    if terminal_id is not None:
+        query = query.where(t.terminal == terminal_id)
+    if day is not None:
+        query = query.where(t.day == day)
+    if doc_type is not None:
+        query = query.where(t.doc_type == doc_type)
+    rows = query.order_by(t.id.desc()).limit(limit)
+    return [
+        {"id": r.id, "uuid": r.uuid, "type": r.doc_type, "terminal_id": r.terminal_id,
+         "store_id": r.store_id, "number": r.number, "day": r.day.isoformat(),
+         "created_at": r.created_at.isoformat(timespec="seconds") + "Z", "total": r.total,
+         "cashier": r.cashier_identifier,
+         "warnings": json.loads(r.warnings) if r.warnings else []}
+        for r in rows
+    ]
+
+
+def list_quarantine(office: BackOffice, include_released: bool = False) -> list[dict[str, Any]]:
+    q = m.Quarantine
+    query = q.select().where(q.company == office.company_id)
+    if not include_released:
+        query = query.where(q.released_at.is_null())
+    return [
+        {"id": r.id, "terminal_id": r.terminal_id, "uuid": r.uuid, "reason": r.reason,
+         "received_at": r.received_at.isoformat(timespec="seconds") + "Z",
+         "released_at": r.released_at.isoformat(timespec="seconds") + "Z"
+         if r.released_at else None,
+         "payload": r.payload}
+        for r in query.order_by(q.id)
+    ]
+
+
+def release_quarantine(office: BackOffice, quarantine_id: int) -> dict[str, Any]:
+    """Accept a quarantined document after an administrator's review.
+
+    The store check is what a release overrides (e.g. a terminal moved between
+    stores); the document must still parse and add up, and is still stored once.
+    """
+    q = m.Quarantine
+    row = q.get_or_none((q.id == quarantine_id) & (q.company == office.company_id))
+    if row is None:
+        raise DomainError("err.quarantine_unknown", id=quarantine_id)
+    if row.released_at is not None:
+        raise DomainError("err.quarantine_released", id=quarantine_id)
+    if row.terminal_id is None:
+        raise DomainError("err.quarantine_unreleasable", id=quarantine_id, reason="no_terminal")
+    try:
+        doc = parse_document(json.loads(row.payload))
+    except Rejected as rejected:
+        raise DomainError("err.quarantine_unreleasable", id=quarantine_id,
+                          reason=rejected.reason) from rejected
+    terminal = m.Terminal.get_by_id(row.terminal_id)
+    store = m.Store.get_or_none((m.Store.id == doc.store_id)
+                                & (m.Store.company == office.company_id))
+    auth = TerminalAuth(terminal.id, office.company_id, terminal.store_id)
+    with write_transaction(office.db, office.company_id):
+        t = m.Transaction
+        clash = t.get_or_none((t.uuid == str(doc.uuid)) | (
+            (t.terminal == terminal.id) & (t.doc_type == doc.type) & (t.number == doc.number)))
+        if clash is not None and clash.uuid != str(doc.uuid):
+            raise DomainError("err.quarantine_unreleasable", id=quarantine_id,
+                              reason="number_conflict")
+        status = "duplicate" if clash else "accepted"
+        doc_id = clash.id if clash else store_document(
+            auth, doc, _KnownNames.load(office.company_id, [doc]).warnings(doc),
+            store.id if store else terminal.store_id)
+        row.released_at, row.released_as = utcnow(), doc_id
+        row.save()
+    return {"id": quarantine_id, "status": status, "transaction_id": doc_id}
+
+
+def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> dict[str, Any]:
+    """Sales of one shop day: receipts, returns, VAT per letter, payments, cash ops."""
+    t, line, pay = m.Transaction, m.TransactionLine, m.TransactionPayment
+    scope = (t.company == office.company_id) & (t.day == day)
+    if store_id is not None:
+        scope &= t.store == store_id
+    counts = {doc_type: (n, total) for doc_type, n, total in t.select(
+        t.doc_type, fn.COUNT(t.id), fn.SUM(t.total)).where(scope).group_by(t.doc_type).tuples()}
+    gross: dict[str, int] = defaultdict(int)
+    for doc_type, vat, value in (line.select(t.doc_type, line.vat, fn.SUM(line.value))
+                                 .join(t).where(scope & t.doc_type.in_(["receipt", "return"]))
+                                 .group_by(t.doc_type, line.vat).tuples()):
+        gross[vat] += int(value) if doc_type == "receipt" else -int(value)
+    payments: dict[str, int] = defaultdict(int)
+    for doc_type, method, amount in (pay.select(t.doc_type, pay.method,
+                                                fn.SUM(pay.amount - pay.change))
+                                     .join(t).where(scope & t.doc_type.in_(["receipt", "return"]))
+                                     .group_by(t.doc_type, pay.method).tuples()):
+        payments[method] += int(amount) if doc_type == "receipt" else -int(amount)
+    cash = {"in": 0, "out": 0}
+    for (payload,) in t.select(t.payload).where(scope & (t.doc_type == "cash_operation")).tuples():
+        data = json.loads(payload)
+        cash[data["kind"]] += int(data["amount"])
+    vat = vat_totals(gross.items())
+    receipts = counts.get("receipt", (0, 0))
+    returns = counts.get("return", (0, 0))
+    return {
+        "day": day.isoformat(), "store_id": store_id,
+        "receipts": receipts[0], "receipts_total": int(receipts[1] or 0),
+        "returns": returns[0], "returns_total": int(returns[1] or 0),
+        "net_sales": int(receipts[1] or 0) - int(returns[1] or 0),
+        "vat": {letter: {"gross": v.gross, "vat": v.vat, "net": v.net} for letter, v in vat.items()},
+        "payments": dict(sorted(payments.items())),
+        "cash_in": cash["in"], "cash_out": cash["out"],
+    }

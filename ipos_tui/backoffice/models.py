@@ -1,0 +1,389 @@
+"""peewee models of the back office. Every row carries its company id (multi-tenant ready).
+
+Money is integer grosze. Uniqueness rules of PRODUCT.md §7 that a race could break
+(PLU, case-insensitive name, barcode, one price per product and list, document uuid and
+number) are UNIQUE indexes, so the database is the last word even if two writers check
+at the same time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from peewee import (
+    AutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    NodeList,
+    SQL,
+    SqliteDatabase,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+
+class IdField(AutoField):
+    """A primary key never reused after a delete.
+
+    Ids travel to terminals and into receipts; SQLite's plain rowid would hand a
+    deleted product's id to the next product (PostgreSQL sequences never reuse).
+    """
+
+    def ddl(self, ctx: Any) -> Any:
+        node_list = super().ddl(ctx)
+        if isinstance(database_proxy.obj, SqliteDatabase):
+            return NodeList((node_list, SQL("AUTOINCREMENT")))
+        return node_list
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: stored the same way on SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    """Numbered migrations applied to this database."""
+
+    version = IntegerField(primary_key=True)
+    applied_at = DateTimeField(default=utcnow)
+
+
+class Company(BaseModel):
+    id = IdField()
+    name = CharField(max_length=120)
+    nip = CharField(max_length=10, null=True)
+    address = CharField(max_length=200, null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class RevCounter(BaseModel):
+    """Last revision allocated per company; bumped only inside a write transaction."""
+
+    company = ForeignKeyField(Company, primary_key=True, on_delete="CASCADE")
+    rev = BigIntegerField(default=0)
+    #: Tombstones at or below this revision have been purged.
+    horizon = BigIntegerField(default=0)
+
+
+class ChangeEntry(BaseModel):
+    """Latest change of each entity: the change feed and its tombstones.
+
+    One row per (type, entity, price list); every write moves the row to a fresh
+    revision. ``store_id``/``price_list_id`` 0 means "every terminal"; otherwise the
+    row is visible only to terminals of that store / using that price list.
+    """
+
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    stream = CharField(max_length=16)
+    type = CharField(max_length=24)
+    entity_id = CharField(max_length=40)
+    store_id = IntegerField(default=0)
+    price_list_id = IntegerField(default=0)
+    op = CharField(max_length=8)
+    rev = BigIntegerField()
+    changed_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("company", "type", "entity_id", "price_list_id"), True),
+            (("company", "stream", "rev"), False),
+        )
+
+
+class PriceList(BaseModel):
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    name = CharField(max_length=80)
+
+    class Meta:
+        indexes = ((("company", "name"), True),)
+
+
+class Store(BaseModel):
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    name = CharField(max_length=120)
+    address = CharField(max_length=200, null=True)
+    price_list = ForeignKeyField(PriceList, null=True, on_delete="SET NULL")
+
+
+class Terminal(BaseModel):
+    """A till. ``token_hash`` is SHA-256 of the bearer token (the token is never stored)."""
+
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    store = ForeignKeyField(Store, on_delete="CASCADE")
+    name = CharField(max_length=80, default="")
+    token_hash = CharField(max_length=64, null=True, unique=True)
+    revoked = BooleanField(default=False)
+    activated_at = DateTimeField(null=True)
+    last_seen = DateTimeField(null=True)
+    app_version = CharField(max_length=40, null=True)
+    protocol_version = IntegerField(null=True)
+    pending_count = IntegerField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class TerminalPull(BaseModel):
+    """Last pull of one stream by one terminal (for ``terminal list`` and resets)."""
+
+    id = IdField()
+    terminal = ForeignKeyField(Terminal, on_delete="CASCADE")
+    stream = CharField(max_length=16)
+    cursor = BigIntegerField(default=0)
+    #: Price list the terminal's catalogue is built from (products stream only).
+    price_list_id = IntegerField(null=True)
+    pulled_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("terminal", "stream"), True),)
+
+
+class ActivationCode(BaseModel):
+    """One-time activation code (only its hash is stored) for a new or known terminal."""
+
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    terminal = ForeignKeyField(Terminal, on_delete="CASCADE")
+    code_hash = CharField(max_length=64, unique=True)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Setting(BaseModel):
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    key = CharField(max_length=40)
+    value = TextField()  # JSON
+
+    class Meta:
+        indexes = ((("company", "key"), True),)
+
+
+class PaymentMethod(BaseModel):
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    code = CharField(max_length=40)
+    name = CharField(max_length=40)
+    kind = CharField(max_length=16, default="other")
+    gives_change = BooleanField(default=False)
+    opens_drawer = BooleanField(default=False)
+    position = IntegerField(default=0)
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("company", "code"), True),)
+
+
+class User(BaseModel):
+    """A member of staff ("personel"). ``pin_hash``: argon2id of HMAC(PIN key, PIN)."""
+
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    identifier = CharField(max_length=20)
+    name = CharField(max_length=80)
+    role = CharField(max_length=16, default="cashier")
+    permissions = TextField(default="[]")  # JSON list
+    pin_hash = CharField(max_length=200)
+    active = BooleanField(default=True)
+
+    class Meta:
+        table_name = "staff_user"
+        indexes = ((("company", "identifier"), True),)
+
+
+class VatRate(BaseModel):
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    letter = CharField(max_length=1)
+    rate = IntegerField(null=True)  # basis points, None = exempt
+
+    class Meta:
+        indexes = ((("company", "letter"), True),)
+
+
+class Unit(BaseModel):
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    name = CharField(max_length=20)
+    precision = IntegerField(default=0)
+    builtin = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("company", "name"), True),)
+
+
+class Category(BaseModel):
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    name = CharField(max_length=60)
+    parent = ForeignKeyField("self", null=True, on_delete="SET NULL")
+
+
+class Product(BaseModel):
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    name = CharField(max_length=40)
+    name_key = CharField(max_length=40)
+    plu = CharField(max_length=9)
+    vat = CharField(max_length=1)
+    unit = ForeignKeyField(Unit, on_delete="RESTRICT")
+    category = ForeignKeyField(Category, null=True, on_delete="SET NULL")
+    kind = CharField(max_length=8, default="good")
+    open_price = BooleanField(default=False)
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = (
+            (("company", "plu"), True),
+            (("company", "name_key"), True),
+        )
+
+
+class Barcode(BaseModel):
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    product = ForeignKeyField(Product, on_delete="CASCADE")
+    code = CharField(max_length=13)
+
+    class Meta:
+        indexes = ((("company", "code"), True),)
+
+
+class Price(BaseModel):
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    price_list = ForeignKeyField(PriceList, on_delete="CASCADE")
+    product = ForeignKeyField(Product, on_delete="CASCADE")
+    price = BigIntegerField()
+
+    class Meta:
+        indexes = ((("price_list", "product"), True),)
+
+
+class Discount(BaseModel):
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    name = CharField(max_length=40)
+    kind = CharField(max_length=8)  # percent (basis points) | amount (grosze)
+    value = IntegerField()
+    active = BooleanField(default=True)
+
+
+class Transaction(BaseModel):
+    """A document pushed by a terminal, stored exactly once.
+
+    ``payload`` is the document as received (JSON); lines and payments are also
+    stored as rows for reports.
+    """
+
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    store = ForeignKeyField(Store, on_delete="RESTRICT")
+    terminal = ForeignKeyField(Terminal, on_delete="RESTRICT")
+    uuid = CharField(max_length=36, unique=True)
+    doc_type = CharField(max_length=16)
+    number = IntegerField()
+    created_at = DateTimeField()
+    day = DateField()
+    received_at = DateTimeField(default=utcnow)
+    cashier_id = IntegerField(null=True)
+    cashier_identifier = CharField(max_length=40, null=True)
+    total = BigIntegerField(default=0)
+    #: For returns: the receipt taken back (terminal id, number).
+    original_terminal = IntegerField(null=True)
+    original_number = IntegerField(null=True)
+    payload = TextField()
+    warnings = TextField(null=True)  # JSON list
+
+    class Meta:
+        table_name = "transaction_doc"
+        indexes = (
+            (("terminal", "doc_type", "number"), True),
+            (("company", "store", "day"), False),
+            (("original_terminal", "original_number"), False),
+        )
+
+
+class TransactionLine(BaseModel):
+    id = IdField()
+    transaction = ForeignKeyField(Transaction, on_delete="CASCADE", column_name="doc_id")
+    position = IntegerField()
+    product_id = IntegerField(null=True)
+    plu = CharField(max_length=20, null=True)
+    name = CharField(max_length=80)
+    vat = CharField(max_length=1)
+    unit_price = BigIntegerField()
+    qty = IntegerField()
+    discount = BigIntegerField(default=0)
+    value = BigIntegerField()
+
+
+class TransactionPayment(BaseModel):
+    id = IdField()
+    transaction = ForeignKeyField(Transaction, on_delete="CASCADE", column_name="doc_id")
+    method = CharField(max_length=40)
+    amount = BigIntegerField()
+    change = BigIntegerField(default=0)
+
+
+class Quarantine(BaseModel):
+    """A pushed payload the back office refused, kept raw with the reason."""
+
+    id = IdField()
+    company = ForeignKeyField(Company, on_delete="CASCADE")
+    terminal = ForeignKeyField(Terminal, null=True, on_delete="SET NULL")
+    uuid = CharField(max_length=64, null=True)
+    reason = CharField(max_length=200)
+    payload = TextField()
+    received_at = DateTimeField(default=utcnow)
+    released_at = DateTimeField(null=True)
+    released_as = IntegerField(null=True)  # transaction id it became
+
+    class Meta:
+        indexes = ((("company", "released_at"), False),)
+
+
+#: Every table, in creation order.
+MODELS: tuple[type[BaseModel], ...] = (
+    SchemaVersion,
+    Company,
+    RevCounter,
+    ChangeEntry,
+    PriceList,
+    Store,
+    Terminal,
+    TerminalPull,
+    ActivationCode,
+    Setting,
+    PaymentMethod,
+    User,
+    VatRate,
+    Unit,
+    Category,
+    Product,
+    Barcode,
+    Price,
+    Discount,
+    Transaction,
+    TransactionLine,
+    TransactionPayment,
+    Quarantine,
+)
