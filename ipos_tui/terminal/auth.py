@@ -1,0 +1,132 @@
+"""Cashier login by identifier and PIN, with a lockout that survives a restart.
+
+PINs are stored only as argon2id hashes (per-hash salt built in). A 4-digit PIN
+falls to an offline brute force whatever the KDF, so the real defence is online:
+after :data:`MAX_FAILURES` consecutive wrong PINs the identifier is locked for
+:data:`LOCKOUT_SECONDS`, and the counter lives in the database, so switching the
+terminal off and on does not reset it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta
+from typing import Final
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+from peewee import SqliteDatabase
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.terminal.models import Models, UserRow
+from ipos_tui.terminal.records import ANONYMOUS_USER, User
+from ipos_tui.terminal.settings import SettingsService
+from ipos_tui.terminal.timeutil import parse_time, to_utc, utc_text
+
+#: Consecutive wrong PINs that lock an identifier.
+MAX_FAILURES: Final = 5
+#: How long the lock lasts.
+LOCKOUT_SECONDS: Final = 30
+
+#: argon2id with the OWASP minimum (19 MiB, 2 passes): ~50 ms on a till's CPU.
+_HASHER: Final = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, type=Type.ID)
+
+
+def hash_pin(pin: str) -> str:
+    """argon2id hash of ``pin`` (a fresh random salt each call)."""
+    return _HASHER.hash(pin)
+
+
+def verify_pin(pin_hash: str, pin: str) -> bool:
+    """Whether ``pin`` matches ``pin_hash``; a missing or malformed hash never does."""
+    if not pin_hash:
+        return False
+    try:
+        return bool(_HASHER.verify(pin_hash, pin))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _user(row: UserRow) -> User:
+    """The UI-facing User of a catalogue row (without its hash)."""
+    permissions = frozenset(str(p) for p in json.loads(row.permissions or "[]"))
+    return User(row.id, row.identifier, row.name, row.role, permissions)
+
+
+class AuthService:
+    """Logs cashiers in according to the back office's login mode."""
+
+    def __init__(self, db: SqliteDatabase, models: Models, settings: SettingsService) -> None:
+        self._db = db
+        self._m = models
+        self._settings = settings
+
+    hash_pin = staticmethod(hash_pin)
+
+    def login(self, identifier: str | None, pin: str | None, now: datetime) -> User:
+        """The user who may sell now, or a DomainError saying why not.
+
+        "none" mode returns the anonymous cashier; "id" needs a known, active
+        identifier; "id_pin" also needs its PIN and counts wrong ones.
+        """
+        mode = self._settings.login_mode()
+        if mode == "none":
+            return ANONYMOUS_USER
+        ident = (identifier or "").strip()
+        if not ident:
+            raise DomainError("err.login_id_required")
+        row = self._m.user.get_or_none(self._m.user.identifier == ident)
+        if row is None:
+            raise DomainError("err.login_unknown", identifier=ident)
+        if not row.active:
+            raise DomainError("err.login_inactive", name=row.name)
+        if mode == "id":
+            return _user(row)
+        remaining = self.lockout_remaining(ident, now)
+        if remaining > 0:
+            raise DomainError("err.login_locked", seconds=remaining)
+        if not pin:
+            raise DomainError("err.login_pin_required")
+        if verify_pin(row.pin_hash, pin):
+            self._m.login_failure.delete().where(self._m.login_failure.identifier == ident).execute()
+            return _user(row)
+        raise self._record_failure(ident, now)
+
+    def lockout_remaining(self, identifier: str, now: datetime) -> int:
+        """Whole seconds (rounded up) until ``identifier`` may try again; 0 if not locked."""
+        row = self._m.login_failure.get_or_none(self._m.login_failure.identifier == identifier.strip())
+        if row is None or row.locked_until_utc is None:
+            return 0
+        left = (parse_time(row.locked_until_utc) - to_utc(now)).total_seconds()
+        return max(0, math.ceil(left))
+
+    def failures(self, identifier: str) -> int:
+        """Consecutive wrong PINs recorded for ``identifier`` (for diagnostics)."""
+        row = self._m.login_failure.get_or_none(self._m.login_failure.identifier == identifier.strip())
+        return 0 if row is None else int(row.failures)
+
+    def _record_failure(self, ident: str, now: datetime) -> DomainError:
+        """Count one wrong PIN (locking at the limit) and return the error to raise.
+
+        The error is returned, not raised, so the counter's transaction commits.
+        """
+        table = self._m.login_failure
+        with self._db.atomic("IMMEDIATE"):
+            row = table.get_or_none(table.identifier == ident)
+            failures = 0 if row is None else int(row.failures)
+            if row is not None and row.locked_until_utc is not None:
+                failures = 0  # the previous lock has expired: a fresh series starts
+            failures += 1
+            locked_until = None
+            if failures >= MAX_FAILURES:
+                locked_until = utc_text(to_utc(now) + timedelta(seconds=LOCKOUT_SECONDS))
+            table.insert(
+                identifier=ident, failures=failures, locked_until_utc=locked_until
+            ).on_conflict(
+                conflict_target=[table.identifier],
+                preserve=[table.failures, table.locked_until_utc],
+            ).execute()
+        if locked_until is not None:
+            return DomainError("err.login_locked", seconds=LOCKOUT_SECONDS)
+        return DomainError("err.login_bad_pin", attempts_left=MAX_FAILURES - failures)

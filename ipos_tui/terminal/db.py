@@ -1,0 +1,201 @@
+"""Opening a terminal's data directory: lock, safety checks, pragmas, migrations.
+
+The database holds the ledger, the one thing a till must never lose, so opening
+it is deliberately careful:
+
+* one process per terminal: an exclusive ``flock`` on ``terminal.lock`` held
+  until :meth:`Terminal.close` (flock locks belong to the open file description,
+  so even a second open in the same process is refused);
+* the file is probed read-only BEFORE the real connection applies its pragmas
+  (``journal_mode=wal`` would rewrite the header): a database from a newer app
+  or a corrupt file is refused and left byte-for-byte as it was, never
+  "repaired" by recreating it;
+* pragmas (WAL, ``synchronous=FULL``, foreign keys, busy timeout) are set in the
+  constructor, so every connection of every worker thread gets them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from pathlib import Path
+from types import TracebackType
+from typing import Final
+
+from peewee import DatabaseError as PeeweeDatabaseError
+from peewee import SqliteDatabase
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.terminal.auth import AuthService
+from ipos_tui.terminal.catalog import CatalogService
+from ipos_tui.terminal.ledger import LedgerService
+from ipos_tui.terminal.migrations import SCHEMA_VERSION, migrate, schema_version
+from ipos_tui.terminal.models import Models, bind_models
+from ipos_tui.terminal.settings import SettingsService
+
+DB_FILENAME: Final = "terminal.sqlite3"
+LOCK_FILENAME: Final = "terminal.lock"
+#: How long a writer waits for another connection's write lock (ms).
+BUSY_TIMEOUT_MS: Final = 5000
+
+PRAGMAS: Final = {
+    "journal_mode": "wal",
+    "synchronous": "full",
+    "foreign_keys": 1,
+    "busy_timeout": BUSY_TIMEOUT_MS,
+}
+
+#: SQLite result codes meaning the file's content is not a sound database.
+_CORRUPT_CODES: Final = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+
+
+class _DirectoryLock:
+    """An exclusive, non-blocking ``flock`` on a lock file, with our pid written in.
+
+    The file itself is never deleted: removing it would let a third process lock a
+    fresh inode while the second still holds the old one.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise DomainError("err.db_locked", path=str(path.parent)) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd: int | None = fd
+
+    @property
+    def held(self) -> bool:
+        """True until :meth:`release`."""
+        return self._fd is not None
+
+    def release(self) -> None:
+        """Unlock and close; safe to call twice."""
+        if self._fd is None:
+            return
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+        self._fd = None
+
+
+def _probe(path: Path) -> None:
+    """Refuse a database that is newer than this app or not sound, touching nothing.
+
+    A missing or empty file is a new terminal. The probe reads the header version
+    and runs ``PRAGMA quick_check`` on a read-only connection without pragmas.
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise _classify(exc, path) from exc
+    try:
+        found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if found > SCHEMA_VERSION:
+            raise DomainError("err.db_too_new", found=found, supported=SCHEMA_VERSION)
+        result = conn.execute("PRAGMA quick_check").fetchall()
+        if result != [("ok",)]:
+            raise DomainError("err.db_corrupt", path=str(path))
+    except sqlite3.Error as exc:
+        raise _classify(exc, path) from exc
+    finally:
+        conn.close()
+
+
+def _classify(exc: Exception, path: Path) -> Exception:
+    """A corrupt-file DomainError for corruption codes; anything else stays itself.
+
+    peewee wraps sqlite3 errors and keeps the original in ``orig``.
+    """
+    original = getattr(exc, "orig", exc)
+    if getattr(original, "sqlite_errorcode", None) in _CORRUPT_CODES:
+        return DomainError("err.db_corrupt", path=str(path))
+    return exc
+
+
+class Terminal:
+    """One open terminal database and the services built on it.
+
+    ``db`` is a thread-aware peewee database: each worker thread wraps its work in
+    ``with terminal.db.connection_context():`` to get (and close) its own connection.
+    """
+
+    def __init__(self, data_dir: Path, db: SqliteDatabase, lock: _DirectoryLock) -> None:
+        self.data_dir = data_dir
+        self.db = db
+        self._lock = lock
+        self.models: Models = bind_models(db)
+        self.settings = SettingsService(db, self.models)
+        self.catalog = CatalogService(db, self.models)
+        self.auth = AuthService(db, self.models, self.settings)
+        self.ledger = LedgerService(db, self.models, self.settings)
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file of this terminal."""
+        return self.data_dir / DB_FILENAME
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database (``PRAGMA user_version``)."""
+        return schema_version(self.db)
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` ran."""
+        return not self._lock.held
+
+    def close(self) -> None:
+        """Close the main thread's connection and release the directory lock."""
+        try:
+            if not self.db.is_closed():
+                self.db.close()
+        finally:
+            self._lock.release()
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_terminal(data_dir: Path) -> Terminal:
+    """Open (creating if needed) the terminal database in ``data_dir``, migrated.
+
+    Raises DomainError "err.db_locked" when another process has it open,
+    "err.db_too_new" for a database of a newer release and "err.db_corrupt" for a
+    file that is not a sound SQLite database; in the last two cases the file is
+    left exactly as it was.
+    """
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = _DirectoryLock(data_dir / LOCK_FILENAME)
+    try:
+        path = data_dir / DB_FILENAME
+        _probe(path)
+        db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            db.connect()
+            migrate(db)
+        except (sqlite3.Error, PeeweeDatabaseError) as exc:
+            db.close()
+            raise _classify(exc, path) from exc
+        except BaseException:
+            db.close()
+            raise
+        return Terminal(data_dir, db, lock)
+    except BaseException:
+        lock.release()
+        raise

@@ -1,0 +1,418 @@
+"""The ledger: finished documents, durable the moment the cashier finishes them.
+
+A receipt is committed in ONE ``BEGIN IMMEDIATE`` transaction (with
+``synchronous=FULL`` the commit is on disk when it returns): the next gapless
+number, the document, its own copies of every line, the payments, the VAT per
+letter, the upload state and the local sales statistics. Either all of it is
+stored or none of it, so a failure never burns a number. Nothing here deletes
+or rewrites a stored document; SQLite triggers refuse it even if someone tried.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid as uuid_module
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Final
+
+from peewee import SqliteDatabase
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.receipt import Payment, Receipt
+from ipos_tui.domain.validation import validate_nip
+from ipos_tui.domain.vat import VatTotal
+from ipos_tui.terminal.models import DocumentRow, Models
+from ipos_tui.terminal.records import (
+    DOCUMENT_KINDS,
+    KINDS_WITH_BUYER,
+    Buyer,
+    DocumentDetail,
+    DocumentKind,
+    DocumentLine,
+    DocumentPayment,
+    DocumentSummary,
+    StoredDocument,
+    TerminalInfo,
+    User,
+)
+from ipos_tui.terminal.settings import SettingsService
+from ipos_tui.terminal.timeutil import local_text, parse_time, to_utc, utc_text
+
+DOC_RECEIPT: Final = "receipt"
+#: SQLite's default limit of host parameters is far above this; chunks keep
+#: statements short for very long uuid lists.
+_CHUNK: Final = 500
+
+
+def _vat_json(vat: dict[str, VatTotal]) -> str:
+    """Per-letter VAT as stored: {"A": {"gross": .., "vat": .., "net": ..}, ...}."""
+    return json.dumps(
+        {letter: {"gross": t.gross, "vat": t.vat, "net": t.net} for letter, t in vat.items()},
+        sort_keys=True,
+    )
+
+
+def _vat_from_json(text: str) -> dict[str, VatTotal]:
+    """The VatTotal map of a stored VAT column."""
+    data = json.loads(text)
+    return {letter: VatTotal(letter, item["gross"], item["vat"]) for letter, item in sorted(data.items())}
+
+
+def _check_buyer(kind: str, buyer: Buyer | None) -> Buyer | None:
+    """The buyer with a validated NIP, required exactly for invoices and NIP receipts."""
+    if kind not in DOCUMENT_KINDS:
+        raise ValueError(f"unknown document kind {kind!r}")
+    if kind not in KINDS_WITH_BUYER:
+        return None
+    if buyer is None or not buyer.nip.strip():
+        raise DomainError("err.buyer_nip_required")
+    return Buyer(validate_nip(buyer.nip), buyer.name.strip(), buyer.address.strip())
+
+
+def _check_payments(receipt: Receipt, payments: Sequence[Payment]) -> None:
+    """Refuse an empty receipt or one the tenders do not cover exactly.
+
+    Overpayment without change cannot come from ``PaymentState`` and would make
+    the cash count wrong, so it is a programming error, not a cashier's.
+    """
+    if receipt.is_empty:
+        raise DomainError("err.receipt_empty")
+    for payment in payments:
+        if payment.amount <= 0 or payment.change < 0 or payment.change > payment.amount:
+            raise ValueError(f"malformed payment {payment!r}")
+    paid = sum(payment.net_amount for payment in payments)
+    if paid < receipt.total:
+        raise DomainError("err.receipt_unpaid", remaining=receipt.total - paid)
+    if paid > receipt.total:
+        raise ValueError(f"payments exceed the total by {paid - receipt.total} grosze")
+
+
+class LedgerService:
+    """Commits and reads ledger documents and keeps their upload state."""
+
+    def __init__(self, db: SqliteDatabase, models: Models, settings: SettingsService) -> None:
+        self._db = db
+        self._m = models
+        self._settings = settings
+
+    # -- writing --------------------------------------------------------------
+
+    def commit_receipt(
+        self,
+        receipt: Receipt,
+        payments: Sequence[Payment],
+        *,
+        kind: DocumentKind = "paragon",
+        buyer: Buyer | None = None,
+        cashier: User,
+        now: datetime,
+    ) -> StoredDocument:
+        """Store a finished receipt durably and return its number and uuid.
+
+        Raises DomainError "err.receipt_empty", "err.receipt_unpaid",
+        "err.buyer_nip_required", "err.nip_invalid" or "err.terminal_not_activated";
+        on any failure nothing is stored and no number is used.
+        """
+        _check_payments(receipt, payments)
+        checked_buyer = _check_buyer(kind, buyer)
+        info = self._settings.terminal_info()
+        if info is None:
+            raise DomainError("err.terminal_not_activated")
+        doc_uuid = str(uuid_module.uuid4())
+        with self._db.atomic("IMMEDIATE"):
+            number = self._next_number(DOC_RECEIPT)
+            document_id = self._insert_document(
+                doc_uuid, number, kind, receipt, checked_buyer, cashier, info, now
+            )
+            self._insert_lines(document_id, receipt)
+            self._insert_payments(document_id, payments)
+            self._record_sales(receipt)
+        return StoredDocument(
+            uuid=doc_uuid,
+            doc_type=DOC_RECEIPT,
+            number=number,
+            kind=kind,
+            terminal_id=info.terminal_id,
+            created_utc=to_utc(now),
+            created_local=parse_time(local_text(now)),
+            total=receipt.total,
+        )
+
+    def _next_number(self, doc_type: str) -> int:
+        """The next number of ``doc_type`` (call inside the write transaction)."""
+        row = self._db.execute_sql(
+            "INSERT INTO number_sequence (doc_type, last_number) VALUES (?, 1) "
+            "ON CONFLICT (doc_type) DO UPDATE SET last_number = last_number + 1 "
+            "RETURNING last_number",
+            (doc_type,),
+        ).fetchone()
+        return int(row[0])
+
+    def _insert_document(
+        self,
+        doc_uuid: str,
+        number: int,
+        kind: str,
+        receipt: Receipt,
+        buyer: Buyer | None,
+        cashier: User,
+        info: TerminalInfo,
+        now: datetime,
+    ) -> int:
+        """Insert the document row; return its id."""
+        return int(
+            self._m.document.insert(
+                uuid=doc_uuid,
+                doc_type=DOC_RECEIPT,
+                number=number,
+                kind=kind,
+                created_utc=utc_text(now),
+                created_local=local_text(now),
+                cashier_id=cashier.id,
+                cashier_name=cashier.name,
+                store_id=info.store_id,
+                terminal_id=info.terminal_id,
+                total=receipt.total,
+                discount_total=receipt.discount_total,
+                vat=_vat_json(receipt.vat_totals()),
+                buyer_nip=buyer.nip if buyer else None,
+                buyer_name=buyer.name if buyer else None,
+                buyer_address=buyer.address if buyer else None,
+                upload_state="pending",
+                upload_attempts=0,
+            ).execute()
+        )
+
+    def _insert_lines(self, document_id: int, receipt: Receipt) -> None:
+        """Copy every receipt line, so later catalogue changes never alter it."""
+        self._m.document_line.insert_many(
+            [
+                {
+                    "document_id": document_id,
+                    "position": position,
+                    "product_id": line.product_id,
+                    "plu": line.plu,
+                    "name": line.name,
+                    "unit": line.unit,
+                    "precision": line.precision,
+                    "unit_price": line.unit_price,
+                    "qty": line.qty,
+                    "vat_letter": line.vat_letter,
+                    "gross": line.gross,
+                    "line_discount": line.line_discount,
+                    "receipt_discount": line.receipt_discount_share,
+                    "value": line.value,
+                }
+                for position, line in enumerate(receipt.lines, start=1)
+            ]
+        ).execute()
+
+    def _insert_payments(self, document_id: int, payments: Sequence[Payment]) -> None:
+        """Store the tenders in the order they were taken."""
+        if not payments:
+            return
+        self._m.document_payment.insert_many(
+            [
+                {
+                    "document_id": document_id,
+                    "position": position,
+                    "method": payment.method,
+                    "name": payment.name,
+                    "amount": payment.amount,
+                    "change": payment.change,
+                }
+                for position, payment in enumerate(payments, start=1)
+            ]
+        ).execute()
+
+    def _record_sales(self, receipt: Receipt) -> None:
+        """Count the sale for the "most sold" list (products known to the catalogue)."""
+        params = [(line.product_id, line.qty) for line in receipt.lines if line.product_id is not None]
+        self._db.cursor().executemany(
+            "INSERT INTO product_sales (product_id, sale_count, qty_sold) VALUES (?, 1, ?) "
+            "ON CONFLICT (product_id) DO UPDATE SET sale_count = sale_count + 1, "
+            "qty_sold = qty_sold + excluded.qty_sold",
+            params,
+        )
+
+    def raise_number_floor(self, doc_type: str, last_number: int) -> None:
+        """Make the next number of ``doc_type`` at least ``last_number + 1``.
+
+        Re-activation on a new disk returns the last numbers the back office
+        accepted; numbering must go on from there, never repeat.
+        """
+        with self._db.atomic("IMMEDIATE"):
+            self._db.execute_sql(
+                "INSERT INTO number_sequence (doc_type, last_number) VALUES (?, ?) "
+                "ON CONFLICT (doc_type) DO UPDATE SET "
+                "last_number = max(last_number, excluded.last_number)",
+                (doc_type, last_number),
+            )
+
+    def last_number(self, doc_type: str = DOC_RECEIPT) -> int:
+        """The last number used for ``doc_type`` (0 before the first document)."""
+        row = self._db.execute_sql(
+            "SELECT last_number FROM number_sequence WHERE doc_type = ?", (doc_type,)
+        ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    # -- reading --------------------------------------------------------------
+
+    def list_documents(self, limit: int = 200, offset: int = 0) -> list[DocumentSummary]:
+        """Documents newest first, one page."""
+        table = self._m.document
+        query = table.select().order_by(table.id.desc()).limit(limit).offset(offset)
+        return [
+            DocumentSummary(
+                uuid=row.uuid,
+                number=row.number,
+                doc_type=row.doc_type,
+                kind=row.kind,
+                created_local=parse_time(row.created_local),
+                cashier_name=row.cashier_name,
+                total=row.total,
+                upload_state=row.upload_state,
+                reject_reason=row.reject_reason,
+            )
+            for row in query
+        ]
+
+    def get_document(self, doc_uuid: str) -> DocumentDetail:
+        """A whole document by uuid; DomainError "err.document_not_found" if unknown."""
+        row = self._m.document.get_or_none(self._m.document.uuid == doc_uuid)
+        if row is None:
+            raise DomainError("err.document_not_found", uuid=doc_uuid)
+        return self._detail(row)
+
+    def find_by_number(self, number: int, doc_type: str = DOC_RECEIPT) -> DocumentDetail | None:
+        """A local document by its number (for returns by receipt code), or None."""
+        table = self._m.document
+        row = table.get_or_none((table.doc_type == doc_type) & (table.number == number))
+        return None if row is None else self._detail(row)
+
+    def _detail(self, row: DocumentRow) -> DocumentDetail:
+        """Assemble a DocumentDetail from a document row and its lines and payments."""
+        line_table = self._m.document_line
+        pay_table = self._m.document_payment
+        lines = tuple(
+            DocumentLine(
+                position=line.position,
+                product_id=line.product_id,
+                plu=line.plu,
+                name=line.name,
+                unit=line.unit,
+                precision=line.precision,
+                unit_price=line.unit_price,
+                qty=line.qty,
+                vat_letter=line.vat_letter,
+                gross=line.gross,
+                line_discount=line.line_discount,
+                receipt_discount=line.receipt_discount,
+                value=line.value,
+            )
+            for line in line_table.select()
+            .where(line_table.document_id == row.id)
+            .order_by(line_table.position)
+        )
+        payments = tuple(
+            DocumentPayment(pay.method, pay.name, pay.amount, pay.change)
+            for pay in pay_table.select()
+            .where(pay_table.document_id == row.id)
+            .order_by(pay_table.position)
+        )
+        buyer = None
+        if row.buyer_nip:
+            buyer = Buyer(row.buyer_nip, row.buyer_name or "", row.buyer_address or "")
+        return DocumentDetail(
+            uuid=row.uuid,
+            doc_type=row.doc_type,
+            number=row.number,
+            kind=row.kind,
+            created_utc=parse_time(row.created_utc),
+            created_local=parse_time(row.created_local),
+            cashier_id=row.cashier_id,
+            cashier_name=row.cashier_name,
+            store_id=row.store_id,
+            terminal_id=row.terminal_id,
+            total=row.total,
+            discount_total=row.discount_total,
+            vat=_vat_from_json(row.vat),
+            buyer=buyer,
+            lines=lines,
+            payments=payments,
+            upload_state=row.upload_state,
+            upload_attempts=row.upload_attempts,
+            reject_reason=row.reject_reason,
+        )
+
+    # -- upload bookkeeping ---------------------------------------------------
+
+    def pending_summary(self) -> tuple[int, datetime | None]:
+        """How many documents are not yet accepted by the back office, and the oldest's UTC time."""
+        count, oldest = self._db.execute_sql(
+            "SELECT count(*), min(created_utc) FROM document WHERE upload_state != 'sent'"
+        ).fetchone()
+        return int(count), (parse_time(oldest) if oldest else None)
+
+    def documents_to_upload(
+        self, now: datetime, limit: int = 100, *, include_quarantined: bool = False
+    ) -> list[DocumentDetail]:
+        """Unsent documents due for an upload attempt, oldest first.
+
+        Quarantined ones are retried after each sync (the back office may have
+        released them), so the sync engine asks for them explicitly.
+        """
+        states = ("pending", "quarantined") if include_quarantined else ("pending",)
+        table = self._m.document
+        query = (
+            table.select()
+            .where(
+                table.upload_state.in_(states)
+                & (table.next_try_at.is_null() | (table.next_try_at <= utc_text(now)))
+            )
+            .order_by(table.id)
+            .limit(limit)
+        )
+        return [self._detail(row) for row in query]
+
+    def mark_sent(self, uuids: Iterable[str], now: datetime | None = None) -> int:
+        """Record that the back office accepted (or already had) these documents."""
+        sent_at = utc_text(now or datetime.now(timezone.utc))
+        table = self._m.document
+        changed = 0
+        with self._db.atomic("IMMEDIATE"):
+            for chunk in _chunks(list(uuids)):
+                changed += (
+                    table.update(
+                        upload_state="sent", sent_at=sent_at, reject_reason=None, next_try_at=None
+                    )
+                    .where(table.uuid.in_(chunk))
+                    .execute()
+                )
+        return changed
+
+    def mark_quarantined(self, doc_uuid: str, reason: str) -> None:
+        """Record that the back office rejected a document (kept there in quarantine)."""
+        table = self._m.document
+        with self._db.atomic("IMMEDIATE"):
+            table.update(
+                upload_state="quarantined",
+                reject_reason=reason,
+                upload_attempts=table.upload_attempts + 1,
+            ).where(table.uuid == doc_uuid).execute()
+
+    def mark_retry(self, uuids: Iterable[str], next_try_at: datetime) -> None:
+        """Count a failed upload attempt and set when to try these documents again."""
+        table = self._m.document
+        with self._db.atomic("IMMEDIATE"):
+            for chunk in _chunks(list(uuids)):
+                table.update(
+                    upload_attempts=table.upload_attempts + 1, next_try_at=utc_text(next_try_at)
+                ).where(table.uuid.in_(chunk) & (table.upload_state != "sent")).execute()
+
+
+def _chunks(items: list[str]) -> Iterable[list[str]]:
+    """``items`` in slices of at most ``_CHUNK``."""
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]

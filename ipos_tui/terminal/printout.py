@@ -1,0 +1,159 @@
+"""Plain-text printouts of stored documents, laid out like a Polish fiscal receipt.
+
+The terminal has no fiscal printer in this build: the "print" is this text,
+shown in the preview and saved under ``<data dir>/printouts/``. It is rendered
+from the stored document only (never from the live catalogue), so a reprint is
+identical to the first print whatever changed since.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Final
+
+from ipos_tui.domain.money import format_money
+from ipos_tui.domain.quantity import format_quantity
+from ipos_tui.domain.validation import format_nip
+from ipos_tui.domain.vat import vat_label
+from ipos_tui.terminal.records import (
+    Company,
+    DocumentDetail,
+    DocumentLine,
+    Store,
+    TerminalInfo,
+)
+
+PRINTOUT_DIR: Final = "printouts"
+_TITLES: Final = {
+    "paragon": "PARAGON FISKALNY",
+    "paragon_nip": "PARAGON FISKALNY",
+    "faktura": "FAKTURA",
+}
+#: Amounts use non-breaking spaces in the UI; a printer line wants plain ones.
+_NBSP: Final = ("\u00a0", "\u202f")
+
+
+def _amount(grosze: int) -> str:
+    """An amount without currency, printer style: "1 234,56"."""
+    text = format_money(grosze, symbol=False)
+    for space in _NBSP:
+        text = text.replace(space, " ")
+    return text
+
+
+def _fit(left: str, right: str, width: int) -> str:
+    """``left`` and ``right`` on one line of ``width``, left cut short if needed."""
+    room = max(0, width - len(right) - 1)
+    if len(left) > room:
+        left = left[:room]
+    return left + " " * (width - len(left) - len(right)) + right
+
+
+def _center(text: str, width: int) -> str:
+    """``text`` centred (and cut) to ``width``, without trailing spaces."""
+    return text[:width].center(width).rstrip()
+
+
+def _nip(digits: str) -> str:
+    """A NIP as printed ("526-104-57-31"); anything malformed is printed as given."""
+    try:
+        return format_nip(digits)
+    except ValueError:  # a printout must not fail on a malformed catalogue value
+        return digits
+
+
+def _header(detail: DocumentDetail, company: Company | None, store: Store | None, width: int) -> list[str]:
+    """Seller block, date and number, title, buyer block."""
+    out: list[str] = []
+    if company is not None:
+        out += [_center(company.name, width), _center(company.address, width)]
+        out.append(_center(f"NIP {_nip(company.nip)}", width))
+    if store is not None:
+        out.append(_center(store.name, width))
+        if store.address and (company is None or store.address != company.address):
+            out.append(_center(store.address, width))
+    out.append(_fit(detail.created_local.strftime("%Y-%m-%d %H:%M"), f"Nr: {detail.number:06d}", width))
+    out.append(_center(_TITLES.get(detail.kind, "PARAGON"), width))
+    buyer = detail.buyer
+    if buyer is not None and detail.kind == "paragon_nip":
+        out.append(f"NIP nabywcy: {_nip(buyer.nip)}"[:width])
+    elif buyer is not None:
+        out.append("Nabywca:")
+        out += [text[:width] for text in (buyer.name, buyer.address) if text]
+        out.append(f"NIP: {_nip(buyer.nip)}"[:width])
+    return out
+
+
+def _line(line: DocumentLine, width: int) -> list[str]:
+    """One sold item: name, then "qty unit x price   gross letter", then its discount."""
+    qty = format_quantity(line.qty, line.precision)
+    out = [line.name[:width]]
+    out.append(_fit(f"  {qty} {line.unit} x {_amount(line.unit_price)}", f"{_amount(line.gross)} {line.vat_letter}", width))
+    if line.line_discount:
+        out.append(_fit("  Rabat", f"-{_amount(line.line_discount)}", width - 2))
+    return out
+
+
+def _totals(detail: DocumentDetail, width: int) -> list[str]:
+    """Receipt discount, taxable sales and PTU per letter, SUMA PTU, SUMA PLN."""
+    out: list[str] = []
+    receipt_discount = sum(line.receipt_discount for line in detail.lines)
+    if receipt_discount:
+        out.append(_fit("Rabat od paragonu", f"-{_amount(receipt_discount)}", width))
+    for letter, total in detail.vat.items():
+        label = vat_label(letter)
+        if label == "zw.":
+            out.append(_fit(f"SPRZEDAŻ ZWOLNIONA {letter}", _amount(total.gross), width))
+            continue
+        out.append(_fit(f"SPRZEDAŻ OPODATKOWANA {letter}", _amount(total.gross), width))
+        out.append(_fit(f"PTU {letter} {label}", _amount(total.vat), width))
+    out.append(_fit("SUMA PTU", _amount(sum(t.vat for t in detail.vat.values())), width))
+    out.append(_fit("SUMA PLN", _amount(detail.total), width))
+    return out
+
+
+def _payments(detail: DocumentDetail, width: int) -> list[str]:
+    """Tenders as handed over, then the change."""
+    out = [_fit(payment.name.capitalize(), _amount(payment.amount), width) for payment in detail.payments]
+    if detail.change:
+        out.append(_fit("Reszta", _amount(detail.change), width))
+    return out
+
+
+def render_receipt(
+    detail: DocumentDetail,
+    company: Company | None,
+    store: Store | None,
+    terminal_info: TerminalInfo | None,
+    width: int = 40,
+) -> str:
+    """The printout of a stored document as text lines of at most ``width`` characters."""
+    rule = "-" * width
+    lines = _header(detail, company, store, width)
+    lines.append(rule)
+    for item in detail.lines:
+        lines += _line(item, width)
+    lines.append(rule)
+    lines += _totals(detail, width)
+    lines.append(rule)
+    lines += _payments(detail, width)
+    lines.append(rule)
+    terminal_name = terminal_info.name if terminal_info is not None else f"Kasa {detail.terminal_id}"
+    lines.append(_fit(f"Kasjer: {detail.cashier_name}", terminal_name, width))
+    lines.append(_fit(f"Kod: {detail.code}", detail.created_local.strftime("%H:%M:%S"), width))
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def save_printout(data_dir: Path, detail: DocumentDetail, text: str) -> Path:
+    """Write ``text`` to ``data_dir/printouts/<type>-<number>.txt`` (atomically) and return the path."""
+    folder = Path(data_dir) / PRINTOUT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{detail.doc_type}-{detail.number:06d}.txt"
+    temporary = path.with_suffix(".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    return path

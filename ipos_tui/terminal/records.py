@@ -1,0 +1,325 @@
+"""Plain, frozen records the terminal's services hand out and take in.
+
+The UI and the sync engine never see peewee rows: a row object is bound to one
+connection and one thread, and a frozen dataclass can be passed to a Textual
+worker, compared in a test or cached without surprises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final, Literal
+
+from ipos_tui.domain.vat import VatTotal
+
+LoginMode = Literal["id_pin", "id", "none"]
+PaymentKind = Literal["cash", "card", "voucher", "transfer", "other"]
+ProductType = Literal["towar", "usluga"]
+DocumentKind = Literal["paragon", "faktura", "paragon_nip"]
+UploadState = Literal["pending", "sent", "quarantined"]
+DiscountScope = Literal["line", "receipt"]
+
+LOGIN_MODES: Final = ("id_pin", "id", "none")
+PAYMENT_KINDS: Final = ("cash", "card", "voucher", "transfer", "other")
+PRODUCT_TYPES: Final = ("towar", "usluga")
+DOCUMENT_KINDS: Final = ("paragon", "faktura", "paragon_nip")
+#: Document kinds that name a buyer by NIP and so need one.
+KINDS_WITH_BUYER: Final = frozenset({"faktura", "paragon_nip"})
+
+#: Permission names the back office grants per user.
+PERM_PRICE_CHANGE: Final = "price_change"
+PERM_FREE_DISCOUNT: Final = "free_discount"
+PERM_RETURNS: Final = "returns"
+PERM_CASH_WITHDRAWAL: Final = "cash_withdrawal"
+ALL_PERMISSIONS: Final = (
+    PERM_PRICE_CHANGE,
+    PERM_FREE_DISCOUNT,
+    PERM_RETURNS,
+    PERM_CASH_WITHDRAWAL,
+)
+
+
+# -- catalogue ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Company:
+    """The taxpayer printed at the top of every receipt."""
+
+    name: str
+    nip: str
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Store:
+    """A shop of the company; the terminal belongs to exactly one."""
+
+    id: int
+    name: str
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class TerminalInfo:
+    """Who this terminal is (set at activation): its id, display name and store."""
+
+    terminal_id: int
+    name: str
+    store_id: int
+
+
+@dataclass(frozen=True)
+class PaymentMethod:
+    """A tender offered on the payment screen, in ``position`` order."""
+
+    code: str
+    name: str
+    kind: PaymentKind
+    allows_change: bool = False
+    position: int = 0
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class UserAccount:
+    """A staff member as the catalogue stores it (with the PIN hash); never shown."""
+
+    id: int
+    identifier: str
+    name: str
+    role: str
+    pin_hash: str
+    active: bool = True
+    permissions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class User:
+    """The logged-in cashier; what the UI may know about them."""
+
+    id: int
+    identifier: str
+    name: str
+    role: str
+    permissions: frozenset[str] = frozenset()
+
+    def can(self, permission: str) -> bool:
+        """Whether this cashier holds ``permission`` (e.g. "price_change")."""
+        return permission in self.permissions
+
+
+#: Who sells when the back office switched login off ("brak logowania").
+ANONYMOUS_USER: Final = User(id=0, identifier="", name="kasjer anonimowy", role="kasjer")
+
+
+@dataclass(frozen=True)
+class VatRate:
+    """A printer VAT letter and its rate in basis points (``None`` = exempt)."""
+
+    letter: str
+    rate_bp: int | None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of measure and the decimals its quantities carry."""
+
+    name: str
+    precision: int
+
+
+@dataclass(frozen=True)
+class Category:
+    """A node of the product category tree (``parent_id`` None for a root)."""
+
+    id: int
+    name: str
+    parent_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Product:
+    """A sellable product with this store's price (0 = the cashier types the price)."""
+
+    id: int
+    plu: str
+    name: str
+    unit: str
+    precision: int
+    vat_letter: str
+    price: int
+    category_id: int | None = None
+    type: ProductType = "towar"
+    active: bool = True
+
+    @property
+    def open_price(self) -> bool:
+        """True when the back office left the price at 0: ask the cashier for it."""
+        return self.price == 0
+
+
+@dataclass(frozen=True)
+class Barcode:
+    """One barcode (EAN or in-store code) of a product."""
+
+    code: str
+    product_id: int
+
+
+@dataclass(frozen=True)
+class DiscountDef:
+    """A predefined discount: ``value`` is grosze ("amount") or basis points ("percent")."""
+
+    id: int
+    name: str
+    kind: Literal["amount", "percent"]
+    value: int
+    scope: DiscountScope
+
+
+@dataclass(frozen=True)
+class CatalogueSnapshot:
+    """A complete catalogue, written at once by :meth:`CatalogService.replace_all`.
+
+    ``settings`` values must be JSON-serialisable. Terminal identity
+    (:class:`TerminalInfo`) is not part of it: activation sets that, not the feed.
+    """
+
+    company: Company | None = None
+    stores: tuple[Store, ...] = ()
+    settings: dict[str, object] = field(default_factory=dict)
+    payment_methods: tuple[PaymentMethod, ...] = ()
+    users: tuple[UserAccount, ...] = ()
+    vat_rates: tuple[VatRate, ...] = ()
+    units: tuple[Unit, ...] = ()
+    categories: tuple[Category, ...] = ()
+    products: tuple[Product, ...] = ()
+    barcodes: tuple[Barcode, ...] = ()
+    discounts: tuple[DiscountDef, ...] = ()
+
+
+# -- ledger ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """The customer named on an invoice or a receipt with NIP."""
+
+    nip: str
+    name: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What committing a document returns: enough to print and to show its number."""
+
+    uuid: str
+    doc_type: str
+    number: int
+    kind: DocumentKind
+    terminal_id: int
+    created_utc: datetime
+    created_local: datetime
+    total: int
+
+    @property
+    def code(self) -> str:
+        """Receipt code printed for returns: "K<terminal>-<number>"."""
+        return document_code(self.terminal_id, self.number)
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """One row of the document list (newest first)."""
+
+    uuid: str
+    number: int
+    doc_type: str
+    kind: DocumentKind
+    created_local: datetime
+    cashier_name: str
+    total: int
+    upload_state: UploadState
+    reject_reason: str | None
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    """A stored line: its own copy of everything the catalogue said at the sale."""
+
+    position: int
+    product_id: int | None
+    plu: str
+    name: str
+    unit: str
+    precision: int
+    unit_price: int
+    qty: int
+    vat_letter: str
+    gross: int
+    line_discount: int
+    receipt_discount: int
+    value: int
+
+    @property
+    def discount(self) -> int:
+        """All grosze taken off this line (its own discount plus its receipt share)."""
+        return self.line_discount + self.receipt_discount
+
+
+@dataclass(frozen=True)
+class DocumentPayment:
+    """A stored tender: ``amount`` handed over, ``change`` given back."""
+
+    method: str
+    name: str
+    amount: int
+    change: int
+
+
+@dataclass(frozen=True)
+class DocumentDetail:
+    """A whole stored document, for preview, reprint, return lookup and upload."""
+
+    uuid: str
+    doc_type: str
+    number: int
+    kind: DocumentKind
+    created_utc: datetime
+    created_local: datetime
+    cashier_id: int
+    cashier_name: str
+    store_id: int
+    terminal_id: int
+    total: int
+    discount_total: int
+    vat: dict[str, VatTotal]
+    buyer: Buyer | None
+    lines: tuple[DocumentLine, ...]
+    payments: tuple[DocumentPayment, ...]
+    upload_state: UploadState
+    upload_attempts: int
+    reject_reason: str | None
+
+    @property
+    def subtotal(self) -> int:
+        """Sum of line values before any discount."""
+        return self.total + self.discount_total
+
+    @property
+    def change(self) -> int:
+        """Change given back over all tenders ("Reszta")."""
+        return sum(payment.change for payment in self.payments)
+
+    @property
+    def code(self) -> str:
+        """Receipt code printed for returns: "K<terminal>-<number>"."""
+        return document_code(self.terminal_id, self.number)
+
+
+def document_code(terminal_id: int, number: int) -> str:
+    """The receipt code a return asks for: terminal and number, e.g. "K1-000123"."""
+    return f"K{terminal_id}-{number:06d}"

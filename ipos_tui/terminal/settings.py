@@ -1,0 +1,117 @@
+"""Settings: the back office's (catalogue) and this terminal's own (local).
+
+Catalogue settings arrive by sync and are replaced with the catalogue; local
+settings (language, console mode) belong to the device and survive any
+catalogue rebuild. Values are stored as JSON so booleans and numbers round-trip.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from peewee import SqliteDatabase
+
+from ipos_tui.terminal.models import Models
+from ipos_tui.terminal.records import (
+    LOGIN_MODES,
+    Company,
+    LoginMode,
+    Store,
+    TerminalInfo,
+)
+
+KEY_LOGIN_MODE: Final = "login_mode"
+KEY_CASH_MANAGEMENT: Final = "cash_management"
+KEY_DAY_CLOSE: Final = "day_close"
+KEY_DAY_CLOSE_TIME: Final = "day_close_time"
+
+#: Day-close options of the back office: off, a reminder at a time, or sales
+#: blocked after midnight until the daily report.
+DAY_CLOSE_OPTIONS: Final = ("off", "reminder", "block")
+
+#: What a terminal uses before its first configuration sync.
+DEFAULT_LOGIN_MODE: Final[LoginMode] = "id_pin"
+
+LOCAL_LANGUAGE: Final = "language"
+LOCAL_ASCII: Final = "ascii"
+
+
+class SettingsService:
+    """Reads catalogue settings and reads/writes the terminal's local settings."""
+
+    def __init__(self, db: SqliteDatabase, models: Models) -> None:
+        self._db = db
+        self._m = models
+
+    # -- catalogue settings ---------------------------------------------------
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A catalogue setting's value, or ``default`` when the back office sent none."""
+        row = self._m.setting.get_or_none(self._m.setting.key == key)
+        return default if row is None else json.loads(row.value)
+
+    def login_mode(self) -> LoginMode:
+        """How cashiers log in: "id_pin", "id" or "none" (unknown → the safe "id_pin")."""
+        mode = self.get(KEY_LOGIN_MODE, DEFAULT_LOGIN_MODE)
+        return mode if mode in LOGIN_MODES else DEFAULT_LOGIN_MODE
+
+    def cash_management(self) -> bool:
+        """Whether shifts and opening cash are in use."""
+        return bool(self.get(KEY_CASH_MANAGEMENT, False))
+
+    def day_close(self) -> str:
+        """Day-close option: "off", "reminder" or "block"."""
+        option = self.get(KEY_DAY_CLOSE, "off")
+        return option if option in DAY_CLOSE_OPTIONS else "off"
+
+    def day_close_time(self) -> str | None:
+        """"gg:mm" of the day-close reminder, if the back office set one."""
+        value = self.get(KEY_DAY_CLOSE_TIME)
+        return str(value) if value else None
+
+    def company(self) -> Company | None:
+        """The company printed on receipts (None before the first sync)."""
+        row = self._m.company.get_or_none()
+        return None if row is None else Company(row.name, row.nip, row.address)
+
+    def terminal_info(self) -> TerminalInfo | None:
+        """This terminal's id, name and store (None until activated or seeded)."""
+        row = self._m.terminal_info.get_or_none()
+        if row is None:
+            return None
+        return TerminalInfo(row.terminal_id, row.name, row.store_id)
+
+    def set_terminal_info(self, info: TerminalInfo) -> None:
+        """Record the identity activation gave this terminal."""
+        table = self._m.terminal_info
+        with self._db.atomic("IMMEDIATE"):
+            table.insert(
+                id=1, terminal_id=info.terminal_id, name=info.name, store_id=info.store_id
+            ).on_conflict(
+                conflict_target=[table.id],
+                preserve=[table.terminal_id, table.name, table.store_id],
+            ).execute()
+
+    def store(self) -> Store | None:
+        """The store this terminal sells in (None before activation and sync)."""
+        info = self.terminal_info()
+        if info is None:
+            return None
+        row = self._m.store.get_or_none(self._m.store.id == info.store_id)
+        return None if row is None else Store(row.id, row.name, row.address)
+
+    # -- local settings -------------------------------------------------------
+
+    def get_local(self, key: str, default: Any = None) -> Any:
+        """A setting of this device (e.g. "language", "ascii"), or ``default``."""
+        row = self._m.local_setting.get_or_none(self._m.local_setting.key == key)
+        return default if row is None else json.loads(row.value)
+
+    def set_local(self, key: str, value: Any) -> None:
+        """Store a device setting; ``value`` must be JSON-serialisable."""
+        table = self._m.local_setting
+        encoded = json.dumps(value, ensure_ascii=False)
+        table.insert(key=key, value=encoded).on_conflict(
+            conflict_target=[table.key], preserve=[table.value]
+        ).execute()
