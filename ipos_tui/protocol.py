@@ -208,9 +208,13 @@ class PriceData(WireModel):
 
 
 class DiscountData(WireModel):
+    """``value``: basis points ("percent") or grosze ("amount"); ``scope``: a line or the
+    whole receipt."""
+
     name: str
     kind: Literal["percent", "amount"]
     value: int
+    scope: Literal["line", "receipt"] = "line"
     active: bool = True
 
 

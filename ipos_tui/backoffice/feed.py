@@ -312,8 +312,9 @@ def _discount(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
     )
     return {
         str(r.id): _compact(
-            {"name": r.name, "kind": r.kind, "value": r.value, "active": r.active},
-            {"active": True},
+            {"name": r.name, "kind": r.kind, "value": r.value, "scope": r.scope,
+             "active": r.active},
+            {"active": True, "scope": "line"},
         )
         for r in rows
     }

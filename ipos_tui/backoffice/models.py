@@ -284,6 +284,7 @@ class Discount(BaseModel):
     name = CharField(max_length=40)
     kind = CharField(max_length=8)  # percent (basis points) | amount (grosze)
     value = IntegerField()
+    scope = CharField(max_length=8, default="line")  # line | receipt
     active = BooleanField(default=True)
 
 

@@ -128,8 +128,15 @@ class BackOffice:
     def has_company(self) -> bool:
         return m.Company.get_or_none(m.Company.id == self.company_id) is not None
 
-    def create_company(self, name: str, nip: str | None = None, address: str | None = None) -> int:
-        """Create the company with VAT letters, built-in units, settings, cash and card."""
+    def create_company(
+        self,
+        name: str,
+        nip: str | None = None,
+        address: str | None = None,
+        payment_methods: Sequence[tuple[str, str, str]] | None = None,
+    ) -> int:
+        """Create the company with VAT letters, built-in units, default settings and
+        payment methods ((code, name, kind); cash and card unless given)."""
         nip_digits = validate_nip(nip) if nip else None
         if not name.strip():
             raise DomainError("err.name_empty")
@@ -149,7 +156,8 @@ class BackOffice:
             for key, spec in SETTINGS.items():
                 m.Setting.create(company=company.id, key=key, value=json.dumps(spec.default))
                 changes.record("setting", key)
-            for position, (code, label, kind) in enumerate(DEFAULT_PAYMENT_METHODS, start=1):
+            methods = DEFAULT_PAYMENT_METHODS if payment_methods is None else payment_methods
+            for position, (code, label, kind) in enumerate(methods, start=1):
                 method = m.PaymentMethod.create(
                     company=company.id, code=code, name=label, kind=kind,
                     gives_change=kind == "cash", opens_drawer=kind == "cash", position=position)
@@ -244,26 +252,26 @@ class BackOffice:
         """Turn a typed value into the setting's type (CLI input)."""
         spec = SETTINGS.get(key)
         if spec is None:
-            raise DomainError("err.setting_unknown", key=key)
+            raise DomainError("err.setting_unknown", setting=key)
         if spec.kind is bool:
             lowered = text.strip().lower()
             if lowered in _TRUE:
                 return True
             if lowered in _FALSE:
                 return False
-            raise DomainError("err.setting_invalid", key=key, value=text)
+            raise DomainError("err.setting_invalid", setting=key, value=text)
         return text.strip()
 
     def set_setting(self, key: str, value: Any) -> None:
         spec = SETTINGS.get(key)
         if spec is None:
-            raise DomainError("err.setting_unknown", key=key)
+            raise DomainError("err.setting_unknown", setting=key)
         if not isinstance(value, spec.kind) or (
             spec.choices is not None and value not in spec.choices
         ) or (spec.pattern is not None and not spec.pattern.fullmatch(value)) or (
             isinstance(value, str) and len(value) > 200
         ):
-            raise DomainError("err.setting_invalid", key=key, value=str(value))
+            raise DomainError("err.setting_invalid", setting=key, value=str(value))
         with self._writing() as changes:
             m.Setting.insert(company=self.company_id, key=key, value=json.dumps(value)).on_conflict(
                 conflict_target=[m.Setting.company, m.Setting.key],
@@ -727,7 +735,7 @@ class BackOffice:
 
     # ---------------------------------------------------------------- discounts
 
-    def add_discount(self, name: str, kind: str, value: int) -> int:
+    def add_discount(self, name: str, kind: str, value: int, scope: str = "line") -> int:
         name = name.strip()
         if not name:
             raise DomainError("err.name_empty")
@@ -735,8 +743,11 @@ class BackOffice:
             raise DomainError("err.discount_kind_invalid", kind=kind)
         if value <= 0 or (kind == "percent" and value > 10_000):
             raise DomainError("err.discount_value_invalid", value=value)
+        if scope not in ("line", "receipt"):
+            raise DomainError("err.discount_scope_invalid", scope=scope)
         with self._writing() as changes:
-            row = m.Discount.create(company=self.company_id, name=name, kind=kind, value=value)
+            row = m.Discount.create(company=self.company_id, name=name, kind=kind, value=value,
+                                    scope=scope)
             changes.record("discount", row.id)
             return row.id
 
@@ -932,3 +943,38 @@ class BackOffice:
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
 
+
+
+@dataclass
+class ProductInput:
+    """One product of a bulk import (CSV row); ``line`` is its line in the file.
+
+    ``barcodes``/``price``/``category`` ``None`` mean "column absent: keep as is".
+    """
+
+    line: int
+    name: str
+    plu: str
+    vat: str
+    unit: str = "szt."
+    price: int | None = None
+    barcodes: list[str] | None = None
+    category: str | None = None
+    kind: str = "good"
+    open_price: bool = False
+
+
+class _ImportErrors:
+    """Every bad row of an import, with its line number and reason."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, line: int, exc: DomainError) -> None:
+        self.items.append({"line": line, "key": exc.key,
+                           "params": {k: v for k, v in exc.params.items()}})
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            self.items.sort(key=lambda e: e["line"])
+            raise DomainError("err.import_failed", count=len(self.items), errors=self.items)

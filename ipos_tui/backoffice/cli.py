@@ -1,0 +1,657 @@
+"""``ipos-backoffice``: the admin command line of the back office.
+
+Every command goes through the same service layer as the HTTP API, so a command run
+beside a serving back office is just another writer under the database lock.
+``--db URL`` and ``--json`` are accepted before or after the subcommand. Exit codes:
+0 done, 1 a rule refused the input (the message key is printed), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice.db import open_database
+from ipos_tui.backoffice.security import load_pepper
+from ipos_tui.backoffice.service import PERMISSIONS, ROLES, SETTINGS, BackOffice
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.money import format_money, parse_money
+
+Handler = Callable[[BackOffice, argparse.Namespace], Any]
+
+
+class CliError(Exception):
+    """Bad usage found after parsing (exit code 2)."""
+
+
+# ------------------------------------------------------------------ output
+
+
+def _print_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
+    """A plain aligned table (ASCII, fits a terminal)."""
+    if not rows:
+        print("(none)")
+        return
+    cells = [[_cell(row.get(col)) for col in columns] for row in rows]
+    widths = [max(len(col), *(len(r[i]) for r in cells)) for i, col in enumerate(columns)]
+    print("  ".join(col.ljust(w) for col, w in zip(columns, widths, strict=True)).rstrip())
+    for row in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _emit(args: argparse.Namespace, result: Any, text: Callable[[Any], None]) -> None:
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    else:
+        text(result)
+
+
+def _money(grosze: int | None) -> str:
+    return "-" if grosze is None else format_money(grosze, symbol=False).replace("\u00a0", " ")
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _price_list_for(office: BackOffice, list_id: int | None) -> int:
+    """The given list, or the only one there is."""
+    if list_id is not None:
+        return list_id
+    lists = office.list_price_lists()
+    if len(lists) != 1:
+        raise CliError("several price lists exist: choose one with --list ID")
+    return int(lists[0]["id"])
+
+
+def _flag(args: argparse.Namespace, yes: str, no: str) -> bool | None:
+    if getattr(args, yes, False):
+        return True
+    if getattr(args, no, False):
+        return False
+    return None
+
+
+# ------------------------------------------------------------- init, serve
+
+
+def cmd_init(office: BackOffice, args: argparse.Namespace) -> Any:
+    applied = office.init_schema()
+    created = False
+    if not office.has_company():
+        office.create_company(args.company, nip=args.nip)
+        created = True
+    result: dict[str, Any] = {"migrations_applied": applied, "company_created": created}
+    if args.demo:
+        from ipos_tui.backoffice.demo import seed_demo
+
+        result["demo"] = seed_demo(office)
+    _emit(args, result, lambda r: print(
+        f"Schema ready (migrations applied: {r['migrations_applied'] or 'none'})."
+        + (f"\nDemo shop: {r['demo']}" if "demo" in r else "")))
+    return result
+
+
+def cmd_serve(office: BackOffice, args: argparse.Namespace) -> Any:
+    import uvicorn
+
+    from ipos_tui.backoffice.api import create_app
+
+    office.init_schema()
+    if not office.has_company():
+        office.create_company(args.company)
+    app = create_app(office, max_body=args.max_body)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return None
+
+
+# ---------------------------------------------------------------- terminals
+
+
+def cmd_terminal_add(office: BackOffice, args: argparse.Namespace) -> Any:
+    terminal_id, code = office.add_terminal(args.store, args.name,
+                                            timedelta(hours=args.ttl_hours))
+    result = {"terminal_id": terminal_id, "store_id": args.store, "code": code,
+              "expires_in_hours": args.ttl_hours}
+    _emit(args, result, lambda r: print(
+        f"Terminal {r['terminal_id']} (store {r['store_id']}): activation code {r['code']} "
+        f"(one-time, valid {r['expires_in_hours']} h)"))
+    return result
+
+
+def cmd_terminal_code(office: BackOffice, args: argparse.Namespace) -> Any:
+    code = office.new_activation_code(args.terminal_id, timedelta(hours=args.ttl_hours))
+    result = {"terminal_id": args.terminal_id, "code": code}
+    _emit(args, result, lambda r: print(
+        f"Re-activation code for terminal {r['terminal_id']}: {r['code']}"))
+    return result
+
+
+def cmd_terminal_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = office.list_terminals()
+
+    def text(rows: list[dict[str, Any]]) -> None:
+        flat = [{**r, "last_pull": {k: v["at"] for k, v in r["last_pull"].items()}} for r in rows]
+        _print_table(flat, ["id", "store_id", "name", "status", "last_seen", "app_version",
+                            "pending_count", "last_pull"])
+
+    _emit(args, rows, text)
+    return rows
+
+
+def cmd_terminal_revoke(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.revoke_terminal(args.terminal_id)
+    result = {"terminal_id": args.terminal_id, "status": "revoked"}
+    _emit(args, result, lambda r: print(f"Terminal {r['terminal_id']} revoked."))
+    return result
+
+
+# ------------------------------------------------------ stores, price lists
+
+
+def cmd_store_add(office: BackOffice, args: argparse.Namespace) -> Any:
+    store_id = office.add_store(args.name, args.address, args.list)
+    result = {"store_id": store_id}
+    _emit(args, result, lambda r: print(f"Store {r['store_id']} added."))
+    return result
+
+
+def cmd_store_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = office.list_stores()
+    _emit(args, rows, lambda r: _print_table(r, ["id", "name", "address", "price_list_id"]))
+    return rows
+
+
+def cmd_pricelist_add(office: BackOffice, args: argparse.Namespace) -> Any:
+    result = {"price_list_id": office.add_price_list(args.name)}
+    _emit(args, result, lambda r: print(f"Price list {r['price_list_id']} added."))
+    return result
+
+
+def cmd_pricelist_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = office.list_price_lists()
+    _emit(args, rows, lambda r: _print_table(r, ["id", "name"]))
+    return rows
+
+
+def cmd_pricelist_assign(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.assign_price_list(args.store, args.list_id)
+    result = {"store_id": args.store, "price_list_id": args.list_id}
+    _emit(args, result, lambda r: print(
+        f"Store {r['store_id']} now sells from price list {r['price_list_id']}."))
+    return result
+
+
+# ----------------------------------------------------------------- products
+
+
+def cmd_product_add(office: BackOffice, args: argparse.Namespace) -> Any:
+    prices: dict[int, int] = {}
+    if args.price is not None:
+        prices[_price_list_for(office, args.list)] = parse_money(args.price)
+    product_id = office.add_product(
+        args.name, args.plu, args.vat, unit=args.unit, category_id=args.category,
+        kind=args.kind, open_price=args.open_price, barcodes=args.barcode or [], prices=prices)
+    result = office.get_product(product_id)
+    _emit(args, result, lambda r: print(f"Product {r['plu']} \"{r['name']}\" added."))
+    return result
+
+
+def cmd_product_update(office: BackOffice, args: argparse.Namespace) -> Any:
+    product_id = office.product_by_plu(args.plu)
+    category: Any = ...
+    if args.category is not None:
+        category = None if args.category.lower() == "none" else int(args.category)
+    barcodes = [] if args.no_barcodes else args.barcode
+    office.update_product(
+        product_id, name=args.name, plu=args.new_plu, vat=args.vat, unit=args.unit,
+        category_id=category, kind=args.kind, open_price=_flag(args, "open_price", "fixed_price"),
+        active=_flag(args, "active", "inactive"), barcodes=barcodes)
+    if args.price is not None:
+        office.set_price(_price_list_for(office, args.list), product_id, parse_money(args.price))
+    result = office.get_product(product_id)
+    _emit(args, result, lambda r: print(f"Product {r['plu']} updated."))
+    return result
+
+
+def cmd_product_delete(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.delete_product(office.product_by_plu(args.plu))
+    result = {"plu": args.plu, "deleted": True}
+    _emit(args, result, lambda r: print(f"Product {r['plu']} deleted."))
+    return result
+
+
+def cmd_product_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = office.list_products(args.search, args.limit)
+
+    def text(rows: list[dict[str, Any]]) -> None:
+        _print_table([{**r, "prices": {k: _money(v) for k, v in r["prices"].items()}}
+                      for r in rows],
+                     ["plu", "name", "vat", "unit", "kind", "barcodes", "prices", "active"])
+
+    _emit(args, rows, text)
+    return rows
+
+
+def cmd_price_set(office: BackOffice, args: argparse.Namespace) -> Any:
+    list_id = _price_list_for(office, args.list)
+    grosze = parse_money(args.price)
+    office.set_price(list_id, office.product_by_plu(args.plu), grosze)
+    result = {"plu": args.plu, "price_list_id": list_id, "price": grosze}
+    _emit(args, result, lambda r: print(
+        f"Price of {r['plu']} in list {r['price_list_id']}: {_money(r['price'])} zł"))
+    return result
+
+
+def cmd_price_remove(office: BackOffice, args: argparse.Namespace) -> Any:
+    list_id = _price_list_for(office, args.list)
+    office.remove_price(list_id, office.product_by_plu(args.plu))
+    result = {"plu": args.plu, "price_list_id": list_id, "removed": True}
+    _emit(args, result, lambda r: print(f"Price of {r['plu']} removed from list {list_id}."))
+    return result
+
+
+def cmd_category_add(office: BackOffice, args: argparse.Namespace) -> Any:
+    result = {"category_id": office.add_category(args.name, args.parent)}
+    _emit(args, result, lambda r: print(f"Category {r['category_id']} added."))
+    return result
+
+
+def cmd_category_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = office.list_categories()
+    _emit(args, rows, lambda r: _print_table(r, ["id", "name", "parent_id"]))
+    return rows
+
+
+# -------------------------------------------------------------------- users
+
+
+def _permissions(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def cmd_user_add(office: BackOffice, args: argparse.Namespace) -> Any:
+    user_id = office.add_user(args.identifier, args.name, args.pin, args.role,
+                              _permissions(args.permissions) or [])
+    result = {"user_id": user_id, "identifier": args.identifier}
+    _emit(args, result, lambda r: print(f"User {r['identifier']} added."))
+    return result
+
+
+def cmd_user_update(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.update_user(args.identifier, name=args.name, pin=args.pin, role=args.role,
+                       permissions=_permissions(args.permissions),
+                       active=_flag(args, "active", "inactive"))
+    result = {"identifier": args.identifier, "updated": True}
+    _emit(args, result, lambda r: print(f"User {r['identifier']} updated."))
+    return result
+
+
+def cmd_user_deactivate(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.deactivate_user(args.identifier)
+    result = {"identifier": args.identifier, "active": False}
+    _emit(args, result, lambda r: print(f"User {r['identifier']} deactivated."))
+    return result
+
+
+def cmd_user_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = office.list_users()
+    _emit(args, rows, lambda r: _print_table(
+        r, ["identifier", "name", "role", "permissions", "active"]))
+    return rows
+
+
+# ----------------------------------------------------------------- settings
+
+
+def cmd_settings_get(office: BackOffice, args: argparse.Namespace) -> Any:
+    values = office.get_settings()
+    if args.key is not None:
+        if args.key not in values:
+            raise DomainError("err.setting_unknown", setting=args.key)
+        values = {args.key: values[args.key]}
+    _emit(args, values, lambda r: [print(f"{k} = {_cell(v)}") for k, v in r.items()])
+    return values
+
+
+def cmd_settings_set(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.set_setting(args.key, office.parse_setting(args.key, args.value))
+    result = {args.key: office.get_settings()[args.key]}
+    _emit(args, result, lambda r: [print(f"{k} = {_cell(v)}") for k, v in r.items()])
+    return result
+
+
+# ------------------------------------------------------------------ CSV
+
+
+def cmd_import_csv(office: BackOffice, args: argparse.Namespace) -> Any:
+    from ipos_tui.backoffice.csvio import import_products_csv
+
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(
+        encoding="utf-8-sig")
+    result = import_products_csv(office, text, _price_list_for(office, args.list))
+    _emit(args, result, lambda r: print(
+        f"Imported {r['created']} new and {r['updated']} changed products."))
+    return result
+
+
+def cmd_export_csv(office: BackOffice, args: argparse.Namespace) -> Any:
+    from ipos_tui.backoffice.csvio import export_products_csv
+
+    text = export_products_csv(office, _price_list_for(office, args.list))
+    if args.file == "-":
+        sys.stdout.write(text)
+        return None
+    Path(args.file).write_text(text, encoding="utf-8")
+    result = {"file": args.file, "rows": text.count("\n") - 1}
+    _emit(args, result, lambda r: print(f"Exported {r['rows']} products to {r['file']}."))
+    return result
+
+
+# ------------------------------------------------------- transactions, report
+
+
+def cmd_transactions_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = ingest.list_transactions(office, store_id=args.store, terminal_id=args.terminal,
+                                    day=args.day, doc_type=args.type, limit=args.limit)
+    _emit(args, rows, lambda r: _print_table(
+        [{**x, "total": _money(x["total"])} for x in r],
+        ["id", "type", "terminal_id", "number", "store_id", "created_at", "total", "cashier",
+         "warnings"]))
+    return rows
+
+
+def cmd_quarantine_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = ingest.list_quarantine(office, include_released=args.all)
+    _emit(args, rows, lambda r: _print_table(
+        r, ["id", "terminal_id", "uuid", "reason", "received_at", "released_at"]))
+    return rows
+
+
+def cmd_quarantine_release(office: BackOffice, args: argparse.Namespace) -> Any:
+    result = ingest.release_quarantine(office, args.quarantine_id)
+    _emit(args, result, lambda r: print(
+        f"Quarantined item {r['id']} released: {r['status']} (transaction {r['transaction_id']})."))
+    return result
+
+
+def cmd_report_sales(office: BackOffice, args: argparse.Namespace) -> Any:
+    result = ingest.sales_report(office, args.day, args.store)
+
+    def text(r: dict[str, Any]) -> None:
+        print(f"Sales {r['day']}" + (f", store {r['store_id']}" if r["store_id"] else ""))
+        print(f"  receipts: {r['receipts']}  total {_money(r['receipts_total'])} zł")
+        print(f"  returns:  {r['returns']}  total {_money(r['returns_total'])} zł")
+        print(f"  net sales: {_money(r['net_sales'])} zł")
+        for letter, v in r["vat"].items():
+            print(f"  VAT {letter}: gross {_money(v['gross'])}  VAT {_money(v['vat'])}  "
+                  f"net {_money(v['net'])}")
+        for method, amount in r["payments"].items():
+            print(f"  paid by {method}: {_money(amount)} zł")
+        print(f"  cash in: {_money(r['cash_in'])}  cash out: {_money(r['cash_out'])}")
+
+    _emit(args, result, text)
+    return result
+
+
+def cmd_tombstones_purge(office: BackOffice, args: argparse.Namespace) -> Any:
+    result = {"purged": office.purge_tombstones(timedelta(days=args.older_than_days))}
+    _emit(args, result, lambda r: print(f"Purged {r['purged']} tombstones."))
+    return result
+
+
+# ------------------------------------------------------------------ parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options valid both before and after the subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, metavar="URL",
+                        help="sqlite:///path or postgresql://… (default: SQLite file in the "
+                        "user data directory)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="machine-readable output")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(prog="ipos-backoffice", parents=[common],
+                                     description="iPOS back office: sync server and admin.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(parent: Any, name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, parents=[common], help=help_, description=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    def group(name: str, help_: str) -> Any:
+        p = sub.add_parser(name, help=help_, description=help_)
+        return p.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+
+    p = command(sub, "init", cmd_init, "create/upgrade the schema; --demo seeds a demo shop")
+    p.add_argument("--demo", action="store_true")
+    p.add_argument("--company", default="Moja Firma")
+    p.add_argument("--nip", default=None)
+
+    p = command(sub, "serve", cmd_serve, "serve the sync API (OpenAPI at /docs)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--max-body", type=int, default=2 * 1024 * 1024)
+    p.add_argument("--log-level", default="info")
+    p.add_argument("--company", default="Moja Firma")
+
+    terminal = group("terminal", "terminals: add, list, revoke, re-activation code")
+    p = command(terminal, "add", cmd_terminal_add, "register a terminal; prints its code")
+    p.add_argument("--store", type=int, required=True)
+    p.add_argument("--name", default="")
+    p.add_argument("--ttl-hours", type=float, default=24.0)
+    command(terminal, "list", cmd_terminal_list, "terminals, last seen, last pulls, pending")
+    p = command(terminal, "revoke", cmd_terminal_revoke, "revoke a terminal's token")
+    p.add_argument("terminal_id", type=int)
+    p = command(terminal, "code", cmd_terminal_code, "new code to re-activate a terminal")
+    p.add_argument("terminal_id", type=int)
+    p.add_argument("--ttl-hours", type=float, default=24.0)
+
+    store = group("store", "stores")
+    p = command(store, "add", cmd_store_add, "add a store")
+    p.add_argument("name")
+    p.add_argument("--address", default=None)
+    p.add_argument("--list", type=int, default=None, help="price list id")
+    command(store, "list", cmd_store_list, "list stores")
+
+    pricelist = group("pricelist", "price lists")
+    p = command(pricelist, "add", cmd_pricelist_add, "add a price list")
+    p.add_argument("name")
+    command(pricelist, "list", cmd_pricelist_list, "list price lists")
+    p = command(pricelist, "assign", cmd_pricelist_assign, "make a list a store's active list")
+    p.add_argument("list_id", type=int)
+    p.add_argument("--store", type=int, required=True)
+
+    product = group("product", "products")
+    p = command(product, "add", cmd_product_add, "add a product")
+    p.add_argument("--name", required=True)
+    p.add_argument("--plu", required=True)
+    p.add_argument("--vat", required=True, choices=["A", "B", "C", "D", "E"])
+    p.add_argument("--unit", default="szt.")
+    p.add_argument("--category", type=int, default=None)
+    p.add_argument("--kind", choices=["good", "service"], default="good")
+    p.add_argument("--open-price", action="store_true")
+    p.add_argument("--barcode", action="append")
+    p.add_argument("--price", help="gross price, e.g. 4,99")
+    p.add_argument("--list", type=int, default=None)
+    p = command(product, "update", cmd_product_update, "change a product (by PLU)")
+    p.add_argument("plu")
+    p.add_argument("--name")
+    p.add_argument("--new-plu")
+    p.add_argument("--vat", choices=["A", "B", "C", "D", "E"])
+    p.add_argument("--unit")
+    p.add_argument("--category", help="category id or 'none'")
+    p.add_argument("--kind", choices=["good", "service"])
+    price_mode = p.add_mutually_exclusive_group()
+    price_mode.add_argument("--open-price", action="store_true")
+    price_mode.add_argument("--fixed-price", action="store_true")
+    state = p.add_mutually_exclusive_group()
+    state.add_argument("--active", action="store_true")
+    state.add_argument("--inactive", action="store_true")
+    codes = p.add_mutually_exclusive_group()
+    codes.add_argument("--barcode", action="append", help="replaces all barcodes")
+    codes.add_argument("--no-barcodes", action="store_true")
+    p.add_argument("--price")
+    p.add_argument("--list", type=int, default=None)
+    p = command(product, "delete", cmd_product_delete, "delete a product (by PLU)")
+    p.add_argument("plu")
+    p = command(product, "list", cmd_product_list, "list products")
+    p.add_argument("--search")
+    p.add_argument("--limit", type=int, default=None)
+
+    price = group("price", "prices")
+    p = command(price, "set", cmd_price_set, "set a product's price in a price list")
+    p.add_argument("--plu", required=True)
+    p.add_argument("--price", required=True, help="gross, e.g. 4,99")
+    p.add_argument("--list", type=int, default=None)
+    p = command(price, "remove", cmd_price_remove, "remove a price (not sellable there)")
+    p.add_argument("--plu", required=True)
+    p.add_argument("--list", type=int, default=None)
+
+    category = group("category", "categories")
+    p = command(category, "add", cmd_category_add, "add a category")
+    p.add_argument("name")
+    p.add_argument("--parent", type=int, default=None)
+    command(category, "list", cmd_category_list, "list categories")
+
+    user = group("user", "personnel")
+    p = command(user, "add", cmd_user_add, "add a user")
+    p.add_argument("--identifier", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--pin", required=True)
+    p.add_argument("--role", choices=ROLES, default="cashier")
+    p.add_argument("--permissions", help="comma-separated: " + ",".join(PERMISSIONS))
+    p = command(user, "update", cmd_user_update, "change a user")
+    p.add_argument("identifier")
+    p.add_argument("--name")
+    p.add_argument("--pin")
+    p.add_argument("--role", choices=ROLES)
+    p.add_argument("--permissions")
+    state = p.add_mutually_exclusive_group()
+    state.add_argument("--active", action="store_true")
+    state.add_argument("--inactive", action="store_true")
+    p = command(user, "deactivate", cmd_user_deactivate, "deactivate a user")
+    p.add_argument("identifier")
+    command(user, "list", cmd_user_list, "list users")
+
+    settings = group("settings", "settings: " + ", ".join(SETTINGS))
+    p = command(settings, "get", cmd_settings_get, "show settings")
+    p.add_argument("key", nargs="?")
+    p = command(settings, "set", cmd_settings_set, "change a setting")
+    p.add_argument("key", choices=list(SETTINGS))
+    p.add_argument("value")
+
+    p = command(sub, "import-csv", cmd_import_csv, "import products from CSV (all or nothing)")
+    p.add_argument("file", help="CSV file or - for stdin")
+    p.add_argument("--list", type=int, default=None, help="price list of the Cena column")
+    p = command(sub, "export-csv", cmd_export_csv, "export products to CSV")
+    p.add_argument("file", help="CSV file or - for stdout")
+    p.add_argument("--list", type=int, default=None)
+
+    transactions = sub.add_parser("transactions", help="pushed documents and quarantine")
+    tsub = transactions.add_subparsers(dest="transactions_command", required=True,
+                                       metavar="ACTION")
+    p = command(tsub, "list", cmd_transactions_list, "list stored documents")
+    p.add_argument("--store", type=int)
+    p.add_argument("--terminal", type=int)
+    p.add_argument("--day", type=_day)
+    p.add_argument("--type", choices=["receipt", "return", "cash_operation", "daily_report"])
+    p.add_argument("--limit", type=int, default=100)
+    quarantine = tsub.add_parser("quarantine", help="rejected payloads")
+    qsub = quarantine.add_subparsers(dest="quarantine_command", required=True, metavar="ACTION")
+    p = command(qsub, "list", cmd_quarantine_list, "list quarantined payloads")
+    p.add_argument("--all", action="store_true", help="include released ones")
+    p = command(qsub, "release", cmd_quarantine_release, "accept a quarantined document")
+    p.add_argument("quarantine_id", type=int)
+
+    report = group("report", "reports")
+    p = command(report, "sales", cmd_report_sales, "sales of a day")
+    p.add_argument("--day", type=_day, default=date.today())
+    p.add_argument("--store", type=int, default=None)
+
+    tombstones = group("tombstones", "change-feed maintenance")
+    p = command(tombstones, "purge", cmd_tombstones_purge,
+                "drop old tombstones (terminals behind them get a reset)")
+    p.add_argument("--older-than-days", type=float, default=90.0)
+    return parser
+
+
+def _error_text(exc: DomainError) -> str:
+    """``error: key (params)``; an import lists every bad row on its own line."""
+    if exc.key == "err.import_failed":
+        rows = [f"  line {e['line']}: {e['key']}"
+                + (" (" + ", ".join(f"{k}={v}" for k, v in e["params"].items()) + ")"
+                   if e["params"] else "")
+                for e in exc.params["errors"]]
+        return f"error: {exc.key}: {exc.params['count']} bad row(s), nothing imported\n" + \
+            "\n".join(rows)
+    params = ", ".join(f"{k}={v}" for k, v in exc.params.items())
+    return f"error: {exc.key}" + (f" ({params})" if params else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``ipos-backoffice``; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.json = getattr(args, "json", False)
+    office = BackOffice(open_database(getattr(args, "db", None)), load_pepper())
+    try:
+        if args.handler not in (cmd_init, cmd_serve):
+            _require_schema(office)
+        args.handler(office, args)
+    except DomainError as exc:
+        if args.json:
+            print(json.dumps({"error": exc.key, "params": exc.params}, ensure_ascii=False,
+                             default=str))
+        else:
+            print(_error_text(exc), file=sys.stderr)
+        return 1
+    except CliError as exc:
+        print(f"ipos-backoffice: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        office.db.close()
+    return 0
+
+
+def _require_schema(office: BackOffice) -> None:
+    from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version
+
+    if current_version(office.db) < LATEST_VERSION or not office.has_company():
+        raise CliError("database not initialised: run `ipos-backoffice init` first")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

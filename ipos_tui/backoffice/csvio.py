@@ -1,0 +1,124 @@
+"""CSV import/export of products with the iPOS column rules.
+
+Columns (header row required, any order, names case-insensitive, Polish or English):
+``Nazwa`` (name), ``PLU``, ``Stawka VAT`` (vat: A–E), ``Jednostka`` (unit, default
+"szt."), ``Cena`` (price, gross "4,99"), ``Kody kreskowe`` (barcodes, separated by
+"," "|" or spaces), ``Kategoria`` (category name, created if missing), ``Typ``
+("towar"/"usługa"), ``Cena otwarta`` (open price: tak/nie). Semicolon- or
+comma-separated, UTF-8 (a BOM is fine). Every bad row is reported with its line number
+and reason, and nothing is imported if any row is bad. Export writes the same columns,
+so an exported file imports back unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from ipos_tui.backoffice.bulk import import_products
+from ipos_tui.backoffice.service import BackOffice, ProductInput, _ImportErrors
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.money import format_money, parse_money
+
+COLUMNS = ("Nazwa", "PLU", "Stawka VAT", "Jednostka", "Cena", "Kody kreskowe", "Kategoria",
+           "Typ", "Cena otwarta")
+
+_ALIASES = {
+    "nazwa": "name", "name": "name",
+    "plu": "plu",
+    "stawka vat": "vat", "vat": "vat", "stawka": "vat",
+    "jednostka": "unit", "unit": "unit", "jm": "unit",
+    "cena": "price", "price": "price",
+    "kody kreskowe": "barcodes", "kod kreskowy": "barcodes", "barcodes": "barcodes",
+    "ean": "barcodes",
+    "kategoria": "category", "category": "category",
+    "typ": "kind", "kind": "kind", "type": "kind",
+    "cena otwarta": "open_price", "open price": "open_price", "open_price": "open_price",
+}
+_REQUIRED = ("name", "plu", "vat")
+_KINDS = {"towar": "good", "good": "good", "usługa": "service", "usluga": "service",
+          "service": "service", "": "good"}
+_YES = {"tak", "t", "yes", "y", "1", "true"}
+_NO = {"nie", "n", "no", "0", "false", ""}
+_CODE_SPLIT = re.compile(r"[,|\s]+")
+
+
+def _dialect(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") >= header.count(",") else ","
+
+
+def parse_products_csv(text: str) -> list[ProductInput]:
+    """Rows of the file; raises ``err.import_failed`` listing every bad row."""
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text), delimiter=_dialect(text))
+    header = next(reader, None)
+    if header is None:
+        raise DomainError("err.csv_empty")
+    fields = [_ALIASES.get(h.strip().lower()) for h in header]
+    unknown = [h for h, f in zip(header, fields, strict=True) if f is None and h.strip()]
+    missing = [c for c in _REQUIRED if c not in fields]
+    if unknown or missing:
+        raise DomainError("err.csv_header", unknown=unknown, missing=missing)
+    errors = _ImportErrors()
+    items: list[ProductInput] = []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        try:
+            items.append(_row(line, dict(zip(fields, values, strict=False)), len(values),
+                              len(fields)))
+        except DomainError as exc:
+            errors.add(line, exc)
+    errors.raise_if_any()
+    return items
+
+
+def _row(line: int, raw: dict[Any, str], n_values: int, n_fields: int) -> ProductInput:
+    if n_values != n_fields:
+        raise DomainError("err.csv_columns", expected=n_fields, found=n_values)
+    get = lambda key: (raw.get(key) or "").strip()  # noqa: E731
+    kind = _KINDS.get(get("kind").lower())
+    if kind is None:
+        raise DomainError("err.product_kind_invalid", kind=get("kind"))
+    open_text = get("open_price").lower()
+    if open_text not in _YES | _NO:
+        raise DomainError("err.csv_yes_no", value=get("open_price"))
+    item = ProductInput(
+        line=line, name=get("name"), plu=get("plu"), vat=get("vat").upper(),
+        unit=get("unit") or "szt.", kind=kind, open_price=open_text in _YES,
+    )
+    if "price" in raw and get("price"):
+        item.price = parse_money(get("price"))
+    if "barcodes" in raw:
+        item.barcodes = [c for c in _CODE_SPLIT.split(get("barcodes")) if c]
+    if "category" in raw:
+        item.category = get("category")
+    return item
+
+
+def import_products_csv(office: BackOffice, text: str, price_list_id: int | None
+                        ) -> dict[str, int]:
+    """Parse and import (all or nothing)."""
+    return import_products(office, parse_products_csv(text), price_list_id)
+
+
+def export_products_csv(office: BackOffice, price_list_id: int | None) -> str:
+    """Every product with its price in ``price_list_id``, in the import format."""
+    categories = {c["id"]: c["name"] for c in office.list_categories()}
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for p in office.list_products():
+        price = p["prices"].get(price_list_id) if price_list_id is not None else None
+        writer.writerow([
+            p["name"], p["plu"], p["vat"], p["unit"],
+            format_money(price, symbol=False).replace("\u00a0", "") if price is not None else "",
+            " ".join(p["barcodes"]), categories.get(p["category_id"], ""),
+            "usługa" if p["kind"] == "service" else "towar",
+            "tak" if p["open_price"] else "nie",
+        ])
+    return out.getvalue()
