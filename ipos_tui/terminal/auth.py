@@ -89,13 +89,17 @@ class AuthService:
         if not pin:
             raise DomainError("err.login_pin_required")
         if verify_pin(row.pin_hash, pin):
-            self._m.login_failure.delete().where(self._m.login_failure.identifier == ident).execute()
+            self._m.login_failure.delete().where(
+                self._m.login_failure.identifier == ident
+            ).execute()
             return _user(row)
         raise self._record_failure(ident, now)
 
     def lockout_remaining(self, identifier: str, now: datetime) -> int:
         """Whole seconds (rounded up) until ``identifier`` may try again; 0 if not locked."""
-        row = self._m.login_failure.get_or_none(self._m.login_failure.identifier == identifier.strip())
+        row = self._m.login_failure.get_or_none(
+            self._m.login_failure.identifier == identifier.strip()
+        )
         if row is None or row.locked_until_utc is None:
             return 0
         left = (parse_time(row.locked_until_utc) - to_utc(now)).total_seconds()
@@ -103,7 +107,9 @@ class AuthService:
 
     def failures(self, identifier: str) -> int:
         """Consecutive wrong PINs recorded for ``identifier`` (for diagnostics)."""
-        row = self._m.login_failure.get_or_none(self._m.login_failure.identifier == identifier.strip())
+        row = self._m.login_failure.get_or_none(
+            self._m.login_failure.identifier == identifier.strip()
+        )
         return 0 if row is None else int(row.failures)
 
     def _record_failure(self, ident: str, now: datetime) -> DomainError:

@@ -211,7 +211,9 @@ class CatalogService:
         ranked = sorted(unique.values(), key=lambda pair: pair[0])
         return [product for _, product in ranked[:limit]]
 
-    def _prefix(self, column: str, prefix: str, limit: int) -> list[tuple[tuple[str, str], Product]]:
+    def _prefix(
+        self, column: str, prefix: str, limit: int
+    ) -> list[tuple[tuple[str, str], Product]]:
         """Active products whose ``column`` starts with ``prefix``, keyed for sorting."""
         rows = self._db.execute_sql(
             f"SELECT {_PRODUCT_COLUMNS} FROM product p WHERE p.active = 1 AND p.id IN "
@@ -270,7 +272,9 @@ class CatalogService:
     def categories(self) -> list[Category]:
         """The category tree as a flat list, by id."""
         table = self._m.category
-        return [Category(row.id, row.name, row.parent_id) for row in table.select().order_by(table.id)]
+        return [
+            Category(row.id, row.name, row.parent_id) for row in table.select().order_by(table.id)
+        ]
 
     # -- bulk writes ----------------------------------------------------------
 
@@ -320,7 +324,15 @@ class CatalogService:
             "INSERT INTO user (id, identifier, name, role, pin_hash, active, permissions) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (u.id, u.identifier, u.name, u.role, u.pin_hash, int(u.active), json.dumps(list(u.permissions)))
+                (
+                    u.id,
+                    u.identifier,
+                    u.name,
+                    u.role,
+                    u.pin_hash,
+                    int(u.active),
+                    json.dumps(list(u.permissions)),
+                )
                 for u in snap.users
             ],
         )

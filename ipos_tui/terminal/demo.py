@@ -8,7 +8,7 @@ and a demo or a test suite opening many terminals should not pay it each time.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Final
 
 from ipos_tui.demodata import DEMO_LOGINS as _DEMO_LOGINS
@@ -36,7 +36,7 @@ DEMO_TERMINAL_ID: Final = 1
 DEMO_TERMINAL_NAME: Final = "Kasa 1"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pin_hash(pin: str) -> str:
     """argon2id hash of a demo PIN, computed once per process (salted once, reused)."""
     return hash_pin(pin)
@@ -71,7 +71,9 @@ def demo_snapshot(store_index: int = 0, shop: DemoShop | None = None) -> Catalog
             for m in shop.payment_methods
         ),
         users=tuple(
-            UserAccount(u.id, u.identifier, u.name, u.role, _pin_hash(u.pin), u.active, u.permissions)
+            UserAccount(
+                u.id, u.identifier, u.name, u.role, _pin_hash(u.pin), u.active, u.permissions
+            )
             for u in shop.users
         ),
         vat_rates=tuple(VatRate(letter, rate) for letter, rate in shop.vat_rates),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid as uuid_module
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Final
 
 from peewee import SqliteDatabase
@@ -56,7 +56,10 @@ def _vat_json(vat: dict[str, VatTotal]) -> str:
 def _vat_from_json(text: str) -> dict[str, VatTotal]:
     """The VatTotal map of a stored VAT column."""
     data = json.loads(text)
-    return {letter: VatTotal(letter, item["gross"], item["vat"]) for letter, item in sorted(data.items())}
+    return {
+        letter: VatTotal(letter, item["gross"], item["vat"])
+        for letter, item in sorted(data.items())
+    }
 
 
 def _check_buyer(kind: str, buyer: Buyer | None) -> Buyer | None:
@@ -228,7 +231,9 @@ class LedgerService:
 
     def _record_sales(self, receipt: Receipt) -> None:
         """Count the sale for the "most sold" list (products known to the catalogue)."""
-        params = [(line.product_id, line.qty) for line in receipt.lines if line.product_id is not None]
+        params = [
+            (line.product_id, line.qty) for line in receipt.lines if line.product_id is not None
+        ]
         self._db.cursor().executemany(
             "INSERT INTO product_sales (product_id, sale_count, qty_sold) VALUES (?, 1, ?) "
             "ON CONFLICT (product_id) DO UPDATE SET sale_count = sale_count + 1, "
@@ -378,7 +383,7 @@ class LedgerService:
 
     def mark_sent(self, uuids: Iterable[str], now: datetime | None = None) -> int:
         """Record that the back office accepted (or already had) these documents."""
-        sent_at = utc_text(now or datetime.now(timezone.utc))
+        sent_at = utc_text(now or datetime.now(UTC))
         table = self._m.document
         changed = 0
         with self._db.atomic("IMMEDIATE"):

@@ -225,9 +225,7 @@ _LOCAL_V1: Final = (
 )
 
 #: Step n (1-based) brings a database from user_version n-1 to n.
-MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
-    (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
-)
+MIGRATIONS: Final[tuple[Sequence[str], ...]] = ((*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),)
 
 #: The schema version this release writes and the newest it can open.
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -9,6 +9,7 @@ identical to the first print whatever changed since.
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 from typing import Final
 
@@ -50,9 +51,9 @@ def _fit(left: str, right: str, width: int) -> str:
     return left + " " * (width - len(left) - len(right)) + right
 
 
-def _center(text: str, width: int) -> str:
-    """``text`` centred (and cut) to ``width``, without trailing spaces."""
-    return text[:width].center(width).rstrip()
+def _center(text: str, width: int) -> list[str]:
+    """``text`` wrapped to ``width`` and each line centred (no trailing spaces)."""
+    return [line.center(width).rstrip() for line in textwrap.wrap(text, width)]
 
 
 def _nip(digits: str) -> str:
@@ -63,24 +64,29 @@ def _nip(digits: str) -> str:
         return digits
 
 
-def _header(detail: DocumentDetail, company: Company | None, store: Store | None, width: int) -> list[str]:
+def _header(
+    detail: DocumentDetail, company: Company | None, store: Store | None, width: int
+) -> list[str]:
     """Seller block, date and number, title, buyer block."""
     out: list[str] = []
     if company is not None:
-        out += [_center(company.name, width), _center(company.address, width)]
-        out.append(_center(f"NIP {_nip(company.nip)}", width))
+        out += _center(company.name, width) + _center(company.address, width)
+        out += _center(f"NIP {_nip(company.nip)}", width)
     if store is not None:
-        out.append(_center(store.name, width))
+        out += _center(store.name, width)
         if store.address and (company is None or store.address != company.address):
-            out.append(_center(store.address, width))
-    out.append(_fit(detail.created_local.strftime("%Y-%m-%d %H:%M"), f"Nr: {detail.number:06d}", width))
-    out.append(_center(_TITLES.get(detail.kind, "PARAGON"), width))
+            out += _center(store.address, width)
+    out.append(
+        _fit(detail.created_local.strftime("%Y-%m-%d %H:%M"), f"Nr: {detail.number:06d}", width)
+    )
+    out += _center(_TITLES.get(detail.kind, "PARAGON"), width)
     buyer = detail.buyer
     if buyer is not None and detail.kind == "paragon_nip":
         out.append(f"NIP nabywcy: {_nip(buyer.nip)}"[:width])
     elif buyer is not None:
         out.append("Nabywca:")
-        out += [text[:width] for text in (buyer.name, buyer.address) if text]
+        for text in (buyer.name, buyer.address):
+            out += textwrap.wrap(text, width)
         out.append(f"NIP: {_nip(buyer.nip)}"[:width])
     return out
 
@@ -89,7 +95,13 @@ def _line(line: DocumentLine, width: int) -> list[str]:
     """One sold item: name, then "qty unit x price   gross letter", then its discount."""
     qty = format_quantity(line.qty, line.precision)
     out = [line.name[:width]]
-    out.append(_fit(f"  {qty} {line.unit} x {_amount(line.unit_price)}", f"{_amount(line.gross)} {line.vat_letter}", width))
+    out.append(
+        _fit(
+            f"  {qty} {line.unit} x {_amount(line.unit_price)}",
+            f"{_amount(line.gross)} {line.vat_letter}",
+            width,
+        )
+    )
     if line.line_discount:
         out.append(_fit("  Rabat", f"-{_amount(line.line_discount)}", width - 2))
     return out
@@ -115,7 +127,10 @@ def _totals(detail: DocumentDetail, width: int) -> list[str]:
 
 def _payments(detail: DocumentDetail, width: int) -> list[str]:
     """Tenders as handed over, then the change."""
-    out = [_fit(payment.name.capitalize(), _amount(payment.amount), width) for payment in detail.payments]
+    out = [
+        _fit(payment.name.capitalize(), _amount(payment.amount), width)
+        for payment in detail.payments
+    ]
     if detail.change:
         out.append(_fit("Reszta", _amount(detail.change), width))
     return out
@@ -139,14 +154,19 @@ def render_receipt(
     lines.append(rule)
     lines += _payments(detail, width)
     lines.append(rule)
-    terminal_name = terminal_info.name if terminal_info is not None else f"Kasa {detail.terminal_id}"
+    terminal_name = (
+        terminal_info.name if terminal_info is not None else f"Kasa {detail.terminal_id}"
+    )
     lines.append(_fit(f"Kasjer: {detail.cashier_name}", terminal_name, width))
     lines.append(_fit(f"Kod: {detail.code}", detail.created_local.strftime("%H:%M:%S"), width))
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def save_printout(data_dir: Path, detail: DocumentDetail, text: str) -> Path:
-    """Write ``text`` to ``data_dir/printouts/<type>-<number>.txt`` (atomically) and return the path."""
+    """Write ``text`` to ``data_dir/printouts/<type>-<number>.txt`` atomically; return the path.
+
+    A reprint overwrites the same file; a crash mid-write never leaves half a printout.
+    """
     folder = Path(data_dir) / PRINTOUT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{detail.doc_type}-{detail.number:06d}.txt"

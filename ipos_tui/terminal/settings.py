@@ -66,7 +66,7 @@ class SettingsService:
         return option if option in DAY_CLOSE_OPTIONS else "off"
 
     def day_close_time(self) -> str | None:
-        """"gg:mm" of the day-close reminder, if the back office set one."""
+        """ "gg:mm" of the day-close reminder, if the back office set one."""
         value = self.get(KEY_DAY_CLOSE_TIME)
         return str(value) if value else None
 

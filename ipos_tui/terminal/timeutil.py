@@ -7,17 +7,21 @@ shape, which makes them sort and compare correctly as text in SQL.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def to_utc(moment: datetime) -> datetime:
     """``moment`` as an aware UTC datetime (a naive one is taken as local time)."""
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def to_local(moment: datetime) -> datetime:
-    """``moment`` as an aware datetime in the machine's local zone."""
-    return moment.astimezone()
+    """The cashier's wall time of ``moment``, as an aware datetime.
+
+    An aware ``moment`` keeps its own offset: the app's clock decides the shop's
+    zone (and tests pin it). A naive one is taken as the machine's local time.
+    """
+    return moment if moment.tzinfo is not None else moment.astimezone()
 
 
 def utc_text(moment: datetime) -> str:

@@ -26,7 +26,9 @@ def fresh(tmp_path: Path) -> Iterator[Terminal]:
 def sell(demo_terminal: Terminal) -> Callable[..., StoredDocument]:
     """Sell (PLU, milli) items on the demo terminal, paid exactly in cash."""
 
-    def _sell(items: list[tuple[str, int]], now: datetime = NOW, **kwargs: object) -> StoredDocument:
+    def _sell(
+        items: list[tuple[str, int]], now: datetime = NOW, **kwargs: object
+    ) -> StoredDocument:
         receipt = receipt_of(demo_terminal, items)
         payment = Payment("gotowka", "gotówka", receipt.total)
         return demo_terminal.ledger.commit_receipt(  # type: ignore[arg-type]

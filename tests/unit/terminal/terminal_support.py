@@ -11,7 +11,9 @@ from ipos_tui.terminal.records import User
 #: A fixed instant for tests (Warsaw winter time).
 NOW = datetime(2026, 11, 26, 12, 4, tzinfo=timezone(timedelta(hours=1)))
 
-CASHIER = User(id=1, identifier="1001", name="Anna Kowalska", role="kierownik", permissions=frozenset())
+CASHIER = User(
+    id=1, identifier="1001", name="Anna Kowalska", role="kierownik", permissions=frozenset()
+)
 
 
 def receipt_of(
