@@ -78,6 +78,8 @@ def make_app(demo_dir: Path, clock: FakeClock) -> Iterator[Callable[..., object]
     opened: list[Terminal] = []
 
     def factory(**options: object):  # type: ignore[no-untyped-def]
+        for earlier in opened:  # a second app is a restart: the first one is gone
+            earlier.close()
         terminal = open_terminal(demo_dir)
         opened.append(terminal)
         options.setdefault("clock", clock)

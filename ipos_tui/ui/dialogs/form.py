@@ -14,11 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Static
 
 from ...domain.errors import DomainError
 from ...i18n import t
-from ..widgets.code_input import CodeInput
+from ..widgets.code_input import CodeInput, run_command
 from ..widgets.keybar import KeyBar
 
 
@@ -66,8 +66,8 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     """
 
     BINDINGS = [
-        Binding("enter,ctrl+j", "accept", "keys.accept", key_display="Enter", priority=True),
-        Binding("asterisk,tab,multiply", "next_field", "keys.next_field", key_display="*", priority=True),
+        Binding("enter,ctrl+j", "accept", "keys.accept", key_display="Enter"),
+        Binding("asterisk,tab,multiply", "next_field", "keys.next_field", key_display="*"),
         Binding("escape", "cancel", "keys.cancel"),
     ]
 
@@ -95,6 +95,13 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                     )
             yield Static("", id="error")
         yield KeyBar()
+
+    async def on_code_input_command(self, message: CodeInput.Command) -> None:
+        await run_command(self, message)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_accept()
 
     def _inputs(self) -> list[CodeInput]:
         return list(self.query(CodeInput))

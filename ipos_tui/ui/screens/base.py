@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from ...domain.errors import DomainError
 from ...i18n import t
+from ..widgets.code_input import CodeInput, run_command
 from ..widgets.keybar import KeyBar
 from ..widgets.topbar import TopBar
 
@@ -57,6 +58,9 @@ class PosScreen(Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    async def on_code_input_command(self, message: CodeInput.Command) -> None:
+        await run_command(self, message)
 
     def top_left(self) -> str:
         if self.TITLE_KEY is not None:

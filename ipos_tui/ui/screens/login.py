@@ -10,7 +10,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Grid, Vertical
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Static
 
 from ...domain.errors import DomainError
 from ...i18n import t
@@ -56,7 +56,7 @@ class LoginScreen(PosScreen):
 
     BINDINGS = [
         Binding("f2", "service_menu", "keys.service_menu"),
-        Binding("enter,ctrl+j", "next", "keys.next", key_display="Enter", priority=True),
+        Binding("enter,ctrl+j", "next", "keys.next", key_display="Enter"),
         Binding("escape", "clear", "keys.clear"),
         Binding("f1", "app.help", "keys.help"),
     ]
@@ -103,6 +103,10 @@ class LoginScreen(PosScreen):
         if self.mode == "none" and event.key not in ("f1", "f2"):
             event.stop()
             self._login(None, None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_next()
 
     def action_next(self) -> None:
         if self.mode == "none":

@@ -78,9 +78,9 @@ class PaymentScreen(PosScreen):
     """
 
     BINDINGS = [
-        Binding("asterisk,multiply", "next_method", "keys.method", key_display="*", priority=True),
+        Binding("asterisk,multiply", "next_method", "keys.method", key_display="*"),
         Binding("f3", "document", "keys.document"),
-        Binding("enter,ctrl+j", "accept", "keys.accept_payment", key_display="Enter", priority=True),
+        Binding("enter,ctrl+j", "accept", "keys.accept_payment", key_display="Enter"),
         Binding("escape", "back", "keys.back"),
         Binding("f1", "app.help", "keys.help"),
     ]
@@ -165,6 +165,10 @@ class PaymentScreen(PosScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.redraw()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_accept()
 
     # -- actions ----------------------------------------------------------------
     def action_next_method(self) -> None:

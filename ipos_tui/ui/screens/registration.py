@@ -4,7 +4,7 @@ The code line has modes: "code" (PLU typed or EAN scanned), "name" (any fragment
 the name, or T9 digits, with a pick list), "qty"/"price" (editing the selected line,
 cycled with ``#``), "weight" and "open_price" (asked before a kg or open-price item is
 added). Keys follow PRODUCT.md's key table; the Input declines ``* # + /`` so the
-screen's priority bindings get them.
+screen runs the bound actions in typing order (see CodeInput).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ...domain.receipt import ReceiptLine
 from ...i18n import t
 from ...terminal.records import Product
 from ..widgets.code_input import CodeInput
-from ..widgets.receipt_list import RowList, fit, header_row, line_row
+from ..widgets.receipt_list import RowList, fit, header_row, line_row, pick_header, pick_row
 from .base import PosScreen
 
 #: prompt label and placeholder catalogue keys of each mode of the code line
@@ -82,14 +82,14 @@ class RegistrationScreen(PosScreen):
 
     BINDINGS = [
         Binding("f2", "menu", "keys.menu"),
-        Binding("asterisk,multiply", "toggle_search", "keys.code_name", key_display="*", priority=True),
-        Binding("number_sign,slash,divide", "cycle_edit", "keys.qty_price", key_display="#", priority=True),
-        Binding("plus,add,f12", "pay", "keys.pay", key_display="+", priority=True),
+        Binding("asterisk,multiply", "toggle_search", "keys.code_name", key_display="*"),
+        Binding("number_sign,slash,divide", "cycle_edit", "keys.qty_price", key_display="#"),
+        Binding("plus,add,f12", "pay", "keys.pay", key_display="+"),
         Binding("delete", "void_line", "keys.void_line", priority=True),
         Binding("f4", "discount", "keys.discount"),
         Binding("escape", "cancel", "keys.cancel"),
         Binding("f1", "app.help", "keys.help"),
-        Binding("enter,ctrl+j", "submit", "keys.accept", show=False, priority=True),
+        Binding("ctrl+j", "submit", "keys.accept", show=False),
         Binding("up", "move(-1)", "keys.up", show=False),
         Binding("down", "move(1)", "keys.down", show=False),
         Binding("pageup", "move(-10)", "keys.up", show=False),
@@ -158,13 +158,16 @@ class RegistrationScreen(PosScreen):
         self.code.placeholder = fit(placeholder, 34)
         self.code.value = ""
         self.set_class(mode == "name", "-name-mode")
+        self.query_one("#receipt-header", Static).update(pick_header() if mode == "name" else header_row())
         if mode == "name":
             self.refresh_picks()
+        elif mode in ("weight", "open_price") and self.pending is not None:
+            key = "reg.ask_weight" if mode == "weight" else "reg.ask_price"
+            self.say(t(key, name=self.pending.name, unit=self.pending.unit))
 
     def refresh_texts(self) -> None:
         super().refresh_texts()
         self.query_one("#receipt-box").border_title = t("reg.receipt_title")
-        self.query_one("#receipt-header", Static).update(header_row())
         self.set_mode(self.mode)
         self.show_receipt()
 
@@ -182,9 +185,9 @@ class RegistrationScreen(PosScreen):
         query = self.code.value.strip()
         self.picks = self.pos.terminal.catalog.search(query, limit=50)
         rows = [
-            f"{product.plu:>6}  {fit(product.name, 40):<40} {format_money(product.price, symbol=False):>10} {product.unit}"
+            pick_row(product.plu, product.name, format_money(product.price, symbol=False), product.unit)
             if product.price
-            else f"{product.plu:>6}  {fit(product.name, 40):<40} {t('reg.open_price'):>10}"
+            else pick_row(product.plu, product.name, t("reg.open_price"), "")
             for product in self.picks
         ]
         self.query_one("#picklist", RowList).show_rows(rows, 0)
@@ -205,6 +208,10 @@ class RegistrationScreen(PosScreen):
         self.set_mode("code" if self.mode == "name" else "name")
         if self.mode == "code":
             self.say("")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
 
     def action_submit(self) -> None:
         text = self.code.value.strip()

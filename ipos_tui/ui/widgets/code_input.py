@@ -1,14 +1,20 @@
-"""An Input that leaves the till's command keys to the screen.
+"""An Input that hands the till's command keys to its screen, in typing order.
 
-A focused Input claims every printable key, so priority bindings for ``*`` and ``#``
-would be filtered out (STACK.md). This subclass declines them; the screen binds them.
+A focused Input claims every printable key, and a priority binding would run before
+the characters already queued for the Input (a scanner's digits, then Enter or ``+``,
+would be handled out of order). So this Input declines ``* # + /`` for the binding
+filter (STACK.md) and, when one arrives, posts a :class:`CodeInput.Command` from its
+own queue: the screen runs the bound action after every earlier keystroke.
 """
 
 from __future__ import annotations
 
+from textual import events
+from textual.message import Message
 from textual.widgets import Input
 
-COMMAND_CHARACTERS = frozenset("*#+/")
+#: command character → the key name Textual binds it under
+COMMAND_KEYS = {"*": "asterisk", "#": "number_sign", "+": "plus", "/": "slash"}
 
 
 class CodeInput(Input):
@@ -22,15 +28,33 @@ class CodeInput(Input):
     }
     """
 
+    class Command(Message):
+        """A command key typed into the field; ``key`` is its binding name."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink", True)
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        if character is not None and character in COMMAND_CHARACTERS:
+        if character is not None and character in COMMAND_KEYS:
             return False
         return super().check_consume_key(key, character)
 
-    async def _on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        if event.character is not None and event.character in COMMAND_CHARACTERS:
-            return  # left for the screen's bindings; never typed into the field
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character is not None and event.character in COMMAND_KEYS:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Command(COMMAND_KEYS[event.character]))
+            return
         await super()._on_key(event)
+
+
+async def run_command(node, message: CodeInput.Command) -> None:  # type: ignore[no-untyped-def]
+    """Run the action ``node`` (a screen) binds to the command key, if any."""
+    message.stop()
+    bindings = node._bindings.key_to_bindings.get(message.key, [])
+    if bindings:
+        await node.run_action(bindings[0].action)

@@ -9,6 +9,7 @@ shows at once.
 from __future__ import annotations
 
 from rich.text import Text
+from textual.dom import NoScreen
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -35,10 +36,19 @@ class KeyBar(Static):
             self.call_after_refresh(self.update_keys)
 
     def update_keys(self) -> None:
-        """Redraw from the bindings the screen accepts right now."""
+        """Redraw from the bindings the screen accepts right now, in the order the
+        screen declares them."""
+        if not self.is_attached or not self.is_mounted:
+            return
+        try:
+            screen = self.screen
+        except NoScreen:
+            return  # the screen was dismissed before this deferred redraw ran
+        order = {key: index for index, key in enumerate(screen._bindings.key_to_bindings)}
+        active = sorted(screen.active_bindings.values(), key=lambda item: order.get(item[1].key, -1))
         text = Text(no_wrap=True, overflow="crop")
         seen: set[str] = set()
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+        for _node, binding, enabled, _tooltip in active:
             if not binding.show or not enabled or binding.action in seen:
                 continue
             seen.add(binding.action)

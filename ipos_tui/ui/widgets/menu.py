@@ -38,6 +38,9 @@ class NumberedMenu(OptionList):
         width: 44;
         padding: 0 1;
     }
+    NumberedMenu:focus {
+        border: solid $primary;
+    }
     """
 
     class Chosen(Message):

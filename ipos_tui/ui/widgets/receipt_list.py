@@ -47,6 +47,14 @@ def header_row() -> str:
     )
 
 
+def pick_row(plu: str, name: str, price: str, unit: str) -> str:
+    return f"{plu:>7}  {fit(name, 40):<40} {price:>12} {unit}"
+
+
+def pick_header() -> str:
+    return pick_row(t("reg.col_plu"), t("receipt.col_name"), t("receipt.col_price"), "")
+
+
 class RowList(OptionList, can_focus=False):
     """An OptionList the screen drives; it only shows rows and a highlight."""
 
