@@ -226,7 +226,9 @@ class CatalogService:
     def most_sold(self, limit: int = SEARCH_LIMIT) -> list[Product]:
         """Best sellers of this terminal first, then the rest alphabetically."""
         result = self._many(
-            f"SELECT {_PRODUCT_COLUMNS} FROM product_sales s JOIN product p "
+            # CROSS JOIN pins the loop order: walk the sales ranking and stop after
+            # ``limit`` rows, instead of scanning every product (~50 ms at 300k).
+            f"SELECT {_PRODUCT_COLUMNS} FROM product_sales s CROSS JOIN product p "
             "ON p.id = s.product_id WHERE p.active = 1 "
             "ORDER BY s.sale_count DESC, s.qty_sold DESC, p.name_norm, p.name LIMIT ?",
             (limit,),

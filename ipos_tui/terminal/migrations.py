@@ -21,7 +21,9 @@ from typing import Final
 
 from peewee import SqliteDatabase
 
-#: Triggers keeping the external-content FTS index of product names current.
+#: Triggers keeping the external-content FTS index of product names current. The
+#: update trigger reindexes only when a name really changed: a sync page that only
+#: moves prices must not pay for re-tokenising every name.
 #: They are dropped and recreated around a full catalogue load (a trigram
 #: 'rebuild' is ~5x faster than indexing row by row); a migration that changes
 #: them must drop and recreate them, and update this constant in the same release.
@@ -34,7 +36,10 @@ PRODUCT_FTS_TRIGGERS: Final[tuple[str, ...]] = (
         INSERT INTO product_fts(product_fts, rowid, name_norm, name_t9)
         VALUES ('delete', old.id, old.name_norm, old.name_t9);
     END""",
-    """CREATE TRIGGER product_fts_au AFTER UPDATE OF id, name_norm, name_t9 ON product BEGIN
+    """CREATE TRIGGER product_fts_au AFTER UPDATE OF id, name_norm, name_t9 ON product
+    WHEN old.id IS NOT new.id OR old.name_norm IS NOT new.name_norm
+      OR old.name_t9 IS NOT new.name_t9
+    BEGIN
         INSERT INTO product_fts(product_fts, rowid, name_norm, name_t9)
         VALUES ('delete', old.id, old.name_norm, old.name_t9);
         INSERT INTO product_fts(rowid, name_norm, name_t9)

@@ -119,6 +119,10 @@ def test_empty_search_lists_most_sold_first(
     assert (
         len(demo_terminal.catalog.search("", limit=1000)) == demo_terminal.catalog.product_count()
     )
+    piwo = demo_terminal.catalog.find_by_code("1401")
+    assert piwo is not None
+    demo_terminal.catalog.upsert_products([replace(piwo, active=False)])
+    assert _names(demo_terminal, "", 2) == ["Chleb żytni 500g", "Mleko 3,2% 1l"]
 
 
 def test_find_by_code(demo_terminal: Terminal) -> None:

@@ -176,6 +176,23 @@ def test_second_process_is_refused_while_the_first_holds_the_lock(tmp_path: Path
     assert other_process() == "opened"
 
 
+def test_a_killed_process_loses_nothing_committed(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        """
+        import os, sys
+        from pathlib import Path
+        from ipos_tui.terminal.db import open_terminal
+        terminal = open_terminal(Path(sys.argv[1]))
+        terminal.settings.set_local("language", "en")
+        os._exit(0)  # no close, no checkpoint: like a power cut after the commit
+        """
+    )
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, timeout=60)
+    assert (tmp_path / f"{DB_FILENAME}-wal").exists()
+    with open_terminal(tmp_path) as terminal:  # the dead process's lock is gone with it
+        assert terminal.settings.get_local("language") == "en"
+
+
 def test_several_terminals_in_one_process_keep_their_own_data(tmp_path: Path) -> None:
     one = open_terminal(tmp_path / "one")
     two = open_terminal(tmp_path / "two")
