@@ -78,9 +78,14 @@ def _check_repeat(seen: dict[str, int], key: str, line: int, error: str, **param
 
 
 def import_products(office: BackOffice, items: Sequence[ProductInput],
-                    price_list_id: int | None) -> dict[str, int]:
-    """Create or update (by PLU) every product, or nothing if any row is bad."""
-    errors = _ImportErrors()
+                    price_list_id: int | None,
+                    errors: _ImportErrors | None = None) -> dict[str, int]:
+    """Create or update (by PLU) every product, or nothing if any row is bad.
+
+    ``errors`` may already hold rows the caller could not read (they are reported
+    together with the rest).
+    """
+    errors = errors or _ImportErrors()
     clean = _check_pure(list(items), errors)
     with office._writing() as changes:
         context = _DbContext.load(office.company_id, clean)

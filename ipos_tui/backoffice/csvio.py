@@ -50,8 +50,8 @@ def _dialect(text: str) -> str:
     return ";" if header.count(";") >= header.count(",") else ","
 
 
-def parse_products_csv(text: str) -> list[ProductInput]:
-    """Rows of the file; raises ``err.import_failed`` listing every bad row."""
+def parse_products_csv(text: str, errors: _ImportErrors) -> list[ProductInput]:
+    """Rows of the file; rows that cannot be read are added to ``errors``."""
     text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text), delimiter=_dialect(text))
     header = next(reader, None)
@@ -62,7 +62,6 @@ def parse_products_csv(text: str) -> list[ProductInput]:
     missing = [c for c in _REQUIRED if c not in fields]
     if unknown or missing:
         raise DomainError("err.csv_header", unknown=unknown, missing=missing)
-    errors = _ImportErrors()
     items: list[ProductInput] = []
     for values in reader:
         line = reader.line_num
@@ -73,7 +72,6 @@ def parse_products_csv(text: str) -> list[ProductInput]:
                               len(fields)))
         except DomainError as exc:
             errors.add(line, exc)
-    errors.raise_if_any()
     return items
 
 
@@ -102,8 +100,10 @@ def _row(line: int, raw: dict[Any, str], n_values: int, n_fields: int) -> Produc
 
 def import_products_csv(office: BackOffice, text: str, price_list_id: int | None
                         ) -> dict[str, int]:
-    """Parse and import (all or nothing)."""
-    return import_products(office, parse_products_csv(text), price_list_id)
+    """Parse and import (all or nothing); every bad row is reported at once."""
+    errors = _ImportErrors()
+    items = parse_products_csv(text, errors)
+    return import_products(office, items, price_list_id, errors)
 
 
 def export_products_csv(office: BackOffice, price_list_id: int | None) -> str:
