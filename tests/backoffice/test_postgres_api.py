@@ -1,0 +1,81 @@
+"""The sync API on PostgreSQL (a throwaway server of our own; skipped without one)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from backoffice_support import (
+    PEPPER,
+    TerminalClient,
+    build_shop,
+    make_receipt,
+    running_server,
+    throwaway_postgres,
+)
+
+from ipos_tui.backoffice.db import is_postgres, open_database
+from ipos_tui.backoffice.service import BackOffice
+
+
+@pytest.fixture(scope="module")
+def shop() -> Iterator:
+    with throwaway_postgres() as url:
+        office = BackOffice(open_database(url), PEPPER)
+        assert is_postgres(office.db)
+        office.init_schema()
+        office.create_company("Sieć Sklepów S.A.")
+        yield build_shop(office, n_products=30)
+        office.db.close()
+
+
+@pytest.fixture(scope="module")
+def base(shop) -> Iterator[str]:
+    with running_server(shop.office) as url:
+        yield url
+
+
+def test_pull_paging_incremental_and_reset_on_postgres(shop, base: str) -> None:
+    _, code = shop.office.add_terminal(shop.store1)
+    client = TerminalClient.activate(base, code)
+    try:
+        full = client.pull("products", 0, limit=2000)["changes"]
+        paged, cursor, _ = client.pull_all("products", 0, limit=9)
+        assert [c["rev"] for c in paged] == [c["rev"] for c in full]
+        shop.office.set_price(shop.list1, shop.products[3], 4321)
+        changes, cursor, _ = client.pull_all("products", cursor)
+        assert [(c["type"], c["data"]) for c in changes] == [
+            ("price", {"product_id": shop.products[3], "price": 4321})]
+        shop.office.assign_price_list(shop.store1, shop.list3)
+        assert client.pull("products", cursor)["reset"] is True
+        shop.office.assign_price_list(shop.store1, shop.list1)
+    finally:
+        client.close()
+
+
+def test_concurrent_duplicate_pushes_store_once_on_postgres(shop, base: str) -> None:
+    _, code = shop.office.add_terminal(shop.store1)
+    client = TerminalClient.activate(base, code)
+    batch = [make_receipt(shop.store1, n) for n in range(1, 16)]
+    statuses: list[list[str]] = []
+
+    def push() -> None:
+        with httpx.Client(base_url=str(client.http.base_url), headers=client.http.headers,
+                          timeout=30) as http:
+            results = http.post("/api/v1/transactions", json={"documents": batch}).json()
+            statuses.append([r["status"] for r in results["results"]])
+
+    threads = [threading.Thread(target=push) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        for index in range(len(batch)):
+            assert [s[index] for s in statuses].count("accepted") == 1
+        lookup = client.http.get(f"/api/v1/receipts/{client.terminal_id}/15")
+        assert lookup.status_code == 200
+    finally:
+        client.close()
