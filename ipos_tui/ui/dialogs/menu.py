@@ -41,7 +41,10 @@ class MenuScreen(ModalScreen[None]):
 
     def on_numbered_menu_chosen(self, event: NumberedMenu.Chosen) -> None:
         event.stop()
-        event.item.action()
+        # Run from the App's queue: an action that closes this menu and opens a
+        # dialog must not register the dialog's result callback on this menu,
+        # whose message loop ends when it is popped.
+        self.app.call_later(event.item.action)
 
     def refresh_texts(self) -> None:
         menu = self.query_one(NumberedMenu)
