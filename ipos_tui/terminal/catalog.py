@@ -247,7 +247,7 @@ class CatalogService:
     def payment_methods(self) -> list[PaymentMethod]:
         """Active payment methods in the back office's order."""
         table = self._m.payment_method
-        rows = table.select().where(table.active == True).order_by(table.position, table.code)  # noqa: E712
+        rows = table.select().where(table.active == 1).order_by(table.position, table.code)
         return [
             PaymentMethod(row.code, row.name, row.kind, bool(row.allows_change), row.position, True)
             for row in rows

@@ -91,10 +91,7 @@ def _probe(path: Path) -> None:
     """
     if not path.exists() or path.stat().st_size == 0:
         return
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise _classify(exc, path) from exc
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         found = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if found > SCHEMA_VERSION:
@@ -103,20 +100,17 @@ def _probe(path: Path) -> None:
         if result != [("ok",)]:
             raise DomainError("err.db_corrupt", path=str(path))
     except sqlite3.Error as exc:
-        raise _classify(exc, path) from exc
+        if _is_corruption(exc):
+            raise DomainError("err.db_corrupt", path=str(path)) from exc
+        raise
     finally:
         conn.close()
 
 
-def _classify(exc: Exception, path: Path) -> Exception:
-    """A corrupt-file DomainError for corruption codes; anything else stays itself.
-
-    peewee wraps sqlite3 errors and keeps the original in ``orig``.
-    """
+def _is_corruption(exc: Exception) -> bool:
+    """Whether an sqlite3 (or peewee-wrapped, original in ``orig``) error means a bad file."""
     original = getattr(exc, "orig", exc)
-    if getattr(original, "sqlite_errorcode", None) in _CORRUPT_CODES:
-        return DomainError("err.db_corrupt", path=str(path))
-    return exc
+    return getattr(original, "sqlite_errorcode", None) in _CORRUPT_CODES
 
 
 class Terminal:
@@ -191,7 +185,9 @@ def open_terminal(data_dir: Path) -> Terminal:
             migrate(db)
         except (sqlite3.Error, PeeweeDatabaseError) as exc:
             db.close()
-            raise _classify(exc, path) from exc
+            if _is_corruption(exc):
+                raise DomainError("err.db_corrupt", path=str(path)) from exc
+            raise
         except BaseException:
             db.close()
             raise
