@@ -243,8 +243,9 @@ class _KnownNames:
     """Products, cashiers and payment methods the back office knows (for warnings)."""
 
     def __init__(self, products: set[int], plus: set[str], users: set[int],
-                 methods: set[str]) -> None:
-        self.products, self.plus, self.users, self.methods = products, plus, users, methods
+                 identifiers: set[str], methods: set[str]) -> None:
+        self.products, self.plus, self.methods = products, plus, methods
+        self.users, self.identifiers = users, identifiers
 
     @classmethod
     def load(cls, company_id: int, docs: list[AnyDocument]) -> _KnownNames:
@@ -264,11 +265,12 @@ class _KnownNames:
                 (p.company == company_id) & p.id.in_(id_list[start : start + 500])).tuples())
         known_plus = {plu for (plu,) in p.select(p.plu).where(
             (p.company == company_id) & p.plu.in_(sorted(plus))).tuples()} if plus else set()
-        users = {uid for (uid,) in m.User.select(m.User.id).where(
-            m.User.company == company_id).tuples()}
+        staff = list(m.User.select(m.User.id, m.User.identifier).where(
+            m.User.company == company_id).tuples())
         methods = {code for (code,) in m.PaymentMethod.select(m.PaymentMethod.code).where(
             m.PaymentMethod.company == company_id).tuples()}
-        return cls(known_ids, known_plus, users, methods)
+        return cls(known_ids, known_plus, {uid for uid, _ in staff},
+                   {identifier for _, identifier in staff}, methods)
 
     def warnings(self, doc: AnyDocument) -> list[str]:
         found: list[str] = []
@@ -279,6 +281,9 @@ class _KnownNames:
                 found.append(f"unknown_plu:{line.plu}")
         if doc.cashier_id is not None and doc.cashier_id not in self.users:
             found.append(f"unknown_cashier:{doc.cashier_id}")
+        elif (doc.cashier_id is None and doc.cashier_identifier
+              and doc.cashier_identifier not in self.identifiers):
+            found.append(f"unknown_cashier:{doc.cashier_identifier}")
         for payment in getattr(doc, "payments", ()):
             if payment.method not in self.methods:
                 found.append(f"unknown_payment_method:{payment.method}")
