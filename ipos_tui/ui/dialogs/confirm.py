@@ -41,7 +41,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question, id="question")
+            yield Static(self.question, id="question", markup=False)
         yield KeyBar()
 
     def action_answer(self, yes: bool) -> None:

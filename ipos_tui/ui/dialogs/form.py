@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, Static
 
 from ...domain.errors import DomainError
 from ...i18n import t
+from ..screens.base import error_text
 from ..widgets.code_input import CodeInput, run_command
 from ..widgets.keybar import KeyBar
 
@@ -81,10 +82,10 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
         with Vertical() as box:
             box.border_title = self.title_text
             if self.hint:
-                yield Static(self.hint, id="hint")
+                yield Static(self.hint, id="hint", markup=False)
             with Grid():
                 for field in self.fields:
-                    yield Label(t(field.label_key))
+                    yield Label(t(field.label_key), markup=False)
                     yield CodeInput(
                         value=field.value,
                         password=field.password,
@@ -93,7 +94,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                         id=f"field-{field.name}",
                         select_on_focus=False,
                     )
-            yield Static("", id="error")
+            yield Static("", id="error", markup=False)
         yield KeyBar()
 
     async def on_code_input_command(self, message: CodeInput.Command) -> None:
@@ -106,32 +107,47 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     def _inputs(self) -> list[CodeInput]:
         return list(self.query(CodeInput))
 
-    def action_next_field(self) -> None:
+    def _check(self, field: Field, widget: CodeInput) -> tuple[bool, Any]:
+        """Validate one field; on failure say why and keep the cursor there."""
+        raw = widget.value.strip()
+        if not raw:
+            if field.required:
+                self._fail(widget, t("form.required", field=t(field.label_key).rstrip(":")))
+                return False, None
+            return True, None
+        try:
+            return True, field.validate(raw) if field.validate else raw
+        except DomainError as error:
+            self._fail(widget, error_text(error))
+            return False, None
+
+    def _focused_index(self) -> int:
         inputs = self._inputs()
-        focused = self.focused
-        index = inputs.index(focused) if focused in inputs else -1
+        return inputs.index(self.focused) if self.focused in inputs else -1
+
+    def action_next_field(self) -> None:
+        """``*`` or Tab: check this field, then go to the next one."""
+        inputs = self._inputs()
+        index = self._focused_index()
+        if index >= 0:
+            ok, _value = self._check(self.fields[index], inputs[index])
+            if not ok:
+                return
+        self.query_one("#error", Static).update("")
         inputs[(index + 1) % len(inputs)].focus()
 
     def action_accept(self) -> None:
-        inputs = self._inputs()
-        focused = self.focused
-        if focused in inputs and inputs.index(focused) < len(inputs) - 1:
+        """Enter: next field, or on the last one check everything and return it."""
+        index = self._focused_index()
+        if 0 <= index < len(self.fields) - 1:
             self.action_next_field()
             return
         values: dict[str, Any] = {}
-        for field, widget in zip(self.fields, inputs, strict=True):
-            raw = widget.value.strip()
-            if not raw:
-                if field.required:
-                    self._fail(widget, t("form.required", field=t(field.label_key).rstrip(":")))
-                    return
-                values[field.name] = None
-                continue
-            try:
-                values[field.name] = field.validate(raw) if field.validate else raw
-            except DomainError as error:
-                self._fail(widget, t(error.key, **error.params))
+        for field, widget in zip(self.fields, self._inputs(), strict=True):
+            ok, value = self._check(field, widget)
+            if not ok:
                 return
+            values[field.name] = value
         self.dismiss(values)
 
     def _fail(self, widget: CodeInput, message: str) -> None:

@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ...domain.errors import DomainError
+from ...domain.money import format_money
 from ...i18n import t
 from ..widgets.code_input import CodeInput, run_command
 from ..widgets.keybar import KeyBar
@@ -16,6 +17,19 @@ from ..widgets.topbar import TopBar
 
 if TYPE_CHECKING:
     from ..app import IposApp
+
+
+#: DomainError parameters that carry grosze and are shown as money
+MONEY_PARAMS = frozenset({"remaining", "total", "amount"})
+
+
+def error_text(error: DomainError) -> str:
+    """The message of ``error`` in the UI language, with grosze shown as money."""
+    params = {
+        name: format_money(value) if name in MONEY_PARAMS and isinstance(value, int) else value
+        for name, value in error.params.items()
+    }
+    return t(error.key, **params)
 
 
 class StatusLine(Static):
@@ -32,6 +46,9 @@ class StatusLine(Static):
         text-style: bold;
     }
     """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.set_class(error, "-error")
@@ -71,7 +88,7 @@ class PosScreen(Screen[None]):
         self.query_one(StatusLine).say(text, error=error)
 
     def say_error(self, error: DomainError) -> None:
-        self.say(t(error.key, **error.params), error=True)
+        self.say(error_text(error), error=True)
 
     def refresh_top_bar(self) -> None:
         self.query_one(TopBar).refresh_bar()

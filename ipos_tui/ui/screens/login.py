@@ -64,21 +64,21 @@ class LoginScreen(PosScreen):
     def compose_body(self) -> ComposeResult:
         self.mode = self.pos.terminal.settings.login_mode()
         with Vertical(id="login-box"):
-            yield Static(t("login.title"), id="login-title")
+            yield Static(t("login.title"), id="login-title", markup=False)
             if self.mode == "none":
-                yield Static(t("login.press_any_key"), id="anonymous")
+                yield Static(t("login.press_any_key"), id="anonymous", markup=False)
             else:
                 with Center():
                     with Grid():
-                        yield Label(t("login.identifier"))
+                        yield Label(t("login.identifier"), markup=False)
                         yield CodeInput(id="identifier", max_length=16, select_on_focus=False)
                         if self.mode == "id_pin":
-                            yield Label(t("login.pin"))
+                            yield Label(t("login.pin"), markup=False)
                             yield CodeInput(
                                 id="pin", password=True, restrict=r"[0-9]*", max_length=8, select_on_focus=False
                             )
             if self.pos.demo_hint:
-                yield Static(self.pos.demo_hint, id="demo-hint")
+                yield Static(self.pos.demo_hint, id="demo-hint", markup=False)
 
     def on_mount(self) -> None:
         self.reset_form()

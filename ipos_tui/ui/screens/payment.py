@@ -8,6 +8,7 @@ total the receipt is committed in one transaction and the screen returns it.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -44,7 +45,7 @@ class PaymentScreen(PosScreen):
         width: 16;
         text-align: right;
     }
-    PaymentScreen #document {
+    PaymentScreen #document, PaymentScreen #buyer {
         width: 1fr;
         text-align: right;
     }
@@ -98,24 +99,25 @@ class PaymentScreen(PosScreen):
         with Vertical(id="pay-box") as box:
             box.border_title = t("pay.title")
             with Horizontal(classes="row"):
-                yield Label(t("pay.to_pay"), classes="caption")
-                yield Label("", id="to-pay", classes="amount")
-                yield Label("", id="document")
+                yield Label(t("pay.to_pay"), classes="caption", markup=False)
+                yield Label("", id="to-pay", classes="amount", markup=False)
+                yield Label("", id="document", markup=False)
             with Horizontal(classes="row"):
-                yield Label(t("pay.paid"), classes="caption")
-                yield Label("", id="paid", classes="amount")
+                yield Label(t("pay.paid"), classes="caption", markup=False)
+                yield Label("", id="paid", classes="amount", markup=False)
+                yield Label("", id="buyer", markup=False)
             with Horizontal(classes="row"):
-                yield Label(t("pay.remaining"), classes="caption")
-                yield Label("", id="remaining", classes="amount")
-            yield Static("", id="methods")
+                yield Label(t("pay.remaining"), classes="caption", markup=False)
+                yield Label("", id="remaining", classes="amount", markup=False)
+            yield Static("", id="methods", markup=False)
             with Horizontal(id="amount-row"):
-                yield Label(t("pay.amount_grosze"), classes="caption")
+                yield Label(t("pay.amount_grosze"), classes="caption", markup=False)
                 yield CodeInput(id="tendered", restrict=r"[0-9]*", max_length=9, select_on_focus=False)
-                yield Static("", id="preview")
+                yield Static("", id="preview", markup=False)
             with Horizontal(classes="row"):
-                yield Label(t("pay.change"), classes="caption")
-                yield Label("", id="change", classes="amount")
-            yield Static("", id="paid-list")
+                yield Label(t("pay.change"), classes="caption", markup=False)
+                yield Label("", id="change", classes="amount", markup=False)
+            yield Static("", id="paid-list", markup=False)
 
     def on_mount(self) -> None:
         if not self.methods:
@@ -142,14 +144,17 @@ class PaymentScreen(PosScreen):
         self.query_one("#to-pay", Label).update(format_money(state.total))
         self.query_one("#paid", Label).update(format_money(state.paid))
         self.query_one("#remaining", Label).update(format_money(state.remaining))
-        document = t(KIND_KEYS[self.kind])
-        if self.buyer is not None:
-            document += f" (NIP {format_nip(self.buyer.nip)})"
-        self.query_one("#document", Label).update(f"{t('pay.document')}: {document}")
-        names = []
+        self.query_one("#document", Label).update(f"{t('pay.document')}: {t(KIND_KEYS[self.kind])}")
+        buyer = f"NIP {format_nip(self.buyer.nip)}" if self.buyer is not None else ""
+        self.query_one("#buyer", Label).update(buyer)
+        methods = Text(f"{t('pay.method'):<24}", no_wrap=True, overflow="crop")
         for index, method in enumerate(self.methods):
-            names.append(f"[{method.name}]" if index == self.method_index else f" {method.name} ")
-        self.query_one("#methods", Static).update(f"{t('pay.method'):<24}" + " ".join(names))
+            if index == self.method_index:
+                methods.append(f"[{method.name}]", style="bold reverse")
+            else:
+                methods.append(f" {method.name} ")
+            methods.append(" ")
+        self.query_one("#methods", Static).update(methods)
         amount = self.typed_amount()
         arrow = self.pos.glyphs.arrow
         self.query_one("#preview", Static).update(f"{arrow} {format_money(amount)}" if amount is not None else "")
@@ -195,7 +200,7 @@ class PaymentScreen(PosScreen):
     def _card_payment(self, method: PaymentMethod, amount: int) -> None:
         """The simulated card terminal: the trainer approves or declines."""
         if amount > self.state.remaining:
-            self.say(t("err.pay_exceeds", remaining=format_money(self.state.remaining)), error=True)
+            self.say_error(DomainError("err.pay_exceeds", remaining=self.state.remaining))
             return
         from ..dialogs import ConfirmDialog
 

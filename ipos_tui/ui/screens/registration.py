@@ -106,13 +106,13 @@ class RegistrationScreen(PosScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="receipt-box") as box:
             box.border_title = t("reg.receipt_title")
-            yield Static(header_row(), id="receipt-header")
+            yield Static(header_row(), id="receipt-header", markup=False)
             yield RowList(id="lines")
             yield RowList(id="picklist")
         with Horizontal(id="entry"):
-            yield Label("", id="prompt")
+            yield Label("", id="prompt", markup=False)
             yield CodeInput(id="code", max_length=40, select_on_focus=False)
-            yield Static("", id="total")
+            yield Static("", id="total", markup=False)
 
     def on_mount(self) -> None:
         self.set_mode("code")

@@ -46,7 +46,7 @@ class TransactionsScreen(PosScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="tx-box"):
-            yield Static(self.header(), id="tx-header")
+            yield Static(self.header(), id="tx-header", markup=False)
             yield RowList(id="tx-list")
 
     def header(self) -> str:
