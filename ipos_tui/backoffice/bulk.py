@@ -4,7 +4,7 @@ Used by ``import-csv`` and by the benchmarks' 100k-product catalogue. Rows are c
 in two passes: the pure rules (name, PLU, VAT, barcodes, price) and repeats within the
 file first, then, under the write lock, the rules that need the database (names and
 barcodes of other products, units, raising a VAT letter). Any error aborts the whole
-import with every bad row listed. Writes use ``insert_many`` in chunks, never one ORM
+import with every bad row listed. Writes are plain ``executemany`` batches, never one ORM
 save per row.
 """
 
@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from peewee import EXCLUDED
 
 from ipos_tui.backoffice import models as m
-from ipos_tui.backoffice.feed import ChangeRecorder
+from ipos_tui.backoffice.feed import ChangeRecorder, executemany
 from ipos_tui.backoffice.service import (
     PRODUCT_KINDS,
     BackOffice,
@@ -167,15 +166,12 @@ def _write(company_id: int, items: list[ProductInput], ctx: _DbContext,
         changes.record("product", ids[item.plu])
     _write_barcodes(company_id, [i for i in items if i.barcodes is not None], ids, changes)
     if price_list_id is not None:
-        rows = [{"company": company_id, "price_list": price_list_id, "product": ids[i.plu],
-                 "price": i.price} for i in items if i.price is not None]
-        for chunk in _chunks(rows):
-            m.Price.insert_many(list(chunk)).on_conflict(
-                conflict_target=[m.Price.price_list, m.Price.product],
-                update={m.Price.price: EXCLUDED.price},
-            ).execute()
-        for row in rows:
-            changes.record("price", row["product"], price_list_id=price_list_id)
+        rows = [(company_id, price_list_id, ids[i.plu], i.price)
+                for i in items if i.price is not None]
+        executemany("price", ("company_id", "price_list_id", "product_id", "price"), rows,
+                    "ON CONFLICT (price_list_id, product_id) DO UPDATE SET price = excluded.price")
+        for _, _, product_id, _ in rows:
+            changes.record("price", product_id, price_list_id=price_list_id)
     return {"created": len(new), "updated": len(updated)}
 
 
@@ -191,9 +187,15 @@ def _fields(item: ProductInput, ctx: _DbContext) -> dict[str, Any]:
 
 
 def _insert_new(company_id: int, items: list[ProductInput], ctx: _DbContext) -> dict[str, int]:
-    rows = [{"company": company_id, "category": None, **_fields(i, ctx)} for i in items]
-    for chunk in _chunks(rows, 200):
-        m.Product.insert_many(list(chunk)).execute()
+    columns = ("company_id", "name", "name_key", "plu", "vat", "unit_id", "kind", "open_price",
+               "active", "category_id")
+    rows = []
+    for item in items:
+        fields = _fields(item, ctx)
+        rows.append((company_id, fields["name"], fields["name_key"], fields["plu"],
+                     fields["vat"], fields["unit"], fields["kind"], fields["open_price"], True,
+                     fields.get("category")))
+    executemany("product", columns, rows)
     ids: dict[str, int] = {}
     p = m.Product
     for chunk in _chunks([i.plu for i in items]):
@@ -220,12 +222,11 @@ def _write_barcodes(company_id: int, items: list[ProductInput], ids: dict[str, i
         b.delete().where(b.id.in_(list(chunk))).execute()
     for bid in doomed:
         changes.record("barcode", bid, "delete")
-    rows = [{"company": company_id, "product": pid, "code": code}
+    rows = [(company_id, pid, code)
             for pid, codes in wanted.items() for code in sorted(codes)
             if code not in have.get(pid, {})]
-    for chunk in _chunks(rows):
-        b.insert_many(list(chunk)).execute()
-    new_codes = [row["code"] for row in rows]
+    executemany("barcode", ("company_id", "product_id", "code"), rows)
+    new_codes = [code for _, _, code in rows]
     for chunk in _chunks(new_codes):
         for (bid,) in b.select(b.id).where(
             (b.company == company_id) & b.code.in_(list(chunk))

@@ -12,12 +12,12 @@ order, and a reader that saw revision N has seen every change up to N.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import EXCLUDED, Database
+from peewee import Database
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.db import is_postgres, write_transaction
@@ -31,7 +31,6 @@ TYPE_STREAM: dict[str, str] = {
 #: Types whose wire id is a string (the others are ints).
 STRING_ID_TYPES = frozenset({"setting", "vat_rate"})
 
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -75,35 +74,40 @@ class ChangeRecorder:
             return
         now = utcnow()
         rows = [
-            {
-                "company": self.company_id,
-                "stream": TYPE_STREAM[change.type],
-                "type": change.type,
-                "entity_id": change.entity_id,
-                "store_id": change.store_id,
-                "price_list_id": change.price_list_id,
-                "op": change.op,
-                "rev": rev,
-                "changed_at": now,
-            }
+            (self.company_id, TYPE_STREAM[change.type], change.type, change.entity_id,
+             change.store_id, change.price_list_id, change.op, rev, now)
             for rev, change in sorted(self._pending.values(), key=lambda item: item[0])
         ]
-        entry = m.ChangeEntry
-        for start in range(0, len(rows), _CHUNK):
-            entry.insert_many(rows[start : start + _CHUNK]).on_conflict(
-                conflict_target=[entry.company, entry.type, entry.entity_id, entry.price_list_id],
-                update={
-                    entry.stream: EXCLUDED.stream,
-                    entry.op: EXCLUDED.op,
-                    entry.rev: EXCLUDED.rev,
-                    entry.store_id: EXCLUDED.store_id,
-                    entry.changed_at: EXCLUDED.changed_at,
-                },
-            ).execute()
+        executemany(
+            "change_entry",
+            ("company_id", "stream", "type", "entity_id", "store_id", "price_list_id", "op",
+             "rev", "changed_at"),
+            rows,
+            "ON CONFLICT (company_id, type, entity_id, price_list_id) DO UPDATE SET"
+            " stream = excluded.stream, op = excluded.op, rev = excluded.rev,"
+            " store_id = excluded.store_id, changed_at = excluded.changed_at",
+        )
         m.RevCounter.update(rev=self._rev).where(
             m.RevCounter.company == self.company_id
         ).execute()
         self._pending.clear()
+
+
+def executemany(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                suffix: str = "") -> None:
+    """Plain ``INSERT … VALUES`` through the DB-API's executemany, for bulk writes.
+
+    Building the same statement through the ORM costs several times more than running
+    it (STACK.md); the SQL is the same on SQLite and PostgreSQL.
+    """
+    if not rows:
+        return
+    db = m.database_proxy.obj
+    marks = ", ".join([db.param] * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {suffix}"
+    cursor = db.cursor()
+    for start in range(0, len(rows), 5000):
+        cursor.executemany(sql, rows[start : start + 5000])
 
 
 @contextmanager
@@ -125,6 +129,14 @@ def snapshot(db: Database) -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class ChangeRow:
+    type: str
+    entity_id: str
+    op: str
+    rev: int
+
+
 def read_changes(
     company_id: int,
     stream: str,
@@ -132,23 +144,30 @@ def read_changes(
     limit: int,
     store_id: int,
     price_list_id: int,
-) -> tuple[list[m.ChangeEntry], bool]:
-    """Up to ``limit`` change rows after ``since`` visible to a store/price list."""
-    entry = m.ChangeEntry
-    query = (
-        entry.select(entry.type, entry.entity_id, entry.op, entry.rev)
-        .where(
-            (entry.company == company_id)
-            & (entry.stream == stream)
-            & (entry.rev > since)
-            & (entry.store_id.in_([0, store_id]))
-            & (entry.price_list_id.in_([0, price_list_id]))
-        )
-        .order_by(entry.rev)
-        .limit(limit + 1)
+) -> tuple[list[ChangeRow], bool]:
+    """Up to ``limit`` change rows after ``since`` visible to a store/price list.
+
+    Plain SQL: this is the hot path of every pull (the ORM's row objects cost more
+    than the query).
+    """
+    db = m.database_proxy.obj
+    p = db.param
+    cursor = db.execute_sql(
+        "SELECT type, entity_id, op, rev FROM change_entry"
+        f" WHERE company_id = {p} AND stream = {p} AND rev > {p}"
+        f" AND store_id IN (0, {p}) AND price_list_id IN (0, {p})"
+        f" ORDER BY rev LIMIT {p}",
+        (company_id, stream, since, store_id, price_list_id, limit + 1),
     )
-    rows = list(query)
+    rows = [ChangeRow(*row) for row in cursor.fetchall()]
     return rows[:limit], len(rows) > limit
+
+
+def _select_in(sql: str, ids: list[Any], *params: Any) -> list[tuple[Any, ...]]:
+    """Run ``sql`` whose last condition is ``IN ({ids})`` with bound parameters."""
+    db = m.database_proxy.obj
+    marks = ", ".join([db.param] * len(ids))
+    return db.execute_sql(sql.format(p=db.param, ids=marks), (*params, *ids)).fetchall()
 
 
 # ----------------------------------------------------------------------- payloads
@@ -265,11 +284,10 @@ _PRODUCT_DEFAULTS = {"kind": "good", "open_price": False, "active": True}
 
 
 def _product(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
-    p = m.Product
-    rows = (
-        p.select(p.id, p.name, p.plu, p.vat, p.unit, p.category, p.kind, p.open_price, p.active)
-        .where((p.company == ctx.company_id) & p.id.in_([int(i) for i in ids]))
-        .tuples()
+    rows = _select_in(
+        "SELECT id, name, plu, vat, unit_id, category_id, kind, open_price, active"
+        " FROM product WHERE company_id = {p} AND id IN ({ids})",
+        [int(i) for i in ids], ctx.company_id,
     )
     result = {}
     for pid, name, plu, vat, unit_id, category_id, kind, open_price, active in rows:
@@ -287,21 +305,17 @@ def _product(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
 
 
 def _barcode(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
-    b = m.Barcode
-    rows = (
-        b.select(b.id, b.product, b.code)
-        .where((b.company == ctx.company_id) & b.id.in_([int(i) for i in ids]))
-        .tuples()
+    rows = _select_in(
+        "SELECT id, product_id, code FROM barcode WHERE company_id = {p} AND id IN ({ids})",
+        [int(i) for i in ids], ctx.company_id,
     )
     return {str(bid): {"product_id": pid, "code": code} for bid, pid, code in rows}
 
 
 def _price(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
-    pr = m.Price
-    rows = (
-        pr.select(pr.product, pr.price)
-        .where((pr.price_list == ctx.price_list_id) & pr.product.in_([int(i) for i in ids]))
-        .tuples()
+    rows = _select_in(
+        "SELECT product_id, price FROM price WHERE price_list_id = {p} AND product_id IN ({ids})",
+        [int(i) for i in ids], ctx.price_list_id,
     )
     return {str(pid): {"product_id": pid, "price": price} for pid, price in rows}
 
@@ -351,7 +365,7 @@ LOADERS: dict[str, Loader] = {
 _IN_CHUNK = 900  # stays under SQLite's bound-parameter limit with room to spare
 
 
-def build_changes(rows: Iterable[m.ChangeEntry], ctx: PayloadContext) -> list[dict[str, Any]]:
+def build_changes(rows: Iterable[ChangeRow], ctx: PayloadContext) -> list[dict[str, Any]]:
     """Wire changes for the rows, upserts with their current data, in the rows' order.
 
     An upsert whose entity vanished (possible only outside a snapshot) is skipped: its

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -94,11 +94,20 @@ _FALSE = {"0", "false", "no", "off", "nie"}
 
 @dataclass(frozen=True)
 class TerminalAuth:
-    """An authenticated terminal: whose data it may see."""
+    """An authenticated terminal: whose data it may see (and what it last told us)."""
 
     terminal_id: int
     company_id: int
     store_id: int
+    last_seen: datetime | None = field(default=None, compare=False)
+    app_version: str | None = field(default=None, compare=False)
+    pending_count: int | None = field(default=None, compare=False)
+    protocol_version: int | None = field(default=None, compare=False)
+
+
+#: A terminal's "last seen" / "last pull" rows are rewritten at most this often when
+#: nothing else changed (a pull of 50 pages must not cost 100 extra commits).
+CONTACT_REFRESH = timedelta(seconds=30)
 
 
 def _vat_rank(letter: str) -> int:
@@ -862,16 +871,28 @@ class BackOffice:
         row = m.Terminal.get_or_none(m.Terminal.token_hash == security.digest(token))
         if row is None or row.revoked:
             return None
-        return TerminalAuth(row.id, row.company_id, row.store_id)
+        return TerminalAuth(row.id, row.company_id, row.store_id, row.last_seen,
+                            row.app_version, row.pending_count, row.protocol_version)
 
     def record_contact(self, auth: TerminalAuth, *, app_version: str | None,
                        pending_count: int | None, protocol_version: int) -> None:
         """Remember when a terminal was last seen and what its headers said."""
+        if app_version is not None:
+            app_version = app_version[:40]
+        unchanged = (
+            auth.last_seen is not None
+            and utcnow() - auth.last_seen < CONTACT_REFRESH
+            and auth.protocol_version == protocol_version
+            and (app_version is None or app_version == auth.app_version)
+            and (pending_count is None or pending_count == auth.pending_count)
+        )
+        if unchanged:
+            return
         with write_transaction(self.db, auth.company_id):
             fields: dict[Any, Any] = {m.Terminal.last_seen: utcnow(),
                                       m.Terminal.protocol_version: protocol_version}
             if app_version is not None:
-                fields[m.Terminal.app_version] = app_version[:40]
+                fields[m.Terminal.app_version] = app_version
             if pending_count is not None:
                 fields[m.Terminal.pending_count] = pending_count
             m.Terminal.update(fields).where(m.Terminal.id == auth.terminal_id).execute()
@@ -903,7 +924,10 @@ class BackOffice:
             # Without more to read, everything up to the snapshot's revision was seen
             # (changes of other stores/price lists included): a no-op pull advances.
             cursor = rows[-1].rev if has_more else max(since, counter.rev)
-        self._remember_pull(auth, stream, cursor, price_list_id)
+        fresh = (state is not None and has_more and utcnow() - state.pulled_at < CONTACT_REFRESH
+                 and (stream != "products" or state.price_list_id == price_list_id))
+        if not fresh:
+            self._remember_pull(auth, stream, cursor, price_list_id)
         return {"changes": changes, "cursor": cursor, "has_more": has_more, "reset": reset}
 
     def _remember_pull(self, auth: TerminalAuth, stream: str, cursor: int,
