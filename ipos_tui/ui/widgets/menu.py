@@ -52,17 +52,17 @@ class NumberedMenu(OptionList):
 
     def __init__(self, items: Sequence[MenuItem], **kwargs: object) -> None:
         self.items = [item for item in items if item.visible]
-        super().__init__(*self._options(), **kwargs)  # type: ignore[arg-type]
+        super().__init__(*self._item_options(), **kwargs)  # type: ignore[arg-type]
         self._bind_digits()
 
-    def _options(self) -> list[Option]:
+    def _item_options(self) -> list[Option]:
         return [Option(f"{item.number}. {item.text()}", id=str(item.number)) for item in self.items]
 
     def refresh_labels(self) -> None:
         """Re-read the labels (after a setting changed or the language switched)."""
         highlighted = self.highlighted
         self.clear_options()
-        self.add_options(self._options())
+        self.add_options(self._item_options())
         self.highlighted = highlighted
 
     def on_mount(self) -> None:
