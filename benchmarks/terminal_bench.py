@@ -820,7 +820,7 @@ def phase_pages(bench: Bench) -> None:
     ours, raw = paired(
         pages, bench.terminal.catalog.upsert_products, lambda page: raw_upsert_page(bench.raw, page)
     )
-    label = f"page upsert ({PAGE_SIZE} products)"
+    label = f"page upsert ({PAGE_SIZE} renamed products)"
     bench.rows.append(sampled_row(label, ours, raw, 95, None))
 
 

@@ -35,7 +35,7 @@ EXPECTED_ROWS = (
     "name search: T9 digits",
     "name search: 1-2 chars",
     "name search: all 3-6",
-    "page upsert (1000 products)",
+    "page upsert (1000 renamed products)",
     "receipt commit (20 lines)",
 )
 
@@ -81,7 +81,7 @@ def test_sample_counts_follow_the_arguments(run: tuple[Any, Path]) -> None:
     assert report.row("lookup by EAN-13").samples == LOOKUPS
     assert report.row("name search: T9 digits").samples == SEARCHES
     assert report.row("name search: all 3-6").samples == 3 * SEARCHES
-    assert report.row("page upsert (1000 products)").samples == PAGES
+    assert report.row("page upsert (1000 renamed products)").samples == PAGES
     assert report.row("receipt commit (20 lines)").samples == RECEIPTS
 
 
@@ -100,14 +100,14 @@ def test_targets_and_verdicts(run: tuple[Any, Path]) -> None:
     judged = {row.operation: row for row in report.rows if row.target is not None}
     assert set(judged) == set(EXPECTED_ROWS) - {
         "catalogue load (replace_all)",
-        "page upsert (1000 products)",
+        "page upsert (1000 renamed products)",
     }
     assert all(row.verdict in ("PASS", "MISS") for row in judged.values())
     commit = judged["receipt commit (20 lines)"]
     assert (commit.tail_pct, commit.target.tail_ms, commit.target.ratio) == (99, 50.0, 2.0)
     assert judged["lookup by PLU"].target.tail_ms == 2.0
     assert judged["name search: all 3-6"].target.tail_ms == 20.0
-    assert report.row("page upsert (1000 products)").verdict == "-"
+    assert report.row("page upsert (1000 renamed products)").verdict == "-"
 
 
 def test_machine_is_described_and_temp_dir_removed(run: tuple[Any, Path]) -> None:
