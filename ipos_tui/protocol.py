@@ -52,8 +52,10 @@ STREAM_TYPES: Final[dict[str, tuple[str, ...]]] = {
 DocumentType = Literal["receipt", "return", "cash_operation", "daily_report"]
 DOCUMENT_TYPES: Final[tuple[str, ...]] = ("receipt", "return", "cash_operation", "daily_report")
 
-Grosze = int
+#: Ids and document numbers fit a 32-bit database integer on every backend.
+Id32 = Annotated[int, Field(ge=1, le=2_147_483_647)]
 NonNegativeGrosze = Annotated[int, Field(ge=0, le=99_999_999_999)]
+SignedGrosze = Annotated[int, Field(ge=-99_999_999_999, le=99_999_999_999)]
 VatLetter = Literal["A", "B", "C", "D", "E"]
 
 
@@ -249,7 +251,7 @@ class DocumentLine(WireModel):
 
     name: str = Field(min_length=1, max_length=80)
     plu: str | None = Field(default=None, max_length=20)
-    product_id: int | None = None
+    product_id: Id32 | None = None
     unit: str = Field(default="szt.", max_length=20)
     vat: VatLetter
     unit_price: NonNegativeGrosze
@@ -257,7 +259,7 @@ class DocumentLine(WireModel):
     discount: NonNegativeGrosze = 0
     value: NonNegativeGrosze
     #: Return lines: index of the line of the original receipt being returned.
-    original_line: int | None = Field(default=None, ge=0)
+    original_line: int | None = Field(default=None, ge=0, le=1000)
 
 
 class DocumentPayment(WireModel):
@@ -274,10 +276,10 @@ class DocumentBase(WireModel):
     model_config = ConfigDict(extra="ignore")
 
     uuid: UUID
-    number: int = Field(ge=1)
-    store_id: int
+    number: Id32
+    store_id: Id32
     created_at: datetime
-    cashier_id: int | None = None
+    cashier_id: Id32 | None = None
     cashier_identifier: str | None = Field(default=None, max_length=40)
     cashier_name: str | None = Field(default=None, max_length=80)
 
@@ -289,12 +291,12 @@ class ReceiptDocument(DocumentBase):
     lines: list[DocumentLine] = Field(min_length=1, max_length=1000)
     payments: list[DocumentPayment] = Field(default_factory=list, max_length=20)
     total: NonNegativeGrosze
-    vat_totals: dict[VatLetter, int] = Field(default_factory=dict)
+    vat_totals: dict[VatLetter, SignedGrosze] = Field(default_factory=dict)
 
 
 class OriginalReceipt(WireModel):
-    terminal_id: int
-    number: int
+    terminal_id: Id32
+    number: Id32
 
 
 class ReturnDocument(DocumentBase):
@@ -305,7 +307,7 @@ class ReturnDocument(DocumentBase):
     lines: list[DocumentLine] = Field(min_length=1, max_length=1000)
     payments: list[DocumentPayment] = Field(default_factory=list, max_length=20)
     total: NonNegativeGrosze
-    vat_totals: dict[VatLetter, int] = Field(default_factory=dict)
+    vat_totals: dict[VatLetter, SignedGrosze] = Field(default_factory=dict)
 
 
 class CashOperationDocument(DocumentBase):
@@ -322,9 +324,9 @@ class DailyReportDocument(DocumentBase):
 
     type: Literal["daily_report"] = "daily_report"
     day: date
-    receipts: int = Field(ge=0)
-    total: int
-    vat_totals: dict[VatLetter, int] = Field(default_factory=dict)
+    receipts: int = Field(ge=0, le=2_147_483_647)
+    total: SignedGrosze
+    vat_totals: dict[VatLetter, SignedGrosze] = Field(default_factory=dict)
 
 
 Document = Annotated[

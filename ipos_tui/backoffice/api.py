@@ -113,7 +113,7 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
         responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 422, 426)},
     )
     _install_error_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
     app.add_middleware(BodyLimit, max_body=max_body)
 
     def protocol_version(
@@ -171,7 +171,7 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
     def pull(
         auth: Annotated[TerminalAuth, Depends(terminal)],
         stream: Annotated[str, Path(pattern="^(config|users|products)$")],
-        since: Annotated[int, Query(ge=0)] = 0,
+        since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1)] = DEFAULT_PULL_LIMIT,
     ) -> Response:
         """One page of a stream's changes after ``since`` (limit is capped)."""
@@ -194,8 +194,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
              response_model=ReceiptLookupResponse, response_model_exclude_none=True)
     def receipt(
         auth: Annotated[TerminalAuth, Depends(terminal)],
-        terminal_id: Annotated[int, Path(ge=1)],
-        number: Annotated[int, Path(ge=1)],
+        terminal_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
+        number: Annotated[int, Path(ge=1, le=2_147_483_647)],
     ) -> dict[str, Any]:
         """A receipt of the caller's store, for a return."""
         return Ingest(office.for_company(auth.company_id), auth).lookup_receipt(

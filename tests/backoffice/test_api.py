@@ -409,6 +409,16 @@ def test_bad_query_is_422_with_details(t1, path: str, params: dict) -> None:
     assert body["error"] == "validation" and body["details"][0]["loc"]
 
 
+def test_huge_numbers_are_4xx_never_5xx(t1) -> None:
+    assert t1.http.get("/api/v1/sync/products", params={"since": 10**30}).status_code == 422
+    assert t1.http.get(f"/api/v1/receipts/{10**20}/1").status_code == 422
+    doc = make_receipt(t1.store_id, 10**12)
+    result = t1.push([doc])[0]
+    assert (result["status"], result["reason"]) == ("rejected", "malformed:number:less_than_equal")
+    doc = make_receipt(t1.store_id, 1, product_id=10**19)
+    assert t1.push([doc])[0]["status"] == "rejected"
+
+
 def test_bad_bodies_are_422(base: str, t1) -> None:
     assert httpx.post(f"{base}/api/v1/activate", json={"name": "x"}).status_code == 422
     assert httpx.post(f"{base}/api/v1/activate", content=b"{not json").status_code == 422

@@ -233,3 +233,20 @@ def test_text_output_and_uninitialised_database(capsys, tmp_path: Path, db_url: 
     with pytest.raises(SystemExit) as info:
         main(["--db", db_url, "product", "add", "--plu", "1"])
     assert info.value.code == 2
+
+
+def test_default_database_and_secret_live_in_user_dirs(tmp_path: Path, monkeypatch,
+                                                        capsys) -> None:
+    monkeypatch.delenv(SECRET_ENV)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert main(["init", "--company", "Domyślna"]) == 0
+    database = tmp_path / "data" / "ipos-backoffice" / "backoffice.sqlite3"
+    secret = tmp_path / "config" / "ipos-backoffice" / "secret.key"
+    assert database.exists()
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert main(["user", "add", "--identifier", "7", "--name", "Ala", "--pin", "2468"]) == 0
+    again = BackOffice(open_database(f"sqlite:///{database}"),
+                       secret.read_text().strip().encode())
+    assert again.verify_user_pin("7", "2468")
+    capsys.readouterr()
