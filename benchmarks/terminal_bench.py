@@ -846,8 +846,21 @@ def phase_commits(bench: Bench) -> None:
     bench.rows.append(
         sampled_row(f"receipt commit ({RECEIPT_LINES} lines)", ours_ms, raw_ms, 99, target)
     )
-    if bench.terminal.ledger.last_number() != len(receipts):
-        raise RuntimeError("ours did not number every receipt")
+    _check_same_ledger(bench, len(receipts))
+
+
+def _check_same_ledger(bench: Bench, receipts: int) -> None:
+    """Both sides must have stored the same documents, lines, payments and numbers."""
+    counts = (
+        "SELECT (SELECT count(*) FROM document), (SELECT count(*) FROM document_line), "
+        "(SELECT count(*) FROM document_payment), (SELECT sum(sale_count) FROM product_sales), "
+        "(SELECT last_number FROM number_sequence WHERE doc_type = 'receipt')"
+    )
+    ours = tuple(bench.terminal.db.execute_sql(counts).fetchone())
+    raw = tuple(bench.raw.execute(counts).fetchone())
+    expected = (receipts, receipts * RECEIPT_LINES, receipts, receipts * RECEIPT_LINES, receipts)
+    if ours != raw or ours != expected:
+        raise RuntimeError(f"ledgers differ: ours {ours}, raw {raw}, expected {expected}")
 
 
 def profile_ours(bench: Bench, top: int) -> str:
