@@ -94,15 +94,15 @@ def _flag(args: argparse.Namespace, yes: str, no: str) -> bool | None:
 
 def cmd_init(office: BackOffice, args: argparse.Namespace) -> Any:
     applied = office.init_schema()
-    created = False
-    if not office.has_company():
+    had_company = office.has_company()
+    if not had_company and not args.demo:  # the demo brings its own company
         office.create_company(args.company, nip=args.nip)
-        created = True
-    result: dict[str, Any] = {"migrations_applied": applied, "company_created": created}
+    result: dict[str, Any] = {"migrations_applied": applied}
     if args.demo:
         from ipos_tui.backoffice.demo import seed_demo
 
         result["demo"] = seed_demo(office)
+    result["company_created"] = not had_company
     _emit(args, result, lambda r: print(
         f"Schema ready (migrations applied: {r['migrations_applied'] or 'none'})."
         + (f"\nDemo shop: {r['demo']}" if "demo" in r else "")))

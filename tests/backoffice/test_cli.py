@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from backoffice_support import make_receipt
 
+from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.cli import main
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.ingest import Ingest
@@ -60,8 +61,10 @@ def test_demo_shop_is_realistic(capsys, db_url: str) -> None:
     assert set(users) == {"1001", "1002", "1003", "1004"} and not users["1004"]["active"]
     assert len({tuple(u["permissions"]) for u in users.values()}) >= 3
     assert office(db_url).verify_user_pin("1002", "2222")
-    methods = {pm["code"] for pm in office(db_url).list_payment_methods()}
-    assert {"gotowka", "karta"} <= methods
+    methods = [pm["code"] for pm in office(db_url).list_payment_methods()]
+    assert methods == ["gotowka", "karta", "bon", "przelew"]
+    assert m.Company.get_by_id(1).name == "Handel Centrum sp. z o.o."
+    assert office(db_url).get_settings()["login_mode"] == "identifier_pin"
 
 
 def test_init_demo_twice_is_refused(capsys, db_url: str) -> None:
