@@ -122,6 +122,17 @@ def cmd_serve(office: BackOffice, args: argparse.Namespace) -> Any:
     return None
 
 
+def cmd_company_get(office: BackOffice, args: argparse.Namespace) -> Any:
+    result = office.get_company()
+    _emit(args, result, lambda r: [print(f"{k} = {_cell(v)}") for k, v in r.items()])
+    return result
+
+
+def cmd_company_set(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.update_company(args.name, args.nip, args.address)
+    return cmd_company_get(office, args)
+
+
 # ---------------------------------------------------------------- terminals
 
 
@@ -466,6 +477,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-body", type=int, default=2 * 1024 * 1024)
     p.add_argument("--log-level", default="info")
     p.add_argument("--company", default="Moja Firma")
+
+    company = group("company", "company data (sent to terminals)")
+    command(company, "get", cmd_company_get, "show company data")
+    p = command(company, "set", cmd_company_set, "change company data")
+    p.add_argument("--name")
+    p.add_argument("--nip", help="NIP; empty string clears it")
+    p.add_argument("--address")
 
     terminal = group("terminal", "terminals: add, list, revoke, re-activation code")
     p = command(terminal, "add", cmd_terminal_add, "register a terminal; prints its code")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -123,7 +124,8 @@ class BackOffice:
         self.db = db
         self.pepper = pepper
         self.company_id = company_id
-        m.database_proxy.initialize(db)
+        if m.database_proxy.obj is not db:
+            m.database_proxy.initialize(db)
 
     def for_company(self, company_id: int) -> BackOffice:
         return BackOffice(self.db, self.pepper, company_id)
@@ -175,6 +177,7 @@ class BackOffice:
 
     def update_company(self, name: str | None = None, nip: str | None = None,
                        address: str | None = None) -> None:
+        """Change company data (``nip=""`` clears it); terminals get it in the config stream."""
         with self._writing() as changes:
             company = m.Company.get_by_id(self.company_id)
             if name is not None:
@@ -186,10 +189,16 @@ class BackOffice:
             company.save()
             changes.record("company", company.id)
 
+    def get_company(self) -> dict[str, Any]:
+        company = m.Company.get_by_id(self.company_id)
+        return {"id": company.id, "name": company.name, "nip": company.nip,
+                "address": company.address}
+
     def pin_key(self) -> bytes:
         return security.company_pin_key(self.pepper, self.company_id)
 
-    def _writing(self) -> Any:
+    def _writing(self) -> AbstractContextManager[ChangeRecorder]:
+        """The company's locked write transaction with its change recorder."""
         return writing(self.db, self.company_id)
 
     # ------------------------------------------------------------ stores, lists

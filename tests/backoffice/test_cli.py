@@ -220,6 +220,14 @@ def test_transactions_quarantine_and_report(capsys, db_url: str) -> None:
     assert store2["receipts"] == 1 and store2["receipts_total"] == 500
 
 
+def test_company_data(capsys, db_url: str) -> None:
+    result = run(capsys, db_url, "company", "set", "--nip", "PL 526-104-57-31",
+                 "--address", "ul. Nowa 1, Warszawa")
+    assert (result["nip"], result["address"]) == ("5261045731", "ul. Nowa 1, Warszawa")
+    assert run(capsys, db_url, "company", "set", "--nip", "123", code=1)["error"] == \
+        "err.nip_invalid"
+
+
 def test_db_option_is_accepted_after_the_subcommand(capsys, db_url: str) -> None:
     capsys.readouterr()
     assert main(["store", "list", "--db", db_url, "--json"]) == 0
