@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -448,6 +449,8 @@ def _common() -> argparse.ArgumentParser:
                         "user data directory)")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                         help="machine-readable output")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log what happens to stderr")
     return common
 
 
@@ -644,6 +647,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.json = getattr(args, "json", False)
+    if getattr(args, "verbose", False):
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     office = BackOffice(open_database(getattr(args, "db", None)), load_pepper())
     try:
         if args.handler not in (cmd_init, cmd_serve):

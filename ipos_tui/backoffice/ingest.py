@@ -13,6 +13,7 @@ the values it carries and a warning.
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -35,6 +36,8 @@ from ipos_tui.protocol import (
     ReceiptDocument,
     ReturnDocument,
 )
+
+log = logging.getLogger(__name__)
 
 #: Business days are Polish calendar days.
 SHOP_TZ = ZoneInfo("Europe/Warsaw")
@@ -146,6 +149,8 @@ class Ingest:
                 except Rejected as rejected:
                     item = rejected
             if isinstance(item, Rejected):
+                log.warning("terminal %s: document %s rejected (%s), quarantined",
+                            self.auth.terminal_id, uuid, item.reason)
                 result.update(status="rejected", reason=item.reason)
                 self._quarantine(raw, item.reason, uuid)
             results.append(result)
@@ -406,6 +411,8 @@ def release_quarantine(office: BackOffice, quarantine_id: int) -> dict[str, Any]
             store.id if store else terminal.store_id)
         row.released_at, row.released_as = utcnow(), doc_id
         row.save()
+    log.info("quarantined item %s released as transaction %s (%s)", quarantine_id, doc_id,
+             status)
     return {"id": quarantine_id, "status": status, "transaction_id": doc_id}
 
 
@@ -440,7 +447,8 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
         "receipts": receipts[0], "receipts_total": int(receipts[1] or 0),
         "returns": returns[0], "returns_total": int(returns[1] or 0),
         "net_sales": int(receipts[1] or 0) - int(returns[1] or 0),
-        "vat": {letter: {"gross": v.gross, "vat": v.vat, "net": v.net} for letter, v in vat.items()},
+        "vat": {letter: {"gross": v.gross, "vat": v.vat, "net": v.net}
+                for letter, v in vat.items()},
         "payments": dict(sorted(payments.items())),
         "cash_in": cash["in"], "cash_out": cash["out"],
     }

@@ -9,6 +9,7 @@ raise :class:`~ipos_tui.domain.errors.DomainError` with a message-catalogue key.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
@@ -44,6 +45,8 @@ from ipos_tui.domain.validation import (
 )
 from ipos_tui.domain.vat import VAT_RATES
 from ipos_tui.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, STREAMS
+
+log = logging.getLogger(__name__)
 
 ROLES = ("cashier", "manager", "owner")
 PERMISSIONS = (
@@ -809,6 +812,7 @@ class BackOffice:
             terminal.revoked = True
             terminal.token_hash = None
             terminal.save()
+        log.info("terminal %s revoked", terminal_id)
 
     def _terminal(self, terminal_id: int) -> m.Terminal:
         row = m.Terminal.get_or_none(
@@ -865,6 +869,8 @@ class BackOffice:
                 terminal.name = name.strip()[:80]
             terminal.save()
             numbers = self._last_numbers(terminal.id)
+        log.info("terminal %s (store %s) activated as %r", terminal.id, terminal.store_id,
+                 terminal.name)
         return {"terminal_id": terminal.id, "store_id": terminal.store_id, "token": token,
                 "numbers": numbers}
 
@@ -917,12 +923,13 @@ class BackOffice:
             price_list_id = store.price_list_id or 0
             counter = m.RevCounter.get_by_id(auth.company_id)
             state = m.TerminalPull.get_or_none(terminal=auth.terminal_id, stream=stream)
+            list_switched = stream == "products" and (
+                state is None or state.price_list_id != price_list_id)
             reset = since > 0 and (
-                since < counter.horizon
-                or since > counter.rev
-                or (stream == "products" and (state is None or state.price_list_id != price_list_id))
-            )
+                since < counter.horizon or since > counter.rev or list_switched)
             if reset:
+                log.info("terminal %s: %s stream reset (cursor %s)", auth.terminal_id, stream,
+                         since)
                 since = 0
             rows, has_more = read_changes(auth.company_id, stream, since, limit,
                                           auth.store_id, price_list_id)
