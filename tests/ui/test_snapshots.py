@@ -1,0 +1,30 @@
+"""80x24 snapshots of every screen and state (tests/ui/screen_states.py).
+
+Plain ``def`` tests (the snapshot plugin runs the app itself). Regenerate on purpose
+only: ``pytest tests/ui/test_snapshots.py --snapshot-update`` (without xdist), then
+review the SVGs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+from ipos_tui.terminal.db import open_terminal
+
+from screen_states import STATES
+
+
+@pytest.mark.parametrize("name", sorted(STATES))
+def test_screen(name: str, snap_compare, make_app, demo_dir) -> None:  # type: ignore[no-untyped-def]
+    state = STATES[name]
+    if state.setup is not None:
+        with open_terminal(demo_dir) as terminal:
+            state.setup(terminal)
+    app = make_app(**state.options)
+
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.press(*state.keys)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
