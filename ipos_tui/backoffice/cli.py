@@ -22,7 +22,7 @@ from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.security import load_pepper
 from ipos_tui.backoffice.service import PERMISSIONS, ROLES, SETTINGS, BackOffice
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.money import format_money, parse_money
+from ipos_tui.domain.money import format_money, parse_money, parse_percent
 
 Handler = Callable[[BackOffice, argparse.Namespace], Any]
 
@@ -289,6 +289,52 @@ def cmd_category_add(office: BackOffice, args: argparse.Namespace) -> Any:
 def cmd_category_list(office: BackOffice, args: argparse.Namespace) -> Any:
     rows = office.list_categories()
     _emit(args, rows, lambda r: _print_table(r, ["id", "name", "parent_id"]))
+    return rows
+
+
+def cmd_payment_add(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.add_payment_method(args.code, args.name, args.kind, gives_change=args.gives_change,
+                              opens_drawer=args.opens_drawer, position=args.position)
+    return cmd_payment_list(office, args)
+
+
+def cmd_payment_update(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.update_payment_method(
+        args.code, name=args.name, kind=args.kind,
+        gives_change=_flag(args, "gives_change", "no_change"),
+        opens_drawer=_flag(args, "opens_drawer", "no_drawer"), position=args.position,
+        active=_flag(args, "active", "inactive"))
+    return cmd_payment_list(office, args)
+
+
+def cmd_payment_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = office.list_payment_methods()
+    _emit(args, rows, lambda r: _print_table(
+        r, ["code", "name", "kind", "gives_change", "opens_drawer", "position", "active"]))
+    return rows
+
+
+def cmd_discount_add(office: BackOffice, args: argparse.Namespace) -> Any:
+    if args.percent is not None:
+        kind, value = "percent", parse_percent(args.percent)
+    else:
+        kind, value = "amount", parse_money(args.amount)
+    result = {"discount_id": office.add_discount(args.name, kind, value, args.scope)}
+    _emit(args, result, lambda r: print(f"Discount {r['discount_id']} added."))
+    return result
+
+
+def cmd_discount_delete(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.delete_discount(args.discount_id)
+    result = {"discount_id": args.discount_id, "deleted": True}
+    _emit(args, result, lambda r: print(f"Discount {r['discount_id']} deleted."))
+    return result
+
+
+def cmd_discount_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = office.list_discounts()
+    _emit(args, rows, lambda r: _print_table(r, ["id", "name", "kind", "value", "scope",
+                                                 "active"]))
     return rows
 
 
@@ -566,6 +612,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--parent", type=int, default=None)
     command(category, "list", cmd_category_list, "list categories")
+
+    payment = group("payment-method", "payment methods (order, change, drawer)")
+    p = command(payment, "add", cmd_payment_add, "add a payment method")
+    p.add_argument("code")
+    p.add_argument("--name", required=True)
+    p.add_argument("--kind", choices=["cash", "card", "voucher", "transfer", "other"],
+                   default="other")
+    p.add_argument("--gives-change", action="store_true")
+    p.add_argument("--opens-drawer", action="store_true")
+    p.add_argument("--position", type=int, default=0)
+    p = command(payment, "update", cmd_payment_update, "change a payment method")
+    p.add_argument("code")
+    p.add_argument("--name")
+    p.add_argument("--kind", choices=["cash", "card", "voucher", "transfer", "other"])
+    p.add_argument("--position", type=int)
+    for yes, no in (("--gives-change", "--no-change"), ("--opens-drawer", "--no-drawer"),
+                    ("--active", "--inactive")):
+        pair = p.add_mutually_exclusive_group()
+        pair.add_argument(yes, action="store_true")
+        pair.add_argument(no, action="store_true")
+    command(payment, "list", cmd_payment_list, "list payment methods")
+
+    discount = group("discount", "predefined discounts")
+    p = command(discount, "add", cmd_discount_add, "add a discount")
+    p.add_argument("--name", required=True)
+    amount = p.add_mutually_exclusive_group(required=True)
+    amount.add_argument("--percent", help="e.g. 10 or 12,5")
+    amount.add_argument("--amount", help="gross, e.g. 2,00")
+    p.add_argument("--scope", choices=["line", "receipt"], default="line")
+    p = command(discount, "delete", cmd_discount_delete, "delete a discount")
+    p.add_argument("discount_id", type=int)
+    command(discount, "list", cmd_discount_list, "list discounts")
 
     user = group("user", "personnel")
     p = command(user, "add", cmd_user_add, "add a user")

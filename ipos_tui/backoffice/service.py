@@ -319,6 +319,27 @@ class BackOffice:
             changes.record("payment_method", row.id)
             return row.id
 
+    def update_payment_method(self, code: str, *, name: str | None = None,
+                              kind: str | None = None, gives_change: bool | None = None,
+                              opens_drawer: bool | None = None, position: int | None = None,
+                              active: bool | None = None) -> None:
+        """Change a payment method; its order on the terminal follows ``position``."""
+        if kind is not None and kind not in PAYMENT_KINDS:
+            raise DomainError("err.payment_kind_invalid", kind=kind)
+        if name is not None and not name.strip():
+            raise DomainError("err.name_empty")
+        with self._writing() as changes:
+            row = m.PaymentMethod.get_or_none(company=self.company_id, code=code.strip())
+            if row is None:
+                raise DomainError("err.payment_method_unknown", code=code)
+            for attr, value in (("name", name.strip() if name else None), ("kind", kind),
+                                ("gives_change", gives_change), ("opens_drawer", opens_drawer),
+                                ("position", position), ("active", active)):
+                if value is not None:
+                    setattr(row, attr, value)
+            row.save()
+            changes.record("payment_method", row.id)
+
     def list_payment_methods(self) -> list[dict[str, Any]]:
         rows = m.PaymentMethod.select().where(m.PaymentMethod.company == self.company_id)
         return [
@@ -771,6 +792,11 @@ class BackOffice:
                                     scope=scope)
             changes.record("discount", row.id)
             return row.id
+
+    def list_discounts(self) -> list[dict[str, Any]]:
+        rows = m.Discount.select().where(m.Discount.company == self.company_id)
+        return [{"id": r.id, "name": r.name, "kind": r.kind, "value": r.value,
+                 "scope": r.scope, "active": r.active} for r in rows.order_by(m.Discount.id)]
 
     def delete_discount(self, discount_id: int) -> None:
         with self._writing() as changes:

@@ -228,6 +228,23 @@ def test_company_data(capsys, db_url: str) -> None:
         "err.nip_invalid"
 
 
+def test_payment_methods_and_discounts(capsys, db_url: str) -> None:
+    methods = run(capsys, db_url, "payment-method", "add", "blik", "--name", "BLIK",
+                  "--kind", "other", "--position", "5")
+    assert methods[-1]["code"] == "blik"
+    methods = run(capsys, db_url, "payment-method", "update", "blik", "--position", "0",
+                  "--inactive")
+    assert methods[0]["code"] == "blik" and methods[0]["active"] is False
+    assert run(capsys, db_url, "payment-method", "update", "czek", "--active",
+               code=1)["error"] == "err.payment_method_unknown"
+    added = run(capsys, db_url, "discount", "add", "--name", "Rabat 15%", "--percent", "15",
+                "--scope", "receipt")
+    listed = {d["id"]: d for d in run(capsys, db_url, "discount", "list")}
+    assert listed[added["discount_id"]]["value"] == 1500
+    run(capsys, db_url, "discount", "delete", str(added["discount_id"]))
+    assert added["discount_id"] not in {d["id"] for d in run(capsys, db_url, "discount", "list")}
+
+
 def test_db_option_is_accepted_after_the_subcommand(capsys, db_url: str) -> None:
     capsys.readouterr()
     assert main(["store", "list", "--db", db_url, "--json"]) == 0
