@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -17,18 +21,24 @@ from backoffice_support import (
 )
 
 from ipos_tui.backoffice.db import is_postgres, open_database
+from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.backoffice.service import BackOffice
 
 
 @pytest.fixture(scope="module")
-def shop() -> Iterator:
+def pg_url() -> Iterator[str]:
     with throwaway_postgres() as url:
-        office = BackOffice(open_database(url), PEPPER)
-        assert is_postgres(office.db)
-        office.init_schema()
-        office.create_company("Sieć Sklepów S.A.")
-        yield build_shop(office, n_products=30)
-        office.db.close()
+        yield url
+
+
+@pytest.fixture(scope="module")
+def shop(pg_url: str) -> Iterator:
+    office = BackOffice(open_database(pg_url), PEPPER)
+    assert is_postgres(office.db)
+    office.init_schema()
+    office.create_company("Sieć Sklepów S.A.")
+    yield build_shop(office, n_products=30)
+    office.db.close()
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +61,23 @@ def test_pull_paging_incremental_and_reset_on_postgres(shop, base: str) -> None:
         shop.office.assign_price_list(shop.store1, shop.list3)
         assert client.pull("products", cursor)["reset"] is True
         shop.office.assign_price_list(shop.store1, shop.list1)
+    finally:
+        client.close()
+
+
+def test_cli_process_beside_the_server_on_postgres(shop, base: str, pg_url: str) -> None:
+    _, code = shop.office.add_terminal(shop.store2)
+    client = TerminalClient.activate(base, code)
+    try:
+        _, cursor, _ = client.pull_all("products")
+        done = subprocess.run(
+            [sys.executable, "-m", "ipos_tui.backoffice.cli", "--db", pg_url, "price", "set",
+             "--plu", "105", "--price", "12,34", "--list", str(shop.list2), "--json"],
+            env={**os.environ, SECRET_ENV: "pg-secret"}, capture_output=True, text=True,
+            timeout=60, check=True)
+        assert json.loads(done.stdout)["price"] == 1234
+        changes, _, _ = client.pull_all("products", cursor)
+        assert [(c["type"], c["data"]["price"]) for c in changes] == [("price", 1234)]
     finally:
         client.close()
 
