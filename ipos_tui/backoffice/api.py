@@ -21,6 +21,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
+    DOCUMENT_ADAPTER,
     HEADER_PENDING_COUNT,
     HEADER_PROTOCOL_VERSION,
     HEADER_TERMINAL_VERSION,
@@ -201,7 +202,30 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
         return Ingest(office.for_company(auth.company_id), auth).lookup_receipt(
             terminal_id, number)
 
+    _document_schemas_in_openapi(app)
     return app
+
+
+def _document_schemas_in_openapi(app: FastAPI) -> None:
+    """Show the document models in OpenAPI: the route takes ``list[Any]`` on purpose
+    (each item is parsed alone, so one bad document never fails the batch)."""
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = default_openapi()
+        documents = DOCUMENT_ADAPTER.json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(documents.pop("$defs", {}))
+        components["Document"] = documents
+        batch = components.get("TransactionBatch", {}).get("properties", {})
+        if "documents" in batch:
+            batch["documents"]["items"] = {"$ref": "#/components/schemas/Document"}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -79,9 +79,14 @@ def _keys(changes: list[dict]) -> list[tuple[str, str, object]]:
 def test_health_and_openapi_are_served(base: str) -> None:
     assert httpx.get(f"{base}/health").json()["status"] == "ok"
     assert httpx.get(f"{base}/docs").status_code == 200
-    paths = httpx.get(f"{base}/openapi.json").json()["paths"]
+    openapi = httpx.get(f"{base}/openapi.json").json()
     assert {"/api/v1/activate", "/api/v1/sync/{stream}", "/api/v1/transactions",
-            "/api/v1/receipts/{terminal_id}/{number}"} <= set(paths)
+            "/api/v1/receipts/{terminal_id}/{number}"} <= set(openapi["paths"])
+    schemas = openapi["components"]["schemas"]
+    assert {"ReceiptDocument", "ReturnDocument", "CashOperationDocument",
+            "DailyReportDocument", "PullResponse", "ErrorResponse"} <= set(schemas)
+    assert schemas["TransactionBatch"]["properties"]["documents"]["items"] == {
+        "$ref": "#/components/schemas/Document"}
 
 
 # --------------------------------------------------------------- activation
