@@ -13,6 +13,7 @@ from collections.abc import Callable
 from peewee import Database
 
 from ipos_tui.backoffice.models import MODELS, SchemaVersion
+from ipos_tui.domain.errors import DomainError
 
 
 def _create_initial_schema(db: Database) -> None:
@@ -35,7 +36,13 @@ def current_version(db: Database) -> int:
 
 
 def migrate(db: Database) -> list[int]:
-    """Apply pending migrations; returns the versions applied now."""
+    """Apply pending migrations; returns the versions applied now.
+
+    A database written by a newer back office is refused rather than misread.
+    """
+    found = current_version(db)
+    if found > LATEST_VERSION:
+        raise DomainError("err.schema_too_new", found=found, supported=LATEST_VERSION)
     applied: list[int] = []
     for version, step in MIGRATIONS:
         if version <= current_version(db):

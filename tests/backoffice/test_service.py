@@ -206,6 +206,11 @@ def test_pull_limit_is_capped_and_paging_covers_everything(office: BackOffice) -
     _raises("err.stream_unknown", lambda: office.pull(auth, "secrets", 0))
 
 
-def test_migrations_are_idempotent(office: BackOffice) -> None:
+def test_migrations_are_idempotent_and_refuse_a_newer_schema(office: BackOffice) -> None:
     assert current_version(office.db) == LATEST_VERSION
     assert migrate(office.db) == []
+    m.SchemaVersion.create(version=LATEST_VERSION + 1)
+    try:
+        _raises("err.schema_too_new", lambda: migrate(office.db))
+    finally:
+        m.SchemaVersion.delete().where(m.SchemaVersion.version > LATEST_VERSION).execute()
