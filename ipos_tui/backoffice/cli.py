@@ -19,7 +19,7 @@ from typing import Any
 
 from ipos_tui.backoffice import ingest
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.security import load_pepper
+from ipos_tui.backoffice.security import group_code, load_pepper
 from ipos_tui.backoffice.service import PERMISSIONS, ROLES, SETTINGS, BackOffice
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, parse_money, parse_percent
@@ -143,7 +143,8 @@ def cmd_terminal_add(office: BackOffice, args: argparse.Namespace) -> Any:
     result = {"terminal_id": terminal_id, "store_id": args.store, "code": code,
               "expires_in_hours": args.ttl_hours}
     _emit(args, result, lambda r: print(
-        f"Terminal {r['terminal_id']} (store {r['store_id']}): activation code {r['code']} "
+        f"Terminal {r['terminal_id']} (store {r['store_id']}): activation code "
+        f"{group_code(r['code'])} "
         f"(one-time, valid {r['expires_in_hours']} h)"))
     return result
 
@@ -152,7 +153,7 @@ def cmd_terminal_code(office: BackOffice, args: argparse.Namespace) -> Any:
     code = office.new_activation_code(args.terminal_id, timedelta(hours=args.ttl_hours))
     result = {"terminal_id": args.terminal_id, "code": code}
     _emit(args, result, lambda r: print(
-        f"Re-activation code for terminal {r['terminal_id']}: {r['code']}"))
+        f"Re-activation code for terminal {r['terminal_id']}: {group_code(r['code'])}"))
     return result
 
 

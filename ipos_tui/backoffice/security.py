@@ -29,8 +29,9 @@ from ipos_tui.backoffice.db import APP_NAME
 SECRET_ENV = "IPOS_BACKOFFICE_SECRET"
 SECRET_FILE = "secret.key"
 
-#: Unambiguous characters for activation codes typed on a terminal keypad (digits).
-ACTIVATION_CODE_DIGITS = 10
+#: Activation codes are digits (typed on a terminal keypad); 12 of them keep guessing
+#: hopeless within a code's lifetime even at thousands of attempts per second.
+ACTIVATION_CODE_DIGITS = 12
 
 #: argon2id cost: OWASP's minimum (19 MiB, 2 passes, 1 lane); ~30 ms on the test box.
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
@@ -82,8 +83,13 @@ def new_token() -> str:
 
 
 def new_activation_code() -> str:
-    """A code the installer types on the terminal: ten digits."""
+    """A code the installer types on the terminal (digits only)."""
     return "".join(secrets.choice("0123456789") for _ in range(ACTIVATION_CODE_DIGITS))
+
+
+def group_code(code: str) -> str:
+    """How a code is shown to people: "1234-5678-9012" (dashes are ignored on entry)."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 def normalise_code(code: str) -> str:

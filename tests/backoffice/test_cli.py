@@ -74,7 +74,7 @@ def test_init_demo_twice_is_refused(capsys, db_url: str) -> None:
 
 def test_terminal_add_list_revoke(capsys, db_url: str) -> None:
     added = run(capsys, db_url, "terminal", "add", "--store", "1", "--name", "Kasa 1")
-    assert len(added["code"]) == 10 and added["code"].isdigit()
+    assert len(added["code"]) == 12 and added["code"].isdigit()
     listed = {t["id"]: t for t in run(capsys, db_url, "terminal", "list")}
     assert listed[added["terminal_id"]]["status"] == "pending"
     activation = office(db_url).activate(added["code"], "Kasa 1")
