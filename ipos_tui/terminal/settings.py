@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from peewee import SqliteDatabase
 
-from ipos_tui.terminal.models import Models
+from ipos_tui.terminal.models import Models, TerminalInfoRow
 from ipos_tui.terminal.records import (
     LOGIN_MODES,
     Company,
@@ -35,6 +35,20 @@ DEFAULT_LOGIN_MODE: Final[LoginMode] = "id_pin"
 
 LOCAL_LANGUAGE: Final = "language"
 LOCAL_ASCII: Final = "ascii"
+
+
+def _terminal_info_sql() -> str:
+    """The constant query of this terminal's identity, named after the model's columns."""
+    meta = TerminalInfoRow._meta
+    columns = ", ".join(
+        f'"{meta.fields[name].column_name}"' for name in ("terminal_id", "name", "store_id")
+    )
+    return f'SELECT {columns} FROM "{meta.table_name}" LIMIT 1'
+
+
+#: The identity is read on every receipt commit (inside its transaction), so it is
+#: one prepared-statement-cache hit rather than an ORM query built each time.
+_SELECT_TERMINAL_INFO: Final = _terminal_info_sql()
 
 
 class SettingsService:
@@ -76,11 +90,15 @@ class SettingsService:
         return None if row is None else Company(row.name, row.nip, row.address)
 
     def terminal_info(self) -> TerminalInfo | None:
-        """This terminal's id, name and store (None until activated or seeded)."""
-        row = self._m.terminal_info.get_or_none()
+        """This terminal's id, name and store (None until activated or seeded).
+
+        Always read from the database, never cached: inside a write transaction
+        (the ledger's commit) it is the committed identity, however it was set.
+        """
+        row = self._db.cursor().execute(_SELECT_TERMINAL_INFO).fetchone()
         if row is None:
             return None
-        return TerminalInfo(row.terminal_id, row.name, row.store_id)
+        return TerminalInfo(row[0], row[1], row[2])
 
     def set_terminal_info(self, info: TerminalInfo) -> None:
         """Record the identity activation gave this terminal."""

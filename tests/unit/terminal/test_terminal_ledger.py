@@ -10,13 +10,14 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
+from peewee import IntegerField, Model, TextField
 from terminal_support import CASHIER, NOW, receipt_of
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Discount, Payment, Receipt
 from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.ledger import LedgerService
-from ipos_tui.terminal.records import Buyer, StoredDocument
+from ipos_tui.terminal.ledger import LedgerService, insert_sql
+from ipos_tui.terminal.records import Buyer, StoredDocument, TerminalInfo
 
 MLEKO, CHLEB, LIGOL, PIWO = "1", "101", "201", "1401"
 
@@ -123,6 +124,64 @@ def test_failure_midway_leaves_nothing_and_burns_no_number(
     assert count == (1, 1, 1)
     assert demo_terminal.ledger.last_number() == 1
     assert sell([(CHLEB, 1000)]).number == 2
+
+
+def test_database_error_in_the_last_insert_leaves_nothing(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    sell([(MLEKO, 1000)])
+    receipt = receipt_of(demo_terminal, [(CHLEB, 1000), (PIWO, 2000)])
+    nameless = Payment("gotowka", None, receipt.total)  # type: ignore[arg-type]
+    with pytest.raises(Exception, match="NOT NULL"):
+        demo_terminal.ledger.commit_receipt(receipt, [nameless], cashier=CASHIER, now=NOW)
+
+    count = demo_terminal.db.execute_sql(
+        "SELECT (SELECT count(*) FROM document), (SELECT count(*) FROM document_line), "
+        "(SELECT count(*) FROM document_payment), (SELECT sum(sale_count) FROM product_sales)"
+    ).fetchone()
+    assert count == (1, 1, 1, 1)
+    assert demo_terminal.ledger.last_number() == 1
+    assert sell([(CHLEB, 1000)]).number == 2
+
+
+def test_each_commit_uses_the_terminal_identity_as_now_stored(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    first = sell([(MLEKO, 1000)])
+    demo_terminal.settings.set_terminal_info(TerminalInfo(7, "Kasa 7", 3))
+    second = sell([(MLEKO, 1000)])
+    # A write that bypasses SettingsService (another connection, a repair tool)
+    # must be seen as well: the identity is never served from a stale copy.
+    with demo_terminal.db.atomic("IMMEDIATE"):
+        demo_terminal.db.execute_sql("UPDATE terminal_info SET terminal_id = 8, store_id = 4")
+    third = sell([(MLEKO, 1000)])
+    stored = [demo_terminal.ledger.get_document(doc.uuid) for doc in (first, second, third)]
+    assert [(d.terminal_id, d.store_id) for d in stored] == [(1, 1), (7, 3), (8, 4)]
+    assert [doc.terminal_id for doc in (first, second, third)] == [1, 7, 8]
+    assert third.code == "K8-000003"
+
+
+class _Sample(Model):
+    """A model whose table and column names differ from its Python names."""
+
+    id = IntegerField(primary_key=True)
+    amount = IntegerField(column_name="amount_gr")
+    note = TextField(null=True)
+
+    class Meta:
+        table_name = "sample_rows"
+
+
+def test_insert_sql_takes_table_and_column_names_from_the_model() -> None:
+    assert insert_sql(_Sample, ("amount",)) == 'INSERT INTO "sample_rows" ("amount_gr") VALUES (?)'
+    assert (
+        insert_sql(_Sample, ("amount", "note"))
+        == 'INSERT INTO "sample_rows" ("amount_gr", "note") VALUES (?, ?)'
+    )
+    with pytest.raises(ValueError, match="no columns"):
+        insert_sql(_Sample, ("amount", "amount_gr"))
+    with pytest.raises(ValueError, match="NOT NULL"):
+        insert_sql(_Sample, ("note",))
 
 
 def test_empty_and_unpaid_receipts_are_refused(demo_terminal: Terminal) -> None:
