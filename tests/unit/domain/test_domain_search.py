@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ipos_tui.domain.search import is_digits, name_matches, normalise, t9
+from ipos_tui.domain.search import is_digits, name_matches, normalise, t9, t9_of_normalised
 
 FAST = settings(max_examples=300, deadline=None)
 
@@ -68,6 +68,19 @@ def test_t9_is_digits_only_and_one_per_normalised_char(text: str) -> None:
     code = t9(text)
     assert code == "" or is_digits(code)
     assert len(code) == len(normalise(text))
+
+
+@FAST
+@given(st.text(max_size=30))
+def test_t9_of_the_normalised_form_is_t9_of_the_text(text: str) -> None:
+    assert t9_of_normalised(normalise(text)) == t9(text)
+
+
+def test_t9_of_normalised_does_not_normalise_again() -> None:
+    assert t9_of_normalised("zolw duzy") == "965903899"
+    # Input that is not normalised is taken literally: upper case and Polish
+    # letters are "other" keys, not folded.
+    assert t9_of_normalised("Żółw") == "1119"
 
 
 @pytest.mark.parametrize(
