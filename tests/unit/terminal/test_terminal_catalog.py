@@ -205,6 +205,46 @@ def test_candidate_cap_still_returns_a_full_sorted_page(demo_terminal: Terminal)
     assert keys == sorted(keys)
 
 
+def test_a_page_larger_than_the_candidate_cap_is_still_filled(demo_terminal: Terminal) -> None:
+    many = [
+        Product(20000 + i, str(20000 + i), f"Artykuł seryjny {i:04d}", "szt.", 0, "A", 100)
+        for i in range(SEARCH_CANDIDATES + 200)
+    ]
+    demo_terminal.catalog.upsert_products(many)
+    wanted = SEARCH_CANDIDATES + 100
+    found = demo_terminal.catalog.search("seryjny", limit=wanted)
+    assert len(found) == wanted
+    keys = [normalise(p.name) for p in found]
+    assert keys == sorted(keys)
+
+
+def test_short_prefix_over_the_cap_gives_the_alphabetically_first(
+    demo_terminal: Terminal,
+) -> None:
+    count = SEARCH_CANDIDATES + 50
+    # Ids run against the name order, so id order cannot pass for name order.
+    reversed_names = [
+        Product(30000 + i, str(30000 + i), f"Qz towar {count - 1 - i:04d}", "szt.", 0, "A", 100)
+        for i in range(count)
+    ]
+    demo_terminal.catalog.upsert_products(reversed_names)
+    assert _names(demo_terminal, "qz", 3) == ["Qz towar 0000", "Qz towar 0001", "Qz towar 0002"]
+
+
+def test_load_stores_the_t9_form_of_the_normalised_name(demo_terminal: Terminal) -> None:
+    product = Product(1, "7", "  Żółty SER  łagodny", "szt.", 0, "C", 650)
+    demo_terminal.catalog.replace_all(CatalogueSnapshot(products=(product,)))
+    demo_terminal.catalog.upsert_products([replace(product, id=2, plu="8", name="Kawa Łódź")])
+    rows = demo_terminal.db.execute_sql(
+        "SELECT name, name_norm, name_t9 FROM product ORDER BY id"
+    ).fetchall()
+    assert [tuple(row) for row in rows] == [
+        (product.name, "zolty ser lagodny", t9(product.name)),
+        ("Kawa Łódź", "kawa lodz", t9("Kawa Łódź")),
+    ]
+    assert rows[0][2] == "96589073705246369"
+
+
 def test_other_catalogue_reads(demo_terminal: Terminal) -> None:
     methods = demo_terminal.catalog.payment_methods()
     assert [(m.code, m.name, m.kind, m.allows_change) for m in methods] == [
