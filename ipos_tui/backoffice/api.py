@@ -3,8 +3,10 @@
 Thin: it authenticates, checks the protocol version, records the terminal's headers
 and calls the service layer the admin CLI uses too. Bad input is always a 4xx with a
 machine-readable body (:class:`ipos_tui.protocol.ErrorResponse`), never a 5xx.
-"""
 
+No ``from __future__ import annotations`` here: FastAPI resolves the annotations of
+the dependency functions defined inside :func:`create_app` at run time.
+"""
 
 import json
 from typing import Annotated, Any
