@@ -37,14 +37,18 @@ def default_db_url() -> str:
 
 
 def sqlite_path(url: str) -> str | None:
-    """The file path of a ``sqlite:///path`` URL, or ``None`` for other databases."""
+    """The file path of a SQLite URL, or ``None`` for other databases.
+
+    As in SQLAlchemy and peewee: ``sqlite:///shop.db`` is relative to the working
+    directory, ``sqlite:////var/lib/shop.db`` absolute.
+    """
     parsed = urlparse(url)
     if parsed.scheme != "sqlite":
         return None
     path = unquote(parsed.path)
     if parsed.netloc:
         path = f"/{parsed.netloc}{path}"
-    return path[1:] if path.startswith("//") else path
+    return path[1:] if path.startswith("/") else path
 
 
 def open_database(url: str | None = None) -> Database:

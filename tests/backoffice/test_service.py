@@ -214,3 +214,15 @@ def test_migrations_are_idempotent_and_refuse_a_newer_schema(office: BackOffice)
         _raises("err.schema_too_new", lambda: migrate(office.db))
     finally:
         m.SchemaVersion.delete().where(m.SchemaVersion.version > LATEST_VERSION).execute()
+
+
+@pytest.mark.parametrize(("url", "path"), [
+    ("sqlite:///shop.db", "shop.db"),
+    ("sqlite:////var/lib/ipos/shop.db", "/var/lib/ipos/shop.db"),
+    ("sqlite:///:memory:", ":memory:"),
+    ("postgresql://u@h/db", None),
+])
+def test_sqlite_urls(url: str, path: str | None) -> None:
+    from ipos_tui.backoffice.db import sqlite_path
+
+    assert sqlite_path(url) == path
