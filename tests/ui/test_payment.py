@@ -40,7 +40,7 @@ async def test_cash_in_grosze_shows_change_and_finishes_the_receipt(make_app, de
         await pilot.press("escape")
         assert isinstance(app.screen, RegistrationScreen)
         assert app.receipt.is_empty
-        assert status(pilot) == "Paragon nr 000001 zapisany."
+        assert status(pilot) == f"Paragon nr 000001 zapisany. Reszta: {format_money(723)}"
         assert "☁ 1" in screen_text(pilot).splitlines()[0]
     (summary,) = app.terminal.ledger.list_documents() if not app.terminal.closed else [None]
     assert summary is None or summary.upload_state == "pending"

@@ -16,7 +16,8 @@ from screen_states import STATES
 
 
 @pytest.mark.parametrize("name", sorted(STATES))
-def test_screen(name: str, snap_compare, make_app, demo_dir) -> None:  # type: ignore[no-untyped-def]
+def test_screen(name: str, snap_compare, make_app, demo_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HOME", str(demo_dir.parent))  # the data dir shows as ~/terminal
     state = STATES[name]
     if state.setup is not None:
         with open_terminal(demo_dir) as terminal:

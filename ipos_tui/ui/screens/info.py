@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,6 +14,14 @@ from ...domain.validation import format_nip
 from ...i18n import t
 from ..widgets.topbar import format_age
 from .base import PosScreen
+
+
+def display_path(path: Path) -> str:
+    """``path`` with the home directory written as ``~``, as support reads it out."""
+    try:
+        return "~/" + str(path.resolve().relative_to(Path.home().resolve()))
+    except ValueError:
+        return str(path)
 
 
 class InfoBase(PosScreen):
@@ -92,5 +102,5 @@ class TerminalInfoScreen(InfoBase):
             ("info.products", str(terminal.catalog.product_count())),
             ("info.version", __version__),
             ("info.schema", str(terminal.schema_version)),
-            ("info.data_dir", str(app.data_dir)),
+            ("info.data_dir", display_path(app.data_dir)),
         ]

@@ -380,7 +380,11 @@ class RegistrationScreen(PosScreen):
         self.pos.new_receipt()
         self.show_receipt()
         self.refresh_top_bar()
-        self.say(t("reg.receipt_done", number=document.number))  # type: ignore[attr-defined]
+        detail = self.pos.terminal.ledger.get_document(document.uuid)  # type: ignore[attr-defined]
+        done = t("reg.receipt_done", number=detail.number)
+        if detail.change:
+            done += " " + t("reg.change_given", change=format_money(detail.change))
+        self.say(done)
         show_printout(self.pos, document.uuid)  # type: ignore[attr-defined]
 
     def action_discount(self) -> None:
