@@ -1,0 +1,318 @@
+"""The terminal's HTTP client for the back office (httpx, one shared connection pool).
+
+Why one class: every call must carry the same headers (token, protocol version, app
+version, pending count — the back office records them per terminal) and follow the
+same retry policy, and a pooled keep-alive client is ~25× faster than a client per
+request. Retries cover what can heal by itself — transport errors, 429 and 5xx —
+with exponential backoff and jitter, honouring ``Retry-After`` (capped); everything
+else becomes a :class:`SyncError` at once, with a message-catalogue key the UI
+translates.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import httpx
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.protocol import (
+    API_PREFIX,
+    HEADER_PENDING_COUNT,
+    HEADER_PROTOCOL_VERSION,
+    HEADER_TERMINAL_VERSION,
+    PROTOCOL_VERSION,
+    ActivateRequest,
+    ActivateResponse,
+)
+
+log = logging.getLogger(__name__)
+
+#: A default is required (connect/read alone raise ValueError); GSM links are slow.
+TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
+#: First backoff delay (s); doubles per attempt, plus up to the same again of jitter.
+BACKOFF_BASE: Final = 0.5
+#: Longest wait between two attempts, whatever Retry-After asks (s).
+MAX_DELAY: Final = 30.0
+
+#: Error codes of the back office's activation endpoint → our message keys.
+_ACTIVATION_KEYS: Final = {
+    "activation_code_invalid": "sync.err.code_invalid",
+    "activation_code_expired": "sync.err.code_expired",
+    "activation_code_used": "sync.err.code_used",
+}
+
+
+class SyncError(DomainError):
+    """A call to the back office failed; ``key`` names the message for the user.
+
+    ``status`` is the HTTP status (None for network failures), ``retry_after`` the
+    seconds the server asked to wait (429/503), ``code`` the back office's
+    machine-readable error code when it sent one.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(key, **params)
+        self.status = status
+        self.retry_after = retry_after
+        self.code: str | None = params.get("code")
+
+
+def normalise_server_url(url: str) -> str:
+    """``url`` as ``scheme://host[:port]`` (+ path prefix), without ``/api/v1`` or "/".
+
+    Cashiers type addresses by hand: "192.168.1.5:8000" gets "http://" and a pasted
+    ".../api/v1/" loses its suffix. Anything without a host raises
+    ``sync.err.url_invalid``.
+    """
+    text = url.strip()
+    if "://" not in text:
+        text = "http://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DomainError("sync.err.url_invalid", url=url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise DomainError("sync.err.url_invalid", url=url) from None
+    path = parts.path.rstrip("/")
+    if path.endswith(API_PREFIX):
+        path = path[: -len(API_PREFIX)]
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a Retry-After header (delta or HTTP date), None if absent/bad."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    """The ``error`` field of the back office's JSON error body, if any."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    code = body.get("error") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def _error_for(response: httpx.Response) -> SyncError:
+    """The SyncError a non-retryable (or finally failed) answer stands for."""
+    status = response.status_code
+    code = _error_code(response)
+    retry_after = _retry_after(response)
+    if code in _ACTIVATION_KEYS:
+        return SyncError(_ACTIVATION_KEYS[code], status=status, code=code)
+    if status == 401:
+        return SyncError("sync.err.unauthorized", status=status, code=code)
+    if status == 403:
+        return SyncError("sync.err.forbidden", status=status, code=code)
+    if status == 413:
+        return SyncError("sync.err.too_large", status=status, code=code)
+    if status == 426:
+        return SyncError("sync.err.protocol_too_old", status=status, code=code)
+    if code == "protocol_too_new":
+        return SyncError("sync.err.protocol_too_new", status=status, code=code)
+    if status == 429:
+        return SyncError("sync.err.busy", status=status, retry_after=retry_after, code=code)
+    if status >= 500:
+        return SyncError("sync.err.server", status=status, retry_after=retry_after)
+    return SyncError("sync.err.rejected", status=status, code=code or str(status))
+
+
+def _retryable(status: int) -> bool:
+    return status == 429 or status >= 500
+
+
+class SyncClient:
+    """Calls the back office for one terminal with one pooled ``httpx.Client``.
+
+    ``pending_count`` is asked on every call (the number of unsent documents goes
+    into ``X-Pending-Count``). ``transport`` and ``sleep`` are for tests (a
+    closed port, a no-op sleep). Paths are relative to ``/api/v1`` unless they
+    already start with ``/api/``. Close it (or use ``with``) when done.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        app_version: str,
+        pending_count: Callable[[], int] = lambda: 0,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_attempts: int = 4,
+        timeout: httpx.Timeout = TIMEOUT,
+    ) -> None:
+        self.base_url = normalise_server_url(base_url)
+        self._token = token
+        self._app_version = app_version
+        self._pending_count = pending_count
+        self._sleep = sleep
+        self.max_attempts = max(1, max_attempts)
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept-Encoding": "gzip", "Accept": "application/json"},
+        )
+
+    # -- public calls ---------------------------------------------------------
+
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """GET ``path`` and return its JSON object (retrying what may heal)."""
+        return self._call("GET", path, params=params, body=None, idempotent=True)
+
+    def post_json(self, path: str, body: Any) -> dict[str, Any]:
+        """POST ``body`` as JSON and return the JSON object answered.
+
+        Transport errors are retried too: every POST of the protocol is idempotent
+        (documents carry their UUIDs; a repeat is answered "duplicate").
+        """
+        return self._call("POST", path, params=None, body=body, idempotent=True)
+
+    def health(self) -> dict[str, Any]:
+        """``GET /health`` (no token needed): whether the back office answers."""
+        return self._call("GET", "/health", params=None, body=None, idempotent=True)
+
+    @classmethod
+    def activate(
+        cls,
+        base_url: str,
+        code: str,
+        name: str = "",
+        *,
+        app_version: str,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_attempts: int = 4,
+    ) -> ActivateResponse:
+        """Exchange a one-time activation code for the terminal's identity and token.
+
+        Only failures before the request left (connect errors), 429 and 5xx are
+        retried: a code is single-use, so a lost answer must not be retried into
+        "code already used".
+        """
+        clean = "".join(code.split()).replace("-", "")
+        request = ActivateRequest(code=clean or code, name=name[:80])
+        with cls(base_url, None, app_version=app_version, transport=transport,
+                 sleep=sleep, max_attempts=max_attempts) as client:
+            data = client._call("POST", "/activate", params=None,
+                                body=request.to_wire(), idempotent=False)
+        try:
+            return ActivateResponse.model_validate(data)
+        except ValueError as exc:
+            raise SyncError("sync.err.bad_response", detail=str(exc)[:200]) from exc
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- machinery --------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        if path.startswith("/api/") or path == "/health":
+            return path
+        return API_PREFIX + (path if path.startswith("/") else "/" + path)
+
+    def _headers(self) -> dict[str, str]:
+        headers = {
+            HEADER_PROTOCOL_VERSION: str(PROTOCOL_VERSION),
+            HEADER_TERMINAL_VERSION: self._app_version,
+        }
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+            headers[HEADER_PENDING_COUNT] = str(max(0, int(self._pending_count())))
+        return headers
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        idempotent: bool,
+    ) -> dict[str, Any]:
+        url = self._url(path)
+        for attempt in range(1, self.max_attempts + 1):
+            last = attempt == self.max_attempts
+            try:
+                response = self._http.request(
+                    method, url, params=params, json=body, headers=self._headers()
+                )
+            except httpx.TransportError as exc:
+                if last or not (idempotent or isinstance(exc, httpx.ConnectError)):
+                    raise SyncError("sync.err.offline", server=self.base_url,
+                                    detail=type(exc).__name__) from exc
+                log.info("%s %s: %s, retry %d", method, url, type(exc).__name__, attempt)
+                self._sleep(self._delay(attempt, None))
+                continue
+            if response.is_success:
+                return self._json(response)
+            if _retryable(response.status_code) and not last:
+                log.info("%s %s: HTTP %d, retry %d", method, url, response.status_code, attempt)
+                self._sleep(self._delay(attempt, _retry_after(response)))
+                continue
+            raise _error_for(response)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    @staticmethod
+    def _delay(attempt: int, retry_after: float | None) -> float:
+        """Backoff before attempt ``attempt + 1``: Retry-After if given, else
+        exponential with full jitter; never above :data:`MAX_DELAY`."""
+        if retry_after is not None:
+            return min(MAX_DELAY, max(0.0, retry_after))
+        base = BACKOFF_BASE * (2 ** (attempt - 1))
+        return min(MAX_DELAY, base + random.uniform(0.0, base))
+
+    @staticmethod
+    def _json(response: httpx.Response) -> dict[str, Any]:
+        try:
+            data = response.json()
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SyncError("sync.err.bad_response", status=response.status_code,
+                            detail="not JSON") from exc
+        if not isinstance(data, dict):
+            raise SyncError("sync.err.bad_response", status=response.status_code,
+                            detail="not an object")
+        return data
+

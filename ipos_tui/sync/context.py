@@ -1,0 +1,86 @@
+"""Everything a sync job needs: the terminal, a client for its back office, a clock.
+
+Built from the connection activation stored in the terminal, so the UI, the headless
+CLI and tests all start jobs the same way. Each job uses the terminal's thread-aware
+database from its own thread (``connection_context``) and the context's one
+pooled HTTP client.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+
+import httpx
+
+from ipos_tui import __version__
+from ipos_tui.sync.client import SyncClient
+from ipos_tui.terminal.connection import Connection, ConnectionStore
+from ipos_tui.terminal.db import Terminal
+
+
+def utc_now() -> datetime:
+    """The default clock of sync jobs."""
+    return datetime.now(UTC)
+
+
+def connection_of(terminal: Terminal) -> Connection | None:
+    """The terminal's stored connection (None until activated)."""
+    return ConnectionStore(terminal.db, terminal.models).get()
+
+
+@dataclass
+class SyncContext:
+    """A terminal, the client talking to its back office, and the clock jobs use."""
+
+    terminal: Terminal
+    client: SyncClient
+    clock: Callable[[], datetime] = utc_now
+
+    @classmethod
+    def for_terminal(
+        cls,
+        terminal: Terminal,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        max_attempts: int = 4,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> SyncContext | None:
+        """A context for ``terminal``'s stored connection, or None if not activated."""
+        connection = connection_of(terminal)
+        if connection is None:
+            return None
+        client = SyncClient(
+            connection.server_url,
+            connection.token,
+            app_version=__version__,
+            pending_count=lambda: terminal.ledger.pending_summary()[0],
+            transport=transport,
+            sleep=sleep,
+            max_attempts=max_attempts,
+        )
+        return cls(terminal, client, clock)
+
+    @property
+    def connection(self) -> Connection | None:
+        """The connection this context was built from (re-read: activation may change it)."""
+        return connection_of(self.terminal)
+
+    def close(self) -> None:
+        """Close the HTTP client (the terminal stays open: its owner closes it)."""
+        self.client.close()
+
+    def __enter__(self) -> SyncContext:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
