@@ -1,0 +1,45 @@
+"""The ipos-tui command line refuses what it cannot open with a clear message in the
+UI language and leaves the files as they were.
+
+Bad input tried: a data dir whose database is garbage, one from a newer app version,
+one already open in another terminal process, an empty (never activated) data dir.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ipos_tui.cli import tui_main
+from ipos_tui.terminal.db import open_terminal
+
+
+def test_garbage_database_is_refused_and_left_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    database = tmp_path / "terminal.sqlite3"
+    database.write_bytes(b"this is not a database" * 100)
+    before = database.read_bytes()
+    assert tui_main(["--data-dir", str(tmp_path)]) == 2
+    assert "jest uszkodzony" in capsys.readouterr().err
+    assert database.read_bytes() == before
+
+
+def test_database_from_a_newer_app_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    database = tmp_path / "terminal.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("PRAGMA user_version = 999")
+    assert tui_main(["--data-dir", str(tmp_path), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "newer app version" in err and "999" in err
+
+
+def test_second_process_on_the_same_data_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with open_terminal(tmp_path):
+        assert tui_main(["--data-dir", str(tmp_path)]) == 2
+    assert "już uruchomiony" in capsys.readouterr().err
+
+
+def test_terminal_without_data_says_how_to_try_the_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert tui_main(["--data-dir", str(tmp_path)]) == 1
+    assert "ipos-tui demo" in capsys.readouterr().err
