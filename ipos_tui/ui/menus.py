@@ -61,10 +61,35 @@ def settings_items(app: IposApp) -> list[MenuItem]:
     ]
 
 
-def configuration_items(app: IposApp) -> list[MenuItem]:
+def _sync(app: IposApp, title_key: str, jobs: list[str]) -> None:
+    from .screens.sync import SyncScreen
+
+    app.push_screen(SyncScreen(title_key, jobs))
+
+
+PULLS = ["config", "users", "products"]
+
+
+def sync_items(app: IposApp) -> list[MenuItem]:
+    """8 → 4. Synchronizacja: each item syncs one domain, as on the duet."""
+    return [
+        MenuItem(1, "menu.sync_config", lambda: _sync(app, "menu.sync_config", ["config"])),
+        MenuItem(2, "menu.sync_users", lambda: _sync(app, "menu.sync_users", ["users"])),
+        MenuItem(3, "menu.sync_products", lambda: _sync(app, "menu.sync_products", ["products"])),
+        MenuItem(4, "menu.sync_transactions", lambda: _sync(app, "menu.sync_transactions", ["transactions"])),
+    ]
+
+
+def configuration_items(app: IposApp, *, service: bool = False) -> list[MenuItem]:
+    """8. Konfiguracja; in the service menu (before login) Synchronizacja runs every pull."""
+    if service:
+        sync = MenuItem(4, "menu.sync", lambda: _sync(app, "menu.sync", PULLS))
+    else:
+        sync = MenuItem(4, "menu.sync", lambda: app.push_screen(MenuScreen("menu.sync", sync_items(app))))
     return [
         MenuItem(1, "menu.terminal_info", lambda: _terminal_information(app)),
         MenuItem(2, "menu.settings", lambda: app.push_screen(MenuScreen("menu.settings", settings_items(app)))),
+        sync,
     ]
 
 
@@ -96,11 +121,20 @@ def _service_tools(app: IposApp) -> None:
 
     def done(values: dict | None) -> None:
         if values is not None:
-            items = [MenuItem(1, "menu.transactions", lambda: _transactions(app))]
+            items = [MenuItem(1, "menu.transactions", lambda: _service_transactions(app))]
             app.push_screen(MenuScreen("menu.service_tools", items))
 
     field = Field("password", "service.password", password=True, max_length=16, validate=check)
     app.push_screen(FormDialog(t("menu.service_tools"), [field]), done)
+
+
+def _service_transactions(app: IposApp) -> None:
+    """Serwis → Transakcje: the list, and sending what is pending."""
+    items = [
+        MenuItem(1, "menu.transaction_list", lambda: _transactions(app)),
+        MenuItem(2, "menu.send_pending", lambda: _sync(app, "menu.send_pending", ["transactions"])),
+    ]
+    app.push_screen(MenuScreen("menu.transactions", items))
 
 
 def service_menu_items(app: IposApp) -> list[MenuItem]:
@@ -109,7 +143,7 @@ def service_menu_items(app: IposApp) -> list[MenuItem]:
         MenuItem(
             1,
             "menu.configuration",
-            lambda: app.push_screen(MenuScreen("menu.configuration", configuration_items(app))),
+            lambda: app.push_screen(MenuScreen("menu.configuration", configuration_items(app, service=True))),
         ),
         MenuItem(2, "menu.service_tools", lambda: _service_tools(app)),
     ]

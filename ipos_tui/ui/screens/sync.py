@@ -1,0 +1,259 @@
+"""8. Konfiguracja → 4. Synchronizacja: one row per item a job syncs, live.
+
+Each job runs in its own Textual thread worker (its own worker group, so a pull
+never cancels an upload) with its own database connection; the engine reports
+through the observer, whose events are posted to this screen as messages. Esc asks
+the jobs to stop at their next safe point (between pages: what is applied stays
+consistent), then closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import ProgressBar, Static
+
+from ...i18n import t
+from ...sync.progress import (
+    JOB_ITEMS,
+    CancelToken,
+    ItemDone,
+    ItemFailed,
+    ItemProgress,
+    ItemStarted,
+    JobFinished,
+)
+from .base import PosScreen
+
+#: A job as the engine exposes it: (context, observer, cancel) -> ok
+JobFunction = Callable[[object, Callable[[object], None], CancelToken], bool]
+
+JOB_TITLES = {
+    "config": "sync.job_config",
+    "users": "sync.job_users",
+    "products": "sync.job_products",
+    "transactions": "sync.job_transactions",
+}
+
+
+def item_label(job: str, item: str) -> str:
+    if job == "transactions":
+        return t("sync.item_document", number=item)
+    return t(f"sync.item.{item}")
+
+
+def change_counts(event: ItemDone) -> str:
+    parts = []
+    if event.added:
+        parts.append(f"+{event.added}")
+    if event.changed:
+        parts.append(f"~{event.changed}")
+    if event.removed:
+        parts.append(f"\u2212{event.removed}")
+    return " ".join(parts) if parts else t("sync.no_changes")
+
+
+class SyncRow(Horizontal):
+    """Label | state | progress bar | counts, for one item."""
+
+    DEFAULT_CSS = """
+    SyncRow {
+        height: 1;
+    }
+    SyncRow .label {
+        width: 22;
+    }
+    SyncRow .state {
+        width: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    SyncRow.-failed .counts {
+        display: none;
+    }
+    SyncRow ProgressBar {
+        width: 24;
+        display: none;
+    }
+    SyncRow.-running ProgressBar {
+        display: block;
+    }
+    SyncRow ProgressBar Bar {
+        width: 20;
+    }
+    SyncRow ProgressBar #percentage, SyncRow ProgressBar #eta {
+        display: none;
+    }
+    SyncRow .counts {
+        width: 22;
+        text-align: right;
+    }
+    SyncRow.-failed .state {
+        color: $text-error;
+    }
+    """
+
+    def __init__(self, job: str, item: str) -> None:
+        super().__init__()
+        self.job = job
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        yield Static(item_label(self.job, self.item), classes="label", markup=False)
+        yield Static(self._text("waiting"), classes="state", markup=False)
+        yield ProgressBar(show_eta=False, show_percentage=False)
+        yield Static("", classes="counts", markup=False)
+
+    def _text(self, state: str, detail: str = "") -> Text:
+        g = self.app.glyphs  # type: ignore[attr-defined]
+        mark = {"waiting": g.dot, "running": "\u2026", "done": g.ok, "failed": g.failed}[state]
+        text = f"{mark} {t('sync.state_' + state)}"
+        return Text(f"{text} {detail}".rstrip(), no_wrap=True, overflow="ellipsis")
+
+    def show(self, state: str, *, detail: str = "", counts: str = "") -> None:
+        self.set_class(state == "running", "-running")
+        self.set_class(state == "failed", "-failed")
+        self.query_one(".state", Static).update(self._text(state, detail))
+        self.query_one(".counts", Static).update(counts)
+
+    def progress(self, done: int, total: int | None) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.update(total=total, progress=done)
+        counts = f"{done:,} / {total:,}".replace(",", "\u00a0") if total else f"{done:,}".replace(",", "\u00a0")
+        self.query_one(".counts", Static).update(counts)
+
+
+class SyncEvent(Message):
+    """An engine event, carried from the worker thread to the screen."""
+
+    def __init__(self, event: object) -> None:
+        super().__init__()
+        self.event = event
+
+
+class SyncScreen(PosScreen):
+    DEFAULT_CSS = """
+    SyncScreen #sync-box {
+        border: solid $primary;
+        height: 1fr;
+        padding: 0 1;
+    }
+    SyncScreen #sync-header {
+        height: 1;
+        text-style: bold;
+        color: $text-muted;
+    }
+    SyncScreen .job-title {
+        height: 1;
+        text-style: bold;
+        margin-top: 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "stop", "keys.stop"),
+        Binding("f1", "app.help", "keys.help"),
+    ]
+
+    def __init__(
+        self,
+        title_key: str,
+        jobs: Sequence[str],
+        runner: Callable[[str], JobFunction] | None = None,
+        context_factory: Callable[[object], object] | None = None,
+    ) -> None:
+        super().__init__()
+        self.context_factory = context_factory
+        self.TITLE_KEY = title_key
+        self.jobs = list(jobs)
+        self.runner = runner or default_runner
+        self.cancel = CancelToken()
+        self.running = set(self.jobs)
+        self.failures = 0
+        self.rows: dict[tuple[str, str], SyncRow] = {}
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="sync-box"):
+            yield Static(
+                f"{t('sync.col_item'):<22}{t('sync.col_state')}", id="sync-header", markup=False
+            )
+            with VerticalScroll(id="sync-rows"):
+                for job in self.jobs:
+                    if len(self.jobs) > 1:
+                        yield Static(t(JOB_TITLES[job]), classes="job-title", markup=False)
+                    for item in JOB_ITEMS.get(job, ()):
+                        row = SyncRow(job, item)
+                        self.rows[(job, item)] = row
+                        yield row
+
+    def on_mount(self) -> None:
+        from ..sync_runner import start_jobs, stored_connection
+
+        self.say(t("sync.running_note"))
+        start_jobs(self, self.jobs, self.runner, self.cancel, self.context_factory or stored_connection)  # type: ignore[arg-type]
+
+    # -- events from the engine ---------------------------------------------------
+    async def on_sync_event(self, message: SyncEvent) -> None:
+        event = message.event
+        job = getattr(event, "job", "")
+        if isinstance(event, JobFinished):
+            self._job_finished(event)
+            return
+        row = await self._row(job, event.item)  # type: ignore[attr-defined]
+        if isinstance(event, ItemStarted):
+            row.show("running")
+            row.progress(0, event.total)
+        elif isinstance(event, ItemProgress):
+            row.show("running")
+            row.progress(event.done, event.total)
+        elif isinstance(event, ItemDone):
+            row.show("done", counts=change_counts(event))
+        elif isinstance(event, ItemFailed):
+            self.failures += 1
+            row.show("failed", detail=t(event.key, **event.params))
+
+    async def _row(self, job: str, item: str) -> SyncRow:
+        """The row of ``item``; transactions (and unknown items) get one on the fly."""
+        key = (job, item)
+        if key not in self.rows:
+            row = SyncRow(job, item)
+            self.rows[key] = row
+            await self.query_one("#sync-rows", VerticalScroll).mount(row)
+            row.scroll_visible(animate=False)
+        return self.rows[key]
+
+    def _job_finished(self, event: JobFinished) -> None:
+        self.running.discard(event.job)
+        if not self.running:
+            self.finished()
+
+    def finished(self) -> None:
+        """Every job ended: the summary, and Esc now closes."""
+        self.refresh_top_bar()
+        if self.cancel.cancelled:
+            self.say(t("sync.summary_cancelled"), error=True)
+        elif self.failures:
+            self.say(t("sync.summary_failed", n=self.failures), error=True)
+        else:
+            self.say(t("sync.summary_ok", n=len(self.rows)))
+        self.query_one("KeyBar").update_keys()
+
+    def action_stop(self) -> None:
+        if self.running and not self.cancel.cancelled:
+            self.cancel.cancel()
+            self.say(t("sync.cancelling"))
+            return
+        if not self.running:
+            self.dismiss(None)
+
+
+def default_runner(job: str) -> JobFunction:
+    """The engine's job function for ``job``."""
+    from ...sync.jobs import job_function
+
+    return job_function(job)  # type: ignore[return-value]
