@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import uuid as uuid_module
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
@@ -45,6 +46,7 @@ from ipos_tui.terminal.records import (
     DocumentSummary,
     StoredDocument,
     TerminalInfo,
+    UploadState,
     User,
 )
 from ipos_tui.terminal.settings import SettingsService
@@ -386,34 +388,16 @@ class LedgerService:
 
     def _detail(self, row: DocumentRow) -> DocumentDetail:
         """Assemble a DocumentDetail from a document row and its lines and payments."""
-        line_table = self._m.document_line
-        pay_table = self._m.document_payment
-        lines = tuple(
-            DocumentLine(
-                position=line.position,
-                product_id=line.product_id,
-                plu=line.plu,
-                name=line.name,
-                unit=line.unit,
-                precision=line.precision,
-                unit_price=line.unit_price,
-                qty=line.qty,
-                vat_letter=line.vat_letter,
-                gross=line.gross,
-                line_discount=line.line_discount,
-                receipt_discount=line.receipt_discount,
-                value=line.value,
-            )
-            for line in line_table.select()
-            .where(line_table.document_id == row.id)
-            .order_by(line_table.position)
-        )
-        payments = tuple(
-            DocumentPayment(pay.method, pay.name, pay.amount, pay.change)
-            for pay in pay_table.select()
-            .where(pay_table.document_id == row.id)
-            .order_by(pay_table.position)
-        )
+        lines, payments = self._lines_and_payments([row.id])
+        return self._detail_from(row, lines.get(row.id, ()), payments.get(row.id, ()))
+
+    @staticmethod
+    def _detail_from(
+        row: DocumentRow,
+        lines: Sequence[DocumentLine],
+        payments: Sequence[DocumentPayment],
+    ) -> DocumentDetail:
+        """A DocumentDetail of a document row with its already loaded lines and payments."""
         buyer = None
         if row.buyer_nip:
             buyer = Buyer(row.buyer_nip, row.buyer_name or "", row.buyer_address or "")
@@ -432,8 +416,8 @@ class LedgerService:
             discount_total=row.discount_total,
             vat=_vat_from_json(row.vat),
             buyer=buyer,
-            lines=lines,
-            payments=payments,
+            lines=tuple(lines),
+            payments=tuple(payments),
             upload_state=row.upload_state,
             upload_attempts=row.upload_attempts,
             reject_reason=row.reject_reason,
@@ -503,6 +487,139 @@ class LedgerService:
                 table.update(
                     upload_attempts=table.upload_attempts + 1, next_try_at=utc_text(next_try_at)
                 ).where(table.uuid.in_(chunk) & (table.upload_state != "sent")).execute()
+
+
+    def upload_queue(
+        self, now: datetime | None = None, *, include_quarantined: bool = False
+    ) -> list[QueuedDocument]:
+        """Every unsent document to offer the back office, oldest first (light rows).
+
+        With ``now``, only documents whose ``next_try_at`` has passed (the
+        background upload respects the backoff); without it, all of them (the
+        cashier asked to send now). Quarantined documents come too when asked:
+        the back office may have released them, and a retry costs it nothing.
+        """
+        states = ("pending", "quarantined") if include_quarantined else ("pending",)
+        sql = (
+            "SELECT uuid, doc_type, number, upload_state, upload_attempts FROM document "
+            f"WHERE upload_state IN ({', '.join('?' for _ in states)})"
+        )
+        params: list[object] = list(states)
+        if now is not None:
+            sql += " AND (next_try_at IS NULL OR next_try_at <= ?)"
+            params.append(utc_text(now))
+        rows = self._db.execute_sql(sql + " ORDER BY id", params).fetchall()
+        return [QueuedDocument(*row) for row in rows]
+
+    def documents_for_upload(self, uuids: Sequence[str]) -> list[DocumentDetail]:
+        """The whole documents named by ``uuids``, in that order (unknown ones skipped).
+
+        Three queries per chunk instead of three per document: draining a backlog
+        of thousands of sales must not be dominated by reading them back.
+        """
+        details: dict[str, DocumentDetail] = {}
+        for chunk in _chunks(list(uuids)):
+            rows = list(self._m.document.select().where(self._m.document.uuid.in_(chunk)))
+            lines, payments = self._lines_and_payments([row.id for row in rows])
+            for row in rows:
+                details[row.uuid] = self._detail_from(
+                    row, lines.get(row.id, ()), payments.get(row.id, ())
+                )
+        return [details[doc_uuid] for doc_uuid in uuids if doc_uuid in details]
+
+    def _lines_and_payments(
+        self, document_ids: list[int]
+    ) -> tuple[dict[int, list[DocumentLine]], dict[int, list[DocumentPayment]]]:
+        """Lines and payments of several documents, grouped by document id, in order."""
+        line_table = self._m.document_line
+        pay_table = self._m.document_payment
+        lines: dict[int, list[DocumentLine]] = {}
+        payments: dict[int, list[DocumentPayment]] = {}
+        if not document_ids:
+            return lines, payments
+        for line in (
+            line_table.select()
+            .where(line_table.document_id.in_(document_ids))
+            .order_by(line_table.document_id, line_table.position)
+        ):
+            lines.setdefault(line.document_id, []).append(_line_record(line))
+        for pay in (
+            pay_table.select()
+            .where(pay_table.document_id.in_(document_ids))
+            .order_by(pay_table.document_id, pay_table.position)
+        ):
+            payments.setdefault(pay.document_id, []).append(
+                DocumentPayment(pay.method, pay.name, pay.amount, pay.change)
+            )
+        return lines, payments
+
+    def apply_upload_results(
+        self,
+        sent: Iterable[str],
+        rejected: Iterable[tuple[str, str]],
+        now: datetime,
+    ) -> None:
+        """Record one batch's answers in ONE transaction: ``sent`` uuids (accepted or
+        duplicate) and ``rejected`` (uuid, reason) pairs, which become quarantined.
+
+        A quarantined document loses any ``next_try_at``: it is retried when the
+        sync engine asks for quarantined documents, not on the backoff clock.
+        """
+        sent_at = utc_text(now)
+        table = self._m.document
+        with self._db.atomic("IMMEDIATE"):
+            for chunk in _chunks(list(sent)):
+                table.update(
+                    upload_state="sent", sent_at=sent_at, reject_reason=None, next_try_at=None
+                ).where(table.uuid.in_(chunk)).execute()
+            for doc_uuid, reason in rejected:
+                table.update(
+                    upload_state="quarantined",
+                    reject_reason=reason,
+                    next_try_at=None,
+                    upload_attempts=table.upload_attempts + 1,
+                ).where((table.uuid == doc_uuid) & (table.upload_state != "sent")).execute()
+
+    def upload_paused_until(self) -> datetime | None:
+        """The latest ``next_try_at`` of the pending documents (None if none is set).
+
+        Backoff belongs to the link, not to one document: while it lies in the
+        future the background upload waits, also for sales made after the failure.
+        """
+        row = self._db.execute_sql(
+            "SELECT max(next_try_at) FROM document WHERE upload_state = 'pending'"
+        ).fetchone()
+        return parse_time(row[0]) if row and row[0] else None
+
+
+@dataclass(frozen=True)
+class QueuedDocument:
+    """An unsent document as the upload queue lists it (without lines or payments)."""
+
+    uuid: str
+    doc_type: str
+    number: int
+    upload_state: UploadState
+    upload_attempts: int
+
+
+def _line_record(line: DocumentLineRow) -> DocumentLine:
+    """The frozen record of a stored line row."""
+    return DocumentLine(
+        position=line.position,
+        product_id=line.product_id,
+        plu=line.plu,
+        name=line.name,
+        unit=line.unit,
+        precision=line.precision,
+        unit_price=line.unit_price,
+        qty=line.qty,
+        vat_letter=line.vat_letter,
+        gross=line.gross,
+        line_discount=line.line_discount,
+        receipt_discount=line.receipt_discount,
+        value=line.value,
+    )
 
 
 def _chunks(items: list[str]) -> Iterable[list[str]]:

@@ -229,8 +229,33 @@ _LOCAL_V1: Final = (
     "CREATE INDEX product_sales_rank ON product_sales (sale_count DESC)",
 )
 
+#: Version 2: what applying the back office's change feed needs. Wire ids of entities
+#: the terminal keys otherwise (units and payment methods by name/code, barcodes by
+#: code), the wire's product fields the sales row does not carry (unit id, the back
+#: office's own active flag "listed", open price), and this store's prices as the feed
+#: sends them, so a price may arrive before or after its product.
+_SYNC_V2: Final = (
+    "ALTER TABLE unit ADD COLUMN sync_id INTEGER",
+    "CREATE UNIQUE INDEX unit_sync_id ON unit (sync_id)",
+    "ALTER TABLE barcode ADD COLUMN sync_id INTEGER",
+    "CREATE INDEX barcode_sync_id ON barcode (sync_id)",
+    "ALTER TABLE payment_method ADD COLUMN sync_id INTEGER",
+    "CREATE UNIQUE INDEX payment_method_sync_id ON payment_method (sync_id)",
+    "ALTER TABLE product ADD COLUMN unit_id INTEGER",
+    "ALTER TABLE product ADD COLUMN listed INTEGER NOT NULL DEFAULT 1",
+    "ALTER TABLE product ADD COLUMN open_price INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX product_unit_id ON product (unit_id)",
+    """CREATE TABLE price (
+        product_id INTEGER PRIMARY KEY,
+        price INTEGER NOT NULL CHECK (price >= 0)
+    )""",
+)
+
 #: Step n (1-based) brings a database from user_version n-1 to n.
-MIGRATIONS: Final[tuple[Sequence[str], ...]] = ((*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),)
+MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
+    (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
+    _SYNC_V2,
+)
 
 #: The schema version this release writes and the newest it can open.
 SCHEMA_VERSION: Final = len(MIGRATIONS)
