@@ -112,7 +112,8 @@ class SyncRow(Horizontal):
     def _text(self, state: str, detail: str = "") -> Text:
         g = self.app.glyphs  # type: ignore[attr-defined]
         mark = {"waiting": g.dot, "running": "\u2026", "done": g.ok, "failed": g.failed}[state]
-        text = f"{mark} {t(f"sync.state_{state}")}"
+        label = t(f"sync.state_{state}")
+        text = f"{mark} {label}"
         return Text(f"{text} {detail}".rstrip(), no_wrap=True, overflow="ellipsis")
 
     def show(self, state: str, *, detail: str = "", counts: str = "") -> None:
