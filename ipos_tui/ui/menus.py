@@ -20,7 +20,18 @@ SERVICE_PASSWORD = "SERVIS"
 
 
 def _lock(app: IposApp) -> None:
-    app.logout()
+    """1. Blokada ekranu; with unsent transactions it says so and asks first."""
+    count, _oldest = app.terminal.ledger.pending_summary()
+    if not count:
+        app.logout()
+        return
+    from .dialogs import ConfirmDialog
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            app.logout()
+
+    app.push_screen(ConfirmDialog(t("menu.lock_unsent_question", n=count, cloud=app.glyphs.cloud)), answered)
 
 
 

@@ -121,6 +121,25 @@ async def test_no_login_mode_sells_as_the_anonymous_cashier(make_app, demo_termi
         assert "kasjer anonimowy" in screen_text(pilot).splitlines()[0]
 
 
+async def test_lock_screen_with_unsent_transactions_warns_first(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await type_text(pilot, "1")
+        await pilot.press("enter", "plus", "enter")
+        await pilot.pause()
+        await pilot.press("escape", "f2", "1")
+        await pilot.pause()
+        assert "Niewysłane transakcje: 1" in screen_text(pilot)
+        await pilot.press("escape")
+        assert app.cashier is not None
+        await pilot.press("f2", "1")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+
+
 async def test_lock_screen_returns_to_login_and_keeps_the_open_receipt(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
