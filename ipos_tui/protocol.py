@@ -121,6 +121,10 @@ class PullResponse(WireModel):
     cursor: int
     has_more: bool = False
     reset: bool = False
+    #: Only when asked (``totals=1``): changes per type from ``since`` (or from zero
+    #: after a reset) to the end of the feed, this page included, so a terminal can
+    #: show "Produkty n/N". Omitted otherwise; older back offices never send it.
+    totals: dict[str, int] | None = None
 
 
 # ----------------------------------------------------------------- change payloads (data)

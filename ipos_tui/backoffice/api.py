@@ -176,9 +176,12 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
         stream: Annotated[str, Path(pattern="^(config|users|products)$")],
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1)] = DEFAULT_PULL_LIMIT,
+        totals: Annotated[bool, Query()] = False,
     ) -> Response:
-        """One page of a stream's changes after ``since`` (limit is capped)."""
-        page = office.for_company(auth.company_id).pull(auth, stream, since, limit)
+        """One page of a stream's changes after ``since`` (limit is capped); with
+        ``totals=1`` also how many changes per type remain (for progress bars)."""
+        page = office.for_company(auth.company_id).pull(auth, stream, since, limit,
+                                                        with_totals=totals)
         body = json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
         return Response(body, media_type="application/json")
 

@@ -163,6 +163,22 @@ def read_changes(
     return rows[:limit], len(rows) > limit
 
 
+def count_changes(company_id: int, stream: str, since: int, store_id: int,
+                  price_list_id: int) -> dict[str, int]:
+    """Change rows per type after ``since`` visible to a store/price list (the work a
+    pull from ``since`` still has to do; a terminal shows it as n/N)."""
+    db = m.database_proxy.obj
+    p = db.param
+    cursor = db.execute_sql(
+        "SELECT type, count(*) FROM change_entry"
+        f" WHERE company_id = {p} AND stream = {p} AND rev > {p}"
+        f" AND store_id IN (0, {p}) AND price_list_id IN (0, {p})"
+        " GROUP BY type",
+        (company_id, stream, since, store_id, price_list_id),
+    )
+    return {str(type_): int(count) for type_, count in cursor.fetchall()}
+
+
 def _select_in(sql: str, ids: list[Any], *params: Any) -> list[tuple[Any, ...]]:
     """Run ``sql`` whose last condition is ``IN ({ids})`` with bound parameters."""
     db = m.database_proxy.obj

@@ -26,6 +26,7 @@ from ipos_tui.backoffice.feed import (
     ChangeRecorder,
     PayloadContext,
     build_changes,
+    count_changes,
     read_changes,
     snapshot,
     writing,
@@ -83,7 +84,10 @@ class SettingSpec:
 
 
 SETTINGS: dict[str, SettingSpec] = {
-    "login_mode": SettingSpec("pin", choices=("pin", "identifier_pin")),
+    # "identifier_pin": identifier then PIN; "identifier": identifier only; "none": no
+    # login (anonymous cashier) — PRODUCT.md §3. "pin" (the first default) is kept for
+    # databases that hold it; terminals treat it as "identifier_pin".
+    "login_mode": SettingSpec("pin", choices=("pin", "identifier_pin", "identifier", "none")),
     "cash_management": SettingSpec(True, kind=bool),
     "cashier_shifts": SettingSpec(False, kind=bool),
     "day_close_mode": SettingSpec("manual", choices=("manual", "automatic")),
@@ -939,7 +943,7 @@ class BackOffice:
             m.Terminal.update(fields).where(m.Terminal.id == auth.terminal_id).execute()
 
     def pull(self, auth: TerminalAuth, stream: str, since: int,
-             limit: int = DEFAULT_PULL_LIMIT) -> dict[str, Any]:
+             limit: int = DEFAULT_PULL_LIMIT, *, with_totals: bool = False) -> dict[str, Any]:
         """One page of a stream's changes for the terminal (see protocol.PullResponse)."""
         if stream not in STREAMS:
             raise DomainError("err.stream_unknown", stream=stream)
@@ -963,6 +967,8 @@ class BackOffice:
                                  security.encode_key(
                                      security.company_pin_key(self.pepper, auth.company_id)))
             changes = build_changes(rows, ctx)
+            totals = (count_changes(auth.company_id, stream, since, auth.store_id,
+                                    price_list_id) if with_totals else None)
             # Without more to read, everything up to the snapshot's revision was seen
             # (changes of other stores/price lists included): a no-op pull advances.
             cursor = rows[-1].rev if has_more else max(since, counter.rev)
@@ -970,7 +976,10 @@ class BackOffice:
                  and (stream != "products" or state.price_list_id == price_list_id))
         if not fresh:
             self._remember_pull(auth, stream, cursor, price_list_id)
-        return {"changes": changes, "cursor": cursor, "has_more": has_more, "reset": reset}
+        page = {"changes": changes, "cursor": cursor, "has_more": has_more, "reset": reset}
+        if totals is not None:
+            page["totals"] = totals
+        return page
 
     def _remember_pull(self, auth: TerminalAuth, stream: str, cursor: int,
                        price_list_id: int) -> None:

@@ -9,6 +9,10 @@ terminal off and on does not reset it.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
 import json
 import math
 from datetime import datetime, timedelta
@@ -19,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from peewee import SqliteDatabase
 
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.terminal.feed_apply import KEYED_PIN_PREFIX, pin_key
 from ipos_tui.terminal.models import Models, UserRow
 from ipos_tui.terminal.records import ANONYMOUS_USER, User
 from ipos_tui.terminal.settings import SettingsService
@@ -38,12 +43,29 @@ def hash_pin(pin: str) -> str:
     return _HASHER.hash(pin)
 
 
-def verify_pin(pin_hash: str, pin: str) -> bool:
-    """Whether ``pin`` matches ``pin_hash``; a missing or malformed hash never does."""
+def verify_pin(pin_hash: str, pin: str, pin_key: str | None = None) -> bool:
+    """Whether ``pin`` matches ``pin_hash``; a missing or malformed hash never does.
+
+    Hashes synced from the back office (prefix ``hmac:``) are argon2id over
+    hex(HMAC-SHA256(company PIN key, PIN)): the key (from the config stream) is a
+    secret the hash alone does not reveal, so a copied database does not give the
+    PINs away to a brute force. Without the key such a hash never matches.
+    Locally made hashes (demo, tests) are argon2id over the PIN itself.
+    """
     if not pin_hash:
         return False
+    material = pin
+    if pin_hash.startswith(KEYED_PIN_PREFIX):
+        if not pin_key:
+            return False
+        try:
+            key = base64.b64decode(pin_key, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        material = hmac.new(key, pin.encode(), hashlib.sha256).hexdigest()
+        pin_hash = pin_hash[len(KEYED_PIN_PREFIX) :]
     try:
-        return bool(_HASHER.verify(pin_hash, pin))
+        return bool(_HASHER.verify(pin_hash, material))
     except (VerificationError, InvalidHashError):
         return False
 
@@ -88,7 +110,7 @@ class AuthService:
             raise DomainError("err.login_locked", seconds=remaining)
         if not pin:
             raise DomainError("err.login_pin_required")
-        if verify_pin(row.pin_hash, pin):
+        if verify_pin(row.pin_hash, pin, pin_key(self._db)):
             self._m.login_failure.delete().where(
                 self._m.login_failure.identifier == ident
             ).execute()

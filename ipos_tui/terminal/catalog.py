@@ -76,6 +76,7 @@ _REPLACED_TABLES: Final = (
     "category",
     "product",
     "barcode",
+    "price",
     "discount",
 )
 
