@@ -1,0 +1,400 @@
+"""Transactions upload: every finished sale reaches the back office exactly once.
+
+Exactly once rests on the protocol, not on luck: every document carries its UUID and
+its gapless number, the back office stores each once and answers a repeat with
+"duplicate", which the terminal treats as success. So any failure — a lost answer
+after the back office committed, a killed process, a dropped link — is healed by
+sending the same documents again, and the terminal marks a document sent only after
+it has read the answer for it.
+
+Two entry points:
+
+* :func:`upload_job` — the "transactions" sync job (service menu "Wyślij zaległe
+  transakcje", ``ipos-tui sync transactions``, ``sync all`` after the pulls). It
+  sends every unsent document now, whatever the backoff says (someone asked), and
+  retries the QUARANTINED ones too: the back office may have released them, and a
+  retry costs it nothing (its quarantine refreshes the row instead of adding one).
+  That is how quarantined sales are "retried after each sync".
+* :func:`upload_due` — the background upload the UI runs after each finished receipt
+  and on a timer (:data:`BACKGROUND_INTERVAL`). It sends pending documents only, and
+  only when the link is not in backoff (:meth:`LedgerService.upload_paused_until`):
+  a dead network is not hammered after every sale.
+
+Per batch (:data:`BATCH_SIZE` documents, one ``POST /api/v1/transactions``):
+accepted and duplicate → sent; rejected → quarantined with the back office's reason,
+never blocking the rest. A 413 halves the batch (down to one document; a single
+document still too large is quarantined locally as "too_large") and the smaller size
+is kept for the rest of the run. Any other failure — after the client's own retries
+of transport errors, 429 and 5xx — stops the run quietly: every document not yet
+answered gets ``next_try_at`` = now + exponential backoff with jitter (at least the
+server's Retry-After), and the caller gets ``False`` / an outcome saying why.
+
+Progress: one item per document, its id the number as six digits ("000123").
+ItemStarted when its batch goes out; ItemDone(added=1) when accepted, ItemDone()
+(all zero) when the back office already had it; ItemFailed with a message key and
+params when rejected or not delivered; JobFinished at the end. A screen that wants
+the "waiting" rows up front lists ``terminal.ledger.upload_queue(include_quarantined
+=True)`` before starting the job.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from pydantic import ValidationError
+
+from ipos_tui.protocol import TransactionsResponse
+from ipos_tui.sync.client import SyncError
+from ipos_tui.sync.documents import UnsupportedDocument, document_payload
+from ipos_tui.sync.progress import (
+    JOB_TRANSACTIONS,
+    CancelToken,
+    ItemDone,
+    ItemFailed,
+    ItemStarted,
+    JobFinished,
+    Observer,
+    null_observer,
+)
+from ipos_tui.terminal.ledger import QueuedDocument
+
+if TYPE_CHECKING:
+    from ipos_tui.sync.context import SyncContext
+    from ipos_tui.terminal.db import Terminal
+
+log = logging.getLogger(__name__)
+
+TRANSACTIONS_PATH: Final = "/transactions"
+#: Documents per request: ~50 receipts are ~25–60 KB of JSON, a few seconds on EDGE.
+BATCH_SIZE: Final = 50
+#: First wait after a failed upload round (s); doubles per round the oldest document
+#: has failed, up to :data:`RETRY_MAX`.
+RETRY_BASE: Final = 30.0
+RETRY_MAX: Final = 15 * 60.0
+#: A Retry-After above this is taken as a server mistake, not obeyed literally.
+RETRY_AFTER_CAP: Final = 60 * 60.0
+#: How often the UI should call :func:`upload_due` besides after each receipt (s).
+BACKGROUND_INTERVAL: Final = 60.0
+
+#: Message keys of the progress events (the UI's catalogue translates them).
+KEY_REJECTED: Final = "sync.err.document_rejected"
+KEY_NOT_SENT: Final = "sync.err.document_not_sent"
+KEY_BAD_RESULT: Final = "sync.err.bad_response"
+#: Local rejection reason of one document bigger than the back office accepts.
+REASON_TOO_LARGE: Final = "too_large"
+
+
+@dataclass
+class UploadOutcome:
+    """What one upload run did (for the caller; the observer saw the same per item)."""
+
+    accepted: int = 0
+    duplicate: int = 0
+    #: (number, reason) of every document the back office (or the mapping) refused.
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    #: Documents the back office's answer did not account for (left pending).
+    unanswered: int = 0
+    #: Why the run stopped early (network, server, token…); None if it did not.
+    error: SyncError | None = None
+    #: When the documents left unsent will be tried again (set with ``error``).
+    next_try_at: datetime | None = None
+    cancelled: bool = False
+    #: True when the background upload did nothing because of the backoff or
+    #: because another upload of this terminal was running.
+    skipped: bool = False
+
+    @property
+    def sent(self) -> int:
+        """Documents the back office now holds (accepted + duplicate)."""
+        return self.accepted + self.duplicate
+
+    @property
+    def ok(self) -> bool:
+        """True when every document got its answer, none was refused, none cancelled."""
+        return (self.error is None and not self.rejected and not self.cancelled
+                and not self.unanswered)
+
+
+def upload_job(ctx: SyncContext, observer: Observer, cancel: CancelToken) -> bool:
+    """The "transactions" job: send every unsent document now, quarantined ones too.
+
+    Returns True when every document ended up in the back office (or there was
+    none); False when one was rejected, the run stopped on a failure, or it was
+    cancelled. Never raises for network or server trouble: that is reported through
+    the observer (ItemFailed with ``sync.err.document_not_sent``) and the return value.
+    """
+    outcome = upload(ctx, observer, cancel, include_quarantined=True, respect_backoff=False)
+    return outcome.ok
+
+
+def upload_due(
+    ctx: SyncContext,
+    observer: Observer = null_observer,
+    cancel: CancelToken | None = None,
+) -> UploadOutcome:
+    """The background upload: pending documents, unless the link is in backoff.
+
+    Cheap when there is nothing to do (two small queries, no network). If another
+    upload of the same terminal is running, returns at once with ``skipped``.
+    """
+    now = ctx.clock()
+    with _own_connection(ctx.terminal):
+        paused_until = ctx.terminal.ledger.upload_paused_until()
+    if paused_until is not None and paused_until > now:
+        return UploadOutcome(skipped=True, next_try_at=paused_until)
+    return upload(
+        ctx,
+        observer,
+        cancel or CancelToken(),
+        include_quarantined=False,
+        respect_backoff=True,
+        wait=False,
+    )
+
+
+def upload(
+    ctx: SyncContext,
+    observer: Observer,
+    cancel: CancelToken,
+    *,
+    include_quarantined: bool,
+    respect_backoff: bool,
+    batch_size: int = BATCH_SIZE,
+    wait: bool = True,
+) -> UploadOutcome:
+    """One upload run (what both entry points call); see the module docstring.
+
+    ``wait=False`` returns ``skipped`` instead of waiting for a run in progress.
+    """
+    lock = _terminal_lock(ctx.terminal)
+    if not lock.acquire(blocking=wait):
+        return UploadOutcome(skipped=True)
+    try:
+        with _own_connection(ctx.terminal):
+            run = _UploadRun(ctx, observer, cancel, max(1, batch_size))
+            return run.execute(include_quarantined=include_quarantined,
+                               respect_backoff=respect_backoff)
+    finally:
+        lock.release()
+
+
+def backoff_delay(
+    attempts: int,
+    retry_after: float | None = None,
+    uniform: Callable[[float, float], float] = random.uniform,
+) -> float:
+    """Seconds to wait after ``attempts`` failed rounds (≥ 1): exponential with jitter.
+
+    The base doubles per round from :data:`RETRY_BASE` up to :data:`RETRY_MAX`; the
+    wait is drawn from its upper half ("equal jitter"), so a shop's terminals
+    recovering from one outage do not all call back in the same second. A
+    Retry-After from the server is a floor (capped at :data:`RETRY_AFTER_CAP`).
+    """
+    exponent = min(max(attempts, 1) - 1, 20)
+    base = min(RETRY_MAX, RETRY_BASE * (2**exponent))
+    delay = uniform(base / 2, base)
+    if retry_after is not None:
+        delay = max(delay, min(max(retry_after, 0.0), RETRY_AFTER_CAP))
+    return delay
+
+
+def item_id(number: int) -> str:
+    """The progress item id of a document: its number as six digits, e.g. "000123"."""
+    return f"{number:06d}"
+
+
+# --------------------------------------------------------------------------- machinery
+
+
+class _BatchTooLarge(Exception):
+    """The back office answered 413 for a batch."""
+
+
+class _UploadRun:
+    """One pass over the upload queue: batches out, answers into the ledger."""
+
+    def __init__(
+        self, ctx: SyncContext, observer: Observer, cancel: CancelToken, batch_size: int
+    ) -> None:
+        self.ctx = ctx
+        self.ledger = ctx.terminal.ledger
+        self.observer = observer
+        self.cancel = cancel
+        self.batch_size = batch_size
+        self.outcome = UploadOutcome()
+
+    def execute(self, *, include_quarantined: bool, respect_backoff: bool) -> UploadOutcome:
+        """Send the queue batch by batch until done, cancelled or the link fails."""
+        now = self.ctx.clock() if respect_backoff else None
+        queue = deque(self.ledger.upload_queue(now, include_quarantined=include_quarantined))
+        while queue and self.outcome.error is None:
+            if self.cancel.cancelled:
+                self.outcome.cancelled = True
+                break
+            batch = [queue.popleft() for _ in range(min(self.batch_size, len(queue)))]
+            leftover = self._send_batch(batch)
+            if self.outcome.error is not None:
+                self._postpone([*leftover, *queue])
+        self.observer(JobFinished(JOB_TRANSACTIONS, self.outcome.ok))
+        return self.outcome
+
+    def _send_batch(self, batch: list[QueuedDocument]) -> list[QueuedDocument]:
+        """Send ``batch`` (halving it on 413); return the documents left unanswered."""
+        for queued in batch:
+            self.observer(ItemStarted(JOB_TRANSACTIONS, item_id(queued.number), 1))
+        pending = deque(batch)
+        while pending:
+            part = [pending.popleft() for _ in range(min(self.batch_size, len(pending)))]
+            try:
+                self._post(part)
+            except _BatchTooLarge:
+                if len(part) == 1:
+                    self._reject_locally(part[0], REASON_TOO_LARGE)
+                    continue
+                self.batch_size = max(1, len(part) // 2)
+                log.info("upload: 413 for %d documents, batches of %d now",
+                         len(part), self.batch_size)
+                pending.extendleft(reversed(part))
+            except SyncError as exc:
+                self.outcome.error = exc
+                return [*part, *pending]
+        return []
+
+    def _post(self, part: list[QueuedDocument]) -> None:
+        """POST one batch and record every answer (raises on a failed request)."""
+        details = {doc.uuid: doc for doc in self.ledger.documents_for_upload(
+            [queued.uuid for queued in part])}
+        sendable: list[QueuedDocument] = []
+        payloads: list[dict[str, Any]] = []
+        for queued in part:
+            detail = details.get(queued.uuid)
+            if detail is None:  # vanished between listing and loading: nothing to send
+                continue
+            try:
+                payloads.append(document_payload(detail))
+            except UnsupportedDocument as exc:
+                self._reject_locally(queued, exc.reason)
+                continue
+            sendable.append(queued)
+        if not sendable:
+            return
+        try:
+            answer = self.ctx.client.post_json(TRANSACTIONS_PATH, {"documents": payloads})
+        except SyncError as exc:
+            if exc.status == 413:
+                raise _BatchTooLarge from exc
+            raise
+        self._apply(sendable, answer)
+
+    def _apply(self, sent: list[QueuedDocument], answer: dict[str, Any]) -> None:
+        """Write one batch's results to the ledger (one transaction), then report them."""
+        results = _results_by_index(answer)
+        done: list[str] = []
+        refused: list[tuple[str, str]] = []
+        unanswered: list[QueuedDocument] = []
+        events: list[object] = []
+        for index, queued in enumerate(sent):
+            result = results.get(index)
+            item = item_id(queued.number)
+            if result is None or (result.uuid is not None and result.uuid != queued.uuid):
+                unanswered.append(queued)
+                events.append(ItemFailed(JOB_TRANSACTIONS, item, KEY_BAD_RESULT,
+                                         {"number": queued.number}))
+            elif result.status == "rejected":
+                reason = result.reason or "rejected"
+                refused.append((queued.uuid, reason))
+                self.outcome.rejected.append((queued.number, reason))
+                events.append(ItemFailed(JOB_TRANSACTIONS, item, KEY_REJECTED,
+                                         {"number": queued.number, "reason": reason}))
+            else:
+                done.append(queued.uuid)
+                accepted = result.status == "accepted"
+                self.outcome.accepted += accepted
+                self.outcome.duplicate += not accepted
+                events.append(ItemDone(JOB_TRANSACTIONS, item, added=int(accepted)))
+        self.ledger.apply_upload_results(done, refused, self.ctx.clock())
+        if unanswered:
+            self.outcome.unanswered += len(unanswered)
+            log.warning("upload: %d documents without a matching result", len(unanswered))
+            self.ledger.mark_retry([q.uuid for q in unanswered], self._retry_at(unanswered))
+        for event in events:
+            self.observer(event)
+
+    def _reject_locally(self, queued: QueuedDocument, reason: str) -> None:
+        """Quarantine a document the back office cannot take as it is (never blocks)."""
+        log.warning("upload: document %s quarantined locally (%s)", queued.number, reason)
+        self.ledger.apply_upload_results((), [(queued.uuid, reason)], self.ctx.clock())
+        self.outcome.rejected.append((queued.number, reason))
+        self.observer(ItemFailed(JOB_TRANSACTIONS, item_id(queued.number), KEY_REJECTED,
+                                 {"number": queued.number, "reason": reason}))
+
+    def _postpone(self, unsent: Sequence[QueuedDocument]) -> None:
+        """After a failed round: set every unanswered document's next try, report them."""
+        error = self.outcome.error
+        if error is None or not unsent:
+            return
+        retry_at = self._retry_at(unsent, error.retry_after)
+        self.ledger.mark_retry([queued.uuid for queued in unsent], retry_at)
+        self.outcome.next_try_at = retry_at
+        log.info("upload stopped (%s); %d documents wait until %s",
+                 error.key, len(unsent), retry_at.isoformat())
+        params = {"reason": error.key, **error.params, "next_try_at": retry_at}
+        for queued in unsent:
+            self.observer(ItemFailed(JOB_TRANSACTIONS, item_id(queued.number), KEY_NOT_SENT,
+                                     {"number": queued.number, **params}))
+
+    def _retry_at(self, unsent: Sequence[QueuedDocument],
+                  retry_after: float | None = None) -> datetime:
+        """When to try again: backoff on the most-failed document's round count."""
+        rounds = max(queued.upload_attempts for queued in unsent) + 1
+        return self.ctx.clock() + timedelta(seconds=backoff_delay(rounds, retry_after))
+
+
+def _results_by_index(answer: dict[str, Any]) -> dict[int, Any]:
+    """The back office's per-document results keyed by request index ({} if garbled)."""
+    try:
+        parsed = TransactionsResponse.model_validate(answer)
+    except ValidationError:
+        log.warning("upload: the back office's answer is not a TransactionsResponse")
+        return {}
+    return {result.index: result for result in parsed.results}
+
+
+_LOCKS_GUARD = threading.Lock()
+_LOCKS: dict[str, threading.Lock] = {}
+
+
+def _terminal_lock(terminal: Terminal) -> threading.Lock:
+    """One upload at a time per terminal database in this process.
+
+    Two concurrent runs would still store each sale once (the back office sees to
+    that), but they would send the same documents twice over a slow link.
+    """
+    key = str(terminal.db_path.resolve())
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+@contextmanager
+def _own_connection(terminal: Terminal) -> Iterator[None]:
+    """A database connection for this thread, closed afterwards only if opened here.
+
+    peewee's ``connection_context`` closes the thread's connection on exit even when
+    the caller had it open (the headless CLI and tests run jobs on their own thread).
+    """
+    opened = terminal.db.is_closed()
+    if opened:
+        terminal.db.connect()
+    try:
+        yield
+    finally:
+        if opened:
+            terminal.db.close()
