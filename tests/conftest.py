@@ -84,6 +84,7 @@ def make_app(demo_dir: Path, clock: FakeClock) -> Iterator[Callable[..., object]
         opened.append(terminal)
         options.setdefault("clock", clock)
         options.setdefault("cursor_blink", False)
+        options.setdefault("upload_interval", None)  # tests that upload turn it on
         return create_app(terminal, data_dir=demo_dir, **options)  # type: ignore[arg-type]
 
     yield factory

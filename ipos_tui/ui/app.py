@@ -20,6 +20,9 @@ from ..domain.receipt import Receipt
 from ..i18n import set_language, t
 from ..terminal.db import Terminal
 from ..terminal.records import User
+from textual.worker import Worker
+
+from .background import BackgroundUpload
 from .glyphs import CONSOLE, UNICODE, Glyphs
 from .resources import styles_dir
 from .widgets.topbar import format_age
@@ -73,8 +76,13 @@ class IposApp(App[None]):
         console_mode: bool | None = None,
         demo_hint: str | None = None,
         cursor_blink: bool = True,
+        upload_interval: float | None = 60.0,
+        startup_jobs: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
+        self.upload_interval = upload_interval
+        self.startup_jobs = startup_jobs
+        self.background_upload: BackgroundUpload | None = None
         self.terminal = terminal
         self.cursor_blink = cursor_blink
         self.data_dir = data_dir
@@ -100,6 +108,22 @@ class IposApp(App[None]):
         from .screens.login import LoginScreen
 
         self.push_screen(LoginScreen())
+        if self.startup_jobs:
+            from .screens.sync import SyncScreen
+
+            self.push_screen(SyncScreen("sync.title_first", list(self.startup_jobs), close_when_done=True))
+        if self.upload_interval is not None:
+            self.background_upload = BackgroundUpload(self, self.upload_interval)
+            self.background_upload.start()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if self.background_upload is not None:
+            self.background_upload.worker_ended(event.worker)
+
+    def sale_finished(self) -> None:
+        """A receipt was just committed: send it now, in the background."""
+        if self.background_upload is not None:
+            self.background_upload.kick()
 
     def set_console_mode(self, enabled: bool) -> None:
         """Switch console glyphs and borders now and remember the choice."""
@@ -189,6 +213,8 @@ def create_app(
     console_mode: bool | None = None,
     demo_hint: str | None = None,
     cursor_blink: bool = True,
+    upload_interval: float | None = 60.0,
+    startup_jobs: tuple[str, ...] = (),
 ) -> IposApp:
     """The factory the CLI and the tests use."""
     return IposApp(
@@ -199,6 +225,8 @@ def create_app(
         console_mode=console_mode,
         demo_hint=demo_hint,
         cursor_blink=cursor_blink,
+        upload_interval=upload_interval,
+        startup_jobs=startup_jobs,
     )
 
 

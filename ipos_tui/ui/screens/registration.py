@@ -378,6 +378,7 @@ class RegistrationScreen(PosScreen):
         from ..printouts import show_printout
 
         self.pos.new_receipt()
+        self.pos.sale_finished()
         self.show_receipt()
         self.refresh_top_bar()
         detail = self.pos.terminal.ledger.get_document(document.uuid)  # type: ignore[attr-defined]

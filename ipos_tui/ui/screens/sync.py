@@ -167,9 +167,12 @@ class SyncScreen(PosScreen):
         jobs: Sequence[str],
         runner: Callable[[str], JobFunction] | None = None,
         context_factory: Callable[[object], object] | None = None,
+        *,
+        close_when_done: bool = False,
     ) -> None:
         super().__init__()
         self.context_factory = context_factory
+        self.close_when_done = close_when_done
         self.TITLE_KEY = title_key
         self.jobs = list(jobs)
         self.runner = runner or default_runner
@@ -242,6 +245,8 @@ class SyncScreen(PosScreen):
             self.say(t("sync.summary_failed", n=self.failures), error=True)
         else:
             self.say(t("sync.summary_ok", n=len(self.rows)))
+            if self.close_when_done:
+                self.set_timer(1.5, lambda: self.dismiss(None))
         self.query_one("KeyBar").update_keys()
 
     def action_stop(self) -> None:

@@ -1,0 +1,94 @@
+"""``ipos-tui demo``: a whole store on one laptop.
+
+The demo data dir holds the back office's database (``backoffice.sqlite3``), the
+address it serves on (``backoffice.url``) and one data dir per terminal
+(``terminal-1``, ``terminal-2`` …). The first terminal starts the back office in a
+thread on 127.0.0.1; ``--terminal 2`` joins the one that answers there, or starts it
+itself when none does. Each terminal is activated against it with a one-time code,
+exactly as a real till is, and catalogue data arrive by sync.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from .backoffice.db import open_database
+from .backoffice.security import load_pepper
+from .backoffice.service import BackOffice
+
+log = logging.getLogger(__name__)
+
+DEMO_STORE_ID = 1
+DEMO_PRICE_LIST_ID = 1
+
+
+@dataclass
+class DemoBackOffice:
+    """The demo shop's back office: where its data live and where it answers."""
+
+    root: Path
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "backoffice.sqlite3"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.db_path.resolve()}"
+
+    @property
+    def url_file(self) -> Path:
+        return self.root / "backoffice.url"
+
+    def office(self) -> BackOffice:
+        """The back office's service layer on the demo database (schema and demo shop
+        created on first use)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        office = BackOffice(open_database(self.db_url), load_pepper())
+        office.init_schema()
+        if not office.has_company():
+            from .backoffice.demo import seed_demo
+
+            log.info("seeding the demo shop into %s", self.db_path)
+            seed_demo(office)
+        return office
+
+    def running_url(self) -> str | None:
+        """The address of a demo back office that answers right now, if any."""
+        try:
+            url = self.url_file.read_text("utf-8").strip()
+        except OSError:
+            return None
+        try:
+            response = httpx.get(f"{url}/health", timeout=1.0)
+        except httpx.HTTPError:
+            return None
+        return url if response.status_code == 200 else None
+
+    def start(self):  # type: ignore[no-untyped-def]
+        """Serve the back office from this process; returns the running server."""
+        from .backoffice.embedded import EmbeddedServer
+
+        server = EmbeddedServer(self.office())
+        url = server.start()
+        self.url_file.write_text(url + "\n", "utf-8")
+        log.info("demo back office on %s", url)
+        return server
+
+    def activation_code(self, terminal_number: int) -> str:
+        """A one-time code for demo terminal ``terminal_number`` (new or re-activated)."""
+        office = self.office()
+        name = f"Kasa {terminal_number}"
+        for terminal in office.list_terminals():
+            if terminal.get("name") == name:
+                return office.new_activation_code(int(terminal["id"]))
+        _terminal_id, code = office.add_terminal(DEMO_STORE_ID, name)
+        return code
+
+    def price_command(self) -> str:
+        """The line a trainer types in another shell to change a price on the fly."""
+        return f"ipos-backoffice --db {self.db_url} price set --plu 1 --price 3,79 --list {DEMO_PRICE_LIST_ID}"
