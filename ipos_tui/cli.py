@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     demo = commands.add_parser("demo", parents=[common], help="the demo shop, ready to sell")
     demo.add_argument("--reset", action="store_true", help="recreate the demo shop from scratch")
+    activate = commands.add_parser("activate", parents=[common], help="activate this terminal at a back office")
+    activate.add_argument("--server", required=True, help="back office address, e.g. http://192.168.1.5:8000")
+    activate.add_argument("--code", required=True, help="one-time code from 'ipos-backoffice terminal add'")
+    activate.add_argument("--name", default="", help="this terminal's name")
+    sync = commands.add_parser("sync", parents=[common], help="sync with the back office without the screen")
+    sync.add_argument("job", nargs="?", default="all", choices=("config", "users", "products", "transactions", "all"))
+    sync.add_argument("--json", action="store_true", help="print the rows as JSON")
     return parser
 
 
@@ -76,6 +83,8 @@ def tui_main(argv: list[str] | None = None) -> int:
         log.error("cannot open %s: %s", data_dir, error)
         return 2
     with terminal:
+        if args.command in ("activate", "sync"):
+            return _headless(terminal, args)
         demo_hint = None
         if is_demo:
             from .terminal.demo import DEMO_LOGINS, seed_demo
@@ -101,6 +110,15 @@ def tui_main(argv: list[str] | None = None) -> int:
     if is_demo:
         print(t("cli.demo_bye", data_dir=data_dir))
     return 0
+
+
+def _headless(terminal: object, args: argparse.Namespace) -> int:
+    """``activate`` / ``sync``: the sync engine without the screen."""
+    from .sync.headless import activate_command, sync_command
+
+    if args.command == "activate":
+        return activate_command(terminal, args.server, args.code, args.name)  # type: ignore[arg-type]
+    return sync_command(terminal, args.job, as_json=args.json)  # type: ignore[arg-type]
 
 
 def backoffice_main(argv: list[str] | None = None) -> int:

@@ -39,6 +39,8 @@ class SyncContext:
     terminal: Terminal
     client: SyncClient
     clock: Callable[[], datetime] = utc_now
+    #: Changes asked per pull page (tests use small pages to exercise paging).
+    page_limit: int = 1000
 
     @classmethod
     def for_terminal(
@@ -49,6 +51,7 @@ class SyncContext:
         sleep: Callable[[float], None] = time.sleep,
         max_attempts: int = 4,
         clock: Callable[[], datetime] = utc_now,
+        page_limit: int = 1000,
     ) -> SyncContext | None:
         """A context for ``terminal``'s stored connection, or None if not activated."""
         connection = connection_of(terminal)
@@ -63,7 +66,7 @@ class SyncContext:
             sleep=sleep,
             max_attempts=max_attempts,
         )
-        return cls(terminal, client, clock)
+        return cls(terminal, client, clock, page_limit)
 
     @property
     def connection(self) -> Connection | None:

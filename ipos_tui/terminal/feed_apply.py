@@ -615,6 +615,16 @@ class FeedApplier:
             None if live is None else int(live), None if shadow is None else int(shadow)
         )
 
+    def shadow_ready(self, stream: str) -> bool:
+        """Whether every shadow table of an unfinished reset of ``stream`` exists."""
+        names = [SHADOW_PREFIX + table for table in STREAM_TABLES[stream]]
+        marks = ", ".join("?" * len(names))
+        (found,) = self._db.execute_sql(
+            f"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
+            names,
+        ).fetchone()
+        return int(found) == len(names)
+
     def apply_page(
         self,
         stream: str,
