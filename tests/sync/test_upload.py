@@ -468,3 +468,32 @@ def test_an_answer_without_results_leaves_the_documents_pending(
     paused = till.terminal.ledger.upload_paused_until()
     assert paused is not None and paused > till.clock()
     assert till.shop.stored(uuids) == []
+
+
+def test_one_upload_at_a_time_per_terminal(till: Till, proxy: FaultProxy) -> None:
+    import threading
+
+    uuids = till.sell(2)
+    started, release = threading.Event(), threading.Event()
+
+    def slow_observer(event: object) -> None:
+        if isinstance(event, ItemStarted):
+            started.set()
+            release.wait(10)
+
+    def explicit() -> None:
+        with till.context() as ctx:
+            upload(ctx, slow_observer, CancelToken(), include_quarantined=True,
+                   respect_backoff=False)
+
+    worker = threading.Thread(target=explicit)
+    worker.start()
+    try:
+        assert started.wait(10)
+        with till.context() as ctx:
+            assert upload_due(ctx).skipped  # the background run does not pile on
+    finally:
+        release.set()
+        worker.join(10)
+    assert till.states(uuids) == ["sent", "sent"]
+    assert len(proxy.posts()) == 1
