@@ -108,13 +108,23 @@ class IposApp(App[None]):
         from .screens.login import LoginScreen
 
         self.push_screen(LoginScreen())
-        if self.startup_jobs:
+        if self.needs_activation():
+            from .screens.connection import ConnectionScreen
+
+            self.push_screen(ConnectionScreen(first_start=True))
+        elif self.startup_jobs:
             from .screens.sync import SyncScreen
 
             self.push_screen(SyncScreen("sync.title_first", list(self.startup_jobs), close_when_done=True))
         if self.upload_interval is not None:
             self.background_upload = BackgroundUpload(self, self.upload_interval)
             self.background_upload.start()
+
+    def needs_activation(self) -> bool:
+        """A terminal with no back office and nothing to sell starts with activation."""
+        from ..sync.context import connection_of
+
+        return connection_of(self.terminal) is None and self.terminal.catalog.product_count() == 0
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if self.background_upload is not None:

@@ -72,6 +72,12 @@ def settings_items(app: IposApp) -> list[MenuItem]:
     ]
 
 
+def _connection(app: IposApp) -> None:
+    from .screens.connection import ConnectionScreen
+
+    app.push_screen(ConnectionScreen())
+
+
 def _sync(app: IposApp, title_key: str, jobs: list[str]) -> None:
     from .screens.sync import SyncScreen
 
@@ -100,6 +106,7 @@ def configuration_items(app: IposApp, *, service: bool = False) -> list[MenuItem
     return [
         MenuItem(1, "menu.terminal_info", lambda: _terminal_information(app)),
         MenuItem(2, "menu.settings", lambda: app.push_screen(MenuScreen("menu.settings", settings_items(app)))),
+        MenuItem(3, "menu.connection", lambda: _connection(app)),
         sync,
     ]
 

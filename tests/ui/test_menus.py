@@ -132,8 +132,12 @@ async def test_service_menu_before_login_with_password(make_app) -> None:
         assert menu_title(app) == "Serwis"
         await pilot.press("1")
         await pilot.pause()
+        assert menu_title(app) == "Transakcje"
+        assert "2. Wyślij zaległe transakcje" in screen_text(pilot)
+        await pilot.press("1")
+        await pilot.pause()
         assert isinstance(app.screen, TransactionsScreen)
-        await pilot.press("escape", "escape", "escape")
+        await pilot.press("escape", "escape", "escape", "escape")
         assert isinstance(app.screen, LoginScreen)
 
 

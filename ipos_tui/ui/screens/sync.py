@@ -260,6 +260,6 @@ class SyncScreen(PosScreen):
 
 def default_runner(job: str) -> JobFunction:
     """The engine's job function for ``job``."""
-    from ...sync.jobs import job_function
+    from ...sync.pull import ALL_JOBS
 
-    return job_function(job)  # type: ignore[return-value]
+    return ALL_JOBS[job]  # type: ignore[return-value]

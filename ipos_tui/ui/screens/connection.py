@@ -1,0 +1,148 @@
+"""8. Konfiguracja → 3. Połączenie: which back office, activation, connection test.
+
+Also the first screen of a terminal that was never activated. Activation and the
+test talk to the network, so they run in thread workers; the screen stays live.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ...domain.errors import DomainError
+from ...i18n import t
+from .base import PosScreen, error_text
+
+PULLS = ["config", "users", "products"]
+
+
+class ConnectionScreen(PosScreen):
+    TITLE_KEY = "menu.connection"
+
+    DEFAULT_CSS = """
+    ConnectionScreen #conn-box {
+        border: solid $primary;
+        height: 1fr;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("1", "activate", "keys.activate"),
+        Binding("2", "test", "keys.test_connection"),
+        Binding("escape", "back", "keys.back"),
+        Binding("f1", "app.help", "keys.help"),
+    ]
+
+    def __init__(self, *, first_start: bool = False) -> None:
+        super().__init__()
+        self.first_start = first_start
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="conn-box"):
+            yield Static(self.text(), id="conn-text", markup=False)
+
+    def on_mount(self) -> None:
+        if self.first_start:
+            self.say(t("conn.first_start"))
+
+    def text(self) -> str:
+        from ...sync.context import connection_of
+
+        connection = connection_of(self.pos.terminal)
+        if connection is None:
+            rows = [("conn.state", t("conn.not_activated"))]
+        else:
+            rows = [
+                ("conn.state", t("conn.activated")),
+                ("conn.server", connection.server_url),
+                ("conn.terminal", f"{connection.name} (id {connection.terminal_id})"),
+                ("conn.store", str(connection.store_id)),
+            ]
+        lines = [f"{t(key):<26} {value}" for key, value in rows]
+        return "\n".join([*lines, "", t("conn.help")])
+
+    def refresh_texts(self) -> None:
+        super().refresh_texts()
+        self.query_one("#conn-text", Static).update(self.text())
+
+    # -- activation ---------------------------------------------------------------
+    def action_activate(self) -> None:
+        from ...sync.client import normalise_server_url
+        from ...sync.context import connection_of
+        from ..dialogs import Field, FormDialog
+
+        connection = connection_of(self.pos.terminal)
+        fields = [
+            Field("server", "conn.server", value=connection.server_url if connection else "http://",
+                  max_length=200, validate=normalise_server_url),
+            Field("code", "conn.code", max_length=20),
+            Field("name", "conn.name", value=connection.name if connection else "", max_length=40, required=False),
+        ]
+
+        def done(values: dict | None) -> None:
+            if values is not None:
+                self.say(t("conn.activating"))
+                self._activate(values["server"], values["code"], values.get("name") or "")
+
+        self.app.push_screen(FormDialog(t("conn.activation"), fields), done)
+
+    @work(thread=True, group="activation", exclusive=True, exit_on_error=False)
+    def _activate(self, server: str, code: str, name: str) -> None:
+        from ...sync.activation import activate
+
+        terminal = self.pos.terminal
+        try:
+            with terminal.db.connection_context():
+                connection = activate(terminal, server, code, name)
+        except DomainError as error:
+            self.app.call_from_thread(self.say, error_text(error), error=True)
+            return
+        self.app.call_from_thread(self._activated, connection.name, connection.store_id)
+
+    def _activated(self, name: str, store_id: int) -> None:
+        from .sync import SyncScreen
+
+        self.query_one("#conn-text", Static).update(self.text())
+        self.refresh_top_bar()
+        self.say(t("conn.activated_as", name=name, store=store_id))
+        self.app.push_screen(SyncScreen("sync.title_first", PULLS, close_when_done=self.first_start),
+                             self._after_first_sync)
+
+    def _after_first_sync(self, _result: object) -> None:
+        if self.first_start and self.pos.terminal.catalog.product_count():
+            self.dismiss(None)
+
+    # -- connection test ------------------------------------------------------------
+    def action_test(self) -> None:
+        self.say(t("conn.testing"))
+        self._test()
+
+    @work(thread=True, group="connection-test", exclusive=True, exit_on_error=False)
+    def _test(self) -> None:
+        import time
+
+        from ..sync_runner import stored_connection
+
+        terminal = self.pos.terminal
+        with terminal.db.connection_context(), stored_connection(terminal) as context:
+            if context is None:
+                self.app.call_from_thread(self.say, t("conn.not_activated"), error=True)
+                return
+            started = time.monotonic()
+            try:
+                context.client.health()
+            except DomainError as error:
+                self.app.call_from_thread(self.say, error_text(error), error=True)
+                return
+        elapsed = int((time.monotonic() - started) * 1000)
+        self.app.call_from_thread(self.say, t("conn.test_ok", ms=elapsed))
+
+    def action_back(self) -> None:
+        if self.first_start and self.pos.terminal.catalog.product_count() == 0:
+            self.say(t("conn.first_start"), error=True)
+            return
+        self.dismiss(None)
