@@ -58,7 +58,6 @@ class ConnectionStore:
 
     def save(self, connection: Connection) -> None:
         """Store ``connection`` (replacing any older one) in the caller's transaction."""
-        table = self._m.local_setting
         value = json.dumps(
             {
                 "server_url": connection.server_url,
@@ -69,9 +68,13 @@ class ConnectionStore:
             },
             ensure_ascii=False,
         )
-        table.insert(key=KEY_CONNECTION, value=value).on_conflict(
-            conflict_target=[table.key], preserve=[table.value]
-        ).execute()
+        # Straight on the DB-API cursor: peewee logs every query it runs with its
+        # parameters at DEBUG level, and this one carries the token.
+        self._db.cursor().execute(
+            "INSERT INTO local_setting (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (KEY_CONNECTION, value),
+        )
 
     def clear(self) -> None:
         """Forget the connection (the terminal must be activated again)."""

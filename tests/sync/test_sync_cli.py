@@ -1,0 +1,91 @@
+"""``ipos-tui activate`` and ``ipos-tui sync`` as a user runs them: separate processes
+against the real back office on 127.0.0.1, checked by output and exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.sync.context import connection_of
+from ipos_tui.terminal.db import open_terminal
+
+from sync_support import demo_office, first_store, office_catalogue, running_server, \
+    terminal_catalogue
+
+
+def ipos_tui(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from ipos_tui.cli import tui_main; "
+         "sys.exit(tui_main())", *args],
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BackOffice, str]]:
+    office = demo_office(tmp_path_factory.mktemp("bo") / "office.db")
+    with running_server(office) as base:
+        yield office, base
+
+
+def test_activate_then_sync_all_json(shop: tuple[BackOffice, str], tmp_path: Path) -> None:
+    office, base = shop
+    store = first_store(office)
+    terminal_id, code = office.add_terminal(store, "Kasa CLI")
+    data = str(tmp_path / "t")
+    activated = ipos_tui("activate", "--server", base, "--code", code, "--data-dir", data)
+    assert activated.returncode == 0, activated.stderr
+    with open_terminal(Path(data)) as terminal:
+        connection = connection_of(terminal)
+        assert connection is not None and connection.terminal_id == terminal_id
+    assert connection.token not in activated.stdout + activated.stderr
+
+    synced = ipos_tui("sync", "all", "--json", "--data-dir", data)
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    report = json.loads(synced.stdout)
+    assert report["ok"] is True
+    assert report["jobs"] == {"config": True, "users": True, "products": True,
+                              "transactions": True}
+    rows = {(r["job"], r["item"]): r for r in report["items"]}
+    products = rows[("products", "products")]
+    assert products["state"] == "done"
+    assert products["added"] == len(office_catalogue(office, store)["products"])
+    assert {item for job, item in rows if job == "config"} == {
+        "company", "stores", "settings", "payment_methods"}
+    with open_terminal(Path(data)) as terminal:
+        assert terminal_catalogue(terminal) == office_catalogue(office, store)
+
+    again = ipos_tui("sync", "products", "--data-dir", data)
+    assert again.returncode == 0, again.stderr
+    lines = again.stdout.splitlines()
+    assert len(lines) == 7  # one row per item of the products job
+    assert all("+0 ~0 −0" in line for line in lines)
+
+
+def test_sync_failures_exit_non_zero(shop: tuple[BackOffice, str], tmp_path: Path) -> None:
+    office, base = shop
+    data = str(tmp_path / "t")
+    not_activated = ipos_tui("sync", "config", "--json", "--data-dir", data)
+    assert not_activated.returncode == 3
+    assert json.loads(not_activated.stdout)["items"][0]["key"] == "sync.err.not_activated"
+
+    terminal_id, code = office.add_terminal(first_store(office), "Kasa")
+    assert ipos_tui("activate", "--server", base, "--code", code, "--data-dir", data
+                    ).returncode == 0
+    office.revoke_terminal(terminal_id)
+    revoked = ipos_tui("sync", "users", "--json", "--data-dir", data)
+    assert revoked.returncode == 1
+    report = json.loads(revoked.stdout)
+    assert report["ok"] is False
+    assert [(r["item"], r["state"], r["key"]) for r in report["items"]] == [
+        ("users", "failed", "sync.err.unauthorized")]
+
+    wrong = ipos_tui("activate", "--server", base, "--code", "999999999999", "--data-dir",
+                     str(tmp_path / "u"))
+    assert wrong.returncode == 1 and wrong.stderr.strip()
