@@ -71,15 +71,15 @@ def activated(office: BackOffice, base: str, data_dir: Path, store_id: int,
     return terminal
 
 
-def pull_all(terminal: Terminal, limit: int = 100,
-             events: list[object] | None = None) -> dict[str, bool]:
-    """Run the three pull jobs with small pages; returns ok per stream."""
+def pull_all(terminal: Terminal, limit: int = 100, events: list[object] | None = None,
+             streams: tuple[str, ...] = ("config", "users", "products")) -> dict[str, bool]:
+    """Run the pull jobs (all three by default) with small pages; returns ok per stream."""
     ctx = SyncContext.for_terminal(terminal, sleep=lambda _s: None, page_limit=limit)
     assert ctx is not None
     observer = events.append if events is not None else (lambda _e: None)
     with ctx:
         return {stream: pull_stream(ctx, stream, observer, CancelToken()).ok
-                for stream in ("config", "users", "products")}
+                for stream in streams}
 
 
 # ----------------------------------------------------------- what each side holds
