@@ -11,7 +11,7 @@ exactly as a real till is, and catalogue data arrive by sync.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -31,6 +31,8 @@ class DemoBackOffice:
     """The demo shop's back office: where its data live and where it answers."""
 
     root: Path
+    #: one service layer per process: the back office binds its models to one database
+    _office: BackOffice | None = field(default=None, init=False, repr=False)
 
     @property
     def db_path(self) -> Path:
@@ -47,8 +49,11 @@ class DemoBackOffice:
     def office(self) -> BackOffice:
         """The back office's service layer on the demo database (schema and demo shop
         created on first use)."""
+        if self._office is not None:
+            return self._office
         self.root.mkdir(parents=True, exist_ok=True)
         office = BackOffice(open_database(self.db_url), load_pepper())
+        self._office = office
         office.init_schema()
         if not office.has_company():
             from .backoffice.demo import seed_demo

@@ -169,7 +169,8 @@ class IposApp(App[None]):
     # -- state shown on the top bar ----------------------------------------------
     def location_parts(self, *, with_receipt: bool = False) -> list[str]:
         settings = self.terminal.settings
-        parts = [settings.store().name, settings.terminal_info().name]
+        store, info = settings.store(), settings.terminal_info()
+        parts = [store.name if store else "", info.name if info else ""]
         if self.cashier is not None:
             parts.append(self.cashier.name)
         if with_receipt:

@@ -70,11 +70,15 @@ class InfoScreen(InfoBase):
         if count and oldest is not None:
             minutes = max(int((app.clock() - oldest).total_seconds() // 60), 0)
             unsent += f" ({t('info.oldest', age=format_age(minutes))})"
+        from ...sync.context import connection_of
+
+        connection = connection_of(app.terminal)
+        store = settings.store()
         return [
-            ("info.terminal", f"{info.name} (id {info.terminal_id})"),
-            ("info.store", settings.store().name),
+            ("info.terminal", f"{info.name} (id {info.terminal_id})" if info else "-"),
+            ("info.store", store.name if store else "-"),
             ("info.version", __version__),
-            ("info.server", t("info.not_activated")),
+            ("info.server", connection.server_url if connection else t("info.not_activated")),
             ("info.last_sync", t("info.never")),
             ("info.unsent", unsent),
             ("info.staged_update", t("info.none")),
@@ -92,12 +96,12 @@ class TerminalInfoScreen(InfoBase):
         store = settings.store()
         info = settings.terminal_info()
         return [
-            ("info.terminal", f"{info.name} (id {info.terminal_id})"),
-            ("info.company", company.name),
-            ("info.nip", format_nip(company.nip) if company.nip else "-"),
-            ("info.address", company.address or "-"),
-            ("info.store", f"{store.name} (id {store.id})"),
-            ("info.store_address", store.address or "-"),
+            ("info.terminal", f"{info.name} (id {info.terminal_id})" if info else "-"),
+            ("info.company", company.name if company else "-"),
+            ("info.nip", format_nip(company.nip) if company and company.nip else "-"),
+            ("info.address", (company.address if company else "") or "-"),
+            ("info.store", f"{store.name} (id {store.id})" if store else "-"),
+            ("info.store_address", (store.address if store else "") or "-"),
             ("info.login_mode", t(f"login.mode_{settings.login_mode()}")),
             ("info.products", str(terminal.catalog.product_count())),
             ("info.version", __version__),

@@ -246,8 +246,12 @@ class SyncScreen(PosScreen):
         else:
             self.say(t("sync.summary_ok", n=len(self.rows)))
             if self.close_when_done:
-                self.set_timer(1.5, lambda: self.dismiss(None))
+                self.set_timer(1.5, self._close)
         self.query_one("KeyBar").update_keys()
+
+    def _close(self) -> None:
+        if self.is_current:
+            self.dismiss(None)
 
     def action_stop(self) -> None:
         if self.running and not self.cancel.cancelled:
