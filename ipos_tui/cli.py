@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     demo = commands.add_parser("demo", parents=[common], help="the demo shop, ready to sell")
     demo.add_argument("--reset", action="store_true", help="recreate the demo shop from scratch")
+    demo.add_argument("--terminal", type=int, default=1, metavar="N",
+                      help="which till of the demo shop (2 joins the running shop as a second till)")
     activate = commands.add_parser("activate", parents=[common], help="activate this terminal at a back office")
     activate.add_argument("--server", required=True, help="back office address, e.g. http://192.168.1.5:8000")
     activate.add_argument("--code", required=True, help="one-time code from 'ipos-backoffice terminal add'")
@@ -68,14 +70,22 @@ def tui_main(argv: list[str] | None = None) -> int:
     from .terminal.paths import default_data_dir, demo_data_dir
 
     is_demo = args.command == "demo"
-    data_dir: Path = args.data_dir or (demo_data_dir() if is_demo else default_data_dir())
-    if is_demo and args.reset and data_dir.exists():
-        shutil.rmtree(data_dir)
+    if is_demo:
+        root: Path = args.data_dir or demo_data_dir()
+        if args.reset and root.exists():
+            shutil.rmtree(root)
+        data_dir = root / f"terminal-{args.terminal}"
+    else:
+        data_dir = args.data_dir or default_data_dir()
     _setup_logging(data_dir, args.verbose)
     log = logging.getLogger("ipos_tui.cli")
 
     from .terminal.db import open_terminal
 
+    if is_demo:
+        from .demo_store import run_demo
+
+        return run_demo(root, args.terminal, data_dir, language=args.lang, console_mode=_console_mode(args))
     try:
         terminal = open_terminal(data_dir)
     except DomainError as error:
@@ -85,30 +95,11 @@ def tui_main(argv: list[str] | None = None) -> int:
     with terminal:
         if args.command in ("activate", "sync"):
             return _headless(terminal, args)
-        demo_hint = None
-        if is_demo:
-            from .terminal.demo import DEMO_LOGINS, seed_demo
-
-            if terminal.catalog.product_count() == 0:
-                print(t("cli.demo_seeding"), file=sys.stderr)
-                seed_demo(terminal)
-            demo_hint = t("login.demo_hint", logins=DEMO_LOGINS)
-        elif terminal.catalog.product_count() == 0:
-            print(t("cli.no_data", data_dir=data_dir), file=sys.stderr)
-            return 1
         from .ui.app import create_app
 
-        app = create_app(
-            terminal,
-            data_dir=data_dir,
-            language=args.lang,
-            console_mode=_console_mode(args),
-            demo_hint=demo_hint,
-        )
+        app = create_app(terminal, data_dir=data_dir, language=args.lang, console_mode=_console_mode(args))
         log.info("ipos-tui %s starting on %s", __version__, data_dir)
         app.run()
-    if is_demo:
-        print(t("cli.demo_bye", data_dir=data_dir))
     return 0
 
 

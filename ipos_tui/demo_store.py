@@ -97,3 +97,55 @@ class DemoBackOffice:
     def price_command(self) -> str:
         """The line a trainer types in another shell to change a price on the fly."""
         return f"ipos-backoffice --db {self.db_url} price set --plu 1 --price 3,79 --list {DEMO_PRICE_LIST_ID}"
+
+
+def run_demo(
+    root: Path, number: int, data_dir: Path, *, language: str | None, console_mode: bool | None
+) -> int:
+    """Start (or join) the demo shop, activate till ``number``, run the terminal."""
+    import sys
+
+    from .domain.errors import DomainError
+    from .i18n import t
+    from .sync.activation import activate
+    from .sync.context import connection_of
+    from .terminal.db import open_terminal
+    from .terminal.demo import DEMO_LOGINS
+
+    from .terminal.paths import demo_data_dir
+
+    backoffice = DemoBackOffice(root)
+    next_till = f"{number + 1}" + ("" if root == demo_data_dir() else f" --data-dir {root}")
+    server = None
+    url = backoffice.running_url()
+    try:
+        if url is None:
+            print(t("cli.demo_starting"), file=sys.stderr)
+            server = backoffice.start()
+            url = server.url
+        with open_terminal(data_dir) as terminal:
+            connection = connection_of(terminal)
+            if connection is None or connection.server_url != url:
+                activate(terminal, url, backoffice.activation_code(number), f"Kasa {number}")
+            print(t("cli.demo_ready", url=url, command=backoffice.price_command(), next=next_till))
+            from .ui.app import create_app
+
+            app = create_app(
+                terminal,
+                data_dir=data_dir,
+                language=language,
+                console_mode=console_mode,
+                demo_hint=t("login.demo_hint", logins=DEMO_LOGINS),
+                startup_jobs=("config", "users", "products"),
+            )
+            app.run()
+    except DomainError as error:
+        print(t(error.key, **error.params), file=sys.stderr)
+        log.error("demo: %s", error)
+        return 2
+    finally:
+        if server is not None:
+            server.stop()
+    print(t("cli.demo_bye", data_dir=root))
+    print(t("cli.demo_ready", url=url, command=backoffice.price_command(), next=next_till))
+    return 0

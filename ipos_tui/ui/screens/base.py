@@ -79,6 +79,9 @@ class PosScreen(Screen[None]):
     async def on_code_input_command(self, message: CodeInput.Command) -> None:
         await run_command(self, message)
 
+    def on_screen_resume(self) -> None:
+        self.refresh_top_bar()
+
     def top_left(self) -> str:
         if self.TITLE_KEY is not None:
             return t(self.TITLE_KEY)

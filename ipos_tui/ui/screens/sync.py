@@ -249,6 +249,12 @@ class SyncScreen(PosScreen):
                 self.set_timer(1.5, self._close)
         self.query_one("KeyBar").update_keys()
 
+    def binding_label(self, binding: Binding) -> str | None:
+        """Esc stops a running sync and goes back once it has ended."""
+        if binding.action == "stop":
+            return t("keys.stop") if self.running else t("keys.back")
+        return None
+
     def _close(self) -> None:
         if self.is_current:
             self.dismiss(None)

@@ -55,5 +55,6 @@ class KeyBar(Static):
             if text:
                 text.append(" ")
             text.append(self.app.get_key_display(binding), style="bold reverse")
-            text.append(" " + t(binding.description))
+            label = getattr(screen, "binding_label", None)
+            text.append(" " + ((label(binding) if label else None) or t(binding.description)))
         self.update(text)

@@ -2,7 +2,8 @@
 UI language and leaves the files as they were.
 
 Bad input tried: a data dir whose database is garbage, one from a newer app version,
-one already open in another terminal process, an empty (never activated) data dir.
+one already open in another terminal process. (A never activated terminal opens on
+its activation screen: tests/ui/test_connection.py.)
 """
 
 from __future__ import annotations
@@ -38,8 +39,3 @@ def test_second_process_on_the_same_data_is_refused(tmp_path: Path, capsys: pyte
     with open_terminal(tmp_path):
         assert tui_main(["--data-dir", str(tmp_path)]) == 2
     assert "już uruchomiony" in capsys.readouterr().err
-
-
-def test_terminal_without_data_says_how_to_try_the_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert tui_main(["--data-dir", str(tmp_path)]) == 1
-    assert "ipos-tui demo" in capsys.readouterr().err
