@@ -29,7 +29,8 @@ of transport errors, 429 and 5xx — stops the run quietly: every document not y
 answered gets ``next_try_at`` = now + exponential backoff with jitter (at least the
 server's Retry-After), and the caller gets ``False`` / an outcome saying why.
 
-Progress: one item per document, its id the number as six digits ("000123").
+Progress: one item per document, its id the number as six digits ("000123"; other
+document types than receipts are prefixed with their type, see :func:`item_id`).
 ItemStarted when its batch goes out; ItemDone(added=1) when accepted, ItemDone()
 (all zero) when the back office already had it; ItemFailed with a message key and
 params when rejected or not delivered; JobFinished at the end. A screen that wants
@@ -206,12 +207,19 @@ def backoff_delay(
     return delay
 
 
-def item_id(number: int) -> str:
-    """The progress item id of a document: its number as six digits, e.g. "000123"."""
-    return f"{number:06d}"
+def item_id(queued: QueuedDocument) -> str:
+    """The progress item id of a document: a receipt's number as six digits
+    ("000123"); other document types, numbered on their own, carry their type
+    ("cash_operation:000004") so two rows never share an id."""
+    number = f"{queued.number:06d}"
+    return number if queued.doc_type == "receipt" else f"{queued.doc_type}:{number}"
 
 
 # --------------------------------------------------------------------------- machinery
+
+
+#: A queued document with its wire payload.
+_Entry = tuple[QueuedDocument, dict[str, Any]]
 
 
 class _BatchTooLarge(Exception):
@@ -249,15 +257,15 @@ class _UploadRun:
     def _send_batch(self, batch: list[QueuedDocument]) -> list[QueuedDocument]:
         """Send ``batch`` (halving it on 413); return the documents left unanswered."""
         for queued in batch:
-            self.observer(ItemStarted(JOB_TRANSACTIONS, item_id(queued.number), 1))
-        pending = deque(batch)
+            self.observer(ItemStarted(JOB_TRANSACTIONS, item_id(queued), 1))
+        pending = deque(self._payloads(batch))
         while pending:
             part = [pending.popleft() for _ in range(min(self.batch_size, len(pending)))]
             try:
                 self._post(part)
             except _BatchTooLarge:
                 if len(part) == 1:
-                    self._reject_locally(part[0], REASON_TOO_LARGE)
+                    self._reject_locally(part[0][0], REASON_TOO_LARGE)
                     continue
                 self.batch_size = max(1, len(part) // 2)
                 log.info("upload: 413 for %d documents, batches of %d now",
@@ -265,34 +273,36 @@ class _UploadRun:
                 pending.extendleft(reversed(part))
             except SyncError as exc:
                 self.outcome.error = exc
-                return [*part, *pending]
+                return [queued for queued, _ in (*part, *pending)]
         return []
 
-    def _post(self, part: list[QueuedDocument]) -> None:
-        """POST one batch and record every answer (raises on a failed request)."""
+    def _payloads(self, batch: list[QueuedDocument]) -> list[_Entry]:
+        """Load ``batch`` and map it to the wire, once per run: a document without a
+        wire form is quarantined locally here and never sent."""
         details = {doc.uuid: doc for doc in self.ledger.documents_for_upload(
-            [queued.uuid for queued in part])}
-        sendable: list[QueuedDocument] = []
-        payloads: list[dict[str, Any]] = []
-        for queued in part:
+            [queued.uuid for queued in batch])}
+        entries: list[_Entry] = []
+        for queued in batch:
             detail = details.get(queued.uuid)
-            if detail is None:  # vanished between listing and loading: nothing to send
+            if detail is None:  # listed, then gone: the ledger never deletes, so a bug
+                log.error("upload: document %s vanished from the ledger", queued.uuid)
                 continue
             try:
-                payloads.append(document_payload(detail))
+                entries.append((queued, document_payload(detail)))
             except UnsupportedDocument as exc:
                 self._reject_locally(queued, exc.reason)
-                continue
-            sendable.append(queued)
-        if not sendable:
-            return
+        return entries
+
+    def _post(self, part: list[_Entry]) -> None:
+        """POST one batch and record every answer (raises on a failed request)."""
         try:
-            answer = self.ctx.client.post_json(TRANSACTIONS_PATH, {"documents": payloads})
+            answer = self.ctx.client.post_json(
+                TRANSACTIONS_PATH, {"documents": [payload for _, payload in part]})
         except SyncError as exc:
             if exc.status == 413:
                 raise _BatchTooLarge from exc
             raise
-        self._apply(sendable, answer)
+        self._apply([queued for queued, _ in part], answer)
 
     def _apply(self, sent: list[QueuedDocument], answer: dict[str, Any]) -> None:
         """Write one batch's results to the ledger (one transaction), then report them."""
@@ -303,7 +313,7 @@ class _UploadRun:
         events: list[object] = []
         for index, queued in enumerate(sent):
             result = results.get(index)
-            item = item_id(queued.number)
+            item = item_id(queued)
             if result is None or (result.uuid is not None and result.uuid != queued.uuid):
                 unanswered.append(queued)
                 events.append(ItemFailed(JOB_TRANSACTIONS, item, KEY_BAD_RESULT,
@@ -333,7 +343,7 @@ class _UploadRun:
         log.warning("upload: document %s quarantined locally (%s)", queued.number, reason)
         self.ledger.apply_upload_results((), [(queued.uuid, reason)], self.ctx.clock())
         self.outcome.rejected.append((queued.number, reason))
-        self.observer(ItemFailed(JOB_TRANSACTIONS, item_id(queued.number), KEY_REJECTED,
+        self.observer(ItemFailed(JOB_TRANSACTIONS, item_id(queued), KEY_REJECTED,
                                  {"number": queued.number, "reason": reason}))
 
     def _postpone(self, unsent: Sequence[QueuedDocument]) -> None:
@@ -348,7 +358,7 @@ class _UploadRun:
                  error.key, len(unsent), retry_at.isoformat())
         params = {"reason": error.key, **error.params, "next_try_at": retry_at}
         for queued in unsent:
-            self.observer(ItemFailed(JOB_TRANSACTIONS, item_id(queued.number), KEY_NOT_SENT,
+            self.observer(ItemFailed(JOB_TRANSACTIONS, item_id(queued), KEY_NOT_SENT,
                                      {"number": queued.number, **params}))
 
     def _retry_at(self, unsent: Sequence[QueuedDocument],

@@ -497,3 +497,27 @@ def test_one_upload_at_a_time_per_terminal(till: Till, proxy: FaultProxy) -> Non
         worker.join(10)
     assert till.states(uuids) == ["sent", "sent"]
     assert len(proxy.posts()) == 1
+
+
+def test_a_document_without_wire_form_is_quarantined_once_and_blocks_nothing(
+    till: Till, small_office: FaultProxy
+) -> None:
+    _connect_via(till, small_office.url)
+    first = till.sell(1)
+    # A ledger document of a type this release cannot map (as a newer release's
+    # ledger would hold after a downgrade), written beside the receipts.
+    till.terminal.db.execute_sql(
+        "INSERT INTO document (uuid, doc_type, number, kind, created_utc, created_local, "
+        "cashier_id, cashier_name, store_id, terminal_id, total, discount_total, vat) "
+        "SELECT 'shift-1', 'shift_report', 1, kind, created_utc, created_local, cashier_id, "
+        "cashier_name, store_id, terminal_id, 0, 0, '{}' FROM document")
+    rest = till.sell(8)
+    ok, events = till.run_job()
+    assert ok is False
+    rejected = [e for e in events if isinstance(e, ItemFailed)]
+    assert rejected == [ItemFailed("transactions", "shift_report:000001",
+                                   "sync.err.document_rejected",
+                                   {"number": 1, "reason": "unsupported_type:shift_report"})]
+    assert till.states(first + ["shift-1"] + rest) == ["sent", "quarantined"] + ["sent"] * 8
+    assert till.terminal.ledger.get_document("shift-1").upload_attempts == 1
+    assert any(p.status == 413 for p in small_office.posts())
