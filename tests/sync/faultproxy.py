@@ -6,7 +6,8 @@ the real back office on 127.0.0.1: it reads one request per client connection
 (Content-Length bodies, which is what httpx sends for JSON), forwards it upstream
 with ``Connection: close``, reads the whole answer and then, by the first matching
 rule, delivers it — or drops it after the server has committed (the case exactly-once
-exists for), or answers by itself without forwarding (a 503 with Retry-After), or
+exists for), or holds it back until the test releases it (time to kill -9 the
+terminal), or answers by itself without forwarding (a 503 with Retry-After), or
 resets the connection. ``stop_listening`` closes its port (connection refused, as
 with a back office that is down) and ``start_listening`` reopens the same port.
 Every exchange is recorded, with the decoded answer, for the tests to assert on.
@@ -41,7 +42,7 @@ from ipos_tui.terminal.connection import Connection, ConnectionStore
 from ipos_tui.terminal.db import Terminal
 from ipos_tui.terminal.records import TerminalInfo, User
 
-Action = Literal["forward", "drop_response", "reply", "reset"]
+Action = Literal["forward", "drop_response", "hold", "reply", "reset"]
 _HEAD_END = b"\r\n\r\n"
 
 
@@ -56,6 +57,8 @@ class Rule:
     status: int = 503
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    #: "hold": the answer is delivered only once this is set.
+    release: threading.Event = field(default_factory=threading.Event)
 
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and method == self.method and path.startswith(self.path_prefix)
@@ -72,6 +75,8 @@ class Exchange:
     action: Action
     status: int | None = None
     response_body: bytes = b""
+    #: Set once the server's answer is in the proxy (the server has committed).
+    answered: threading.Event = field(default_factory=threading.Event)
 
     def request_json(self) -> Any:
         return json.loads(self.body)
@@ -178,6 +183,9 @@ class FaultProxy:
                 return
             raw = self._forward(head, body)
             exchange.status, exchange.response_body = _parse_response(raw)
+            exchange.answered.set()
+            if action == "hold" and rule is not None:
+                rule.release.wait(30)
             if action == "drop_response":
                 _abort(client)
                 return

@@ -9,6 +9,11 @@ sleep), so nothing here waits for real.
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +21,7 @@ from pathlib import Path
 import pytest
 from faultproxy import FaultProxy, Rule, Shop, fault_proxy, serve_app
 
+import ipos_tui.sync.upload as upload_module
 from ipos_tui import __version__
 from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.ingest import release_quarantine
@@ -308,8 +314,6 @@ def test_a_released_quarantined_sale_is_marked_sent_at_the_next_sync(till: Till)
 
 def test_a_corrupted_payload_is_rejected_alone(till: Till, proxy: FaultProxy,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import ipos_tui.sync.upload as upload_module
-
     uuids = till.sell(3)
     real = upload_module.document_payload
 
@@ -471,8 +475,6 @@ def test_an_answer_without_results_leaves_the_documents_pending(
 
 
 def test_one_upload_at_a_time_per_terminal(till: Till, proxy: FaultProxy) -> None:
-    import threading
-
     uuids = till.sell(2)
     started, release = threading.Event(), threading.Event()
 
@@ -521,3 +523,61 @@ def test_a_document_without_wire_form_is_quarantined_once_and_blocks_nothing(
     assert till.states(first + ["shift-1"] + rest) == ["sent", "quarantined"] + ["sent"] * 8
     assert till.terminal.ledger.get_document("shift-1").upload_attempts == 1
     assert any(p.status == 413 for p in small_office.posts())
+
+
+_UPLOADER = """
+import sys
+from pathlib import Path
+from ipos_tui.sync.context import SyncContext
+from ipos_tui.sync.progress import CancelToken
+from ipos_tui.sync.upload import upload_job
+from ipos_tui.terminal.db import open_terminal
+
+with open_terminal(Path(sys.argv[1])) as terminal:
+    ctx = SyncContext.for_terminal(terminal, max_attempts=1)
+    print("uploading", flush=True)
+    upload_job(ctx, lambda event: None, CancelToken())
+"""
+
+
+def test_kill_9_after_the_back_office_committed_loses_and_doubles_nothing(
+    tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy
+) -> None:
+    office, base = shop
+    data_dir = tmp_path / "terminal"
+    with open_terminal(data_dir) as terminal:
+        office.activate(base, terminal, server_url=proxy.url)
+        till = Till(terminal, office, 0)
+        uuids = till.sell(5)
+    hold = proxy.add_rule(Rule("hold", path_prefix="/api/v1/transactions"))
+    process = subprocess.Popen([sys.executable, "-c", _UPLOADER, str(data_dir)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while not proxy.posts() and time.monotonic() < deadline:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            time.sleep(0.02)
+        (post,) = proxy.posts()
+        assert post.answered.wait(10)  # the back office has stored the batch…
+        process.send_signal(signal.SIGKILL)  # …and the terminal dies before reading it
+        process.wait(10)
+    finally:
+        hold.release.set()
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+    assert process.returncode == -signal.SIGKILL
+    assert [r["status"] for r in post.response_json()["results"]] == ["accepted"] * 5
+
+    with open_terminal(data_dir) as terminal:  # the restarted terminal
+        till = Till(terminal, office, 0)
+        assert till.states(uuids) == ["pending"] * 5
+        ok, events = till.run_job()
+        assert ok is True
+        assert [e for e in events if isinstance(e, ItemDone)] == [
+            ItemDone("transactions", f"{n:06d}") for n in range(1, 6)]
+        assert till.states(uuids) == ["sent"] * 5
+    assert len(office.stored(uuids)) == 5
