@@ -32,8 +32,10 @@ server's Retry-After), and the caller gets ``False`` / an outcome saying why.
 Progress: one item per document, its id the number as six digits ("000123"; other
 document types than receipts are prefixed with their type, see :func:`item_id`).
 ItemStarted when its batch goes out; ItemDone(added=1) when accepted, ItemDone()
-(all zero) when the back office already had it; ItemFailed with a message key and
-params when rejected or not delivered; JobFinished at the end. A screen that wants
+(all zero) when the back office already had it; ItemFailed when rejected
+("sync.err.document_rejected", params number, reason) or not delivered
+("sync.err.document_not_sent", params number, reason = the failure's own key plus
+its params, retry_at, retry_in — see :func:`retry_params`); JobFinished at the end. A screen that wants
 the "waiting" rows up front lists ``terminal.ledger.upload_queue(include_quarantined
 =True)`` before starting the job.
 """
@@ -207,6 +209,17 @@ def backoff_delay(
     return delay
 
 
+def retry_params(error: SyncError, retry_at: datetime, now: datetime) -> dict[str, Any]:
+    """JSON-safe message params of a document left unsent: ``reason`` (the error's own
+    message key, to translate with the same params), ``retry_at`` (the machine's local
+    wall time "HH:MM:SS") and ``retry_in`` (whole seconds from ``now``)."""
+    return {
+        "reason": error.key,
+        "retry_at": retry_at.astimezone().strftime("%H:%M:%S"),
+        "retry_in": max(0, round((retry_at - now).total_seconds())),
+    }
+
+
 def item_id(queued: QueuedDocument) -> str:
     """The progress item id of a document: a receipt's number as six digits
     ("000123"); other document types, numbered on their own, carry their type
@@ -356,7 +369,7 @@ class _UploadRun:
         self.outcome.next_try_at = retry_at
         log.info("upload stopped (%s); %d documents wait until %s",
                  error.key, len(unsent), retry_at.isoformat())
-        params = {"reason": error.key, **error.params, "next_try_at": retry_at}
+        params = {**error.params, **retry_params(error, retry_at, self.ctx.clock())}
         for queued in unsent:
             self.observer(ItemFailed(JOB_TRANSACTIONS, item_id(queued), KEY_NOT_SENT,
                                      {"number": queued.number, **params}))

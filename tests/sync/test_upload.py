@@ -207,12 +207,19 @@ def test_back_office_down_keeps_sales_pending_with_backoff_then_uploads_all(
 ) -> None:
     proxy.stop_listening()
     uuids = till.sell(2)
+    events: list[object] = []
     with till.context() as ctx:
-        outcome = upload_due(ctx)
+        outcome = upload_due(ctx, events.append)
     assert outcome.error is not None and outcome.error.key == "sync.err.offline"
     assert outcome.next_try_at is not None
     wait = (outcome.next_try_at - START).total_seconds()
     assert RETRY_BASE / 2 <= wait <= RETRY_BASE
+    not_sent = failed(events)["000002"]
+    assert not_sent.key == "sync.err.document_not_sent"
+    assert not_sent.params["reason"] == "sync.err.offline"
+    assert not_sent.params["retry_in"] == round(wait)
+    assert not_sent.params["retry_at"] == outcome.next_try_at.astimezone().strftime("%H:%M:%S")
+    json.dumps(not_sent.params)  # the headless --json output carries them as they are
     assert till.states(uuids) == ["pending"] * 2
     assert till.terminal.ledger.pending_summary() == (2, START)
     first_wait_at = outcome.next_try_at
