@@ -15,8 +15,11 @@ from typing import Any
 
 import pytest
 from faultproxy import Shop, serve_app
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ipos_tui.backoffice.api import create_app
+from ipos_tui.backoffice.ingest import parse_document
 from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.receipt import Discount, Payment, Receipt, ReceiptLine
 from ipos_tui.protocol import ReceiptDocument
@@ -25,7 +28,7 @@ from ipos_tui.sync.documents import UnsupportedDocument, document_payload, recei
 from ipos_tui.sync.progress import CancelToken, ItemDone, JobFinished
 from ipos_tui.sync.upload import upload_job
 from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.records import ANONYMOUS_USER, Buyer, User
+from ipos_tui.terminal.records import ANONYMOUS_USER, Buyer, TerminalInfo, User
 
 WARSAW = timezone(timedelta(hours=1))
 SOLD_AT = datetime(2026, 11, 26, 23, 30, tzinfo=WARSAW)
@@ -195,3 +198,53 @@ def test_a_document_type_without_mapping_is_refused_by_name(
     with pytest.raises(UnsupportedDocument) as caught:
         document_payload(replace(doc, doc_type="shift_report"))
     assert caught.value.reason == "unsupported_type:shift_report"
+
+
+_discounts = st.one_of(
+    st.none(),
+    st.builds(Discount, st.just("percent"), st.integers(1, 10_000)),
+    st.builds(Discount, st.just("amount"), st.integers(1, 50_000)),
+)
+
+
+@st.composite
+def _lines(draw: st.DrawFn) -> ReceiptLine:
+    precision = draw(st.sampled_from([0, 3]))
+    step = 10 ** (3 - precision)
+    qty = draw(st.integers(1, 50_000 // step)) * step
+    return line("Towar", draw(st.integers(1, 100_000)), qty, draw(st.sampled_from("ABCDE")),
+                unit="kg" if precision else "szt.", precision=precision,
+                discount=draw(_discounts))
+
+
+@pytest.fixture(scope="module")
+def ledger_terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terminal]:
+    """One terminal for every generated receipt (opening one per example is slow)."""
+    with open_terminal(tmp_path_factory.mktemp("generated")) as opened:
+        opened.settings.set_terminal_info(TerminalInfo(1, "Kasa", 1))
+        yield opened
+
+
+@settings(max_examples=80, deadline=None)
+@given(lines=st.lists(_lines(), min_size=1, max_size=8), receipt_discount=_discounts,
+       card_share=st.integers(0, 100), extra_cash=st.integers(0, 20_000))
+def test_any_receipt_the_domain_builds_passes_the_back_office_checks(
+    ledger_terminal: Terminal, lines: list[ReceiptLine], receipt_discount: Discount | None,
+    card_share: int, extra_cash: int,
+) -> None:
+    """The back office's own parser (the one the API runs) accepts every mapped receipt:
+    any lines, kg or pieces, line and receipt discounts (up to 100 %), split tender."""
+    receipt = Receipt([replace(ln) for ln in lines], receipt_discount)
+    card = receipt.total * card_share // 100
+    cash = receipt.total - card
+    payments = [Payment("card", "Karta", card)] if card else []
+    if cash:
+        payments.append(Payment("cash", "Gotówka", cash + extra_cash, extra_cash))
+    cashier = User(id=5, identifier="1001", name="Anna", role="cashier")
+    stored = ledger_terminal.ledger.commit_receipt(receipt, payments, cashier=cashier,
+                                                   now=SOLD_AT)
+    doc = ledger_terminal.ledger.get_document(stored.uuid)
+    parsed = parse_document(document_payload(doc))
+    assert isinstance(parsed, ReceiptDocument)
+    assert parsed.total == receipt.total == doc.total
+    assert [ln.value for ln in parsed.lines] == [ln.value for ln in receipt.lines]
