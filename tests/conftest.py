@@ -77,15 +77,16 @@ def make_app(demo_dir: Path, clock: FakeClock) -> Iterator[Callable[..., object]
 
     opened: list[Terminal] = []
 
-    def factory(**options: object):  # type: ignore[no-untyped-def]
+    def factory(*, data_dir: Path | None = None, **options: object):  # type: ignore[no-untyped-def]
         for earlier in opened:  # a second app is a restart: the first one is gone
             earlier.close()
-        terminal = open_terminal(demo_dir)
+        data_dir = data_dir or demo_dir
+        terminal = open_terminal(data_dir)
         opened.append(terminal)
         options.setdefault("clock", clock)
         options.setdefault("cursor_blink", False)
         options.setdefault("upload_interval", None)  # tests that upload turn it on
-        return create_app(terminal, data_dir=demo_dir, **options)  # type: ignore[arg-type]
+        return create_app(terminal, data_dir=data_dir, **options)  # type: ignore[arg-type]
 
     yield factory
     for terminal in opened:

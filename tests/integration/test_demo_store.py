@@ -90,3 +90,23 @@ async def test_price_change_arrives_with_products_sync(shop, till: Terminal, tmp
         await pilot.pause()
         assert isinstance(app.screen, SyncScreen)
         assert till.catalog.find_by_code("1").price == 379
+
+
+async def test_activation_from_the_first_start_screen(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    backoffice, url = shop
+    code = backoffice.activation_code(7)
+    with open_terminal(tmp_path / "new-till") as terminal:
+        app = create_app(terminal, data_dir=tmp_path / "new-till", cursor_blink=False, upload_interval=None)
+        async with app.run_test(size=(80, 24)) as pilot:
+            from ipos_tui.ui.screens.connection import ConnectionScreen
+
+            assert isinstance(app.screen, ConnectionScreen)
+            await pilot.press("1")
+            await pilot.pause()
+            app.screen.query_one("#field-server").value = url
+            app.screen.query_one("#field-code").value = code
+            app.screen.query_one("#field-name").focus()
+            await pilot.press(*"Kasa 7", "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+            assert terminal.catalog.product_count() >= 300
+            assert terminal.settings.terminal_info().name == "Kasa 7"

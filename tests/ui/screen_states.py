@@ -6,8 +6,14 @@ state the snapshots show is also checked against the Linux console font.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+
+from textual.pilot import Pilot
+
+from ipos_tui.sync.progress import ItemDone, ItemFailed, ItemProgress, ItemStarted, JobFinished
 
 from ipos_tui.terminal.db import Terminal
 
@@ -40,6 +46,84 @@ class State:
     keys: list[str]
     setup: Callable[[Terminal], None] | None = None
     options: dict[str, object] = field(default_factory=dict)
+    #: runs after the keys (e.g. opens a screen fed by scripted engine events)
+    after: Callable[[Pilot], Awaitable[None]] | None = None
+    #: start from an empty, never activated terminal instead of the demo one
+    fresh: bool = False
+
+
+PRODUCTS_DONE = [
+    ItemStarted("products", "vat_rates", 5),
+    ItemDone("products", "vat_rates"),
+    ItemStarted("products", "units", 3),
+    ItemDone("products", "units", added=1),
+    ItemStarted("products", "categories", 2),
+    ItemDone("products", "categories", changed=2),
+    ItemStarted("products", "products", 384),
+    ItemDone("products", "products", added=3, changed=37, removed=1),
+    ItemStarted("products", "barcodes"),
+    ItemDone("products", "barcodes", added=3),
+    ItemStarted("products", "prices"),
+    ItemDone("products", "prices", changed=37),
+    ItemStarted("products", "discounts"),
+    ItemDone("products", "discounts"),
+    JobFinished("products", ok=True),
+]
+PRODUCTS_RUNNING = [
+    *PRODUCTS_DONE[:6],
+    ItemStarted("products", "products", 100_000),
+    ItemProgress("products", "products", 61_200, 100_000),
+    "hold",
+]
+PRODUCTS_OFFLINE = [
+    ItemStarted("products", "vat_rates"),
+    ItemFailed("products", "vat_rates", "sync.err.offline", {"server": "http://127.0.0.1:8080"}),
+    JobFinished("products", ok=False),
+]
+TRANSACTIONS_MIXED = [
+    ItemStarted("transactions", "000001"),
+    ItemDone("transactions", "000001", added=1),
+    ItemStarted("transactions", "000002"),
+    ItemFailed("transactions", "000002", "sync.err.document_rejected", {"number": 2, "reason": "other_store"}),
+    ItemStarted("transactions", "000003"),
+    ItemFailed("transactions", "000003", "sync.err.document_not_sent", {"number": 3}),
+    JobFinished("transactions", ok=False),
+]
+
+
+def scripted_sync(job: str, events: list[object]) -> Callable[[Pilot], Awaitable[None]]:
+    """Open the sync screen of ``job`` fed by ``events`` instead of the engine
+    (the engine itself is tested against the real back office in tests/sync)."""
+
+    async def open_screen(pilot: Pilot) -> None:
+        from ipos_tui.ui.screens.sync import SyncScreen
+
+        release = threading.Event()
+
+        def runner(_job: str):  # type: ignore[no-untyped-def]
+            def run(_context, observer, _cancel) -> bool:  # type: ignore[no-untyped-def]
+                for event in events:
+                    if event == "hold":
+                        release.wait(2)  # keeps the "running" state for the snapshot
+                        return False
+                    observer(event)
+                return True
+
+            return run
+
+        titles = {"products": "menu.sync_products", "transactions": "menu.sync_transactions"}
+        screen = SyncScreen(titles[job], [job], runner=runner,
+                            context_factory=lambda _terminal: contextlib.nullcontext(object()))
+        await pilot.app.push_screen(screen)
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if len(screen.rows) and all(
+                key in screen.rows for key in [(job, getattr(e, "item", "")) for e in events if hasattr(e, "item")]
+            ):
+                break
+        await pilot.pause(0.1)
+
+    return open_screen
 
 
 STATES: dict[str, State] = {
@@ -83,6 +167,17 @@ STATES: dict[str, State] = {
     "information": State([*LOGIN, *SELL_ONE, "f2", "7"]),
     "transactions": State([*LOGIN, *SELL_ONE, *SELL_ONE, "f2", "5"]),
     "transactions_empty": State([*LOGIN, "f2", "5"]),
+    "sync_products_done": State(LOGIN, after=scripted_sync("products", PRODUCTS_DONE)),
+    "sync_products_running": State(LOGIN, after=scripted_sync("products", PRODUCTS_RUNNING)),
+    "sync_products_offline": State(LOGIN, after=scripted_sync("products", PRODUCTS_OFFLINE)),
+    "sync_transactions": State(LOGIN, after=scripted_sync("transactions", TRANSACTIONS_MIXED)),
+    "sync_not_activated": State([*LOGIN, "f2", "8", "4", "1", "wait:200"]),
+    "sync_menu": State([*LOGIN, "f2", "8", "4"]),
+    "connection": State([*LOGIN, "f2", "8", "3"]),
+    "first_start_activation": State([], fresh=True),
+    "first_start_activation_form": State(["1", "wait:50", *"127.0.0.1:1"], fresh=True),
+    "lock_with_unsent": State([*LOGIN, *SELL_ONE, "f2", "1"]),
+    "service_transactions_menu": State(["f2", "2", "wait:50", *"SERVIS", "enter", "wait:50", "1"]),
     "registration_english": State([*LOGIN, *BASKET], options={"language": "en"}),
     "payment_english": State([*LOGIN, *BASKET, "plus"], options={"language": "en"}),
     "registration_console": State([*LOGIN, *BASKET], options={"console_mode": True}),

@@ -27,10 +27,13 @@ async def test_console_mode_uses_only_console_glyphs(name: str, make_app, demo_d
     if state.setup is not None:
         with open_terminal(demo_dir) as terminal:
             state.setup(terminal)
-    app = make_app(**{**state.options, "console_mode": True})
+    app = make_app(data_dir=demo_dir.parent / "fresh" if state.fresh else None,
+                   **{**state.options, "console_mode": True})
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*state.keys)
         await pilot.pause()
+        if state.after is not None:
+            await state.after(pilot)
         text = screen_text(pilot)
     bad = sorted({char for char in text if char not in CONSOLE_GLYPHS})
     assert not bad, f"{name}: characters the console font lacks: {[f'U+{ord(c):04X} {c}' for c in bad]}"

@@ -22,10 +22,12 @@ def test_screen(name: str, snap_compare, make_app, demo_dir, monkeypatch) -> Non
     if state.setup is not None:
         with open_terminal(demo_dir) as terminal:
             state.setup(terminal)
-    app = make_app(**state.options)
+    app = make_app(data_dir=demo_dir.parent / "fresh" if state.fresh else None, **state.options)
 
     async def run_before(pilot: Pilot) -> None:
         await pilot.press(*state.keys)
         await pilot.pause()
+        if state.after is not None:
+            await state.after(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

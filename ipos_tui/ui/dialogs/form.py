@@ -49,7 +49,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
     }
     FormDialog Grid {
         grid-size: 2;
-        grid-columns: 16 1fr;
+        grid-columns: 18 1fr;
         grid-rows: 3;
         height: auto;
     }
@@ -93,6 +93,7 @@ class FormDialog(ModalScreen[dict[str, Any] | None]):
                         max_length=field.max_length,
                         id=f"field-{field.name}",
                         select_on_focus=False,
+                        commands="*",
                     )
             yield Static("", id="error", markup=False)
         yield KeyBar()

@@ -97,7 +97,7 @@ class ConnectionScreen(PosScreen):
         terminal = self.pos.terminal
         try:
             with terminal.db.connection_context():
-                connection = activate(terminal, server, code, name)
+                connection = activate(terminal, server, code, name, max_attempts=2)
         except DomainError as error:
             self.app.call_from_thread(self.say, error_text(error), error=True)
             return

@@ -71,11 +71,12 @@ class LoginScreen(PosScreen):
                 with Center():
                     with Grid():
                         yield Label(t("login.identifier"), markup=False)
-                        yield CodeInput(id="identifier", max_length=16, select_on_focus=False)
+                        yield CodeInput(id="identifier", max_length=16, select_on_focus=False, commands="")
                         if self.mode == "id_pin":
                             yield Label(t("login.pin"), markup=False)
                             yield CodeInput(
-                                id="pin", password=True, restrict=r"[0-9]*", max_length=8, select_on_focus=False
+                                id="pin", password=True, restrict=r"[0-9]*", max_length=8, select_on_focus=False,
+                                commands="",
                             )
             if self.pos.demo_hint:
                 yield Static(self.pos.demo_hint, id="demo-hint", markup=False)

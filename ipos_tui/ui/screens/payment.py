@@ -112,7 +112,7 @@ class PaymentScreen(PosScreen):
             yield Static("", id="methods", markup=False)
             with Horizontal(id="amount-row"):
                 yield Label(t("pay.amount_grosze"), classes="caption", markup=False)
-                yield CodeInput(id="tendered", restrict=r"[0-9]*", max_length=9, select_on_focus=False)
+                yield CodeInput(id="tendered", restrict=r"[0-9]*", max_length=9, select_on_focus=False, commands="*")
                 yield Static("", id="preview", markup=False)
             with Horizontal(classes="row"):
                 yield Label(t("pay.change"), classes="caption", markup=False)

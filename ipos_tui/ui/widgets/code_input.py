@@ -35,16 +35,22 @@ class CodeInput(Input):
             super().__init__()
             self.key = key
 
+    def __init__(self, *args: object, commands: str = "*#+/", **kwargs: object) -> None:
+        """``commands``: the characters this field hands to its screen (a form passes
+        only ``*``, so an address can hold "/" and "#")."""
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.commands = frozenset(commands)
+
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink", True)
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        if character is not None and character in COMMAND_KEYS:
+        if character is not None and character in self.commands:
             return False
         return super().check_consume_key(key, character)
 
     async def _on_key(self, event: events.Key) -> None:
-        if event.character is not None and event.character in COMMAND_KEYS:
+        if event.character is not None and event.character in self.commands:
             event.stop()
             event.prevent_default()
             self.post_message(self.Command(COMMAND_KEYS[event.character]))
