@@ -118,10 +118,7 @@ class Ingest:
         parsed: list[AnyDocument | Rejected] = []
         for raw in items:
             try:
-                doc = parse_document(raw)
-                if doc.store_id != self.auth.store_id:
-                    raise Rejected("other_store")
-                parsed.append(doc)
+                parsed.append(parse_document(raw))
             except Rejected as rejected:
                 parsed.append(rejected)
         with write_transaction(self.office.db, self.auth.company_id):
@@ -186,7 +183,10 @@ class Ingest:
         if owner is not None:
             if owner != self.auth.terminal_id:
                 raise Rejected("uuid_conflict")
+            # already stored (e.g. released from quarantine): a repeat is a success
             return "duplicate", []
+        if doc.store_id != self.auth.store_id:
+            raise Rejected("other_store")
         taken_by = existing["numbers"].get((doc.type, doc.number))
         if taken_by is not None and taken_by != uuid:
             raise Rejected("number_conflict")

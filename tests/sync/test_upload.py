@@ -300,9 +300,6 @@ def test_a_rejected_sale_does_not_block_the_others_and_is_retried_after_sync(
     assert [doc["uuid"] for doc in retried] == forged
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "back office: Ingest.push answers other_store before looking the uuid up, so a "
-    "document stored by 'quarantine release' is rejected again instead of duplicate"))
 def test_a_released_quarantined_sale_is_marked_sent_at_the_next_sync(till: Till) -> None:
     info = till.terminal.settings.terminal_info()
     assert info is not None
