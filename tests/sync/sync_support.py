@@ -156,3 +156,10 @@ def terminal_catalogue(terminal: Terminal) -> dict[str, Any]:
             "SELECT id, name, kind, value, scope FROM discount")},
     }
 
+
+
+def assert_name_index_matches(terminal: Terminal) -> None:
+    """The trigram index of product names agrees with the product table row by row
+    (FTS5 'integrity-check' against the content table raises otherwise)."""
+    terminal.db.execute_sql(
+        "INSERT INTO product_fts (product_fts, rank) VALUES ('integrity-check', 1)")

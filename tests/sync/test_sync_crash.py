@@ -21,6 +21,7 @@ from ipos_tui.terminal.feed_apply import FeedApplier
 
 from sync_support import (
     activated,
+    assert_name_index_matches,
     demo_office,
     first_store,
     office_catalogue,
@@ -108,6 +109,7 @@ def test_kill_during_first_sync_resumes_from_the_shadow(
         assert all(pull_all(terminal).values())
         assert terminal_catalogue(terminal) == office_catalogue(office, store)
         assert FeedApplier(terminal.db).cursors("products").shadow is None
+        assert_name_index_matches(terminal)
 
 
 def test_kill_during_incremental_pull_resumes_from_the_last_page(
@@ -134,3 +136,4 @@ def test_kill_during_incremental_pull_resumes_from_the_last_page(
         assert terminal.catalog.product(renamed).name.endswith(" v2")
         assert [p.id for p in terminal.catalog.search(
             terminal.catalog.product(renamed).name)][:1] == [renamed]
+        assert_name_index_matches(terminal)

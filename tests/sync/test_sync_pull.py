@@ -30,6 +30,7 @@ from ipos_tui.terminal.records import User
 
 from sync_support import (
     activated,
+    assert_name_index_matches,
     demo_office,
     first_store,
     office_catalogue,
@@ -104,6 +105,7 @@ def test_first_sync_equals_the_back_office_and_reports_every_item(
         # The name index answers for the synced names (trigram, normalised).
         first = next(iter(expected["products"].values()))
         assert any(p.name == first[1] for p in terminal.catalog.search(first[1]))
+        assert_name_index_matches(terminal)
     products = _done(events, "products")
     assert products.added == len(expected["products"]) and products.removed == 0
     assert _done(events, "barcodes").added == len(expected["barcodes"])
@@ -159,6 +161,7 @@ def test_rename_keeps_the_name_index_right(
     assert _done(events, "products").changed == 1
     assert [p.id for p in synced.catalog.search("zurek slaski zmien")] == [product.id]
     assert product.id not in [p.id for p in synced.catalog.search(product.name)]
+    assert_name_index_matches(synced)
     assert terminal_catalogue(synced) == office_catalogue(office, first_store(office))
 
 
@@ -322,6 +325,7 @@ def test_price_list_switch_rebuilds_while_the_old_catalogue_sells(
         assert _done(events, "prices").changed > 0
         assert terminal.catalog.find_by_code(plu).price != old_price
         assert terminal.ledger.list_documents()[0].total == old_price
+        assert_name_index_matches(terminal)
         office.assign_price_list(store, own_list)
         assert all(pull_all(terminal).values())
         assert terminal_catalogue(terminal) == office_catalogue(office, store)
