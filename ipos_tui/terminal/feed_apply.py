@@ -182,10 +182,15 @@ Handler = Callable[[sqlite3.Cursor, "_Names", list[_Change]], Counts]
 
 
 class _Names:
-    """Actual table names for the live tables or their shadow copies."""
+    """Actual table names for the live tables or their shadow copies.
+
+    ``counting``: whether handlers look up which rows exist to report +added/~changed
+    (live pages); a shadow page skips it, its counts come from the swap.
+    """
 
     def __init__(self, shadow: bool) -> None:
         self.prefix = SHADOW_PREFIX if shadow else ""
+        self.counting = not shadow
 
     def __getattr__(self, table: str) -> str:
         return f'"{self.prefix}{table}"'
@@ -196,9 +201,13 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start : start + _IN_CHUNK]
 
 
-def _existing(cur: sqlite3.Cursor, table: str, column: str, keys: Sequence[Any]) -> set[Any]:
-    """Which of ``keys`` are present in ``table.column``."""
+def _existing(
+    cur: sqlite3.Cursor, table: str, column: str, keys: Sequence[Any], counting: bool = True
+) -> set[Any]:
+    """Which of ``keys`` are present in ``table.column`` (nothing asked when not counting)."""
     found: set[Any] = set()
+    if not counting:
+        return found
     for chunk in _chunks(list(keys)):
         marks = ", ".join("?" * len(chunk))
         rows = cur.execute(f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", chunk)
@@ -228,10 +237,11 @@ def _simple(
     upsert_sql: str,
     params: Callable[[_Change], tuple[Any, ...]],
     wire_key: Callable[[_Change], Any] = lambda c: c.id,
+    counting: bool = True,
 ) -> Counts:
     """Upserts and deletes of a table keyed directly by the wire id."""
     ups, dels = _split(changes)
-    existing = _existing(cur, table, key, [wire_key(c) for c in changes])
+    existing = _existing(cur, table, key, [wire_key(c) for c in changes], counting)
     cur.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(wire_key(c),) for c in dels])
     cur.executemany(upsert_sql, [params(c) for c in ups])
     return _count([wire_key(c) for c in ups], [wire_key(c) for c in dels], existing)
@@ -257,7 +267,7 @@ def _company(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
     return _simple(
         cur, t.company, "id", changes,
         _upsert_sql(t.company, ("id", "name", "nip", "address"), "id"), params,
-        wire_key=lambda c: 1,
+        wire_key=lambda c: 1, counting=t.counting,
     )
 
 
@@ -267,7 +277,7 @@ def _store(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
         return (int(c.id), d.name, d.address or "")
 
     return _simple(
-        cur, t.store, "id", changes, _upsert_sql(t.store, ("id", "name", "address"), "id"), params
+        cur, t.store, "id", changes, _upsert_sql(t.store, ("id", "name", "address"), "id"), params, counting=t.counting
     )
 
 
@@ -286,7 +296,7 @@ def _setting(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
 
     return _simple(
         cur, t.setting, "key", changes, _upsert_sql(t.setting, ("key", "value"), "key"), params,
-        wire_key=lambda c: str(c.id),
+        wire_key=lambda c: str(c.id), counting=t.counting,
     )
 
 
@@ -297,7 +307,7 @@ def _pin_key(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
 
     return _simple(
         cur, t.setting, "key", changes, _upsert_sql(t.setting, ("key", "value"), "key"), params,
-        wire_key=lambda c: PIN_KEY_SETTING,
+        wire_key=lambda c: PIN_KEY_SETTING, counting=t.counting,
     )
 
 
@@ -309,6 +319,7 @@ def _by_sync_id(
     new_key: Callable[[_Change], str],
     upsert_sql: str,
     params: Callable[[_Change], tuple[Any, ...]],
+    counting: bool = True,
 ) -> Counts:
     """Tables keyed locally by a name/code but by an int id on the wire.
 
@@ -316,7 +327,7 @@ def _by_sync_id(
     from another entity overwrites that row (its own change follows).
     """
     ups, dels = _split(changes)
-    existing = _existing(cur, table, "sync_id", [int(c.id) for c in changes])
+    existing = _existing(cur, table, "sync_id", [int(c.id) for c in changes], counting)
     cur.executemany(f"DELETE FROM {table} WHERE sync_id = ?", [(int(c.id),) for c in dels])
     cur.executemany(
         f"DELETE FROM {table} WHERE sync_id = ? AND {key} IS NOT ?",
@@ -334,7 +345,7 @@ def _payment_method(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> C
     columns = ("code", "name", "kind", "allows_change", "position", "active", "sync_id")
     return _by_sync_id(
         cur, t.payment_method, "code", changes, lambda c: c.data.code,
-        _upsert_sql(t.payment_method, columns, "code"), params,
+        _upsert_sql(t.payment_method, columns, "code"), params, counting=t.counting,
     )
 
 
@@ -353,7 +364,7 @@ def _user(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
         [(c.data.identifier, int(c.id)) for c in ups],
     )
     columns = ("id", "identifier", "name", "role", "pin_hash", "active", "permissions")
-    return _simple(cur, t.user, "id", changes, _upsert_sql(t.user, columns, "id"), params)
+    return _simple(cur, t.user, "id", changes, _upsert_sql(t.user, columns, "id"), params, counting=t.counting)
 
 
 def _vat_rate(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
@@ -364,7 +375,7 @@ def _vat_rate(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
     return _simple(
         cur, t.vat_rate, "letter", changes,
         _upsert_sql(t.vat_rate, ("letter", "rate_bp"), "letter"), params,
-        wire_key=lambda c: str(c.id),
+        wire_key=lambda c: str(c.id), counting=t.counting,
     )
 
 
@@ -375,7 +386,7 @@ def _unit(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
 
     counts = _by_sync_id(
         cur, t.unit, "name", changes, lambda c: c.data.name,
-        _upsert_sql(t.unit, ("name", "precision", "sync_id"), "name"), params,
+        _upsert_sql(t.unit, ("name", "precision", "sync_id"), "name"), params, counting=t.counting,
     )
     ups, _ = _split(changes)
     cur.executemany(
@@ -392,7 +403,7 @@ def _category(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
 
     return _simple(
         cur, t.category, "id", changes,
-        _upsert_sql(t.category, ("id", "parent_id", "name"), "id"), params,
+        _upsert_sql(t.category, ("id", "parent_id", "name"), "id"), params, counting=t.counting,
     )
 
 
@@ -402,7 +413,7 @@ def _price(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
     counts = _simple(
         cur, t.price, "product_id", changes,
         _upsert_sql(t.price, ("product_id", "price"), "product_id"),
-        lambda c: (int(c.id), c.data.price),
+        lambda c: (int(c.id), c.data.price), counting=t.counting,
     )
     cur.executemany(
         f"UPDATE {t.product} SET price = ?, active = listed WHERE id = ?",
@@ -449,7 +460,7 @@ def _product(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
         f"UPDATE {t.product} SET plu = '#' || id WHERE plu = ? AND id != ?",
         [(c.data.plu, int(c.id)) for c in ups],
     )
-    return _simple(cur, t.product, "id", changes, _product_sql(t), params)
+    return _simple(cur, t.product, "id", changes, _product_sql(t), params, counting=t.counting)
 
 
 def _barcode(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
@@ -459,7 +470,7 @@ def _barcode(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
 
     return _by_sync_id(
         cur, t.barcode, "code", changes, lambda c: c.data.code,
-        _upsert_sql(t.barcode, ("code", "product_id", "sync_id"), "code"), params,
+        _upsert_sql(t.barcode, ("code", "product_id", "sync_id"), "code"), params, counting=t.counting,
     )
 
 
@@ -475,7 +486,7 @@ def _discount(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
     counts = _simple(
         cur, t.discount, "id", [*hidden, *shown],
         _upsert_sql(t.discount, ("id", "name", "kind", "value", "scope"), "id"),
-        lambda c: (int(c.id), c.data.name, c.data.kind, c.data.value, c.data.scope),
+        lambda c: (int(c.id), c.data.name, c.data.kind, c.data.value, c.data.scope), counting=t.counting,
     )
     return counts
 
