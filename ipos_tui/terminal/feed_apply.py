@@ -47,7 +47,6 @@ from ipos_tui.protocol import (
     DiscountData,
     PaymentMethodData,
     PinKeyData,
-    PriceData,
     ProductData,
     SettingData,
     StoreData,
