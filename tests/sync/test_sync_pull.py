@@ -200,6 +200,25 @@ def test_category_and_unit_changes(shop: tuple[BackOffice, str], synced: Termina
     assert terminal_catalogue(synced) == office_catalogue(office, first_store(office))
 
 
+def test_unit_rename_reaches_the_products_of_that_unit(
+    shop: tuple[BackOffice, str], synced: Terminal
+) -> None:
+    office, _ = shop
+    office.add_unit("opak.", 0)
+    product = synced.catalog.find_by_code("10")
+    assert product is not None
+    office.update_product(product.id, unit="opak.")
+    assert all(pull_all(synced).values())
+    assert synced.catalog.product(product.id).unit == "opak."
+    office.rename_unit("opak.", "op.")
+    events: list[object] = []
+    assert all(pull_all(synced, events=events).values())
+    assert _done(events, "units").changed == 1
+    assert synced.catalog.product(product.id).unit == "op."
+    assert "opak." not in [u.name for u in synced.catalog.units()]
+    assert terminal_catalogue(synced) == office_catalogue(office, first_store(office))
+
+
 def test_plu_handed_from_one_product_to_another(
     shop: tuple[BackOffice, str], synced: Terminal
 ) -> None:
@@ -329,6 +348,31 @@ def test_price_list_switch_rebuilds_while_the_old_catalogue_sells(
         office.assign_price_list(store, own_list)
         assert all(pull_all(terminal).values())
         assert terminal_catalogue(terminal) == office_catalogue(office, store)
+
+
+def test_list_switched_again_during_a_rebuild_starts_it_over(
+    shop: tuple[BackOffice, str], tmp_path: Path
+) -> None:
+    office, base = shop
+    stores = office.list_stores()
+    store, own_list, other_list = stores[1]["id"], stores[1]["price_list_id"], stores[0][
+        "price_list_id"]
+    with activated(office, base, tmp_path / "t", store) as terminal:
+        assert all(pull_all(terminal).values())
+        office.assign_price_list(store, other_list)
+        ctx = SyncContext.for_terminal(terminal, sleep=lambda _s: None, page_limit=100)
+        assert ctx is not None
+        cancel = CancelToken()
+        with ctx:
+            half = pull_stream(ctx, "products", lambda e: isinstance(e, ItemProgress)
+                               and cancel.cancel(), cancel)
+        assert half.reset and not half.ok
+        office.assign_price_list(store, own_list)
+        with SyncContext.for_terminal(terminal, sleep=lambda _s: None, page_limit=100) as ctx:
+            again = pull_stream(ctx, "products", lambda _e: None, CancelToken())
+        assert again.ok and again.reset, "the back office restarted the rebuild"
+        assert terminal_catalogue(terminal) == office_catalogue(office, store)
+        assert FeedApplier(terminal.db).cursors("products").shadow is None
 
 
 def test_cancel_between_pages_keeps_committed_pages_and_their_cursor(
