@@ -42,7 +42,7 @@ from ipos_tui.terminal.db import open_terminal
 
 def slow(event):
     if isinstance(event, ItemProgress):
-        time.sleep(0.002)
+        time.sleep(0.005)
 
 terminal = open_terminal(Path(sys.argv[1]))
 ctx = SyncContext.for_terminal(terminal, page_limit=5)
@@ -123,7 +123,7 @@ def test_kill_during_incremental_pull_resumes_from_the_last_page(
         start = FeedApplier(terminal.db).cursors("products").live
         rows = terminal_catalogue(terminal)["products"]
     price_list = next(s["price_list_id"] for s in office.list_stores() if s["id"] == store)
-    for pid, row in list(rows.items())[:150]:
+    for pid, row in list(rows.items())[:200]:
         office.set_price(price_list, pid, row[7] + 3)
         office.update_product(pid, name=f"{row[1][:30]} v2")
     _kill_when(data_dir, "products", start, pages=3)
