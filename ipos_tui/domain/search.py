@@ -39,7 +39,8 @@ T9_OTHER: Final = "1"
 
 def normalise(text: str) -> str:
     """Lower-case, diacritics-free, single-spaced form of ``text`` for matching."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_STROKE_LETTERS).lower())
+    # decompose first: compatibility forms ("🄐" → "(A)") must be lower-cased too
+    decomposed = unicodedata.normalize("NFKD", text).lower().translate(_STROKE_LETTERS)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.split())
 
