@@ -28,6 +28,8 @@ class EmbeddedServer:
             log_level="warning",
             access_log=False,
             lifespan="off",
+            server_header=False,
+            date_header=False,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="backoffice", daemon=True)

@@ -181,8 +181,12 @@ class SyncClient:
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
-            headers={"Accept-Encoding": "gzip", "Accept": "application/json"},
+            headers={"Accept-Encoding": "gzip"},
         )
+        # GSM links are paid by the byte: drop what the back office never reads
+        # (HTTP/1.1 keeps the connection alive without saying so).
+        for name in ("User-Agent", "Accept", "Connection"):
+            self._http.headers.pop(name, None)
 
     # -- public calls ---------------------------------------------------------
 

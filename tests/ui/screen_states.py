@@ -86,7 +86,9 @@ TRANSACTIONS_MIXED = [
     ItemStarted("transactions", "000002"),
     ItemFailed("transactions", "000002", "sync.err.document_rejected", {"number": 2, "reason": "other_store"}),
     ItemStarted("transactions", "000003"),
-    ItemFailed("transactions", "000003", "sync.err.document_not_sent", {"number": 3}),
+    ItemFailed("transactions", "000003", "sync.err.document_not_sent",
+               {"number": 3, "reason": "sync.err.offline", "server": "http://127.0.0.1:8080",
+                "retry_at": "12:05:30", "retry_in": 30}),
     JobFinished("transactions", ok=False),
 ]
 

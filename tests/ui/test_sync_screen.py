@@ -122,7 +122,7 @@ async def test_failure_shows_the_reason(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         await open_sync(pilot, ["products"], scripted({"products": events}))
-        assert "\u2717 błąd: kasoterminal nieaktywowany" in row_of(screen_text(pilot), "Stawki VAT")
+        assert "\u2717 kasoterminal nieaktywowany" in row_of(screen_text(pilot), "Stawki VAT")
         assert "z błędami: 1" in status(pilot)
 
 
@@ -140,7 +140,7 @@ async def test_transactions_get_a_row_per_document(make_app) -> None:
         await open_sync(pilot, ["transactions"], scripted({"transactions": events}))
         text = screen_text(pilot)
         assert "\u2713 gotowe" in row_of(text, "Dokument 000001")
-        assert "\u2717 błąd" in row_of(text, "Dokument 000002")
+        assert "\u2717 kasoterminal" in row_of(text, "Dokument 000002")
 
 
 async def test_not_activated_terminal_says_so_on_every_row(make_app) -> None:

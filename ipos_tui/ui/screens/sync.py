@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
-from ...i18n import t
+from ...i18n import has_key, t
 from ...sync.progress import (
     JOB_ITEMS,
     CancelToken,
@@ -48,6 +48,8 @@ def item_label(job: str, item: str) -> str:
 
 
 def change_counts(event: ItemDone) -> str:
+    if event.job == "transactions":  # a document is either new there or already held
+        return t("sync.sent") if event.added else t("sync.already_sent")
     parts = []
     if event.added:
         parts.append(f"+{event.added}")
@@ -58,6 +60,16 @@ def change_counts(event: ItemDone) -> str:
     return " ".join(parts) if parts else t("sync.no_changes")
 
 
+def failure_text(key: str, params: dict[str, object]) -> str:
+    """The reason of a failed item; a parameter that is itself a message key (the
+    upload's ``reason``) is translated with the same parameters first."""
+    filled = {
+        name: t(value, **params) if isinstance(value, str) and has_key(value) else value
+        for name, value in params.items()
+    }
+    return t(key, **filled)
+
+
 class SyncRow(Horizontal):
     """Label | state | progress bar | counts, for one item."""
 
@@ -66,7 +78,7 @@ class SyncRow(Horizontal):
         height: 1;
     }
     SyncRow .label {
-        width: 22;
+        width: 18;
     }
     SyncRow .state {
         width: 1fr;
@@ -112,8 +124,8 @@ class SyncRow(Horizontal):
     def _text(self, state: str, detail: str = "") -> Text:
         g = self.app.glyphs  # type: ignore[attr-defined]
         mark = {"waiting": g.dot, "running": "\u2026", "done": g.ok, "failed": g.failed}[state]
-        label = t(f"sync.state_{state}")
-        text = f"{mark} {label}"
+        # a failure shows its reason right after the mark; the others their state
+        text = mark if state == "failed" else f"{mark} {t(f'sync.state_{state}')}"
         return Text(f"{text} {detail}".rstrip(), no_wrap=True, overflow="ellipsis")
 
     def show(self, state: str, *, detail: str = "", counts: str = "") -> None:
@@ -184,7 +196,7 @@ class SyncScreen(PosScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="sync-box"):
             yield Static(
-                f"{t('sync.col_item'):<22}{t('sync.col_state')}", id="sync-header", markup=False
+                f"{t('sync.col_item'):<18}{t('sync.col_state')}", id="sync-header", markup=False
             )
             with VerticalScroll(id="sync-rows"):
                 for job in self.jobs:
@@ -219,7 +231,7 @@ class SyncScreen(PosScreen):
             row.show("done", counts=change_counts(event))
         elif isinstance(event, ItemFailed):
             self.failures += 1
-            row.show("failed", detail=t(event.key, **event.params))
+            row.show("failed", detail=failure_text(event.key, event.params))
 
     async def _row(self, job: str, item: str) -> SyncRow:
         """The row of ``item``; transactions (and unknown items) get one on the fly."""
