@@ -29,6 +29,8 @@ SHOTS = {
     "user-menu": "user_menu",
     "transactions": "transactions",
     "console-mode": "registration_console",
+    "sync-products": "sync_products_done",
+    "sync-running": "sync_products_running",
 }
 NOW = datetime(2026, 11, 26, 12, 4, tzinfo=timezone(timedelta(hours=1)))
 
@@ -43,10 +45,13 @@ async def shoot(name: str, state_name: str, template: Path, target: Path) -> Non
         with open_terminal(data_dir) as terminal:
             if state.setup is not None:
                 state.setup(terminal)
-            app = create_app(terminal, data_dir=data_dir, clock=lambda: NOW, cursor_blink=False, **state.options)
+            app = create_app(terminal, data_dir=data_dir, clock=lambda: NOW, cursor_blink=False,
+                             upload_interval=None, **state.options)
             async with app.run_test(size=(80, 24)) as pilot:
                 await pilot.press(*state.keys)
                 await pilot.pause()
+                if state.after is not None:
+                    await state.after(pilot)
                 app.save_screenshot(f"{name}.svg", str(target))
     print(f"screenshots/{name}.svg  <- {state_name}")
 
