@@ -8,6 +8,7 @@ console glyphs). Screens do the work; see ``ui/screens``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from datetime import datetime
 from pathlib import Path
 
@@ -215,30 +216,9 @@ class IposApp(App[None]):
         self.screen.reset_form()
 
 
-def create_app(
-    terminal: Terminal,
-    *,
-    data_dir: Path,
-    clock: Callable[[], datetime] = local_now,
-    language: str | None = None,
-    console_mode: bool | None = None,
-    demo_hint: str | None = None,
-    cursor_blink: bool = True,
-    upload_interval: float | None = 60.0,
-    startup_jobs: tuple[str, ...] = (),
-) -> IposApp:
-    """The factory the CLI and the tests use."""
-    return IposApp(
-        terminal,
-        data_dir=data_dir,
-        clock=clock,
-        language=language,
-        console_mode=console_mode,
-        demo_hint=demo_hint,
-        cursor_blink=cursor_blink,
-        upload_interval=upload_interval,
-        startup_jobs=startup_jobs,
-    )
+def create_app(terminal: Terminal, **options: Any) -> IposApp:
+    """The factory the CLI, the demo and the tests use (options as :class:`IposApp`)."""
+    return IposApp(terminal, **options)
 
 
 __all__ = ["IposApp", "create_app", "__version__"]

@@ -25,6 +25,15 @@ def print_document(app: IposApp, uuid: str) -> None:
     save_printout(app.data_dir, detail, text)
 
 
+#: catalogue keys of the document kinds the ledger stores
+KIND_KEYS = {"paragon": "doc.paragon", "faktura": "doc.faktura", "paragon_nip": "doc.paragon_nip"}
+
+
+def kind_label(kind: str) -> str:
+    """"Paragon", "Faktura", "Paragon z NIP" in the UI language."""
+    return t(KIND_KEYS.get(kind, "doc.paragon"))
+
+
 def upload_mark(app: IposApp, state: str) -> str:
     """☁ until the back office accepted it, ✓ after, ✗ when quarantined."""
     g = app.glyphs

@@ -20,11 +20,9 @@ from ...domain.receipt import PaymentState
 from ...domain.validation import format_nip, validate_nip
 from ...i18n import t
 from ...terminal.records import Buyer, PaymentMethod
+from ..printouts import kind_label
 from ..widgets.code_input import CodeInput
 from .base import PosScreen
-
-KIND_KEYS = {"paragon": "doc.paragon", "faktura": "doc.faktura", "paragon_nip": "doc.paragon_nip"}
-
 
 class PaymentScreen(PosScreen):
     WITH_RECEIPT = True
@@ -144,7 +142,7 @@ class PaymentScreen(PosScreen):
         self.query_one("#to-pay", Label).update(format_money(state.total))
         self.query_one("#paid", Label).update(format_money(state.paid))
         self.query_one("#remaining", Label).update(format_money(state.remaining))
-        self.query_one("#document", Label).update(f"{t('pay.document')}: {t(KIND_KEYS[self.kind])}")
+        self.query_one("#document", Label).update(f"{t('pay.document')}: {kind_label(self.kind)}")
         buyer = f"NIP {format_nip(self.buyer.nip)}" if self.buyer is not None else ""
         self.query_one("#buyer", Label).update(buyer)
         methods = Text(f"{t('pay.method'):<24}", no_wrap=True, overflow="crop")
@@ -286,7 +284,7 @@ class PaymentScreen(PosScreen):
             self.redraw()
             self.query_one("#tendered", CodeInput).focus()
 
-        self.app.push_screen(FormDialog(t(KIND_KEYS[kind]), fields), done)
+        self.app.push_screen(FormDialog(kind_label(kind), fields), done)
 
     def action_back(self) -> None:
         if not self.state.payments:

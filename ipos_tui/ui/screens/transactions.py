@@ -12,12 +12,9 @@ from textual.widgets import Static
 from ...domain.money import format_money
 from ...i18n import t
 from ...terminal.records import DocumentSummary
-from ..printouts import show_printout, upload_mark
+from ..printouts import kind_label, show_printout, upload_mark
 from ..widgets.receipt_list import RowList, fit
 from .base import PosScreen
-
-KIND_KEYS = {"paragon": "doc.paragon", "faktura": "doc.faktura", "paragon_nip": "doc.paragon_nip"}
-
 
 class TransactionsScreen(PosScreen):
     TITLE_KEY = "menu.transactions"
@@ -72,7 +69,7 @@ class TransactionsScreen(PosScreen):
         text = Text(no_wrap=True, overflow="crop")
         text.append(
             f" {mark} {doc.number:06d}  {doc.created_local:%Y-%m-%d} {doc.created_local:%H:%M} "
-            f"{fit(doc.cashier_name, 16):<16} {fit(t(KIND_KEYS.get(doc.kind, 'doc.paragon')), 15):<15} "
+            f"{fit(doc.cashier_name, 16):<16} {fit(kind_label(doc.kind), 15):<15} "
             f"{format_money(doc.total):>12}"
         )
         if doc.upload_state == "quarantined" and doc.reject_reason:
