@@ -13,6 +13,12 @@ Versions: the back office serves :data:`PROTOCOL_VERSION` and
 its sales and fetch the update that fixes it); anything older is answered with 426.
 Version 2 added per-document ``warnings`` to the push results; a version-1 terminal
 gets the same results without them.
+
+Additive changes need no new version: fields a receiver does not know are ignored and
+optional fields a sender leaves out take their defaults. So a receipt's ``kind`` and
+``buyer`` (an invoice's or a NIP receipt's customer) are optional on every version: a
+terminal that does not send them (protocol 1, or an older protocol-2 build) uploads a
+plain "paragon", exactly what it printed.
 """
 
 from __future__ import annotations
@@ -57,6 +63,18 @@ Id32 = Annotated[int, Field(ge=1, le=2_147_483_647)]
 NonNegativeGrosze = Annotated[int, Field(ge=0, le=99_999_999_999)]
 SignedGrosze = Annotated[int, Field(ge=-99_999_999_999, le=99_999_999_999)]
 VatLetter = Literal["A", "B", "C", "D", "E"]
+#: What a sale was printed as: a plain receipt, an invoice, or a receipt with the
+#: buyer's NIP ("paragon z NIP").
+ReceiptKind = Literal["paragon", "faktura", "paragon_nip"]
+RECEIPT_KINDS: Final[tuple[str, ...]] = ("paragon", "faktura", "paragon_nip")
+#: Kinds that name a buyer: an invoice needs its NIP, name and address, a receipt
+#: with NIP its NIP. The back office checks the NIP's checksum (it is not checked
+#: here: this module imports nothing of ours).
+BUYER_FIELDS_REQUIRED: Final[dict[str, tuple[str, ...]]] = {
+    "paragon": (),
+    "faktura": ("nip", "name", "address"),
+    "paragon_nip": ("nip",),
+}
 
 
 class WireModel(BaseModel):
@@ -288,14 +306,48 @@ class DocumentBase(WireModel):
     cashier_name: str | None = Field(default=None, max_length=80)
 
 
+class Buyer(WireModel):
+    """The customer named on an invoice or a receipt with NIP.
+
+    ``nip`` as the terminal took it (the back office validates it and stores its 10
+    digits); ``name`` and ``address`` are left out when empty (a NIP receipt has none).
+    """
+
+    nip: str = Field(min_length=1, max_length=20)
+    name: str | None = Field(default=None, max_length=120)
+    address: str | None = Field(default=None, max_length=200)
+
+
 class ReceiptDocument(DocumentBase):
-    """A sale. ``total`` = sum of line values = sum of payments' (amount − change)."""
+    """A sale. ``total`` = sum of line values = sum of payments' (amount − change).
+
+    ``kind`` (default "paragon", left out when default) is what was printed; ``buyer``
+    is required by :data:`BUYER_FIELDS_REQUIRED` for an invoice and a NIP receipt —
+    the back office rejects one without it as malformed ("malformed:buyer:missing",
+    "malformed:buyer.name:missing", "malformed:buyer.nip:invalid_nip" …).
+    """
 
     type: Literal["receipt"] = "receipt"
+    kind: ReceiptKind = "paragon"
+    buyer: Buyer | None = None
     lines: list[DocumentLine] = Field(min_length=1, max_length=1000)
     payments: list[DocumentPayment] = Field(default_factory=list, max_length=20)
     total: NonNegativeGrosze
     vat_totals: dict[VatLetter, SignedGrosze] = Field(default_factory=dict)
+
+    def missing_buyer_field(self) -> str | None:
+        """The first buyer field this ``kind`` requires but lacks ("buyer" when there is
+        no buyer at all), or ``None`` when complete. Blank text counts as missing."""
+        required = BUYER_FIELDS_REQUIRED[self.kind]
+        if not required:
+            return None
+        if self.buyer is None:
+            return "buyer"
+        for name in required:
+            value = getattr(self.buyer, name)
+            if value is None or not value.strip():
+                return f"buyer.{name}"
+        return None
 
 
 class OriginalReceipt(WireModel):
@@ -373,7 +425,10 @@ class TransactionsResponse(WireModel):
 
 class ReceiptLookupResponse(WireModel):
     """``GET /receipts/{terminal_id}/{number}``: a receipt of the same store, for a
-    return. ``returned`` maps line index to the quantity (milli) already returned."""
+    return. ``returned`` maps line index to the quantity (milli) already returned.
+    ``receipt.kind`` / ``receipt.buyer`` say whether it was an invoice or a NIP receipt
+    and for whom (the buyer's NIP as its 10 digits); a receipt stored before the back
+    office knew them reads as a "paragon"."""
 
     terminal_id: int
     number: int

@@ -433,11 +433,12 @@ def cmd_export_csv(office: BackOffice, args: argparse.Namespace) -> Any:
 
 def cmd_transactions_list(office: BackOffice, args: argparse.Namespace) -> Any:
     rows = ingest.list_transactions(office, store_id=args.store, terminal_id=args.terminal,
-                                    day=args.day, doc_type=args.type, limit=args.limit)
+                                    day=args.day, doc_type=args.type, kind=args.kind,
+                                    buyer_nip=args.nip, limit=args.limit)
     _emit(args, rows, lambda r: _print_table(
         [{**x, "total": _money(x["total"])} for x in r],
-        ["id", "type", "terminal_id", "number", "store_id", "created_at", "total", "cashier",
-         "warnings"]))
+        ["id", "type", "kind", "terminal_id", "number", "store_id", "created_at", "total",
+         "cashier", "buyer_nip", "warnings"]))
     return rows
 
 
@@ -690,6 +691,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--terminal", type=int)
     p.add_argument("--day", type=_day)
     p.add_argument("--type", choices=["receipt", "return", "cash_operation", "daily_report"])
+    p.add_argument("--kind", choices=["paragon", "faktura", "paragon_nip"],
+                   help="receipts printed as this document kind")
+    p.add_argument("--nip", help="documents whose buyer has this NIP")
     p.add_argument("--limit", type=int, default=100)
     quarantine = tsub.add_parser("quarantine", help="rejected payloads")
     qsub = quarantine.add_subparsers(dest="quarantine_command", required=True, metavar="ACTION")

@@ -28,6 +28,7 @@ from ipos_tui.backoffice.models import utcnow
 from ipos_tui.backoffice.service import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import round_half_up
+from ipos_tui.domain.validation import validate_nip
 from ipos_tui.domain.vat import vat_totals
 from ipos_tui.protocol import (
     DOCUMENT_ADAPTER,
@@ -81,9 +82,26 @@ def parse_document(raw: Any) -> AnyDocument:
             loc = loc[1:]  # the union's tag: the type is known from the payload
         where = ".".join(str(part) for part in loc) or "document"
         raise Rejected(f"malformed:{where}:{first['type']}") from exc
+    if isinstance(doc, ReceiptDocument):
+        _check_buyer(doc)
     if isinstance(doc, ReceiptDocument | ReturnDocument):
         _check_totals(doc)
     return doc
+
+
+def _check_buyer(doc: ReceiptDocument) -> None:
+    """An invoice names its buyer (NIP, name, address), a NIP receipt its NIP; any NIP
+    sent must be a real one. The NIP is normalised to its 10 digits in place, so the
+    stored payload and the ``buyer_nip`` column agree however the cashier typed it."""
+    missing = doc.missing_buyer_field()
+    if missing is not None:
+        raise Rejected(f"malformed:{missing}:missing")
+    if doc.buyer is None:
+        return
+    try:
+        doc.buyer.nip = validate_nip(doc.buyer.nip)
+    except DomainError as exc:
+        raise Rejected("malformed:buyer.nip:invalid_nip") from exc
 
 
 def _check_totals(doc: ReceiptDocument | ReturnDocument) -> None:
@@ -235,7 +253,20 @@ class Ingest:
                 if line.get("original_line") is not None:
                     returned[int(line["original_line"])] += int(line["qty"])
         return {"terminal_id": terminal_id, "number": number, "store_id": row.store_id,
-                "receipt": json.loads(row.payload), "returned": dict(returned)}
+                "receipt": _receipt_with_buyer(row), "returned": dict(returned)}
+
+
+def _receipt_with_buyer(row: m.Transaction) -> dict[str, Any]:
+    """The stored receipt with its kind and buyer taken from the columns: a receipt
+    stored before they existed has neither in its payload and reads as a paragon."""
+    receipt: dict[str, Any] = json.loads(row.payload)
+    receipt["kind"] = row.kind
+    receipt.pop("buyer", None)
+    if row.buyer_nip:
+        receipt["buyer"] = {key: value for key, value in (
+            ("nip", row.buyer_nip), ("name", row.buyer_name),
+            ("address", row.buyer_address)) if value}
+    return receipt
 
 
 def _raw_uuid(raw: Any) -> str | None:
@@ -301,6 +332,16 @@ def _total(doc: AnyDocument) -> int:
     return doc.total
 
 
+def _buyer_columns(doc: AnyDocument) -> dict[str, Any]:
+    """The document kind and buyer columns of a receipt (other types: a plain kind)."""
+    if not isinstance(doc, ReceiptDocument):
+        return {}
+    buyer = doc.buyer
+    return {"kind": doc.kind, "buyer_nip": buyer.nip if buyer else None,
+            "buyer_name": buyer.name if buyer else None,
+            "buyer_address": buyer.address if buyer else None}
+
+
 def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
                    store_id: int) -> int:
     """Insert the document and its lines/payments (caller holds the transaction)."""
@@ -310,7 +351,7 @@ def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
         uuid=str(doc.uuid), doc_type=doc.type, number=doc.number,
         created_at=_utc_naive(doc.created_at), day=business_day(doc),
         cashier_id=doc.cashier_id, cashier_identifier=doc.cashier_identifier,
-        total=_total(doc),
+        total=_total(doc), **_buyer_columns(doc),
         original_terminal=original.terminal_id if original else None,
         original_number=original.number if original else None,
         payload=doc.model_dump_json(exclude_none=True),
@@ -338,7 +379,10 @@ def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
 
 def list_transactions(office: BackOffice, *, store_id: int | None = None,
                       terminal_id: int | None = None, day: date | None = None,
-                      doc_type: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+                      doc_type: str | None = None, kind: str | None = None,
+                      buyer_nip: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """Stored documents, newest first; ``kind`` / ``buyer_nip`` find invoices and NIP
+    receipts (the NIP in any usual spelling)."""
     t = m.Transaction
     query = t.select().where(t.company == office.company_id)
     if store_id is not None:
@@ -349,12 +393,17 @@ def list_transactions(office: BackOffice, *, store_id: int | None = None,
         query = query.where(t.day == day)
     if doc_type is not None:
         query = query.where(t.doc_type == doc_type)
+    if kind is not None:
+        query = query.where(t.kind == kind)
+    if buyer_nip is not None:
+        query = query.where(t.buyer_nip == validate_nip(buyer_nip))
     rows = query.order_by(t.id.desc()).limit(limit)
     return [
         {"id": r.id, "uuid": r.uuid, "type": r.doc_type, "terminal_id": r.terminal_id,
          "store_id": r.store_id, "number": r.number, "day": r.day.isoformat(),
          "created_at": r.created_at.isoformat(timespec="seconds") + "Z", "total": r.total,
-         "cashier": r.cashier_identifier,
+         "cashier": r.cashier_identifier, "kind": r.kind, "buyer_nip": r.buyer_nip,
+         "buyer_name": r.buyer_name, "buyer_address": r.buyer_address,
          "warnings": json.loads(r.warnings) if r.warnings else []}
         for r in rows
     ]

@@ -21,8 +21,35 @@ def _create_initial_schema(db: Database) -> None:
     db.create_tables(MODELS, safe=True)
 
 
+#: Columns migration 2 adds to ``transaction_doc``: the receipt's kind and its buyer.
+#: Plain SQL valid on SQLite and PostgreSQL; the NOT NULL default makes every existing
+#: row a "paragon", which is what it was sent as.
+_RECEIPT_BUYER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("kind", "VARCHAR(16) NOT NULL DEFAULT 'paragon'"),
+    ("buyer_nip", "VARCHAR(10)"),
+    ("buyer_name", "VARCHAR(120)"),
+    ("buyer_address", "VARCHAR(200)"),
+)
+
+
+def _add_receipt_kind_and_buyer(db: Database) -> None:
+    """Version 2: document kind and buyer on stored transactions.
+
+    A database created by this release already has the columns (step 1 creates the
+    current tables), so only the missing ones are added.
+    """
+    table = "transaction_doc"
+    present = {column.name for column in db.get_columns(table)}
+    for name, definition in _RECEIPT_BUYER_COLUMNS:
+        if name not in present:
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {definition}')
+
+
 #: (version, step) in ascending order.
-MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = ((1, _create_initial_schema),)
+MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
+    (1, _create_initial_schema),
+    (2, _add_receipt_kind_and_buyer),
+)
 
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -308,6 +308,13 @@ class Transaction(BaseModel):
     cashier_id = IntegerField(null=True)
     cashier_identifier = CharField(max_length=40, null=True)
     total = BigIntegerField(default=0)
+    #: Receipts: "paragon" | "faktura" | "paragon_nip" (other documents: "paragon").
+    #: The buyer (invoices, NIP receipts): NIP as 10 digits, name, address.
+    #: Added by migration 2; rows stored before it read as plain paragons.
+    kind = CharField(max_length=16, default="paragon")
+    buyer_nip = CharField(max_length=10, null=True)
+    buyer_name = CharField(max_length=120, null=True)
+    buyer_address = CharField(max_length=200, null=True)
     #: For returns: the receipt taken back (terminal id, number).
     original_terminal = IntegerField(null=True)
     original_number = IntegerField(null=True)

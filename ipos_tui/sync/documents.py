@@ -19,8 +19,11 @@ Wire conventions the mapping follows:
 * ``created_at`` is the UTC instant of the sale; the back office derives the
   shop's business day from it in Europe/Warsaw.
 
-The buyer of an invoice or of a receipt with NIP (``kind``, ``buyer``) is not part
-of protocol 2's ``ReceiptDocument`` and so is not sent.
+* ``kind`` is sent only for an invoice ("faktura") or a receipt with NIP
+  ("paragon_nip"); a plain "paragon" is the wire default and is left out. Those two
+  carry the ``buyer`` the ledger stored: its NIP (the ledger keeps the validated 10
+  digits) and, when not empty, its name and address. The back office rejects an
+  invoice without name and address and a NIP receipt without a NIP as malformed.
 
 Payloads are built as plain dicts and are not validated here: a document the
 protocol model would refuse (say, a name longer than the wire allows) is still
@@ -33,7 +36,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from ipos_tui.protocol import ReceiptDocument
-from ipos_tui.terminal.records import DocumentDetail, DocumentLine, DocumentPayment
+from ipos_tui.terminal.records import Buyer, DocumentDetail, DocumentLine, DocumentPayment
 
 #: Ledger document types this module can put on the wire.
 SUPPORTED_TYPES: Final = frozenset({"receipt"})
@@ -74,6 +77,10 @@ def document_payload(doc: DocumentDetail) -> dict[str, Any]:
         payload["cashier_id"] = doc.cashier_id
     if doc.cashier_name:
         payload["cashier_name"] = doc.cashier_name
+    if doc.kind != "paragon":
+        payload["kind"] = doc.kind
+    if doc.buyer is not None and doc.kind != "paragon":
+        payload["buyer"] = _buyer(doc.buyer)
     return payload
 
 
@@ -99,6 +106,16 @@ def _line(line: DocumentLine) -> dict[str, Any]:
         item["plu"] = line.plu
     if line.product_id is not None and line.product_id > 0:
         item["product_id"] = line.product_id
+    return item
+
+
+def _buyer(buyer: Buyer) -> dict[str, Any]:
+    """The customer of an invoice or NIP receipt; empty name / address left out."""
+    item: dict[str, Any] = {"nip": buyer.nip}
+    if buyer.name:
+        item["name"] = buyer.name
+    if buyer.address:
+        item["address"] = buyer.address
     return item
 
 

@@ -106,3 +106,32 @@ def test_concurrent_duplicate_pushes_store_once_on_postgres(shop, base: str) -> 
         assert lookup.status_code == 200
     finally:
         client.close()
+
+
+def test_invoice_buyer_and_migration_2_on_postgres(shop, base: str) -> None:
+    """Migration 2's plain SQL upgrades a PostgreSQL database that predates the kind
+    and buyer columns: old rows read as paragons, invoices keep their buyer."""
+    from ipos_tui.backoffice import models as m
+    from ipos_tui.backoffice.migrations import current_version, migrate
+
+    _, code = shop.office.add_terminal(shop.store1)
+    client = TerminalClient.activate(base, code)
+    try:
+        old = make_receipt(shop.store1, 1)
+        assert client.push([old])[0]["status"] == "accepted"
+        for column in ("kind", "buyer_nip", "buyer_name", "buyer_address"):
+            shop.office.db.execute_sql(f'ALTER TABLE "transaction_doc" DROP COLUMN "{column}"')
+        m.SchemaVersion.delete().where(m.SchemaVersion.version >= 2).execute()
+        assert current_version(shop.office.db) == 1
+        assert 2 in migrate(shop.office.db)
+        row = m.Transaction.get(m.Transaction.uuid == old["uuid"])
+        assert (row.kind, row.buyer_nip) == ("paragon", None)
+        invoice = {**make_receipt(shop.store1, 2), "kind": "faktura",
+                   "buyer": {"nip": "526-025-09-95", "name": "Kupiec S.A.",
+                             "address": "ul. Krótka 2, 30-001 Kraków"}}
+        assert client.push([invoice])[0]["status"] == "accepted"
+        found = client.http.get(f"/api/v1/receipts/{client.terminal_id}/2").json()
+        assert found["receipt"]["kind"] == "faktura"
+        assert found["receipt"]["buyer"]["nip"] == "5260250995"
+    finally:
+        client.close()

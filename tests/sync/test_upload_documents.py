@@ -25,7 +25,7 @@ from ipos_tui.domain.receipt import Discount, Payment, Receipt, ReceiptLine
 from ipos_tui.protocol import ReceiptDocument
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.documents import UnsupportedDocument, document_payload, receipt_document
-from ipos_tui.sync.progress import CancelToken, ItemDone, JobFinished
+from ipos_tui.sync.progress import CancelToken, ItemDone, ItemFailed, JobFinished
 from ipos_tui.sync.upload import upload_job
 from ipos_tui.terminal.db import Terminal, open_terminal
 from ipos_tui.terminal.records import ANONYMOUS_USER, Buyer, TerminalInfo, User
@@ -160,6 +160,63 @@ def test_every_receipt_shape_is_accepted_and_stored_as_printed(
             [(p.method, p.amount, p.change) for p in local.payments]
     # The back office files the late-evening sale under the shop's (Warsaw) day.
     assert {row.day.isoformat() for row in rows.values()} == {"2026-11-26"}
+
+
+def _upload(terminal: Terminal) -> list[object]:
+    ctx = SyncContext.for_terminal(terminal, sleep=lambda _s: None)
+    assert ctx is not None
+    events: list[object] = []
+    with ctx:
+        upload_job(ctx, events.append, CancelToken())
+    return events
+
+
+def test_invoice_and_nip_receipt_reach_the_back_office_with_their_buyer(
+    terminal: Terminal, shop: tuple[Shop, str]
+) -> None:
+    office, _ = shop
+    named = shapes(office)
+    faktura = sell(terminal, named["faktura_with_buyer"], office.cashier)
+    nip_receipt = sell(terminal, named["paragon_z_nip"], office.cashier)
+    plain = sell(terminal, named["plain_cash_with_change"], office.cashier)
+    assert _upload(terminal)[-1] == JobFinished("transactions", True)
+
+    rows = {row.uuid: row for row in office.stored([faktura, nip_receipt, plain])}
+    assert (rows[faktura].kind, rows[faktura].buyer_nip, rows[faktura].buyer_name,
+            rows[faktura].buyer_address) == (
+        "faktura", "5260250995", "Firma Kupująca sp. z o.o.", "ul. Długa 1, 00-001 Warszawa")
+    assert (rows[nip_receipt].kind, rows[nip_receipt].buyer_nip,
+            rows[nip_receipt].buyer_name) == ("paragon_nip", "5260250995", None)
+    assert (rows[plain].kind, rows[plain].buyer_nip) == ("paragon", None)
+    stored = ReceiptDocument.model_validate_json(rows[faktura].payload)
+    assert stored.kind == "faktura" and stored.buyer is not None
+    assert stored.buyer.address == "ul. Długa 1, 00-001 Warszawa"
+    # A plain paragon costs no extra bytes: kind and buyer are left out.
+    payload = document_payload(terminal.ledger.get_document(plain))
+    assert "kind" not in payload and "buyer" not in payload
+    assert document_payload(terminal.ledger.get_document(nip_receipt))["buyer"] == {
+        "nip": "5260250995"}
+
+
+def test_invoice_without_buyer_name_is_rejected_by_reason_and_blocks_nothing(
+    terminal: Terminal, shop: tuple[Shop, str]
+) -> None:
+    """The ledger takes an invoice with only a NIP (the payment screen asks for name
+    and address); the back office refuses it, the terminal keeps the reason."""
+    office, _ = shop
+    named = shapes(office)
+    bare = dict(named["faktura_with_buyer"], buyer=Buyer("5260250995"))
+    rejected = sell(terminal, bare, office.cashier)
+    accepted = sell(terminal, named["paragon_z_nip"], office.cashier)
+    events = _upload(terminal)
+
+    local = terminal.ledger.get_document(rejected)
+    assert [e.item for e in events if isinstance(e, ItemFailed)] == [f"{local.number:06d}"]
+    assert (local.upload_state, local.reject_reason) == (
+        "quarantined", "malformed:buyer.name:missing")
+    assert terminal.ledger.get_document(accepted).upload_state == "sent"
+    assert [row.uuid for row in office.stored([rejected, accepted])] == [accepted]
+    assert [q.reason for q in office.quarantined(rejected)] == ["malformed:buyer.name:missing"]
 
 
 def test_mapping_copies_the_printed_values(terminal: Terminal, shop: tuple[Shop, str]) -> None:
