@@ -136,6 +136,12 @@ class IposApp(App[None]):
         if self.background_upload is not None:
             self.background_upload.kick()
 
+    def sync_finished(self) -> None:
+        """A pull ended: what is unsent goes now, rejected documents included (the
+        back office may have released them from its quarantine)."""
+        if self.background_upload is not None:
+            self.background_upload.kick(retry_quarantined=True)
+
     def set_console_mode(self, enabled: bool) -> None:
         """Switch console glyphs and borders now and remember the choice."""
         self.console_mode = enabled

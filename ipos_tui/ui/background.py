@@ -29,30 +29,41 @@ class BackgroundUpload:
     def start(self) -> None:
         self._arm(1.0)
 
-    def kick(self) -> None:
-        """Upload now (after a finished receipt), unless a run is under way."""
+    def kick(self, *, retry_quarantined: bool = False) -> None:
+        """Upload now (after a finished receipt, or after a sync: then documents the
+        back office rejected are offered again too), unless a run is under way."""
         if self.worker is None or self.worker.is_finished:
             if self.timer is not None:
                 self.timer.stop()
-            self._run()
+            self._run(retry_quarantined)
 
     def _arm(self, delay: float) -> None:
         self.timer = self.app.set_timer(delay, self._run, name="upload-background")
 
-    def _run(self) -> None:
+    def _run(self, retry_quarantined: bool = False) -> None:
         if self.worker is not None and not self.worker.is_finished:
             return
         self.worker = self.app.run_worker(
-            self._work, thread=True, group=GROUP, name=GROUP, exclusive=False, exit_on_error=False
+            lambda: self._work(retry_quarantined),
+            thread=True,
+            group=GROUP,
+            name=GROUP,
+            exclusive=False,
+            exit_on_error=False,
         )
 
-    def _work(self) -> None:
-        from ..sync.upload import upload_due
+    def _work(self, retry_quarantined: bool) -> None:
+        from ..sync.progress import CancelToken, null_observer
+        from ..sync.upload import upload_due, upload_job
         from .sync_runner import stored_connection
 
         terminal = self.app.terminal
         with terminal.db.connection_context(), stored_connection(terminal) as context:
-            if context is not None:
+            if context is None:
+                return
+            if retry_quarantined:
+                upload_job(context, null_observer, CancelToken())
+            else:
                 upload_due(context)
 
     def worker_ended(self, worker: Worker[None]) -> None:

@@ -13,11 +13,13 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from ipos_tui.demo_store import DemoBackOffice
+from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.sync.activation import activate
 from ipos_tui.terminal.db import Terminal, open_terminal
 from ipos_tui.ui.app import create_app
@@ -110,3 +112,24 @@ async def test_activation_from_the_first_start_screen(shop, tmp_path: Path) -> N
             await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
             assert terminal.catalog.product_count() >= 300
             assert terminal.settings.terminal_info().name == "Kasa 7"
+
+
+async def test_a_quarantined_sale_is_offered_again_after_a_sync(till: Terminal, tmp_path: Path) -> None:
+    app = create_app(till, data_dir=tmp_path / "terminal", cursor_blink=False, upload_interval=3600,
+                     startup_jobs=("config", "users", "products"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+        # a sale the back office once refused (say, while it was misconfigured)
+        product = till.catalog.find_by_code("1")
+        receipt = Receipt()
+        receipt.add_line(ReceiptLine(plu=product.plu, name=product.name, unit=product.unit,
+                                     precision=product.precision, unit_price=product.price, qty=1000,
+                                     vat_letter=product.vat_letter, product_id=product.id))
+        now = datetime.now().astimezone()
+        cashier = till.auth.login("1001", "1111", now)
+        stored = till.ledger.commit_receipt(receipt, [Payment("gotowka", "gotówka", receipt.total)],
+                                            kind="paragon", buyer=None, cashier=cashier, now=now)
+        till.ledger.mark_quarantined(stored.uuid, "total_mismatch")
+        for key in [*"1001", "enter", *"1111", "enter", "f2", "8", "4", "1"]:
+            await pilot.press(key)
+        await wait_for(pilot, lambda: till.ledger.get_document(stored.uuid).upload_state == "sent")

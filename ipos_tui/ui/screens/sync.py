@@ -251,6 +251,8 @@ class SyncScreen(PosScreen):
     def finished(self) -> None:
         """Every job ended: the summary, and Esc now closes."""
         self.refresh_top_bar()
+        if "transactions" not in self.jobs:
+            self.pos.sync_finished()
         if self.cancel.cancelled:
             self.say(t("sync.summary_cancelled"), error=True)
         elif self.failures:
