@@ -68,3 +68,20 @@ def test_core_modules_do_not_load_textual(module: str) -> None:
     code = f"import sys, {module}; bad = [m for m in ('textual', 'rich') if m in sys.modules]; print(bad); sys.exit(bool(bad))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, f"{module} pulls in {result.stdout}{result.stderr}"
+
+
+def test_keys_built_at_run_time_exist() -> None:
+    """Keys the code assembles from a value (f"sync.item.{item}" …) for every value."""
+    from ipos_tui.sync.progress import JOB_ITEMS
+    from ipos_tui.terminal.records import DOCUMENT_KINDS, LOGIN_MODES
+
+    built = [f"sync.state_{state}" for state in ("waiting", "running", "done", "failed")]
+    built += [f"sync.item.{item}" for items in JOB_ITEMS.values() for item in items]
+    built += [f"login.mode_{mode}" for mode in LOGIN_MODES]
+    built += [f"settings.lang_{language}" for language in LANGUAGES]
+    built += [f"upload.{state}" for state in ("pending", "sent", "quarantined")]
+    built += [f"doc.{kind}" for kind in DOCUMENT_KINDS]
+    built += [f"disc.{scope}_{kind}" for scope in ("line", "receipt") for kind in ("amount", "percent")]
+    built += [f"disc.predefined_{scope}" for scope in ("line", "receipt")]
+    missing = [key for key in built if key not in catalogue("pl")]
+    assert not missing, f"run-time keys missing from the catalogue: {missing}"
