@@ -27,14 +27,17 @@ from ipos_tui.protocol import (
     HEADER_PENDING_COUNT,
     HEADER_PROTOCOL_VERSION,
     HEADER_TERMINAL_VERSION,
-    PREVIOUS_PROTOCOL_VERSION,
+    OLDEST_PROTOCOL_VERSION,
     PROTOCOL_VERSION,
     ActivateRequest,
     ActivateResponse,
+    CompactPullResponse,
     ErrorResponse,
     HealthResponse,
     PullResponse,
     ReceiptLookupResponse,
+    compact_changes,
+    wants_compact_pages,
     TransactionBatch,
     TransactionsResponse,
 )
@@ -128,10 +131,10 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
             raise ApiError(422, "protocol_version_invalid",
                            f"{HEADER_PROTOCOL_VERSION} must be a number")
         version = int(x_protocol_version)
-        if version < PREVIOUS_PROTOCOL_VERSION:
+        if version < OLDEST_PROTOCOL_VERSION:
             raise ApiError(426, "protocol_too_old",
                            f"Protocol {version} is no longer served; update the terminal "
-                           f"(supported: {PREVIOUS_PROTOCOL_VERSION}-{PROTOCOL_VERSION}).",
+                           f"(supported: {OLDEST_PROTOCOL_VERSION}-{PROTOCOL_VERSION}).",
                            headers={"Upgrade": f"ipos-protocol/{PROTOCOL_VERSION}"})
         if version > PROTOCOL_VERSION:
             raise ApiError(400, "protocol_too_new",
@@ -170,18 +173,22 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
         return ActivateResponse(**office.activate(body.code, body.name))
 
     @app.get(f"{API_PREFIX}/sync/{{stream}}", response_model=None,
-             responses={200: {"model": PullResponse}})
+             responses={200: {"model": PullResponse | CompactPullResponse}})
     def pull(
         auth: Annotated[TerminalAuth, Depends(terminal)],
         stream: Annotated[str, Path(pattern="^(config|users|products)$")],
+        x_protocol_version: Annotated[str | None, Header(alias=HEADER_PROTOCOL_VERSION)] = None,
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1)] = DEFAULT_PULL_LIMIT,
         totals: Annotated[bool, Query()] = False,
     ) -> Response:
         """One page of a stream's changes after ``since`` (limit is capped); with
-        ``totals=1`` also how many changes per type remain (for progress bars)."""
+        ``totals=1`` also how many changes per type remain (for progress bars).
+        Compact (protocol ≥ 3) only for a caller whose header asks for it."""
         page = office.for_company(auth.company_id).pull(auth, stream, since, limit,
                                                         with_totals=totals)
+        if wants_compact_pages(x_protocol_version):
+            page = _compact_page(page)
         body = json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
         return Response(body, media_type="application/json")
 
@@ -209,6 +216,18 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
 
     _document_schemas_in_openapi(app)
     return app
+
+
+def _compact_page(page: dict[str, Any]) -> dict[str, Any]:
+    """A plain pull page in the protocol-3 form (false flags left out)."""
+    compact = compact_changes(page["changes"])
+    compact["cursor"] = page["cursor"]
+    for flag in ("has_more", "reset"):
+        if page.get(flag):
+            compact[flag] = True
+    if page.get("totals") is not None:
+        compact["totals"] = page["totals"]
+    return compact
 
 
 def _document_schemas_in_openapi(app: FastAPI) -> None:

@@ -6,6 +6,10 @@ and its cursor together. Where the stream starts from zero (first sync, or the b
 office answers ``reset``) the pages go to shadow tables and replace the live ones
 only with the last page, so selling goes on from the old catalogue meanwhile.
 
+Pages come in the compact form of protocol 3 (``groups``, see ``ipos_tui.protocol``)
+from a back office that speaks it, else plain; both become the same list of changes
+in revision order before they are applied.
+
 Jobs report through the observer (see :mod:`ipos_tui.sync.progress`) and return a
 bool; expected problems (network down, revoked token, a bad answer, cancel) end as
 ``ItemFailed`` + ``JobFinished(ok=False)``, never as an exception to the caller.
@@ -24,6 +28,7 @@ from typing import Any, Final
 from peewee import PeeweeException, SqliteDatabase
 
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.protocol import expand_groups
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import (
     JOB_CONFIG,
@@ -128,9 +133,22 @@ class _Progress:
         self.observer(JobFinished(self.job, False))
 
 
+def _page_changes(data: Mapping[str, Any]) -> Any:
+    """The page's changes in revision order: a compact page (protocol 3, ``groups``)
+    is expanded to the plain form; a plain one (an older back office) is taken as is."""
+    if "groups" not in data:
+        return data.get("changes")
+    try:
+        return expand_groups(data["groups"], data.get("order"))
+    except (ValueError, TypeError) as exc:
+        raise DomainError("sync.err.bad_response", detail=str(exc)[:200]) from exc
+
+
 def _page_fields(data: Mapping[str, Any]) -> tuple[list[Any], int, bool, bool, Any]:
     """The envelope of a pull page, checked (the changes are checked when applied)."""
-    changes, cursor = data.get("changes"), data.get("cursor")
+    if not isinstance(data, Mapping):
+        raise DomainError("sync.err.bad_response", detail="pull page envelope")
+    changes, cursor = _page_changes(data), data.get("cursor")
     has_more, reset, totals = data.get("has_more", False), data.get("reset", False), data.get(
         "totals"
     )

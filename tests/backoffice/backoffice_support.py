@@ -28,7 +28,7 @@ from stdnum import ean
 from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.service import BackOffice
-from ipos_tui.protocol import PROTOCOL_VERSION
+from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION
 
 PEPPER = b"test-pepper"
 
@@ -106,10 +106,14 @@ def build_shop(office: BackOffice, n_products: int = 12) -> Shop:
 
 
 class TerminalClient:
-    """A terminal's side of the protocol over one keep-alive httpx client."""
+    """A terminal's side of the protocol over one keep-alive httpx client.
+
+    It speaks protocol 2 by default: pages in the plain form (``changes`` with their
+    ``rev``), which these tests read; ``test_compact_pages.py`` asks for protocol 3.
+    """
 
     def __init__(self, base: str, token: str, terminal_id: int, store_id: int,
-                 version: int = PROTOCOL_VERSION) -> None:
+                 version: int = PREVIOUS_PROTOCOL_VERSION) -> None:
         self.terminal_id, self.store_id = terminal_id, store_id
         self.http = httpx.Client(base_url=base, timeout=httpx.Timeout(30.0, connect=5.0),
                                  headers={"Authorization": f"Bearer {token}",

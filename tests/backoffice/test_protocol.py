@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from ipos_tui.protocol import (
     DATA_MODELS,
     DOCUMENT_ADAPTER,
+    OLDEST_PROTOCOL_VERSION,
     PREVIOUS_PROTOCOL_VERSION,
     PROTOCOL_VERSION,
     STREAM_TYPES,
@@ -23,7 +24,10 @@ from ipos_tui.protocol import (
 
 def test_versions() -> None:
     assert PREVIOUS_PROTOCOL_VERSION == PROTOCOL_VERSION - 1
-    assert SUPPORTED_PROTOCOL_VERSIONS == {PREVIOUS_PROTOCOL_VERSION, PROTOCOL_VERSION}
+    assert {PREVIOUS_PROTOCOL_VERSION, PROTOCOL_VERSION} <= SUPPORTED_PROTOCOL_VERSIONS
+    # Version-1 terminals still upload their sales (protocol 3 changed only pull pages).
+    assert SUPPORTED_PROTOCOL_VERSIONS == set(range(OLDEST_PROTOCOL_VERSION,
+                                                    PROTOCOL_VERSION + 1)) == {1, 2, 3}
 
 
 def test_every_change_type_has_a_payload_model() -> None:

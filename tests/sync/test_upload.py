@@ -423,7 +423,7 @@ def test_every_call_sends_the_pending_count_and_versions(till: Till, proxy: Faul
     (post,) = proxy.posts()
     assert post.headers["x-pending-count"] == "3"
     assert post.headers["x-terminal-version"] == __version__
-    assert post.headers["x-protocol-version"] == "2"
+    assert post.headers["x-protocol-version"] == "3"  # asks for compact pull pages
     assert post.headers["authorization"].startswith("Bearer ")
     assert till.shop.pending_count_of(till.terminal_id) == 3
 
