@@ -47,7 +47,12 @@ terminal only needs the page's ``cursor``):
   the groups one after another (each type one run: the usual case). With it, the
   page keeps the exact order of a plain page, e.g. a barcode deleted before another
   one takes over its code, whatever the types in between.
-* ``has_more`` and ``reset`` are left out when false; ``totals`` as in a plain page.
+* ``groups`` is left out of an empty page, ``has_more`` and ``reset`` when false.
+* ``totals`` (changes per type from ``since`` to the end, as in a plain page) come
+  with every compact page unless the request says ``totals=0`` — a terminal asks
+  for them on a pull's first page only by leaving the parameter out — and are left
+  out when there is nothing to count. So a no-op pull is just
+  ``GET …?since=c`` → ``{"cursor": c}``.
 
 :func:`compact_changes` builds ``groups``/``order`` from plain changes and
 :func:`expand_groups` turns them back into plain changes (without ``rev``), in order;
@@ -82,7 +87,8 @@ HEADER_PENDING_COUNT: Final = "X-Pending-Count"
 
 #: Most changes one pull page returns; a larger ``limit`` is silently capped.
 MAX_PULL_LIMIT: Final = 2000
-DEFAULT_PULL_LIMIT: Final = 500
+#: Page size without ``limit``: the terminal's own page size, so it need not send it.
+DEFAULT_PULL_LIMIT: Final = 1000
 
 Stream = Literal["config", "users", "products"]
 STREAMS: Final[tuple[str, ...]] = ("config", "users", "products")

@@ -180,14 +180,17 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
         x_protocol_version: Annotated[str | None, Header(alias=HEADER_PROTOCOL_VERSION)] = None,
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1)] = DEFAULT_PULL_LIMIT,
-        totals: Annotated[bool, Query()] = False,
+        totals: Annotated[bool | None, Query()] = None,
     ) -> Response:
         """One page of a stream's changes after ``since`` (limit is capped); with
-        ``totals=1`` also how many changes per type remain (for progress bars).
-        Compact (protocol ≥ 3) only for a caller whose header asks for it."""
+        totals also how many changes per type remain (for progress bars): when asked
+        with ``totals=1``, and on compact pages (protocol ≥ 3, only for a caller whose
+        header asks for it) unless ``totals=0``."""
+        compact = wants_compact_pages(x_protocol_version)
+        with_totals = compact if totals is None else totals
         page = office.for_company(auth.company_id).pull(auth, stream, since, limit,
-                                                        with_totals=totals)
-        if wants_compact_pages(x_protocol_version):
+                                                        with_totals=with_totals)
+        if compact:
             page = _compact_page(page)
         body = json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
         return Response(body, media_type="application/json")
@@ -219,13 +222,13 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
 
 
 def _compact_page(page: dict[str, Any]) -> dict[str, Any]:
-    """A plain pull page in the protocol-3 form (false flags left out)."""
-    compact = compact_changes(page["changes"])
+    """A plain pull page in the protocol-3 form (empty and false parts left out)."""
+    compact = compact_changes(page["changes"]) if page["changes"] else {}
     compact["cursor"] = page["cursor"]
     for flag in ("has_more", "reset"):
         if page.get(flag):
             compact[flag] = True
-    if page.get("totals") is not None:
+    if page.get("totals"):
         compact["totals"] = page["totals"]
     return compact
 

@@ -28,7 +28,7 @@ from typing import Any, Final
 from peewee import PeeweeException, SqliteDatabase
 
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.protocol import expand_groups
+from ipos_tui.protocol import DEFAULT_PULL_LIMIT, expand_groups
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import (
     JOB_CONFIG,
@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 
 #: Changes asked per page: big enough for few round trips, small enough that one
 #: page's transaction stays short (the till sells between pages).
-DEFAULT_PAGE_LIMIT: Final = 1000
+#: It is the back office's default, so the request leaves ``limit`` out.
+DEFAULT_PAGE_LIMIT: Final = DEFAULT_PULL_LIMIT
 
 Job = Callable[[SyncContext, Observer, CancelToken], bool]
 
@@ -134,12 +135,13 @@ class _Progress:
 
 
 def _page_changes(data: Mapping[str, Any]) -> Any:
-    """The page's changes in revision order: a compact page (protocol 3, ``groups``)
-    is expanded to the plain form; a plain one (an older back office) is taken as is."""
-    if "groups" not in data:
-        return data.get("changes")
+    """The page's changes in revision order: a compact page (protocol 3; its
+    ``groups`` are left out when empty) is expanded to the plain form; a plain one
+    (``changes``) is taken as is."""
+    if "changes" in data:
+        return data["changes"]
     try:
-        return expand_groups(data["groups"], data.get("order"))
+        return expand_groups(data.get("groups", []), data.get("order"))
     except (ValueError, TypeError) as exc:
         raise DomainError("sync.err.bad_response", detail=str(exc)[:200]) from exc
 
@@ -165,6 +167,19 @@ def _page_fields(data: Mapping[str, Any]) -> tuple[list[Any], int, bool, bool, A
     return changes, cursor, has_more, reset, totals
 
 
+def _page_params(since: int, limit: int, first: bool) -> dict[str, Any]:
+    """Query of one page request, as short as the protocol allows (a no-op pull is
+    most of what a till sends over GSM): ``limit`` only when not the back office's
+    default; totals come with a compact page unless declined, and only a pull's
+    first page needs them (for "Produkty n/N")."""
+    params: dict[str, Any] = {"since": since}
+    if limit != DEFAULT_PULL_LIMIT:
+        params["limit"] = limit
+    if not first:
+        params["totals"] = 0
+    return params
+
+
 def _follow(
     ctx: SyncContext, stream: str, progress: _Progress, cancel: CancelToken, limit: int,
     result: PullResult,
@@ -184,9 +199,7 @@ def _follow(
     while True:
         if cancel.cancelled:
             return False
-        params: dict[str, Any] = {"since": since, "limit": limit}
-        if first:
-            params["totals"] = 1
+        params = _page_params(since, limit, first)
         changes, cursor, has_more, reset, totals = _page_fields(
             ctx.client.get_json(f"/sync/{stream}", params)
         )

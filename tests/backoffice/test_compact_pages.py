@@ -172,10 +172,20 @@ def test_store_scoping_holds_in_compact_pages(shop, base, t1) -> None:
 def test_noop_page_is_tiny_and_the_header_decides_the_form(t1) -> None:
     cursor = _get(t1, "products", "3", since=0, limit=MAX_PULL_LIMIT).json()["cursor"]
     noop = _get(t1, "products", "3", since=cursor)
-    assert noop.json() == {"groups": [], "cursor": cursor}
+    assert noop.json() == {"cursor": cursor}
+    assert expand_groups(noop.json().get("groups", [])) == []
     assert len(noop.content) < len(_get(t1, "products", "2", since=cursor).content)
     assert "changes" in _get(t1, "products", None, since=cursor).json()  # curl: plain
     assert "changes" in _get(t1, "products", "1", since=cursor).json()
+
+
+def test_compact_pages_bring_totals_unless_declined(t1) -> None:
+    plain = _get(t1, "products", "2", since=0, limit=5, totals=1).json()
+    compact = _get(t1, "products", "3", since=0, limit=5).json()
+    assert compact["totals"] == plain["totals"]
+    assert sum(compact["totals"].values()) > 5 and compact["has_more"] is True
+    assert "totals" not in _get(t1, "products", "3", since=0, limit=5, totals=0).json()
+    assert "totals" not in _get(t1, "products", "2", since=0, limit=5).json()
 
 
 def test_compact_products_pull_costs_far_fewer_gzip_bytes(t1) -> None:

@@ -22,7 +22,10 @@ from sync_support import (
     terminal_catalogue,
 )
 
-from ipos_tui.sync.progress import ItemFailed
+from ipos_tui.protocol import DEFAULT_PULL_LIMIT
+from ipos_tui.sync.context import SyncContext
+from ipos_tui.sync.progress import CancelToken, ItemFailed
+from ipos_tui.sync.pull import pull_stream
 from ipos_tui.terminal.feed_apply import FeedApplier
 
 
@@ -54,6 +57,38 @@ def test_terminal_reads_compact_pages_and_ends_equal_to_the_back_office(
             assert "order" in page
             assert terminal_catalogue(terminal) == office_catalogue(office, store)
             assert terminal.catalog.find_by_code(product["barcodes"][0]) is not None
+
+
+def test_requests_are_short_and_a_no_op_pull_is_tiny(tmp_path: Path) -> None:
+    """Default page size: no ``limit``; totals asked on a pull's first page only (by
+    leaving ``totals`` out); a no-op answer is just the cursor."""
+    office = demo_office(tmp_path / "office.db")
+    with running_server(office) as base, fault_proxy(base) as proxy:
+        with activated(office, proxy.url, tmp_path / "t", first_store(office)) as terminal:
+            ctx = SyncContext.for_terminal(terminal, sleep=lambda _s: None)
+            assert ctx is not None and ctx.page_limit == DEFAULT_PULL_LIMIT
+            with ctx:
+                assert pull_stream(ctx, "products", lambda _e: None, CancelToken()).ok
+                proxy.clear()
+                assert pull_stream(ctx, "products", lambda _e: None, CancelToken()).ok
+            (noop,) = [e for e in proxy.exchanges if e.method == "GET"]
+            cursor = FeedApplier(terminal.db).cursors("products").live
+            assert noop.path == f"/api/v1/sync/products?since={cursor}"
+            assert noop.response_json() == {"cursor": cursor}
+            proxy.clear()
+            assert all(pull_all(terminal, limit=100, streams=("products",)).values())
+            queries = [e.path.partition("?")[2] for e in proxy.exchanges if e.method == "GET"]
+            assert queries == [f"since={cursor}&limit=100"]  # nothing new: one page
+            for product in office.list_products()[:150]:
+                office.set_price(1, product["id"], product["prices"].get(1, 100) + 1)
+            proxy.clear()
+            assert all(pull_all(terminal, limit=100, streams=("products",)).values())
+            queries = [e.path.partition("?")[2] for e in proxy.exchanges if e.method == "GET"]
+            assert len(queries) == 2
+            assert queries[0] == f"since={cursor}&limit=100"
+            assert queries[1].endswith("&limit=100&totals=0")
+            first = proxy.exchanges[0].response_json()
+            assert first["totals"] == {"price": 150} and first["has_more"] is True
 
 
 def test_a_malformed_compact_page_fails_the_job_and_applies_nothing(tmp_path: Path) -> None:
