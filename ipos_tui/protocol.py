@@ -8,10 +8,9 @@ Bytes matter (terminals sync over GSM), so items are compact on the wire: ``None
 never sent and change payloads omit fields that hold their default (``active: true``,
 ``kind: "good"`` …); parsing a payload with its model fills the defaults back in.
 
-Versions: the back office serves :data:`PROTOCOL_VERSION`, :data:`PREVIOUS_PROTOCOL_VERSION`
-and every version down to :data:`OLDEST_PROTOCOL_VERSION` on every endpoint (an old
-terminal must still upload its sales and fetch the update that fixes it); anything
-older is answered with 426. Version 2 added per-document ``warnings`` to the push
+Versions: the back office serves :data:`PROTOCOL_VERSION` and
+:data:`PREVIOUS_PROTOCOL_VERSION` on every endpoint (an old terminal must still upload
+its sales and fetch the update that fixes it); anything older is answered with 426. Version 2 added per-document ``warnings`` to the push
 results; a version-1 terminal gets the same results without them. Version 3 added
 compact pull pages (:class:`CompactPullResponse`, see "Compact pages" below); they
 are sent only to a caller that says ``X-Protocol-Version: 3`` (or newer) — a v1/v2
@@ -72,8 +71,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 PROTOCOL_VERSION: Final = 3
 #: The version before it (plain pull pages).
 PREVIOUS_PROTOCOL_VERSION: Final = 2
-#: The oldest version still served: version-1 terminals keep uploading their sales.
-OLDEST_PROTOCOL_VERSION: Final = 1
+#: The oldest version still served (DESIGN.md: the current and the previous one).
+OLDEST_PROTOCOL_VERSION: Final = PREVIOUS_PROTOCOL_VERSION
 #: Every version the back office accepts.
 SUPPORTED_PROTOCOL_VERSIONS: Final = frozenset(
     range(OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION + 1))

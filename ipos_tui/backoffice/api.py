@@ -200,11 +200,11 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
     def push(
         body: TransactionBatch,
         auth: Annotated[TerminalAuth, Depends(terminal)],
-        version: Annotated[int, Depends(protocol_version)],
+        _version: Annotated[int, Depends(protocol_version)],  # refuses unsupported versions
     ) -> dict[str, Any]:
         """Store a batch of documents exactly once; one result per document."""
         ingest = Ingest(office.for_company(auth.company_id), auth)
-        return {"results": ingest.push(body.documents, version)}
+        return {"results": ingest.push(body.documents)}
 
     @app.get(f"{API_PREFIX}/receipts/{{terminal_id}}/{{number}}",
              response_model=ReceiptLookupResponse, response_model_exclude_none=True)

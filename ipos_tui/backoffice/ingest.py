@@ -131,7 +131,7 @@ class Ingest:
         self.office = office
         self.auth = auth
 
-    def push(self, items: list[Any], protocol_version: int) -> list[dict[str, Any]]:
+    def push(self, items: list[Any]) -> list[dict[str, Any]]:
         """Process a batch in one transaction; one result per item, in order."""
         parsed: list[AnyDocument | Rejected] = []
         for raw in items:
@@ -141,9 +141,6 @@ class Ingest:
                 parsed.append(rejected)
         with write_transaction(self.office.db, self.auth.company_id):
             results = self._store_batch(items, parsed)
-        if protocol_version < 2:
-            for result in results:
-                result.pop("warnings", None)
         return results
 
     def _store_batch(self, items: list[Any], parsed: list[AnyDocument | Rejected]

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from backoffice_support import TerminalClient, build_shop, make_receipt, new_office, running_server
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.cli import main
+from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION
 from ipos_tui.backoffice.ingest import Ingest, list_quarantine, list_transactions
 from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version, migrate
 from ipos_tui.backoffice.security import SECRET_ENV
@@ -111,7 +113,7 @@ def test_incomplete_buyer_is_rejected_with_a_clear_reason_and_quarantined(
 def test_old_style_documents_without_kind_are_paragons_on_every_version(shop, base,
                                                                         t1) -> None:
     token = t1.http.headers["Authorization"].split()[1]
-    old = TerminalClient(base, token, t1.terminal_id, t1.store_id, version=1)
+    old = TerminalClient(base, token, t1.terminal_id, t1.store_id, version=PREVIOUS_PROTOCOL_VERSION)
     try:
         from_v1 = make_receipt(t1.store_id, 1)
         assert old.push([from_v1])[0]["status"] == "accepted"
@@ -157,7 +159,7 @@ def test_migration_2_adds_the_columns_and_keeps_old_rows_valid(tmp_path: Path) -
     _, code = office.add_terminal(shop.store1)
     auth = office.authenticate(office.activate(code, "k")["token"])
     old_doc = make_receipt(shop.store1, 1)
-    assert Ingest(office, auth).push([old_doc], 1)[0]["status"] == "accepted"
+    assert Ingest(office, auth).push([old_doc])[0]["status"] == "accepted"
     # Turn the database back into what release 1 wrote: no kind/buyer columns.
     for column in ("kind", "buyer_nip", "buyer_name", "buyer_address"):
         office.db.execute_sql(f'ALTER TABLE "transaction_doc" DROP COLUMN "{column}"')
@@ -170,6 +172,6 @@ def test_migration_2_adds_the_columns_and_keeps_old_rows_valid(tmp_path: Path) -
     assert (stored(old_doc["uuid"]).kind, stored(old_doc["uuid"]).buyer_nip) == (
         "paragon", None)
     invoice = receipt(shop.store1, 2, "faktura", BUYER)
-    assert Ingest(office, auth).push([invoice], 2)[0]["status"] == "accepted"
+    assert Ingest(office, auth).push([invoice])[0]["status"] == "accepted"
     assert stored(invoice["uuid"]).buyer_nip == "5260250995"
     assert migrate(office.db) == []

@@ -198,7 +198,7 @@ def test_transactions_quarantine_and_report(capsys, db_url: str) -> None:
     other = make_receipt(2, 3, price=500)
     ok = [make_receipt(1, n, price=1000 + n) for n in (1, 2)]
     ingest = Ingest(svc, auth)
-    statuses = [r["status"] for r in ingest.push([*ok, other], 2)]
+    statuses = [r["status"] for r in ingest.push([*ok, other])]
     assert statuses == ["accepted", "accepted", "rejected"]
     listed = run(capsys, db_url, "transactions", "list", "--terminal", str(terminal_id))
     assert sorted(t["number"] for t in listed) == [1, 2]

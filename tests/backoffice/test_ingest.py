@@ -26,7 +26,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[BackOffice, Termina
 
 def _push(setup, *docs: object) -> list[dict]:
     office, auth = setup
-    return Ingest(office, auth).push(list(docs), 2)
+    return Ingest(office, auth).push(list(docs))
 
 
 def test_inconsistent_documents_are_rejected_with_a_reason(setup) -> None:
@@ -73,7 +73,7 @@ def test_sales_report_counts_receipts_returns_vat_payments_and_cash(setup) -> No
     assert report["payments"] == {"card": 1250, "cash": 1230}
     assert (report["cash_in"], report["cash_out"]) == (20000, 5000)
     assert sales_report(office, date(2026, 11, 28), 1)["receipts_total"] == 100
-    assert Ingest(office, auth).push([report_doc], 2)[0]["status"] == "duplicate"
+    assert Ingest(office, auth).push([report_doc])[0]["status"] == "duplicate"
 
 
 def test_malformed_payload_cannot_be_released(setup) -> None:

@@ -25,9 +25,9 @@ from ipos_tui.protocol import (
 def test_versions() -> None:
     assert PREVIOUS_PROTOCOL_VERSION == PROTOCOL_VERSION - 1
     assert {PREVIOUS_PROTOCOL_VERSION, PROTOCOL_VERSION} <= SUPPORTED_PROTOCOL_VERSIONS
-    # Version-1 terminals still upload their sales (protocol 3 changed only pull pages).
+    # DESIGN.md: the current and the previous version are served, older ones get 426.
     assert SUPPORTED_PROTOCOL_VERSIONS == set(range(OLDEST_PROTOCOL_VERSION,
-                                                    PROTOCOL_VERSION + 1)) == {1, 2, 3}
+                                                    PROTOCOL_VERSION + 1)) == {2, 3}
 
 
 def test_every_change_type_has_a_payload_model() -> None:
