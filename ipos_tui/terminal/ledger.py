@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import uuid as uuid_module
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -162,7 +162,11 @@ def _check_buyer(kind: str, buyer: Buyer | None) -> Buyer | None:
         return None
     if buyer is None or not buyer.nip.strip():
         raise DomainError("err.buyer_nip_required")
-    return Buyer(validate_nip(buyer.nip), buyer.name.strip(), buyer.address.strip())
+    checked = Buyer(validate_nip(buyer.nip), buyer.name.strip(), buyer.address.strip())
+    if kind == "faktura" and not (checked.name and checked.address):
+        # an invoice names its buyer in full; the back office refuses one without
+        raise DomainError("err.buyer_details_required")
+    return checked
 
 
 def _check_payments(receipt: Receipt, payments: Sequence[Payment]) -> None:
@@ -190,8 +194,18 @@ class LedgerService:
         self._db = db
         self._m = models
         self._settings = settings
+        self._receipt_hook: Callable[[Receipt], None] | None = None
 
     # -- writing --------------------------------------------------------------
+
+    def set_receipt_hook(self, hook: Callable[[Receipt], None] | None) -> None:
+        """Run ``hook(receipt)`` inside every receipt commit's transaction (``None`` removes it).
+
+        The till uses it to delete the open copy of the receipt being paid (its
+        parked row) atomically with the sale. If the hook raises, the whole commit
+        rolls back and no number is used.
+        """
+        self._receipt_hook = hook
 
     def commit_receipt(
         self,
@@ -225,6 +239,8 @@ class LedgerService:
             self._insert_lines(document_id, receipt)
             self._insert_payments(document_id, payments)
             self._record_sales(receipt)
+            if self._receipt_hook is not None:
+                self._receipt_hook(receipt)
         return StoredDocument(
             uuid=doc_uuid,
             doc_type=DOC_RECEIPT,

@@ -310,3 +310,17 @@ def test_commits_from_worker_threads_stay_gapless(demo_terminal: Terminal) -> No
         thread.join()
     assert errors == []
     assert sorted(numbers) == list(range(1, 16))
+
+
+
+def test_an_invoice_needs_the_buyers_name_and_address(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    """The back office refuses an invoice without them, so the till never makes one."""
+    for buyer in (Buyer("5261045731"), Buyer("5261045731", "Firma Test"), Buyer("5261045731", "", "ul. X 1")):
+        with pytest.raises(DomainError) as caught:
+            sell([(MLEKO, 1000)], kind="faktura", buyer=buyer)
+        assert caught.value.key == "err.buyer_details_required"
+    assert demo_terminal.ledger.list_documents() == []
+    assert demo_terminal.ledger.last_number() == 0
+    assert sell([(MLEKO, 1000)], kind="paragon_nip", buyer=Buyer("5261045731")).number == 1
