@@ -251,10 +251,47 @@ _SYNC_V2: Final = (
     )""",
 )
 
+#: Version 3: parked receipts ("Paragony"), the open receipts a cashier rings up.
+#: They are not ledger documents (no number, never uploaded): each keeps its own copy
+#: of every line, is rewritten as it changes, and is deleted when paid (in the ledger
+#: commit's transaction), voided, or cleared by the daily report. At most one is the
+#: current one (the partial unique index), shown as "Sprzedaż n" on the top bar. Ids are
+#: never reused (AUTOINCREMENT): the app holds the id of its open receipt, and a deleted
+#: receipt's id must not come back as somebody else's.
+_PARKED_V3: Final = (
+    """CREATE TABLE parked_receipt (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        number INTEGER NOT NULL UNIQUE CHECK (number > 0),
+        source TEXT NOT NULL DEFAULT 'terminal' CHECK (source IN ('terminal', 'backoffice')),
+        is_current INTEGER NOT NULL DEFAULT 0 CHECK (is_current IN (0, 1)),
+        discount_kind TEXT CHECK (discount_kind IN ('amount', 'percent')),
+        discount_value INTEGER,
+        line_count INTEGER NOT NULL DEFAULT 0,
+        total INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE UNIQUE INDEX parked_receipt_one_current ON parked_receipt (is_current) WHERE is_current = 1",
+    """CREATE TABLE parked_line (
+        parked_id INTEGER NOT NULL REFERENCES parked_receipt (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        product_id INTEGER,
+        plu TEXT NOT NULL,
+        name TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        precision INTEGER NOT NULL,
+        unit_price INTEGER NOT NULL,
+        qty INTEGER NOT NULL,
+        vat_letter TEXT NOT NULL,
+        discount_kind TEXT CHECK (discount_kind IN ('amount', 'percent')),
+        discount_value INTEGER,
+        PRIMARY KEY (parked_id, position)
+    ) WITHOUT ROWID""",
+)
+
 #: Step n (1-based) brings a database from user_version n-1 to n.
 MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
     _SYNC_V2,
+    _PARKED_V3,
 )
 
 #: The schema version this release writes and the newest it can open.

@@ -17,6 +17,7 @@ from typing import TypeVar
 from peewee import (
     BooleanField,
     CharField,
+    CompositeKey,
     IntegerField,
     Model,
     SqliteDatabase,
@@ -268,6 +269,43 @@ class ProductSalesRow(_Unbound):
         table_name = "product_sales"
 
 
+# -- parked receipts (open, not yet documents) ------------------------------------
+
+
+class ParkedReceiptRow(_Unbound):
+    id = IntegerField(primary_key=True)
+    number = IntegerField(unique=True)
+    source = TextField()
+    is_current = IntegerField()
+    discount_kind = TextField(null=True)
+    discount_value = IntegerField(null=True)
+    line_count = IntegerField()
+    total = IntegerField()
+
+    class Meta:
+        table_name = "parked_receipt"
+
+
+class ParkedLineRow(_Unbound):
+    parked_id = IntegerField()
+    position = IntegerField()
+    product_id = IntegerField(null=True)
+    plu = TextField()
+    name = TextField()
+    unit = TextField()
+    precision = IntegerField()
+    unit_price = IntegerField()
+    qty = IntegerField()
+    vat_letter = TextField()
+    discount_kind = TextField(null=True)
+    discount_value = IntegerField(null=True)
+
+    class Meta:
+        table_name = "parked_line"
+        primary_key = CompositeKey("parked_id", "position")
+        without_rowid = True
+
+
 M = TypeVar("M", bound=_Unbound)
 
 
@@ -301,6 +339,8 @@ class Models:
     local_setting: type[LocalSettingRow]
     login_failure: type[LoginFailureRow]
     product_sales: type[ProductSalesRow]
+    parked_receipt: type[ParkedReceiptRow]
+    parked_line: type[ParkedLineRow]
 
 
 def bind_models(db: SqliteDatabase) -> Models:
@@ -326,4 +366,6 @@ def bind_models(db: SqliteDatabase) -> Models:
         local_setting=_bound(LocalSettingRow, db),
         login_failure=_bound(LoginFailureRow, db),
         product_sales=_bound(ProductSalesRow, db),
+        parked_receipt=_bound(ParkedReceiptRow, db),
+        parked_line=_bound(ParkedLineRow, db),
     )

@@ -20,6 +20,7 @@ from .. import __version__
 from ..domain.receipt import Receipt
 from ..i18n import set_language, t
 from ..terminal.db import Terminal
+from ..terminal.parked import OpenReceipt, ParkedService, ReceiptState, receipt_state
 from ..terminal.records import User
 from textual.worker import Worker
 
@@ -90,11 +91,16 @@ class IposApp(App[None]):
         self.clock = clock
         self.demo_hint = demo_hint
         self.cashier: User | None = None
-        self.receipt = Receipt()
         stored_language = terminal.settings.get_local("language", "pl")
         self.language = language or stored_language
         set_language(self.language)
-        self.receipt_name = t("receipt.default_name")
+        self.parked = ParkedService(terminal.db, terminal.models)
+        self.receipt = Receipt()
+        self.parked_id = 0
+        self.receipt_number = 1
+        self._saved_state: ReceiptState = receipt_state(self.receipt)
+        self.restore_receipt()
+        terminal.ledger.set_receipt_hook(self._receipt_paid)
         stored_console = terminal.settings.get_local("ascii", "0") == "1"
         self.console_mode = stored_console if console_mode is None else console_mode
         ScrollBar.renderer = ConsoleScrollBarRender if self.console_mode else ScrollBarRender
@@ -154,7 +160,6 @@ class IposApp(App[None]):
         self.language = language
         self.terminal.settings.set_local("language", language)
         set_language(language)
-        self.receipt_name = t("receipt.default_name")
         self.refresh_all()
 
     def refresh_all(self) -> None:
@@ -193,8 +198,38 @@ class IposApp(App[None]):
             text += f" ({format_age(minutes)})"
         return f"{text}  {now:%H:%M}"
 
+    # -- the open receipt (parked receipts) ------------------------------------------
+    @property
+    def receipt_name(self) -> str:
+        """The open receipt's name on the top bar ("Sprzedaż 1"), in the UI language."""
+        return t("receipt.name", n=self.receipt_number)
+
+    def open_receipt(self, opened: OpenReceipt) -> None:
+        """Make ``opened`` the receipt the registration screen rings up."""
+        self.receipt = opened.receipt
+        self.parked_id = opened.id
+        self.receipt_number = opened.number
+        self._saved_state = receipt_state(opened.receipt)
+
+    def restore_receipt(self) -> None:
+        """Reopen the current receipt as stored (at start, after the daily report)."""
+        self.open_receipt(self.parked.open_current())
+
+    def save_receipt(self) -> None:
+        """Store the open receipt if it changed since the last write (crash safety)."""
+        state = receipt_state(self.receipt)
+        if state != self._saved_state:
+            self.parked.save(self.parked_id, self.receipt)
+            self._saved_state = state
+
     def new_receipt(self) -> None:
-        self.receipt = Receipt()
+        """The current slot starts over empty (after a sale, or the receipt was voided)."""
+        self.open_receipt(self.parked.start_empty(self.receipt_number))
+
+    def _receipt_paid(self, receipt: Receipt) -> None:
+        """Inside the ledger commit: the open copy of the receipt being paid goes too."""
+        if receipt is self.receipt:
+            self.parked.remove_paid(self.parked_id)
 
     # -- actions ---------------------------------------------------------------
     def action_help(self) -> None:

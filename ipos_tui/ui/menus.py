@@ -41,6 +41,12 @@ def _transactions(app: IposApp) -> None:
     app.push_screen(TransactionsScreen())
 
 
+def _parked(app: IposApp) -> None:
+    from .screens.parked import ParkedScreen
+
+    app.push_screen(ParkedScreen())
+
+
 def _information(app: IposApp) -> None:
     from .screens.info import InfoScreen
 
@@ -116,6 +122,7 @@ def user_menu_items(app: IposApp) -> list[MenuItem]:
     return [
         MenuItem(1, "menu.lock", lambda: _lock(app)),
         MenuItem(5, "menu.transactions", lambda: _transactions(app)),
+        MenuItem(6, "menu.parked", lambda: _parked(app)),
         MenuItem(7, "menu.information", lambda: _information(app)),
         MenuItem(
             8,

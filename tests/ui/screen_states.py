@@ -39,6 +39,8 @@ BASKET = [
     *code("10"),
 ]
 SELL_ONE = [*code("1"), "plus", "enter", "wait:50", "escape"]
+#: two items on "Sprzedaż 1", parked; "Sprzedaż 2" started with one item
+PARK_ONE = [*code("1"), *code("9"), "f2", "6", "plus", *code("1401")]
 
 
 @dataclass(frozen=True)
@@ -184,4 +186,8 @@ STATES: dict[str, State] = {
     "payment_english": State([*LOGIN, *BASKET, "plus"], options={"language": "en"}),
     "registration_console": State([*LOGIN, *BASKET], options={"console_mode": True}),
     "transactions_console": State([*LOGIN, *SELL_ONE, "f2", "5"], options={"console_mode": True}),
+    "parked_second_receipt": State([*LOGIN, *PARK_ONE]),
+    "parked_list": State([*LOGIN, *PARK_ONE, "f2", "6"]),
+    "parked_delete_question": State([*LOGIN, *PARK_ONE, "f2", "6", "up", "delete"]),
+    "parked_list_english": State([*LOGIN, *PARK_ONE, "f2", "6"], options={"language": "en"}),
 }

@@ -102,6 +102,7 @@ class RegistrationScreen(PosScreen):
         self.pending: Product | None = None
         self.pending_qty: int | None = None
         self.picks: list[Product] = []
+        self.shown_parked_id: int | None = None
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="receipt-box") as box:
@@ -120,7 +121,14 @@ class RegistrationScreen(PosScreen):
         self.query_one("#code", CodeInput).focus()
 
     def on_screen_resume(self) -> None:
-        self.show_receipt()
+        if self.shown_parked_id != self.pos.parked_id:  # another receipt was opened meanwhile
+            self.pending = None
+            self.set_mode("code")
+            self.query_one("#lines", RowList).highlighted = None
+            self.show_receipt()
+            self.say(t("reg.receipt_opened", name=self.pos.receipt_name))
+        else:
+            self.show_receipt()
         self.refresh_top_bar()
         self.query_one("#code", CodeInput).focus()
 
@@ -140,6 +148,13 @@ class RegistrationScreen(PosScreen):
         return lines.highlighted if lines.highlighted is not None else len(self.receipt.lines) - 1
 
     def show_receipt(self, select: int | None = None) -> None:
+        """Draw the receipt after any change, storing it first if it changed.
+
+        Every change (add, quantity, price, void, discount) ends here, so this is the
+        one place that keeps the parked copy current; an unchanged receipt costs no write.
+        """
+        self.pos.save_receipt()
+        self.shown_parked_id = self.pos.parked_id
         rows = [line_row(number, line) for number, line in enumerate(self.receipt.lines, 1)]
         lines = self.query_one("#lines", RowList)
         keep = select if select is not None else lines.highlighted

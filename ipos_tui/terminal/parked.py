@@ -1,0 +1,290 @@
+"""Parked receipts ("Paragony"): the till's open receipts, durable as they change.
+
+A cashier may hold several open receipts ("Sprzedaż 1", "Sprzedaż 2", …) and switch
+between them. None of them is a ledger document: no number is used and nothing is
+uploaded until one is paid. Each keeps its own copy of every line (name, PLU, unit,
+price, VAT letter, discount), so a later price change in the back office never
+alters what the customer was promised, and each is rewritten in one short
+transaction whenever it changes, so a power cut loses nothing that was rung up.
+
+A receipt is identified by its slot number ``n`` (shown as "Sprzedaż n" in the UI
+language, so the stored data carries no translated text). Exactly one receipt is
+the current one once :meth:`ParkedService.open_current` ran; the schema allows at
+most one. Terminal-created receipts are cleared by the daily report
+(:meth:`ParkedService.clear_parked`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from peewee import SqliteDatabase
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.receipt import Discount, Receipt, ReceiptLine
+from ipos_tui.terminal.ledger import insert_sql
+from ipos_tui.terminal.models import Models, ParkedLineRow, ParkedReceiptRow
+
+SOURCE_TERMINAL: Final = "terminal"
+SOURCE_BACKOFFICE: Final = "backoffice"
+
+#: At most this many open receipts: each is picked with one digit on the list.
+MAX_PARKED: Final = 9
+
+_LINE_COLUMNS: Final = (
+    "parked_id",
+    "position",
+    "product_id",
+    "plu",
+    "name",
+    "unit",
+    "precision",
+    "unit_price",
+    "qty",
+    "vat_letter",
+    "discount_kind",
+    "discount_value",
+)
+_INSERT_LINE: Final = insert_sql(ParkedLineRow, _LINE_COLUMNS)
+_INSERT_RECEIPT: Final = insert_sql(ParkedReceiptRow, ("number", "source", "is_current", "line_count", "total"))
+_DELETE_LINES: Final = "DELETE FROM parked_line WHERE parked_id = ?"
+_UPDATE_HEADER: Final = (
+    "UPDATE parked_receipt SET discount_kind = ?, discount_value = ?, line_count = ?, total = ? "
+    "WHERE id = ?"
+)
+_DELETE_RECEIPT: Final = "DELETE FROM parked_receipt WHERE id = ?"
+
+#: What a receipt looks like for change detection: plain values, no live objects.
+ReceiptState = tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class ParkedSummary:
+    """One open receipt as the list shows it."""
+
+    id: int
+    number: int
+    source: str
+    line_count: int
+    total: int
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class OpenReceipt:
+    """The current receipt: its slot and the domain receipt restored from storage."""
+
+    id: int
+    number: int
+    receipt: Receipt
+
+
+def _discount_columns(discount: Discount | None) -> tuple[str | None, int | None]:
+    return (None, None) if discount is None else (discount.kind, discount.value)
+
+
+def _discount_of(kind: str | None, value: int | None) -> Discount | None:
+    return None if kind is None or value is None else Discount(kind, value)  # type: ignore[arg-type]
+
+
+def receipt_state(receipt: Receipt) -> ReceiptState:
+    """A value snapshot of ``receipt``: equal snapshots need no write.
+
+    The UI calls :meth:`ParkedService.save` after every redraw of the receipt; this
+    lets it skip the write (and its fsync) when nothing really changed.
+    """
+    lines = tuple(
+        (
+            line.product_id,
+            line.plu,
+            line.name,
+            line.unit,
+            line.precision,
+            line.unit_price,
+            line.qty,
+            line.vat_letter,
+            *_discount_columns(line.discount),
+        )
+        for line in receipt.lines
+    )
+    return (lines, *_discount_columns(receipt.receipt_discount))
+
+
+class ParkedService:
+    """Stores, lists, switches and clears the open receipts of this terminal."""
+
+    def __init__(self, db: SqliteDatabase, models: Models) -> None:
+        self._db = db
+        self._m = models
+
+    # -- reading ----------------------------------------------------------------
+
+    def list_parked(self) -> list[ParkedSummary]:
+        """Every open receipt, by slot number."""
+        table = self._m.parked_receipt
+        return [
+            ParkedSummary(row.id, row.number, row.source, row.line_count, row.total, bool(row.is_current))
+            for row in table.select().order_by(table.number)
+        ]
+
+    def _load(self, row: ParkedReceiptRow) -> OpenReceipt:
+        line_table = self._m.parked_line
+        rows = line_table.select().where(line_table.parked_id == row.id).order_by(line_table.position)
+        lines = [
+            ReceiptLine(
+                plu=line.plu,
+                name=line.name,
+                unit=line.unit,
+                precision=line.precision,
+                unit_price=line.unit_price,
+                qty=line.qty,
+                vat_letter=line.vat_letter,
+                product_id=line.product_id,
+                discount=_discount_of(line.discount_kind, line.discount_value),
+            )
+            for line in rows
+        ]
+        receipt = Receipt(lines, _discount_of(row.discount_kind, row.discount_value))
+        return OpenReceipt(row.id, row.number, receipt)
+
+    def _row(self, parked_id: int) -> ParkedReceiptRow:
+        row = self._m.parked_receipt.get_or_none(self._m.parked_receipt.id == parked_id)
+        if row is None:
+            raise DomainError("err.parked_missing")
+        return row
+
+    # -- choosing the current one ------------------------------------------------
+
+    def open_current(self) -> OpenReceipt:
+        """The current receipt as stored (at start and after the daily report).
+
+        With none current the lowest-numbered one becomes current; with none at all
+        an empty receipt 1 ("Sprzedaż 1") is created.
+        """
+        table = self._m.parked_receipt
+        with self._db.atomic("IMMEDIATE"):
+            row = table.get_or_none(table.is_current == 1)
+            if row is None:
+                row = table.select().order_by(table.number).first()
+                parked_id = self._create(1) if row is None else row.id
+                self._make_current(parked_id)
+                row = self._row(parked_id)
+        return self._load(row)
+
+    def add(self) -> OpenReceipt:
+        """A new empty receipt with the lowest free number, made current.
+
+        Raises DomainError "err.parked_limit" (max) when :data:`MAX_PARKED` are open.
+        """
+        with self._db.atomic("IMMEDIATE"):
+            used = {row.number for row in self._m.parked_receipt.select(self._m.parked_receipt.number)}
+            if len(used) >= MAX_PARKED:
+                raise DomainError("err.parked_limit", max=MAX_PARKED)
+            number = next(n for n in range(1, MAX_PARKED + 2) if n not in used)
+            parked_id = self._create(number)
+            self._make_current(parked_id)
+        return OpenReceipt(parked_id, number, Receipt())
+
+    def switch(self, parked_id: int) -> OpenReceipt:
+        """Make ``parked_id`` current and return it restored (DomainError "err.parked_missing")."""
+        with self._db.atomic("IMMEDIATE"):
+            row = self._row(parked_id)
+            self._make_current(parked_id)
+        return self._load(row)
+
+    def delete(self, parked_id: int) -> OpenReceipt:
+        """Drop ``parked_id`` with its lines and return the current receipt afterwards.
+
+        Deleting the current one makes the lowest-numbered remaining receipt current
+        (or a new empty receipt 1 when it was the last).
+        """
+        with self._db.atomic("IMMEDIATE"):
+            self._row(parked_id)
+            self._db.cursor().execute(_DELETE_RECEIPT, (parked_id,))
+            return self.open_current()
+
+    def start_empty(self, number: int) -> OpenReceipt:
+        """Slot ``number`` starts over with an empty, current receipt.
+
+        Used after a sale (its row went with the ledger commit) and after the cashier
+        voided the whole receipt.
+        """
+        table = self._m.parked_receipt
+        with self._db.atomic("IMMEDIATE"):
+            table.delete().where(table.number == number).execute()
+            parked_id = self._create(number)
+            self._make_current(parked_id)
+        return OpenReceipt(parked_id, number, Receipt())
+
+    def _create(self, number: int) -> int:
+        cursor = self._db.cursor()
+        cursor.execute(_INSERT_RECEIPT, (number, SOURCE_TERMINAL, 0, 0, 0))
+        return int(cursor.lastrowid)
+
+    def _make_current(self, parked_id: int) -> None:
+        """Move the current mark (call inside a transaction: the index allows one)."""
+        table = self._m.parked_receipt
+        table.update(is_current=0).where(table.is_current == 1).execute()
+        table.update(is_current=1).where(table.id == parked_id).execute()
+
+    # -- writing ----------------------------------------------------------------
+
+    def save(self, parked_id: int, receipt: Receipt) -> None:
+        """Store ``receipt`` as the content of ``parked_id``, replacing what was there.
+
+        One transaction of constant statements: a few lines cost one fsync, the same
+        as a single-row write would. Raises DomainError "err.parked_missing" when the
+        receipt was removed meanwhile.
+        """
+        discount_kind, discount_value = _discount_columns(receipt.receipt_discount)
+        with self._db.atomic("IMMEDIATE"):
+            cursor = self._db.cursor()
+            cursor.execute(
+                _UPDATE_HEADER, (discount_kind, discount_value, len(receipt.lines), receipt.total, parked_id)
+            )
+            if cursor.rowcount != 1:
+                raise DomainError("err.parked_missing")
+            cursor.execute(_DELETE_LINES, (parked_id,))
+            cursor.executemany(_INSERT_LINE, self._line_params(parked_id, receipt.lines))
+
+    @staticmethod
+    def _line_params(parked_id: int, lines: Iterable[ReceiptLine]) -> list[tuple[object, ...]]:
+        return [
+            (
+                parked_id,
+                position,
+                line.product_id,
+                line.plu,
+                line.name,
+                line.unit,
+                line.precision,
+                line.unit_price,
+                line.qty,
+                line.vat_letter,
+                *_discount_columns(line.discount),
+            )
+            for position, line in enumerate(lines, 1)
+        ]
+
+    def remove_paid(self, parked_id: int) -> None:
+        """Delete a receipt that became a ledger document.
+
+        Meant to run inside the ledger's commit transaction (see
+        ``LedgerService.set_receipt_hook``), so the sale and the disappearance of
+        its open copy are one atomic step: a crash can never bring a paid receipt
+        back as open.
+        """
+        self._db.cursor().execute(_DELETE_RECEIPT, (parked_id,))
+
+    def clear_parked(self, *, source: str = SOURCE_TERMINAL) -> int:
+        """Delete every open receipt created by ``source`` (the daily report's step).
+
+        Returns how many were removed. The caller asks the cashier first when
+        :meth:`list_parked` shows lines, and reopens the current receipt afterwards
+        with :meth:`open_current`.
+        """
+        table = self._m.parked_receipt
+        with self._db.atomic("IMMEDIATE"):
+            return int(table.delete().where(table.source == source).execute())

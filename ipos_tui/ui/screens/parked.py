@@ -1,0 +1,170 @@
+"""6. Paragony: the open (parked) receipts — open one, start a new one, delete one.
+
+Opening or starting a receipt goes straight back to the registration screen with it,
+since that is what the cashier parks a receipt for; deleting stays on the list.
+Every receipt here is already stored (the registration screen writes each change),
+so nothing on this screen can lose a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from ...domain.errors import DomainError
+from ...domain.money import format_money
+from ...i18n import t
+from ...terminal.parked import MAX_PARKED, OpenReceipt, ParkedSummary
+from ..widgets.receipt_list import RowList, fit
+from .base import PosScreen
+
+_NAME_WIDTH = 24
+
+
+class ParkedScreen(PosScreen):
+    TITLE_KEY = "menu.parked"
+
+    DEFAULT_CSS = """
+    ParkedScreen #parked-box {
+        border: solid $primary;
+        height: 1fr;
+    }
+    ParkedScreen #parked-header {
+        height: 1;
+        text-style: bold;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("1", "pick(1)", "keys.choose", key_display=f"1\u2013{MAX_PARKED}"),
+        *(Binding(str(n), f"pick({n})", "keys.choose", show=False) for n in range(2, MAX_PARKED + 1)),
+        Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193"),
+        Binding("down", "move(1)", "keys.move", show=False),
+        Binding("enter,ctrl+j", "open", "keys.open", key_display="Enter"),
+        Binding("plus,add,insert", "add", "keys.parked_add", key_display="+"),
+        Binding("delete", "delete", "keys.delete"),
+        Binding("escape", "back", "keys.back"),
+        Binding("f1", "app.help", "keys.help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.receipts: list[ParkedSummary] = []
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="parked-box") as box:
+            box.border_title = t("receipt.parked_title")
+            yield Static(self.header(), id="parked-header", markup=False)
+            yield RowList(id="parked-list")
+
+    def header(self) -> str:
+        return (
+            f"  {t('receipt.col_number'):>3}  {t('receipt.col_receipt'):<{_NAME_WIDTH}} "
+            f"{t('receipt.col_state'):<10} {t('receipt.col_lines'):>8} {t('receipt.col_total'):>14}"
+        )
+
+    def row(self, position: int, parked: ParkedSummary) -> str:
+        name = fit(t("receipt.name", n=parked.number), _NAME_WIDTH)
+        state = t("receipt.current") if parked.is_current else ""
+        return (
+            f"  {position:>2}.  {name:<{_NAME_WIDTH}} {fit(state, 10):<10} "
+            f"{parked.line_count:>8} {format_money(parked.total):>14}"
+        )
+
+    def on_mount(self) -> None:
+        self.load()
+        self.say(t("receipt.parked_hint", name=self.pos.receipt_name))
+
+    def load(self, select: int | None = None) -> None:
+        """Re-read the list; the highlight goes to ``select`` or the current receipt."""
+        self.pos.save_receipt()
+        self.receipts = self.pos.parked.list_parked()
+        if select is None:
+            select = next((i for i, parked in enumerate(self.receipts) if parked.is_current), 0)
+        rows = [self.row(position, parked) for position, parked in enumerate(self.receipts, 1)]
+        self.query_one(RowList).show_rows(rows, select)
+
+    def refresh_texts(self) -> None:
+        super().refresh_texts()
+        self.query_one("#parked-box").border_title = t("receipt.parked_title")
+        self.query_one("#parked-header", Static).update(self.header())
+        self.load(self.query_one(RowList).highlighted)
+
+    def highlighted(self) -> ParkedSummary | None:
+        index = self.query_one(RowList).highlighted
+        return self.receipts[index] if self.receipts and index is not None else None
+
+    # -- actions ------------------------------------------------------------------
+    def action_move(self, step: int) -> None:
+        self.query_one(RowList).move(step)
+
+    def action_pick(self, position: int) -> None:
+        """A digit opens the receipt listed under that number."""
+        if position > len(self.receipts):
+            self.say(t("receipt.parked_none", n=position), error=True)
+            return
+        self.query_one(RowList).highlighted = position - 1
+        self.action_open()
+
+    def action_open(self) -> None:
+        chosen = self.highlighted()
+        if chosen is None:
+            return
+        self._go_selling(lambda: self.pos.parked.switch(chosen.id))
+
+    def action_add(self) -> None:
+        self._go_selling(self.pos.parked.add)
+
+    def _go_selling(self, opening: Callable[[], OpenReceipt]) -> None:
+        """Open the receipt ``opening()`` returns and go back to ringing it up."""
+        from .registration import RegistrationScreen
+
+        self.pos.save_receipt()
+        try:
+            opened = opening()
+        except DomainError as error:
+            self.say_error(error)
+            return
+        self.pos.open_receipt(opened)
+        while not isinstance(self.app.screen, RegistrationScreen):
+            self.app.pop_screen()
+
+    def action_delete(self) -> None:
+        """Del: delete the highlighted receipt; one with lines is confirmed first."""
+        chosen = self.highlighted()
+        if chosen is None:
+            return
+        name = t("receipt.name", n=chosen.number)
+        if chosen.line_count == 0:
+            self._delete(chosen, name)
+            return
+        question = t(
+            "receipt.parked_delete_question", name=name, n=chosen.line_count, total=format_money(chosen.total)
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(chosen, name)
+
+        from ..dialogs import ConfirmDialog
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    def _delete(self, chosen: ParkedSummary, name: str) -> None:
+        index = self.receipts.index(chosen)
+        try:
+            self.pos.open_receipt(self.pos.parked.delete(chosen.id))
+        except DomainError as error:
+            self.say_error(error)
+            return
+        self.load(max(index - 1, 0))
+        self.refresh_top_bar()
+        self.say(t("receipt.parked_deleted", name=name, current=self.pos.receipt_name))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
