@@ -70,6 +70,7 @@ from ipos_tui.backoffice.service import BackOffice, ProductInput
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.search import normalise, t9_of_normalised
 from ipos_tui.domain.validation import product_name_key
+from ipos_tui.protocol import PROTOCOL_VERSION, expand_groups
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken, ItemDone, ItemFailed, null_observer
@@ -302,23 +303,32 @@ def back_office_sales(terminal_id: int) -> int:
 
 
 def capture_pages(base: str, token: str, limit: int) -> dict[int, bytes]:
-    """The products stream from zero as the back office sends it (the same query as
-    the terminal's first page, ``totals=1``), keyed by ``since``, gzip level 6."""
+    """The products stream from zero exactly as the back office sends it to the
+    terminal (its protocol version, so the same compact pages; totals on the first
+    page only), keyed by ``since``, gzip level 6."""
     pages: dict[int, bytes] = {}
-    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
+    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity",
+               "X-Protocol-Version": str(PROTOCOL_VERSION)}
     with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
         since, first = 0, True
         while True:
             params: dict[str, Any] = {"since": since, "limit": limit}
-            if first:
-                params["totals"] = 1
+            if not first:
+                params["totals"] = 0
             response = client.get("/api/v1/sync/products", params=params)
             response.raise_for_status()
             pages[since] = gzip.compress(response.content, GZIP_LEVEL, mtime=0)
             page = response.json()
             since, first = int(page["cursor"]), False
-            if not page["has_more"]:
+            if not page.get("has_more", False):
                 return pages
+
+
+def page_changes(page: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The changes of a page in either form the back office sends."""
+    if "changes" in page:
+        return list(page["changes"])
+    return expand_groups(page.get("groups", []), page.get("order"))
 
 
 def open_raw(path: Path) -> sqlite3.Connection:
@@ -438,14 +448,15 @@ def raw_cold_pull(base: str, conn: sqlite3.Connection, transport: CountingTransp
         while True:
             started = time.perf_counter()
             page = client.get("/sync/products", params={"since": since}).json()
+            changes = page_changes(page)
             started = times.add("fetch", started)
-            rows = raw_rows(page["changes"])
+            rows = raw_rows(changes)
             started = times.add("rows", started)
-            received += len(page["changes"])
+            received += len(changes)
             since = int(page["cursor"])
             raw_write_page(conn, rows, since)
             times.add("write", started)
-            if not page["has_more"]:
+            if not page.get("has_more", False):
                 break
     started = time.perf_counter()
     raw_finish(conn)
