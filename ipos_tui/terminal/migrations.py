@@ -287,11 +287,73 @@ _PARKED_V3: Final = (
     ) WITHOUT ROWID""",
 )
 
+#: Version 4: the simulated devices of the duet. The fiscal printer's state (one row),
+#: its PTU table (``used`` marks letters printed on a receipt: their rate may not go
+#: up, the "schodek podatkowy") and its electronic journal, append-only like the real
+#: one; the payment application's card transactions and numbered settlements.
+_DEVICES_V4: Final = (
+    """CREATE TABLE printer_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        serial TEXT NOT NULL,
+        vat_table_utc TEXT,
+        vat_table_writes INTEGER NOT NULL DEFAULT 0
+    )""",
+    """CREATE TABLE printer_vat (
+        letter TEXT PRIMARY KEY CHECK (letter IN ('A', 'B', 'C', 'D', 'E', 'F', 'G')),
+        rate_bp INTEGER CHECK (rate_bp IS NULL OR rate_bp BETWEEN 0 AND 9999),
+        used INTEGER NOT NULL DEFAULT 0 CHECK (used IN (0, 1))
+    )""",
+    """CREATE TABLE printer_journal (
+        number INTEGER PRIMARY KEY CHECK (number > 0),
+        kind TEXT NOT NULL CHECK (kind IN ('receipt', 'settlement', 'vat_table')),
+        printed_utc TEXT NOT NULL,
+        printed_local TEXT NOT NULL,
+        document_uuid TEXT,
+        document_number INTEGER,
+        text TEXT NOT NULL,
+        text_norm TEXT NOT NULL
+    )""",
+    "CREATE INDEX printer_journal_document ON printer_journal (document_uuid)",
+    "CREATE INDEX printer_journal_document_number ON printer_journal (document_number)",
+    """CREATE TRIGGER printer_journal_no_delete BEFORE DELETE ON printer_journal BEGIN
+        SELECT RAISE(ABORT, 'the electronic journal is never deleted');
+    END""",
+    """CREATE TRIGGER printer_journal_no_update BEFORE UPDATE ON printer_journal BEGIN
+        SELECT RAISE(ABORT, 'a journaled printout never changes');
+    END""",
+    """CREATE TABLE card_settlement (
+        number INTEGER PRIMARY KEY CHECK (number > 0),
+        settled_utc TEXT NOT NULL,
+        settled_local TEXT NOT NULL,
+        tx_count INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        reversed_count INTEGER NOT NULL
+    )""",
+    """CREATE TABLE card_transaction (
+        id INTEGER PRIMARY KEY,
+        created_utc TEXT NOT NULL,
+        created_local TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        auth_code TEXT NOT NULL,
+        card_masked TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'approved' CHECK (state IN ('approved', 'reversed')),
+        reversed_utc TEXT,
+        receipt_uuid TEXT,
+        receipt_number INTEGER,
+        settlement_number INTEGER REFERENCES card_settlement (number)
+    )""",
+    "CREATE INDEX card_transaction_open ON card_transaction (settlement_number, state)",
+    """CREATE TRIGGER card_transaction_no_delete BEFORE DELETE ON card_transaction BEGIN
+        SELECT RAISE(ABORT, 'card transactions are never deleted');
+    END""",
+)
+
 #: Step n (1-based) brings a database from user_version n-1 to n.
 MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
     _SYNC_V2,
     _PARKED_V3,
+    _DEVICES_V4,
 )
 
 #: The schema version this release writes and the newest it can open.

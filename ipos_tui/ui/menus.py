@@ -114,7 +114,23 @@ def configuration_items(app: IposApp, *, service: bool = False) -> list[MenuItem
         MenuItem(2, "menu.settings", lambda: app.push_screen(MenuScreen("menu.settings", settings_items(app)))),
         MenuItem(3, "menu.connection", lambda: _connection(app)),
         sync,
+        MenuItem(5, "menu.printer", lambda: _printer(app), visible=not service),
+        MenuItem(6, "menu.card_app", lambda: _card_app(app), visible=not service),
     ]
+
+
+def _printer(app: IposApp) -> None:
+    """8 → 5. Drukarka fiskalna: PTU table, state, electronic journal."""
+    from .screens.printer import printer_items
+
+    app.push_screen(MenuScreen("menu.printer", printer_items(app)))
+
+
+def _card_app(app: IposApp) -> None:
+    """8 → 6. Aplikacja płatnicza: card transactions, Rozliczenia."""
+    from .screens.card_app import card_app_items
+
+    app.push_screen(MenuScreen("menu.card_app", card_app_items(app)))
 
 
 def user_menu_items(app: IposApp) -> list[MenuItem]:

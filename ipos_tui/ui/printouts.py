@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..i18n import t
+from ..terminal.printer import printer_of
 from ..terminal.printout import render_receipt, save_printout
+from ..terminal.records import DocumentDetail
 
 if TYPE_CHECKING:
     from .app import IposApp
 
 
-def _render(app: IposApp, uuid: str) -> tuple[object, str]:
+def _render(app: IposApp, uuid: str) -> tuple[DocumentDetail, str]:
     terminal = app.terminal
     detail = terminal.ledger.get_document(uuid)
     settings = terminal.settings
@@ -20,9 +22,17 @@ def _render(app: IposApp, uuid: str) -> tuple[object, str]:
 
 
 def print_document(app: IposApp, uuid: str) -> None:
-    """Write the printout of a just-finished document to the data dir."""
+    """Print a just-finished document on the fiscal printer, which journals it in its
+    electronic copy (EJ), and write the same text to the data dir."""
     detail, text = _render(app, uuid)
-    save_printout(app.data_dir, detail, text)
+    printed = printer_of(app.terminal).print_receipt(
+        text,
+        document_uuid=detail.uuid,
+        document_number=detail.number,
+        letters=detail.vat.keys(),
+        now=app.clock(),
+    )
+    save_printout(app.data_dir, detail, printed.text)
 
 
 #: catalogue keys of the document kinds the ledger stores

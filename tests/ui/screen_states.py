@@ -39,6 +39,8 @@ BASKET = [
     *code("10"),
 ]
 SELL_ONE = [*code("1"), "plus", "enter", "wait:50", "escape"]
+#: Jogurt grecki paid by an approved card (through the payment application)
+SELL_CARD = [*code("9"), "plus", "asterisk", "enter", "wait:50", "enter", "wait:50", "escape"]
 #: two items on "Sprzedaż 1", parked; "Sprzedaż 2" started with one item
 PARK_ONE = [*code("1"), *code("9"), "f2", "6", "plus", *code("1401")]
 
@@ -190,4 +192,20 @@ STATES: dict[str, State] = {
     "parked_list": State([*LOGIN, *PARK_ONE, "f2", "6"]),
     "parked_delete_question": State([*LOGIN, *PARK_ONE, "f2", "6", "up", "delete"]),
     "parked_list_english": State([*LOGIN, *PARK_ONE, "f2", "6"], options={"language": "en"}),
+    # simulated devices: 8 → 5. Drukarka fiskalna, 8 → 6. Aplikacja płatnicza
+    "printer_menu": State([*LOGIN, "f2", "8", "5", "wait:50"]),
+    "printer_vat_table": State([*LOGIN, *SELL_ONE, "f2", "8", "5", "1", "wait:50"]),
+    "printer_state": State([*LOGIN, *SELL_ONE, "f2", "8", "5", "2", "wait:50"]),
+    "printer_journal": State([*LOGIN, *SELL_ONE, *SELL_ONE, *SELL_CARD, "f2", "8", "5", "3", "wait:50"]),
+    "printer_journal_search": State([*LOGIN, *SELL_ONE, *SELL_CARD, "f2", "8", "5", "3", "wait:50", *"jogurt"]),
+    "printer_journal_printout": State(
+        [*LOGIN, *SELL_ONE, *SELL_CARD, "f2", "8", "5", "3", "wait:50", *"jogurt", "enter", "wait:50"]
+    ),
+    "card_app_menu": State([*LOGIN, "f2", "8", "6", "wait:50"]),
+    "card_transactions": State([*LOGIN, *SELL_CARD, *SELL_CARD, "f2", "8", "6", "1", "wait:50"]),
+    "card_settle_question": State([*LOGIN, *SELL_CARD, "f2", "8", "6", "2", "wait:50"]),
+    "card_settlement_printout": State([*LOGIN, *SELL_CARD, "f2", "8", "6", "2", "wait:50", "enter", "wait:50"]),
+    "printer_journal_english": State(
+        [*LOGIN, *SELL_ONE, *SELL_CARD, "f2", "8", "5", "3", "wait:50"], options={"language": "en"}
+    ),
 }

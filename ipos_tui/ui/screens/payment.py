@@ -19,6 +19,7 @@ from ...domain.money import format_money, parse_grosze_digits
 from ...domain.receipt import PaymentState
 from ...domain.validation import format_nip, validate_nip
 from ...i18n import t
+from ...terminal.card_app import card_app_of
 from ...terminal.records import Buyer, PaymentMethod
 from ..printouts import kind_label
 from ..widgets.code_input import CodeInput
@@ -90,6 +91,8 @@ class PaymentScreen(PosScreen):
         self.method_index = 0
         self.kind = "paragon"
         self.buyer: Buyer | None = None
+        #: card payments the payment application approved for this receipt
+        self.card_ids: list[int] = []
 
     def compose_body(self) -> ComposeResult:
         self.methods = self.pos.terminal.catalog.payment_methods()
@@ -203,27 +206,34 @@ class PaymentScreen(PosScreen):
         from ..dialogs import ConfirmDialog
 
         def answered(approved: bool | None) -> None:
-            if approved:
-                self._add_payment(method, amount)
-            else:
+            if not approved:
                 self.say(t("pay.card_declined"), error=True)
+                return
+            cards = card_app_of(self.pos.terminal)
+            transaction = cards.authorize(amount, self.pos.clock())
+            self.card_ids.append(transaction.id)
+            if not self._add_payment(method, amount):
+                cards.reverse([transaction.id], self.pos.clock())
+                self.card_ids.remove(transaction.id)
 
         self.app.push_screen(
             ConfirmDialog(t("pay.card_question", amount=format_money(amount))), answered
         )
 
-    def _add_payment(self, method: PaymentMethod, amount: int) -> None:
+    def _add_payment(self, method: PaymentMethod, amount: int) -> bool:
+        """Take a tender; False (and the reason on the status line) if refused."""
         try:
             payment = self.state.add(method.code, method.name, amount, allows_change=method.allows_change)
         except DomainError as error:
             self.say_error(error)
-            return
+            return False
         self.query_one("#tendered", CodeInput).value = ""
         self.redraw()
         if self.state.is_complete:
             self._finish()
         else:
             self.say(t("pay.accepted", name=payment.name, amount=format_money(payment.amount)))
+        return True
 
     def _finish(self) -> None:
         from ..printouts import print_document
@@ -242,6 +252,8 @@ class PaymentScreen(PosScreen):
         except DomainError as error:
             self.say_error(error)
             return
+        if self.card_ids:
+            card_app_of(app.terminal).link_receipt(self.card_ids, stored.uuid, stored.number)
         print_document(app, stored.uuid)
         self.dismiss(stored)
 
@@ -294,6 +306,8 @@ class PaymentScreen(PosScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
+                if self.card_ids:  # no receipt took them: the card app cancels them
+                    card_app_of(self.pos.terminal).reverse(self.card_ids, self.pos.clock())
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmDialog(t("pay.cancel_payments_question")), answered)

@@ -1,0 +1,223 @@
+"""The simulated payment application of the duet ("Aplikacja płatnicza").
+
+Every card payment the payment screen takes is authorised here first: the approval
+is recorded at once (amount, time, a fake authorisation code and masked card
+number), before the receipt exists, as a real card terminal's would be; the
+receipt's uuid and number are linked after the ledger commit. A payment withdrawn
+before the receipt is finished is reversed ("anulowana"), never deleted.
+
+"Rozliczenia" settles the period: one transaction counts and sums the approved
+card payments since the last settlement, closes them into a numbered settlement,
+and prints the settlement on the fiscal printer (so it is in the electronic journal
+too). The daily report calls :meth:`CardApp.settle` as one of its steps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Final, Literal
+
+from peewee import SqliteDatabase
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.money import format_money
+from ipos_tui.terminal.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry, printer_of
+from ipos_tui.terminal.timeutil import local_text, parse_time, utc_text
+
+if TYPE_CHECKING:
+    from ipos_tui.terminal.db import Terminal
+
+CardState = Literal["approved", "reversed"]
+#: A fake card number's first digits: the test BIN the card schemes publish.
+_TEST_BIN: Final = "4761"
+_SELECT_TRANSACTION: Final = (
+    "SELECT id, created_local, amount, auth_code, card_masked, receipt_uuid, receipt_number, "
+    "state FROM card_transaction"
+)
+
+
+@dataclass(frozen=True)
+class CardTransaction:
+    """One card payment as the payment application recorded it."""
+
+    id: int
+    created_local: datetime
+    amount: int
+    auth_code: str
+    card_masked: str
+    receipt_uuid: str | None
+    receipt_number: int | None
+    state: CardState
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """A closed card period: how many approved payments and their total."""
+
+    number: int
+    settled_local: datetime
+    count: int
+    total: int
+    reversed_count: int
+    printout: JournalEntry | None = None
+
+
+def _fake_card(transaction_id: int, created_utc: str, amount: int) -> tuple[str, str]:
+    """A six-digit authorisation code and a masked card number, derived from the
+    transaction so a replayed test (or snapshot) sees the same ones."""
+    digest = hashlib.sha256(f"{transaction_id}|{created_utc}|{amount}".encode()).hexdigest()
+    digits = str(int(digest, 16))
+    return digits[:6], f"{_TEST_BIN} **** **** {digits[6:10]}"
+
+
+class CardApp:
+    """Card payments since the last settlement, settlements, and authorisation."""
+
+    def __init__(self, db: SqliteDatabase, printer: FiscalPrinter) -> None:
+        self._db = db
+        self._printer = printer
+
+    # -- payments -------------------------------------------------------------
+
+    def authorize(self, amount: int, now: datetime) -> CardTransaction:
+        """Record an approved card payment of ``amount`` grosze (not yet on a receipt).
+
+        Raises DomainError "err.amount_zero" for an amount that is not positive.
+        """
+        if amount <= 0:
+            raise DomainError("err.amount_zero")
+        created_utc = utc_text(now)
+        with self._db.atomic("IMMEDIATE"):
+            cursor = self._db.execute_sql(
+                "INSERT INTO card_transaction (created_utc, created_local, amount, auth_code, "
+                "card_masked, state) VALUES (?, ?, ?, '', '', 'approved')",
+                (created_utc, local_text(now), amount),
+            )
+            transaction_id = int(cursor.lastrowid)
+            auth_code, card = _fake_card(transaction_id, created_utc, amount)
+            self._db.execute_sql(
+                "UPDATE card_transaction SET auth_code = ?, card_masked = ? WHERE id = ?",
+                (auth_code, card, transaction_id),
+            )
+        return self.transaction(transaction_id)
+
+    def link_receipt(self, transaction_ids: Iterable[int], receipt_uuid: str, receipt_number: int) -> None:
+        """Tie card payments to the receipt they paid (after the ledger commit)."""
+        with self._db.atomic("IMMEDIATE"):
+            self._db.cursor().executemany(
+                "UPDATE card_transaction SET receipt_uuid = ?, receipt_number = ? "
+                "WHERE id = ? AND receipt_uuid IS NULL",
+                [(receipt_uuid, receipt_number, tid) for tid in transaction_ids],
+            )
+
+    def reverse(self, transaction_ids: Iterable[int], now: datetime) -> int:
+        """Cancel approved payments that no receipt took; return how many changed."""
+        changed = 0
+        with self._db.atomic("IMMEDIATE"):
+            for tid in transaction_ids:
+                cursor = self._db.execute_sql(
+                    "UPDATE card_transaction SET state = 'reversed', reversed_utc = ? "
+                    "WHERE id = ? AND state = 'approved' AND receipt_uuid IS NULL",
+                    (utc_text(now), tid),
+                )
+                changed += cursor.rowcount
+        return changed
+
+    def transaction(self, transaction_id: int) -> CardTransaction:
+        """One card payment by id."""
+        row = self._db.execute_sql(f"{_SELECT_TRANSACTION} WHERE id = ?", (transaction_id,)).fetchone()
+        if row is None:
+            raise DomainError("err.card_transaction_not_found", id=transaction_id)
+        return _transaction(row)
+
+    def open_transactions(self) -> list[CardTransaction]:
+        """Card payments since the last settlement, newest first (reversed ones too)."""
+        rows = self._db.execute_sql(
+            f"{_SELECT_TRANSACTION} WHERE settlement_number IS NULL ORDER BY id DESC"
+        ).fetchall()
+        return [_transaction(row) for row in rows]
+
+    def period_totals(self) -> tuple[int, int]:
+        """Count and total of the approved payments since the last settlement."""
+        count, total = self._db.execute_sql(
+            "SELECT count(*), coalesce(sum(amount), 0) FROM card_transaction "
+            "WHERE settlement_number IS NULL AND state = 'approved'"
+        ).fetchone()
+        return int(count), int(total)
+
+    # -- settlements ------------------------------------------------------------
+
+    def last_settlement(self) -> Settlement | None:
+        """The newest settlement, or None before the first one."""
+        row = self._db.execute_sql(
+            "SELECT number, settled_local, tx_count, total, reversed_count FROM card_settlement "
+            "ORDER BY number DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else Settlement(row[0], parse_time(row[1]), row[2], row[3], row[4])
+
+    def settle(self, now: datetime) -> Settlement:
+        """Close the period now and print the settlement (journaled); a new period starts.
+
+        Settling an empty period is allowed (the printout says zero), as on the duet.
+        """
+        with self._db.atomic("IMMEDIATE"):
+            previous = self.last_settlement()
+            number = 1 if previous is None else previous.number + 1
+            count, total = self.period_totals()
+            (reversed_count,) = self._db.execute_sql(
+                "SELECT count(*) FROM card_transaction "
+                "WHERE settlement_number IS NULL AND state = 'reversed'"
+            ).fetchone()
+            self._db.execute_sql(
+                "INSERT INTO card_settlement (number, settled_utc, settled_local, tx_count, total, "
+                "reversed_count) VALUES (?, ?, ?, ?, ?, ?)",
+                (number, utc_text(now), local_text(now), count, total, reversed_count),
+            )
+            self._db.execute_sql(
+                "UPDATE card_transaction SET settlement_number = ? WHERE settlement_number IS NULL",
+                (number,),
+            )
+            settlement = Settlement(number, parse_time(local_text(now)), count, total, int(reversed_count))
+            body = _settlement_body(settlement, previous)
+            printout = self._printer.print_nonfiscal("settlement", "ROZLICZENIE KART", body, now)
+        return Settlement(
+            settlement.number,
+            settlement.settled_local,
+            settlement.count,
+            settlement.total,
+            settlement.reversed_count,
+            printout,
+        )
+
+
+def _line(left: str, right: str) -> str:
+    return left + " " * max(1, PRINT_WIDTH - len(left) - len(right)) + right
+
+
+def _settlement_body(settlement: Settlement, previous: Settlement | None) -> list[str]:
+    """The lines of a settlement printout below its head."""
+    amount = format_money(settlement.total, symbol=False).replace("\u00a0", " ").replace("\u202f", " ")
+    since = previous.settled_local.strftime("%Y-%m-%d %H:%M") if previous else "-"
+    return [
+        _line("Rozliczenie nr", f"{settlement.number:04d}"),
+        _line("Poprzednie rozliczenie", since),
+        _line("Transakcje kartą", str(settlement.count)),
+        _line("Suma PLN", amount),
+        _line("Anulowane", str(settlement.reversed_count)),
+        "-" * PRINT_WIDTH,
+        "Nowy okres rozpoczęty".center(PRINT_WIDTH).rstrip(),
+    ]
+
+
+def _transaction(row: tuple) -> CardTransaction:  # type: ignore[type-arg]
+    """The record of one ``_SELECT_TRANSACTION`` row."""
+    tid, created, amount, auth_code, card, receipt_uuid, receipt_number, state = row
+    return CardTransaction(tid, parse_time(created), amount, auth_code, card, receipt_uuid, receipt_number, state)
+
+
+def card_app_of(terminal: Terminal) -> CardApp:
+    """The payment application of a terminal, printing on its fiscal printer."""
+    return CardApp(terminal.db, printer_of(terminal))

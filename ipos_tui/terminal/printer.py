@@ -1,0 +1,405 @@
+"""The simulated fiscal printer of the duet: PTU table, fiscal memory, electronic journal.
+
+The duet is a card terminal and a fiscal printer in one device. This build has no
+real printer, so this service plays its part against the terminal database:
+
+* its **PTU (VAT) table**: letters A–G and their rates, initialised from the
+  catalogue's VAT rates the first time the printer is used; a changed table is
+  written later (by the daily report, after the cashier confirms);
+* its **state**: serial number and fiscal-memory counters (printouts, the last
+  printout's time, when the PTU table was last written and how many times);
+* its **electronic journal** ("elektroniczna kopia", EJ): the exact text of every
+  printout, numbered gaplessly, append-only (SQLite triggers refuse deletes and
+  changes, as the real EJ cannot be altered), searchable by document number, date or
+  any fragment of the text.
+
+"Schodek podatkowy": the printer ties every product it sold to the rate of its
+letter, and refuses to sell it later at a higher rate. A whole letter is raised by
+raising its rate in the table, so once a receipt was printed with a letter, that
+letter's rate may only stay or go down; a higher rate needs a letter not yet used
+(PRODUCT.md §7). Lowering a rate, adding a letter and raising an unused one are fine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Final, Literal
+
+from peewee import SqliteDatabase
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.search import normalise
+from ipos_tui.domain.vat import EXEMPT_LABEL, VAT_RATES
+from ipos_tui.terminal.timeutil import local_text, parse_time, utc_text
+
+if TYPE_CHECKING:
+    from ipos_tui.terminal.db import Terminal
+
+#: The PTU letters a Polish fiscal printer has.
+PRINTER_LETTERS: Final = ("A", "B", "C", "D", "E", "F", "G")
+#: A rate must stay below 100 % (basis points).
+_MAX_RATE_BP: Final = 9999
+#: Printout width of the duet's paper roll, in characters.
+PRINT_WIDTH: Final = 40
+#: The journal lists at most this many entries per query (newest first).
+JOURNAL_LIMIT: Final = 500
+
+PrintoutKind = Literal["receipt", "settlement", "vat_table"]
+
+_SELECT_ENTRY: Final = (
+    "SELECT number, kind, printed_local, document_uuid, document_number, text FROM printer_journal"
+)
+_DATE_RE: Final = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_DOTTED_DATE_RE: Final = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?$")
+
+
+@dataclass(frozen=True)
+class PrinterState:
+    """What the printer's fiscal memory tells about it."""
+
+    serial: str
+    printouts: int
+    last_printout: datetime | None
+    vat_table_date: datetime | None
+    vat_table_writes: int
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One printout as the electronic journal keeps it."""
+
+    number: int
+    kind: PrintoutKind
+    printed_local: datetime
+    document_uuid: str | None
+    document_number: int | None
+    text: str
+
+    @property
+    def title(self) -> str:
+        """The first non-empty line of the printout, for a one-line list."""
+        return next((line.strip() for line in self.text.splitlines() if line.strip()), "")
+
+
+@dataclass(frozen=True)
+class VatLetterChange:
+    """One letter whose rate the catalogue wants different from the printer's."""
+
+    letter: str
+    old_bp: int | None
+    new_bp: int | None
+    is_new: bool
+    #: raising a letter already used on a receipt: the "schodek podatkowy" error
+    blocked: bool
+
+
+@dataclass(frozen=True)
+class VatTableChange:
+    """The difference between the catalogue's VAT rates and the printer's PTU table."""
+
+    changes: tuple[VatLetterChange, ...]
+
+    @property
+    def blocked(self) -> tuple[VatLetterChange, ...]:
+        """The letters the printer would refuse (schodek podatkowy)."""
+        return tuple(change for change in self.changes if change.blocked)
+
+    def writable(self) -> dict[str, int | None]:
+        """The rates the printer accepts: every change except the blocked ones."""
+        return {change.letter: change.new_bp for change in self.changes if not change.blocked}
+
+
+def rate_label(rate_bp: int | None) -> str:
+    """A rate as the printer prints it: "23%", "5,5%", "zw."."""
+    if rate_bp is None:
+        return EXEMPT_LABEL
+    whole, rest = divmod(rate_bp, 100)
+    return f"{whole}%" if rest == 0 else f"{whole},{rest:02d}".rstrip("0") + "%"
+
+
+def _is_raise(old_bp: int | None, new_bp: int | None) -> bool:
+    """Whether ``new_bp`` taxes more than ``old_bp`` (exempt counts as the lowest)."""
+    return (new_bp if new_bp is not None else -1) > (old_bp if old_bp is not None else -1)
+
+
+def _check_rates(rates: Mapping[str, int | None]) -> None:
+    """Refuse letters the printer lacks and rates outside 0–99,99 %."""
+    for letter, rate in rates.items():
+        if letter not in PRINTER_LETTERS:
+            raise DomainError("err.vat_letter", letter=letter)
+        if rate is not None and not 0 <= rate <= _MAX_RATE_BP:
+            raise DomainError("err.vat_rate_invalid", letter=letter, rate=rate_label(rate))
+
+
+def _date_pattern(query: str) -> str | None:
+    """The ``LIKE`` prefix of a typed date ("2026-11-26", "2026-11", "26.11.2026",
+    "26.11"), or None when the query is not a date."""
+    match = _DATE_RE.match(query)
+    if match and match.group(2):
+        year, month, day = match.groups()
+        return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+    match = _DOTTED_DATE_RE.match(query)
+    if match:
+        day, month, year = match.groups()
+        return f"{year or '____'}-{int(month):02d}-{int(day):02d}"
+    return None
+
+
+def _frame(title: str, moment: datetime, number_text: str, width: int = PRINT_WIDTH) -> list[str]:
+    """The head of a non-fiscal printout: centred title, then date and number."""
+    date = moment.strftime("%Y-%m-%d %H:%M")
+    return [
+        "WYDRUK NIEFISKALNY".center(width).rstrip(),
+        title.center(width).rstrip(),
+        date + " " * max(1, width - len(date) - len(number_text)) + number_text,
+        "-" * width,
+    ]
+
+
+class FiscalPrinter:
+    """The simulated fiscal printer, on the terminal database (its own tables only)."""
+
+    def __init__(
+        self, db: SqliteDatabase, initial_rates: Callable[[], Iterable[tuple[str, int | None]]] = tuple
+    ) -> None:
+        """``initial_rates`` gives the catalogue's (letter, rate) pairs; it is asked
+        once, when the printer is first used (the standard Polish rates if empty)."""
+        self._db = db
+        self._initial_rates = initial_rates
+        self._initialised = False
+
+    # -- initialisation -------------------------------------------------------
+
+    def _ready(self) -> None:
+        """Fiscalise the printer on first use: serial number and the first PTU table.
+
+        The serial comes from the terminal id (0 before activation) and, as on a real
+        printer, never changes afterwards.
+        """
+        if self._initialised:
+            return
+        if not self._db.execute_sql("SELECT 1 FROM printer_state WHERE id = 1").fetchone():
+            rates = dict(self._initial_rates()) or VAT_RATES
+            with self._db.atomic("IMMEDIATE"):
+                if not self._db.execute_sql("SELECT 1 FROM printer_state WHERE id = 1").fetchone():
+                    terminal = self._db.execute_sql(
+                        "SELECT terminal_id FROM terminal_info WHERE id = 1"
+                    ).fetchone()
+                    self._db.execute_sql(
+                        "INSERT INTO printer_state (id, serial, vat_table_utc, vat_table_writes) "
+                        "VALUES (1, ?, NULL, 0)",
+                        (f"IPD {int(terminal[0]) if terminal else 0:08d}",),
+                    )
+                    self._db.cursor().executemany(
+                        "INSERT INTO printer_vat (letter, rate_bp, used) VALUES (?, ?, 0)",
+                        sorted((k, v) for k, v in rates.items() if k in PRINTER_LETTERS),
+                    )
+        self._initialised = True
+
+    # -- state and PTU table ----------------------------------------------------
+
+    def state(self) -> PrinterState:
+        """Serial number and the fiscal-memory counters."""
+        self._ready()
+        serial, vat_utc, writes = self._db.execute_sql(
+            "SELECT serial, vat_table_utc, vat_table_writes FROM printer_state WHERE id = 1"
+        ).fetchone()
+        (count,) = self._db.execute_sql("SELECT count(*) FROM printer_journal").fetchone()
+        last = self._db.execute_sql(
+            "SELECT printed_local FROM printer_journal ORDER BY number DESC LIMIT 1"
+        ).fetchone()
+        return PrinterState(
+            serial=serial,
+            printouts=int(count),
+            last_printout=parse_time(last[0]) if last else None,
+            vat_table_date=parse_time(vat_utc) if vat_utc else None,
+            vat_table_writes=int(writes),
+        )
+
+    def vat_table(self) -> dict[str, int | None]:
+        """The printer's PTU table: letter → rate in basis points (None = exempt)."""
+        self._ready()
+        rows = self._db.execute_sql("SELECT letter, rate_bp FROM printer_vat ORDER BY letter")
+        return {letter: rate for letter, rate in rows.fetchall()}
+
+    def used_letters(self) -> set[str]:
+        """Letters a receipt was printed with (their rates may no longer go up)."""
+        self._ready()
+        rows = self._db.execute_sql("SELECT letter FROM printer_vat WHERE used = 1").fetchall()
+        return {row[0] for row in rows}
+
+    def pending_vat_change(
+        self, catalog_rates: Mapping[str, int | None] | Iterable[tuple[str, int | None]]
+    ) -> VatTableChange | None:
+        """What writing the catalogue's rates would change, or None when nothing would.
+
+        Letters the catalogue does not name keep their rate (a printer letter is never
+        deleted). Each raise of a used letter is marked ``blocked``.
+        """
+        wanted = dict(catalog_rates.items() if isinstance(catalog_rates, Mapping) else catalog_rates)
+        _check_rates(wanted)
+        current = self.vat_table()
+        used = self.used_letters()
+        changes = tuple(
+            VatLetterChange(
+                letter=letter,
+                old_bp=current.get(letter),
+                new_bp=rate,
+                is_new=letter not in current,
+                blocked=letter in used and _is_raise(current.get(letter), rate),
+            )
+            for letter, rate in sorted(wanted.items())
+            if letter not in current or current[letter] != rate
+        )
+        return VatTableChange(changes) if changes else None
+
+    def write_vat_table(self, rates: Mapping[str, int | None], now: datetime) -> JournalEntry | None:
+        """Write ``rates`` into the PTU table and print the change (journaled).
+
+        Letters not named keep their rate. Returns the printout, or None when nothing
+        changed. Raises DomainError "err.vat_schodek" (param ``letters``) when a used
+        letter's rate would go up, and "err.vat_letter" / "err.vat_rate_invalid" for a
+        letter the printer lacks or a rate outside 0–99,99 %; then nothing is written.
+        """
+        change = self.pending_vat_change(rates)
+        if change is None:
+            return None
+        if change.blocked:
+            raise DomainError(
+                "err.vat_schodek", letters=", ".join(c.letter for c in change.blocked)
+            )
+        with self._db.atomic("IMMEDIATE"):
+            self._db.cursor().executemany(
+                "INSERT INTO printer_vat (letter, rate_bp, used) VALUES (?, ?, 0) "
+                "ON CONFLICT (letter) DO UPDATE SET rate_bp = excluded.rate_bp",
+                [(c.letter, c.new_bp) for c in change.changes],
+            )
+            self._db.execute_sql(
+                "UPDATE printer_state SET vat_table_utc = ?, "
+                "vat_table_writes = vat_table_writes + 1 WHERE id = 1",
+                (utc_text(now),),
+            )
+            return self._journal("vat_table", self._vat_text(change, now), now)
+
+    def _vat_text(self, change: VatTableChange, now: datetime) -> str:
+        """The printout of a PTU table change: old and new rate of every letter."""
+        number = f"Nr: {self._next_number():06d}"
+        lines = _frame("ZMIANA STAWEK PTU", now, number)
+        table = self.vat_table()
+        for letter in sorted(table):
+            lines.append(f"PTU {letter}".ljust(PRINT_WIDTH - 8) + rate_label(table[letter]).rjust(8))
+        return "\n".join(lines) + "\n"
+
+    # -- printing and the electronic journal -------------------------------------
+
+    def print_receipt(
+        self, text: str, *, document_uuid: str, document_number: int, letters: Iterable[str], now: datetime
+    ) -> JournalEntry:
+        """Print a fiscal document: journal its text (with the printer's footer) and
+        mark its VAT letters as used. Returns the journaled printout.
+
+        A receipt is stored in the ledger before it is printed, so the printer never
+        refuses one; a letter missing from its table is simply not marked.
+        """
+        self._ready()
+        with self._db.atomic("IMMEDIATE"):
+            serial = self._db.execute_sql("SELECT serial FROM printer_state WHERE id = 1").fetchone()[0]
+            footer = f"EJ {self._next_number():06d}".ljust(PRINT_WIDTH - len(serial)) + serial
+            self._db.cursor().executemany(
+                "UPDATE printer_vat SET used = 1 WHERE letter = ?", [(letter,) for letter in set(letters)]
+            )
+            return self._journal(
+                "receipt",
+                text.rstrip("\n") + "\n" + footer + "\n",
+                now,
+                document_uuid=document_uuid,
+                document_number=document_number,
+            )
+
+    def print_nonfiscal(self, kind: PrintoutKind, title: str, body: list[str], now: datetime) -> JournalEntry:
+        """Print (and journal) a non-fiscal printout such as a card settlement."""
+        self._ready()
+        with self._db.atomic("IMMEDIATE"):
+            head = _frame(title, now, f"Nr: {self._next_number():06d}")
+            return self._journal(kind, "\n".join([*head, *body]) + "\n", now)
+
+    def _next_number(self) -> int:
+        row = self._db.execute_sql("SELECT coalesce(max(number), 0) + 1 FROM printer_journal").fetchone()
+        return int(row[0])
+
+    def _journal(
+        self,
+        kind: PrintoutKind,
+        text: str,
+        now: datetime,
+        *,
+        document_uuid: str | None = None,
+        document_number: int | None = None,
+    ) -> JournalEntry:
+        """Append one printout (inside the caller's write transaction)."""
+        number = self._next_number()
+        printed_local = local_text(now)
+        self._db.execute_sql(
+            "INSERT INTO printer_journal (number, kind, printed_utc, printed_local, "
+            "document_uuid, document_number, text, text_norm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (number, kind, utc_text(now), printed_local, document_uuid, document_number, text, normalise(text)),
+        )
+        return JournalEntry(number, kind, parse_time(printed_local), document_uuid, document_number, text)
+
+    def journal(self, query: str = "", limit: int = JOURNAL_LIMIT) -> list[JournalEntry]:
+        """Printouts newest first; ``query`` finds them by number, date or text.
+
+        Digits match a document or printout number exactly (those come first) and
+        any text containing them; a date ("2026-11-26", "2026-11", "26.11.2026",
+        "26.11") matches the day or month printed; anything else is a fragment of
+        the text, case- and diacritics-insensitive ("zolw" finds "Żółw").
+        """
+        sql = _SELECT_ENTRY
+        query = query.strip()
+        params: list[object] = []
+        order = "number DESC"
+        date = _date_pattern(query)
+        if date is not None:
+            sql += " WHERE printed_local LIKE ?"
+            params.append(date + "%")
+        elif query.isdigit():
+            sql += " WHERE document_number = ? OR number = ? OR instr(text_norm, ?) > 0"
+            params += [int(query), int(query), query]
+            order = "(document_number = ? OR number = ?) DESC, number DESC"
+            params += [int(query), int(query)]
+        elif query:
+            sql += " WHERE instr(text_norm, ?) > 0"
+            params.append(normalise(query))
+        rows = self._db.execute_sql(f"{sql} ORDER BY {order} LIMIT ?", [*params, limit]).fetchall()
+        return [_entry(row) for row in rows]
+
+    def entry(self, number: int) -> JournalEntry:
+        """One printout by its number; DomainError "err.printout_not_found" if none."""
+        row = self._db.execute_sql(f"{_SELECT_ENTRY} WHERE number = ?", (number,)).fetchone()
+        if row is None:
+            raise DomainError("err.printout_not_found", number=number)
+        return _entry(row)
+
+    def printouts_of(self, document_uuid: str) -> list[JournalEntry]:
+        """Every printout of one ledger document, oldest first."""
+        rows = self._db.execute_sql(
+            f"{_SELECT_ENTRY} WHERE document_uuid = ? ORDER BY number", (document_uuid,)
+        ).fetchall()
+        return [_entry(row) for row in rows]
+
+
+def _entry(row: tuple[int, str, str, str | None, int | None, str]) -> JournalEntry:
+    """The record of one ``_SELECT_ENTRY`` row."""
+    number, kind, printed, doc_uuid, doc_number, text = row
+    return JournalEntry(number, kind, parse_time(printed), doc_uuid, doc_number, text)  # type: ignore[arg-type]
+
+
+def printer_of(terminal: Terminal) -> FiscalPrinter:
+    """The fiscal printer built into a terminal; its first PTU table comes from the
+    terminal's catalogue VAT rates."""
+    return FiscalPrinter(
+        terminal.db, lambda: [(rate.letter, rate.rate_bp) for rate in terminal.catalog.vat_rates()]
+    )
