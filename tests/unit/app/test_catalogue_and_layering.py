@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "ipos_tui"
 
 KEY_PATTERN = re.compile(
-    r"""["']((?:err|reg|pay|doc|keys|menu|login|info|tx|disc|settings|upload|help|age|receipt|cli|form|service|sync|conn)"""
+    r"""["']((?:err|reg|pay|doc|keys|menu|login|info|tx|disc|settings|upload|help|age|receipt|cli|form|service|sync|conn|printer|card)"""
     r"""\.[A-Za-z0-9_]+)["']"""
 )
 
