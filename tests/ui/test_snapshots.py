@@ -31,3 +31,14 @@ def test_screen(name: str, snap_compare, make_app, demo_dir, monkeypatch) -> Non
             await state.after(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_no_stale_snapshot_files() -> None:
+    """Every SVG belongs to a state: under xdist syrupy does not report unused
+    snapshots, so a screen state removed without its SVG is caught here."""
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "__snapshots__" / "test_snapshots"
+    expected = {f"test_screen[{name}].svg" for name in STATES}
+    found = {path.name for path in folder.glob("*.svg")}
+    assert found == expected, f"stale: {sorted(found - expected)}, missing: {sorted(expected - found)}"
