@@ -40,7 +40,6 @@ import argparse
 import cProfile
 import gc
 import gzip
-import json
 import math
 import os
 import platform

@@ -15,7 +15,6 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from backoffice_support import PEPPER, TerminalClient, running_server, throwaway_postgres

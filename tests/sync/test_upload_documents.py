@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from faultproxy import Shop, serve_app
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipos_tui.backoffice.api import create_app

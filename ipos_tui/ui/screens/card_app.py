@@ -6,17 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import Static
 
 from ...domain.money import format_money
 from ...i18n import t
 from ...terminal.card_app import CardTransaction, card_app_of
 from ..widgets.menu import MenuItem
-from ..widgets.receipt_list import RowList
-from .base import PosScreen
+from .list_screen import NAVIGATION, ListScreen
 
 if TYPE_CHECKING:
     from ..app import IposApp
@@ -36,29 +32,15 @@ def last_settlement_text(app: IposApp) -> str:
     return t("card.last_settlement", number=last.number, when=f"{last.settled_local:%Y-%m-%d %H:%M}")
 
 
-class CardTransactionsScreen(PosScreen):
+class CardTransactionsScreen(ListScreen):
     """The card payments of the open period, newest first; Enter shows the receipt."""
 
     TITLE_KEY = "card.screen_title"
-
-    DEFAULT_CSS = """
-    CardTransactionsScreen #card-box {
-        border: solid $primary;
-        height: 1fr;
-    }
-    CardTransactionsScreen #card-header {
-        height: 1;
-        text-style: bold;
-        color: $text-muted;
-    }
-    """
+    ID_PREFIX = "card"
 
     BINDINGS = [
         Binding("enter,ctrl+j", "open", "keys.receipt", key_display="Enter"),
-        Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193"),
-        Binding("down", "move(1)", "keys.move", show=False),
-        Binding("pageup", "move(-10)", "keys.move", show=False),
-        Binding("pagedown", "move(10)", "keys.move", show=False),
+        *NAVIGATION,
         Binding("escape", "back", "keys.back"),
         Binding("f1", "app.help", "keys.help"),
     ]
@@ -67,26 +49,17 @@ class CardTransactionsScreen(PosScreen):
         super().__init__()
         self.transactions: list[CardTransaction] = []
 
-    def compose_body(self) -> ComposeResult:
-        with Vertical(id="card-box") as box:
-            box.border_subtitle = last_settlement_text(self.pos)
-            yield Static(self.header(), id="card-header", markup=False)
-            yield RowList(id="card-list")
-
     def header(self) -> str:
         return (
             f" {t('tx.time'):<8} {t('tx.amount'):>12}  {t('card.col_auth'):<7} {t('card.col_card'):<20} "
             f"{t('card.col_receipt'):<7} {t('card.col_state')}"
         )
 
-    def on_mount(self) -> None:
-        self.load()
-
     def load(self) -> None:
         self.transactions = card_app_of(self.pos.terminal).open_transactions()
-        self.query_one(RowList).show_rows([self.row(tx) for tx in self.transactions], 0)
+        self.rows.show_rows([self.row(tx) for tx in self.transactions], 0)
         self.say(period_text(self.pos) if self.transactions else f"{t('card.empty')} {period_text(self.pos)}")
-        self.query_one("#card-box").border_subtitle = last_settlement_text(self.pos)
+        self.box.border_subtitle = last_settlement_text(self.pos)
 
     def row(self, tx: CardTransaction) -> Text:
         receipt = f"{tx.receipt_number:06d}" if tx.receipt_number is not None else "-"
@@ -99,16 +72,8 @@ class CardTransactionsScreen(PosScreen):
         )
         return text
 
-    def refresh_texts(self) -> None:
-        super().refresh_texts()
-        self.query_one("#card-header", Static).update(self.header())
-        self.load()
-
-    def action_move(self, step: int) -> None:
-        self.query_one(RowList).move(step)
-
     def action_open(self) -> None:
-        index = self.query_one(RowList).highlighted
+        index = self.rows.highlighted
         if not self.transactions or index is None:
             return
         tx = self.transactions[index]
@@ -118,9 +83,6 @@ class CardTransactionsScreen(PosScreen):
         from ..printouts import show_printout
 
         show_printout(self.pos, tx.receipt_uuid)
-
-    def action_back(self) -> None:
-        self.dismiss(None)
 
 
 def settle_now(app: IposApp) -> None:

@@ -10,41 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import Static
 
 from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
 from ...terminal.parked import MAX_PARKED, OpenReceipt, ParkedSummary
-from ..widgets.receipt_list import RowList, fit
-from .base import PosScreen
+from ..widgets.receipt_list import fit
+from .list_screen import NAVIGATION, ListScreen
 
 _NAME_WIDTH = 24
 
 
-class ParkedScreen(PosScreen):
+class ParkedScreen(ListScreen):
     TITLE_KEY = "menu.parked"
-
-    DEFAULT_CSS = """
-    ParkedScreen #parked-box {
-        border: solid $primary;
-        height: 1fr;
-    }
-    ParkedScreen #parked-header {
-        height: 1;
-        text-style: bold;
-        color: $text-muted;
-    }
-    """
+    ID_PREFIX = "parked"
+    BOX_TITLE_KEY = "receipt.parked_title"
 
     BINDINGS = [
         Binding("1", "pick(1)", "keys.choose", key_display=f"1\u2013{MAX_PARKED}"),
         *(Binding(str(n), f"pick({n})", "keys.choose", show=False) for n in range(2, MAX_PARKED + 1)),
-        Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193"),
-        Binding("down", "move(1)", "keys.move", show=False),
+        *NAVIGATION,
         Binding("enter,ctrl+j", "open", "keys.open", key_display="Enter"),
         Binding("plus,add,insert", "add", "keys.parked_add", key_display="+"),
         Binding("delete", "delete", "keys.delete"),
@@ -55,12 +41,6 @@ class ParkedScreen(PosScreen):
     def __init__(self) -> None:
         super().__init__()
         self.receipts: list[ParkedSummary] = []
-
-    def compose_body(self) -> ComposeResult:
-        with Vertical(id="parked-box") as box:
-            box.border_title = t("receipt.parked_title")
-            yield Static(self.header(), id="parked-header", markup=False)
-            yield RowList(id="parked-list")
 
     def header(self) -> str:
         return (
@@ -77,7 +57,6 @@ class ParkedScreen(PosScreen):
         )
 
     def on_mount(self) -> None:
-        self.load()
         self.say(t("receipt.parked_hint", name=self.pos.receipt_name))
 
     def load(self, select: int | None = None) -> None:
@@ -87,28 +66,19 @@ class ParkedScreen(PosScreen):
         if select is None:
             select = next((i for i, parked in enumerate(self.receipts) if parked.is_current), 0)
         rows = [self.row(position, parked) for position, parked in enumerate(self.receipts, 1)]
-        self.query_one(RowList).show_rows(rows, select)
-
-    def refresh_texts(self) -> None:
-        super().refresh_texts()
-        self.query_one("#parked-box").border_title = t("receipt.parked_title")
-        self.query_one("#parked-header", Static).update(self.header())
-        self.load(self.query_one(RowList).highlighted)
+        self.rows.show_rows(rows, select)
 
     def highlighted(self) -> ParkedSummary | None:
-        index = self.query_one(RowList).highlighted
+        index = self.rows.highlighted
         return self.receipts[index] if self.receipts and index is not None else None
 
     # -- actions ------------------------------------------------------------------
-    def action_move(self, step: int) -> None:
-        self.query_one(RowList).move(step)
-
     def action_pick(self, position: int) -> None:
         """A digit opens the receipt listed under that number."""
         if position > len(self.receipts):
             self.say(t("receipt.parked_none", n=position), error=True)
             return
-        self.query_one(RowList).highlighted = position - 1
+        self.rows.highlighted = position - 1
         self.action_open()
 
     def action_open(self) -> None:
@@ -165,6 +135,3 @@ class ParkedScreen(PosScreen):
         self.load(max(index - 1, 0))
         self.refresh_top_bar()
         self.say(t("receipt.parked_deleted", name=name, current=self.pos.receipt_name))
-
-    def action_back(self) -> None:
-        self.dismiss(None)

@@ -4,47 +4,26 @@ the back office; Enter shows the document as printed."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import Static
 
 from ...domain.money import format_money
 from ...i18n import t
 from ...terminal.records import DocumentSummary
 from ..printouts import kind_label, show_printout, upload_mark
-from ..widgets.receipt_list import RowList, fit
-from .base import PosScreen
+from ..widgets.receipt_list import fit
+from .list_screen import NAVIGATION, ListScreen
 
-class TransactionsScreen(PosScreen):
+
+class TransactionsScreen(ListScreen):
     TITLE_KEY = "menu.transactions"
-
-    DEFAULT_CSS = """
-    TransactionsScreen #tx-box {
-        border: solid $primary;
-        height: 1fr;
-    }
-    TransactionsScreen #tx-header {
-        height: 1;
-        text-style: bold;
-        color: $text-muted;
-    }
-    """
+    ID_PREFIX = "tx"
 
     BINDINGS = [
         Binding("enter,ctrl+j", "open", "keys.open", key_display="Enter"),
-        Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193"),
-        Binding("down", "move(1)", "keys.move", show=False),
-        Binding("pageup", "move(-10)", "keys.move", show=False),
-        Binding("pagedown", "move(10)", "keys.move", show=False),
+        *NAVIGATION,
         Binding("escape", "back", "keys.back"),
         Binding("f1", "app.help", "keys.help"),
     ]
-
-    def compose_body(self) -> ComposeResult:
-        with Vertical(id="tx-box"):
-            yield Static(self.header(), id="tx-header", markup=False)
-            yield RowList(id="tx-list")
 
     def header(self) -> str:
         return (
@@ -52,12 +31,9 @@ class TransactionsScreen(PosScreen):
             f"{t('tx.document'):<15} {t('tx.amount'):>12}"
         )
 
-    def on_mount(self) -> None:
-        self.load()
-
     def load(self) -> None:
         self.documents: list[DocumentSummary] = self.pos.terminal.ledger.list_documents(limit=500)
-        self.query_one(RowList).show_rows([self.row(doc) for doc in self.documents], 0)
+        self.rows.show_rows([self.row(doc) for doc in self.documents], 0)
         if not self.documents:
             self.say(t("tx.empty"))
         else:
@@ -76,18 +52,7 @@ class TransactionsScreen(PosScreen):
             text.append(f"\n     {t('tx.quarantined', reason=fit(doc.reject_reason, 56))}", style="italic")
         return text
 
-    def refresh_texts(self) -> None:
-        super().refresh_texts()
-        self.query_one("#tx-header", Static).update(self.header())
-        self.load()
-
-    def action_move(self, step: int) -> None:
-        self.query_one(RowList).move(step)
-
     def action_open(self) -> None:
-        index = self.query_one(RowList).highlighted
+        index = self.rows.highlighted
         if self.documents and index is not None:
             show_printout(self.pos, self.documents[index].uuid)
-
-    def action_back(self) -> None:
-        self.dismiss(None)
