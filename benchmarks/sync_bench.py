@@ -48,7 +48,6 @@ import random
 import sqlite3
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -64,7 +63,7 @@ import uvicorn
 from ipos_tui.backoffice import models as bo_models
 from ipos_tui.backoffice.bulk import import_products
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.embedded import EmbeddedServer
+from ipos_tui.backoffice.embedded import AsgiServer, EmbeddedServer
 from ipos_tui.backoffice.service import BackOffice, ProductInput
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.search import normalise, t9_of_normalised
@@ -200,23 +199,8 @@ class CountingTransport(httpx.BaseTransport):
 def serving(app: Any) -> Iterator[str]:
     """``app`` under uvicorn on 127.0.0.1 (OS-chosen port) in a thread, with the same
     settings as the back office's EmbeddedServer; yields the base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None,
-                            log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="raw-asgi", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the raw ASGI server did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
+    with AsgiServer(app, name="raw-asgi") as url:
+        yield url
 
 def raw_pages_app(pages: Mapping[int, bytes]) -> Callable[..., Any]:
     """A bare ASGI callable: ``GET ?since=<cursor>`` answers the pre-gzipped page

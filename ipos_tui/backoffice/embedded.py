@@ -1,7 +1,8 @@
-"""The back office served from a thread of another program (the demo, tests).
+"""An ASGI app served from a thread of another program (the demo, tests, benchmarks).
 
 uvicorn on 127.0.0.1 with a port the OS picks; logs go to the caller's logging (never
-to the terminal the TUI draws on).
+to the terminal the TUI draws on); no Server/Date headers (terminals on GSM pay for
+every byte of every answer).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
@@ -16,12 +18,12 @@ from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.service import BackOffice
 
 
-class EmbeddedServer:
-    """``with EmbeddedServer(office) as url: …`` — the sync API until the block ends."""
+class AsgiServer:
+    """``with AsgiServer(app) as url: …`` — ``app`` answers on ``url`` until the block ends."""
 
-    def __init__(self, office: BackOffice, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0, name: str = "asgi") -> None:
         config = uvicorn.Config(
-            create_app(office),
+            app,
             host=host,
             port=port,
             log_config=None,
@@ -32,7 +34,7 @@ class EmbeddedServer:
             date_header=False,
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="backoffice", daemon=True)
+        self._thread = threading.Thread(target=self._server.run, name=name, daemon=True)
         self.url = ""
 
     def start(self, timeout: float = 15.0) -> str:
@@ -41,7 +43,7 @@ class EmbeddedServer:
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the back office did not start")
+                raise RuntimeError(f"{self._thread.name}: the server did not start")
             time.sleep(0.01)
         host, port = self._server.servers[0].sockets[0].getsockname()[:2]
         self.url = f"http://{host}:{port}"
@@ -58,3 +60,10 @@ class EmbeddedServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+class EmbeddedServer(AsgiServer):
+    """The back office's sync API for ``office``, e.g. the demo shop's."""
+
+    def __init__(self, office: BackOffice, *, host: str = "127.0.0.1", port: int = 0, **app_options: Any) -> None:
+        super().__init__(create_app(office, **app_options), host=host, port=port, name="backoffice")

@@ -10,8 +10,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
-import time
 import uuid as uuid_mod
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -22,13 +20,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from stdnum import ean
 
-from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.service import BackOffice
 from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION
+from ipos_tui.backoffice.embedded import EmbeddedServer
 
 PEPPER = b"test-pepper"
 
@@ -45,24 +42,8 @@ EAN13 = [ean13(i) for i in range(1, 6)]
 @contextmanager
 def running_server(office: BackOffice, **app_kwargs: Any) -> Iterator[str]:
     """uvicorn serving the office's app on a random 127.0.0.1 port; yields the base URL."""
-    config = uvicorn.Config(create_app(office, **app_kwargs), host="127.0.0.1", port=0,
-                            log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    try:
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
+    with EmbeddedServer(office, **app_kwargs) as url:
+        yield url
 
 def new_office(path: Path) -> BackOffice:
     office = BackOffice(open_database(f"sqlite:///{path}"), PEPPER)

@@ -24,14 +24,12 @@ import gzip
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import uvicorn
 
 from ipos_tui import __version__
 from ipos_tui.backoffice import models as bo
@@ -41,6 +39,7 @@ from ipos_tui.sync.client import SyncClient
 from ipos_tui.terminal.connection import Connection, ConnectionStore
 from ipos_tui.terminal.db import Terminal
 from ipos_tui.terminal.records import TerminalInfo, User
+from ipos_tui.backoffice.embedded import AsgiServer
 
 Action = Literal["forward", "drop_response", "hold", "reply", "reset"]
 _HEAD_END = b"\r\n\r\n"
@@ -296,22 +295,8 @@ def fault_proxy(upstream_url: str) -> Iterator[FaultProxy]:
 @contextmanager
 def serve_app(app: Any) -> Iterator[str]:
     """uvicorn serving an ASGI app on a random 127.0.0.1 port; yields the base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
+    with AsgiServer(app) as url:
+        yield url
 
 # --------------------------------------------------------------------------- the shop
 

@@ -4,17 +4,13 @@ shop, activated terminals, and the catalogue each side holds, in comparable form
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 
 from ipos_tui.backoffice import models as m
-from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.demo import seed_demo
 from ipos_tui.backoffice.service import BackOffice
@@ -23,6 +19,7 @@ from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken
 from ipos_tui.sync.pull import pull_stream
 from ipos_tui.terminal.db import Terminal, open_terminal
+from ipos_tui.backoffice.embedded import EmbeddedServer
 
 PEPPER = b"sync-test-pepper"
 ROLES = {"cashier": "kasjer", "manager": "kierownik", "owner": "właściciel"}
@@ -32,23 +29,8 @@ LOGIN_MODES = {"identifier_pin": "id_pin", "pin": "id_pin", "identifier": "id", 
 @contextmanager
 def running_server(office: BackOffice) -> Iterator[str]:
     """uvicorn serving the office on a random 127.0.0.1 port; yields the base URL."""
-    config = uvicorn.Config(create_app(office), host="127.0.0.1", port=0,
-                            log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
+    with EmbeddedServer(office) as url:
+        yield url
 
 def demo_office(path: Path) -> BackOffice:
     """A back office database holding the demo shop (384 products, two stores)."""
