@@ -572,26 +572,66 @@ class ReturnDocument(DocumentBase):
 
 
 class CashOperationDocument(DocumentBase):
-    """Cash put into ("in") or taken out of ("out") the drawer."""
+    """Cash put into ("in") or taken out of ("out") the drawer.
+
+    ``purpose`` says why: the shift's opening cash, a deposit ("wpłata") or a
+    withdrawal ("wypłata"); left out it reads as a plain deposit or withdrawal.
+    """
 
     type: Literal["cash_operation"] = "cash_operation"
     kind: Literal["in", "out"]
     amount: int = Field(gt=0, le=99_999_999_999)
     reason: str | None = Field(default=None, max_length=200)
+    purpose: Literal["opening", "deposit", "withdrawal"] | None = None
+
+
+class CashReportDocument(DocumentBase):
+    """The drawer's cash as the terminal counts it: a cash-state report ("raport stanu
+    kasy", kind "state") or the end of a shift ("zamknięcie zmiany", kind
+    "shift_close"). ``cash`` = opening + cash sales − cash refunds + deposits −
+    withdrawals since the shift opened."""
+
+    type: Literal["cash_report"] = "cash_report"
+    kind: Literal["state", "shift_close"]
+    cash: SignedGrosze
+    opening: NonNegativeGrosze = 0
+    cash_sales: SignedGrosze = 0
+    cash_refunds: NonNegativeGrosze = 0
+    deposits: NonNegativeGrosze = 0
+    withdrawals: NonNegativeGrosze = 0
+    shift_started_at: datetime | None = None
 
 
 class DailyReportDocument(DocumentBase):
-    """The daily report ("raport dobowy") of one fiscal day."""
+    """The daily report ("raport dobowy") of one fiscal day; ``number`` is its running
+    number. ``total`` is the day's net sales (receipts − returns); ``vat_totals``
+    holds the net GROSS per VAT letter (as receipts do), ``vat_amounts`` the VAT in
+    it; ``payments`` the net amount per payment method."""
 
     type: Literal["daily_report"] = "daily_report"
     day: date
     receipts: int = Field(ge=0, le=2_147_483_647)
     total: SignedGrosze
     vat_totals: dict[VatLetter, SignedGrosze] = Field(default_factory=dict)
+    vat_amounts: dict[VatLetter, SignedGrosze] = Field(default_factory=dict)
+    receipts_total: NonNegativeGrosze = 0
+    returns: int = Field(default=0, ge=0, le=2_147_483_647)
+    returns_total: NonNegativeGrosze = 0
+    payments: dict[str, SignedGrosze] = Field(default_factory=dict)
+    cash_in: NonNegativeGrosze = 0
+    cash_out: NonNegativeGrosze = 0
+    voids: int = Field(default=0, ge=0, le=2_147_483_647)
+    voids_total: NonNegativeGrosze = 0
+    first_receipt_at: datetime | None = None
+    last_receipt_at: datetime | None = None
 
 
 Document = Annotated[
-    ReceiptDocument | ReturnDocument | CashOperationDocument | DailyReportDocument,
+    ReceiptDocument
+    | ReturnDocument
+    | CashOperationDocument
+    | CashReportDocument
+    | DailyReportDocument,
     Field(discriminator="type"),
 ]
 #: Parses one pushed document (a dict) into its model.
@@ -665,3 +705,57 @@ class HealthResponse(WireModel):
     supported_versions: list[int] = Field(
         default_factory=lambda: sorted(SUPPORTED_PROTOCOL_VERSIONS)
     )
+
+
+# --------------------------------------------------------------------------- releases
+
+#: ``GET /api/v1/releases/latest?channel=`` answers :class:`SignedRelease`; the files
+#: are served under this path (``…/releases/files/{name}``) with HTTP Range support.
+RELEASES_PATH: Final = f"{API_PREFIX}/releases"
+DEFAULT_RELEASE_CHANNEL: Final = "stable"
+#: Channel names: short, lowercase, safe as a directory name.
+RELEASE_CHANNEL_PATTERN: Final = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+#: A release file name as served: the wheelhouse archive, nothing with a path.
+RELEASE_FILE_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$"
+
+
+class ReleaseMetadata(WireModel):
+    """What a signature vouches for (DESIGN.md "Wire protocol → Updates").
+
+    ``url`` is relative to the back office (``/api/v1/releases/files/…``) or absolute;
+    ``sha256``/``size`` describe that file: a zip of the wheelhouse (the app wheel plus
+    every dependency wheel). ``expires`` (UTC, ISO 8601) bounds how long a captured
+    answer can be replayed to hold a terminal back.
+    """
+
+    version: str = Field(min_length=1, max_length=64)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(gt=0)
+    url: str = Field(min_length=1, max_length=500)
+    channel: str = Field(pattern=RELEASE_CHANNEL_PATTERN)
+    expires: datetime
+    published: datetime | None = None
+    package: str = "ipos-tui"
+
+
+class SignedRelease(WireModel):
+    """``metadata`` + an Ed25519 signature over its canonical JSON.
+
+    Canonical JSON: ``json.dumps(metadata, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False).encode("utf-8")`` of the metadata object exactly as sent (a
+    verifier hashes the received object, never a re-serialised model). ``key_id``
+    names the signing key (first 16 hex digits of the sha256 of the raw public key)
+    so a terminal picks among keys it already trusts; it is never a key itself.
+    """
+
+    metadata: dict[str, Any]
+    key_id: str = Field(pattern=r"^[0-9a-f]{16}$")
+    signature: str = Field(min_length=1, max_length=200)
+
+
+def canonical_json(value: Mapping[str, Any]) -> bytes:
+    """The bytes a release signature covers (both sides use this one function)."""
+    import json
+
+    return json.dumps(value, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")

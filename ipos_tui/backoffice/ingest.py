@@ -33,6 +33,7 @@ from ipos_tui.domain.vat import vat_totals
 from ipos_tui.protocol import (
     DOCUMENT_ADAPTER,
     CashOperationDocument,
+    CashReportDocument,
     DailyReportDocument,
     ReceiptDocument,
     ReturnDocument,
@@ -44,7 +45,9 @@ log = logging.getLogger(__name__)
 SHOP_TZ = ZoneInfo("Europe/Warsaw")
 _QTY_SCALE = 1000
 
-AnyDocument = ReceiptDocument | ReturnDocument | CashOperationDocument | DailyReportDocument
+AnyDocument = (
+    ReceiptDocument | ReturnDocument | CashOperationDocument | CashReportDocument | DailyReportDocument
+)
 
 
 class Rejected(Exception):
@@ -78,7 +81,8 @@ def parse_document(raw: Any) -> AnyDocument:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = list(first["loc"])
-        if loc and loc[0] in ("receipt", "return", "cash_operation", "daily_report"):
+        if loc and loc[0] in ("receipt", "return", "cash_operation", "cash_report",
+                                  "daily_report"):
             loc = loc[1:]  # the union's tag: the type is known from the payload
         where = ".".join(str(part) for part in loc) or "document"
         raise Rejected(f"malformed:{where}:{first['type']}") from exc
@@ -326,6 +330,8 @@ class _KnownNames:
 def _total(doc: AnyDocument) -> int:
     if isinstance(doc, CashOperationDocument):
         return doc.amount
+    if isinstance(doc, CashReportDocument):
+        return doc.cash
     return doc.total
 
 

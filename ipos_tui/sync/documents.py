@@ -25,6 +25,19 @@ Wire conventions the mapping follows:
   digits) and, when not empty, its name and address. The back office rejects an
   invoice without name and address and a NIP receipt without a NIP as malformed.
 
+Other document types carry their type-specific fields in the ledger's ``extra``
+(written once with the document):
+
+* a return ("return") names its ``original`` receipt (terminal and number) and each
+  line the ``original_line`` (0-based index in the original's lines) it gives back;
+  its ``total`` is the amount refunded;
+* a cash operation ("cash_operation") is ``kind`` in/out with the ``amount`` (the
+  ledger's total), a ``purpose`` (opening / deposit / withdrawal) and a ``reason``;
+* a cash report ("cash_report") is ``kind`` state/shift_close with ``cash`` (the
+  ledger's total) and the sums it was counted from;
+* a daily report ("daily_report") sends its sums as stored, its ``vat_totals`` (net
+  gross per letter) and ``vat_amounts`` from the ledger's VAT column.
+
 Payloads are built as plain dicts and are not validated here: a document the
 protocol model would refuse (say, a name longer than the wire allows) is still
 sent, so the back office keeps it in its quarantine where an administrator can
@@ -33,13 +46,14 @@ see it, and the terminal records the reason it was given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 from ipos_tui.protocol import ReceiptDocument
 from ipos_tui.terminal.records import Buyer, DocumentDetail, DocumentLine, DocumentPayment
 
 #: Ledger document types this module can put on the wire.
-SUPPORTED_TYPES: Final = frozenset({"receipt"})
+SUPPORTED_TYPES: Final = frozenset({"receipt", "return", "cash_operation", "cash_report", "daily_report"})
 
 
 class UnsupportedDocument(ValueError):
@@ -63,25 +77,88 @@ def document_payload(doc: DocumentDetail) -> dict[str, Any]:
     if doc.doc_type not in SUPPORTED_TYPES:
         raise UnsupportedDocument(doc.doc_type)
     payload: dict[str, Any] = {
-        "type": "receipt",
+        "type": doc.doc_type,
         "uuid": doc.uuid,
         "number": doc.number,
         "store_id": doc.store_id,
         "created_at": doc.created_utc.isoformat(),
-        "lines": [_line(line) for line in doc.lines],
-        "payments": [_payment(payment) for payment in doc.payments],
-        "total": doc.total,
-        "vat_totals": {letter: item.gross for letter, item in sorted(doc.vat.items())},
     }
     if doc.cashier_id > 0:
         payload["cashier_id"] = doc.cashier_id
     if doc.cashier_name:
         payload["cashier_name"] = doc.cashier_name
-    if doc.kind != "paragon":
-        payload["kind"] = doc.kind
-    if doc.buyer is not None and doc.kind != "paragon":
-        payload["buyer"] = _buyer(doc.buyer)
+    payload.update(_BODIES[doc.doc_type](doc))
     return payload
+
+
+def _receipt_body(doc: DocumentDetail) -> dict[str, Any]:
+    body = _sale_body(doc)
+    if doc.kind != "paragon":
+        body["kind"] = doc.kind
+    if doc.buyer is not None and doc.kind != "paragon":
+        body["buyer"] = _buyer(doc.buyer)
+    return body
+
+
+def _sale_body(doc: DocumentDetail) -> dict[str, Any]:
+    """Lines, tenders, total and gross per VAT letter: a receipt's or a return's."""
+    return {
+        "lines": [_line(line) for line in doc.lines],
+        "payments": [_payment(payment) for payment in doc.payments],
+        "total": doc.total,
+        "vat_totals": {letter: item.gross for letter, item in sorted(doc.vat.items())},
+    }
+
+
+def _return_body(doc: DocumentDetail) -> dict[str, Any]:
+    body = _sale_body(doc)
+    original = doc.extra.get("original")
+    if original:
+        body["original"] = {"terminal_id": original["terminal_id"], "number": original["number"]}
+    return body
+
+
+def _cash_operation_body(doc: DocumentDetail) -> dict[str, Any]:
+    body: dict[str, Any] = {"kind": doc.kind, "amount": doc.total}
+    for name in ("purpose", "reason"):
+        if doc.extra.get(name):
+            body[name] = doc.extra[name]
+    return body
+
+
+def _cash_report_body(doc: DocumentDetail) -> dict[str, Any]:
+    body: dict[str, Any] = {"kind": doc.kind, "cash": doc.total}
+    for name in ("opening", "cash_sales", "cash_refunds", "deposits", "withdrawals", "shift_started_at"):
+        if doc.extra.get(name):
+            body[name] = doc.extra[name]
+    return body
+
+
+def _daily_report_body(doc: DocumentDetail) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "total": doc.total,
+        "vat_totals": {letter: item.gross for letter, item in sorted(doc.vat.items())},
+        "vat_amounts": {letter: item.vat for letter, item in sorted(doc.vat.items())},
+    }
+    for name, value in doc.extra.items():
+        if name in _DAILY_REPORT_FIELDS and value is not None:
+            body[name] = value
+    return body
+
+
+#: The daily report's sums sent as the ledger stored them in ``extra``.
+_DAILY_REPORT_FIELDS: Final = frozenset({
+    "day", "receipts", "receipts_total", "returns", "returns_total", "payments", "cash_in",
+    "cash_out", "voids", "voids_total", "first_receipt_at", "last_receipt_at",
+})
+
+_BODIES: Final[dict[str, Callable[[DocumentDetail], dict[str, Any]]]] = {
+    "receipt": _receipt_body,
+    "return": _return_body,
+    "cash_operation": _cash_operation_body,
+    "cash_report": _cash_report_body,
+    "daily_report": _daily_report_body,
+}
 
 
 def receipt_document(doc: DocumentDetail) -> ReceiptDocument:
@@ -106,6 +183,8 @@ def _line(line: DocumentLine) -> dict[str, Any]:
         item["plu"] = line.plu
     if line.product_id is not None and line.product_id > 0:
         item["product_id"] = line.product_id
+    if line.original_line is not None:
+        item["original_line"] = line.original_line
     return item
 
 

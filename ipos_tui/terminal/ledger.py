@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 import uuid as uuid_module
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 from peewee import Model, SqliteDatabase
 
@@ -125,6 +125,11 @@ _PAYMENT_COLUMNS: Final = ("document_id", "position", "method", "name", "amount"
 _INSERT_DOCUMENT: Final = insert_sql(DocumentRow, _DOCUMENT_COLUMNS)
 _INSERT_LINE: Final = insert_sql(DocumentLineRow, _LINE_COLUMNS)
 _INSERT_PAYMENT: Final = insert_sql(DocumentPaymentRow, _PAYMENT_COLUMNS)
+_INSERT_DRAFT: Final = insert_sql(
+    DocumentRow,
+    (*(c for c in _DOCUMENT_COLUMNS if not c.startswith("buyer_")), "extra"),
+)
+_INSERT_DRAFT_LINE: Final = insert_sql(DocumentLineRow, (*_LINE_COLUMNS, "original_line"))
 _NEXT_NUMBER: Final = (
     "INSERT INTO number_sequence (doc_type, last_number) VALUES (?, 1) "
     "ON CONFLICT (doc_type) DO UPDATE SET last_number = last_number + 1 "
@@ -251,6 +256,83 @@ class LedgerService:
             created_local=parse_time(local_text(now)),
             total=receipt.total,
         )
+
+    def commit_document(
+        self,
+        draft: DocumentDraft,
+        *,
+        cashier: User,
+        now: datetime,
+        check: Callable[[], None] | None = None,
+    ) -> StoredDocument:
+        """Store a document other than a sale (a return, a cash operation, a cash or a
+        daily report) durably, with the next gapless number of its type.
+
+        ``check`` runs first inside the write transaction, so what it reads (say, how
+        much of a receipt was already returned, or the cash in the drawer) cannot
+        change before the document is stored; if it raises, nothing is stored and no
+        number is used. Raises DomainError "err.terminal_not_activated".
+        """
+        if draft.doc_type == DOC_RECEIPT:
+            raise ValueError("receipts are committed with commit_receipt")
+        doc_uuid = str(uuid_module.uuid4())
+        with self._db.atomic("IMMEDIATE"):
+            if check is not None:
+                check()
+            info = self._settings.terminal_info()
+            if info is None:
+                raise DomainError("err.terminal_not_activated")
+            number = self._next_number(draft.doc_type)
+            cursor = self._db.cursor()
+            cursor.execute(
+                _INSERT_DRAFT,
+                (
+                    doc_uuid, draft.doc_type, number, draft.kind, utc_text(now), local_text(now),
+                    cashier.id, cashier.name, info.store_id, info.terminal_id, draft.total,
+                    draft.discount_total, _vat_json(draft.vat), "pending", 0,
+                    json.dumps(draft.extra, ensure_ascii=False, sort_keys=True) if draft.extra else None,
+                ),
+            )
+            document_id = cursor.lastrowid
+            cursor.executemany(
+                _INSERT_DRAFT_LINE,
+                [
+                    (
+                        document_id, position, line.product_id, line.plu, line.name, line.unit,
+                        line.precision, line.unit_price, line.qty, line.vat_letter, line.gross,
+                        line.line_discount, line.receipt_discount, line.value, line.original_line,
+                    )
+                    for position, line in enumerate(draft.lines, start=1)
+                ],
+            )
+            cursor.executemany(
+                _INSERT_PAYMENT,
+                [
+                    (document_id, position, pay.method, pay.name, pay.amount, pay.change)
+                    for position, pay in enumerate(draft.payments, start=1)
+                ],
+            )
+        return StoredDocument(
+            uuid=doc_uuid,
+            doc_type=draft.doc_type,
+            number=number,
+            kind=draft.kind,  # type: ignore[arg-type]
+            terminal_id=info.terminal_id,
+            created_utc=to_utc(now),
+            created_local=parse_time(local_text(now)),
+            total=draft.total,
+        )
+
+    def record_void(self, receipt: Receipt, cashier: User, now: datetime) -> None:
+        """Log a receipt voided with lines on it (the daily report counts them)."""
+        if not receipt.lines:
+            return
+        with self._db.atomic("IMMEDIATE"):
+            self._db.execute_sql(
+                "INSERT INTO receipt_void (created_utc, created_local, cashier_id, cashier_name, "
+                "line_count, total) VALUES (?, ?, ?, ?, ?, ?)",
+                (utc_text(now), local_text(now), cashier.id, cashier.name, len(receipt.lines), receipt.total),
+            )
 
     def _next_number(self, doc_type: str) -> int:
         """The next number of ``doc_type`` (call inside the write transaction)."""
@@ -437,6 +519,7 @@ class LedgerService:
             upload_state=row.upload_state,
             upload_attempts=row.upload_attempts,
             reject_reason=row.reject_reason,
+            extra=json.loads(row.extra) if row.extra else {},
         )
 
     # -- upload bookkeeping ---------------------------------------------------
@@ -609,6 +692,24 @@ class LedgerService:
 
 
 @dataclass(frozen=True)
+class DocumentDraft:
+    """A document other than a sale, ready to be numbered and stored.
+
+    ``lines`` are stored as given (a return copies the original's values, scaled to
+    the quantity given back); their ``position`` is renumbered from 1.
+    """
+
+    doc_type: str
+    kind: str
+    total: int
+    vat: dict[str, VatTotal] = field(default_factory=dict)
+    lines: tuple[DocumentLine, ...] = ()
+    payments: tuple[DocumentPayment, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+    discount_total: int = 0
+
+
+@dataclass(frozen=True)
 class QueuedDocument:
     """An unsent document as the upload queue lists it (without lines or payments)."""
 
@@ -635,6 +736,7 @@ def _line_record(line: DocumentLineRow) -> DocumentLine:
         line_discount=line.line_discount,
         receipt_discount=line.receipt_discount,
         value=line.value,
+        original_line=line.original_line,
     )
 
 

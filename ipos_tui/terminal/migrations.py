@@ -348,12 +348,66 @@ _DEVICES_V4: Final = (
     END""",
 )
 
+#: Version 5: the working day. Returns, cash operations, cash reports and daily
+#: reports are ledger documents like receipts (own gapless number per type); what only
+#: some types carry (a return's original receipt, a cash operation's reason, a daily
+#: report's sums) is one JSON ``extra`` written once with the document. A return line
+#: names the line of the original receipt it gives back. Voided receipts are logged
+#: for the daily report's void count. The printer's journal learns the new printouts
+#: (SQLite cannot widen a CHECK, so the table is rebuilt with its rows and triggers).
+_DAY_V5: Final = (
+    "ALTER TABLE document ADD COLUMN extra TEXT",
+    """CREATE TRIGGER document_extra_frozen BEFORE UPDATE OF extra ON document
+    WHEN old.extra IS NOT new.extra BEGIN
+        SELECT RAISE(ABORT, 'a stored document never changes, only its upload state');
+    END""",
+    "ALTER TABLE document_line ADD COLUMN original_line INTEGER",
+    "CREATE INDEX document_type_time ON document (doc_type, created_local)",
+    """CREATE TABLE receipt_void (
+        id INTEGER PRIMARY KEY,
+        created_utc TEXT NOT NULL,
+        created_local TEXT NOT NULL,
+        cashier_id INTEGER NOT NULL,
+        cashier_name TEXT NOT NULL,
+        line_count INTEGER NOT NULL CHECK (line_count >= 0),
+        total INTEGER NOT NULL
+    )""",
+    """CREATE TRIGGER receipt_void_no_delete BEFORE DELETE ON receipt_void BEGIN
+        SELECT RAISE(ABORT, 'the void log is never deleted');
+    END""",
+    "DROP TRIGGER printer_journal_no_delete",
+    "DROP TRIGGER printer_journal_no_update",
+    "ALTER TABLE printer_journal RENAME TO printer_journal_v4",
+    """CREATE TABLE printer_journal (
+        number INTEGER PRIMARY KEY CHECK (number > 0),
+        kind TEXT NOT NULL CHECK (kind IN ('receipt', 'settlement', 'vat_table', 'daily_report',
+            'periodic_report', 'return', 'cash', 'update')),
+        printed_utc TEXT NOT NULL,
+        printed_local TEXT NOT NULL,
+        document_uuid TEXT,
+        document_number INTEGER,
+        text TEXT NOT NULL,
+        text_norm TEXT NOT NULL
+    )""",
+    "INSERT INTO printer_journal SELECT * FROM printer_journal_v4",
+    "DROP TABLE printer_journal_v4",
+    "CREATE INDEX printer_journal_document ON printer_journal (document_uuid)",
+    "CREATE INDEX printer_journal_document_number ON printer_journal (document_number)",
+    """CREATE TRIGGER printer_journal_no_delete BEFORE DELETE ON printer_journal BEGIN
+        SELECT RAISE(ABORT, 'the electronic journal is never deleted');
+    END""",
+    """CREATE TRIGGER printer_journal_no_update BEFORE UPDATE ON printer_journal BEGIN
+        SELECT RAISE(ABORT, 'a journaled printout never changes');
+    END""",
+)
+
 #: Step n (1-based) brings a database from user_version n-1 to n.
 MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
     _SYNC_V2,
     _PARKED_V3,
     _DEVICES_V4,
+    _DAY_V5,
 )
 
 #: The schema version this release writes and the newest it can open.

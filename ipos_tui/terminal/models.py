@@ -193,6 +193,7 @@ class DocumentRow(_Unbound):
     next_try_at = TextField(null=True)
     reject_reason = TextField(null=True)
     sent_at = TextField(null=True)
+    extra = TextField(null=True)
 
     class Meta:
         table_name = "document"
@@ -214,6 +215,7 @@ class DocumentLineRow(_Unbound):
     line_discount = IntegerField()
     receipt_discount = IntegerField()
     value = IntegerField()
+    original_line = IntegerField(null=True)
 
     class Meta:
         table_name = "document_line"

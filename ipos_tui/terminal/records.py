@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from ipos_tui.domain.vat import VatTotal
 
@@ -263,6 +263,8 @@ class DocumentLine:
     line_discount: int
     receipt_discount: int
     value: int
+    #: A return's line: the position of the original receipt's line it gives back.
+    original_line: int | None = None
 
     @property
     def discount(self) -> int:
@@ -303,6 +305,9 @@ class DocumentDetail:
     upload_state: UploadState
     upload_attempts: int
     reject_reason: str | None
+    #: What only some document types carry (a return's original receipt, a cash
+    #: operation's reason, a daily report's sums), as stored with the document.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def subtotal(self) -> int:
