@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "ipos_tui"
 
 KEY_PATTERN = re.compile(
-    r"""["']((?:err|reg|pay|doc|keys|menu|login|info|tx|disc|settings|upload|help|age|receipt|cli|form|service|sync|conn|printer|card)"""
-    r"""\.[A-Za-z0-9_]+)["']"""
+    r"""["']((?:err|reg|pay|doc|keys|menu|login|info|tx|disc|settings|upload|help|age|receipt|cli|form|service|sync|conn|printer|card|cash|ret|update|report|day)"""
+    r"""\.[A-Za-z0-9_.]*[A-Za-z0-9_])["']"""
 )
 
 
