@@ -371,6 +371,8 @@ class RegistrationScreen(PosScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
+                if self.pos.cashier is not None:
+                    self.pos.terminal.ledger.record_void(self.receipt, self.pos.cashier, self.pos.clock())
                 self.pos.new_receipt()
                 self.show_receipt()
                 self.say(t("reg.receipt_voided"))
