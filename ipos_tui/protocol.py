@@ -759,3 +759,10 @@ def canonical_json(value: Mapping[str, Any]) -> bytes:
 
     return json.dumps(value, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False).encode("utf-8")
+
+
+def release_key_id(raw_public_key: bytes) -> str:
+    """The id of an Ed25519 public key (its 32 raw bytes): 16 hex digits of its sha256."""
+    import hashlib
+
+    return hashlib.sha256(raw_public_key).hexdigest()[:16]

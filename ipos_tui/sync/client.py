@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
 from types import TracebackType
@@ -234,6 +235,40 @@ class SyncClient:
             return ActivateResponse.model_validate(data)
         except ValueError as exc:
             raise SyncError("sync.err.bad_response", detail=str(exc)[:200]) from exc
+
+    def latest_release(self, channel: str) -> dict[str, Any]:
+        """``GET /api/v1/releases/latest?channel=``: the signed release metadata as sent.
+
+        Returned as the raw JSON object: its signature covers the bytes as received,
+        so it must be verified before any model parses it.
+        """
+        return self.get_json("/releases/latest", params={"channel": channel})
+
+    @contextmanager
+    def open_download(self, url: str, offset: int = 0) -> Iterator[httpx.Response]:
+        """Stream a release file from byte ``offset`` (a ``Range`` request when > 0).
+
+        ``url`` is a path of the back office or an absolute URL; the token is sent only
+        to the back office itself. The response is 200 (whole file), 206 (from
+        ``offset``) or 416 (``offset`` at or past the end); other answers raise
+        :class:`SyncError` as every other call does, transport errors
+        ``sync.err.offline`` (the caller resumes).
+        """
+        same_origin = not urlsplit(url).scheme or url.startswith(self.base_url + "/")
+        headers = self._headers() if same_origin else {}
+        headers["Accept-Encoding"] = "identity"  # byte offsets are of the file itself
+        if offset > 0:
+            headers["Range"] = f"bytes={offset}-"
+        target = self._url(url) if not urlsplit(url).scheme else url
+        try:
+            with self._http.stream("GET", target, headers=headers) as response:
+                if not (response.is_success or response.status_code == 416):
+                    response.read()
+                    raise _error_for(response)
+                yield response
+        except httpx.TransportError as exc:
+            raise SyncError("sync.err.offline", server=self.base_url,
+                            detail=type(exc).__name__) from exc
 
     def close(self) -> None:
         """Close the connection pool."""
