@@ -25,8 +25,9 @@ _KINDS = {"towar": "good", "usluga": "service", "usługa": "service"}
 _SETTINGS = {
     "login_mode": ("login_mode", {"id_pin": "identifier_pin", "pin": "pin"}),
     "cash_management": ("cash_management", None),
-    "day_close": ("day_close_mode", {"off": "manual", "auto": "automatic",
-                                     "automatic": "automatic", "manual": "manual"}),
+    "day_close": ("day_close_mode", {"off": "off", "reminder": "reminder", "block": "block",
+                                     "auto": "reminder", "automatic": "reminder",
+                                     "manual": "off"}),
 }
 
 

@@ -90,7 +90,10 @@ SETTINGS: dict[str, SettingSpec] = {
     "login_mode": SettingSpec("pin", choices=("pin", "identifier_pin", "identifier", "none")),
     "cash_management": SettingSpec(True, kind=bool),
     "cashier_shifts": SettingSpec(False, kind=bool),
-    "day_close_mode": SettingSpec("manual", choices=("manual", "automatic")),
+    # PRODUCT.md §6: "off", a "reminder" at day_close_time, or "block" sales after
+    # midnight until the daily report. "manual"/"automatic" of the first versions are
+    # still read by terminals (as off/reminder) but no longer set.
+    "day_close_mode": SettingSpec("off", choices=("off", "reminder", "block")),
     "day_close_time": SettingSpec("23:59", pattern=_TIME_RE),
     "parked_receipts": SettingSpec(True, kind=bool),
     "receipt_header": SettingSpec(""),

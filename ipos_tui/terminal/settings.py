@@ -25,6 +25,8 @@ KEY_LOGIN_MODE: Final = "login_mode"
 KEY_CASH_MANAGEMENT: Final = "cash_management"
 KEY_DAY_CLOSE: Final = "day_close"
 KEY_DAY_CLOSE_TIME: Final = "day_close_time"
+KEY_DAY_CLOSE_MODE: Final = "day_close_mode"
+_LEGACY_DAY_CLOSE: Final = {"manual": "off", "automatic": "reminder"}
 
 #: Day-close options of the back office: off, a reminder at a time, or sales
 #: blocked after midnight until the daily report.
@@ -75,8 +77,16 @@ class SettingsService:
         return bool(self.get(KEY_CASH_MANAGEMENT, False))
 
     def day_close(self) -> str:
-        """Day-close option: "off", "reminder" or "block"."""
-        option = self.get(KEY_DAY_CLOSE, "off")
+        """Day-close option: "off", "reminder" or "block".
+
+        The back office sends it as "day_close_mode"; its first versions said
+        "manual" (no automation: off) and "automatic" (a reminder at the set time).
+        Anything unknown is "off": the till keeps selling.
+        """
+        option = self.get(KEY_DAY_CLOSE_MODE, None)
+        if option is None:
+            option = self.get(KEY_DAY_CLOSE, "off")
+        option = _LEGACY_DAY_CLOSE.get(option, option)
         return option if option in DAY_CLOSE_OPTIONS else "off"
 
     def day_close_time(self) -> str | None:

@@ -1,0 +1,539 @@
+"""Daily, monthly and periodic reports, and the day-close rules that depend on them.
+
+A **daily report** ("raport dobowy") closes the fiscal day: it sums every ledger
+document stored since the previous report (receipts, returns, cash operations) and
+every receipt voided since, and is itself a ledger document ("daily_report", its own
+gapless running number) uploaded like a sale. The sums are taken and the report is
+stored in ONE write transaction, so a sale finished on another thread lands either in
+this report or in the next one, never in both or neither. Which documents a report
+covered is kept with it (the last document id and void id), so the next report starts
+exactly there, whatever the clock says.
+
+VAT is computed once per letter from the day's net gross (receipts − returns), as the
+fiscal printer does and as the back office's ``report sales`` does: both sides
+arrive at the same figures from the same documents.
+
+**Monthly and periodic reports** sum the stored daily reports whose day falls in the
+range; they store nothing and change nothing, so they can be printed any number of
+times.
+
+**Day-close options** (from the back office): "off"; "reminder" at "gg:mm" (a tak/nie
+question, selling goes on); "block": after midnight, with documents of an earlier day
+and no daily report since, payment is refused until the report is made.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.money import format_money
+from ipos_tui.domain.vat import VatTotal, vat_label, vat_totals
+from ipos_tui.terminal.ledger import DocumentDraft
+from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
+from ipos_tui.terminal.records import User
+from ipos_tui.terminal.timeutil import local_text, parse_time
+
+if TYPE_CHECKING:
+    from ipos_tui.terminal.db import Terminal
+
+DOC_DAILY_REPORT: Final = "daily_report"
+#: Ledger types a daily report sums.
+_SUMMED_TYPES: Final = ("receipt", "return", "cash_operation")
+#: The local setting remembering the day the reminder was last answered.
+REMINDER_ANSWERED: Final = "day_close_reminded"
+#: A periodic report covers at most this many days (a few years: bad input guard).
+MAX_PERIOD_DAYS: Final = 3 * 366
+
+
+@dataclass(frozen=True)
+class DaySums:
+    """What a daily report says (and a periodic report adds up)."""
+
+    receipts: int = 0
+    receipts_total: int = 0
+    returns: int = 0
+    returns_total: int = 0
+    vat: dict[str, VatTotal] = field(default_factory=dict)
+    payments: dict[str, int] = field(default_factory=dict)
+    cash_in: int = 0
+    cash_out: int = 0
+    voids: int = 0
+    voids_total: int = 0
+    first_receipt_at: datetime | None = None
+    last_receipt_at: datetime | None = None
+
+    @property
+    def total(self) -> int:
+        """Net sales: receipts minus returns."""
+        return self.receipts_total - self.returns_total
+
+    @property
+    def vat_total(self) -> int:
+        return sum(item.vat for item in self.vat.values())
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.receipts or self.returns or self.cash_in or self.cash_out or self.voids)
+
+
+@dataclass(frozen=True)
+class DailyReport:
+    """A stored daily report: its running number, day and sums."""
+
+    number: int
+    uuid: str
+    day: date
+    created_local: datetime
+    sums: DaySums
+    upload_state: str = "pending"
+
+
+@dataclass(frozen=True)
+class PeriodicReport:
+    """Sums of the daily reports whose day lies in [start, end]."""
+
+    start: date
+    end: date
+    reports: tuple[DailyReport, ...]
+    sums: DaySums
+
+    @property
+    def first_number(self) -> int | None:
+        return self.reports[0].number if self.reports else None
+
+    @property
+    def last_number(self) -> int | None:
+        return self.reports[-1].number if self.reports else None
+
+
+@dataclass(frozen=True)
+class _Range:
+    """Documents and voids after the previous report (exclusive lower bounds)."""
+
+    after_document: int
+    after_void: int
+
+
+def month_range(year: int, month: int) -> tuple[date, date]:
+    """First and last day of a month; DomainError "err.report_month_invalid" otherwise."""
+    if not 1 <= month <= 12 or not 2000 <= year <= 2999:
+        raise DomainError("err.report_month_invalid")
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_month(text: str, today: date) -> tuple[date, date]:
+    """The month typed as "mm.rrrr", "mm/rrrr", "rrrr-mm" or just "mm" (this year)."""
+    cleaned = text.strip().replace("/", ".").replace("-", ".")
+    parts = [part for part in cleaned.split(".") if part]
+    if not parts or not all(part.isdigit() for part in parts) or len(parts) > 2:
+        raise DomainError("err.report_month_invalid")
+    if len(parts) == 1:
+        return month_range(today.year, int(parts[0]))
+    first, second = parts
+    if len(first) == 4:
+        return month_range(int(first), int(second))
+    return month_range(int(second), int(first))
+
+
+def parse_day(text: str, today: date) -> date:
+    """A day typed as "dd.mm.rrrr", "dd.mm" (this year) or "rrrr-mm-dd"."""
+    cleaned = text.strip()
+    try:
+        if "-" in cleaned:
+            return date.fromisoformat(cleaned)
+        parts = cleaned.split(".")
+        if len(parts) == 2 and all(p.isdigit() for p in parts):
+            return date(today.year, int(parts[1]), int(parts[0]))
+        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        pass
+    raise DomainError("err.report_date_invalid", text=cleaned)
+
+
+def check_period(start: date, end: date) -> None:
+    """A period runs forwards and is not absurdly long."""
+    if end < start:
+        raise DomainError("err.report_period_reversed")
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise DomainError("err.report_period_too_long", days=MAX_PERIOD_DAYS)
+
+
+class ReportService:
+    """Daily reports of one terminal, and the sums of stored ones."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        self._terminal = terminal
+        self._db = terminal.db
+
+    # -- the open day -------------------------------------------------------------
+
+    def _range(self) -> _Range:
+        row = self._db.execute_sql(
+            "SELECT extra FROM document WHERE doc_type = ? ORDER BY number DESC LIMIT 1",
+            (DOC_DAILY_REPORT,),
+        ).fetchone()
+        extra = json.loads(row[0]) if row and row[0] else {}
+        return _Range(int(extra.get("upto_document", 0)), int(extra.get("upto_void", 0)))
+
+    def open_day(self) -> DaySums:
+        """What the next daily report would say now."""
+        sums, _upto = self._sums(self._range())
+        return sums
+
+    def open_day_started(self) -> datetime | None:
+        """Local time of the first document not yet in a daily report (None: nothing)."""
+        bounds = self._range()
+        marks = ", ".join("?" for _ in _SUMMED_TYPES)
+        row = self._db.execute_sql(
+            f"SELECT min(created_local) FROM document WHERE id > ? AND doc_type IN ({marks})",
+            (bounds.after_document, *_SUMMED_TYPES),
+        ).fetchone()
+        return parse_time(row[0]) if row and row[0] else None
+
+    def _sums(self, bounds: _Range) -> tuple[DaySums, tuple[int, int]]:
+        """The sums of everything after ``bounds``, and the last document/void id seen."""
+        db = self._db
+        after = bounds.after_document
+        (upto_document,) = db.execute_sql("SELECT coalesce(max(id), 0) FROM document").fetchone()
+        (upto_void,) = db.execute_sql("SELECT coalesce(max(id), 0) FROM receipt_void").fetchone()
+        upto_document = max(int(upto_document), after)
+        upto_void = max(int(upto_void), bounds.after_void)
+        window = "d.id > ? AND d.id <= ?"
+        counts = {
+            doc_type: (int(n), int(total or 0))
+            for doc_type, n, total in db.execute_sql(
+                f"SELECT d.doc_type, count(*), sum(d.total) FROM document d WHERE {window} "
+                f"GROUP BY d.doc_type",
+                (after, upto_document),
+            )
+        }
+        first, last = (
+            db.execute_sql(
+                f"SELECT d.created_local FROM document d WHERE {window} AND d.doc_type = 'receipt' "
+                f"ORDER BY d.created_utc {direction}, d.id {direction} LIMIT 1",
+                (after, upto_document),
+            ).fetchone()
+            for direction in ("ASC", "DESC")
+        )
+        gross: dict[str, int] = defaultdict(int)
+        for doc_type, letter, value in db.execute_sql(
+            f"SELECT d.doc_type, l.vat_letter, sum(l.value) FROM document_line l "
+            f"JOIN document d ON d.id = l.document_id "
+            f"WHERE {window} AND d.doc_type IN ('receipt', 'return') GROUP BY d.doc_type, l.vat_letter",
+            (after, upto_document),
+        ):
+            gross[letter] += int(value) if doc_type == "receipt" else -int(value)
+        payments: dict[str, int] = defaultdict(int)
+        for doc_type, method, amount in db.execute_sql(
+            f"SELECT d.doc_type, p.method, sum(p.amount - p.change) FROM document_payment p "
+            f"JOIN document d ON d.id = p.document_id "
+            f"WHERE {window} AND d.doc_type IN ('receipt', 'return') GROUP BY d.doc_type, p.method",
+            (after, upto_document),
+        ):
+            payments[method] += int(amount) if doc_type == "receipt" else -int(amount)
+        cash = dict(
+            db.execute_sql(
+                f"SELECT d.kind, sum(d.total) FROM document d WHERE {window} "
+                f"AND d.doc_type = 'cash_operation' GROUP BY d.kind",
+                (after, upto_document),
+            ).fetchall()
+        )
+        voids, voids_total = db.execute_sql(
+            "SELECT count(*), coalesce(sum(total), 0) FROM receipt_void WHERE id > ? AND id <= ?",
+            (bounds.after_void, upto_void),
+        ).fetchone()
+        receipts = counts.get("receipt", (0, 0))
+        returns = counts.get("return", (0, 0))
+        sums = DaySums(
+            receipts=receipts[0],
+            receipts_total=receipts[1],
+            returns=returns[0],
+            returns_total=returns[1],
+            vat=_vat_of(gross),
+            payments={method: value for method, value in sorted(payments.items()) if value},
+            cash_in=int(cash.get("in") or 0),
+            cash_out=int(cash.get("out") or 0),
+            voids=int(voids),
+            voids_total=int(voids_total),
+            first_receipt_at=parse_time(first[0]) if first else None,
+            last_receipt_at=parse_time(last[0]) if last else None,
+        )
+        return sums, (upto_document, upto_void)
+
+    def make_daily_report(self, cashier: User, now: datetime) -> tuple[DailyReport, JournalEntry]:
+        """Sum the open day, store the report (uploaded like a sale) and print it.
+
+        Sums and report are one write transaction; the printout follows (the journal
+        is the printer's, not the ledger's: a report is stored even if printing fails,
+        and can be reprinted from the ledger).
+        """
+        ledger = self._terminal.ledger
+        with self._db.atomic("IMMEDIATE"):
+            bounds = self._range()
+            sums, (upto_document, upto_void) = self._sums(bounds)
+            day = _report_day(sums, now)
+            extra = _sums_extra(sums)
+            extra.update({"day": day.isoformat(), "upto_document": upto_document, "upto_void": upto_void})
+            stored = ledger.commit_document(
+                DocumentDraft(DOC_DAILY_REPORT, "daily", sums.total, dict(sums.vat), extra=extra),
+                cashier=cashier,
+                now=now,
+            )
+        report = DailyReport(stored.number, stored.uuid, day, stored.created_local, sums)
+        printout = printer_of(self._terminal).print_nonfiscal(
+            "daily_report", f"RAPORT DOBOWY nr {report.number:04d}", daily_report_body(report), now
+        )
+        return report, printout
+
+    # -- stored reports ---------------------------------------------------------
+
+    def daily_reports(self, start: date | None = None, end: date | None = None) -> list[DailyReport]:
+        """Stored daily reports (oldest first), optionally those whose day is in [start, end]."""
+        query = (
+            "SELECT number, uuid, created_local, vat, extra, upload_state FROM document "
+            "WHERE doc_type = ?"
+        )
+        params: list[Any] = [DOC_DAILY_REPORT]
+        if start is not None and end is not None:
+            query += " AND json_extract(extra, '$.day') BETWEEN ? AND ?"
+            params += [start.isoformat(), end.isoformat()]
+        rows = self._db.execute_sql(query + " ORDER BY number", params).fetchall()
+        return [_daily_report(row) for row in rows]
+
+    def last_daily_report(self) -> DailyReport | None:
+        reports = self._db.execute_sql(
+            "SELECT number, uuid, created_local, vat, extra, upload_state FROM document "
+            "WHERE doc_type = ? ORDER BY number DESC LIMIT 1",
+            (DOC_DAILY_REPORT,),
+        ).fetchall()
+        return _daily_report(reports[0]) if reports else None
+
+    def periodic(self, start: date, end: date) -> PeriodicReport:
+        """The sums of the daily reports of [start, end] (stores nothing)."""
+        check_period(start, end)
+        reports = tuple(self.daily_reports(start, end))
+        return PeriodicReport(start, end, reports, add_sums(report.sums for report in reports))
+
+    def print_periodic(self, report: PeriodicReport, title: str, now: datetime) -> JournalEntry:
+        """Print (and journal) a monthly or periodic report; any number of times."""
+        return printer_of(self._terminal).print_nonfiscal(
+            "periodic_report", title, periodic_report_body(report), now
+        )
+
+    # -- day-close options --------------------------------------------------------
+
+    def blocked(self, now: datetime) -> date | None:
+        """Under the "block" option: the earlier day whose sales still await their daily
+        report (payment is refused until it is made); None when selling may go on."""
+        if self._terminal.settings.day_close() != "block":
+            return None
+        started = self.open_day_started()
+        if started is None:
+            return None
+        today = parse_time(local_text(now)).date()
+        return started.date() if started.date() < today else None
+
+    def reminder_due(self, now: datetime) -> bool:
+        """Under the "reminder" option: the set time has passed today, the day has
+        documents, and the cashier has not answered the reminder today."""
+        settings = self._terminal.settings
+        if settings.day_close() != "reminder":
+            return False
+        at = settings.day_close_time()
+        local = parse_time(local_text(now))
+        if not at or local.strftime("%H:%M") < at:
+            return False
+        if settings.get_local(REMINDER_ANSWERED, "") == local.date().isoformat():
+            return False
+        return self.open_day_started() is not None
+
+    def reminder_answered(self, now: datetime) -> None:
+        """The cashier answered today's reminder (asked again tomorrow)."""
+        self._terminal.settings.set_local(REMINDER_ANSWERED, parse_time(local_text(now)).date().isoformat())
+
+
+def reports_of(terminal: Terminal) -> ReportService:
+    return ReportService(terminal)
+
+
+# -- sums -----------------------------------------------------------------------
+
+
+def _vat_of(gross: Mapping[str, int]) -> dict[str, VatTotal]:
+    """VAT per letter from net gross; a letter the rate table lacks counts as 0 %."""
+    known = {letter: value for letter, value in gross.items() if value}
+    try:
+        return vat_totals(known.items())
+    except (DomainError, KeyError, ValueError):
+        return {letter: VatTotal(letter, value, 0) for letter, value in sorted(known.items())}
+
+
+def add_sums(items: Iterable[DaySums]) -> DaySums:
+    """Field-by-field sum of daily sums (a periodic report); VAT as the dailies said."""
+    total: dict[str, Any] = defaultdict(int)
+    gross: dict[str, int] = defaultdict(int)
+    vat: dict[str, int] = defaultdict(int)
+    payments: dict[str, int] = defaultdict(int)
+    firsts: list[datetime] = []
+    lasts: list[datetime] = []
+    for sums in items:
+        for name in ("receipts", "receipts_total", "returns", "returns_total", "cash_in", "cash_out",
+                     "voids", "voids_total"):
+            total[name] += getattr(sums, name)
+        for letter, item in sums.vat.items():
+            gross[letter] += item.gross
+            vat[letter] += item.vat
+        for method, value in sums.payments.items():
+            payments[method] += value
+        if sums.first_receipt_at:
+            firsts.append(sums.first_receipt_at)
+        if sums.last_receipt_at:
+            lasts.append(sums.last_receipt_at)
+    return DaySums(
+        **{name: int(value) for name, value in total.items()},
+        vat={letter: VatTotal(letter, gross[letter], vat[letter]) for letter in sorted(gross)},
+        payments=dict(sorted(payments.items())),
+        first_receipt_at=min(firsts) if firsts else None,
+        last_receipt_at=max(lasts) if lasts else None,
+    )
+
+
+def _report_day(sums: DaySums, now: datetime) -> date:
+    """The fiscal day a report closes: its last receipt's local day (a report made
+    after midnight closes the day of its sales), else today."""
+    if sums.last_receipt_at is not None:
+        return sums.last_receipt_at.date()
+    return parse_time(local_text(now)).date()
+
+
+def _sums_extra(sums: DaySums) -> dict[str, Any]:
+    return {
+        "receipts": sums.receipts,
+        "receipts_total": sums.receipts_total,
+        "returns": sums.returns,
+        "returns_total": sums.returns_total,
+        "payments": sums.payments,
+        "cash_in": sums.cash_in,
+        "cash_out": sums.cash_out,
+        "voids": sums.voids,
+        "voids_total": sums.voids_total,
+        "first_receipt_at": sums.first_receipt_at.isoformat() if sums.first_receipt_at else None,
+        "last_receipt_at": sums.last_receipt_at.isoformat() if sums.last_receipt_at else None,
+    }
+
+
+def _daily_report(row: tuple[Any, ...]) -> DailyReport:
+    number, doc_uuid, created_local, vat_json, extra_json, upload_state = row
+    extra = json.loads(extra_json) if extra_json else {}
+    vat = {
+        letter: VatTotal(letter, int(item["gross"]), int(item["vat"]))
+        for letter, item in json.loads(vat_json).items()
+    } if vat_json else {}
+    sums = DaySums(
+        receipts=int(extra.get("receipts", 0)),
+        receipts_total=int(extra.get("receipts_total", 0)),
+        returns=int(extra.get("returns", 0)),
+        returns_total=int(extra.get("returns_total", 0)),
+        vat=dict(sorted(vat.items())),
+        payments={k: int(v) for k, v in (extra.get("payments") or {}).items()},
+        cash_in=int(extra.get("cash_in", 0)),
+        cash_out=int(extra.get("cash_out", 0)),
+        voids=int(extra.get("voids", 0)),
+        voids_total=int(extra.get("voids_total", 0)),
+        first_receipt_at=parse_time(extra["first_receipt_at"]) if extra.get("first_receipt_at") else None,
+        last_receipt_at=parse_time(extra["last_receipt_at"]) if extra.get("last_receipt_at") else None,
+    )
+    return DailyReport(int(number), doc_uuid, date.fromisoformat(extra["day"]), parse_time(created_local),
+                       sums, upload_state)
+
+
+# -- printouts --------------------------------------------------------------------
+
+
+def _amount(grosze: int) -> str:
+    return format_money(grosze, symbol=False).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def _row(left: str, right: str) -> str:
+    room = PRINT_WIDTH - len(right) - 1
+    return left[:room].ljust(room) + " " + right
+
+
+def _time(moment: datetime | None) -> str:
+    return moment.strftime("%H:%M") if moment else "--:--"
+
+
+def sums_body(sums: DaySums, method_names: Mapping[str, str] | None = None) -> list[str]:
+    """The common part of daily and periodic printouts (fixed Polish, as printed)."""
+    names = method_names or {}
+    lines = [
+        _row(f"Paragony: {sums.receipts}", _amount(sums.receipts_total)),
+        _row(f"Zwroty: {sums.returns}", _amount(sums.returns_total)),
+        _row(f"Anulowane paragony: {sums.voids}", _amount(sums.voids_total)),
+        "-" * PRINT_WIDTH,
+        "Sprzedaż wg stawek PTU:",
+    ]
+    for letter, item in sums.vat.items():
+        lines.append(_row(f" {letter} {vat_label(letter)} brutto", _amount(item.gross)))
+        lines.append(_row(f" {letter} podatek", _amount(item.vat)))
+    lines += [
+        _row("RAZEM BRUTTO", _amount(sums.total)),
+        _row("RAZEM PODATEK", _amount(sums.vat_total)),
+        "-" * PRINT_WIDTH,
+        "Płatności:",
+    ]
+    for method, value in sums.payments.items():
+        lines.append(_row(f" {names.get(method, method)}", _amount(value)))
+    if not sums.payments:
+        lines.append(_row(" brak", _amount(0)))
+    lines += [
+        _row("Wpłaty do kasy", _amount(sums.cash_in)),
+        _row("Wypłaty z kasy", _amount(sums.cash_out)),
+    ]
+    return lines
+
+
+def daily_report_body(report: DailyReport, method_names: Mapping[str, str] | None = None) -> list[str]:
+    sums = report.sums
+    return [
+        _row("Dzień", report.day.strftime("%d.%m.%Y")),
+        _row("Pierwszy / ostatni paragon", f"{_time(sums.first_receipt_at)} / {_time(sums.last_receipt_at)}"),
+        "-" * PRINT_WIDTH,
+        *sums_body(sums, method_names),
+    ]
+
+
+def periodic_report_body(report: PeriodicReport, method_names: Mapping[str, str] | None = None) -> list[str]:
+    numbers = (
+        f"{report.first_number:04d} - {report.last_number:04d}" if report.reports else "brak"
+    )
+    return [
+        _row("Od", report.start.strftime("%d.%m.%Y")),
+        _row("Do", report.end.strftime("%d.%m.%Y")),
+        _row(f"Raporty dobowe: {len(report.reports)}", numbers),
+        "-" * PRINT_WIDTH,
+        *sums_body(report.sums, method_names),
+    ]
+
+
+__all__ = [
+    "DOC_DAILY_REPORT",
+    "DailyReport",
+    "DaySums",
+    "PeriodicReport",
+    "ReportService",
+    "add_sums",
+    "check_period",
+    "month_range",
+    "parse_day",
+    "parse_month",
+    "reports_of",
+]
