@@ -97,6 +97,7 @@ SETTINGS: dict[str, SettingSpec] = {
     "day_close_time": SettingSpec("23:59", pattern=_TIME_RE),
     "parked_receipts": SettingSpec(True, kind=bool),
     "receipt_header": SettingSpec(""),
+    "update_with_unsent": SettingSpec(False, kind=bool),  # install app updates with unsent sales
 }
 
 _TRUE = {"1", "true", "yes", "on", "tak"}
