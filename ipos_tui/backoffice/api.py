@@ -9,15 +9,17 @@ the dependency functions defined inside :func:`create_app` at run time.
 """
 
 import json
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from ipos_tui.backoffice.ingest import Ingest
+from ipos_tui.backoffice.releases import ReleaseStore, default_releases_dir
 from ipos_tui.backoffice.service import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import (
@@ -38,6 +40,11 @@ from ipos_tui.protocol import (
     ReceiptLookupResponse,
     compact_changes,
     wants_compact_pages,
+    DEFAULT_RELEASE_CHANNEL,
+    RELEASE_CHANNEL_PATTERN,
+    RELEASE_FILE_PATTERN,
+    RELEASES_PATH,
+    SignedRelease,
     TransactionBatch,
     TransactionsResponse,
 )
@@ -109,8 +116,12 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
-def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
-    """The ASGI app serving ``office`` (one database; companies found by token)."""
+def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
+               releases_dir: FilePath | None = None) -> FastAPI:
+    """The ASGI app serving ``office`` (one database; companies found by token).
+
+    ``releases_dir``: the app releases served to terminals (default: ``releases/``
+    beside the SQLite database, see :mod:`ipos_tui.backoffice.releases`)."""
     app = FastAPI(
         title="iPOS back office",
         version=str(PROTOCOL_VERSION),
@@ -217,8 +228,38 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY) -> FastA
         return Ingest(office.for_company(auth.company_id), auth).lookup_receipt(
             terminal_id, number)
 
+    _release_routes(app, ReleaseStore(FilePath(releases_dir) if releases_dir is not None
+                                      else default_releases_dir(office.db)), terminal)
     _document_schemas_in_openapi(app)
     return app
+
+
+def _release_routes(app: FastAPI, releases: ReleaseStore, terminal: Any) -> None:
+    """Signed release metadata and the release files (HTTP Range: downloads resume)."""
+
+    @app.get(f"{RELEASES_PATH}/latest", response_model=SignedRelease)
+    def latest_release(
+        _auth: Annotated[TerminalAuth, Depends(terminal)],
+        channel: Annotated[str, Query(pattern=RELEASE_CHANNEL_PATTERN)] = DEFAULT_RELEASE_CHANNEL,
+    ) -> JSONResponse:
+        """The channel's latest release: metadata + Ed25519 signature over its canonical
+        JSON, exactly as published (the terminal verifies the bytes it receives)."""
+        signed = releases.latest(channel)
+        if signed is None:
+            raise ApiError(404, "release_none", f"No release is published on channel {channel}.")
+        return JSONResponse(signed)
+
+    @app.get(f"{RELEASES_PATH}/files/{{name}}", response_class=FileResponse,
+             responses={206: {"description": "Partial content (Range)"}})
+    def release_file(
+        _auth: Annotated[TerminalAuth, Depends(terminal)],
+        name: Annotated[str, Path(pattern=RELEASE_FILE_PATTERN)],
+    ) -> FileResponse:
+        """A release file; ``Range: bytes=N-`` resumes an interrupted download (206)."""
+        path = releases.file(name)
+        if path is None:
+            raise ApiError(404, "release_file_unknown", f"No release file {name}.")
+        return FileResponse(path, media_type="application/zip")
 
 
 def _compact_page(page: dict[str, Any]) -> dict[str, Any]:

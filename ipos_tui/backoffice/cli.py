@@ -118,7 +118,7 @@ def cmd_serve(office: BackOffice, args: argparse.Namespace) -> Any:
     office.init_schema()
     if not office.has_company():
         office.create_company(args.company)
-    app = create_app(office, max_body=args.max_body)
+    app = create_app(office, max_body=args.max_body, releases_dir=args.releases_dir)
     # no Server/Date headers: terminals on GSM pay for every byte of every answer
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 server_header=False, date_header=False)
@@ -481,6 +481,48 @@ def cmd_tombstones_purge(office: BackOffice, args: argparse.Namespace) -> Any:
     return result
 
 
+# ------------------------------------------------------------------ releases
+
+
+def _release_store(office: BackOffice, args: argparse.Namespace) -> Any:
+    from ipos_tui.backoffice.releases import ReleaseStore, default_releases_dir
+
+    return ReleaseStore(args.releases_dir or default_releases_dir(office.db))
+
+
+def cmd_release_keygen(office: BackOffice, args: argparse.Namespace) -> Any:
+    from ipos_tui.backoffice.releases import keygen
+
+    result = keygen(args.out, args.name)
+    _emit(args, result, lambda r: print(
+        f"Signing key {r['key_id']}: {r['private_key']} (private, mode 0600: keep it off the "
+        f"server, back it up)\nPublic key: {r['public_key']} (on each terminal: "
+        f"ipos-tui trust-key {r['public_key']})"))
+    return result
+
+
+def cmd_release_publish(office: BackOffice, args: argparse.Namespace) -> Any:
+    from ipos_tui.backoffice.releases import publish
+
+    pip_args = [*(f"--find-links={d}" for d in args.find_links or ()), *(args.pip_arg or ())]
+    result = publish(_release_store(office, args), args.wheel, args.key, channel=args.channel,
+                     expires_days=args.expires_days, wheelhouse_from=args.wheelhouse_from,
+                     no_deps=args.no_deps, pip_args=pip_args)
+    meta = result["metadata"]
+    _emit(args, result, lambda r: print(
+        f"Published {meta['version']} on {meta['channel']}: {len(r['wheels'])} wheels, "
+        f"{meta['size']} bytes, sha256 {meta['sha256']}, expires {meta['expires']} "
+        f"(key {r['key_id']})."))
+    return result
+
+
+def cmd_release_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = _release_store(office, args).list()
+    _emit(args, rows, lambda r: _print_table(
+        r, ["channel", "version", "latest", "size", "published", "expires", "key_id", "file"]))
+    return rows
+
+
 # ------------------------------------------------------------------ parser
 
 
@@ -530,6 +572,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-body", type=int, default=2 * 1024 * 1024)
     p.add_argument("--log-level", default="info")
     p.add_argument("--company", default="Moja Firma")
+    p.add_argument("--releases-dir", type=Path, default=None,
+                   help="app releases served to terminals (default: releases/ beside the database)")
 
     company = group("company", "company data (sent to terminals)")
     command(company, "get", cmd_company_get, "show company data")
@@ -707,11 +751,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--day", type=_day, default=date.today())
     p.add_argument("--store", type=int, default=None)
 
+    _release_parsers(group("release", "signed app releases for the terminals"), command)
+
     tombstones = group("tombstones", "change-feed maintenance")
     p = command(tombstones, "purge", cmd_tombstones_purge,
                 "drop old tombstones (terminals behind them get a reset)")
     p.add_argument("--older-than-days", type=float, default=90.0)
     return parser
+
+
+def _release_parsers(release: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    p = command(release, "keygen", cmd_release_keygen,
+                "new Ed25519 signing key pair (NAME.key with mode 0600, NAME.pub)")
+    p.add_argument("--out", type=Path, required=True, help="directory for the two files")
+    p.add_argument("--name", default="release")
+    p = command(release, "publish", cmd_release_publish,
+                "build DIST.whl's wheelhouse, sign it, serve it as the channel's latest")
+    p.epilog = (
+        "The wheelhouse is the app wheel plus every dependency wheel, built with "
+        "`pip wheel DIST.whl`: this needs the package index (PyPI) reachable from here, or "
+        "--find-links DIR holding the wheels. pip builds for THIS machine's Python and "
+        "platform: publish from a machine like the terminals (same Python 3.x and CPU), or "
+        "prepare the wheels there and pass --wheelhouse-from DIR. The wheelhouse is checked "
+        "with `pip install --dry-run --no-index` before anything is published. --no-deps "
+        "ships the app wheel alone (only for terminals that already have every dependency).")
+    p.add_argument("wheel", type=Path, metavar="DIST.whl")
+    p.add_argument("--key", type=Path, required=True, help="private key from release keygen")
+    p.add_argument("--channel", default="stable")
+    p.add_argument("--expires-days", type=float, default=30.0,
+                   help="how long terminals accept this metadata (default 30)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--wheelhouse-from", type=Path, default=None, metavar="DIR",
+                        help="take the dependency wheels from DIR instead of pip wheel")
+    source.add_argument("--no-deps", action="store_true", help="the app wheel only")
+    p.add_argument("--find-links", action="append", metavar="DIR",
+                   help="extra wheel directory for pip wheel (repeatable)")
+    p.add_argument("--pip-arg", action="append", metavar="ARG",
+                   help="extra argument for pip wheel, e.g. --pip-arg=--no-index")
+    p.add_argument("--releases-dir", type=Path, default=None)
+    p = command(release, "list", cmd_release_list, "published releases")
+    p.add_argument("--releases-dir", type=Path, default=None)
 
 
 def _error_text(exc: DomainError) -> str:
@@ -737,7 +816,7 @@ def main(argv: list[str] | None = None) -> int:
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     office = BackOffice(open_database(getattr(args, "db", None)), load_pepper())
     try:
-        if args.handler not in (cmd_init, cmd_serve):
+        if args.handler not in (cmd_init, cmd_serve, cmd_release_keygen):
             _require_schema(office)
         args.handler(office, args)
     except DomainError as exc:
