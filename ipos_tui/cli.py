@@ -41,6 +41,18 @@ def _parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", parents=[common], help="sync with the back office without the screen")
     sync.add_argument("job", nargs="?", default="all", choices=("config", "users", "products", "transactions", "all"))
     sync.add_argument("--json", action="store_true", help="print the rows as JSON")
+    update = commands.add_parser(
+        "update", parents=[common], help="application updates without the screen",
+        description="check: what the back office offers; download: fetch, verify and stage it; "
+        "install: install the staged update now (same rules as at day close).")
+    update.add_argument("action", choices=("check", "download", "install", "health-check"))
+    update.add_argument("--channel", default="stable", help="release channel (default: stable)")
+    update.add_argument("--expect-version", help=argparse.SUPPRESS)
+    trust = commands.add_parser(
+        "trust-key", parents=[common], help="trust a release signing key (the .pub file of "
+        "'ipos-backoffice release keygen'); kept in the data dir (the default one also "
+        "serves the demo tills)")
+    trust.add_argument("file", type=Path)
     return parser
 
 
@@ -82,6 +94,10 @@ def tui_main(argv: list[str] | None = None) -> int:
 
     from .terminal.db import open_terminal
 
+    if args.command == "trust-key":
+        from .updates.headless import trust_key_command
+
+        return trust_key_command(data_dir, args.file)
     if is_demo:
         from .demo_store import run_demo
 
@@ -92,15 +108,53 @@ def tui_main(argv: list[str] | None = None) -> int:
         print(t(error.key, **error.params), file=sys.stderr)
         log.error("cannot open %s: %s", data_dir, error)
         return 2
+    outcome: object = None
     with terminal:
         if args.command in ("activate", "sync"):
             return _headless(terminal, args)
-        from .ui.app import create_app
+        if args.command == "update":
+            outcome = _update(terminal, args)
+            if isinstance(outcome, int):
+                return outcome
+        else:
+            from .ui.app import create_app
 
-        app = create_app(terminal, data_dir=data_dir, language=args.lang, console_mode=_console_mode(args))
-        log.info("ipos-tui %s starting on %s", __version__, data_dir)
-        app.run()
-    return 0
+            app = create_app(terminal, data_dir=data_dir, language=args.lang, console_mode=_console_mode(args))
+            log.info("ipos-tui %s starting on %s", __version__, data_dir)
+            outcome = app.run()
+    return _after_app(outcome, data_dir)
+
+
+def _update(terminal: object, args: argparse.Namespace) -> int | str:
+    """``ipos-tui update …``; "install-headless" asks for the install once the
+    terminal is closed."""
+    from .updates.headless import INSTALL_REQUESTED, update_command
+
+    if args.action == "health-check":
+        from .ui.screens.update import health_check
+
+        return health_check(terminal, expect_version=args.expect_version)  # type: ignore[arg-type]
+    code = update_command(terminal, args.action, channel=args.channel)  # type: ignore[arg-type]
+    return "install-headless" if code == INSTALL_REQUESTED else code
+
+
+def _after_app(outcome: object, data_dir: Path) -> int:
+    """Install the staged update when the day close asked for it (the app and its
+    database are closed by now); on success this process becomes the new version."""
+    if outcome == "install-update":
+        from .updates.hook import run_staged_install
+
+        code = run_staged_install(data_dir)
+    elif outcome == "install-headless":
+        from .updates.install import install_staged
+
+        code = install_staged(data_dir, argv=["--version"])  # the new app says its version
+    else:
+        return 0
+    from .updates.headless import install_result_text
+
+    print(install_result_text(code, data_dir), file=sys.stderr)
+    return code
 
 
 def _headless(terminal: object, args: argparse.Namespace) -> int:

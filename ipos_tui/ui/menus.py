@@ -100,7 +100,14 @@ def sync_items(app: IposApp) -> list[MenuItem]:
         MenuItem(2, "menu.sync_users", lambda: _sync(app, "menu.sync_users", ["users"])),
         MenuItem(3, "menu.sync_products", lambda: _sync(app, "menu.sync_products", ["products"])),
         MenuItem(4, "menu.sync_transactions", lambda: _sync(app, "menu.sync_transactions", ["transactions"])),
+        MenuItem(5, "update.menu_item", lambda: _update(app)),
     ]
+
+
+def _update(app: IposApp) -> None:
+    from .screens.update import UpdateScreen
+
+    app.push_screen(UpdateScreen())
 
 
 def configuration_items(app: IposApp, *, service: bool = False) -> list[MenuItem]:

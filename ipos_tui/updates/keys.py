@@ -85,17 +85,30 @@ def shipped_keys() -> list[TrustedKey]:
 
 
 def user_keys(data_dir: Path) -> list[TrustedKey]:
-    """Keys added with ``ipos-tui trust-key`` for this data dir (bad files skipped)."""
-    folder = UpdatePaths(Path(data_dir)).trusted_keys
+    """Keys added with ``ipos-tui trust-key`` (bad files skipped).
+
+    Those of ``data_dir``, plus those of the user's default terminal data dir when
+    ``data_dir`` lies inside it (the demo shop's tills): a key the owner trusts for
+    this account's terminal is trusted by its training tills too. No other
+    directory is ever searched.
+    """
+    from ipos_tui.terminal.paths import default_data_dir
+
+    folders = [UpdatePaths(Path(data_dir)).trusted_keys]
+    home = default_data_dir()
+    if Path(data_dir).resolve() != home.resolve() and Path(data_dir).resolve().is_relative_to(
+            home.resolve()):
+        folders.append(UpdatePaths(home).trusted_keys)
     found: list[TrustedKey] = []
-    if not folder.is_dir():
-        return found
-    for path in sorted(folder.glob(f"*{PUBLIC_SUFFIX}")):
-        try:
-            key = load_public_key(path.read_bytes())
-        except (OSError, DomainError):
+    for folder in folders:
+        if not folder.is_dir():
             continue
-        found.append(TrustedKey(key_id_of(key), key, "user", path))
+        for path in sorted(folder.glob(f"*{PUBLIC_SUFFIX}")):
+            try:
+                key = load_public_key(path.read_bytes())
+            except (OSError, DomainError):
+                continue
+            found.append(TrustedKey(key_id_of(key), key, "user", path))
     return found
 
 

@@ -142,3 +142,22 @@ def staged_version(data_dir: Path) -> str | None:
     """The version waiting for day close, if any (for the top bar and 7. Informacje)."""
     staged = read_staged(Path(data_dir))
     return staged.version if staged is not None else None
+
+
+_STAGED_CACHE: dict[Path, tuple[float | None, str | None]] = {}
+
+
+def staged_version_cached(data_dir: Path) -> str | None:
+    """:func:`staged_version`, re-read only when ``staged.json`` changed (the top bar
+    asks every second)."""
+    marker = UpdatePaths(Path(data_dir)).staged_marker
+    try:
+        stamp: float | None = marker.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    cached = _STAGED_CACHE.get(marker)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    version = staged_version(data_dir) if stamp is not None else None
+    _STAGED_CACHE[marker] = (stamp, version)
+    return version

@@ -24,6 +24,14 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def _staged_update(data_dir: Path) -> str:
+    """The version waiting for the daily report, or "brak"."""
+    from ...updates.updater import staged_version
+
+    version = staged_version(data_dir)
+    return t("update.info_staged", version=version) if version else t("info.none")
+
+
 class InfoBase(PosScreen):
     DEFAULT_CSS = """
     InfoBase #info-box {
@@ -81,7 +89,7 @@ class InfoScreen(InfoBase):
             ("info.server", connection.server_url if connection else t("info.not_activated")),
             ("info.last_sync", t("info.never")),
             ("info.unsent", unsent),
-            ("info.staged_update", t("info.none")),
+            ("info.staged_update", _staged_update(app.data_dir)),
         ]
 
 

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...i18n import t
+from ...updates.updater import staged_version_cached
 
 
 def format_age(minutes: int) -> str:
@@ -42,6 +43,9 @@ class TopBar(Static):
         app = self.app
         left = self.screen.top_left()  # type: ignore[attr-defined]
         right = app.status_text()  # type: ignore[attr-defined]
+        staged = staged_version_cached(app.data_dir)  # type: ignore[attr-defined]
+        if staged:
+            right = t("update.topbar", version=staged) + "  " + right
         width = max(self.size.width, 80) if self.size.width else 80
         room = width - len(right) - 2
         if len(left) > room:
