@@ -23,6 +23,7 @@ import fcntl
 import importlib.util
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -210,20 +211,30 @@ class Installer:
                    str(previous), "--force-reinstall", "--no-deps",
                    "--disable-pip-version-check", "--no-input", *wheels]
         reinstalled = self._run(command, PIP_TIMEOUT).returncode == 0
-        database = self.data_dir / DB_FILENAME
-        with _data_dir_lock(self.data_dir):
-            if ledger_fingerprint(database, columns) == fingerprint:
-                restore_database(backup, database)
-                self.journal["database"] = "restored"
-                self.log.warning("database restored from %s (the ledger had not changed)", backup)
-            else:
-                self.journal["database"] = "kept"
-                self.log.error("the ledger changed after the backup: database kept as it is, "
-                               "backup left in %s", backup)
+        self._restore_if_unchanged(backup, fingerprint, columns)
         probe = self._run([self.python, "-c",
                            "import ipos_tui, sys; sys.stdout.write(ipos_tui.__version__)"], 60.0)
         back = probe.returncode == 0 and probe.output.strip().endswith(self.current_version)
         return reinstalled and back
+
+    def _restore_if_unchanged(self, backup: Path, fingerprint: str,
+                              columns: dict[str, list[str]]) -> None:
+        """Put the database copy back unless a ledger write happened since the backup."""
+        database = self.data_dir / DB_FILENAME
+        try:
+            with _data_dir_lock(self.data_dir):
+                if ledger_fingerprint(database, columns) == fingerprint:
+                    restore_database(backup, database)
+                    self.journal["database"] = "restored"
+                    self.log.warning("database restored from %s (the ledger had not changed)",
+                                     backup)
+                    return
+                self.journal["database"] = "kept"
+                self.log.error("the ledger changed after the backup: database kept as it is, "
+                               "backup left in %s", backup)
+        except (DomainError, OSError, sqlite3.Error) as exc:
+            self.journal["database"] = "kept"
+            self.log.error("database not restored (%s): backup left in %s", exc, backup)
 
     def commit(self, staged: StagedRelease) -> None:
         """Step 6: the staged wheelhouse becomes the installed version's kept one."""
@@ -277,11 +288,13 @@ def install_staged(
     restart: Restart | None = None,
     argv: Sequence[str] | None = None,
     python: str | None = None,
+    environment_check: Callable[[], DomainError | None] | None = None,
 ) -> int:
     """Install the staged release of ``data_dir`` (see the module doc).
 
     ``restart(python, version)`` replaces the process on success (default: exec the
-    new ``ipos-tui`` with ``argv``); tests pass their own ``run``/``restart``.
+    new ``ipos-tui`` with ``argv``); tests pass their own ``run``/``restart`` and
+    ``environment_check`` (default :func:`install_blocker`).
     Returns :data:`EXIT_NOTHING`, :data:`EXIT_ROLLED_BACK` or :data:`EXIT_BROKEN`.
     """
     data_dir = Path(data_dir)
@@ -295,7 +308,7 @@ def install_staged(
                          "started": datetime.now(UTC).isoformat()}
     log.info("installing %s over %s (python %s)", staged.version, installer.current_version,
              installer.python)
-    blocker = install_blocker()
+    blocker = (environment_check or install_blocker)()
     if blocker is not None:
         return _refused(installer, data_dir, staged, blocker)
     try:
