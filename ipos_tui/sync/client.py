@@ -33,6 +33,7 @@ from ipos_tui.protocol import (
     PROTOCOL_VERSION,
     ActivateRequest,
     ActivateResponse,
+    ReceiptLookupResponse,
 )
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,19 @@ class SyncClient:
         (documents carry their UUIDs; a repeat is answered "duplicate").
         """
         return self._call("POST", path, params=None, body=body, idempotent=True)
+
+    def lookup_receipt(self, terminal_id: int, number: int) -> ReceiptLookupResponse:
+        """``GET /receipts/{terminal_id}/{number}``: a receipt of this store, for a return,
+        with what the back office knows was already returned of each line.
+
+        The back office answers 404 for an unknown receipt and 403 for another
+        store's (SyncError with that ``status``).
+        """
+        data = self.get_json(f"/receipts/{int(terminal_id)}/{int(number)}")
+        try:
+            return ReceiptLookupResponse.model_validate(data)
+        except ValueError as exc:
+            raise SyncError("sync.err.bad_response", detail=str(exc)[:200]) from exc
 
     def health(self) -> dict[str, Any]:
         """``GET /health`` (no token needed): whether the back office answers."""

@@ -4,7 +4,9 @@ Every card payment the payment screen takes is authorised here first: the approv
 is recorded at once (amount, time, a fake authorisation code and masked card
 number), before the receipt exists, as a real card terminal's would be; the
 receipt's uuid and number are linked after the ledger commit. A payment withdrawn
-before the receipt is finished is reversed ("anulowana"), never deleted.
+before the receipt is finished is reversed ("anulowana"), never deleted. A return
+refunded to the card is a "refund" transaction linked to the return document; it
+counts against the period's payments.
 
 "Rozliczenia" settles the period: one transaction counts and sums the approved
 card payments since the last settlement, closes them into a numbered settlement,
@@ -31,11 +33,13 @@ if TYPE_CHECKING:
     from ipos_tui.terminal.db import Terminal
 
 CardState = Literal["approved", "reversed"]
+#: A card payment takes money from the card; a refund gives it back (a return).
+CardKind = Literal["payment", "refund"]
 #: A fake card number's first digits: the test BIN the card schemes publish.
 _TEST_BIN: Final = "4761"
 _SELECT_TRANSACTION: Final = (
     "SELECT id, created_local, amount, auth_code, card_masked, receipt_uuid, receipt_number, "
-    "state FROM card_transaction"
+    "state, kind FROM card_transaction"
 )
 
 
@@ -51,6 +55,13 @@ class CardTransaction:
     receipt_uuid: str | None
     receipt_number: int | None
     state: CardState
+    #: "refund": money given back to the card (linked to a return document)
+    kind: CardKind = "payment"
+
+    @property
+    def signed_amount(self) -> int:
+        """The amount as it moves the card period's total (a refund is negative)."""
+        return -self.amount if self.kind == "refund" else self.amount
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,32 @@ class CardApp:
             )
         return self.transaction(transaction_id)
 
+    def refund(self, amount: int, now: datetime, *, document_uuid: str, document_number: int) -> CardTransaction:
+        """Give ``amount`` grosze back to the customer's card for a stored return.
+
+        The return document exists already (the ledger commit comes first, as for a
+        sale the receipt is linked after it), so the refund is recorded linked to it
+        at once. Raises DomainError "err.amount_zero" for an amount that is not
+        positive.
+        """
+        if amount <= 0:
+            raise DomainError("err.amount_zero")
+        created_utc = utc_text(now)
+        with self._db.atomic("IMMEDIATE"):
+            cursor = self._db.execute_sql(
+                "INSERT INTO card_transaction (created_utc, created_local, amount, auth_code, "
+                "card_masked, state, kind, receipt_uuid, receipt_number) "
+                "VALUES (?, ?, ?, '', '', 'approved', 'refund', ?, ?)",
+                (created_utc, local_text(now), amount, document_uuid, document_number),
+            )
+            transaction_id = int(cursor.lastrowid)
+            auth_code, card = _fake_card(transaction_id, created_utc, amount)
+            self._db.execute_sql(
+                "UPDATE card_transaction SET auth_code = ?, card_masked = ? WHERE id = ?",
+                (auth_code, card, transaction_id),
+            )
+        return self.transaction(transaction_id)
+
     def link_receipt(self, transaction_ids: Iterable[int], receipt_uuid: str, receipt_number: int) -> None:
         """Tie card payments to the receipt they paid (after the ledger commit)."""
         with self._db.atomic("IMMEDIATE"):
@@ -141,9 +178,11 @@ class CardApp:
         return [_transaction(row) for row in rows]
 
     def period_totals(self) -> tuple[int, int]:
-        """Count and total of the approved payments since the last settlement."""
+        """Count and net total (payments − refunds) of the approved card transactions
+        since the last settlement."""
         count, total = self._db.execute_sql(
-            "SELECT count(*), coalesce(sum(amount), 0) FROM card_transaction "
+            "SELECT count(*), coalesce(sum(CASE kind WHEN 'refund' THEN -amount ELSE amount END), 0) "
+            "FROM card_transaction "
             "WHERE settlement_number IS NULL AND state = 'approved'"
         ).fetchone()
         return int(count), int(total)
@@ -214,8 +253,10 @@ def _settlement_body(settlement: Settlement, previous: Settlement | None) -> lis
 
 def _transaction(row: tuple) -> CardTransaction:  # type: ignore[type-arg]
     """The record of one ``_SELECT_TRANSACTION`` row."""
-    tid, created, amount, auth_code, card, receipt_uuid, receipt_number, state = row
-    return CardTransaction(tid, parse_time(created), amount, auth_code, card, receipt_uuid, receipt_number, state)
+    tid, created, amount, auth_code, card, receipt_uuid, receipt_number, state, kind = row
+    return CardTransaction(
+        tid, parse_time(created), amount, auth_code, card, receipt_uuid, receipt_number, state, kind
+    )
 
 
 def card_app_of(terminal: Terminal) -> CardApp:

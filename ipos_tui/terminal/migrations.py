@@ -401,6 +401,14 @@ _DAY_V5: Final = (
     END""",
 )
 
+#: Version 6: the payment application refunds to a card (a return paid back by card).
+#: A refund is a card transaction of its own kind, linked to the return document; a
+#: settlement nets refunds against payments.
+_CARD_REFUND_V6: Final = (
+    "ALTER TABLE card_transaction ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment' "
+    "CHECK (kind IN ('payment', 'refund'))",
+)
+
 #: Step n (1-based) brings a database from user_version n-1 to n.
 MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
@@ -408,6 +416,7 @@ MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     _PARKED_V3,
     _DEVICES_V4,
     _DAY_V5,
+    _CARD_REFUND_V6,
 )
 
 #: The schema version this release writes and the newest it can open.

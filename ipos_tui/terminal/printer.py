@@ -47,7 +47,9 @@ PRINT_WIDTH: Final = 40
 #: The journal lists at most this many entries per query (newest first).
 JOURNAL_LIMIT: Final = 500
 
-PrintoutKind = Literal["receipt", "settlement", "vat_table"]
+PrintoutKind = Literal[
+    "receipt", "settlement", "vat_table", "daily_report", "periodic_report", "return", "cash", "update"
+]
 
 _SELECT_ENTRY: Final = (
     "SELECT number, kind, printed_local, document_uuid, document_number, text FROM printer_journal"
@@ -148,11 +150,15 @@ def _date_pattern(query: str) -> str | None:
     return None
 
 
-def _frame(title: str, moment: datetime, number_text: str, width: int = PRINT_WIDTH) -> list[str]:
-    """The head of a non-fiscal printout: centred title, then date and number."""
+def _frame(
+    title: str, moment: datetime, number_text: str, width: int = PRINT_WIDTH, *, fiscal: bool = False
+) -> list[str]:
+    """The head of a printout: centred title, then date and number (a non-fiscal one
+    says so on top)."""
     date = moment.strftime("%Y-%m-%d %H:%M")
+    head = [] if fiscal else ["WYDRUK NIEFISKALNY".center(width).rstrip()]
     return [
-        "WYDRUK NIEFISKALNY".center(width).rstrip(),
+        *head,
         title.center(width).rstrip(),
         date + " " * max(1, width - len(date) - len(number_text)) + number_text,
         "-" * width,
@@ -319,12 +325,28 @@ class FiscalPrinter:
                 document_number=document_number,
             )
 
-    def print_nonfiscal(self, kind: PrintoutKind, title: str, body: list[str], now: datetime) -> JournalEntry:
-        """Print (and journal) a non-fiscal printout such as a card settlement."""
+    def print_nonfiscal(
+        self,
+        kind: PrintoutKind,
+        title: str,
+        body: list[str],
+        now: datetime,
+        *,
+        document_uuid: str | None = None,
+        document_number: int | None = None,
+    ) -> JournalEntry:
+        """Print (and journal) a non-fiscal printout such as a card settlement; one that
+        belongs to a ledger document (a return) names it, so a reprint finds it."""
         self._ready()
         with self._db.atomic("IMMEDIATE"):
             head = _frame(title, now, f"Nr: {self._next_number():06d}")
-            return self._journal(kind, "\n".join([*head, *body]) + "\n", now)
+            return self._journal(
+                kind,
+                "\n".join([*head, *body]) + "\n",
+                now,
+                document_uuid=document_uuid,
+                document_number=document_number,
+            )
 
     def _next_number(self) -> int:
         row = self._db.execute_sql("SELECT coalesce(max(number), 0) + 1 FROM printer_journal").fetchone()

@@ -15,6 +15,7 @@ from typing import Final
 
 from ipos_tui.domain.money import format_money
 from ipos_tui.domain.quantity import format_quantity
+from ipos_tui.domain.receipt_code import barcode, scan_digits
 from ipos_tui.domain.validation import format_nip
 from ipos_tui.domain.vat import vat_label
 from ipos_tui.terminal.records import (
@@ -159,7 +160,19 @@ def render_receipt(
     )
     lines.append(_fit(f"Kasjer: {detail.cashier_name}", terminal_name, width))
     lines.append(_fit(f"Kod: {detail.code}", detail.created_local.strftime("%H:%M:%S"), width))
+    lines += _code_barcode(detail, width)
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _code_barcode(detail: DocumentDetail, width: int) -> list[str]:
+    """The receipt code as a barcode, with the digits a scanner types under it: the
+    return key reads either (see :mod:`ipos_tui.domain.receipt_code`)."""
+    if detail.terminal_id <= 0 or detail.number <= 0:
+        return []
+    return [
+        barcode(detail.terminal_id, detail.number).center(width).rstrip(),
+        scan_digits(detail.terminal_id, detail.number).center(width).rstrip(),
+    ]
 
 
 def save_printout(data_dir: Path, detail: DocumentDetail, text: str) -> Path:

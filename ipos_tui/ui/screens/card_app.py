@@ -66,7 +66,7 @@ class CardTransactionsScreen(ListScreen):
         state = t(f"card.state_{tx.state}")
         text = Text(no_wrap=True, overflow="crop")
         text.append(
-            f" {tx.created_local:%H:%M:%S} {format_money(tx.amount):>12}  {tx.auth_code:<7} "
+            f" {tx.created_local:%H:%M:%S} {format_money(tx.signed_amount):>12}  {tx.auth_code:<7} "
             f"{tx.card_masked:<20} {receipt:<7} {state}",
             style="strike" if tx.state == "reversed" else "",
         )

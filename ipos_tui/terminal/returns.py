@@ -1,0 +1,455 @@
+"""Returns ("zwrot"): goods taken back against the receipt they were sold on.
+
+The cashier gives the receipt code (typed or scanned, see
+:mod:`ipos_tui.domain.receipt_code`). A receipt of this till is read from the
+ledger; one of another till of the store is asked of the back office, through a
+``RemoteLookup`` the caller supplies (the sync layer owns HTTP; this module stays
+below it).
+
+"Never more than sold, over all returns": what was already returned of each line
+is the back office's figure (returns uploaded by any till) plus this till's own
+returns the back office did not have when it answered. Which of ours it had is
+decided by the upload state read BEFORE asking it: a return marked sent by then was
+accepted before the question, so it is in the figure; one marked later may be
+counted twice, which only ever refuses too much, never allows too much. The commit
+re-reads this till's returns inside the ledger's write transaction, so two returns
+cannot both take the last piece.
+
+Money: the refund of a partial quantity of a line is the line's value scaled by
+quantity with the cumulative quantity, ``f(c) = round_half_up(value × c / sold)``,
+and a return of ``q`` after ``r`` already returned gets ``f(r + q) − f(r)``. Over
+any sequence of returns these telescope to exactly the line's value: never more,
+and the last piece takes the remainder. The back office re-checks each line as
+``value == round_half_up(unit_price × qty / 1000) − discount``, so the line carries
+the difference as its (proportional) discount.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.money import format_money, round_half_up
+from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
+from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
+from ipos_tui.domain.vat import VAT_RATES, vat_label, vat_totals
+from ipos_tui.terminal.card_app import card_app_of
+from ipos_tui.terminal.ledger import DocumentDraft
+from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
+from ipos_tui.terminal.records import (
+    PERM_RETURNS,
+    DocumentDetail,
+    DocumentLine,
+    DocumentPayment,
+    PaymentMethod,
+    StoredDocument,
+    User,
+)
+
+if TYPE_CHECKING:
+    from ipos_tui.terminal.db import Terminal
+
+DOC_RETURN: Final = "return"
+#: The ledger's ``kind`` of a return document.
+RETURN_KIND: Final = "zwrot"
+#: Payment kinds a refund may go to: cash, or back to the card that paid.
+REFUND_KINDS: Final = ("cash", "card")
+
+_LOCAL_RETURN_LINES: Final = (
+    "SELECT d.uuid, d.upload_state, l.original_line, l.qty FROM document d "
+    "JOIN document_line l ON l.document_id = d.id "
+    "WHERE d.doc_type = 'return' AND json_extract(d.extra, '$.original.terminal_id') = ? "
+    "AND json_extract(d.extra, '$.original.number') = ?"
+)
+_LOCAL_RETURN_PAYMENTS: Final = (
+    "SELECT p.method, p.amount - p.change FROM document d "
+    "JOIN document_payment p ON p.document_id = d.id "
+    "WHERE d.doc_type = 'return' AND json_extract(d.extra, '$.original.terminal_id') = ? "
+    "AND json_extract(d.extra, '$.original.number') = ?"
+)
+
+
+@dataclass(frozen=True)
+class RemoteReceipt:
+    """A receipt as the back office's lookup answered it, with what it knows was
+    already returned of each line (0-based line index → milli-units)."""
+
+    terminal_id: int
+    number: int
+    store_id: int
+    created_local: datetime
+    lines: tuple[DocumentLine, ...]
+    payments: tuple[DocumentPayment, ...]
+    returned: Mapping[int, int] = field(default_factory=dict)
+
+
+#: ``lookup(terminal_id, number)``: the back office's answer, or DomainError
+#: "ret.err.offline" (no connection), "ret.err.not_found" or "ret.err.other_store".
+RemoteLookup = Callable[[int, int], RemoteReceipt]
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    """One line of the original receipt with how much of it can still come back."""
+
+    index: int
+    line: DocumentLine
+    returned: int
+
+    @property
+    def returnable(self) -> int:
+        """Milli-units still returnable (sold minus every return so far)."""
+        return max(0, self.line.qty - self.returned)
+
+
+@dataclass(frozen=True)
+class ReturnSource:
+    """The original receipt of a return and everything the return is checked against."""
+
+    code: ReceiptCode
+    store_id: int
+    created_local: datetime
+    total: int
+    lines: tuple[ReturnLine, ...]
+    payments: tuple[DocumentPayment, ...]
+    #: paid by card on the original (amount − change of card-kind tenders)
+    card_paid: int
+    #: already refunded to a card by this till's returns of it
+    card_refunded: int
+    #: found in the back office (a receipt of another till)
+    remote: bool
+    #: the back office's returns are included (False: offline, this till's only)
+    remote_checked: bool
+    #: the back office's figure per line, kept for the re-check at commit
+    remote_returned: Mapping[int, int] = field(default_factory=dict)
+    #: this till's returns the back office's figure already contains
+    counted_remotely: frozenset[str] = frozenset()
+
+    @property
+    def card_limit(self) -> int:
+        """How much may still go back to the card."""
+        return max(0, self.card_paid - self.card_refunded)
+
+    @property
+    def fully_returned(self) -> bool:
+        """Nothing left to return."""
+        return all(line.returnable == 0 for line in self.lines)
+
+
+def require_permission(cashier: User) -> None:
+    """Returns need the "returns" permission; DomainError "ret.err.no_permission"."""
+    if not cashier.can(PERM_RETURNS):
+        raise DomainError("ret.err.no_permission", name=cashier.name)
+
+
+def refund_value(line: DocumentLine, already: int, qty: int) -> int:
+    """Grosze refunded for ``qty`` of ``line`` after ``already`` was returned.
+
+    ``f(already + qty) − f(already)`` with ``f(c) = round_half_up(value × c / sold)``,
+    capped at the gross of ``qty`` (the back office wants a non-negative discount).
+    """
+    def scaled(count: int) -> int:
+        return round_half_up(line.value * count, line.qty)
+
+    share = scaled(already + qty) - scaled(already)
+    return max(0, min(share, round_half_up(line.unit_price * qty, QTY_SCALE)))
+
+
+class ReturnService:
+    """Finds the original of a return, builds the return and commits it."""
+
+    def __init__(self, terminal: Terminal, lookup: RemoteLookup | None = None) -> None:
+        self._terminal = terminal
+        self._lookup = lookup
+
+    # -- finding the original ------------------------------------------------------
+
+    def find(self, text: str, cashier: User) -> ReturnSource:
+        """The original receipt named by ``text`` (a receipt code as typed or scanned).
+
+        Raises DomainError "ret.err.no_permission", "ret.err.code_invalid",
+        "ret.err.not_found", "ret.err.offline" (a receipt of another till needs the
+        back office), "ret.err.other_store", "err.terminal_not_activated".
+        """
+        require_permission(cashier)
+        info = self._terminal.settings.terminal_info()
+        if info is None:
+            raise DomainError("err.terminal_not_activated")
+        code = parse_receipt_code(text, info.terminal_id)
+        counted = self._sent_returns(code)  # read before asking: see the module doc
+        if code.terminal_id == info.terminal_id:
+            return self._local_source(code, counted)
+        if self._lookup is None:
+            raise DomainError("ret.err.offline", code=code.text)
+        remote = self._lookup(code.terminal_id, code.number)
+        if remote.store_id != info.store_id:
+            raise DomainError("ret.err.other_store", code=code.text)
+        return self._source(
+            code, remote.store_id, remote.created_local, remote.lines, remote.payments,
+            remote=True, remote_checked=True, remote_returned=dict(remote.returned),
+            counted=counted,
+        )
+
+    def _local_source(self, code: ReceiptCode, counted: frozenset[str]) -> ReturnSource:
+        """A receipt of this till, with the back office's returns when it can answer."""
+        doc = self._terminal.ledger.find_by_number(code.number)
+        if doc is None:
+            raise DomainError("ret.err.not_found", code=code.text)
+        returned: dict[int, int] = {}
+        checked = False
+        if self._lookup is not None:
+            try:
+                returned = dict(self._lookup(code.terminal_id, code.number).returned)
+                checked = True
+            except DomainError as error:
+                # not uploaded yet: no other till can have returned any of it
+                checked = error.key == "ret.err.not_found"
+        return self._source(
+            code, doc.store_id, doc.created_local, doc.lines, doc.payments,
+            remote=False, remote_checked=checked, remote_returned=returned,
+            counted=counted if checked else frozenset(),
+        )
+
+    def _source(
+        self,
+        code: ReceiptCode,
+        store_id: int,
+        created_local: datetime,
+        lines: Iterable[DocumentLine],
+        payments: tuple[DocumentPayment, ...],
+        *,
+        remote: bool,
+        remote_checked: bool,
+        remote_returned: dict[int, int],
+        counted: frozenset[str],
+    ) -> ReturnSource:
+        originals = tuple(lines)
+        returned = self._returned(code, remote_returned, counted)
+        kinds = self._method_kinds()
+        card_paid = sum(p.amount - p.change for p in payments if kinds.get(p.method) == "card")
+        return ReturnSource(
+            code=code,
+            store_id=store_id,
+            created_local=created_local,
+            total=sum(line.value for line in originals),
+            lines=tuple(
+                ReturnLine(index, line, returned.get(index, 0)) for index, line in enumerate(originals)
+            ),
+            payments=payments,
+            card_paid=card_paid,
+            card_refunded=self._card_refunded(code, kinds),
+            remote=remote,
+            remote_checked=remote_checked,
+            remote_returned=remote_returned,
+            counted_remotely=counted,
+        )
+
+    # -- what was returned already ---------------------------------------------------
+
+    def _sent_returns(self, code: ReceiptCode) -> frozenset[str]:
+        """Uuids of this till's returns of ``code`` the back office has accepted."""
+        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_LINES, (code.terminal_id, code.number))
+        return frozenset(uuid for uuid, state, _index, _qty in rows.fetchall() if state == "sent")
+
+    def _returned(
+        self, code: ReceiptCode, remote_returned: Mapping[int, int], counted: frozenset[str]
+    ) -> dict[int, int]:
+        """Milli-units returned per original line: the back office's figure plus this
+        till's returns it did not contain."""
+        returned: dict[int, int] = defaultdict(int)
+        for index, qty in remote_returned.items():
+            returned[int(index)] += int(qty)
+        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_LINES, (code.terminal_id, code.number))
+        for uuid, _state, index, qty in rows.fetchall():
+            if uuid not in counted and index is not None:
+                returned[int(index)] += int(qty)
+        return dict(returned)
+
+    def _method_kinds(self) -> dict[str, str]:
+        """Payment method code → kind, inactive methods included (old receipts)."""
+        rows = self._terminal.db.execute_sql("SELECT code, kind FROM payment_method").fetchall()
+        return {code: kind for code, kind in rows}
+
+    def _card_refunded(self, code: ReceiptCode, kinds: Mapping[str, str]) -> int:
+        """What this till's returns of ``code`` already gave back to a card."""
+        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_PAYMENTS, (code.terminal_id, code.number))
+        return sum(int(amount) for method, amount in rows.fetchall() if kinds.get(method) == "card")
+
+    # -- building and committing ----------------------------------------------------
+
+    def refund_methods(self) -> list[PaymentMethod]:
+        """The active cash and card methods a refund can go to, in the back office's order."""
+        return [m for m in self._terminal.catalog.payment_methods() if m.kind in REFUND_KINDS]
+
+    def draft(self, source: ReturnSource, picks: Mapping[int, int], method: PaymentMethod) -> DocumentDraft:
+        """The return document for ``picks`` (original line index → milli-units).
+
+        Raises DomainError "ret.err.nothing_picked", "ret.err.qty_too_much",
+        "ret.err.qty_precision", "ret.err.method" or "ret.err.card_limit".
+        """
+        chosen = sorted((index, qty) for index, qty in picks.items() if qty)
+        if not chosen:
+            raise DomainError("ret.err.nothing_picked")
+        lines = tuple(self._return_line(source, index, qty) for index, qty in chosen)
+        total = sum(line.value for line in lines)
+        if method.kind not in REFUND_KINDS:
+            raise DomainError("ret.err.method", method=method.name)
+        if method.kind == "card" and total > source.card_limit:
+            raise DomainError("ret.err.card_limit", amount=total, limit=source.card_limit)
+        payments = (DocumentPayment(method.code, method.name, total, 0),) if total else ()
+        return DocumentDraft(
+            doc_type=DOC_RETURN,
+            kind=RETURN_KIND,
+            total=total,
+            vat=vat_totals(((line.vat_letter, line.value) for line in lines), VAT_RATES),
+            lines=lines,
+            payments=payments,
+            extra={"original": {"terminal_id": source.code.terminal_id, "number": source.code.number}},
+            discount_total=sum(line.line_discount for line in lines),
+        )
+
+    @staticmethod
+    def _return_line(source: ReturnSource, index: int, qty: int) -> DocumentLine:
+        """One return line: ``qty`` of original line ``index``, valued proportionally."""
+        if not 0 <= index < len(source.lines):
+            raise DomainError("ret.err.nothing_picked")
+        item = source.lines[index]
+        line = item.line
+        step = 10 ** (3 - line.precision)
+        if qty < 0 or qty % step:
+            raise DomainError(
+                "ret.err.qty_precision", name=line.name, qty=format_quantity(abs(qty), 3),
+                precision=line.precision,
+            )
+        if qty > item.returnable:
+            raise DomainError(
+                "ret.err.qty_too_much", name=line.name,
+                qty=format_quantity(qty, line.precision),
+                returnable=format_quantity(item.returnable, line.precision), unit=line.unit,
+            )
+        value = refund_value(line, item.returned, qty)
+        gross = round_half_up(line.unit_price * qty, QTY_SCALE)
+        return DocumentLine(
+            position=0,
+            product_id=line.product_id,
+            plu=line.plu,
+            name=line.name,
+            unit=line.unit,
+            precision=line.precision,
+            unit_price=line.unit_price,
+            qty=qty,
+            vat_letter=line.vat_letter,
+            gross=gross,
+            line_discount=gross - value,
+            receipt_discount=0,
+            value=value,
+            original_line=index,
+        )
+
+    def commit(
+        self,
+        source: ReturnSource,
+        picks: Mapping[int, int],
+        method: PaymentMethod,
+        *,
+        cashier: User,
+        now: datetime,
+    ) -> StoredDocument:
+        """Store the return (own gapless number), then refund a card through the
+        payment application. Inside the write transaction the returned quantities and
+        the card refunds are read again: if they changed since ``source`` was found,
+        DomainError "ret.err.changed" and nothing is stored (look the receipt up again).
+        """
+        require_permission(cashier)
+        draft = self.draft(source, picks, method)
+        kinds = self._method_kinds()
+
+        def still_valid() -> None:
+            returned = self._returned(source.code, source.remote_returned, source.counted_remotely)
+            for line in draft.lines:
+                index = line.original_line
+                assert index is not None
+                if returned.get(index, 0) != source.lines[index].returned:
+                    raise DomainError("ret.err.changed", code=source.code.text)
+            if self._card_refunded(source.code, kinds) != source.card_refunded:
+                raise DomainError("ret.err.changed", code=source.code.text)
+
+        stored = self._terminal.ledger.commit_document(draft, cashier=cashier, now=now, check=still_valid)
+        if method.kind == "card" and stored.total > 0:
+            card_app_of(self._terminal).refund(
+                stored.total, now, document_uuid=stored.uuid, document_number=stored.number
+            )
+        return stored
+
+    def print_return(self, doc_uuid: str, now: datetime) -> JournalEntry:
+        """Print a stored return on the fiscal printer (non-fiscal "return" printout,
+        journaled with the document's uuid and number)."""
+        detail = self._terminal.ledger.get_document(doc_uuid)
+        return printer_of(self._terminal).print_nonfiscal(
+            "return", RETURN_TITLE, render_return(detail), now,
+            document_uuid=detail.uuid, document_number=detail.number,
+        )
+
+
+#: The title of a return printout.
+RETURN_TITLE: Final = "ZWROT TOWARU"
+
+
+def _fit(left: str, right: str, width: int = PRINT_WIDTH) -> str:
+    room = max(0, width - len(right) - 1)
+    left = left[:room]
+    return left + " " * (width - len(left) - len(right)) + right
+
+
+def _amount(grosze: int) -> str:
+    text = format_money(grosze, symbol=False)
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def render_return(detail: DocumentDetail, width: int = PRINT_WIDTH) -> list[str]:
+    """The body of a return printout: which receipt, what came back, the refund."""
+    original = detail.extra.get("original") or {}
+    out = [_fit(f"Zwrot nr {detail.number:06d}", detail.created_local.strftime("%Y-%m-%d %H:%M"), width)]
+    if original:
+        code = ReceiptCode(int(original["terminal_id"]), int(original["number"]))
+        out.append(_fit("Do paragonu", code.text, width))
+    out.append("-" * width)
+    for line in detail.lines:
+        qty = format_quantity(line.qty, line.precision)
+        out.append(line.name[:width])
+        out.append(_fit(f"  {qty} {line.unit} x {_amount(line.unit_price)}",
+                        f"-{_amount(line.gross)} {line.vat_letter}", width))
+        if line.line_discount:
+            out.append(_fit("  Rabat", f"+{_amount(line.line_discount)}", width - 2))
+    out.append("-" * width)
+    for letter, total in detail.vat.items():
+        label = vat_label(letter) if letter in VAT_RATES else ""
+        out.append(_fit(f"ZWROT {letter} {label}".rstrip(), f"-{_amount(total.gross)}", width))
+        if total.vat:
+            out.append(_fit(f"  w tym PTU {letter}", f"-{_amount(total.vat)}", width))
+    out.append(_fit("DO ZWROTU PLN", _amount(detail.total), width))
+    for payment in detail.payments:
+        out.append(_fit(f"Zwrot: {payment.name}", _amount(payment.amount - payment.change), width))
+    out.append("-" * width)
+    out.append(_fit(f"Kasjer: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
+    out.append("")
+    out.append("Podpis klienta: ....................")
+    return [line.rstrip() for line in out]
+
+
+__all__ = [
+    "DOC_RETURN",
+    "RETURN_KIND",
+    "RemoteLookup",
+    "RemoteReceipt",
+    "ReturnLine",
+    "ReturnService",
+    "ReturnSource",
+    "refund_value",
+    "render_return",
+    "require_permission",
+]
