@@ -206,7 +206,7 @@ class Installer:
         a new process).
         """
         self._phase("rollback")
-        wheels = sorted(str(p) for p in previous.glob("*.whl"))
+        wheels = self._rollback_wheels(previous)
         command = [self.python, "-m", "pip", "install", "--no-index", "--find-links",
                    str(previous), "--force-reinstall", "--no-deps",
                    "--disable-pip-version-check", "--no-input", *wheels]
@@ -216,6 +216,20 @@ class Installer:
                            "import ipos_tui, sys; sys.stdout.write(ipos_tui.__version__)"], 60.0)
         back = probe.returncode == 0 and probe.output.strip().endswith(self.current_version)
         return reinstalled and back
+
+    def _rollback_wheels(self, previous: Path) -> list[str]:
+        """The kept wheels that differ from what is installed now: the app always, a
+        dependency only if the failed install changed its version (reinstalling an
+        unchanged one would only cost time and SD-card writes)."""
+        chosen = []
+        for wheel in sorted(previous.glob("*.whl")):
+            parsed = wheel_project(wheel.name)
+            if parsed is None:
+                continue
+            project, version = parsed
+            if project == APP_PROJECT or installed_version(project) != version:
+                chosen.append(str(wheel))
+        return chosen
 
     def _restore_if_unchanged(self, backup: Path, fingerprint: str,
                               columns: dict[str, list[str]]) -> None:
