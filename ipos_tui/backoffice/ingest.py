@@ -321,10 +321,18 @@ class _KnownNames:
         elif (doc.cashier_id is None and doc.cashier_identifier
               and doc.cashier_identifier not in self.identifiers):
             found.append(f"unknown_cashier:{doc.cashier_identifier}")
-        for payment in getattr(doc, "payments", ()):
+        for payment in _tenders(doc):
             if payment.method not in self.methods:
                 found.append(f"unknown_payment_method:{payment.method}")
         return list(dict.fromkeys(found))
+
+
+def _tenders(doc: AnyDocument) -> list[Any]:
+    """The tenders of a sale or a refund (a daily report's ``payments`` are its sums
+    per method, not tenders)."""
+    if isinstance(doc, ReceiptDocument | ReturnDocument):
+        return list(doc.payments)
+    return []
 
 
 def _total(doc: AnyDocument) -> int:
@@ -368,7 +376,7 @@ def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
              "qty": line.qty, "discount": line.discount, "value": line.value}
             for i, line in enumerate(lines)
         ]).execute()
-    payments = getattr(doc, "payments", ())
+    payments = _tenders(doc)
     if payments:
         m.TransactionPayment.insert_many([
             {"transaction": row.id, "method": p.method, "amount": p.amount, "change": p.change}

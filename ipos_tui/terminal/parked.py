@@ -278,13 +278,18 @@ class ParkedService:
         """
         self._db.cursor().execute(_DELETE_RECEIPT, (parked_id,))
 
-    def clear_parked(self, *, source: str = SOURCE_TERMINAL) -> int:
-        """Delete every open receipt created by ``source`` (the daily report's step).
+    def clear_parked(self, *, source: str = SOURCE_TERMINAL, keep: int | None = None) -> int:
+        """Delete every open receipt created by ``source`` (the daily report's step),
+        except the one with id ``keep`` (the receipt being rung up when the report
+        was started from payment under the midnight block).
 
         Returns how many were removed. The caller asks the cashier first when
         :meth:`list_parked` shows lines, and reopens the current receipt afterwards
         with :meth:`open_current`.
         """
         table = self._m.parked_receipt
+        condition = table.source == source
+        if keep is not None:
+            condition &= table.id != keep
         with self._db.atomic("IMMEDIATE"):
-            return int(table.delete().where(table.source == source).execute())
+            return int(table.delete().where(condition).execute())

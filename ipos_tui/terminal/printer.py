@@ -348,6 +348,27 @@ class FiscalPrinter:
                 document_number=document_number,
             )
 
+    def print_fiscal_report(
+        self,
+        kind: PrintoutKind,
+        title: str,
+        body: list[str],
+        now: datetime,
+        *,
+        document_uuid: str | None = None,
+        document_number: int | None = None,
+    ) -> JournalEntry:
+        """Print (and journal) a fiscal report (the daily report, a periodic report),
+        with the printer's serial number at the foot as on its fiscal printouts."""
+        self._ready()
+        with self._db.atomic("IMMEDIATE"):
+            serial = self._db.execute_sql("SELECT serial FROM printer_state WHERE id = 1").fetchone()[0]
+            number = self._next_number()
+            head = _frame(title, now, f"Nr: {number:06d}", fiscal=True)
+            footer = f"EJ {number:06d}".ljust(PRINT_WIDTH - len(serial)) + serial
+            text = "\n".join([*head, *body, "-" * PRINT_WIDTH, footer]) + "\n"
+            return self._journal(kind, text, now, document_uuid=document_uuid, document_number=document_number)
+
     def _next_number(self) -> int:
         row = self._db.execute_sql("SELECT coalesce(max(number), 0) + 1 FROM printer_journal").fetchone()
         return int(row[0])

@@ -122,9 +122,9 @@ class _Range:
 
 
 def month_range(year: int, month: int) -> tuple[date, date]:
-    """First and last day of a month; DomainError "err.report_month_invalid" otherwise."""
+    """First and last day of a month; DomainError "report.err_month_invalid" otherwise."""
     if not 1 <= month <= 12 or not 2000 <= year <= 2999:
-        raise DomainError("err.report_month_invalid")
+        raise DomainError("report.err_month_invalid")
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -133,7 +133,7 @@ def parse_month(text: str, today: date) -> tuple[date, date]:
     cleaned = text.strip().replace("/", ".").replace("-", ".")
     parts = [part for part in cleaned.split(".") if part]
     if not parts or not all(part.isdigit() for part in parts) or len(parts) > 2:
-        raise DomainError("err.report_month_invalid")
+        raise DomainError("report.err_month_invalid")
     if len(parts) == 1:
         return month_range(today.year, int(parts[0]))
     first, second = parts
@@ -155,15 +155,15 @@ def parse_day(text: str, today: date) -> date:
             return date(int(parts[2]), int(parts[1]), int(parts[0]))
     except ValueError:
         pass
-    raise DomainError("err.report_date_invalid", text=cleaned)
+    raise DomainError("report.err_date_invalid", text=cleaned)
 
 
 def check_period(start: date, end: date) -> None:
     """A period runs forwards and is not absurdly long."""
     if end < start:
-        raise DomainError("err.report_period_reversed")
+        raise DomainError("report.err_period_reversed")
     if (end - start).days > MAX_PERIOD_DAYS:
-        raise DomainError("err.report_period_too_long", days=MAX_PERIOD_DAYS)
+        raise DomainError("report.err_period_too_long", days=MAX_PERIOD_DAYS)
 
 
 class ReportService:
@@ -288,8 +288,10 @@ class ReportService:
                 now=now,
             )
         report = DailyReport(stored.number, stored.uuid, day, stored.created_local, sums)
-        printout = printer_of(self._terminal).print_nonfiscal(
-            "daily_report", f"RAPORT DOBOWY nr {report.number:04d}", daily_report_body(report), now
+        names = {method.code: method.name for method in self._terminal.catalog.payment_methods()}
+        printout = printer_of(self._terminal).print_fiscal_report(
+            "daily_report", f"RAPORT DOBOWY nr {report.number:04d}", daily_report_body(report, names), now,
+            document_uuid=report.uuid, document_number=report.number,
         )
         return report, printout
 
@@ -322,10 +324,12 @@ class ReportService:
         reports = tuple(self.daily_reports(start, end))
         return PeriodicReport(start, end, reports, add_sums(report.sums for report in reports))
 
-    def print_periodic(self, report: PeriodicReport, title: str, now: datetime) -> JournalEntry:
+    def print_periodic(
+        self, report: PeriodicReport, title: str, now: datetime, method_names: Mapping[str, str] | None = None
+    ) -> JournalEntry:
         """Print (and journal) a monthly or periodic report; any number of times."""
-        return printer_of(self._terminal).print_nonfiscal(
-            "periodic_report", title, periodic_report_body(report), now
+        return printer_of(self._terminal).print_fiscal_report(
+            "periodic_report", title, periodic_report_body(report, method_names), now
         )
 
     # -- day-close options --------------------------------------------------------

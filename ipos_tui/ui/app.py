@@ -60,6 +60,10 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
+#: How often the day-close reminder's time is checked.
+REMINDER_CHECK_SECONDS = 30.0
+
+
 class IposApp(App[None]):
     """iPOS duet terminal."""
 
@@ -126,6 +130,13 @@ class IposApp(App[None]):
         if self.upload_interval is not None:
             self.background_upload = BackgroundUpload(self, self.upload_interval)
             self.background_upload.start()
+        self.set_interval(REMINDER_CHECK_SECONDS, self.check_day_close_reminder)
+
+    def check_day_close_reminder(self) -> None:
+        """The day-close reminder (when the back office set one) at its time."""
+        from .reports import check_reminder
+
+        check_reminder(self)
 
     def needs_activation(self) -> bool:
         """A terminal with no back office and nothing to sell starts with activation."""
@@ -141,6 +152,33 @@ class IposApp(App[None]):
         """A receipt was just committed: send it now, in the background."""
         if self.background_upload is not None:
             self.background_upload.kick()
+
+    def retry_pulls_later(self, jobs: tuple[str, ...], delay: float = 60.0) -> None:
+        """Pulls that failed at day close (offline) run again in the background, with
+        the wait doubling up to 15 minutes, until they succeed."""
+        self.set_timer(delay, lambda: self._retry_pulls(jobs, delay))
+
+    def _retry_pulls(self, jobs: tuple[str, ...], delay: float) -> None:
+        from ..sync.progress import CancelToken
+        from ..sync.pull import ALL_JOBS
+        from .sync_runner import stored_connection
+
+        terminal = self.terminal
+
+        def work() -> None:
+            failed: list[str] = []
+            with terminal.db.connection_context(), stored_connection(terminal) as context:
+                if context is None:
+                    return
+                for job in jobs:
+                    if not ALL_JOBS[job](context, lambda event: None, CancelToken()):
+                        failed.append(job)
+            if failed:
+                self.call_from_thread(self.retry_pulls_later, tuple(failed), min(delay * 2, 900.0))
+            else:
+                self.call_from_thread(self.sync_finished)
+
+        self.run_worker(work, thread=True, group="day-close-retry", exit_on_error=False)
 
     def sync_finished(self) -> None:
         """A pull ended: what is unsent goes now, rejected documents included (the

@@ -140,10 +140,34 @@ def _card_app(app: IposApp) -> None:
     app.push_screen(MenuScreen("menu.card_app", card_app_items(app)))
 
 
+def _day_close(app: IposApp) -> None:
+    """3. Raport dobowy (zamknięcie dnia)."""
+    from .reports import start_day_close
+
+    start_day_close(app)
+
+
+def _reports(app: IposApp) -> None:
+    """4. Raporty: daily, monthly, periodic."""
+    from .reports import open_reports
+
+    open_reports(app)
+
+
+def _cash(app: IposApp) -> None:
+    """2. Obsługa gotówki: deposits, withdrawals, cash report, end of shift."""
+    from .screens.cash import open_cash_menu
+
+    open_cash_menu(app)
+
+
 def user_menu_items(app: IposApp) -> list[MenuItem]:
     """Menu użytkownika (F2 on the registration screen)."""
     return [
         MenuItem(1, "menu.lock", lambda: _lock(app)),
+        MenuItem(2, "cash.menu", lambda: _cash(app), visible=app.terminal.settings.cash_management()),
+        MenuItem(3, "report.menu_day_close", lambda: _day_close(app)),
+        MenuItem(4, "report.menu_reports", lambda: _reports(app)),
         MenuItem(5, "menu.transactions", lambda: _transactions(app)),
         MenuItem(6, "menu.parked", lambda: _parked(app)),
         MenuItem(7, "menu.information", lambda: _information(app)),

@@ -383,6 +383,10 @@ class RegistrationScreen(PosScreen):
         if self.receipt.is_empty:
             self.say(t("err.receipt_empty"), error=True)
             return
+        from ..reports import payment_blocked
+
+        if payment_blocked(self.pos):
+            return
         self.pending = None
         self.set_mode("code")
         from .payment import PaymentScreen

@@ -1,0 +1,161 @@
+"""The user menu's reports: 3. Raport dobowy (zamknięcie dnia) and 4. Raporty, plus the
+day-close options that reach into selling (the midnight block at payment, the
+reminder at the set time).
+
+The day close itself is :class:`~ipos_tui.ui.screens.day_close.DayCloseScreen`;
+monthly and periodic reports are sums of stored daily reports
+(:mod:`ipos_tui.terminal.reports`), shown as printed and journaled each time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ..domain.errors import DomainError
+from ..i18n import t
+from ..terminal.reports import check_period, parse_day, parse_month, periodic_report_body, reports_of
+from .dialogs import ConfirmDialog, Field, FormDialog, MenuScreen, TextViewDialog
+from .widgets.menu import MenuItem
+
+if TYPE_CHECKING:
+    from .app import IposApp
+
+
+def start_day_close(app: IposApp, *, keep_current: bool = False) -> bool:
+    """Open the day close; refused (and said why) while the receipt has lines.
+
+    ``keep_current``: started from payment under the midnight block — the receipt
+    being rung up is kept and paid after the report.
+    """
+    from .screens.day_close import DayCloseScreen
+
+    back_to_screen(app)
+    if app.receipt.lines and not keep_current:
+        say(app, t("day.err_receipt_open"), error=True)
+        return False
+    app.push_screen(DayCloseScreen(keep_current=keep_current))
+    return True
+
+
+def back_to_screen(app: IposApp) -> None:
+    """Close the open menus, back to the screen they were opened from."""
+    while isinstance(app.screen, MenuScreen):
+        app.pop_screen()
+
+
+def say(app: IposApp, text: str, *, error: bool = False) -> None:
+    """A message on the status line of the current full screen."""
+    from .screens.base import PosScreen
+
+    back_to_screen(app)
+    if isinstance(app.screen, PosScreen):
+        app.screen.say(text, error=error)
+
+
+def _month(app: IposApp) -> None:
+    """4 → 2. Raport miesięczny: asks the month (this month by default)."""
+    today = app.clock().date()
+
+    def done(values: dict[str, Any] | None) -> None:
+        if values is not None:
+            start, end = parse_month(values["month"], today)
+            _show(app, start, end, t("report.monthly_title", month=start.strftime("%m.%Y")),
+                  f"RAPORT MIESIĘCZNY {start:%m.%Y}")
+
+    field = Field("month", "report.month", value=today.strftime("%m.%Y"), max_length=7,
+                  validate=lambda text: parse_month(text, today))
+    app.push_screen(FormDialog(t("report.monthly"), [field]), done)
+
+
+def _period(app: IposApp) -> None:
+    """4 → 3. Raport okresowy: asks the first and the last day (this month so far)."""
+    today = app.clock().date()
+
+    def check_end(text: str) -> date:
+        return parse_day(text, today)
+
+    def done(values: dict[str, Any] | None) -> None:
+        if values is None:
+            return
+        start, end = parse_day(values["start"], today), parse_day(values["end"], today)
+        try:
+            check_period(start, end)
+        except DomainError as error:
+            from .screens.base import error_text
+
+            say(app, error_text(error), error=True)
+            return
+        title = t("report.periodic_title", start=start.strftime("%d.%m.%Y"), end=end.strftime("%d.%m.%Y"))
+        _show(app, start, end, title, "RAPORT OKRESOWY")
+
+    fields = [
+        Field("start", "report.start", value=today.replace(day=1).strftime("%d.%m.%Y"), max_length=10,
+              validate=lambda text: parse_day(text, today)),
+        Field("end", "report.end", value=today.strftime("%d.%m.%Y"), max_length=10, validate=check_end),
+    ]
+    app.push_screen(FormDialog(t("report.periodic"), fields), done)
+
+
+def _show(app: IposApp, start: date, end: date, title: str, printed_title: str) -> None:
+    """Sum the daily reports of [start, end], print (journal) and show the printout."""
+    reports = reports_of(app.terminal)
+    report = reports.periodic(start, end)
+    names = {method.code: method.name for method in app.terminal.catalog.payment_methods()}
+    reports.print_periodic(report, printed_title, app.clock(), names)
+    text = "\n".join(periodic_report_body(report, names))
+    if not report.reports:
+        text = t("report.none") + "\n\n" + text
+    app.push_screen(TextViewDialog(title, text))
+
+
+def report_items(app: IposApp) -> list[MenuItem]:
+    """4. Raporty."""
+    return [
+        MenuItem(1, "report.menu_day_close", lambda: start_day_close(app)),
+        MenuItem(2, "report.monthly", lambda: _month(app)),
+        MenuItem(3, "report.periodic", lambda: _period(app)),
+    ]
+
+
+def open_reports(app: IposApp) -> None:
+    app.push_screen(MenuScreen("report.menu_reports", report_items(app)))
+
+
+def payment_blocked(app: IposApp) -> bool:
+    """Under the "block" option after midnight: say why and offer the daily report.
+
+    Returns True when payment must not open now.
+    """
+    day = reports_of(app.terminal).blocked(app.clock())
+    if day is None:
+        return False
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            start_day_close(app, keep_current=True)
+
+    app.push_screen(ConfirmDialog(t("day.blocked_question", day=day.strftime("%d.%m.%Y"))), answered)
+    return True
+
+
+def check_reminder(app: IposApp) -> None:
+    """Under the "reminder" option: once a day after the set time, ask tak/nie
+    (selling goes on either way; "tak" with an empty receipt starts the day close)."""
+    from .screens.registration import RegistrationScreen
+
+    if not isinstance(app.screen, RegistrationScreen) or app.cashier is None:
+        return
+    reports = reports_of(app.terminal)
+    now = app.clock()
+    if not reports.reminder_due(now):
+        return
+    reports.reminder_answered(now)
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            start_day_close(app)
+
+    at = app.terminal.settings.day_close_time() or ""
+    app.push_screen(ConfirmDialog(t("day.reminder_question", time=at)), answered)
+

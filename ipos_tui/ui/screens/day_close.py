@@ -1,0 +1,367 @@
+"""3. Raport dobowy (zamknięcie dnia): the day close, as visible steps.
+
+The steps run in order, one row each with its state: push the unsent documents →
+pull configuration, users, products → write a changed VAT table to the printer (the
+cashier confirms) → settle the card app → clear the terminal's parked receipts
+(asking first when one has lines) → store and print the daily report → lift a
+"blocked after midnight" state → upload the report → LAST, install a staged update
+(``ipos_tui.updates.hook``).
+
+The network steps may fail (offline): the report is still made — it is a fiscal
+duty — and what failed is retried in the background afterwards. Blocking work (sync,
+the report's sums) runs in threads with their own database connections; questions
+are modal dialogs awaited by the screen's worker, so nothing blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from ...domain.errors import DomainError
+from ...domain.money import format_money
+from ...i18n import t
+from ...sync.progress import CancelToken, ItemDone, ItemFailed
+from .base import PosScreen, error_text
+from .sync import failure_text
+
+#: The steps in the order they run.
+STEPS: Final = (
+    "push", "config", "users", "products", "vat", "card", "parked", "report", "block", "upload", "update",
+)
+#: Steps that talk to the back office (retried in the background when they fail).
+_PULLS: Final = ("config", "users", "products")
+
+_STYLES: Final = {
+    "waiting": "dim",
+    "running": "bold yellow",
+    "done": "green",
+    "skipped": "dim",
+    "failed": "bold red",
+}
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    state: str  # "done", "skipped" or "failed"
+    detail: str = ""
+
+
+class StepRow(Horizontal):
+    """One step: its label and its state with a detail."""
+
+    DEFAULT_CSS = """
+    StepRow {
+        height: auto;
+    }
+    StepRow .label {
+        width: 34;
+    }
+    StepRow .state {
+        width: 1fr;
+        height: auto;
+    }
+    """
+
+    def __init__(self, step: str) -> None:
+        super().__init__()
+        self.step = step
+        self.state = "waiting"
+
+    def compose(self) -> ComposeResult:
+        yield Static(t(f"day.step_{self.step}"), classes="label", markup=False)
+        yield Static(self._text("waiting"), classes="state", markup=False)
+
+    def _text(self, state: str, detail: str = "") -> Text:
+        text = Text(t(f"day.state_{state}"), style=_STYLES[state])
+        if detail:
+            text.append(f"  {detail}")
+        return text
+
+    def show(self, state: str, detail: str = "") -> None:
+        self.state = state
+        self.query(".state").first(Static).update(self._text(state, detail))
+
+
+class DayCloseScreen(PosScreen):
+    """Runs the day close once; Enter shows the report, Esc goes back when it ended."""
+
+    TITLE_KEY = "day.title"
+
+    DEFAULT_CSS = """
+    DayCloseScreen #day-box {
+        border: solid $primary;
+        height: 1fr;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("enter", "show_report", "day.key_report", key_display="Enter"),
+        Binding("escape", "close", "keys.back"),
+        Binding("f1", "app.help", "keys.help"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        keep_current: bool = False,
+        context_factory: Callable[[object], Any] | None = None,
+    ) -> None:
+        super().__init__()
+        #: started from payment under the midnight block: the receipt being rung up stays
+        self.keep_current = keep_current
+        self.context_factory = context_factory
+        self.rows: dict[str, StepRow] = {}
+        self.running = True
+        self.report_uuid: str | None = None
+        self.report_text = ""
+        self.blocked_day: Any = None
+        self.failed_pulls: list[str] = []
+        self.install_update = False
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="day-box"):
+            for step in STEPS:
+                row = StepRow(step)
+                self.rows[step] = row
+                yield row
+
+    def on_mount(self) -> None:
+        self.say(t("day.running"))
+        self.run_steps()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The printout key once the report exists; Esc once every step ended."""
+        if action == "show_report":
+            return self.report_uuid is not None
+        if action == "close":
+            return not self.running and not self.install_update
+        return True
+
+    # -- the run ------------------------------------------------------------------
+
+    @work(exclusive=True, group="day-close")
+    async def run_steps(self) -> None:
+        failures = 0
+        for step in STEPS:
+            row = self.rows[step]
+            row.show("running")
+            try:
+                outcome = await getattr(self, f"_step_{step}")()
+            except DomainError as error:
+                outcome = StepOutcome("failed", error_text(error))
+            except Exception as error:  # a bug in one step must not stop the report
+                self.app.log.error(f"day close step {step} crashed: {error!r}")
+                if step == "report":
+                    raise
+                outcome = StepOutcome("failed", t("day.crashed"))
+            failures += outcome.state == "failed"
+            row.show(outcome.state, outcome.detail)
+            if step == "report":
+                self.refresh_bindings()
+        self.running = False
+        self._finished(failures)
+        self.refresh_bindings()
+
+    def _finished(self, failures: int) -> None:
+        pos = self.pos
+        pos.sale_finished()  # whatever is still unsent goes on in the background
+        if self.failed_pulls:
+            pos.retry_pulls_later(tuple(self.failed_pulls))
+        self.refresh_top_bar()
+        if self.install_update:
+            self.say(t("day.restarting"))
+            self.set_timer(2.0, lambda: self.app.exit("install-update"))
+        elif failures:
+            self.say(t("day.done_with_failures", n=failures), error=True)
+        else:
+            self.say(t("day.done"))
+        self.query_one("KeyBar").update_keys()
+
+    # -- steps ----------------------------------------------------------------------
+
+    async def _sync(self, job: str) -> StepOutcome:
+        """Run one sync job in a thread with its own connection; sum up its events."""
+        from ...sync.pull import ALL_JOBS
+        from ..sync_runner import stored_connection
+
+        terminal = self.pos.terminal
+        factory = self.context_factory or stored_connection
+        failures: list[str] = []
+        done: list[ItemDone] = []
+
+        def observer(event: object) -> None:
+            if isinstance(event, ItemFailed):
+                failures.append(failure_text(event.key, event.params))
+            elif isinstance(event, ItemDone):
+                done.append(event)
+
+        def run() -> bool:
+            with terminal.db.connection_context(), factory(terminal) as context:
+                if context is None:
+                    failures.append(t("sync.err.not_activated"))
+                    return False
+                return bool(ALL_JOBS[job](context, observer, CancelToken()))
+
+        ok = await asyncio.to_thread(run)
+        if not ok or failures:
+            return StepOutcome("failed", failures[0] if failures else t("day.sync_failed"))
+        if job == "transactions":
+            sent = sum(1 for event in done if event.added)
+            return StepOutcome("done", t("day.sent", n=sent) if done else t("day.nothing_to_send"))
+        added = sum(event.added for event in done)
+        changed = sum(event.changed for event in done)
+        removed = sum(event.removed for event in done)
+        if not (added or changed or removed):
+            return StepOutcome("done", t("sync.no_changes"))
+        return StepOutcome("done", t("day.changes", added=added, changed=changed, removed=removed))
+
+    async def _step_push(self) -> StepOutcome:
+        return await self._sync("transactions")
+
+    async def _pull(self, job: str) -> StepOutcome:
+        outcome = await self._sync(job)
+        if outcome.state == "failed":
+            self.failed_pulls.append(job)
+        return outcome
+
+    async def _step_config(self) -> StepOutcome:
+        return await self._pull("config")
+
+    async def _step_users(self) -> StepOutcome:
+        return await self._pull("users")
+
+    async def _step_products(self) -> StepOutcome:
+        return await self._pull("products")
+
+    async def _step_vat(self) -> StepOutcome:
+        from ...terminal.printer import PRINTER_LETTERS, printer_of, rate_label
+        from ..dialogs import ConfirmDialog
+
+        terminal = self.pos.terminal
+        printer = printer_of(terminal)
+        wanted = {
+            rate.letter: rate.rate_bp
+            for rate in terminal.catalog.vat_rates()
+            if rate.letter in PRINTER_LETTERS
+        }
+        change = printer.pending_vat_change(wanted)
+        if change is None:
+            return StepOutcome("done", t("day.vat_same"))
+        if change.blocked:
+            letters = ", ".join(c.letter for c in change.blocked)
+            return StepOutcome("failed", t("err.vat_schodek", letters=letters))
+        arrow = self.pos.glyphs.arrow
+        changes = ", ".join(
+            f"{c.letter} {'-' if c.is_new else rate_label(c.old_bp)} {arrow} {rate_label(c.new_bp)}"
+            for c in change.changes
+        )
+        if not await self.app.push_screen_wait(ConfirmDialog(t("day.vat_question", changes=changes))):
+            return StepOutcome("skipped", t("day.vat_not_written"))
+        printer.write_vat_table(wanted, self.pos.clock())
+        return StepOutcome("done", t("day.vat_written", changes=changes))
+
+    async def _step_card(self) -> StepOutcome:
+        from ...terminal.card_app import card_app_of
+
+        settlement = card_app_of(self.pos.terminal).settle(self.pos.clock())
+        return StepOutcome(
+            "done", t("day.card_settled", number=settlement.number, n=settlement.count,
+                      total=format_money(settlement.total))
+        )
+
+    async def _step_parked(self) -> StepOutcome:
+        from ..dialogs import ConfirmDialog
+
+        pos = self.pos
+        keep = pos.parked_id if self.keep_current else None
+        parked = [
+            p for p in pos.parked.list_parked() if p.source == "terminal" and p.id != keep
+        ]
+        with_lines = [p for p in parked if p.line_count]
+        if with_lines:
+            question = t("day.parked_question", n=len(with_lines),
+                         lines=sum(p.line_count for p in with_lines))
+            if not await self.app.push_screen_wait(ConfirmDialog(question)):
+                return StepOutcome("skipped", t("day.parked_kept", n=len(parked)))
+        removed = pos.parked.clear_parked(keep=keep)
+        if keep is None:
+            pos.restore_receipt()
+        return StepOutcome("done", t("day.parked_cleared", n=removed))
+
+    async def _step_report(self) -> StepOutcome:
+        from ...terminal.printout import save_printout
+        from ...terminal.reports import reports_of
+
+        pos = self.pos
+        terminal = pos.terminal
+        cashier = pos.cashier
+        if cashier is None:
+            raise DomainError("day.err_not_logged_in")
+        now = pos.clock()
+        self.blocked_day = reports_of(terminal).blocked(now)
+
+        def run() -> Any:
+            with terminal.db.connection_context():
+                report, printout = reports_of(terminal).make_daily_report(cashier, now)
+                save_printout(pos.data_dir, terminal.ledger.get_document(report.uuid), printout.text)
+                return report, printout
+
+        report, printout = await asyncio.to_thread(run)
+        self.report_uuid = report.uuid
+        self.report_text = printout.text
+        return StepOutcome(
+            "done", t("day.report_done", number=report.number, total=format_money(report.sums.total),
+                      n=report.sums.receipts)
+        )
+
+    async def _step_block(self) -> StepOutcome:
+        day = self.blocked_day
+        if self.report_uuid is None:
+            return StepOutcome("skipped", t("day.block_kept"))
+        if day is None:
+            return StepOutcome("done", t("day.block_none"))
+        return StepOutcome("done", t("day.block_lifted", day=day.strftime("%d.%m.%Y")))
+
+    async def _step_upload(self) -> StepOutcome:
+        outcome = await self._sync("transactions")
+        if outcome.state == "failed":
+            return StepOutcome("failed", f"{outcome.detail} {t('day.retry_later')}")
+        return outcome
+
+    async def _step_update(self) -> StepOutcome:
+        from ...updates.hook import day_close_update
+
+        terminal = self.pos.terminal
+        pending, _oldest = terminal.ledger.pending_summary()
+        result = day_close_update(terminal, pending=pending)
+        text = t(result.key, **result.params)
+        if result.status == "ready":
+            self.install_update = True
+            return StepOutcome("done", text)
+        if result.status == "nothing":
+            return StepOutcome("skipped", text)
+        return StepOutcome("failed", text)
+
+    # -- keys -----------------------------------------------------------------------
+
+    def action_show_report(self) -> None:
+        if self.report_uuid is None:
+            return
+        from ..dialogs import TextViewDialog
+
+        self.app.push_screen(TextViewDialog(t("day.report_title"), self.report_text))
+
+    def action_close(self) -> None:
+        if not self.running and not self.install_update:
+            self.dismiss(None)
