@@ -118,7 +118,7 @@ def test_periodic_and_monthly_reports_sum_their_days(
 def test_bad_months_are_refused(text: str) -> None:
     with pytest.raises(DomainError) as caught:
         parse_month(text, date(2026, 11, 27))
-    assert caught.value.key == "err.report_month_invalid"
+    assert caught.value.key == "report.err_month_invalid"
 
 
 def test_months_and_days_in_the_usual_spellings() -> None:
@@ -136,7 +136,7 @@ def test_months_and_days_in_the_usual_spellings() -> None:
 def test_a_reversed_period_is_refused(demo_terminal: Terminal) -> None:
     with pytest.raises(DomainError) as caught:
         reports_of(demo_terminal).periodic(date(2026, 11, 27), date(2026, 11, 1))
-    assert caught.value.key == "err.report_period_reversed"
+    assert caught.value.key == "report.err_period_reversed"
 
 
 def test_block_after_midnight_until_the_report(
