@@ -436,10 +436,17 @@ def cmd_transactions_list(office: BackOffice, args: argparse.Namespace) -> Any:
                                     day=args.day, doc_type=args.type, kind=args.kind,
                                     buyer_nip=args.nip, limit=args.limit)
     _emit(args, rows, lambda r: _print_table(
-        [{**x, "total": _money(x["total"])} for x in r],
+        [{**x, "total": _money(x["total"]), "original": _original(x)} for x in r],
         ["id", "type", "kind", "terminal_id", "number", "store_id", "created_at", "total",
-         "cashier", "buyer_nip", "warnings"]))
+         "cashier", "buyer_nip", "original", "warnings"]))
     return rows
+
+
+def _original(row: dict[str, Any]) -> str:
+    """The receipt a return gives goods back to, as printed on it ("K3-000012")."""
+    if row.get("original_number") is None:
+        return ""
+    return f"K{row['original_terminal_id']}-{row['original_number']:06d}"
 
 
 def cmd_quarantine_list(office: BackOffice, args: argparse.Namespace) -> Any:

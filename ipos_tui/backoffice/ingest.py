@@ -393,7 +393,8 @@ def list_transactions(office: BackOffice, *, store_id: int | None = None,
                       doc_type: str | None = None, kind: str | None = None,
                       buyer_nip: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """Stored documents, newest first; ``kind`` / ``buyer_nip`` find invoices and NIP
-    receipts (the NIP in any usual spelling)."""
+    receipts (the NIP in any usual spelling). A return names its original receipt
+    (``original_terminal_id``, ``original_number``; None for other documents)."""
     t = m.Transaction
     query = t.select().where(t.company == office.company_id)
     if store_id is not None:
@@ -415,6 +416,7 @@ def list_transactions(office: BackOffice, *, store_id: int | None = None,
          "created_at": r.created_at.isoformat(timespec="seconds") + "Z", "total": r.total,
          "cashier": r.cashier_identifier, "kind": r.kind, "buyer_nip": r.buyer_nip,
          "buyer_name": r.buyer_name, "buyer_address": r.buyer_address,
+         "original_terminal_id": r.original_terminal, "original_number": r.original_number,
          "warnings": json.loads(r.warnings) if r.warnings else []}
         for r in rows
     ]

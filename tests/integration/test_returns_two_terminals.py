@@ -1,0 +1,185 @@
+"""Returns across two tills of a store, through the real back office on 127.0.0.1.
+
+Sold on till 1 and uploaded; till 2 finds the receipt by its code in the back
+office, returns part of it and uploads the return; the back office's lookup then
+counts it, so a second return over the rest is refused on either till. The lookup's
+404 (unknown receipt), 403 (another store's till) and an unreachable server reach
+the cashier as their own messages. Nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice.db import open_database
+from ipos_tui.backoffice.demo import seed_demo
+from ipos_tui.backoffice.embedded import EmbeddedServer
+from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.receipt import Discount, Payment, Receipt, ReceiptLine
+from ipos_tui.sync.activation import activate
+from ipos_tui.sync.client import SyncClient
+from ipos_tui.sync.context import SyncContext
+from ipos_tui.sync.progress import CancelToken
+from ipos_tui.sync.pull import pull_stream
+from ipos_tui.sync.receipts import receipt_lookup
+from ipos_tui.sync.upload import upload_job
+from ipos_tui.terminal.db import Terminal, open_terminal
+from ipos_tui.terminal.records import PERM_RETURNS, PaymentMethod, User
+from ipos_tui.terminal.returns import ReturnService
+
+pytestmark = pytest.mark.timeout(120)
+
+NOW = datetime(2026, 11, 26, 11, 4, tzinfo=UTC)
+MANAGER = User(1, "1001", "Anna Kowalska", "kierownik", frozenset({PERM_RETURNS}))
+CASH = PaymentMethod("gotowka", "gotówka", "cash", True, 1)
+
+
+@dataclass
+class Shop:
+    office: BackOffice
+    url: str
+    stores: list[int]
+    db_url: str
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    path = tmp_path_factory.mktemp("returns-office") / "office.sqlite3"
+    office = BackOffice(open_database(f"sqlite:///{path}"), b"returns-test-pepper")
+    office.init_schema()
+    seed_demo(office)
+    with EmbeddedServer(office) as url:
+        yield Shop(office, url, [int(store["id"]) for store in office.list_stores()], f"sqlite:///{path}")
+
+
+def till(shop: Shop, directory: Path, store_id: int, name: str) -> Terminal:
+    """A till activated for ``store_id`` with its catalogue pulled."""
+    _, code = shop.office.add_terminal(store_id, name)
+    terminal = open_terminal(directory)
+    activate(terminal, shop.url, code, name, sleep=lambda _s: None)
+    context = SyncContext.for_terminal(terminal, sleep=lambda _s: None)
+    assert context is not None
+    with context:
+        for stream in ("config", "users", "products"):
+            assert pull_stream(context, stream, lambda _e: None, CancelToken()).ok
+    return terminal
+
+
+def upload_all(terminal: Terminal) -> None:
+    context = SyncContext.for_terminal(terminal, sleep=lambda _s: None)
+    assert context is not None
+    with context:
+        assert upload_job(context, lambda _e: None, CancelToken())
+
+
+def service_of(terminal: Terminal, client: SyncClient) -> ReturnService:
+    units = {unit.name: unit.precision for unit in terminal.catalog.units()}
+    return ReturnService(terminal, receipt_lookup(client, units.get))
+
+
+def client_of(terminal: Terminal) -> SyncClient:
+    context = SyncContext.for_terminal(terminal, sleep=lambda _s: None, max_attempts=1)
+    assert context is not None
+    return context.client
+
+
+def sell(terminal: Terminal) -> str:
+    """3 × Jogurt grecki with 10 % off and 0,350 kg of Gouda, paid in cash; its code."""
+    lines = []
+    for plu, qty in (("9", 3000), ("20", 350)):
+        product = terminal.catalog.find_by_code(plu)
+        assert product is not None
+        lines.append(ReceiptLine(product.plu, product.name, product.unit, product.precision,
+                                 product.price, qty, product.vat_letter, product.id,
+                                 discount=Discount("percent", 1000) if plu == "9" else None))
+    receipt = Receipt(lines)
+    stored = terminal.ledger.commit_receipt(
+        receipt, [Payment("gotowka", "gotówka", receipt.total)], cashier=MANAGER, now=NOW)
+    return stored.code
+
+
+def test_a_return_on_another_till_counts_for_every_till(shop: Shop, tmp_path: Path) -> None:
+    first = till(shop, tmp_path / "t1", shop.stores[0], "Kasa A")
+    second = till(shop, tmp_path / "t2", shop.stores[0], "Kasa B")
+    with first, second, client_of(first) as client1, client_of(second) as client2:
+        code = sell(first)
+        on_second = service_of(second, client2)
+        with pytest.raises(DomainError) as caught:  # not uploaded yet: the office has no such receipt
+            on_second.find(code, MANAGER)
+        assert caught.value.key == "ret.err.not_found"
+        upload_all(first)
+
+        source = on_second.find(code, MANAGER)
+        assert source.remote and [line.returnable for line in source.lines] == [3000, 350]
+        assert source.lines[1].line.precision == 3  # kg known from the till's units
+        stored = on_second.commit(source, {0: 2000, 1: 100}, CASH, cashier=MANAGER, now=NOW)
+        upload_all(second)
+
+        stored_return = second.ledger.get_document(stored.uuid)
+        assert stored_return.upload_state == "sent"
+        listed = ingest.list_transactions(shop.office, doc_type="return")
+        assert [(row["number"], row["original_terminal_id"], row["original_number"]) for row in listed] == [
+            (stored.number, source.code.terminal_id, source.code.number)]
+
+        # both tills now see what the back office counts; nobody gets more than the rest
+        on_first = service_of(first, client1)
+        for service in (on_first, on_second):
+            assert [line.returned for line in service.find(code, MANAGER).lines] == [2000, 100]
+            with pytest.raises(DomainError) as caught:
+                again = service.find(code, MANAGER)
+                service.commit(again, {0: 2000}, CASH, cashier=MANAGER, now=NOW)
+            assert caught.value.key == "ret.err.qty_too_much"
+        rest = on_first.commit(on_first.find(code, MANAGER), {0: 1000, 1: 250}, CASH,
+                               cashier=MANAGER, now=NOW)
+        upload_all(first)
+        assert on_second.find(code, MANAGER).fully_returned
+
+        original = first.ledger.find_by_number(source.code.number)
+        assert original is not None
+        refunded = stored_return.total + first.ledger.get_document(rest.uuid).total
+        assert refunded == original.total  # all of it back, not a grosz more
+        answer = client1.lookup_receipt(source.code.terminal_id, source.code.number)
+        assert answer.returned == {0: 3000, 1: 350}
+        listed = backoffice_cli(shop, "transactions", "list", "--type", "return")
+        assert [line.split()[1] for line in listed[1:]] == ["return", "return"]
+        assert all(line.split()[-1] == source.code.text for line in listed[1:]), listed
+
+
+def backoffice_cli(shop: Shop, *argv: str) -> list[str]:
+    """``ipos-backoffice --db … ARGV`` in its own process (its own database binding)."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from ipos_tui.backoffice.cli import main; sys.exit(main(sys.argv[1:]))",
+         "--db", shop.db_url, *argv],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "IPOS_BACKOFFICE_SECRET": "returns-test-secret"},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_lookup_failures_reach_the_cashier(shop: Shop, tmp_path: Path) -> None:
+    first = till(shop, tmp_path / "t1", shop.stores[0], "Kasa C")
+    elsewhere = till(shop, tmp_path / "t3", shop.stores[1], "Kasa D")
+    with first, elsewhere, client_of(elsewhere) as client:
+        code = sell(first)
+        upload_all(first)
+        service = service_of(elsewhere, client)
+        for text, key in ((code, "ret.err.other_store"), ("K9999-000001", "ret.err.not_found")):
+            with pytest.raises(DomainError) as caught:
+                service.find(text, MANAGER)
+            assert caught.value.key == key, text
+    with SyncClient("http://127.0.0.1:9", "token", app_version="test", max_attempts=1) as closed:
+        lookup = receipt_lookup(closed)
+        with pytest.raises(DomainError) as caught:
+            lookup(1, 1)
+        assert caught.value.key == "ret.err.offline"
