@@ -25,7 +25,7 @@ _PATTERN: Final = re.compile(
     (?P<post_part>[-_.]?(?:post|rev|r)[-_.]?(?P<post>\d+)?)?
     (?P<dev_part>[-_.]?dev[-_.]?(?P<dev>\d+)?)?
     $""",
-    re.VERBOSE | re.IGNORECASE,
+    re.VERBOSE | re.IGNORECASE | re.ASCII,
 )
 
 _PRE_LABELS: Final = {"a": "a", "alpha": "a", "b": "b", "beta": "b", "rc": "rc", "c": "rc",
