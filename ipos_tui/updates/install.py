@@ -59,9 +59,6 @@ LOCK_FILENAME = "terminal.lock"
 #: pip may build nothing (wheels only) but a slow SD card still takes a while.
 PIP_TIMEOUT = 900.0
 HEALTH_TIMEOUT = 180.0
-#: Wheelhouses kept: the running version's and the one before it.
-KEEP_WHEELHOUSES = 2
-
 #: Exit codes of :func:`install_staged` when it does not exec.
 EXIT_NOTHING, EXIT_ROLLED_BACK, EXIT_BROKEN = 0, 1, 2
 
@@ -192,9 +189,14 @@ class Installer:
         return self._run(command, PIP_TIMEOUT)
 
     def health_check(self, expected: str) -> CommandResult:
-        """Step 5: the new code, in a new process, opens the database and the login."""
+        """Step 5: the new code, in a new process, opens the database and the login.
+
+        ``python -P`` (here, in the probe and in the restart): the working directory
+        is not put on ``sys.path``, so the code run is the installed one, never an
+        ``ipos_tui`` folder that happens to be nearby.
+        """
         self._phase("health_check")
-        command = [self.python, "-m", "ipos_tui.cli", "update", "health-check",
+        command = [self.python, "-P", "-m", "ipos_tui.cli", "update", "health-check",
                    "--data-dir", str(self.data_dir), "--expect-version", expected]
         return self._run(command, HEALTH_TIMEOUT)
 
@@ -212,7 +214,7 @@ class Installer:
                    "--disable-pip-version-check", "--no-input", *wheels]
         reinstalled = self._run(command, PIP_TIMEOUT).returncode == 0
         self._restore_if_unchanged(backup, fingerprint, columns)
-        probe = self._run([self.python, "-c",
+        probe = self._run([self.python, "-P", "-c",
                            "import ipos_tui, sys; sys.stdout.write(ipos_tui.__version__)"], 60.0)
         back = probe.returncode == 0 and probe.output.strip().endswith(self.current_version)
         return reinstalled and back
@@ -374,7 +376,7 @@ def _exec_restart(argv: Sequence[str] | None) -> Restart:
         close_update_loggers()
         sys.stdout.flush()
         sys.stderr.flush()
-        os.execv(python, [python, "-m", "ipos_tui.cli", *args])
+        os.execv(python, [python, "-P", "-m", "ipos_tui.cli", *args])
 
     return restart
 

@@ -97,7 +97,7 @@ def test_healthy_install_commits_and_restarts(shop: Shop) -> None:
     assert pip == ["/opt/python", "-m", "pip", "install", "--no-index", "--find-links",
                    str(staged_dir), "--disable-pip-version-check", "--no-input",
                    "ipos-tui==0.2.0"]
-    assert health[:5] == ["/opt/python", "-m", "ipos_tui.cli", "update", "health-check"]
+    assert health[:6] == ["/opt/python", "-P", "-m", "ipos_tui.cli", "update", "health-check"]
     assert health[-2:] == ["--expect-version", "0.2.0"]
     paths = UpdatePaths(data_dir)
     assert read_staged(data_dir) is None

@@ -93,12 +93,13 @@ class Shop:
 
 
 @contextmanager
-def running_shop(root: Path, *, trust: bool = True) -> Iterator[Shop]:
+def running_shop(root: Path, *, trust: bool = True,
+                 terminal_dir: Path | None = None) -> Iterator[Shop]:
     office = new_office(root / "backoffice")
     key = keygen(root / "keys")
     with EmbeddedServer(office) as url:
         _, code = office.add_terminal(int(office.list_stores()[0]["id"]), "Kasa 1")
-        terminal = open_terminal(root / "terminal")
+        terminal = open_terminal(terminal_dir or root / "terminal")
         try:
             activate(terminal, url, code, "Kasa 1", sleep=lambda _s: None)
             if trust:
