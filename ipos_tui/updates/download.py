@@ -60,6 +60,10 @@ class _Speed:
         self._clock = clock
         self._samples: list[tuple[float, int]] = []
 
+    def start(self, done: int) -> None:
+        """Where a (resumed) transfer begins: speed counts only bytes moved since."""
+        self._samples = [(self._clock(), done)]
+
     def add(self, done: int) -> float:
         now = self._clock()
         self._samples.append((now, done))
@@ -137,6 +141,7 @@ def _fetch(client: Downloader, metadata: ReleaseMetadata, part: Path,
             offset = 0
         mode = "ab" if offset else "wb"
         done = offset
+        speed.start(offset)
         progress(DownloadProgress(done, metadata.size, 0.0, offset))
         with open(part, mode) as handle:
             for chunk in response.iter_bytes(CHUNK):
