@@ -132,6 +132,63 @@ def scripted_sync(job: str, events: list[object]) -> Callable[[Pilot], Awaitable
     return open_screen
 
 
+def scripted_update(outcome: str) -> Callable[[Pilot], Awaitable[None]]:
+    """Open 8 → 4 → 5 fed by a scripted updater: "downloading" (held at 30 %),
+    "staged" or "refused" (the real updater is tested against the real back office
+    in tests/updates)."""
+
+    async def open_screen(pilot: Pilot) -> None:
+        from datetime import UTC, datetime
+
+        from ipos_tui.domain.errors import DomainError
+        from ipos_tui.protocol import ReleaseMetadata
+        from ipos_tui.ui.screens.update import UpdateScreen
+        from ipos_tui.updates.download import DownloadCancelled, DownloadProgress
+        from ipos_tui.updates.paths import UpdatePaths
+        from ipos_tui.updates.staging import mark_staged, read_staged
+        from ipos_tui.updates.updater import CheckResult
+
+        release = threading.Event()
+        meta = ReleaseMetadata(version="0.2.0", sha256="0" * 64, size=24_183_632,
+                               url="/api/v1/releases/files/ipos-tui-0.2.0.zip",
+                               channel="stable", expires=datetime(2026, 12, 27, tzinfo=UTC))
+        data_dir = pilot.app.data_dir  # type: ignore[attr-defined]
+
+        class Scripted:
+            def check(self) -> CheckResult:
+                if outcome == "refused":
+                    raise DomainError("update.err_unknown_key", key_id="5f0c2a9e81d7b3c4")
+                return CheckResult("available", "0.1.0", meta, {})
+
+            def download_and_stage(self, found, *, progress, cancelled):  # type: ignore[no-untyped-def]
+                progress(DownloadProgress(7_340_032, meta.size, 41_600.0))
+                if outcome == "downloading":
+                    release.wait(2)  # keeps the "downloading" state for the snapshot
+                    raise DownloadCancelled
+                paths = UpdatePaths(data_dir)
+                paths.staged_dir("0.2.0").mkdir(parents=True, exist_ok=True)
+                mark_staged(paths, meta, {}, {})
+                progress(DownloadProgress(meta.size, meta.size, 52_300.0))
+                return read_staged(data_dir)
+
+        screen = UpdateScreen(updater_factory=lambda _terminal: contextlib.nullcontext(Scripted()))
+        await pilot.app.push_screen(screen)
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if screen.state in ("available", "refused"):
+                break
+        if outcome != "refused":
+            await pilot.press("enter")
+            wanted = "downloading" if outcome == "downloading" else "staged"
+            for _ in range(100):
+                await pilot.pause(0.01)
+                if screen.state == wanted and screen.done_bytes:
+                    break
+        await pilot.pause(0.1)
+
+    return open_screen
+
+
 STATES: dict[str, State] = {
     "login": State([]),
     "login_wrong_pin": State(["1", "0", "0", "2", "enter", "9", "9", "9", "9", "enter"]),
@@ -179,6 +236,9 @@ STATES: dict[str, State] = {
     "sync_transactions": State(LOGIN, after=scripted_sync("transactions", TRANSACTIONS_MIXED)),
     "sync_not_activated": State([*LOGIN, "f2", "8", "4", "1", "wait:200"]),
     "sync_menu": State([*LOGIN, "f2", "8", "4"]),
+    "update_downloading": State(LOGIN, after=scripted_update("downloading")),
+    "update_staged": State(LOGIN, after=scripted_update("staged")),
+    "update_refused": State(LOGIN, after=scripted_update("refused")),
     "connection": State([*LOGIN, "f2", "8", "3"]),
     "first_start_activation": State([], fresh=True),
     "first_start_activation_form": State(["1", "wait:50", *"127.0.0.1:1"], fresh=True),
