@@ -486,8 +486,8 @@ def sums_body(sums: DaySums, method_names: Mapping[str, str] | None = None) -> l
         "Sprzedaż wg stawek PTU:",
     ]
     for letter, item in sums.vat.items():
-        lines.append(_row(f" {letter} {vat_label(letter)} brutto", _amount(item.gross)))
-        lines.append(_row(f" {letter} podatek", _amount(item.vat)))
+        lines.append(_row(f"PTU {letter} {vat_label(letter)} brutto", _amount(item.gross)))
+        lines.append(_row(f"PTU {letter} podatek", _amount(item.vat)))
     lines += [
         _row("RAZEM BRUTTO", _amount(sums.total)),
         _row("RAZEM PODATEK", _amount(sums.vat_total)),
@@ -495,9 +495,9 @@ def sums_body(sums: DaySums, method_names: Mapping[str, str] | None = None) -> l
         "Płatności:",
     ]
     for method, value in sums.payments.items():
-        lines.append(_row(f" {names.get(method, method)}", _amount(value)))
+        lines.append(_row(f"- {names.get(method, method)}", _amount(value)))
     if not sums.payments:
-        lines.append(_row(" brak", _amount(0)))
+        lines.append(_row("- brak", _amount(0)))
     lines += [
         _row("Wpłaty do kasy", _amount(sums.cash_in)),
         _row("Wypłaty z kasy", _amount(sums.cash_out)),

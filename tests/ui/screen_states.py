@@ -10,6 +10,7 @@ import contextlib
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from textual.pilot import Pilot
 
@@ -43,6 +44,12 @@ SELL_ONE = [*code("1"), "plus", "enter", "wait:50", "escape"]
 SELL_CARD = [*code("9"), "plus", "asterisk", "enter", "wait:50", "enter", "wait:50", "escape"]
 #: two items on "Sprzedaż 1", parked; "Sprzedaż 2" started with one item
 PARK_ONE = [*code("1"), *code("9"), "f2", "6", "plus", *code("1401")]
+
+#: the basket paid in cash (receipt K1-000001), then F7 with its code: the return screen
+RETURN_SALE = [*BASKET, "plus", *code("5000"), "wait:50", "escape"]
+RETURN_OPEN = [*LOGIN, *RETURN_SALE, "f7", *code("K1-000001"), "wait:100"]
+#: all the milk, 0,100 kg of the cheese, the discounted yoghurt
+RETURN_PICKED = [*RETURN_OPEN, "asterisk", "down", "down", *code("0,100"), "asterisk"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,89 @@ def scripted_sync(job: str, events: list[object]) -> Callable[[Pilot], Awaitable
         await pilot.pause(0.1)
 
     return open_screen
+
+
+def _cash_on(terminal: Terminal) -> None:
+    set_catalogue_settings(terminal, cash_management=True)
+
+
+#: login, then "1. Wprowadź" 200,00 zł; the opening's printout closed
+CASH_OPEN = [*LOGIN, "1", "wait:50", *code("200,00"), "wait:50", "escape"]
+CASH_MENU = ["f2", "2", "wait:50"]
+CASH_STATES: dict[str, State] = {
+    "cash_opening": State(LOGIN, setup=_cash_on),
+    "cash_opening_amount": State([*LOGIN, "1", "wait:50", *"20000"], setup=_cash_on),
+    "cash_opening_printout": State([*LOGIN, "1", "wait:50", *code("200,00"), "wait:50"], setup=_cash_on),
+    "cash_opening_skipped": State([*LOGIN, "2", "wait:50"], setup=_cash_on),
+    "cash_menu": State([*CASH_OPEN, *CASH_MENU], setup=_cash_on),
+    "cash_withdrawal_refused": State(
+        [*CASH_OPEN, *SELL_ONE, *CASH_MENU, "2", "wait:50", *code("300,00"), "wait:50"], setup=_cash_on
+    ),
+    "cash_withdrawal_printout": State(
+        [*CASH_OPEN, *CASH_MENU, "2", "wait:50", *"5000", "asterisk", *code("do banku"), "wait:50"],
+        setup=_cash_on,
+    ),
+    "cash_no_permission": State([*TRAINEE, "2", "wait:50", *CASH_MENU, "2", "wait:50"], setup=_cash_on),
+    "cash_state_report": State([*CASH_OPEN, *SELL_ONE, *CASH_MENU, "3", "wait:50"], setup=_cash_on),
+    "cash_close_question": State([*CASH_OPEN, *SELL_ONE, *CASH_MENU, "4", "wait:50"], setup=_cash_on),
+    "cash_close_printout": State(
+        [*CASH_OPEN, *SELL_ONE, *CASH_MENU, "4", "wait:50", "enter", "wait:50"], setup=_cash_on
+    ),
+    "cash_opening_english": State(LOGIN, setup=_cash_on, options={"language": "en"}),
+}
+
+
+# -- day close and reports ------------------------------------------------------------
+
+
+def _then(*keys: str, clock_to: tuple[int, int, int] | None = None, reminder: bool = False):  # type: ignore[no-untyped-def]
+    """An ``after`` step: move the app's clock (days, hour, minute), check the reminder,
+    press ``keys`` and let the day close's worker finish."""
+
+    async def run(pilot: Pilot) -> None:
+        if clock_to is not None:
+            days, hour, minute = clock_to
+            clock = pilot.app.clock  # type: ignore[attr-defined]
+            clock.now = clock.now.replace(hour=hour, minute=minute) + timedelta(days=days)
+        if reminder:
+            pilot.app.check_day_close_reminder()  # type: ignore[attr-defined]
+        await pilot.press(*keys)
+        for _ in range(3):
+            await pilot.pause()
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run
+
+
+def _vat_changed(terminal: Terminal) -> None:
+    from ipos_tui.terminal.printer import printer_of
+
+    printer_of(terminal).vat_table()
+    terminal.db.execute_sql("UPDATE vat_rate SET rate_bp = 700 WHERE letter = 'B'")
+
+
+DAY_CLOSE = [*LOGIN, *SELL_ONE, "f2", "3"]
+DAY_STATES: dict[str, State] = {
+    "day_close_offline": State(DAY_CLOSE, after=_then()),
+    "day_close_report_printout": State(DAY_CLOSE, after=_then("enter")),
+    "day_close_vat_question": State([*LOGIN, "f2", "3", "wait:300"], setup=_vat_changed),
+    "day_close_refused": State([*LOGIN, *code("1"), "f2", "3"]),
+    "day_close_english": State(DAY_CLOSE, after=_then(), options={"language": "en"}),
+    "day_close_console": State(DAY_CLOSE, after=_then(), options={"console_mode": True}),
+    "reports_menu": State([*LOGIN, "f2", "4"]),
+    "monthly_report_form": State([*LOGIN, "f2", "4", "2"]),
+    "monthly_report": State(DAY_CLOSE, after=_then("escape", "f2", "4", "2", "enter")),
+    "periodic_report_bad_date": State([*LOGIN, "f2", "4", "3", "ctrl+u", *"31.13.2026", "enter"]),
+    "day_close_blocked_payment": State(
+        [*LOGIN, *SELL_ONE], setup=lambda t: set_catalogue_settings(t, day_close="block"),
+        after=_then(*code("1"), "plus", clock_to=(1, 0, 10)),
+    ),
+    "day_close_reminder": State(
+        [*LOGIN, *SELL_ONE], setup=lambda t: set_catalogue_settings(t, day_close="reminder", day_close_time="20:00"),
+        after=_then(clock_to=(0, 20, 5), reminder=True),
+    ),
+}
 
 
 def scripted_update(outcome: str) -> Callable[[Pilot], Awaitable[None]]:
@@ -265,7 +355,26 @@ STATES: dict[str, State] = {
     "card_transactions": State([*LOGIN, *SELL_CARD, *SELL_CARD, "f2", "8", "6", "1", "wait:50"]),
     "card_settle_question": State([*LOGIN, *SELL_CARD, "f2", "8", "6", "2", "wait:50"]),
     "card_settlement_printout": State([*LOGIN, *SELL_CARD, "f2", "8", "6", "2", "wait:50", "enter", "wait:50"]),
+    # returns: F7 on an empty receipt, or Z in 5. Transakcje
+    "return_code_form": State([*LOGIN, "f7", *"K1-000001"]),
+    "return_lines": State(RETURN_OPEN),
+    "return_picked": State(RETURN_PICKED),
+    "return_refund_menu": State([*RETURN_PICKED, "plus"]),
+    "return_confirm": State([*RETURN_PICKED, "plus", "1", "wait:50"]),
+    "return_printout": State([*RETURN_PICKED, "plus", "1", "wait:50", "enter", "wait:50"]),
+    "return_not_found": State([*LOGIN, "f7", *code("K1-000099"), "wait:100"]),
+    "return_no_permission": State([*TRAINEE, "f7"]),
+    "return_in_transactions": State(
+        [*LOGIN, *RETURN_SALE, "f2", "5", "z", "wait:100", "asterisk", "plus", "1", "wait:50", "enter",
+         "wait:50", "escape"]
+    ),
+    "return_lines_console": State(RETURN_PICKED, options={"console_mode": True}),
+    "return_lines_english": State(RETURN_PICKED, options={"language": "en"}),
     "printer_journal_english": State(
         [*LOGIN, *SELL_ONE, *SELL_CARD, "f2", "8", "5", "3", "wait:50"], options={"language": "en"}
     ),
+    # cash management (on in the back office): opening cash, 2. Obsługa gotówki
+    **CASH_STATES,
+    # 3. Raport dobowy, 4. Raporty, the midnight block and the reminder
+    **DAY_STATES,
 }

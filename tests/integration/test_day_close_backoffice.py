@@ -1,0 +1,141 @@
+"""A day on a till against the real back office (uvicorn on 127.0.0.1, nothing mocked):
+cash and card sales, a return and cash operations, a price changed meanwhile in the
+back office; then 3. Raport dobowy from the user menu. Every step succeeds, the
+pending ☁ clears, the new price arrives, the report is uploaded, and the back
+office's `report sales` for the day equals the terminal's report, letter by letter
+and method by method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice.db import open_database
+from ipos_tui.backoffice.demo import seed_demo
+from ipos_tui.backoffice.embedded import EmbeddedServer
+from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.domain.vat import vat_totals
+from ipos_tui.sync.activation import activate
+from ipos_tui.terminal.db import open_terminal
+from ipos_tui.terminal.ledger import DocumentDraft
+from ipos_tui.terminal.records import DocumentLine, DocumentPayment
+from ipos_tui.terminal.reports import reports_of
+from ipos_tui.ui.screens.day_close import STEPS, DayCloseScreen
+
+
+async def enter_code(pilot, code: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*code, "enter")
+
+
+async def login(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*"1001", "enter", *"1111", "enter")
+    await pilot.pause()
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[tuple[BackOffice, str]]:
+    office = BackOffice(open_database(f"sqlite:///{tmp_path / 'office.sqlite3'}"), b"day-close-pepper")
+    office.init_schema()
+    seed_demo(office)
+    with EmbeddedServer(office) as url:
+        yield office, url
+
+
+@pytest.fixture
+def till_dir(tmp_path: Path, office: tuple[BackOffice, str]) -> Path:
+    back_office, url = office
+    store_id = int(back_office.list_stores()[0]["id"])
+    _, code = back_office.add_terminal(store_id, "Kasa 1")
+    directory = tmp_path / "till"
+    with open_terminal(directory) as terminal:
+        activate(terminal, url, code, "Kasa 1", sleep=lambda _s: None)
+    return directory
+
+
+async def _sell(pilot, codes: list[str], *, card: bool = False) -> None:  # type: ignore[no-untyped-def]
+    for code in codes:
+        await enter_code(pilot, code)
+    await pilot.press("plus")
+    await pilot.pause()
+    if card:
+        await pilot.press("asterisk")  # next method: card
+        await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    if card:
+        await pilot.press("enter")  # the card app approves
+        await pilot.pause()
+    await pilot.press("escape")  # the printout
+    await pilot.pause()
+
+
+def _return_first_line(terminal, cashier, number: int, now) -> None:  # type: ignore[no-untyped-def]
+    """A cash return of the first line of receipt ``number`` (as the returns screen stores it)."""
+    sold = terminal.ledger.find_by_number(number)
+    line = sold.lines[0]
+    back = DocumentLine(1, line.product_id, line.plu, line.name, line.unit, line.precision, line.unit_price,
+                        line.qty, line.vat_letter, line.gross, line.line_discount, line.receipt_discount,
+                        line.value, original_line=0)
+    terminal.ledger.commit_document(
+        DocumentDraft("return", "zwrot", line.value, vat_totals([(line.vat_letter, line.value)]), (back,),
+                      (DocumentPayment(sold.payments[0].method, sold.payments[0].name, line.value, 0),),
+                      extra={"original": {"terminal_id": sold.terminal_id, "number": sold.number}}),
+        cashier=cashier, now=now)
+
+
+async def test_a_day_then_the_daily_report_matches_the_back_office(
+    make_app, clock, office: tuple[BackOffice, str], till_dir: Path
+) -> None:
+    back_office, _url = office
+    app = make_app(data_dir=till_dir, startup_jobs=("config", "users", "products"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("escape")  # the first sync's screen, if still open
+        await pilot.pause()
+        await login(pilot)
+        await _sell(pilot, ["1", "101"])
+        await _sell(pilot, ["101", "101"], card=True)
+        await _sell(pilot, ["1", "1", "1"])
+        terminal = app.terminal
+        _return_first_line(terminal, app.cashier, 1, clock())
+        for kind, amount in (("in", 20_000), ("out", 5_000)):
+            terminal.ledger.commit_document(
+                DocumentDraft("cash_operation", kind, amount, extra={"purpose": "deposit" if kind == "in" else "withdrawal"}),
+                cashier=app.cashier, now=clock())
+        assert terminal.ledger.pending_summary()[0] == 6
+        store = back_office.list_stores()[0]
+        back_office.set_price(int(store["price_list_id"]), back_office.product_by_plu("1"), 379)
+
+        await pilot.press("f2", "3")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DayCloseScreen)
+        states = {step: screen.rows[step].state for step in STEPS}
+        assert states == {**{step: "done" for step in STEPS}, "update": "skipped"}, states
+        assert terminal.ledger.pending_summary()[0] == 0
+        assert terminal.catalog.find_by_code("1").price == 379
+
+        report = reports_of(terminal).last_daily_report()
+        assert report is not None and report.day == date(2026, 11, 26)
+        office_report = ingest.sales_report(back_office, report.day, int(store["id"]))
+        sums = report.sums
+        assert (office_report["receipts"], office_report["receipts_total"]) == (sums.receipts, sums.receipts_total)
+        assert (office_report["returns"], office_report["returns_total"]) == (sums.returns, sums.returns_total)
+        assert office_report["net_sales"] == sums.total
+        assert office_report["vat"] == {letter: {"gross": v.gross, "vat": v.vat, "net": v.net}
+                                        for letter, v in sums.vat.items()}
+        assert office_report["payments"] == sums.payments
+        assert (office_report["cash_in"], office_report["cash_out"]) == (sums.cash_in, sums.cash_out)
+        stored = ingest.list_transactions(back_office, doc_type="daily_report")
+        assert [(row["number"], row["total"]) for row in stored] == [(1, sums.total)]
+        assert sums.receipts == 3 and sums.returns == 1 and len(sums.payments) == 2
