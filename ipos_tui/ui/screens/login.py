@@ -150,9 +150,9 @@ class LoginScreen(PosScreen):
                     pin_field.focus()
             return
         self.pos.cashier = user
-        from .registration import RegistrationScreen
+        from .cash import first_screen_after_login
 
-        self.app.push_screen(RegistrationScreen())
+        self.app.push_screen(first_screen_after_login(self.pos))
 
     def _show_lockout(self) -> None:
         """Count the lockout down on screen while it lasts."""

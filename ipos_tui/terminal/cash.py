@@ -1,0 +1,477 @@
+"""Cash management: the shift of the till's drawer, its cash operations and reports.
+
+PRODUCT.md §5: with cash management on, a shift starts after login with the opening
+cash ("wprowadź") or without it ("pomiń"), takes deposits ("wpłata") and withdrawals
+("wypłata"), reports the cash in the drawer ("raport stanu kasy") and ends with
+"zamknięcie zmiany". Every operation and report is a ledger document (its own
+gapless numbering per type) uploaded like a sale.
+
+Decisions this module makes, and why:
+
+* **The shift belongs to the till, not to a cashier.** The drawer is one physical
+  box; a cashier who locks the screen ("1. Blokada ekranu") and the next one who logs
+  in continue the same shift and the same count. Only "Zamknięcie zmiany" ends it.
+* **The shift is derived from the ledger**, so nothing can get out of sync with the
+  documents: the shift is the run of documents after the last ``cash_report`` of kind
+  ``shift_close``; it is *open* once its opening was done — an opening
+  ``cash_operation`` (purpose "opening") after that close. Skipping the opening
+  ("pomiń") opens the shift with 0,00 zł but stores no document (the protocol's cash
+  operation needs an amount > 0), so the skip is recorded as a local setting naming
+  the close it follows; a later close makes it stale by itself.
+* **Cash in the drawer** = opening + cash taken on receipts (each cash tender's
+  ``amount − change``, for payment methods of kind "cash") − cash refunded on returns
+  + deposits − withdrawals, counting only documents of the shift. Card, voucher and
+  transfer tenders never touch the drawer.
+* **Permissions**: a withdrawal needs "cash_withdrawal". A deposit needs
+  "cash_deposit" (the back office grants it) or "cash_withdrawal": whoever may take
+  money out of the drawer may also put it in, and the demo users only carry
+  "cash_withdrawal". Reports and closing the shift need no permission — ending one's
+  shift is every cashier's duty.
+* **A withdrawal never exceeds the cash in the drawer**: the check runs inside the
+  ledger's write transaction (``BEGIN IMMEDIATE``), so two tills' workers or a double
+  key press cannot both take the same money out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, cast
+
+from peewee import SqliteDatabase
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.money import MAX_GROSZE, format_money, parse_grosze_digits, parse_money
+from ipos_tui.terminal.ledger import DocumentDraft, LedgerService
+from ipos_tui.terminal.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry, PrintoutKind, printer_of
+from ipos_tui.terminal.records import PERM_CASH_WITHDRAWAL, DocumentDetail, StoredDocument, User
+from ipos_tui.terminal.settings import SettingsService
+from ipos_tui.terminal.timeutil import local_text, parse_time, utc_text
+
+if TYPE_CHECKING:
+    from ipos_tui.terminal.db import Terminal
+
+DOC_CASH_OPERATION: Final = "cash_operation"
+DOC_CASH_REPORT: Final = "cash_report"
+#: The back office's permission for deposits ("wpłata"); see the module docstring.
+PERM_CASH_DEPOSIT: Final = "cash_deposit"
+#: Local setting recording a skipped opening ("pomiń"): which shift close it follows.
+LOCAL_SKIPPED_OPENING: Final = "cash_opening_skipped"
+#: The protocol's limit of a cash operation's reason.
+MAX_REASON: Final = 200
+
+_PRINT_KIND: Final = cast(PrintoutKind, "cash")
+_SPACES: Final = " \u00a0\u202f"
+#: An amount that is well formed but may be too large for parse_money.
+_NUMBER_RE: Final = re.compile(rf"[0-9][0-9{_SPACES}]*(?:[.,][0-9]{{1,2}})?(?:[{_SPACES}]?(?i:zł))?")
+_DIGITS_RE: Final = re.compile(r"[0-9]+")
+#: Digits beyond which a keypad amount cannot be within MAX_GROSZE whatever it is.
+_MAX_DIGITS: Final = 9
+
+_LAST_CLOSE_SQL: Final = (
+    "SELECT id, uuid FROM document WHERE doc_type = 'cash_report' AND kind = 'shift_close' "
+    "ORDER BY id DESC LIMIT 1"
+)
+_OPENING_SQL: Final = (
+    "SELECT id, created_utc, created_local, cashier_name, uuid FROM document "
+    "WHERE doc_type = 'cash_operation' AND id > ? "
+    "AND json_extract(extra, '$.purpose') = 'opening' ORDER BY id LIMIT 1"
+)
+_OPERATIONS_SQL: Final = (
+    "SELECT "
+    "coalesce(sum(CASE WHEN kind = 'in' AND json_extract(extra, '$.purpose') = 'opening' "
+    "THEN total END), 0), "
+    "coalesce(sum(CASE WHEN kind = 'in' AND coalesce(json_extract(extra, '$.purpose'), '') "
+    "!= 'opening' THEN total END), 0), "
+    "coalesce(sum(CASE WHEN kind = 'out' THEN total END), 0) "
+    "FROM document WHERE doc_type = 'cash_operation' AND id > ?"
+)
+_TENDERS_SQL: Final = (
+    "SELECT d.doc_type, coalesce(sum(p.amount - p.change), 0) "
+    "FROM document d JOIN document_payment p ON p.document_id = d.id "
+    "WHERE d.id > ? AND d.doc_type IN ('receipt', 'return') "
+    "AND p.method IN (SELECT code FROM payment_method WHERE kind = 'cash') "
+    "GROUP BY d.doc_type"
+)
+_LAST_DOCUMENT_SQL: Final = "SELECT coalesce(max(id), 0) FROM document"
+
+
+# -- amounts ---------------------------------------------------------------------
+
+
+def parse_cash_amount(text: str, *, allow_zero: bool = False) -> int:
+    """An amount the cashier typed, in grosze: digits only are grosze as on the payment
+    screen ("20000" = 200,00 zł), with a decimal comma or point złoty ("200,00").
+
+    Raises DomainError "cash.err_amount_invalid" (``text``) for letters, a sign or more
+    than two decimals, "cash.err_amount_too_large" above 999 999,99 zł and
+    "cash.err_amount_zero" for 0 unless ``allow_zero`` (an opening may be 0).
+    """
+    cleaned = text.strip()
+    if _DIGITS_RE.fullmatch(cleaned):
+        if len(cleaned.lstrip("0")) > _MAX_DIGITS:
+            raise DomainError("cash.err_amount_too_large")
+        grosze = parse_grosze_digits(cleaned.lstrip("0") or "0")
+    else:
+        try:
+            grosze = parse_money(cleaned)
+        except DomainError:
+            key = "cash.err_amount_too_large" if _NUMBER_RE.fullmatch(cleaned) else "cash.err_amount_invalid"
+            raise DomainError(key, text=text) from None
+    return check_amount(grosze, allow_zero=allow_zero)
+
+
+def check_amount(grosze: int, *, allow_zero: bool = False) -> int:
+    """``grosze`` if it is a possible cash amount (0 only with ``allow_zero``)."""
+    if grosze < 0:
+        raise DomainError("cash.err_amount_invalid", text=str(grosze))
+    if grosze == 0 and not allow_zero:
+        raise DomainError("cash.err_amount_zero")
+    if grosze > MAX_GROSZE:
+        raise DomainError("cash.err_amount_too_large")
+    return grosze
+
+
+def check_reason(reason: str) -> str:
+    """The reason as stored (stripped); DomainError "cash.err_reason_too_long" (``max``)."""
+    cleaned = " ".join(reason.split())
+    if len(cleaned) > MAX_REASON:
+        raise DomainError("cash.err_reason_too_long", max=MAX_REASON)
+    return cleaned
+
+
+# -- records ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shift:
+    """The open shift: where it starts in the ledger and who opened it when."""
+
+    #: documents with a greater id belong to this shift
+    after_id: int
+    started_utc: datetime
+    started_local: datetime
+    cashier_name: str
+    #: the opening cash operation, or None when the opening was skipped
+    opening_uuid: str | None
+
+
+@dataclass(frozen=True)
+class DrawerState:
+    """The cash of one shift as the till counts it."""
+
+    shift: Shift
+    opening: int
+    cash_sales: int
+    cash_refunds: int
+    deposits: int
+    withdrawals: int
+
+    @property
+    def cash(self) -> int:
+        """Cash that should be in the drawer now."""
+        return self.opening + self.cash_sales - self.cash_refunds + self.deposits - self.withdrawals
+
+    def report_extra(self) -> dict[str, Any]:
+        """The sums a cash report stores (and sends) with the cash it states."""
+        return {
+            "opening": self.opening,
+            "cash_sales": self.cash_sales,
+            "cash_refunds": self.cash_refunds,
+            "deposits": self.deposits,
+            "withdrawals": self.withdrawals,
+            "shift_started_at": self.shift.started_utc.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class CashResult:
+    """A stored cash document, the drawer right after it, and its printout."""
+
+    document: StoredDocument
+    state: DrawerState
+    printout: JournalEntry
+    cashier_name: str
+
+
+# -- the service -------------------------------------------------------------------
+
+
+class CashService:
+    """Opens and closes the till's shift and stores its cash operations and reports."""
+
+    def __init__(
+        self, db: SqliteDatabase, settings: SettingsService, ledger: LedgerService, printer: FiscalPrinter
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._ledger = ledger
+        self._printer = printer
+
+    # -- reading ----------------------------------------------------------------
+
+    def current_shift(self) -> Shift | None:
+        """The open shift, or None when none was opened since the last close."""
+        close_id, close_uuid = self._last_close()
+        row = self._db.execute_sql(_OPENING_SQL, (close_id,)).fetchone()
+        if row is not None:
+            doc_id, created_utc, created_local, cashier_name, doc_uuid = row
+            return Shift(doc_id - 1, parse_time(created_utc), parse_time(created_local), cashier_name, doc_uuid)
+        skipped = self._settings.get_local(LOCAL_SKIPPED_OPENING)
+        if isinstance(skipped, dict) and skipped.get("after_close") == close_uuid:
+            return Shift(
+                int(skipped["after_id"]),
+                parse_time(skipped["started_utc"]),
+                parse_time(skipped["started_local"]),
+                str(skipped.get("cashier_name", "")),
+                None,
+            )
+        return None
+
+    def drawer(self) -> DrawerState:
+        """The cash of the open shift; DomainError "cash.err_no_shift" without one."""
+        shift = self.current_shift()
+        if shift is None:
+            raise DomainError("cash.err_no_shift")
+        opening, deposits, withdrawals = self._db.execute_sql(_OPERATIONS_SQL, (shift.after_id,)).fetchone()
+        tenders = dict(self._db.execute_sql(_TENDERS_SQL, (shift.after_id,)).fetchall())
+        return DrawerState(
+            shift=shift,
+            opening=int(opening),
+            cash_sales=int(tenders.get("receipt", 0)),
+            cash_refunds=int(tenders.get("return", 0)),
+            deposits=int(deposits),
+            withdrawals=int(withdrawals),
+        )
+
+    @staticmethod
+    def can_deposit(user: User) -> bool:
+        """Whether ``user`` may put cash into the drawer (see the module docstring)."""
+        return user.can(PERM_CASH_DEPOSIT) or user.can(PERM_CASH_WITHDRAWAL)
+
+    @staticmethod
+    def can_withdraw(user: User) -> bool:
+        """Whether ``user`` may take cash out of the drawer."""
+        return user.can(PERM_CASH_WITHDRAWAL)
+
+    # -- the shift ----------------------------------------------------------------
+
+    def open_shift(self, amount: int, *, cashier: User, now: datetime) -> CashResult | None:
+        """Open the shift with ``amount`` of opening cash ("wprowadź").
+
+        An amount of 0 is the same as skipping ("pomiń"): the shift opens with
+        0,00 zł and no document (returns None). Raises DomainError
+        "cash.err_shift_open" when a shift is already open, and the amount errors
+        of :func:`check_amount`.
+        """
+        check_amount(amount, allow_zero=True)
+        if amount == 0:
+            self._skip_opening(cashier, now)
+            return None
+        draft = DocumentDraft(
+            doc_type=DOC_CASH_OPERATION, kind="in", total=amount, extra={"purpose": "opening", "reason": ""}
+        )
+        return self._commit(draft, cashier, now, self._refuse_open_shift)
+
+    def skip_opening(self, *, cashier: User, now: datetime) -> None:
+        """"Pomiń": open the shift with 0,00 zł of opening cash (no document)."""
+        self.open_shift(0, cashier=cashier, now=now)
+
+    def _skip_opening(self, cashier: User, now: datetime) -> None:
+        with self._db.atomic("IMMEDIATE"):
+            self._refuse_open_shift()
+            _close_id, close_uuid = self._last_close()
+            (last_id,) = self._db.execute_sql(_LAST_DOCUMENT_SQL).fetchone()
+            self._settings.set_local(
+                LOCAL_SKIPPED_OPENING,
+                {
+                    "after_close": close_uuid,
+                    "after_id": int(last_id),
+                    "started_utc": utc_text(now),
+                    "started_local": local_text(now),
+                    "cashier_name": cashier.name,
+                },
+            )
+
+    def close_shift(self, *, cashier: User, now: datetime) -> CashResult:
+        """"Zamknięcie zmiany": store and print the shift's final cash report; the
+        next login starts a new shift. DomainError "cash.err_no_shift" without one."""
+        return self._report("shift_close", cashier, now)
+
+    # -- operations ----------------------------------------------------------------
+
+    def deposit(self, amount: int, *, reason: str = "", cashier: User, now: datetime) -> CashResult:
+        """"Wpłata": cash put into the drawer. DomainError
+        "cash.err_no_permission_deposit", "cash.err_no_shift" and the amount errors."""
+        if not self.can_deposit(cashier):
+            raise DomainError("cash.err_no_permission_deposit")
+        check_amount(amount)
+        draft = DocumentDraft(
+            doc_type=DOC_CASH_OPERATION,
+            kind="in",
+            total=amount,
+            extra={"purpose": "deposit", "reason": check_reason(reason)},
+        )
+        return self._commit(draft, cashier, now, self.drawer)
+
+    def withdraw(self, amount: int, *, reason: str = "", cashier: User, now: datetime) -> CashResult:
+        """"Wypłata": cash taken out of the drawer, never more than is in it (checked
+        under the ledger's write lock). DomainError "cash.err_no_permission_withdrawal",
+        "cash.err_no_shift", "cash.err_withdrawal_exceeds" (``amount``, ``total`` = the
+        cash in the drawer) and the amount errors."""
+        if not self.can_withdraw(cashier):
+            raise DomainError("cash.err_no_permission_withdrawal")
+        check_amount(amount)
+        draft = DocumentDraft(
+            doc_type=DOC_CASH_OPERATION,
+            kind="out",
+            total=amount,
+            extra={"purpose": "withdrawal", "reason": check_reason(reason)},
+        )
+
+        def enough_cash() -> DrawerState:
+            state = self.drawer()
+            if amount > state.cash:
+                raise DomainError("cash.err_withdrawal_exceeds", amount=amount, total=max(state.cash, 0))
+            return state
+
+        return self._commit(draft, cashier, now, enough_cash)
+
+    def report_state(self, *, cashier: User, now: datetime) -> CashResult:
+        """"Raport stanu kasy": store and print the cash of the shift so far."""
+        return self._report("state", cashier, now)
+
+    # -- internals --------------------------------------------------------------------
+
+    def _last_close(self) -> tuple[int, str]:
+        """Id and uuid of the last shift close (0 and "" before the first)."""
+        row = self._db.execute_sql(_LAST_CLOSE_SQL).fetchone()
+        return (0, "") if row is None else (int(row[0]), str(row[1]))
+
+    def _refuse_open_shift(self) -> None:
+        """DomainError "cash.err_shift_open" when the shift is already open."""
+        if self.current_shift() is not None:
+            raise DomainError("cash.err_shift_open")
+
+    def _report(self, kind: str, cashier: User, now: datetime) -> CashResult:
+        """Store a cash report counted inside the write transaction, so the cash it
+        states is exactly the ledger's at the moment it gets its number."""
+
+        def draft(state: DrawerState | None) -> DocumentDraft:
+            assert state is not None
+            return DocumentDraft(doc_type=DOC_CASH_REPORT, kind=kind, total=state.cash, extra=state.report_extra())
+
+        return self._commit(draft, cashier, now, self.drawer)
+
+    def _commit(
+        self,
+        draft: DocumentDraft | Callable[[DrawerState | None], DocumentDraft],
+        cashier: User,
+        now: datetime,
+        check: Callable[[], DrawerState | None],
+    ) -> CashResult:
+        """Check, build and commit in ONE write transaction, then print.
+
+        ``check`` runs under the lock (what it counted cannot change before the
+        document is stored) and returns the drawer it saw; a report's draft is built
+        from that count. The ledger's own transaction nests in this one as a
+        savepoint. The drawer after the document is counted in the same
+        transaction (a report leaves it as it was; a closed shift has no drawer).
+        """
+        with self._db.atomic("IMMEDIATE"):
+            before = check()
+            resolved = draft(before) if callable(draft) else draft
+            stored = self._ledger.commit_document(resolved, cashier=cashier, now=now)
+            state = before if resolved.doc_type == DOC_CASH_REPORT and before is not None else self.drawer()
+        detail = self._ledger.get_document(stored.uuid)
+        title = _TITLES[(detail.doc_type, detail.kind, str(detail.extra.get("purpose") or ""))]
+        body = cash_printout_body(detail, state, self._terminal_name())
+        printout = self._printer.print_nonfiscal(_PRINT_KIND, title, body, now)
+        return CashResult(stored, state, printout, cashier.name)
+
+    def _terminal_name(self) -> str:
+        info = self._settings.terminal_info()
+        return info.name if info is not None else ""
+
+
+# -- printouts ----------------------------------------------------------------------
+
+#: Printout titles by (document type, kind, purpose); printouts are in Polish, as the
+#: fiscal printer prints them.
+_TITLES: Final = {
+    ("cash_operation", "in", "opening"): "STAN POCZĄTKOWY KASY",
+    ("cash_operation", "in", "deposit"): "WPŁATA DO KASY",
+    ("cash_operation", "in", ""): "WPŁATA DO KASY",
+    ("cash_operation", "out", "withdrawal"): "WYPŁATA Z KASY",
+    ("cash_operation", "out", ""): "WYPŁATA Z KASY",
+    ("cash_report", "state", ""): "RAPORT STANU KASY",
+    ("cash_report", "shift_close", ""): "ZAMKNIĘCIE ZMIANY",
+}
+
+
+def _amount(grosze: int) -> str:
+    """An amount printer style: "1 234,56" with plain spaces."""
+    text = format_money(grosze, symbol=False)
+    for space in "\u00a0\u202f":
+        text = text.replace(space, " ")
+    return text
+
+
+def _row(left: str, right: str) -> str:
+    room = max(0, PRINT_WIDTH - len(right) - 1)
+    left = left[:room]
+    return left + " " * (PRINT_WIDTH - len(left) - len(right)) + right
+
+
+def cash_printout_body(detail: DocumentDetail, state: DrawerState, terminal_name: str) -> list[str]:
+    """The lines of a cash operation's or cash report's printout below its head."""
+    rule = "-" * PRINT_WIDTH
+    lines: list[str] = []
+    if detail.doc_type == DOC_CASH_OPERATION:
+        prefix = "KP" if detail.kind == "in" else "KW"
+        lines.append(_row("Dokument", f"{prefix} {detail.number:06d}"))
+        lines.append(_row("Kwota", _amount(detail.total)))
+        reason = str(detail.extra.get("reason") or "")
+        if reason:
+            lines.append("Powód: " + reason[: PRINT_WIDTH - 7])
+            lines += [reason[i : i + PRINT_WIDTH] for i in range(PRINT_WIDTH - 7, len(reason), PRINT_WIDTH)]
+        lines.append(rule)
+        lines.append(_row("GOTÓWKA W KASIE", _amount(state.cash)))
+    else:
+        extra = detail.extra
+        lines.append(_row("Raport nr", f"{detail.number:06d}"))
+        lines.append(_row("Zmiana od", parse_time(extra["shift_started_at"]).astimezone(
+            detail.created_local.tzinfo).strftime("%Y-%m-%d %H:%M")))
+        lines.append(rule)
+        lines.append(_row("Stan początkowy", _amount(extra["opening"])))
+        lines.append(_row("Sprzedaż gotówkowa", _amount(extra["cash_sales"])))
+        lines.append(_row("Zwroty gotówkowe", _amount(extra["cash_refunds"])))
+        lines.append(_row("Wpłaty", _amount(extra["deposits"])))
+        lines.append(_row("Wypłaty", _amount(extra["withdrawals"])))
+        lines.append(rule)
+        lines.append(_row("GOTÓWKA W KASIE", _amount(detail.total)))
+    lines.append(rule)
+    lines.append(_row(f"Kasjer: {detail.cashier_name}", terminal_name))
+    return lines
+
+
+def cash_of(terminal: Terminal) -> CashService:
+    """The cash service of a terminal, printing on its fiscal printer."""
+    return CashService(terminal.db, terminal.settings, terminal.ledger, printer_of(terminal))
+
+
+__all__ = [
+    "DOC_CASH_OPERATION",
+    "DOC_CASH_REPORT",
+    "PERM_CASH_DEPOSIT",
+    "CashResult",
+    "CashService",
+    "DrawerState",
+    "Shift",
+    "cash_of",
+    "check_amount",
+    "check_reason",
+    "parse_cash_amount",
+]

@@ -1,0 +1,445 @@
+"""Cash management on the till (PRODUCT.md §5): the opening cash after login and
+"2. Obsługa gotówki" — 1. Wpłata, 2. Wypłata, 3. Raport stanu kasy, 4. Zamknięcie
+zmiany.
+
+The rules live in :mod:`ipos_tui.terminal.cash`; this module asks for amounts, shows
+what the service refused in the dialog that asked (so the cashier can correct it),
+prints, kicks the background upload as a finished sale does, and takes the cashier
+back to selling — or, after "Zamknięcie zmiany", to the login screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, Label, Static
+
+from ...domain.errors import DomainError
+from ...domain.money import format_money
+from ...i18n import t
+from ...terminal.cash import CashResult, CashService, DrawerState, cash_of, parse_cash_amount
+from ...terminal.printout import save_printout
+from ..dialogs import ConfirmDialog, MenuScreen, TextViewDialog
+from ..widgets.code_input import CodeInput, run_command
+from ..widgets.keybar import KeyBar
+from ..widgets.menu import MenuItem, NumberedMenu
+from .base import PosScreen, error_text
+
+if TYPE_CHECKING:
+    from ..app import IposApp
+
+#: printout dialog titles by (document type, kind, purpose)
+_TITLE_KEYS = {
+    ("cash_operation", "in", "opening"): "cash.opening_title",
+    ("cash_operation", "in", "deposit"): "cash.deposit",
+    ("cash_operation", "out", "withdrawal"): "cash.withdrawal",
+    ("cash_report", "state", ""): "cash.state_report",
+    ("cash_report", "shift_close", ""): "cash.shift_close",
+}
+
+
+def cash_service(app: IposApp) -> CashService:
+    return cash_of(app.terminal)
+
+
+def first_screen_after_login(app: IposApp) -> Screen[None]:
+    """The opening-cash prompt when cash management is on and no shift is open,
+    otherwise the registration screen."""
+    from .registration import RegistrationScreen
+
+    if app.terminal.settings.cash_management() and cash_service(app).current_shift() is None:
+        return OpeningCashScreen(after_login=True)
+    return RegistrationScreen()
+
+
+# -- the amount dialog ---------------------------------------------------------------
+
+
+class AmountDialog(ModalScreen[CashResult | None]):
+    """Asks for an amount (and, for deposits and withdrawals, an optional reason) and
+    runs ``submit`` on Enter: a refusal (too much, no permission, a bad amount) is
+    shown here and the dialog stays open; a stored document closes it."""
+
+    DEFAULT_CSS = """
+    AmountDialog {
+        align: center middle;
+    }
+    AmountDialog > Vertical {
+        width: 66;
+        height: auto;
+        border: solid $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    AmountDialog Grid {
+        grid-size: 2;
+        grid-columns: 12 1fr;
+        grid-rows: 3;
+        height: auto;
+    }
+    AmountDialog Grid Label {
+        height: 3;
+        content-align: left middle;
+    }
+    AmountDialog #info, AmountDialog #hint {
+        color: $text-muted;
+    }
+    AmountDialog #preview {
+        text-style: bold;
+    }
+    AmountDialog #error {
+        color: $text-error;
+        text-style: bold;
+    }
+    """
+
+    BINDINGS = [
+        Binding("enter,ctrl+j", "accept", "cash.key_confirm", key_display="Enter"),
+        Binding("asterisk,tab,multiply", "next_field", "cash.key_reason", key_display="*"),
+        Binding("escape", "cancel", "keys.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        info: str,
+        submit: Callable[[int, str], CashResult | None],
+        *,
+        allow_zero: bool = False,
+        with_reason: bool = False,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.info = info
+        self.submit = submit
+        self.allow_zero = allow_zero
+        self.with_reason = with_reason
+        #: True once ``submit`` stored nothing and returned None (a skipped opening)
+        self.done_without_document = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.title_text
+            if self.info:
+                yield Static(self.info, id="info", markup=False)
+            with Grid():
+                yield Label(t("cash.amount"), markup=False)
+                yield CodeInput(id="amount", restrict=r"[0-9 ,.]*", max_length=14, select_on_focus=False, commands="*")
+                if self.with_reason:
+                    yield Label(t("cash.reason"), markup=False)
+                    yield CodeInput(id="reason", max_length=200, select_on_focus=False, commands="*")
+            yield Static(t("cash.amount_hint"), id="hint", markup=False)
+            yield Static("", id="preview", markup=False)
+            yield Static("", id="error", markup=False)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#amount", CodeInput).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_field":
+            return self.with_reason
+        return True
+
+    async def on_code_input_command(self, message: CodeInput.Command) -> None:
+        await run_command(self, message)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "amount":
+            return
+        preview = self.query_one("#preview", Static)
+        self.query_one("#error", Static).update("")
+        try:
+            amount = parse_cash_amount(event.value, allow_zero=self.allow_zero)
+        except DomainError:
+            preview.update("")
+            return
+        preview.update(t("cash.preview", amount=format_money(amount)))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_accept()
+
+    def action_next_field(self) -> None:
+        fields = list(self.query(CodeInput))
+        index = fields.index(self.focused) if self.focused in fields else -1
+        fields[(index + 1) % len(fields)].focus()
+
+    def action_accept(self) -> None:
+        amount_field = self.query_one("#amount", CodeInput)
+        reason = self.query_one("#reason", CodeInput).value if self.with_reason else ""
+        try:
+            amount = parse_cash_amount(amount_field.value, allow_zero=self.allow_zero)
+            result = self.submit(amount, reason)
+        except DomainError as error:
+            self.query_one("#error", Static).update(error_text(error))
+            amount_field.focus()
+            return
+        self.done_without_document = result is None
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# -- after a stored document ---------------------------------------------------------------
+
+
+def _printout_title(result: CashResult) -> str:
+    doc = result.document
+    purpose = ""
+    if doc.doc_type == "cash_operation":
+        purpose = {"in": "deposit", "out": "withdrawal"}[doc.kind]
+        if result.state.shift.opening_uuid == doc.uuid:
+            purpose = "opening"
+    key = _TITLE_KEYS[(doc.doc_type, doc.kind, purpose)]
+    return t("cash.printout_title", title=t(key), number=doc.number)
+
+
+def _stored(app: IposApp, result: CashResult) -> None:
+    """A cash document was committed: keep its printout, send it now."""
+    detail = app.terminal.ledger.get_document(result.document.uuid)
+    save_printout(app.data_dir, detail, result.printout.text)
+    app.sale_finished()
+
+
+def _back_to_sales(app: IposApp) -> None:
+    """Close the menus and dialogs above the registration screen."""
+    from .registration import RegistrationScreen
+
+    while len(app.screen_stack) > 1 and not isinstance(app.screen, RegistrationScreen):
+        app.pop_screen()
+
+
+def _show_result(app: IposApp, result: CashResult, then: Callable[[], None] | None = None) -> None:
+    """Back to selling, with the printout on top (Enter/Esc closes it)."""
+    _back_to_sales(app)
+
+    def closed(_answer: object) -> None:
+        if then is not None:
+            then()
+
+    app.push_screen(TextViewDialog(_printout_title(result), result.printout.text), closed)
+
+
+def _refuse(app: IposApp, error: DomainError) -> None:
+    """Back to selling with the reason on the status line."""
+    _back_to_sales(app)
+    say_error = getattr(app.screen, "say_error", None)
+    if say_error is not None:
+        say_error(error)
+
+
+def drawer_text(state: DrawerState) -> str:
+    """The shift's counts, one per line (the close summary and the menu's hint)."""
+    rows = [
+        (t("cash.shift_from"), f"{state.shift.started_local:%Y-%m-%d %H:%M}"),
+        (t("cash.opening"), format_money(state.opening)),
+        (t("cash.cash_sales"), format_money(state.cash_sales)),
+        (t("cash.cash_refunds"), format_money(state.cash_refunds)),
+        (t("cash.deposits"), format_money(state.deposits)),
+        (t("cash.withdrawals"), format_money(state.withdrawals)),
+        (t("cash.in_drawer"), format_money(state.cash)),
+    ]
+    return "\n".join(f"{label:<24}{value:>16}" for label, value in rows)
+
+
+# -- the opening cash ------------------------------------------------------------------
+
+
+class OpeningCashScreen(PosScreen):
+    """"Stan początkowy kasy": 1. Wprowadź (type the cash in the drawer) or 2. Pomiń
+    (start with 0,00 zł). After login Esc logs out again; opened from the menu (cash
+    management switched on during a shift) Esc goes back."""
+
+    DEFAULT_CSS = """
+    OpeningCashScreen #opening-box {
+        border: solid $primary;
+        height: 1fr;
+        padding: 1 2;
+        align-horizontal: center;
+    }
+    OpeningCashScreen #opening-text {
+        width: 100%;
+        margin: 0 0 1 0;
+    }
+    OpeningCashScreen NumberedMenu {
+        width: 40;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "leave", "cash.key_logout"),
+        Binding("f1", "app.help", "keys.help"),
+    ]
+
+    def __init__(self, *, after_login: bool) -> None:
+        super().__init__()
+        self.after_login = after_login
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="opening-box") as box:
+            box.border_title = t("cash.opening_title")
+            yield Static(t("cash.opening_text"), id="opening-text", markup=False)
+            yield NumberedMenu(
+                [MenuItem(1, "cash.enter", self.action_enter), MenuItem(2, "cash.skip", self.action_skip)]
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(NumberedMenu).focus()
+
+    def binding_label(self, binding: Binding) -> str | None:
+        if binding.action == "leave" and not self.after_login:
+            return t("keys.back")
+        return None
+
+    def on_numbered_menu_chosen(self, event: NumberedMenu.Chosen) -> None:
+        event.stop()
+        event.item.action()
+
+    def action_enter(self) -> None:
+        """1. Wprowadź: the amount dialog; the document opens the shift."""
+        app = self.pos
+        assert app.cashier is not None
+        cashier = app.cashier
+
+        def submit(amount: int, _reason: str) -> CashResult | None:
+            return cash_service(app).open_shift(amount, cashier=cashier, now=app.clock())
+
+        dialog = AmountDialog(t("cash.opening_title"), t("cash.opening_info"), submit, allow_zero=True)
+
+        def done(result: CashResult | None) -> None:
+            if result is not None:
+                _stored(app, result)
+                app.call_later(self._opened, result)
+            elif dialog.done_without_document:
+                app.call_later(self._opened, None)
+
+        app.push_screen(dialog, done)
+
+    def action_skip(self) -> None:
+        """2. Pomiń: the shift opens with 0,00 zł and no document."""
+        app = self.pos
+        assert app.cashier is not None
+        try:
+            cash_service(app).skip_opening(cashier=app.cashier, now=app.clock())
+        except DomainError as error:
+            self.say_error(error)
+            return
+        self.app.call_later(self._opened, None)
+
+    async def _opened(self, result: CashResult | None) -> None:
+        """The shift is open: sell (with the opening printout shown, if any)."""
+        app = self.pos
+        if self.after_login:
+            from .registration import RegistrationScreen
+
+            registration = RegistrationScreen()
+            await app.switch_screen(registration)
+        else:
+            _back_to_sales(app)
+            registration = app.screen
+        if result is not None:
+            _show_result(app, result)
+        else:
+            say = getattr(registration, "say", None)
+            if say is not None:
+                say(t("cash.opening_skipped"))
+
+    def action_leave(self) -> None:
+        if self.after_login:
+            self.pos.logout()
+        else:
+            self.dismiss(None)
+
+
+# -- 2. Obsługa gotówki --------------------------------------------------------------------
+
+
+def open_cash_menu(app: IposApp) -> None:
+    """User menu → 2. Obsługa gotówki (with no open shift: the opening first)."""
+    if cash_service(app).current_shift() is None:
+        app.push_screen(OpeningCashScreen(after_login=False))
+        return
+    app.push_screen(MenuScreen("cash.menu", cash_menu_items(app)))
+
+
+def cash_menu_items(app: IposApp) -> list[MenuItem]:
+    """1. Wpłata, 2. Wypłata, 3. Raport stanu kasy, 4. Zamknięcie zmiany."""
+    return [
+        MenuItem(1, "cash.deposit", lambda: _operation(app, "deposit")),
+        MenuItem(2, "cash.withdrawal", lambda: _operation(app, "withdrawal")),
+        MenuItem(3, "cash.state_report", lambda: _state_report(app)),
+        MenuItem(4, "cash.shift_close", lambda: _close_shift(app)),
+    ]
+
+
+def _operation(app: IposApp, which: str) -> None:
+    """Wpłata / Wypłata: permission first, then the amount and an optional reason."""
+    cashier = app.cashier
+    assert cashier is not None
+    service = cash_service(app)
+    allowed = service.can_deposit(cashier) if which == "deposit" else service.can_withdraw(cashier)
+    if not allowed:
+        _refuse(app, DomainError(f"cash.err_no_permission_{which}"))
+        return
+    try:
+        state = service.drawer()
+    except DomainError as error:
+        _refuse(app, error)
+        return
+    operation = service.deposit if which == "deposit" else service.withdraw
+
+    def submit(amount: int, reason: str) -> CashResult:
+        return operation(amount, reason=reason, cashier=cashier, now=app.clock())
+
+    def done(result: CashResult | None) -> None:
+        if result is not None:
+            _stored(app, result)
+            app.call_later(_show_result, app, result)
+
+    info = t("cash.in_drawer_now", amount=format_money(state.cash))
+    app.push_screen(AmountDialog(t(f"cash.{which}"), info, submit, with_reason=True), done)
+
+
+def _state_report(app: IposApp) -> None:
+    """3. Raport stanu kasy: stored, printed, shown."""
+    assert app.cashier is not None
+    try:
+        result = cash_service(app).report_state(cashier=app.cashier, now=app.clock())
+    except DomainError as error:
+        _refuse(app, error)
+        return
+    _stored(app, result)
+    _show_result(app, result)
+
+
+def _close_shift(app: IposApp) -> None:
+    """4. Zamknięcie zmiany: the summary, a tak/nie question, the printed report, logout."""
+    cashier = app.cashier
+    assert cashier is not None
+    service = cash_service(app)
+    try:
+        state = service.drawer()
+    except DomainError as error:
+        _refuse(app, error)
+        return
+
+    def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            result = service.close_shift(cashier=cashier, now=app.clock())
+        except DomainError as error:
+            app.call_later(_refuse, app, error)
+            return
+        _stored(app, result)
+        app.call_later(_show_result, app, result, app.logout)
+
+    question = t("cash.close_question", summary=drawer_text(state))
+    app.push_screen(ConfirmDialog(question), answered)
