@@ -117,12 +117,18 @@ def _install_allowed(terminal: Terminal, out: TextIO, err: TextIO) -> int:
 
 
 def install_result_text(code: int, data_dir: Path) -> str:
-    """What ``ipos-tui update install`` prints when the install did not exec."""
+    """What ``ipos-tui`` prints when an install did not exec (from its journal)."""
+    from ipos_tui.updates.install import last_install
+
     log = UpdatePaths(Path(data_dir)).log_file
+    journal = last_install(data_dir) or {}
     if code == 0:
         return t("update.cli_nothing_staged")
     if code == 2:
         return t("update.cli_broken", log=log)
+    if journal.get("outcome") == "refused":
+        reason = t(str(journal.get("key", "update.err_io")), **journal.get("params", {}))
+        return t("update.cli_refused", reason=reason)
     return t("update.cli_rolled_back", log=log)
 
 

@@ -8,7 +8,7 @@
 ``wheelhouses/`` wheelhouses of installed versions, kept for a rollback
 ``backup/``      database copies taken before an install
 ``install.json`` the journal of the last install (phases, outcome) read after a restart
-``update.log``   what happened, one line per step, for the owner and support
+``updates.log``  what happened, one line per step, for the owner and support
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class UpdatePaths:
 
     @property
     def log_file(self) -> Path:
-        return self.root / "update.log"
+        return self.root / "updates.log"
 
     @property
     def trusted_keys(self) -> Path:

@@ -1,4 +1,4 @@
-"""The update log: ``<data dir>/updates/update.log`` plus the app's own log.
+"""The update log: ``<data dir>/updates/updates.log`` plus the app's own log.
 
 Every refusal and every install step is written here in plain words, so the owner
 (or support, over the phone) can read what an update did without the screen.

@@ -133,6 +133,8 @@ class Updater:
             raise
         staged = mark_staged(self.paths, metadata, signed, wheels, now=self.clock())
         archive.unlink(missing_ok=True)
+        for leftover in self.paths.downloads.glob("*"):  # parts of superseded releases
+            leftover.unlink(missing_ok=True)
         self.log.info("%s staged (%d wheels): it installs at the next day close",
                       metadata.version, len(wheels))
         return staged
