@@ -73,8 +73,8 @@ def update_command(
     action: str,
     *,
     channel: str = DEFAULT_RELEASE_CHANNEL,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
     context_factory: Callable[[Terminal], SyncContext | None] = SyncContext.for_terminal,
 ) -> int:
     """``check`` / ``download``, or the checks before ``install``.
@@ -83,6 +83,7 @@ def update_command(
     installed now (same rules as at day close: no unsent documents unless the
     back office allows it); the caller closes the terminal and installs.
     """
+    out, err = out or sys.stdout, err or sys.stderr
     try:
         if action == "install":
             return _install_allowed(terminal, out, err)
@@ -132,9 +133,10 @@ def install_result_text(code: int, data_dir: Path) -> str:
     return t("update.cli_rolled_back", log=log)
 
 
-def trust_key_command(data_dir: Path, key_file: Path, *, out: TextIO = sys.stdout,
-                      err: TextIO = sys.stderr) -> int:
+def trust_key_command(data_dir: Path, key_file: Path, *, out: TextIO | None = None,
+                      err: TextIO | None = None) -> int:
     """``ipos-tui trust-key FILE``: 0 when the key is trusted, 1 with the reason."""
+    out, err = out or sys.stdout, err or sys.stderr
     try:
         key = trust_key(data_dir, key_file)
     except DomainError as error:

@@ -32,14 +32,15 @@ def record_line(name: str, data: bytes) -> str:
 
 
 def fake_wheel(directory: Path, version: str, project: str = "ipos_tui",
-               files: dict[str, str] | None = None) -> Path:
+               files: dict[str, str] | None = None, requires: tuple[str, ...] = ()) -> Path:
     """A small but well-formed wheel (METADATA, WHEEL, RECORD) of ``project``."""
     directory.mkdir(parents=True, exist_ok=True)
     info = f"{project}-{version}.dist-info"
     contents = {
         **(files or {f"{project}_marker/__init__.py": f"VERSION = {version!r}\n"}),
         f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {project.replace('_', '-')}\n"
-                            f"Version: {version}\n",
+                            f"Version: {version}\n"
+                            + "".join(f"Requires-Dist: {r}\n" for r in requires),
         f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
                          "Tag: py3-none-any\n",
     }
