@@ -477,6 +477,9 @@ def cmd_report_sales(office: BackOffice, args: argparse.Namespace) -> Any:
         for method, amount in r["payments"].items():
             print(f"  paid by {method}: {_money(amount)} zł")
         print(f"  cash in: {_money(r['cash_in'])}  cash out: {_money(r['cash_out'])}")
+        for report in r["daily_reports"]:
+            print(f"  daily report {report['number']} of terminal {report['terminal_id']}: "
+                  f"{report['receipts']} receipts, net {_money(report['total'])} zł")
 
     _emit(args, result, text)
     return result
@@ -741,9 +744,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", type=int)
     p.add_argument("--terminal", type=int)
     p.add_argument("--day", type=_day)
-    p.add_argument("--type", choices=["receipt", "return", "cash_operation", "daily_report"])
-    p.add_argument("--kind", choices=["paragon", "faktura", "paragon_nip"],
-                   help="receipts printed as this document kind")
+    p.add_argument("--type", choices=["receipt", "return", "cash_operation", "cash_report",
+                                      "daily_report"])
+    p.add_argument("--kind", choices=["paragon", "faktura", "paragon_nip", "in", "out", "state",
+                                      "shift_close"],
+                   help="receipts printed as this document kind; cash operations in/out; "
+                        "cash reports state/shift_close")
     p.add_argument("--nip", help="documents whose buyer has this NIP")
     p.add_argument("--limit", type=int, default=100)
     quarantine = tsub.add_parser("quarantine", help="rejected payloads")

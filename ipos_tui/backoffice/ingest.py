@@ -344,7 +344,11 @@ def _total(doc: AnyDocument) -> int:
 
 
 def _buyer_columns(doc: AnyDocument) -> dict[str, Any]:
-    """The document kind and buyer columns of a receipt (other types: a plain kind)."""
+    """The document kind and buyer columns of a receipt; a cash operation's kind
+    (in/out) and a cash report's (state/shift_close) so lists can filter by them
+    (other types: the column's plain default)."""
+    if isinstance(doc, (CashOperationDocument, CashReportDocument)):
+        return {"kind": doc.kind}
     if not isinstance(doc, ReceiptDocument):
         return {}
     buyer = doc.buyer
@@ -502,6 +506,12 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
         data = json.loads(payload)
         cash[data["kind"]] += int(data["amount"])
     vat = vat_totals(gross.items())
+    daily_reports = [
+        {"terminal_id": terminal_id, "number": number, "total": total,
+         "receipts": json.loads(payload).get("receipts", 0)}
+        for terminal_id, number, total, payload in t.select(t.terminal, t.number, t.total, t.payload)
+        .where(scope & (t.doc_type == "daily_report")).order_by(t.terminal, t.number).tuples()
+    ]
     receipts = counts.get("receipt", (0, 0))
     returns = counts.get("return", (0, 0))
     return {
@@ -513,4 +523,6 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
                 for letter, v in vat.items()},
         "payments": dict(sorted(payments.items())),
         "cash_in": cash["in"], "cash_out": cash["out"],
+        # the terminals' own daily reports of the day, to compare with the sums above
+        "daily_reports": daily_reports,
     }

@@ -136,6 +136,9 @@ async def test_a_day_then_the_daily_report_matches_the_back_office(
                                         for letter, v in sums.vat.items()}
         assert office_report["payments"] == sums.payments
         assert (office_report["cash_in"], office_report["cash_out"]) == (sums.cash_in, sums.cash_out)
+        assert office_report["daily_reports"] == [
+            {"terminal_id": terminal.settings.terminal_info().terminal_id, "number": 1, "total": sums.total,
+             "receipts": 3}]
         stored = ingest.list_transactions(back_office, doc_type="daily_report")
         assert [(row["number"], row["total"]) for row in stored] == [(1, sums.total)]
         assert sums.receipts == 3 and sums.returns == 1 and len(sums.payments) == 2
