@@ -1,0 +1,145 @@
+"""A shift with cash on a till against the real back office (uvicorn on 127.0.0.1,
+nothing mocked): cash management switched on in the back office arrives by the first
+sync, so login asks for the opening cash; a cash sale, a deposit and a withdrawal,
+the cash-state report and the end of the shift are uploaded by the background upload
+like sales, and the back office lists them (``transactions list --type
+cash_operation`` / ``--type cash_report``) and counts them in ``report sales``
+(cash in / cash out) exactly as the till counted its drawer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice import models as m
+from ipos_tui.backoffice.cli import main as backoffice_cli
+from ipos_tui.backoffice.db import open_database
+from ipos_tui.backoffice.demo import seed_demo
+from ipos_tui.backoffice.embedded import EmbeddedServer
+from ipos_tui.backoffice.security import SECRET_ENV
+from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.sync.activation import activate
+from ipos_tui.terminal.db import open_terminal
+from ipos_tui.ui.screens.cash import OpeningCashScreen
+from ipos_tui.ui.screens.login import LoginScreen
+from ipos_tui.ui.screens.registration import RegistrationScreen
+
+pytestmark = pytest.mark.timeout(120)
+
+PEPPER = "cash-integration-secret"
+MILK = 349  # PLU 1 in the first store's price list
+
+
+@pytest.fixture
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[BackOffice, str, str]]:
+    monkeypatch.setenv(SECRET_ENV, PEPPER)
+    db_url = f"sqlite:///{tmp_path / 'office.sqlite3'}"
+    back_office = BackOffice(open_database(db_url), PEPPER.encode())
+    back_office.init_schema()
+    seed_demo(back_office)
+    back_office.set_setting("cash_management", True)
+    with EmbeddedServer(back_office) as url:
+        yield back_office, url, db_url
+
+
+@pytest.fixture
+def till_dir(tmp_path: Path, office: tuple[BackOffice, str, str]) -> Path:
+    back_office, url, _db = office
+    store_id = int(back_office.list_stores()[0]["id"])
+    _, code = back_office.add_terminal(store_id, "Kasa 1")
+    directory = tmp_path / "till"
+    with open_terminal(directory) as terminal:
+        activate(terminal, url, code, "Kasa 1", sleep=lambda _s: None)
+    return directory
+
+
+async def wait_for(pilot, predicate, tries: int = 400) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached")
+
+
+async def amount(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*text, "enter")
+    await pilot.pause()
+    await pilot.press("escape")  # the printout
+    await pilot.pause()
+
+
+def cli_json(capsys: pytest.CaptureFixture[str], db_url: str, *argv: str) -> object:
+    capsys.readouterr()
+    assert backoffice_cli(["--db", db_url, *argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+async def test_a_shift_reaches_the_back_office(make_app, clock, office, till_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    back_office, _url, db_url = office
+    app = make_app(data_dir=till_dir, startup_jobs=("config", "users", "products"), upload_interval=30)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+        assert app.terminal.settings.cash_management() is True  # arrived by the sync
+
+        await pilot.press(*"1001", "enter", *"1111", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, OpeningCashScreen)
+        await pilot.press("1")
+        await pilot.pause()
+        await amount(pilot, "200,00")  # opening cash
+        assert isinstance(app.screen, RegistrationScreen)
+
+        await pilot.press(*"1", "enter", "plus", *"1000", "enter")  # 10,00 for 3,49: change 6,51
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        for item, typed in (("1", "25,00"), ("2", "80,00")):  # Wpłata, then Wypłata
+            await pilot.press("f2", "2")
+            await pilot.pause()
+            await pilot.press(item)
+            await pilot.pause()
+            await amount(pilot, typed)
+        await pilot.press("f2", "2")
+        await pilot.pause()
+        await pilot.press("3")  # Raport stanu kasy
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f2", "2")
+        await pilot.pause()
+        await pilot.press("4", "enter")  # Zamknięcie zmiany, tak
+        await pilot.pause()
+        await pilot.press("enter")  # the report's printout; then the login screen
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+
+        await wait_for(pilot, lambda: app.terminal.ledger.pending_summary()[0] == 0)
+        await app.workers.wait_for_complete()
+
+    cash = 20_000 + MILK + 2_500 - 8_000
+    operations = cli_json(capsys, db_url, "transactions", "list", "--type", "cash_operation")
+    assert sorted((row["kind"], row["total"]) for row in operations) == [("in", 2_500), ("in", 20_000), ("out", 8_000)]
+    reports = cli_json(capsys, db_url, "transactions", "list", "--type", "cash_report")
+    assert [(row["kind"], row["number"], row["total"]) for row in reports] == [
+        ("shift_close", 2, cash), ("state", 1, cash)]
+    closes = cli_json(capsys, db_url, "transactions", "list", "--type", "cash_report", "--kind", "shift_close")
+    assert [row["number"] for row in closes] == [2]
+
+    day = clock().date()
+    report = cli_json(capsys, db_url, "report", "sales", "--day", day.isoformat())
+    assert (report["cash_in"], report["cash_out"]) == (22_500, 8_000)
+    assert report["payments"] == {"gotowka": MILK} and report["receipts"] == 1
+    assert ingest.sales_report(back_office, day)["cash_in"] == 22_500
+
+    # the stored close carries the till's counts, as the protocol names them
+    close = next(row for row in ingest.list_transactions(back_office, doc_type="cash_report")
+                 if row["kind"] == "shift_close")
+    payload = json.loads(m.Transaction.get_by_id(close["id"]).payload)
+    assert (payload["cash"], payload["opening"], payload["cash_sales"], payload["deposits"],
+            payload["withdrawals"]) == (cash, 20_000, MILK, 2_500, 8_000)
