@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
@@ -43,7 +42,8 @@ if TYPE_CHECKING:
 
 UpdaterFactory = Callable[["Terminal"], AbstractContextManager["Updater | None"]]
 
-#: Progress messages posted at most this often (s): a fast LAN must not flood the UI.
+#: How often the screen redraws the download's progress (s). The worker only stores
+#: the latest figures: a fast LAN cannot flood the UI, a stalled link shows the truth.
 PROGRESS_INTERVAL = 0.1
 
 
@@ -133,6 +133,8 @@ class UpdateScreen(PosScreen):
         self.found: CheckResult | None = None
         self.cancel = threading.Event()
         self.done_bytes = 0
+        self._latest: DownloadProgress | None = None  # written by the worker thread
+        self._shown: DownloadProgress | None = None
 
     # -- layout -------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -143,7 +145,14 @@ class UpdateScreen(PosScreen):
             yield Static("", id="update-message", markup=False)
 
     def on_mount(self) -> None:
+        self.set_interval(PROGRESS_INTERVAL, self._poll_progress)
         self._check()
+
+    def _poll_progress(self) -> None:
+        latest = self._latest
+        if latest is not None and latest is not self._shown:
+            self._shown = latest
+            self._on_progress(latest)
 
     def _info_text(self) -> str:
         found = self.found
@@ -208,13 +217,9 @@ class UpdateScreen(PosScreen):
         self.query_one("#update-progress", ProgressBar).update(total=found.metadata.size
                                                                if found.metadata else None)
         self._show("downloading", t("update.downloading", version=version))
-        last = [0.0]
 
         def progress(p: DownloadProgress) -> None:
-            now = time.monotonic()
-            if p.done >= p.total or now - last[0] >= PROGRESS_INTERVAL:
-                last[0] = now
-                self.post_message(UpdateEvent("progress", p))
+            self._latest = p
 
         def job(updater: Updater) -> None:
             staged = updater.download_and_stage(found, progress=progress,
@@ -249,6 +254,7 @@ class UpdateScreen(PosScreen):
 
     # -- results --------------------------------------------------------------------
     def on_update_event(self, message: UpdateEvent) -> None:
+        self._poll_progress()  # the last figures before the outcome
         handler = getattr(self, f"_on_{message.kind}")
         handler(message.payload)
 
