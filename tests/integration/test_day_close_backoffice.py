@@ -142,3 +142,64 @@ async def test_a_day_then_the_daily_report_matches_the_back_office(
         stored = ingest.list_transactions(back_office, doc_type="daily_report")
         assert [(row["number"], row["total"]) for row in stored] == [(1, sums.total)]
         assert sums.receipts == 3 and sums.returns == 1 and len(sums.payments) == 2
+
+
+async def test_offline_day_close_makes_the_report_and_the_retries_deliver_later(
+    make_app, tmp_path: Path
+) -> None:
+    """The back office goes away before the day close: the report is still made and
+    printed, the sync steps fail with their reason (quickly, not after minutes of
+    retries), and once the back office is back on its address the background retry of
+    the pulls and the upload deliver everything."""
+    import time
+
+    office = BackOffice(open_database(f"sqlite:///{tmp_path / 'office.sqlite3'}"), b"offline-pepper")
+    office.init_schema()
+    seed_demo(office)
+    store_id = int(office.list_stores()[0]["id"])
+    server = EmbeddedServer(office)
+    url = server.start()
+    _, code = office.add_terminal(store_id, "Kasa 1")
+    directory = tmp_path / "till"
+    with open_terminal(directory) as terminal:
+        activate(terminal, url, code, "Kasa 1", sleep=lambda _s: None)
+    app = make_app(data_dir=directory, startup_jobs=("config", "users", "products"), upload_interval=3600)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            await login(pilot)
+            await _sell(pilot, ["1"])
+            server.stop()
+            started = time.monotonic()
+            await pilot.press("f2", "3")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            elapsed = time.monotonic() - started
+            screen = app.screen
+            assert isinstance(screen, DayCloseScreen)
+            states = {step: screen.rows[step].state for step in STEPS}
+            assert states["report"] == "done" and states["upload"] == "failed"
+            assert states["products"] == "failed" and screen.failed_pulls == ["config", "users", "products"]
+            print(f"offline day close took {elapsed:.1f} s")
+            assert elapsed < 60, elapsed
+            terminal = app.terminal
+            assert terminal.ledger.pending_summary()[0] == 1  # the report, ☁ (the sale went at once)
+
+            port = int(url.rsplit(":", 1)[1])
+            server = EmbeddedServer(office, port=port)
+            server.start()
+            office.set_price(int(office.list_stores()[0]["price_list_id"]), office.product_by_plu("1"), 411)
+            app._retry_pulls(("config", "users", "products"), 60.0)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert terminal.catalog.find_by_code("1").price == 411
+            await app.workers.wait_for_complete()  # sync_finished kicked the upload
+            await pilot.pause()
+            assert terminal.ledger.pending_summary()[0] == 0
+            assert [row["type"] for row in ingest.list_transactions(office)] == ["daily_report", "receipt"]
+    finally:
+        server.stop()

@@ -41,6 +41,9 @@ STEPS: Final = (
 #: Steps that talk to the back office (retried in the background when they fail).
 _PULLS: Final = ("config", "users", "products")
 
+#: Failures meaning the back office cannot be reached at all (not a refusal).
+_OFFLINE_KEYS: Final = frozenset({"sync.err.offline", "sync.err.not_activated"})
+
 _STYLES: Final = {
     "waiting": "dim",
     "running": "bold yellow",
@@ -128,6 +131,8 @@ class DayCloseScreen(PosScreen):
         self.blocked_day: Any = None
         self.failed_pulls: list[str] = []
         self.install_update = False
+        #: the back office could not be reached: later network steps fail at once
+        self.offline = False
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="day-box"):
@@ -195,6 +200,8 @@ class DayCloseScreen(PosScreen):
         from ...sync.pull import ALL_JOBS
         from ..sync_runner import stored_connection
 
+        if self.offline:  # one unreachable back office is enough: no minutes of retries
+            return StepOutcome("failed", t("day.offline_skipped"))
         terminal = self.pos.terminal
         factory = self.context_factory or stored_connection
         failures: list[str] = []
@@ -203,6 +210,8 @@ class DayCloseScreen(PosScreen):
         def observer(event: object) -> None:
             if isinstance(event, ItemFailed):
                 failures.append(failure_text(event.key, event.params))
+                if event.key in _OFFLINE_KEYS or event.params.get("reason") in _OFFLINE_KEYS:
+                    self.offline = True
             elif isinstance(event, ItemDone):
                 done.append(event)
 
