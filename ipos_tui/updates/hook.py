@@ -89,9 +89,11 @@ def run_staged_install(data_dir: Path) -> int:
     """Install the staged update now (the app and its database are closed).
 
     On success this does not return: the process is replaced by the new
-    ``ipos-tui`` with the same arguments. It returns 0 when nothing was staged, 1
-    when the install failed and the previous version was put back (the terminal
-    keeps selling on it), 2 when even the rollback failed (the log says what to do).
+    ``ipos-tui`` with the same arguments; after a failed install that was rolled
+    back it is replaced by the previous version the same way (the till keeps
+    selling; the journal and the update screen say what happened). It returns 0
+    when nothing was staged, 1 when the install was refused before anything
+    changed, 2 when even the rollback failed (the log says what to do).
     """
     from ipos_tui.updates.install import install_staged
 

@@ -308,8 +308,9 @@ def install_staged(
 ) -> int:
     """Install the staged release of ``data_dir`` (see the module doc).
 
-    ``restart(python, version)`` replaces the process on success (default: exec the
-    new ``ipos-tui`` with ``argv``); tests pass their own ``run``/``restart`` and
+    ``restart(python, version)`` replaces the process (default: exec ``ipos-tui``
+    with ``argv``) after a healthy install — and after a successful rollback too, so
+    the till comes back selling on the previous version (the journal says why); tests pass their own ``run``/``restart`` and
     ``environment_check`` (default :func:`install_blocker`).
     Returns :data:`EXIT_NOTHING`, :data:`EXIT_ROLLED_BACK` or :data:`EXIT_BROKEN`.
     """
@@ -353,6 +354,9 @@ def install_staged(
         log.critical("ROLLBACK FAILED: reinstall with: %s -m pip install --no-index "
                      "--force-reinstall --no-deps %s/*.whl", installer.python, previous)
         return EXIT_BROKEN
+    log.warning("%s is back; restarting it (the till must keep selling)",
+                installer.current_version)
+    (restart or _exec_restart(argv))(installer.python, installer.current_version)
     return EXIT_ROLLED_BACK
 
 

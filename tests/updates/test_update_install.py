@@ -115,7 +115,8 @@ def test_failed_health_check_rolls_back_and_restores_the_database(shop: Shop) ->
     before = user_version(data_dir)
     children = Children(health=1, during_health=lambda: migrate_like_a_new_version(data_dir))
     code, restarts = run_install(data_dir, children)
-    assert code == EXIT_ROLLED_BACK and restarts == []
+    assert code == EXIT_ROLLED_BACK
+    assert restarts == [("/opt/python", "0.1.0")]  # back to selling on the old version
     assert children.kinds() == ["pip", "health", "rollback", "probe"]
     rollback = children.commands[2]
     assert rollback[-1].endswith("ipos_tui-0.1.0-py3-none-any.whl")
@@ -149,15 +150,15 @@ def test_failed_pip_rolls_back_without_a_health_check(shop: Shop) -> None:
     data_dir = stage(shop)
     children = Children(pip=1)
     code, restarts = run_install(data_dir, children)
-    assert (code, restarts) == (EXIT_ROLLED_BACK, [])
+    assert (code, restarts) == (EXIT_ROLLED_BACK, [("/opt/python", "0.1.0")])
     assert children.kinds() == ["pip", "rollback", "probe"]
     assert read_json(UpdatePaths(data_dir).journal)["reason"] == "pip"
 
 
 def test_failed_rollback_is_reported_loudly(shop: Shop) -> None:
     data_dir = stage(shop)
-    code, _ = run_install(data_dir, Children(pip=1, rollback=1))
-    assert code == EXIT_BROKEN
+    code, restarts = run_install(data_dir, Children(pip=1, rollback=1))
+    assert (code, restarts) == (EXIT_BROKEN, [])
     assert read_json(UpdatePaths(data_dir).journal)["outcome"] == "rollback_failed"
     assert "ROLLBACK FAILED" in UpdatePaths(data_dir).log_file.read_text("utf-8")
 
