@@ -96,3 +96,19 @@ def test_hook_result_messages_exist_in_both_languages(shop: Shop, tmp_path: Path
     for key in ("update.hook_nothing", "update.hook_unsent", "update.hook_failed",
                 "update.hook_ready"):
         assert key in catalogue("pl") and key in catalogue("en")
+
+
+def test_the_back_office_setting_reaches_the_hook_by_sync(shop: Shop,
+                                                          regular_install: None) -> None:
+    from ipos_tui.sync.context import SyncContext
+    from ipos_tui.sync.progress import CancelToken
+    from ipos_tui.sync.pull import pull_stream
+
+    stage(shop)
+    assert day_close_update(shop.terminal, pending=1).status == "refused"
+    shop.office.set_setting("update_with_unsent", True)
+    context = SyncContext.for_terminal(shop.terminal, sleep=lambda _s: None)
+    assert context is not None
+    with context:
+        assert pull_stream(context, "config", lambda _e: None, CancelToken()).ok
+    assert day_close_update(shop.terminal, pending=1).status == "ready"
