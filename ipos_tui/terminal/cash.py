@@ -38,14 +38,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final
 
 from peewee import SqliteDatabase
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import MAX_GROSZE, format_money, parse_grosze_digits, parse_money
 from ipos_tui.terminal.ledger import DocumentDraft, LedgerService
-from ipos_tui.terminal.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry, PrintoutKind, printer_of
+from ipos_tui.terminal.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry, printer_of
 from ipos_tui.terminal.records import PERM_CASH_WITHDRAWAL, DocumentDetail, StoredDocument, User
 from ipos_tui.terminal.settings import SettingsService
 from ipos_tui.terminal.timeutil import local_text, parse_time, utc_text
@@ -62,7 +62,6 @@ LOCAL_SKIPPED_OPENING: Final = "cash_opening_skipped"
 #: The protocol's limit of a cash operation's reason.
 MAX_REASON: Final = 200
 
-_PRINT_KIND: Final = cast(PrintoutKind, "cash")
 _SPACES: Final = " \u00a0\u202f"
 #: An amount that is well formed but may be too large for parse_money.
 _NUMBER_RE: Final = re.compile(rf"[0-9][0-9{_SPACES}]*(?:[.,][0-9]{{1,2}})?(?:[{_SPACES}]?(?i:zł))?")
@@ -388,7 +387,9 @@ class CashService:
         detail = self._ledger.get_document(stored.uuid)
         title = _TITLES[(detail.doc_type, detail.kind, str(detail.extra.get("purpose") or ""))]
         body = cash_printout_body(detail, state, self._terminal_name())
-        printout = self._printer.print_nonfiscal(_PRINT_KIND, title, body, now)
+        printout = self._printer.print_nonfiscal(
+            "cash", title, body, now, document_uuid=stored.uuid, document_number=stored.number
+        )
         return CashResult(stored, state, printout, cashier.name)
 
     def _terminal_name(self) -> str:

@@ -85,6 +85,7 @@ async def test_a_whole_shift_by_keys(make_app, demo_dir: Path, tmp_path: Path) -
         assert "WYPŁATA Z KASY" in screen_text(pilot) and "Powód: do banku" in screen_text(pilot)
         await pilot.press("escape")
         assert isinstance(app.screen, RegistrationScreen)
+        assert "Zapisano: Wypłata nr 000002. Gotówka w kasie: 153,49" in status(pilot)
 
         # Raport stanu kasy
         await pilot.press("f2", "2")

@@ -43,6 +43,22 @@ _TITLE_KEYS = {
 }
 
 
+#: list labels of cash documents by (document type, kind)
+_LABEL_KEYS = {
+    ("cash_operation", "in"): "cash.deposit",
+    ("cash_operation", "out"): "cash.withdrawal",
+    ("cash_report", "state"): "cash.state_report",
+    ("cash_report", "shift_close"): "cash.shift_close",
+}
+
+
+def cash_document_label(doc_type: str, kind: str) -> str | None:
+    """"Wpłata", "Wypłata", "Raport stanu kasy", "Zamknięcie zmiany" for a cash
+    document in a list (an opening is a "Wpłata" of its kind); None for other types."""
+    key = _LABEL_KEYS.get((doc_type, kind))
+    return None if key is None else t(key)
+
+
 def cash_service(app: IposApp) -> CashService:
     return cash_of(app.terminal)
 
@@ -190,15 +206,15 @@ class AmountDialog(ModalScreen[CashResult | None]):
 # -- after a stored document ---------------------------------------------------------------
 
 
-def _printout_title(result: CashResult) -> str:
+def _title(result: CashResult) -> str:
+    """"Stan początkowy kasy", "Wpłata", "Wypłata", … of a stored cash document."""
     doc = result.document
     purpose = ""
     if doc.doc_type == "cash_operation":
         purpose = {"in": "deposit", "out": "withdrawal"}[doc.kind]
         if result.state.shift.opening_uuid == doc.uuid:
             purpose = "opening"
-    key = _TITLE_KEYS[(doc.doc_type, doc.kind, purpose)]
-    return t("cash.printout_title", title=t(key), number=doc.number)
+    return t(_TITLE_KEYS[(doc.doc_type, doc.kind, purpose)])
 
 
 def _stored(app: IposApp, result: CashResult) -> None:
@@ -217,14 +233,20 @@ def _back_to_sales(app: IposApp) -> None:
 
 
 def _show_result(app: IposApp, result: CashResult, then: Callable[[], None] | None = None) -> None:
-    """Back to selling, with the printout on top (Enter/Esc closes it)."""
+    """Back to selling, with what was stored on the status line and the printout on
+    top (Enter/Esc closes it)."""
     _back_to_sales(app)
+    title = _title(result)
+    say = getattr(app.screen, "say", None)
+    if say is not None:
+        say(t("cash.done", title=title, number=result.document.number, cash=format_money(result.state.cash)))
 
     def closed(_answer: object) -> None:
         if then is not None:
             then()
 
-    app.push_screen(TextViewDialog(_printout_title(result), result.printout.text), closed)
+    printout_title = t("cash.printout_title", title=title, number=result.document.number)
+    app.push_screen(TextViewDialog(printout_title, result.printout.text), closed)
 
 
 def _refuse(app: IposApp, error: DomainError) -> None:

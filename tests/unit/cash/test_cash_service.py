@@ -278,3 +278,6 @@ def test_every_operation_is_printed_in_the_electronic_journal(cash: CashService,
     text = report.printout.text
     assert "ZAMKNIĘCIE ZMIANY" in text and "Zmiana od" in text and "2026-11-26 08:00" in text
     assert all(len(line) <= 40 for line in text.splitlines())
+    # each printout names its document, so 5. Transakcje and the journal find it
+    (printed,) = printer_of(demo_terminal).printouts_of(report.document.uuid)
+    assert printed.text == text and printed.document_number == report.document.number
