@@ -45,7 +45,6 @@ from ipos_tui.updates.keys import trusted_keys
 from ipos_tui.updates.paths import UpdatePaths, read_json, write_json_atomic
 from ipos_tui.updates.staging import (
     StagedRelease,
-    app_wheel_name,
     clear_staged,
     read_staged,
     verify_staged,
@@ -150,23 +149,45 @@ class Installer:
         return previous, backup, fingerprint, columns
 
     def keep_current_wheelhouse(self, staged: StagedRelease) -> Path:
-        """The running version's wheelhouse (kept by the last update, or packed now)."""
+        """The running version's wheelhouse, covering everything the install may change.
+
+        Kept by the last update (a full wheelhouse) or packed now from the installed
+        distributions (:mod:`wheelpack`). Whatever the staged release would replace
+        and the kept wheelhouse lacks at its installed version is packed into it too,
+        so the rollback can put every one of them back.
+        """
         target = self.paths.wheelhouse(self.current_version)
-        names = [p.name for p in target.glob("*.whl")] if target.is_dir() else []
-        try:
-            app_wheel_name(names, self.current_version)
+        present = self._wheels_in(target)
+        if present.get(APP_PROJECT) != self.current_version:
+            present = {}
+        missing = [project for project in self._projects_to_keep(staged)
+                   if present.get(project) != installed_version(project)]
+        if not missing:
             self.log.info("keeping the wheelhouse of %s in %s", self.current_version, target)
             return target
-        except DomainError:
-            pass
         partial = target.with_name(target.name + ".packing")
         shutil.rmtree(partial, ignore_errors=True)
-        for project in self._projects_to_keep(staged):
+        if present:
+            shutil.copytree(target, partial)
+        for project in missing:
+            for old in partial.glob("*.whl") if partial.is_dir() else ():
+                if (wheel_project(old.name) or ("", ""))[0] == project:
+                    old.unlink()
             wheel = repack(project, partial)
             self.log.info("packed the installed %s into %s", project, wheel.name)
         shutil.rmtree(target, ignore_errors=True)
         partial.rename(target)
         return target
+
+    @staticmethod
+    def _wheels_in(folder: Path) -> dict[str, str]:
+        """``{project: version}`` of the wheels in ``folder`` (empty if there is none)."""
+        found: dict[str, str] = {}
+        for wheel in folder.glob("*.whl") if folder.is_dir() else ():
+            parsed = wheel_project(wheel.name)
+            if parsed is not None:
+                found[parsed[0]] = parsed[1]
+        return found
 
     def _projects_to_keep(self, staged: StagedRelease) -> list[str]:
         """The app and every installed project the staged wheelhouse would replace."""
@@ -183,7 +204,7 @@ class Installer:
     def pip_install(self, wheelhouse: Path, version: str) -> CommandResult:
         """Step 4: the staged version from the staged wheelhouse only."""
         self._phase("pip_install")
-        command = [self.python, "-m", "pip", "install", "--no-index", "--find-links",
+        command = [self.python, "-P", "-m", "pip", "install", "--no-index", "--find-links",
                    str(wheelhouse), "--disable-pip-version-check", "--no-input",
                    f"{APP_PROJECT}=={version}"]
         return self._run(command, PIP_TIMEOUT)
@@ -209,7 +230,7 @@ class Installer:
         """
         self._phase("rollback")
         wheels = self._rollback_wheels(previous)
-        command = [self.python, "-m", "pip", "install", "--no-index", "--find-links",
+        command = [self.python, "-P", "-m", "pip", "install", "--no-index", "--find-links",
                    str(previous), "--force-reinstall", "--no-deps",
                    "--disable-pip-version-check", "--no-input", *wheels]
         reinstalled = self._run(command, PIP_TIMEOUT).returncode == 0

@@ -94,7 +94,7 @@ def test_healthy_install_commits_and_restarts(shop: Shop) -> None:
     assert restarts == [("/opt/python", "0.2.0")]
     assert code == 0
     pip, health = children.commands
-    assert pip == ["/opt/python", "-m", "pip", "install", "--no-index", "--find-links",
+    assert pip == ["/opt/python", "-P", "-m", "pip", "install", "--no-index", "--find-links",
                    str(staged_dir), "--disable-pip-version-check", "--no-input",
                    "ipos-tui==0.2.0"]
     assert health[:6] == ["/opt/python", "-P", "-m", "ipos_tui.cli", "update", "health-check"]
@@ -203,3 +203,24 @@ def test_editable_install_is_refused_before_anything_changes(
 
 def test_nothing_staged_is_exit_0(tmp_path: Path) -> None:
     assert install_staged(tmp_path, run=Children(), restart=lambda *a: None) == 0
+
+
+def test_kept_wheelhouse_gains_what_the_new_release_would_replace(shop: Shop,
+                                                                  tmp_path: Path) -> None:
+    """A dependency the release changes (httpx here) is packed from the installed one
+    into the kept wheelhouse, and is the version a rollback would put back."""
+    from importlib.metadata import version
+
+    extra = tmp_path / "extra"
+    fake_wheel(extra, "99.0", project="httpx")
+    shop.publish("0.2.0", wheelhouse_from=extra, no_deps=False)
+    with shop.updater() as updater:
+        staged = updater.download_and_stage(updater.check())
+    assert "httpx-99.0-py3-none-any.whl" in staged.wheels
+    data_dir = shop.terminal.data_dir
+    fake_wheel(UpdatePaths(data_dir).wheelhouse("0.1.0"), "0.1.0")
+    shop.terminal.close()
+    code, restarts = run_install(data_dir, Children(pip=1))
+    assert code == EXIT_ROLLED_BACK
+    kept = sorted(p.name for p in UpdatePaths(data_dir).wheelhouse("0.1.0").glob("*.whl"))
+    assert kept == [f"httpx-{version('httpx')}-py3-none-any.whl", "ipos_tui-0.1.0-py3-none-any.whl"]

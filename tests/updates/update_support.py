@@ -82,8 +82,9 @@ class Shop:
     def publish(self, version: str, *, key: str | None = None, channel: str = "stable",
                 expires_days: float = 30.0, **options: Any) -> dict[str, Any]:
         wheel = fake_wheel(self.root / "dist" / version, version)
+        options.setdefault("no_deps", True)
         return publish(self.store, wheel, Path(key or self.key["private_key"]), channel=channel,
-                       expires_days=expires_days, no_deps=True, **options)
+                       expires_days=expires_days, **options)
 
     @contextmanager
     def updater(self, current: str = "0.1.0", **options: Any) -> Iterator[Updater]:
