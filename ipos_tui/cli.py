@@ -20,14 +20,26 @@ from .domain.errors import DomainError
 from .i18n import set_language, t
 
 
-def _parser() -> argparse.ArgumentParser:
+def _common_options(*, after_command: bool) -> argparse.ArgumentParser:
+    """Options valid before and after the subcommand. After it they default to
+    SUPPRESS, so ``ipos-tui --data-dir X sync`` keeps X instead of resetting it."""
+    unset = argparse.SUPPRESS if after_command else None
+    off = argparse.SUPPRESS if after_command else False
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", type=Path, help="terminal data directory (database, printouts, logs)")
-    common.add_argument("--lang", choices=("pl", "en"), help="UI language (default: the saved one, else pl)")
-    common.add_argument("--ascii", action="store_true", help="console mode: only Linux console glyphs")
-    common.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
+    common.add_argument("--data-dir", type=Path, default=unset,
+                        help="terminal data directory (database, printouts, logs)")
+    common.add_argument("--lang", choices=("pl", "en"), default=unset,
+                        help="UI language (default: the saved one, else pl)")
+    common.add_argument("--ascii", action="store_true", default=off,
+                        help="console mode: only Linux console glyphs")
+    common.add_argument("-v", "--verbose", action="store_true", default=off, help="log to stderr too")
+    return common
 
-    parser = argparse.ArgumentParser(prog="ipos-tui", parents=[common], description="iPOS duet terminal")
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ipos-tui", parents=[_common_options(after_command=False)],
+                                     description="iPOS duet terminal")
+    common = _common_options(after_command=True)
     parser.add_argument("--version", action="version", version=f"ipos-tui {__version__}")
     commands = parser.add_subparsers(dest="command")
     demo = commands.add_parser("demo", parents=[common], help="the demo shop, ready to sell")

@@ -121,3 +121,13 @@ def test_health_check_reaches_the_login_screen(demo_dir: Path,
     assert "ekran logowania osiągnięty" in capsys.readouterr().out
     assert tui_main(["update", "health-check", "--data-dir", str(demo_dir),
                      "--expect-version", "99.0"]) == 1
+
+
+def test_data_dir_before_the_command_is_kept(tmp_path: Path) -> None:
+    """``ipos-tui --data-dir X trust-key F`` must not fall back to the default dir."""
+    from ipos_tui.backoffice.releases import keygen
+
+    made = keygen(tmp_path / "k")
+    data_dir = tmp_path / "terminal"
+    assert tui_main(["--data-dir", str(data_dir), "trust-key", made["public_key"]]) == 0
+    assert made["key_id"] in trusted_keys(data_dir)
