@@ -351,13 +351,16 @@ def install_staged(
         return _refused(installer, data_dir, staged, blocker)
     try:
         previous, backup, fingerprint, columns = installer.prepare(staged)
-    except (DomainError, OSError) as exc:
+    except Exception as exc:  # nothing has changed yet: whatever failed, the old version stays
         return _refused(installer, data_dir, staged, exc)
     result = installer.pip_install(staged.directory, staged.version)
     if result.returncode == 0:
         result = installer.health_check(staged.version)
         if result.returncode == 0:
-            installer.commit(staged)
+            try:
+                installer.commit(staged)
+            except OSError as exc:  # bookkeeping only: the new version is installed and healthy
+                log.error("installed, but keeping its wheelhouse failed: %s", exc)
             installer.finish("installed")
             log.info("%s installed and healthy; restarting", staged.version)
             (restart or _exec_restart(argv))(installer.python, staged.version)
