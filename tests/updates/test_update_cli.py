@@ -131,3 +131,16 @@ def test_data_dir_before_the_command_is_kept(tmp_path: Path) -> None:
     data_dir = tmp_path / "terminal"
     assert tui_main(["--data-dir", str(data_dir), "trust-key", made["public_key"]]) == 0
     assert made["key_id"] in trusted_keys(data_dir)
+
+
+def test_app_returning_the_marker_runs_the_install_after_it_closed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """cli.py's side of the day-close contract: "install-update" → run_staged_install."""
+    import ipos_tui.cli as cli
+    from ipos_tui.updates import hook
+
+    calls: list[Path] = []
+    monkeypatch.setattr(hook, "run_staged_install", lambda data_dir: calls.append(data_dir) or 1)
+    assert cli._after_app(None, tmp_path) == 0
+    assert cli._after_app("install-update", tmp_path) == 1
+    assert calls == [tmp_path]
