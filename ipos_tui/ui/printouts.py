@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 def _render(app: IposApp, uuid: str) -> tuple[DocumentDetail, str]:
     terminal = app.terminal
     detail = terminal.ledger.get_document(uuid)
+    if detail.doc_type != "receipt":
+        # non-fiscal documents (a return …) are shown as the printer journaled them
+        printed = printer_of(terminal).printouts_of(uuid)
+        if printed:
+            return detail, printed[-1].text
     settings = terminal.settings
     text = render_receipt(detail, settings.company(), settings.store(), settings.terminal_info())
     return detail, text

@@ -87,6 +87,7 @@ class RegistrationScreen(PosScreen):
         Binding("plus,add,f12", "pay", "keys.pay", key_display="+"),
         Binding("delete", "void_line", "keys.void_line", priority=True),
         Binding("f4", "discount", "keys.discount"),
+        Binding("f7", "return_goods", "ret.key_return"),
         Binding("escape", "cancel", "keys.cancel"),
         Binding("f1", "app.help", "keys.help"),
         Binding("ctrl+j", "submit", "keys.accept", show=False),
@@ -162,6 +163,7 @@ class RegistrationScreen(PosScreen):
         self.query_one("#total", Static).update(
             f"{t('reg.total')}  {format_money(self.receipt.total)}"
         )
+        self.refresh_bindings()  # F7 Zwrot comes and goes with the receipt's lines
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -413,6 +415,22 @@ class RegistrationScreen(PosScreen):
         from ..discounts import open_discount_menu
 
         open_discount_menu(self)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F7 Zwrot is offered only with an empty receipt (a return is its own document;
+        while selling, the key bar keeps its room for the selling keys)."""
+        if action == "return_goods":
+            return self.receipt.is_empty
+        return True
+
+    def action_return_goods(self) -> None:
+        """F7: a return, taken only while no receipt is open (its own document)."""
+        if not self.receipt.is_empty:
+            self.say(t("ret.err.receipt_open"), error=True)
+            return
+        from .returns import start_return
+
+        start_return(self)
 
     def action_menu(self) -> None:
         from ..menus import open_user_menu

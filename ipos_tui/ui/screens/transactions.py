@@ -8,10 +8,22 @@ from textual.binding import Binding
 
 from ...domain.money import format_money
 from ...i18n import t
-from ...terminal.records import DocumentSummary
+from ...terminal.records import DocumentSummary, document_code
 from ..printouts import kind_label, show_printout, upload_mark
 from ..widgets.receipt_list import fit
 from .list_screen import NAVIGATION, ListScreen
+
+
+def number_text(doc: DocumentSummary) -> str:
+    """A receipt's number, or a return's with its own mark ("Z000001")."""
+    if doc.doc_type == "return":
+        return t("ret.number", number=doc.number)
+    return f"{doc.number:06d}"
+
+
+def document_label(doc: DocumentSummary) -> str:
+    """"Paragon", "Faktura", … or "Zwrot"."""
+    return t("ret.doc") if doc.doc_type == "return" else kind_label(doc.kind)
 
 
 class TransactionsScreen(ListScreen):
@@ -20,6 +32,7 @@ class TransactionsScreen(ListScreen):
 
     BINDINGS = [
         Binding("enter,ctrl+j", "open", "keys.open", key_display="Enter"),
+        Binding("z,Z", "return_goods", "ret.key_return", key_display="Z"),
         *NAVIGATION,
         Binding("escape", "back", "keys.back"),
         Binding("f1", "app.help", "keys.help"),
@@ -44,13 +57,27 @@ class TransactionsScreen(ListScreen):
         mark = upload_mark(self.pos, doc.upload_state)
         text = Text(no_wrap=True, overflow="crop")
         text.append(
-            f" {mark} {doc.number:06d}  {doc.created_local:%Y-%m-%d} {doc.created_local:%H:%M} "
-            f"{fit(doc.cashier_name, 16):<16} {fit(kind_label(doc.kind), 15):<15} "
-            f"{format_money(doc.total):>12}"
+            f" {mark} {number_text(doc):<7} {doc.created_local:%Y-%m-%d} {doc.created_local:%H:%M} "
+            f"{fit(doc.cashier_name, 16):<16} {fit(document_label(doc), 15):<15} "
+            f"{format_money(-doc.total if doc.doc_type == 'return' else doc.total):>12}"
         )
         if doc.upload_state == "quarantined" and doc.reject_reason:
             text.append(f"\n     {t('tx.quarantined', reason=fit(doc.reject_reason, 56))}", style="italic")
         return text
+
+    def action_return_goods(self) -> None:
+        """Z: a return of the highlighted receipt."""
+        index = self.rows.highlighted
+        if not self.documents or index is None:
+            return
+        doc = self.documents[index]
+        info = self.pos.terminal.settings.terminal_info()
+        if doc.doc_type != "receipt" or info is None:
+            self.say(t("ret.not_return_row"), error=True)
+            return
+        from .returns import start_return
+
+        start_return(self, document_code(info.terminal_id, doc.number))
 
     def action_open(self) -> None:
         index = self.rows.highlighted
