@@ -193,3 +193,27 @@ async def test_cash_menu_hidden_and_no_prompt_when_cash_management_is_off(make_a
         await pilot.press("2")  # no such item
         await pilot.pause()
         assert "Obsługa gotówki" not in screen_text(pilot)
+
+
+async def test_cash_management_switched_on_during_a_shift_asks_for_the_opening_first(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    cash_management(demo_dir, on=False)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        assert isinstance(app.screen, RegistrationScreen)
+        set_catalogue_settings(app.terminal, cash_management=True)  # a config sync brought it
+        await pilot.press("f2", "2")
+        await pilot.pause()
+        assert isinstance(app.screen, OpeningCashScreen)
+        await pilot.press("escape")  # back to the user menu, not logged out
+        await pilot.pause()
+        assert app.cashier is not None and "2. Obsługa gotówki" in screen_text(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("2")  # Pomiń
+        await pilot.pause()
+        assert isinstance(app.screen, RegistrationScreen)
+        assert cash_of(app.terminal).current_shift() is not None
+        await pilot.press("f2", "2")
+        await pilot.pause()
+        assert "1. Wpłata" in screen_text(pilot)
