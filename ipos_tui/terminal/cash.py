@@ -434,8 +434,9 @@ def cash_printout_body(detail: DocumentDetail, state: DrawerState, terminal_name
     rule = "-" * PRINT_WIDTH
     lines: list[str] = []
     if detail.doc_type == DOC_CASH_OPERATION:
-        prefix = "KP" if detail.kind == "in" else "KW"
-        lines.append(_row("Dokument", f"{prefix} {detail.number:06d}"))
+        # one numbering for all cash operations (the ledger's, per document type):
+        # no KP/KW prefix that would suggest two separate series
+        lines.append(_row("Operacja kasowa nr", f"{detail.number:06d}"))
         lines.append(_row("Kwota", _amount(detail.total)))
         reason = str(detail.extra.get("reason") or "")
         if reason:

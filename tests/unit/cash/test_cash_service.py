@@ -274,7 +274,8 @@ def test_every_operation_is_printed_in_the_electronic_journal(cash: CashService,
     assert [entry.kind for entry in journal] == ["cash", "cash", "cash"]
     assert "STAN POCZĄTKOWY KASY" in opening.printout.text and "200,00" in opening.printout.text
     assert "WYPŁATA Z KASY" in journal[1].text and "Powód: wpłata do banku" in journal[1].text
-    assert "KW 000002" in journal[1].text and "150,00" in journal[1].text
+    assert "Operacja kasowa nr" in journal[1].text and "000002" in journal[1].text
+    assert "150,00" in journal[1].text
     text = report.printout.text
     assert "ZAMKNIĘCIE ZMIANY" in text and "Zmiana od" in text and "2026-11-26 08:00" in text
     assert all(len(line) <= 40 for line in text.splitlines())
