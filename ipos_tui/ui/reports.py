@@ -59,7 +59,7 @@ def _month(app: IposApp) -> None:
 
     def done(values: dict[str, Any] | None) -> None:
         if values is not None:
-            start, end = parse_month(values["month"], today)
+            start, end = values["month"]  # validated by parse_month
             _show(app, start, end, t("report.monthly_title", month=start.strftime("%m.%Y")),
                   f"RAPORT MIESIĘCZNY {start:%m.%Y}")
 
@@ -72,13 +72,10 @@ def _period(app: IposApp) -> None:
     """4 → 3. Raport okresowy: asks the first and the last day (this month so far)."""
     today = app.clock().date()
 
-    def check_end(text: str) -> date:
-        return parse_day(text, today)
-
     def done(values: dict[str, Any] | None) -> None:
         if values is None:
             return
-        start, end = parse_day(values["start"], today), parse_day(values["end"], today)
+        start, end = values["start"], values["end"]  # validated by parse_day
         try:
             check_period(start, end)
         except DomainError as error:
@@ -92,7 +89,7 @@ def _period(app: IposApp) -> None:
     fields = [
         Field("start", "report.start", value=today.replace(day=1).strftime("%d.%m.%Y"), max_length=10,
               validate=lambda text: parse_day(text, today)),
-        Field("end", "report.end", value=today.strftime("%d.%m.%Y"), max_length=10, validate=check_end),
+        Field("end", "report.end", value=today.strftime("%d.%m.%Y"), max_length=10, validate=lambda text: parse_day(text, today)),
     ]
     app.push_screen(FormDialog(t("report.periodic"), fields), done)
 
