@@ -182,10 +182,17 @@ class ReturnService:
         code = parse_receipt_code(text, info.terminal_id)
         counted = self._sent_returns(code)  # read before asking: see the module doc
         if code.terminal_id == info.terminal_id:
-            return self._local_source(code, counted)
-        if self._lookup is None:
+            local = self._local_source(code, counted)
+            if local is not None:
+                return local
+            if self._lookup is None:
+                raise DomainError("ret.err.not_found", code=code.text)
+            # a till re-activated on a new disk: its older receipts live in the back office
+            remote = self._own_from_back_office(code)
+        elif self._lookup is None:
             raise DomainError("ret.err.offline", code=code.text)
-        remote = self._lookup(code.terminal_id, code.number)
+        else:
+            remote = self._lookup(code.terminal_id, code.number)
         if remote.store_id != info.store_id:
             raise DomainError("ret.err.other_store", code=code.text)
         return self._source(
@@ -194,11 +201,21 @@ class ReturnService:
             counted=counted,
         )
 
-    def _local_source(self, code: ReceiptCode, counted: frozenset[str]) -> ReturnSource:
-        """A receipt of this till, with the back office's returns when it can answer."""
+    def _own_from_back_office(self, code: ReceiptCode) -> RemoteReceipt:
+        """A receipt of this till that its ledger lacks, from the back office; when
+        that cannot answer, it is simply not found."""
+        assert self._lookup is not None
+        try:
+            return self._lookup(code.terminal_id, code.number)
+        except DomainError as error:
+            raise DomainError("ret.err.not_found", code=code.text) from error
+
+    def _local_source(self, code: ReceiptCode, counted: frozenset[str]) -> ReturnSource | None:
+        """A receipt of this till's ledger (None if it has none), with the back
+        office's returns when it can answer."""
         doc = self._terminal.ledger.find_by_number(code.number)
         if doc is None:
-            raise DomainError("ret.err.not_found", code=code.text)
+            return None
         returned: dict[int, int] = {}
         checked = False
         if self._lookup is not None:
@@ -284,6 +301,15 @@ class ReturnService:
     def refund_methods(self) -> list[PaymentMethod]:
         """The active cash and card methods a refund can go to, in the back office's order."""
         return [m for m in self._terminal.catalog.payment_methods() if m.kind in REFUND_KINDS]
+
+    def refund_total(self, source: ReturnSource, picks: Mapping[int, int]) -> int:
+        """What ``picks`` would refund, checking them as :meth:`draft` does (before a
+        refund method is chosen). Raises DomainError "ret.err.nothing_picked",
+        "ret.err.qty_too_much" or "ret.err.qty_precision"."""
+        chosen = sorted((index, qty) for index, qty in picks.items() if qty)
+        if not chosen:
+            raise DomainError("ret.err.nothing_picked")
+        return sum(self._return_line(source, index, qty).value for index, qty in chosen)
 
     def draft(self, source: ReturnSource, picks: Mapping[int, int], method: PaymentMethod) -> DocumentDraft:
         """The return document for ``picks`` (original line index → milli-units).

@@ -304,7 +304,7 @@ class ReturnScreen(PosScreen):
     def set_pick(self, item: ReturnLine, milli: int) -> None:
         """Give back ``milli`` of ``item`` (0 clears it); the service's rules apply."""
         if milli:
-            self.service.draft(self.source, {item.index: milli}, _CHECK_ONLY)  # type: ignore[arg-type]
+            self.service.refund_total(self.source, {item.index: milli})  # type: ignore[arg-type]
             self.picks[item.index] = milli
             value = refund_value(item.line, item.returned, milli)
             self.say(t("ret.line_set", n=item.index + 1, name=item.line.name,
@@ -377,7 +377,7 @@ class ReturnScreen(PosScreen):
         if self.source is None:
             return
         try:
-            self.service.draft(self.source, self.picks, _CHECK_ONLY)
+            self.service.refund_total(self.source, self.picks)
         except DomainError as error:
             self.say(return_error_text(error), error=True)
             return
@@ -437,8 +437,6 @@ class ReturnDone:
 
 #: actions that need an original with something left to return
 _PICKING_ACTIONS = frozenset({"accept", "whole", "clear_line", "refund"})
-#: Cash, for checking the picked quantities before a refund method is chosen.
-_CHECK_ONLY = PaymentMethod("", "", "cash")
 
 
 def _method_label(method: PaymentMethod, source: ReturnSource) -> str:

@@ -89,3 +89,18 @@ def test_a_damaged_barcode_is_not_read() -> None:
             continue
         with pytest.raises(DomainError):
             read_barcode(damaged)
+
+
+def test_every_receipt_prints_its_code_as_text_and_as_a_barcode(demo_terminal, sell) -> None:  # type: ignore[no-untyped-def]
+    from ipos_tui.terminal.printout import render_receipt
+
+    stored = sell([("1", 1000)])
+    detail = demo_terminal.ledger.get_document(stored.uuid)
+    settings = demo_terminal.settings
+    text = render_receipt(detail, settings.company(), settings.store(), settings.terminal_info())
+    lines = text.splitlines()
+    assert any(line.startswith(f"Kod: {stored.code}") for line in lines)
+    (bars,) = [line for line in lines if line.strip().startswith("\u2503")]
+    scanned = read_barcode(bars)
+    assert scanned in text  # the digits are printed under the bars, as on an EAN label
+    assert parse_receipt_code(scanned, own_terminal=99) == ReceiptCode(stored.terminal_id, stored.number)

@@ -259,3 +259,18 @@ def test_the_return_prints_as_a_journaled_non_fiscal_printout(demo_terminal: Ter
     assert "DO ZWROTU PLN" in entry.text and "5,39" in entry.text
     assert all(len(line) <= 40 for line in entry.text.splitlines())
     assert printer_of(demo_terminal).printouts_of(stored.uuid) == [entry]
+
+
+def test_own_receipt_missing_locally_comes_from_the_back_office(demo_terminal: Terminal) -> None:
+    """A till re-activated on a new disk keeps its id; its older receipts are only in
+    the back office."""
+    info = demo_terminal.settings.terminal_info()
+    assert info is not None
+    lines = (DocumentLine(1, 1, "1", "Mleko 3,2% 1l", "szt.", 0, 349, 2000, "C", 698, 0, 0, 698),)
+    old = RemoteReceipt(info.terminal_id, 77, info.store_id, NOW, lines, (), {})
+    source = ReturnService(demo_terminal, FakeBackOffice(old)).find("77", MANAGER)
+    assert source.remote and source.code.number == 77 and source.lines[0].returnable == 2000
+    for key in ("ret.err.offline", "ret.err.not_found"):
+        with pytest.raises(DomainError) as caught:
+            ReturnService(demo_terminal, FakeBackOffice(error=key)).find("77", MANAGER)
+        assert caught.value.key == "ret.err.not_found"
