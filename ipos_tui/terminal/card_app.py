@@ -220,7 +220,7 @@ class CardApp:
                 (number,),
             )
             settlement = Settlement(number, parse_time(local_text(now)), count, total, int(reversed_count))
-            body = _settlement_body(settlement, previous)
+            body = _settlement_body(settlement, previous, self._refunds_of(number))
             printout = self._printer.print_nonfiscal("settlement", "ROZLICZENIE KART", body, now)
         return Settlement(
             settlement.number,
@@ -232,19 +232,40 @@ class CardApp:
         )
 
 
+    def _refunds_of(self, settlement_number: int) -> tuple[int, int]:
+        """Count and sum of the card refunds (returns) a settlement closed."""
+        count, total = self._db.execute_sql(
+            "SELECT count(*), coalesce(sum(amount), 0) FROM card_transaction "
+            "WHERE settlement_number = ? AND state = 'approved' AND kind = 'refund'",
+            (settlement_number,),
+        ).fetchone()
+        return int(count), int(total)
+
+
 def _line(left: str, right: str) -> str:
     return left + " " * max(1, PRINT_WIDTH - len(left) - len(right)) + right
 
 
-def _settlement_body(settlement: Settlement, previous: Settlement | None) -> list[str]:
-    """The lines of a settlement printout below its head."""
-    amount = format_money(settlement.total, symbol=False).replace("\u00a0", " ").replace("\u202f", " ")
+def _settlement_body(
+    settlement: Settlement, previous: Settlement | None, refunds: tuple[int, int] = (0, 0)
+) -> list[str]:
+    """The lines of a settlement printout below its head (with the card refunds of
+    returns, already netted in the sum, when there were any)."""
+    def money(grosze: int) -> str:
+        return format_money(grosze, symbol=False).replace("\u00a0", " ").replace("\u202f", " ")
+
     since = previous.settled_local.strftime("%Y-%m-%d %H:%M") if previous else "-"
-    return [
+    refund_count, refund_total = refunds
+    lines = [
         _line("Rozliczenie nr", f"{settlement.number:04d}"),
         _line("Poprzednie rozliczenie", since),
         _line("Transakcje kartą", str(settlement.count)),
-        _line("Suma PLN", amount),
+    ]
+    if refund_count:
+        lines.append(_line(f"  w tym zwroty ({refund_count})", f"-{money(refund_total)}"))
+    return [
+        *lines,
+        _line("Suma PLN", money(settlement.total)),
         _line("Anulowane", str(settlement.reversed_count)),
         "-" * PRINT_WIDTH,
         "Nowy okres rozpoczęty".center(PRINT_WIDTH).rstrip(),

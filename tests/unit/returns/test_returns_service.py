@@ -274,3 +274,16 @@ def test_own_receipt_missing_locally_comes_from_the_back_office(demo_terminal: T
         with pytest.raises(DomainError) as caught:
             ReturnService(demo_terminal, FakeBackOffice(error=key)).find("77", MANAGER)
         assert caught.value.key == "ret.err.not_found"
+
+
+def test_the_card_settlement_nets_and_names_the_refunds(demo_terminal: Terminal, sell: Sell) -> None:
+    cards = card_app_of(demo_terminal)
+    paid = cards.authorize(1797, NOW)
+    sale = sell([("9", 3000)], card=1797)
+    cards.link_receipt([paid.id], sale.uuid, sale.number)
+    give_back(ReturnService(demo_terminal), sale.code, {0: 1000}, CARD)
+    settlement = cards.settle(NOW)
+    assert (settlement.count, settlement.total) == (2, 1797 - 599)
+    assert settlement.printout is not None
+    text = settlement.printout.text
+    assert "w tym zwroty (1)" in text and "-5,99" in text and "11,98" in text
