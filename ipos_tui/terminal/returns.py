@@ -306,10 +306,14 @@ class ReturnService:
         """What ``picks`` would refund, checking them as :meth:`draft` does (before a
         refund method is chosen). Raises DomainError "ret.err.nothing_picked",
         "ret.err.qty_too_much" or "ret.err.qty_precision"."""
+        return sum(line.value for line in self._return_lines(source, picks))
+
+    def _return_lines(self, source: ReturnSource, picks: Mapping[int, int]) -> tuple[DocumentLine, ...]:
+        """The return's lines in the original's order (picks of 0 left out)."""
         chosen = sorted((index, qty) for index, qty in picks.items() if qty)
         if not chosen:
             raise DomainError("ret.err.nothing_picked")
-        return sum(self._return_line(source, index, qty).value for index, qty in chosen)
+        return tuple(self._return_line(source, index, qty) for index, qty in chosen)
 
     def draft(self, source: ReturnSource, picks: Mapping[int, int], method: PaymentMethod) -> DocumentDraft:
         """The return document for ``picks`` (original line index → milli-units).
@@ -317,10 +321,7 @@ class ReturnService:
         Raises DomainError "ret.err.nothing_picked", "ret.err.qty_too_much",
         "ret.err.qty_precision", "ret.err.method" or "ret.err.card_limit".
         """
-        chosen = sorted((index, qty) for index, qty in picks.items() if qty)
-        if not chosen:
-            raise DomainError("ret.err.nothing_picked")
-        lines = tuple(self._return_line(source, index, qty) for index, qty in chosen)
+        lines = self._return_lines(source, picks)
         total = sum(line.value for line in lines)
         if method.kind not in REFUND_KINDS:
             raise DomainError("ret.err.method", method=method.name)
@@ -342,7 +343,7 @@ class ReturnService:
     def _return_line(source: ReturnSource, index: int, qty: int) -> DocumentLine:
         """One return line: ``qty`` of original line ``index``, valued proportionally."""
         if not 0 <= index < len(source.lines):
-            raise DomainError("ret.err.nothing_picked")
+            raise ValueError(f"receipt {source.code.text} has no line {index}")
         item = source.lines[index]
         line = item.line
         step = 10 ** (3 - line.precision)
