@@ -183,3 +183,42 @@ def test_lookup_failures_reach_the_cashier(shop: Shop, tmp_path: Path) -> None:
         with pytest.raises(DomainError) as caught:
             lookup(1, 1)
         assert caught.value.key == "ret.err.offline"
+
+
+async def test_the_return_screen_finds_another_tills_receipt(shop: Shop, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """The cashier's side: F7 on till F, the code of till E's receipt, the lines come
+    from the back office, the whole receipt goes back in cash and is uploaded."""
+    from ipos_tui.ui.app import create_app
+    from ipos_tui.ui.dialogs import TextViewDialog
+    from ipos_tui.ui.screens.returns import ReturnScreen
+
+    seller = till(shop, tmp_path / "te", shop.stores[0], "Kasa E")
+    with seller:
+        code = sell(seller)
+        upload_all(seller)
+    returner = till(shop, tmp_path / "tf", shop.stores[0], "Kasa F")
+    app = create_app(returner, data_dir=tmp_path / "tf", clock=clock, cursor_blink=False, upload_interval=30)
+    with returner:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(*"1001", "enter", *"1111", "enter", "f7", *code, "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ReturnScreen) and screen.source is not None
+            assert screen.source.remote and "(z zaplecza)" in str(screen.box.border_title)
+            await pilot.press("asterisk", "down", "asterisk", "plus", "1")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, TextViewDialog) and code in str(app.screen.text)
+            await pilot.press("escape")
+            for _ in range(200):  # the background upload takes it like a sale
+                if returner.ledger.pending_summary()[0] == 0:
+                    break
+                await pilot.pause(0.05)
+        stored = returner.ledger.find_by_number(1, "return")
+        assert stored is not None and stored.upload_state == "sent"
+        assert [line.qty for line in stored.lines] == [3000, 350]
+        with client_of(returner) as client:
+            terminal_id, number = code[1:].split("-")
+            assert client.lookup_receipt(int(terminal_id), int(number)).returned == {0: 3000, 1: 350}

@@ -176,3 +176,25 @@ async def test_return_from_the_transaction_list(make_app) -> None:
         assert status(pilot).startswith("To jest zwrot")
         await pilot.press("enter")
         assert isinstance(app.screen, TextViewDialog) and "ZWROT TOWARU" in str(app.screen.text)
+
+
+async def test_another_tills_receipt_needs_the_connection(make_app, demo_dir) -> None:
+    """A till whose back office does not answer: a receipt of another till cannot be
+    returned and the cashier is told why; one of this till still can."""
+    from ipos_tui.terminal.connection import Connection, ConnectionStore
+    from ipos_tui.terminal.db import open_terminal
+
+    with open_terminal(demo_dir) as terminal:
+        with terminal.db.atomic():
+            ConnectionStore(terminal.db, terminal.models).save(
+                Connection("http://127.0.0.1:9", 1, 1, "token", "Kasa 1"))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await sell(pilot, "1")
+        await open_return(pilot, "K7-000012")
+        assert status(pilot).startswith("Paragon K7-000012 jest z innej kasy – do zwrotu potrzebne jest połączenie")
+        await pilot.press("escape")
+        screen = await open_return(pilot, "K1-000001")
+        assert screen.source is not None and not screen.source.remote_checked
+        assert "zwroty na innych kasach nie są uwzględnione" in screen_text(pilot)
