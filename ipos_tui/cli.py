@@ -158,9 +158,13 @@ def _after_app(outcome: object, data_dir: Path) -> int:
 
         code = run_staged_install(data_dir)
     elif outcome == "install-headless":
-        from .updates.install import install_staged
+        from .updates.install import exec_restart, install_staged
 
-        code = install_staged(data_dir, argv=["--version"])  # the new app says its version
+        def restart(python: str, version: str) -> None:
+            if version != __version__:  # the new app says its version; a rollback returns 1
+                exec_restart(["--version"])(python, version)
+
+        code = install_staged(data_dir, restart=restart)
     else:
         return 0
     from .updates.headless import install_result_text

@@ -363,7 +363,7 @@ def install_staged(
                 log.error("installed, but keeping its wheelhouse failed: %s", exc)
             installer.finish("installed")
             log.info("%s installed and healthy; restarting", staged.version)
-            (restart or _exec_restart(argv))(installer.python, staged.version)
+            (restart or exec_restart(argv))(installer.python, staged.version)
             return EXIT_NOTHING
         reason = "health_check"
     else:
@@ -380,7 +380,7 @@ def install_staged(
         return EXIT_BROKEN
     log.warning("%s is back; restarting it (the till must keep selling)",
                 installer.current_version)
-    (restart or _exec_restart(argv))(installer.python, installer.current_version)
+    (restart or exec_restart(argv))(installer.python, installer.current_version)
     return EXIT_ROLLED_BACK
 
 
@@ -397,7 +397,9 @@ def _refused(installer: Installer, data_dir: Path, staged: StagedRelease,
     return EXIT_ROLLED_BACK
 
 
-def _exec_restart(argv: Sequence[str] | None) -> Restart:
+def exec_restart(argv: Sequence[str] | None) -> Restart:
+    """A restart that replaces this process by ``ipos-tui`` with ``argv`` (default:
+    this process's own arguments)."""
     args = list(sys.argv[1:] if argv is None else argv)
 
     def restart(python: str, version: str) -> None:
