@@ -66,7 +66,7 @@ def day_close_update(terminal: Terminal, *, pending: int) -> HookResult:
                                                            "reason": "version"})
     allowed = bool(terminal.settings.get(SETTING_UPDATE_WITH_UNSENT, False))
     if pending > 0 and not allowed:
-        ulog.warning("install of %s refused at day close: %d unsent document(s)", version, pending)
+        ulog.warning("install of %s refused: %d unsent document(s)", version, pending)
         return HookResult("refused", "update.hook_unsent", {"version": version, "count": pending})
     try:
         verify_staged(staged, trusted_keys(data_dir))
@@ -79,7 +79,7 @@ def day_close_update(terminal: Terminal, *, pending: int) -> HookResult:
 
     blocker = install_blocker()
     if blocker is not None:
-        ulog.warning("install of %s refused at day close: %s", version, blocker.key)
+        ulog.warning("install of %s refused: %s", version, blocker.key)
         return HookResult("refused", blocker.key, {"version": version, **blocker.params})
     ulog.info("day close: %s will be installed after the app exits (pending %d)", version, pending)
     return HookResult("ready", "update.hook_ready", {"version": version, "current": __version__})
