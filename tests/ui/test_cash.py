@@ -96,6 +96,20 @@ async def test_a_whole_shift_by_keys(make_app, demo_dir: Path, tmp_path: Path) -
         assert "RAPORT STANU KASY" in text and "153,49" in text
         await pilot.press("escape")
 
+        # 5. Transakcje names the cash documents; a withdrawal leaves the till (negative)
+        await pilot.press("f2", "5")
+        await pilot.pause()
+        rows = [row for row in screen_text(pilot).splitlines() if "Anna Kowalska" in row]
+        assert "Stan kasy" in rows[0] and "153,49" in rows[0]
+        assert "Wypłata" in rows[1] and "-50,00" in rows[1]
+        assert "Paragon" in rows[2] and "Wpłata" in rows[3] and "200,00" in rows[3]
+        await pilot.press("down", "enter")  # the withdrawal's printout, as journaled
+        await pilot.pause()
+        assert isinstance(app.screen, TextViewDialog) and "WYPŁATA Z KASY" in screen_text(pilot)
+        await pilot.press("escape", "escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RegistrationScreen)
+
         # Zamknięcie zmiany: summary, tak, the report, then the login screen
         await pilot.press("f2", "2")
         await pilot.pause()

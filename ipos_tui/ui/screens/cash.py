@@ -45,16 +45,16 @@ _TITLE_KEYS = {
 
 #: list labels of cash documents by (document type, kind)
 _LABEL_KEYS = {
-    ("cash_operation", "in"): "cash.deposit",
-    ("cash_operation", "out"): "cash.withdrawal",
-    ("cash_report", "state"): "cash.state_report",
-    ("cash_report", "shift_close"): "cash.shift_close",
+    ("cash_operation", "in"): "cash.list_in",
+    ("cash_operation", "out"): "cash.list_out",
+    ("cash_report", "state"): "cash.list_state",
+    ("cash_report", "shift_close"): "cash.list_close",
 }
 
 
 def cash_document_label(doc_type: str, kind: str) -> str | None:
-    """"Wpłata", "Wypłata", "Raport stanu kasy", "Zamknięcie zmiany" for a cash
-    document in a list (an opening is a "Wpłata" of its kind); None for other types."""
+    """"Wpłata", "Wypłata", "Stan kasy", "Koniec zmiany" for a cash document in a
+    list, short enough for its column (an opening is a "Wpłata"); None for other types."""
     key = _LABEL_KEYS.get((doc_type, kind))
     return None if key is None else t(key)
 

@@ -11,6 +11,7 @@ from ...i18n import t
 from ...terminal.records import DocumentSummary, document_code
 from ..printouts import kind_label, show_printout, upload_mark
 from ..widgets.receipt_list import fit
+from .cash import cash_document_label
 from .list_screen import NAVIGATION, ListScreen
 
 
@@ -22,8 +23,16 @@ def number_text(doc: DocumentSummary) -> str:
 
 
 def document_label(doc: DocumentSummary) -> str:
-    """"Paragon", "Faktura", … or "Zwrot"."""
-    return t("ret.doc") if doc.doc_type == "return" else kind_label(doc.kind)
+    """"Paragon", "Faktura", … "Zwrot", or a cash document's "Wpłata", "Wypłata", …"""
+    if doc.doc_type == "return":
+        return t("ret.doc")
+    return cash_document_label(doc.doc_type, doc.kind) or kind_label(doc.kind)
+
+
+def signed_total(doc: DocumentSummary) -> int:
+    """Money leaving the till (a return, a withdrawal) is shown negative."""
+    leaves = doc.doc_type == "return" or (doc.doc_type == "cash_operation" and doc.kind == "out")
+    return -doc.total if leaves else doc.total
 
 
 class TransactionsScreen(ListScreen):
@@ -59,7 +68,7 @@ class TransactionsScreen(ListScreen):
         text.append(
             f" {mark} {number_text(doc):<7} {doc.created_local:%Y-%m-%d} {doc.created_local:%H:%M} "
             f"{fit(doc.cashier_name, 16):<16} {fit(document_label(doc), 15):<15} "
-            f"{format_money(-doc.total if doc.doc_type == 'return' else doc.total):>12}"
+            f"{format_money(signed_total(doc)):>12}"
         )
         if doc.upload_state == "quarantined" and doc.reject_reason:
             text.append(f"\n     {t('tx.quarantined', reason=fit(doc.reject_reason, 56))}", style="italic")
