@@ -54,6 +54,8 @@ def verify_signed(
     except ValidationError as exc:
         raise DomainError("update.err_bad_metadata", detail=_short(exc)) from None
     parse_version(metadata.version)
+    if metadata.package != "ipos-tui":
+        raise DomainError("update.err_bad_metadata", detail=f"package {metadata.package}")
     if metadata.channel != channel:
         raise DomainError("update.err_channel", channel=metadata.channel, expected=channel)
     moment = now or datetime.now(UTC)

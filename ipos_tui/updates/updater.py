@@ -59,13 +59,15 @@ class Updater:
 
     def __init__(self, data_dir: Path, source: ReleaseSource, *,
                  channel: str = DEFAULT_RELEASE_CHANNEL, current: str = __version__,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 dry_run: Callable[[list[str], float], Any] | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.paths = UpdatePaths(self.data_dir)
         self.source = source
         self.channel = channel
         self.current = current
         self.clock = clock
+        self.dry_run = dry_run
         self.log = update_logger(self.data_dir)
 
     def check(self) -> CheckResult:
@@ -126,6 +128,7 @@ class Updater:
         target = self.paths.staged_dir(metadata.version)
         try:
             wheels = unpack_wheelhouse(archive, target, metadata.version)
+            self._check_installable(target, metadata.version)
         except DomainError as error:
             shutil.rmtree(target, ignore_errors=True)
             self.log.error("staging of %s refused: %s %s", metadata.version, error.key,
@@ -138,6 +141,25 @@ class Updater:
         self.log.info("%s staged (%d wheels): it installs at the next day close",
                       metadata.version, len(wheels))
         return staged
+
+
+    def _check_installable(self, wheelhouse: Path, version: str) -> None:
+        """``pip install --dry-run --no-index`` of the staged wheelhouse into this very
+        environment: wheels for another Python or platform, or a dependency missing
+        from the wheelhouse, are found now instead of at day close."""
+        import sys
+
+        from ipos_tui.updates.install import run_command
+
+        command = [sys.executable, "-P", "-m", "pip", "install", "--dry-run", "--no-index",
+                   "--find-links", str(wheelhouse), "--disable-pip-version-check",
+                   "--no-input", "--quiet", f"ipos-tui=={version}"]
+        result = (self.dry_run or run_command)(command, 300.0)
+        if result.returncode != 0:
+            lines = [line for line in result.output.strip().splitlines() if line.strip()]
+            self.log.error("staged wheelhouse does not install here:\n%s", "\n".join(lines[-20:]))
+            raise DomainError("update.err_not_installable", version=version,
+                              detail=(lines[-1] if lines else f"pip exit {result.returncode}")[:200])
 
 
 def staged_version(data_dir: Path) -> str | None:

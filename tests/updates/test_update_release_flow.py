@@ -188,3 +188,21 @@ def test_other_channel_is_separate(shop: Shop) -> None:
         assert updater.check().status == "no_release"
     with shop.updater(channel="beta") as updater:
         assert updater.check().version == "0.3.0"
+
+
+def test_wheelhouse_that_cannot_install_here_is_not_staged(shop: Shop) -> None:
+    """Published with --no-deps although the wheel needs a dependency the terminal
+    lacks: the pip dry run at staging refuses it, long before any day close."""
+    from ipos_tui.backoffice.releases import publish
+    from update_support import fake_wheel
+
+    wheel = fake_wheel(shop.root / "needy", "0.2.0", requires=("dependency-nobody-has>=1",))
+    publish(shop.store, wheel, Path(shop.key["private_key"]), no_deps=True)
+    with shop.updater() as updater:
+        found = updater.check()
+        with pytest.raises(DomainError) as caught:
+            updater.download_and_stage(found)
+    assert caught.value.key == "update.err_not_installable"
+    assert "dependency-nobody-has" in caught.value.params["detail"]
+    assert read_staged(shop.terminal.data_dir) is None
+    assert not UpdatePaths(shop.terminal.data_dir).staged_dir("0.2.0").exists()
