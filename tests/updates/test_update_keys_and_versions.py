@@ -114,3 +114,15 @@ def test_verification_needs_a_trusted_key_and_the_exact_bytes(tmp_path: Path) ->
     old = sign_metadata(_metadata(expires="2020-01-01T00:00:00Z"), key)
     with pytest.raises(DomainError, match="update.err_expired"):
         verify_signed(old, trusted, channel="stable")
+
+
+def test_demo_tills_trust_the_keys_of_the_default_data_dir_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ipos_tui.terminal import paths
+
+    home = tmp_path / "home-data"
+    monkeypatch.setattr(paths, "default_data_dir", lambda: home)
+    made = keygen(tmp_path / "keys")
+    trust_key(home, Path(made["public_key"]))  # `ipos-tui trust-key FILE`, default dir
+    assert made["key_id"] in trusted_keys(home / "demo" / "terminal-1")
+    assert made["key_id"] not in trusted_keys(tmp_path / "elsewhere" / "terminal-1")
