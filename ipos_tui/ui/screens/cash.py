@@ -60,6 +60,7 @@ def cash_document_label(doc_type: str, kind: str) -> str | None:
 
 
 def cash_service(app: IposApp) -> CashService:
+    """The till's cash service (cheap to build: it holds no state of its own)."""
     return cash_of(app.terminal)
 
 
