@@ -213,11 +213,14 @@ def publish(store: ReleaseStore, wheel: Path, key_file: Path, *,
         wheels = build_wheelhouse(Path(wheel), Path(tmp) / "wheelhouse",
                                   wheelhouse_from=wheelhouse_from, no_deps=no_deps,
                                   pip_args=pip_args)
-        archive = Path(tmp) / f"ipos-tui-{version}-{channel}-wheelhouse.zip"
-        pack_archive(wheels, archive)
+        packed = Path(tmp) / "wheelhouse.zip"
+        pack_archive(wheels, packed)
+        digest = sha256_of(packed)
+        # the name carries the content hash: a URL never serves other bytes later
+        archive = packed.rename(Path(tmp) / f"ipos-tui-{version}-{digest[:12]}-wheelhouse.zip")
         metadata = {
             "version": version,
-            "sha256": sha256_of(archive),
+            "sha256": digest,
             "size": archive.stat().st_size,
             "url": f"{RELEASES_PATH}/files/{archive.name}",
             "channel": channel,
