@@ -181,6 +181,7 @@ def _then(*keys: str, clock_to: tuple[int, int, int] | None = None, reminder: bo
             days, hour, minute = clock_to
             clock = pilot.app.clock  # type: ignore[attr-defined]
             clock.now = clock.now.replace(hour=hour, minute=minute) + timedelta(days=days)
+            pilot.app.screen.refresh_top_bar()  # type: ignore[attr-defined]  # not on its timer's whim
         if reminder:
             pilot.app.check_day_close_reminder()  # type: ignore[attr-defined]
         await pilot.press(*keys)

@@ -63,7 +63,7 @@ async def test_arrows_and_enter_choose_too(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
-        await pilot.press("f2", "down", "down", "down", "enter")  # 1 → 5 → 6 → 7
+        await pilot.press("f2", "down", "down", "down", "down", "down", "enter")  # 1 → 3 → 4 → 5 → 6 → 7
         await pilot.pause()
         assert isinstance(app.screen, InfoScreen)
         text = screen_text(pilot)
