@@ -117,6 +117,7 @@ def run_demo(
     backoffice = DemoBackOffice(root)
     next_till = f"{number + 1}" + ("" if root == demo_data_dir() else f" --data-dir {root}")
     server = None
+    outcome: object = None
     url = backoffice.running_url()
     try:
         if url is None:
@@ -138,7 +139,7 @@ def run_demo(
                 demo_hint=t("login.demo_hint", logins=DEMO_LOGINS),
                 startup_jobs=("config", "users", "products"),
             )
-            app.run()
+            outcome = app.run()
     except DomainError as error:
         print(t(error.key, **error.params), file=sys.stderr)
         log.error("demo: %s", error)
@@ -146,6 +147,10 @@ def run_demo(
     finally:
         if server is not None:
             server.stop()
+    if outcome == "install-update":  # the day close installs a staged update now
+        from .updates.hook import run_staged_install
+
+        return run_staged_install(data_dir)
     print(t("cli.demo_bye", data_dir=root))
     print(t("cli.demo_ready", url=url, command=backoffice.price_command(), next=next_till))
     return 0

@@ -208,3 +208,22 @@ async def test_monthly_and_periodic_reports_sum_the_daily_ones(make_app, clock) 
         await pilot.pause()
         assert isinstance(app.screen, FormDialog)  # refused in the dialog, nothing lost
         assert "nie jest datą" in screen_text(pilot)
+
+
+async def test_the_report_is_listed_in_transactions_and_opens_as_printed(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await sell(pilot)
+        await run_day_close(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f2", "5")
+        await pilot.pause()
+        text = screen_text(pilot)
+        (row,) = [line for line in text.splitlines() if "RD0001" in line]
+        assert "Raport dobowy" in row and "3,49" in row
+        await pilot.press("enter")  # the newest (the report) is selected first
+        await pilot.pause()
+        assert isinstance(app.screen, TextViewDialog)
+        assert "RAPORT DOBOWY nr 0001" in screen_text(pilot)

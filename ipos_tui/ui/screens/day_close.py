@@ -352,8 +352,13 @@ class DayCloseScreen(PosScreen):
         from ...updates.hook import day_close_update
 
         terminal = self.pos.terminal
-        pending, _oldest = terminal.ledger.pending_summary()
-        result = day_close_update(terminal, pending=pending)
+
+        def run() -> Any:  # re-hashes the staged wheelhouse: off the event loop
+            with terminal.db.connection_context():
+                pending, _oldest = terminal.ledger.pending_summary()
+                return day_close_update(terminal, pending=pending)
+
+        result = await asyncio.to_thread(run)
         text = t(result.key, **result.params)
         if result.status == "ready":
             self.install_update = True

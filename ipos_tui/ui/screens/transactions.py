@@ -19,6 +19,8 @@ def number_text(doc: DocumentSummary) -> str:
     """A receipt's number, or a return's with its own mark ("Z000001")."""
     if doc.doc_type == "return":
         return t("ret.number", number=doc.number)
+    if doc.doc_type == "daily_report":
+        return t("day.list_number", number=doc.number)
     return f"{doc.number:06d}"
 
 
@@ -26,6 +28,8 @@ def document_label(doc: DocumentSummary) -> str:
     """"Paragon", "Faktura", … "Zwrot", or a cash document's "Wpłata", "Wypłata", …"""
     if doc.doc_type == "return":
         return t("ret.doc")
+    if doc.doc_type == "daily_report":
+        return t("day.list_label")
     return cash_document_label(doc.doc_type, doc.kind) or kind_label(doc.kind)
 
 
