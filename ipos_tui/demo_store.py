@@ -60,6 +60,8 @@ class DemoBackOffice:
 
             log.info("seeding the demo shop into %s", self.db_path)
             seed_demo(office)
+            # a trainer's shop shows the whole day: opening cash, 2. Obsługa gotówki
+            office.set_setting("cash_management", True)
         return office
 
     def running_url(self) -> str | None:

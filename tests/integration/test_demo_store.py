@@ -64,7 +64,8 @@ async def test_first_sync_then_sell_and_upload(till: Terminal, tmp_path: Path, c
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
         assert till.catalog.product_count() >= 300
-        for key in [*"1001", "enter", *"1111", "enter", *"1", "enter", "plus", "enter"]:
+        # the demo shop has cash management on: "2. Pomiń" the opening cash
+        for key in [*"1001", "enter", *"1111", "enter", "2", "wait:50", *"1", "enter", "plus", "enter"]:
             await pilot.press(key)
         await pilot.pause()
         assert [doc.number for doc in till.ledger.list_documents()] == [1]
@@ -85,7 +86,7 @@ async def test_price_change_arrives_with_products_sync(shop, till: Terminal, tmp
         command = shlex.split(backoffice.price_command())
         command[0] = str(Path(sys.executable).parent / command[0])
         subprocess.run(command, check=True, capture_output=True, timeout=60)
-        for key in [*"1001", "enter", *"1111", "enter", "f2", "8", "4", "3"]:
+        for key in [*"1001", "enter", *"1111", "enter", "2", "wait:50", "f2", "8", "4", "3"]:
             await pilot.press(key)
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -130,6 +131,6 @@ async def test_a_quarantined_sale_is_offered_again_after_a_sync(till: Terminal, 
         stored = till.ledger.commit_receipt(receipt, [Payment("gotowka", "gotówka", receipt.total)],
                                             kind="paragon", buyer=None, cashier=cashier, now=now)
         till.ledger.mark_quarantined(stored.uuid, "total_mismatch")
-        for key in [*"1001", "enter", *"1111", "enter", "f2", "8", "4", "1"]:
+        for key in [*"1001", "enter", *"1111", "enter", "2", "wait:50", "f2", "8", "4", "1"]:
             await pilot.press(key)
         await wait_for(pilot, lambda: till.ledger.get_document(stored.uuid).upload_state == "sent")
