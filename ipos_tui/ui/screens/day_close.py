@@ -32,7 +32,7 @@ from ...domain.money import format_money
 from ...i18n import t
 from ...sync.progress import CancelToken, ItemDone, ItemFailed
 from .base import PosScreen, error_text
-from .sync import failure_text
+from .sync import change_counts, failure_text
 
 #: The steps in the order they run.
 STEPS: Final = (
@@ -231,9 +231,7 @@ class DayCloseScreen(PosScreen):
         added = sum(event.added for event in done)
         changed = sum(event.changed for event in done)
         removed = sum(event.removed for event in done)
-        if not (added or changed or removed):
-            return StepOutcome("done", t("sync.no_changes"))
-        return StepOutcome("done", t("day.changes", added=added, changed=changed, removed=removed))
+        return StepOutcome("done", change_counts(ItemDone(job, "", added, changed, removed)))
 
     async def _step_push(self) -> StepOutcome:
         return await self._sync("transactions")
