@@ -227,3 +227,22 @@ async def test_the_report_is_listed_in_transactions_and_opens_as_printed(make_ap
         await pilot.pause()
         assert isinstance(app.screen, TextViewDialog)
         assert "RAPORT DOBOWY nr 0001" in screen_text(pilot)
+
+
+async def test_a_failing_step_does_not_stop_the_report(make_app, monkeypatch) -> None:
+    """A device step that breaks (here the card app, as if its storage failed) is
+    shown failed; the daily report is still stored and printed."""
+    from ipos_tui.terminal.card_app import CardApp
+
+    def broken(self, now):  # type: ignore[no-untyped-def]
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(CardApp, "settle", broken)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await sell(pilot)
+        await run_day_close(pilot)
+        assert "nieoczekiwany błąd" in row(pilot, "card")
+        assert "gotowe" in row(pilot, "report")
+        assert reports_of(app.terminal).last_daily_report() is not None

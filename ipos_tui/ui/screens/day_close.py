@@ -16,6 +16,7 @@ are modal dialogs awaited by the screen's worker, so nothing blocks the event lo
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -33,6 +34,8 @@ from ...i18n import t
 from ...sync.progress import CancelToken, ItemDone, ItemFailed
 from .base import PosScreen, error_text
 from .sync import change_counts, failure_text
+
+log = logging.getLogger(__name__)
 
 #: The steps in the order they run.
 STEPS: Final = (
@@ -165,10 +168,8 @@ class DayCloseScreen(PosScreen):
                 outcome = await getattr(self, f"_step_{step}")()
             except DomainError as error:
                 outcome = StepOutcome("failed", error_text(error))
-            except Exception as error:  # a bug in one step must not stop the report
-                self.app.log.error(f"day close step {step} crashed: {error!r}")
-                if step == "report":
-                    raise
+            except Exception:  # a bug or a full disk in one step must not stop the others
+                log.exception("day close step %s failed", step)
                 outcome = StepOutcome("failed", t("day.crashed"))
             failures += outcome.state == "failed"
             row.show(outcome.state, outcome.detail)
