@@ -62,8 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     update.add_argument("--expect-version", help=argparse.SUPPRESS)
     trust = commands.add_parser(
         "trust-key", parents=[common], help="trust a release signing key (the .pub file of "
-        "'ipos-backoffice release keygen'); kept in the data dir (the default one also "
-        "serves the demo tills)")
+        "'ipos-backoffice release keygen'); kept in the data dir. The demo's tills also "
+        "trust the keys of the default data dir and of the demo's --data-dir")
     trust.add_argument("file", type=Path)
     return parser
 

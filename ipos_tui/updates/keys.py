@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -84,23 +85,51 @@ def shipped_keys() -> list[TrustedKey]:
     return found
 
 
-def user_keys(data_dir: Path) -> list[TrustedKey]:
-    """Keys added with ``ipos-tui trust-key`` (bad files skipped).
+#: The demo shop's back office database, beside its tills (``ipos-tui demo``).
+DEMO_BACKOFFICE_DB = "backoffice.sqlite3"
+_DEMO_TILL = re.compile(r"terminal-[0-9]+")
 
-    Those of ``data_dir``, plus those of the user's default terminal data dir when
-    ``data_dir`` lies inside it (the demo shop's tills): a key the owner trusts for
-    this account's terminal is trusted by its training tills too. No other
-    directory is ever searched.
+
+def demo_shop_root(data_dir: Path) -> Path | None:
+    """The demo shop directory when ``data_dir`` is one of its tills, else None.
+
+    ``ipos-tui demo --data-dir DIR`` keeps its tills in ``DIR/terminal-N`` beside the
+    back office's ``DIR/backoffice.sqlite3``; an owner trying an update in the demo
+    trusts the key for ``DIR`` (or for the whole account), not for one till.
+    """
+    till = Path(data_dir).resolve()
+    if _DEMO_TILL.fullmatch(till.name) and (till.parent / DEMO_BACKOFFICE_DB).is_file():
+        return till.parent
+    return None
+
+
+def key_folders(data_dir: Path) -> list[Path]:
+    """Where the keys added with ``ipos-tui trust-key`` for ``data_dir`` live.
+
+    ``data_dir``'s own folder; for a till of the demo shop also the shop's folder
+    (``trust-key --data-dir DIR``) and the user's default terminal data dir (plain
+    ``trust-key FILE``, as the refusal message says); the default dir also serves a
+    data dir lying inside it. A key the owner trusts for this account's terminal is
+    trusted by its training tills too. No other directory is ever searched.
     """
     from ipos_tui.terminal.paths import default_data_dir
 
-    folders = [UpdatePaths(Path(data_dir)).trusted_keys]
-    home = default_data_dir()
-    if Path(data_dir).resolve() != home.resolve() and Path(data_dir).resolve().is_relative_to(
-            home.resolve()):
-        folders.append(UpdatePaths(home).trusted_keys)
+    own = Path(data_dir).resolve()
+    home = default_data_dir().resolve()
+    folders = [own]
+    shop = demo_shop_root(own)
+    if shop is not None:
+        folders += [shop, home]
+    elif own.is_relative_to(home):
+        folders.append(home)
+    unique = list(dict.fromkeys(folders))
+    return [UpdatePaths(folder).trusted_keys for folder in unique]
+
+
+def user_keys(data_dir: Path) -> list[TrustedKey]:
+    """Keys added with ``ipos-tui trust-key`` (bad files skipped), see :func:`key_folders`."""
     found: list[TrustedKey] = []
-    for folder in folders:
+    for folder in key_folders(data_dir):
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob(f"*{PUBLIC_SUFFIX}")):

@@ -89,6 +89,19 @@ def test_trust_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "to nie jest klucz publiczny Ed25519" in capsys.readouterr().err
 
 
+def test_trust_key_for_the_demo_dir_reaches_its_tills(tmp_path: Path) -> None:
+    """``ipos-tui demo --data-dir DIR`` then ``ipos-tui trust-key --data-dir DIR FILE``."""
+    from ipos_tui.backoffice.releases import keygen
+    from ipos_tui.demo_store import DemoBackOffice
+
+    made = keygen(tmp_path / "k")
+    shop = DemoBackOffice(tmp_path / "shop")
+    shop.root.mkdir()
+    shop.db_path.write_bytes(b"")
+    assert tui_main(["trust-key", "--data-dir", str(shop.root), made["public_key"]]) == 0
+    assert made["key_id"] in trusted_keys(shop.root / "terminal-2")
+
+
 def test_update_check_download_install_from_the_command_line(
         shop: Shop, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     shop.publish("9.1.0")

@@ -146,3 +146,27 @@ async def test_esc_stops_the_download_and_enter_resumes_it(
         text = " ".join(screen_text(pilot).split())
         assert kept > 0 and "Wznowiono od" in text
         assert "Wersja 9.0.0 pobrana i sprawdzona" in text
+
+
+async def test_a_refused_check_leaves_nothing_of_the_last_one_on_screen(
+        shop_on_demo: Shop, make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Staged 9.0.0, then the back office offers a release signed by an unknown key:
+    the screen says why it is refused and shows neither that version as available
+    nor the figures of the earlier download."""
+    shop_on_demo.publish("9.0.0")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_update_screen(pilot)
+        await wait_for(pilot, lambda: screen.state == "available")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.state == "staged")
+        assert "/s" in screen_text(pilot)  # the download's figures
+        other = keygen(tmp_path / "other")
+        shop_on_demo.publish("9.1.0", key=other["private_key"])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.state == "refused")
+        text = screen_text(pilot)
+        (available,) = [line for line in text.splitlines() if "Dostępna wersja:" in line]
+        assert "nie sprawdzono" in available and "9.0.0" not in available
+        assert "/s" not in text
+        assert f"nieznanym kluczem {other['key_id']}" in " ".join(text.split())

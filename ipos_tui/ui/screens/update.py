@@ -208,6 +208,11 @@ class UpdateScreen(PosScreen):
 
     # -- work in a thread ---------------------------------------------------------
     def _check(self) -> None:
+        # a new answer replaces the last one: a refused check must not leave the
+        # version or the download figures of an earlier one on the screen
+        self.found = None
+        self._latest = self._shown = None
+        self.query_one("#update-bytes", Static).update("")
         self._show("checking", t("update.checking"))
         self._run(lambda updater: self.post_message(UpdateEvent("checked", updater.check())))
 
