@@ -90,11 +90,18 @@ def run_command(command: Sequence[str], timeout: float) -> CommandResult:
 
 
 def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
+    """The environment of pip and of the health check.
+
+    pip sees nothing but its command line: no ``PIP_*`` variable and no pip.conf
+    (``PIP_CONFIG_FILE`` set to the null device makes pip skip every config file).
+    A find-links, index or constraint there would let the install take wheels from
+    elsewhere than the verified wheelhouse or refuse it, and ``user = true`` would
+    install into another environment than the app's own.
+    """
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PIP_")}
+    env["PIP_CONFIG_FILE"] = os.devnull
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env["PIP_NO_INPUT"] = "1"
-    env.pop("PIP_INDEX_URL", None)
-    env.pop("PIP_EXTRA_INDEX_URL", None)
     env.pop("PYTHONPATH", None)  # the new code must come from the environment, not a tree
     return env
 

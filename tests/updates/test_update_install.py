@@ -224,3 +224,21 @@ def test_kept_wheelhouse_gains_what_the_new_release_would_replace(shop: Shop,
     assert code == EXIT_ROLLED_BACK
     kept = sorted(p.name for p in UpdatePaths(data_dir).wheelhouse("0.1.0").glob("*.whl"))
     assert kept == [f"httpx-{version('httpx')}-py3-none-any.whl", "ipos_tui-0.1.0-py3-none-any.whl"]
+
+
+def test_pip_of_the_install_reads_no_pip_configuration(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pip.conf or PIP_* variable of the machine (find-links, an index, ``user``)
+    must not change where the install takes its wheels from or installs to."""
+    import sys
+
+    conf = tmp_path / "pip.conf"
+    conf.write_text("[global]\nfind-links = /somewhere/else\n[install]\nuser = true\n", "utf-8")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(conf))
+    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+    seen = install.run_command([sys.executable, "-m", "pip", "config", "list"], 120.0)
+    assert seen.returncode == 0, seen.output
+    assert "no-input='1'" in seen.output  # what the installer sets does reach pip
+    for setting in ("find-links", "index-url", "user"):
+        assert setting not in seen.output
