@@ -31,6 +31,12 @@ SHOTS = {
     "console-mode": "registration_console",
     "sync-products": "sync_products_done",
     "sync-running": "sync_products_running",
+    "day-close-offline": "day_close_offline",
+    "monthly-report": "monthly_report",
+    "return": "return_picked",
+    "cash-menu": "cash_menu",
+    "update-staged": "update_staged",
+    "opening-cash": "cash_opening",
 }
 NOW = datetime(2026, 11, 26, 12, 4, tzinfo=timezone(timedelta(hours=1)))
 
