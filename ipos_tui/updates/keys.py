@@ -85,20 +85,22 @@ def shipped_keys() -> list[TrustedKey]:
     return found
 
 
-#: The demo shop's back office database, beside its tills (``ipos-tui demo``).
-DEMO_BACKOFFICE_DB = "backoffice.sqlite3"
+#: Files of the demo shop's back office, beside its tills (``ipos-tui demo``): its
+#: database and the address it serves on. A real back office writes no address file.
+DEMO_BACKOFFICE_FILES = ("backoffice.sqlite3", "backoffice.url")
 _DEMO_TILL = re.compile(r"terminal-[0-9]+")
 
 
 def demo_shop_root(data_dir: Path) -> Path | None:
     """The demo shop directory when ``data_dir`` is one of its tills, else None.
 
-    ``ipos-tui demo --data-dir DIR`` keeps its tills in ``DIR/terminal-N`` beside the
-    back office's ``DIR/backoffice.sqlite3``; an owner trying an update in the demo
+    ``ipos-tui demo --data-dir DIR`` keeps its tills in ``DIR/terminal-N`` beside its
+    back office's files (:data:`DEMO_BACKOFFICE_FILES`); an owner trying an update in the demo
     trusts the key for ``DIR`` (or for the whole account), not for one till.
     """
     till = Path(data_dir).resolve()
-    if _DEMO_TILL.fullmatch(till.name) and (till.parent / DEMO_BACKOFFICE_DB).is_file():
+    if _DEMO_TILL.fullmatch(till.name) and all(
+            (till.parent / name).is_file() for name in DEMO_BACKOFFICE_FILES):
         return till.parent
     return None
 

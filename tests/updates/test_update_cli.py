@@ -98,6 +98,7 @@ def test_trust_key_for_the_demo_dir_reaches_its_tills(tmp_path: Path) -> None:
     shop = DemoBackOffice(tmp_path / "shop")
     shop.root.mkdir()
     shop.db_path.write_bytes(b"")
+    shop.url_file.write_text("http://127.0.0.1:1\n", "utf-8")
     assert tui_main(["trust-key", "--data-dir", str(shop.root), made["public_key"]]) == 0
     assert made["key_id"] in trusted_keys(shop.root / "terminal-2")
 

@@ -134,27 +134,30 @@ def test_demo_tills_anywhere_trust_the_shop_dir_and_the_default_dir(
     ``trust-key FILE`` (what the refusal message says) both reach its tills; a dir
     that merely looks like a till, without the demo back office beside it, does not."""
     from ipos_tui.terminal import paths
-    from ipos_tui.updates.keys import DEMO_BACKOFFICE_DB, demo_shop_root
+    from ipos_tui.updates.keys import DEMO_BACKOFFICE_FILES, demo_shop_root
 
     home = tmp_path / "home-data"
     monkeypatch.setattr(paths, "default_data_dir", lambda: home)
     shop_key, home_key = keygen(tmp_path / "shop-key"), keygen(tmp_path / "home-key")
     shop = tmp_path / "shop"
     (shop / "terminal-1").mkdir(parents=True)
-    (shop / DEMO_BACKOFFICE_DB).write_bytes(b"")
+    for name in DEMO_BACKOFFICE_FILES:
+        (shop / name).write_bytes(b"")
     trust_key(shop, Path(shop_key["public_key"]))
     trust_key(home, Path(home_key["public_key"]))
     assert demo_shop_root(shop / "terminal-1") == shop.resolve()
     assert {shop_key["key_id"], home_key["key_id"]} <= set(trusted_keys(shop / "terminal-1"))
     assert shop_key["key_id"] not in trusted_keys(shop / "terminal-x")
-    plain = tmp_path / "plain"
+    plain = tmp_path / "plain"  # a real back office's database beside a till
     trust_key(plain, Path(shop_key["public_key"]))
+    (plain / DEMO_BACKOFFICE_FILES[0]).write_bytes(b"")
     assert demo_shop_root(plain / "terminal-1") is None
     assert not {shop_key["key_id"], home_key["key_id"]} & set(trusted_keys(plain / "terminal-1"))
 
 
 def test_the_demo_keeps_its_back_office_where_the_key_lookup_expects_it(tmp_path: Path) -> None:
     from ipos_tui.demo_store import DemoBackOffice
-    from ipos_tui.updates.keys import DEMO_BACKOFFICE_DB
+    from ipos_tui.updates.keys import DEMO_BACKOFFICE_FILES
 
-    assert DemoBackOffice(tmp_path).db_path == tmp_path / DEMO_BACKOFFICE_DB
+    demo = DemoBackOffice(tmp_path)
+    assert (demo.db_path, demo.url_file) == tuple(tmp_path / name for name in DEMO_BACKOFFICE_FILES)
