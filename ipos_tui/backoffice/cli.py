@@ -851,7 +851,8 @@ def _require_schema(office: BackOffice) -> None:
     from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version
 
     if current_version(office.db) < LATEST_VERSION or not office.has_company():
-        raise CliError("database not initialised: run `ipos-backoffice init` first")
+        raise CliError("database not initialised: run `ipos-backoffice init` first "
+                       "(the demo shop's database is made by starting `ipos-tui demo` once)")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from ipos_tui.sync.progress import (
     Observer,
 )
 from ipos_tui.terminal.feed_apply import TYPE_ITEM, Counts, FeedApplier
+from ipos_tui.terminal.timeutil import utc_text
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +230,10 @@ def _follow(
             return True
 
 
+#: Local settings "last_sync.<job>": the UTC time of the job's last success.
+LAST_SYNC_PREFIX: Final = "last_sync."
+
+
 def pull_stream(
     ctx: SyncContext,
     stream: str,
@@ -246,6 +251,8 @@ def pull_stream(
             finished = _follow(
                 ctx, stream, progress, cancel, limit or ctx.page_limit, result
             )
+            if finished:  # 7. Informacje shows when each domain was last synced
+                ctx.terminal.settings.set_local(LAST_SYNC_PREFIX + stream, utc_text(ctx.clock()))
     except DomainError as error:  # SyncError included: offline, 401, bad answer …
         log.warning("pull %s failed: %s", stream, error.key)
         return _failed(result, progress, error.key, error.params)

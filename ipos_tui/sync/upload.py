@@ -68,6 +68,7 @@ from ipos_tui.sync.progress import (
     null_observer,
 )
 from ipos_tui.terminal.ledger import QueuedDocument
+from ipos_tui.terminal.timeutil import utc_text
 
 if TYPE_CHECKING:
     from ipos_tui.sync.context import SyncContext
@@ -183,8 +184,11 @@ def upload(
     try:
         with _own_connection(ctx.terminal):
             run = _UploadRun(ctx, observer, cancel, max(1, batch_size))
-            return run.execute(include_quarantined=include_quarantined,
-                               respect_backoff=respect_backoff)
+            outcome = run.execute(include_quarantined=include_quarantined,
+                                  respect_backoff=respect_backoff)
+            if outcome.sent and outcome.error is None:  # 7. Informacje: last upload
+                ctx.terminal.settings.set_local("last_sync.transactions", utc_text(ctx.clock()))
+            return outcome
     finally:
         lock.release()
 

@@ -28,6 +28,11 @@ from ipos_tui.terminal.reports import reports_of
 from ipos_tui.ui.screens.day_close import STEPS, DayCloseScreen
 
 
+def screen_text(pilot) -> str:  # type: ignore[no-untyped-def]
+    update = pilot.app.screen._compositor.render_full_update(simplify=True)
+    return "\n".join("".join(strip.text for strip in row) for row in update.strips)
+
+
 async def enter_code(pilot, code: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press(*code, "enter")
 
@@ -142,6 +147,13 @@ async def test_a_day_then_the_daily_report_matches_the_back_office(
         stored = ingest.list_transactions(back_office, doc_type="daily_report")
         assert [(row["number"], row["total"]) for row in stored] == [(1, sums.total)]
         assert sums.receipts == 3 and sums.returns == 1 and len(sums.payments) == 2
+
+        await pilot.press("escape", "f2", "7")  # 7. Informacje: when each domain last synced
+        await pilot.pause()
+        text = screen_text(pilot)
+        for label in ("Synchr. konfiguracji:", "Synchr. produktów:", "Wysłanie transakcji:"):
+            (line,) = [row for row in text.splitlines() if label in row]
+            assert "nigdy" not in line and "20" in line, line
 
 
 async def test_offline_day_close_makes_the_report_and_the_retries_deliver_later(

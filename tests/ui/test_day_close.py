@@ -61,7 +61,7 @@ async def test_offline_the_report_is_still_made_and_the_sync_steps_say_why(make_
         assert "błąd" in row(pilot, "products")
         assert "gotowe" in row(pilot, "report") and "nr 1: paragonów 1" in row(pilot, "report")
         assert "pominięto" in row(pilot, "update")
-        assert "Raport dobowy zapisany" in status(pilot)
+        assert "Raport zapisany. Kroki z błędem: 5" in status(pilot)
         assert screen.failed_pulls == ["config", "users", "products"]
         report = reports_of(app.terminal).last_daily_report()
         assert report is not None and report.sums.receipts == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +15,9 @@ from ...domain.validation import format_nip
 from ...i18n import t
 from ..widgets.topbar import format_age
 from .base import PosScreen
+
+if TYPE_CHECKING:
+    from ..app import IposApp
 
 
 def display_path(path: Path) -> str:
@@ -87,10 +91,24 @@ class InfoScreen(InfoBase):
             ("info.store", store.name if store else "-"),
             ("info.version", __version__),
             ("info.server", connection.server_url if connection else t("info.not_activated")),
-            ("info.last_sync", t("info.never")),
+            *_last_syncs(app),
             ("info.unsent", unsent),
             ("info.staged_update", _staged_update(app.data_dir)),
         ]
+
+
+def _last_syncs(app: IposApp) -> list[tuple[str, str]]:
+    """When each domain last synced successfully (local time), or "nigdy"."""
+    from ...sync.pull import LAST_SYNC_PREFIX
+    from ...terminal.timeutil import parse_time
+
+    zone = app.clock().tzinfo
+    rows = []
+    for job in ("config", "users", "products", "transactions"):
+        stored = app.terminal.settings.get_local(LAST_SYNC_PREFIX + job)
+        when = parse_time(stored).astimezone(zone).strftime("%Y-%m-%d %H:%M") if stored else t("info.never")
+        rows.append((f"info.last_sync_{job}", when))
+    return rows
 
 
 class TerminalInfoScreen(InfoBase):
