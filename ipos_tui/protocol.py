@@ -680,6 +680,9 @@ class ReceiptLookupResponse(WireModel):
     store_id: int
     receipt: ReceiptDocument
     returned: dict[int, int] = Field(default_factory=dict)
+    #: What the returns already gave back, per payment method code (amount − change),
+    #: so a till never refunds more to a card than was paid by card, over every till.
+    refunded: dict[str, NonNegativeGrosze] = Field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- misc

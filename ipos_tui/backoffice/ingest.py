@@ -246,15 +246,20 @@ class Ingest:
         if row.store_id != self.auth.store_id:
             raise DomainError("err.receipt_other_store", terminal=terminal_id, number=number)
         returned: dict[int, int] = defaultdict(int)
+        refunded: dict[str, int] = defaultdict(int)
         for (payload,) in t.select(t.payload).where(
             (t.original_terminal == terminal_id) & (t.original_number == number)
             & (t.doc_type == "return") & (t.company == self.auth.company_id)
         ).tuples():
-            for line in json.loads(payload).get("lines", []):
+            stored = json.loads(payload)
+            for line in stored.get("lines", []):
                 if line.get("original_line") is not None:
                     returned[int(line["original_line"])] += int(line["qty"])
+            for tender in stored.get("payments", []):
+                refunded[tender["method"]] += int(tender["amount"]) - int(tender.get("change", 0))
         return {"terminal_id": terminal_id, "number": number, "store_id": row.store_id,
-                "receipt": _receipt_with_buyer(row), "returned": dict(returned)}
+                "receipt": _receipt_with_buyer(row), "returned": dict(returned),
+                "refunded": dict(refunded)}
 
 
 def _receipt_with_buyer(row: m.Transaction) -> dict[str, Any]:

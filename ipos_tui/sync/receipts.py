@@ -65,6 +65,7 @@ def remote_receipt(
             DocumentPayment(p.method, p.method, p.amount, p.change) for p in receipt.payments
         ),
         returned={int(index): int(qty) for index, qty in answer.returned.items()},
+        refunded={method: int(amount) for method, amount in answer.refunded.items()},
     )
 
 

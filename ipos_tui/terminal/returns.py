@@ -66,7 +66,7 @@ _LOCAL_RETURN_LINES: Final = (
     "AND json_extract(d.extra, '$.original.number') = ?"
 )
 _LOCAL_RETURN_PAYMENTS: Final = (
-    "SELECT p.method, p.amount - p.change FROM document d "
+    "SELECT d.uuid, p.method, p.amount - p.change FROM document d "
     "JOIN document_payment p ON p.document_id = d.id "
     "WHERE d.doc_type = 'return' AND json_extract(d.extra, '$.original.terminal_id') = ? "
     "AND json_extract(d.extra, '$.original.number') = ?"
@@ -85,6 +85,8 @@ class RemoteReceipt:
     lines: tuple[DocumentLine, ...]
     payments: tuple[DocumentPayment, ...]
     returned: Mapping[int, int] = field(default_factory=dict)
+    #: what the returns the back office holds gave back, per payment method code
+    refunded: Mapping[str, int] = field(default_factory=dict)
 
 
 #: ``lookup(terminal_id, number)``: the back office's answer, or DomainError
@@ -118,7 +120,8 @@ class ReturnSource:
     payments: tuple[DocumentPayment, ...]
     #: paid by card on the original (amount − change of card-kind tenders)
     card_paid: int
-    #: already refunded to a card by this till's returns of it
+    #: already refunded to a card: by the returns the back office holds (any till)
+    #: plus this till's returns it does not hold yet
     card_refunded: int
     #: found in the back office (a receipt of another till)
     remote: bool
@@ -128,6 +131,8 @@ class ReturnSource:
     remote_returned: Mapping[int, int] = field(default_factory=dict)
     #: this till's returns the back office's figure already contains
     counted_remotely: frozenset[str] = frozenset()
+    #: the back office's card refunds of it, kept for the re-check at commit
+    remote_card_refunded: int = 0
 
     @property
     def card_limit(self) -> int:
@@ -198,7 +203,7 @@ class ReturnService:
         return self._source(
             code, remote.store_id, remote.created_local, remote.lines, remote.payments,
             remote=True, remote_checked=True, remote_returned=dict(remote.returned),
-            counted=counted,
+            counted=counted, remote_refunded=dict(remote.refunded),
         )
 
     def _own_from_back_office(self, code: ReceiptCode) -> RemoteReceipt:
@@ -217,10 +222,12 @@ class ReturnService:
         if doc is None:
             return None
         returned: dict[int, int] = {}
+        refunded: dict[str, int] = {}
         checked = False
         if self._lookup is not None:
             try:
-                returned = dict(self._lookup(code.terminal_id, code.number).returned)
+                answer = self._lookup(code.terminal_id, code.number)
+                returned, refunded = dict(answer.returned), dict(answer.refunded)
                 checked = True
             except DomainError as error:
                 # not uploaded yet: no other till can have returned any of it
@@ -228,7 +235,7 @@ class ReturnService:
         return self._source(
             code, doc.store_id, doc.created_local, doc.lines, doc.payments,
             remote=False, remote_checked=checked, remote_returned=returned,
-            counted=counted if checked else frozenset(),
+            counted=counted if checked else frozenset(), remote_refunded=refunded,
         )
 
     def _source(
@@ -243,11 +250,13 @@ class ReturnService:
         remote_checked: bool,
         remote_returned: dict[int, int],
         counted: frozenset[str],
+        remote_refunded: Mapping[str, int],
     ) -> ReturnSource:
         originals = tuple(lines)
         returned = self._returned(code, remote_returned, counted)
         kinds = self._method_kinds()
         card_paid = sum(p.amount - p.change for p in payments if kinds.get(p.method) == "card")
+        remote_card = sum(amount for method, amount in remote_refunded.items() if kinds.get(method) == "card")
         return ReturnSource(
             code=code,
             store_id=store_id,
@@ -258,11 +267,12 @@ class ReturnService:
             ),
             payments=payments,
             card_paid=card_paid,
-            card_refunded=self._card_refunded(code, kinds),
+            card_refunded=remote_card + self._card_refunded(code, kinds, counted),
             remote=remote,
             remote_checked=remote_checked,
             remote_returned=remote_returned,
             counted_remotely=counted,
+            remote_card_refunded=remote_card,
         )
 
     # -- what was returned already ---------------------------------------------------
@@ -291,10 +301,14 @@ class ReturnService:
         rows = self._terminal.db.execute_sql("SELECT code, kind FROM payment_method").fetchall()
         return {code: kind for code, kind in rows}
 
-    def _card_refunded(self, code: ReceiptCode, kinds: Mapping[str, str]) -> int:
-        """What this till's returns of ``code`` already gave back to a card."""
+    def _card_refunded(self, code: ReceiptCode, kinds: Mapping[str, str], counted: frozenset[str]) -> int:
+        """What this till's returns of ``code`` gave back to a card, except those the
+        back office's figure already contains (``counted``)."""
         rows = self._terminal.db.execute_sql(_LOCAL_RETURN_PAYMENTS, (code.terminal_id, code.number))
-        return sum(int(amount) for method, amount in rows.fetchall() if kinds.get(method) == "card")
+        return sum(
+            int(amount) for uuid, method, amount in rows.fetchall()
+            if kinds.get(method) == "card" and uuid not in counted
+        )
 
     # -- building and committing ----------------------------------------------------
 
@@ -402,7 +416,8 @@ class ReturnService:
                 assert index is not None
                 if returned.get(index, 0) != source.lines[index].returned:
                     raise DomainError("ret.err.changed", code=source.code.text)
-            if self._card_refunded(source.code, kinds) != source.card_refunded:
+            card = source.remote_card_refunded + self._card_refunded(source.code, kinds, source.counted_remotely)
+            if card != source.card_refunded:
                 raise DomainError("ret.err.changed", code=source.code.text)
 
         stored = self._terminal.ledger.commit_document(draft, cashier=cashier, now=now, check=still_valid)

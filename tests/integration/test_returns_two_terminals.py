@@ -148,6 +148,9 @@ def test_a_return_on_another_till_counts_for_every_till(shop: Shop, tmp_path: Pa
         assert original is not None
         refunded = stored_return.total + first.ledger.get_document(rest.uuid).total
         assert refunded == original.total  # all of it back, not a grosz more
+        # the lookup says what went back per method, over both tills
+        answer = client2.lookup_receipt(source.code.terminal_id, source.code.number)
+        assert answer.refunded == {"gotowka": refunded}
         answer = client1.lookup_receipt(source.code.terminal_id, source.code.number)
         assert answer.returned == {0: 3000, 1: 350}
         listed = backoffice_cli(shop, "transactions", "list", "--type", "return")

@@ -190,10 +190,12 @@ class FakeBackOffice:
         return self.receipt
 
 
-def other_till_receipt(store_id: int, returned: dict[int, int] | None = None) -> RemoteReceipt:
+def other_till_receipt(
+    store_id: int, returned: dict[int, int] | None = None, refunded: dict[str, int] | None = None
+) -> RemoteReceipt:
     lines = (DocumentLine(1, 1, "1", "Mleko 3,2% 1l", "szt.", 0, 349, 4000, "C", 1396, 0, 0, 1396),)
     return RemoteReceipt(7, 12, store_id, NOW - timedelta(hours=1), lines,
-                         (DocumentPayment("karta", "karta", 1396, 0),), returned or {})
+                         (DocumentPayment("karta", "karta", 1396, 0),), returned or {}, refunded or {})
 
 
 def test_a_receipt_of_another_till_comes_from_the_back_office(demo_terminal: Terminal) -> None:
@@ -210,9 +212,25 @@ def test_a_receipt_of_another_till_comes_from_the_back_office(demo_terminal: Ter
     # the back office has not seen our return yet: it still says 1 returned
     assert [line.returned for line in service.find("K7-12", MANAGER).lines] == [3000]
     demo_terminal.ledger.mark_sent([stored.uuid], NOW)
-    office.receipt = other_till_receipt(store, {0: 3000})  # now it has it: counted once
+    office.receipt = other_till_receipt(store, {0: 3000}, {"karta": 698})  # now it has it: counted once
     assert [line.returned for line in service.find("K7-12", MANAGER).lines] == [3000]
     assert service.find("K7-12", MANAGER).card_limit == 1396 - 698
+
+
+def test_card_refunds_made_on_other_tills_lower_the_card_limit(demo_terminal: Terminal) -> None:
+    """The back office says 1000 gr already went back to the card on another till:
+    only the rest may go to the card here; cash is still possible."""
+    store = demo_terminal.settings.terminal_info().store_id  # type: ignore[union-attr]
+    office = FakeBackOffice(other_till_receipt(store, {0: 2000}, {"karta": 1000, "gotowka": 0}))
+    service = ReturnService(demo_terminal, office)
+    source = service.find("K7-12", MANAGER)
+    assert source.card_limit == 396
+    with pytest.raises(DomainError) as caught:
+        service.commit(source, {0: 2000}, CARD, cashier=MANAGER, now=NOW)  # 698 > 396
+    assert caught.value.key == "ret.err.card_limit" and caught.value.params["limit"] == 396
+    stored = service.commit(source, {0: 1000}, CARD, cashier=MANAGER, now=NOW)  # 349 fits
+    assert stored.total == 349
+    assert service.find("K7-12", MANAGER).card_limit == 396 - 349
 
 
 @pytest.mark.parametrize("key", ["ret.err.offline", "ret.err.not_found", "ret.err.other_store"])
