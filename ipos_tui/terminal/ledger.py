@@ -325,13 +325,18 @@ class LedgerService:
 
     def record_void(self, receipt: Receipt, cashier: User, now: datetime) -> None:
         """Log a receipt voided with lines on it (the daily report counts them)."""
-        if not receipt.lines:
+        self.record_voided(len(receipt.lines), receipt.total, cashier, now)
+
+    def record_voided(self, line_count: int, total: int, cashier: User, now: datetime) -> None:
+        """Log a voided receipt of ``line_count`` lines worth ``total`` (nothing for an
+        empty one): Esc on the sales screen, or an open receipt deleted in 6. Paragony."""
+        if line_count <= 0:
             return
         with self._db.atomic("IMMEDIATE"):
             self._db.execute_sql(
                 "INSERT INTO receipt_void (created_utc, created_local, cashier_id, cashier_name, "
                 "line_count, total) VALUES (?, ?, ?, ?, ?, ?)",
-                (utc_text(now), local_text(now), cashier.id, cashier.name, len(receipt.lines), receipt.total),
+                (utc_text(now), local_text(now), cashier.id, cashier.name, line_count, total),
             )
 
     def _next_number(self, doc_type: str) -> int:

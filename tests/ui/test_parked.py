@@ -210,6 +210,9 @@ async def test_delete_asks_when_the_receipt_has_lines(make_app, demo_dir) -> Non
         await pilot.pause()
         assert isinstance(app.screen, RegistrationScreen)
         assert "Sprzedaż 1" in top_bar(pilot) and app.receipt.is_empty
+        # the receipt deleted with a line counts as voided for the daily report; the empty one not
+        voids = app.terminal.db.execute_sql("SELECT line_count, total FROM receipt_void").fetchall()
+        assert voids == [(1, 349)]
 
 
 async def test_a_digit_past_the_list_says_so_and_help_names_the_keys(make_app) -> None:

@@ -132,6 +132,8 @@ class ParkedScreen(ListScreen):
         except DomainError as error:
             self.say_error(error)
             return
+        if self.pos.cashier is not None:  # a receipt with lines thrown away counts as voided
+            self.pos.terminal.ledger.record_voided(chosen.line_count, chosen.total, self.pos.cashier, self.pos.clock())
         self.load(max(index - 1, 0))
         self.refresh_top_bar()
         self.say(t("receipt.parked_deleted", name=name, current=self.pos.receipt_name))
