@@ -246,3 +246,24 @@ async def test_a_failing_step_does_not_stop_the_report(make_app, monkeypatch) ->
         assert "nieoczekiwany błąd" in row(pilot, "card")
         assert "gotowe" in row(pilot, "report")
         assert reports_of(app.terminal).last_daily_report() is not None
+
+
+async def test_parked_receipts_cleared_with_lines_count_as_voided(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await enter_code(pilot, "101")
+        app.save_receipt()
+        app.open_receipt(app.parked.add())
+        await pilot.press("f2", "3")
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ConfirmDialog):
+                break
+        await pilot.press("enter")  # delete them
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "usunięto: 2" in row(pilot, "parked")
+        report = reports_of(app.terminal).last_daily_report()
+        assert report is not None and (report.sums.voids, report.sums.voids_total) == (1, 549)
+        assert [p.line_count for p in app.parked.list_parked()] == [0]

@@ -302,6 +302,9 @@ class DayCloseScreen(PosScreen):
                          lines=sum(p.line_count for p in with_lines))
             if not await self.app.push_screen_wait(ConfirmDialog(question)):
                 return StepOutcome("skipped", t("day.parked_kept", n=len(parked)))
+        if pos.cashier is not None:  # thrown away with lines: voided, counted in the report
+            for receipt in with_lines:
+                pos.terminal.ledger.record_voided(receipt.line_count, receipt.total, pos.cashier, pos.clock())
         removed = pos.parked.clear_parked(keep=keep)
         if keep is None:
             pos.restore_receipt()
