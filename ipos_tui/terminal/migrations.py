@@ -287,6 +287,19 @@ _PARKED_V3: Final = (
     ) WITHOUT ROWID""",
 )
 
+#: The electronic journal's indexes and its append-only triggers (version 4 made them;
+#: version 5 rebuilds the table and makes them again).
+_JOURNAL_GUARDS: Final = (
+    "CREATE INDEX printer_journal_document ON printer_journal (document_uuid)",
+    "CREATE INDEX printer_journal_document_number ON printer_journal (document_number)",
+    """CREATE TRIGGER printer_journal_no_delete BEFORE DELETE ON printer_journal BEGIN
+        SELECT RAISE(ABORT, 'the electronic journal is never deleted');
+    END""",
+    """CREATE TRIGGER printer_journal_no_update BEFORE UPDATE ON printer_journal BEGIN
+        SELECT RAISE(ABORT, 'a journaled printout never changes');
+    END""",
+)
+
 #: Version 4: the simulated devices of the duet. The fiscal printer's state (one row),
 #: its PTU table (``used`` marks letters printed on a receipt: their rate may not go
 #: up, the "schodek podatkowy") and its electronic journal, append-only like the real
@@ -313,14 +326,7 @@ _DEVICES_V4: Final = (
         text TEXT NOT NULL,
         text_norm TEXT NOT NULL
     )""",
-    "CREATE INDEX printer_journal_document ON printer_journal (document_uuid)",
-    "CREATE INDEX printer_journal_document_number ON printer_journal (document_number)",
-    """CREATE TRIGGER printer_journal_no_delete BEFORE DELETE ON printer_journal BEGIN
-        SELECT RAISE(ABORT, 'the electronic journal is never deleted');
-    END""",
-    """CREATE TRIGGER printer_journal_no_update BEFORE UPDATE ON printer_journal BEGIN
-        SELECT RAISE(ABORT, 'a journaled printout never changes');
-    END""",
+    *_JOURNAL_GUARDS,
     """CREATE TABLE card_settlement (
         number INTEGER PRIMARY KEY CHECK (number > 0),
         settled_utc TEXT NOT NULL,
@@ -391,14 +397,7 @@ _DAY_V5: Final = (
     )""",
     "INSERT INTO printer_journal SELECT * FROM printer_journal_v4",
     "DROP TABLE printer_journal_v4",
-    "CREATE INDEX printer_journal_document ON printer_journal (document_uuid)",
-    "CREATE INDEX printer_journal_document_number ON printer_journal (document_number)",
-    """CREATE TRIGGER printer_journal_no_delete BEFORE DELETE ON printer_journal BEGIN
-        SELECT RAISE(ABORT, 'the electronic journal is never deleted');
-    END""",
-    """CREATE TRIGGER printer_journal_no_update BEFORE UPDATE ON printer_journal BEGIN
-        SELECT RAISE(ABORT, 'a journaled printout never changes');
-    END""",
+    *_JOURNAL_GUARDS,
 )
 
 #: Version 6: the payment application refunds to a card (a return paid back by card).

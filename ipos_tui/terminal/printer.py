@@ -337,16 +337,7 @@ class FiscalPrinter:
     ) -> JournalEntry:
         """Print (and journal) a non-fiscal printout such as a card settlement; one that
         belongs to a ledger document (a return) names it, so a reprint finds it."""
-        self._ready()
-        with self._db.atomic("IMMEDIATE"):
-            head = _frame(title, now, f"Nr: {self._next_number():06d}")
-            return self._journal(
-                kind,
-                "\n".join([*head, *body]) + "\n",
-                now,
-                document_uuid=document_uuid,
-                document_number=document_number,
-            )
+        return self._print(kind, title, body, now, False, document_uuid, document_number)
 
     def print_fiscal_report(
         self,
@@ -360,14 +351,28 @@ class FiscalPrinter:
     ) -> JournalEntry:
         """Print (and journal) a fiscal report (the daily report, a periodic report),
         with the printer's serial number at the foot as on its fiscal printouts."""
+        return self._print(kind, title, body, now, True, document_uuid, document_number)
+
+    def _print(
+        self,
+        kind: PrintoutKind,
+        title: str,
+        body: list[str],
+        now: datetime,
+        fiscal: bool,
+        document_uuid: str | None,
+        document_number: int | None,
+    ) -> JournalEntry:
         self._ready()
         with self._db.atomic("IMMEDIATE"):
-            serial = self._db.execute_sql("SELECT serial FROM printer_state WHERE id = 1").fetchone()[0]
             number = self._next_number()
-            head = _frame(title, now, f"Nr: {number:06d}", fiscal=True)
-            footer = f"EJ {number:06d}".ljust(PRINT_WIDTH - len(serial)) + serial
-            text = "\n".join([*head, *body, "-" * PRINT_WIDTH, footer]) + "\n"
-            return self._journal(kind, text, now, document_uuid=document_uuid, document_number=document_number)
+            lines = [*_frame(title, now, f"Nr: {number:06d}", fiscal=fiscal), *body]
+            if fiscal:
+                serial = self._db.execute_sql("SELECT serial FROM printer_state WHERE id = 1").fetchone()[0]
+                lines += ["-" * PRINT_WIDTH, f"EJ {number:06d}".ljust(PRINT_WIDTH - len(serial)) + serial]
+            return self._journal(
+                kind, "\n".join(lines) + "\n", now, document_uuid=document_uuid, document_number=document_number
+            )
 
     def _next_number(self) -> int:
         row = self._db.execute_sql("SELECT coalesce(max(number), 0) + 1 FROM printer_journal").fetchone()

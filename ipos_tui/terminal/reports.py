@@ -48,6 +48,9 @@ DOC_DAILY_REPORT: Final = "daily_report"
 _SUMMED_TYPES: Final = ("receipt", "return", "cash_operation")
 #: The local setting remembering the day the reminder was last answered.
 REMINDER_ANSWERED: Final = "day_close_reminded"
+_SELECT_REPORTS: Final = (
+    "SELECT number, uuid, created_local, vat, extra, upload_state FROM document WHERE doc_type = ?"
+)
 #: A periodic report covers at most this many days (a few years: bad input guard).
 MAX_PERIOD_DAYS: Final = 3 * 366
 
@@ -299,10 +302,7 @@ class ReportService:
 
     def daily_reports(self, start: date | None = None, end: date | None = None) -> list[DailyReport]:
         """Stored daily reports (oldest first), optionally those whose day is in [start, end]."""
-        query = (
-            "SELECT number, uuid, created_local, vat, extra, upload_state FROM document "
-            "WHERE doc_type = ?"
-        )
+        query = _SELECT_REPORTS
         params: list[Any] = [DOC_DAILY_REPORT]
         if start is not None and end is not None:
             query += " AND json_extract(extra, '$.day') BETWEEN ? AND ?"
@@ -312,9 +312,7 @@ class ReportService:
 
     def last_daily_report(self) -> DailyReport | None:
         reports = self._db.execute_sql(
-            "SELECT number, uuid, created_local, vat, extra, upload_state FROM document "
-            "WHERE doc_type = ? ORDER BY number DESC LIMIT 1",
-            (DOC_DAILY_REPORT,),
+            _SELECT_REPORTS + " ORDER BY number DESC LIMIT 1", (DOC_DAILY_REPORT,)
         ).fetchall()
         return _daily_report(reports[0]) if reports else None
 

@@ -41,6 +41,14 @@ async def sell(pilot, code: str = "1") -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
+async def until_dialog(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Let the day close's worker run until it asks a question."""
+    for _ in range(20):
+        await pilot.pause(0.05)
+        if isinstance(pilot.app.screen, ConfirmDialog):
+            return
+
+
 async def run_day_close(pilot) -> DayCloseScreen:  # type: ignore[no-untyped-def]
     await pilot.press("f2", "3")
     await pilot.pause()
@@ -101,10 +109,7 @@ async def test_voided_receipts_and_parked_ones_with_lines(make_app) -> None:
         app.open_receipt(app.parked.add())
         await pilot.press("f2", "3")
         await pilot.pause()
-        for _ in range(20):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, ConfirmDialog):
-                break
+        await until_dialog(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         assert "Otwarte paragony z pozycjami: 1" in app.screen.question
         await pilot.press("escape")  # keep them
@@ -124,10 +129,7 @@ async def test_a_changed_vat_table_is_written_after_the_cashier_confirms(make_ap
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         await pilot.press("f2", "3")
-        for _ in range(20):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, ConfirmDialog):
-                break
+        await until_dialog(pilot)
         assert "B 8% → 7%" in app.screen.question
         await pilot.press("enter")
         await app.workers.wait_for_complete()
@@ -256,10 +258,7 @@ async def test_parked_receipts_cleared_with_lines_count_as_voided(make_app) -> N
         app.save_receipt()
         app.open_receipt(app.parked.add())
         await pilot.press("f2", "3")
-        for _ in range(20):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, ConfirmDialog):
-                break
+        await until_dialog(pilot)
         await pilot.press("enter")  # delete them
         await app.workers.wait_for_complete()
         await pilot.pause()
