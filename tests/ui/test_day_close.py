@@ -266,3 +266,23 @@ async def test_parked_receipts_cleared_with_lines_count_as_voided(make_app) -> N
         report = reports_of(app.terminal).last_daily_report()
         assert report is not None and (report.sums.voids, report.sums.voids_total) == (1, 549)
         assert [p.line_count for p in app.parked.list_parked()] == [0]
+
+
+async def test_no_update_is_installed_when_the_report_failed(make_app, monkeypatch) -> None:
+    """The update hook is the day close's last step only after a stored report."""
+    from ipos_tui.terminal.reports import ReportService
+    from ipos_tui.updates import hook
+
+    def broken(self, cashier, now):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    asked: list[int] = []
+    monkeypatch.setattr(ReportService, "make_daily_report", broken)
+    monkeypatch.setattr(hook, "day_close_update", lambda terminal, pending: asked.append(pending))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        screen = await run_day_close(pilot)
+        assert screen.rows["report"].state == "failed"
+        assert "czeka na zapisany raport" in row(pilot, "update") and asked == []
+        assert "zdjęta" not in row(pilot, "block")

@@ -19,6 +19,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 
 from rich.text import Text
@@ -131,7 +132,7 @@ class DayCloseScreen(PosScreen):
         self.running = True
         self.report_uuid: str | None = None
         self.report_text = ""
-        self.blocked_day: Any = None
+        self.blocked_day: date | None = None
         self.failed_pulls: list[str] = []
         self.install_update = False
         #: the back office could not be reached: later network steps fail at once
@@ -353,6 +354,8 @@ class DayCloseScreen(PosScreen):
     async def _step_update(self) -> StepOutcome:
         from ...updates.hook import day_close_update
 
+        if self.report_uuid is None:  # installs only after a stored report: never mid-day
+            return StepOutcome("skipped", t("day.update_waits"))
         terminal = self.pos.terminal
 
         def run() -> Any:  # re-hashes the staged wheelhouse: off the event loop
