@@ -231,3 +231,17 @@ async def test_cash_management_switched_on_during_a_shift_asks_for_the_opening_f
         await pilot.press("f2", "2")
         await pilot.pause()
         assert "1. Wpłata" in screen_text(pilot)
+
+
+async def test_information_shows_the_shift_and_the_drawer(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    cash_management(demo_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await open_with(pilot, "200,00")
+        await pilot.press("escape")  # the opening's printout
+        await pilot.pause()
+        await pilot.press("f2", "7")
+        await pilot.pause()
+        (line,) = [row for row in screen_text(pilot).splitlines() if "Zmiana:" in row]
+        assert "od 12:04 (Anna Kowalska), w kasie 200,00" in line

@@ -93,8 +93,24 @@ class InfoScreen(InfoBase):
             ("info.server", connection.server_url if connection else t("info.not_activated")),
             *_last_syncs(app),
             ("info.unsent", unsent),
+            *_shift(app),
             ("info.staged_update", _staged_update(app.data_dir)),
         ]
+
+
+def _shift(app: IposApp) -> list[tuple[str, str]]:
+    """With cash management: the open shift and the cash the drawer should hold."""
+    from ...domain.money import format_money
+    from ...terminal.cash import cash_of
+
+    if not app.terminal.settings.cash_management():
+        return []
+    cash = cash_of(app.terminal)
+    if cash.current_shift() is None:
+        return [("info.shift", t("info.shift_closed"))]
+    state = cash.drawer()
+    return [("info.shift", t("info.shift_open", since=state.shift.started_local.strftime("%H:%M"),
+                             name=state.shift.cashier_name, cash=format_money(state.cash)))]
 
 
 def _last_syncs(app: IposApp) -> list[tuple[str, str]]:
