@@ -95,21 +95,24 @@ def receipt_state(receipt: Receipt) -> ReceiptState:
     The UI calls :meth:`ParkedService.save` after every redraw of the receipt; this
     lets it skip the write (and its fsync) when nothing really changed.
     """
-    lines = tuple(
-        (
-            line.product_id,
-            line.plu,
-            line.name,
-            line.unit,
-            line.precision,
-            line.unit_price,
-            line.qty,
-            line.vat_letter,
-            *_discount_columns(line.discount),
-        )
-        for line in receipt.lines
-    )
+    lines = tuple(_line_values(line) for line in receipt.lines)
     return (lines, *_discount_columns(receipt.receipt_discount))
+
+
+def _line_values(line: ReceiptLine) -> tuple[object, ...]:
+    """What a parked line stores of a receipt line, in ``_LINE_COLUMNS`` order after
+    its receipt id and position."""
+    return (
+        line.product_id,
+        line.plu,
+        line.name,
+        line.unit,
+        line.precision,
+        line.unit_price,
+        line.qty,
+        line.vat_letter,
+        *_discount_columns(line.discount),
+    )
 
 
 class ParkedService:
@@ -251,22 +254,7 @@ class ParkedService:
 
     @staticmethod
     def _line_params(parked_id: int, lines: Iterable[ReceiptLine]) -> list[tuple[object, ...]]:
-        return [
-            (
-                parked_id,
-                position,
-                line.product_id,
-                line.plu,
-                line.name,
-                line.unit,
-                line.precision,
-                line.unit_price,
-                line.qty,
-                line.vat_letter,
-                *_discount_columns(line.discount),
-            )
-            for position, line in enumerate(lines, 1)
-        ]
+        return [(parked_id, position, *_line_values(line)) for position, line in enumerate(lines, 1)]
 
     def remove_paid(self, parked_id: int) -> None:
         """Delete a receipt that became a ledger document.
