@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ from ipos_tui.domain.vat import vat_totals
 from ipos_tui.terminal.db import PRAGMAS, Terminal, open_terminal
 from ipos_tui.terminal.demo import seed_demo
 from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.records import DocumentLine, DocumentPayment, User
+from ipos_tui.terminal.records import DocumentPayment, User
 from ipos_tui.terminal.reports import DaySums, reports_of
 
 CASHIER = User(1, "1001", "Anna Kowalska", "kierownik", frozenset())
@@ -96,9 +97,7 @@ def fill_day(terminal: Terminal, receipts: int, seed: int = 7) -> dict[str, int]
 def _return_first_line(terminal: Terminal, doc_uuid: str, now: datetime) -> None:
     sold = terminal.ledger.get_document(doc_uuid)
     line = sold.lines[0]
-    back = DocumentLine(1, line.product_id, line.plu, line.name, line.unit, line.precision, line.unit_price,
-                        line.qty, line.vat_letter, line.gross, line.line_discount, line.receipt_discount,
-                        line.value, original_line=0)
+    back = replace(line, position=1, original_line=0)
     terminal.ledger.commit_document(
         DocumentDraft("return", "zwrot", line.value, vat_totals([(line.vat_letter, line.value)]), (back,),
                       (DocumentPayment("gotowka", "gotówka", line.value, 0),),

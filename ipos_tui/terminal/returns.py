@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
@@ -374,21 +374,9 @@ class ReturnService:
             )
         value = refund_value(line, item.returned, qty)
         gross = round_half_up(line.unit_price * qty, QTY_SCALE)
-        return DocumentLine(
-            position=0,
-            product_id=line.product_id,
-            plu=line.plu,
-            name=line.name,
-            unit=line.unit,
-            precision=line.precision,
-            unit_price=line.unit_price,
-            qty=qty,
-            vat_letter=line.vat_letter,
-            gross=gross,
-            line_discount=gross - value,
-            receipt_discount=0,
-            value=value,
-            original_line=index,
+        return replace(
+            line, position=0, qty=qty, gross=gross, line_discount=gross - value, receipt_discount=0,
+            value=value, original_line=index,
         )
 
     def commit(

@@ -9,6 +9,7 @@ and method by method.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from ipos_tui.domain.vat import vat_totals
 from ipos_tui.sync.activation import activate
 from ipos_tui.terminal.db import open_terminal
 from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.records import DocumentLine, DocumentPayment
+from ipos_tui.terminal.records import DocumentPayment
 from ipos_tui.terminal.reports import reports_of
 from ipos_tui.ui.screens.day_close import STEPS, DayCloseScreen
 
@@ -85,9 +86,7 @@ def _return_first_line(terminal, cashier, number: int, now) -> None:  # type: ig
     """A cash return of the first line of receipt ``number`` (as the returns screen stores it)."""
     sold = terminal.ledger.find_by_number(number)
     line = sold.lines[0]
-    back = DocumentLine(1, line.product_id, line.plu, line.name, line.unit, line.precision, line.unit_price,
-                        line.qty, line.vat_letter, line.gross, line.line_discount, line.receipt_discount,
-                        line.value, original_line=0)
+    back = replace(line, position=1, original_line=0)
     terminal.ledger.commit_document(
         DocumentDraft("return", "zwrot", line.value, vat_totals([(line.vat_letter, line.value)]), (back,),
                       (DocumentPayment(sold.payments[0].method, sold.payments[0].name, line.value, 0),),

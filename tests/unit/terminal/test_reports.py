@@ -6,6 +6,7 @@ daily reports (property test), bad month/date input, and the day-close options."
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from ipos_tui.domain.receipt import Payment
 from ipos_tui.domain.vat import vat_totals
 from ipos_tui.terminal.db import Terminal
 from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.records import DocumentLine, DocumentPayment, StoredDocument
+from ipos_tui.terminal.records import DocumentPayment, StoredDocument
 from ipos_tui.terminal.reports import add_sums, parse_day, parse_month, reports_of
 
 MLEKO, CHLEB, PIWO = "1", "101", "1401"
@@ -33,9 +34,7 @@ def _cash_op(terminal: Terminal, kind: str, amount: int, now: datetime = NOW) ->
 def _return_one(terminal: Terminal, sold: StoredDocument) -> int:
     """Return the first line of ``sold`` in cash (as the returns service stores it)."""
     line = terminal.ledger.get_document(sold.uuid).lines[0]
-    back = DocumentLine(1, line.product_id, line.plu, line.name, line.unit, line.precision,
-                        line.unit_price, line.qty, line.vat_letter, line.gross, line.line_discount,
-                        line.receipt_discount, line.value, original_line=0)
+    back = replace(line, position=1, original_line=0)
     terminal.ledger.commit_document(
         DocumentDraft("return", "zwrot", line.value, vat_totals([(line.vat_letter, line.value)]),
                       (back,), (DocumentPayment("gotowka", "gotówka", line.value, 0),),
