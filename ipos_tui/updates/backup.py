@@ -23,7 +23,19 @@ LEDGER_MUTABLE = ("number_sequence", "parked_receipt", "parked_line")
 def backup_database(source: Path, target: Path) -> None:
     """Copy the SQLite database ``source`` to ``target`` (fsynced) with the backup API."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    _copy(source, target, target.with_name(target.name + ".part"))
+
+
+def restore_database(backup: Path, target: Path) -> None:
+    """Put ``backup`` back as ``target`` (its WAL and shared-memory files removed first)."""
+    for suffix in ("-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    _copy(backup, target, target.with_name(target.name + ".restore"))
+
+
+def _copy(source: Path, target: Path, partial: Path) -> None:
+    """SQLite's backup API from ``source`` (read-only) into ``partial``, fsynced, then
+    renamed over ``target``: a crash leaves either the old file or the whole copy."""
     partial.unlink(missing_ok=True)
     src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
@@ -36,23 +48,6 @@ def backup_database(source: Path, target: Path) -> None:
         src.close()
     with open(partial, "rb") as handle:
         os.fsync(handle.fileno())
-    os.replace(partial, target)
-
-
-def restore_database(backup: Path, target: Path) -> None:
-    """Put ``backup`` back as ``target`` (its WAL and shared-memory files removed first)."""
-    for suffix in ("-wal", "-shm"):
-        Path(str(target) + suffix).unlink(missing_ok=True)
-    partial = target.with_name(target.name + ".restore")
-    src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(partial)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
     os.replace(partial, target)
 
 
