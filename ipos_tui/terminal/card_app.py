@@ -98,22 +98,7 @@ class CardApp:
 
         Raises DomainError "err.amount_zero" for an amount that is not positive.
         """
-        if amount <= 0:
-            raise DomainError("err.amount_zero")
-        created_utc = utc_text(now)
-        with self._db.atomic("IMMEDIATE"):
-            cursor = self._db.execute_sql(
-                "INSERT INTO card_transaction (created_utc, created_local, amount, auth_code, "
-                "card_masked, state) VALUES (?, ?, ?, '', '', 'approved')",
-                (created_utc, local_text(now), amount),
-            )
-            transaction_id = int(cursor.lastrowid)
-            auth_code, card = _fake_card(transaction_id, created_utc, amount)
-            self._db.execute_sql(
-                "UPDATE card_transaction SET auth_code = ?, card_masked = ? WHERE id = ?",
-                (auth_code, card, transaction_id),
-            )
-        return self.transaction(transaction_id)
+        return self._approve(amount, now, "payment", None, None)
 
     def refund(self, amount: int, now: datetime, *, document_uuid: str, document_number: int) -> CardTransaction:
         """Give ``amount`` grosze back to the customer's card for a stored return.
@@ -123,6 +108,13 @@ class CardApp:
         at once. Raises DomainError "err.amount_zero" for an amount that is not
         positive.
         """
+        return self._approve(amount, now, "refund", document_uuid, document_number)
+
+    def _approve(
+        self, amount: int, now: datetime, kind: str, document_uuid: str | None, document_number: int | None
+    ) -> CardTransaction:
+        """Record an approved card transaction (its authorisation code and masked card
+        derive from its id, so the row is written first)."""
         if amount <= 0:
             raise DomainError("err.amount_zero")
         created_utc = utc_text(now)
@@ -130,8 +122,8 @@ class CardApp:
             cursor = self._db.execute_sql(
                 "INSERT INTO card_transaction (created_utc, created_local, amount, auth_code, "
                 "card_masked, state, kind, receipt_uuid, receipt_number) "
-                "VALUES (?, ?, ?, '', '', 'approved', 'refund', ?, ?)",
-                (created_utc, local_text(now), amount, document_uuid, document_number),
+                "VALUES (?, ?, ?, '', '', 'approved', ?, ?, ?)",
+                (created_utc, local_text(now), amount, kind, document_uuid, document_number),
             )
             transaction_id = int(cursor.lastrowid)
             auth_code, card = _fake_card(transaction_id, created_utc, amount)
