@@ -226,22 +226,18 @@ class ReportService:
             ).fetchone()
             for direction in ("ASC", "DESC")
         )
-        gross: dict[str, int] = defaultdict(int)
-        for doc_type, letter, value in db.execute_sql(
+        gross = _net(db.execute_sql(
             f"SELECT d.doc_type, l.vat_letter, sum(l.value) FROM document_line l "
             f"JOIN document d ON d.id = l.document_id "
             f"WHERE {window} AND d.doc_type IN ('receipt', 'return') GROUP BY d.doc_type, l.vat_letter",
             (after, upto_document),
-        ):
-            gross[letter] += int(value) if doc_type == "receipt" else -int(value)
-        payments: dict[str, int] = defaultdict(int)
-        for doc_type, method, amount in db.execute_sql(
+        ))
+        payments = _net(db.execute_sql(
             f"SELECT d.doc_type, p.method, sum(p.amount - p.change) FROM document_payment p "
             f"JOIN document d ON d.id = p.document_id "
             f"WHERE {window} AND d.doc_type IN ('receipt', 'return') GROUP BY d.doc_type, p.method",
             (after, upto_document),
-        ):
-            payments[method] += int(amount) if doc_type == "receipt" else -int(amount)
+        ))
         cash = dict(
             db.execute_sql(
                 f"SELECT d.kind, sum(d.total) FROM document d WHERE {window} "
@@ -367,6 +363,14 @@ def reports_of(terminal: Terminal) -> ReportService:
 
 
 # -- sums -----------------------------------------------------------------------
+
+
+def _net(rows: Iterable[tuple[str, str, int]]) -> dict[str, int]:
+    """(doc_type, key, sum) rows of receipts and returns as key → receipts − returns."""
+    net: dict[str, int] = defaultdict(int)
+    for doc_type, key, value in rows:
+        net[key] += int(value) if doc_type == "receipt" else -int(value)
+    return net
 
 
 def _vat_of(gross: Mapping[str, int]) -> dict[str, VatTotal]:
