@@ -159,20 +159,12 @@ class IposApp(App[None]):
         self.set_timer(delay, lambda: self._retry_pulls(jobs, delay))
 
     def _retry_pulls(self, jobs: tuple[str, ...], delay: float) -> None:
-        from ..sync.progress import CancelToken
-        from ..sync.pull import ALL_JOBS
-        from .sync_runner import stored_connection
-
-        terminal = self.terminal
+        from .sync_runner import run_jobs_here
 
         def work() -> None:
-            failed: list[str] = []
-            with terminal.db.connection_context(), stored_connection(terminal) as context:
-                if context is None:
-                    return
-                for job in jobs:
-                    if not ALL_JOBS[job](context, lambda event: None, CancelToken()):
-                        failed.append(job)
+            failed = run_jobs_here(self.terminal, jobs, lambda event: None)
+            if failed is None:  # not activated (any more): nothing to retry
+                return
             if failed:
                 self.call_from_thread(self.retry_pulls_later, tuple(failed), min(delay * 2, 900.0))
             else:

@@ -39,6 +39,23 @@ def stored_connection(terminal: Any) -> Iterator[Any]:
 ContextFactory = Callable[[Any], AbstractContextManager[Any]]
 
 
+def run_jobs_here(
+    terminal: Any,
+    jobs: Sequence[str],
+    observer: Callable[[object], None],
+    context_factory: ContextFactory = stored_connection,
+) -> list[str] | None:
+    """Run ``jobs`` in order on the calling (worker) thread, with its own database
+    connection and one back-office client; the jobs that failed, or None when the
+    terminal is not activated (nothing ran)."""
+    from ..sync.pull import ALL_JOBS
+
+    with terminal.db.connection_context(), context_factory(terminal) as context:
+        if context is None:
+            return None
+        return [job for job in jobs if not ALL_JOBS[job](context, observer, CancelToken())]
+
+
 def start_jobs(
     screen: Screen,
     jobs: Sequence[str],

@@ -32,7 +32,7 @@ from textual.widgets import Static
 from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
-from ...sync.progress import CancelToken, ItemDone, ItemFailed
+from ...sync.progress import ItemDone, ItemFailed
 from .base import PosScreen, error_text
 from .sync import change_counts, failure_text
 
@@ -199,8 +199,7 @@ class DayCloseScreen(PosScreen):
 
     async def _sync(self, job: str) -> StepOutcome:
         """Run one sync job in a thread with its own connection; sum up its events."""
-        from ...sync.pull import ALL_JOBS
-        from ..sync_runner import stored_connection
+        from ..sync_runner import run_jobs_here, stored_connection
 
         if self.offline:  # one unreachable back office is enough: no minutes of retries
             return StepOutcome("failed", t("day.offline_skipped"))
@@ -217,15 +216,10 @@ class DayCloseScreen(PosScreen):
             elif isinstance(event, ItemDone):
                 done.append(event)
 
-        def run() -> bool:
-            with terminal.db.connection_context(), factory(terminal) as context:
-                if context is None:
-                    failures.append(t("sync.err.not_activated"))
-                    return False
-                return bool(ALL_JOBS[job](context, observer, CancelToken()))
-
-        ok = await asyncio.to_thread(run)
-        if not ok or failures:
+        failed = await asyncio.to_thread(run_jobs_here, terminal, [job], observer, factory)
+        if failed is None:
+            failures.append(t("sync.err.not_activated"))
+        if failed is None or failed or failures:
             return StepOutcome("failed", failures[0] if failures else t("day.sync_failed"))
         if job == "transactions":
             sent = sum(1 for event in done if event.added)
