@@ -41,6 +41,14 @@ async def sell(pilot, code: str = "1") -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
+async def park_with_a_line(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Chleb on the open receipt, parked; a new empty receipt becomes the current one."""
+    app = pilot.app
+    await enter_code(pilot, "101")
+    app.save_receipt()
+    app.open_receipt(app.parked.add())
+
+
 async def until_dialog(pilot) -> None:  # type: ignore[no-untyped-def]
     """Let the day close's worker run until it asks a question."""
     for _ in range(20):
@@ -104,9 +112,7 @@ async def test_voided_receipts_and_parked_ones_with_lines(make_app) -> None:
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        await enter_code(pilot, "101")  # parked with a line; a new empty receipt is current
-        app.save_receipt()
-        app.open_receipt(app.parked.add())
+        await park_with_a_line(pilot)
         await pilot.press("f2", "3")
         await pilot.pause()
         await until_dialog(pilot)
@@ -254,9 +260,7 @@ async def test_parked_receipts_cleared_with_lines_count_as_voided(make_app) -> N
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
-        await enter_code(pilot, "101")
-        app.save_receipt()
-        app.open_receipt(app.parked.add())
+        await park_with_a_line(pilot)
         await pilot.press("f2", "3")
         await until_dialog(pilot)
         await pilot.press("enter")  # delete them
