@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+from peewee import Database, SqliteDatabase
+
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from peewee import Database, SqliteDatabase
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import (
@@ -46,7 +47,6 @@ from ipos_tui.protocol import (
     canonical_json,
     release_key_id,
 )
-from ipos_tui.updates.paths import read_json, write_json_atomic
 
 APP_PROJECT = "ipos-tui"
 DEFAULT_EXPIRES_DAYS = 30
@@ -280,6 +280,28 @@ def sign_metadata(metadata: dict[str, Any], key: Ed25519PrivateKey) -> dict[str,
     signature = base64.b64encode(key.sign(canonical_json(metadata))).decode("ascii")
     return SignedRelease(metadata=dict(metadata), key_id=key_id(key),
                          signature=signature).to_wire()
+
+
+def read_json(path: Path) -> Any | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON so that a reader sees the old or the new file, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def dumps(value: Any) -> str:
