@@ -126,7 +126,7 @@ class IposApp(App[None]):
         elif self.startup_jobs:
             from .screens.sync import SyncScreen
 
-            self.push_screen(SyncScreen("sync.title_first", list(self.startup_jobs), close_when_done=True))
+            self.push_screen(SyncScreen("sync.title_first", list(self.startup_jobs), next_step="sync.next_login"))
         if self.upload_interval is not None:
             self.background_upload = BackgroundUpload(self, self.upload_interval)
             self.background_upload.start()

@@ -65,7 +65,7 @@ def start_jobs(
 ) -> None:
     """Run ``jobs`` one after another in one worker per call (pulls are ordered:
     config before users before products), posting events to ``screen``."""
-    from .screens.sync import SyncEvent
+    from .screens.sync import JOB_ROW, SyncEvent
 
     app: IposApp = screen.app  # type: ignore[assignment]
     terminal = app.terminal
@@ -76,8 +76,8 @@ def start_jobs(
     def work() -> None:
         with terminal.db.connection_context(), context_factory(terminal) as context:
             if context is None:
-                for job in jobs:
-                    for item in JOB_ITEMS.get(job, ()):
+                for job in jobs:  # a job without items of its own (the upload) says it on its row
+                    for item in JOB_ITEMS.get(job) or (JOB_ROW,):
                         observer(ItemFailed(job, item, "sync.err.not_activated"))
                     observer(JobFinished(job, ok=False))
                 return

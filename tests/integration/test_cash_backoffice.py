@@ -84,6 +84,8 @@ async def test_a_shift_reaches_the_back_office(make_app, clock, office, till_dir
     app = make_app(data_dir=till_dir, startup_jobs=("config", "users", "products"), upload_interval=30)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
+        await wait_for(pilot, lambda: not getattr(app.screen, "running", True))  # the first sync ended
+        await pilot.press("enter")  # it stays with its results until Enter
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
         assert app.terminal.settings.cash_management() is True  # arrived by the sync
 

@@ -109,8 +109,8 @@ class ConnectionScreen(PosScreen):
         self.query_one("#conn-text", Static).update(self.text())
         self.refresh_top_bar()
         self.say(t("conn.activated_as", name=name, store=store_id))
-        self.app.push_screen(SyncScreen("sync.title_first", PULLS, close_when_done=self.first_start),
-                             self._after_first_sync)
+        next_step = "sync.next_login" if self.first_start else None
+        self.app.push_screen(SyncScreen("sync.title_first", PULLS, next_step=next_step), self._after_first_sync)
 
     def _after_first_sync(self, _result: object) -> None:
         if self.first_start and self.pos.terminal.catalog.product_count():

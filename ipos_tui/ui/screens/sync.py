@@ -4,7 +4,11 @@ Each job runs in its own Textual thread worker (its own worker group, so a pull
 never cancels an upload) with its own database connection; the engine reports
 through the observer, whose events are posted to this screen as messages. Esc asks
 the jobs to stop at their next safe point (between pages: what is applied stays
-consistent), then closes.
+consistent), then closes. After a failure or a stop, F5 runs the jobs again.
+
+A job that reports no item at all (an upload with nothing pending) still gets a row
+saying so. The first sync of a new till (``next_step``) stays with its results and
+says what comes next; Enter (or Esc) goes on.
 """
 
 from __future__ import annotations
@@ -41,7 +45,13 @@ JOB_TITLES = {
 }
 
 
+#: The item of a job's own row, when the job reported no item (nothing to upload).
+JOB_ROW = ""
+
+
 def item_label(job: str, item: str) -> str:
+    if item == JOB_ROW:  # the job's own row: it reported no item of its own
+        return t("sync.item.documents") if job == "transactions" else t("sync.item.all")
     if job == "transactions":
         return t("sync.item_document", number=item)
     return t(f"sync.item.{item}")
@@ -114,6 +124,7 @@ class SyncRow(Horizontal):
         super().__init__()
         self.job = job
         self.item = item
+        self.state = "waiting"
 
     def compose(self) -> ComposeResult:
         yield Static(item_label(self.job, self.item), classes="label", markup=False)
@@ -123,12 +134,13 @@ class SyncRow(Horizontal):
 
     def _text(self, state: str, detail: str = "") -> Text:
         g = self.app.glyphs  # type: ignore[attr-defined]
-        mark = {"waiting": g.dot, "running": "\u2026", "done": g.ok, "failed": g.failed}[state]
+        mark = {"waiting": g.dot, "running": "\u2026", "done": g.ok, "failed": g.failed, "skipped": "\u2013"}[state]
         # a failure shows its reason right after the mark; the others their state
         text = mark if state == "failed" else f"{mark} {t(f'sync.state_{state}')}"
         return Text(f"{text} {detail}".rstrip(), no_wrap=True, overflow="ellipsis")
 
     def show(self, state: str, *, detail: str = "", counts: str = "") -> None:
+        self.state = state
         self.set_class(state == "running", "-running")
         self.set_class(state == "failed", "-failed")
         self.query_one(".state", Static).update(self._text(state, detail))
@@ -149,17 +161,39 @@ class SyncEvent(Message):
         self.event = event
 
 
+class SyncHeader(Horizontal):
+    """The column titles, in the widths of :class:`SyncRow`."""
+
+    DEFAULT_CSS = """
+    SyncHeader {
+        height: 1;
+        text-style: bold;
+        color: $text-muted;
+    }
+    SyncHeader .label {
+        width: 18;
+    }
+    SyncHeader .state {
+        width: 1fr;
+    }
+    SyncHeader .counts {
+        width: 22;
+        text-align: right;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("sync.col_item"), classes="label", markup=False)
+        yield Static(t("sync.col_state"), classes="state", markup=False)
+        yield Static(t("sync.col_changes"), classes="counts", markup=False)
+
+
 class SyncScreen(PosScreen):
     DEFAULT_CSS = """
     SyncScreen #sync-box {
         border: solid $primary;
         height: 1fr;
         padding: 0 1;
-    }
-    SyncScreen #sync-header {
-        height: 1;
-        text-style: bold;
-        color: $text-muted;
     }
     SyncScreen .job-title {
         height: 1;
@@ -169,6 +203,8 @@ class SyncScreen(PosScreen):
     """
 
     BINDINGS = [
+        Binding("enter", "next", "sync.key_next"),
+        Binding("f5", "retry", "sync.key_retry"),
         Binding("escape", "stop", "keys.stop"),
         Binding("f1", "app.help", "keys.help"),
     ]
@@ -180,11 +216,14 @@ class SyncScreen(PosScreen):
         runner: Callable[[str], JobFunction] | None = None,
         context_factory: Callable[[object], object] | None = None,
         *,
-        close_when_done: bool = False,
+        next_step: str | None = None,
     ) -> None:
+        """``next_step``: the catalogue key of what Enter leads to once the jobs
+        ended ("sync.next_login" for the first sync of a new till); the screen then
+        stays with its results until Enter or Esc."""
         super().__init__()
         self.context_factory = context_factory
-        self.close_when_done = close_when_done
+        self.next_step = next_step
         self.TITLE_KEY = title_key
         self.jobs = list(jobs)
         self.runner = runner or default_runner
@@ -195,9 +234,7 @@ class SyncScreen(PosScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="sync-box"):
-            yield Static(
-                f"{t('sync.col_item'):<18}{t('sync.col_state')}", id="sync-header", markup=False
-            )
+            yield SyncHeader(id="sync-header")
             with VerticalScroll(id="sync-rows"):
                 for job in self.jobs:
                     if len(self.jobs) > 1:
@@ -208,17 +245,30 @@ class SyncScreen(PosScreen):
                         yield row
 
     def on_mount(self) -> None:
+        self._start()
+
+    def _start(self) -> None:
         from ..sync_runner import start_jobs, stored_connection
 
-        self.say(t("sync.running_note"))
+        self.say(self.running_note())
         start_jobs(self, self.jobs, self.runner, self.cancel, self.context_factory or stored_connection)  # type: ignore[arg-type]
+        self.refresh_bindings()
+
+    def running_note(self) -> str:
+        """What goes on meanwhile: selling on the old catalogue only while products
+        are pulled into a till that has a catalogue to sell from."""
+        if self.jobs == ["transactions"]:
+            return t("sync.running_upload")
+        if "products" in self.jobs and self.pos.terminal.catalog.product_count():
+            return t("sync.running_note")
+        return t("sync.running_pull")
 
     # -- events from the engine ---------------------------------------------------
     async def on_sync_event(self, message: SyncEvent) -> None:
         event = message.event
         job = getattr(event, "job", "")
         if isinstance(event, JobFinished):
-            self._job_finished(event)
+            await self._job_finished(event)
             return
         row = await self._row(job, event.item)  # type: ignore[attr-defined]
         if isinstance(event, ItemStarted):
@@ -243,25 +293,51 @@ class SyncScreen(PosScreen):
             row.scroll_visible(animate=False)
         return self.rows[key]
 
-    def _job_finished(self, event: JobFinished) -> None:
+    async def _job_finished(self, event: JobFinished) -> None:
+        if not any(job == event.job for job, _item in self.rows):
+            # nothing was reported (nothing to upload, or it ended before any item)
+            row = await self._row(event.job, JOB_ROW)
+            if event.ok:
+                row.show("done", counts=t("sync.nothing_to_send" if event.job == "transactions" else "sync.no_changes"))
+            else:
+                self.failures += 1
+                reason = "sync.err.cancelled" if self.cancel.cancelled else "sync.err.internal"
+                row.show("failed", detail=t(reason))
+        for (job, _item), row in self.rows.items():
+            if job == event.job and row.state in ("waiting", "running"):  # will not run now
+                row.show("skipped", detail=t("sync.stopped") if self.cancel.cancelled else "")
         self.running.discard(event.job)
         if not self.running:
             self.finished()
 
     def finished(self) -> None:
-        """Every job ended: the summary, and Esc now closes."""
+        """Every job ended: the summary with the next step, and Esc now closes."""
         self.refresh_top_bar()
         if "transactions" not in self.jobs:
             self.pos.sync_finished()
-        if self.cancel.cancelled:
-            self.say(t("sync.summary_cancelled"), error=True)
-        elif self.failures:
-            self.say(t("sync.summary_failed", n=self.failures), error=True)
-        else:
-            self.say(t("sync.summary_ok", n=len(self.rows)))
-            if self.close_when_done:
-                self.set_timer(1.5, self._close)
+        self.say(self.summary(), error=bool(self.cancel.cancelled or self.failures))
+        self.refresh_bindings()
         self.query_one("KeyBar").update_keys()
+
+    def summary(self) -> str:
+        """What happened and what the cashier does now, on the status line."""
+        then = t(self.next_step) if self.next_step else ""
+        if self.cancel.cancelled:
+            return t("sync.summary_cancelled_then", then=then) if then else t("sync.summary_cancelled")
+        if self.failures:
+            if then:
+                return t("sync.summary_failed_then", n=self.failures, then=then)
+            return t("sync.summary_failed", n=self.failures)
+        return f"{t('sync.summary_ok')} {then}." if then else t("sync.summary_ok")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter goes on once the jobs ended (first sync only); F5 runs them again
+        after a failure or a stop."""
+        if action == "next":
+            return self.next_step is not None and not self.running
+        if action == "retry":
+            return not self.running and bool(self.failures or self.cancel.cancelled)
+        return True
 
     def binding_label(self, binding: Binding) -> str | None:
         """Esc stops a running sync and goes back once it has ended."""
@@ -269,9 +345,25 @@ class SyncScreen(PosScreen):
             return t("keys.stop") if self.running else t("keys.back")
         return None
 
-    def _close(self) -> None:
-        if self.is_current:
+    def action_next(self) -> None:
+        if not self.running:
             self.dismiss(None)
+
+    def action_retry(self) -> None:
+        """Run every job again: the rows start over (per-document rows go, the
+        upload lists what is still unsent)."""
+        if self.running:
+            return
+        for key, row in list(self.rows.items()):
+            if key[1] in JOB_ITEMS.get(key[0], ()):
+                row.show("waiting")
+            else:
+                del self.rows[key]
+                row.remove()
+        self.failures = 0
+        self.cancel = CancelToken()
+        self.running = set(self.jobs)
+        self._start()
 
     def action_stop(self) -> None:
         if self.running and not self.cancel.cancelled:
