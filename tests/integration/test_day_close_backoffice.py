@@ -27,11 +27,16 @@ from ipos_tui.terminal.ledger import DocumentDraft
 from ipos_tui.terminal.records import DocumentPayment
 from ipos_tui.terminal.reports import reports_of
 from ipos_tui.ui.screens.day_close import STEPS, DayCloseScreen
+from ipos_tui.ui.screens.sync import SyncScreen
 
 
 def screen_text(pilot) -> str:  # type: ignore[no-untyped-def]
     update = pilot.app.screen._compositor.render_full_update(simplify=True)
     return "\n".join("".join(strip.text for strip in row) for row in update.strips)
+
+
+def status(pilot) -> str:  # type: ignore[no-untyped-def]
+    return str(pilot.app.screen.query_one("#status").content)
 
 
 async def enter_code(pilot, code: str) -> None:  # type: ignore[no-untyped-def]
@@ -101,8 +106,12 @@ async def test_a_day_then_the_daily_report_matches_the_back_office(
     app = make_app(data_dir=till_dir, startup_jobs=("config", "users", "products"))
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("escape")  # the first sync's screen, if still open
+        await pilot.pause(2.0)
+        # the first sync stays with its results (it used to close by itself)
+        assert isinstance(app.screen, SyncScreen)
+        assert "\u2713 gotowe" in screen_text(pilot) and "\u2717" not in screen_text(pilot)
+        assert status(pilot) == "Synchronizacja zakończona. Enter – przejdź do logowania."
+        await pilot.press("enter")
         await pilot.pause()
         await login(pilot)
         await _sell(pilot, ["1", "101"])
@@ -126,6 +135,11 @@ async def test_a_day_then_the_daily_report_matches_the_back_office(
         assert isinstance(screen, DayCloseScreen)
         states = {step: screen.rows[step].state for step in STEPS}
         assert states == {**{step: "done" for step in STEPS}, "update": "skipped"}, states
+        assert status(pilot) == "Dzień zamknięty, raport dobowy zapisany i wysłany."
+        text = screen_text(pilot)
+        assert "\u2713 wysłano 6 dokumentów" in text  # 3 sales, a return, cash in and out
+        assert "\u2713 nr 1: 3 paragony, " in text and "10. Wysłanie raportu" in text
+        assert "\u2713 wysłano 1 dokument" in text  # the report
         assert terminal.ledger.pending_summary()[0] == 0
         assert terminal.catalog.find_by_code("1").price == 379
 
@@ -179,7 +193,7 @@ async def test_offline_day_close_makes_the_report_and_the_retries_deliver_later(
         async with app.run_test(size=(80, 24)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
-            await pilot.press("escape")
+            await pilot.press("escape")  # the first sync, done: Esc goes on like Enter
             await pilot.pause()
             await login(pilot)
             await _sell(pilot, ["1"])
@@ -195,6 +209,12 @@ async def test_offline_day_close_makes_the_report_and_the_retries_deliver_later(
             states = {step: screen.rows[step].state for step in STEPS}
             assert states["report"] == "done" and states["upload"] == "failed"
             assert states["products"] == "failed" and screen.failed_pulls == ["config", "users", "products"]
+            # each network step says it once ("… ponowienie w tle Ponowienie w tle." before)
+            text = screen_text(pilot)
+            # (the sale itself went at once: "1. Wysłanie transakcji ✓ nic do wysłania")
+            assert text.count("\u2717 brak połączenia – ponowienie w tle") == 4, text
+            assert "Ponowienie w tle." not in text
+            assert status(pilot) == "Raport zapisany. Kroki z błędem: 4; sieć ponowi je w tle."
             print(f"offline day close took {elapsed:.1f} s")
             assert elapsed < 60, elapsed
             terminal = app.terminal

@@ -104,18 +104,48 @@ TRANSACTIONS_MIXED = [
 ]
 
 
-def scripted_sync(job: str, events: list[object]) -> Callable[[Pilot], Awaitable[None]]:
-    """Open the sync screen of ``job`` fed by ``events`` instead of the engine
-    (the engine itself is tested against the real back office in tests/sync)."""
+#: nothing pending: the upload job reports no item, only its end
+TRANSACTIONS_NOTHING = [JobFinished("transactions", ok=True)]
+
+
+def _pull_done(job: str, counts: dict[str, int]) -> list[object]:
+    events: list[object] = []
+    for item, added in counts.items():
+        events += [ItemStarted(job, item), ItemDone(job, item, added=added)]
+    return [*events, JobFinished(job, ok=True)]
+
+
+#: the demo's first sync (F2 → 8 → 4 pulls as ``ipos-tui demo`` runs them on start)
+FIRST_SYNC_DONE = {
+    "config": _pull_done("config", {"company": 1, "stores": 1, "settings": 9, "payment_methods": 4}),
+    "users": _pull_done("users", {"users": 4}),
+    "products": _pull_done("products", {"vat_rates": 5, "units": 3, "categories": 33, "products": 384,
+                                        "barcodes": 404, "prices": 384, "discounts": 5}),
+}
+FIRST_SYNC_FAILED = {**FIRST_SYNC_DONE, "products": PRODUCTS_OFFLINE}
+
+
+def scripted_sync(
+    job: str | list[str],
+    events: list[object] | dict[str, list[object]],
+    *,
+    title: str | None = None,
+    next_step: str | None = None,
+) -> Callable[[Pilot], Awaitable[None]]:
+    """Open the sync screen of ``job`` (or of several jobs, ``events`` then by job)
+    fed by ``events`` instead of the engine (the engine itself is tested against the
+    real back office in tests/sync)."""
+    jobs = [job] if isinstance(job, str) else job
+    by_job = events if isinstance(events, dict) else {jobs[0]: events}
 
     async def open_screen(pilot: Pilot) -> None:
         from ipos_tui.ui.screens.sync import SyncScreen
 
         release = threading.Event()
 
-        def runner(_job: str):  # type: ignore[no-untyped-def]
+        def runner(name: str):  # type: ignore[no-untyped-def]
             def run(_context, observer, _cancel) -> bool:  # type: ignore[no-untyped-def]
-                for event in events:
+                for event in by_job[name]:
                     if event == "hold":
                         release.wait(2)  # keeps the "running" state for the snapshot
                         return False
@@ -125,13 +155,14 @@ def scripted_sync(job: str, events: list[object]) -> Callable[[Pilot], Awaitable
             return run
 
         titles = {"products": "menu.sync_products", "transactions": "menu.sync_transactions"}
-        screen = SyncScreen(titles[job], [job], runner=runner,
+        screen = SyncScreen(title or titles[jobs[0]], jobs, runner=runner, next_step=next_step,
                             context_factory=lambda _terminal: contextlib.nullcontext(object()))
         await pilot.app.push_screen(screen)
         for _ in range(100):
             await pilot.pause(0.01)
-            if len(screen.rows) and all(
-                key in screen.rows for key in [(job, getattr(e, "item", "")) for e in events if hasattr(e, "item")]
+            if not screen.running or "hold" in by_job[jobs[-1]] and all(
+                (name, getattr(e, "item", "")) in screen.rows
+                for name in jobs for e in by_job[name] if hasattr(e, "item")
             ):
                 break
         await pilot.pause(0.1)
@@ -193,6 +224,37 @@ def _then(*keys: str, clock_to: tuple[int, int, int] | None = None, reminder: bo
     return run
 
 
+@contextlib.contextmanager
+def unreachable_back_office(terminal: Terminal):  # type: ignore[no-untyped-def]
+    """A sync context whose back office is down: nothing listens on 127.0.0.1:1, so
+    every request is refused at once (a real refusal, no retries, no sleeping)."""
+    from ipos_tui import __version__
+    from ipos_tui.sync.client import SyncClient
+    from ipos_tui.sync.context import SyncContext
+
+    client = SyncClient("http://127.0.0.1:1", "token", app_version=__version__,
+                        sleep=lambda _seconds: None, max_attempts=1)
+    with SyncContext(terminal, client) as context:
+        yield context
+
+
+def _day_close_offline(*keys: str):  # type: ignore[no-untyped-def]
+    """An ``after`` step: the day close with the back office down, ``keys`` pressed
+    at its questions, up to its end."""
+
+    async def run(pilot: Pilot) -> None:
+        from ipos_tui.ui.screens.day_close import DayCloseScreen
+
+        await pilot.app.push_screen(DayCloseScreen(context_factory=unreachable_back_office))
+        await _then(*keys)(pilot)
+
+    return run
+
+
+#: two receipts with a line each parked, the current one empty
+PARK_TWO = [*code("101"), "f2", "6", "plus", *code("1"), "f2", "6", "plus"]
+
+
 def _vat_changed(terminal: Terminal) -> None:
     from ipos_tui.terminal.printer import printer_of
 
@@ -208,6 +270,11 @@ DAY_STATES: dict[str, State] = {
     "day_close_refused": State([*LOGIN, *code("1"), "f2", "3"]),
     "day_close_english": State(DAY_CLOSE, after=_then(), options={"language": "en"}),
     "day_close_console": State(DAY_CLOSE, after=_then(), options={"console_mode": True}),
+    "day_close_network_down": State([*LOGIN, *SELL_ONE], after=_day_close_offline()),
+    "day_close_parked_kept": State([*LOGIN, *SELL_ONE, *PARK_TWO, "f2", "3", "wait:300", "escape"],
+                                   after=_then()),
+    "day_close_parked_kept_english": State([*LOGIN, *SELL_ONE, *PARK_TWO, "f2", "3", "wait:300", "escape"],
+                                           after=_then(), options={"language": "en"}),
     "reports_menu": State([*LOGIN, "f2", "4"]),
     "monthly_report_form": State([*LOGIN, "f2", "4", "2"]),
     "monthly_report": State(DAY_CLOSE, after=_then("escape", "f2", "4", "2", "enter")),
@@ -325,6 +392,16 @@ STATES: dict[str, State] = {
     "sync_products_running": State(LOGIN, after=scripted_sync("products", PRODUCTS_RUNNING)),
     "sync_products_offline": State(LOGIN, after=scripted_sync("products", PRODUCTS_OFFLINE)),
     "sync_transactions": State(LOGIN, after=scripted_sync("transactions", TRANSACTIONS_MIXED)),
+    "sync_transactions_nothing": State(LOGIN, after=scripted_sync("transactions", TRANSACTIONS_NOTHING)),
+    "sync_transactions_nothing_english": State(
+        LOGIN, after=scripted_sync("transactions", TRANSACTIONS_NOTHING), options={"language": "en"}
+    ),
+    "sync_first_done": State([], after=scripted_sync(
+        ["config", "users", "products"], FIRST_SYNC_DONE, title="sync.title_first", next_step="sync.next_login")),
+    "sync_first_failed": State([], after=scripted_sync(
+        ["config", "users", "products"], FIRST_SYNC_FAILED, title="sync.title_first", next_step="sync.next_login")),
+    "sync_first_done_english": State([], options={"language": "en"}, after=scripted_sync(
+        ["config", "users", "products"], FIRST_SYNC_DONE, title="sync.title_first", next_step="sync.next_login")),
     "sync_not_activated": State([*LOGIN, "f2", "8", "4", "1", "wait:200"]),
     "sync_menu": State([*LOGIN, "f2", "8", "4"]),
     "update_downloading": State(LOGIN, after=scripted_update("downloading")),

@@ -32,6 +32,7 @@ from textual.widgets import Static
 from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
+from ...i18n.plural import tn
 from ...sync.progress import ItemDone, ItemFailed
 from .base import PosScreen, error_text
 from .sync import change_counts, failure_text
@@ -46,7 +47,9 @@ STEPS: Final = (
 _PULLS: Final = ("config", "users", "products")
 
 #: Failures meaning the back office cannot be reached at all (not a refusal).
-_OFFLINE_KEYS: Final = frozenset({"sync.err.offline", "sync.err.not_activated"})
+_OFFLINE: Final = "sync.err.offline"
+_NOT_ACTIVATED: Final = "sync.err.not_activated"
+_OFFLINE_KEYS: Final = frozenset({_OFFLINE, _NOT_ACTIVATED})
 
 _STYLES: Final = {
     "waiting": "dim",
@@ -64,14 +67,12 @@ class StepOutcome:
 
 
 class StepRow(Horizontal):
-    """One step: its label and its state with a detail."""
+    """One step: its number and label, then a mark of its state with a detail
+    ("✓ wysłano 2 dokumenty"); the state's word when there is no detail."""
 
     DEFAULT_CSS = """
     StepRow {
         height: auto;
-    }
-    StepRow .label {
-        width: 34;
     }
     StepRow .state {
         width: 1fr;
@@ -79,24 +80,43 @@ class StepRow(Horizontal):
     }
     """
 
-    def __init__(self, step: str) -> None:
+    def __init__(self, step: str, number: int, label_width: int) -> None:
         super().__init__()
         self.step = step
+        self.number = number
+        self.label_width = label_width
         self.state = "waiting"
 
     def compose(self) -> ComposeResult:
-        yield Static(t(f"day.step_{self.step}"), classes="label", markup=False)
+        label = Static(step_label(self.step, self.number), classes="label", markup=False)
+        label.styles.width = self.label_width
+        yield label
         yield Static(self._text("waiting"), classes="state", markup=False)
 
     def _text(self, state: str, detail: str = "") -> Text:
-        text = Text(t(f"day.state_{state}"), style=_STYLES[state])
-        if detail:
-            text.append(f"  {detail}")
+        glyphs = self.app.glyphs  # type: ignore[attr-defined]
+        mark = {
+            "waiting": glyphs.dot, "running": "\u2026", "done": glyphs.ok, "skipped": "\u2013",
+            "failed": glyphs.failed,
+        }[state]
+        text = Text(mark, style=_STYLES[state])
+        text.append(" ")
+        text.append(detail or t(f"day.state_{state}"), style="dim" if state == "waiting" else "")
         return text
 
     def show(self, state: str, detail: str = "") -> None:
         self.state = state
         self.query(".state").first(Static).update(self._text(state, detail))
+
+
+def step_label(step: str, number: int) -> str:
+    """"1. Wysłanie transakcji": the steps are numbered as they run (up to 11)."""
+    return f"{number:>2}. {t(f'day.step_{step}')}"
+
+
+def label_width() -> int:
+    """The label column: the longest numbered label of the UI language, plus a gap."""
+    return max(len(step_label(step, number)) for number, step in enumerate(STEPS, 1)) + 2
 
 
 class DayCloseScreen(PosScreen):
@@ -135,13 +155,15 @@ class DayCloseScreen(PosScreen):
         self.blocked_day: date | None = None
         self.failed_pulls: list[str] = []
         self.install_update = False
-        #: the back office could not be reached: later network steps fail at once
-        self.offline = False
+        #: why the back office could not be reached ("sync.err.offline" or
+        #: "sync.err.not_activated"): later network steps fail at once, saying so
+        self.offline: str | None = None
 
     def compose_body(self) -> ComposeResult:
+        width = label_width()
         with Vertical(id="day-box"):
-            for step in STEPS:
-                row = StepRow(step)
+            for number, step in enumerate(STEPS, 1):
+                row = StepRow(step, number, width)
                 self.rows[step] = row
                 yield row
 
@@ -189,6 +211,12 @@ class DayCloseScreen(PosScreen):
         if self.install_update:
             self.say(t("day.restarting"))
             self.set_timer(2.0, lambda: self.app.exit("install-update"))
+        elif self.report_uuid is None:
+            self.say(t("day.report_failed", step=STEPS.index("report") + 1), error=True)
+        elif self.offline == _NOT_ACTIVATED:
+            self.say(t("day.done_not_activated"), error=True)
+        elif self.failed_pulls or self.rows["upload"].state == "failed":
+            self.say(t("day.done_retrying", n=failures), error=True)
         elif failures:
             self.say(t("day.done_with_failures", n=failures), error=True)
         else:
@@ -202,7 +230,8 @@ class DayCloseScreen(PosScreen):
         from ..sync_runner import run_jobs_here, stored_connection
 
         if self.offline:  # one unreachable back office is enough: no minutes of retries
-            return StepOutcome("failed", t("day.offline_skipped"))
+            skipped = "day.offline_skipped" if self.offline == _OFFLINE else "day.not_activated_skipped"
+            return StepOutcome("failed", t(skipped))
         terminal = self.pos.terminal
         factory = self.context_factory or stored_connection
         failures: list[str] = []
@@ -211,19 +240,24 @@ class DayCloseScreen(PosScreen):
         def observer(event: object) -> None:
             if isinstance(event, ItemFailed):
                 failures.append(failure_text(event.key, event.params))
-                if event.key in _OFFLINE_KEYS or event.params.get("reason") in _OFFLINE_KEYS:
-                    self.offline = True
+                reason = event.key if event.key in _OFFLINE_KEYS else event.params.get("reason")
+                if reason in _OFFLINE_KEYS:
+                    self.offline = reason
             elif isinstance(event, ItemDone):
                 done.append(event)
 
         failed = await asyncio.to_thread(run_jobs_here, terminal, [job], observer, factory)
         if failed is None:
-            failures.append(t("sync.err.not_activated"))
+            self.offline = _NOT_ACTIVATED
+            failures.append(t(_NOT_ACTIVATED))
+        if self.offline == _OFFLINE:  # one short line; the exact retry time is the upload's business
+            return StepOutcome("failed", t("day.offline_skipped"))
         if failed is None or failed or failures:
             return StepOutcome("failed", failures[0] if failures else t("day.sync_failed"))
-        if job == "transactions":
-            sent = sum(1 for event in done if event.added)
-            return StepOutcome("done", t("day.sent", n=sent) if done else t("day.nothing_to_send"))
+        if job == "transactions":  # a document taken now or held there already: delivered
+            if not done:
+                return StepOutcome("done", t("day.nothing_to_send"))
+            return StepOutcome("done", t("day.sent", documents=tn("plural.documents", len(done))))
         added = sum(event.added for event in done)
         changed = sum(event.changed for event in done)
         removed = sum(event.removed for event in done)
@@ -279,8 +313,8 @@ class DayCloseScreen(PosScreen):
 
         settlement = card_app_of(self.pos.terminal).settle(self.pos.clock())
         return StepOutcome(
-            "done", t("day.card_settled", number=settlement.number, n=settlement.count,
-                      total=format_money(settlement.total))
+            "done", t("day.card_settled", number=settlement.number, total=format_money(settlement.total),
+                      transactions=tn("plural.transactions", settlement.count))
         )
 
     async def _step_parked(self) -> StepOutcome:
@@ -292,18 +326,21 @@ class DayCloseScreen(PosScreen):
             p for p in pos.parked.list_parked() if p.source == "terminal" and p.id != keep
         ]
         with_lines = [p for p in parked if p.line_count]
+        receipts = tn("plural.receipts", len(with_lines))
         if with_lines:
             question = t("day.parked_question", n=len(with_lines),
-                         lines=sum(p.line_count for p in with_lines))
+                         lines=tn("plural.lines", sum(p.line_count for p in with_lines)))
             if not await self.app.push_screen_wait(ConfirmDialog(question)):
-                return StepOutcome("skipped", t("day.parked_kept", n=len(parked)))
+                return StepOutcome("skipped", t("day.parked_kept", receipts=receipts))
         if pos.cashier is not None:  # thrown away with lines: voided, counted in the report
             for receipt in with_lines:
                 pos.terminal.ledger.record_voided(receipt.line_count, receipt.total, pos.cashier, pos.clock())
-        removed = pos.parked.clear_parked(keep=keep)
+        pos.parked.clear_parked(keep=keep)  # empty ones too: nothing to say about those
         if keep is None:
             pos.restore_receipt()
-        return StepOutcome("done", t("day.parked_cleared", n=removed))
+        if not with_lines:
+            return StepOutcome("done", t("day.parked_none"))
+        return StepOutcome("done", t("day.parked_cleared", receipts=receipts))
 
     async def _step_report(self) -> StepOutcome:
         from ...terminal.printout import save_printout
@@ -328,7 +365,7 @@ class DayCloseScreen(PosScreen):
         self.report_text = printout.text
         return StepOutcome(
             "done", t("day.report_done", number=report.number, total=format_money(report.sums.total),
-                      n=report.sums.receipts)
+                      receipts=tn("plural.receipts", report.sums.receipts))
         )
 
     async def _step_block(self) -> StepOutcome:
@@ -340,10 +377,8 @@ class DayCloseScreen(PosScreen):
         return StepOutcome("done", t("day.block_lifted", day=day.strftime("%d.%m.%Y")))
 
     async def _step_upload(self) -> StepOutcome:
-        outcome = await self._sync("transactions")
-        if outcome.state == "failed":
-            return StepOutcome("failed", f"{outcome.detail} {t('day.retry_later')}")
-        return outcome
+        # a failure's text already says when it is tried again (the background upload)
+        return await self._sync("transactions")
 
     async def _step_update(self) -> StepOutcome:
         from ...updates.hook import day_close_update
@@ -362,8 +397,8 @@ class DayCloseScreen(PosScreen):
         if result.status == "ready":
             self.install_update = True
             return StepOutcome("done", text)
-        if result.status == "nothing":
-            return StepOutcome("skipped", text)
+        if result.status == "nothing":  # the usual case: one short line
+            return StepOutcome("skipped", t("day.update_nothing"))
         return StepOutcome("failed", text)
 
     # -- keys -----------------------------------------------------------------------
