@@ -9,9 +9,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..widgets.keybar import KeyBar
+from ..errors import Guarded
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Guarded, ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmDialog {
         align: center middle;

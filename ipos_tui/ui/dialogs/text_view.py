@@ -9,9 +9,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..widgets.keybar import KeyBar
+from ..errors import Guarded
 
 
-class TextViewDialog(ModalScreen[None]):
+class TextViewDialog(Guarded, ModalScreen[None]):
     DEFAULT_CSS = """
     TextViewDialog {
         align: center middle;
@@ -55,3 +56,17 @@ class TextViewDialog(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class ErrorDialog(TextViewDialog):
+    """An unexpected error, as the cashier reads it (ui/errors.py)."""
+
+    DEFAULT_CSS = """
+    ErrorDialog > VerticalScroll {
+        width: 70;
+        border: solid $error;
+    }
+    ErrorDialog #text {
+        width: 100%;
+    }
+    """

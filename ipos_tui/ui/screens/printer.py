@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from ...domain.search import normalise
-from ...i18n import t
+from ...i18n import has_key, t
 from ...terminal.printer import PRINTER_LETTERS, FiscalPrinter, JournalEntry, printer_of, rate_label
 from ..widgets.code_input import CodeInput
 from ..widgets.menu import MenuItem
@@ -24,8 +24,12 @@ from .info import InfoBase
 if TYPE_CHECKING:
     from ..app import IposApp
 
-#: catalogue keys of the journal's printout kinds
-KIND_KEYS = {"receipt": "printer.kind_receipt", "settlement": "printer.kind_settlement", "vat_table": "printer.kind_vat"}
+def kind_text(kind: str) -> str:
+    """The journal's name of a printout kind ("Dokument fiskalny", "Zwrot", …); every
+    kind the printer journals has one (``printer.kind_<kind>``, tested against
+    :data:`~ipos_tui.terminal.printer.PrintoutKind`)."""
+    key = "printer.kind_vat" if kind == "vat_table" else f"printer.kind_{kind}"
+    return t(key) if has_key(key) else kind
 
 
 def _when(moment: datetime | None, never: str = "printer.never") -> str:
@@ -176,7 +180,7 @@ class JournalScreen(PosScreen):
         document = f"{entry.document_number:06d}" if entry.document_number is not None else ""
         text = Text(no_wrap=True, overflow="crop")
         text.append(
-            f" {entry.number:06d}  {when:%Y-%m-%d} {when:%H:%M} {fit(t(KIND_KEYS[entry.kind]), 17):<17} "
+            f" {entry.number:06d}  {when:%Y-%m-%d} {when:%H:%M} {fit(kind_text(entry.kind), 17):<17} "
             f"{document:>7}  {fit(snippet(entry, query), 24)}"
         )
         return text

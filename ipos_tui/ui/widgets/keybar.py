@@ -14,9 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ...i18n import t
+from ..errors import Guarded
 
 
-class KeyBar(Static):
+class KeyBar(Guarded, Static):
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;

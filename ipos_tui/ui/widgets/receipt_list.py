@@ -16,6 +16,7 @@ from ...domain.money import format_money, format_percent_bp
 from ...domain.quantity import format_quantity
 from ...domain.receipt import ReceiptLine
 from ...i18n import t
+from ..errors import Guarded
 
 NAME_WIDTH = 34
 
@@ -55,7 +56,7 @@ def pick_header() -> str:
     return pick_row(t("reg.col_plu"), t("receipt.col_name"), t("receipt.col_price"), "")
 
 
-class RowList(OptionList, can_focus=False):
+class RowList(Guarded, OptionList, can_focus=False):
     """An OptionList the screen drives; it only shows rows and a highlight."""
 
     DEFAULT_CSS = """
