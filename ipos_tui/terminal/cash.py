@@ -124,11 +124,14 @@ def parse_cash_amount(text: str, *, allow_zero: bool = False) -> int:
     screen ("20000" = 200,00 zł), with a decimal comma or point złoty ("200,00", and
     "200," too).
 
-    Raises DomainError "cash.err_amount_invalid" (``text``) for letters, a sign or more
-    than two decimals, "cash.err_amount_too_large" above 999 999,99 zł and
+    Raises DomainError "cash.err_amount_negative" (``text``) for a negative amount,
+    "cash.err_amount_invalid" (``text``) for letters, a plus sign or more than two
+    decimals, "cash.err_amount_too_large" above 999 999,99 zł and
     "cash.err_amount_zero" for 0 unless ``allow_zero`` (an opening may be 0).
     """
     cleaned = text.strip()
+    if cleaned[:1] in ("-", "\u2212") and _NUMBER_RE.fullmatch(cleaned[1:].strip()):
+        raise DomainError("cash.err_amount_negative", text=text)
     if cleaned[-1:] in (",", ".") and _NUMBER_RE.fullmatch(cleaned[:-1]):
         cleaned = cleaned[:-1] + ",00"  # "200," is 200 złoty: the separator makes złoty
     if _DIGITS_RE.fullmatch(cleaned):

@@ -376,7 +376,7 @@ async def test_bad_counts_say_why_and_keep_what_was_typed(make_app, demo_dir: Pa
 
         await count(pilot, "-5")  # never read as 0,05 zł
         assert isinstance(app.screen, AmountDialog) and field.value == "-5"
-        assert "Nieprawidłowa kwota: „-5”" in dialog_error(app)
+        assert "Kwota nie może być ujemna („-5”)" in dialog_error(app)
 
         wall = "1234567890" * 3
         await count(pilot, wall)

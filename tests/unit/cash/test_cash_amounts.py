@@ -33,8 +33,10 @@ def test_good_amounts(text: str, grosze: int) -> None:
 @pytest.mark.parametrize("text, key", [
     ("abc", "cash.err_amount_invalid"),
     ("12a", "cash.err_amount_invalid"),
-    ("-500", "cash.err_amount_invalid"),
-    ("-5,00", "cash.err_amount_invalid"),
+    ("-500", "cash.err_amount_negative"),
+    ("-5,00", "cash.err_amount_negative"),
+    ("- 5", "cash.err_amount_negative"),
+    ("-5a", "cash.err_amount_invalid"),
     ("+5", "cash.err_amount_invalid"),
     ("1,234", "cash.err_amount_invalid"),
     (",", "cash.err_amount_invalid"),
