@@ -30,7 +30,7 @@ from ipos_tui.backoffice.service import BackOffice
 from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION
 from ipos_tui.sync.activation import activate
 from ipos_tui.terminal.db import open_terminal
-from ipos_tui.ui.screens.cash import OpeningCashScreen, ShiftCloseSummary
+from ipos_tui.ui.screens.cash import LargeDifferenceDialog, OpeningCashScreen, ShiftCloseSummary
 from ipos_tui.ui.screens.login import LoginScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen
 
@@ -86,6 +86,7 @@ def cli_json(capsys: pytest.CaptureFixture[str], db_url: str, *argv: str) -> obj
 
 async def test_a_shift_reaches_the_back_office(make_app, clock, office, till_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     back_office, _url, db_url = office
+    back_office.set_setting("cash_difference_limit", "5,00")  # arrives with the first sync too
     app = make_app(data_dir=till_dir, startup_jobs=("config", "users", "products"), upload_interval=30)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
@@ -123,7 +124,10 @@ async def test_a_shift_reaches_the_back_office(make_app, clock, office, till_dir
         await pilot.press(*"140,00", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ShiftCloseSummary)
-        await pilot.press("enter")  # tak (8,49 zł short: within the 100,00 zł limit)
+        await pilot.press("enter")  # tak; 8,49 zł short is above the back office's 5,00 zł
+        await pilot.pause()
+        assert isinstance(app.screen, LargeDifferenceDialog)
+        await pilot.press("2")  # tak, na pewno
         await pilot.pause()
         await pilot.press("enter")  # the report's printout; then the login screen
         await pilot.pause()
