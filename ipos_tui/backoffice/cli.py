@@ -477,12 +477,26 @@ def cmd_report_sales(office: BackOffice, args: argparse.Namespace) -> Any:
         for method, amount in r["payments"].items():
             print(f"  paid by {method}: {_money(amount)} zł")
         print(f"  cash in: {_money(r['cash_in'])}  cash out: {_money(r['cash_out'])}")
+        for close in r["shift_closes"]:
+            print(f"  {_shift_close(close)}")
         for report in r["daily_reports"]:
             print(f"  daily report {report['number']} of terminal {report['terminal_id']}: "
                   f"{report['receipts']} receipts, net {_money(report['total'])} zł")
 
     _emit(args, result, text)
     return result
+
+
+def _shift_close(close: dict[str, Any]) -> str:
+    """One shift close of ``report sales``: expected and counted cash, the difference."""
+    head = (f"shift close {close['number']} of terminal {close['terminal_id']}"
+            f" ({close['cashier'] or '-'}): expected {_money(close['expected'])} zł")
+    if close["counted"] is None:
+        return head + ", not counted"
+    difference = close["difference"]
+    word = "surplus" if difference > 0 else "shortage" if difference < 0 else "exact"
+    return (head + f", counted {_money(close['counted'])} zł, {word}"
+            + (f" {_money(abs(difference))} zł" if difference else ""))
 
 
 def cmd_tombstones_purge(office: BackOffice, args: argparse.Namespace) -> Any:

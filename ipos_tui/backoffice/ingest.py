@@ -90,6 +90,10 @@ def parse_document(raw: Any) -> AnyDocument:
         _check_buyer(doc)
     if isinstance(doc, ReceiptDocument | ReturnDocument):
         _check_totals(doc)
+    if isinstance(doc, CashReportDocument):
+        problem = doc.count_problem()
+        if problem is not None:
+            raise Rejected(problem)
     return doc
 
 
@@ -426,9 +430,23 @@ def list_transactions(office: BackOffice, *, store_id: int | None = None,
          "cashier": r.cashier_identifier, "kind": r.kind, "buyer_nip": r.buyer_nip,
          "buyer_name": r.buyer_name, "buyer_address": r.buyer_address,
          "original_terminal_id": r.original_terminal, "original_number": r.original_number,
-         "warnings": json.loads(r.warnings) if r.warnings else []}
+         "warnings": json.loads(r.warnings) if r.warnings else [],
+         **_count_columns(r)}
         for r in rows
     ]
+
+
+def _count_columns(row: m.Transaction) -> dict[str, Any]:
+    """A shift close's count: ``counted`` and ``difference`` (counted − expected cash,
+    the close's total), None when the till did not count (an older till); nothing
+    for other documents."""
+    if row.doc_type != "cash_report" or row.kind != "shift_close":
+        return {}
+    payload = json.loads(row.payload)
+    counted = payload.get("counted")
+    if counted is None:
+        return {"counted": None, "difference": None}
+    return {"counted": int(counted), "difference": int(counted) - int(row.total)}
 
 
 def list_quarantine(office: BackOffice, include_released: bool = False) -> list[dict[str, Any]]:
@@ -488,7 +506,8 @@ def release_quarantine(office: BackOffice, quarantine_id: int) -> dict[str, Any]
 
 
 def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> dict[str, Any]:
-    """Sales of one shop day: receipts, returns, VAT per letter, payments, cash ops."""
+    """Sales of one shop day: receipts, returns, VAT per letter, payments, cash ops and
+    the shift closes with their counted cash."""
     t, line, pay = m.Transaction, m.TransactionLine, m.TransactionPayment
     scope = (t.company == office.company_id) & (t.day == day)
     if store_id is not None:
@@ -510,6 +529,14 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
     for (payload,) in t.select(t.payload).where(scope & (t.doc_type == "cash_operation")).tuples():
         data = json.loads(payload)
         cash[data["kind"]] += int(data["amount"])
+    shift_closes = [
+        {"terminal_id": row.terminal_id, "number": row.number,
+         "cashier": json.loads(row.payload).get("cashier_name") or row.cashier_identifier,
+         "created_at": row.created_at.isoformat(timespec="seconds") + "Z", "expected": row.total,
+         **_count_columns(row)}
+        for row in t.select().where(scope & (t.doc_type == "cash_report") & (t.kind == "shift_close"))
+        .order_by(t.terminal, t.number)
+    ]
     vat = vat_totals(gross.items())
     daily_reports = [
         {"terminal_id": terminal_id, "number": number, "total": total,
@@ -528,6 +555,10 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
                 for letter, v in vat.items()},
         "payments": dict(sorted(payments.items())),
         "cash_in": cash["in"], "cash_out": cash["out"],
+        # the shifts closed that day: expected cash, cash counted, their difference
+        # (counted − expected; None where an older till did not count) and its sum
+        "shift_closes": shift_closes,
+        "cash_difference": sum(c["difference"] for c in shift_closes if c["difference"] is not None),
         # the terminals' own daily reports of the day, to compare with the sums above
         "daily_reports": daily_reports,
     }

@@ -72,6 +72,7 @@ MAX_PRICE = 99_999_999
 _PIN_RE = re.compile(r"[0-9]{4,6}")
 _IDENTIFIER_RE = re.compile(r"[0-9A-Za-z]{1,20}")
 _TIME_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+_ZLOTY_RE = re.compile(r"[0-9]{1,6}(?:[.,][0-9]{1,2})?")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ SETTINGS: dict[str, SettingSpec] = {
     "large_amount": SettingSpec(100_000, kind=int, money=True),
     # … or a quantity above this many units (szt., kg)
     "large_quantity": SettingSpec(100, kind=int),
+    # a till asks again before closing a shift whose counted cash differs by more (złoty)
+    "cash_difference_limit": SettingSpec("100,00", pattern=_ZLOTY_RE),
 }
 
 _TRUE = {"1", "true", "yes", "on", "tak"}
