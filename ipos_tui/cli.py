@@ -51,15 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     activate.add_argument("--name", default="", help=t("cli.tui.h.name"))
     sync = commands.add_parser("sync", parents=[common], help=t("cli.tui.h.sync"))
     sync.add_argument("job", nargs="?", default="all", choices=("config", "users", "products", "transactions", "all"),
-                      help=t("cli.tui.h.job"))
+                      metavar=t("cli.mv.job"), help=t("cli.tui.h.job"))
     sync.add_argument("--json", action="store_true", help=t("cli.tui.h.json"))
     update = commands.add_parser(
         "update", parents=[common], help=t("cli.tui.h.update"), description=t("cli.tui.h.update_description"))
-    update.add_argument("action", choices=("check", "download", "install", "health-check"), help=t("cli.tui.h.action"))
+    update.add_argument("action", choices=("check", "download", "install", "health-check"), metavar=t("cli.mv.action"),
+                        help=t("cli.tui.h.action"))
     update.add_argument("--channel", default="stable", help=t("cli.tui.h.channel"))
     update.add_argument("--expect-version", help=argparse.SUPPRESS)
     trust = commands.add_parser("trust-key", parents=[common], help=t("cli.tui.h.trust_key"))
-    trust.add_argument("file", type=Path, help=t("cli.tui.h.key_file"))
+    trust.add_argument("file", type=Path, metavar=t("cli.mv.file"), help=t("cli.tui.h.key_file"))
     for command in commands.choices.values():
         command.formatter_class = HelpFormatter
     return parser
