@@ -132,17 +132,21 @@ def _zloty(text: str, what: str = "price") -> int:
 
 
 def _times(ratio: float) -> str:
-    """"100" / "2,5": how many times, in the CLI's language."""
+    """How many times, in the CLI's language: 100, 2,5 (or 2.5)."""
     return format_decimal(Decimal(str(round(ratio, 1))), format="#,##0.#",
                           locale="pl_PL" if current_language() == "pl" else "en_US")
 
 
 def _change_text(old: int, new: int) -> str:
-    """"3,79 zł → 379,00 zł (100 razy więcej)"."""
+    """The change as the question shows it: 3,79 zł → 379,00 zł (100 razy więcej)."""
     key = "cli.bo.times_more" if new > old else "cli.bo.times_less"
     ratio = new / old if new > old else old / new
     return t("cli.bo.price_change", old=_money(old), new=_money(new),
              times=t(key, n=_times(ratio)))
+
+
+#: What confirms the question on a terminal (either language's word, or its initial).
+_YES_ANSWERS = ("tak", "t", "yes", "y")
 
 
 def _confirmed(args: argparse.Namespace, question: str, refusal_key: str,
@@ -160,8 +164,7 @@ def _confirmed(args: argparse.Namespace, question: str, refusal_key: str,
     except KeyboardInterrupt:  # Ctrl+C at the question is a "nie"
         answer = ""
         sys.stderr.write("\n")
-    if answer not in (t("cli.bo.answer_yes"), t("cli.bo.answer_yes_short"), "yes", "y",
-                      "tak", "t"):
+    if answer not in _YES_ANSWERS:
         raise DomainError("cli.err.not_confirmed")
 
 
@@ -566,7 +569,7 @@ def cmd_transactions_list(office: BackOffice, args: argparse.Namespace) -> Any:
 
 
 def _cashier(row: dict[str, Any]) -> str | None:
-    """"Anna Kowalska (1001)": who made the document, as the till named them."""
+    """Who made the document, as the till named them: Anna Kowalska (1001)."""
     name, identifier = row.get("cashier_name"), row.get("cashier")
     if name and identifier:
         return f"{name} ({identifier})"
