@@ -139,8 +139,14 @@ class Ingest:
         self.office = office
         self.auth = auth
 
-    def push(self, items: list[Any]) -> list[dict[str, Any]]:
-        """Process a batch in one transaction; one result per item, in order."""
+    def push(self, items: list[Any], *, pending_before: int | None = None
+             ) -> list[dict[str, Any]]:
+        """Process a batch in one transaction; one result per item, in order.
+
+        ``pending_before`` is the terminal's unsent count as it sent the batch (its
+        ``X-Pending-Count``, which counts this batch): what stays unsent after this
+        answer (minus the documents now stored) is recorded for ``terminal list``.
+        """
         parsed: list[AnyDocument | Rejected] = []
         for raw in items:
             try:
@@ -149,6 +155,10 @@ class Ingest:
                 parsed.append(rejected)
         with write_transaction(self.office.db, self.auth.company_id):
             results = self._store_batch(items, parsed)
+            if pending_before is not None:
+                settled = sum(1 for r in results if r.get("status") in ("accepted", "duplicate"))
+                m.Terminal.update(pending_count=max(0, pending_before - settled)).where(
+                    m.Terminal.id == self.auth.terminal_id).execute()
         return results
 
     def _store_batch(self, items: list[Any], parsed: list[AnyDocument | Rejected]
@@ -422,12 +432,13 @@ def list_transactions(office: BackOffice, *, store_id: int | None = None,
         query = query.where(t.kind == kind)
     if buyer_nip is not None:
         query = query.where(t.buyer_nip == validate_nip(buyer_nip))
-    rows = query.order_by(t.id.desc()).limit(limit)
+    rows = list(query.order_by(t.id.desc()).limit(limit))
+    cashiers = _cashiers(office, rows)
     return [
         {"id": r.id, "uuid": r.uuid, "type": r.doc_type, "terminal_id": r.terminal_id,
          "store_id": r.store_id, "number": r.number, "day": r.day.isoformat(),
          "created_at": r.created_at.isoformat(timespec="seconds") + "Z", "total": r.total,
-         "cashier": r.cashier_identifier, "kind": r.kind, "buyer_nip": r.buyer_nip,
+         **cashiers[r.id], "kind": r.kind, "buyer_nip": r.buyer_nip,
          "buyer_name": r.buyer_name, "buyer_address": r.buyer_address,
          "original_terminal_id": r.original_terminal, "original_number": r.original_number,
          "warnings": json.loads(r.warnings) if r.warnings else [],
@@ -447,6 +458,24 @@ def _count_columns(row: m.Transaction) -> dict[str, Any]:
     if counted is None:
         return {"counted": None, "difference": None}
     return {"counted": int(counted), "difference": int(counted) - int(row.total)}
+
+def _cashiers(office: BackOffice, rows: list[m.Transaction]) -> dict[int, dict[str, Any]]:
+    """Who made each document: ``cashier`` (identifier), ``cashier_id`` and
+    ``cashier_name``. A till sends the cashier's id and the name it printed; the
+    identifier comes from the staff table (the document's own one when it has it)."""
+    ids = {r.cashier_id for r in rows if r.cashier_id is not None}
+    staff = {u.id: u for u in m.User.select(m.User.id, m.User.identifier, m.User.name).where(
+        (m.User.company == office.company_id) & m.User.id.in_(list(ids) or [0]))}
+    found: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        user = staff.get(r.cashier_id) if r.cashier_id is not None else None
+        printed = json.loads(r.payload).get("cashier_name") if r.payload else None
+        found[r.id] = {
+            "cashier": r.cashier_identifier or (user.identifier if user else None),
+            "cashier_id": r.cashier_id,
+            "cashier_name": printed or (user.name if user else None),
+        }
+    return found
 
 
 def list_quarantine(office: BackOffice, include_released: bool = False) -> list[dict[str, Any]]:
