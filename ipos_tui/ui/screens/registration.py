@@ -90,12 +90,14 @@ class RegistrationScreen(PosScreen):
         Binding("f4", "discount", "keys.discount"),
         Binding("f7", "return_goods", "ret.key_return"),
         Binding("escape", "cancel", "keys.cancel"),
+        # Enter reaches the field first (it submits); this binding puts it on the bar in
+        # the modes where it is the next step, and takes numpad Enter (ctrl+j under tmux)
+        Binding("enter,ctrl+j", "submit", "keys.accept", key_display="Enter"),
+        Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193"),
         Binding("f1", "app.help", "keys.help"),
-        Binding("ctrl+j", "submit", "keys.accept", show=False),
-        Binding("up", "move(-1)", "keys.up", show=False),
-        Binding("down", "move(1)", "keys.down", show=False),
-        Binding("pageup", "move(-10)", "keys.up", show=False),
-        Binding("pagedown", "move(10)", "keys.down", show=False),
+        Binding("down", "move(1)", "keys.move", show=False, key_display="\u2191\u2193"),
+        Binding("pageup", "move(-10)", "keys.move", show=False),
+        Binding("pagedown", "move(10)", "keys.move", show=False),
     ]
 
     def __init__(self) -> None:
@@ -168,6 +170,7 @@ class RegistrationScreen(PosScreen):
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
+        self.refresh_bindings()  # the key bar follows the mode
         prompt_key, placeholder_key = MODES[mode]
         self.query_one("#prompt", Label).update(t(prompt_key))
         self.code.placeholder = fit(t(placeholder_key), 34)
@@ -200,16 +203,17 @@ class RegistrationScreen(PosScreen):
         query = self.code.value.strip()
         self.picks = self.pos.terminal.catalog.search(query, limit=50)
         rows = [
-            pick_row(product.plu, product.name, format_money(product.price, symbol=False), product.unit)
+            pick_row(product.plu, product.name, t("reg.unit_price", price=format_money(product.price, symbol=False),
+                                                  unit=product.unit))
             if product.price
-            else pick_row(product.plu, product.name, t("reg.open_price"), "")
+            else pick_row(product.plu, product.name, t("reg.open_price"))
             for product in self.picks
         ]
         self.query_one("#picklist", RowList).show_rows(rows, 0)
         if not self.picks:
             self.say(t("reg.not_found"), error=True)
         elif not query:
-            self.say(t("reg.most_sold"))
+            self.say(t("reg.most_sold" if self.pos.terminal.catalog.has_sales() else "reg.alphabetical"))
         else:
             self.say(t("reg.found", n=len(self.picks)))
 
@@ -467,11 +471,40 @@ class RegistrationScreen(PosScreen):
 
         open_discount_menu(self)
 
+    #: the App's keys (Ctrl+Q Zakończ) are on this screen's bar where they apply
+    SHOW_APP_KEYS = True
+
     def show_key(self, binding: Binding) -> bool:
-        """F7 Zwrot is on the key bar only with an empty receipt (a return is its own
-        document; while selling, the bar keeps its room for the selling keys). The key
-        itself always answers, with the reason when it cannot start a return."""
-        return binding.action != "return_goods" or self.receipt.is_empty
+        """What the key bar offers in the current state; 80 columns hold only the keys
+        that do something now. Every key keeps working (F7 with lines says why not)."""
+        action, empty = binding.action, self.receipt.is_empty
+        if self.mode == "name":
+            return action in ("menu", "toggle_search", "submit", "move(-1)", "cancel", "app.help")
+        if self.mode != "code":  # typing a quantity, price or weight
+            return action in ("cycle_edit", "submit", "cancel", "app.help")
+        if action == "submit":
+            return False  # Enter after a code is what everybody knows
+        if action == "move(-1)":
+            return len(self.receipt.lines) > 1
+        if action in ("return_goods", "quit_till"):
+            return empty  # a return is its own document; quitting, between receipts
+        if action in ("cycle_edit", "pay", "void_line", "discount", "cancel"):
+            return not empty
+        return True
+
+    def binding_label(self, binding: Binding) -> str | None:
+        """What the key does next in this mode: * to names or back to codes, # through
+        quantity → price → code, Enter adds the pick or takes the typed value."""
+        action = binding.action
+        if action == "toggle_search":
+            return t("keys.to_code" if self.mode == "name" else "keys.to_name")
+        if action == "cycle_edit":
+            return t({"qty": "keys.to_price", "price": "keys.to_code"}.get(self.mode, "keys.to_qty"))
+        if action == "submit":
+            return t("keys.add" if self.mode == "name" else "keys.accept")
+        if action == "cancel" and self.mode != "code":
+            return t("keys.back")
+        return None
 
     def action_return_goods(self) -> None:
         """F7: a return, taken only while no receipt is open (its own document)."""

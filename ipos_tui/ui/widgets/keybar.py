@@ -13,7 +13,7 @@ from textual.dom import NoScreen
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ...i18n import t
+from ..keys import till_keys
 from ..errors import Guarded
 
 
@@ -37,29 +37,19 @@ class KeyBar(Guarded, Static):
             self.call_after_refresh(self.update_keys)
 
     def update_keys(self) -> None:
-        """Redraw from the bindings the screen accepts right now, in the order the
-        screen declares them."""
+        """Redraw from the till's keys the screen accepts right now (ui/keys.py)."""
         if not self.is_attached or not self.is_mounted:
             return
         try:
             screen = self.screen
         except NoScreen:
             return  # the screen was dismissed before this deferred redraw ran
-        order = {key: index for index, key in enumerate(screen._bindings.key_to_bindings)}
-        active = sorted(screen.active_bindings.values(), key=lambda item: order.get(item[1].key, -1))
         text = Text(no_wrap=True, overflow="crop")
-        seen: set[str] = set()
-        # a screen may keep a key working but off the bar while it has no room for it
-        shown = getattr(screen, "show_key", None)
-        for _node, binding, enabled, _tooltip in active:
-            if not binding.show or not enabled or binding.action in seen:
+        for key in till_keys(screen):
+            if not key.shown:
                 continue
-            if shown is not None and not shown(binding):
-                continue
-            seen.add(binding.action)
             if text:
                 text.append(" ")
-            text.append(self.app.get_key_display(binding), style="bold reverse")
-            label = getattr(screen, "binding_label", None)
-            text.append(" " + ((label(binding) if label else None) or t(binding.description)))
+            text.append(key.display, style="bold reverse")
+            text.append(" " + key.label)
         self.update(text)

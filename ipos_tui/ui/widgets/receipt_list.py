@@ -54,12 +54,13 @@ def header_row() -> str:
     )
 
 
-def pick_row(plu: str, name: str, price: str, unit: str) -> str:
-    return f"{plu:>7}  {fit(name, 40):<40} {price:>12} {unit}"
+def pick_row(plu: str, name: str, price: str) -> str:
+    """One search result: PLU, name and the price with its unit ("34,90 zł/kg")."""
+    return f"{plu:>7}  {fit(name, 44):<44} {price:>18}"
 
 
 def pick_header() -> str:
-    return pick_row(t("reg.col_plu"), t("receipt.col_name"), t("receipt.col_price"), "")
+    return pick_row(t("reg.col_plu"), t("receipt.col_name"), t("receipt.col_price"))
 
 
 class RowList(Guarded, OptionList, can_focus=False):

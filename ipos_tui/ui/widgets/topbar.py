@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...i18n import t
@@ -37,8 +38,13 @@ class TopBar(Guarded, Static):
         self.set_interval(1.0, self._tick)
 
     def _tick(self) -> None:
-        if self.app.screen is self.screen:
-            self.refresh_bar()
+        """Every second while this bar can be seen: its screen is on top, or only
+        menus and dialogs are over it (the clock and ☁ stay live under a menu)."""
+        for screen in reversed(self.app.screen_stack):
+            if not isinstance(screen, ModalScreen):
+                if screen is self.screen:
+                    self.refresh_bar()
+                return
 
     def refresh_bar(self) -> None:
         app = self.app
