@@ -13,6 +13,7 @@ from typing import Any
 from datetime import datetime
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.scrollbar import ScrollBar, ScrollBarRender
@@ -153,6 +154,12 @@ class IposApp(KeysInOrder, Guarded, App[None]):
             self.background_upload = BackgroundUpload(self, self.upload_interval)
             self.background_upload.start()
         self.set_interval(REMINDER_CHECK_SECONDS, self.check_day_close_reminder)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Size classes for the stylesheet: ``-narrow`` below 80 columns (down to 60),
+        ``-wide`` from 120; lists compute their own column widths."""
+        self.set_class(event.size.width < 80, "-narrow")
+        self.set_class(event.size.width >= 120, "-wide")
 
     def check_day_close_reminder(self) -> None:
         """The day-close reminder (when the back office set one) at its time."""

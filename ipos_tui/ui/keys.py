@@ -29,6 +29,8 @@ class TillKey:
     description: str
     binding: Binding
     shown: bool
+    #: where the action runs (the widget, screen or App that declared the binding)
+    node: DOMNode
 
 
 def _chain(screen: Screen[object]) -> list[tuple[DOMNode, list[Binding]]]:
@@ -68,5 +70,5 @@ def till_keys(screen: Screen[object]) -> list[TillKey]:
                 shown = False  # Ctrl+Q on the bar only where quitting is a step (login, …)
             description = t(binding.description)
             label = (label_of(binding) if label_of else None) or description
-            keys.append(TillKey(app.get_key_display(binding), label, description, binding, shown))
+            keys.append(TillKey(app.get_key_display(binding), label, description, binding, shown, node))
     return keys

@@ -83,3 +83,19 @@ async def test_ctrl_q_asks_first_when_sales_are_unsent(make_app) -> None:
         await pilot.press("t")
         await pilot.pause()
     assert not app.is_running
+
+
+async def test_clicking_menu_bottom_left_opens_the_user_menu(make_app) -> None:
+    """The duet's menu button: "F2 Menu" bottom-left of the key bar, for a mouse."""
+    from ipos_tui.ui.dialogs import MenuScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        assert key_bar(pilot).startswith("F2 Menu")
+        await pilot.click("KeyBar", offset=(1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, MenuScreen) and app.screen.title_key == "menu.user"
+        await pilot.click("MenuScreen KeyBar", offset=(len("1–8 ↑↓ Enter Wybierz") + 2, 0))  # "Esc Wróć"
+        await pilot.pause()
+        assert isinstance(app.screen, RegistrationScreen)

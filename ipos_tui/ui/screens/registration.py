@@ -22,7 +22,7 @@ from ...domain.receipt import ReceiptLine
 from ...i18n import t
 from ...terminal.records import Product, document_number_text
 from ..widgets.code_input import CodeInput
-from ..widgets.receipt_list import RowList, fit, header_row, line_row, pick_header, pick_row
+from ..widgets.receipt_list import PICK_FIXED, RowList, fit, header_row, line_row, name_width, pick_header, pick_row
 from .base import PosScreen
 
 #: prompt label and placeholder catalogue keys of each mode of the code line
@@ -159,7 +159,8 @@ class RegistrationScreen(PosScreen):
         """
         self.pos.save_receipt()
         self.shown_parked_id = self.pos.parked_id
-        rows = [line_row(number, line) for number, line in enumerate(self.receipt.lines, 1)]
+        width = self.name_width()
+        rows = [line_row(number, line, width) for number, line in enumerate(self.receipt.lines, 1)]
         lines = self.query_one("#lines", RowList)
         keep = select if select is not None else lines.highlighted
         lines.show_rows(rows, keep)
@@ -176,12 +177,33 @@ class RegistrationScreen(PosScreen):
         self.code.placeholder = fit(t(placeholder_key), 34)
         self.code.value = ""
         self.set_class(mode == "name", "-name-mode")
-        self.query_one("#receipt-header", Static).update(pick_header() if mode == "name" else header_row())
+        self.show_header()
         if mode == "name":
             self.refresh_picks()
         elif mode in ("weight", "open_price") and self.pending is not None:
             key = "reg.ask_weight" if mode == "weight" else "reg.ask_price"
             self.say(t(key, name=self.pending.name, unit=self.pending.unit))
+
+    def name_width(self, fixed: int | None = None) -> int:
+        """The name column for the list's current width (wider terminals show more)."""
+        row_width = self.query_one("#receipt-box").content_size.width
+        return name_width(row_width, fixed) if fixed is not None else name_width(row_width)
+
+    def show_header(self) -> None:
+        header = (pick_header(self.name_width(PICK_FIXED)) if self.mode == "name"
+                  else header_row(self.name_width()))
+        self.query_one("#receipt-header", Static).update(header)
+
+    def on_resize(self) -> None:
+        """Columns follow the terminal's width: names get the room there is."""
+        self.call_after_refresh(self._relayout)
+
+    def _relayout(self) -> None:
+        self.show_header()
+        if self.mode == "name":
+            self.refresh_picks()
+        else:
+            self.show_receipt()
 
     def refresh_texts(self) -> None:
         super().refresh_texts()
@@ -202,11 +224,12 @@ class RegistrationScreen(PosScreen):
     def refresh_picks(self) -> None:
         query = self.code.value.strip()
         self.picks = self.pos.terminal.catalog.search(query, limit=50)
+        width = self.name_width(PICK_FIXED)
         rows = [
             pick_row(product.plu, product.name, t("reg.unit_price", price=format_money(product.price, symbol=False),
-                                                  unit=product.unit))
+                                                  unit=product.unit), width)
             if product.price
-            else pick_row(product.plu, product.name, t("reg.open_price"))
+            else pick_row(product.plu, product.name, t("reg.open_price"), width)
             for product in self.picks
         ]
         self.query_one("#picklist", RowList).show_rows(rows, 0)
