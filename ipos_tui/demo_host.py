@@ -192,8 +192,9 @@ def serve(root: Path, sock: socket.socket, idle_timeout: float, poll: float | No
         return EXIT_ANOTHER_SERVER
     server_lock.write_pid()
     stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a closing terminal window is no reason
     backoffice = DemoBackOffice(root)
     server = EmbeddedServer(backoffice.office(), sock=sock)
     url = server.start()
