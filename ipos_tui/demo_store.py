@@ -263,8 +263,9 @@ class DemoBackOffice:
         return self.server_pid() is None
 
     def reset(self) -> None:
-        """Remove the demo shop (``--reset``): its back office is stopped first; a
-        running till of it refuses (its database would go from under it)."""
+        """Remove the demo shop (``--reset``) but keep its port: its back office is
+        stopped first; a running till of it refuses (its database would go from
+        under it)."""
         if not self.root.exists():
             return
         try:
@@ -276,7 +277,11 @@ class DemoBackOffice:
                 if not self.stop_server():
                     raise DomainError("demo.err.silent", pid=self.server_pid(),
                                       url=self.recorded_url() or "-", log=str(self.log_file))
+                url = self.recorded_url()
                 shutil.rmtree(self.root)
+                if url is not None:  # the shop is new, its address stays
+                    self.root.mkdir(parents=True)
+                    self._record(url)
         except TimeoutError:
             raise DomainError("demo.err.start_busy", path=str(self.root)) from None
 

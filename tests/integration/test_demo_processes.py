@@ -242,8 +242,9 @@ def test_reset_refuses_while_a_till_runs_then_stops_the_back_office(
         assert tui_main(["demo", "--reset", "--data-dir", str(shop.root)]) == 2
         assert "Nie można odtworzyć sklepu demo: działa jego kasa nr 2" in capsys.readouterr().err
         assert shop.db_path.exists() and shop.running_url() is not None
-    server = shop.server_pid()
+    server, url = shop.server_pid(), shop.recorded_url()
     assert server is not None  # 60 s idle timeout: it would still run
     assert reset_demo(shop.root) == 0
-    assert not shop.root.exists()
+    assert [path.name for path in shop.root.iterdir()] == ["backoffice.url"]
+    assert shop.recorded_url() == url  # a new shop on the same port
     wait_until(lambda: not pid_alive(server), timeout=5, message="the back office ended")
