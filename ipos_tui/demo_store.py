@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -213,10 +214,10 @@ class DemoBackOffice:
         log.info("demo back office started on %s (pid %s)", url, process.pid)
         return url
 
-    def _spawn(self, sock: object, idle_timeout: float) -> subprocess.Popen[bytes]:
+    def _spawn(self, sock: socket.socket, idle_timeout: float) -> subprocess.Popen[bytes]:
         """The back office process on the listening ``sock``: its own session (no
         signals of the till's terminal reach it), nothing on the till's screen."""
-        fd = sock.fileno()  # type: ignore[attr-defined]
+        fd = sock.fileno()
         with open(self.log_file, "ab") as output:
             return subprocess.Popen(
                 [sys.executable, "-m", "ipos_tui.demo_host", "--root", str(self.root.resolve()),
