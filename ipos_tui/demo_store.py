@@ -323,6 +323,9 @@ def _follow(terminal: Terminal, url: str) -> bool:
     from .terminal.connection import ConnectionStore
 
     store = ConnectionStore(terminal.db, terminal.models)
+    connection = store.get()
+    if connection is None or connection.server_url == url:
+        return False  # the usual answer, without taking the till's write lock
     with terminal.db.atomic("IMMEDIATE"):
         connection = store.get()
         if connection is None or connection.server_url == url:
