@@ -17,6 +17,7 @@ from pathlib import Path
 from . import __version__
 from .domain.errors import DomainError
 from .i18n import set_language, t
+from .i18n.cli import HelpFormatter, cli_texts, language_option, locale_language, whole_number
 
 
 def _common_options(*, after_command: bool) -> argparse.ArgumentParser:
@@ -25,45 +26,42 @@ def _common_options(*, after_command: bool) -> argparse.ArgumentParser:
     unset = argparse.SUPPRESS if after_command else None
     off = argparse.SUPPRESS if after_command else False
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", type=Path, default=unset,
-                        help="terminal data directory (database, printouts, logs)")
-    common.add_argument("--lang", choices=("pl", "en"), default=unset,
-                        help="UI language (default: the saved one, else pl)")
-    common.add_argument("--ascii", action="store_true", default=off,
-                        help="console mode: only Linux console glyphs")
-    common.add_argument("-v", "--verbose", action="store_true", default=off, help="log to stderr too")
+    common.add_argument("--data-dir", type=Path, default=unset, help=t("cli.tui.h.data_dir"))
+    common.add_argument("--lang", choices=("pl", "en"), default=unset, help=t("cli.tui.h.lang"))
+    common.add_argument("--ascii", action="store_true", default=off, help=t("cli.tui.h.ascii"))
+    common.add_argument("-v", "--verbose", action="store_true", default=off, help=t("cli.tui.h.verbose"))
     return common
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The command line, its texts in the current language (see :func:`tui_main`)."""
     parser = argparse.ArgumentParser(prog="ipos-tui", parents=[_common_options(after_command=False)],
-                                     description="iPOS duet terminal")
+                                     description=t("cli.tui.h.prog"), formatter_class=HelpFormatter)
     common = _common_options(after_command=True)
-    parser.add_argument("--version", action="version", version=f"ipos-tui {__version__}")
-    commands = parser.add_subparsers(dest="command")
-    demo = commands.add_parser("demo", parents=[common], help="the demo shop, ready to sell")
-    demo.add_argument("--reset", action="store_true", help="recreate the demo shop from scratch")
-    demo.add_argument("--terminal", type=int, default=1, metavar="N",
-                      help="which till of the demo shop (2 joins the running shop as a second till)")
-    activate = commands.add_parser("activate", parents=[common], help="activate this terminal at a back office")
-    activate.add_argument("--server", required=True, help="back office address, e.g. http://192.168.1.5:8000")
-    activate.add_argument("--code", required=True, help="one-time code from 'ipos-backoffice terminal add'")
-    activate.add_argument("--name", default="", help="this terminal's name")
-    sync = commands.add_parser("sync", parents=[common], help="sync with the back office without the screen")
-    sync.add_argument("job", nargs="?", default="all", choices=("config", "users", "products", "transactions", "all"))
-    sync.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument("--version", action="version", version=f"ipos-tui {__version__}", help=t("cli.tui.h.version"))
+    commands = parser.add_subparsers(dest="command", metavar=t("cli.mv.command"))
+    demo = commands.add_parser("demo", parents=[common], help=t("cli.tui.h.demo"))
+    demo.add_argument("--reset", action="store_true", help=t("cli.tui.h.demo_reset"))
+    demo.add_argument("--terminal", type=whole_number, default=1, metavar="N",
+                      help=t("cli.tui.h.demo_terminal"))
+    activate = commands.add_parser("activate", parents=[common], help=t("cli.tui.h.activate"))
+    activate.add_argument("--server", required=True, help=t("cli.tui.h.server"))
+    activate.add_argument("--code", required=True, help=t("cli.tui.h.code"))
+    activate.add_argument("--name", default="", help=t("cli.tui.h.name"))
+    sync = commands.add_parser("sync", parents=[common], help=t("cli.tui.h.sync"))
+    sync.add_argument("job", nargs="?", default="all", choices=("config", "users", "products", "transactions", "all"),
+                      metavar=t("cli.mv.job"), help=t("cli.tui.h.job"))
+    sync.add_argument("--json", action="store_true", help=t("cli.tui.h.json"))
     update = commands.add_parser(
-        "update", parents=[common], help="application updates without the screen",
-        description="check: what the back office offers; download: fetch, verify and stage it; "
-        "install: install the staged update now (same rules as at day close).")
-    update.add_argument("action", choices=("check", "download", "install", "health-check"))
-    update.add_argument("--channel", default="stable", help="release channel (default: stable)")
+        "update", parents=[common], help=t("cli.tui.h.update"), description=t("cli.tui.h.update_description"))
+    update.add_argument("action", choices=("check", "download", "install", "health-check"), metavar=t("cli.mv.action"),
+                        help=t("cli.tui.h.action"))
+    update.add_argument("--channel", default="stable", help=t("cli.tui.h.channel"))
     update.add_argument("--expect-version", help=argparse.SUPPRESS)
-    trust = commands.add_parser(
-        "trust-key", parents=[common], help="trust a release signing key (the .pub file of "
-        "'ipos-backoffice release keygen'); kept in the data dir. The demo's tills also "
-        "trust the keys of the default data dir and of the demo's --data-dir")
-    trust.add_argument("file", type=Path)
+    trust = commands.add_parser("trust-key", parents=[common], help=t("cli.tui.h.trust_key"))
+    trust.add_argument("file", type=Path, metavar=t("cli.mv.file"), help=t("cli.tui.h.key_file"))
+    for command in commands.choices.values():
+        command.formatter_class = HelpFormatter
     return parser
 
 
@@ -87,9 +85,15 @@ def _console_mode(args: argparse.Namespace) -> bool | None:
 
 
 def tui_main(argv: list[str] | None = None) -> int:
+    """Entry point of ``ipos-tui``. The command line speaks the locale's language (or
+    ``--lang``); the till's screen keeps its own (saved, or ``--lang``)."""
+    arguments = sys.argv[1:] if argv is None else argv
+    with cli_texts(language_option(arguments) or locale_language()) as language:
+        return _tui_main(arguments, language)
+
+
+def _tui_main(argv: list[str], language: str) -> int:
     args = _parser().parse_args(argv)
-    if args.lang:
-        set_language(args.lang)
     from .terminal.paths import default_data_dir, demo_data_dir
 
     is_demo = args.command == "demo"
@@ -136,6 +140,7 @@ def tui_main(argv: list[str] | None = None) -> int:
             app = create_app(terminal, data_dir=data_dir, language=args.lang, console_mode=_console_mode(args))
             log.info("ipos-tui %s starting on %s", __version__, data_dir)
             outcome = app.run()
+            set_language(language)  # the screen spoke its own; the console speaks the CLI's
     return _after_app(outcome, data_dir)
 
 

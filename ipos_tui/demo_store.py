@@ -52,7 +52,7 @@ from .demo_host import (
     running_tills,
 )
 from .domain.errors import DomainError
-from .i18n import t
+from .i18n import current_language, set_language, t
 
 if TYPE_CHECKING:
     from .terminal.db import Terminal
@@ -175,7 +175,7 @@ class DemoBackOffice:
         """The address of this shop's back office process, started first when none
         runs; ``say`` tells the user what happens (starting, a port taken).
 
-        Raises DomainError ``demo.err.*`` when it cannot be reached or started.
+        Raises DomainError ``cli.demo.err.*`` when it cannot be reached or started.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         try:
@@ -183,7 +183,7 @@ class DemoBackOffice:
                 return self._join_or_start(idle_timeout_from_env() if idle_timeout is None
                                            else idle_timeout, say)
         except TimeoutError:
-            raise DomainError("demo.err.start_busy", path=str(self.root)) from None
+            raise DomainError("cli.demo.err.start_busy", path=str(self.root)) from None
 
     def _join_or_start(self, idle_timeout: float, say: Callable[[str], None]) -> str:
         pid = self.server_pid()
@@ -191,7 +191,7 @@ class DemoBackOffice:
             url = self.recorded_url() or "-"
             if self._wait_ready(url, None):
                 return url
-            raise DomainError("demo.err.silent", pid=pid, url=url, log=str(self.log_file))
+            raise DomainError("cli.demo.err.silent", pid=pid, url=url, log=str(self.log_file))
         say(t("cli.demo_starting"))
         self.office()  # schema and shop exist before the back office process opens them
         wanted = self.recorded_port()
@@ -199,17 +199,17 @@ class DemoBackOffice:
             sock = listen(HOST, wanted)
         except OSError as error:
             if wanted is None or not port_taken(error):
-                raise DomainError("demo.err.no_port", reason=str(error)) from error
+                raise DomainError("cli.demo.err.no_port", reason=str(error)) from error
             log.warning("port %s of the demo back office is taken: %s", wanted, error)
             sock = listen(HOST, None)
-            say(t("demo.port_taken", port=wanted, url=f"http://{HOST}:{sock.getsockname()[1]}",
+            say(t("cli.demo.port_taken", port=wanted, url=f"http://{HOST}:{sock.getsockname()[1]}",
                   file=str(self.url_file)))
         url = f"http://{HOST}:{sock.getsockname()[1]}"
         with sock:
             self._record(url)
             process = self._spawn(sock, idle_timeout)
         if not self._wait_ready(url, process):
-            raise DomainError("demo.err.not_started", log=str(self.log_file),
+            raise DomainError("cli.demo.err.not_started", log=str(self.log_file),
                               tail=self._log_tail())
         log.info("demo back office started on %s (pid %s)", url, process.pid)
         return url
@@ -274,9 +274,9 @@ class DemoBackOffice:
                 tills = self.running_tills()
                 if tills:
                     numbers = ", ".join(name.removeprefix("terminal-") for name in tills)
-                    raise DomainError("demo.err.reset_tills_running", tills=numbers)
+                    raise DomainError("cli.demo.err.reset_tills_running", tills=numbers)
                 if not self.stop_server():
-                    raise DomainError("demo.err.silent", pid=self.server_pid(),
+                    raise DomainError("cli.demo.err.silent", pid=self.server_pid(),
                                       url=self.recorded_url() or "-", log=str(self.log_file))
                 url = self.recorded_url()
                 shutil.rmtree(self.root)
@@ -284,7 +284,7 @@ class DemoBackOffice:
                     self.root.mkdir(parents=True)
                     self._record(url)
         except TimeoutError:
-            raise DomainError("demo.err.start_busy", path=str(self.root)) from None
+            raise DomainError("cli.demo.err.start_busy", path=str(self.root)) from None
 
     def start(self):  # type: ignore[no-untyped-def]
         """Serve the back office from a thread of this process (tests); returns the
@@ -472,6 +472,7 @@ def run_demo(
     backoffice = DemoBackOffice(root)
     next_till = f"{number + 1}" + ("" if root == demo_data_dir() else f" --data-dir {root}")
     idle_timeout = idle_timeout_from_env()
+    cli_language = current_language()
     outcome: object = None
     url = ""
 
@@ -494,6 +495,7 @@ def run_demo(
                 startup_jobs=("config", "users", "products"),
             )
             outcome = app.run()
+            set_language(cli_language)  # the screen spoke its own; the console speaks the CLI's
     except DomainError as error:
         print(t(error.key, **error.params), file=sys.stderr)
         log.error("demo: %s", error)
@@ -505,5 +507,5 @@ def run_demo(
     url = backoffice.recorded_url() or url
     print(t("cli.demo_bye", data_dir=root))
     print(t("cli.demo_ready", url=url, command=backoffice.price_command(), next=next_till))
-    print(t("demo.backoffice_stays", seconds=f"{idle_timeout:g}", log=backoffice.log_file))
+    print(t("cli.demo.backoffice_stays", seconds=f"{idle_timeout:g}", log=backoffice.log_file))
     return 0

@@ -589,7 +589,14 @@ class CashReportDocument(DocumentBase):
     """The drawer's cash as the terminal counts it: a cash-state report ("raport stanu
     kasy", kind "state") or the end of a shift ("zamknięcie zmiany", kind
     "shift_close"). ``cash`` = opening + cash sales − cash refunds + deposits −
-    withdrawals since the shift opened."""
+    withdrawals since the shift opened.
+
+    A shift close may carry the cash the cashier counted in the drawer (``counted``)
+    and ``difference`` = counted − cash (above 0 a surplus, "nadwyżka"; below 0 a
+    shortage, "niedobór"). Both are optional and left out by tills that do not count
+    (such a close is accepted as before); :meth:`count_problem` says what the back
+    office rejects.
+    """
 
     type: Literal["cash_report"] = "cash_report"
     kind: Literal["state", "shift_close"]
@@ -600,6 +607,22 @@ class CashReportDocument(DocumentBase):
     deposits: NonNegativeGrosze = 0
     withdrawals: NonNegativeGrosze = 0
     shift_started_at: datetime | None = None
+    counted: NonNegativeGrosze | None = None
+    difference: SignedGrosze | None = None
+
+    def count_problem(self) -> str | None:
+        """Why the count cannot be right, as a rejection reason, or ``None``: a count on
+        a report other than a shift close ("malformed:counted:not_shift_close"), a
+        difference without a count ("malformed:counted:missing") or one that is not
+        counted − cash ("difference_mismatch"). A count without its difference is
+        complete: the difference follows from it."""
+        if self.counted is None:
+            return None if self.difference is None else "malformed:counted:missing"
+        if self.kind != "shift_close":
+            return "malformed:counted:not_shift_close"
+        if self.difference is not None and self.difference != self.counted - self.cash:
+            return "difference_mismatch"
+        return None
 
 
 class DailyReportDocument(DocumentBase):

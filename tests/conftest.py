@@ -76,6 +76,7 @@ def make_app(demo_dir: Path, clock: FakeClock) -> Iterator[Callable[..., object]
     from ipos_tui.ui.app import create_app
 
     opened: list[Terminal] = []
+    apps: list[object] = []
 
     def factory(*, data_dir: Path | None = None, **options: object):  # type: ignore[no-untyped-def]
         for earlier in opened:  # a second app is a restart: the first one is gone
@@ -86,8 +87,16 @@ def make_app(demo_dir: Path, clock: FakeClock) -> Iterator[Callable[..., object]
         options.setdefault("clock", clock)
         options.setdefault("cursor_blink", False)
         options.setdefault("upload_interval", None)  # tests that upload turn it on
-        return create_app(terminal, data_dir=data_dir, **options)  # type: ignore[arg-type]
+        app = create_app(terminal, data_dir=data_dir, **options)  # type: ignore[arg-type]
+        apps.append(app)
+        return app
 
     yield factory
     for terminal in opened:
         terminal.close()
+    # The till contains unexpected errors (logged, shown, selling goes on); a test
+    # that did not ask for one must not pass over one unnoticed.
+    for app in apps:
+        errors = app.error_guard.errors  # type: ignore[attr-defined]
+        if errors and not getattr(app, "errors_expected", False):
+            raise AssertionError(f"unexpected errors contained by the app: {errors!r}") from errors[0]

@@ -116,6 +116,16 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
+def _pending_count(header: str | None) -> int | None:
+    """The terminal's unsent documents as its ``X-Pending-Count`` header says (None:
+    not said); 422 for anything but digits."""
+    if header is None:
+        return None
+    if not header.strip().isdigit():
+        raise ApiError(422, "header_invalid", f"{HEADER_PENDING_COUNT} must be a number")
+    return min(int(header), 2**31 - 1)
+
+
 def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
                releases_dir: FilePath | None = None) -> FastAPI:
     """The ASGI app serving ``office`` (one database; companies found by token).
@@ -164,12 +174,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         if auth is None:
             raise ApiError(401, "unauthorized", "Unknown or revoked terminal token.",
                            headers={"WWW-Authenticate": "Bearer"})
-        pending: int | None = None
-        if x_pending_count is not None:
-            if not x_pending_count.strip().isdigit():
-                raise ApiError(422, "header_invalid", f"{HEADER_PENDING_COUNT} must be a number")
-            pending = min(int(x_pending_count), 2**31 - 1)
-        office.record_contact(auth, app_version=x_terminal_version, pending_count=pending,
+        office.record_contact(auth, app_version=x_terminal_version,
+                              pending_count=_pending_count(x_pending_count),
                               protocol_version=version)
         return auth
 
@@ -212,10 +218,14 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         body: TransactionBatch,
         auth: Annotated[TerminalAuth, Depends(terminal)],
         _version: Annotated[int, Depends(protocol_version)],  # refuses unsupported versions
+        x_pending_count: Annotated[str | None, Header(alias=HEADER_PENDING_COUNT)] = None,
     ) -> dict[str, Any]:
-        """Store a batch of documents exactly once; one result per document."""
+        """Store a batch of documents exactly once; one result per document. The
+        terminal's unsent count is recorded as it will be after this answer (its
+        header counted the batch as unsent)."""
         ingest = Ingest(office.for_company(auth.company_id), auth)
-        return {"results": ingest.push(body.documents)}
+        return {"results": ingest.push(body.documents,
+                                       pending_before=_pending_count(x_pending_count))}
 
     @app.get(f"{API_PREFIX}/receipts/{{terminal_id}}/{{number}}",
              response_model=ReceiptLookupResponse, response_model_exclude_none=True)

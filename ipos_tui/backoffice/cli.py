@@ -3,7 +3,14 @@
 Every command goes through the same service layer as the HTTP API, so a command run
 beside a serving back office is just another writer under the database lock.
 ``--db URL`` and ``--json`` are accepted before or after the subcommand. Exit codes:
-0 done, 1 a rule refused the input (the message key is printed), 2 bad usage.
+0 done, 1 a rule refused the input (a readable reason is printed; ``--json`` gives the
+message key and its parameters), 2 bad usage.
+
+It speaks Polish under a Polish locale (LC_ALL, LC_MESSAGES, LANG) and English
+otherwise (:mod:`ipos_tui.i18n.cli`). Prices and amounts are złoty written with a
+decimal separator ("3,79", "379,00"); a price that changes more than
+:data:`~ipos_tui.backoffice.csvio.PRICE_JUMP_FACTOR` times either way is asked about
+first (``--yes`` confirms it in scripts).
 """
 
 from __future__ import annotations
@@ -14,8 +21,11 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from babel.numbers import format_decimal
 
 from ipos_tui.backoffice import ingest
 from ipos_tui.backoffice.db import open_database
@@ -23,39 +33,60 @@ from ipos_tui.backoffice.security import group_code, load_pepper
 from ipos_tui.backoffice.service import PERMISSIONS, ROLES, SETTINGS, BackOffice
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, parse_money, parse_percent
+from ipos_tui.i18n import current_language, has_key, t
+from ipos_tui.i18n.cli import (
+    HelpFormatter,
+    cli_texts,
+    decimal_number,
+    language_option,
+    locale_language,
+    whole_number,
+)
 
 Handler = Callable[[BackOffice, argparse.Namespace], Any]
 
 
 class CliError(Exception):
-    """Bad usage found after parsing (exit code 2)."""
+    """Bad usage found after parsing (exit code 2); the message is already readable."""
 
 
 # ------------------------------------------------------------------ output
 
 
 def _print_table(rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
-    """A plain aligned table (ASCII, fits a terminal)."""
+    """A plain aligned table (fits a terminal); headers in the CLI's language."""
     if not rows:
-        print("(none)")
+        print(t("cli.bo.none"))
         return
+    headers = [_column(col) for col in columns]
     cells = [[_cell(row.get(col)) for col in columns] for row in rows]
-    widths = [max(len(col), *(len(r[i]) for r in cells)) for i, col in enumerate(columns)]
-    print("  ".join(col.ljust(w) for col, w in zip(columns, widths, strict=True)).rstrip())
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for row in cells:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _column(name: str) -> str:
+    key = f"cli.col.{name}"
+    return t(key) if has_key(key) else name
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return t("cli.bo.yes") if value else t("cli.bo.no")
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
     if isinstance(value, dict):
         return " ".join(f"{k}={_cell(v)}" for k, v in value.items())
     return str(value)
+
+
+def _print_fields(values: dict[str, Any]) -> None:
+    """``label = value`` lines (company data, settings)."""
+    for key, value in values.items():
+        print(f"{_column(key)} = {_cell(value)}")
 
 
 def _emit(args: argparse.Namespace, result: Any, text: Callable[[Any], None]) -> None:
@@ -78,7 +109,7 @@ def _price_list_for(office: BackOffice, list_id: int | None) -> int:
         return list_id
     lists = office.list_price_lists()
     if len(lists) != 1:
-        raise CliError("several price lists exist: choose one with --list ID")
+        raise CliError(t("cli.bo.choose_list"))
     return int(lists[0]["id"])
 
 
@@ -88,6 +119,66 @@ def _flag(args: argparse.Namespace, yes: str, no: str) -> bool | None:
     if getattr(args, no, False):
         return False
     return None
+
+
+def _zloty(text: str, what: str = "price") -> int:
+    """A price or amount typed as złoty WITH a decimal separator ("3,79", "3.79",
+    "379,00"). Bare digits ("379") are refused: on the till they mean grosze, here they
+    would mean złoty, so the command line asks for the unambiguous form."""
+    bare = text.strip().removesuffix("zł").removesuffix("ZŁ")
+    if "".join(bare.split()).isdigit():
+        raise DomainError(f"cli.err.{what}_without_separator", text=text)
+    return parse_money(text)
+
+
+def _times(ratio: float) -> str:
+    """How many times, in the CLI's language: 100, 2,5 (or 2.5)."""
+    return format_decimal(Decimal(str(round(ratio, 1))), format="#,##0.#",
+                          locale="pl_PL" if current_language() == "pl" else "en_US")
+
+
+def _change_text(old: int, new: int) -> str:
+    """The change as the question shows it: 3,79 zł → 379,00 zł (100 razy więcej)."""
+    key = "cli.bo.times_more" if new > old else "cli.bo.times_less"
+    ratio = new / old if new > old else old / new
+    return t("cli.bo.price_change", old=_money(old), new=_money(new),
+             times=t(key, n=_times(ratio)))
+
+
+#: What confirms the question on a terminal (either language's word, or its initial).
+_YES_ANSWERS = ("tak", "t", "yes", "y")
+
+
+def _confirmed(args: argparse.Namespace, question: str, refusal_key: str,
+               **params: Any) -> None:
+    """Go on when ``--yes`` was given or the user answers "tak"/"yes" on a terminal;
+    otherwise raise: without a terminal the refusal says how to confirm (``--yes``)."""
+    if getattr(args, "yes", False):
+        return
+    if not sys.stdin.isatty():
+        raise DomainError(refusal_key, **params)
+    sys.stderr.write(question + " " + t("cli.bo.ask_yes_no") + " ")
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline().strip().lower()
+    except KeyboardInterrupt:  # Ctrl+C at the question is a "nie"
+        answer = ""
+        sys.stderr.write("\n")
+    if answer not in _YES_ANSWERS:
+        raise DomainError("cli.err.not_confirmed")
+
+
+def _check_price_jump(office: BackOffice, args: argparse.Namespace, list_id: int,
+                      product_id: int, plu: str, grosze: int) -> None:
+    """Ask before a price jumps more than 5× either way against the product's current
+    price in that list (refuse without a terminal unless ``--yes``)."""
+    from ipos_tui.backoffice.csvio import is_price_jump
+
+    current = office.get_product(product_id)["prices"].get(list_id)
+    if current is not None and is_price_jump(current, grosze):
+        change = _change_text(current, grosze)
+        _confirmed(args, t("cli.bo.price_jump_question", plu=plu, list=list_id, change=change),
+                   "cli.err.price_jump", plu=plu, list=list_id, change=change)
 
 
 # ------------------------------------------------------------- init, serve
@@ -104,9 +195,14 @@ def cmd_init(office: BackOffice, args: argparse.Namespace) -> Any:
 
         result["demo"] = seed_demo(office)
     result["company_created"] = not had_company
-    _emit(args, result, lambda r: print(
-        f"Schema ready (migrations applied: {r['migrations_applied'] or 'none'})."
-        + (f"\nDemo shop: {r['demo']}" if "demo" in r else "")))
+
+    def text(r: dict[str, Any]) -> None:
+        applied = ", ".join(str(v) for v in r["migrations_applied"]) or t("cli.bo.none_applied")
+        print(t("cli.bo.schema_ready", applied=applied))
+        if "demo" in r:
+            print(t("cli.bo.demo_shop", demo=_cell(r["demo"])))
+
+    _emit(args, result, text)
     return result
 
 
@@ -127,7 +223,7 @@ def cmd_serve(office: BackOffice, args: argparse.Namespace) -> Any:
 
 def cmd_company_get(office: BackOffice, args: argparse.Namespace) -> Any:
     result = office.get_company()
-    _emit(args, result, lambda r: [print(f"{k} = {_cell(v)}") for k, v in r.items()])
+    _emit(args, result, _print_fields)
     return result
 
 
@@ -144,18 +240,17 @@ def cmd_terminal_add(office: BackOffice, args: argparse.Namespace) -> Any:
                                             timedelta(hours=args.ttl_hours))
     result = {"terminal_id": terminal_id, "store_id": args.store, "code": code,
               "expires_in_hours": args.ttl_hours}
-    _emit(args, result, lambda r: print(
-        f"Terminal {r['terminal_id']} (store {r['store_id']}): activation code "
-        f"{group_code(r['code'])} "
-        f"(one-time, valid {r['expires_in_hours']} h)"))
+    _emit(args, result, lambda r: print(t(
+        "cli.bo.terminal_added", terminal=r["terminal_id"], store=r["store_id"],
+        code=group_code(r["code"]), hours=_times(r["expires_in_hours"]))))
     return result
 
 
 def cmd_terminal_code(office: BackOffice, args: argparse.Namespace) -> Any:
     code = office.new_activation_code(args.terminal_id, timedelta(hours=args.ttl_hours))
     result = {"terminal_id": args.terminal_id, "code": code}
-    _emit(args, result, lambda r: print(
-        f"Re-activation code for terminal {r['terminal_id']}: {group_code(r['code'])}"))
+    _emit(args, result, lambda r: print(t(
+        "cli.bo.terminal_code", terminal=r["terminal_id"], code=group_code(r["code"]))))
     return result
 
 
@@ -174,7 +269,7 @@ def cmd_terminal_list(office: BackOffice, args: argparse.Namespace) -> Any:
 def cmd_terminal_revoke(office: BackOffice, args: argparse.Namespace) -> Any:
     office.revoke_terminal(args.terminal_id)
     result = {"terminal_id": args.terminal_id, "status": "revoked"}
-    _emit(args, result, lambda r: print(f"Terminal {r['terminal_id']} revoked."))
+    _emit(args, result, lambda r: print(t("cli.bo.terminal_revoked", terminal=r["terminal_id"])))
     return result
 
 
@@ -184,7 +279,7 @@ def cmd_terminal_revoke(office: BackOffice, args: argparse.Namespace) -> Any:
 def cmd_store_add(office: BackOffice, args: argparse.Namespace) -> Any:
     store_id = office.add_store(args.name, args.address, args.list)
     result = {"store_id": store_id}
-    _emit(args, result, lambda r: print(f"Store {r['store_id']} added."))
+    _emit(args, result, lambda r: print(t("cli.bo.store_added", store=r["store_id"])))
     return result
 
 
@@ -196,7 +291,7 @@ def cmd_store_list(office: BackOffice, args: argparse.Namespace) -> Any:
 
 def cmd_pricelist_add(office: BackOffice, args: argparse.Namespace) -> Any:
     result = {"price_list_id": office.add_price_list(args.name)}
-    _emit(args, result, lambda r: print(f"Price list {r['price_list_id']} added."))
+    _emit(args, result, lambda r: print(t("cli.bo.pricelist_added", list=r["price_list_id"])))
     return result
 
 
@@ -209,8 +304,8 @@ def cmd_pricelist_list(office: BackOffice, args: argparse.Namespace) -> Any:
 def cmd_pricelist_assign(office: BackOffice, args: argparse.Namespace) -> Any:
     office.assign_price_list(args.store, args.list_id)
     result = {"store_id": args.store, "price_list_id": args.list_id}
-    _emit(args, result, lambda r: print(
-        f"Store {r['store_id']} now sells from price list {r['price_list_id']}."))
+    _emit(args, result, lambda r: print(t(
+        "cli.bo.pricelist_assigned", store=r["store_id"], list=r["price_list_id"])))
     return result
 
 
@@ -220,12 +315,12 @@ def cmd_pricelist_assign(office: BackOffice, args: argparse.Namespace) -> Any:
 def cmd_product_add(office: BackOffice, args: argparse.Namespace) -> Any:
     prices: dict[int, int] = {}
     if args.price is not None:
-        prices[_price_list_for(office, args.list)] = parse_money(args.price)
+        prices[_price_list_for(office, args.list)] = _zloty(args.price)
     product_id = office.add_product(
         args.name, args.plu, args.vat, unit=args.unit, category_id=args.category,
         kind=args.kind, open_price=args.open_price, barcodes=args.barcode or [], prices=prices)
     result = office.get_product(product_id)
-    _emit(args, result, lambda r: print(f"Product {r['plu']} \"{r['name']}\" added."))
+    _emit(args, result, lambda r: print(t("cli.bo.product_added", plu=r["plu"], name=r["name"])))
     return result
 
 
@@ -233,23 +328,34 @@ def cmd_product_update(office: BackOffice, args: argparse.Namespace) -> Any:
     product_id = office.product_by_plu(args.plu)
     category: Any = ...
     if args.category is not None:
-        category = None if args.category.lower() == "none" else int(args.category)
+        text = args.category.strip().lower()
+        if text in ("none", "brak"):
+            category = None
+        elif text.isdigit():
+            category = int(text)
+        else:
+            raise CliError(t("cli.bo.category_invalid", value=args.category))
+    # a bad or unconfirmed price is refused before anything of the product changes
+    price = _zloty(args.price) if args.price is not None else None
+    list_id = _price_list_for(office, args.list) if price is not None else None
+    if price is not None and list_id is not None:
+        _check_price_jump(office, args, list_id, product_id, args.plu, price)
     barcodes = [] if args.no_barcodes else args.barcode
     office.update_product(
         product_id, name=args.name, plu=args.new_plu, vat=args.vat, unit=args.unit,
         category_id=category, kind=args.kind, open_price=_flag(args, "open_price", "fixed_price"),
         active=_flag(args, "active", "inactive"), barcodes=barcodes)
-    if args.price is not None:
-        office.set_price(_price_list_for(office, args.list), product_id, parse_money(args.price))
+    if price is not None and list_id is not None:
+        office.set_price(list_id, product_id, price)
     result = office.get_product(product_id)
-    _emit(args, result, lambda r: print(f"Product {r['plu']} updated."))
+    _emit(args, result, lambda r: print(t("cli.bo.product_updated", plu=r["plu"])))
     return result
 
 
 def cmd_product_delete(office: BackOffice, args: argparse.Namespace) -> Any:
     office.delete_product(office.product_by_plu(args.plu))
     result = {"plu": args.plu, "deleted": True}
-    _emit(args, result, lambda r: print(f"Product {r['plu']} deleted."))
+    _emit(args, result, lambda r: print(t("cli.bo.product_deleted", plu=r["plu"])))
     return result
 
 
@@ -267,11 +373,13 @@ def cmd_product_list(office: BackOffice, args: argparse.Namespace) -> Any:
 
 def cmd_price_set(office: BackOffice, args: argparse.Namespace) -> Any:
     list_id = _price_list_for(office, args.list)
-    grosze = parse_money(args.price)
-    office.set_price(list_id, office.product_by_plu(args.plu), grosze)
+    grosze = _zloty(args.price)
+    product_id = office.product_by_plu(args.plu)
+    _check_price_jump(office, args, list_id, product_id, args.plu, grosze)
+    office.set_price(list_id, product_id, grosze)
     result = {"plu": args.plu, "price_list_id": list_id, "price": grosze}
-    _emit(args, result, lambda r: print(
-        f"Price of {r['plu']} in list {r['price_list_id']}: {_money(r['price'])} zł"))
+    _emit(args, result, lambda r: print(t(
+        "cli.bo.price_set", plu=r["plu"], list=r["price_list_id"], price=_money(r["price"]))))
     return result
 
 
@@ -279,13 +387,13 @@ def cmd_price_remove(office: BackOffice, args: argparse.Namespace) -> Any:
     list_id = _price_list_for(office, args.list)
     office.remove_price(list_id, office.product_by_plu(args.plu))
     result = {"plu": args.plu, "price_list_id": list_id, "removed": True}
-    _emit(args, result, lambda r: print(f"Price of {r['plu']} removed from list {list_id}."))
+    _emit(args, result, lambda r: print(t("cli.bo.price_removed", plu=r["plu"], list=list_id)))
     return result
 
 
 def cmd_category_add(office: BackOffice, args: argparse.Namespace) -> Any:
     result = {"category_id": office.add_category(args.name, args.parent)}
-    _emit(args, result, lambda r: print(f"Category {r['category_id']} added."))
+    _emit(args, result, lambda r: print(t("cli.bo.category_added", category=r["category_id"])))
     return result
 
 
@@ -321,23 +429,30 @@ def cmd_discount_add(office: BackOffice, args: argparse.Namespace) -> Any:
     if args.percent is not None:
         kind, value = "percent", parse_percent(args.percent)
     else:
-        kind, value = "amount", parse_money(args.amount)
+        kind, value = "amount", _zloty(args.amount, "amount")
     result = {"discount_id": office.add_discount(args.name, kind, value, args.scope)}
-    _emit(args, result, lambda r: print(f"Discount {r['discount_id']} added."))
+    _emit(args, result, lambda r: print(t("cli.bo.discount_added", discount=r["discount_id"])))
     return result
 
 
 def cmd_discount_delete(office: BackOffice, args: argparse.Namespace) -> Any:
     office.delete_discount(args.discount_id)
     result = {"discount_id": args.discount_id, "deleted": True}
-    _emit(args, result, lambda r: print(f"Discount {r['discount_id']} deleted."))
+    _emit(args, result, lambda r: print(t("cli.bo.discount_deleted", discount=r["discount_id"])))
     return result
 
 
 def cmd_discount_list(office: BackOffice, args: argparse.Namespace) -> Any:
     rows = office.list_discounts()
-    _emit(args, rows, lambda r: _print_table(r, ["id", "name", "kind", "value", "scope",
-                                                 "active"]))
+
+    def text(rows: list[dict[str, Any]]) -> None:
+        from ipos_tui.domain.money import format_percent_bp
+
+        _print_table([{**r, "value": format_percent_bp(r["value"]).replace("\u00a0", " ")
+                       if r["kind"] == "percent" else _money(r["value"]) + " zł"} for r in rows],
+                     ["id", "name", "kind", "value", "scope", "active"])
+
+    _emit(args, rows, text)
     return rows
 
 
@@ -354,7 +469,7 @@ def cmd_user_add(office: BackOffice, args: argparse.Namespace) -> Any:
     user_id = office.add_user(args.identifier, args.name, args.pin, args.role,
                               _permissions(args.permissions) or [])
     result = {"user_id": user_id, "identifier": args.identifier}
-    _emit(args, result, lambda r: print(f"User {r['identifier']} added."))
+    _emit(args, result, lambda r: print(t("cli.bo.user_added", identifier=r["identifier"])))
     return result
 
 
@@ -363,14 +478,15 @@ def cmd_user_update(office: BackOffice, args: argparse.Namespace) -> Any:
                        permissions=_permissions(args.permissions),
                        active=_flag(args, "active", "inactive"))
     result = {"identifier": args.identifier, "updated": True}
-    _emit(args, result, lambda r: print(f"User {r['identifier']} updated."))
+    _emit(args, result, lambda r: print(t("cli.bo.user_updated", identifier=r["identifier"])))
     return result
 
 
 def cmd_user_deactivate(office: BackOffice, args: argparse.Namespace) -> Any:
     office.deactivate_user(args.identifier)
     result = {"identifier": args.identifier, "active": False}
-    _emit(args, result, lambda r: print(f"User {r['identifier']} deactivated."))
+    _emit(args, result, lambda r: print(t("cli.bo.user_deactivated",
+                                          identifier=r["identifier"])))
     return result
 
 
@@ -405,13 +521,22 @@ def cmd_settings_set(office: BackOffice, args: argparse.Namespace) -> Any:
 
 
 def cmd_import_csv(office: BackOffice, args: argparse.Namespace) -> Any:
-    from ipos_tui.backoffice.csvio import import_products_csv
+    from ipos_tui.backoffice.csvio import PriceJump, import_products_csv
 
     text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(
         encoding="utf-8-sig")
-    result = import_products_csv(office, text, _price_list_for(office, args.list))
-    _emit(args, result, lambda r: print(
-        f"Imported {r['created']} new and {r['updated']} changed products."))
+    list_id = _price_list_for(office, args.list)
+
+    def confirm(jumps: list[PriceJump]) -> None:
+        rows = "\n".join(t("cli.bo.import_jump_row", line=j.line, plu=j.plu,
+                           change=_change_text(j.old, j.new)) for j in jumps)
+        _confirmed(args, t("cli.bo.import_jump_question", n=len(jumps), list=list_id,
+                           rows=rows),
+                   "cli.err.import_price_jump", n=len(jumps), list=list_id, rows=rows)
+
+    result = import_products_csv(office, text, list_id, confirm_jumps=confirm)
+    _emit(args, result, lambda r: print(t("cli.bo.imported", created=r["created"],
+                                          updated=r["updated"])))
     return result
 
 
@@ -424,7 +549,7 @@ def cmd_export_csv(office: BackOffice, args: argparse.Namespace) -> Any:
         return None
     Path(args.file).write_text(text, encoding="utf-8")
     result = {"file": args.file, "rows": text.count("\n") - 1}
-    _emit(args, result, lambda r: print(f"Exported {r['rows']} products to {r['file']}."))
+    _emit(args, result, lambda r: print(t("cli.bo.exported", rows=r["rows"], file=r["file"])))
     return result
 
 
@@ -436,10 +561,19 @@ def cmd_transactions_list(office: BackOffice, args: argparse.Namespace) -> Any:
                                     day=args.day, doc_type=args.type, kind=args.kind,
                                     buyer_nip=args.nip, limit=args.limit)
     _emit(args, rows, lambda r: _print_table(
-        [{**x, "total": _money(x["total"]), "original": _original(x)} for x in r],
+        [{**x, "total": _money(x["total"]), "original": _original(x), "cashier": _cashier(x)}
+         for x in r],
         ["id", "type", "kind", "terminal_id", "number", "store_id", "created_at", "total",
          "cashier", "buyer_nip", "original", "warnings"]))
     return rows
+
+
+def _cashier(row: dict[str, Any]) -> str | None:
+    """Who made the document, as the till named them: Anna Kowalska (1001)."""
+    name, identifier = row.get("cashier_name"), row.get("cashier")
+    if name and identifier:
+        return f"{name} ({identifier})"
+    return name or identifier
 
 
 def _original(row: dict[str, Any]) -> str:
@@ -458,36 +592,56 @@ def cmd_quarantine_list(office: BackOffice, args: argparse.Namespace) -> Any:
 
 def cmd_quarantine_release(office: BackOffice, args: argparse.Namespace) -> Any:
     result = ingest.release_quarantine(office, args.quarantine_id)
-    _emit(args, result, lambda r: print(
-        f"Quarantined item {r['id']} released: {r['status']} (transaction {r['transaction_id']})."))
+    _emit(args, result, lambda r: print(t(
+        "cli.bo.quarantine_released", id=r["id"], status=r["status"],
+        transaction=r["transaction_id"])))
     return result
 
 
 def cmd_report_sales(office: BackOffice, args: argparse.Namespace) -> Any:
     result = ingest.sales_report(office, args.day, args.store)
+    names = {m["code"]: m["name"] for m in office.list_payment_methods()}
 
     def text(r: dict[str, Any]) -> None:
-        print(f"Sales {r['day']}" + (f", store {r['store_id']}" if r["store_id"] else ""))
-        print(f"  receipts: {r['receipts']}  total {_money(r['receipts_total'])} zł")
-        print(f"  returns:  {r['returns']}  total {_money(r['returns_total'])} zł")
-        print(f"  net sales: {_money(r['net_sales'])} zł")
+        print(t("cli.bo.report_title", day=r["day"]) + (
+            t("cli.bo.report_store", store=r["store_id"]) if r["store_id"] else ""))
+        print(t("cli.bo.report_receipts", n=r["receipts"], total=_money(r["receipts_total"])))
+        print(t("cli.bo.report_returns", n=r["returns"], total=_money(r["returns_total"])))
+        print(t("cli.bo.report_net", total=_money(r["net_sales"])))
         for letter, v in r["vat"].items():
-            print(f"  VAT {letter}: gross {_money(v['gross'])}  VAT {_money(v['vat'])}  "
-                  f"net {_money(v['net'])}")
+            print(t("cli.bo.report_vat", letter=letter, gross=_money(v["gross"]),
+                    vat=_money(v["vat"]), net=_money(v["net"])))
         for method, amount in r["payments"].items():
-            print(f"  paid by {method}: {_money(amount)} zł")
-        print(f"  cash in: {_money(r['cash_in'])}  cash out: {_money(r['cash_out'])}")
+            print(t("cli.bo.report_paid", method=names.get(method, method),
+                    amount=_money(amount)))
+        print(t("cli.bo.report_cash", cash_in=_money(r["cash_in"]),
+                cash_out=_money(r["cash_out"])))
+        for close in r["shift_closes"]:
+            print(_shift_close(close))
         for report in r["daily_reports"]:
-            print(f"  daily report {report['number']} of terminal {report['terminal_id']}: "
-                  f"{report['receipts']} receipts, net {_money(report['total'])} zł")
+            print(t("cli.bo.report_daily", number=report["number"],
+                    terminal=report["terminal_id"], receipts=report["receipts"],
+                    total=_money(report["total"])))
 
     _emit(args, result, text)
     return result
 
 
+def _shift_close(close: dict[str, Any]) -> str:
+    """One shift close of ``report sales``: expected and counted cash, the difference."""
+    head = t("cli.bo.report_shift_close", number=close["number"], terminal=close["terminal_id"],
+             cashier=close["cashier"] or "-", expected=_money(close["expected"]))
+    if close["counted"] is None:
+        return head + t("cli.bo.report_not_counted")
+    difference = close["difference"]
+    word = "surplus" if difference > 0 else "shortage" if difference < 0 else "exact"
+    return head + t(f"cli.bo.report_counted_{word}", counted=_money(close["counted"]),
+                    difference=_money(abs(difference)))
+
+
 def cmd_tombstones_purge(office: BackOffice, args: argparse.Namespace) -> Any:
     result = {"purged": office.purge_tombstones(timedelta(days=args.older_than_days))}
-    _emit(args, result, lambda r: print(f"Purged {r['purged']} tombstones."))
+    _emit(args, result, lambda r: print(t("cli.bo.tombstones_purged", n=r["purged"])))
     return result
 
 
@@ -504,10 +658,9 @@ def cmd_release_keygen(office: BackOffice, args: argparse.Namespace) -> Any:
     from ipos_tui.backoffice.releases import keygen
 
     result = keygen(args.out, args.name)
-    _emit(args, result, lambda r: print(
-        f"Signing key {r['key_id']}: {r['private_key']} (private, mode 0600: keep it off the "
-        f"server, back it up)\nPublic key: {r['public_key']} (on each terminal: "
-        f"ipos-tui trust-key {r['public_key']})"))
+    _emit(args, result, lambda r: print(t(
+        "cli.bo.keygen_done", key_id=r["key_id"], private=r["private_key"],
+        public=r["public_key"])))
     return result
 
 
@@ -519,10 +672,10 @@ def cmd_release_publish(office: BackOffice, args: argparse.Namespace) -> Any:
                      expires_days=args.expires_days, wheelhouse_from=args.wheelhouse_from,
                      no_deps=args.no_deps, pip_args=pip_args)
     meta = result["metadata"]
-    _emit(args, result, lambda r: print(
-        f"Published {meta['version']} on {meta['channel']}: {len(r['wheels'])} wheels, "
-        f"{meta['size']} bytes, sha256 {meta['sha256']}, expires {meta['expires']} "
-        f"(key {r['key_id']})."))
+    _emit(args, result, lambda r: print(t(
+        "cli.bo.published", version=meta["version"], channel=meta["channel"],
+        wheels=len(r["wheels"]), size=meta["size"], sha256=meta["sha256"],
+        expires=meta["expires"], key_id=r["key_id"])))
     return result
 
 
@@ -540,287 +693,320 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
+        raise argparse.ArgumentTypeError(t("cli.bo.not_a_date", value=text)) from exc
+
+
+def _h(name: str) -> str:
+    """Help text ``cli.bo.h.NAME`` in the CLI's language."""
+    return t(f"cli.bo.h.{name}")
 
 
 def _common() -> argparse.ArgumentParser:
     """Options valid both before and after the subcommand."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS, metavar="URL",
-                        help="sqlite:///path or postgresql://… (default: SQLite file in the "
-                        "user data directory)")
+    common.add_argument("--db", default=argparse.SUPPRESS, metavar="URL", help=_h("db"))
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="machine-readable output")
+                        help=_h("json"))
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="log what happens to stderr")
+                        help=_h("verbose"))
     return common
 
 
+def _yes(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-y", "--yes", action="store_true", help=_h("yes"))
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, its texts in the current language (see :func:`main`)."""
     common = _common()
     parser = argparse.ArgumentParser(prog="ipos-backoffice", parents=[common],
-                                     description="iPOS back office: sync server and admin.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+                                     description=_h("prog"), formatter_class=HelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar=t("cli.mv.command"))
 
     def command(parent: Any, name: str, handler: Handler, help_: str) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, parents=[common], help=help_, description=help_)
+        p = parent.add_parser(name, parents=[common], help=help_, description=help_,
+                              formatter_class=HelpFormatter)
         p.set_defaults(handler=handler)
         return p
 
     def group(name: str, help_: str) -> Any:
-        p = sub.add_parser(name, help=help_, description=help_)
-        return p.add_subparsers(dest=f"{name}_command", required=True, metavar="ACTION")
+        p = sub.add_parser(name, help=help_, description=help_, formatter_class=HelpFormatter)
+        return p.add_subparsers(dest=f"{name}_command", required=True,
+                                metavar=t("cli.mv.action"))
 
-    p = command(sub, "init", cmd_init, "create/upgrade the schema; --demo seeds a demo shop")
-    p.add_argument("--demo", action="store_true")
-    p.add_argument("--company", default="Moja Firma")
-    p.add_argument("--nip", default=None)
+    p = command(sub, "init", cmd_init, _h("init"))
+    p.add_argument("--demo", action="store_true", help=_h("demo"))
+    p.add_argument("--company", default="Moja Firma", help=_h("company_name"))
+    p.add_argument("--nip", default=None, help=_h("company_nip"))
 
-    p = command(sub, "serve", cmd_serve, "serve the sync API (OpenAPI at /docs)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--max-body", type=int, default=2 * 1024 * 1024)
-    p.add_argument("--log-level", default="info")
-    p.add_argument("--company", default="Moja Firma")
-    p.add_argument("--releases-dir", type=Path, default=None,
-                   help="app releases served to terminals (default: releases/ beside the database)")
+    p = command(sub, "serve", cmd_serve, _h("serve"))
+    p.add_argument("--host", default="127.0.0.1", help=_h("host"))
+    p.add_argument("--port", type=whole_number, default=8080, help=_h("port"))
+    p.add_argument("--max-body", type=whole_number, default=2 * 1024 * 1024,
+                   help=_h("max_body"))
+    p.add_argument("--log-level", default="info", help=_h("log_level"))
+    p.add_argument("--company", default="Moja Firma", help=_h("company_name"))
+    p.add_argument("--releases-dir", type=Path, default=None, help=_h("releases_dir_serve"))
 
-    company = group("company", "company data (sent to terminals)")
-    command(company, "get", cmd_company_get, "show company data")
-    p = command(company, "set", cmd_company_set, "change company data")
-    p.add_argument("--name")
-    p.add_argument("--nip", help="NIP; empty string clears it")
-    p.add_argument("--address")
+    company = group("company", _h("company"))
+    command(company, "get", cmd_company_get, _h("company_get"))
+    p = command(company, "set", cmd_company_set, _h("company_set"))
+    p.add_argument("--name", help=_h("company_name"))
+    p.add_argument("--nip", help=_h("nip_clear"))
+    p.add_argument("--address", help=_h("address"))
 
-    terminal = group("terminal", "terminals: add, list, revoke, re-activation code")
-    p = command(terminal, "add", cmd_terminal_add, "register a terminal; prints its code")
-    p.add_argument("--store", type=int, required=True)
-    p.add_argument("--name", default="")
-    p.add_argument("--ttl-hours", type=float, default=24.0)
-    command(terminal, "list", cmd_terminal_list, "terminals, last seen, last pulls, pending")
-    p = command(terminal, "revoke", cmd_terminal_revoke, "revoke a terminal's token")
-    p.add_argument("terminal_id", type=int)
-    p = command(terminal, "code", cmd_terminal_code, "new code to re-activate a terminal")
-    p.add_argument("terminal_id", type=int)
-    p.add_argument("--ttl-hours", type=float, default=24.0)
+    terminal = group("terminal", _h("terminal"))
+    p = command(terminal, "add", cmd_terminal_add, _h("terminal_add"))
+    p.add_argument("--store", type=whole_number, required=True, help=_h("store_id"))
+    p.add_argument("--name", default="", help=_h("terminal_name"))
+    p.add_argument("--ttl-hours", type=decimal_number, default=24.0, help=_h("ttl_hours"))
+    command(terminal, "list", cmd_terminal_list, _h("terminal_list"))
+    p = command(terminal, "revoke", cmd_terminal_revoke, _h("terminal_revoke"))
+    p.add_argument("terminal_id", metavar=t("cli.mv.terminal_id"), type=whole_number, help=_h("terminal_id"))
+    p = command(terminal, "code", cmd_terminal_code, _h("terminal_code"))
+    p.add_argument("terminal_id", metavar=t("cli.mv.terminal_id"), type=whole_number, help=_h("terminal_id"))
+    p.add_argument("--ttl-hours", type=decimal_number, default=24.0, help=_h("ttl_hours"))
 
-    store = group("store", "stores")
-    p = command(store, "add", cmd_store_add, "add a store")
-    p.add_argument("name")
-    p.add_argument("--address", default=None)
-    p.add_argument("--list", type=int, default=None, help="price list id")
-    command(store, "list", cmd_store_list, "list stores")
+    store = group("store", _h("store"))
+    p = command(store, "add", cmd_store_add, _h("store_add"))
+    p.add_argument("name", metavar=t("cli.mv.name"), help=_h("store_name"))
+    p.add_argument("--address", default=None, help=_h("address"))
+    p.add_argument("--list", type=whole_number, default=None, help=_h("list_id"))
+    command(store, "list", cmd_store_list, _h("store_list"))
 
-    pricelist = group("pricelist", "price lists")
-    p = command(pricelist, "add", cmd_pricelist_add, "add a price list")
-    p.add_argument("name")
-    command(pricelist, "list", cmd_pricelist_list, "list price lists")
-    p = command(pricelist, "assign", cmd_pricelist_assign, "make a list a store's active list")
-    p.add_argument("list_id", type=int)
-    p.add_argument("--store", type=int, required=True)
+    pricelist = group("pricelist", _h("pricelist"))
+    p = command(pricelist, "add", cmd_pricelist_add, _h("pricelist_add"))
+    p.add_argument("name", metavar=t("cli.mv.name"), help=_h("pricelist_name"))
+    command(pricelist, "list", cmd_pricelist_list, _h("pricelist_list"))
+    p = command(pricelist, "assign", cmd_pricelist_assign, _h("pricelist_assign"))
+    p.add_argument("list_id", metavar=t("cli.mv.list_id"), type=whole_number, help=_h("list_id"))
+    p.add_argument("--store", type=whole_number, required=True, help=_h("store_id"))
 
-    product = group("product", "products")
-    p = command(product, "add", cmd_product_add, "add a product")
-    p.add_argument("--name", required=True)
-    p.add_argument("--plu", required=True)
-    p.add_argument("--vat", required=True, choices=["A", "B", "C", "D", "E"])
-    p.add_argument("--unit", default="szt.")
-    p.add_argument("--category", type=int, default=None)
-    p.add_argument("--kind", choices=["good", "service"], default="good")
-    p.add_argument("--open-price", action="store_true")
-    p.add_argument("--barcode", action="append")
-    p.add_argument("--price", help="gross price, e.g. 4,99")
-    p.add_argument("--list", type=int, default=None)
-    p = command(product, "update", cmd_product_update, "change a product (by PLU)")
-    p.add_argument("plu")
-    p.add_argument("--name")
-    p.add_argument("--new-plu")
-    p.add_argument("--vat", choices=["A", "B", "C", "D", "E"])
-    p.add_argument("--unit")
-    p.add_argument("--category", help="category id or 'none'")
-    p.add_argument("--kind", choices=["good", "service"])
+    vat_letters = ["A", "B", "C", "D", "E"]
+    product = group("product", _h("product"))
+    p = command(product, "add", cmd_product_add, _h("product_add"))
+    p.add_argument("--name", required=True, help=_h("product_name"))
+    p.add_argument("--plu", required=True, help=_h("plu"))
+    p.add_argument("--vat", required=True, choices=vat_letters, help=_h("vat"))
+    p.add_argument("--unit", default="szt.", help=_h("unit"))
+    p.add_argument("--category", type=whole_number, default=None, help=_h("category_id"))
+    p.add_argument("--kind", choices=["good", "service"], default="good", help=_h("kind"))
+    p.add_argument("--open-price", action="store_true", help=_h("open_price"))
+    p.add_argument("--barcode", action="append", help=_h("barcode"))
+    p.add_argument("--price", help=_h("price"))
+    p.add_argument("--list", type=whole_number, default=None, help=_h("list_of_price"))
+    p = command(product, "update", cmd_product_update, _h("product_update"))
+    p.add_argument("plu", metavar=t("cli.mv.plu"), help=_h("plu"))
+    p.add_argument("--name", help=_h("product_name"))
+    p.add_argument("--new-plu", help=_h("new_plu"))
+    p.add_argument("--vat", choices=vat_letters, help=_h("vat"))
+    p.add_argument("--unit", help=_h("unit"))
+    p.add_argument("--category", help=_h("category_or_none"))
+    p.add_argument("--kind", choices=["good", "service"], help=_h("kind"))
     price_mode = p.add_mutually_exclusive_group()
-    price_mode.add_argument("--open-price", action="store_true")
-    price_mode.add_argument("--fixed-price", action="store_true")
+    price_mode.add_argument("--open-price", action="store_true", help=_h("open_price"))
+    price_mode.add_argument("--fixed-price", action="store_true", help=_h("fixed_price"))
     state = p.add_mutually_exclusive_group()
-    state.add_argument("--active", action="store_true")
-    state.add_argument("--inactive", action="store_true")
+    state.add_argument("--active", action="store_true", help=_h("active"))
+    state.add_argument("--inactive", action="store_true", help=_h("inactive"))
     codes = p.add_mutually_exclusive_group()
-    codes.add_argument("--barcode", action="append", help="replaces all barcodes")
-    codes.add_argument("--no-barcodes", action="store_true")
-    p.add_argument("--price")
-    p.add_argument("--list", type=int, default=None)
-    p = command(product, "delete", cmd_product_delete, "delete a product (by PLU)")
-    p.add_argument("plu")
-    p = command(product, "list", cmd_product_list, "list products")
-    p.add_argument("--search")
-    p.add_argument("--limit", type=int, default=None)
+    codes.add_argument("--barcode", action="append", help=_h("barcode_replace"))
+    codes.add_argument("--no-barcodes", action="store_true", help=_h("no_barcodes"))
+    p.add_argument("--price", help=_h("price"))
+    p.add_argument("--list", type=whole_number, default=None, help=_h("list_of_price"))
+    _yes(p)
+    p = command(product, "delete", cmd_product_delete, _h("product_delete"))
+    p.add_argument("plu", metavar=t("cli.mv.plu"), help=_h("plu"))
+    p = command(product, "list", cmd_product_list, _h("product_list"))
+    p.add_argument("--search", help=_h("search"))
+    p.add_argument("--limit", type=whole_number, default=None, help=_h("limit"))
 
-    price = group("price", "prices")
-    p = command(price, "set", cmd_price_set, "set a product's price in a price list")
-    p.add_argument("--plu", required=True)
-    p.add_argument("--price", required=True, help="gross, e.g. 4,99")
-    p.add_argument("--list", type=int, default=None)
-    p = command(price, "remove", cmd_price_remove, "remove a price (not sellable there)")
-    p.add_argument("--plu", required=True)
-    p.add_argument("--list", type=int, default=None)
+    price = group("price", _h("price_group"))
+    p = command(price, "set", cmd_price_set, _h("price_set"))
+    p.add_argument("--plu", required=True, help=_h("plu"))
+    p.add_argument("--price", required=True, help=_h("price"))
+    p.add_argument("--list", type=whole_number, default=None, help=_h("list_of_price"))
+    _yes(p)
+    p = command(price, "remove", cmd_price_remove, _h("price_remove"))
+    p.add_argument("--plu", required=True, help=_h("plu"))
+    p.add_argument("--list", type=whole_number, default=None, help=_h("list_of_price"))
 
-    category = group("category", "categories")
-    p = command(category, "add", cmd_category_add, "add a category")
-    p.add_argument("name")
-    p.add_argument("--parent", type=int, default=None)
-    command(category, "list", cmd_category_list, "list categories")
+    category = group("category", _h("category"))
+    p = command(category, "add", cmd_category_add, _h("category_add"))
+    p.add_argument("name", metavar=t("cli.mv.name"), help=_h("category_name"))
+    p.add_argument("--parent", type=whole_number, default=None, help=_h("parent"))
+    command(category, "list", cmd_category_list, _h("category_list"))
 
-    payment = group("payment-method", "payment methods (order, change, drawer)")
-    p = command(payment, "add", cmd_payment_add, "add a payment method")
-    p.add_argument("code")
-    p.add_argument("--name", required=True)
-    p.add_argument("--kind", choices=["cash", "card", "voucher", "transfer", "other"],
-                   default="other")
-    p.add_argument("--gives-change", action="store_true")
-    p.add_argument("--opens-drawer", action="store_true")
-    p.add_argument("--position", type=int, default=0)
-    p = command(payment, "update", cmd_payment_update, "change a payment method")
-    p.add_argument("code")
-    p.add_argument("--name")
-    p.add_argument("--kind", choices=["cash", "card", "voucher", "transfer", "other"])
-    p.add_argument("--position", type=int)
-    for yes, no in (("--gives-change", "--no-change"), ("--opens-drawer", "--no-drawer"),
-                    ("--active", "--inactive")):
+    payment_kinds = ["cash", "card", "voucher", "transfer", "other"]
+    payment = group("payment-method", _h("payment"))
+    p = command(payment, "add", cmd_payment_add, _h("payment_add"))
+    p.add_argument("code", metavar=t("cli.mv.code"), help=_h("payment_code"))
+    p.add_argument("--name", required=True, help=_h("payment_name"))
+    p.add_argument("--kind", choices=payment_kinds, default="other", help=_h("payment_kind"))
+    p.add_argument("--gives-change", action="store_true", help=_h("gives_change"))
+    p.add_argument("--opens-drawer", action="store_true", help=_h("opens_drawer"))
+    p.add_argument("--position", type=whole_number, default=0, help=_h("position"))
+    p = command(payment, "update", cmd_payment_update, _h("payment_update"))
+    p.add_argument("code", metavar=t("cli.mv.code"), help=_h("payment_code"))
+    p.add_argument("--name", help=_h("payment_name"))
+    p.add_argument("--kind", choices=payment_kinds, help=_h("payment_kind"))
+    p.add_argument("--position", type=whole_number, help=_h("position"))
+    for yes, no, base in (("--gives-change", "--no-change", "gives_change"),
+                          ("--opens-drawer", "--no-drawer", "opens_drawer"),
+                          ("--active", "--inactive", "active")):
         pair = p.add_mutually_exclusive_group()
-        pair.add_argument(yes, action="store_true")
-        pair.add_argument(no, action="store_true")
-    command(payment, "list", cmd_payment_list, "list payment methods")
+        pair.add_argument(yes, action="store_true", help=_h(base))
+        pair.add_argument(no, action="store_true", help=_h(f"not_{base}"))
+    command(payment, "list", cmd_payment_list, _h("payment_list"))
 
-    discount = group("discount", "predefined discounts")
-    p = command(discount, "add", cmd_discount_add, "add a discount")
-    p.add_argument("--name", required=True)
+    discount = group("discount", _h("discount"))
+    p = command(discount, "add", cmd_discount_add, _h("discount_add"))
+    p.add_argument("--name", required=True, help=_h("discount_name"))
     amount = p.add_mutually_exclusive_group(required=True)
-    amount.add_argument("--percent", help="e.g. 10 or 12,5")
-    amount.add_argument("--amount", help="gross, e.g. 2,00")
-    p.add_argument("--scope", choices=["line", "receipt"], default="line")
-    p = command(discount, "delete", cmd_discount_delete, "delete a discount")
-    p.add_argument("discount_id", type=int)
-    command(discount, "list", cmd_discount_list, "list discounts")
+    amount.add_argument("--percent", help=_h("percent"))
+    amount.add_argument("--amount", help=_h("amount"))
+    p.add_argument("--scope", choices=["line", "receipt"], default="line", help=_h("scope"))
+    p = command(discount, "delete", cmd_discount_delete, _h("discount_delete"))
+    p.add_argument("discount_id", metavar=t("cli.mv.discount_id"), type=whole_number, help=_h("discount_id"))
+    command(discount, "list", cmd_discount_list, _h("discount_list"))
 
-    user = group("user", "personnel")
-    p = command(user, "add", cmd_user_add, "add a user")
-    p.add_argument("--identifier", required=True)
-    p.add_argument("--name", required=True)
-    p.add_argument("--pin", required=True)
-    p.add_argument("--role", choices=ROLES, default="cashier")
-    p.add_argument("--permissions", help="comma-separated: " + ",".join(PERMISSIONS))
-    p = command(user, "update", cmd_user_update, "change a user")
-    p.add_argument("identifier")
-    p.add_argument("--name")
-    p.add_argument("--pin")
-    p.add_argument("--role", choices=ROLES)
-    p.add_argument("--permissions")
+    user = group("user", _h("user"))
+    p = command(user, "add", cmd_user_add, _h("user_add"))
+    p.add_argument("--identifier", required=True, help=_h("identifier"))
+    p.add_argument("--name", required=True, help=_h("user_name"))
+    p.add_argument("--pin", required=True, help=_h("pin"))
+    p.add_argument("--role", choices=ROLES, default="cashier", help=_h("role"))
+    p.add_argument("--permissions", help=_h("permissions") + " " + ",".join(PERMISSIONS))
+    p = command(user, "update", cmd_user_update, _h("user_update"))
+    p.add_argument("identifier", metavar=t("cli.mv.identifier"), help=_h("identifier"))
+    p.add_argument("--name", help=_h("user_name"))
+    p.add_argument("--pin", help=_h("pin"))
+    p.add_argument("--role", choices=ROLES, help=_h("role"))
+    p.add_argument("--permissions", help=_h("permissions") + " " + ",".join(PERMISSIONS))
     state = p.add_mutually_exclusive_group()
-    state.add_argument("--active", action="store_true")
-    state.add_argument("--inactive", action="store_true")
-    p = command(user, "deactivate", cmd_user_deactivate, "deactivate a user")
-    p.add_argument("identifier")
-    command(user, "list", cmd_user_list, "list users")
+    state.add_argument("--active", action="store_true", help=_h("active"))
+    state.add_argument("--inactive", action="store_true", help=_h("inactive"))
+    p = command(user, "deactivate", cmd_user_deactivate, _h("user_deactivate"))
+    p.add_argument("identifier", metavar=t("cli.mv.identifier"), help=_h("identifier"))
+    command(user, "list", cmd_user_list, _h("user_list"))
 
-    settings = group("settings", "settings: " + ", ".join(SETTINGS))
-    p = command(settings, "get", cmd_settings_get, "show settings")
-    p.add_argument("key", nargs="?")
-    p = command(settings, "set", cmd_settings_set, "change a setting")
-    p.add_argument("key", choices=list(SETTINGS))
-    p.add_argument("value")
+    settings = group("settings", _h("settings") + " " + ", ".join(SETTINGS))
+    p = command(settings, "get", cmd_settings_get, _h("settings_get"))
+    p.add_argument("key", metavar=t("cli.mv.key"), nargs="?", help=_h("setting_key"))
+    p = command(settings, "set", cmd_settings_set, _h("settings_set"))
+    p.add_argument("key", metavar=t("cli.mv.key"), choices=list(SETTINGS), help=_h("setting_key"))
+    p.add_argument("value", metavar=t("cli.mv.value"), help=_h("setting_value"))
 
-    p = command(sub, "import-csv", cmd_import_csv, "import products from CSV (all or nothing)")
-    p.add_argument("file", help="CSV file or - for stdin")
-    p.add_argument("--list", type=int, default=None, help="price list of the Cena column")
-    p = command(sub, "export-csv", cmd_export_csv, "export products to CSV")
-    p.add_argument("file", help="CSV file or - for stdout")
-    p.add_argument("--list", type=int, default=None)
+    p = command(sub, "import-csv", cmd_import_csv, _h("import_csv"))
+    p.epilog = _h("import_csv_epilog")
+    p.add_argument("file", metavar=t("cli.mv.file"), help=_h("csv_in"))
+    p.add_argument("--list", type=whole_number, default=None, help=_h("csv_list"))
+    _yes(p)
+    p = command(sub, "export-csv", cmd_export_csv, _h("export_csv"))
+    p.add_argument("file", metavar=t("cli.mv.file"), help=_h("csv_out"))
+    p.add_argument("--list", type=whole_number, default=None, help=_h("csv_list"))
 
-    transactions = sub.add_parser("transactions", help="pushed documents and quarantine")
+    transactions = sub.add_parser("transactions", help=_h("transactions"),
+                                  description=_h("transactions"),
+                                  formatter_class=HelpFormatter)
     tsub = transactions.add_subparsers(dest="transactions_command", required=True,
-                                       metavar="ACTION")
-    p = command(tsub, "list", cmd_transactions_list, "list stored documents")
-    p.add_argument("--store", type=int)
-    p.add_argument("--terminal", type=int)
-    p.add_argument("--day", type=_day)
+                                       metavar=t("cli.mv.action"))
+    p = command(tsub, "list", cmd_transactions_list, _h("transactions_list"))
+    p.add_argument("--store", type=whole_number, help=_h("store_id"))
+    p.add_argument("--terminal", type=whole_number, help=_h("terminal_id"))
+    p.add_argument("--day", type=_day, help=_h("day"))
     p.add_argument("--type", choices=["receipt", "return", "cash_operation", "cash_report",
-                                      "daily_report"])
+                                      "daily_report"], help=_h("doc_type"))
     p.add_argument("--kind", choices=["paragon", "faktura", "paragon_nip", "in", "out", "state",
-                                      "shift_close"],
-                   help="receipts printed as this document kind; cash operations in/out; "
-                        "cash reports state/shift_close")
-    p.add_argument("--nip", help="documents whose buyer has this NIP")
-    p.add_argument("--limit", type=int, default=100)
-    quarantine = tsub.add_parser("quarantine", help="rejected payloads")
-    qsub = quarantine.add_subparsers(dest="quarantine_command", required=True, metavar="ACTION")
-    p = command(qsub, "list", cmd_quarantine_list, "list quarantined payloads")
-    p.add_argument("--all", action="store_true", help="include released ones")
-    p = command(qsub, "release", cmd_quarantine_release, "accept a quarantined document")
-    p.add_argument("quarantine_id", type=int)
+                                      "shift_close"], help=_h("doc_kind"))
+    p.add_argument("--nip", help=_h("buyer_nip"))
+    p.add_argument("--limit", type=whole_number, default=100, help=_h("limit"))
+    quarantine = tsub.add_parser("quarantine", help=_h("quarantine"),
+                                 description=_h("quarantine"), formatter_class=HelpFormatter)
+    qsub = quarantine.add_subparsers(dest="quarantine_command", required=True,
+                                     metavar=t("cli.mv.action"))
+    p = command(qsub, "list", cmd_quarantine_list, _h("quarantine_list"))
+    p.add_argument("--all", action="store_true", help=_h("quarantine_all"))
+    p = command(qsub, "release", cmd_quarantine_release, _h("quarantine_release"))
+    p.add_argument("quarantine_id", metavar=t("cli.mv.quarantine_id"), type=whole_number, help=_h("quarantine_id"))
 
-    report = group("report", "reports")
-    p = command(report, "sales", cmd_report_sales, "sales of a day")
-    p.add_argument("--day", type=_day, default=date.today())
-    p.add_argument("--store", type=int, default=None)
+    report = group("report", _h("report"))
+    p = command(report, "sales", cmd_report_sales, _h("report_sales"))
+    p.add_argument("--day", type=_day, default=date.today(), help=_h("report_day"))
+    p.add_argument("--store", type=whole_number, default=None, help=_h("store_id"))
 
-    _release_parsers(group("release", "signed app releases for the terminals"), command)
+    _release_parsers(group("release", _h("release")), command)
 
-    tombstones = group("tombstones", "change-feed maintenance")
-    p = command(tombstones, "purge", cmd_tombstones_purge,
-                "drop old tombstones (terminals behind them get a reset)")
-    p.add_argument("--older-than-days", type=float, default=90.0)
+    tombstones = group("tombstones", _h("tombstones"))
+    p = command(tombstones, "purge", cmd_tombstones_purge, _h("tombstones_purge"))
+    p.add_argument("--older-than-days", type=decimal_number, default=90.0,
+                   help=_h("older_than_days"))
     return parser
 
 
 def _release_parsers(release: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
-    p = command(release, "keygen", cmd_release_keygen,
-                "new Ed25519 signing key pair (NAME.key with mode 0600, NAME.pub)")
-    p.add_argument("--out", type=Path, required=True, help="directory for the two files")
-    p.add_argument("--name", default="release")
-    p = command(release, "publish", cmd_release_publish,
-                "build DIST.whl's wheelhouse, sign it, serve it as the channel's latest")
-    p.epilog = (
-        "The wheelhouse is the app wheel plus every dependency wheel, built with "
-        "`pip wheel DIST.whl`: this needs the package index (PyPI) reachable from here, or "
-        "--find-links DIR holding the wheels. pip builds for THIS machine's Python and "
-        "platform: publish from a machine like the terminals (same Python 3.x and CPU), or "
-        "prepare the wheels there and pass --wheelhouse-from DIR. The wheelhouse is checked "
-        "with `pip install --dry-run --no-index` before anything is published. --no-deps "
-        "ships the app wheel alone (only for terminals that already have every dependency).")
-    p.add_argument("wheel", type=Path, metavar="DIST.whl")
-    p.add_argument("--key", type=Path, required=True, help="private key from release keygen")
-    p.add_argument("--channel", default="stable")
-    p.add_argument("--expires-days", type=float, default=30.0,
-                   help="how long terminals accept this metadata (default 30)")
+    p = command(release, "keygen", cmd_release_keygen, _h("keygen"))
+    p.add_argument("--out", type=Path, required=True, help=_h("keygen_out"))
+    p.add_argument("--name", default="release", help=_h("keygen_name"))
+    p = command(release, "publish", cmd_release_publish, _h("publish"))
+    p.epilog = _h("publish_epilog")
+    p.add_argument("wheel", type=Path, metavar="DIST.whl", help=_h("wheel"))
+    p.add_argument("--key", type=Path, required=True, help=_h("private_key"))
+    p.add_argument("--channel", default="stable", help=_h("channel"))
+    p.add_argument("--expires-days", type=decimal_number, default=30.0, help=_h("expires_days"))
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--wheelhouse-from", type=Path, default=None, metavar="DIR",
-                        help="take the dependency wheels from DIR instead of pip wheel")
-    source.add_argument("--no-deps", action="store_true", help="the app wheel only")
-    p.add_argument("--find-links", action="append", metavar="DIR",
-                   help="extra wheel directory for pip wheel (repeatable)")
-    p.add_argument("--pip-arg", action="append", metavar="ARG",
-                   help="extra argument for pip wheel, e.g. --pip-arg=--no-index")
-    p.add_argument("--releases-dir", type=Path, default=None)
-    p = command(release, "list", cmd_release_list, "published releases")
-    p.add_argument("--releases-dir", type=Path, default=None)
+    source.add_argument("--wheelhouse-from", type=Path, default=None, metavar=t("cli.mv.dir"),
+                        help=_h("wheelhouse_from"))
+    source.add_argument("--no-deps", action="store_true", help=_h("no_deps"))
+    p.add_argument("--find-links", action="append", metavar=t("cli.mv.dir"),
+                   help=_h("find_links"))
+    p.add_argument("--pip-arg", action="append", metavar="ARG", help=_h("pip_arg"))
+    p.add_argument("--releases-dir", type=Path, default=None, help=_h("releases_dir"))
+    p = command(release, "list", cmd_release_list, _h("release_list"))
+    p.add_argument("--releases-dir", type=Path, default=None, help=_h("releases_dir"))
+
+
+# ------------------------------------------------------------------ errors
+
+
+def _param_text(value: Any) -> Any:
+    """A message parameter as a person reads it (lists joined, None as "-")."""
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(str(v) for v in value) or "-"
+    if value is None:
+        return "-"
+    return value
+
+
+def message(key: str, params: dict[str, Any]) -> str:
+    """The readable text of a refusal: the command line's own wording (``cli.KEY``)
+    when it has one, else the shared catalogue text, never the bare key."""
+    shown = {k: _param_text(v) for k, v in params.items()}
+    for candidate in (f"cli.{key}", key):
+        if has_key(candidate):
+            return t(candidate, **shown)
+    details = ", ".join(f"{k}: {v}" for k, v in shown.items())
+    return t("cli.bo.refused_unknown", details=details or "-")
 
 
 def _error_text(exc: DomainError) -> str:
-    """``error: key (params)``; an import lists every bad row on its own line."""
+    """``ipos-backoffice: <readable reason>``; an import lists every bad row."""
     if exc.key == "err.import_failed":
-        rows = [f"  line {e['line']}: {e['key']}"
-                + (" (" + ", ".join(f"{k}={v}" for k, v in e["params"].items()) + ")"
-                   if e["params"] else "")
+        rows = [t("cli.bo.import_row", line=e["line"], reason=message(e["key"], e["params"]))
                 for e in exc.params["errors"]]
-        return f"error: {exc.key}: {exc.params['count']} bad row(s), nothing imported\n" + \
-            "\n".join(rows)
-    params = ", ".join(f"{k}={v}" for k, v in exc.params.items())
-    return f"error: {exc.key}" + (f" ({params})" if params else "")
+        return "ipos-backoffice: " + t("cli.bo.import_failed", count=exc.params["count"]) + \
+            "\n" + "\n".join(rows)
+    return "ipos-backoffice: " + message(exc.key, exc.params)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``ipos-backoffice``; returns the exit code."""
+    arguments = sys.argv[1:] if argv is None else argv
+    with cli_texts(language_option(arguments) or locale_language()):
+        return _main(arguments)
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.json = getattr(args, "json", False)
@@ -834,14 +1020,19 @@ def main(argv: list[str] | None = None) -> int:
         args.handler(office, args)
     except DomainError as exc:
         if args.json:
-            print(json.dumps({"error": exc.key, "params": exc.params}, ensure_ascii=False,
-                             default=str))
+            print(json.dumps({"error": exc.key, "params": exc.params,
+                              "message": message(exc.key, exc.params)},
+                             ensure_ascii=False, default=str))
         else:
             print(_error_text(exc), file=sys.stderr)
         return 1
     except CliError as exc:
         print(f"ipos-backoffice: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file to import or write, a directory for keys
+        print("ipos-backoffice: " + t("cli.bo.file_error", file=exc.filename or "-",
+                                      reason=exc.strerror or exc), file=sys.stderr)
+        return 1
     finally:
         office.db.close()
     return 0
@@ -851,8 +1042,7 @@ def _require_schema(office: BackOffice) -> None:
     from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version
 
     if current_version(office.db) < LATEST_VERSION or not office.has_company():
-        raise CliError("database not initialised: run `ipos-backoffice init` first "
-                       "(the demo shop's database is made by starting `ipos-tui demo` once)")
+        raise CliError(t("cli.bo.not_initialised"))
 
 
 if __name__ == "__main__":

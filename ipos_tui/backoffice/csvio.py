@@ -8,6 +8,10 @@ Columns (header row required, any order, names case-insensitive, Polish or Engli
 comma-separated, UTF-8 (a BOM is fine). Every bad row is reported with its line number
 and reason, and nothing is imported if any row is bad. Export writes the same columns,
 so an exported file imports back unchanged.
+
+A price that changes more than :data:`PRICE_JUMP_FACTOR` times either way against the
+product's current price in the list (379,00 instead of 3,79) is shown to the caller
+before anything is written (``confirm_jumps``), the same rule as ``price set``.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.bulk import import_products
 from ipos_tui.backoffice.service import BackOffice, ProductInput, _ImportErrors
 from ipos_tui.domain.errors import DomainError
@@ -38,6 +45,8 @@ _ALIASES = {
     "cena otwarta": "open_price", "open price": "open_price", "open_price": "open_price",
 }
 _REQUIRED = ("name", "plu", "vat")
+#: A required column as the file names it (for the message about a missing one).
+_REQUIRED_NAMES = {"name": "Nazwa", "plu": "PLU", "vat": "Stawka VAT"}
 _KINDS = {"towar": "good", "good": "good", "usługa": "service", "usluga": "service",
           "service": "service", "": "good"}
 _YES = {"tak", "t", "yes", "y", "1", "true"}
@@ -59,7 +68,7 @@ def parse_products_csv(text: str, errors: _ImportErrors) -> list[ProductInput]:
         raise DomainError("err.csv_empty")
     fields = [_ALIASES.get(h.strip().lower()) for h in header]
     unknown = [h for h, f in zip(header, fields, strict=True) if f is None and h.strip()]
-    missing = [c for c in _REQUIRED if c not in fields]
+    missing = [_REQUIRED_NAMES[c] for c in _REQUIRED if c not in fields]
     if unknown or missing:
         raise DomainError("err.csv_header", unknown=unknown, missing=missing)
     items: list[ProductInput] = []
@@ -98,11 +107,62 @@ def _row(line: int, raw: dict[Any, str], n_values: int, n_fields: int) -> Produc
     return item
 
 
-def import_products_csv(office: BackOffice, text: str, price_list_id: int | None
+#: A new price more than this many times the current one, or less than its
+#: 1/PRICE_JUMP_FACTOR, is most likely a typing slip (grosze typed as złoty): asked first.
+PRICE_JUMP_FACTOR = 5
+
+
+def is_price_jump(old: int, new: int) -> bool:
+    """True when ``new`` differs from ``old`` more than :data:`PRICE_JUMP_FACTOR`× either way."""
+    if old <= 0 or new <= 0:
+        return False
+    return new > old * PRICE_JUMP_FACTOR or new * PRICE_JUMP_FACTOR < old
+
+
+@dataclass(frozen=True)
+class PriceJump:
+    """A row of an import whose price jumps against the list's current price."""
+
+    line: int
+    plu: str
+    old: int
+    new: int
+
+
+def price_jumps(office: BackOffice, items: Sequence[ProductInput], price_list_id: int | None
+                ) -> list[PriceJump]:
+    """The rows whose price changes more than 5× against ``price_list_id``'s current one."""
+    priced = {item.plu: item for item in items if item.price is not None}
+    if price_list_id is None or not priced:
+        return []
+    current: dict[str, int] = {}
+    plus = list(priced)
+    for start in range(0, len(plus), 400):
+        query = (m.Price.select(m.Product.plu, m.Price.price).join(m.Product)
+                 .where((m.Price.price_list == price_list_id)
+                        & (m.Product.company == office.company_id)
+                        & m.Product.plu.in_(plus[start:start + 400])))
+        current.update(query.tuples())
+    jumps = [PriceJump(item.line, plu, current[plu], item.price)
+             for plu, item in priced.items()
+             if plu in current and item.price is not None and is_price_jump(current[plu], item.price)]
+    return sorted(jumps, key=lambda jump: jump.line)
+
+
+def import_products_csv(office: BackOffice, text: str, price_list_id: int | None, *,
+                        confirm_jumps: Callable[[list[PriceJump]], None] | None = None
                         ) -> dict[str, int]:
-    """Parse and import (all or nothing); every bad row is reported at once."""
+    """Parse and import (all or nothing); every bad row is reported at once.
+
+    ``confirm_jumps`` is shown the rows whose price jumps more than 5× (when every row
+    could be read) and raises to stop the import before anything is written.
+    """
     errors = _ImportErrors()
     items = parse_products_csv(text, errors)
+    if confirm_jumps is not None and not errors.items:
+        jumps = price_jumps(office, items, price_list_id)
+        if jumps:
+            confirm_jumps(jumps)
     return import_products(office, items, price_list_id, errors)
 
 

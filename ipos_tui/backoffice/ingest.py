@@ -90,6 +90,10 @@ def parse_document(raw: Any) -> AnyDocument:
         _check_buyer(doc)
     if isinstance(doc, ReceiptDocument | ReturnDocument):
         _check_totals(doc)
+    if isinstance(doc, CashReportDocument):
+        problem = doc.count_problem()
+        if problem is not None:
+            raise Rejected(problem)
     return doc
 
 
@@ -135,8 +139,14 @@ class Ingest:
         self.office = office
         self.auth = auth
 
-    def push(self, items: list[Any]) -> list[dict[str, Any]]:
-        """Process a batch in one transaction; one result per item, in order."""
+    def push(self, items: list[Any], *, pending_before: int | None = None
+             ) -> list[dict[str, Any]]:
+        """Process a batch in one transaction; one result per item, in order.
+
+        ``pending_before`` is the terminal's unsent count as it sent the batch (its
+        ``X-Pending-Count``, which counts this batch): what stays unsent after this
+        answer (minus the documents now stored) is recorded for ``terminal list``.
+        """
         parsed: list[AnyDocument | Rejected] = []
         for raw in items:
             try:
@@ -145,6 +155,10 @@ class Ingest:
                 parsed.append(rejected)
         with write_transaction(self.office.db, self.auth.company_id):
             results = self._store_batch(items, parsed)
+            if pending_before is not None:
+                settled = sum(1 for r in results if r.get("status") in ("accepted", "duplicate"))
+                m.Terminal.update(pending_count=max(0, pending_before - settled)).where(
+                    m.Terminal.id == self.auth.terminal_id).execute()
         return results
 
     def _store_batch(self, items: list[Any], parsed: list[AnyDocument | Rejected]
@@ -418,17 +432,50 @@ def list_transactions(office: BackOffice, *, store_id: int | None = None,
         query = query.where(t.kind == kind)
     if buyer_nip is not None:
         query = query.where(t.buyer_nip == validate_nip(buyer_nip))
-    rows = query.order_by(t.id.desc()).limit(limit)
+    rows = list(query.order_by(t.id.desc()).limit(limit))
+    cashiers = _cashiers(office, rows)
     return [
         {"id": r.id, "uuid": r.uuid, "type": r.doc_type, "terminal_id": r.terminal_id,
          "store_id": r.store_id, "number": r.number, "day": r.day.isoformat(),
          "created_at": r.created_at.isoformat(timespec="seconds") + "Z", "total": r.total,
-         "cashier": r.cashier_identifier, "kind": r.kind, "buyer_nip": r.buyer_nip,
+         **cashiers[r.id], "kind": r.kind, "buyer_nip": r.buyer_nip,
          "buyer_name": r.buyer_name, "buyer_address": r.buyer_address,
          "original_terminal_id": r.original_terminal, "original_number": r.original_number,
-         "warnings": json.loads(r.warnings) if r.warnings else []}
+         "warnings": json.loads(r.warnings) if r.warnings else [],
+         **_count_columns(r)}
         for r in rows
     ]
+
+
+def _count_columns(row: m.Transaction) -> dict[str, Any]:
+    """A shift close's count: ``counted`` and ``difference`` (counted − expected cash,
+    the close's total), None when the till did not count (an older till); nothing
+    for other documents."""
+    if row.doc_type != "cash_report" or row.kind != "shift_close":
+        return {}
+    payload = json.loads(row.payload)
+    counted = payload.get("counted")
+    if counted is None:
+        return {"counted": None, "difference": None}
+    return {"counted": int(counted), "difference": int(counted) - int(row.total)}
+
+def _cashiers(office: BackOffice, rows: list[m.Transaction]) -> dict[int, dict[str, Any]]:
+    """Who made each document: ``cashier`` (identifier), ``cashier_id`` and
+    ``cashier_name``. A till sends the cashier's id and the name it printed; the
+    identifier comes from the staff table (the document's own one when it has it)."""
+    ids = {r.cashier_id for r in rows if r.cashier_id is not None}
+    staff = {u.id: u for u in m.User.select(m.User.id, m.User.identifier, m.User.name).where(
+        (m.User.company == office.company_id) & m.User.id.in_(list(ids) or [0]))}
+    found: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        user = staff.get(r.cashier_id) if r.cashier_id is not None else None
+        printed = json.loads(r.payload).get("cashier_name") if r.payload else None
+        found[r.id] = {
+            "cashier": r.cashier_identifier or (user.identifier if user else None),
+            "cashier_id": r.cashier_id,
+            "cashier_name": printed or (user.name if user else None),
+        }
+    return found
 
 
 def list_quarantine(office: BackOffice, include_released: bool = False) -> list[dict[str, Any]]:
@@ -488,7 +535,8 @@ def release_quarantine(office: BackOffice, quarantine_id: int) -> dict[str, Any]
 
 
 def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> dict[str, Any]:
-    """Sales of one shop day: receipts, returns, VAT per letter, payments, cash ops."""
+    """Sales of one shop day: receipts, returns, VAT per letter, payments, cash ops and
+    the shift closes with their counted cash."""
     t, line, pay = m.Transaction, m.TransactionLine, m.TransactionPayment
     scope = (t.company == office.company_id) & (t.day == day)
     if store_id is not None:
@@ -510,6 +558,14 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
     for (payload,) in t.select(t.payload).where(scope & (t.doc_type == "cash_operation")).tuples():
         data = json.loads(payload)
         cash[data["kind"]] += int(data["amount"])
+    shift_closes = [
+        {"terminal_id": row.terminal_id, "number": row.number,
+         "cashier": json.loads(row.payload).get("cashier_name") or row.cashier_identifier,
+         "created_at": row.created_at.isoformat(timespec="seconds") + "Z", "expected": row.total,
+         **_count_columns(row)}
+        for row in t.select().where(scope & (t.doc_type == "cash_report") & (t.kind == "shift_close"))
+        .order_by(t.terminal, t.number)
+    ]
     vat = vat_totals(gross.items())
     daily_reports = [
         {"terminal_id": terminal_id, "number": number, "total": total,
@@ -528,6 +584,10 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
                 for letter, v in vat.items()},
         "payments": dict(sorted(payments.items())),
         "cash_in": cash["in"], "cash_out": cash["out"],
+        # the shifts closed that day: expected cash, cash counted, their difference
+        # (counted − expected; None where an older till did not count) and its sum
+        "shift_closes": shift_closes,
+        "cash_difference": sum(c["difference"] for c in shift_closes if c["difference"] is not None),
         # the terminals' own daily reports of the day, to compare with the sums above
         "daily_reports": daily_reports,
     }

@@ -34,6 +34,7 @@ from ipos_tui.backoffice.feed import (
 from ipos_tui.backoffice.migrations import migrate
 from ipos_tui.backoffice.models import utcnow
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.money import parse_money
 from ipos_tui.domain.quantity import validate_unit_name
 from ipos_tui.domain.validation import (
     MAX_BARCODES,
@@ -71,6 +72,7 @@ MAX_PRICE = 99_999_999
 _PIN_RE = re.compile(r"[0-9]{4,6}")
 _IDENTIFIER_RE = re.compile(r"[0-9A-Za-z]{1,20}")
 _TIME_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+_ZLOTY_RE = re.compile(r"[0-9]{1,6}(?:[.,][0-9]{1,2})?")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class SettingSpec:
     choices: tuple[str, ...] | None = None
     kind: type = str
     pattern: re.Pattern[str] | None = None
+    #: an int of grosze, typed in złoty (parse_money)
+    money: bool = False
 
 
 SETTINGS: dict[str, SettingSpec] = {
@@ -98,6 +102,12 @@ SETTINGS: dict[str, SettingSpec] = {
     "parked_receipts": SettingSpec(True, kind=bool),
     "receipt_header": SettingSpec(""),
     "update_with_unsent": SettingSpec(False, kind=bool),  # install app updates with unsent sales
+    # the till asks before it takes a line or change above this (grosze; typed in złoty)
+    "large_amount": SettingSpec(100_000, kind=int, money=True),
+    # … or a quantity above this many units (szt., kg)
+    "large_quantity": SettingSpec(100, kind=int),
+    # a till asks again before closing a shift whose counted cash differs by more (złoty)
+    "cash_difference_limit": SettingSpec("100,00", pattern=_ZLOTY_RE),
 }
 
 _TRUE = {"1", "true", "yes", "on", "tak"}
@@ -289,12 +299,24 @@ class BackOffice:
             if lowered in _FALSE:
                 return False
             raise DomainError("err.setting_invalid", setting=key, value=text)
-        return text.strip()
+        if spec.money:
+            value = parse_money(text)
+        elif spec.kind is int:
+            if not text.strip().isdigit() or len(text.strip()) > 9:
+                raise DomainError("err.setting_invalid", setting=key, value=text)
+            value = int(text.strip())
+        else:
+            return text.strip()
+        if value <= 0:
+            raise DomainError("err.setting_invalid", setting=key, value=text)
+        return value
 
     def set_setting(self, key: str, value: Any) -> None:
         spec = SETTINGS.get(key)
         if spec is None:
             raise DomainError("err.setting_unknown", setting=key)
+        if spec.kind is int and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+            raise DomainError("err.setting_invalid", setting=key, value=str(value))
         if not isinstance(value, spec.kind) or (
             spec.choices is not None and value not in spec.choices
         ) or (spec.pattern is not None and not spec.pattern.fullmatch(value)) or (

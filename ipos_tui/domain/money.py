@@ -32,7 +32,7 @@ _PERCENT_PATTERN: Final = "#,##0.##"
 _SPACES: Final = " \u00a0\u202f"
 _GROUPED_INT: Final = rf"[0-9]{{1,3}}(?:[{_SPACES}][0-9]{{3}})+"
 _MONEY_RE: Final = re.compile(
-    rf"(?P<int>{_GROUPED_INT}|[0-9]+)(?:[.,](?P<frac>[0-9]{{1,2}}))?"
+    rf"(?P<int>{_GROUPED_INT}|[0-9]+)(?:[.,](?P<frac>[0-9]{{0,2}}))?"
     rf"(?:[{_SPACES}]?(?i:zł))?"
 )
 _DIGITS_RE: Final = re.compile(r"[0-9]{1,9}")
@@ -83,6 +83,28 @@ def parse_money(text: str) -> int:
     if grosze > MAX_GROSZE:
         raise DomainError("err.money_invalid", text=text)
     return grosze
+
+
+def parse_amount(text: str) -> int:
+    """Money as the cashier types it on the till, one rule in every field.
+
+    Digits only are grosze, because the duet's keypad has no decimal key on the payment
+    screen ("2000" is 20,00 zł); a decimal comma or point makes złoty ("20," and
+    "20,00" are 20 zł, "3,5" is 3,50 zł). Raises "err.amount_invalid" (``text``) for
+    anything else and "err.amount_too_large" above the printer's 999 999,99 zł.
+    """
+    cleaned = text.strip()
+    if cleaned.isdigit() and cleaned.isascii():
+        if len(cleaned.lstrip("0")) > len(str(MAX_GROSZE)) or int(cleaned) > MAX_GROSZE:
+            raise DomainError("err.amount_too_large", text=text)
+        return int(cleaned)
+    match = _MONEY_RE.fullmatch(cleaned)
+    if match is None:
+        raise DomainError("err.amount_invalid", text=text)
+    try:
+        return parse_money(cleaned)
+    except DomainError:
+        raise DomainError("err.amount_too_large", text=text) from None
 
 
 def parse_grosze_digits(text: str) -> int:

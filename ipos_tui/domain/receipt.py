@@ -214,14 +214,37 @@ class Receipt:
         return line
 
     def set_line_discount(self, index: int, d: Discount | None) -> None:
-        """Give line ``index`` its own discount, or remove it with ``None``."""
-        self.lines[index].discount = d
+        """Give line ``index`` its own discount, or remove it with ``None``.
+
+        A discount must leave something to pay: one that takes the whole line (or
+        more) is refused ("err.discount_too_large"), the receipt unchanged.
+        """
+        line = self.lines[index]
+        if d is not None and d.amount_off(line.gross) >= line.gross:
+            raise DomainError("err.discount_too_large", amount=line.gross)
+        previous = line.discount
+        line.discount = d
         self._recompute()
+        if d is not None and self._discount_takes_everything():
+            line.discount = previous
+            self._recompute()
+            raise DomainError("err.discount_too_large", amount=line.value_before_receipt_discount)
 
     def set_receipt_discount(self, d: Discount | None) -> None:
-        """Set (or with ``None`` remove) the discount on the whole receipt."""
+        """Set (or with ``None`` remove) the discount on the whole receipt.
+
+        It must leave something to pay: a discount of the whole total (or more, e.g.
+        99 999 zł on a 12 zł receipt) is refused ("err.discount_too_large").
+        """
+        base = sum(line.value_before_receipt_discount for line in self.lines)
+        if d is not None and d.amount_off(base) >= base:
+            raise DomainError("err.discount_too_large", amount=base)
         self.receipt_discount = d
         self._recompute()
+
+    def _discount_takes_everything(self) -> bool:
+        """Whether the receipt discount now covers the whole total (nothing to pay)."""
+        return self.receipt_discount is not None and bool(self.lines) and self.total <= 0
 
     # -- totals ----------------------------------------------------------------
 

@@ -34,7 +34,8 @@ Other document types carry their type-specific fields in the ledger's ``extra``
 * a cash operation ("cash_operation") is ``kind`` in/out with the ``amount`` (the
   ledger's total), a ``purpose`` (opening / deposit / withdrawal) and a ``reason``;
 * a cash report ("cash_report") is ``kind`` state/shift_close with ``cash`` (the
-  ledger's total) and the sums it was counted from;
+  ledger's total) and the sums it was counted from; a shift close also the cash
+  ``counted`` in the drawer and its ``difference`` (sent even when 0);
 * a daily report ("daily_report") sends its sums as stored, its ``vat_totals`` (net
   gross per letter) and ``vat_amounts`` from the ledger's VAT column.
 
@@ -130,6 +131,9 @@ def _cash_report_body(doc: DocumentDetail) -> dict[str, Any]:
     body: dict[str, Any] = {"kind": doc.kind, "cash": doc.total}
     for name in ("opening", "cash_sales", "cash_refunds", "deposits", "withdrawals", "shift_started_at"):
         if doc.extra.get(name):
+            body[name] = doc.extra[name]
+    for name in ("counted", "difference"):  # a shift close's count: 0 is a count too
+        if doc.extra.get(name) is not None:
             body[name] = doc.extra[name]
     return body
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.i18n import t
+from ipos_tui.i18n import has_key, t
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import (
@@ -57,10 +57,21 @@ class ItemRow:
         if self.state == "done":
             return f"+{self.added} ~{self.changed} −{self.removed}"
         if self.state == "failed" and self.key:
-            return t(self.key, **self.params)
+            return failure_text(self.key, self.params)
         if self.total is not None:
             return f"{self.done}/{self.total}"
         return str(self.done) if self.done else ""
+
+
+def failure_text(key: str, params: dict[str, Any]) -> str:
+    """The readable reason of a failed item; a parameter that is itself a message key
+    (the upload's ``reason``: "sync.err.offline") is translated first, with the same
+    parameters, so no catalogue key reaches the user (as on the sync screen)."""
+    filled = {
+        name: t(value, **params) if isinstance(value, str) and has_key(value) else value
+        for name, value in params.items()
+    }
+    return t(key, **filled)
 
 
 class RowCollector:
@@ -109,12 +120,14 @@ def run_jobs(
 
 
 def render_text(collector: RowCollector, out: TextIO) -> None:
-    """One aligned line per item: job, item, state, counts or reason."""
+    """One aligned line per item: job, item, state, counts or reason (in the current
+    language; ``--json`` keeps the job and item codes)."""
     rows = list(collector.rows.values())
     width = max((len(r.label()) for r in rows), default=0)
     for row in rows:
         state = t(f"sync.state_{row.state}")
-        out.write(f"{row.job:<12} {row.label():<{width}}  {state:<10} {row.summary()}\n")
+        job = t(f"cli.sync.job_{row.job}")
+        out.write(f"{job:<12} {row.label():<{width}}  {state:<10} {row.summary()}\n")
 
 
 def render_json(collector: RowCollector, ok: bool, out: TextIO) -> None:
@@ -123,7 +136,7 @@ def render_json(collector: RowCollector, ok: bool, out: TextIO) -> None:
     for row in collector.rows.values():
         data = asdict(row)
         data["label"] = row.label()
-        data["message"] = t(row.key, **row.params) if row.key else None
+        data["message"] = failure_text(row.key, row.params) if row.key else None
         items.append(data)
     json.dump({"ok": ok, "jobs": collector.jobs, "items": items}, out, ensure_ascii=False,
               indent=2)

@@ -30,10 +30,19 @@ Decisions this module makes, and why:
 * **A withdrawal never exceeds the cash in the drawer**: the check runs inside the
   ledger's write transaction (``BEGIN IMMEDIATE``), so two tills' workers or a double
   key press cannot both take the same money out.
+* **The shift close carries the cash counted in the drawer** ("policzono") next to
+  what the ledger says should be there ("powinno być", the report's total), and the
+  difference counted − expected: above 0 a surplus ("nadwyżka"), below 0 a shortage
+  ("niedobór"), 0 "zgodne". The till asks once more ("czy na pewno") when the
+  difference is larger than the back office's ``cash_difference_limit`` (złoty, as
+  the back office takes amounts; 100,00 zł without it). The expected cash the
+  cashier confirmed is checked again under the write lock, so the stored difference
+  is the one that was shown.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,6 +62,8 @@ from ipos_tui.terminal.timeutil import local_text, parse_time, utc_text
 if TYPE_CHECKING:
     from ipos_tui.terminal.db import Terminal
 
+log = logging.getLogger(__name__)
+
 DOC_CASH_OPERATION: Final = "cash_operation"
 DOC_CASH_REPORT: Final = "cash_report"
 #: The back office's permission for deposits ("wpłata"); see the module docstring.
@@ -61,6 +72,11 @@ PERM_CASH_DEPOSIT: Final = "cash_deposit"
 LOCAL_SKIPPED_OPENING: Final = "cash_opening_skipped"
 #: The protocol's limit of a cash operation's reason.
 MAX_REASON: Final = 200
+#: Catalogue setting: the largest difference at a shift close taken without a second
+#: question, in złoty as the back office stores it ("100,00").
+KEY_DIFFERENCE_LIMIT: Final = "cash_difference_limit"
+#: That limit when the back office sets none: 100,00 zł.
+DEFAULT_DIFFERENCE_LIMIT: Final = 10_000
 
 _SPACES: Final = " \u00a0\u202f"
 #: An amount that is well formed but may be too large for parse_money.
@@ -105,13 +121,19 @@ _LAST_DOCUMENT_SQL: Final = "SELECT coalesce(max(id), 0) FROM document"
 
 def parse_cash_amount(text: str, *, allow_zero: bool = False) -> int:
     """An amount the cashier typed, in grosze: digits only are grosze as on the payment
-    screen ("20000" = 200,00 zł), with a decimal comma or point złoty ("200,00").
+    screen ("20000" = 200,00 zł), with a decimal comma or point złoty ("200,00", and
+    "200," too).
 
-    Raises DomainError "cash.err_amount_invalid" (``text``) for letters, a sign or more
-    than two decimals, "cash.err_amount_too_large" above 999 999,99 zł and
+    Raises DomainError "cash.err_amount_negative" (``text``) for a negative amount,
+    "cash.err_amount_invalid" (``text``) for letters, a plus sign or more than two
+    decimals, "cash.err_amount_too_large" above 999 999,99 zł and
     "cash.err_amount_zero" for 0 unless ``allow_zero`` (an opening may be 0).
     """
     cleaned = text.strip()
+    if cleaned[:1] in ("-", "\u2212") and _NUMBER_RE.fullmatch(cleaned[1:].strip()):
+        raise DomainError("cash.err_amount_negative", text=text)
+    if cleaned[-1:] in (",", ".") and _NUMBER_RE.fullmatch(cleaned[:-1]):
+        cleaned = cleaned[:-1] + ",00"  # "200," is 200 złoty: the separator makes złoty
     if _DIGITS_RE.fullmatch(cleaned):
         if len(cleaned.lstrip("0")) > _MAX_DIGITS:
             raise DomainError("cash.err_amount_too_large")
@@ -186,6 +208,58 @@ class DrawerState:
             "withdrawals": self.withdrawals,
             "shift_started_at": self.shift.started_utc.isoformat(),
         }
+
+
+@dataclass(frozen=True)
+class ShiftCount:
+    """The cash counted in the drawer at a shift close against what should be there."""
+
+    #: cash that should be in the drawer ("powinno być"): the ledger's count
+    expected: int
+    #: cash the cashier counted ("policzono")
+    counted: int
+
+    @property
+    def difference(self) -> int:
+        """counted − expected: above 0 a surplus, below 0 a shortage."""
+        return self.counted - self.expected
+
+    @property
+    def kind(self) -> str:
+        """"surplus" ("nadwyżka"), "shortage" ("niedobór") or "exact" ("zgodne")."""
+        if self.difference > 0:
+            return "surplus"
+        if self.difference < 0:
+            return "shortage"
+        return "exact"
+
+    def is_large(self, limit: int) -> bool:
+        """Whether the difference (either way) is larger than ``limit`` grosze."""
+        return abs(self.difference) > limit
+
+
+def count_of(detail: DocumentDetail) -> ShiftCount | None:
+    """The count a stored shift close carries (None for a report without one)."""
+    counted = detail.extra.get("counted")
+    if detail.doc_type != DOC_CASH_REPORT or counted is None:
+        return None
+    return ShiftCount(detail.total, int(counted))
+
+
+def difference_limit(settings: SettingsService) -> int:
+    """The back office's ``cash_difference_limit`` in grosze (złoty text or a number of
+    złoty); the default 100,00 zł when it sets none or something unreadable."""
+    value = settings.get(KEY_DIFFERENCE_LIMIT)
+    if value is None:
+        return DEFAULT_DIFFERENCE_LIMIT
+    try:
+        if isinstance(value, bool):
+            raise DomainError("err.money_invalid", text=str(value))
+        return int(value) * 100 if isinstance(value, int) else parse_money(str(value))
+    except DomainError:
+        log.warning("setting %s=%r is not an amount: using %s grosze", KEY_DIFFERENCE_LIMIT, value,
+                    DEFAULT_DIFFERENCE_LIMIT)
+        return DEFAULT_DIFFERENCE_LIMIT
 
 
 @dataclass(frozen=True)
@@ -297,10 +371,31 @@ class CashService:
                 },
             )
 
-    def close_shift(self, *, cashier: User, now: datetime) -> CashResult:
+    def close_shift(
+        self, *, cashier: User, now: datetime, counted: int | None = None, expected: int | None = None
+    ) -> CashResult:
         """"Zamknięcie zmiany": store and print the shift's final cash report; the
-        next login starts a new shift. DomainError "cash.err_no_shift" without one."""
-        return self._report("shift_close", cashier, now)
+        next login starts a new shift. DomainError "cash.err_no_shift" without one.
+
+        ``counted``: the cash counted in the drawer (0 allowed), stored and printed
+        with its difference from the expected cash. ``expected``: the expected cash
+        the cashier was shown; when the drawer no longer holds that (DomainError
+        "cash.err_drawer_changed", ``total`` = the cash now) nothing is stored.
+        """
+        if counted is not None:
+            check_amount(counted, allow_zero=True)
+
+        def checked() -> DrawerState:
+            state = self.drawer()
+            if expected is not None and state.cash != expected:
+                raise DomainError("cash.err_drawer_changed", total=state.cash)
+            return state
+
+        return self._report("shift_close", cashier, now, counted=counted, check=checked)
+
+    def difference_limit(self) -> int:
+        """The difference above which a shift close asks again (grosze)."""
+        return difference_limit(self._settings)
 
     # -- operations ----------------------------------------------------------------
 
@@ -357,15 +452,28 @@ class CashService:
         if self.current_shift() is not None:
             raise DomainError("cash.err_shift_open")
 
-    def _report(self, kind: str, cashier: User, now: datetime) -> CashResult:
+    def _report(
+        self,
+        kind: str,
+        cashier: User,
+        now: datetime,
+        *,
+        counted: int | None = None,
+        check: Callable[[], DrawerState] | None = None,
+    ) -> CashResult:
         """Store a cash report counted inside the write transaction, so the cash it
-        states is exactly the ledger's at the moment it gets its number."""
+        states is exactly the ledger's at the moment it gets its number (and the
+        difference of a count is taken from that same number)."""
 
         def draft(state: DrawerState | None) -> DocumentDraft:
             assert state is not None
-            return DocumentDraft(doc_type=DOC_CASH_REPORT, kind=kind, total=state.cash, extra=state.report_extra())
+            extra = state.report_extra()
+            if counted is not None:
+                extra["counted"] = counted
+                extra["difference"] = ShiftCount(state.cash, counted).difference
+            return DocumentDraft(doc_type=DOC_CASH_REPORT, kind=kind, total=state.cash, extra=extra)
 
-        return self._commit(draft, cashier, now, self.drawer)
+        return self._commit(draft, cashier, now, check or self.drawer)
 
     def _commit(
         self,
@@ -423,6 +531,16 @@ def _amount(grosze: int) -> str:
     return text
 
 
+def _signed(grosze: int) -> str:
+    """A difference printer style: "+12,00", "-12,00", "0,00"."""
+    sign = "+" if grosze > 0 else "-" if grosze < 0 else ""
+    return sign + _amount(abs(grosze))
+
+
+#: The difference's line on a shift close's printout, by ShiftCount.kind.
+_DIFFERENCE_WORDS: Final = {"surplus": "NADWYŻKA", "shortage": "NIEDOBÓR", "exact": "ZGODNE"}
+
+
 def _row(left: str, right: str) -> str:
     room = max(0, PRINT_WIDTH - len(right) - 1)
     left = left[:room]
@@ -456,7 +574,13 @@ def cash_printout_body(detail: DocumentDetail, state: DrawerState, terminal_name
         lines.append(_row("Wpłaty", _amount(extra["deposits"])))
         lines.append(_row("Wypłaty", _amount(extra["withdrawals"])))
         lines.append(rule)
-        lines.append(_row("GOTÓWKA W KASIE", _amount(detail.total)))
+        count = count_of(detail)
+        if count is None:
+            lines.append(_row("GOTÓWKA W KASIE", _amount(detail.total)))
+        else:
+            lines.append(_row("POWINNO BYĆ W KASIE", _amount(count.expected)))
+            lines.append(_row("POLICZONO", _amount(count.counted)))
+            lines.append(_row(_DIFFERENCE_WORDS[count.kind], _signed(count.difference)))
     lines.append(rule)
     lines.append(_row(f"Kasjer: {detail.cashier_name}", terminal_name))
     return lines
@@ -475,8 +599,11 @@ __all__ = [
     "CashService",
     "DrawerState",
     "Shift",
+    "ShiftCount",
     "cash_of",
     "check_amount",
     "check_reason",
+    "count_of",
+    "difference_limit",
     "parse_cash_amount",
 ]

@@ -476,6 +476,17 @@ class LedgerService:
             for row in query
         ]
 
+    def document_types(self, uuids: Iterable[str]) -> dict[str, str]:
+        """uuid → document type of the given documents (those the ledger holds)."""
+        wanted = list(dict.fromkeys(uuids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._db.execute_sql(f"SELECT uuid, doc_type FROM document WHERE uuid IN ({marks})", chunk)
+            found.update(dict(rows.fetchall()))
+        return found
+
     def get_document(self, doc_uuid: str) -> DocumentDetail:
         """A whole document by uuid; DomainError "err.document_not_found" if unknown."""
         row = self._m.document.get_or_none(self._m.document.uuid == doc_uuid)

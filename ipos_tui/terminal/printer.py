@@ -150,6 +150,12 @@ def _date_pattern(query: str) -> str | None:
     return None
 
 
+def _printout_number(number: int) -> str:
+    """The printer's own running number of a printout, named so it is not taken for
+    the number of the document printed (which the body gives: "Zwrot nr Z000001")."""
+    return f"Wydruk nr {number:06d}"
+
+
 def _frame(
     title: str, moment: datetime, number_text: str, width: int = PRINT_WIDTH, *, fiscal: bool = False
 ) -> list[str]:
@@ -292,8 +298,7 @@ class FiscalPrinter:
 
     def _vat_text(self, change: VatTableChange, now: datetime) -> str:
         """The printout of a PTU table change: old and new rate of every letter."""
-        number = f"Nr: {self._next_number():06d}"
-        lines = _frame("ZMIANA STAWEK PTU", now, number)
+        lines = _frame("ZMIANA STAWEK PTU", now, _printout_number(self._next_number()))
         table = self.vat_table()
         for letter in sorted(table):
             lines.append(f"PTU {letter}".ljust(PRINT_WIDTH - 8) + rate_label(table[letter]).rjust(8))
@@ -366,7 +371,7 @@ class FiscalPrinter:
         self._ready()
         with self._db.atomic("IMMEDIATE"):
             number = self._next_number()
-            lines = [*_frame(title, now, f"Nr: {number:06d}", fiscal=fiscal), *body]
+            lines = [*_frame(title, now, _printout_number(number), fiscal=fiscal), *body]
             if fiscal:
                 serial = self._db.execute_sql("SELECT serial FROM printer_state WHERE id = 1").fetchone()[0]
                 lines += ["-" * PRINT_WIDTH, f"EJ {number:06d}".ljust(PRINT_WIDTH - len(serial)) + serial]

@@ -325,6 +325,20 @@ class DocumentDetail:
         return document_code(self.terminal_id, self.number)
 
 
+#: The mark of each document type's own gapless series ("Z000001" is a return), so a
+#: list of several types never shows two "000001" rows that mean different things.
+NUMBER_PREFIXES: Final = {"receipt": "", "return": "Z", "cash_operation": "KO", "cash_report": "RK",
+                          "daily_report": "RD"}
+
+
+def document_number_text(doc_type: str, number: int) -> str:
+    """A document's number as lists, titles and messages show it: "000012" (receipt),
+    "Z000001" (return), "KO000003" (cash operation: opening, deposit, withdrawal),
+    "RK000002" (cash report, shift close), "RD0001" (daily report)."""
+    digits = 4 if doc_type == "daily_report" else 6
+    return f"{NUMBER_PREFIXES.get(doc_type, '')}{number:0{digits}d}"
+
+
 def document_code(terminal_id: int, number: int) -> str:
     """The receipt code a return asks for: terminal and number, e.g. "K1-000123"."""
     return f"K{terminal_id}-{number:06d}"

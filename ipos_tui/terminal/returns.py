@@ -48,6 +48,7 @@ from ipos_tui.terminal.records import (
     PaymentMethod,
     StoredDocument,
     User,
+    document_number_text,
 )
 
 if TYPE_CHECKING:
@@ -443,7 +444,7 @@ def _amount(grosze: int) -> str:
 def render_return(detail: DocumentDetail, width: int = PRINT_WIDTH) -> list[str]:
     """The body of a return printout: which receipt, what came back, the refund."""
     original = detail.extra.get("original") or {}
-    out = [_fit(f"Zwrot nr {detail.number:06d}", detail.created_local.strftime("%Y-%m-%d %H:%M"), width)]
+    out = [_fit(f"Zwrot nr {document_number_text('return', detail.number)}", detail.created_local.strftime("%Y-%m-%d %H:%M"), width)]
     if original:
         code = ReceiptCode(int(original["terminal_id"]), int(original["number"]))
         out.append(_fit("Do paragonu", code.text, width))

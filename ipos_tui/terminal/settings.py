@@ -26,6 +26,12 @@ KEY_CASH_MANAGEMENT: Final = "cash_management"
 KEY_DAY_CLOSE: Final = "day_close"
 KEY_DAY_CLOSE_TIME: Final = "day_close_time"
 KEY_DAY_CLOSE_MODE: Final = "day_close_mode"
+KEY_LARGE_AMOUNT: Final = "large_amount"
+KEY_LARGE_QUANTITY: Final = "large_quantity"
+#: Above these the till asks before it takes a typed amount or quantity (a slip of
+#: the finger: 1 234 kg of cheese, 5 000 zł tendered for a 50 zł receipt).
+DEFAULT_LARGE_AMOUNT: Final = 100_000  # grosze: 1 000,00 zł
+DEFAULT_LARGE_QUANTITY: Final = 100  # units: 100 szt., 100 kg
 _LEGACY_DAY_CLOSE: Final = {"manual": "off", "automatic": "reminder"}
 
 #: Day-close options of the back office: off, a reminder at a time, or sales
@@ -51,6 +57,11 @@ def _terminal_info_sql() -> str:
 #: The identity is read on every receipt commit (inside its transaction), so it is
 #: one prepared-statement-cache hit rather than an ORM query built each time.
 _SELECT_TERMINAL_INFO: Final = _terminal_info_sql()
+
+
+def _positive_int(value: Any, default: int) -> int:
+    """``value`` if the back office sent a positive whole number, else ``default``."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
 
 
 class SettingsService:
@@ -93,6 +104,14 @@ class SettingsService:
         """ "gg:mm" of the day-close reminder, if the back office set one."""
         value = self.get(KEY_DAY_CLOSE_TIME)
         return str(value) if value else None
+
+    def large_amount(self) -> int:
+        """Grosze above which a line value or the change is asked about first."""
+        return _positive_int(self.get(KEY_LARGE_AMOUNT), DEFAULT_LARGE_AMOUNT)
+
+    def large_quantity(self) -> int:
+        """Units (szt., kg …) above which a quantity is asked about first."""
+        return _positive_int(self.get(KEY_LARGE_QUANTITY), DEFAULT_LARGE_QUANTITY)
 
     def company(self) -> Company | None:
         """The company printed on receipts (None before the first sync)."""

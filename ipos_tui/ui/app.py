@@ -7,6 +7,7 @@ console glyphs). Screens do the work; see ``ui/screens``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 from datetime import datetime
@@ -25,6 +26,7 @@ from ..terminal.records import User
 from textual.worker import Worker
 
 from .background import BackgroundUpload
+from .errors import ErrorGuard, Guarded, report_unexpected
 from .glyphs import CONSOLE, UNICODE, Glyphs
 from .resources import styles_dir
 from .widgets.topbar import format_age
@@ -64,7 +66,7 @@ def local_now() -> datetime:
 REMINDER_CHECK_SECONDS = 30.0
 
 
-class IposApp(App[None]):
+class IposApp(Guarded, App[None]):
     """iPOS duet terminal."""
 
     CSS_PATH = [styles_dir() / "app.tcss"]
@@ -84,8 +86,12 @@ class IposApp(App[None]):
         cursor_blink: bool = True,
         upload_interval: float | None = 60.0,
         startup_jobs: tuple[str, ...] = (),
+        contain_errors: bool = True,
     ) -> None:
         super().__init__()
+        #: an unexpected error is logged and shown, and the till goes on (ui/errors.py)
+        self.contain_errors = contain_errors
+        self.error_guard = ErrorGuard()
         self.upload_interval = upload_interval
         self.startup_jobs = startup_jobs
         self.background_upload: BackgroundUpload | None = None
@@ -108,6 +114,17 @@ class IposApp(App[None]):
         stored_console = terminal.settings.get_local("ascii", "0") == "1"
         self.console_mode = stored_console if console_mode is None else console_mode
         ScrollBar.renderer = ConsoleScrollBarRender if self.console_mode else ScrollBarRender
+
+    # -- unexpected errors -------------------------------------------------------
+    def contain_error(self, error: Exception, *, source: object = None) -> bool:
+        """Log and show ``error``; True if the till goes on (see ui/errors.py)."""
+        return self.contain_errors and report_unexpected(self, error, source)
+
+    def _handle_exception(self, error: Exception) -> None:
+        if not self.contain_error(error):
+            if not self.contain_errors:
+                logging.getLogger(__name__).error("unexpected error", exc_info=error)
+            super()._handle_exception(error)
 
     # -- display ---------------------------------------------------------------
     @property

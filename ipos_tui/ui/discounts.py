@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..domain.errors import DomainError
-from ..domain.money import format_money, format_percent_bp, parse_money, parse_percent
+from ..domain.money import format_money, format_percent_bp, parse_amount, parse_percent
 from ..domain.receipt import Discount
 from ..i18n import t
 from ..terminal.records import PERM_FREE_DISCOUNT, DiscountDef
@@ -48,8 +48,9 @@ def open_discount_menu(screen: RegistrationScreen) -> None:
         if app.cashier is None or not app.cashier.can(PERM_FREE_DISCOUNT):
             screen.say(t("err.no_permission_discount"), error=True)
             return
-        parse = parse_money if kind == "amount" else parse_percent
+        parse = parse_amount if kind == "amount" else parse_percent
         label = "disc.amount_field" if kind == "amount" else "disc.percent_field"
+        hint = t("money.hint") if kind == "amount" else t("disc.percent_hint")
 
         def done(values: dict | None) -> None:
             if values is not None:
@@ -59,7 +60,7 @@ def open_discount_menu(screen: RegistrationScreen) -> None:
                     screen.say_error(error)
 
         title = t(f"disc.{scope}_{kind}")
-        app.push_screen(FormDialog(title, [Field("value", label, max_length=12, validate=parse)]), done)
+        app.push_screen(FormDialog(title, [Field("value", label, max_length=12, validate=parse)], hint=hint), done)
 
     def predefined(definition: DiscountDef) -> None:
         app.pop_screen()

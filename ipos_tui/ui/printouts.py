@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..i18n import t
 from ..terminal.printer import printer_of
 from ..terminal.printout import render_receipt, save_printout
-from ..terminal.records import DocumentDetail
+from ..terminal.records import DocumentDetail, document_number_text
 
 if TYPE_CHECKING:
     from .app import IposApp
@@ -49,17 +49,36 @@ def kind_label(kind: str) -> str:
     return t(KIND_KEYS.get(kind, "doc.paragon"))
 
 
+def document_label(doc_type: str, kind: str) -> str:
+    """"Paragon", "Faktura", … "Zwrot", "Raport dobowy", or a cash document's
+    "Wpłata", "Wypłata", …"""
+    if doc_type == "return":
+        return t("ret.doc")
+    if doc_type == "daily_report":
+        return t("day.list_label")
+    from .screens.cash import cash_document_label
+
+    return cash_document_label(doc_type, kind) or kind_label(kind)
+
+
+def document_title(detail: DocumentDetail) -> str:
+    """"Faktura nr 000003", "Zwrot nr Z000001", "Wypłata nr KO000002" …"""
+    return t("doc.titled", label=document_label(detail.doc_type, detail.kind),
+             number=document_number_text(detail.doc_type, detail.number))
+
+
 def upload_mark(app: IposApp, state: str) -> str:
     """☁ until the back office accepted it, ✓ after, ✗ when quarantined."""
     g = app.glyphs
     return {"pending": g.cloud, "sent": g.ok, "quarantined": g.failed}.get(state, g.cloud)
 
 
-def show_printout(app: IposApp, uuid: str) -> None:
-    """Show a stored document as printed, with its upload state in the title."""
+def show_printout(app: IposApp, uuid: str, *, just_printed: bool = False) -> None:
+    """Show a stored document as printed, with its upload state in the title; one
+    ``just_printed`` opens at its end, where the payment and the change are."""
     from .dialogs import TextViewDialog
 
     detail, text = _render(app, uuid)
     state = detail.upload_state  # type: ignore[attr-defined]
-    title = f"{t('doc.number', number=detail.number)} {upload_mark(app, state)} {t('upload.' + state)}"  # type: ignore[attr-defined]
-    app.push_screen(TextViewDialog(title, text))
+    title = f"{document_title(detail)} {upload_mark(app, state)} {t('upload.' + state)}"
+    app.push_screen(TextViewDialog(title, text, at_end=just_printed))

@@ -130,6 +130,7 @@ def test_old_style_documents_without_kind_are_paragons_on_every_version(shop, ba
 
 def test_transactions_list_shows_kind_and_buyer_nip(shop, t1, capsys, monkeypatch) -> None:
     monkeypatch.setenv(SECRET_ENV, "buyer-test-secret")
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")  # English headers
     t1.push([receipt(t1.store_id, 1, "faktura", BUYER),
              receipt(t1.store_id, 2, "paragon_nip", {"nip": "526-025-09-95"}),
              receipt(t1.store_id, 3)])
@@ -143,7 +144,7 @@ def test_transactions_list_shows_kind_and_buyer_nip(shop, t1, capsys, monkeypatc
     assert rows[2]["buyer_name"] == BUYER["name"]
     assert main(["--db", url, "transactions", "list", "--terminal", str(t1.terminal_id)]) == 0
     header, *lines = capsys.readouterr().out.splitlines()
-    assert header.split()[:3] == ["id", "type", "kind"] and "buyer_nip" in header.split()
+    assert header.split()[:3] == ["id", "type", "kind"] and "buyer_NIP" in header.split()
     assert "faktura" in lines[2] and "5260250995" in lines[2]
     assert "paragon_nip" in lines[1] and "5260250995" in lines[1]
     by_nip = list_transactions(shop.office, terminal_id=t1.terminal_id,

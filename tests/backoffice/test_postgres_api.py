@@ -72,7 +72,8 @@ def test_cli_process_beside_the_server_on_postgres(shop, base: str, pg_url: str)
         _, cursor, _ = client.pull_all("products")
         done = subprocess.run(
             [sys.executable, "-m", "ipos_tui.backoffice.cli", "--db", pg_url, "price", "set",
-             "--plu", "105", "--price", "12,34", "--list", str(shop.list2), "--json"],
+             "--plu", "105", "--price", "12,34", "--list", str(shop.list2), "--json",
+             "--yes"],  # ten times the old price: confirmed, as a script must
             env={**os.environ, SECRET_ENV: "pg-secret"}, capture_output=True, text=True,
             timeout=60, check=True)
         assert json.loads(done.stdout)["price"] == 1234

@@ -1,18 +1,22 @@
 """A shift with cash on a till against the real back office (uvicorn on 127.0.0.1,
 nothing mocked): cash management switched on in the back office arrives by the first
 sync, so login asks for the opening cash; a cash sale, a deposit and a withdrawal,
-the cash-state report and the end of the shift are uploaded by the background upload
-like sales, and the back office lists them (``transactions list --type
-cash_operation`` / ``--type cash_report``) and counts them in ``report sales``
-(cash in / cash out) exactly as the till counted its drawer.
+the cash-state report and the end of the shift (with the cash counted in the drawer)
+are uploaded by the background upload like sales, and the back office lists them
+(``transactions list --type cash_operation`` / ``--type cash_report``) and counts
+them in ``report sales`` (cash in / cash out, each shift close with expected and
+counted cash and the difference) exactly as the till counted its drawer. An older
+till's close without a count is still accepted; a count that cannot be right is not.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from ipos_tui.backoffice import ingest
@@ -23,9 +27,10 @@ from ipos_tui.backoffice.demo import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION
 from ipos_tui.sync.activation import activate
 from ipos_tui.terminal.db import open_terminal
-from ipos_tui.ui.screens.cash import OpeningCashScreen
+from ipos_tui.ui.screens.cash import LargeDifferenceDialog, OpeningCashScreen, ShiftCloseSummary
 from ipos_tui.ui.screens.login import LoginScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen
 
@@ -81,6 +86,7 @@ def cli_json(capsys: pytest.CaptureFixture[str], db_url: str, *argv: str) -> obj
 
 async def test_a_shift_reaches_the_back_office(make_app, clock, office, till_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     back_office, _url, db_url = office
+    back_office.set_setting("cash_difference_limit", "5,00")  # arrives with the first sync too
     app = make_app(data_dir=till_dir, startup_jobs=("config", "users", "products"), upload_interval=30)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
@@ -113,7 +119,15 @@ async def test_a_shift_reaches_the_back_office(make_app, clock, office, till_dir
         await pilot.pause()
         await pilot.press("f2", "2")
         await pilot.pause()
-        await pilot.press("4", "enter")  # Zamknięcie zmiany, tak
+        await pilot.press("4")  # Zamknięcie zmiany: the count, 140,00 zł
+        await pilot.pause()
+        await pilot.press(*"140,00", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ShiftCloseSummary)
+        await pilot.press("enter")  # tak; 8,49 zł short is above the back office's 5,00 zł
+        await pilot.pause()
+        assert isinstance(app.screen, LargeDifferenceDialog)
+        await pilot.press("2")  # tak, na pewno
         await pilot.pause()
         await pilot.press("enter")  # the report's printout; then the login screen
         await pilot.pause()
@@ -143,3 +157,59 @@ async def test_a_shift_reaches_the_back_office(make_app, clock, office, till_dir
     payload = json.loads(m.Transaction.get_by_id(close["id"]).payload)
     assert (payload["cash"], payload["opening"], payload["cash_sales"], payload["deposits"],
             payload["withdrawals"]) == (cash, 20_000, MILK, 2_500, 8_000)
+
+    # the count arrived with its difference and is reported
+    assert (payload["counted"], payload["difference"]) == (14_000, 14_000 - cash)
+    assert (close["counted"], close["difference"]) == (14_000, -849)
+    assert report["shift_closes"] == [
+        {"terminal_id": close["terminal_id"], "number": 2, "cashier": "Anna Kowalska",
+         "created_at": close["created_at"], "expected": cash, "counted": 14_000, "difference": -849}]
+    assert report["cash_difference"] == -849
+    capsys.readouterr()
+    assert backoffice_cli(["--db", db_url, "report", "sales", "--day", day.isoformat()]) == 0
+    assert ("shift close 2 of terminal 1 (Anna Kowalska): expected 148,49 zł, counted 140,00 zł, "
+            "shortage 8,49 zł") in capsys.readouterr().out
+
+
+def _old_till(url: str, back_office: BackOffice) -> tuple[httpx.Client, int]:
+    """A second till of the store that speaks the previous protocol version."""
+    store_id = int(back_office.list_stores()[0]["id"])
+    _, code = back_office.add_terminal(store_id, "Kasa stara")
+    body = httpx.post(f"{url}/api/v1/activate", json={"code": code, "name": "Kasa stara"}).json()
+    client = httpx.Client(base_url=url, headers={
+        "Authorization": f"Bearer {body['token']}", "X-Protocol-Version": str(PREVIOUS_PROTOCOL_VERSION),
+        "X-Terminal-Version": "0.1.0"})
+    return client, store_id
+
+
+def _close(store_id: int, number: int, **count: int) -> dict[str, object]:
+    """A shift close as a till pushes it: 150,00 zł expected, with ``count`` fields if any."""
+    return {"type": "cash_report", "uuid": str(uuid.uuid4()), "number": number, "store_id": store_id,
+            "created_at": "2026-11-26T14:00:00+00:00", "cashier_name": "Jan Nowak", "kind": "shift_close",
+            "cash": 15_000, "opening": 15_000, **count}
+
+
+def test_an_old_till_close_without_a_count_is_accepted_and_a_wrong_count_is_not(office, capsys) -> None:  # type: ignore[no-untyped-def]
+    back_office, url, db_url = office
+    client, store_id = _old_till(url, back_office)
+    with client:
+        results = client.post("/api/v1/transactions", json={"documents": [
+            _close(store_id, 1),  # an older till: no counted, no difference
+            _close(store_id, 2, counted=15_500, difference=500),  # a counting till: surplus 5,00 zł
+            _close(store_id, 3, counted=15_500, difference=-500),  # a difference that is not counted − cash
+            _close(store_id, 4, difference=-500),  # a difference without a count
+        ]}).json()["results"]
+    assert [r["status"] for r in results] == ["accepted", "accepted", "rejected", "rejected"]
+    assert [r.get("reason") for r in results[2:]] == ["difference_mismatch", "malformed:counted:missing"]
+    assert [row["reason"] for row in ingest.list_quarantine(back_office)] == [
+        "difference_mismatch", "malformed:counted:missing"]
+
+    report = cli_json(capsys, db_url, "report", "sales", "--day", "2026-11-26")
+    assert [(c["number"], c["expected"], c["counted"], c["difference"]) for c in report["shift_closes"]] == [
+        (1, 15_000, None, None), (2, 15_000, 15_500, 500)]
+    assert report["cash_difference"] == 500
+    capsys.readouterr()
+    assert backoffice_cli(["--db", db_url, "report", "sales", "--day", "2026-11-26"]) == 0
+    text = capsys.readouterr().out
+    assert "shift close 1 of terminal 1 (Jan Nowak): expected 150,00 zł, not counted" in text
+    assert "shift close 2 of terminal 1 (Jan Nowak): expected 150,00 zł, counted 155,00 zł, surplus 5,00 zł" in text

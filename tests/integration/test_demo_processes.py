@@ -239,7 +239,7 @@ def test_reset_refuses_while_a_till_runs_then_stops_the_back_office(
 
     shop.ensure_running(idle_timeout=60)
     with open_demo_till(shop, 2, shop.root / "terminal-2", idle_timeout=60):
-        assert tui_main(["demo", "--reset", "--data-dir", str(shop.root)]) == 2
+        assert tui_main(["demo", "--reset", "--data-dir", str(shop.root), "--lang", "pl"]) == 2
         assert "Nie można odtworzyć sklepu demo: działa jego kasa nr 2" in capsys.readouterr().err
         assert shop.db_path.exists() and shop.running_url() is not None
     server, url = shop.server_pid(), shop.recorded_url()

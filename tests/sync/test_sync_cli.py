@@ -4,6 +4,7 @@ against the real back office on 127.0.0.1, checked by output and exit code."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,11 +20,14 @@ from sync_support import demo_office, first_store, office_catalogue, running_ser
     terminal_catalogue
 
 
-def ipos_tui(*args: str) -> subprocess.CompletedProcess[str]:
+def ipos_tui(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``ipos-tui ARGS`` in its own process; ``env`` adds to (or overrides) the
+    environment, e.g. the locale."""
     return subprocess.run(
         [sys.executable, "-c", "import sys; from ipos_tui.cli import tui_main; "
          "sys.exit(tui_main())", *args],
         capture_output=True, text=True, timeout=60,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -89,3 +93,45 @@ def test_sync_failures_exit_non_zero(shop: tuple[BackOffice, str], tmp_path: Pat
     wrong = ipos_tui("activate", "--server", base, "--code", "999999999999", "--data-dir",
                      str(tmp_path / "u"))
     assert wrong.returncode == 1 and wrong.stderr.strip()
+
+
+def test_sync_rows_are_readable_in_the_locale_language(shop: tuple[BackOffice, str],
+                                                       tmp_path: Path) -> None:
+    """A sale the back office no longer takes (the till was revoked): the row says why
+    in words, never as a message key (it printed "sync.err.unauthorized; …")."""
+    from datetime import UTC, datetime
+
+    from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
+
+    office, base = shop
+    terminal_id, code = office.add_terminal(first_store(office), "Kasa słowa")
+    data = str(tmp_path / "t")
+    assert ipos_tui("activate", "--server", base, "--code", code, "--data-dir", data
+                    ).returncode == 0
+    assert ipos_tui("sync", "all", "--data-dir", data).returncode == 0
+    now = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    with open_terminal(Path(data)) as terminal:
+        product = terminal.catalog.find_by_code("1")
+        assert product is not None
+        receipt = Receipt([ReceiptLine(product.plu, product.name, "szt.", 0, product.price,
+                                       1000, product.vat_letter, product_id=product.id)])
+        terminal.ledger.commit_receipt(receipt, [Payment("gotowka", "gotówka", receipt.total)],
+                                       cashier=terminal.auth.login("1002", "2222", now), now=now)
+    office.revoke_terminal(terminal_id)
+
+    polish = ipos_tui("sync", "transactions", "--data-dir", data, env={"LC_ALL": "pl_PL.UTF-8"})
+    assert polish.returncode == 1
+    (row,) = polish.stdout.splitlines()
+    assert row.startswith("transakcje ")
+    assert "Dokument 000001" in row and "błąd" in row
+    assert "zaplecze nie rozpoznaje kasy – aktywuj ją ponownie (Połączenie); ponowienie o " in row
+    assert "sync.err" not in polish.stdout
+
+    english = ipos_tui("sync", "transactions", "--data-dir", data, env={"LANG": "C.UTF-8"})
+    (row,) = english.stdout.splitlines()
+    assert row.startswith("transactions ") and "sync.err" not in row
+    as_json = ipos_tui("sync", "transactions", "--json", "--data-dir", data,
+                       env={"LC_ALL": "pl_PL.UTF-8"})
+    (item,) = json.loads(as_json.stdout)["items"]
+    assert item["job"] == "transactions"  # codes stay codes for scripts
+    assert item["message"].startswith("zaplecze nie rozpoznaje kasy")

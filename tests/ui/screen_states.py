@@ -146,6 +146,8 @@ def _cash_on(terminal: Terminal) -> None:
 #: login, then "1. Wprowadź" 200,00 zł; the opening's printout closed
 CASH_OPEN = [*LOGIN, "1", "wait:50", *code("200,00"), "wait:50", "escape"]
 CASH_MENU = ["f2", "2", "wait:50"]
+#: 2. Obsługa gotówki → 4. Zamknięcie zmiany: the count form
+CASH_CLOSE = [*CASH_MENU, "4", "wait:50"]
 CASH_STATES: dict[str, State] = {
     "cash_opening": State(LOGIN, setup=_cash_on),
     "cash_opening_amount": State([*LOGIN, "1", "wait:50", *"20000"], setup=_cash_on),
@@ -161,11 +163,22 @@ CASH_STATES: dict[str, State] = {
     ),
     "cash_no_permission": State([*TRAINEE, "2", "wait:50", *CASH_MENU, "2", "wait:50"], setup=_cash_on),
     "cash_state_report": State([*CASH_OPEN, *SELL_ONE, *CASH_MENU, "3", "wait:50"], setup=_cash_on),
-    "cash_close_question": State([*CASH_OPEN, *SELL_ONE, *CASH_MENU, "4", "wait:50"], setup=_cash_on),
+    "cash_close_question": State([*CASH_OPEN, *SELL_ONE, *CASH_CLOSE, *code("19500"), "wait:50"], setup=_cash_on),
     "cash_close_printout": State(
-        [*CASH_OPEN, *SELL_ONE, *CASH_MENU, "4", "wait:50", "enter", "wait:50"], setup=_cash_on
+        [*CASH_OPEN, *SELL_ONE, *CASH_CLOSE, *code("19500"), "wait:50", "enter", "wait:50"], setup=_cash_on
     ),
     "cash_opening_english": State(LOGIN, setup=_cash_on, options={"language": "en"}),
+    # 4. Zamknięcie zmiany: the count form (typed, with its preview), a bad count, the
+    # summary with a surplus, the second question for a large difference, in English
+    "cash_close_count": State([*CASH_OPEN, *SELL_ONE, *CASH_CLOSE, *"19500"], setup=_cash_on),
+    "cash_close_count_error": State([*CASH_OPEN, *CASH_CLOSE, *code("-5"), "wait:50"], setup=_cash_on),
+    "cash_close_surplus": State([*CASH_OPEN, *CASH_CLOSE, *code("210,"), "wait:50"], setup=_cash_on),
+    "cash_close_large_difference": State(
+        [*CASH_OPEN, *CASH_CLOSE, *code("50,00"), "wait:50", "enter", "wait:50"], setup=_cash_on
+    ),
+    "cash_close_question_english": State(
+        [*CASH_OPEN, *SELL_ONE, *CASH_CLOSE, *code("19500"), "wait:50"], setup=_cash_on, options={"language": "en"}
+    ),
 }
 
 

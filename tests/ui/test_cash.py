@@ -1,7 +1,9 @@
 """Cash management on the till, driven by keys as a cashier would: the opening cash
 after login ("wprowadź" / "pomiń"), 2. Obsługa gotówki → Wpłata, Wypłata (refused
 above the drawer and without the permission), Raport stanu kasy, Zamknięcie zmiany
-(then the login screen); item 2 hidden while the back office has cash management off.
+(the counted cash, the summary with nadwyżka / niedobór / zgodne, a second question
+for a large difference, then the login screen); item 2 hidden while the back office
+has cash management off.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from pathlib import Path
 from ipos_tui.terminal.cash import cash_of
 from ipos_tui.terminal.db import open_terminal
 from ipos_tui.terminal.printer import printer_of
-from ipos_tui.ui.dialogs import ConfirmDialog, TextViewDialog
-from ipos_tui.ui.screens.cash import AmountDialog, OpeningCashScreen
+from ipos_tui.ui.dialogs import TextViewDialog
+from ipos_tui.ui.screens.cash import AmountDialog, LargeDifferenceDialog, OpeningCashScreen, ShiftCloseSummary
+from ipos_tui.ui.widgets.code_input import CodeInput
 from ipos_tui.ui.screens.login import LoginScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen
 
@@ -26,6 +29,30 @@ def cash_management(demo_dir: Path, on: bool = True) -> None:
 
 def dialog_error(app) -> str:  # type: ignore[no-untyped-def]
     return str(app.screen.query_one("#error").content)
+
+
+def shown(pilot) -> str:  # type: ignore[no-untyped-def]
+    """The screen's text with the amounts' no-break spaces as plain ones."""
+    return screen_text(pilot).replace("\xa0", " ")
+
+
+def dialog_text(app) -> str:  # type: ignore[no-untyped-def]
+    """The texts and labels of the dialog on top, unwrapped, no-break spaces plain."""
+    from textual.widgets import Label, Static
+
+    parts = [str(widget.content) for widget in app.screen.query(Static) if isinstance(widget, Static | Label)]
+    return "\n".join(parts).replace("\xa0", " ")
+
+
+def _row(text: str, label: str) -> str:
+    """The screen row that holds ``label``, without the box around it."""
+    (row,) = [line for line in text.splitlines() if f" {label} " in line]
+    return row.strip(" │┃|").rstrip()
+
+
+def status_under(app) -> str:  # type: ignore[no-untyped-def]
+    """The status line of the registration screen below the dialogs."""
+    return str(app.screen_stack[0 if len(app.screen_stack) == 1 else -2].query_one("#status").content)
 
 
 async def open_with(pilot, amount: str) -> None:  # type: ignore[no-untyped-def]
@@ -110,18 +137,31 @@ async def test_a_whole_shift_by_keys(make_app, demo_dir: Path, tmp_path: Path) -
         await pilot.pause()
         assert isinstance(app.screen, RegistrationScreen)
 
-        # Zamknięcie zmiany: summary, tak, the report, then the login screen
+        # Zamknięcie zmiany: the count (blind: the expected cash is not shown yet), the
+        # summary with the difference, tak, the report, then the login screen
         await pilot.press("f2", "2")
         await pilot.pause()
         await pilot.press("4")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog)
-        text = screen_text(pilot)
-        assert "Zamknąć zmianę?" in text and "Sprzedaż gotówkowa" in text and "153,49" in text
+        assert isinstance(app.screen, AmountDialog)
+        text = shown(pilot)
+        assert "Policz gotówkę" in text and "Policzono:" in text and "200, albo 200,00" in text
+        assert "153,49" not in str(app.screen.query_one("#info").content)
+        await type_text(pilot, "150,")
+        assert "= 150,00 zł" in shown(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ShiftCloseSummary)
+        text = shown(pilot)
+        assert "Zamknąć zmianę?" in text and "Sprzedaż gotówkowa" in text
+        assert _row(text, "Powinno być").endswith("153,49 zł") and _row(text, "Policzono").endswith("150,00 zł")
+        assert _row(text, "Niedobór").endswith("3,49 zł")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, TextViewDialog)
-        assert "ZAMKNIĘCIE ZMIANY" in screen_text(pilot)
+        text = shown(pilot)
+        assert "ZAMKNIĘCIE ZMIANY" in text and "POLICZONO" in text and "-3,49" in text
+        assert "Policzono 150,00 zł: niedobór 3,49 zł" in status_under(app).replace("\xa0", " ")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen) and app.cashier is None
@@ -245,3 +285,204 @@ async def test_information_shows_the_shift_and_the_drawer(make_app, demo_dir: Pa
         await pilot.pause()
         (line,) = [row for row in screen_text(pilot).splitlines() if "Zmiana:" in row]
         assert "od 12:04 (Anna Kowalska), w kasie 200,00" in line
+
+
+# -- Zamknięcie zmiany: the count -------------------------------------------------------------
+
+
+async def open_shift_and_count(pilot, opening: str = "200,00") -> None:  # type: ignore[no-untyped-def]
+    """Log in, open the shift with ``opening`` and reach the count form of 4. Zamknięcie zmiany."""
+    await login(pilot)
+    await open_with(pilot, opening)
+    await pilot.press("escape")  # the opening's printout
+    await pilot.pause()
+    await pilot.press("f2", "2")
+    await pilot.pause()
+    await pilot.press("4")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, AmountDialog)
+
+
+async def count(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Replace the count field's text with ``text`` and press Enter."""
+    await pilot.press("ctrl+u")
+    await type_text(pilot, text)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def close_of(app):  # type: ignore[no-untyped-def]
+    """The stored shift close's extra sums (None before the close)."""
+    ledger = app.terminal.ledger
+    if ledger.last_number("cash_report") == 0:
+        return None
+    doc = ledger.find_by_number(ledger.last_number("cash_report"), "cash_report")
+    return doc.extra
+
+
+async def test_close_with_a_surplus_typed_as_grosze(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    cash_management(demo_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift_and_count(pilot)
+        await count(pilot, "20550")  # bare digits: grosze, 205,50 zł
+        assert isinstance(app.screen, ShiftCloseSummary)
+        text = shown(pilot)
+        assert _row(text, "Powinno być").endswith("200,00 zł") and _row(text, "Policzono").endswith("205,50 zł")
+        assert _row(text, "Nadwyżka").endswith("5,50 zł") and "Niedobór" not in text
+        assert "Różnica większa" not in text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "NADWYŻKA" in shown(pilot) and "+5,50" in shown(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        extra = close_of(app)
+        assert (extra["counted"], extra["difference"]) == (20_550, 550)
+
+
+async def test_close_exact_with_a_trailing_comma(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    cash_management(demo_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift_and_count(pilot)
+        await count(pilot, "200,")  # a comma makes złoty: 200,00 zł
+        text = shown(pilot)
+        assert _row(text, "Zgodne").endswith("0,00 zł")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "ZGODNE" in shown(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (close_of(app)["counted"], close_of(app)["difference"]) == (20_000, 0)
+
+
+async def test_bad_counts_say_why_and_keep_what_was_typed(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """Tried: letters "12a", a sign "-5", a wall of 30 digits, three decimals "12,345",
+    an empty field. Each leaves the form open with its text and a message; nothing is
+    stored and the shift stays open; then a good count goes through."""
+    cash_management(demo_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift_and_count(pilot)
+        field = app.screen.query_one("#amount", CodeInput)
+
+        await type_text(pilot, "12a")  # said at once, before Enter
+        assert "Nieprawidłowa kwota: „12a”" in dialog_error(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AmountDialog) and field.value == "12a"
+        assert "Nieprawidłowa kwota: „12a”" in dialog_error(app)
+
+        await count(pilot, "-5")  # never read as 0,05 zł
+        assert isinstance(app.screen, AmountDialog) and field.value == "-5"
+        assert "Kwota nie może być ujemna („-5”)" in dialog_error(app)
+
+        wall = "1234567890" * 3
+        await count(pilot, wall)
+        assert isinstance(app.screen, AmountDialog) and field.value == wall
+        assert "Za duża kwota (najwyżej 999 999,99 zł)" in dialog_error(app)
+
+        await count(pilot, "12,345")
+        assert isinstance(app.screen, AmountDialog) and field.value == "12,345"
+        assert "najwyżej dwa miejsca po przecinku" in dialog_error(app)
+
+        await count(pilot, "")
+        assert isinstance(app.screen, AmountDialog) and "Nieprawidłowa kwota" in dialog_error(app)
+
+        assert close_of(app) is None and cash_of(app.terminal).current_shift() is not None
+        await count(pilot, "0")  # an empty drawer is a count: 0 is allowed
+        assert isinstance(app.screen, ShiftCloseSummary)
+        assert _row(shown(pilot), "Niedobór").endswith("200,00 zł")
+
+
+async def test_escape_on_the_summary_corrects_the_count_and_escape_again_keeps_the_shift(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    cash_management(demo_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift_and_count(pilot)
+        await count(pilot, "19500")
+        assert isinstance(app.screen, ShiftCloseSummary)
+        assert "Esc Popraw kwotę" in shown(pilot)
+        await pilot.press("escape")  # back to the count, with what was typed
+        await pilot.pause()
+        assert isinstance(app.screen, AmountDialog)
+        assert app.screen.query_one("#amount", CodeInput).value == "19500"
+        assert "= 195,00 zł" in shown(pilot)
+        await pilot.press("escape")  # leave to the cash menu: nothing stored, the shift goes on
+        await pilot.pause()
+        assert "4. Zamknięcie zmiany" in shown(pilot)
+        assert close_of(app) is None and cash_of(app.terminal).current_shift() is not None
+
+
+async def test_a_large_difference_asks_again_and_enter_means_no(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    cash_management(demo_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift_and_count(pilot)
+        await count(pilot, "50,00")  # 150,00 zł short: above the default 100,00 zł
+        assert isinstance(app.screen, ShiftCloseSummary)
+        assert "Różnica większa niż 100,00 zł." in shown(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LargeDifferenceDialog)
+        text = dialog_text(app)
+        assert "więcej niż 100,00 zł: niedobór 150,00 zł" in text and "Czy na pewno" in text
+        await pilot.press("enter")  # Enter is on "1. Nie": back to counting, nothing stored
+        await pilot.pause()
+        assert isinstance(app.screen, AmountDialog)
+        assert app.screen.query_one("#amount", CodeInput).value == "50,00" and close_of(app) is None
+
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")  # Esc is "nie" too
+        await pilot.pause()
+        assert isinstance(app.screen, AmountDialog) and close_of(app) is None
+
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("2")  # Tak – zamknij zmianę
+        await pilot.pause()
+        assert isinstance(app.screen, TextViewDialog) and "NIEDOBÓR" in shown(pilot) and "-150,00" in shown(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert (close_of(app)["counted"], close_of(app)["difference"]) == (5_000, -15_000)
+
+
+async def test_the_back_office_sets_the_limit(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    with open_terminal(demo_dir) as terminal:
+        set_catalogue_settings(terminal, cash_management=True, cash_difference_limit="200,00")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift_and_count(pilot)
+        await count(pilot, "50,00")  # 150,00 zł short, within 200,00 zł: no second question
+        assert "Różnica większa" not in shown(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextViewDialog) and "ZAMKNIĘCIE ZMIANY" in shown(pilot)
+
+
+async def test_the_count_in_english(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    cash_management(demo_dir)
+    app = make_app(language="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_shift_and_count(pilot)
+        text = dialog_text(app)
+        assert "Count the cash in the drawer" in text and "Counted:" in text and "(200, or 200,00)" in text
+        await type_text(pilot, "x")
+        assert "Invalid amount: \"x\"" in dialog_error(app)
+        await count(pilot, "210,00")
+        text = shown(pilot)
+        assert _row(text, "Expected").endswith("200,00 zł") and _row(text, "Surplus").endswith("10,00 zł")
+        assert "End the shift?" in text and "Esc Correct amount" in text
+        await pilot.press("escape")  # correct the count
+        await pilot.pause()
+        await count(pilot, "0")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "shortage 200,00 zł" in dialog_text(app) and "1. No – go back and count again" in shown(pilot)

@@ -110,7 +110,7 @@ async def test_voided_receipts_and_parked_ones_with_lines(make_app) -> None:
         await enter_code(pilot, "1")
         await pilot.press("escape")  # void the receipt: asks first
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("t")
         await pilot.pause()
         await park_with_a_line(pilot)
         await pilot.press("f2", "3")

@@ -120,7 +120,7 @@ async def test_every_change_is_stored_at_once(make_app, demo_dir) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("enter")
+        await pilot.press("t")
         await pilot.pause()
         assert app.receipt.is_empty
         assert stored(demo_dir) == {1: []}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ipos_tui.domain.money import format_money
 from ipos_tui.ui.dialogs import ConfirmDialog, FormDialog, MenuScreen
+from ipos_tui.ui.screens.registration import RegistrationScreen
 
 from ui_helpers import enter_code, login, screen_text, status, type_text
 
@@ -161,13 +162,24 @@ async def test_open_price_item_asks_for_a_price_and_refuses_zero(make_app) -> No
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         await enter_code(pilot, "2601")
-        assert "podaj cenę" in status(pilot)
+        assert "wpisz cenę" in status(pilot)
+        assert "379 = 3,79 zł" in screen_text(pilot)  # the money rule, in the field
         await enter_code(pilot, "0")
         assert status(pilot) == "Cena musi być większa od zera."
         assert app.receipt.is_empty
         await enter_code(pilot, "12,50")
         assert names(app) == ["Towar różny"]
         assert app.receipt.total == 1250
+        await enter_code(pilot, "2601")
+        await enter_code(pilot, "1250")  # digits only: grosze, as on the payment screen
+        assert app.receipt.total == 2 * 1250  # the same item at the same price: one line, 2 szt.
+        await enter_code(pilot, "2601")
+        await enter_code(pilot, "12,")  # a comma: złoty
+        assert app.receipt.lines[-1].unit_price == 1200
+        await enter_code(pilot, "2601")
+        await enter_code(pilot, "12,345")
+        assert status(pilot).startswith("Nieprawidłowa kwota: „12,345”. Same cyfry to grosze")
+        assert app.receipt.total == 2 * 1250 + 1200  # nothing taken
 
 
 async def test_void_line_and_nothing_to_void(make_app) -> None:
@@ -192,7 +204,10 @@ async def test_void_receipt_asks_first(make_app) -> None:
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")  # no: keep selling
         assert names(app) == ["Mleko 3,2% 1l"]
-        await pilot.press("escape", "enter")
+        await pilot.press("escape", "enter")  # Esc then Enter by accident: still "nie"
+        assert isinstance(app.screen, RegistrationScreen)
+        assert names(app) == ["Mleko 3,2% 1l"]
+        await pilot.press("escape", "t")  # only T (or 1) says "tak"
         assert app.receipt.is_empty
         assert status(pilot) == "Paragon anulowany."
 

@@ -28,6 +28,12 @@ def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
+@pytest.fixture(autouse=True)
+def _polish_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command lines speak the locale's language: these tests read Polish."""
+    monkeypatch.setenv("LC_ALL", "pl_PL.UTF-8")
+
+
 def json_out(capsys: pytest.CaptureFixture[str]) -> object:
     return json.loads(capsys.readouterr().out)
 
@@ -40,7 +46,8 @@ def test_keygen_then_publish_then_list(db_url: str, tmp_path: Path,
     made = json_out(capsys)
     assert stat.S_IMODE(Path(made["private_key"]).stat().st_mode) == 0o600  # type: ignore[index]
     assert backoffice(["--db", db_url, "release", "keygen", "--out", str(tmp_path / "k")]) == 1
-    assert "update.err_key_exists" in capsys.readouterr().err
+    assert "Klucz" in (err := capsys.readouterr().err) and "już istnieje" in err
+    assert "update.err" not in err
     wheel = fake_wheel(tmp_path / "dist", "0.5.0")
     assert backoffice(["--db", db_url, "release", "publish", str(wheel), "--key",
                        made["private_key"], "--no-deps", "--expires-days", "7",  # type: ignore[index]
@@ -64,7 +71,8 @@ def test_publish_refuses_an_incomplete_wheelhouse(db_url: str, tmp_path: Path,
     assert backoffice(["--db", db_url, "release", "publish", str(wheel), "--key",
                        str(tmp_path / "k" / "release.key"), "--wheelhouse-from",
                        str(tmp_path / "empty")]) == 1
-    assert "update.err_wheelhouse" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Komplet pakietów jest niepełny" in err and "update.err" not in err
     assert not (tmp_path / "bo" / "releases" / "stable" / "latest.json").exists()
 
 
@@ -74,7 +82,8 @@ def test_publish_refuses_a_wheel_of_another_project(db_url: str, tmp_path: Path,
     wheel = fake_wheel(tmp_path / "dist", "1.0", project="something_else")
     assert backoffice(["--db", db_url, "release", "publish", str(wheel), "--key",
                        str(tmp_path / "k" / "release.key"), "--no-deps"]) == 1
-    assert "update.err_wheel_invalid" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Nieprawidłowy pakiet aplikacji" in err and "update.err" not in err
 
 
 def test_trust_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

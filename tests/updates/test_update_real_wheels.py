@@ -121,6 +121,7 @@ def run(command: list[str], *, cwd: Path, check: bool = True) -> subprocess.Comp
     env["PIP_NO_INDEX"] = "1"  # belt and braces: nothing here may reach the network
     env["HOME"] = str(cwd / "home")  # a default data dir, if ever used, is a throwaway
     env.pop("XDG_DATA_HOME", None)
+    env["LC_ALL"] = "pl_PL.UTF-8"  # the command line speaks the locale's language; read Polish
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=300, check=False)
     if check and done.returncode != 0:

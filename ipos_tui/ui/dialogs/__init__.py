@@ -3,6 +3,6 @@
 from .confirm import ConfirmDialog
 from .form import Field, FormDialog
 from .menu import MenuScreen
-from .text_view import TextViewDialog
+from .text_view import ErrorDialog, TextViewDialog
 
-__all__ = ["ConfirmDialog", "Field", "FormDialog", "MenuScreen", "TextViewDialog"]
+__all__ = ["ConfirmDialog", "ErrorDialog", "Field", "FormDialog", "MenuScreen", "TextViewDialog"]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..widgets.keybar import KeyBar
+from ..errors import Guarded
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Guarded, ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmDialog {
         align: center middle;
@@ -29,14 +30,26 @@ class ConfirmDialog(ModalScreen[bool]):
     }
     """
 
+    #: default "tak": Enter (green) agrees, Esc (red) refuses
     BINDINGS = [
         Binding("enter,ctrl+j", "answer(True)", "keys.yes", key_display="Enter"),
         Binding("escape", "answer(False)", "keys.no"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, *, default: bool = True) -> None:
+        """``default=False`` for what cannot be undone by mistake (voiding a receipt,
+        an amount far beyond the usual): Enter and Esc both say "nie", and only
+        ``T`` (or ``1``) says "tak"."""
         super().__init__()
         self.question = question
+        self.default = default
+        if not default:
+            self._bindings = BindingsMap(
+                [
+                    Binding("t,T,y,Y,1", "answer(True)", "keys.yes", key_display="T/1"),
+                    Binding("enter,ctrl+j,escape", "answer(False)", "keys.no", key_display="Enter/Esc"),
+                ]
+            )
 
     def compose(self) -> ComposeResult:
         with Vertical():

@@ -21,6 +21,7 @@ from ...i18n import t
 from ..screens.base import error_text
 from ..widgets.code_input import CodeInput, run_command
 from ..widgets.keybar import KeyBar
+from ..errors import Guarded
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Field:
     validate: Callable[[str], Any] | None = None
 
 
-class FormDialog(ModalScreen[dict[str, Any] | None]):
+class FormDialog(Guarded, ModalScreen[dict[str, Any] | None]):
     DEFAULT_CSS = """
     FormDialog {
         align: center middle;

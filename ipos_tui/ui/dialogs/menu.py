@@ -11,9 +11,10 @@ from textual.screen import ModalScreen
 from ...i18n import t
 from ..widgets.keybar import KeyBar
 from ..widgets.menu import MenuItem, NumberedMenu
+from ..errors import Guarded
 
 
-class MenuScreen(ModalScreen[None]):
+class MenuScreen(Guarded, ModalScreen[None]):
     """Shows items; a chosen item's action runs after the menu closes unless the item
     opens a submenu, which stacks on top (Esc goes back one level)."""
 

@@ -14,6 +14,7 @@ from ...i18n import t
 from ..widgets.code_input import CodeInput, run_command
 from ..widgets.keybar import KeyBar
 from ..widgets.topbar import TopBar
+from ..errors import Guarded
 
 if TYPE_CHECKING:
     from ..app import IposApp
@@ -55,7 +56,7 @@ class StatusLine(Static):
         self.update(text)
 
 
-class PosScreen(Screen[None]):
+class PosScreen(Guarded, Screen[None]):
     """A full screen with the top bar and the key bar."""
 
     #: catalogue key of the title shown on the top bar instead of the location

@@ -6,12 +6,18 @@ The rules live in :mod:`ipos_tui.terminal.cash`; this module asks for amounts, s
 what the service refused in the dialog that asked (so the cashier can correct it),
 prints, kicks the background upload as a finished sale does, and takes the cashier
 back to selling — or, after "Zamknięcie zmiany", to the login screen.
+
+"Zamknięcie zmiany" asks first for the cash counted in the drawer, without showing
+what should be there (a blind count), then shows both and the difference
+("nadwyżka" / "niedobór" / "zgodne") and asks to close; Esc there goes back to the
+count with the typed amount kept. A difference above the back office's limit asks
+once more, with "nie" as the answer Enter gives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,16 +28,29 @@ from textual.widgets import Input, Label, Static
 from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
-from ...terminal.cash import CashResult, CashService, DrawerState, cash_of, parse_cash_amount
+from ...terminal.cash import (
+    CashResult,
+    CashService,
+    DrawerState,
+    ShiftCount,
+    cash_of,
+    parse_cash_amount,
+)
 from ...terminal.printout import save_printout
-from ..dialogs import ConfirmDialog, MenuScreen, TextViewDialog
+from ..dialogs import MenuScreen, TextViewDialog
 from ..widgets.code_input import CodeInput, run_command
 from ..widgets.keybar import KeyBar
 from ..widgets.menu import MenuItem, NumberedMenu
 from .base import PosScreen, error_text
+from ..errors import Guarded
 
 if TYPE_CHECKING:
+    from ...terminal.records import User
     from ..app import IposApp
+
+_ResultT = TypeVar("_ResultT")
+#: Characters of a well-formed amount; anything else is refused as soon as it is typed.
+_AMOUNT_CHARS = frozenset("0123456789 ,.\u00a0złZŁ")
 
 #: printout dialog titles by (document type, kind, purpose)
 _TITLE_KEYS = {
@@ -77,10 +96,14 @@ def first_screen_after_login(app: IposApp) -> Screen[None]:
 # -- the amount dialog ---------------------------------------------------------------
 
 
-class AmountDialog(ModalScreen[CashResult | None]):
+class AmountDialog(Guarded, ModalScreen[_ResultT], Generic[_ResultT]):
     """Asks for an amount (and, for deposits and withdrawals, an optional reason) and
     runs ``submit`` on Enter: a refusal (too much, no permission, a bad amount) is
-    shown here and the dialog stays open; a stored document closes it."""
+    shown here and the dialog stays open with what was typed; what ``submit`` returns
+    (a stored document, or the counted amount of a shift close) closes it.
+
+    The field takes any character, so letters or a minus sign get a message instead of
+    vanishing (a "-5" silently read as 0,05 zł would be worse than an error)."""
 
     DEFAULT_CSS = """
     AmountDialog {
@@ -125,10 +148,14 @@ class AmountDialog(ModalScreen[CashResult | None]):
         self,
         title: str,
         info: str,
-        submit: Callable[[int, str], CashResult | None],
+        submit: Callable[[int, str], _ResultT],
         *,
         allow_zero: bool = False,
         with_reason: bool = False,
+        label_key: str = "cash.amount",
+        hint_key: str = "cash.amount_hint",
+        accept_key: str = "cash.key_confirm",
+        initial: str = "",
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -136,6 +163,10 @@ class AmountDialog(ModalScreen[CashResult | None]):
         self.submit = submit
         self.allow_zero = allow_zero
         self.with_reason = with_reason
+        self.label_key = label_key
+        self.hint_key = hint_key
+        self.accept_key = accept_key
+        self.initial = initial
         #: True once ``submit`` stored nothing and returned None (a skipped opening)
         self.done_without_document = False
 
@@ -145,18 +176,21 @@ class AmountDialog(ModalScreen[CashResult | None]):
             if self.info:
                 yield Static(self.info, id="info", markup=False)
             with Grid():
-                yield Label(t("cash.amount"), markup=False)
-                yield CodeInput(id="amount", restrict=r"[0-9 ,.]*", max_length=14, select_on_focus=False, commands="*")
+                yield Label(t(self.label_key), markup=False)
+                yield CodeInput(self.initial, id="amount", select_on_focus=False, commands="*")
                 if self.with_reason:
                     yield Label(t("cash.reason"), markup=False)
                     yield CodeInput(id="reason", max_length=200, select_on_focus=False, commands="*")
-            yield Static(t("cash.amount_hint"), id="hint", markup=False)
+            yield Static(t(self.hint_key), id="hint", markup=False)
             yield Static("", id="preview", markup=False)
             yield Static("", id="error", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#amount", CodeInput).focus()
+
+    def binding_label(self, binding: Binding) -> str | None:
+        return t(self.accept_key) if binding.action == "accept" else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_field":
@@ -170,11 +204,14 @@ class AmountDialog(ModalScreen[CashResult | None]):
         if event.input.id != "amount":
             return
         preview = self.query_one("#preview", Static)
-        self.query_one("#error", Static).update("")
+        error = self.query_one("#error", Static)
+        error.update("")
         try:
             amount = parse_cash_amount(event.value, allow_zero=self.allow_zero)
-        except DomainError:
+        except DomainError as refused:
             preview.update("")
+            if not set(event.value) <= _AMOUNT_CHARS:  # a letter or a sign: say so at once
+                error.update(error_text(refused))
             return
         preview.update(t("cash.preview", amount=format_money(amount)))
 
@@ -233,14 +270,17 @@ def _back_to_sales(app: IposApp) -> None:
         app.pop_screen()
 
 
-def _show_result(app: IposApp, result: CashResult, then: Callable[[], None] | None = None) -> None:
-    """Back to selling, with what was stored on the status line and the printout on
-    top (Enter/Esc closes it)."""
+def _show_result(
+    app: IposApp, result: CashResult, then: Callable[[], None] | None = None, message: str | None = None
+) -> None:
+    """Back to selling, with what was stored on the status line (``message``, or the
+    cash in the drawer) and the printout on top (Enter/Esc closes it)."""
     _back_to_sales(app)
     title = _title(result)
     say = getattr(app.screen, "say", None)
     if say is not None:
-        say(t("cash.done", title=title, number=result.document.number, cash=format_money(result.state.cash)))
+        say(message or t("cash.done", title=title, number=result.document.number,
+                         cash=format_money(result.state.cash)))
 
     def closed(_answer: object) -> None:
         if then is not None:
@@ -258,18 +298,41 @@ def _refuse(app: IposApp, error: DomainError) -> None:
         say_error(error)
 
 
-def drawer_text(state: DrawerState) -> str:
-    """The shift's counts, one per line (the close summary and the menu's hint)."""
-    rows = [
+def _drawer_rows(state: DrawerState) -> list[tuple[str, str]]:
+    """The shift's start and its sums, as (label, value) rows."""
+    return [
         (t("cash.shift_from"), f"{state.shift.started_local:%Y-%m-%d %H:%M}"),
         (t("cash.opening"), format_money(state.opening)),
         (t("cash.cash_sales"), format_money(state.cash_sales)),
         (t("cash.cash_refunds"), format_money(state.cash_refunds)),
         (t("cash.deposits"), format_money(state.deposits)),
         (t("cash.withdrawals"), format_money(state.withdrawals)),
-        (t("cash.in_drawer"), format_money(state.cash)),
     ]
+
+
+def _rows_text(rows: list[tuple[str, str]]) -> str:
     return "\n".join(f"{label:<24}{value:>16}" for label, value in rows)
+
+
+def drawer_text(state: DrawerState) -> str:
+    """The shift's counts, one per line, ending with the cash in the drawer."""
+    return _rows_text([*_drawer_rows(state), (t("cash.in_drawer"), format_money(state.cash))])
+
+
+def difference_text(count: ShiftCount) -> str:
+    """"niedobór 12,00 zł", "nadwyżka 12,00 zł" or "zgodne" (for a sentence)."""
+    if count.kind == "exact":
+        return t("cash.exact_text")
+    return t(f"cash.{count.kind}_text", amount=format_money(abs(count.difference)))
+
+
+def count_rows(count: ShiftCount) -> list[tuple[str, str]]:
+    """Powinno być, Policzono and the difference ("Niedobór 12,00 zł" …) as rows."""
+    return [
+        (t("cash.expected"), format_money(count.expected)),
+        (t("cash.counted"), format_money(count.counted)),
+        (t(f"cash.{count.kind}"), format_money(abs(count.difference))),
+    ]
 
 
 # -- the opening cash ------------------------------------------------------------------
@@ -443,7 +506,8 @@ def _state_report(app: IposApp) -> None:
 
 
 def _close_shift(app: IposApp) -> None:
-    """4. Zamknięcie zmiany: the summary, a tak/nie question, the printed report, logout."""
+    """4. Zamknięcie zmiany: the count, the summary with the difference, a second
+    question for a large difference, the printed report, logout."""
     cashier = app.cashier
     assert cashier is not None
     service = cash_service(app)
@@ -452,17 +516,186 @@ def _close_shift(app: IposApp) -> None:
     except DomainError as error:
         _refuse(app, error)
         return
+    ShiftClose(app, service, cashier, state).ask_count()
 
-    def answered(yes: bool | None) -> None:
-        if not yes:
+
+class ShiftClose:
+    """The steps of one shift close, keeping what the cashier typed between them."""
+
+    def __init__(self, app: IposApp, service: CashService, cashier: User, state: DrawerState) -> None:
+        self.app = app
+        self.service = service
+        self.cashier = cashier
+        self.state = state
+        self.limit = service.difference_limit()
+        #: the count as typed, shown again when the cashier goes back to correct it
+        self.typed = ""
+        self.count: ShiftCount | None = None
+
+    def ask_count(self) -> None:
+        """The count form; Esc leaves the shift open and nothing stored."""
+        shift = self.state.shift
+        info = t("cash.count_info", start=f"{shift.started_local:%Y-%m-%d %H:%M}", cashier=shift.cashier_name)
+        dialog: AmountDialog[int] = AmountDialog(
+            t("cash.count_title"), info, self._counted, allow_zero=True, label_key="cash.count_label",
+            hint_key="cash.count_hint", accept_key="cash.key_next", initial=self.typed,
+        )
+        self.app.push_screen(dialog, self._after_count)
+
+    def _counted(self, amount: int, _reason: str) -> int:
+        screen = self.app.screen
+        if isinstance(screen, AmountDialog):
+            self.typed = screen.query_one("#amount", CodeInput).value
+        return amount
+
+    def _after_count(self, counted: int | None) -> None:
+        if counted is None:
             return
+        self.count = ShiftCount(self.state.cash, counted)
+        self.app.push_screen(ShiftCloseSummary(self.state, self.count, self.limit), self._after_summary)
+
+    def _after_summary(self, close: bool | None) -> None:
+        assert self.count is not None
+        if not close:
+            self.ask_count()
+        elif self.count.is_large(self.limit):
+            self.app.push_screen(LargeDifferenceDialog(self.count, self.limit), self._after_large)
+        else:
+            self._close()
+
+    def _after_large(self, sure: bool | None) -> None:
+        if sure:
+            self._close()
+        else:
+            self.ask_count()
+
+    def _close(self) -> None:
+        app, count = self.app, self.count
+        assert count is not None
         try:
-            result = service.close_shift(cashier=cashier, now=app.clock())
+            result = self.service.close_shift(
+                cashier=self.cashier, now=app.clock(), counted=count.counted, expected=count.expected
+            )
         except DomainError as error:
             app.call_later(_refuse, app, error)
             return
         _stored(app, result)
-        app.call_later(_show_result, app, result, app.logout)
+        message = t("cash.close_done", number=result.document.number, counted=format_money(count.counted),
+                    difference=difference_text(count))
+        app.call_later(_show_result, app, result, app.logout, message)
 
-    question = t("cash.close_question", summary=drawer_text(state))
-    app.push_screen(ConfirmDialog(question), answered)
+
+class ShiftCloseSummary(Guarded, ModalScreen[bool]):
+    """The shift's sums, what should be in the drawer, what was counted and the
+    difference; Enter closes the shift, Esc goes back to the count."""
+
+    DEFAULT_CSS = """
+    ShiftCloseSummary {
+        align: center middle;
+    }
+    ShiftCloseSummary > Vertical {
+        width: 48;
+        height: auto;
+        border: solid $warning;
+        background: $surface;
+        padding: 0 2;
+    }
+    ShiftCloseSummary #difference {
+        text-style: bold;
+    }
+    ShiftCloseSummary #difference.shortage {
+        color: $text-error;
+    }
+    ShiftCloseSummary #difference.surplus {
+        color: $text-warning;
+    }
+    ShiftCloseSummary #difference.exact {
+        color: $text-success;
+    }
+    ShiftCloseSummary #large {
+        color: $text-warning;
+    }
+    ShiftCloseSummary #question {
+        margin: 1 0 0 0;
+        text-style: bold;
+    }
+    """
+
+    BINDINGS = [
+        Binding("enter,ctrl+j", "answer(True)", "cash.key_close", key_display="Enter"),
+        Binding("escape", "answer(False)", "cash.key_correct"),
+    ]
+
+    def __init__(self, state: DrawerState, count: ShiftCount, limit: int) -> None:
+        super().__init__()
+        self.state = state
+        self.count = count
+        self.limit = limit
+
+    def compose(self) -> ComposeResult:
+        rows = count_rows(self.count)
+        with Vertical() as box:
+            box.border_title = t("cash.shift_close")
+            yield Static(_rows_text(_drawer_rows(self.state)), id="sums", markup=False)
+            yield Static("\u2500" * 40, id="rule", markup=False)
+            yield Static(_rows_text(rows[:2]), id="count", markup=False)
+            yield Static(_rows_text(rows[2:]), id="difference", classes=self.count.kind, markup=False)
+            if self.count.is_large(self.limit):
+                yield Static(t("cash.large_note", limit=format_money(self.limit)), id="large", markup=False)
+            yield Static(t("cash.close_confirm"), id="question", markup=False)
+        yield KeyBar()
+
+    def action_answer(self, close: bool) -> None:
+        self.dismiss(close)
+
+
+class LargeDifferenceDialog(Guarded, ModalScreen[bool]):
+    """"Czy na pewno?" for a difference above the limit: 1. Nie (where Enter starts),
+    2. Tak; Esc is "nie"."""
+
+    DEFAULT_CSS = """
+    LargeDifferenceDialog {
+        align: center middle;
+    }
+    LargeDifferenceDialog > Vertical {
+        width: 56;
+        height: auto;
+        border: solid $error;
+        background: $surface;
+        padding: 0 1;
+    }
+    LargeDifferenceDialog #sure-text {
+        margin: 0 0 1 0;
+    }
+    LargeDifferenceDialog NumberedMenu {
+        width: 100%;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "answer(False)", "keys.no")]
+
+    def __init__(self, count: ShiftCount, limit: int) -> None:
+        super().__init__()
+        self.count = count
+        self.limit = limit
+
+    def compose(self) -> ComposeResult:
+        text = t("cash.large_question", difference=difference_text(self.count), limit=format_money(self.limit))
+        with Vertical() as box:
+            box.border_title = t("cash.large_title")
+            yield Static(text, id="sure-text", markup=False)
+            yield NumberedMenu([
+                MenuItem(1, "cash.large_no", lambda: self.action_answer(False)),
+                MenuItem(2, "cash.large_yes", lambda: self.action_answer(True)),
+            ])
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one(NumberedMenu).focus()
+
+    def on_numbered_menu_chosen(self, event: NumberedMenu.Chosen) -> None:
+        event.stop()
+        event.item.action()
+
+    def action_answer(self, sure: bool) -> None:
+        self.dismiss(sure)

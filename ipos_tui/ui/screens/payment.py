@@ -1,6 +1,7 @@
 """Do zapłaty: tendering the open receipt, then writing it to the ledger.
 
-Cash is typed in grosze (2000 = 20,00 zł) and may exceed what is left (change);
+Amounts follow the till's one money rule (digits only are grosze, 2000 = 20,00 zł; a
+comma or point makes złoty, 20, = 20 zł). Cash may exceed what is left (change);
 other methods may not. ``*`` moves to the next method in the back office's order;
 F3 picks the document (Paragon, Faktura, Paragon z NIP). When the payments cover the
 total the receipt is committed in one transaction and the screen returns it.
@@ -15,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from ...domain.errors import DomainError
-from ...domain.money import format_money, parse_grosze_digits
+from ...domain.money import format_money, parse_amount
 from ...domain.receipt import PaymentState
 from ...domain.validation import format_nip, validate_nip
 from ...i18n import t
@@ -68,6 +69,11 @@ class PaymentScreen(PosScreen):
         content-align: left middle;
         padding: 0 1;
     }
+    PaymentScreen #amount-hint {
+        height: 1;
+        padding: 0 0 0 25;
+        color: $text-muted;
+    }
     PaymentScreen #to-pay {
         text-style: bold;
     }
@@ -112,9 +118,10 @@ class PaymentScreen(PosScreen):
                 yield Label("", id="remaining", classes="amount", markup=False)
             yield Static("", id="methods", markup=False)
             with Horizontal(id="amount-row"):
-                yield Label(t("pay.amount_grosze"), classes="caption", markup=False)
-                yield CodeInput(id="tendered", restrict=r"[0-9]*", max_length=9, select_on_focus=False, commands="*")
+                yield Label(t("pay.amount"), classes="caption", markup=False)
+                yield CodeInput(id="tendered", restrict=r"[0-9.,]*", max_length=12, select_on_focus=False, commands="*")
                 yield Static("", id="preview", markup=False)
+            yield Static(t("money.short_hint"), id="amount-hint", markup=False)
             with Horizontal(classes="row"):
                 yield Label(t("pay.change"), classes="caption", markup=False)
                 yield Label("", id="change", classes="amount", markup=False)
@@ -136,7 +143,7 @@ class PaymentScreen(PosScreen):
         if not text:
             return None
         try:
-            return parse_grosze_digits(text)
+            return parse_amount(text)
         except DomainError:
             return None
 
@@ -189,14 +196,33 @@ class PaymentScreen(PosScreen):
             return
         amount = self.typed_amount()
         if amount is None:
-            if self.query_one("#tendered", CodeInput).value:
-                self.say(t("err.amount_digits", text=self.query_one("#tendered", CodeInput).value), error=True)
+            text = self.query_one("#tendered", CodeInput).value
+            if text:
+                try:
+                    parse_amount(text)
+                except DomainError as error:
+                    self.say_error(error)
                 return
             amount = self.state.remaining
         if method.kind == "card":
             self._card_payment(method, amount)
-        else:
-            self._add_payment(method, amount)
+            return
+        change = amount - self.state.remaining if method.allows_change else 0
+        if change > self.pos.terminal.settings.large_amount():
+            from ..dialogs import ConfirmDialog
+
+            question = t("pay.large_change_question", amount=format_money(amount), change=format_money(change))
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._add_payment(method, amount)
+                else:
+                    self.query_one("#tendered", CodeInput).value = ""
+                    self.say(t("pay.large_change_refused"))
+
+            self.app.push_screen(ConfirmDialog(question, default=False), answered)
+            return
+        self._add_payment(method, amount)
 
     def _card_payment(self, method: PaymentMethod, amount: int) -> None:
         """The simulated card terminal: the trainer approves or declines."""

@@ -13,7 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from ...domain.search import normalise
-from ...i18n import t
+from ...i18n import has_key, t
+from ...terminal.records import document_number_text
 from ...terminal.printer import PRINTER_LETTERS, FiscalPrinter, JournalEntry, printer_of, rate_label
 from ..widgets.code_input import CodeInput
 from ..widgets.menu import MenuItem
@@ -24,8 +25,12 @@ from .info import InfoBase
 if TYPE_CHECKING:
     from ..app import IposApp
 
-#: catalogue keys of the journal's printout kinds
-KIND_KEYS = {"receipt": "printer.kind_receipt", "settlement": "printer.kind_settlement", "vat_table": "printer.kind_vat"}
+def kind_text(kind: str) -> str:
+    """The journal's name of a printout kind ("Dokument fiskalny", "Zwrot", …); every
+    kind the printer journals has one (``printer.kind_<kind>``, tested against
+    :data:`~ipos_tui.terminal.printer.PrintoutKind`)."""
+    key = "printer.kind_vat" if kind == "vat_table" else f"printer.kind_{kind}"
+    return t(key) if has_key(key) else kind
 
 
 def _when(moment: datetime | None, never: str = "printer.never") -> str:
@@ -132,6 +137,7 @@ class JournalScreen(PosScreen):
     def __init__(self) -> None:
         super().__init__()
         self.entries: list[JournalEntry] = []
+        self.doc_types: dict[str, str] = {}
 
     @property
     def printer(self) -> FiscalPrinter:
@@ -150,7 +156,7 @@ class JournalScreen(PosScreen):
     def header(self) -> str:
         return (
             f" {t('printer.col_number'):<7} {t('tx.date'):<10} {t('tx.time'):<5} "
-            f"{t('printer.col_kind'):<17} {t('printer.col_document'):>7}  {t('printer.col_content')}"
+            f"{t('printer.col_kind'):<16} {t('printer.col_document'):>8}  {t('printer.col_content')}"
         )
 
     def on_mount(self) -> None:
@@ -163,6 +169,9 @@ class JournalScreen(PosScreen):
     def load(self) -> None:
         query = self.query_text()
         self.entries = self.printer.journal(query)
+        self.doc_types = self.pos.terminal.ledger.document_types(
+            entry.document_uuid for entry in self.entries if entry.document_uuid
+        )
         self.query_one(RowList).show_rows([self.row(entry, query) for entry in self.entries], 0)
         if not self.entries:
             self.say(t("printer.journal_none") if query else t("printer.journal_empty"))
@@ -173,10 +182,13 @@ class JournalScreen(PosScreen):
 
     def row(self, entry: JournalEntry, query: str) -> Text:
         when = entry.printed_local
-        document = f"{entry.document_number:06d}" if entry.document_number is not None else ""
+        document = ""
+        if entry.document_number is not None:
+            doc_type = self.doc_types.get(entry.document_uuid or "", "receipt")
+            document = document_number_text(doc_type, entry.document_number)
         text = Text(no_wrap=True, overflow="crop")
         text.append(
-            f" {entry.number:06d}  {when:%Y-%m-%d} {when:%H:%M} {fit(t(KIND_KEYS[entry.kind]), 17):<17} "
+            f" {entry.number:06d}  {when:%Y-%m-%d} {when:%H:%M} {fit(kind_text(entry.kind), 17):<17} "
             f"{document:>7}  {fit(snippet(entry, query), 24)}"
         )
         return text

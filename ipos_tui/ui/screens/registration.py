@@ -9,17 +9,18 @@ screen runs the bound actions in typing order (see CodeInput).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from ...domain.errors import DomainError
-from ...domain.money import format_money, parse_money
-from ...domain.quantity import format_quantity, parse_quantity
+from ...domain.money import format_money, parse_amount, round_half_up
+from ...domain.quantity import QTY_SCALE, format_quantity, parse_quantity
 from ...domain.receipt import ReceiptLine
 from ...i18n import t
-from ...terminal.records import Product
+from ...terminal.records import Product, document_number_text
 from ..widgets.code_input import CodeInput
 from ..widgets.receipt_list import RowList, fit, header_row, line_row, pick_header, pick_row
 from .base import PosScreen
@@ -169,10 +170,7 @@ class RegistrationScreen(PosScreen):
         self.mode = mode
         prompt_key, placeholder_key = MODES[mode]
         self.query_one("#prompt", Label).update(t(prompt_key))
-        placeholder = t(placeholder_key)
-        if self.pending is not None and mode in ("weight", "open_price"):
-            placeholder = f"{placeholder}: {self.pending.name}"
-        self.code.placeholder = fit(placeholder, 34)
+        self.code.placeholder = fit(t(placeholder_key), 34)
         self.code.value = ""
         self.set_class(mode == "name", "-name-mode")
         self.query_one("#receipt-header", Static).update(pick_header() if mode == "name" else header_row())
@@ -279,6 +277,13 @@ class RegistrationScreen(PosScreen):
             vat_letter=product.vat_letter,
             product_id=product.id,
         )
+        if qty is None and price is None:  # the catalogue's own price, one piece
+            self._add_line(line)
+        else:
+            self.confirm_unusual(line.name, line.qty, line.precision, line.unit, line.unit_price,
+                                 lambda: self._add_line(line))
+
+    def _add_line(self, line: ReceiptLine) -> None:
         index = self.receipt.add_line(line, merge=True)
         self.pending = None
         self.pending_qty = None
@@ -291,9 +296,43 @@ class RegistrationScreen(PosScreen):
         qty = parse_quantity(text, self.pending.precision)
         self.add_product(self.pending, qty=qty)
 
+    def confirm_unusual(
+        self, name: str, qty: int, precision: int, unit: str, price: int, then: Callable[[], None]
+    ) -> None:
+        """Run ``then`` at once, or first ask when the quantity or the line's value is
+        far beyond the usual (the back office's large_quantity / large_amount): a slip
+        of the finger such as 1 234 kg of cheese. "nie" leaves the field to retype."""
+        settings = self.pos.terminal.settings
+        value = round_half_up(price * qty, QTY_SCALE)
+        if qty <= settings.large_quantity() * QTY_SCALE and value <= settings.large_amount():
+            then()
+            return
+        from ..dialogs import ConfirmDialog
+
+        question = t(
+            "reg.large_question",
+            name=name,
+            qty=f"{format_quantity(qty, precision)} {unit}",
+            price=format_money(price),
+            value=format_money(value),
+        )
+        mode = self.mode
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                try:
+                    then()
+                except DomainError as error:
+                    self.say_error(error)
+            else:
+                self.set_mode(mode)
+                self.say(t("reg.large_refused"))
+
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
+
     def _submit_open_price(self, text: str) -> None:
         assert self.pending is not None
-        price = parse_money(text)
+        price = parse_amount(text)
         if price <= 0:
             raise DomainError("err.price_zero")
         self.add_product(self.pending, qty=self.pending_qty, price=price)
@@ -304,17 +343,26 @@ class RegistrationScreen(PosScreen):
             self.set_mode("code")
             return
         line = self.receipt.lines[index]
-        self.receipt.set_quantity(index, parse_quantity(text, line.precision))
-        self.set_mode("code")
-        self.show_receipt(select=index)
-        self.say(self.describe(self.receipt.lines[index]))
+        qty = parse_quantity(text, line.precision)
+        self.confirm_unusual(line.name, qty, line.precision, line.unit, line.unit_price,
+                             lambda: self._edit_line(index, qty=qty))
 
     def _submit_price(self, text: str) -> None:
         index = self.selected_index()
         if index is None or not text:
             self.set_mode("code")
             return
-        self.receipt.set_price(index, parse_money(text))
+        line = self.receipt.lines[index]
+        price = parse_amount(text)
+        self.confirm_unusual(line.name, line.qty, line.precision, line.unit, price,
+                             lambda: self._edit_line(index, price=price))
+
+    def _edit_line(self, index: int, *, qty: int | None = None, price: int | None = None) -> None:
+        """Give line ``index`` its new quantity or price (after # and Enter)."""
+        if qty is not None:
+            self.receipt.set_quantity(index, qty)
+        if price is not None:
+            self.receipt.set_price(index, price)
         self.set_mode("code")
         self.show_receipt(select=index)
         self.say(self.describe(self.receipt.lines[index]))
@@ -379,11 +427,14 @@ class RegistrationScreen(PosScreen):
                 self.show_receipt()
                 self.say(t("reg.receipt_voided"))
 
-        self.app.push_screen(ConfirmDialog(question), answered)
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
     def action_pay(self) -> None:
         if self.receipt.is_empty:
             self.say(t("err.receipt_empty"), error=True)
+            return
+        if self.receipt.total <= 0:
+            self.say(t("err.receipt_total_zero"), error=True)
             return
         from ..reports import payment_blocked
 
@@ -405,23 +456,22 @@ class RegistrationScreen(PosScreen):
         self.show_receipt()
         self.refresh_top_bar()
         detail = self.pos.terminal.ledger.get_document(document.uuid)  # type: ignore[attr-defined]
-        done = t("reg.receipt_done", number=detail.number)
+        done = t(f"reg.done_{detail.kind}", number=document_number_text(detail.doc_type, detail.number))
         if detail.change:
             done += " " + t("reg.change_given", change=format_money(detail.change))
         self.say(done)
-        show_printout(self.pos, document.uuid)  # type: ignore[attr-defined]
+        show_printout(self.pos, document.uuid, just_printed=True)  # type: ignore[attr-defined]
 
     def action_discount(self) -> None:
         from ..discounts import open_discount_menu
 
         open_discount_menu(self)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F7 Zwrot is offered only with an empty receipt (a return is its own document;
-        while selling, the key bar keeps its room for the selling keys)."""
-        if action == "return_goods":
-            return self.receipt.is_empty
-        return True
+    def show_key(self, binding: Binding) -> bool:
+        """F7 Zwrot is on the key bar only with an empty receipt (a return is its own
+        document; while selling, the bar keeps its room for the selling keys). The key
+        itself always answers, with the reason when it cannot start a return."""
+        return binding.action != "return_goods" or self.receipt.is_empty
 
     def action_return_goods(self) -> None:
         """F7: a return, taken only while no receipt is open (its own document)."""

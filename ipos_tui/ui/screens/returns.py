@@ -27,7 +27,7 @@ from ...domain.money import format_money
 from ...domain.quantity import format_quantity, parse_quantity
 from ...domain.receipt_code import parse_receipt_code
 from ...i18n import t
-from ...terminal.records import PERM_RETURNS, PaymentMethod
+from ...terminal.records import PERM_RETURNS, PaymentMethod, document_number_text
 from ...terminal.returns import ReturnLine, ReturnService, ReturnSource, refund_value
 from ..widgets.code_input import CodeInput
 from ..widgets.receipt_list import RowList, fit
@@ -91,7 +91,7 @@ def _returned(screen: PosScreen, done: ReturnDone | None) -> None:
     screen.refresh_top_bar()
     from ..dialogs import TextViewDialog
 
-    screen.app.push_screen(TextViewDialog(done.title, done.printout))
+    screen.app.push_screen(TextViewDialog(done.title, done.printout, at_end=True))
 
 
 class ReturnScreen(PosScreen):
@@ -421,9 +421,9 @@ class ReturnScreen(PosScreen):
         printed = service.print_return(stored.uuid, now)
         save_printout(app.data_dir, app.terminal.ledger.get_document(stored.uuid), printed.text)
         app.sale_finished()
-        done = t("ret.done", number=t("ret.number", number=stored.number),
+        done = t("ret.done", number=document_number_text("return", stored.number),
                  amount=format_money(stored.total), method=method.name)
-        self.dismiss(ReturnDone(done, t("ret.number", number=stored.number), printed.text))
+        self.dismiss(ReturnDone(done, document_number_text("return", stored.number), printed.text))
 
 
 @dataclass(frozen=True)

@@ -8,29 +8,15 @@ from textual.binding import Binding
 
 from ...domain.money import format_money
 from ...i18n import t
-from ...terminal.records import DocumentSummary, document_code
-from ..printouts import kind_label, show_printout, upload_mark
+from ...terminal.records import DocumentSummary, document_code, document_number_text
+from ..printouts import document_label, show_printout, upload_mark
 from ..widgets.receipt_list import fit
-from .cash import cash_document_label
 from .list_screen import NAVIGATION, ListScreen
 
 
 def number_text(doc: DocumentSummary) -> str:
-    """A receipt's number, or a return's with its own mark ("Z000001")."""
-    if doc.doc_type == "return":
-        return t("ret.number", number=doc.number)
-    if doc.doc_type == "daily_report":
-        return t("day.list_number", number=doc.number)
-    return f"{doc.number:06d}"
-
-
-def document_label(doc: DocumentSummary) -> str:
-    """"Paragon", "Faktura", … "Zwrot", or a cash document's "Wpłata", "Wypłata", …"""
-    if doc.doc_type == "return":
-        return t("ret.doc")
-    if doc.doc_type == "daily_report":
-        return t("day.list_label")
-    return cash_document_label(doc.doc_type, doc.kind) or kind_label(doc.kind)
+    """The number with its series' mark ("000012", "Z000001", "KO000003", "RD0001")."""
+    return document_number_text(doc.doc_type, doc.number)
 
 
 def signed_total(doc: DocumentSummary) -> int:
@@ -53,7 +39,7 @@ class TransactionsScreen(ListScreen):
 
     def header(self) -> str:
         return (
-            f"   {t('tx.number'):<7} {t('tx.date'):<10} {t('tx.time'):<5} {t('tx.cashier'):<16} "
+            f"   {t('tx.number'):<8} {t('tx.date'):<10} {t('tx.time'):<5} {t('tx.cashier'):<16} "
             f"{t('tx.document'):<15} {t('tx.amount'):>12}"
         )
 
@@ -70,8 +56,8 @@ class TransactionsScreen(ListScreen):
         mark = upload_mark(self.pos, doc.upload_state)
         text = Text(no_wrap=True, overflow="crop")
         text.append(
-            f" {mark} {number_text(doc):<7} {doc.created_local:%Y-%m-%d} {doc.created_local:%H:%M} "
-            f"{fit(doc.cashier_name, 16):<16} {fit(document_label(doc), 15):<15} "
+            f" {mark} {number_text(doc):<8} {doc.created_local:%Y-%m-%d} {doc.created_local:%H:%M} "
+            f"{fit(doc.cashier_name, 16):<16} {fit(document_label(doc.doc_type, doc.kind), 15):<15} "
             f"{format_money(signed_total(doc)):>12}"
         )
         if doc.upload_state == "quarantined" and doc.reject_reason:

@@ -12,12 +12,13 @@ from __future__ import annotations
 from textual import events
 from textual.message import Message
 from textual.widgets import Input
+from ..errors import Guarded
 
 #: command character → the key name Textual binds it under
 COMMAND_KEYS = {"*": "asterisk", "#": "number_sign", "+": "plus", "/": "slash"}
 
 
-class CodeInput(Input):
+class CodeInput(Guarded, Input):
     DEFAULT_CSS = """
     CodeInput {
         border: solid $accent;

@@ -14,9 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ...i18n import t
+from ..errors import Guarded
 
 
-class KeyBar(Static):
+class KeyBar(Guarded, Static):
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
@@ -48,8 +49,12 @@ class KeyBar(Static):
         active = sorted(screen.active_bindings.values(), key=lambda item: order.get(item[1].key, -1))
         text = Text(no_wrap=True, overflow="crop")
         seen: set[str] = set()
+        # a screen may keep a key working but off the bar while it has no room for it
+        shown = getattr(screen, "show_key", None)
         for _node, binding, enabled, _tooltip in active:
             if not binding.show or not enabled or binding.action in seen:
+                continue
+            if shown is not None and not shown(binding):
                 continue
             seen.add(binding.action)
             if text:

@@ -13,6 +13,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...i18n import t
+from ..errors import Guarded
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class MenuItem:
         return self.label() if callable(self.label) else t(self.label)
 
 
-class NumberedMenu(OptionList):
+class NumberedMenu(Guarded, OptionList):
     DEFAULT_CSS = """
     NumberedMenu {
         border: solid $primary;

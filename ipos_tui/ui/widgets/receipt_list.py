@@ -16,6 +16,7 @@ from ...domain.money import format_money, format_percent_bp
 from ...domain.quantity import format_quantity
 from ...domain.receipt import ReceiptLine
 from ...i18n import t
+from ..errors import Guarded
 
 NAME_WIDTH = 34
 
@@ -31,13 +32,19 @@ def line_row(number: int, line: ReceiptLine) -> Text:
     row.append(f"{number:>3} {fit(line.name, NAME_WIDTH):<{NAME_WIDTH}} {qty:>11} ")
     row.append(f"{format_money(line.unit_price, symbol=False):>9} {format_money(line.value, symbol=False):>10}  ")
     row.append(line.vat_letter)
-    off = line.line_discount + line.receipt_discount_share
-    if off:
+    # the line's own discount and its share of a receipt discount, each named as what it is
+    if line.line_discount:
         label = t("receipt.discount")
         if line.discount is not None and line.discount.kind == "percent":
             label += f" {format_percent_bp(line.discount.value)}"
-        row.append(f"\n    {label:<{NAME_WIDTH + 22}} {'-' + format_money(off, symbol=False):>10}", style="italic")
+        row.append(_discount_row(label, line.line_discount), style="italic")
+    if line.receipt_discount_share:
+        row.append(_discount_row(t("receipt.receipt_discount"), line.receipt_discount_share), style="italic")
     return row
+
+
+def _discount_row(label: str, off: int) -> str:
+    return f"\n    {label:<{NAME_WIDTH + 22}} {'-' + format_money(off, symbol=False):>10}"
 
 
 def header_row() -> str:
@@ -55,7 +62,7 @@ def pick_header() -> str:
     return pick_row(t("reg.col_plu"), t("receipt.col_name"), t("receipt.col_price"), "")
 
 
-class RowList(OptionList, can_focus=False):
+class RowList(Guarded, OptionList, can_focus=False):
     """An OptionList the screen drives; it only shows rows and a highlight."""
 
     DEFAULT_CSS = """

@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from ...i18n import t
 from ...updates.updater import staged_version_cached
+from ..errors import Guarded
 
 
 def format_age(minutes: int) -> str:
@@ -18,7 +19,7 @@ def format_age(minutes: int) -> str:
     return t("age.days", n=minutes // (24 * 60))
 
 
-class TopBar(Static):
+class TopBar(Guarded, Static):
     """Left: store · terminal · cashier · receipt (or a screen title); right: ☁ and time."""
 
     DEFAULT_CSS = """

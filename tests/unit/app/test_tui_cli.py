@@ -1,5 +1,5 @@
-"""The ipos-tui command line refuses what it cannot open with a clear message in the
-UI language and leaves the files as they were.
+"""The ipos-tui command line refuses what it cannot open with a clear message in its
+language (the locale's, or --lang) and leaves the files as they were.
 
 Bad input tried: a data dir whose database is garbage, one from a newer app version,
 one already open in another terminal process. (A never activated terminal opens on
@@ -15,6 +15,12 @@ import pytest
 
 from ipos_tui.cli import tui_main
 from ipos_tui.terminal.db import open_terminal
+
+
+@pytest.fixture(autouse=True)
+def _polish_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line speaks the locale's language: these tests read Polish."""
+    monkeypatch.setenv("LC_ALL", "pl_PL.UTF-8")
 
 
 def test_garbage_database_is_refused_and_left_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

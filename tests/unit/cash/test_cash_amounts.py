@@ -1,5 +1,5 @@
 """What a cashier types as a cash amount: digits are grosze as on the payment screen
-("20000" = 200,00 zł), a comma or point means złoty ("200,00"); letters, signs, a
+("20000" = 200,00 zł), a comma or point means złoty ("200,00", "200,"); letters, signs, a
 third decimal, zero (except for the opening) and amounts above the printer's limit
 are refused with a message key the catalogue has."""
 
@@ -22,6 +22,10 @@ from ipos_tui.terminal.cash import check_reason, parse_cash_amount
     ("99999999", 99_999_999),
     ("999 999,99", 99_999_999),
     ("0001", 1),
+    ("1,", 100),  # "20," is 20 zł: the till's one money rule
+    ("200,", 20_000),
+    ("200.", 20_000),
+    ("1 234,", 123_400),
 ])
 def test_good_amounts(text: str, grosze: int) -> None:
     assert parse_cash_amount(text) == grosze
@@ -30,11 +34,15 @@ def test_good_amounts(text: str, grosze: int) -> None:
 @pytest.mark.parametrize("text, key", [
     ("abc", "cash.err_amount_invalid"),
     ("12a", "cash.err_amount_invalid"),
-    ("-500", "cash.err_amount_invalid"),
-    ("-5,00", "cash.err_amount_invalid"),
+    ("-500", "cash.err_amount_negative"),
+    ("-5,00", "cash.err_amount_negative"),
+    ("- 5", "cash.err_amount_negative"),
+    ("-5a", "cash.err_amount_invalid"),
     ("+5", "cash.err_amount_invalid"),
     ("1,234", "cash.err_amount_invalid"),
-    ("1,", "cash.err_amount_invalid"),
+    (",", "cash.err_amount_invalid"),
+    ("200,,", "cash.err_amount_invalid"),
+    ("200,5,", "cash.err_amount_invalid"),
     ("", "cash.err_amount_invalid"),
     ("0", "cash.err_amount_zero"),
     ("0,00", "cash.err_amount_zero"),
@@ -42,6 +50,7 @@ def test_good_amounts(text: str, grosze: int) -> None:
     ("12345678901234567890", "cash.err_amount_too_large"),
     ("1000000,00", "cash.err_amount_too_large"),
     ("1 000 000", "cash.err_amount_too_large"),
+    ("1000000,", "cash.err_amount_too_large"),
 ])
 def test_bad_amounts(text: str, key: str) -> None:
     with pytest.raises(DomainError) as caught:

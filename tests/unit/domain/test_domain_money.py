@@ -19,6 +19,7 @@ from ipos_tui.domain.money import (
     MAX_GROSZE,
     format_money,
     format_percent_bp,
+    parse_amount,
     parse_grosze_digits,
     parse_money,
     parse_percent,
@@ -81,6 +82,8 @@ class TestParseMoney:
             ("  12,30  ", 1230),
             ("999 999,99", MAX_GROSZE),
             ("007,50", 750),
+            ("3,", 300),
+            ("20.", 2000),
         ],
     )
     def test_accepted(self, text: str, grosze: int) -> None:
@@ -98,7 +101,6 @@ class TestParseMoney:
             "-3,49",
             "+3",
             "3,499",
-            "3,",
             ",5",
             "3,,5",
             "3.4.5",
@@ -138,6 +140,63 @@ class TestParseMoney:
             grosze = parse_money(text)
         except DomainError as exc:
             assert exc.key == "err.money_invalid"
+        else:
+            assert 0 <= grosze <= MAX_GROSZE
+
+
+class TestParseAmount:
+    """The till's one money rule: digits only are grosze, a separator makes złoty."""
+
+    @pytest.mark.parametrize(
+        ("text", "grosze"),
+        [
+            ("2000", 2000),  # the keypad: grosze
+            ("200", 200),
+            ("1", 1),
+            ("0", 0),
+            (" 50 ", 50),
+            ("20,", 2000),  # a comma or point: złoty
+            ("20.", 2000),
+            ("20,00", 2000),
+            ("20,5", 2050),
+            ("3.79", 379),
+            ("1 234,56", 123456),
+            ("12 zł", 1200),
+            ("99999999", MAX_GROSZE),
+            ("999 999,99", MAX_GROSZE),
+        ],
+    )
+    def test_accepted(self, text: str, grosze: int) -> None:
+        assert parse_amount(text) == grosze
+
+    @pytest.mark.parametrize("text", ["", " ", "abc", "-5", "-5,00", "20,001", ",5", "1,2,3", "12a", "²", "٣", "3 49"])
+    def test_invalid(self, text: str) -> None:
+        with pytest.raises(DomainError) as info:
+            parse_amount(text)
+        assert info.value.key == "err.amount_invalid"
+        assert info.value.params == {"text": text}
+
+    @pytest.mark.parametrize("text", ["100000000", "9" * 5000, "1000000,00", "1 000 000,00"])
+    def test_too_large(self, text: str) -> None:
+        with pytest.raises(DomainError) as info:
+            parse_amount(text)
+        assert info.value.key == "err.amount_too_large"
+
+    @FAST
+    @given(st.integers(0, MAX_GROSZE))
+    def test_digits_are_grosze_and_formatted_money_is_zloty(self, grosze: int) -> None:
+        assert parse_amount(str(grosze)) == grosze
+        assert parse_amount(format_money(grosze)) == grosze
+        whole, frac = divmod(grosze, 100)
+        assert parse_amount(f"{whole},{frac:02d}") == grosze
+
+    @FAST
+    @given(st.text(max_size=20))
+    def test_never_crashes_otherwise(self, text: str) -> None:
+        try:
+            grosze = parse_amount(text)
+        except DomainError as exc:
+            assert exc.key in ("err.amount_invalid", "err.amount_too_large")
         else:
             assert 0 <= grosze <= MAX_GROSZE
 

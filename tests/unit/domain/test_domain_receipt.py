@@ -332,13 +332,25 @@ class TestDiscounts:
         receipt.set_line_discount(0, None)
         assert receipt.total == 2000
 
-    def test_line_discount_larger_than_line_is_capped(self) -> None:
+    @pytest.mark.parametrize("discount", [Discount("amount", 10_000), Discount("amount", 100), Discount("percent", 10_000)])
+    def test_line_discount_of_the_whole_line_is_refused(self, discount: Discount) -> None:
+        """A line at 0,00 zł cannot be printed: the discount is refused, nothing changes."""
         receipt = Receipt()
         receipt.add_line(line(100))
         receipt.add_line(line(500, product_id=2))
-        receipt.set_line_discount(0, Discount("amount", 10_000))
-        assert receipt.lines[0].value == 0
-        assert receipt.total == 500
+        with pytest.raises(DomainError) as info:
+            receipt.set_line_discount(0, discount)
+        assert_domain_error(info, "err.discount_too_large", amount=100)
+        assert receipt.lines[0].discount is None and receipt.total == 600
+
+    def test_line_discount_that_empties_a_discounted_receipt_is_refused(self) -> None:
+        receipt = Receipt()
+        receipt.add_line(line(1000))
+        receipt.set_receipt_discount(Discount("amount", 900))
+        with pytest.raises(DomainError) as info:
+            receipt.set_line_discount(0, Discount("amount", 100))
+        assert info.value.key == "err.discount_too_large"
+        assert receipt.lines[0].discount is None and receipt.total == 100
 
     def test_receipt_discount_applies_after_line_discounts(self) -> None:
         receipt = Receipt()
@@ -362,14 +374,23 @@ class TestDiscounts:
         assert [item.value for item in receipt.lines] == [66, 67, 67]
         assert receipt.total == 200
 
-    def test_receipt_discount_larger_than_receipt(self) -> None:
+    @pytest.mark.parametrize("discount", [Discount("amount", 99_999), Discount("amount", 350), Discount("percent", 10_000)])
+    def test_receipt_discount_of_the_whole_receipt_is_refused(self, discount: Discount) -> None:
+        """F4 3 99999 on a 3,50 zł receipt: refused, the receipt keeps its total."""
         receipt = Receipt()
         receipt.add_line(line(100))
         receipt.add_line(line(250, product_id=2))
-        receipt.set_receipt_discount(Discount("amount", 99_999))
-        assert receipt.total == 0
-        assert all(item.value == 0 for item in receipt.lines)
-        assert receipt.discount_total == receipt.subtotal
+        receipt.set_receipt_discount(Discount("amount", 50))
+        with pytest.raises(DomainError) as info:
+            receipt.set_receipt_discount(discount)
+        assert_domain_error(info, "err.discount_too_large", amount=350)
+        assert receipt.receipt_discount == Discount("amount", 50) and receipt.total == 300
+
+    def test_receipt_discount_one_grosz_short_of_the_total_is_taken(self) -> None:
+        receipt = Receipt()
+        receipt.add_line(line(350))
+        receipt.set_receipt_discount(Discount("amount", 349))
+        assert receipt.total == 1
 
     def test_receipt_discount_follows_changes(self) -> None:
         receipt = Receipt()
@@ -429,7 +450,15 @@ def test_line_values_sum_to_total_and_never_negative(
     receipt = Receipt()
     for item in items:
         receipt.add_line(item)
+    base = sum(item.value_before_receipt_discount for item in receipt.lines)
+    if receipt_discount is not None and receipt_discount.amount_off(base) >= base:
+        with pytest.raises(DomainError):
+            receipt.set_receipt_discount(receipt_discount)
+        assert receipt.total == base  # refused: nothing changed
+        return
     receipt.set_receipt_discount(receipt_discount)
+    if receipt_discount is not None:
+        assert receipt.total > 0  # a discount always leaves something to pay
     values = [item.value for item in receipt.lines]
     assert sum(values) == receipt.total
     assert all(value >= 0 for value in values)
@@ -476,7 +505,12 @@ class ReceiptMachine(RuleBasedStateMachine):
     @rule(data=st.data(), discount=discounts)
     def line_discount(self, data: st.DataObject, discount: Discount | None) -> None:
         index = data.draw(st.integers(0, len(self.receipt.lines) - 1))
-        self.receipt.set_line_discount(index, discount)
+        total = self.receipt.total
+        try:
+            self.receipt.set_line_discount(index, discount)
+        except DomainError as exc:  # a discount of everything is refused
+            assert exc.key == "err.discount_too_large"
+            assert self.receipt.total == total
 
     @precondition(lambda self: self.receipt.lines)
     @rule(data=st.data())
@@ -485,7 +519,12 @@ class ReceiptMachine(RuleBasedStateMachine):
 
     @rule(discount=discounts)
     def receipt_discount(self, discount: Discount | None) -> None:
-        self.receipt.set_receipt_discount(discount)
+        total = self.receipt.total
+        try:
+            self.receipt.set_receipt_discount(discount)
+        except DomainError as exc:  # a discount of everything is refused
+            assert exc.key == "err.discount_too_large"
+            assert self.receipt.total == total
 
     @invariant()
     def values_sum_to_total(self) -> None:
