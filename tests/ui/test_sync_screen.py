@@ -347,3 +347,33 @@ def test_every_summary_fits_the_status_line() -> None:
             assert not long, f"{language}: {long}"
     finally:
         set_language("pl")
+
+
+async def test_f1_and_the_key_bar_say_what_esc_does_now(make_app) -> None:
+    """While a sync runs Esc stops it; once it ended Esc goes back. F1 said "Przerwij"
+    after the end (it reads the binding, not the key bar's label)."""
+    from ipos_tui.ui.dialogs import TextViewDialog
+
+    gate = threading.Event()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        screen = SyncScreen("menu.sync_products", ["products"], context_factory=fake_context,
+                            runner=scripted({"products": ["wait", *PRODUCTS_OK]}, gate))
+        await app.push_screen(screen)
+        await pilot.pause()
+        assert "Esc Przerwij" in screen_text(pilot).splitlines()[-1]
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Esc Wróć" in screen_text(pilot).splitlines()[-1]
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, TextViewDialog)
+        (esc,) = [line for line in screen_text(pilot).splitlines() if "│ Esc " in line]
+        assert "Wróć" in esc and "Przerwij" not in esc, esc
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, SyncScreen)

@@ -205,7 +205,10 @@ class SyncScreen(PosScreen):
     BINDINGS = [
         Binding("enter", "next", "sync.key_next"),
         Binding("f5", "retry", "sync.key_retry"),
+        # Esc stops a running sync, and goes back once it has ended (one binding each,
+        # so the key bar and F1 both name what Esc does now)
         Binding("escape", "stop", "keys.stop"),
+        Binding("escape", "back", "keys.back"),
         Binding("f1", "app.help", "keys.help"),
     ]
 
@@ -337,15 +340,17 @@ class SyncScreen(PosScreen):
             return self.next_step is not None and not self.running
         if action == "retry":
             return not self.running and bool(self.failures or self.cancel.cancelled)
+        if action == "stop":
+            return bool(self.running)
+        if action == "back":
+            return not self.running
         return True
 
-    def binding_label(self, binding: Binding) -> str | None:
-        """Esc stops a running sync and goes back once it has ended."""
-        if binding.action == "stop":
-            return t("keys.stop") if self.running else t("keys.back")
-        return None
-
     def action_next(self) -> None:
+        if not self.running:
+            self.dismiss(None)
+
+    def action_back(self) -> None:
         if not self.running:
             self.dismiss(None)
 
@@ -369,9 +374,6 @@ class SyncScreen(PosScreen):
         if self.running and not self.cancel.cancelled:
             self.cancel.cancel()
             self.say(t("sync.cancelling"))
-            return
-        if not self.running:
-            self.dismiss(None)
 
 
 def default_runner(job: str) -> JobFunction:
