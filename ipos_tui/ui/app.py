@@ -146,10 +146,14 @@ class IposApp(KeysInOrder, Guarded, App[None]):
             from .screens.connection import ConnectionScreen
 
             self.push_screen(ConnectionScreen(first_start=True))
-        elif self.startup_jobs:
+        elif self.startup_jobs and self.terminal.catalog.product_count() == 0:
+            # nothing to sell yet: the first sync, row by row, until Enter
             from .screens.sync import SyncScreen
 
             self.push_screen(SyncScreen("sync.title_first", list(self.startup_jobs), next_step="sync.next_login"))
+        elif self.startup_jobs:
+            # a till that sold before pulls what changed meanwhile in the background
+            self._retry_pulls(self.startup_jobs, 60.0)
         if self.upload_interval is not None:
             self.background_upload = BackgroundUpload(self, self.upload_interval)
             self.background_upload.start()

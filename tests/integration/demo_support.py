@@ -68,6 +68,17 @@ class TillProcess:
                 raise AssertionError(f"{needle!r} not shown; the till wrote:\n{self.text[-3000:]}")
             time.sleep(0.05)
 
+    def wait_for_any(self, *needles: str, timeout: float = 60.0) -> str:
+        """The first of ``needles`` the till shows."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for needle in needles:
+                if needle in self.text:
+                    return needle
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"none of {needles!r} shown; the till wrote:\n{self.text[-3000:]}")
+            time.sleep(0.05)
+
     def press(self, keys: bytes) -> None:
         os.write(self._master, keys)
 

@@ -246,6 +246,39 @@ FIRST_SYNC = {
 }
 
 
+def empty_catalogue(terminal) -> None:  # type: ignore[no-untyped-def]
+    """A till just activated, with nothing to sell yet: the App shows its first sync."""
+    import dataclasses
+
+    from ipos_tui.terminal.connection import Connection, ConnectionStore
+    from ipos_tui.terminal.demo import demo_snapshot
+
+    terminal.catalog.replace_all(dataclasses.replace(demo_snapshot(), products=(), barcodes=()))
+    ConnectionStore(terminal.db, terminal.models).save(Connection("http://127.0.0.1:1", 1, 1, "token"))
+
+
+async def test_a_till_with_a_catalogue_pulls_in_the_background_at_start(make_app, monkeypatch) -> None:
+    """Only a till with nothing to sell waits on its first sync; one that has its
+    catalogue opens on the login while the pulls run behind it."""
+    from ipos_tui.ui.screens.login import LoginScreen
+
+    ran: list[str] = []
+
+    def run_here(terminal, jobs, observer):  # type: ignore[no-untyped-def]
+        ran.extend(jobs)
+        return []
+
+    import ipos_tui.ui.sync_runner as sync_runner
+
+    monkeypatch.setattr(sync_runner, "run_jobs_here", run_here)
+    app = make_app(startup_jobs=("config", "users", "products"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert isinstance(app.screen, LoginScreen)
+        assert ran == ["config", "users", "products"]
+
+
 async def test_first_sync_stays_with_its_results_until_enter(make_app, monkeypatch) -> None:
     """The screen the App pushes on start (the demo's first sync) closed by itself
     1.5 s after the end; now it stays, says what comes next, and Enter goes on."""
@@ -253,6 +286,7 @@ async def test_first_sync_stays_with_its_results_until_enter(make_app, monkeypat
 
     fake_engine(monkeypatch, FIRST_SYNC)
     app = make_app(startup_jobs=("config", "users", "products"))
+    empty_catalogue(app.terminal)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -271,6 +305,7 @@ async def test_first_sync_closes_on_escape_too(make_app, monkeypatch) -> None:
 
     fake_engine(monkeypatch, FIRST_SYNC)
     app = make_app(startup_jobs=("config", "users", "products"), language="en")
+    empty_catalogue(app.terminal)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -307,6 +342,7 @@ async def test_a_failed_first_sync_says_so_and_f5_runs_it_again(make_app, monkey
     monkeypatch.setattr(sync_screen, "default_runner", runner)
     monkeypatch.setattr(sync_runner, "stored_connection", fake_context)
     app = make_app(startup_jobs=("config", "users", "products"))
+    empty_catalogue(app.terminal)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
