@@ -63,12 +63,26 @@ class ItemRow:
         return str(self.done) if self.done else ""
 
 
+def reject_reason_text(reason: str) -> str:
+    """A back office's rejection code ("other_store", "malformed:lines.0.qty:missing")
+    in words; a code this till does not know yet stays as it came."""
+    word, _, detail = reason.partition(":")
+    if word == "line_mismatch" and detail.isdigit():
+        detail = str(int(detail) + 1)  # the back office counts lines from 0, a cashier from 1
+    key = f"upload.reason.{word}"
+    if not has_key(key):
+        return reason
+    return t(key, detail=detail) if detail else t(key, detail="").replace(" ()", "")
+
+
 def failure_text(key: str, params: dict[str, Any]) -> str:
     """The readable reason of a failed item; a parameter that is itself a message key
     (the upload's ``reason``: "sync.err.offline") is translated first, with the same
-    parameters, so no catalogue key reaches the user (as on the sync screen)."""
+    parameters, and a back office's rejection code is put in words, so no code
+    reaches the user (here and on the sync screen)."""
     filled = {
-        name: t(value, **params) if isinstance(value, str) and has_key(value) else value
+        name: t(value, **params) if isinstance(value, str) and has_key(value)
+        else reject_reason_text(value) if name == "reason" and isinstance(value, str) else value
         for name, value in params.items()
     }
     return t(key, **filled)

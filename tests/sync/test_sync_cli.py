@@ -135,3 +135,21 @@ def test_sync_rows_are_readable_in_the_locale_language(shop: tuple[BackOffice, s
     (item,) = json.loads(as_json.stdout)["items"]
     assert item["job"] == "transactions"  # codes stay codes for scripts
     assert item["message"].startswith("zaplecze nie rozpoznaje kasy")
+
+
+def test_rejection_codes_are_put_in_words() -> None:
+    """What the back office answers a rejected document with ("other_store",
+    "malformed:…") reaches the cashier in words; an unknown code stays as it came."""
+    from ipos_tui.i18n import set_language
+    from ipos_tui.sync.headless import failure_text, reject_reason_text
+
+    set_language("pl")
+    assert reject_reason_text("other_store") == "dokument innego sklepu"
+    assert reject_reason_text("line_mismatch:0") == "wartość pozycji 1 nie zgadza się z ceną i ilością"
+    assert reject_reason_text("malformed:buyer.nip:invalid_nip") == "dokument w złym formacie (buyer.nip:invalid_nip)"
+    assert reject_reason_text("brand_new_code:x") == "brand_new_code:x"
+    text = failure_text("sync.err.document_rejected", {"number": 3, "reason": "other_store"})
+    assert "dokument innego sklepu" in text and "other_store" not in text
+    set_language("en")
+    assert reject_reason_text("total_mismatch") == "the total does not match the lines"
+    set_language("pl")

@@ -22,7 +22,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
-from ...i18n import has_key, t
+from ...i18n import t
+from ...sync.headless import failure_text
 from ...sync.progress import (
     JOB_ITEMS,
     CancelToken,
@@ -68,16 +69,6 @@ def change_counts(event: ItemDone) -> str:
     if event.removed:
         parts.append(f"\u2212{event.removed}")
     return " ".join(parts) if parts else t("sync.no_changes")
-
-
-def failure_text(key: str, params: dict[str, object]) -> str:
-    """The reason of a failed item; a parameter that is itself a message key (the
-    upload's ``reason``) is translated with the same parameters first."""
-    filled = {
-        name: t(value, **params) if isinstance(value, str) and has_key(value) else value
-        for name, value in params.items()
-    }
-    return t(key, **filled)
 
 
 class SyncRow(Horizontal):

@@ -8,6 +8,7 @@ from textual.binding import Binding
 
 from ...domain.money import format_money
 from ...i18n import t
+from ...sync.headless import reject_reason_text
 from ...terminal.records import DocumentSummary, document_code, document_number_text
 from ..printouts import document_label, show_printout, upload_mark
 from ..widgets.receipt_list import fit
@@ -73,7 +74,7 @@ class TransactionsScreen(ListScreen):
             f"{format_money(signed_total(doc)):>12}"
         )
         if doc.upload_state == "quarantined" and doc.reject_reason:
-            text.append(f"\n     {t('tx.quarantined', reason=fit(doc.reject_reason, 56))}", style="italic")
+            text.append(f"\n     {t('tx.quarantined', reason=fit(reject_reason_text(doc.reject_reason), 56))}", style="italic")
         return text
 
     def action_return_goods(self) -> None:
