@@ -148,6 +148,17 @@ class AuthService:
             raise DomainError("perm.err_not_allowed", name=user.name, permission=permission)
         return Authorisation(permission, user.id, user.identifier, user.name, to_utc(now))
 
+    def anyone_holds(self, permission: str) -> bool:
+        """Whether an active user of the catalogue holds ``permission`` (a till that
+        knows nobody who could authorise something need not ask: its first activation)."""
+        row = self._db.execute_sql(
+            "SELECT 1 FROM user, json_each(CASE WHEN json_valid(user.permissions) "
+            "THEN user.permissions ELSE '[]' END) AS held "
+            "WHERE user.active AND held.value = ? LIMIT 1",
+            (permission,),
+        ).fetchone()
+        return row is not None
+
     def lockout_remaining(self, identifier: str, now: datetime) -> int:
         """Whole seconds (rounded up) until ``identifier`` may try again; 0 if not locked."""
         row = self._m.login_failure.get_or_none(

@@ -295,7 +295,7 @@ class ReportService:
         names = {method.code: method.name for method in self._terminal.catalog.payment_methods()}
         printout = printer_of(self._terminal).print_fiscal_report(
             "daily_report", f"RAPORT DOBOWY nr {report.number:04d}",
-            daily_report_body(report, names) + _authorised(authorisation), now,
+            daily_report_body(report, names) + authorised_lines(authorisation), now,
             document_uuid=report.uuid, document_number=report.number,
         )
         return report, printout
@@ -335,7 +335,7 @@ class ReportService:
         """Print (and journal) a monthly or periodic report; any number of times
         (``authorisation``: the manager who allowed a cashier without "reports")."""
         return printer_of(self._terminal).print_fiscal_report(
-            "periodic_report", title, periodic_report_body(report, method_names) + _authorised(authorisation), now
+            "periodic_report", title, periodic_report_body(report, method_names) + authorised_lines(authorisation), now
         )
 
     # -- day-close options --------------------------------------------------------
@@ -529,7 +529,7 @@ def daily_report_body(report: DailyReport, method_names: Mapping[str, str] | Non
     ]
 
 
-def _authorised(authorisation: Authorisation | None) -> list[str]:
+def authorised_lines(authorisation: Authorisation | None) -> list[str]:
     """"Autoryzował: …" below a report a manager authorised (nothing otherwise)."""
     if authorisation is None:
         return []
@@ -556,6 +556,7 @@ __all__ = [
     "PeriodicReport",
     "ReportService",
     "add_sums",
+    "authorised_lines",
     "check_period",
     "month_range",
     "parse_day",
