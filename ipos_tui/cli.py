@@ -11,7 +11,6 @@ import argparse
 import logging
 import logging.handlers
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -100,8 +99,11 @@ def _tui_main(argv: list[str], language: str) -> int:
     is_demo = args.command == "demo"
     if is_demo:
         root: Path = args.data_dir or demo_data_dir()
-        if args.reset and root.exists():
-            shutil.rmtree(root)
+        if args.reset:
+            from .demo_store import reset_demo
+
+            if reset_demo(root) != 0:  # a till of the demo still runs: says so
+                return 2
         data_dir = root / f"terminal-{args.terminal}"
     else:
         data_dir = args.data_dir or default_data_dir()

@@ -1,12 +1,16 @@
-"""An ASGI app served from a thread of another program (the demo, tests, benchmarks).
+"""An ASGI app served from a thread of another program (the demo's back office
+process, tests, benchmarks).
 
-uvicorn on 127.0.0.1 with a port the OS picks; logs go to the caller's logging (never
-to the terminal the TUI draws on); no Server/Date headers (terminals on GSM pay for
+uvicorn on 127.0.0.1 with a port the OS picks, or on a listening socket the caller
+hands over (the demo binds its recorded port itself, so a port taken by another
+program is known before anything starts); logs go to the caller's logging (never to
+the terminal the TUI draws on); no Server/Date headers (terminals on GSM pay for
 every byte of every answer).
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from types import TracebackType
@@ -21,7 +25,8 @@ from ipos_tui.backoffice.service import BackOffice
 class AsgiServer:
     """``with AsgiServer(app) as url: …`` — ``app`` answers on ``url`` until the block ends."""
 
-    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0, name: str = "asgi") -> None:
+    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0, name: str = "asgi",
+                 sock: socket.socket | None = None) -> None:
         config = uvicorn.Config(
             app,
             host=host,
@@ -32,9 +37,12 @@ class AsgiServer:
             lifespan="off",
             server_header=False,
             date_header=False,
+            timeout_graceful_shutdown=5,  # stop() never waits on a hung client for long
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name=name, daemon=True)
+        sockets = None if sock is None else [sock]
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": sockets},
+                                        name=name, daemon=True)
         self.url = ""
 
     def start(self, timeout: float = 15.0) -> str:
@@ -65,5 +73,7 @@ class AsgiServer:
 class EmbeddedServer(AsgiServer):
     """The back office's sync API for ``office``, e.g. the demo shop's."""
 
-    def __init__(self, office: BackOffice, *, host: str = "127.0.0.1", port: int = 0, **app_options: Any) -> None:
-        super().__init__(create_app(office, **app_options), host=host, port=port, name="backoffice")
+    def __init__(self, office: BackOffice, *, host: str = "127.0.0.1", port: int = 0,
+                 sock: socket.socket | None = None, **app_options: Any) -> None:
+        super().__init__(create_app(office, **app_options), host=host, port=port, name="backoffice",
+                         sock=sock)

@@ -35,7 +35,6 @@ _MONEY_RE: Final = re.compile(
     rf"(?P<int>{_GROUPED_INT}|[0-9]+)(?:[.,](?P<frac>[0-9]{{0,2}}))?"
     rf"(?:[{_SPACES}]?(?i:zł))?"
 )
-_DIGITS_RE: Final = re.compile(r"[0-9]{1,9}")
 _PERCENT_RE: Final = re.compile(rf"(?P<int>[0-9]+)(?:[.,](?P<frac>[0-9]{{1,2}}))?[{_SPACES}]?%?")
 
 #: Whole-złoty digits that can still be within MAX_GROSZE; checked before ``int()``
@@ -105,18 +104,6 @@ def parse_amount(text: str) -> int:
         return parse_money(cleaned)
     except DomainError:
         raise DomainError("err.amount_too_large", text=text) from None
-
-
-def parse_grosze_digits(text: str) -> int:
-    """Parse cash typed as grosze on the keypad ("2000" is 20,00 zł).
-
-    The duet keypad has no decimal key on the payment screen, so the cashier types
-    digits only; nine digits cap the amount at the printer limit.
-    """
-    cleaned = text.strip()
-    if _DIGITS_RE.fullmatch(cleaned) is None:
-        raise DomainError("err.amount_digits", text=text)
-    return int(cleaned)
 
 
 def _grosze_to_decimal(grosze: int) -> Decimal:

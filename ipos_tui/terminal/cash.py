@@ -60,7 +60,7 @@ from ipos_tui.domain.authorisation import (
     with_authorisation,
 )
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.money import MAX_GROSZE, format_money, parse_grosze_digits, parse_money
+from ipos_tui.domain.money import MAX_GROSZE, format_money, parse_amount, parse_money
 from ipos_tui.terminal.ledger import DocumentDraft, LedgerService
 from ipos_tui.terminal.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry, printer_of
 from ipos_tui.terminal.records import (
@@ -91,11 +91,8 @@ KEY_DIFFERENCE_LIMIT: Final = "cash_difference_limit"
 DEFAULT_DIFFERENCE_LIMIT: Final = 10_000
 
 _SPACES: Final = " \u00a0\u202f"
-#: An amount that is well formed but may be too large for parse_money.
-_NUMBER_RE: Final = re.compile(rf"[0-9][0-9{_SPACES}]*(?:[.,][0-9]{{1,2}})?(?:[{_SPACES}]?(?i:zł))?")
-_DIGITS_RE: Final = re.compile(r"[0-9]+")
-#: Digits beyond which a keypad amount cannot be within MAX_GROSZE whatever it is.
-_MAX_DIGITS: Final = 9
+#: A number as an amount is written (to tell "-5,00" from "-abc").
+_NUMBER_RE: Final = re.compile(rf"[0-9][0-9{_SPACES}]*(?:[.,][0-9]{{0,2}})?(?:[{_SPACES}]?(?i:zł))?")
 
 _LAST_CLOSE_SQL: Final = (
     "SELECT id, uuid FROM document WHERE doc_type = 'cash_report' AND kind = 'shift_close' "
@@ -144,18 +141,11 @@ def parse_cash_amount(text: str, *, allow_zero: bool = False) -> int:
     cleaned = text.strip()
     if cleaned[:1] in ("-", "\u2212") and _NUMBER_RE.fullmatch(cleaned[1:].strip()):
         raise DomainError("cash.err_amount_negative", text=text)
-    if cleaned[-1:] in (",", ".") and _NUMBER_RE.fullmatch(cleaned[:-1]):
-        cleaned = cleaned[:-1] + ",00"  # "200," is 200 złoty: the separator makes złoty
-    if _DIGITS_RE.fullmatch(cleaned):
-        if len(cleaned.lstrip("0")) > _MAX_DIGITS:
-            raise DomainError("cash.err_amount_too_large")
-        grosze = parse_grosze_digits(cleaned.lstrip("0") or "0")
-    else:
-        try:
-            grosze = parse_money(cleaned)
-        except DomainError:
-            key = "cash.err_amount_too_large" if _NUMBER_RE.fullmatch(cleaned) else "cash.err_amount_invalid"
-            raise DomainError(key, text=text) from None
+    try:
+        grosze = parse_amount(cleaned)  # the till's one money rule
+    except DomainError as error:
+        key = "cash.err_amount_too_large" if error.key == "err.amount_too_large" else "cash.err_amount_invalid"
+        raise DomainError(key, text=text) from None
     return check_amount(grosze, allow_zero=allow_zero)
 
 

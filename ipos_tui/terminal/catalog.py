@@ -255,6 +255,10 @@ class CatalogService:
             )
         return result
 
+    def has_sales(self) -> bool:
+        """Whether this terminal sold anything yet (else "most sold" is alphabetical)."""
+        return self._db.execute_sql("SELECT 1 FROM product_sales LIMIT 1").fetchone() is not None
+
     # -- other catalogue reads -----------------------------------------------
 
     def payment_methods(self) -> list[PaymentMethod]:

@@ -13,6 +13,7 @@ from typing import Any
 from datetime import datetime
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.scrollbar import ScrollBar, ScrollBarRender
@@ -27,6 +28,7 @@ from textual.worker import Worker
 
 from .background import BackgroundUpload
 from .errors import ErrorGuard, Guarded, report_unexpected
+from .key_order import KeysInOrder
 from .glyphs import CONSOLE, UNICODE, Glyphs
 from .resources import styles_dir
 from .widgets.topbar import format_age
@@ -66,13 +68,17 @@ def local_now() -> datetime:
 REMINDER_CHECK_SECONDS = 30.0
 
 
-class IposApp(Guarded, App[None]):
+class IposApp(KeysInOrder, Guarded, App[None]):
     """iPOS duet terminal."""
 
     CSS_PATH = [styles_dir() / "app.tcss"]
     ENABLE_COMMAND_PALETTE = False
     TITLE = "iPOS"
-    BINDINGS = [Binding("f1", "help", "keys.help", show=False)]
+    BINDINGS = [
+        Binding("f1", "help", "keys.help", show=False),
+        # replaces Textual's own Ctrl+Q, which quits without a word
+        Binding("ctrl+q", "quit_till", "keys.quit", key_display="Ctrl+Q", priority=True),
+    ]
 
     def __init__(
         self,
@@ -148,6 +154,12 @@ class IposApp(Guarded, App[None]):
             self.background_upload = BackgroundUpload(self, self.upload_interval)
             self.background_upload.start()
         self.set_interval(REMINDER_CHECK_SECONDS, self.check_day_close_reminder)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Size classes for the stylesheet: ``-narrow`` below 80 columns (down to 60),
+        ``-wide`` from 120; lists compute their own column widths."""
+        self.set_class(event.size.width < 80, "-narrow")
+        self.set_class(event.size.width >= 120, "-wide")
 
     def check_day_close_reminder(self) -> None:
         """The day-close reminder (when the back office set one) at its time."""
@@ -280,19 +292,35 @@ class IposApp(Guarded, App[None]):
 
     # -- actions ---------------------------------------------------------------
     def action_help(self) -> None:
-        """F1: the keys of the current screen, with what each does here."""
+        """F1: the till's keys of the current screen, with what each does here (never
+        Textual's own keys: ui/keys.py)."""
         from .dialogs import TextViewDialog
+        from .keys import till_keys
 
         if isinstance(self.screen, TextViewDialog):
             return
         rows: dict[str, list[str]] = {}
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
-            if enabled and binding.description and binding.action != "app.help":
-                rows.setdefault(t(binding.description), []).append(self.get_key_display(binding))
+        for key in till_keys(self.screen):
+            rows.setdefault(key.description, []).append(key.display)
         intro = t(f"help.{type(self.screen).__name__}")
         lines = [intro, ""] if not intro.startswith("help.") else []
         lines += [f"{' / '.join(dict.fromkeys(keys)):<16} {what}" for what, keys in rows.items()]
-        self.push_screen(TextViewDialog(t("help.title"), "\n".join(lines)))
+        self.push_screen(TextViewDialog(t("help.title"), "\n".join(lines), wrap=True))
+
+    def action_quit_till(self) -> None:
+        """Ctrl+Q: end the program; with unsent documents it says so and asks first
+        ("nie" by default). Nothing is lost either way: open receipts are stored and
+        unsent documents go at the next start."""
+        from .dialogs import ConfirmDialog
+
+        count, _oldest = self.terminal.ledger.pending_summary()
+        if not count:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmDialog):
+            return
+        question = t("app.quit_unsent_question", n=count, cloud=self.glyphs.cloud)
+        self.push_screen(ConfirmDialog(question, default=False), lambda yes: self.exit() if yes else None)
 
     def logout(self) -> None:
         """Back to the login screen; the open receipt stays for the next cashier."""

@@ -3,8 +3,9 @@ activation with a one-time code, the first sync shown row by row, a sale, and th
 sale leaving ☁ once the background upload has delivered it; a price changed in the
 back office reaches the till by "3. Synchronizacja produktów".
 
-Nothing is mocked: the back office is the demo's embedded uvicorn server on a SQLite
-file in tmp_path, the terminal its own database.
+Nothing is mocked: the back office is the demo's, on uvicorn on a thread of the test
+(``DemoBackOffice.start``) over a SQLite file in tmp_path, the terminal its own
+database. The demo's back office as its own process: test_demo_processes.py.
 """
 
 from __future__ import annotations

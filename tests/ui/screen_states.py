@@ -61,6 +61,8 @@ class State:
     after: Callable[[Pilot], Awaitable[None]] | None = None
     #: start from an empty, never activated terminal instead of the demo one
     fresh: bool = False
+    #: the terminal's columns and rows (80x24 unless a state shows another size)
+    size: tuple[int, int] = (80, 24)
 
 
 PRODUCTS_DONE = [
@@ -415,6 +417,20 @@ STATES: dict[str, State] = {
     "printer_journal_english": State(
         [*LOGIN, *SELL_ONE, *SELL_CARD, "f2", "8", "5", "3", "wait:50"], options={"language": "en"}
     ),
+    # the main screens on the smallest and a large terminal the layout is made for
+    **{
+        f"{name}_{width}x{height}": State(keys, size=(width, height))
+        for width, height in ((60, 20), (132, 43))
+        for name, keys in (
+            ("login", []),
+            ("registration_basket", [*LOGIN, *BASKET]),
+            ("registration_name_search", [*LOGIN, "asterisk", *"ser"]),
+            ("payment", [*LOGIN, *BASKET, "plus", *"5000"]),
+            ("user_menu", [*LOGIN, "f2"]),
+            ("transactions", [*LOGIN, *SELL_ONE, *SELL_ONE, "f2", "5"]),
+            ("printout", [*LOGIN, *BASKET, "plus", *code("5000"), "wait:50"]),
+        )
+    },
     # cash management (on in the back office): opening cash, 2. Obsługa gotówki
     **CASH_STATES,
     # 3. Raport dobowy, 4. Raporty, the midnight block and the reminder

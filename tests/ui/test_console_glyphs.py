@@ -29,7 +29,7 @@ async def test_console_mode_uses_only_console_glyphs(name: str, make_app, demo_d
             state.setup(terminal)
     app = make_app(data_dir=demo_dir.parent / "fresh" if state.fresh else None,
                    **{**state.options, "console_mode": True})
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=state.size) as pilot:
         await pilot.press(*state.keys)
         await pilot.pause()
         if state.after is not None:

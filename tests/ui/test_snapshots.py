@@ -1,4 +1,5 @@
-"""80x24 snapshots of every screen and state (tests/ui/screen_states.py).
+"""Snapshots of every screen and state (tests/ui/screen_states.py): 80x24, and the
+main screens at 60x20 and 132x43 too.
 
 Plain ``def`` tests (the snapshot plugin runs the app itself). Regenerate on purpose
 only: ``pytest tests/ui/test_snapshots.py --snapshot-update`` (without xdist), then
@@ -30,7 +31,7 @@ def test_screen(name: str, snap_compare, make_app, demo_dir, monkeypatch) -> Non
         if state.after is not None:
             await state.after(pilot)
 
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(app, terminal_size=state.size, run_before=run_before)
 
 
 def test_no_stale_snapshot_files() -> None:

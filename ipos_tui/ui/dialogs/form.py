@@ -71,6 +71,7 @@ class FormDialog(Guarded, ModalScreen[dict[str, Any] | None]):
         Binding("enter,ctrl+j", "accept", "keys.accept", key_display="Enter"),
         Binding("asterisk,tab,multiply", "next_field", "keys.next_field", key_display="*"),
         Binding("escape", "cancel", "keys.cancel"),
+        Binding("f1", "app.help", "keys.help"),
     ]
 
     def __init__(self, title: str, fields: Sequence[Field], *, hint: str = "") -> None:

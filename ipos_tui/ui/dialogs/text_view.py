@@ -39,25 +39,35 @@ class TextViewDialog(Guarded, ModalScreen[None]):
     TextViewDialog #text {
         width: auto;
     }
+    TextViewDialog.-wrap > VerticalScroll {
+        width: 76;
+    }
+    TextViewDialog.-wrap #text {
+        width: 100%;
+    }
     """
 
     BINDINGS = [
         Binding("escape,enter,ctrl+j", "close", "keys.close", key_display="Enter/Esc"),
-        Binding("up", "scroll(-1)", "keys.scroll", key_display="\u2191\u2193"),
-        Binding("down", "scroll(1)", "keys.scroll", show=False),
-        Binding("pageup", "scroll(-10)", "keys.scroll", show=False),
-        Binding("pagedown", "scroll(10)", "keys.scroll", show=False),
+        # priority: the scroll container's own arrows would run instead (no hint update)
+        Binding("up", "scroll(-1)", "keys.scroll", key_display="\u2191\u2193", priority=True),
+        Binding("down", "scroll(1)", "keys.scroll", show=False, priority=True),
+        Binding("pageup", "scroll(-10)", "keys.scroll", show=False, priority=True),
+        Binding("pagedown", "scroll(10)", "keys.scroll", show=False, priority=True),
     ]
 
     #: rows of the screen the page leaves free: the top bar above it, and below it the
     #: sales screen's code field (3), its status line and the key bar
     FREE_ROWS = 6
 
-    def __init__(self, title: str, text: str, *, at_end: bool = False) -> None:
+    def __init__(self, title: str, text: str, *, at_end: bool = False, wrap: bool = False) -> None:
+        """``wrap``: prose (help, messages) wraps at the page's width; a printout keeps
+        its 40-column lines as printed."""
         super().__init__()
         self.title_text = title
         self.text = text
         self.at_end = at_end
+        self.set_class(wrap, "-wrap")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
@@ -104,10 +114,9 @@ class ErrorDialog(TextViewDialog):
 
     DEFAULT_CSS = """
     ErrorDialog > VerticalScroll {
-        width: 70;
         border: solid $error;
     }
-    ErrorDialog #text {
-        width: 100%;
-    }
     """
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__(title, text, wrap=True)

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -75,6 +76,21 @@ class ListScreen(PosScreen):
         super().refresh_texts()
         if self.BOX_TITLE_KEY is not None:
             self.box.border_title = t(self.BOX_TITLE_KEY)
+        self.query_one(f"#{self.ID_PREFIX}-header", Static).update(self.header())
+        self.load()
+
+    def row_width(self) -> int:
+        """Cells a row has in the list box now (80 columns: 78; 78 before it is drawn)."""
+        try:
+            return self.box.content_size.width or 78
+        except NoMatches:
+            return 78
+
+    def on_resize(self) -> None:
+        """Rows are drawn for the width there is: redraw them when it changes."""
+        self.call_after_refresh(self._relayout)
+
+    def _relayout(self) -> None:
         self.query_one(f"#{self.ID_PREFIX}-header", Static).update(self.header())
         self.load()
 

@@ -19,6 +19,8 @@ from .base import PosScreen
 
 
 class LoginScreen(PosScreen):
+    #: Ctrl+Q Zakończ on the bar: the login screen is where a till is left
+    SHOW_APP_KEYS = True
     DEFAULT_CSS = """
     LoginScreen #login-box {
         border: solid $primary;

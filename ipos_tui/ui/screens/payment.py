@@ -49,9 +49,12 @@ class PaymentScreen(PosScreen):
         width: 1fr;
         text-align: right;
     }
-    PaymentScreen #methods {
-        height: 1;
+    PaymentScreen #methods-row {
         margin: 1 0 0 0;
+    }
+    PaymentScreen #methods {
+        width: 1fr;
+        height: 1;
     }
     PaymentScreen #amount-row {
         height: 3;
@@ -116,7 +119,9 @@ class PaymentScreen(PosScreen):
             with Horizontal(classes="row"):
                 yield Label(t("pay.remaining"), classes="caption", markup=False)
                 yield Label("", id="remaining", classes="amount", markup=False)
-            yield Static("", id="methods", markup=False)
+            with Horizontal(classes="row", id="methods-row"):
+                yield Label(t("pay.method"), classes="caption", markup=False)
+                yield Static("", id="methods", markup=False)
             with Horizontal(id="amount-row"):
                 yield Label(t("pay.amount"), classes="caption", markup=False)
                 yield CodeInput(id="tendered", restrict=r"[0-9.,]*", max_length=12, select_on_focus=False, commands="*")
@@ -155,7 +160,7 @@ class PaymentScreen(PosScreen):
         self.query_one("#document", Label).update(f"{t('pay.document')}: {kind_label(self.kind)}")
         buyer = f"NIP {format_nip(self.buyer.nip)}" if self.buyer is not None else ""
         self.query_one("#buyer", Label).update(buyer)
-        methods = Text(f"{t('pay.method'):<24}", no_wrap=True, overflow="crop")
+        methods = Text(no_wrap=True, overflow="ellipsis")
         for index, method in enumerate(self.methods):
             if index == self.method_index:
                 methods.append(f"[{method.name}]", style="bold reverse")

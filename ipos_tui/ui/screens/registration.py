@@ -24,7 +24,7 @@ from ...domain.authorisation import Authorisation
 from ...terminal.records import PERM_PRICE_CHANGE, PERM_VOID, Product, document_number_text
 from ..dialogs.authorise import authorise_then, needs_manager
 from ..widgets.code_input import CodeInput
-from ..widgets.receipt_list import RowList, fit, header_row, line_row, pick_header, pick_row
+from ..widgets.receipt_list import PICK_FIXED, RowList, fit, header_row, line_row, name_width, pick_header, pick_row
 from .base import PosScreen
 
 #: prompt label and placeholder catalogue keys of each mode of the code line
@@ -92,12 +92,14 @@ class RegistrationScreen(PosScreen):
         Binding("f4", "discount", "keys.discount"),
         Binding("f7", "return_goods", "ret.key_return"),
         Binding("escape", "cancel", "keys.cancel"),
+        # Enter reaches the field first (it submits); this binding puts it on the bar in
+        # the modes where it is the next step, and takes numpad Enter (ctrl+j under tmux)
+        Binding("enter,ctrl+j", "submit", "keys.accept", key_display="Enter"),
+        Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193"),
         Binding("f1", "app.help", "keys.help"),
-        Binding("ctrl+j", "submit", "keys.accept", show=False),
-        Binding("up", "move(-1)", "keys.up", show=False),
-        Binding("down", "move(1)", "keys.down", show=False),
-        Binding("pageup", "move(-10)", "keys.up", show=False),
-        Binding("pagedown", "move(10)", "keys.down", show=False),
+        Binding("down", "move(1)", "keys.move", show=False, key_display="\u2191\u2193"),
+        Binding("pageup", "move(-10)", "keys.move", show=False),
+        Binding("pagedown", "move(10)", "keys.move", show=False),
     ]
 
     def __init__(self) -> None:
@@ -161,7 +163,8 @@ class RegistrationScreen(PosScreen):
         """
         self.pos.save_receipt()
         self.shown_parked_id = self.pos.parked_id
-        rows = [line_row(number, line) for number, line in enumerate(self.receipt.lines, 1)]
+        width = self.name_width()
+        rows = [line_row(number, line, width) for number, line in enumerate(self.receipt.lines, 1)]
         lines = self.query_one("#lines", RowList)
         keep = select if select is not None else lines.highlighted
         lines.show_rows(rows, keep)
@@ -172,17 +175,39 @@ class RegistrationScreen(PosScreen):
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
+        self.refresh_bindings()  # the key bar follows the mode
         prompt_key, placeholder_key = MODES[mode]
         self.query_one("#prompt", Label).update(t(prompt_key))
         self.code.placeholder = fit(t(placeholder_key), 34)
         self.code.value = ""
         self.set_class(mode == "name", "-name-mode")
-        self.query_one("#receipt-header", Static).update(pick_header() if mode == "name" else header_row())
+        self.show_header()
         if mode == "name":
             self.refresh_picks()
         elif mode in ("weight", "open_price") and self.pending is not None:
             key = "reg.ask_weight" if mode == "weight" else "reg.ask_price"
             self.say(t(key, name=self.pending.name, unit=self.pending.unit))
+
+    def name_width(self, fixed: int | None = None) -> int:
+        """The name column for the list's current width (wider terminals show more)."""
+        row_width = self.query_one("#receipt-box").content_size.width
+        return name_width(row_width, fixed) if fixed is not None else name_width(row_width)
+
+    def show_header(self) -> None:
+        header = (pick_header(self.name_width(PICK_FIXED)) if self.mode == "name"
+                  else header_row(self.name_width()))
+        self.query_one("#receipt-header", Static).update(header)
+
+    def on_resize(self) -> None:
+        """Columns follow the terminal's width: names get the room there is."""
+        self.call_after_refresh(self._relayout)
+
+    def _relayout(self) -> None:
+        self.show_header()
+        if self.mode == "name":
+            self.refresh_picks()
+        else:
+            self.show_receipt()
 
     def refresh_texts(self) -> None:
         super().refresh_texts()
@@ -203,17 +228,19 @@ class RegistrationScreen(PosScreen):
     def refresh_picks(self) -> None:
         query = self.code.value.strip()
         self.picks = self.pos.terminal.catalog.search(query, limit=50)
+        width = self.name_width(PICK_FIXED)
         rows = [
-            pick_row(product.plu, product.name, format_money(product.price, symbol=False), product.unit)
+            pick_row(product.plu, product.name, t("reg.unit_price", price=format_money(product.price, symbol=False),
+                                                  unit=product.unit), width)
             if product.price
-            else pick_row(product.plu, product.name, t("reg.open_price"), "")
+            else pick_row(product.plu, product.name, t("reg.open_price"), width)
             for product in self.picks
         ]
         self.query_one("#picklist", RowList).show_rows(rows, 0)
         if not self.picks:
             self.say(t("reg.not_found"), error=True)
         elif not query:
-            self.say(t("reg.most_sold"))
+            self.say(t("reg.most_sold" if self.pos.terminal.catalog.has_sales() else "reg.alphabetical"))
         else:
             self.say(t("reg.found", n=len(self.picks)))
 
@@ -508,11 +535,40 @@ class RegistrationScreen(PosScreen):
 
         open_discount_menu(self)
 
+    #: the App's keys (Ctrl+Q Zakończ) are on this screen's bar where they apply
+    SHOW_APP_KEYS = True
+
     def show_key(self, binding: Binding) -> bool:
-        """F7 Zwrot is on the key bar only with an empty receipt (a return is its own
-        document; while selling, the bar keeps its room for the selling keys). The key
-        itself always answers, with the reason when it cannot start a return."""
-        return binding.action != "return_goods" or self.receipt.is_empty
+        """What the key bar offers in the current state; 80 columns hold only the keys
+        that do something now. Every key keeps working (F7 with lines says why not)."""
+        action, empty = binding.action, self.receipt.is_empty
+        if self.mode == "name":
+            return action in ("menu", "toggle_search", "submit", "move(-1)", "cancel", "app.help")
+        if self.mode != "code":  # typing a quantity, price or weight
+            return action in ("cycle_edit", "submit", "cancel", "app.help")
+        if action == "submit":
+            return False  # Enter after a code is what everybody knows
+        if action == "move(-1)":
+            return len(self.receipt.lines) > 1
+        if action in ("return_goods", "quit_till"):
+            return empty  # a return is its own document; quitting, between receipts
+        if action in ("cycle_edit", "pay", "void_line", "discount", "cancel"):
+            return not empty
+        return True
+
+    def binding_label(self, binding: Binding) -> str | None:
+        """What the key does next in this mode: * to names or back to codes, # through
+        quantity → price → code, Enter adds the pick or takes the typed value."""
+        action = binding.action
+        if action == "toggle_search":
+            return t("keys.to_code" if self.mode == "name" else "keys.to_name")
+        if action == "cycle_edit":
+            return t({"qty": "keys.to_price", "price": "keys.to_code"}.get(self.mode, "keys.to_qty"))
+        if action == "submit":
+            return t("keys.add" if self.mode == "name" else "keys.accept")
+        if action == "cancel" and self.mode != "code":
+            return t("keys.back")
+        return None
 
     def action_return_goods(self) -> None:
         """F7: a return, taken only while no receipt is open (its own document)."""

@@ -37,9 +37,21 @@ class TransactionsScreen(ListScreen):
         Binding("f1", "app.help", "keys.help"),
     ]
 
+    #: cells of a row besides the cashier's name (mark, number, date, time, document, amount)
+    FIXED = 58
+
+    def cashier_width(self) -> int:
+        """The cashier column gets what the width leaves (none below 68 columns, at most 32)."""
+        width = min(self.row_width() - self.FIXED - 1, 32)
+        return width if width >= 8 else 0
+
+    def _cashier(self, name: str) -> str:
+        width = self.cashier_width()
+        return f"{fit(name, width):<{width}} " if width else ""
+
     def header(self) -> str:
         return (
-            f"   {t('tx.number'):<8} {t('tx.date'):<10} {t('tx.time'):<5} {t('tx.cashier'):<16} "
+            f"   {t('tx.number'):<8} {t('tx.date'):<10} {t('tx.time'):<5} {self._cashier(t('tx.cashier'))}"
             f"{t('tx.document'):<15} {t('tx.amount'):>12}"
         )
 
@@ -57,7 +69,7 @@ class TransactionsScreen(ListScreen):
         text = Text(no_wrap=True, overflow="crop")
         text.append(
             f" {mark} {number_text(doc):<8} {doc.created_local:%Y-%m-%d} {doc.created_local:%H:%M} "
-            f"{fit(doc.cashier_name, 16):<16} {fit(document_label(doc.doc_type, doc.kind), 15):<15} "
+            f"{self._cashier(doc.cashier_name)}{fit(document_label(doc.doc_type, doc.kind), 15):<15} "
             f"{format_money(signed_total(doc)):>12}"
         )
         if doc.upload_state == "quarantined" and doc.reject_reason:

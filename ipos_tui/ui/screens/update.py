@@ -330,8 +330,10 @@ def health_check(terminal: Terminal, *, expect_version: str | None = None) -> in
         print(t("update.health_failed", reason=f"{__version__} != {expect_version}"),
               file=sys.stderr)
         return 1
+    # contain_errors off: an error the till would survive by showing it is still a
+    # broken release, which the installer must roll back
     app = create_app(terminal, data_dir=terminal.data_dir, upload_interval=None,
-                     cursor_blink=False)
+                     cursor_blink=False, contain_errors=False)
 
     async def reach_login() -> bool:
         async with app.run_test(headless=True, size=(80, 24)) as pilot:

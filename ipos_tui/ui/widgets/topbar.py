@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...i18n import t
@@ -36,9 +37,17 @@ class TopBar(Guarded, Static):
         self.refresh_bar()
         self.set_interval(1.0, self._tick)
 
+    def on_resize(self) -> None:
+        self.refresh_bar()
+
     def _tick(self) -> None:
-        if self.app.screen is self.screen:
-            self.refresh_bar()
+        """Every second while this bar can be seen: its screen is on top, or only
+        menus and dialogs are over it (the clock and ☁ stay live under a menu)."""
+        for screen in reversed(self.app.screen_stack):
+            if not isinstance(screen, ModalScreen):
+                if screen is self.screen:
+                    self.refresh_bar()
+                return
 
     def refresh_bar(self) -> None:
         app = self.app
@@ -47,10 +56,11 @@ class TopBar(Guarded, Static):
         staged = staged_version_cached(app.data_dir)  # type: ignore[attr-defined]
         if staged:
             right = t("update.topbar", version=staged) + "  " + right
-        width = max(self.size.width, 80) if self.size.width else 80
+        width = self.size.width or 80
+        # the clock and ☁ always show; the place gives way, cut from its end
         room = width - len(right) - 2
         if len(left) > room:
-            left = left[: max(room - 1, 0)] + "…"
+            left = left[: max(room - 1, 0)] + "\u2026" if room > 1 else ""
         text = Text(" " + left, no_wrap=True, overflow="crop")
         text.append(" " * max(width - len(left) - len(right) - 2, 1))
         text.append(right + " ")

@@ -20,7 +20,6 @@ from ipos_tui.domain.money import (
     format_money,
     format_percent_bp,
     parse_amount,
-    parse_grosze_digits,
     parse_money,
     parse_percent,
     round_half_up,
@@ -199,24 +198,6 @@ class TestParseAmount:
             assert exc.key in ("err.amount_invalid", "err.amount_too_large")
         else:
             assert 0 <= grosze <= MAX_GROSZE
-
-
-class TestParseGroszeDigits:
-    @pytest.mark.parametrize(
-        ("text", "grosze"),
-        [("2000", 2000), ("1", 1), ("0", 0), ("999999999", 999_999_999), (" 50 ", 50)],
-    )
-    def test_accepted(self, text: str, grosze: int) -> None:
-        assert parse_grosze_digits(text) == grosze
-
-    @pytest.mark.parametrize(
-        "text", ["", " ", "20,00", "20.00", "-5", "1000000000", "12a", "²", "٣"]
-    )
-    def test_rejected(self, text: str) -> None:
-        with pytest.raises(DomainError) as info:
-            parse_grosze_digits(text)
-        assert info.value.key == "err.amount_digits"
-        assert info.value.params == {"text": text}
 
 
 class TestFormatMoney:
