@@ -153,11 +153,19 @@ STORES: Final = (
     DemoStore(2, "Sklep Osiedlowy", "ul. Kondratowicza 12, 03-242 Warszawa"),
 )
 
-ALL_PERMISSIONS: Final = ("price_change", "free_discount", "returns", "cash_withdrawal")
+#: Every permission the till checks (what each one allows: README, "Uprawnienia").
+ALL_PERMISSIONS: Final = (
+    "price_change", "free_discount", "returns", "cash_withdrawal", "cash_deposit", "void",
+    "day_close", "reports", "settings",
+)
 
+#: The kierownik may do everything; the kasjer discounts, voids, deposits cash and
+#: closes the day, but needs the kierownik for prices, returns and withdrawals; the
+#: stażysta needs the kierownik for all of it.
 USERS: Final = (
     DemoUser(1, "1001", "1111", "Anna Kowalska", "kierownik", True, ALL_PERMISSIONS),
-    DemoUser(2, "1002", "2222", "Jan Nowak", "kasjer", True, ("free_discount",)),
+    DemoUser(2, "1002", "2222", "Jan Nowak", "kasjer", True,
+             ("free_discount", "void", "day_close", "reports", "cash_deposit")),
     DemoUser(3, "1003", "3333", "Ola Wiśniewska", "stażysta", True, ()),
     DemoUser(4, "1004", "4444", "Piotr Zieliński", "kasjer", False, ()),
 )

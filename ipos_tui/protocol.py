@@ -21,7 +21,8 @@ Additive changes need no new version: fields a receiver does not know are ignore
 optional fields a sender leaves out take their defaults. So a receipt's ``kind`` and
 ``buyer`` (an invoice's or a NIP receipt's customer) are optional on every version: a
 terminal that does not send them (protocol 1, or an older protocol-2 build) uploads a
-plain "paragon", exactly what it printed.
+plain "paragon", exactly what it printed. Likewise every document's
+``authorisations`` (who allowed what the cashier may not do alone).
 
 Compact pages (protocol 3). A plain page repeats ``op``/``type``/``id``/``rev`` and
 every field name for each change; over GSM that is most of the bytes. A compact page
@@ -497,8 +498,32 @@ class DocumentPayment(WireModel):
     change: NonNegativeGrosze = 0
 
 
+class Authorisation(WireModel):
+    """A manager's consent to an action the cashier may not do alone: the user who
+    typed their identifier and PIN on the till, holding ``permission`` (a permission
+    name as the back office grants them: "free_discount", "void" …), when, and which
+    action it was (``detail``, e.g. "Jogurt grecki -10%"; free text for people).
+
+    ``permission`` is any short name, not a fixed list: a newer till may authorise
+    an action this back office does not know yet, and its document is still taken.
+    """
+
+    permission: str = Field(min_length=1, max_length=40)
+    user_id: Id32 | None = None
+    identifier: str | None = Field(default=None, max_length=40)
+    name: str = Field(min_length=1, max_length=80)
+    at: datetime | None = None
+    detail: str | None = Field(default=None, max_length=200)
+
+
 class DocumentBase(WireModel):
-    """Header every document carries. ``number`` is gapless per (terminal, type)."""
+    """Header every document carries. ``number`` is gapless per (terminal, type).
+
+    ``authorisations`` (optional on every version, left out when empty): who allowed
+    actions on this document the cashier may not do alone — a free discount or price
+    change on a receipt, a return, a cash operation, a daily report. A till that does
+    not send them (older builds) uploads its documents exactly as before.
+    """
 
     model_config = ConfigDict(extra="ignore")
 
@@ -509,6 +534,7 @@ class DocumentBase(WireModel):
     cashier_id: Id32 | None = None
     cashier_identifier: str | None = Field(default=None, max_length=40)
     cashier_name: str | None = Field(default=None, max_length=80)
+    authorisations: list[Authorisation] | None = Field(default=None, max_length=100)
 
 
 class Buyer(WireModel):

@@ -561,11 +561,20 @@ def cmd_transactions_list(office: BackOffice, args: argparse.Namespace) -> Any:
                                     day=args.day, doc_type=args.type, kind=args.kind,
                                     buyer_nip=args.nip, limit=args.limit)
     _emit(args, rows, lambda r: _print_table(
-        [{**x, "total": _money(x["total"]), "original": _original(x), "cashier": _cashier(x)}
+        [{**x, "total": _money(x["total"]), "original": _original(x), "cashier": _cashier(x),
+          "authorised_by": _authorised_by(x)}
          for x in r],
         ["id", "type", "kind", "terminal_id", "number", "store_id", "created_at", "total",
-         "cashier", "buyer_nip", "original", "warnings"]))
+         "cashier", "authorised_by", "buyer_nip", "original", "warnings"]))
     return rows
+
+
+def _authorised_by(row: dict[str, Any]) -> str | None:
+    """Who authorised actions on the document the cashier could not do alone, each
+    once: "Anna Kowalska (1001)"; None (shown "-") without any."""
+    names = [f"{a['name']} ({a['identifier']})" if a.get("identifier") else a["name"]
+             for a in row.get("authorisations") or ()]
+    return ", ".join(dict.fromkeys(names)) or None
 
 
 def _cashier(row: dict[str, Any]) -> str | None:

@@ -340,6 +340,9 @@ class _KnownNames:
         elif (doc.cashier_id is None and doc.cashier_identifier
               and doc.cashier_identifier not in self.identifiers):
             found.append(f"unknown_cashier:{doc.cashier_identifier}")
+        for authorisation in doc.authorisations or ():
+            if authorisation.user_id is not None and authorisation.user_id not in self.users:
+                found.append(f"unknown_authoriser:{authorisation.user_id}")
         for payment in _tenders(doc):
             if payment.method not in self.methods:
                 found.append(f"unknown_payment_method:{payment.method}")
@@ -417,7 +420,8 @@ def list_transactions(office: BackOffice, *, store_id: int | None = None,
                       buyer_nip: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """Stored documents, newest first; ``kind`` / ``buyer_nip`` find invoices and NIP
     receipts (the NIP in any usual spelling). A return names its original receipt
-    (``original_terminal_id``, ``original_number``; None for other documents)."""
+    (``original_terminal_id``, ``original_number``; None for other documents). Each
+    lists the ``authorisations`` given on it (who allowed what the cashier could not)."""
     t = m.Transaction
     query = t.select().where(t.company == office.company_id)
     if store_id is not None:
@@ -442,9 +446,17 @@ def list_transactions(office: BackOffice, *, store_id: int | None = None,
          "buyer_name": r.buyer_name, "buyer_address": r.buyer_address,
          "original_terminal_id": r.original_terminal, "original_number": r.original_number,
          "warnings": json.loads(r.warnings) if r.warnings else [],
+         "authorisations": _authorisations(r),
          **_count_columns(r)}
         for r in rows
     ]
+
+
+def _authorisations(row: m.Transaction) -> list[dict[str, Any]]:
+    """Who authorised what on the document (a manager's identifier and PIN on the
+    till), as uploaded: ``permission``, ``user_id``, ``identifier``, ``name``, ``at``,
+    ``detail``; empty for documents without any and from tills that do not send them."""
+    return list(json.loads(row.payload).get("authorisations") or [])
 
 
 def _count_columns(row: m.Transaction) -> dict[str, Any]:

@@ -8,6 +8,7 @@ model definitions.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from peewee import Database
@@ -45,10 +46,37 @@ def _add_receipt_kind_and_buyer(db: Database) -> None:
             db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {definition}')
 
 
+#: Permissions the tills enforce since this release (everybody could do these before):
+#: voiding a receipt with lines, the daily report, the monthly and periodic reports,
+#: changing the till's connection. Frozen here: a later release adds its own step.
+_NEWLY_ENFORCED: tuple[str, ...] = ("day_close", "reports", "settings", "void")
+
+
+def _grant_newly_enforced_permissions(db: Database) -> None:
+    """Version 3: every user existing now keeps doing what they could before the tills
+    began to check ``void``, ``day_close``, ``reports`` and ``settings``: they are
+    added to each user's permissions (the tills' schema 7 does the same to the users
+    they synced). The owner takes them away from whom they choose afterwards; users
+    added later get exactly what they are given."""
+    rows = db.execute_sql('SELECT "id", "permissions" FROM "staff_user"').fetchall()
+    for user_id, text in rows:
+        try:
+            held = json.loads(text or "[]")
+        except ValueError:
+            held = []
+        if not isinstance(held, list):
+            held = []
+        granted = sorted({str(p) for p in held} | set(_NEWLY_ENFORCED))
+        if granted != held:
+            db.execute_sql('UPDATE "staff_user" SET "permissions" = %s WHERE "id" = %s'
+                           .replace("%s", db.param), (json.dumps(granted), user_id))
+
+
 #: (version, step) in ascending order.
 MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (1, _create_initial_schema),
     (2, _add_receipt_kind_and_buyer),
+    (3, _grant_newly_enforced_permissions),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

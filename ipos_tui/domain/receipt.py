@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
+from ipos_tui.domain.authorisation import Authorisation
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import MAX_GROSZE, format_percent_bp, round_half_up
 from ipos_tui.domain.quantity import (
@@ -148,16 +149,21 @@ class Receipt:
         self,
         lines: Iterable[ReceiptLine] = (),
         receipt_discount: Discount | None = None,
+        authorisations: Iterable[Authorisation] = (),
     ) -> None:
         self.lines: list[ReceiptLine] = []
         self.receipt_discount: Discount | None = receipt_discount
+        #: what a manager authorised on this receipt (a free discount, a price
+        #: change), stored with the receipt when it is paid
+        self.authorisations: list[Authorisation] = list(authorisations)
         for line in lines:
             _check_line(line)
             self.lines.append(line)
         self._recompute()
 
     def __repr__(self) -> str:
-        return f"Receipt(lines={self.lines!r}, receipt_discount={self.receipt_discount!r})"
+        return (f"Receipt(lines={self.lines!r}, receipt_discount={self.receipt_discount!r}, "
+                f"authorisations={self.authorisations!r})")
 
     # -- changes ---------------------------------------------------------------
 

@@ -39,6 +39,11 @@ Other document types carry their type-specific fields in the ledger's ``extra``
 * a daily report ("daily_report") sends its sums as stored, its ``vat_totals`` (net
   gross per letter) and ``vat_amounts`` from the ledger's VAT column.
 
+Every type may carry ``authorisations``: who allowed an action the cashier may not
+do alone (a manager's identifier and PIN), as the ledger stored them in ``extra``
+(``permission``, ``user_id``, ``identifier``, ``name``, ``at``, ``detail``). Left
+out when there are none; a back office older than the field ignores it.
+
 Payloads are built as plain dicts and are not validated here: a document the
 protocol model would refuse (say, a name longer than the wire allows) is still
 sent, so the back office keeps it in its quarantine where an administrator can
@@ -50,6 +55,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
+from ipos_tui.domain.authorisation import EXTRA_KEY
 from ipos_tui.protocol import ReceiptDocument
 from ipos_tui.terminal.records import Buyer, DocumentDetail, DocumentLine, DocumentPayment
 
@@ -89,7 +95,19 @@ def document_payload(doc: DocumentDetail) -> dict[str, Any]:
     if doc.cashier_name:
         payload["cashier_name"] = doc.cashier_name
     payload.update(_BODIES[doc.doc_type](doc))
+    authorisations = doc.extra.get(EXTRA_KEY)
+    if authorisations:
+        payload["authorisations"] = [_authorisation(item) for item in authorisations]
     return payload
+
+
+def _authorisation(item: dict[str, Any]) -> dict[str, Any]:
+    """Who allowed what on the document, as the ledger stored it (the wire's keys)."""
+    return {key: item[key] for key in _AUTHORISATION_FIELDS if item.get(key) not in (None, "", 0)}
+
+
+#: The fields of an authorisation on the wire (protocol.Authorisation).
+_AUTHORISATION_FIELDS: Final = ("permission", "user_id", "identifier", "name", "at", "detail")
 
 
 def _receipt_body(doc: DocumentDetail) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from peewee import SqliteDatabase
 
+from ipos_tui.domain.authorisation import Authorisation
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.terminal.feed_apply import KEYED_PIN_PREFIX, pin_key
 from ipos_tui.terminal.models import Models, UserRow
@@ -116,6 +117,47 @@ class AuthService:
             ).execute()
             return _user(row)
         raise self._record_failure(ident, now)
+
+    def authorise(self, identifier: str | None, pin: str | None, permission: str,
+                  now: datetime) -> Authorisation:
+        """A manager's consent to one action needing ``permission``: the identifier and
+        PIN of an active user holding it, checked as a login is (whatever the login
+        mode: an authorisation always takes a PIN), wrong PINs counting towards the
+        same lockout. Raises DomainError "err.login_id_required", "err.login_unknown",
+        "err.login_inactive", "err.login_locked", "err.login_pin_required",
+        "err.login_bad_pin" or "perm.err_not_allowed" (``name``, ``permission``: the
+        PIN was right, the user does not hold the permission)."""
+        ident = (identifier or "").strip()
+        if not ident:
+            raise DomainError("err.login_id_required")
+        row = self._m.user.get_or_none(self._m.user.identifier == ident)
+        if row is None:
+            raise DomainError("err.login_unknown", identifier=ident)
+        if not row.active:
+            raise DomainError("err.login_inactive", name=row.name)
+        remaining = self.lockout_remaining(ident, now)
+        if remaining > 0:
+            raise DomainError("err.login_locked", seconds=remaining)
+        if not pin:
+            raise DomainError("err.login_pin_required")
+        if not verify_pin(row.pin_hash, pin, pin_key(self._db)):
+            raise self._record_failure(ident, now)
+        self._m.login_failure.delete().where(self._m.login_failure.identifier == ident).execute()
+        user = _user(row)
+        if not user.can(permission):
+            raise DomainError("perm.err_not_allowed", name=user.name, permission=permission)
+        return Authorisation(permission, user.id, user.identifier, user.name, to_utc(now))
+
+    def anyone_holds(self, permission: str) -> bool:
+        """Whether an active user of the catalogue holds ``permission`` (a till that
+        knows nobody who could authorise something need not ask: its first activation)."""
+        row = self._db.execute_sql(
+            "SELECT 1 FROM user, json_each(CASE WHEN json_valid(user.permissions) "
+            "THEN user.permissions ELSE '[]' END) AS held "
+            "WHERE user.active AND held.value = ? LIMIT 1",
+            (permission,),
+        ).fetchone()
+        return row is not None
 
     def lockout_remaining(self, identifier: str, now: datetime) -> int:
         """Whole seconds (rounded up) until ``identifier`` may try again; 0 if not locked."""

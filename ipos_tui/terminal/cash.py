@@ -24,9 +24,11 @@ Decisions this module makes, and why:
   transfer tenders never touch the drawer.
 * **Permissions**: a withdrawal needs "cash_withdrawal". A deposit needs
   "cash_deposit" (the back office grants it) or "cash_withdrawal": whoever may take
-  money out of the drawer may also put it in, and the demo users only carry
-  "cash_withdrawal". Reports and closing the shift need no permission — ending one's
-  shift is every cashier's duty.
+  money out of the drawer may also put it in. A cashier without them may still do it
+  when a manager holding the permission authorises it with their identifier and PIN
+  (``authorisation``): the document records who ("Autoryzował:" on its printout).
+  Reports and closing the shift need no permission — ending one's shift is every
+  cashier's duty.
 * **A withdrawal never exceeds the cash in the drawer**: the check runs inside the
   ledger's write transaction (``BEGIN IMMEDIATE``), so two tills' workers or a double
   key press cannot both take the same money out.
@@ -51,11 +53,23 @@ from typing import TYPE_CHECKING, Any, Final
 
 from peewee import SqliteDatabase
 
+from ipos_tui.domain.authorisation import (
+    Authorisation,
+    authorisations_of,
+    printout_lines,
+    with_authorisation,
+)
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import MAX_GROSZE, format_money, parse_amount, parse_money
 from ipos_tui.terminal.ledger import DocumentDraft, LedgerService
 from ipos_tui.terminal.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry, printer_of
-from ipos_tui.terminal.records import PERM_CASH_WITHDRAWAL, DocumentDetail, StoredDocument, User
+from ipos_tui.terminal.records import (
+    PERM_CASH_DEPOSIT,
+    PERM_CASH_WITHDRAWAL,
+    DocumentDetail,
+    StoredDocument,
+    User,
+)
 from ipos_tui.terminal.settings import SettingsService
 from ipos_tui.terminal.timeutil import local_text, parse_time, utc_text
 
@@ -66,8 +80,6 @@ log = logging.getLogger(__name__)
 
 DOC_CASH_OPERATION: Final = "cash_operation"
 DOC_CASH_REPORT: Final = "cash_report"
-#: The back office's permission for deposits ("wpłata"); see the module docstring.
-PERM_CASH_DEPOSIT: Final = "cash_deposit"
 #: Local setting recording a skipped opening ("pomiń"): which shift close it follows.
 LOCAL_SKIPPED_OPENING: Final = "cash_opening_skipped"
 #: The protocol's limit of a cash operation's reason.
@@ -322,6 +334,22 @@ class CashService:
         """Whether ``user`` may take cash out of the drawer."""
         return user.can(PERM_CASH_WITHDRAWAL)
 
+    @staticmethod
+    def permission_for(which: str) -> str:
+        """The permission a manager's authorisation needs for "deposit" or "withdrawal"."""
+        return PERM_CASH_DEPOSIT if which == "deposit" else PERM_CASH_WITHDRAWAL
+
+    def _allowed(self, which: str, cashier: User, authorisation: Authorisation | None) -> bool:
+        """The cashier may, or a manager authorised it with a permission that allows it."""
+        allowed = self.can_deposit if which == "deposit" else self.can_withdraw
+        if allowed(cashier):
+            return True
+        if authorisation is None:
+            return False
+        return authorisation.permission == self.permission_for(which) or (
+            which == "deposit" and authorisation.permission == PERM_CASH_WITHDRAWAL
+        )
+
     # -- the shift ----------------------------------------------------------------
 
     def open_shift(self, amount: int, *, cashier: User, now: datetime) -> CashResult | None:
@@ -389,33 +417,53 @@ class CashService:
 
     # -- operations ----------------------------------------------------------------
 
-    def deposit(self, amount: int, *, reason: str = "", cashier: User, now: datetime) -> CashResult:
-        """"Wpłata": cash put into the drawer. DomainError
+    def deposit(
+        self,
+        amount: int,
+        *,
+        reason: str = "",
+        cashier: User,
+        now: datetime,
+        authorisation: Authorisation | None = None,
+    ) -> CashResult:
+        """"Wpłata": cash put into the drawer (``authorisation``: the manager who
+        allowed a cashier without the permission). DomainError
         "cash.err_no_permission_deposit", "cash.err_no_shift" and the amount errors."""
-        if not self.can_deposit(cashier):
+        if not self._allowed("deposit", cashier, authorisation):
             raise DomainError("cash.err_no_permission_deposit")
         check_amount(amount)
+        extra = {"purpose": "deposit", "reason": check_reason(reason)}
         draft = DocumentDraft(
             doc_type=DOC_CASH_OPERATION,
             kind="in",
             total=amount,
-            extra={"purpose": "deposit", "reason": check_reason(reason)},
+            extra=with_authorisation(extra, None if self.can_deposit(cashier) else authorisation),
         )
         return self._commit(draft, cashier, now, self.drawer)
 
-    def withdraw(self, amount: int, *, reason: str = "", cashier: User, now: datetime) -> CashResult:
+    def withdraw(
+        self,
+        amount: int,
+        *,
+        reason: str = "",
+        cashier: User,
+        now: datetime,
+        authorisation: Authorisation | None = None,
+    ) -> CashResult:
         """"Wypłata": cash taken out of the drawer, never more than is in it (checked
-        under the ledger's write lock). DomainError "cash.err_no_permission_withdrawal",
-        "cash.err_no_shift", "cash.err_withdrawal_exceeds" (``amount``, ``total`` = the
-        cash in the drawer) and the amount errors."""
-        if not self.can_withdraw(cashier):
+        under the ledger's write lock); ``authorisation`` as for :meth:`deposit`.
+        DomainError "cash.err_no_permission_withdrawal", "cash.err_no_shift",
+        "cash.err_withdrawal_exceeds" (``amount``, ``total`` = the cash in the drawer)
+        and the amount errors."""
+        if not self._allowed("withdrawal", cashier, authorisation):
             raise DomainError("cash.err_no_permission_withdrawal")
         check_amount(amount)
+        extra = {"purpose": "withdrawal", "reason": check_reason(reason)}
         draft = DocumentDraft(
             doc_type=DOC_CASH_OPERATION,
             kind="out",
             total=amount,
-            extra={"purpose": "withdrawal", "reason": check_reason(reason)},
+            extra=with_authorisation(extra, None if self.can_withdraw(cashier) else authorisation),
         )
 
         def enough_cash() -> DrawerState:
@@ -573,6 +621,7 @@ def cash_printout_body(detail: DocumentDetail, state: DrawerState, terminal_name
             lines.append(_row(_DIFFERENCE_WORDS[count.kind], _signed(count.difference)))
     lines.append(rule)
     lines.append(_row(f"Kasjer: {detail.cashier_name}", terminal_name))
+    lines += printout_lines(authorisations_of(detail.extra), PRINT_WIDTH)
     return lines
 
 

@@ -25,6 +25,7 @@ from typing import Any, Final
 
 from peewee import Model, SqliteDatabase
 
+from ipos_tui.domain.authorisation import EXTRA_KEY, Authorisation, records
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt
 from ipos_tui.domain.validation import validate_nip
@@ -101,6 +102,7 @@ _DOCUMENT_COLUMNS: Final = (
     "buyer_address",
     "upload_state",
     "upload_attempts",
+    "extra",
 )
 _LINE_COLUMNS: Final = (
     "document_id",
@@ -126,8 +128,7 @@ _INSERT_DOCUMENT: Final = insert_sql(DocumentRow, _DOCUMENT_COLUMNS)
 _INSERT_LINE: Final = insert_sql(DocumentLineRow, _LINE_COLUMNS)
 _INSERT_PAYMENT: Final = insert_sql(DocumentPaymentRow, _PAYMENT_COLUMNS)
 _INSERT_DRAFT: Final = insert_sql(
-    DocumentRow,
-    (*(c for c in _DOCUMENT_COLUMNS if not c.startswith("buyer_")), "extra"),
+    DocumentRow, tuple(c for c in _DOCUMENT_COLUMNS if not c.startswith("buyer_"))
 )
 _INSERT_DRAFT_LINE: Final = insert_sql(DocumentLineRow, (*_LINE_COLUMNS, "original_line"))
 _NEXT_NUMBER: Final = (
@@ -323,21 +324,44 @@ class LedgerService:
             total=draft.total,
         )
 
-    def record_void(self, receipt: Receipt, cashier: User, now: datetime) -> None:
+    def record_void(
+        self, receipt: Receipt, cashier: User, now: datetime, authorisation: Authorisation | None = None
+    ) -> None:
         """Log a receipt voided with lines on it (the daily report counts them)."""
-        self.record_voided(len(receipt.lines), receipt.total, cashier, now)
+        self.record_voided(len(receipt.lines), receipt.total, cashier, now, authorisation)
 
-    def record_voided(self, line_count: int, total: int, cashier: User, now: datetime) -> None:
+    def record_voided(
+        self,
+        line_count: int,
+        total: int,
+        cashier: User,
+        now: datetime,
+        authorisation: Authorisation | None = None,
+    ) -> None:
         """Log a voided receipt of ``line_count`` lines worth ``total`` (nothing for an
-        empty one): Esc on the sales screen, or an open receipt deleted in 6. Paragony."""
+        empty one): Esc on the sales screen, or an open receipt deleted in 6. Paragony.
+        ``authorisation``: the manager who allowed a cashier without "void" to do it."""
         if line_count <= 0:
             return
         with self._db.atomic("IMMEDIATE"):
             self._db.execute_sql(
                 "INSERT INTO receipt_void (created_utc, created_local, cashier_id, cashier_name, "
-                "line_count, total) VALUES (?, ?, ?, ?, ?, ?)",
-                (utc_text(now), local_text(now), cashier.id, cashier.name, line_count, total),
+                "line_count, total, authorised_by_id, authorised_by_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    utc_text(now), local_text(now), cashier.id, cashier.name, line_count, total,
+                    authorisation.user_id if authorisation else None,
+                    authorisation.name if authorisation else None,
+                ),
             )
+
+    def voids(self, limit: int = 100) -> list[VoidRecord]:
+        """The voided receipts logged, newest first."""
+        rows = self._db.execute_sql(
+            "SELECT created_local, cashier_name, line_count, total, authorised_by_id, authorised_by_name "
+            "FROM receipt_void ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [VoidRecord(parse_time(row[0]), row[1], row[2], row[3], row[4], row[5]) for row in rows]
 
     def _next_number(self, doc_type: str) -> int:
         """The next number of ``doc_type`` (call inside the write transaction)."""
@@ -378,6 +402,9 @@ class LedgerService:
                 buyer.address if buyer else None,
                 "pending",
                 0,
+                # what a manager authorised on the receipt (a free discount, a price change)
+                json.dumps({EXTRA_KEY: records(receipt.authorisations)}, ensure_ascii=False)
+                if receipt.authorisations else None,
             ),
         )
         document_id = cursor.lastrowid
@@ -723,6 +750,18 @@ class DocumentDraft:
     payments: tuple[DocumentPayment, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     discount_total: int = 0
+
+
+@dataclass(frozen=True)
+class VoidRecord:
+    """One voided receipt of the void log: who voided what, and who authorised it."""
+
+    created_local: datetime
+    cashier_name: str
+    line_count: int
+    total: int
+    authorised_by_id: int | None = None
+    authorised_by_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -408,6 +408,27 @@ _CARD_REFUND_V6: Final = (
     "CHECK (kind IN ('payment', 'refund'))",
 )
 
+#: Version 7: permissions for every menu item, and a manager's authorisation of what
+#: a cashier may not do alone. The permissions the till enforces from now on (void,
+#: day_close, reports, settings) are granted to every user synced before, so an
+#: update locks nobody out (the back office's migration 3 does the same there; the
+#: owner restricts someone afterwards). An open receipt keeps the authorisations
+#: given on it (JSON, moved into the ledger document when it is paid); a voided
+#: receipt records who authorised the void.
+_PERMISSIONS_V7: Final = (
+    """UPDATE user SET permissions = (
+        SELECT json_group_array(value) FROM (
+            SELECT value FROM json_each(CASE WHEN json_valid(user.permissions)
+                THEN user.permissions ELSE '[]' END)
+            UNION SELECT value FROM json_each('["day_close", "reports", "settings", "void"]')
+            ORDER BY value
+        )
+    )""",
+    "ALTER TABLE parked_receipt ADD COLUMN authorisations TEXT",
+    "ALTER TABLE receipt_void ADD COLUMN authorised_by_id INTEGER",
+    "ALTER TABLE receipt_void ADD COLUMN authorised_by_name TEXT",
+)
+
 #: Step n (1-based) brings a database from user_version n-1 to n.
 MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
@@ -416,6 +437,7 @@ MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     _DEVICES_V4,
     _DAY_V5,
     _CARD_REFUND_V6,
+    _PERMISSIONS_V7,
 )
 
 #: The schema version this release writes and the newest it can open.

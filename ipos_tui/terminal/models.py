@@ -283,6 +283,7 @@ class ParkedReceiptRow(_Unbound):
     discount_value = IntegerField(null=True)
     line_count = IntegerField()
     total = IntegerField()
+    authorisations = TextField(null=True)
 
     class Meta:
         table_name = "parked_receipt"

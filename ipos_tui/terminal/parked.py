@@ -16,12 +16,14 @@ most one. Terminal-created receipts are cleared by the daily report
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
 from peewee import SqliteDatabase
 
+from ipos_tui.domain.authorisation import Authorisation, records
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Discount, Receipt, ReceiptLine
 from ipos_tui.terminal.ledger import insert_sql
@@ -51,8 +53,8 @@ _INSERT_LINE: Final = insert_sql(ParkedLineRow, _LINE_COLUMNS)
 _INSERT_RECEIPT: Final = insert_sql(ParkedReceiptRow, ("number", "source", "is_current", "line_count", "total"))
 _DELETE_LINES: Final = "DELETE FROM parked_line WHERE parked_id = ?"
 _UPDATE_HEADER: Final = (
-    "UPDATE parked_receipt SET discount_kind = ?, discount_value = ?, line_count = ?, total = ? "
-    "WHERE id = ?"
+    "UPDATE parked_receipt SET discount_kind = ?, discount_value = ?, line_count = ?, total = ?, "
+    "authorisations = ? WHERE id = ?"
 )
 _DELETE_RECEIPT: Final = "DELETE FROM parked_receipt WHERE id = ?"
 
@@ -96,7 +98,7 @@ def receipt_state(receipt: Receipt) -> ReceiptState:
     lets it skip the write (and its fsync) when nothing really changed.
     """
     lines = tuple(_line_values(line) for line in receipt.lines)
-    return (lines, *_discount_columns(receipt.receipt_discount))
+    return (lines, *_discount_columns(receipt.receipt_discount), tuple(receipt.authorisations))
 
 
 def _line_values(line: ReceiptLine) -> tuple[object, ...]:
@@ -149,7 +151,8 @@ class ParkedService:
             )
             for line in rows
         ]
-        receipt = Receipt(lines, _discount_of(row.discount_kind, row.discount_value))
+        authorisations = [Authorisation.from_record(item) for item in json.loads(row.authorisations or "[]")]
+        receipt = Receipt(lines, _discount_of(row.discount_kind, row.discount_value), authorisations)
         return OpenReceipt(row.id, row.number, receipt)
 
     def _row(self, parked_id: int) -> ParkedReceiptRow:
@@ -244,8 +247,10 @@ class ParkedService:
         discount_kind, discount_value = _discount_columns(receipt.receipt_discount)
         with self._db.atomic("IMMEDIATE"):
             cursor = self._db.cursor()
+            authorisations = json.dumps(records(receipt.authorisations)) if receipt.authorisations else None
             cursor.execute(
-                _UPDATE_HEADER, (discount_kind, discount_value, len(receipt.lines), receipt.total, parked_id)
+                _UPDATE_HEADER,
+                (discount_kind, discount_value, len(receipt.lines), receipt.total, authorisations, parked_id),
             )
             if cursor.rowcount != 1:
                 raise DomainError("err.parked_missing")

@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 from typing import Final
 
+from ipos_tui.domain.authorisation import authorisations_of, printout_lines
 from ipos_tui.domain.money import format_money
 from ipos_tui.domain.quantity import format_quantity
 from ipos_tui.domain.receipt_code import barcode, scan_digits
@@ -159,6 +160,7 @@ def render_receipt(
         terminal_info.name if terminal_info is not None else f"Kasa {detail.terminal_id}"
     )
     lines.append(_fit(f"Kasjer: {detail.cashier_name}", terminal_name, width))
+    lines += printout_lines(authorisations_of(detail.extra), width)
     lines.append(_fit(f"Kod: {detail.code}", detail.created_local.strftime("%H:%M:%S"), width))
     lines += _code_barcode(detail, width)
     return "\n".join(line.rstrip() for line in lines) + "\n"

@@ -32,12 +32,32 @@ PERM_PRICE_CHANGE: Final = "price_change"
 PERM_FREE_DISCOUNT: Final = "free_discount"
 PERM_RETURNS: Final = "returns"
 PERM_CASH_WITHDRAWAL: Final = "cash_withdrawal"
+PERM_CASH_DEPOSIT: Final = "cash_deposit"
+PERM_VOID: Final = "void"
+PERM_DAY_CLOSE: Final = "day_close"
+PERM_REPORTS: Final = "reports"
+PERM_SETTINGS: Final = "settings"
+#: Every permission the till checks (the back office's PERMISSIONS):
+#: price_change ``#`` price, free_discount F4 free discounts, returns, cash_withdrawal
+#: and cash_deposit (Wypłata / Wpłata), void (voiding a receipt with lines, deleting
+#: an open receipt with lines), day_close (Raport dobowy, the card app's
+#: Rozliczenia), reports (monthly and periodic reports), settings (changing the
+#: back office's address, re-activation: always with the PIN of a user holding it).
 ALL_PERMISSIONS: Final = (
     PERM_PRICE_CHANGE,
     PERM_FREE_DISCOUNT,
     PERM_RETURNS,
     PERM_CASH_WITHDRAWAL,
+    PERM_CASH_DEPOSIT,
+    PERM_VOID,
+    PERM_DAY_CLOSE,
+    PERM_REPORTS,
+    PERM_SETTINGS,
 )
+#: Permissions the till enforces since schema 7 (everybody could do these before):
+#: migrations on both sides grant them to the users that existed then, so nobody
+#: is locked out by the update until the owner takes them away.
+NEWLY_ENFORCED: Final = (PERM_VOID, PERM_DAY_CLOSE, PERM_REPORTS, PERM_SETTINGS)
 
 
 # -- catalogue ------------------------------------------------------------------
@@ -110,8 +130,14 @@ class User:
         return permission in self.permissions
 
 
-#: Who sells when the back office switched login off ("brak logowania").
-ANONYMOUS_USER: Final = User(id=0, identifier="", name="kasjer anonimowy", role="kasjer")
+#: Who sells when the back office switched login off ("brak logowania"). Without a
+#: login nobody can be restricted, so the anonymous cashier may still void, close
+#: the day and print reports as before; what was always a manager's (discounts,
+#: prices, returns, cash, settings) needs a manager's identifier and PIN.
+ANONYMOUS_USER: Final = User(
+    id=0, identifier="", name="kasjer anonimowy", role="kasjer",
+    permissions=frozenset({PERM_VOID, PERM_DAY_CLOSE, PERM_REPORTS}),
+)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from ipos_tui.domain.authorisation import Authorisation, printout_lines, with_authorisation
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money
 from ipos_tui.domain.vat import VatTotal, vat_label, vat_totals
@@ -267,12 +268,15 @@ class ReportService:
         )
         return sums, (upto_document, upto_void)
 
-    def make_daily_report(self, cashier: User, now: datetime) -> tuple[DailyReport, JournalEntry]:
+    def make_daily_report(
+        self, cashier: User, now: datetime, authorisation: Authorisation | None = None
+    ) -> tuple[DailyReport, JournalEntry]:
         """Sum the open day, store the report (uploaded like a sale) and print it.
 
         Sums and report are one write transaction; the printout follows (the journal
         is the printer's, not the ledger's: a report is stored even if printing fails,
-        and can be reprinted from the ledger).
+        and can be reprinted from the ledger). ``authorisation``: the manager who
+        allowed a cashier without "day_close" (stored and printed with the report).
         """
         ledger = self._terminal.ledger
         with self._db.atomic("IMMEDIATE"):
@@ -281,6 +285,7 @@ class ReportService:
             day = _report_day(sums, now)
             extra = _sums_extra(sums)
             extra.update({"day": day.isoformat(), "upto_document": upto_document, "upto_void": upto_void})
+            extra = with_authorisation(extra, authorisation)
             stored = ledger.commit_document(
                 DocumentDraft(DOC_DAILY_REPORT, "daily", sums.total, dict(sums.vat), extra=extra),
                 cashier=cashier,
@@ -289,7 +294,8 @@ class ReportService:
         report = DailyReport(stored.number, stored.uuid, day, stored.created_local, sums)
         names = {method.code: method.name for method in self._terminal.catalog.payment_methods()}
         printout = printer_of(self._terminal).print_fiscal_report(
-            "daily_report", f"RAPORT DOBOWY nr {report.number:04d}", daily_report_body(report, names), now,
+            "daily_report", f"RAPORT DOBOWY nr {report.number:04d}",
+            daily_report_body(report, names) + authorised_lines(authorisation), now,
             document_uuid=report.uuid, document_number=report.number,
         )
         return report, printout
@@ -319,11 +325,17 @@ class ReportService:
         return PeriodicReport(start, end, reports, add_sums(report.sums for report in reports))
 
     def print_periodic(
-        self, report: PeriodicReport, title: str, now: datetime, method_names: Mapping[str, str] | None = None
+        self,
+        report: PeriodicReport,
+        title: str,
+        now: datetime,
+        method_names: Mapping[str, str] | None = None,
+        authorisation: Authorisation | None = None,
     ) -> JournalEntry:
-        """Print (and journal) a monthly or periodic report; any number of times."""
+        """Print (and journal) a monthly or periodic report; any number of times
+        (``authorisation``: the manager who allowed a cashier without "reports")."""
         return printer_of(self._terminal).print_fiscal_report(
-            "periodic_report", title, periodic_report_body(report, method_names), now
+            "periodic_report", title, periodic_report_body(report, method_names) + authorised_lines(authorisation), now
         )
 
     # -- day-close options --------------------------------------------------------
@@ -517,6 +529,13 @@ def daily_report_body(report: DailyReport, method_names: Mapping[str, str] | Non
     ]
 
 
+def authorised_lines(authorisation: Authorisation | None) -> list[str]:
+    """"Autoryzował: …" below a report a manager authorised (nothing otherwise)."""
+    if authorisation is None:
+        return []
+    return ["-" * PRINT_WIDTH, *printout_lines([authorisation.with_detail("")], PRINT_WIDTH)]
+
+
 def periodic_report_body(report: PeriodicReport, method_names: Mapping[str, str] | None = None) -> list[str]:
     numbers = (
         f"{report.first_number:04d} - {report.last_number:04d}" if report.reports else "brak"
@@ -537,6 +556,7 @@ __all__ = [
     "PeriodicReport",
     "ReportService",
     "add_sums",
+    "authorised_lines",
     "check_period",
     "month_range",
     "parse_day",

@@ -32,6 +32,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
+from ipos_tui.domain.authorisation import (
+    Authorisation,
+    authorisations_of,
+    printout_lines,
+    with_authorisation,
+)
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, round_half_up
 from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
@@ -146,10 +152,14 @@ class ReturnSource:
         return all(line.returnable == 0 for line in self.lines)
 
 
-def require_permission(cashier: User) -> None:
-    """Returns need the "returns" permission; DomainError "ret.err.no_permission"."""
-    if not cashier.can(PERM_RETURNS):
-        raise DomainError("ret.err.no_permission", name=cashier.name)
+def require_permission(cashier: User, authorisation: Authorisation | None = None) -> None:
+    """Returns need the "returns" permission, the cashier's own or a manager's who
+    authorised this return (``authorisation``); DomainError "ret.err.no_permission"."""
+    if cashier.can(PERM_RETURNS):
+        return
+    if authorisation is not None and authorisation.permission == PERM_RETURNS:
+        return
+    raise DomainError("ret.err.no_permission", name=cashier.name)
 
 
 def refund_value(line: DocumentLine, already: int, qty: int) -> int:
@@ -174,14 +184,15 @@ class ReturnService:
 
     # -- finding the original ------------------------------------------------------
 
-    def find(self, text: str, cashier: User) -> ReturnSource:
-        """The original receipt named by ``text`` (a receipt code as typed or scanned).
+    def find(self, text: str, cashier: User, authorisation: Authorisation | None = None) -> ReturnSource:
+        """The original receipt named by ``text`` (a receipt code as typed or scanned);
+        ``authorisation``: the manager who allowed a cashier without "returns".
 
         Raises DomainError "ret.err.no_permission", "ret.err.code_invalid",
         "ret.err.not_found", "ret.err.offline" (a receipt of another till needs the
         back office), "ret.err.other_store", "err.terminal_not_activated".
         """
-        require_permission(cashier)
+        require_permission(cashier, authorisation)
         info = self._terminal.settings.terminal_info()
         if info is None:
             raise DomainError("err.terminal_not_activated")
@@ -388,14 +399,19 @@ class ReturnService:
         *,
         cashier: User,
         now: datetime,
+        authorisation: Authorisation | None = None,
     ) -> StoredDocument:
         """Store the return (own gapless number), then refund a card through the
         payment application. Inside the write transaction the returned quantities and
         the card refunds are read again: if they changed since ``source`` was found,
         DomainError "ret.err.changed" and nothing is stored (look the receipt up again).
+        ``authorisation``: the manager who allowed a cashier without "returns" (stored
+        with the return and printed on it).
         """
-        require_permission(cashier)
+        require_permission(cashier, authorisation)
         draft = self.draft(source, picks, method)
+        if not cashier.can(PERM_RETURNS) and authorisation is not None:
+            draft = replace(draft, extra=with_authorisation(draft.extra, authorisation))
         kinds = self._method_kinds()
 
         def still_valid() -> None:
@@ -467,6 +483,7 @@ def render_return(detail: DocumentDetail, width: int = PRINT_WIDTH) -> list[str]
         out.append(_fit(f"Zwrot: {payment.name}", _amount(payment.amount - payment.change), width))
     out.append("-" * width)
     out.append(_fit(f"Kasjer: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
+    out += printout_lines(authorisations_of(detail.extra), width)
     out.append("")
     out.append("Podpis klienta: ....................")
     return [line.rstrip() for line in out]

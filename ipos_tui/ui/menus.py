@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 from ..domain.errors import DomainError
 from ..i18n import t
+from ..terminal.records import PERM_DAY_CLOSE, PERM_REPORTS
 from .dialogs import Field, FormDialog, MenuScreen
+from .dialogs.authorise import GatedMenuScreen, gated, needs_manager
 from .widgets.menu import MenuItem
 
 if TYPE_CHECKING:
@@ -134,10 +136,10 @@ def _printer(app: IposApp) -> None:
 
 
 def _card_app(app: IposApp) -> None:
-    """8 → 6. Aplikacja płatnicza: card transactions, Rozliczenia."""
+    """8 → 6. Aplikacja płatnicza: card transactions, Rozliczenia ("day_close")."""
     from .screens.card_app import card_app_items
 
-    app.push_screen(MenuScreen("menu.card_app", card_app_items(app)))
+    app.push_screen(GatedMenuScreen("menu.card_app", card_app_items(app)))
 
 
 def _day_close(app: IposApp) -> None:
@@ -162,12 +164,20 @@ def _cash(app: IposApp) -> None:
 
 
 def user_menu_items(app: IposApp) -> list[MenuItem]:
-    """Menu użytkownika (F2 on the registration screen)."""
+    """Menu użytkownika (F2 on the registration screen).
+
+    What a cashier may not do alone stays on offer, marked "*": choosing it asks for
+    a manager's identifier and PIN (ui/dialogs/authorise.py) — 3. Raport dobowy
+    ("day_close"), and 4. Raporty when none of its reports is the cashier's own. Inside
+    the submenus the same holds per item; viewing (transactions, information, the
+    printer's journal, sync pulls) is open to everybody.
+    """
+    reports = PERM_DAY_CLOSE if needs_manager(app, PERM_REPORTS) else PERM_REPORTS
     return [
         MenuItem(1, "menu.lock", lambda: _lock(app)),
         MenuItem(2, "cash.menu", lambda: _cash(app), visible=app.terminal.settings.cash_management()),
-        MenuItem(3, "report.menu_day_close", lambda: _day_close(app)),
-        MenuItem(4, "report.menu_reports", lambda: _reports(app)),
+        gated(app, 3, "report.menu_day_close", PERM_DAY_CLOSE, lambda: _day_close(app)),
+        gated(app, 4, "report.menu_reports", reports, lambda: _reports(app)),
         MenuItem(5, "menu.transactions", lambda: _transactions(app)),
         MenuItem(6, "menu.parked", lambda: _parked(app)),
         MenuItem(7, "menu.information", lambda: _information(app)),
@@ -180,7 +190,7 @@ def user_menu_items(app: IposApp) -> list[MenuItem]:
 
 
 def open_user_menu(app: IposApp) -> None:
-    app.push_screen(MenuScreen("menu.user", user_menu_items(app)))
+    app.push_screen(GatedMenuScreen("menu.user", user_menu_items(app)))
 
 
 def _service_tools(app: IposApp) -> None:

@@ -9,13 +9,24 @@ monthly and periodic reports are sums of stored daily reports
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import DomainError
 from ..i18n import t
-from ..terminal.reports import check_period, parse_day, parse_month, periodic_report_body, reports_of
+from ..terminal.reports import (
+    authorised_lines,
+    check_period,
+    parse_day,
+    parse_month,
+    periodic_report_body,
+    reports_of,
+)
+from ..domain.authorisation import Authorisation
+from ..terminal.records import PERM_DAY_CLOSE, PERM_REPORTS
 from .dialogs import ConfirmDialog, Field, FormDialog, MenuScreen, TextViewDialog
+from .dialogs.authorise import GatedMenuScreen, authorise_then, gated
 from .widgets.menu import MenuItem
 
 if TYPE_CHECKING:
@@ -23,7 +34,9 @@ if TYPE_CHECKING:
 
 
 def start_day_close(app: IposApp, *, keep_current: bool = False) -> bool:
-    """Open the day close; refused (and said why) while the receipt has lines.
+    """Open the day close; refused (and said why) while the receipt has lines. A
+    cashier without "day_close" needs a manager's identifier and PIN first (the
+    report records who authorised it); returns False when refused at once.
 
     ``keep_current``: started from payment under the midnight block — the receipt
     being rung up is kept and paid after the report.
@@ -34,7 +47,12 @@ def start_day_close(app: IposApp, *, keep_current: bool = False) -> bool:
     if app.receipt.lines and not keep_current:
         say(app, t("day.err_receipt_open"), error=True)
         return False
-    app.push_screen(DayCloseScreen(keep_current=keep_current))
+
+    def start(authorisation: Authorisation | None) -> None:
+        back_to_screen(app)
+        app.push_screen(DayCloseScreen(keep_current=keep_current, authorisation=authorisation))
+
+    authorise_then(app, PERM_DAY_CLOSE, start, what=t("report.menu_day_close"))
     return True
 
 
@@ -53,7 +71,7 @@ def say(app: IposApp, text: str, *, error: bool = False) -> None:
         app.screen.say(text, error=error)
 
 
-def _month(app: IposApp) -> None:
+def _month(app: IposApp, authorisation: Authorisation | None = None) -> None:
     """4 → 2. Raport miesięczny: asks the month (this month by default)."""
     today = app.clock().date()
 
@@ -61,14 +79,14 @@ def _month(app: IposApp) -> None:
         if values is not None:
             start, end = values["month"]  # validated by parse_month
             _show(app, start, end, t("report.monthly_title", month=start.strftime("%m.%Y")),
-                  f"RAPORT MIESIĘCZNY {start:%m.%Y}")
+                  f"RAPORT MIESIĘCZNY {start:%m.%Y}", authorisation)
 
     field = Field("month", "report.month", value=today.strftime("%m.%Y"), max_length=7,
                   validate=lambda text: parse_month(text, today))
     app.push_screen(FormDialog(t("report.monthly"), [field]), done)
 
 
-def _period(app: IposApp) -> None:
+def _period(app: IposApp, authorisation: Authorisation | None = None) -> None:
     """4 → 3. Raport okresowy: asks the first and the last day (this month so far)."""
     today = app.clock().date()
 
@@ -84,7 +102,7 @@ def _period(app: IposApp) -> None:
             say(app, error_text(error), error=True)
             return
         title = t("report.periodic_title", start=start.strftime("%d.%m.%Y"), end=end.strftime("%d.%m.%Y"))
-        _show(app, start, end, title, "RAPORT OKRESOWY")
+        _show(app, start, end, title, "RAPORT OKRESOWY", authorisation)
 
     fields = [
         Field("start", "report.start", value=today.replace(day=1).strftime("%d.%m.%Y"), max_length=10,
@@ -94,29 +112,39 @@ def _period(app: IposApp) -> None:
     app.push_screen(FormDialog(t("report.periodic"), fields), done)
 
 
-def _show(app: IposApp, start: date, end: date, title: str, printed_title: str) -> None:
-    """Sum the daily reports of [start, end], print (journal) and show the printout."""
+def _show(
+    app: IposApp, start: date, end: date, title: str, printed_title: str,
+    authorisation: Authorisation | None = None,
+) -> None:
+    """Sum the daily reports of [start, end], print (journal) and show the printout
+    (which names the manager who authorised it, if one did)."""
     reports = reports_of(app.terminal)
     report = reports.periodic(start, end)
     names = {method.code: method.name for method in app.terminal.catalog.payment_methods()}
-    reports.print_periodic(report, printed_title, app.clock(), names)
-    text = "\n".join(periodic_report_body(report, names))
+    reports.print_periodic(report, printed_title, app.clock(), names, authorisation)
+    text = "\n".join(periodic_report_body(report, names) + authorised_lines(authorisation))
     if not report.reports:
         text = t("report.none") + "\n\n" + text
     app.push_screen(TextViewDialog(title, text))
 
 
+def _reports_item(app: IposApp, show: Callable[[IposApp, Authorisation | None], None], label: str) -> None:
+    """4 → 2/3: the report at once, or after a manager authorised it ("reports")."""
+    authorise_then(app, PERM_REPORTS, lambda authorisation: show(app, authorisation), what=t(label))
+
+
 def report_items(app: IposApp) -> list[MenuItem]:
-    """4. Raporty."""
+    """4. Raporty: 1. the daily report ("day_close"), 2./3. monthly and periodic
+    ("reports"); an item the cashier may not do alone is marked and asks a manager."""
     return [
-        MenuItem(1, "report.menu_day_close", lambda: start_day_close(app)),
-        MenuItem(2, "report.monthly", lambda: _month(app)),
-        MenuItem(3, "report.periodic", lambda: _period(app)),
+        gated(app, 1, "report.menu_day_close", PERM_DAY_CLOSE, lambda: start_day_close(app)),
+        gated(app, 2, "report.monthly", PERM_REPORTS, lambda: _reports_item(app, _month, "report.monthly")),
+        gated(app, 3, "report.periodic", PERM_REPORTS, lambda: _reports_item(app, _period, "report.periodic")),
     ]
 
 
 def open_reports(app: IposApp) -> None:
-    app.push_screen(MenuScreen("report.menu_reports", report_items(app)))
+    app.push_screen(GatedMenuScreen("report.menu_reports", report_items(app)))
 
 
 def payment_blocked(app: IposApp) -> bool:

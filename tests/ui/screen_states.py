@@ -305,6 +305,33 @@ DAY_STATES: dict[str, State] = {
 }
 
 
+def _connected(terminal: Terminal) -> None:
+    """The till activated at a back office (not running: the test finds it offline)."""
+    from ipos_tui.terminal.connection import Connection, ConnectionStore
+
+    with terminal.db.atomic():
+        ConnectionStore(terminal.db, terminal.models).save(Connection("http://127.0.0.1:1", 1, 1, "token", "Kasa 1"))
+
+
+MANAGER = [*"1001", "enter", *"1111", "enter", "wait:50"]
+#: the stażysta's F4 → 2 (a free percent discount): the manager's dialog
+TRAINEE_DISCOUNT = [*TRAINEE, *code("9"), "f4", "2", "wait:50"]
+#: permissions per menu item and the manager's authorisation (ui/dialogs/authorise.py)
+PERM_STATES: dict[str, State] = {
+    "authorise_dialog": State(TRAINEE_DISCOUNT),
+    "authorise_wrong_pin": State([*TRAINEE_DISCOUNT, *"1001", "enter", *"9999", "enter"]),
+    "authorise_not_allowed": State([*TRAINEE, *code("1"), "number_sign", "number_sign", *"1002", "enter",
+                                    *"2222", "enter"]),
+    "authorise_dialog_english": State(TRAINEE_DISCOUNT, options={"language": "en"}),
+    "authorise_cancelled": State([*TRAINEE_DISCOUNT, "escape"]),
+    "user_menu_trainee": State([*TRAINEE, "f2"]),
+    "discount_menu_trainee": State([*TRAINEE, *code("9"), "f4"]),
+    "reports_menu_trainee": State([*TRAINEE, "f2", "4"]),
+    "printout_authorised": State([*TRAINEE_DISCOUNT, *MANAGER, *code("10"), "plus", *code("1000"), "wait:50"]),
+    "connection_address_form": State([*LOGIN, "f2", "8", "3", "3", *MANAGER], setup=_connected),
+}
+
+
 def scripted_update(outcome: str) -> Callable[[Pilot], Awaitable[None]]:
     """Open 8 → 4 → 5 fed by a scripted updater: "downloading" (held at 30 %),
     "staged" or "refused" (the real updater is tested against the real back office
@@ -457,6 +484,7 @@ STATES: dict[str, State] = {
     "return_printout": State([*RETURN_PICKED, "plus", "1", "wait:50", "enter", "wait:50"]),
     "return_not_found": State([*LOGIN, "f7", *code("K1-000099"), "wait:100"]),
     "return_no_permission": State([*TRAINEE, "f7"]),
+    **PERM_STATES,
     "return_in_transactions": State(
         [*LOGIN, *RETURN_SALE, "f2", "5", "z", "wait:100", "asterisk", "plus", "1", "wait:50", "enter",
          "wait:50", "escape"]

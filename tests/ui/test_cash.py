@@ -14,6 +14,7 @@ from ipos_tui.terminal.cash import cash_of
 from ipos_tui.terminal.db import open_terminal
 from ipos_tui.terminal.printer import printer_of
 from ipos_tui.ui.dialogs import TextViewDialog
+from ipos_tui.ui.dialogs.authorise import AuthoriseDialog
 from ipos_tui.ui.screens.cash import AmountDialog, LargeDifferenceDialog, OpeningCashScreen, ShiftCloseSummary
 from ipos_tui.ui.widgets.code_input import CodeInput
 from ipos_tui.ui.screens.login import LoginScreen
@@ -217,20 +218,21 @@ async def test_withdrawal_and_deposit_need_permissions(make_app, demo_dir: Path)
     cash_management(demo_dir)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot, "1002", "2222")  # Jan Nowak: no cash permissions
+        await login(pilot, "1003", "3333")  # Ola Wiśniewska: no cash permissions
         await pilot.press("2")
         await pilot.pause()
         await pilot.press("f2", "2")
         await pilot.pause()
+        assert "1. Wpłata *" in screen_text(pilot) and "2. Wypłata *" in screen_text(pilot)
         await pilot.press("2")
         await pilot.pause()
-        assert isinstance(app.screen, RegistrationScreen)
-        assert "Brak uprawnień do wypłaty gotówki" in status(pilot)
-        await pilot.press("f2", "2")
+        assert isinstance(app.screen, AuthoriseDialog)  # a manager's PIN, or nothing
+        await pilot.press("escape")
         await pilot.pause()
         await pilot.press("1")
         await pilot.pause()
-        assert "Brak uprawnień do wpłaty gotówki" in status(pilot)
+        assert isinstance(app.screen, AuthoriseDialog)
+        await pilot.press("escape")
         assert app.terminal.ledger.last_number("cash_operation") == 0
 
 

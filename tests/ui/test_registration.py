@@ -133,7 +133,9 @@ async def test_price_change_needs_permission(make_app) -> None:
         await login(pilot, "1003", "3333")  # stażysta: no permissions
         await enter_code(pilot, "1")
         await pilot.press("number_sign", "number_sign")
-        assert status(pilot) == "Brak uprawnień do zmiany ceny."
+        assert "Autoryzacja kierownika" in screen_text(pilot)  # the way to ask a manager
+        await pilot.press("escape")  # no manager: nothing changes
+        assert status(pilot) == "Bez autoryzacji kierownika – nic nie zmieniono."
         assert "KOD" in screen_text(pilot)
         assert app.receipt.lines[0].unit_price == 349
 
@@ -231,7 +233,8 @@ async def test_free_discounts_need_permission(make_app) -> None:
         await login(pilot, "1003", "3333")
         await enter_code(pilot, "9")
         await pilot.press("f4", "1")
-        assert status(pilot) == "Brak uprawnień do udzielania rabatów."
+        assert "Autoryzacja kierownika" in screen_text(pilot)
+        await pilot.press("escape")
         assert app.receipt.total == 599
 
 

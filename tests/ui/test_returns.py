@@ -89,8 +89,10 @@ async def test_f7_is_refused_with_an_open_receipt_or_without_permission(make_app
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot, "1003", "3333")  # stażysta: no "returns"
         await pilot.press("f7")
+        assert "Autoryzacja kierownika" in screen_text(pilot)  # a manager's PIN first
+        await pilot.press("escape")
         assert isinstance(app.screen, RegistrationScreen)
-        assert status(pilot).startswith("Brak uprawnienia do zwrotów")
+        assert status(pilot) == "Bez autoryzacji kierownika – nic nie zmieniono."
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)

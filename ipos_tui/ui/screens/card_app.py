@@ -11,6 +11,7 @@ from textual.binding import Binding
 from ...domain.money import format_money
 from ...i18n import t
 from ...terminal.card_app import CardTransaction, card_app_of
+from ...terminal.records import PERM_DAY_CLOSE
 from ..widgets.menu import MenuItem
 from .list_screen import NAVIGATION, ListScreen
 
@@ -86,8 +87,10 @@ class CardTransactionsScreen(ListScreen):
 
 
 def settle_now(app: IposApp) -> None:
-    """Rozliczenia: say what will be settled, ask, settle, show the printout."""
+    """Rozliczenia: say what will be settled, ask, settle, show the printout. It ends
+    the card day as the daily report does: "day_close", or a manager's PIN."""
     from ..dialogs import ConfirmDialog, TextViewDialog
+    from ..dialogs.authorise import authorise_then
 
     def answered(yes: bool | None) -> None:
         if not yes:
@@ -98,12 +101,18 @@ def settle_now(app: IposApp) -> None:
             TextViewDialog(t("card.settlement_title", number=settlement.number), settlement.printout.text)
         )
 
-    app.push_screen(ConfirmDialog(t("card.settle_question", period=period_text(app), last=last_settlement_text(app))), answered)
+    def ask(_authorisation: object) -> None:
+        question = t("card.settle_question", period=period_text(app), last=last_settlement_text(app))
+        app.push_screen(ConfirmDialog(question), answered)
+
+    authorise_then(app, PERM_DAY_CLOSE, ask, what=t("card.settle"))
 
 
 def card_app_items(app: IposApp) -> list[MenuItem]:
     """8 → 6. Aplikacja płatnicza."""
+    from ..dialogs.authorise import gated
+
     return [
         MenuItem(1, "card.transactions_title", lambda: app.push_screen(CardTransactionsScreen())),
-        MenuItem(2, "card.settle", lambda: settle_now(app)),
+        gated(app, 2, "card.settle", PERM_DAY_CLOSE, lambda: settle_now(app)),
     ]

@@ -25,6 +25,7 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static
 
+from ...domain.authorisation import Authorisation
 from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
@@ -37,7 +38,8 @@ from ...terminal.cash import (
     parse_cash_amount,
 )
 from ...terminal.printout import save_printout
-from ..dialogs import MenuScreen, TextViewDialog
+from ..dialogs import TextViewDialog
+from ..dialogs.authorise import GatedMenuScreen, MarkedLabel, authorise_then
 from ..widgets.code_input import CodeInput, run_command
 from ..widgets.keybar import KeyBar
 from ..widgets.menu import MenuItem, NumberedMenu
@@ -452,28 +454,53 @@ def open_cash_menu(app: IposApp) -> None:
     if cash_service(app).current_shift() is None:
         app.push_screen(OpeningCashScreen(after_login=False))
         return
-    app.push_screen(MenuScreen("cash.menu", cash_menu_items(app)))
+    app.push_screen(GatedMenuScreen("cash.menu", cash_menu_items(app)))
 
 
 def cash_menu_items(app: IposApp) -> list[MenuItem]:
-    """1. Wpłata, 2. Wypłata, 3. Raport stanu kasy, 4. Zamknięcie zmiany."""
+    """1. Wpłata, 2. Wypłata, 3. Raport stanu kasy, 4. Zamknięcie zmiany. Wpłata and
+    Wypłata are marked "*" for a cashier who needs a manager's PIN for them."""
+    cashier = app.cashier
+    service = cash_service(app)
+
+    def label(which: str) -> str | MarkedLabel:
+        allowed = cashier is not None and (
+            service.can_deposit(cashier) if which == "deposit" else service.can_withdraw(cashier)
+        )
+        return f"cash.{which}" if allowed else MarkedLabel(f"cash.{which}")
+
     return [
-        MenuItem(1, "cash.deposit", lambda: _operation(app, "deposit")),
-        MenuItem(2, "cash.withdrawal", lambda: _operation(app, "withdrawal")),
+        MenuItem(1, label("deposit"), lambda: _operation(app, "deposit")),
+        MenuItem(2, label("withdrawal"), lambda: _operation(app, "withdrawal")),
         MenuItem(3, "cash.state_report", lambda: _state_report(app)),
         MenuItem(4, "cash.shift_close", lambda: _close_shift(app)),
     ]
 
 
 def _operation(app: IposApp, which: str) -> None:
-    """Wpłata / Wypłata: permission first, then the amount and an optional reason."""
+    """Wpłata / Wypłata: permission first (the cashier's, or a manager's identifier and
+    PIN, recorded on the document), then the amount and an optional reason."""
     cashier = app.cashier
     assert cashier is not None
     service = cash_service(app)
-    allowed = service.can_deposit(cashier) if which == "deposit" else service.can_withdraw(cashier)
-    if not allowed:
-        _refuse(app, DomainError(f"cash.err_no_permission_{which}"))
+    try:
+        service.drawer()
+    except DomainError as error:
+        _refuse(app, error)
         return
+    allowed = service.can_deposit(cashier) if which == "deposit" else service.can_withdraw(cashier)
+    if allowed:
+        _ask_amount(app, which, None)
+        return
+    authorise_then(app, service.permission_for(which), lambda a: _ask_amount(app, which, a),
+                   always=True, what=t(f"cash.{which}"))
+
+
+def _ask_amount(app: IposApp, which: str, authorisation: Authorisation | None) -> None:
+    """The amount and reason of a Wpłata / Wypłata, stored on Enter."""
+    cashier = app.cashier
+    assert cashier is not None
+    service = cash_service(app)
     try:
         state = service.drawer()
     except DomainError as error:
@@ -482,7 +509,7 @@ def _operation(app: IposApp, which: str) -> None:
     operation = service.deposit if which == "deposit" else service.withdraw
 
     def submit(amount: int, reason: str) -> CashResult:
-        return operation(amount, reason=reason, cashier=cashier, now=app.clock())
+        return operation(amount, reason=reason, cashier=cashier, now=app.clock(), authorisation=authorisation)
 
     def done(result: CashResult | None) -> None:
         if result is not None:
@@ -490,6 +517,8 @@ def _operation(app: IposApp, which: str) -> None:
             app.call_later(_show_result, app, result)
 
     info = t("cash.in_drawer_now", amount=format_money(state.cash))
+    if authorisation is not None:
+        info += " " + t("perm.by", name=authorisation.name)
     app.push_screen(AmountDialog(t(f"cash.{which}"), info, submit, with_reason=True), done)
 
 

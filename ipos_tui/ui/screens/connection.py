@@ -1,10 +1,21 @@
-"""8. Konfiguracja → 3. Połączenie: which back office, activation, connection test.
+"""8. Konfiguracja → 3. Połączenie: which back office, activation, connection test,
+and a new address for the same back office.
 
 Also the first screen of a terminal that was never activated. Activation and the
 test talk to the network, so they run in thread workers; the screen stays live.
+
+Looking and testing are open to everybody. Changing where the till belongs is not:
+re-activating an activated till and changing the back office's address always take
+the identifier and PIN of a user holding "settings" (also from the service menu,
+before anybody logged in, and also for a kierownik: it is a confirmation). Only the
+first activation of a till that knows nobody who could authorise it goes without.
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
 
 from textual import work
 from textual.app import ComposeResult
@@ -12,9 +23,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ...domain.authorisation import Authorisation
 from ...domain.errors import DomainError
 from ...i18n import t
+from ...terminal.records import PERM_SETTINGS
+from ..dialogs.authorise import authorise_then
 from .base import PosScreen, error_text
+
+log = logging.getLogger(__name__)
 
 PULLS = ["config", "users", "products"]
 
@@ -33,6 +49,7 @@ class ConnectionScreen(PosScreen):
     BINDINGS = [
         Binding("1", "activate", "keys.activate"),
         Binding("2", "test", "keys.test_connection"),
+        Binding("3", "address", "perm.key_address"),
         Binding("escape", "back", "keys.back"),
         Binding("f1", "app.help", "keys.help"),
     ]
@@ -63,18 +80,34 @@ class ConnectionScreen(PosScreen):
                 ("conn.store", str(connection.store_id)),
             ]
         lines = [f"{t(key):<26} {value}" for key, value in rows]
-        return "\n".join([*lines, "", t("conn.help")])
+        return "\n".join([*lines, "", t("perm.conn_help")])
 
     def refresh_texts(self) -> None:
         super().refresh_texts()
         self.query_one("#conn-text", Static).update(self.text())
 
     # -- activation ---------------------------------------------------------------
+    def _with_manager(self, then: Callable[[Authorisation | None], None], what: str) -> None:
+        """Run ``then`` after a manager's PIN ("settings"), or at once on a till that was
+        never activated and knows nobody who could give it."""
+        from ...sync.context import connection_of
+
+        terminal = self.pos.terminal
+        if connection_of(terminal) is None and not terminal.auth.anyone_holds(PERM_SETTINGS):
+            then(None)
+            return
+        authorise_then(self.pos, PERM_SETTINGS, then, what=what, always=True)
+
     def action_activate(self) -> None:
+        self._with_manager(self._ask_activation, t("conn.activation"))
+
+    def _ask_activation(self, authorisation: Authorisation | None) -> None:
         from ...sync.client import normalise_server_url
         from ...sync.context import connection_of
         from ..dialogs import Field, FormDialog
 
+        if authorisation is not None:
+            log.info("activation authorised by %s (%s)", authorisation.name, authorisation.identifier)
         connection = connection_of(self.pos.terminal)
         fields = [
             Field("server", "conn.server", value=connection.server_url if connection else "http://",
@@ -115,6 +148,54 @@ class ConnectionScreen(PosScreen):
     def _after_first_sync(self, _result: object) -> None:
         if self.first_start and self.pos.terminal.catalog.product_count():
             self.dismiss(None)
+
+    # -- a new address ----------------------------------------------------------------
+    def action_address(self) -> None:
+        """3: the same back office at another address (a moved server, the demo's new
+        port); the till stays activated with its token. Needs a manager's PIN."""
+        from ...sync.context import connection_of
+
+        if connection_of(self.pos.terminal) is None:
+            self.say(t("perm.address_not_activated"), error=True)
+            return
+        authorise_then(self.pos, PERM_SETTINGS, self._ask_address, what=t("perm.address_title"), always=True)
+
+    def _ask_address(self, authorisation: Authorisation | None) -> None:
+        from ...sync.client import normalise_server_url
+        from ...sync.context import connection_of
+        from ..dialogs import Field, FormDialog
+
+        connection = connection_of(self.pos.terminal)
+        if connection is None or authorisation is None:
+            return
+        field = Field("server", "perm.address_field", value=connection.server_url, max_length=200,
+                      validate=normalise_server_url)
+
+        def done(values: dict | None) -> None:
+            if values is not None:
+                self._change_address(values["server"], authorisation)
+
+        self.app.push_screen(FormDialog(t("perm.address_title"), [field], hint=t("perm.address_hint")), done)
+
+    def _change_address(self, url: str, authorisation: Authorisation) -> None:
+        """Store the new address (nothing else of the connection changes), then test it."""
+        from ...terminal.connection import ConnectionStore
+
+        terminal = self.pos.terminal
+        store = ConnectionStore(terminal.db, terminal.models)
+        with terminal.db.atomic("IMMEDIATE"):
+            connection = store.get()
+            if connection is None:
+                return
+            if connection.server_url == url:
+                self.say(t("perm.address_same"))
+                return
+            store.save(replace(connection, server_url=url))
+        log.info("back office address changed from %s to %s, authorised by %s (%s)",
+                 connection.server_url, url, authorisation.name, authorisation.identifier)
+        self.query_one("#conn-text", Static).update(self.text())
+        self.say(t("perm.address_changed", url=url, name=authorisation.name))
+        self._test()
 
     # -- connection test ------------------------------------------------------------
     def action_test(self) -> None:

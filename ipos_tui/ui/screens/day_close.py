@@ -143,11 +143,15 @@ class DayCloseScreen(PosScreen):
         *,
         keep_current: bool = False,
         context_factory: Callable[[object], Any] | None = None,
+        authorisation: Any = None,
     ) -> None:
         super().__init__()
         #: started from payment under the midnight block: the receipt being rung up stays
         self.keep_current = keep_current
         self.context_factory = context_factory
+        #: the manager who authorised the day close for a cashier without "day_close"
+        #: (an Authorisation, stored and printed with the report)
+        self.authorisation = authorisation
         self.rows: dict[str, StepRow] = {}
         self.running = True
         self.report_uuid: str | None = None
@@ -356,7 +360,7 @@ class DayCloseScreen(PosScreen):
 
         def run() -> Any:
             with terminal.db.connection_context():
-                report, printout = reports_of(terminal).make_daily_report(cashier, now)
+                report, printout = reports_of(terminal).make_daily_report(cashier, now, self.authorisation)
                 save_printout(pos.data_dir, terminal.ledger.get_document(report.uuid), printout.text)
                 return report, printout
 

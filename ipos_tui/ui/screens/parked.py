@@ -15,7 +15,10 @@ from textual.binding import Binding
 from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
+from ...domain.authorisation import Authorisation
 from ...terminal.parked import MAX_PARKED, OpenReceipt, ParkedSummary
+from ...terminal.records import PERM_VOID
+from ..dialogs.authorise import authorise_then
 from ..widgets.receipt_list import fit
 from .list_screen import NAVIGATION, ListScreen
 
@@ -105,7 +108,8 @@ class ParkedScreen(ListScreen):
             self.app.pop_screen()
 
     def action_delete(self) -> None:
-        """Del: delete the highlighted receipt; one with lines is confirmed first."""
+        """Del: delete the highlighted receipt; one with lines is confirmed first and,
+        as it voids what was rung up, needs "void" (or a manager's PIN)."""
         chosen = self.highlighted()
         if chosen is None:
             return
@@ -119,13 +123,14 @@ class ParkedScreen(ListScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._delete(chosen, name)
+                authorise_then(self.pos, PERM_VOID, lambda a: self._delete(chosen, name, a),
+                               what=f"{t('perm.name.void').capitalize()}: {name}")
 
         from ..dialogs import ConfirmDialog
 
         self.app.push_screen(ConfirmDialog(question), answered)
 
-    def _delete(self, chosen: ParkedSummary, name: str) -> None:
+    def _delete(self, chosen: ParkedSummary, name: str, authorisation: Authorisation | None = None) -> None:
         index = self.receipts.index(chosen)
         try:
             self.pos.open_receipt(self.pos.parked.delete(chosen.id))
@@ -133,7 +138,12 @@ class ParkedScreen(ListScreen):
             self.say_error(error)
             return
         if self.pos.cashier is not None:  # a receipt with lines thrown away counts as voided
-            self.pos.terminal.ledger.record_voided(chosen.line_count, chosen.total, self.pos.cashier, self.pos.clock())
+            self.pos.terminal.ledger.record_voided(
+                chosen.line_count, chosen.total, self.pos.cashier, self.pos.clock(), authorisation
+            )
         self.load(max(index - 1, 0))
         self.refresh_top_bar()
-        self.say(t("receipt.parked_deleted", name=name, current=self.pos.receipt_name))
+        message = t("receipt.parked_deleted", name=name, current=self.pos.receipt_name)
+        if authorisation is not None:
+            message += " " + t("perm.by", name=authorisation.name)
+        self.say(message)

@@ -20,7 +20,9 @@ from ...domain.money import format_money, parse_amount, round_half_up
 from ...domain.quantity import QTY_SCALE, format_quantity, parse_quantity
 from ...domain.receipt import ReceiptLine
 from ...i18n import t
-from ...terminal.records import Product, document_number_text
+from ...domain.authorisation import Authorisation
+from ...terminal.records import PERM_PRICE_CHANGE, PERM_VOID, Product, document_number_text
+from ..dialogs.authorise import authorise_then, needs_manager
 from ..widgets.code_input import CodeInput
 from ..widgets.receipt_list import PICK_FIXED, RowList, fit, header_row, line_row, name_width, pick_header, pick_row
 from .base import PosScreen
@@ -107,6 +109,8 @@ class RegistrationScreen(PosScreen):
         self.pending_qty: int | None = None
         self.picks: list[Product] = []
         self.shown_parked_id: int | None = None
+        #: a manager's consent to the price being typed (a cashier without "price_change")
+        self.price_authorisation: Authorisation | None = None
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="receipt-box") as box:
@@ -377,36 +381,57 @@ class RegistrationScreen(PosScreen):
     def _submit_price(self, text: str) -> None:
         index = self.selected_index()
         if index is None or not text:
+            self.price_authorisation = None
             self.set_mode("code")
             return
         line = self.receipt.lines[index]
         price = parse_amount(text)
+        authorisation = self.price_authorisation
         self.confirm_unusual(line.name, line.qty, line.precision, line.unit, price,
-                             lambda: self._edit_line(index, price=price))
+                             lambda: self._edit_line(index, price=price, authorisation=authorisation))
 
-    def _edit_line(self, index: int, *, qty: int | None = None, price: int | None = None) -> None:
-        """Give line ``index`` its new quantity or price (after # and Enter)."""
+    def _edit_line(
+        self, index: int, *, qty: int | None = None, price: int | None = None,
+        authorisation: Authorisation | None = None,
+    ) -> None:
+        """Give line ``index`` its new quantity or price (after # and Enter); a price a
+        manager authorised is recorded on the receipt with who did."""
+        line = self.receipt.lines[index]
+        old_price = line.unit_price
         if qty is not None:
             self.receipt.set_quantity(index, qty)
         if price is not None:
             self.receipt.set_price(index, price)
+            self.price_authorisation = None
+            if authorisation is not None:
+                detail = f"{line.name} {_plain_money(old_price)} -> {_plain_money(price)}"
+                self.receipt.authorisations.append(authorisation.with_detail(detail))
         self.set_mode("code")
         self.show_receipt(select=index)
-        self.say(self.describe(self.receipt.lines[index]))
+        message = self.describe(self.receipt.lines[index])
+        if price is not None and authorisation is not None:
+            message += " " + t("perm.by", name=authorisation.name)
+        self.say(message)
 
     def action_cycle_edit(self) -> None:
-        """``#``: quantity → price (with permission) → back to the code."""
+        """``#``: quantity → price → back to the code. The price needs "price_change":
+        a cashier without it gets the manager's dialog first (Esc: back to the code,
+        nothing changed); the price typed then is recorded as authorised by them."""
         if self.selected_index() is None:
             self.say(t("reg.no_line"), error=True)
             return
+        self.price_authorisation = None
         if self.mode in ("code", "name"):
             self.set_mode("qty")
         elif self.mode == "qty":
-            if self.pos.cashier is not None and self.pos.cashier.can("price_change"):
+            if not needs_manager(self.pos, PERM_PRICE_CHANGE):
                 self.set_mode("price")
             else:
+                index = self.selected_index()
+                assert index is not None
                 self.set_mode("code")
-                self.say(t("err.no_permission_price"), error=True)
+                what = f"{t('perm.name.price_change').capitalize()}: {self.receipt.lines[index].name}"
+                authorise_then(self.pos, PERM_PRICE_CHANGE, lambda a: self._price_authorised(index, a), what=what)
                 return
         else:
             self.set_mode("code")
@@ -414,6 +439,16 @@ class RegistrationScreen(PosScreen):
             index = self.selected_index()
             assert index is not None
             self.say(f"{index + 1}. {self.describe(self.receipt.lines[index])}")
+
+    def _price_authorised(self, index: int, authorisation: Authorisation | None) -> None:
+        """A manager allowed a price change of line ``index``: type the new price."""
+        if index >= len(self.receipt.lines):
+            return
+        self.query_one("#lines", RowList).highlighted = index
+        self.set_mode("price")
+        self.price_authorisation = authorisation
+        if authorisation is not None:
+            self.say(t("perm.price_authorised", name=authorisation.name))
 
     def action_void_line(self) -> None:
         index = self.selected_index()
@@ -446,13 +481,19 @@ class RegistrationScreen(PosScreen):
             total=format_money(self.receipt.total),
         )
 
+        def void(authorisation: Authorisation | None) -> None:
+            if self.pos.cashier is not None:
+                self.pos.terminal.ledger.record_void(self.receipt, self.pos.cashier, self.pos.clock(), authorisation)
+            self.pos.new_receipt()
+            self.show_receipt()
+            message = t("reg.receipt_voided")
+            if authorisation is not None:
+                message += " " + t("perm.by", name=authorisation.name)
+            self.say(message)
+
         def answered(yes: bool | None) -> None:
-            if yes:
-                if self.pos.cashier is not None:
-                    self.pos.terminal.ledger.record_void(self.receipt, self.pos.cashier, self.pos.clock())
-                self.pos.new_receipt()
-                self.show_receipt()
-                self.say(t("reg.receipt_voided"))
+            if yes:  # a cashier without "void" needs a manager now (Esc: the receipt stays)
+                authorise_then(self.pos, PERM_VOID, void, what=t("perm.name.void").capitalize())
 
         self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
@@ -542,3 +583,8 @@ class RegistrationScreen(PosScreen):
         from ..menus import open_user_menu
 
         open_user_menu(self.pos)
+
+
+def _plain_money(grosze: int) -> str:
+    """"3,49" for the receipt's record of a changed price (no currency, plain spaces)."""
+    return format_money(grosze, symbol=False).replace("\u00a0", " ").replace("\u202f", " ")

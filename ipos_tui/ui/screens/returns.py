@@ -26,11 +26,13 @@ from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...domain.quantity import format_quantity, parse_quantity
 from ...domain.receipt_code import parse_receipt_code
+from ...domain.authorisation import Authorisation
 from ...i18n import t
 from ...terminal.records import PERM_RETURNS, PaymentMethod, document_number_text
 from ...terminal.returns import ReturnLine, ReturnService, ReturnSource, refund_value
 from ..widgets.code_input import CodeInput
 from ..widgets.receipt_list import RowList, fit
+from ..dialogs.authorise import authorise_then
 from .base import PosScreen, error_text
 from .list_screen import NAVIGATION
 
@@ -52,22 +54,27 @@ def return_error_text(error: DomainError) -> str:
 
 
 def start_return(screen: PosScreen, code: str | None = None) -> None:
-    """Open the return flow from ``screen``: check the permission, ask the receipt
-    code unless given, then show the original."""
+    """Open the return flow from ``screen``: check the permission (a cashier without
+    "returns" needs a manager's identifier and PIN, recorded on the return), ask the
+    receipt code unless given, then show the original."""
     app = screen.pos
-    cashier = app.cashier
-    if cashier is None or not cashier.can(PERM_RETURNS):
-        name = cashier.name if cashier is not None else ""
-        screen.say(t("ret.err.no_permission", name=name), error=True)
+    if app.cashier is None:
         return
+    authorise_then(app, PERM_RETURNS, lambda authorisation: _ask_code(screen, code, authorisation),
+                   what=t("ret.title"))
+
+
+def _ask_code(screen: PosScreen, code: str | None, authorisation: Authorisation | None) -> None:
+    """The receipt code (unless given), then the return screen."""
+    app = screen.pos
     if code is not None:
-        app.push_screen(ReturnScreen(code), lambda result: _returned(screen, result))
+        app.push_screen(ReturnScreen(code, authorisation), lambda result: _returned(screen, result))
         return
     from ..dialogs import Field, FormDialog
 
     def answered(values: dict[str, Any] | None) -> None:
         if values:
-            app.push_screen(ReturnScreen(values["code"]), lambda result: _returned(screen, result))
+            app.push_screen(ReturnScreen(values["code"], authorisation), lambda result: _returned(screen, result))
 
     own = app.terminal.settings.terminal_info()
 
@@ -139,9 +146,11 @@ class ReturnScreen(PosScreen):
         Binding("f1", "app.help", "keys.help"),
     ]
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, authorisation: Authorisation | None = None) -> None:
         super().__init__()
         self.code_text = code.strip()
+        #: the manager who allowed a cashier without "returns" to take this return
+        self.authorisation = authorisation
         self.source: ReturnSource | None = None
         self.picks: dict[int, int] = {}
 
@@ -190,7 +199,7 @@ class ReturnScreen(PosScreen):
                 if context is not None:
                     units = {unit.name: unit.precision for unit in terminal.catalog.units()}
                     lookup = receipt_lookup(context.client, units.get)
-                source = ReturnService(terminal, lookup).find(self.code_text, cashier)
+                source = ReturnService(terminal, lookup).find(self.code_text, cashier, self.authorisation)
             except DomainError as error:
                 app.call_from_thread(self._failed, error)
                 return
@@ -412,7 +421,8 @@ class ReturnScreen(PosScreen):
         service = self.service
         now = app.clock()
         try:
-            stored = service.commit(self.source, self.picks, method, cashier=app.cashier, now=now)
+            stored = service.commit(self.source, self.picks, method, cashier=app.cashier, now=now,
+                                    authorisation=self.authorisation)
         except DomainError as error:
             self.say(return_error_text(error), error=True)
             return
@@ -423,6 +433,8 @@ class ReturnScreen(PosScreen):
         app.sale_finished()
         done = t("ret.done", number=document_number_text("return", stored.number),
                  amount=format_money(stored.total), method=method.name)
+        if self.authorisation is not None and not app.cashier.can(PERM_RETURNS):
+            done += " " + t("perm.by", name=self.authorisation.name)
         self.dismiss(ReturnDone(done, document_number_text("return", stored.number), printed.text))
 
 

@@ -94,8 +94,10 @@ def test_people_payments_discounts_and_company() -> None:
         ("1004", "4444", "Piotr Zieliński", "kasjer", False),
     }
     perms = {u.identifier: set(u.permissions) for u in shop.users}
-    assert perms["1001"] == {"price_change", "free_discount", "returns", "cash_withdrawal"}
-    assert perms["1002"] == {"free_discount"} and perms["1003"] == set()
+    assert perms["1001"] == {"price_change", "free_discount", "returns", "cash_withdrawal", "cash_deposit",
+                             "void", "day_close", "reports", "settings"}
+    assert perms["1002"] == {"free_discount", "void", "day_close", "reports", "cash_deposit"}
+    assert perms["1003"] == set()
     assert [
         (m.name, m.kind, m.allows_change)
         for m in sorted(shop.payment_methods, key=lambda m: m.position)
