@@ -194,7 +194,12 @@ async def test_delete_asks_when_the_receipt_has_lines(make_app, demo_dir) -> Non
         assert isinstance(app.screen, ParkedScreen) and set(stored(demo_dir)) == {1, 2}
         await pilot.press("up", "delete")
         await pilot.pause()
-        await pilot.press("enter")
+        await pilot.press("enter")  # Enter by habit: "nie", the receipt stays
+        await pilot.pause()
+        assert isinstance(app.screen, ParkedScreen) and set(stored(demo_dir)) == {1, 2}
+        await pilot.press("up", "delete")
+        await pilot.pause()
+        await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, ParkedScreen)
         assert status(pilot) == "Usunięto „Sprzedaż 1”. Bieżący: Sprzedaż 2."

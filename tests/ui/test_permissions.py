@@ -295,14 +295,14 @@ async def test_trainee_deletes_a_parked_receipt_with_lines_only_with_the_manager
         await pilot.press("up", "delete")  # Sprzedaż 1 with its line
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("enter")
+        await pilot.press("t")
         await pilot.pause()
         await authorise(pilot, "1001", "0000")  # wrong PIN
         assert dialog_error(pilot) == "Błędny PIN. Pozostałe próby: 4."
         await pilot.press("escape")
         await pilot.pause()
         assert len(app.parked.list_parked()) == 2 and status(pilot) == NOTHING_CHANGED
-        await pilot.press("delete", "enter")
+        await pilot.press("delete", "t")
         await pilot.pause()
         await authorise(pilot, *MANAGER)
         assert [p.number for p in app.parked.list_parked()] == [2]

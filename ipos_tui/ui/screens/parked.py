@@ -128,7 +128,7 @@ class ParkedScreen(ListScreen):
 
         from ..dialogs import ConfirmDialog
 
-        self.app.push_screen(ConfirmDialog(question), answered)
+        self.app.push_screen(ConfirmDialog(question, default=False), answered)
 
     def _delete(self, chosen: ParkedSummary, name: str, authorisation: Authorisation | None = None) -> None:
         index = self.receipts.index(chosen)
