@@ -31,12 +31,15 @@ SHOTS = {
     "console-mode": "registration_console",
     "sync-products": "sync_products_done",
     "sync-running": "sync_products_running",
-    "day-close-offline": "day_close_offline",
+    "day-close-offline": "day_close_network_down",
     "monthly-report": "monthly_report",
     "return": "return_picked",
     "cash-menu": "cash_menu",
     "update-staged": "update_staged",
     "opening-cash": "cash_opening",
+    "manager-authorisation": "authorise_wrong_pin",
+    "narrow-60x20": "registration_basket_60x20",
+    "wide-132x43": "registration_basket_132x43",
 }
 NOW = datetime(2026, 11, 26, 12, 4, tzinfo=timezone(timedelta(hours=1)))
 
@@ -53,7 +56,7 @@ async def shoot(name: str, state_name: str, template: Path, target: Path) -> Non
                 state.setup(terminal)
             app = create_app(terminal, data_dir=data_dir, clock=lambda: NOW, cursor_blink=False,
                              upload_interval=None, **state.options)
-            async with app.run_test(size=(80, 24)) as pilot:
+            async with app.run_test(size=state.size) as pilot:
                 await pilot.press(*state.keys)
                 await pilot.pause()
                 if state.after is not None:

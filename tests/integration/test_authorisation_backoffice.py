@@ -86,6 +86,8 @@ async def test_the_authoriser_reaches_the_back_office(make_app, office, till_dir
     app = make_app(data_dir=till_dir, startup_jobs=("config", "users", "products"), upload_interval=30)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")  # the first sync stays with its results until Enter
         await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
         assert app.terminal.auth.anyone_holds("settings")  # the users came from the back office
 
