@@ -96,6 +96,15 @@ class AuthService:
         mode = self._settings.login_mode()
         if mode == "none":
             return ANONYMOUS_USER
+        ident, row = self._active_user(identifier)
+        if mode == "id":
+            return _user(row)
+        self._check_pin(row, ident, pin, now)
+        return _user(row)
+
+    def _active_user(self, identifier: str | None) -> tuple[str, UserRow]:
+        """The typed identifier (stripped) and its active user's row, or DomainError
+        "err.login_id_required", "err.login_unknown" or "err.login_inactive"."""
         ident = (identifier or "").strip()
         if not ident:
             raise DomainError("err.login_id_required")
@@ -104,19 +113,20 @@ class AuthService:
             raise DomainError("err.login_unknown", identifier=ident)
         if not row.active:
             raise DomainError("err.login_inactive", name=row.name)
-        if mode == "id":
-            return _user(row)
+        return ident, row
+
+    def _check_pin(self, row: UserRow, ident: str, pin: str | None, now: datetime) -> None:
+        """``pin`` is ``row``'s, or DomainError "err.login_locked", "err.login_pin_required"
+        or "err.login_bad_pin" (a wrong PIN counts towards the lockout; a right one
+        clears the count). Login and a manager's authorisation check alike."""
         remaining = self.lockout_remaining(ident, now)
         if remaining > 0:
             raise DomainError("err.login_locked", seconds=remaining)
         if not pin:
             raise DomainError("err.login_pin_required")
-        if verify_pin(row.pin_hash, pin, pin_key(self._db)):
-            self._m.login_failure.delete().where(
-                self._m.login_failure.identifier == ident
-            ).execute()
-            return _user(row)
-        raise self._record_failure(ident, now)
+        if not verify_pin(row.pin_hash, pin, pin_key(self._db)):
+            raise self._record_failure(ident, now)
+        self._m.login_failure.delete().where(self._m.login_failure.identifier == ident).execute()
 
     def authorise(self, identifier: str | None, pin: str | None, permission: str,
                   now: datetime) -> Authorisation:
@@ -127,22 +137,8 @@ class AuthService:
         "err.login_inactive", "err.login_locked", "err.login_pin_required",
         "err.login_bad_pin" or "perm.err_not_allowed" (``name``, ``permission``: the
         PIN was right, the user does not hold the permission)."""
-        ident = (identifier or "").strip()
-        if not ident:
-            raise DomainError("err.login_id_required")
-        row = self._m.user.get_or_none(self._m.user.identifier == ident)
-        if row is None:
-            raise DomainError("err.login_unknown", identifier=ident)
-        if not row.active:
-            raise DomainError("err.login_inactive", name=row.name)
-        remaining = self.lockout_remaining(ident, now)
-        if remaining > 0:
-            raise DomainError("err.login_locked", seconds=remaining)
-        if not pin:
-            raise DomainError("err.login_pin_required")
-        if not verify_pin(row.pin_hash, pin, pin_key(self._db)):
-            raise self._record_failure(ident, now)
-        self._m.login_failure.delete().where(self._m.login_failure.identifier == ident).execute()
+        ident, row = self._active_user(identifier)
+        self._check_pin(row, ident, pin, now)
         user = _user(row)
         if not user.can(permission):
             raise DomainError("perm.err_not_allowed", name=user.name, permission=permission)

@@ -10,13 +10,14 @@ screen runs the bound actions in typing order (see CodeInput).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from ...domain.errors import DomainError
-from ...domain.money import format_money, parse_amount, round_half_up
+from ...domain.money import format_money, parse_amount
 from ...domain.quantity import QTY_SCALE, format_quantity, parse_quantity
 from ...domain.receipt import ReceiptLine
 from ...i18n import t
@@ -311,8 +312,7 @@ class RegistrationScreen(PosScreen):
         if qty is None and price is None:  # the catalogue's own price, one piece
             self._add_line(line)
         else:
-            self.confirm_unusual(line.name, line.qty, line.precision, line.unit, line.unit_price,
-                                 lambda: self._add_line(line))
+            self.confirm_unusual(line, lambda: self._add_line(line))
 
     def _add_line(self, line: ReceiptLine) -> None:
         index = self.receipt.add_line(line, merge=True)
@@ -327,25 +327,23 @@ class RegistrationScreen(PosScreen):
         qty = parse_quantity(text, self.pending.precision)
         self.add_product(self.pending, qty=qty)
 
-    def confirm_unusual(
-        self, name: str, qty: int, precision: int, unit: str, price: int, then: Callable[[], None]
-    ) -> None:
-        """Run ``then`` at once, or first ask when the quantity or the line's value is
-        far beyond the usual (the back office's large_quantity / large_amount): a slip
-        of the finger such as 1 234 kg of cheese. "nie" leaves the field to retype."""
+    def confirm_unusual(self, line: ReceiptLine, then: Callable[[], None]) -> None:
+        """Run ``then`` at once, or first ask when ``line`` (as it would be) has a
+        quantity or value far beyond the usual (the back office's large_quantity /
+        large_amount): a slip of the finger such as 1 234 kg of cheese. "nie" leaves
+        the field to retype."""
         settings = self.pos.terminal.settings
-        value = round_half_up(price * qty, QTY_SCALE)
-        if qty <= settings.large_quantity() * QTY_SCALE and value <= settings.large_amount():
+        if line.qty <= settings.large_quantity() * QTY_SCALE and line.gross <= settings.large_amount():
             then()
             return
         from ..dialogs import ConfirmDialog
 
         question = t(
             "reg.large_question",
-            name=name,
-            qty=f"{format_quantity(qty, precision)} {unit}",
-            price=format_money(price),
-            value=format_money(value),
+            name=line.name,
+            qty=f"{format_quantity(line.qty, line.precision)} {line.unit}",
+            price=format_money(line.unit_price),
+            value=format_money(line.gross),
         )
         mode = self.mode
 
@@ -375,8 +373,7 @@ class RegistrationScreen(PosScreen):
             return
         line = self.receipt.lines[index]
         qty = parse_quantity(text, line.precision)
-        self.confirm_unusual(line.name, qty, line.precision, line.unit, line.unit_price,
-                             lambda: self._edit_line(index, qty=qty))
+        self.confirm_unusual(replace(line, qty=qty), lambda: self._edit_line(index, qty=qty))
 
     def _submit_price(self, text: str) -> None:
         index = self.selected_index()
@@ -387,7 +384,7 @@ class RegistrationScreen(PosScreen):
         line = self.receipt.lines[index]
         price = parse_amount(text)
         authorisation = self.price_authorisation
-        self.confirm_unusual(line.name, line.qty, line.precision, line.unit, price,
+        self.confirm_unusual(replace(line, unit_price=price),
                              lambda: self._edit_line(index, price=price, authorisation=authorisation))
 
     def _edit_line(

@@ -46,31 +46,31 @@ class TransactionsScreen(ListScreen):
         width = min(self.row_width() - self.FIXED - 1, 32)
         return width if width >= 8 else 0
 
-    def _cashier(self, name: str) -> str:
-        width = self.cashier_width()
+    def _cashier(self, name: str, width: int) -> str:
         return f"{fit(name, width):<{width}} " if width else ""
 
     def header(self) -> str:
         return (
-            f"   {t('tx.number'):<8} {t('tx.date'):<10} {t('tx.time'):<5} {self._cashier(t('tx.cashier'))}"
+            f"   {t('tx.number'):<8} {t('tx.date'):<10} {t('tx.time'):<5} {self._cashier(t('tx.cashier'), self.cashier_width())}"
             f"{t('tx.document'):<15} {t('tx.amount'):>12}"
         )
 
     def load(self) -> None:
         self.documents: list[DocumentSummary] = self.pos.terminal.ledger.list_documents(limit=500)
-        self.rows.show_rows([self.row(doc) for doc in self.documents], 0)
+        width = self.cashier_width()  # measured once for all the rows
+        self.rows.show_rows([self.row(doc, width) for doc in self.documents], 0)
         if not self.documents:
             self.say(t("tx.empty"))
         else:
             count, _oldest = self.pos.terminal.ledger.pending_summary()
             self.say(t("tx.unsent", n=count, cloud=self.pos.glyphs.cloud))
 
-    def row(self, doc: DocumentSummary) -> Text:
+    def row(self, doc: DocumentSummary, cashier_width: int) -> Text:
         mark = upload_mark(self.pos, doc.upload_state)
         text = Text(no_wrap=True, overflow="crop")
         text.append(
             f" {mark} {number_text(doc):<8} {doc.created_local:%Y-%m-%d} {doc.created_local:%H:%M} "
-            f"{self._cashier(doc.cashier_name)}{fit(document_label(doc.doc_type, doc.kind), 15):<15} "
+            f"{self._cashier(doc.cashier_name, cashier_width)}{fit(document_label(doc.doc_type, doc.kind), 15):<15} "
             f"{format_money(signed_total(doc)):>12}"
         )
         if doc.upload_state == "quarantined" and doc.reject_reason:
