@@ -14,7 +14,7 @@ from stdnum import ean
 from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.bulk import import_products
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.service import BackOffice, ProductInput
+from ipos_tui.backoffice.services import BackOffice, ProductInput
 
 PEPPER = b"benchmark-pepper"
 

@@ -64,7 +64,7 @@ from ipos_tui.backoffice import models as bo_models
 from ipos_tui.backoffice.bulk import import_products
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.embedded import AsgiServer, EmbeddedServer
-from ipos_tui.backoffice.service import BackOffice, ProductInput
+from ipos_tui.backoffice.services import BackOffice, ProductInput
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.search import normalise, t9_of_normalised
 from ipos_tui.domain.validation import product_name_key

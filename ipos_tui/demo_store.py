@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from .backoffice.db import open_database
 from .backoffice.security import load_pepper
-from .backoffice.service import BackOffice
+from .backoffice.services import BackOffice
 from .demo_host import (
     LOG_FILE,
     SERVER_LOCK,

@@ -20,7 +20,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from ipos_tui.backoffice.ingest import Ingest
 from ipos_tui.backoffice.releases import ReleaseStore, default_releases_dir
-from ipos_tui.backoffice.service import BackOffice, TerminalAuth
+from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import (
     API_PREFIX,

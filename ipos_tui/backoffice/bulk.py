@@ -16,9 +16,9 @@ from typing import Any
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.feed import ChangeRecorder, executemany
-from ipos_tui.backoffice.service import (
+from ipos_tui.backoffice.services import BackOffice
+from ipos_tui.backoffice.services.catalogue import (
     PRODUCT_KINDS,
-    BackOffice,
     ProductInput,
     _ImportErrors,
     _vat_rank,

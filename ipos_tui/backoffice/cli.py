@@ -30,7 +30,7 @@ from babel.numbers import format_decimal
 from ipos_tui.backoffice import ingest
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.security import group_code, load_pepper
-from ipos_tui.backoffice.service import PERMISSIONS, ROLES, SETTINGS, BackOffice
+from ipos_tui.backoffice.services import PERMISSIONS, ROLES, SETTINGS, BackOffice
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, parse_money, parse_percent
 from ipos_tui.i18n import current_language, has_key, t

@@ -25,7 +25,8 @@ from typing import Any
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.bulk import import_products
-from ipos_tui.backoffice.service import BackOffice, ProductInput, _ImportErrors
+from ipos_tui.backoffice.services import BackOffice
+from ipos_tui.backoffice.services.catalogue import ProductInput, _ImportErrors
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, parse_money
 

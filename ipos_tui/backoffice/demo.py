@@ -13,7 +13,7 @@ from typing import Any
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.bulk import import_products
-from ipos_tui.backoffice.service import BackOffice, ProductInput
+from ipos_tui.backoffice.services import BackOffice, ProductInput
 from ipos_tui.demodata import DemoShop, demo_shop
 from ipos_tui.domain.errors import DomainError
 

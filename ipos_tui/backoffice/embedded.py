@@ -19,7 +19,7 @@ from typing import Any
 import uvicorn
 
 from ipos_tui.backoffice.api import create_app
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 
 
 class AsgiServer:

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.db import write_transaction
 from ipos_tui.backoffice.models import utcnow
-from ipos_tui.backoffice.service import BackOffice, TerminalAuth
+from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.validation import validate_nip

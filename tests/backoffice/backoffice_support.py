@@ -23,7 +23,7 @@ import pytest
 from stdnum import ean
 
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION
 from ipos_tui.backoffice.embedded import EmbeddedServer
 

@@ -9,7 +9,7 @@ import pytest
 from backoffice_support import TerminalClient, ean13, new_office, running_server
 
 from ipos_tui.backoffice.bulk import import_products
-from ipos_tui.backoffice.service import ProductInput
+from ipos_tui.backoffice.services import ProductInput
 from ipos_tui.protocol import MAX_PULL_LIMIT
 
 PRODUCTS = 1100  # + a barcode and a price each: 3300 changes, more than one capped page

@@ -21,7 +21,7 @@ from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.ingest import Ingest, list_transactions
 from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version, migrate
 from ipos_tui.backoffice.security import SECRET_ENV
-from ipos_tui.backoffice.service import BackOffice, TerminalAuth
+from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 
 ANNA = {"permission": "free_discount", "user_id": 1, "identifier": "1001", "name": "Anna Kowalska",
         "at": "2026-11-27T10:00:00+00:00", "detail": "Chleb -10%"}

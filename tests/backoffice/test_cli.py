@@ -15,7 +15,7 @@ from ipos_tui.backoffice.cli import main
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.ingest import Ingest
 from ipos_tui.backoffice.security import SECRET_ENV
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 
 
 @pytest.fixture(scope="module")

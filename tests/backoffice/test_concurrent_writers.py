@@ -20,14 +20,14 @@ import pytest
 from backoffice_support import PEPPER, TerminalClient, running_server, throwaway_postgres
 
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 
 WRITES_PER_PROCESS = 60
 
 WRITER = textwrap.dedent("""
     import sys
     from ipos_tui.backoffice.db import open_database
-    from ipos_tui.backoffice.service import BackOffice
+    from ipos_tui.backoffice.services import BackOffice
 
     url, tag, count, list_id = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     office = BackOffice(open_database(url), b"unused-pepper")

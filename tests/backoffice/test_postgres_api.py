@@ -22,7 +22,7 @@ from backoffice_support import (
 
 from ipos_tui.backoffice.db import is_postgres, open_database
 from ipos_tui.backoffice.security import SECRET_ENV
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from backoffice_support import PEPPER, ean13, new_office
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version, migrate
-from ipos_tui.backoffice.service import BackOffice, TerminalAuth
+from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
 
 

@@ -26,7 +26,7 @@ from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.demo import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.security import SECRET_ENV
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION
 from ipos_tui.sync.activation import activate
 from ipos_tui.terminal.db import open_terminal

@@ -19,7 +19,7 @@ from ipos_tui.backoffice import ingest
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.demo import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.vat import vat_totals
 from ipos_tui.sync.activation import activate
 from ipos_tui.terminal.db import open_terminal

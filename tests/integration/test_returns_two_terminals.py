@@ -23,7 +23,7 @@ from ipos_tui.backoffice import ingest
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.demo import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Discount, Payment, Receipt, ReceiptLine
 from ipos_tui.sync.activation import activate

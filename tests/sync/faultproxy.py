@@ -34,7 +34,7 @@ from typing import Any, Literal
 from ipos_tui import __version__
 from ipos_tui.backoffice import models as bo
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.sync.client import SyncClient
 from ipos_tui.terminal.connection import Connection, ConnectionStore
 from ipos_tui.terminal.db import Terminal

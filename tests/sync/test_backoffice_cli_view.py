@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from ipos_tui.backoffice.security import SECRET_ENV
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken

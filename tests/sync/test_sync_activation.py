@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ipos_tui import __version__
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.client import SyncClient, SyncError
 from ipos_tui.sync.context import SyncContext, connection_of

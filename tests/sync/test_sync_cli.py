@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.sync.context import connection_of
 from ipos_tui.terminal.db import open_terminal
 

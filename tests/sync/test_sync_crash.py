@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.terminal.db import open_terminal
 from ipos_tui.terminal.feed_apply import FeedApplier
 

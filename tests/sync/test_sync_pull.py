@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.sync.context import SyncContext

@@ -16,7 +16,7 @@ from typing import Any
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.releases import ReleaseStore, keygen, publish
-from ipos_tui.backoffice.service import BackOffice
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.terminal.db import Terminal, open_terminal

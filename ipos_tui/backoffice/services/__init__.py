@@ -1,0 +1,39 @@
+"""The back office's services: one module per subject, the only place for its rules.
+
+The sync API (``api.py``, ``ingest.py``), iPOS web (``web/``) and the admin CLI
+(``cli.py``) all call these; a rule checked here holds for all of them. Every check
+happens inside the company's locked write transaction (:func:`..feed.writing`), so a
+check and the write it allows cannot be split by another writer. Rule violations raise
+:class:`~ipos_tui.domain.errors.DomainError` with a message-catalogue key.
+
+:class:`BackOffice` is one company's view over one database, composed of the subjects.
+"""
+
+from __future__ import annotations
+
+from .base import ServiceBase
+from .catalogue import (
+    BUILTIN_UNITS,
+    MAX_PRICE,
+    PRODUCT_KINDS,
+    CatalogueService,
+    ProductInput,
+)
+from .company import CompanyService
+from .pricelists import PriceListService
+from .pull import PullService
+from .settings import PAYMENT_KINDS, SETTINGS, SettingSpec, SettingsService
+from .staff import PERMISSIONS, ROLES, StaffService
+from .terminals import DEFAULT_CODE_TTL, TerminalAuth, TerminalService
+
+
+class BackOffice(CompanyService, PriceListService, CatalogueService, StaffService,
+                 SettingsService, TerminalService, PullService, ServiceBase):
+    """One company's back office over one database (shared by API, web and CLI)."""
+
+
+__all__ = [
+    "BUILTIN_UNITS", "DEFAULT_CODE_TTL", "MAX_PRICE", "PAYMENT_KINDS", "PERMISSIONS",
+    "PRODUCT_KINDS", "ROLES", "SETTINGS", "BackOffice", "ProductInput", "SettingSpec",
+    "TerminalAuth",
+]

@@ -1,0 +1,102 @@
+"""What a till pulls: the change feed per stream, paged, and its housekeeping."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from ipos_tui.backoffice import models as m
+from ipos_tui.backoffice import security
+from ipos_tui.backoffice.db import write_transaction
+from ipos_tui.backoffice.feed import (
+    PayloadContext,
+    build_changes,
+    count_changes,
+    read_changes,
+    snapshot,
+)
+from ipos_tui.backoffice.models import utcnow
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, STREAMS
+
+from .base import ServiceBase
+
+log = logging.getLogger(__name__)
+from .terminals import CONTACT_REFRESH, TerminalAuth
+
+
+class PullService(ServiceBase):
+    """What a till pulls: the change feed per stream, paged, and its housekeeping."""
+
+    def pull(self, auth: TerminalAuth, stream: str, since: int,
+             limit: int = DEFAULT_PULL_LIMIT, *, with_totals: bool = False) -> dict[str, Any]:
+        """One page of a stream's changes for the terminal (see protocol.PullResponse)."""
+        if stream not in STREAMS:
+            raise DomainError("err.stream_unknown", stream=stream)
+        limit = max(1, min(limit, MAX_PULL_LIMIT))
+        with snapshot(self.db):
+            store = m.Store.get_by_id(auth.store_id)
+            price_list_id = store.price_list_id or 0
+            counter = m.RevCounter.get_by_id(auth.company_id)
+            state = m.TerminalPull.get_or_none(terminal=auth.terminal_id, stream=stream)
+            list_switched = stream == "products" and (
+                state is None or state.price_list_id != price_list_id)
+            reset = since > 0 and (
+                since < counter.horizon or since > counter.rev or list_switched)
+            if reset:
+                log.info("terminal %s: %s stream reset (cursor %s)", auth.terminal_id, stream,
+                         since)
+                since = 0
+            rows, has_more = read_changes(auth.company_id, stream, since, limit,
+                                          auth.store_id, price_list_id)
+            ctx = PayloadContext(auth.company_id, auth.store_id, price_list_id,
+                                 security.encode_key(
+                                     security.company_pin_key(self.pepper, auth.company_id)))
+            changes = build_changes(rows, ctx)
+            totals = (count_changes(auth.company_id, stream, since, auth.store_id,
+                                    price_list_id) if with_totals else None)
+            # Without more to read, everything up to the snapshot's revision was seen
+            # (changes of other stores/price lists included): a no-op pull advances.
+            cursor = rows[-1].rev if has_more else max(since, counter.rev)
+        fresh = (state is not None and has_more and utcnow() - state.pulled_at < CONTACT_REFRESH
+                 and (stream != "products" or state.price_list_id == price_list_id))
+        if not fresh:
+            self._remember_pull(auth, stream, cursor, price_list_id)
+        page = {"changes": changes, "cursor": cursor, "has_more": has_more, "reset": reset}
+        if totals is not None:
+            page["totals"] = totals
+        return page
+
+    def _remember_pull(self, auth: TerminalAuth, stream: str, cursor: int,
+                       price_list_id: int) -> None:
+        with write_transaction(self.db, auth.company_id):
+            tp = m.TerminalPull
+            tp.insert(terminal=auth.terminal_id, stream=stream, cursor=cursor,
+                      price_list_id=price_list_id if stream == "products" else None,
+                      pulled_at=utcnow()).on_conflict(
+                conflict_target=[tp.terminal, tp.stream],
+                update={tp.cursor: cursor, tp.pulled_at: utcnow(),
+                        tp.price_list_id: price_list_id if stream == "products" else None},
+            ).execute()
+
+    def current_rev(self) -> int:
+        return m.RevCounter.get_by_id(self.company_id).rev
+
+    def purge_tombstones(self, older_than: timedelta) -> int:
+        """Drop tombstones older than ``older_than``; terminals behind them get a reset."""
+        cutoff = utcnow() - older_than
+        entry = m.ChangeEntry
+        with write_transaction(self.db, self.company_id):
+            doomed = entry.select(entry.rev).where(
+                (entry.company == self.company_id) & (entry.op == "delete")
+                & (entry.changed_at < cutoff)
+            )
+            revs = [row.rev for row in doomed]
+            if not revs:
+                return 0
+            entry.delete().where(entry.rev.in_(revs) & (entry.company == self.company_id)).execute()
+            counter = m.RevCounter.get_by_id(self.company_id)
+            counter.horizon = max(counter.horizon, max(revs))
+            counter.save()
+            return len(revs)

@@ -1,0 +1,163 @@
+"""Settings the tills fetch (login mode, cash, day close, …) and payment methods."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ipos_tui.backoffice import models as m
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.money import parse_money
+
+from .base import ServiceBase
+
+PAYMENT_KINDS = ("cash", "card", "voucher", "transfer", "other")
+
+DEFAULT_PAYMENT_METHODS = (("cash", "Gotówka", "cash"), ("card", "Karta", "card"))
+
+_TIME_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+
+_ZLOTY_RE = re.compile(r"[0-9]{1,6}(?:[.,][0-9]{1,2})?")
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """A setting the terminal knows: default and how to check/parse a value."""
+
+    default: Any
+    choices: tuple[str, ...] | None = None
+    kind: type = str
+    pattern: re.Pattern[str] | None = None
+    #: an int of grosze, typed in złoty (parse_money)
+    money: bool = False
+
+SETTINGS: dict[str, SettingSpec] = {
+    # "identifier_pin": identifier then PIN; "identifier": identifier only; "none": no
+    # login (anonymous cashier) — PRODUCT.md §3. "pin" (the first default) is kept for
+    # databases that hold it; terminals treat it as "identifier_pin".
+    "login_mode": SettingSpec("pin", choices=("pin", "identifier_pin", "identifier", "none")),
+    "cash_management": SettingSpec(True, kind=bool),
+    "cashier_shifts": SettingSpec(False, kind=bool),
+    # PRODUCT.md §6: "off", a "reminder" at day_close_time, or "block" sales after
+    # midnight until the daily report. "manual"/"automatic" of the first versions are
+    # still read by terminals (as off/reminder) but no longer set.
+    "day_close_mode": SettingSpec("off", choices=("off", "reminder", "block")),
+    "day_close_time": SettingSpec("23:59", pattern=_TIME_RE),
+    "parked_receipts": SettingSpec(True, kind=bool),
+    "receipt_header": SettingSpec(""),
+    "update_with_unsent": SettingSpec(False, kind=bool),  # install app updates with unsent sales
+    # the till asks before it takes a line or change above this (grosze; typed in złoty)
+    "large_amount": SettingSpec(100_000, kind=int, money=True),
+    # … or a quantity above this many units (szt., kg)
+    "large_quantity": SettingSpec(100, kind=int),
+    # a till asks again before closing a shift whose counted cash differs by more (złoty)
+    "cash_difference_limit": SettingSpec("100,00", pattern=_ZLOTY_RE),
+}
+
+_TRUE = {"1", "true", "yes", "on", "tak"}
+
+_FALSE = {"0", "false", "no", "off", "nie"}
+
+
+class SettingsService(ServiceBase):
+    """Settings the tills fetch (login mode, cash, day close, …) and payment methods."""
+
+    def get_settings(self) -> dict[str, Any]:
+        rows = m.Setting.select().where(m.Setting.company == self.company_id)
+        values = {key: spec.default for key, spec in SETTINGS.items()}
+        values.update({r.key: json.loads(r.value) for r in rows})
+        return values
+
+    @staticmethod
+    def parse_setting(key: str, text: str) -> Any:
+        """Turn a typed value into the setting's type (CLI input)."""
+        spec = SETTINGS.get(key)
+        if spec is None:
+            raise DomainError("err.setting_unknown", setting=key)
+        if spec.kind is bool:
+            lowered = text.strip().lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+            raise DomainError("err.setting_invalid", setting=key, value=text)
+        if spec.money:
+            value = parse_money(text)
+        elif spec.kind is int:
+            if not text.strip().isdigit() or len(text.strip()) > 9:
+                raise DomainError("err.setting_invalid", setting=key, value=text)
+            value = int(text.strip())
+        else:
+            return text.strip()
+        if value <= 0:
+            raise DomainError("err.setting_invalid", setting=key, value=text)
+        return value
+
+    def set_setting(self, key: str, value: Any) -> None:
+        spec = SETTINGS.get(key)
+        if spec is None:
+            raise DomainError("err.setting_unknown", setting=key)
+        if spec.kind is int and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+            raise DomainError("err.setting_invalid", setting=key, value=str(value))
+        if not isinstance(value, spec.kind) or (
+            spec.choices is not None and value not in spec.choices
+        ) or (spec.pattern is not None and not spec.pattern.fullmatch(value)) or (
+            isinstance(value, str) and len(value) > 200
+        ):
+            raise DomainError("err.setting_invalid", setting=key, value=str(value))
+        with self._writing() as changes:
+            m.Setting.insert(company=self.company_id, key=key, value=json.dumps(value)).on_conflict(
+                conflict_target=[m.Setting.company, m.Setting.key],
+                update={m.Setting.value: json.dumps(value)},
+            ).execute()
+            changes.record("setting", key)
+
+    def add_payment_method(self, code: str, name: str, kind: str = "other", *,
+                           gives_change: bool = False, opens_drawer: bool = False,
+                           position: int = 0, active: bool = True) -> int:
+        code = code.strip()
+        if not code or not name.strip():
+            raise DomainError("err.name_empty")
+        if kind not in PAYMENT_KINDS:
+            raise DomainError("err.payment_kind_invalid", kind=kind)
+        with self._writing() as changes:
+            if m.PaymentMethod.get_or_none(company=self.company_id, code=code):
+                raise DomainError("err.payment_method_taken", code=code)
+            row = m.PaymentMethod.create(
+                company=self.company_id, code=code, name=name.strip(), kind=kind,
+                gives_change=gives_change, opens_drawer=opens_drawer, position=position,
+                active=active,
+            )
+            changes.record("payment_method", row.id)
+            return row.id
+
+    def update_payment_method(self, code: str, *, name: str | None = None,
+                              kind: str | None = None, gives_change: bool | None = None,
+                              opens_drawer: bool | None = None, position: int | None = None,
+                              active: bool | None = None) -> None:
+        """Change a payment method; its order on the terminal follows ``position``."""
+        if kind is not None and kind not in PAYMENT_KINDS:
+            raise DomainError("err.payment_kind_invalid", kind=kind)
+        if name is not None and not name.strip():
+            raise DomainError("err.name_empty")
+        with self._writing() as changes:
+            row = m.PaymentMethod.get_or_none(company=self.company_id, code=code.strip())
+            if row is None:
+                raise DomainError("err.payment_method_unknown", code=code)
+            for attr, value in (("name", name.strip() if name else None), ("kind", kind),
+                                ("gives_change", gives_change), ("opens_drawer", opens_drawer),
+                                ("position", position), ("active", active)):
+                if value is not None:
+                    setattr(row, attr, value)
+            row.save()
+            changes.record("payment_method", row.id)
+
+    def list_payment_methods(self) -> list[dict[str, Any]]:
+        rows = m.PaymentMethod.select().where(m.PaymentMethod.company == self.company_id)
+        return [
+            {"id": r.id, "code": r.code, "name": r.name, "kind": r.kind,
+             "gives_change": r.gives_change, "opens_drawer": r.opens_drawer,
+             "position": r.position, "active": r.active}
+            for r in rows.order_by(m.PaymentMethod.position, m.PaymentMethod.id)
+        ]

@@ -1,0 +1,172 @@
+"""Terminals: registration, one-time activation codes, device tokens, last contact."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from peewee import fn
+
+from ipos_tui.backoffice import models as m
+from ipos_tui.backoffice import security
+from ipos_tui.backoffice.db import write_transaction
+from ipos_tui.backoffice.models import utcnow
+from ipos_tui.domain.errors import DomainError
+
+from .base import ServiceBase
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CODE_TTL = timedelta(hours=24)
+
+@dataclass(frozen=True)
+class TerminalAuth:
+    """An authenticated terminal: whose data it may see (and what it last told us)."""
+
+    terminal_id: int
+    company_id: int
+    store_id: int
+    last_seen: datetime | None = field(default=None, compare=False)
+    app_version: str | None = field(default=None, compare=False)
+    pending_count: int | None = field(default=None, compare=False)
+    protocol_version: int | None = field(default=None, compare=False)
+
+#: A terminal's "last seen" / "last pull" rows are rewritten at most this often when
+#: nothing else changed (a pull of 50 pages must not cost 100 extra commits).
+CONTACT_REFRESH = timedelta(seconds=30)
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+class TerminalService(ServiceBase):
+    """Terminals: registration, one-time activation codes, device tokens, last contact."""
+
+    def add_terminal(self, store_id: int, name: str = "",
+                     ttl: timedelta = DEFAULT_CODE_TTL) -> tuple[int, str]:
+        """Register a terminal of a store; returns its id and a one-time activation code."""
+        with write_transaction(self.db, self.company_id):
+            self._store(store_id)
+            terminal = m.Terminal.create(company=self.company_id, store=store_id,
+                                         name=name.strip())
+            code = self._issue_code(terminal.id, ttl)
+        return terminal.id, code
+
+    def new_activation_code(self, terminal_id: int, ttl: timedelta = DEFAULT_CODE_TTL) -> str:
+        """A code to re-activate a known terminal (new disk, revoked token): it keeps its id."""
+        with write_transaction(self.db, self.company_id):
+            self._terminal(terminal_id)
+            return self._issue_code(terminal_id, ttl)
+
+    def _issue_code(self, terminal_id: int, ttl: timedelta) -> str:
+        code = security.new_activation_code()
+        m.ActivationCode.create(company=self.company_id, terminal=terminal_id,
+                                code_hash=security.digest(code), expires_at=utcnow() + ttl)
+        return code
+
+    def revoke_terminal(self, terminal_id: int) -> None:
+        """Its token stops working at once (401); re-activation with a new code revives it."""
+        with write_transaction(self.db, self.company_id):
+            terminal = self._terminal(terminal_id)
+            terminal.revoked = True
+            terminal.token_hash = None
+            terminal.save()
+        log.info("terminal %s revoked", terminal_id)
+
+    def _terminal(self, terminal_id: int) -> m.Terminal:
+        row = m.Terminal.get_or_none(
+            (m.Terminal.id == terminal_id) & (m.Terminal.company == self.company_id)
+        )
+        if row is None:
+            raise DomainError("err.terminal_unknown", terminal=terminal_id)
+        return row
+
+    def list_terminals(self) -> list[dict[str, Any]]:
+        terminals = list(m.Terminal.select().where(m.Terminal.company == self.company_id)
+                         .order_by(m.Terminal.id))
+        pulls: dict[int, dict[str, Any]] = {}
+        for pull in m.TerminalPull.select().where(
+            m.TerminalPull.terminal.in_([t.id for t in terminals] or [0])
+        ):
+            pulls.setdefault(pull.terminal_id, {})[pull.stream] = {
+                "at": _iso(pull.pulled_at), "cursor": pull.cursor,
+            }
+        return [
+            {
+                "id": t.id, "store_id": t.store_id, "name": t.name,
+                "status": "revoked" if t.revoked else ("active" if t.token_hash else "pending"),
+                "activated_at": _iso(t.activated_at), "last_seen": _iso(t.last_seen),
+                "app_version": t.app_version, "protocol_version": t.protocol_version,
+                "pending_count": t.pending_count, "last_pull": pulls.get(t.id, {}),
+            }
+            for t in terminals
+        ]
+
+    def activate(self, code: str, name: str) -> dict[str, Any]:
+        """Exchange a one-time code for a token; a known terminal keeps id and numbering."""
+        code_hash = security.digest(security.normalise_code(code))
+        row = m.ActivationCode.get_or_none(m.ActivationCode.code_hash == code_hash)
+        if row is None:
+            raise DomainError("err.activation_code_invalid")
+        company_id = row.company_id
+        token = security.new_token()
+        with write_transaction(self.db, company_id):
+            row = m.ActivationCode.get_by_id(row.id)
+            if row.used_at is not None:
+                raise DomainError("err.activation_code_used")
+            if row.expires_at < utcnow():
+                raise DomainError("err.activation_code_expired")
+            row.used_at = utcnow()
+            row.save()
+            terminal = m.Terminal.get_by_id(row.terminal_id)
+            terminal.token_hash = security.digest(token)
+            terminal.revoked = False
+            terminal.activated_at = utcnow()
+            if name.strip():
+                terminal.name = name.strip()[:80]
+            terminal.save()
+            numbers = self._last_numbers(terminal.id)
+        log.info("terminal %s (store %s) activated as %r", terminal.id, terminal.store_id,
+                 terminal.name)
+        return {"terminal_id": terminal.id, "store_id": terminal.store_id, "token": token,
+                "numbers": numbers}
+
+    @staticmethod
+    def _last_numbers(terminal_id: int) -> dict[str, int]:
+        t = m.Transaction
+        rows = (t.select(t.doc_type, fn.MAX(t.number)).where(t.terminal == terminal_id)
+                .group_by(t.doc_type).tuples())
+        return {doc_type: number for doc_type, number in rows}
+
+    def authenticate(self, token: str) -> TerminalAuth | None:
+        """The terminal owning ``token``, or ``None`` (unknown or revoked)."""
+        row = m.Terminal.get_or_none(m.Terminal.token_hash == security.digest(token))
+        if row is None or row.revoked:
+            return None
+        return TerminalAuth(row.id, row.company_id, row.store_id, row.last_seen,
+                            row.app_version, row.pending_count, row.protocol_version)
+
+    def record_contact(self, auth: TerminalAuth, *, app_version: str | None,
+                       pending_count: int | None, protocol_version: int) -> None:
+        """Remember when a terminal was last seen and what its headers said."""
+        if app_version is not None:
+            app_version = app_version[:40]
+        unchanged = (
+            auth.last_seen is not None
+            and utcnow() - auth.last_seen < CONTACT_REFRESH
+            and auth.protocol_version == protocol_version
+            and (app_version is None or app_version == auth.app_version)
+            and (pending_count is None or pending_count == auth.pending_count)
+        )
+        if unchanged:
+            return
+        with write_transaction(self.db, auth.company_id):
+            fields: dict[Any, Any] = {m.Terminal.last_seen: utcnow(),
+                                      m.Terminal.protocol_version: protocol_version}
+            if app_version is not None:
+                fields[m.Terminal.app_version] = app_version
+            if pending_count is not None:
+                fields[m.Terminal.pending_count] = pending_count
+            m.Terminal.update(fields).where(m.Terminal.id == auth.terminal_id).execute()
