@@ -159,11 +159,11 @@ ALL_PERMISSIONS: Final = (
     "day_close", "reports", "settings",
 )
 
-#: The kierownik may do everything; the kasjer discounts, voids, deposits cash and
-#: closes the day, but needs the kierownik for prices, returns and withdrawals; the
-#: stażysta needs the kierownik for all of it.
+#: The właściciel may do everything; the kasjer discounts, voids, deposits cash and
+#: closes the day, but needs the właściciel for prices, returns and withdrawals; the
+#: stażysta needs the właściciel for all of it.
 USERS: Final = (
-    DemoUser(1, "1001", "1111", "Anna Kowalska", "kierownik", True, ALL_PERMISSIONS),
+    DemoUser(1, "1001", "1111", "Anna Kowalska", "właściciel", True, ALL_PERMISSIONS),
     DemoUser(2, "1002", "2222", "Jan Nowak", "kasjer", True,
              ("free_discount", "void", "day_close", "reports", "cash_deposit")),
     DemoUser(3, "1003", "3333", "Ola Wiśniewska", "stażysta", True, ()),
@@ -171,7 +171,7 @@ USERS: Final = (
 )
 
 #: What the login screen shows in demo mode.
-DEMO_LOGINS: Final = "1001/1111 kierownik · 1002/2222 kasjer · 1003/3333 stażysta"
+DEMO_LOGINS: Final = "1001/1111 właściciel · 1002/2222 kasjer · 1003/3333 stażysta"
 
 PAYMENT_METHODS: Final = (
     DemoPaymentMethod("gotowka", "gotówka", "cash", True, 1),

@@ -21,6 +21,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from ipos_tui.backoffice.ingest import Ingest
 from ipos_tui.backoffice.releases import ReleaseStore, default_releases_dir
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
+from ipos_tui.backoffice.web import mount_web
+from ipos_tui.backoffice.web.errors import error_page, install_web_errors, is_web_request
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import (
     API_PREFIX,
@@ -140,6 +142,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 422, 426)},
     )
     _install_error_handlers(app)
+    install_web_errors(app)
+    mount_web(app, office)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
     app.add_middleware(BodyLimit, max_body=max_body)
 
@@ -318,7 +322,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(status, code, str(exc))
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if is_web_request(request):
+            return error_page(request, 422)
         details = [
             {"loc": [str(p) if not isinstance(p, int) else p for p in err.get("loc", ())],
              "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))}
@@ -327,7 +333,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(422, "validation", "The request is not valid.", details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_web_request(request):
+            return error_page(request, exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
             exc.status_code, "http_error")
         return _error(exc.status_code, code, str(exc.detail), headers=exc.headers)

@@ -200,7 +200,10 @@ def cmd_init(office: BackOffice, args: argparse.Namespace) -> Any:
         applied = ", ".join(str(v) for v in r["migrations_applied"]) or t("cli.bo.none_applied")
         print(t("cli.bo.schema_ready", applied=applied))
         if "demo" in r:
-            print(t("cli.bo.demo_shop", demo=_cell(r["demo"])))
+            demo = {k: v for k, v in r["demo"].items() if not k.startswith("web_")}
+            print(t("cli.bo.demo_shop", demo=_cell(demo)))
+            print(t("cli.bo.demo_web", login=r["demo"]["web_login"],
+                    password=r["demo"]["web_password"]))
 
     _emit(args, result, text)
     return result
@@ -488,6 +491,40 @@ def cmd_user_deactivate(office: BackOffice, args: argparse.Namespace) -> Any:
     _emit(args, result, lambda r: print(t("cli.bo.user_deactivated",
                                           identifier=r["identifier"])))
     return result
+
+
+def cmd_user_web_password(office: BackOffice, args: argparse.Namespace) -> Any:
+    """The iPOS web password, read from standard input (never from the command line,
+    where other users and the shell history would see it): typed twice on a terminal,
+    the first line of a pipe otherwise."""
+    import getpass
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(t("cli.bo.web_password_prompt", identifier=args.identifier))
+        if getpass.getpass(t("cli.bo.web_password_repeat")) != password:
+            raise DomainError("err.web_password_mismatch")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    office.set_web_password(args.identifier, password)
+    result = {"identifier": args.identifier, "web_password": True}
+    _emit(args, result, lambda r: print(t("cli.bo.web_password_set", identifier=r["identifier"])))
+    return result
+
+
+def cmd_user_stores(office: BackOffice, args: argparse.Namespace) -> Any:
+    if args.stores is not None:
+        office.set_user_stores(args.identifier, _ids(args.stores))
+    result = {"identifier": args.identifier, "stores": office.user_store_ids(args.identifier)}
+    _emit(args, result, lambda r: print(t("cli.bo.user_stores", identifier=r["identifier"],
+                                          stores=", ".join(map(str, r["stores"])) or "-")))
+    return result
+
+
+def _ids(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise DomainError("err.store_ids_invalid", text=text) from None
 
 
 def cmd_user_list(office: BackOffice, args: argparse.Namespace) -> Any:
@@ -898,6 +935,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(user, "deactivate", cmd_user_deactivate, _h("user_deactivate"))
     p.add_argument("identifier", metavar=t("cli.mv.identifier"), help=_h("identifier"))
     command(user, "list", cmd_user_list, _h("user_list"))
+    p = command(user, "web-password", cmd_user_web_password, _h("user_web_password"))
+    p.add_argument("identifier", metavar=t("cli.mv.identifier"), help=_h("identifier"))
+    p = command(user, "stores", cmd_user_stores, _h("user_stores"))
+    p.add_argument("identifier", metavar=t("cli.mv.identifier"), help=_h("identifier"))
+    p.add_argument("--set", dest="stores", metavar="1,2", help=_h("user_stores_set"))
 
     settings = group("settings", _h("settings") + " " + ", ".join(SETTINGS))
     p = command(settings, "get", cmd_settings_get, _h("settings_get"))

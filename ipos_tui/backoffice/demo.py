@@ -17,6 +17,10 @@ from ipos_tui.backoffice.services import BackOffice, ProductInput
 from ipos_tui.demodata import DemoShop, demo_shop
 from ipos_tui.domain.errors import DomainError
 
+#: The demo owner's iPOS web login and password (well known: it is a demo).
+DEMO_WEB_LOGIN = "1001"
+DEMO_WEB_PASSWORD = "demo"
+
 #: Demo roles (Polish) → back-office roles.
 _ROLES = {"kierownik": "manager", "kasjer": "cashier", "stażysta": "cashier",
           "właściciel": "owner"}
@@ -58,6 +62,7 @@ def seed_demo(office: BackOffice, shop: DemoShop | None = None) -> dict[str, Any
     for user in shop.users:
         office.add_user(user.identifier, user.name, user.pin, _ROLES.get(user.role, "cashier"),
                         list(user.permissions), user.active)
+    office.set_web_password(DEMO_WEB_LOGIN, DEMO_WEB_PASSWORD, check=False)
     for discount in shop.discounts:
         office.add_discount(discount.name, discount.kind, discount.value, discount.scope)
     for key, value in shop.settings:
@@ -65,7 +70,8 @@ def seed_demo(office: BackOffice, shop: DemoShop | None = None) -> dict[str, Any
             target, mapping = _SETTINGS[key]
             office.set_setting(target, mapping.get(value, value) if mapping else value)
     return {"stores": stores, "price_lists": lists, "products": len(shop.products),
-            "users": len(shop.users)}
+            "users": len(shop.users), "web_login": DEMO_WEB_LOGIN,
+            "web_password": DEMO_WEB_PASSWORD}
 
 
 def _payment_methods(office: BackOffice, shop: DemoShop) -> None:

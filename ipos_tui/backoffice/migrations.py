@@ -72,11 +72,32 @@ def _grant_newly_enforced_permissions(db: Database) -> None:
                            .replace("%s", db.param), (json.dumps(granted), user_id))
 
 
+#: Columns migration 4 adds to ``staff_user`` for iPOS web logins.
+_WEB_LOGIN_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("web_password_hash", "VARCHAR(200)"),
+    ("web_failed", "INTEGER NOT NULL DEFAULT 0"),
+    ("web_locked_until", "TIMESTAMP"),
+)
+
+
+def _add_web_logins(db: Database) -> None:
+    """Version 4: iPOS web passwords and lockout on staff, the stores a manager runs,
+    and browser sessions (tables created as of this release's models)."""
+    from ipos_tui.backoffice.models import UserStore, WebSession
+
+    present = {column.name for column in db.get_columns("staff_user")}
+    for name, definition in _WEB_LOGIN_COLUMNS:
+        if name not in present:
+            db.execute_sql(f'ALTER TABLE "staff_user" ADD COLUMN "{name}" {definition}')
+    db.create_tables([UserStore, WebSession], safe=True)
+
+
 #: (version, step) in ascending order.
 MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (1, _create_initial_schema),
     (2, _add_receipt_kind_and_buyer),
     (3, _grant_newly_enforced_permissions),
+    (4, _add_web_logins),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

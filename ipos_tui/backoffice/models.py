@@ -203,10 +203,38 @@ class User(BaseModel):
     permissions = TextField(default="[]")  # JSON list
     pin_hash = CharField(max_length=200)
     active = BooleanField(default=True)
+    #: iPOS web: argon2id of the password (None: no web access), failed logins in a row
+    #: and the end of a lockout they caused
+    web_password_hash = CharField(max_length=200, null=True)
+    web_failed = IntegerField(default=0)
+    web_locked_until = DateTimeField(null=True)
 
     class Meta:
         table_name = "staff_user"
         indexes = ((("company", "identifier"), True),)
+
+
+class UserStore(BaseModel):
+    """A store a manager (kierownik) runs in iPOS web; owners see every store."""
+
+    id = IdField()
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    store = ForeignKeyField(Store, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("user", "store"), True),)
+
+
+class WebSession(BaseModel):
+    """A signed-in browser of iPOS web. The cookie holds the token; only its SHA-256 is
+    stored here. ``csrf`` is the token every form of the session must post back."""
+
+    id = IdField()
+    token_hash = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    csrf = CharField(max_length=64)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
 
 
 class VatRate(BaseModel):
@@ -394,4 +422,6 @@ MODELS: tuple[type[BaseModel], ...] = (
     TransactionLine,
     TransactionPayment,
     Quarantine,
+    UserStore,
+    WebSession,
 )

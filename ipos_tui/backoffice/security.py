@@ -100,3 +100,15 @@ def normalise_code(code: str) -> str:
 def digest(secret: str) -> str:
     """SHA-256 hex of a token or code: what the database stores."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """argon2id hash (per-hash salt) of an iPOS web password."""
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return bool(_HASHER.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False

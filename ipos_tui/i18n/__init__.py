@@ -53,7 +53,12 @@ def t(key: str, /, **params: Any) -> str:
     A missing key falls back to Polish, then to the key itself, so a gap in a
     catalogue never crashes a till (and the catalogue test catches it first).
     """
-    text = catalogue(_current).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
+    return text_in(_current, key, **params)
+
+
+def text_in(language: str, key: str, /, **params: Any) -> str:
+    """:func:`t` in a given language (a web page's, not the process's)."""
+    text = catalogue(language).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
     if params:
         try:
             return text.format(**params)

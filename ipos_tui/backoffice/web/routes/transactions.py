@@ -1,0 +1,7 @@
+"""(filled by the transactions pages)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
