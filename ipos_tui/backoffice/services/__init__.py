@@ -20,6 +20,7 @@ from .catalogue import (
     ProductInput,
 )
 from .company import CompanyService
+from .delivery import Delivery, DeliveryService
 from .pricelists import PriceListService
 from .pull import PullService
 from .settings import PAYMENT_KINDS, SETTINGS, SettingSpec, SettingsService
@@ -29,13 +30,13 @@ from .web_access import WebAccessService, WebUser
 
 
 class BackOffice(CompanyService, PriceListService, CatalogueService, StaffService,
-                 SettingsService, TerminalService, PullService, WebAccessService,
+                 SettingsService, TerminalService, PullService, WebAccessService, DeliveryService,
                  ServiceBase):
     """One company's back office over one database (shared by API, web and CLI)."""
 
 
 __all__ = [
     "BUILTIN_UNITS", "DEFAULT_CODE_TTL", "MAX_PRICE", "PAYMENT_KINDS", "PERMISSIONS",
-    "PRODUCT_KINDS", "ROLES", "SETTINGS", "BackOffice", "ProductInput", "SettingSpec",
+    "PRODUCT_KINDS", "ROLES", "SETTINGS", "BackOffice", "Delivery", "ProductInput", "SettingSpec",
     "TerminalAuth",
 ]
