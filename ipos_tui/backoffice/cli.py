@@ -218,6 +218,8 @@ def cmd_serve(office: BackOffice, args: argparse.Namespace) -> Any:
     if not office.has_company():
         office.create_company(args.company)
     app = create_app(office, max_body=args.max_body, releases_dir=args.releases_dir)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(t("cli.bo.serving_web", url=f"http://{host}:{args.port}/"), flush=True)
     # no Server/Date headers: terminals on GSM pay for every byte of every answer
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 server_header=False, date_header=False)
