@@ -111,6 +111,15 @@ class PriceListService(ServiceBase):
                 .where(where).order_by(p.id).offset(offset).limit(limit).dicts())
         return list(rows), total
 
+    def product_by_code(self, code: str) -> int | None:
+        """The product with this PLU, else with this barcode (None: no such product)."""
+        code = code.strip()
+        row = m.Product.get_or_none(company=self.company_id, plu=code)
+        if row is None:
+            row = m.Barcode.get_or_none(company=self.company_id, code=code)
+            return row.product_id if row is not None else None
+        return row.id
+
     def get_price(self, price_list_id: int, product_id: int) -> int | None:
         """The product's price in the list (None: not sellable there)."""
         return (m.Price.select(m.Price.price)
