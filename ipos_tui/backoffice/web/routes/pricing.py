@@ -289,7 +289,8 @@ def set_price(request: Request, user: Owner, office: Office, form: Form,
         page, q = _page_number(_text(form, "page")), _text(form, "q")
         if in_row and not jump:
             return _list_page(request, user, office, list_id, q=q, page=page,
-                              row_errors={"row": plu, **errors}, values=values, status=422)
+                              row_errors={"row": plu, **errors}, values=values, status=422,
+                              errors={FORM: errors[FORM]} if FORM in errors else None)
         return _list_page(request, user, office, list_id, q=q, page=page, errors=errors,
                           values=values, jump=jump, status=409 if jump else 422)
     return _back(list_id, form, "price_set", plu=plu)
@@ -313,8 +314,8 @@ def remove_price(request: Request, user: Owner, office: Office, form: Form,
             errors = _error(exc, language)
     if errors:
         return _list_page(request, user, office, list_id, q=_text(form, "q"),
-                          page=_page_number(_text(form, "page")),
-                          row_errors={"row": plu, FORM: errors[FORM]}, status=422)
+                          page=_page_number(_text(form, "page")), errors=errors,
+                          status=422)
     return _back(list_id, form, "price_removed", plu=plu)
 
 
