@@ -387,3 +387,29 @@ def test_pages_in_english(web_url: str) -> None:
     assert "would change more than 5 times: 3,19 zł → 319,00 zł (100 times more)" in \
         main_text(response.text)
     browser.close()
+
+
+# ------------------------------------------------------------------ the CLI
+
+
+def test_cli_store_update_uses_the_same_rules(capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              office: BackOffice) -> None:
+    from ipos_tui.backoffice.cli import main
+    from ipos_tui.backoffice.security import SECRET_ENV
+
+    monkeypatch.setenv(SECRET_ENV, "cli-test-secret")
+    monkeypatch.setenv("LC_ALL", "pl_PL.UTF-8")
+    url = f"sqlite:///{office.db.database}"
+    assert main(["--db", url, "store", "update", "2", "--name", "Sklep Bródno",
+                 "--address", ""]) == 0
+    assert "Zmieniono sklep 2." in capsys.readouterr().out
+    assert office.get_store(2)["name"] == "Sklep Bródno"
+    assert office.get_store(2)["address"] is None
+    assert main(["--db", url, "store", "update", "2", "--name", " "]) == 1
+    assert "Nazwa nie może być pusta." in capsys.readouterr().err
+    assert main(["--db", url, "store", "update", "2", "--address", "a" * 201]) == 1
+    assert "Adres może mieć najwyżej 200 znaków." in capsys.readouterr().err
+    assert main(["--db", url, "store", "update", "7", "--name", "X"]) == 1
+    assert "Nie ma sklepu 7" in capsys.readouterr().err
+    assert office.get_store(2)["name"] == "Sklep Bródno"
