@@ -355,7 +355,7 @@ def cmd_product_update(office: BackOffice, args: argparse.Namespace) -> Any:
         category_id=category, kind=args.kind, open_price=_flag(args, "open_price", "fixed_price"),
         active=_flag(args, "active", "inactive"), barcodes=barcodes)
     if price is not None and list_id is not None:
-        office.set_price(list_id, product_id, price, confirmed=True)  # asked above
+        office.set_price(list_id, product_id, price)  # the jump was asked about above
     result = office.get_product(product_id)
     _emit(args, result, lambda r: print(t("cli.bo.product_updated", plu=r["plu"])))
     return result
@@ -385,7 +385,7 @@ def cmd_price_set(office: BackOffice, args: argparse.Namespace) -> Any:
     grosze = _zloty(args.price)
     product_id = office.product_by_plu(args.plu)
     _check_price_jump(office, args, list_id, product_id, args.plu, grosze)
-    office.set_price(list_id, product_id, grosze, confirmed=True)  # asked above
+    office.set_price(list_id, product_id, grosze)  # the jump was asked about above
     result = {"plu": args.plu, "price_list_id": list_id, "price": grosze}
     _emit(args, result, lambda r: print(t(
         "cli.bo.price_set", plu=r["plu"], list=r["price_list_id"], price=_money(r["price"]))))

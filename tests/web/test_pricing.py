@@ -201,9 +201,13 @@ def test_a_price_jump_is_asked_in_the_page_and_saved_only_when_confirmed(
 def test_the_service_refuses_an_unconfirmed_jump(office: BackOffice) -> None:
     product = office.product_by_plu("3")
     with pytest.raises(DomainError) as refused:
-        office.set_price(1, product, 31900)
+        office.set_price(1, product, 31900, confirmed=False)
     assert refused.value.key == "err.price_jump"
     assert refused.value.params == {"plu": "3", "list": 1, "old": 319, "new": 31900}
+    assert office.get_price(1, product) == 319
+    assert office.price_jump(1, product, 31900) == 319
+    assert office.price_jump(1, product, 319 * 5) is None  # exactly 5x is no jump
+    assert office.price_jumps(1, {"3": 31900, "2": 400}) == {"3": 319}
     office.set_price(1, product, 31900, confirmed=True)
     assert office.get_price(1, product) == 31900
 

@@ -2,8 +2,8 @@
 
 A new price more than :data:`PRICE_JUMP_FACTOR` times the current one, or less than its
 1/PRICE_JUMP_FACTOR, is most likely a typing slip (grosze typed as złoty, 379,00 for
-3,79): :meth:`PriceListService.set_price` refuses it (``err.price_jump``) unless the
-caller confirmed it, and :meth:`~PriceListService.price_jump` /
+3,79): :meth:`PriceListService.set_price` refuses it (``err.price_jump``) when the caller
+says it was not confirmed, and :meth:`~PriceListService.price_jump` /
 :meth:`~PriceListService.price_jumps` let the CLI, the CSV import and the page ask first.
 """
 
@@ -166,9 +166,11 @@ class PriceListService(ServiceBase):
         return row
 
     def set_price(self, price_list_id: int, product_id: int, price: int, *,
-                  confirmed: bool = False) -> None:
-        """Set the product's price in the list. A change of more than 5× either way is
-        refused with ``err.price_jump`` (old and new price) unless ``confirmed``."""
+                  confirmed: bool = True) -> None:
+        """Set the product's price in the list. With ``confirmed=False`` (a page that
+        asks, and has not asked yet) a change of more than 5× either way is refused with
+        ``err.price_jump`` (plu, list, old and new price), inside the same transaction
+        as the save; callers that asked already (the CLI) leave it True."""
         with self._writing() as changes:
             product = self._product(product_id)
             self._price_list(price_list_id)
