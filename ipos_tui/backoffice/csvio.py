@@ -9,8 +9,9 @@ comma-separated, UTF-8 (a BOM is fine). Every bad row is reported with its line 
 and reason, and nothing is imported if any row is bad. Export writes the same columns,
 so an exported file imports back unchanged.
 
-A price that changes more than :data:`PRICE_JUMP_FACTOR` times either way against the
-product's current price in the list (379,00 instead of 3,79) is shown to the caller
+A price that changes more than 5 times either way against the product's current price
+in the list (379,00 instead of 3,79; the price-list service's rule,
+:func:`~ipos_tui.backoffice.services.pricelists.is_price_jump`) is shown to the caller
 before anything is written (``confirm_jumps``), the same rule as ``price set``.
 """
 
@@ -108,18 +109,6 @@ def _row(line: int, raw: dict[Any, str], n_values: int, n_fields: int) -> Produc
     return item
 
 
-#: A new price more than this many times the current one, or less than its
-#: 1/PRICE_JUMP_FACTOR, is most likely a typing slip (grosze typed as złoty): asked first.
-PRICE_JUMP_FACTOR = 5
-
-
-def is_price_jump(old: int, new: int) -> bool:
-    """True when ``new`` differs from ``old`` more than :data:`PRICE_JUMP_FACTOR`× either way."""
-    if old <= 0 or new <= 0:
-        return False
-    return new > old * PRICE_JUMP_FACTOR or new * PRICE_JUMP_FACTOR < old
-
-
 @dataclass(frozen=True)
 class PriceJump:
     """A row of an import whose price jumps against the list's current price."""
@@ -132,21 +121,13 @@ class PriceJump:
 
 def price_jumps(office: BackOffice, items: Sequence[ProductInput], price_list_id: int | None
                 ) -> list[PriceJump]:
-    """The rows whose price changes more than 5× against ``price_list_id``'s current one."""
+    """The rows whose price changes more than 5× against ``price_list_id``'s current one
+    (the price-list service's rule, :meth:`~PriceListService.price_jumps`)."""
     priced = {item.plu: item for item in items if item.price is not None}
-    if price_list_id is None or not priced:
-        return []
-    current: dict[str, int] = {}
-    plus = list(priced)
-    for start in range(0, len(plus), 400):
-        query = (m.Price.select(m.Product.plu, m.Price.price).join(m.Product)
-                 .where((m.Price.price_list == price_list_id)
-                        & (m.Product.company == office.company_id)
-                        & m.Product.plu.in_(plus[start:start + 400])))
-        current.update(query.tuples())
-    jumps = [PriceJump(item.line, plu, current[plu], item.price)
-             for plu, item in priced.items()
-             if plu in current and item.price is not None and is_price_jump(current[plu], item.price)]
+    current = office.price_jumps(price_list_id, {plu: item.price for plu, item in priced.items()
+                                                 if item.price is not None})
+    jumps = [PriceJump(priced[plu].line, plu, old, priced[plu].price or 0)
+             for plu, old in current.items()]
     return sorted(jumps, key=lambda jump: jump.line)
 
 
