@@ -501,14 +501,28 @@ def test_export_then_import_gives_the_same_catalogue(owner: WebClient,
         assert owner.get(f"/export?list={junk}").status_code == 404
 
 
-def test_the_cli_import_takes_the_ipos_layout_too(office: BackOffice, tmp_path) -> None:
-    from ipos_tui.backoffice import csvio
+def test_the_cli_import_takes_the_ipos_layout_too(office: BackOffice, tmp_path: Path,
+                                                  monkeypatch, capsys) -> None:
+    """``ipos-backoffice import-csv`` reads the same file (Windows-1250, as a Polish
+    Excel saves it) through the same code, and refuses a recipe row with its line."""
+    from ipos_tui.backoffice.cli import main
 
-    text = ("ID;PLU;zewnętrzny ID;kody kreskowe;nazwa;typ;jednostka;stawka VAT;cena\n"
-            ";9501;;;Woda 0,5l;T;szt.;A;1,99\n")
-    result = csvio.import_products_csv(office, text, 1)
-    assert result == {"created": 1, "updated": 0}
-    assert office.get_product(office.product_by_plu("9501"))["prices"][1] == 199
+    monkeypatch.setenv("IPOS_BACKOFFICE_SECRET", "web-test-pepper")
+    db_url = f"sqlite:///{office.db.database}"
+    good = tmp_path / "ipos.csv"
+    good.write_bytes(("ID;PLU;zewnętrzny ID;kody kreskowe;nazwa;typ;jednostka;stawka VAT;cena\n"
+                      ";9501;;;Woda górska 0,7l;T;szt.;A;1,99\n").encode("cp1250"))
+    assert main(["--db", db_url, "--json", "import-csv", str(good), "--list", "1"]) == 0
+    assert '"created": 1' in capsys.readouterr().out
+    water = office.get_product(office.product_by_plu("9501"))
+    assert (water["name"], water["prices"][1]) == ("Woda górska 0,7l", 199)
+    recipe = tmp_path / "recipe.csv"
+    recipe.write_text("ID;PLU;zewnętrzny ID;kody kreskowe;nazwa;typ;jednostka\n"
+                      ";9502;;;Zupa dnia;R;szt.\n", encoding="utf-8")
+    monkeypatch.setenv("LC_ALL", "pl_PL.UTF-8")  # the CLI speaks the locale's language
+    assert main(["--db", db_url, "import-csv", str(recipe), "--list", "1"]) == 1
+    assert "wiersz 2: Typ R (receptura) nie jest obsługiwany" in capsys.readouterr().err
+    assert not m.Product.select().where(m.Product.plu == "9502").exists()
 
 
 # --------------------------------------------------------------- oversized
