@@ -112,8 +112,10 @@ def _dialect(text: str) -> str:
 def vat_letter(text: str) -> str:
     """The printer letter of a VAT cell: a letter A–E as it is, or a rate ("23", "8 %",
     "zw.") turned into the letter of that rate; anything else upper-cased as it is (and
-    refused by the import's VAT rule)."""
+    refused by the import's VAT rule); an empty cell is refused here."""
     cleaned = text.strip().upper()
+    if not cleaned:
+        raise DomainError("err.csv_vat_missing")
     if cleaned in VAT_RATES:
         return cleaned
     if cleaned.rstrip(".") in ("ZW", EXEMPT_LABEL.upper().rstrip(".")):

@@ -138,7 +138,8 @@ def test_unit_form_errors_are_next_to_their_field(owner: WebClient, office: Back
         ({"name": "op.", "precision": "4"}, "precision", "od 0 do 3"),
         ({"name": "op.", "precision": "-1"}, "precision", "od 0 do 3"),
         ({"name": "op.", "precision": "dwa"}, "precision", "od 0 do 3"),
-        ({"name": "op.", "precision": "9" * 40}, "precision", "od 0 do 3"),
+        ({"name": "op.", "precision": "9" * 5000}, "precision", "od 0 do 3"),
+        ({"name": "op.", "precision": "٣"}, "precision", "od 0 do 3"),  # an Arabic-Indic 3
         ({"name": "op."}, "precision", "od 0 do 3"),
     ]
     for data, field, text in cases:
@@ -354,6 +355,14 @@ def test_pages_speak_english_when_the_browser_does(web_url: str) -> None:
     assert response.status_code == 422
     assert "Units of measure" in browser.get("/units").text
     assert "VAT rates are set by law" in main_text(browser.get("/vat").text)
+    browser.get("/import")
+    rows = browser.post("/import", {"list": "1"}, files=csv_file(
+        "ID;PLU;zewnętrzny ID;kody kreskowe;nazwa;typ;jednostka\n;9601;;;Zupa dnia;R;szt.\n"
+        ";9602;;;Zupa krem;T;beczka;A\n"))
+    page = main_text(rows.text)
+    assert "Import refused – wrong rows: 2; nothing was imported." in page
+    assert re.search(r"\b2 Type R \(recipe\) is not supported", page)
+    assert re.search(r"\b3 Unknown unit “beczka”", page), page
 
 
 # ---------------------------------------------------------- import, export
@@ -470,15 +479,17 @@ def test_ipos_layout_without_a_header_and_its_row_errors(owner: WebClient,
             ';9402;;;Zupa dnia;R;szt.;A;12,00\n'            # recipe
             ';9403;;;Coś;X;szt.;A;1,00\n'                   # unknown type letter
             ';9404;;;Krótki\n'                              # too few columns
-            ';9405;;;Za dużo;T;szt.;A;1,00;;nadmiar\n')     # a non-empty 11th column
+            ';9405;;;Za dużo;T;szt.;A;1,00;;nadmiar\n'     # a non-empty 11th column
+            ';9406;;;Bez stawki;T;szt.\n')                  # no VAT
     response = owner.post("/import", {"list": "1"}, files=csv_file(text))
     assert response.status_code == 422
     page = main_text(response.text)
-    assert "błędnych wierszy: 4" in page
+    assert "błędnych wierszy: 5" in page
     assert re.search(r"\b2 Typ R \(receptura\) nie jest obsługiwany", page)
     assert re.search(r"\b3 Typ „X”: wpisz T \(towar\) albo U \(usługa\)", page)
     assert re.search(r"\b4 Wiersz ma 5 kolumn; układ iPOS ma od 7 do 10", page)
     assert re.search(r"\b5 Wiersz ma 11 kolumn", page)
+    assert re.search(r"\b6 Brak stawki VAT: wpisz literę", page)
     assert catalogue(office) == before
 
 

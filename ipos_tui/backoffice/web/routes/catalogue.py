@@ -132,7 +132,7 @@ def add_unit(request: Request, user: Owner, office: Office, form: Form) -> Respo
     errors: dict[str, str] = {}
     if (problem := _too_long(name, language)):
         errors["name"] = problem
-    if not precision_text.isdigit() or int(precision_text) not in UNIT_PRECISIONS:
+    if precision_text not in {str(n) for n in UNIT_PRECISIONS}:
         errors["precision"] = message(language, "err.unit_precision",
                                       {"precision": precision_text[:20]})
     if not errors:
