@@ -405,7 +405,7 @@ class PendingImports:
     """Files whose prices jump more than 5×, kept until the owner answers (a few, for
     half an hour, in this process's memory; after a restart the owner sends it again)."""
 
-    LIMIT = 8
+    LIMIT = 4
     TTL = 30 * 60
 
     def __init__(self) -> None:
