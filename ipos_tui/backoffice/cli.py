@@ -566,10 +566,10 @@ def cmd_settings_set(office: BackOffice, args: argparse.Namespace) -> Any:
 
 
 def cmd_import_csv(office: BackOffice, args: argparse.Namespace) -> Any:
-    from ipos_tui.backoffice.csvio import PriceJump, import_products_csv
+    from ipos_tui.backoffice.csvio import PriceJump, decode_csv, import_products_csv
 
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(
-        encoding="utf-8-sig")
+    text = decode_csv(sys.stdin.buffer.read() if args.file == "-" else
+                      Path(args.file).read_bytes())
     list_id = _price_list_for(office, args.list)
 
     def confirm(jumps: list[PriceJump]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import account, config, home, pricing, products, terminals, transactions
+from . import account, catalogue, config, home, pricing, products, terminals, transactions
 
 #: Every page router, in menu order.
 ROUTERS: tuple[APIRouter, ...] = (
@@ -12,6 +12,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     products.router,
     pricing.router,
+    catalogue.router,
     config.router,
     terminals.router,
     transactions.router,
