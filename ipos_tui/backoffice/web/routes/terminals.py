@@ -210,14 +210,17 @@ def rename_terminal(request: Request, user: User, office: Office, form: Form,
                     terminal_id: TerminalId) -> Response:
     language = request_language(request)
     terminal = _terminal(office, user, terminal_id)
-    values = {"name": str(form.get("name") or "")}
-    data, errors = parse_form(RenameForm, {"name": values["name"].strip()}, language)
+    values: dict[str, Any] | None = {"name": str(form.get("name") or "")}
+    data, errors = parse_form(RenameForm, {"name": str(form.get("name") or "").strip()},
+                              language)
     if data is not None:
         try:
             check_version(form, _editable(terminal))
             office.rename_terminal(terminal_id, data.name)
         except DomainError as exc:
             errors = field_error(exc, language, _NAME_ERRORS)
+            if exc.key == "err.web_stale":
+                values = None  # the form again as it is now (the message says so)
         else:
             return RedirectResponse(f"/terminals/{terminal_id}?saved=renamed", status_code=303)
     return _detail(request, office, user, terminal_id, values=values, errors=errors,
