@@ -437,3 +437,46 @@ def test_updates_list_releases_and_the_tills_versions(office: BackOffice, web_ur
     assert "0.1.0 stable 01.11.2026 11:00" in text
     assert "Sklep Centrum Kasa 1 aktywny 0.1.0 0.2.0" in text  # runs 0.1.0, staged 0.2.0
     till.close()
+
+
+def test_the_till_client_sends_its_report_headers() -> None:
+    from ipos_tui.sync.client import SyncClient
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    state: dict[str, Any] = {"pending": (2, datetime(2026, 12, 4, 18, 5, 7, 123, tzinfo=UTC)),
+                             "staged": "0.4.0"}
+    client = SyncClient("http://bo.test", "secret", app_version="0.3.0",
+                        pending_summary=lambda: state["pending"],
+                        staged_version=lambda: state["staged"],
+                        transport=httpx.MockTransport(handler))
+    client.get_json("/sync/config")
+    state.update(pending=(0, None), staged=None)
+    client.get_json("/sync/config")
+    client.close()
+    first, second = (r.headers for r in seen)
+    assert (first["X-Pending-Count"], first["X-Oldest-Pending"], first["X-Staged-Version"]) == (
+        "2", "2026-12-04T18:05:07Z", "0.4.0")
+    assert (second["X-Pending-Count"], second["X-Staged-Version"]) == ("0", "none")
+    assert "X-Oldest-Pending" not in second
+
+
+def test_migration_5_adds_the_report_columns(office: BackOffice) -> None:
+    from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version, migrate
+
+    terminal_id, _ = office.add_terminal(1, "Kasa")
+    m.Terminal.update(pending_count=3).where(m.Terminal.id == terminal_id).execute()
+    # the database as schema 4 left it: no report columns
+    for column in ("oldest_pending", "staged_version"):
+        office.db.execute_sql(f'ALTER TABLE "terminal" DROP COLUMN "{column}"')
+    m.SchemaVersion.delete().where(m.SchemaVersion.version == 5).execute()
+    assert current_version(office.db) == 4
+    assert migrate(office.db) == [5] and current_version(office.db) == LATEST_VERSION
+    row = _row(office, terminal_id)
+    assert (row.name, row.pending_count, row.oldest_pending, row.staged_version) == (
+        "Kasa", 3, None, None)
+    assert migrate(office.db) == []
