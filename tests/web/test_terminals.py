@@ -8,12 +8,12 @@ a real till database selling, syncing and uploading."""
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -151,13 +151,12 @@ def test_add_shows_the_code_once_and_it_activates_the_till(office: BackOffice, w
     terminal_id, code, text = _added(owner, 2, "  Kasa   przy oknie ")
     assert re.fullmatch(r"\d{4}-\d{4}-\d{4}", code)
     assert "Kasoterminal dodany do sklepu Sklep Osiedlowy" in text
-    expires = _row(office, terminal_id)  # the code's expiry, in the shop's local time
     (code_row,) = m.ActivationCode.select().where(m.ActivationCode.terminal == terminal_id)
-    local = code_row.expires_at.replace(tzinfo=UTC).astimezone(
-        __import__("zoneinfo").ZoneInfo("Europe/Warsaw"))
-    assert f"Ważny jednorazowo do {local:%d.%m.%Y %H:%M}." in text
+    local = code_row.expires_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Warsaw"))
+    assert f"Ważny jednorazowo do {local:%d.%m.%Y %H:%M}." in text  # in the shop's time
     assert "F2" in text and web_url in text  # how to type it on the till, and where
-    assert expires.name == "Kasa przy oknie" and expires.store_id == 2
+    row = _row(office, terminal_id)
+    assert (row.name, row.store_id) == ("Kasa przy oknie", 2)  # spaces squeezed
     page = owner.get(f"/terminals/{terminal_id}").text
     assert "czeka na aktywację" in main_text(page) and code not in page  # shown once only
     till = TerminalClient.activate(web_url, code, "")
