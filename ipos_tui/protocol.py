@@ -84,6 +84,15 @@ API_PREFIX: Final = "/api/v1"
 HEADER_PROTOCOL_VERSION: Final = "X-Protocol-Version"
 HEADER_TERMINAL_VERSION: Final = "X-Terminal-Version"
 HEADER_PENDING_COUNT: Final = "X-Pending-Count"
+#: UTC ISO 8601 time of the terminal's oldest unsent document ("2026-12-04T17:05:00Z");
+#: sent with ``X-Pending-Count`` while anything is unsent (a count of 0 means none).
+HEADER_OLDEST_PENDING: Final = "X-Oldest-Pending"
+#: The app version the terminal has staged (downloaded and verified, not installed
+#: yet), or :data:`NOTHING_STAGED`. A header that is absent or empty says nothing.
+HEADER_STAGED_VERSION: Final = "X-Staged-Version"
+NOTHING_STAGED: Final = "none"
+#: What a staged version may look like (as a release's version; 64 characters at most).
+STAGED_VERSION_PATTERN: Final = r"[0-9A-Za-z.!+_-]{1,64}"
 
 #: Most changes one pull page returns; a larger ``limit`` is silently capped.
 MAX_PULL_LIMIT: Final = 2000

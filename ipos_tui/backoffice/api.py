@@ -9,6 +9,8 @@ the dependency functions defined inside :func:`create_app` at run time.
 """
 
 import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -28,9 +30,13 @@ from ipos_tui.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
     DOCUMENT_ADAPTER,
+    HEADER_OLDEST_PENDING,
     HEADER_PENDING_COUNT,
     HEADER_PROTOCOL_VERSION,
+    HEADER_STAGED_VERSION,
     HEADER_TERMINAL_VERSION,
+    NOTHING_STAGED,
+    STAGED_VERSION_PATTERN,
     OLDEST_PROTOCOL_VERSION,
     PROTOCOL_VERSION,
     ActivateRequest,
@@ -133,14 +139,48 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
+_DIGITS = re.compile(r"[0-9]{1,40}")
+_STAGED_VERSION = re.compile(STAGED_VERSION_PATTERN)
+
+
 def _pending_count(header: str | None) -> int | None:
     """The terminal's unsent documents as its ``X-Pending-Count`` header says (None:
-    not said); 422 for anything but digits."""
-    if header is None:
+    not said, also when empty); 422 for anything but (ASCII) digits."""
+    if header is None or not header.strip():
         return None
-    if not header.strip().isdigit():
+    if not _DIGITS.fullmatch(header.strip()):
         raise ApiError(422, "header_invalid", f"{HEADER_PENDING_COUNT} must be a number")
     return min(int(header), 2**31 - 1)
+
+
+def _oldest_pending(header: str | None) -> datetime | None:
+    """The UTC time (naive, as stored) of the terminal's oldest unsent document, from
+    ``X-Oldest-Pending`` (ISO 8601; without an offset it is UTC). None: not said
+    (absent or empty); 422 for anything else that is not such a time."""
+    if header is None or not header.strip():
+        return None
+    try:
+        if len(header) > 40:
+            raise ValueError(header[:40])
+        value = datetime.fromisoformat(header.strip())
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise ApiError(422, "header_invalid",
+                       f"{HEADER_OLDEST_PENDING} must be an ISO 8601 time "
+                       "(e.g. 2026-12-04T17:05:00Z)") from None
+    return value
+
+
+def _staged_version(header: str | None) -> str | None:
+    """The version the terminal has staged (``X-Staged-Version``), ``NOTHING_STAGED``,
+    or None: not said (absent or empty); 422 for anything that is no version."""
+    if header is None or not header.strip():
+        return None
+    if not _STAGED_VERSION.fullmatch(header.strip()):
+        raise ApiError(422, "header_invalid",
+                       f"{HEADER_STAGED_VERSION} must be a version or {NOTHING_STAGED!r}")
+    return header.strip()
 
 
 def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
@@ -187,15 +227,19 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         authorization: Annotated[str | None, Header()] = None,
         x_terminal_version: Annotated[str | None, Header(alias=HEADER_TERMINAL_VERSION)] = None,
         x_pending_count: Annotated[str | None, Header(alias=HEADER_PENDING_COUNT)] = None,
+        x_oldest_pending: Annotated[str | None, Header(alias=HEADER_OLDEST_PENDING)] = None,
+        x_staged_version: Annotated[str | None, Header(alias=HEADER_STAGED_VERSION)] = None,
     ) -> TerminalAuth:
         scheme, _, token = (authorization or "").partition(" ")
         auth = office.authenticate(token.strip()) if scheme.lower() == "bearer" else None
         if auth is None:
             raise ApiError(401, "unauthorized", "Unknown or revoked terminal token.",
                            headers={"WWW-Authenticate": "Bearer"})
-        office.record_contact(auth, app_version=x_terminal_version,
-                              pending_count=_pending_count(x_pending_count),
-                              protocol_version=version)
+        pending, oldest = _pending_count(x_pending_count), _oldest_pending(x_oldest_pending)
+        staged = _staged_version(x_staged_version)
+        office.record_contact(auth, app_version=x_terminal_version, pending_count=pending,
+                              protocol_version=version, oldest_pending=oldest,
+                              staged_version=staged)
         return auth
 
     @app.get("/health", response_model=HealthResponse)
@@ -257,8 +301,10 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         return Ingest(office.for_company(auth.company_id), auth).lookup_receipt(
             terminal_id, number)
 
-    _release_routes(app, ReleaseStore(FilePath(releases_dir) if releases_dir is not None
-                                      else default_releases_dir(office.db)), terminal)
+    releases = ReleaseStore(FilePath(releases_dir) if releases_dir is not None
+                            else default_releases_dir(office.db))
+    app.state.releases = releases  # the Aktualizacje page lists them
+    _release_routes(app, releases, terminal)
     _document_schemas_in_openapi(app)
     return app
 

@@ -157,7 +157,11 @@ class Ingest:
             results = self._store_batch(items, parsed)
             if pending_before is not None:
                 settled = sum(1 for r in results if r.get("status") in ("accepted", "duplicate"))
-                m.Terminal.update(pending_count=max(0, pending_before - settled)).where(
+                left = max(0, pending_before - settled)
+                fields: dict[str, Any] = {"pending_count": left}
+                if not left:
+                    fields["oldest_pending"] = None  # nothing unsent: no oldest either
+                m.Terminal.update(**fields).where(
                     m.Terminal.id == self.auth.terminal_id).execute()
         return results
 

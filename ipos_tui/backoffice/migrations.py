@@ -92,12 +92,29 @@ def _add_web_logins(db: Database) -> None:
     db.create_tables([UserStore, WebSession], safe=True)
 
 
+#: Columns migration 5 adds to ``terminal``: what a till reports of itself for the
+#: Kasoterminale page (the age of its oldest unsent sale, its staged update).
+_TERMINAL_REPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("oldest_pending", "TIMESTAMP"),
+    ("staged_version", "VARCHAR(64)"),
+)
+
+
+def _add_terminal_reports(db: Database) -> None:
+    """Version 5: a terminal's oldest unsent document and staged update version."""
+    present = {column.name for column in db.get_columns("terminal")}
+    for name, definition in _TERMINAL_REPORT_COLUMNS:
+        if name not in present:
+            db.execute_sql(f'ALTER TABLE "terminal" ADD COLUMN "{name}" {definition}')
+
+
 #: (version, step) in ascending order.
 MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (1, _create_initial_schema),
     (2, _add_receipt_kind_and_buyer),
     (3, _grant_newly_enforced_permissions),
     (4, _add_web_logins),
+    (5, _add_terminal_reports),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

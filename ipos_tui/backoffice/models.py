@@ -137,6 +137,10 @@ class Terminal(BaseModel):
     app_version = CharField(max_length=40, null=True)
     protocol_version = IntegerField(null=True)
     pending_count = IntegerField(null=True)
+    #: UTC time of its oldest unsent document as it last said (None: nothing unsent or
+    #: not said), and the update it has staged (None: nothing staged or not said).
+    oldest_pending = DateTimeField(null=True)
+    staged_version = CharField(max_length=64, null=True)
     created_at = DateTimeField(default=utcnow)
 
 

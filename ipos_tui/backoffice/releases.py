@@ -111,8 +111,10 @@ class ReleaseStore:
             for path in channel_dir.glob("*.json"):
                 if path.name == "latest.json":
                     continue
-                signed = read_json(path) or {}
-                meta = signed.get("metadata", {})
+                signed = read_json(path)
+                meta = signed.get("metadata") if isinstance(signed, dict) else None
+                if not isinstance(meta, dict):  # not a release's metadata: not listed
+                    continue
                 rows.append({"channel": channel_dir.name, "version": meta.get("version"),
                              "size": meta.get("size"), "published": meta.get("published"),
                              "expires": meta.get("expires"), "key_id": signed.get("key_id"),

@@ -27,9 +27,12 @@ import httpx
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import (
     API_PREFIX,
+    HEADER_OLDEST_PENDING,
     HEADER_PENDING_COUNT,
     HEADER_PROTOCOL_VERSION,
+    HEADER_STAGED_VERSION,
     HEADER_TERMINAL_VERSION,
+    NOTHING_STAGED,
     PROTOCOL_VERSION,
     ActivateRequest,
     ActivateResponse,
@@ -156,7 +159,9 @@ class SyncClient:
     """Calls the back office for one terminal with one pooled ``httpx.Client``.
 
     ``pending_count`` is asked on every call (the number of unsent documents goes
-    into ``X-Pending-Count``). ``transport`` and ``sleep`` are for tests (a
+    into ``X-Pending-Count``); ``pending_summary``, when given, instead (count and
+    the oldest's time, which also goes into ``X-Oldest-Pending``), and
+    ``staged_version`` (``X-Staged-Version``: the update staged, or "none"). ``transport`` and ``sleep`` are for tests (a
     closed port, a no-op sleep). Paths are relative to ``/api/v1`` unless they
     already start with ``/api/``. Close it (or use ``with``) when done.
     """
@@ -168,6 +173,8 @@ class SyncClient:
         *,
         app_version: str,
         pending_count: Callable[[], int] = lambda: 0,
+        pending_summary: Callable[[], tuple[int, datetime | None]] | None = None,
+        staged_version: Callable[[], str | None] | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         max_attempts: int = 4,
@@ -177,6 +184,8 @@ class SyncClient:
         self._token = token
         self._app_version = app_version
         self._pending_count = pending_count
+        self._pending_summary = pending_summary
+        self._staged_version = staged_version
         self._sleep = sleep
         self.max_attempts = max(1, max_attempts)
         self._http = httpx.Client(
@@ -313,7 +322,17 @@ class SyncClient:
         }
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
-            headers[HEADER_PENDING_COUNT] = str(max(0, int(self._pending_count())))
+            if self._pending_summary is not None:
+                count, oldest = self._pending_summary()
+                if count > 0 and oldest is not None:
+                    headers[HEADER_OLDEST_PENDING] = (
+                        oldest.astimezone(UTC).isoformat(timespec="seconds")
+                        .replace("+00:00", "Z"))
+            else:
+                count = self._pending_count()
+            headers[HEADER_PENDING_COUNT] = str(max(0, int(count)))
+            if self._staged_version is not None:
+                headers[HEADER_STAGED_VERSION] = self._staged_version() or NOTHING_STAGED
         return headers
 
     def _call(

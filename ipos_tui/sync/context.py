@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 
 import httpx
@@ -20,11 +21,18 @@ from ipos_tui import __version__
 from ipos_tui.sync.client import SyncClient
 from ipos_tui.terminal.connection import Connection, ConnectionStore
 from ipos_tui.terminal.db import Terminal
+from ipos_tui.updates.staging import read_staged
 
 
 def utc_now() -> datetime:
     """The default clock of sync jobs."""
     return datetime.now(UTC)
+
+
+def staged_version(data_dir: Path) -> str | None:
+    """The version of the update staged in ``data_dir`` (None: nothing staged)."""
+    staged = read_staged(data_dir)
+    return staged.version if staged is not None else None
 
 
 def connection_of(terminal: Terminal) -> Connection | None:
@@ -61,7 +69,8 @@ class SyncContext:
             connection.server_url,
             connection.token,
             app_version=__version__,
-            pending_count=lambda: terminal.ledger.pending_summary()[0],
+            pending_summary=terminal.ledger.pending_summary,
+            staged_version=lambda: staged_version(terminal.data_dir),
             transport=transport,
             sleep=sleep,
             max_attempts=max_attempts,

@@ -14,12 +14,15 @@ from ipos_tui.backoffice import security
 from ipos_tui.backoffice.db import write_transaction
 from ipos_tui.backoffice.models import utcnow
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.protocol import NOTHING_STAGED
 
 from .base import ServiceBase
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CODE_TTL = timedelta(hours=24)
+#: A terminal's name (as the ``terminal`` table holds it).
+MAX_TERMINAL_NAME = 80
 
 @dataclass(frozen=True)
 class TerminalAuth:
@@ -32,10 +35,27 @@ class TerminalAuth:
     app_version: str | None = field(default=None, compare=False)
     pending_count: int | None = field(default=None, compare=False)
     protocol_version: int | None = field(default=None, compare=False)
+    oldest_pending: datetime | None = field(default=None, compare=False)
+    staged_version: str | None = field(default=None, compare=False)
 
 #: A terminal's "last seen" / "last pull" rows are rewritten at most this often when
 #: nothing else changed (a pull of 50 pages must not cost 100 extra commits).
 CONTACT_REFRESH = timedelta(seconds=30)
+
+def _status(terminal: m.Terminal) -> str:
+    """``revoked``, ``active`` (holds a token) or ``pending`` (waits for activation)."""
+    return "revoked" if terminal.revoked else ("active" if terminal.token_hash else "pending")
+
+
+def _terminal_name(name: str, *, required: bool) -> str:
+    """A terminal's name, trimmed: refused when too long, or empty where one is needed."""
+    name = " ".join(str(name or "").split())
+    if required and not name:
+        raise DomainError("err.terminal_name_required")
+    if len(name) > MAX_TERMINAL_NAME:
+        raise DomainError("err.terminal_name_long", maximum=MAX_TERMINAL_NAME)
+    return name
+
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") + "Z" if value else None
@@ -47,10 +67,10 @@ class TerminalService(ServiceBase):
     def add_terminal(self, store_id: int, name: str = "",
                      ttl: timedelta = DEFAULT_CODE_TTL) -> tuple[int, str]:
         """Register a terminal of a store; returns its id and a one-time activation code."""
+        name = _terminal_name(name, required=False)
         with write_transaction(self.db, self.company_id):
             self._store(store_id)
-            terminal = m.Terminal.create(company=self.company_id, store=store_id,
-                                         name=name.strip())
+            terminal = m.Terminal.create(company=self.company_id, store=store_id, name=name)
             code = self._issue_code(terminal.id, ttl)
         return terminal.id, code
 
@@ -59,6 +79,56 @@ class TerminalService(ServiceBase):
         with write_transaction(self.db, self.company_id):
             self._terminal(terminal_id)
             return self._issue_code(terminal_id, ttl)
+
+    def rename_terminal(self, terminal_id: int, name: str) -> None:
+        """Give a terminal another name (what lists and reports call it)."""
+        name = _terminal_name(name, required=True)
+        with write_transaction(self.db, self.company_id):
+            terminal = self._terminal(terminal_id)
+            terminal.name = name
+            terminal.save()
+
+    def code_expiry(self, terminal_id: int) -> datetime | None:
+        """When the newest unused activation code of a terminal expires (UTC), or None
+        when it has none that still works (the codes themselves are never stored)."""
+        row = (m.ActivationCode.select(m.ActivationCode.expires_at)
+               .where((m.ActivationCode.terminal == terminal_id)
+                      & (m.ActivationCode.company == self.company_id)
+                      & m.ActivationCode.used_at.is_null()
+                      & (m.ActivationCode.expires_at > utcnow()))
+               .order_by(m.ActivationCode.expires_at.desc()).first())
+        return row.expires_at if row else None
+
+    def terminal_overview(self, store_ids: set[int] | frozenset[int] | None = None,
+                          terminal_id: int | None = None) -> list[dict[str, Any]]:
+        """The terminals of ``store_ids`` (None: every store) for the Kasoterminale
+        pages: store name, status, what each last said (times as UTC datetimes) and
+        its last pull per stream; ordered by store, then id."""
+        t, s = m.Terminal, m.Store
+        query = (t.select(t, s.name.alias("store_name")).join(s, on=(t.store == s.id))
+                 .where(t.company == self.company_id).order_by(t.store, t.id))
+        if store_ids is not None:
+            query = query.where(t.store.in_(sorted(store_ids) or [0]))
+        if terminal_id is not None:
+            query = query.where(t.id == terminal_id)
+        rows = list(query.objects())
+        pulls: dict[int, dict[str, datetime]] = {}
+        if rows:
+            for pull in m.TerminalPull.select().where(
+                    m.TerminalPull.terminal.in_([r.id for r in rows])):
+                pulls.setdefault(pull.terminal_id, {})[pull.stream] = pull.pulled_at
+        return [
+            {
+                "id": r.id, "store_id": r.store_id, "store_name": r.store_name,
+                "name": r.name, "status": _status(r), "created_at": r.created_at,
+                "activated_at": r.activated_at, "last_seen": r.last_seen,
+                "app_version": r.app_version, "protocol_version": r.protocol_version,
+                "pending_count": r.pending_count,
+                "oldest_pending": r.oldest_pending if r.pending_count else None,
+                "staged_version": r.staged_version, "last_pull": pulls.get(r.id, {}),
+            }
+            for r in rows
+        ]
 
     def _issue_code(self, terminal_id: int, ttl: timedelta) -> str:
         code = security.new_activation_code()
@@ -96,10 +166,12 @@ class TerminalService(ServiceBase):
         return [
             {
                 "id": t.id, "store_id": t.store_id, "name": t.name,
-                "status": "revoked" if t.revoked else ("active" if t.token_hash else "pending"),
+                "status": _status(t),
                 "activated_at": _iso(t.activated_at), "last_seen": _iso(t.last_seen),
                 "app_version": t.app_version, "protocol_version": t.protocol_version,
-                "pending_count": t.pending_count, "last_pull": pulls.get(t.id, {}),
+                "pending_count": t.pending_count,
+                "oldest_pending": _iso(t.oldest_pending) if t.pending_count else None,
+                "staged_version": t.staged_version, "last_pull": pulls.get(t.id, {}),
             }
             for t in terminals
         ]
@@ -146,27 +218,41 @@ class TerminalService(ServiceBase):
         if row is None or row.revoked:
             return None
         return TerminalAuth(row.id, row.company_id, row.store_id, row.last_seen,
-                            row.app_version, row.pending_count, row.protocol_version)
+                            row.app_version, row.pending_count, row.protocol_version,
+                            row.oldest_pending, row.staged_version)
 
     def record_contact(self, auth: TerminalAuth, *, app_version: str | None,
-                       pending_count: int | None, protocol_version: int) -> None:
-        """Remember when a terminal was last seen and what its headers said."""
+                       pending_count: int | None, protocol_version: int,
+                       oldest_pending: datetime | None = None,
+                       staged_version: str | None = None) -> None:
+        """Remember when a terminal was last seen and what its headers said.
+
+        None is "not said" (kept as it was). ``oldest_pending`` (naive UTC) is kept
+        only while something is unsent: a count of 0 forgets it. ``staged_version``
+        :data:`~ipos_tui.protocol.NOTHING_STAGED` forgets the staged version."""
         if app_version is not None:
             app_version = app_version[:40]
+        fields: dict[Any, Any] = {}
+        if app_version is not None and app_version != auth.app_version:
+            fields[m.Terminal.app_version] = app_version
+        if pending_count is not None and pending_count != auth.pending_count:
+            fields[m.Terminal.pending_count] = pending_count
+        oldest = None if pending_count == 0 else (oldest_pending or auth.oldest_pending)
+        if oldest != auth.oldest_pending:
+            fields[m.Terminal.oldest_pending] = oldest
+        if staged_version is not None:
+            staged = None if staged_version == NOTHING_STAGED else staged_version[:64]
+            if staged != auth.staged_version:
+                fields[m.Terminal.staged_version] = staged
         unchanged = (
-            auth.last_seen is not None
+            not fields
+            and auth.last_seen is not None
             and utcnow() - auth.last_seen < CONTACT_REFRESH
             and auth.protocol_version == protocol_version
-            and (app_version is None or app_version == auth.app_version)
-            and (pending_count is None or pending_count == auth.pending_count)
         )
         if unchanged:
             return
         with write_transaction(self.db, auth.company_id):
-            fields: dict[Any, Any] = {m.Terminal.last_seen: utcnow(),
-                                      m.Terminal.protocol_version: protocol_version}
-            if app_version is not None:
-                fields[m.Terminal.app_version] = app_version
-            if pending_count is not None:
-                fields[m.Terminal.pending_count] = pending_count
+            fields.update({m.Terminal.last_seen: utcnow(),
+                           m.Terminal.protocol_version: protocol_version})
             m.Terminal.update(fields).where(m.Terminal.id == auth.terminal_id).execute()
