@@ -129,3 +129,123 @@ async def test_a_price_changed_in_the_page_is_charged_after_8_4_3(
         await menu_sync(app, pilot, "3")
         assert await sell_plu(app, pilot, "1") == 419
     assert office.delivery(["products"], [1])[0].behind == 0  # the page's line is gone
+
+
+async def log_out(app: Any, pilot: Any) -> None:
+    """F2 → 1. Blokada ekranu (asks first while sales are unsent: Enter)."""
+    await pilot.press("f2")
+    await pilot.pause()
+    await pilot.press("1")
+    await pilot.pause()
+    if not isinstance(app.screen, LoginScreen):
+        await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
+
+
+async def test_a_cashier_added_in_the_page_logs_in_after_8_4_2(
+        make_app: Any, office: BackOffice, web_url: str, till_dir: Path) -> None:
+    def add_cashier(page: Any) -> None:
+        page.get_by_role("link", name="Personel").click()
+        page.get_by_role("link", name="Dodaj pracownika").click()
+        page.get_by_label("Identyfikator").fill("2001")
+        page.get_by_label("Imię i nazwisko").fill("Zofia Nowicka")
+        page.get_by_label("PIN", exact=True).fill("2468")
+        page.get_by_label("Powtórz PIN").fill("2468")
+        page.get_by_role("button", name="Dodaj").click()
+        assert "Dodano pracownika 2001" in page.get_by_role("status").first.inner_text()
+
+    app = await start_till(make_app, till_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_sync(app, pilot)
+        await browse(web_url, add_cashier)
+        await pilot.press(*"2001", "enter", *"2468", "enter")  # not on this till yet
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        await pilot.press("escape")
+        await log_in(app, pilot, "1001", "1111")
+        await menu_sync(app, pilot, "2")
+        await log_out(app, pilot)
+        await log_in(app, pilot, "2001", "2468")
+        assert app.cashier is not None and app.cashier.name == "Zofia Nowicka"
+
+
+async def test_the_login_mode_switched_in_the_page_changes_the_login_screen_after_8_4_1(
+        make_app: Any, office: BackOffice, web_url: str, till_dir: Path) -> None:
+    def identifier_only(page: Any) -> None:
+        page.get_by_role("link", name="Ustawienia").click()
+        page.get_by_label("Tryb logowania na kasie").select_option(label="identyfikator")
+        page.get_by_role("button", name="Zapisz ustawienia").click()
+        assert "Zapisano ustawienia (1 zmienionych)." in page.get_by_role("status").first.inner_text()
+        assert "8 → 4 → 1" in page.locator(".pending").inner_text()
+
+    app = await start_till(make_app, till_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_sync(app, pilot)
+        assert app.screen.query("#pin")  # identifier + PIN
+        await log_in(app, pilot, "1001", "1111")
+        await browse(web_url, identifier_only)
+        await menu_sync(app, pilot, "1")
+        await log_out(app, pilot)
+        assert not app.screen.query("#pin")  # identifier only now
+        await pilot.press(*"1002", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RegistrationScreen))
+
+
+async def test_another_price_list_is_switched_to_without_an_empty_catalogue(
+        make_app: Any, office: BackOffice, web_url: str, till_dir: Path) -> None:
+    from ipos_tui.backoffice import models as m
+
+    product = office.product_by_plu("1")
+    other = m.Price.get((m.Price.price_list == 2) & (m.Price.product == product)).price
+    office.set_price(2, product, other + 100)  # make sure the lists differ for PLU 1
+    other += 100
+
+    def assign(page: Any) -> None:
+        page.get_by_role("link", name="Sklepy").click()
+        page.get_by_role("link", name="Sklep Centrum", exact=True).click()
+        page.get_by_label("Cennik", exact=True).select_option(label="Cennik Sklep Osiedlowy")
+        page.get_by_role("button", name="Przypisz cennik").click()
+        assert "Zmieniono cennik sklepu" in page.get_by_role("status").first.inner_text()
+
+    app = await start_till(make_app, till_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_sync(app, pilot)
+        await log_in(app, pilot, "1001", "1111")
+        before = app.terminal.catalog.product_count()
+        await browse(web_url, assign)
+        counts: list[int] = []
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("8", "4", "3")
+        for _ in range(600):  # the catalogue while the new list arrives
+            counts.append(app.terminal.catalog.product_count())
+            if isinstance(app.screen, SyncScreen) and not app.screen.running:
+                break
+            await pilot.pause(0.02)
+        assert min(counts) > 0 and app.terminal.catalog.product_count() == before
+        while not isinstance(app.screen, RegistrationScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        assert await sell_plu(app, pilot, "1") == other
+
+
+def test_a_manager_cannot_open_another_stores_pages(office: BackOffice, web_url: str,
+                                                    browser: Any) -> None:
+    office.add_user("3001", "Marek Wójcik", "3579", "manager")
+    office.set_web_password("3001", "kierownik-osiedle")
+    office.set_user_stores("3001", [2])
+    _, _code = office.add_terminal(1, "Kasa Centrum")
+    context = browser.new_context(locale="pl-PL", base_url=web_url)
+    page = context.new_page()
+    sign_in(page, web_url, "3001", "kierownik-osiedle")
+    assert page.get_by_role("cell", name="Sklep Osiedlowy").is_visible()
+    assert page.get_by_role("cell", name="Sklep Centrum").count() == 0
+    for path in ("/stores/1", "/terminals?store=1", "/terminals/1", "/transactions?store=1"):
+        response = page.goto(f"{web_url}{path}")
+        assert response.status == 404, path
+        assert page.get_by_role("heading", level=1).inner_text() == "Nie ma takiej strony"
+    for path in ("/staff", "/settings", "/price-lists", "/products"):
+        response = page.goto(f"{web_url}{path}")
+        assert response.status == 403, path
+    assert page.get_by_role("link", name="Personel").count() == 0  # not in the menu either
+    context.close()
