@@ -249,3 +249,37 @@ def test_a_manager_cannot_open_another_stores_pages(office: BackOffice, web_url:
         assert response.status == 403, path
     assert page.get_by_role("link", name="Personel").count() == 0  # not in the menu either
     context.close()
+
+
+async def test_sales_a_till_uploads_show_in_the_page_and_its_unsent_count_drops_to_0(
+        make_app: Any, office: BackOffice, web_url: str, till_dir: Path) -> None:
+    seen: dict[str, str] = {}
+
+    def unsent_cell(page: Any) -> str:
+        page.get_by_role("link", name="Lista kasoterminali").click()
+        row = page.get_by_role("row").filter(has_text="Kasa 1")
+        return row.get_by_role("cell").nth(-1).inner_text()
+
+    def before_upload(page: Any) -> None:
+        seen["before"] = unsent_cell(page)
+
+    def after_upload(page: Any) -> None:
+        seen["after"] = unsent_cell(page)
+        page.goto(f"{web_url}/transactions?store=1")
+        seen["transactions"] = page.locator("main").inner_text()
+
+    app = await start_till(make_app, till_dir)  # no background upload: it waits for 8 → 4 → 4
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_sync(app, pilot)
+        await log_in(app, pilot, "1001", "1111")
+        await sell_plu(app, pilot, "1")
+        await sell_plu(app, pilot, "2")
+        assert app.terminal.ledger.pending_summary()[0] == 2
+        await menu_sync(app, pilot, "1")  # any contact tells the back office what waits
+        await browse(web_url, before_upload)
+        await menu_sync(app, pilot, "4")
+        assert app.terminal.ledger.pending_summary()[0] == 0
+        await browse(web_url, after_upload)
+    assert seen["before"].startswith("2") and "najstarsza" in seen["before"]
+    assert seen["after"] == "0"
+    assert "Anna Kowalska" in seen["transactions"]
