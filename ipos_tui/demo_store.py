@@ -462,6 +462,13 @@ def _web_line(url: str) -> str:
              password=DEMO_WEB_PASSWORD)
 
 
+def _web_hint(url: str) -> str:
+    from .backoffice.demo import DEMO_WEB_LOGIN, DEMO_WEB_PASSWORD
+
+    return t("login.demo_web", url=f"{url.rstrip('/')}/", login=DEMO_WEB_LOGIN,
+             password=DEMO_WEB_PASSWORD)
+
+
 def reset_demo(root: Path) -> int:
     """``ipos-tui demo --reset``: 0 when the shop is gone (to be made anew), else 2
     with the reason printed."""
@@ -503,7 +510,7 @@ def run_demo(
                 data_dir=data_dir,
                 language=language,
                 console_mode=console_mode,
-                demo_hint=t("login.demo_hint", logins=DEMO_LOGINS),
+                demo_hint=t("login.demo_hint", logins=DEMO_LOGINS) + "\n" + _web_hint(url),
                 startup_jobs=("config", "users", "products"),
             )
             outcome = app.run()
