@@ -6,13 +6,19 @@ saves reaches the change feed in the same transaction (real server, demo shop)."
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 import pytest
-from web_support import WebClient, main_text
 
-from ipos_tui.backoffice import models as m
-from ipos_tui.backoffice.feed import ChangeRecorder
-from ipos_tui.backoffice.services import BackOffice
+sys.path.insert(0, str(Path(__file__).parents[1] / "backoffice"))
+
+from backoffice_support import TerminalClient  # noqa: E402
+from web_support import WebClient, main_text  # noqa: E402
+
+from ipos_tui.backoffice import models as m  # noqa: E402
+from ipos_tui.backoffice.feed import ChangeRecorder  # noqa: E402
+from ipos_tui.backoffice.services import BackOffice  # noqa: E402
 
 #: A valid new product as the form posts it (demo shop: price lists 1 and 2).
 NEW = {"name": "Kefir żółty 400g", "plu": "98765", "vat": "C", "unit": "szt.",
@@ -286,6 +292,25 @@ def test_a_stale_edit_is_refused_and_shows_the_current_product(owner: WebClient,
     # the refreshed form saves
     again = owner.post(f"/products/{milk}", _edit_form(response.text, name="Mleko 2% litr"))
     assert again.status_code == 303 and office.get_product(milk)["name"] == "Mleko 2% litr"
+
+
+def test_an_edit_waits_for_the_tills_and_reaches_them(owner: WebClient, office: BackOffice,
+                                                     web_url: str) -> None:
+    _, code = office.add_terminal(1, "Kasa 1")
+    till = TerminalClient.activate(web_url, code)
+    _, cursor, _ = till.pull_all("products")
+    milk = office.product_by_plu("2")
+    page = owner.get(f"/products/{milk}")
+    assert "Do pobrania" not in main_text(page.text)  # the till has everything
+    owner.post(f"/products/{milk}", _edit_form(page.text, name="Mleko 2% 1l karton"))
+    waiting = main_text(owner.get(f"/products/{milk}").text)
+    assert "Do pobrania przy następnej synchronizacji (8 → 4 → 3 na kasie" in waiting
+    assert "Sklep Centrum: 1 z 1 kasoterminali, czeka od" in waiting
+    assert "Do pobrania przy następnej synchronizacji" in main_text(owner.get("/products").text)
+    changes, _, _ = till.pull_all("products", since=cursor)
+    assert any((c.get("data") or {}).get("name") == "Mleko 2% 1l karton" for c in changes)
+    assert "Do pobrania" not in main_text(owner.get(f"/products/{milk}").text)
+    till.close()
 
 
 def test_withdraw_and_restore_a_product(owner: WebClient, office: BackOffice) -> None:
