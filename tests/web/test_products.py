@@ -165,6 +165,8 @@ BAD_INPUT = [
      "Nieprawidłowa kwota"),
     ("price of 0 without an open price", {"price_1": "0"}, "price_1",
      "Cena musi być większa od zera."),
+    ("price of 0 with an open price, but a bad PLU", {"price_1": "0", "open_price": "1",
+                                                       "plu": "x"}, "plu", "Nieprawidłowy PLU"),
 ]
 
 
@@ -180,11 +182,13 @@ def test_add_refuses_bad_input_next_to_its_field(owner: WebClient, office: BackO
     assert message in _field_error(response.text, field), (case, response.text)
     # what was typed is still in the form; nothing was saved
     for name, value in change.items():
-        if name not in ("vat", "unit", "category", "kind"):
+        if name not in ("vat", "unit", "category", "kind", "open_price"):
             assert f'value="{value.strip()}"' in response.text or \
                 f'value="{value}"' in response.text, name
     assert 'value="Kefir żółty 400g"' in response.text or field == "name"
     assert m.Product.select().count() == products and _changes(office) == changes
+    if change.get("open_price"):  # an open-price item may cost 0: no message for it
+        assert _field_error(response.text, "price_1") == ""
 
 
 def test_missing_and_repeated_fields_are_messages_not_errors(owner: WebClient) -> None:
@@ -321,6 +325,10 @@ def test_withdraw_and_restore_a_product(owner: WebClient, office: BackOffice) ->
     page = main_text(owner.get(response.headers["location"]).text)
     assert "Produkt wycofano ze sprzedaży." in page and "Produkt jest nieaktywny" in page
     assert owner.post(f"/products/{milk}/active", {"active": "1"}).status_code == 303
+    assert office.get_product(milk)["active"] is True
+    # a value the page never sends changes nothing
+    junk = owner.post(f"/products/{milk}/active", {"active": "tak"})
+    assert junk.status_code == 303 and "saved" not in junk.headers["location"]
     assert office.get_product(milk)["active"] is True
 
 

@@ -212,7 +212,8 @@ def add_product(request: Request, user: Owner, office: Office, form: Form) -> Re
     language = request_language(request)
     values = form_dict(form)
     data, errors = parse_form(NewProductFields, form, language)
-    prices, price_errors = _prices(form, bool(data and data.open_price), language)
+    open_price = data.open_price if data is not None else bool(form.get("open_price"))
+    prices, price_errors = _prices(form, open_price, language)
     errors.update(price_errors)
     if data is not None and not errors:
         try:
@@ -282,6 +283,8 @@ def save_product(request: Request, product_id: ProductId, user: Owner, office: O
 def set_active(request: Request, product_id: ProductId, user: Owner, office: Office,
                form: Form) -> Response:
     _product_or_404(office, product_id)
+    if form.get("active") not in ("0", "1"):  # not from the page: change nothing
+        return RedirectResponse(f"/products/{product_id}", status_code=303)
     active = form.get("active") == "1"
     office.update_product(product_id, active=active)
     saved = "reactivated" if active else "deactivated"
