@@ -72,6 +72,8 @@ def test_search_by_plu_barcode_and_name_fragment(owner: WebClient, office: BackO
     # a barcode typed whole finds its product only
     by_ean = owner.get("/products?q=5901200000027")
     assert _rows(by_ean.text) == ["Mleko 2% 1l"]
+    # 8 digits or more are a code typed whole, never a fragment of codes
+    assert _rows(owner.get("/products?q=5901200000").text) == []
     # a PLU: shown above the list as the exact hit, the list holds names with "1" too
     by_plu = main_text(owner.get("/products?q=1").text)
     assert "PLU lub kod kreskowy 1: 1 Mleko 3,2% 1l" in by_plu

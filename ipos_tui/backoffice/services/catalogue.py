@@ -37,6 +37,8 @@ PRODUCT_KINDS = ("good", "service")
 PRODUCTS_PER_PAGE = 50
 #: Which products a list shows: on sale, withdrawn (inactive), or both.
 PRODUCT_STATUSES = ("active", "inactive", "all")
+#: A search of this many digits or more is a barcode (or a 9-digit PLU), not a name.
+CODE_ONLY_DIGITS = 8
 #: Fields of a product its edit form changes (what a stale form is checked against).
 PRODUCT_FORM_FIELDS = ("name", "plu", "vat", "unit", "category_id", "kind", "open_price")
 
@@ -355,30 +357,34 @@ class CatalogueService(ServiceBase):
                 for p in products]
 
     def product_search_query(self, search: str = "", status: str = "active") -> Select:
-        """The products matching ``search`` (a fragment of the name, or a PLU or a
-        barcode typed whole), by name; ``status`` is one of :data:`PRODUCT_STATUSES`.
+        """The products matching ``search`` by name; ``status`` is one of
+        :data:`PRODUCT_STATUSES`.
 
-        Ordered by the (company, name_key) index, so a page reads only its rows and
-        the ones before it; a name fragment is matched in the same index walk.
+        ``search`` is a fragment of the name (any case), or a PLU or barcode typed
+        whole. Digits are both: the products with that PLU or barcode (found on their
+        indexes first, so the name walk below tests only row ids) and the names
+        containing them; 8 digits or more (EAN-8, UPC-A, EAN-13, a 9-digit PLU) are
+        looked up as a code only, never by walking the names. The order is the
+        (company, name_key) index, so a page reads only its rows and the ones before it.
         """
         p = m.Product
         query = (p.select(p.id, p.name, p.plu, p.vat, p.active, p.kind, p.open_price,
                           m.Unit.name.alias("unit_name"))
                  .join(m.Unit).where(p.company == self.company_id))
+        text = search.strip()
+        if text:
+            digits = text.isascii() and text.isdigit()
+            coded = [row["id"] for row in self.products_by_code(text)] if digits else []
+            if digits and len(text) >= CODE_ONLY_DIGITS:
+                query = query.where(p.id.in_(coded))
+            else:
+                matches = NodeList((p.name_key, SQL("LIKE"),
+                                    _like_pattern(product_name_key(text)), SQL("ESCAPE '\\'")))
+                query = query.where(matches | p.id.in_(coded) if coded else matches)
         if status == "active":
             query = query.where(p.active == True)  # noqa: E712 (SQL, not Python)
         elif status == "inactive":
             query = query.where(p.active == False)  # noqa: E712
-        text = search.strip()
-        if text:
-            matches = NodeList((p.name_key, SQL("LIKE"), _like_pattern(product_name_key(text)),
-                                SQL("ESCAPE '\\'")))
-            if text.isascii() and text.isdigit():
-                coded = (m.Barcode.select(m.Barcode.product)
-                         .where((m.Barcode.company == self.company_id)
-                                & (m.Barcode.code == text)))
-                matches = matches | (p.plu == text) | p.id.in_(coded)
-            query = query.where(matches)
         return query.order_by(p.name_key)
 
     def search_products(self, search: str = "", status: str = "active", page: int = 1,
@@ -415,12 +421,16 @@ class CatalogueService(ServiceBase):
         code = code.strip()
         if not (code.isascii() and code.isdigit()) or len(code) > 13:
             return []
-        p = m.Product
-        coded = (m.Barcode.select(m.Barcode.product)
-                 .where((m.Barcode.company == self.company_id) & (m.Barcode.code == code)))
-        rows = (p.select(p.id, p.name, p.plu, p.active)
-                .where((p.company == self.company_id) & ((p.plu == code) | p.id.in_(coded)))
-                .order_by(p.id).limit(MAX_BARCODES))
+        p, b = m.Product, m.Barcode
+        # two lookups on the unique (company, plu) and (company, code) indexes: one OR
+        # of both would make SQLite walk the whole table
+        ids = [row.id for row in p.select(p.id).where((p.company == self.company_id)
+                                                       & (p.plu == code))]
+        ids += [row.product_id for row in b.select(b.product).where(
+            (b.company == self.company_id) & (b.code == code))]
+        if not ids:
+            return []
+        rows = p.select(p.id, p.name, p.plu, p.active).where(p.id.in_(ids)).order_by(p.id)
         return list(rows.dicts())
 
     @staticmethod
