@@ -410,3 +410,17 @@ def test_the_pages_in_english(web_url: str) -> None:
     response = browser.post("/products/new", {**NEW, "plu": "1"})
     assert "PLU 1 already belongs to “Mleko 3,2% 1l”." in _field_error(response.text, "plu")
     browser.close()
+
+
+def test_migration_5_gives_an_older_database_the_product_list_index(office: BackOffice) -> None:
+    from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version, migrate
+
+    index = "product_company_id_active_name_key"
+    office.db.execute_sql(f'DROP INDEX "{index}"')  # as a back office of schema 4 left it
+    m.SchemaVersion.delete().where(m.SchemaVersion.version == 5).execute()
+    assert current_version(office.db) == 4
+    assert migrate(office.db) == [5] and current_version(office.db) == LATEST_VERSION
+    assert index in {i.name for i in office.db.get_indexes("product")}
+    sql, params = office.product_search_query("", "inactive").sql()
+    plan = office.db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    assert index in str(plan)  # the list reads the index, not the table
