@@ -117,7 +117,7 @@ def main() -> None:
         ("list, first page", "/products", "", "active", 1),
         ("list, page 1000", "/products?page=1000", "", "active", 1000),
         ("list, all products, page 1000", "/products?status=all&page=1000", "", "all", 1000),
-        ("filter inactive (none: whole scan)", "/products?status=inactive", "", "inactive", 1),
+        ("filter inactive (there are none)", "/products?status=inactive", "", "inactive", 1),
         ("name search, many hits", "/products?q=numer+12", "numer 12", "active", 1),
         ("name search, one hit", f"/products?q=numer+{middle}", f"numer {middle}", "active", 1),
         ("name search, no hit (whole scan)", "/products?q=brak", "brak", "active", 1),

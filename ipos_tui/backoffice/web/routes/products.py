@@ -40,6 +40,8 @@ MAX_PAGE = 1_000_000
 MAX_SEARCH = 100
 #: Price fields of the new-product form: ``price_<price list id>``.
 _PRICE_FIELD = re.compile(r"price_([1-9][0-9]{0,8})")
+#: A price typed as a number (digits, spaces, one decimal comma or point).
+_PLAIN_NUMBER = re.compile(r"[0-9][0-9 ]*(?:[.,][0-9]{1,2})?")
 #: Barcodes typed in one field: separated by spaces, commas or semicolons.
 _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -201,6 +203,8 @@ def _prices(form: FormData, open_price: bool, language: str) -> tuple[dict[int, 
             grosze = parse_money(value)
             BackOffice.check_price(grosze, open_price)
         except DomainError as exc:
+            if exc.key == "err.money_invalid" and _PLAIN_NUMBER.fullmatch(value.strip()):
+                exc = DomainError("err.price_invalid", price=value)  # a number, too large
             errors[key] = field_error(exc, language)[FORM]
             continue
         prices[int(found.group(1))] = grosze
