@@ -125,6 +125,10 @@ class DemoBackOffice:
             seed_demo(office)
             # a trainer's shop shows the whole day: opening cash, 2. Obsługa gotówki
             office.set_setting("cash_management", True)
+        else:
+            from .backoffice.demo import ensure_demo_web_login
+
+            ensure_demo_web_login(office)  # a demo shop made before iPOS web existed
         return office
 
     # -- where it answers -----------------------------------------------------
@@ -451,6 +455,13 @@ def open_demo_till(backoffice: DemoBackOffice, number: int, data_dir: Path, *,
             lease.release()
 
 
+def _web_line(url: str) -> str:
+    from .backoffice.demo import DEMO_WEB_LOGIN, DEMO_WEB_PASSWORD
+
+    return t("cli.demo.web", url=f"{url.rstrip('/')}/", login=DEMO_WEB_LOGIN,
+             password=DEMO_WEB_PASSWORD)
+
+
 def reset_demo(root: Path) -> int:
     """``ipos-tui demo --reset``: 0 when the shop is gone (to be made anew), else 2
     with the reason printed."""
@@ -484,6 +495,7 @@ def run_demo(
                             say=say) as till:
             url = till.url
             print(t("cli.demo_ready", url=url, command=backoffice.price_command(), next=next_till))
+            print(_web_line(url))
             from .ui.app import create_app
 
             app = create_app(
@@ -507,5 +519,6 @@ def run_demo(
     url = backoffice.recorded_url() or url
     print(t("cli.demo_bye", data_dir=root))
     print(t("cli.demo_ready", url=url, command=backoffice.price_command(), next=next_till))
+    print(_web_line(url))
     print(t("cli.demo.backoffice_stays", seconds=f"{idle_timeout:g}", log=backoffice.log_file))
     return 0

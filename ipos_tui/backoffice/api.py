@@ -53,6 +53,10 @@ from ipos_tui.protocol import (
 
 #: Largest request body accepted (a push batch of ~1000 receipts fits).
 DEFAULT_MAX_BODY = 2 * 1024 * 1024
+#: Largest upload of iPOS web's CSV import page (a file of 100k products fits).
+IMPORT_MAX_BODY = 20 * 1024 * 1024
+#: Paths whose body may be larger than ``max_body`` (path → limit).
+LARGE_BODY_PATHS = {"/import": IMPORT_MAX_BODY}
 
 #: HTTP status of each DomainError key the API can raise (others are 422).
 _STATUS_BY_KEY = {
@@ -88,19 +92,30 @@ class BodyTooLarge(StarletteHTTPException):
 
 
 class BodyLimit:
-    """413 with our JSON error body for bodies over the limit: at once for a declared
-    Content-Length, and while reading for bodies without one (chunked)."""
+    """413 for bodies over the limit: at once for a declared Content-Length, and while
+    reading for bodies without one (chunked). The sync API answers with our JSON error
+    body, iPOS web's pages with the "Za duży plik" page. ``larger`` gives a path its own,
+    larger limit (the CSV import of 100k products); every other path keeps ``max_body``."""
 
-    def __init__(self, app: Any, max_body: int) -> None:
+    def __init__(self, app: Any, max_body: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        self.larger = larger or {}
+
+    def limit_for(self, path: str) -> int:
+        return max(self.max_body, self.larger.get(path, 0))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
+            limit = self.limit_for(scope.get("path", ""))
             length = dict(scope.get("headers") or []).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.max_body:
-                response = _error(413, "body_too_large",
-                                  f"Request body over {self.max_body} bytes; send smaller batches.")
+            if length.isdigit() and int(length) > limit:
+                request = Request(scope)
+                if is_web_request(request):
+                    response: Response = error_page(request, 413)
+                else:
+                    response = _error(413, "body_too_large",
+                                      f"Request body over {limit} bytes; send smaller batches.")
                 await response(scope, receive, send)
                 return
             received = 0
@@ -109,7 +124,7 @@ class BodyLimit:
                 nonlocal received
                 message = await receive()
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > limit:
                     raise BodyTooLarge
                 return message
 
@@ -145,7 +160,7 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
     install_web_errors(app)
     mount_web(app, office)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
-    app.add_middleware(BodyLimit, max_body=max_body)
+    app.add_middleware(BodyLimit, max_body=max_body, larger=LARGE_BODY_PATHS)
 
     def protocol_version(
         x_protocol_version: Annotated[str | None, Header(alias=HEADER_PROTOCOL_VERSION)] = None,

@@ -9,7 +9,7 @@ message key and its parameters), 2 bad usage.
 It speaks Polish under a Polish locale (LC_ALL, LC_MESSAGES, LANG) and English
 otherwise (:mod:`ipos_tui.i18n.cli`). Prices and amounts are złoty written with a
 decimal separator ("3,79", "379,00"); a price that changes more than
-:data:`~ipos_tui.backoffice.csvio.PRICE_JUMP_FACTOR` times either way is asked about
+:data:`~ipos_tui.backoffice.services.pricelists.PRICE_JUMP_FACTOR` times either way is asked about
 first (``--yes`` confirms it in scripts).
 """
 
@@ -171,11 +171,10 @@ def _confirmed(args: argparse.Namespace, question: str, refusal_key: str,
 def _check_price_jump(office: BackOffice, args: argparse.Namespace, list_id: int,
                       product_id: int, plu: str, grosze: int) -> None:
     """Ask before a price jumps more than 5× either way against the product's current
-    price in that list (refuse without a terminal unless ``--yes``)."""
-    from ipos_tui.backoffice.csvio import is_price_jump
-
-    current = office.get_product(product_id)["prices"].get(list_id)
-    if current is not None and is_price_jump(current, grosze):
+    price in that list (the price-list service's rule; refuse without a terminal unless
+    ``--yes``)."""
+    current = office.price_jump(list_id, product_id, grosze)
+    if current is not None:
         change = _change_text(current, grosze)
         _confirmed(args, t("cli.bo.price_jump_question", plu=plu, list=list_id, change=change),
                    "cli.err.price_jump", plu=plu, list=list_id, change=change)
@@ -218,6 +217,8 @@ def cmd_serve(office: BackOffice, args: argparse.Namespace) -> Any:
     if not office.has_company():
         office.create_company(args.company)
     app = create_app(office, max_body=args.max_body, releases_dir=args.releases_dir)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(t("cli.bo.serving_web", url=f"http://{host}:{args.port}/"), flush=True)
     # no Server/Date headers: terminals on GSM pay for every byte of every answer
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                 server_header=False, date_header=False)
@@ -286,6 +287,13 @@ def cmd_store_add(office: BackOffice, args: argparse.Namespace) -> Any:
     return result
 
 
+def cmd_store_update(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.update_store(args.store_id, name=args.name, address=args.address)
+    result = office.get_store(args.store_id)
+    _emit(args, result, lambda r: print(t("cli.bo.store_updated", store=r["id"])))
+    return result
+
+
 def cmd_store_list(office: BackOffice, args: argparse.Namespace) -> Any:
     rows = office.list_stores()
     _emit(args, rows, lambda r: _print_table(r, ["id", "name", "address", "price_list_id"]))
@@ -349,7 +357,7 @@ def cmd_product_update(office: BackOffice, args: argparse.Namespace) -> Any:
         category_id=category, kind=args.kind, open_price=_flag(args, "open_price", "fixed_price"),
         active=_flag(args, "active", "inactive"), barcodes=barcodes)
     if price is not None and list_id is not None:
-        office.set_price(list_id, product_id, price)
+        office.set_price(list_id, product_id, price)  # the jump was asked about above
     result = office.get_product(product_id)
     _emit(args, result, lambda r: print(t("cli.bo.product_updated", plu=r["plu"])))
     return result
@@ -379,7 +387,7 @@ def cmd_price_set(office: BackOffice, args: argparse.Namespace) -> Any:
     grosze = _zloty(args.price)
     product_id = office.product_by_plu(args.plu)
     _check_price_jump(office, args, list_id, product_id, args.plu, grosze)
-    office.set_price(list_id, product_id, grosze)
+    office.set_price(list_id, product_id, grosze)  # the jump was asked about above
     result = {"plu": args.plu, "price_list_id": list_id, "price": grosze}
     _emit(args, result, lambda r: print(t(
         "cli.bo.price_set", plu=r["plu"], list=r["price_list_id"], price=_money(r["price"]))))
@@ -558,10 +566,10 @@ def cmd_settings_set(office: BackOffice, args: argparse.Namespace) -> Any:
 
 
 def cmd_import_csv(office: BackOffice, args: argparse.Namespace) -> Any:
-    from ipos_tui.backoffice.csvio import PriceJump, import_products_csv
+    from ipos_tui.backoffice.csvio import PriceJump, decode_csv, import_products_csv
 
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(
-        encoding="utf-8-sig")
+    text = decode_csv(sys.stdin.buffer.read() if args.file == "-" else
+                      Path(args.file).read_bytes())
     list_id = _price_list_for(office, args.list)
 
     def confirm(jumps: list[PriceJump]) -> None:
@@ -818,6 +826,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar=t("cli.mv.name"), help=_h("store_name"))
     p.add_argument("--address", default=None, help=_h("address"))
     p.add_argument("--list", type=whole_number, default=None, help=_h("list_id"))
+    p = command(store, "update", cmd_store_update, _h("store_update"))
+    p.add_argument("store_id", metavar=t("cli.mv.store"), type=whole_number,
+                   help=_h("store_id"))
+    p.add_argument("--name", default=None, help=_h("store_name"))
+    p.add_argument("--address", default=None, help=_h("address_clear"))
     command(store, "list", cmd_store_list, _h("store_list"))
 
     pricelist = group("pricelist", _h("pricelist"))

@@ -1,16 +1,48 @@
 """CSV import/export of products with the iPOS column rules.
 
-Columns (header row required, any order, names case-insensitive, Polish or English):
-``Nazwa`` (name), ``PLU``, ``Stawka VAT`` (vat: A–E), ``Jednostka`` (unit, default
-"szt."), ``Cena`` (price, gross "4,99"), ``Kody kreskowe`` (barcodes, separated by
-"," "|" or spaces), ``Kategoria`` (category name, created if missing), ``Typ``
-("towar"/"usługa"), ``Cena otwarta`` (open price: tak/nie). Semicolon- or
-comma-separated, UTF-8 (a BOM is fine). Every bad row is reported with its line number
-and reason, and nothing is imported if any row is bad. Export writes the same columns,
-so an exported file imports back unchanged.
+Two layouts are read, told apart by the first row:
 
-A price that changes more than :data:`PRICE_JUMP_FACTOR` times either way against the
-product's current price in the list (379,00 instead of 3,79) is shown to the caller
+**Named columns** (our own, what export writes): a header row, columns in any order,
+names case-insensitive, Polish or English: ``Nazwa`` (name), ``PLU``, ``Stawka VAT``
+(vat), ``Jednostka`` (unit, default "szt."), ``Cena`` (price, gross "4,99"), ``Kody
+kreskowe`` (barcodes, separated by "," "|" or spaces), ``Kategoria`` (category name,
+created if missing), ``Typ`` ("towar"/"usługa", or T/U), ``Cena otwarta`` (open price:
+tak/nie). Nazwa, PLU and Stawka VAT are required.
+
+**iPOS web's positional layout**, as the iPOS help centre documents its own CSV
+("Import asortymentu z pliku CSV", pomoc.ipos.pl): columns by position, not by name,
+recognised by a header row whose first cell is ``ID``, or, without a header, by a first
+row whose sixth cell is a type letter T/U/R. The help centre gives, in this order:
+
+1. ``ID`` – iPOS web's own number of the product: read but ignored (products are matched
+   by PLU here, as everywhere in this back office);
+2. ``PLU``;
+3. ``zewnętrzny ID`` / identyfikator (an external system's id, up to 16 characters):
+   ignored, this back office keeps no such field;
+4. ``kody kreskowe`` – up to 10 barcodes in one cell, separated by commas (so the cell
+   is quoted when the file is comma-separated; ";" files need no quotes);
+5. ``nazwa``;
+6. ``typ`` – ``T`` towar (good), ``U`` usługa (service), ``R`` receptura (a recipe:
+   a product made of others, sold with its ingredients taken off stock). This back
+   office and its tills have no recipes, so an R row is refused with its line number
+   and that reason;
+7. ``jednostka`` (unit; empty: "szt.").
+
+The page stored for this project ends after "jednostka", so the columns after it are
+assumed from the order of the help centre's product form (jednostka, stawka VAT, cena,
+kategoria): 8. ``stawka VAT``, 9. ``cena`` (gross, in the chosen price list), 10.
+``kategoria``. Rows may stop after any column from the 7th on (the rest are empty);
+columns after the 10th must be empty, else the row is refused.
+
+In both layouts the VAT may be written as the printer's letter (A–E) or as its rate
+("23", "23%", "8 %", "0", "zw."). Semicolon- or comma-separated; UTF-8 (a BOM is fine)
+or, failing that, Windows-1250 (what a Polish Excel saves). Every bad row is reported
+with its line number and reason, and nothing is imported if any row is bad. Export
+writes the named layout, so an exported file imports back unchanged.
+
+A price that changes more than 5 times either way against the product's current price
+in the list (379,00 instead of 3,79; the price-list service's rule,
+:func:`~ipos_tui.backoffice.services.pricelists.is_price_jump`) is shown to the caller
 before anything is written (``confirm_jumps``), the same rule as ``price set``.
 """
 
@@ -29,9 +61,18 @@ from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.backoffice.services.catalogue import ProductInput, _ImportErrors
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, parse_money
+from ipos_tui.domain.vat import EXEMPT_LABEL, VAT_RATES
 
 COLUMNS = ("Nazwa", "PLU", "Stawka VAT", "Jednostka", "Cena", "Kody kreskowe", "Kategoria",
            "Typ", "Cena otwarta")
+
+#: iPOS web's positional layout: the field of each column (None: read, ignored).
+IPOS_FIELDS: tuple[str | None, ...] = (None, "plu", None, "barcodes", "name", "ipos_kind",
+                                       "unit", "vat", "price", "category")
+#: The column (1-based) holding the type letter, which tells a headerless iPOS file.
+_IPOS_KIND_COLUMN = 6
+_IPOS_KINDS = {"T": "good", "U": "service"}
+_IPOS_RECIPE = "R"
 
 _ALIASES = {
     "nazwa": "name", "name": "name",
@@ -49,15 +90,54 @@ _REQUIRED = ("name", "plu", "vat")
 #: A required column as the file names it (for the message about a missing one).
 _REQUIRED_NAMES = {"name": "Nazwa", "plu": "PLU", "vat": "Stawka VAT"}
 _KINDS = {"towar": "good", "good": "good", "usługa": "service", "usluga": "service",
-          "service": "service", "": "good"}
+          "service": "service", "": "good", "t": "good", "u": "service"}
 _YES = {"tak", "t", "yes", "y", "1", "true"}
 _NO = {"nie", "n", "no", "0", "false", ""}
 _CODE_SPLIT = re.compile(r"[,|\s]+")
+_RATE_RE = re.compile(r"(\d{1,2})(?:[,.](\d{1,2}))?\s*%?")
+
+
+def decode_csv(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without a BOM), else Windows-1250."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1250", errors="replace")
 
 
 def _dialect(text: str) -> str:
     header = text.split("\n", 1)[0]
     return ";" if header.count(";") >= header.count(",") else ","
+
+
+def vat_letter(text: str) -> str:
+    """The printer letter of a VAT cell: a letter A–E as it is, or a rate ("23", "8 %",
+    "zw.") turned into the letter of that rate; anything else upper-cased as it is (and
+    refused by the import's VAT rule); an empty cell is refused here."""
+    cleaned = text.strip().upper()
+    if not cleaned:
+        raise DomainError("err.csv_vat_missing")
+    if cleaned in VAT_RATES:
+        return cleaned
+    if cleaned.rstrip(".") in ("ZW", EXEMPT_LABEL.upper().rstrip(".")):
+        rate: int | None = None
+    else:
+        match = _RATE_RE.fullmatch(cleaned)
+        if match is None:
+            return cleaned
+        rate = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
+    letters = [letter for letter, value in VAT_RATES.items() if value == rate]
+    return letters[0] if letters else cleaned
+
+
+def is_ipos_layout(first_row: Sequence[str]) -> bool:
+    """True for iPOS web's positional layout: a header starting with ``ID``, or a
+    headerless first row with a type letter in the sixth column."""
+    if first_row and first_row[0].strip().lstrip("\ufeff").upper() == "ID":
+        return True
+    return (len(first_row) >= _IPOS_KIND_COLUMN
+            and first_row[_IPOS_KIND_COLUMN - 1].strip().upper() in ("T", "U", "R")
+            and _ALIASES.get(first_row[0].strip().lower()) is None)
 
 
 def parse_products_csv(text: str, errors: _ImportErrors) -> list[ProductInput]:
@@ -67,6 +147,8 @@ def parse_products_csv(text: str, errors: _ImportErrors) -> list[ProductInput]:
     header = next(reader, None)
     if header is None:
         raise DomainError("err.csv_empty")
+    if is_ipos_layout(header):
+        return _parse_ipos(reader, header, errors)
     fields = [_ALIASES.get(h.strip().lower()) for h in header]
     unknown = [h for h, f in zip(header, fields, strict=True) if f is None and h.strip()]
     missing = [_REQUIRED_NAMES[c] for c in _REQUIRED if c not in fields]
@@ -85,10 +167,60 @@ def parse_products_csv(text: str, errors: _ImportErrors) -> list[ProductInput]:
     return items
 
 
+def _parse_ipos(reader: Any, first: list[str], errors: _ImportErrors) -> list[ProductInput]:
+    """The rows of iPOS web's positional layout (``first``: its header or first row)."""
+    items: list[ProductInput] = []
+    rows = reader if first[0].strip().lstrip("\ufeff").upper() == "ID" else \
+        _with_first(first, reader)
+    for values in rows:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        try:
+            items.append(_ipos_row(line, values))
+        except DomainError as exc:
+            errors.add(line, exc)
+    return items
+
+
+def _with_first(first: list[str], reader: Any) -> Any:
+    yield first
+    yield from reader
+
+
+def _ipos_row(line: int, values: list[str]) -> ProductInput:
+    width = len(IPOS_FIELDS)
+    if len(values) < _IPOS_KIND_COLUMN + 1:
+        raise DomainError("err.csv_ipos_columns", found=len(values),
+                          minimum=_IPOS_KIND_COLUMN + 1, maximum=width)
+    extra = [v for v in values[width:] if v.strip()]
+    if extra:
+        raise DomainError("err.csv_ipos_columns", found=len(values),
+                          minimum=_IPOS_KIND_COLUMN + 1, maximum=width)
+    cells = {field: values[i].strip() for i, field in enumerate(IPOS_FIELDS)
+             if field is not None and i < len(values)}
+    letter = cells.get("ipos_kind", "").upper()
+    if letter == _IPOS_RECIPE:
+        raise DomainError("err.csv_recipe")
+    if letter not in _IPOS_KINDS:
+        raise DomainError("err.csv_ipos_kind", kind=cells.get("ipos_kind", ""))
+    item = ProductInput(line=line, name=cells.get("name", ""), plu=cells.get("plu", ""),
+                        vat=vat_letter(cells.get("vat", "")),
+                        unit=cells.get("unit") or "szt.", kind=_IPOS_KINDS[letter])
+    item.barcodes = [c for c in _CODE_SPLIT.split(cells.get("barcodes", "")) if c]
+    if cells.get("price"):
+        item.price = parse_money(cells["price"])
+    if "category" in cells:
+        item.category = cells["category"]
+    return item
+
+
 def _row(line: int, raw: dict[Any, str], n_values: int, n_fields: int) -> ProductInput:
     if n_values != n_fields:
         raise DomainError("err.csv_columns", expected=n_fields, found=n_values)
     get = lambda key: (raw.get(key) or "").strip()  # noqa: E731
+    if get("kind").upper() == _IPOS_RECIPE:
+        raise DomainError("err.csv_recipe")
     kind = _KINDS.get(get("kind").lower())
     if kind is None:
         raise DomainError("err.product_kind_invalid", kind=get("kind"))
@@ -96,7 +228,7 @@ def _row(line: int, raw: dict[Any, str], n_values: int, n_fields: int) -> Produc
     if open_text not in _YES | _NO:
         raise DomainError("err.csv_yes_no", value=get("open_price"))
     item = ProductInput(
-        line=line, name=get("name"), plu=get("plu"), vat=get("vat").upper(),
+        line=line, name=get("name"), plu=get("plu"), vat=vat_letter(get("vat")),
         unit=get("unit") or "szt.", kind=kind, open_price=open_text in _YES,
     )
     if "price" in raw and get("price"):
@@ -106,18 +238,6 @@ def _row(line: int, raw: dict[Any, str], n_values: int, n_fields: int) -> Produc
     if "category" in raw:
         item.category = get("category")
     return item
-
-
-#: A new price more than this many times the current one, or less than its
-#: 1/PRICE_JUMP_FACTOR, is most likely a typing slip (grosze typed as złoty): asked first.
-PRICE_JUMP_FACTOR = 5
-
-
-def is_price_jump(old: int, new: int) -> bool:
-    """True when ``new`` differs from ``old`` more than :data:`PRICE_JUMP_FACTOR`× either way."""
-    if old <= 0 or new <= 0:
-        return False
-    return new > old * PRICE_JUMP_FACTOR or new * PRICE_JUMP_FACTOR < old
 
 
 @dataclass(frozen=True)
@@ -132,21 +252,13 @@ class PriceJump:
 
 def price_jumps(office: BackOffice, items: Sequence[ProductInput], price_list_id: int | None
                 ) -> list[PriceJump]:
-    """The rows whose price changes more than 5× against ``price_list_id``'s current one."""
+    """The rows whose price changes more than 5× against ``price_list_id``'s current one
+    (the price-list service's rule, :meth:`~PriceListService.price_jumps`)."""
     priced = {item.plu: item for item in items if item.price is not None}
-    if price_list_id is None or not priced:
-        return []
-    current: dict[str, int] = {}
-    plus = list(priced)
-    for start in range(0, len(plus), 400):
-        query = (m.Price.select(m.Product.plu, m.Price.price).join(m.Product)
-                 .where((m.Price.price_list == price_list_id)
-                        & (m.Product.company == office.company_id)
-                        & m.Product.plu.in_(plus[start:start + 400])))
-        current.update(query.tuples())
-    jumps = [PriceJump(item.line, plu, current[plu], item.price)
-             for plu, item in priced.items()
-             if plu in current and item.price is not None and is_price_jump(current[plu], item.price)]
+    current = office.price_jumps(price_list_id, {plu: item.price for plu, item in priced.items()
+                                                 if item.price is not None})
+    jumps = [PriceJump(priced[plu].line, plu, old, priced[plu].price or 0)
+             for plu, old in current.items()]
     return sorted(jumps, key=lambda jump: jump.line)
 
 

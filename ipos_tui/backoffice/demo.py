@@ -35,6 +35,17 @@ _SETTINGS = {
 }
 
 
+def ensure_demo_web_login(office: BackOffice) -> None:
+    """A demo shop seeded before iPOS web: its owner becomes the owner and gets the
+    demo web password (once; a password the trainer set is kept)."""
+    user = m.User.get_or_none(company=office.company_id, identifier=DEMO_WEB_LOGIN)
+    if user is None or user.web_password_hash is not None:
+        return
+    if user.role != "owner":
+        office.update_user(DEMO_WEB_LOGIN, role="owner")
+    office.set_web_password(DEMO_WEB_LOGIN, DEMO_WEB_PASSWORD, check=False)
+
+
 def seed_demo(office: BackOffice, shop: DemoShop | None = None) -> dict[str, Any]:
     """Seed the demo shop into an empty catalogue; returns what was created."""
     shop = shop or demo_shop()

@@ -104,9 +104,9 @@ def test_migration_3_grants_the_newly_enforced_permissions_to_existing_users(tmp
     office.add_user("1001", "Anna", "1111", "manager", ["price_change", "returns"])
     office.add_user("1002", "Jan", "2222", "cashier", [])
     # as a back office of schema 2 left them: the step not applied yet
-    m.SchemaVersion.delete().where(m.SchemaVersion.version == 3).execute()
+    m.SchemaVersion.delete().where(m.SchemaVersion.version >= 3).execute()
     assert current_version(office.db) == 2
-    assert migrate(office.db) == [3] and current_version(office.db) == LATEST_VERSION
+    assert migrate(office.db)[0] == 3 and current_version(office.db) == LATEST_VERSION
     held = {u["identifier"]: u["permissions"] for u in office.list_users()}
     assert held == {"1001": ["day_close", "price_change", "reports", "returns", "settings", "void"],
                     "1002": ["day_close", "reports", "settings", "void"]}
@@ -120,7 +120,7 @@ def test_migration_3_reads_what_it_cannot_parse_as_nothing(tmp_path: Path) -> No
     office = new_office(path)
     office.add_user("1001", "Anna", "1111", "manager", [])
     m.User.update(permissions="not json").execute()
-    m.SchemaVersion.delete().where(m.SchemaVersion.version == 3).execute()
+    m.SchemaVersion.delete().where(m.SchemaVersion.version >= 3).execute()
     again = BackOffice(open_database(f"sqlite:///{path}"), b"x")
-    assert migrate(again.db) == [3]
+    assert migrate(again.db)[0] == 3
     assert json.loads(m.User.get().permissions) == ["day_close", "reports", "settings", "void"]

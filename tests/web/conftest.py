@@ -12,6 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from browser_support import launched_browser  # noqa: E402
 from web_support import WebClient  # noqa: E402
 
 from ipos_tui.backoffice.db import open_database  # noqa: E402
@@ -63,3 +64,21 @@ def owner(web_url: str) -> Iterator[WebClient]:
     assert browser.login().status_code == 303
     yield browser
     browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's chromium, headless, once per test session (worker)."""
+    with launched_browser() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser: object, web_url: str) -> Iterator[object]:
+    """A fresh browser tab (its own cookies) in Polish, 1280x800."""
+    context = browser.new_context(locale="pl-PL", viewport={"width": 1280, "height": 800},
+                                  base_url=web_url)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()

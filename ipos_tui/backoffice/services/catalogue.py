@@ -43,6 +43,12 @@ CODE_ONLY_DIGITS = 8
 PRODUCT_FORM_FIELDS = ("name", "plu", "vat", "unit", "category_id", "kind", "open_price")
 
 BUILTIN_UNITS = (("szt.", 0), ("kg", 3), ("g", 0))
+#: Longest unit name (the printer's field), category name and discount name.
+MAX_UNIT_NAME = 20
+MAX_CATEGORY_NAME = 60
+MAX_DISCOUNT_NAME = 40
+#: Decimal places a unit may allow in a quantity (0: whole pieces, 3: grams of a kg).
+UNIT_PRECISIONS = (0, 1, 2, 3)
 
 def _vat_rank(letter: str) -> int:
     """Order of VAT letters by rate; exempt ("zw.") ranks below 0 %."""
@@ -105,8 +111,8 @@ class CatalogueService(ServiceBase):
     """The assortment: products and their barcodes, units, categories and discounts."""
 
     def add_unit(self, name: str, precision: int = 0) -> int:
-        name = validate_unit_name(name)
-        if precision not in (0, 1, 2, 3):
+        name = self._unit_name(name)
+        if precision not in UNIT_PRECISIONS:
             raise DomainError("err.unit_precision", precision=precision)
         with self._writing() as changes:
             if m.Unit.get_or_none(company=self.company_id, name=name):
@@ -116,7 +122,7 @@ class CatalogueService(ServiceBase):
             return unit.id
 
     def rename_unit(self, unit_name: str, new_name: str) -> None:
-        new_name = validate_unit_name(new_name)
+        new_name = self._unit_name(new_name)
         with self._writing() as changes:
             unit = self._unit(unit_name)
             if unit.builtin:
@@ -132,6 +138,13 @@ class CatalogueService(ServiceBase):
         return [{"id": r.id, "name": r.name, "precision": r.precision, "builtin": r.builtin}
                 for r in rows]
 
+    @staticmethod
+    def _unit_name(name: str) -> str:
+        name = validate_unit_name(name)
+        if len(name) > MAX_UNIT_NAME:
+            raise DomainError("err.name_too_long", max=MAX_UNIT_NAME)
+        return name
+
     def _unit(self, name: str) -> m.Unit:
         unit = m.Unit.get_or_none(company=self.company_id, name=name.strip())
         if unit is None:
@@ -139,8 +152,11 @@ class CatalogueService(ServiceBase):
         return unit
 
     def add_category(self, name: str, parent_id: int | None = None) -> int:
+        """A category (under ``parent_id``); names are unique in the company, as the CSV
+        import finds a product's category by its name."""
         name = self._category_name(name)
         with self._writing() as changes:
+            self._check_category_free(name)
             if parent_id is not None:
                 self._category(parent_id)
             category = m.Category.create(company=self.company_id, name=name, parent=parent_id)
@@ -153,7 +169,10 @@ class CatalogueService(ServiceBase):
             category = self._category(category_id)
             if name is not None:
                 category.name = self._category_name(name)
+                self._check_category_free(category.name, exclude=category_id)
             if parent_id is not ...:
+                if parent_id is not None:
+                    self._category(parent_id)  # type: ignore[arg-type]
                 self._check_no_cycle(category_id, parent_id)  # type: ignore[arg-type]
                 category.parent = parent_id
             category.save()
@@ -179,13 +198,30 @@ class CatalogueService(ServiceBase):
         return [{"id": r.id, "name": r.name, "parent_id": r.parent_id}
                 for r in rows.order_by(m.Category.id)]
 
+    def category_product_counts(self) -> dict[int, int]:
+        """How many products each category has (categories without any are absent)."""
+        from peewee import fn
+
+        p = m.Product
+        query = (p.select(p.category, fn.COUNT(p.id))
+                 .where((p.company == self.company_id) & p.category.is_null(False))
+                 .group_by(p.category))
+        return dict(query.tuples())
+
+    def _check_category_free(self, name: str, exclude: int | None = None) -> None:
+        key = name.casefold()
+        for row in m.Category.select(m.Category.id, m.Category.name).where(
+                m.Category.company == self.company_id):
+            if row.id != exclude and row.name.casefold() == key:
+                raise DomainError("err.category_taken", name=row.name)
+
     @staticmethod
     def _category_name(name: str) -> str:
         cleaned = name.strip()
         if not cleaned:
             raise DomainError("err.name_empty")
-        if len(cleaned) > 60:
-            raise DomainError("err.name_too_long", max=60)
+        if len(cleaned) > MAX_CATEGORY_NAME:
+            raise DomainError("err.name_too_long", max=MAX_CATEGORY_NAME)
         return cleaned
 
     def _category(self, category_id: int) -> m.Category:
@@ -518,16 +554,25 @@ class CatalogueService(ServiceBase):
             self._insert_barcode(changes, product_id, code)
 
     def add_discount(self, name: str, kind: str, value: int, scope: str = "line") -> int:
+        """A predefined discount: ``value`` in basis points (percent, up to 100 %) or
+        grosze (amount, up to the largest price); names unique case-insensitively."""
         name = name.strip()
         if not name:
             raise DomainError("err.name_empty")
+        if len(name) > MAX_DISCOUNT_NAME:
+            raise DomainError("err.name_too_long", max=MAX_DISCOUNT_NAME)
         if kind not in ("percent", "amount"):
             raise DomainError("err.discount_kind_invalid", kind=kind)
-        if value <= 0 or (kind == "percent" and value > 10_000):
+        if (not isinstance(value, int) or value <= 0
+                or value > (10_000 if kind == "percent" else MAX_PRICE)):
             raise DomainError("err.discount_value_invalid", value=value)
         if scope not in ("line", "receipt"):
             raise DomainError("err.discount_scope_invalid", scope=scope)
         with self._writing() as changes:
+            for other in m.Discount.select(m.Discount.name).where(
+                    m.Discount.company == self.company_id):
+                if other.name.casefold() == name.casefold():
+                    raise DomainError("err.discount_taken", name=other.name)
             row = m.Discount.create(company=self.company_id, name=name, kind=kind, value=value,
                                     scope=scope)
             changes.record("discount", row.id)

@@ -24,6 +24,28 @@ from .settings import (
 )
 
 
+#: The longest company or store name, and address (the columns' lengths).
+NAME_MAX = 120
+ADDRESS_MAX = 200
+
+
+def _name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise DomainError("err.name_empty")
+    if len(name) > NAME_MAX:
+        raise DomainError("err.name_too_long", max=NAME_MAX)
+    return name
+
+
+def _address(address: str | None) -> str | None:
+    """An address as stored: trimmed, None when blank; refused when too long."""
+    address = (address or "").strip()
+    if len(address) > ADDRESS_MAX:
+        raise DomainError("err.address_too_long", max=ADDRESS_MAX)
+    return address or None
+
+
 class CompanyService(ServiceBase):
     """Company and stores: the company record (with its defaults) and its stores."""
 
@@ -44,10 +66,9 @@ class CompanyService(ServiceBase):
         """Create the company with VAT letters, built-in units, default settings and
         payment methods ((code, name, kind); cash and card unless given)."""
         nip_digits = validate_nip(nip) if nip else None
-        if not name.strip():
-            raise DomainError("err.name_empty")
+        name, address = _name(name), _address(address)
         with self._writing() as changes:
-            company = m.Company.create(id=self.company_id, name=name.strip(), nip=nip_digits,
+            company = m.Company.create(id=self.company_id, name=name, nip=nip_digits,
                                        address=address)
             m.RevCounter.create(company=company.id)
             changes.record("company", company.id)
@@ -72,15 +93,19 @@ class CompanyService(ServiceBase):
 
     def update_company(self, name: str | None = None, nip: str | None = None,
                        address: str | None = None) -> None:
-        """Change company data (``nip=""`` clears it); terminals get it in the config stream."""
+        """Change company data (``nip=""`` or ``address=""`` clears it; the name can't be
+        empty); terminals get it in the config stream."""
+        new_name = _name(name) if name is not None else None
+        nip_digits = (validate_nip(nip) if nip.strip() else None) if nip is not None else None
+        new_address = _address(address)
         with self._writing() as changes:
             company = m.Company.get_by_id(self.company_id)
-            if name is not None:
-                company.name = name.strip() or company.name
+            if new_name is not None:
+                company.name = new_name
             if nip is not None:
-                company.nip = validate_nip(nip) if nip else None
+                company.nip = nip_digits
             if address is not None:
-                company.address = address or None
+                company.address = new_address
             company.save()
             changes.record("company", company.id)
 
@@ -91,9 +116,7 @@ class CompanyService(ServiceBase):
 
     def add_store(self, name: str, address: str | None = None,
                   price_list_id: int | None = None) -> int:
-        name = name.strip()
-        if not name:
-            raise DomainError("err.name_empty")
+        name, address = _name(name), _address(address)
         with self._writing() as changes:
             if price_list_id is not None:
                 self._price_list(price_list_id)
@@ -101,6 +124,26 @@ class CompanyService(ServiceBase):
                                    price_list=price_list_id)
             changes.record("store", store.id, store_id=store.id)
             return store.id
+
+    def update_store(self, store_id: int, *, name: str | None = None,
+                     address: str | None = None) -> None:
+        """Rename a store and/or change its address (``address=""`` clears it); its
+        terminals get it in the config stream (the receipt header shows both)."""
+        new_name = _name(name) if name is not None else None
+        new_address = _address(address)
+        with self._writing() as changes:
+            store = self._store(store_id)
+            if new_name is not None:
+                store.name = new_name
+            if address is not None:
+                store.address = new_address
+            store.save()
+            changes.record("store", store.id, store_id=store.id)
+
+    def get_store(self, store_id: int) -> dict[str, Any]:
+        store = self._store(store_id)
+        return {"id": store.id, "name": store.name, "address": store.address,
+                "price_list_id": store.price_list_id}
 
     def list_stores(self) -> list[dict[str, Any]]:
         rows = m.Store.select().where(m.Store.company == self.company_id).order_by(m.Store.id)

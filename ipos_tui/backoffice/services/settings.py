@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from ipos_tui.backoffice import models as m
+from ipos_tui.backoffice.feed import ChangeRecorder
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import parse_money
 
@@ -20,6 +22,11 @@ DEFAULT_PAYMENT_METHODS = (("cash", "Gotówka", "cash"), ("card", "Karta", "card
 _TIME_RE = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 _ZLOTY_RE = re.compile(r"[0-9]{1,6}(?:[.,][0-9]{1,2})?")
+
+_PAYMENT_CODE_RE = re.compile(r"[0-9A-Za-z_-]{1,40}")
+
+#: The longest name of a payment method (the column's size).
+MAX_PAYMENT_NAME = 40
 
 @dataclass(frozen=True)
 class SettingSpec:
@@ -54,6 +61,17 @@ SETTINGS: dict[str, SettingSpec] = {
     # a till asks again before closing a shift whose counted cash differs by more (złoty)
     "cash_difference_limit": SettingSpec("100,00", pattern=_ZLOTY_RE),
 }
+
+
+
+class SettingsRefused(DomainError):
+    """Settings saved together (:meth:`SettingsService.set_settings`) refused: nothing
+    was saved; ``errors`` holds each refused setting's own refusal."""
+
+    def __init__(self, errors: dict[str, DomainError]) -> None:
+        super().__init__("err.settings_refused", count=len(errors))
+        self.errors = errors
+
 
 _TRUE = {"1", "true", "yes", "on", "tak"}
 
@@ -94,7 +112,25 @@ class SettingsService(ServiceBase):
             raise DomainError("err.setting_invalid", setting=key, value=text)
         return value
 
-    def set_setting(self, key: str, value: Any) -> None:
+    @classmethod
+    def parse_settings(cls, texts: Mapping[str, str]) -> dict[str, Any]:
+        """Several typed values (a form's), each parsed and checked; every refused one
+        is named in one :class:`SettingsRefused`."""
+        values: dict[str, Any] = {}
+        errors: dict[str, DomainError] = {}
+        for key, text in texts.items():
+            try:
+                values[key] = cls.parse_setting(key, text)
+                cls.check_setting(key, values[key])
+            except DomainError as exc:
+                errors[key] = exc
+        if errors:
+            raise SettingsRefused(errors)
+        return values
+
+    @staticmethod
+    def check_setting(key: str, value: Any) -> None:
+        """Refuse a value the setting cannot take (``err.setting_unknown`` / ``_invalid``)."""
         spec = SETTINGS.get(key)
         if spec is None:
             raise DomainError("err.setting_unknown", setting=key)
@@ -106,24 +142,67 @@ class SettingsService(ServiceBase):
             isinstance(value, str) and len(value) > 200
         ):
             raise DomainError("err.setting_invalid", setting=key, value=str(value))
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.check_setting(key, value)
         with self._writing() as changes:
-            m.Setting.insert(company=self.company_id, key=key, value=json.dumps(value)).on_conflict(
-                conflict_target=[m.Setting.company, m.Setting.key],
-                update={m.Setting.value: json.dumps(value)},
-            ).execute()
-            changes.record("setting", key)
+            self._store_setting(changes, key, value)
+
+    def set_settings(self, values: Mapping[str, Any]) -> list[str]:
+        """Save several settings in one transaction, all or nothing: when any value is
+        refused, :class:`SettingsRefused` names every refused one and nothing is saved.
+        Only the values that differ from the current ones reach the tills' feed; the
+        keys of those are returned."""
+        errors: dict[str, DomainError] = {}
+        for key, value in values.items():
+            try:
+                self.check_setting(key, value)
+            except DomainError as exc:
+                errors[key] = exc
+        if errors:
+            raise SettingsRefused(errors)
+        with self._writing() as changes:
+            current = self.get_settings()
+            changed = [key for key, value in values.items()
+                       if json.dumps(current[key]) != json.dumps(value)]
+            for key in changed:
+                self._store_setting(changes, key, values[key])
+            return changed
+
+    def _store_setting(self, changes: ChangeRecorder, key: str, value: Any) -> None:
+        m.Setting.insert(company=self.company_id, key=key, value=json.dumps(value)).on_conflict(
+            conflict_target=[m.Setting.company, m.Setting.key],
+            update={m.Setting.value: json.dumps(value)},
+        ).execute()
+        changes.record("setting", key)
+
+    @staticmethod
+    def _check_payment_name(name: str) -> None:
+        if not name.strip():
+            raise DomainError("err.name_empty")
+        if len(name.strip()) > MAX_PAYMENT_NAME:
+            raise DomainError("err.name_too_long", max=MAX_PAYMENT_NAME)
 
     def add_payment_method(self, code: str, name: str, kind: str = "other", *,
                            gives_change: bool = False, opens_drawer: bool = False,
-                           position: int = 0, active: bool = True) -> int:
+                           position: int | None = 0, active: bool = True) -> int:
+        """A new payment method; ``position=None`` puts it last on the tills."""
         code = code.strip()
-        if not code or not name.strip():
+        if not code:
             raise DomainError("err.name_empty")
+        if not _PAYMENT_CODE_RE.fullmatch(code):
+            raise DomainError("err.payment_code_invalid", code=code)
+        self._check_payment_name(name)
         if kind not in PAYMENT_KINDS:
             raise DomainError("err.payment_kind_invalid", kind=kind)
         with self._writing() as changes:
             if m.PaymentMethod.get_or_none(company=self.company_id, code=code):
                 raise DomainError("err.payment_method_taken", code=code)
+            if position is None:
+                last = (m.PaymentMethod.select(m.PaymentMethod.position)
+                        .where(m.PaymentMethod.company == self.company_id)
+                        .order_by(m.PaymentMethod.position.desc()).first())
+                position = 0 if last is None else last.position + 1
             row = m.PaymentMethod.create(
                 company=self.company_id, code=code, name=name.strip(), kind=kind,
                 gives_change=gives_change, opens_drawer=opens_drawer, position=position,
@@ -139,8 +218,8 @@ class SettingsService(ServiceBase):
         """Change a payment method; its order on the terminal follows ``position``."""
         if kind is not None and kind not in PAYMENT_KINDS:
             raise DomainError("err.payment_kind_invalid", kind=kind)
-        if name is not None and not name.strip():
-            raise DomainError("err.name_empty")
+        if name is not None:
+            self._check_payment_name(name)
         with self._writing() as changes:
             row = m.PaymentMethod.get_or_none(company=self.company_id, code=code.strip())
             if row is None:
@@ -152,6 +231,28 @@ class SettingsService(ServiceBase):
                     setattr(row, attr, value)
             row.save()
             changes.record("payment_method", row.id)
+
+    def move_payment_method(self, code: str, step: int) -> None:
+        """Move a payment method one place up (``step=-1``) or down (``+1``) in the
+        tills' order; the methods are numbered 1, 2, … in that order afterwards (only
+        those whose number changes go to the tills). At either end nothing changes."""
+        if step not in (-1, 1):
+            raise DomainError("err.payment_move_invalid")
+        with self._writing() as changes:
+            rows = list(m.PaymentMethod.select()
+                        .where(m.PaymentMethod.company == self.company_id)
+                        .order_by(m.PaymentMethod.position, m.PaymentMethod.id))
+            index = next((i for i, r in enumerate(rows) if r.code == code.strip()), None)
+            if index is None:
+                raise DomainError("err.payment_method_unknown", code=code)
+            other = index + step
+            if 0 <= other < len(rows):
+                rows[index], rows[other] = rows[other], rows[index]
+            for position, row in enumerate(rows, start=1):
+                if row.position != position:
+                    row.position = position
+                    row.save()
+                    changes.record("payment_method", row.id)
 
     def list_payment_methods(self) -> list[dict[str, Any]]:
         rows = m.PaymentMethod.select().where(m.PaymentMethod.company == self.company_id)

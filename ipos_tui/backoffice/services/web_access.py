@@ -91,6 +91,22 @@ class WebAccessService(ServiceBase):
             for store_id in sorted(set(store_ids)):
                 m.UserStore.create(user=user.id, store=store_id)
 
+    def save_staff(self, identifier: str, *, name: str | None = None, pin: str | None = None,
+                   role: str | None = None, permissions: list[str] | None = None,
+                   active: bool | None = None, web_password: str | None = None,
+                   store_ids: list[int] | None = None, by: str | None = None) -> None:
+        """iPOS web's Personel form: the member's data (``update_user``), a new web
+        password and a manager's stores, all or nothing in one transaction."""
+        if web_password is not None:
+            check_password(web_password)
+        with self._writing():
+            self.update_user(identifier, name=name, pin=pin, role=role,
+                             permissions=permissions, active=active, by=by)
+            if web_password is not None:
+                self.set_web_password(identifier, web_password)
+            if store_ids is not None:
+                self.set_user_stores(identifier, store_ids)
+
     def user_store_ids(self, identifier: str) -> list[int]:
         user = self._user(identifier)
         return [row.store_id for row in

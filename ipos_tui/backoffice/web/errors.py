@@ -26,8 +26,8 @@ def is_web_request(request: Request) -> bool:
 
 def error_page(request: Request, status: int) -> Response:
     """The page for an HTTP status (404 for pages that do not exist or are not yours)."""
-    kind = {404: "not_found", 405: "not_found", 403: "forbidden", 413: "too_large",
-            422: "not_found"}.get(status, "unexpected")
+    kind = {400: "bad_request", 404: "not_found", 405: "not_found", 403: "forbidden",
+            413: "too_large", 422: "not_found"}.get(status, "unexpected")
     if status == 422:  # a path parameter that is not a number: no such page
         status = 404
     return render(request, "error.html", status_code=status,

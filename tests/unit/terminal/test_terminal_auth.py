@@ -35,7 +35,7 @@ def _error(terminal: Terminal, identifier: str | None, pin: str | None, now=NOW)
 def test_id_pin_mode(demo_terminal: Terminal) -> None:
     assert demo_terminal.settings.login_mode() == "id_pin"
     user = demo_terminal.auth.login(" 1001 ", "1111", NOW)
-    assert (user.id, user.name, user.role) == (1, "Anna Kowalska", "kierownik")
+    assert (user.id, user.name, user.role) == (1, "Anna Kowalska", "właściciel")
     assert user.can("price_change") and user.can("returns") and user.can("cash_withdrawal")
     cashier = demo_terminal.auth.login("1002", "2222", NOW)
     assert cashier.can("free_discount") and not cashier.can("price_change")

@@ -88,7 +88,7 @@ def test_people_payments_discounts_and_company() -> None:
     assert [s.name for s in shop.stores] == ["Sklep Centrum", "Sklep Osiedlowy"]
     people = {(u.identifier, u.pin, u.name, u.role, u.active) for u in shop.users}
     assert people == {
-        ("1001", "1111", "Anna Kowalska", "kierownik", True),
+        ("1001", "1111", "Anna Kowalska", "właściciel", True),
         ("1002", "2222", "Jan Nowak", "kasjer", True),
         ("1003", "3333", "Ola Wiśniewska", "stażysta", True),
         ("1004", "4444", "Piotr Zieliński", "kasjer", False),
@@ -109,7 +109,7 @@ def test_people_payments_discounts_and_company() -> None:
     ]
     assert {"Rabat 5%", "Rabat 10%", "Rabat 2 zł"} <= {d.name for d in shop.discounts}
     assert dict(shop.settings)["login_mode"] == "id_pin"
-    assert DEMO_LOGINS == "1001/1111 kierownik · 1002/2222 kasjer · 1003/3333 stażysta"
+    assert DEMO_LOGINS == "1001/1111 właściciel · 1002/2222 kasjer · 1003/3333 stażysta"
 
 
 def test_deterministic() -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import account, config, home, products, terminals, transactions
+from . import account, catalogue, config, home, pricing, products, terminals, transactions
 
 #: Every page router, in menu order.
 ROUTERS: tuple[APIRouter, ...] = (
     account.router,
     home.router,
     products.router,
+    pricing.router,
+    catalogue.router,
     config.router,
     terminals.router,
     transactions.router,
