@@ -286,6 +286,9 @@ class Product(BaseModel):
         indexes = (
             (("company", "plu"), True),
             (("company", "name_key"), True),
+            # iPOS web's assortment list: active (or inactive) products by name, read
+            # from the index alone however deep the page (migration 5)
+            (("company", "active", "name_key"), False),
         )
 
 

@@ -66,9 +66,12 @@ def owner(web_url: str) -> Iterator[WebClient]:
     browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[object]:
-    """Debian's chromium, headless, once per test session (worker)."""
+    """Debian's chromium, headless, per test: playwright's sync API runs an event loop
+    in this thread while it is open, and the async tests of the till need the thread's
+    loop free (a session-wide browser made them fail with "Runner.run() cannot be
+    called from a running event loop")."""
     with launched_browser() as launched:
         yield launched
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from peewee import fn
+from peewee import Select
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.protocol import STREAMS
@@ -42,21 +42,14 @@ class DeliveryService(ServiceBase):
 
     def delivery(self, streams: Iterable[str] = STREAMS,
                  store_ids: Iterable[int] | None = None) -> list[Delivery]:
-        """Per store (all, or ``store_ids``) and stream: tills behind. One query for the
-        newest change of each scope, one for the tills' cursors; no query per till."""
+        """Per store (all, or ``store_ids``) and stream: tills behind. One indexed
+        query for the newest change of each store and stream, one for the tills' cursors;
+        no query per till, and none that reads the whole change feed."""
         streams = tuple(streams)
         stores = {s.id: s for s in m.Store.select().where(m.Store.company == self.company_id)}
         if store_ids is not None:
             wanted = set(store_ids)
             stores = {k: v for k, v in stores.items() if k in wanted}
-        ce = m.ChangeEntry
-        newest: dict[tuple[str, int, int], int] = {}
-        for stream, store_id, list_id, rev in (
-            ce.select(ce.stream, ce.store_id, ce.price_list_id, fn.MAX(ce.rev))
-            .where((ce.company == self.company_id) & ce.stream.in_(list(streams)))
-            .group_by(ce.stream, ce.store_id, ce.price_list_id).tuples()
-        ):
-            newest[(stream, store_id, list_id)] = rev
         terminals = list(m.Terminal.select().where(
             (m.Terminal.company == self.company_id) & (m.Terminal.revoked == False)  # noqa: E712
             & m.Terminal.token_hash.is_null(False) & m.Terminal.store.in_(list(stores) or [0])))
@@ -66,9 +59,7 @@ class DeliveryService(ServiceBase):
         for store_id, store in stores.items():
             own = [t for t in terminals if t.store_id == store_id]
             for stream in streams:
-                target = max((rev for (s, sid, lid), rev in newest.items()
-                              if s == stream and sid in (0, store_id)
-                              and lid in (0, store.price_list_id or 0)), default=0)
+                target = self._newest_change(stream, store) if own else 0
                 behind = []
                 for terminal in own:
                     pull = pulls.get((terminal.id, stream))
@@ -81,10 +72,23 @@ class DeliveryService(ServiceBase):
                                        if behind else None))
         return result
 
-    def _oldest_change(self, stream: str, store: m.Store, after: int) -> datetime | None:
+    def _store_changes(self, stream: str, store: m.Store) -> Select:
+        """The changes of ``stream`` a till of ``store`` receives (the company's, its
+        store's, its price list's), on the (company, stream, rev) index."""
         ce = m.ChangeEntry
-        return (ce.select(fn.MIN(ce.changed_at))
-                .where((ce.company == self.company_id) & (ce.stream == stream)
-                       & (ce.rev > after) & ce.store_id.in_([0, store.id])
-                       & ce.price_list_id.in_([0, store.price_list_id or 0]))
-                .scalar())
+        return ce.select(ce.rev, ce.changed_at).where(
+            (ce.company == self.company_id) & (ce.stream == stream)
+            & ce.store_id.in_([0, store.id]) & ce.price_list_id.in_([0, store.price_list_id or 0]))
+
+    def _newest_change(self, stream: str, store: m.Store) -> int:
+        """The revision of the newest change for the store's tills (0: none); read
+        backwards along the index, so it stops at the first one whatever the feed's size."""
+        row = self._store_changes(stream, store).order_by(m.ChangeEntry.rev.desc()).first()
+        return row.rev if row is not None else 0
+
+    def _oldest_change(self, stream: str, store: m.Store, after: int) -> datetime | None:
+        """When the oldest change after revision ``after`` was made: the first one along
+        the index (revisions are taken in time order under the write lock)."""
+        row = (self._store_changes(stream, store).where(m.ChangeEntry.rev > after)
+               .order_by(m.ChangeEntry.rev).first())
+        return row.changed_at if row is not None else None
