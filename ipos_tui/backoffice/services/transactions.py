@@ -160,6 +160,12 @@ class TransactionQueryService(ServiceBase):
         doc["warnings"] = json.loads(row.warnings) if row.warnings else []
         doc["authorisations"] = list(payload.get("authorisations") or [])
         doc["payload"] = payload
+        doc["payload_text"] = json.dumps(payload, indent=2, ensure_ascii=False)
+        names = self._method_names()
+        p = m.TransactionPayment
+        doc["tenders"] = [{"method": r.method, "name": names.get(r.method, r.method),
+                           "amount": r.amount, "change": r.change}
+                          for r in p.select().where(p.transaction == row.id).order_by(p.id)]
         doc["original"] = None
         if row.original_terminal is not None:
             original = t.get_or_none(

@@ -156,12 +156,18 @@ def _check_scope(office: BackOffice, user: WebUser, store: int | None, terminal:
     return store, terminal
 
 
-def _filter_context(office: BackOffice, user: WebUser) -> dict[str, Any]:
+def _filter_context(office: BackOffice, user: WebUser, language: str) -> dict[str, Any]:
+    """The choices of the filters: the stores and tills the user sees, the kinds."""
     stores = [s for s in office.list_stores() if user.sees_store(s["id"])]
     names = {s["id"]: s["name"] for s in stores}
-    terminals = [{**t, "store": names.get(t["store_id"], "")}
-                 for t in office.tx_terminals(user.store_ids)]
-    return {"stores": stores, "terminals": terminals}
+    return {
+        "store_options": [("", text_in(language, "web.tx.all_stores"))]
+        + [(s["id"], s["name"]) for s in stores],
+        "terminal_options": [("", text_in(language, "web.tx.all_terminals"))]
+        + [(t["id"], f'{t["name"] or t["id"]} ({names.get(t["store_id"], "")})')
+           for t in office.tx_terminals(user.store_ids)],
+        "kinds_options": [(k, text_in(language, f"web.tx.kind_{k}")) for k in DOCUMENT_KINDS],
+    }
 
 
 # ------------------------------------------------------------------ documents
@@ -184,8 +190,8 @@ def documents(request: Request, user: User, office: Office) -> Response:
     base = "/transactions?" + urlencode({k: v for k, v in query.items() if k != "page"}) + "&"
     return render(request, "transactions_list.html", status_code=422 if errors else 200,
                   docs=rows, count=count, page=page, pages=max(1, math.ceil(count / PER_PAGE)),
-                  base=base, values=query, errors=errors, kinds=DOCUMENT_KINDS,
-                  **_filter_context(office, user))
+                  base=base, values=query, errors=errors,
+                  **_filter_context(office, user, language))
 
 
 def _decorate(doc: dict[str, Any], language: str) -> None:
@@ -302,7 +308,7 @@ def reports(request: Request, user: User, office: Office) -> Response:
                   values=query, errors=errors, start=start, end=end, days=days,
                   net=sum(d["net"] for d in days), by=by, daily=daily,
                   products_shown=PRODUCTS_SHOWN, chart=sales_chart(days, language),
-                  csv_query=csv_query, qty=qty_text, **_filter_context(office, user))
+                  csv_query=csv_query, qty=qty_text, **_filter_context(office, user, language))
 
 
 def sales_chart(days: list[dict[str, Any]], language: str) -> str:
