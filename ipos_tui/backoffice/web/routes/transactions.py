@@ -94,7 +94,7 @@ def _parse_day(value: Any) -> date | None:
         raise DomainError("err.web_date", value=text[:40]) from None
 
 
-Id = Annotated[int | None, BeforeValidator(_blank_none), Field(ge=1)]
+Id = Annotated[Annotated[int, Field(ge=1)] | None, BeforeValidator(_blank_none)]
 Day = Annotated[date | None, BeforeValidator(_parse_day)]
 
 
@@ -260,8 +260,13 @@ def release(request: Request, user: Owner, office: Office, form: Form, item_id: 
     try:
         office.release_quarantined(item_id)
     except DomainError as exc:
+        language = request_language(request)
+        if isinstance(exc.params.get("reason"), str):  # a rejection code, in words
+            exc = DomainError(exc.key, **{**exc.params,
+                                          "reason": reject_reason_text(exc.params["reason"],
+                                                                       language)})
         return _quarantine_page(request, user, office, status=409,
-                                errors=field_error(exc, request_language(request)))
+                                errors=field_error(exc, language))
     return RedirectResponse(f"/quarantine?released={item_id}", status_code=303)
 
 
@@ -311,6 +316,9 @@ def reports(request: Request, user: User, office: Office) -> Response:
                   csv_query=csv_query, qty=qty_text, **_filter_context(office, user, language))
 
 
+_SCRIPT_RE = re.compile(r"<script\b.*?</script>|<!--.*?-->", re.S)
+
+
 def sales_chart(days: list[dict[str, Any]], language: str) -> str:
     """Net sales per day as a bar chart: inline SVG rendered here (pygal), with no
     script and no other host (the table under it carries the same numbers)."""
@@ -324,7 +332,9 @@ def sales_chart(days: list[dict[str, Any]], language: str) -> str:
         print_values=False, margin=10)
     chart.x_labels = [d["day"].strftime("%d.%m") for d in days]
     chart.add(text_in(language, "web.reports.net"), [d["net"] / 100 for d in days])
-    svg = chart.render(is_unicode=True)
+    # pygal always puts its tooltips' configuration in a <script> (the page runs none)
+    # and its credits in comments
+    svg = _SCRIPT_RE.sub("", chart.render(is_unicode=True))
     label = text_in(language, "web.reports.chart_title")
     return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
 
