@@ -179,6 +179,7 @@ def test_junk_filters_get_a_message_next_to_their_field(shop: Shop, owner: WebCl
     assert page.status_code == 422
     assert "„2026-13-45” nie jest datą" in page.text
     assert 'aria-invalid="true" aria-describedby="e-day"' in page.text
+    assert "Dokumentów: 7" in main_text(page.text)  # today's, under the message
     page = owner.get("/transactions?store=abc")
     assert page.status_code == 422 and 'id="e-store">Wpisz liczbę całkowitą.' in page.text
     assert "Dokumentów: 7" in main_text(page.text)  # the other filters still apply

@@ -180,9 +180,11 @@ def documents(request: Request, user: User, office: Office) -> Response:
     if "day" not in query:
         query["day"] = _today().isoformat()
     chosen, errors = _parse_fields(DocumentFilter, query, language)
+    if "day" in errors:  # a wrong day: today's documents under the message
+        chosen["day"] = _today()
     store, terminal = _check_scope(office, user, chosen["store"], chosen["terminal"], language, errors)
     page = _page(query.get("page"))
-    rows, count = ([], 0) if "day" in errors else office.tx_documents(
+    rows, count = office.tx_documents(
         user.store_ids, store_id=store, terminal_id=terminal, day=chosen["day"],
         kind=chosen["kind"] or None, page=page, per_page=PER_PAGE)
     for row in rows:
