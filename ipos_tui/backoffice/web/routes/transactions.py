@@ -26,10 +26,10 @@ from pygal.style import Style
 
 from ipos_tui.backoffice.services import BackOffice, WebUser
 from ipos_tui.backoffice.services.transactions import DOCUMENT_KINDS, MAX_PERIOD_DAYS
+from ipos_tui.domain.document_number import document_number_text
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.i18n import text_in
-from ipos_tui.sync.headless import reject_reason_text
-from ipos_tui.terminal.records import document_number_text
+from ipos_tui.i18n.reasons import reject_reason_text
 
 from ..auth import Form, Office, Owner, User
 from ..forms import field_error, parse_form
