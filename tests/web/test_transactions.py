@@ -408,6 +408,10 @@ def test_report_filters_with_junk(shop: Shop, owner: WebClient) -> None:
     assert page.status_code == 422 and "Okres może mieć najwyżej 366 dni." in page.text
     page = owner.get("/reports?store=abc")
     assert page.status_code == 422 and 'id="e-store">Wpisz liczbę całkowitą.' in page.text
+    page = owner.get("/reports?start=9999-12-01&end=9999-12-31")  # the calendar's last days
+    assert page.status_code == 200 and "Brak sprzedaży w tym okresie." in page.text
+    for query in ("start=0000-01-01", "end=10000-01-01", "start=" + "9" * 60, "start=1.1.1"):
+        assert owner.get(f"/reports?{query}").status_code == 422, query
     assert owner.get("/reports?store=999").status_code == 404
     assert owner.get("/reports/whatever.csv").status_code == 404
     response = owner.get("/reports/days.csv?start=junk")

@@ -187,7 +187,8 @@ class TransactionQueryService(ServiceBase):
     # ------------------------------------------------------------- quarantine
 
     def tx_quarantine(self, store_ids: Collection[int] | None, *,
-                      include_released: bool = False) -> list[dict[str, Any]]:
+                      include_released: bool = False, item_id: int | None = None
+                      ) -> list[dict[str, Any]]:
         """Quarantined payloads, newest first, with their till and store. A manager
         sees those of their stores' tills; one whose till is unknown, only the owner."""
         q, te = m.Quarantine, m.Terminal
@@ -196,6 +197,8 @@ class TransactionQueryService(ServiceBase):
                  .where(q.company == self.company_id))
         if not include_released:
             query = query.where(q.released_at.is_null())
+        if item_id is not None:
+            query = query.where(q.id == item_id)
         if store_ids is not None:
             query = query.where(te.store.in_(sorted(store_ids) or [0]))
         stores = dict(m.Store.select(m.Store.id, m.Store.name).where(
@@ -216,10 +219,8 @@ class TransactionQueryService(ServiceBase):
         """One quarantined item the caller may see (released or not), else None."""
         if not 0 < quarantine_id <= MAX_ID:
             return None
-        for item in self.tx_quarantine(store_ids, include_released=True):
-            if item["id"] == quarantine_id:
-                return item
-        return None
+        found = self.tx_quarantine(store_ids, include_released=True, item_id=quarantine_id)
+        return found[0] if found else None
 
     def release_quarantined(self, quarantine_id: int) -> dict[str, Any]:
         """Accept a quarantined document (the CLI's ``quarantine release``): stored
@@ -271,11 +272,10 @@ class TransactionQueryService(ServiceBase):
         scope = (self._doc_scope(store_ids, store_id) & t.day.between(start, end)
                  & t.doc_type.in_(SALES_TYPES))
         days: dict[date, dict[str, Any]] = {}
-        current = start
-        while current <= end:
+        for offset in range((end - start).days + 1):  # never past ``end`` (9999-12-31)
+            current = start + timedelta(days=offset)
             days[current] = {"day": current, "receipts": 0, "receipts_total": 0,
                              "returns": 0, "returns_total": 0, "net": 0}
-            current += timedelta(days=1)
         for day, doc_type, count, total in t.select(
                 t.day, t.doc_type, fn.COUNT(t.id), fn.SUM(t.total)).where(scope).group_by(
                 t.day, t.doc_type).tuples():
