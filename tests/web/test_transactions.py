@@ -10,6 +10,7 @@ import io
 import re
 import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -73,6 +74,13 @@ def _document_id(office: BackOffice, terminal_id: int, doc_type: str, number: in
 
 @pytest.fixture
 def shop(office: BackOffice, web_url: str) -> Any:
+    opened = _open_shop(office, web_url)
+    yield opened
+    opened.till.close()
+    opened.other_till.close()
+
+
+def _open_shop(office: BackOffice, web_url: str) -> Shop:
     """Store 1's till pushes a paragon (cash and card), a faktura, a paragon z NIP, a
     return of the paragon, a deposit, its daily report and a document of another store
     (quarantined); store 2's till pushes one paragon."""
@@ -116,9 +124,23 @@ def shop(office: BackOffice, web_url: str) -> Any:
            "daily": _document_id(office, tid, "daily_report", 1),
            "other": _document_id(office, other.terminal_id, "receipt", 1),
            "quarantined": m.Quarantine.get().id}
-    yield Shop(office, till, other, ids, receipts_total, ret["total"])
-    till.close()
-    other.close()
+    return Shop(office, till, other, ids, receipts_total, ret["total"])
+
+
+@pytest.fixture
+def pg_office(tmp_path: Path) -> Iterator[BackOffice]:
+    """The demo shop on a throwaway PostgreSQL (skipped where there is none)."""
+    from backoffice_support import throwaway_postgres
+
+    from ipos_tui.backoffice.db import open_database
+    from ipos_tui.backoffice.demo import seed_demo
+
+    with throwaway_postgres() as url:
+        office = BackOffice(open_database(url), b"web-test-pepper")
+        office.init_schema()
+        seed_demo(office)
+        yield office
+        office.db.close()
 
 
 def _manager(office: BackOffice, web_url: str) -> WebClient:
@@ -460,3 +482,29 @@ def test_signed_out_browsers_go_to_the_sign_in_page(client: WebClient) -> None:
         response = client.get(path)
         assert response.status_code == 303 and response.headers["location"].startswith(
             "/login?next="), path
+
+
+def test_the_pages_and_reports_on_postgresql(pg_office: BackOffice) -> None:
+    from ipos_tui.backoffice.embedded import EmbeddedServer
+
+    with EmbeddedServer(pg_office) as url:
+        opened = _open_shop(pg_office, url)
+        owner = WebClient(url)
+        assert owner.login().status_code == 303
+        assert "Dokumentów: 7" in main_text(owner.get("/transactions").text)
+        assert owner.get(f"/transactions/{opened.ids['return']}").status_code == 200
+        assert "dokument innego sklepu" in main_text(owner.get("/quarantine").text)
+        today = _today().isoformat()
+        net = opened.receipts_total - opened.returns_total + 1399
+        assert owner.get(f"/reports?start={today}&end={today}").status_code == 200
+        for name in ("days", "products", "categories", "cashiers", "payments"):
+            rows = _csv(owner, f"/reports/{name}.csv?start={today}&end={today}")
+            assert sum(_grosze(r[-1]) for r in rows[1:]) == net, name
+        daily = _csv(owner, f"/reports/daily.csv?start={today}&end={today}")
+        assert _grosze(daily[1][8]) == _grosze(daily[1][9])
+        owner.get("/quarantine")
+        assert owner.post(f"/quarantine/{opened.ids['quarantined']}/release").status_code == 303
+        assert owner.post(f"/quarantine/{opened.ids['quarantined']}/release").status_code == 409
+        owner.close()
+        opened.till.close()
+        opened.other_till.close()
