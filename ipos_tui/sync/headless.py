@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.i18n import has_key, t
+from ipos_tui.i18n.reasons import reject_reason_text
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import (
@@ -61,18 +62,6 @@ class ItemRow:
         if self.total is not None:
             return f"{self.done}/{self.total}"
         return str(self.done) if self.done else ""
-
-
-def reject_reason_text(reason: str) -> str:
-    """A back office's rejection code ("other_store", "malformed:lines.0.qty:missing")
-    in words; a code this till does not know yet stays as it came."""
-    word, _, detail = reason.partition(":")
-    if word == "line_mismatch" and detail.isdigit():
-        detail = str(int(detail) + 1)  # the back office counts lines from 0, a cashier from 1
-    key = f"upload.reason.{word}"
-    if not has_key(key):
-        return reason
-    return t(key, detail=detail) if detail else t(key, detail="").replace(" ()", "")
 
 
 def failure_text(key: str, params: dict[str, Any]) -> str:

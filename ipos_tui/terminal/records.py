@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
 
+from ipos_tui.domain.document_number import (  # noqa: F401 (re-exported for the till)
+    NUMBER_PREFIXES,
+    document_number_text,
+)
 from ipos_tui.domain.vat import VatTotal
 
 LoginMode = Literal["id_pin", "id", "none"]
@@ -349,20 +353,6 @@ class DocumentDetail:
     def code(self) -> str:
         """Receipt code printed for returns: "K<terminal>-<number>"."""
         return document_code(self.terminal_id, self.number)
-
-
-#: The mark of each document type's own gapless series ("Z000001" is a return), so a
-#: list of several types never shows two "000001" rows that mean different things.
-NUMBER_PREFIXES: Final = {"receipt": "", "return": "Z", "cash_operation": "KO", "cash_report": "RK",
-                          "daily_report": "RD"}
-
-
-def document_number_text(doc_type: str, number: int) -> str:
-    """A document's number as lists, titles and messages show it: "000012" (receipt),
-    "Z000001" (return), "KO000003" (cash operation: opening, deposit, withdrawal),
-    "RK000002" (cash report, shift close), "RD0001" (daily report)."""
-    digits = 4 if doc_type == "daily_report" else 6
-    return f"{NUMBER_PREFIXES.get(doc_type, '')}{number:0{digits}d}"
 
 
 def document_code(terminal_id: int, number: int) -> str:

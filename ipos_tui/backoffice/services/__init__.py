@@ -26,12 +26,13 @@ from .pull import PullService
 from .settings import PAYMENT_KINDS, SETTINGS, SettingSpec, SettingsService
 from .staff import PERMISSIONS, ROLES, StaffService
 from .terminals import DEFAULT_CODE_TTL, TerminalAuth, TerminalService
+from .transactions import TransactionQueryService
 from .web_access import WebAccessService, WebUser
 
 
 class BackOffice(CompanyService, PriceListService, CatalogueService, StaffService,
                  SettingsService, TerminalService, PullService, WebAccessService, DeliveryService,
-                 ServiceBase):
+                 TransactionQueryService, ServiceBase):
     """One company's back office over one database (shared by API, web and CLI)."""
 
 
