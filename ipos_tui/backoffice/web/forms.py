@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.i18n import text_in
+from ipos_tui.i18n import has_key, text_in
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -77,7 +77,7 @@ def validation_errors(exc: ValidationError, language: str) -> dict[str, str]:
             continue
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, DomainError):
-            errors[field] = text_in(language, cause.key, **cause.params)
+            errors[field] = refusal_text(language, cause)
             continue
         key = _PYDANTIC_KEYS.get(error["type"], "web.form.invalid")
         errors[field] = text_in(language, key, **(error.get("ctx") or {}))
@@ -89,7 +89,16 @@ def field_error(exc: DomainError, language: str,
     """A service's refusal as a form error: next to the field ``fields`` maps its key
     to (error key → field name), else above the form."""
     field = (fields or {}).get(exc.key, FORM)
-    return {field: text_in(language, exc.key, **exc.params)}
+    return {field: refusal_text(language, exc)}
+
+
+def refusal_text(language: str, exc: DomainError) -> str:
+    """A service's refusal in words: its ``err.*`` text, else the admin CLI's wording
+    of it (``cli.err.*``), never a bare key."""
+    for key in (exc.key, f"cli.{exc.key}"):
+        if has_key(key):
+            return text_in(language, key, **exc.params)
+    return text_in(language, "web.form.invalid")
 
 
 def fingerprint(values: Any) -> str:

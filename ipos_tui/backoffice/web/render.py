@@ -16,7 +16,6 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money
 from ipos_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, text_in
 
@@ -45,10 +44,6 @@ def request_language(request: Request) -> str:
         if code in LANGUAGES:
             return code
     return DEFAULT_LANGUAGE
-
-
-def error_text(language: str, exc: DomainError) -> str:
-    return text_in(language, exc.key, **exc.params)
 
 
 def local_time(value: datetime | None, *, seconds: bool = False) -> str:

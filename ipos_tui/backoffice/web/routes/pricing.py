@@ -25,7 +25,7 @@ from ipos_tui.i18n import text_in
 
 from ..auth import Form, Office, Owner, User, store_allowed
 from ..delivery import delivery_note
-from ..forms import FORM, check_version, field_error, fingerprint
+from ..forms import FORM, check_version, fingerprint
 from ..render import money, render, request_language
 
 router = APIRouter()
