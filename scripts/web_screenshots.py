@@ -29,7 +29,7 @@ from ipos_tui.backoffice.db import open_database  # noqa: E402
 from ipos_tui.backoffice.demo import seed_demo  # noqa: E402
 from ipos_tui.backoffice.embedded import EmbeddedServer  # noqa: E402
 from ipos_tui.backoffice.services import BackOffice  # noqa: E402
-from ipos_tui.protocol import PROTOCOL_VERSION  # noqa: E402
+from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION  # noqa: E402
 
 SHOTS = {
     "web-login": "/login",
@@ -75,7 +75,7 @@ def build_shop(office: BackOffice, url: str) -> None:
         _, code = office.add_terminal(store_id, name)
         body = httpx.post(f"{url}/api/v1/activate", json={"code": code, "name": name}).json()
         headers = {"Authorization": f"Bearer {body['token']}",
-                   "X-Protocol-Version": str(PROTOCOL_VERSION), "X-Terminal-Version": "0.1.0"}
+                   "X-Protocol-Version": str(PREVIOUS_PROTOCOL_VERSION), "X-Terminal-Version": "0.1.0"}
         with httpx.Client(base_url=url, headers=headers) as till:
             for stream in ("config", "users", "products"):
                 cursor, more = 0, True
