@@ -9,6 +9,8 @@ first read) and ``pg_advisory_xact_lock`` on PostgreSQL (held until commit).
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,7 +62,7 @@ def open_database(url: str | None = None) -> Database:
     path = sqlite_path(url)
     if path is not None:
         if path not in ("", ":memory:"):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         return SqliteDatabase(
             path,
             pragmas={
@@ -74,6 +76,18 @@ def open_database(url: str | None = None) -> Database:
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     return connect_url(url)
+
+
+def _create_private(path: Path) -> None:
+    """The database holds buyers' NIP and addresses and PIN and token hashes: a new file
+    is created owner-only (0600; SQLite gives its -wal and -shm files the same mode) in
+    a directory created owner-only (0700). Existing files keep the mode they have."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)  # an empty file is an empty SQLite database
 
 
 def is_postgres(db: Database) -> bool:
