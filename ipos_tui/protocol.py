@@ -66,7 +66,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, Strict, TypeAdapter
 
 #: The protocol version this code speaks.
 PROTOCOL_VERSION: Final = 3
@@ -114,8 +114,14 @@ DOCUMENT_TYPES: Final[tuple[str, ...]] = ("receipt", "return", "cash_operation",
 
 #: Ids and document numbers fit a 32-bit database integer on every backend.
 Id32 = Annotated[int, Field(ge=1, le=2_147_483_647)]
-NonNegativeGrosze = Annotated[int, Field(ge=0, le=99_999_999_999)]
-SignedGrosze = Annotated[int, Field(ge=-99_999_999_999, le=99_999_999_999)]
+#: Money (grosze) and quantities (thousandths of a unit) are true JSON integers on the
+#: wire, on both sides: ``"12"``, ``12.0`` and ``true`` are refused (pydantic strict
+#: int), so no sender's float or string is silently turned into an amount.
+StrictWireInt = Annotated[int, Strict()]
+NonNegativeGrosze = Annotated[int, Strict(), Field(ge=0, le=99_999_999_999)]
+SignedGrosze = Annotated[int, Strict(), Field(ge=-99_999_999_999, le=99_999_999_999)]
+#: Thousandths of a unit sold or returned (1000 = 1 szt. or 1 kg).
+Thousandths = Annotated[int, Strict(), Field(gt=0, le=99_999_000)]
 VatLetter = Literal["A", "B", "C", "D", "E"]
 #: What a sale was printed as: a plain receipt, an invoice, or a receipt with the
 #: buyer's NIP ("paragon z NIP").
@@ -299,7 +305,7 @@ class PriceData(WireModel):
     """The price of a product in the terminal's store (gross grosze)."""
 
     product_id: int
-    price: int
+    price: StrictWireInt
 
 
 class DiscountData(WireModel):
@@ -308,7 +314,7 @@ class DiscountData(WireModel):
 
     name: str
     kind: Literal["percent", "amount"]
-    value: int
+    value: StrictWireInt
     scope: Literal["line", "receipt"] = "line"
     active: bool = True
 
@@ -492,7 +498,7 @@ class DocumentLine(WireModel):
     unit: str = Field(default="szt.", max_length=20)
     vat: VatLetter
     unit_price: NonNegativeGrosze
-    qty: int = Field(gt=0, le=99_999_000)
+    qty: Thousandths
     discount: NonNegativeGrosze = 0
     value: NonNegativeGrosze
     #: Return lines: index of the line of the original receipt being returned.
@@ -615,7 +621,7 @@ class CashOperationDocument(DocumentBase):
 
     type: Literal["cash_operation"] = "cash_operation"
     kind: Literal["in", "out"]
-    amount: int = Field(gt=0, le=99_999_999_999)
+    amount: Annotated[int, Strict(), Field(gt=0, le=99_999_999_999)]
     reason: str | None = Field(default=None, max_length=200)
     purpose: Literal["opening", "deposit", "withdrawal"] | None = None
 
@@ -737,7 +743,7 @@ class ReceiptLookupResponse(WireModel):
     number: int
     store_id: int
     receipt: ReceiptDocument
-    returned: dict[int, int] = Field(default_factory=dict)
+    returned: dict[int, StrictWireInt] = Field(default_factory=dict)
     #: What the returns already gave back, per payment method code (amount − change),
     #: so a till never refunds more to a card than was paid by card, over every till.
     refunded: dict[str, NonNegativeGrosze] = Field(default_factory=dict)

@@ -22,10 +22,13 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from ipos_tui.backoffice.ingest import Ingest
 from ipos_tui.backoffice.releases import ReleaseStore, default_releases_dir
+from ipos_tui.backoffice.security import digest, normalise_code
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
+from ipos_tui.backoffice.throttle import Throttle, Throttled
 from ipos_tui.backoffice.web import mount_web
 from ipos_tui.backoffice.web.errors import error_page, install_web_errors, is_web_request
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.i18n import has_key, text_in
 from ipos_tui.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
@@ -183,12 +186,32 @@ def _staged_version(header: str | None) -> str | None:
     return header.strip()
 
 
+#: Activation refusals that count as a failed guess for the throttle.
+_ACTIVATION_FAILURES = frozenset(
+    {"err.activation_code_invalid", "err.activation_code_expired", "err.activation_code_used"})
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as uvicorn reports it (behind a proxy it trusts, the
+    forwarded one)."""
+    return request.client.host if request.client else "?"
+
+
+def throttled(exc: Throttled, message: str) -> ApiError:
+    """The 429 answer for a throttled caller."""
+    return ApiError(429, "throttled", f"{message} Try again in {exc.retry_after} s.",
+                    headers={"Retry-After": str(exc.retry_after)})
+
+
 def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
-               releases_dir: FilePath | None = None) -> FastAPI:
+               releases_dir: FilePath | None = None,
+               throttle: Throttle | None = None) -> FastAPI:
     """The ASGI app serving ``office`` (one database; companies found by token).
 
     ``releases_dir``: the app releases served to terminals (default: ``releases/``
-    beside the SQLite database, see :mod:`ipos_tui.backoffice.releases`)."""
+    beside the SQLite database, see :mod:`ipos_tui.backoffice.releases`).
+    ``throttle``: the failure counters of activation, device tokens and web sign-in
+    (default: :data:`~ipos_tui.backoffice.throttle.DEFAULT_LIMITS`, the real clock)."""
     app = FastAPI(
         title="iPOS back office",
         version=str(PROTOCOL_VERSION),
@@ -196,6 +219,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         "transaction push, receipt lookup.",
         responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 422, 426)},
     )
+    throttle = throttle or Throttle()
+    app.state.throttle = throttle  # iPOS web's sign-in counts its failures here too
     _install_error_handlers(app)
     install_web_errors(app)
     mount_web(app, office)
@@ -230,9 +255,16 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         x_oldest_pending: Annotated[str | None, Header(alias=HEADER_OLDEST_PENDING)] = None,
         x_staged_version: Annotated[str | None, Header(alias=HEADER_STAGED_VERSION)] = None,
     ) -> TerminalAuth:
+        address = client_address(request)
+        try:
+            throttle.check([("token_address", address)], address)
+        except Throttled as exc:
+            raise throttled(exc, "Too many requests with a bad terminal token from this "
+                            "address.") from None
         scheme, _, token = (authorization or "").partition(" ")
         auth = office.authenticate(token.strip()) if scheme.lower() == "bearer" else None
         if auth is None:
+            throttle.failed([("token_address", address)], address)
             raise ApiError(401, "unauthorized", "Unknown or revoked terminal token.",
                            headers={"WWW-Authenticate": "Bearer"})
         pending, oldest = _pending_count(x_pending_count), _oldest_pending(x_oldest_pending)
@@ -247,10 +279,26 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         return HealthResponse()
 
     @app.post(f"{API_PREFIX}/activate", response_model=ActivateResponse)
-    def activate(body: ActivateRequest,
+    def activate(request: Request, body: ActivateRequest,
                  _version: Annotated[int, Depends(protocol_version)]) -> ActivateResponse:
-        """Exchange a one-time activation code for the terminal's identity and token."""
-        return ActivateResponse(**office.activate(body.code, body.name))
+        """Exchange a one-time activation code for the terminal's identity and token.
+
+        Wrong codes are throttled (429 with Retry-After) per client address, per code
+        and over all callers together."""
+        address = client_address(request)
+        # the code's digest, never the code itself, is a key (and goes to the log)
+        checks = [("activation_total", "*"), ("activation_address", address),
+                  ("activation_code", digest(normalise_code(body.code))[:16])]
+        try:
+            throttle.check(checks, address)
+        except Throttled as exc:
+            raise throttled(exc, "Too many wrong activation codes.") from None
+        try:
+            return ActivateResponse(**office.activate(body.code, body.name))
+        except DomainError as exc:
+            if exc.key in _ACTIVATION_FAILURES:
+                throttle.failed(checks, address)
+            raise
 
     @app.get(f"{API_PREFIX}/sync/{{stream}}", response_model=None,
              responses={200: {"model": PullResponse | CompactPullResponse}})
@@ -371,6 +419,15 @@ def _document_schemas_in_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def english_message(exc: DomainError) -> str:
+    """A service's refusal in English words for the error body's ``message``: its
+    ``err.*`` text or the admin CLI's wording of it (``cli.err.*``), never a bare key."""
+    for key in (exc.key, f"cli.{exc.key}"):
+        if has_key(key):
+            return text_in("en", key, **exc.params)
+    return f"The request was refused ({exc.key.removeprefix('err.')})."
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -380,7 +437,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         status = _STATUS_BY_KEY.get(exc.key, 422)
         code = exc.key.removeprefix("err.")
-        return _error(status, code, str(exc))
+        return _error(status, code, english_message(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

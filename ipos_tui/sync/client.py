@@ -127,11 +127,25 @@ def _error_code(response: httpx.Response) -> str | None:
     return code if isinstance(code, str) else None
 
 
+#: The back office's code for a caller throttled after too many failures (429 with
+#: Retry-After): retrying before Retry-After is pointless, so it is not retried at once.
+THROTTLED: Final = "throttled"
+
+
 def _error_for(response: httpx.Response) -> SyncError:
-    """The SyncError a non-retryable (or finally failed) answer stands for."""
+    """The SyncError a non-retryable (or finally failed) answer stands for.
+
+    The back office's error body carries ``error`` (a stable code, translated here into
+    our catalogue's key) and ``message`` (English, for people reading logs and curl);
+    the message is never shown to a cashier."""
     status = response.status_code
     code = _error_code(response)
     retry_after = _retry_after(response)
+    if status == 429 and code == THROTTLED:
+        activation = response.request.url.path.endswith("/activate")
+        minutes = max(1, int((retry_after or 60) + 59) // 60)
+        return SyncError("sync.throttle.activation" if activation else "sync.throttle.token",
+                         status=status, retry_after=retry_after, code=code, minutes=minutes)
     if code in _ACTIVATION_KEYS:
         return SyncError(_ACTIVATION_KEYS[code], status=status, code=code)
     if status == 401:
@@ -153,6 +167,13 @@ def _error_for(response: httpx.Response) -> SyncError:
 
 def _retryable(status: int) -> bool:
     return status == 429 or status >= 500
+
+
+def _throttled(response: httpx.Response) -> bool:
+    """The back office's throttle after too many failures (429, code "throttled"): it
+    lasts minutes, so Retry-After is honoured by not asking again now (the upload loop
+    comes back then; an activation says how long to wait)."""
+    return response.status_code == 429 and _error_code(response) == THROTTLED
 
 
 class SyncClient:
@@ -360,7 +381,7 @@ class SyncClient:
                 continue
             if response.is_success:
                 return self._json(response)
-            if _retryable(response.status_code) and not last:
+            if _retryable(response.status_code) and not last and not _throttled(response):
                 log.info("%s %s: HTTP %d, retry %d", method, url, response.status_code, attempt)
                 self._sleep(self._delay(attempt, _retry_after(response)))
                 continue

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ipos_tui.backoffice.services.web_access import SESSION_LIFETIME, check_password
+from ipos_tui.backoffice.throttle import Throttled
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.i18n import LANGUAGES
 
@@ -56,16 +57,39 @@ def login(request: Request, login: Annotated[str, Form(max_length=200)] = "",
         return render(request, "login.html", status_code=403, csrf=cookie or "",
                       next=_safe_next(next), login=login,
                       errors={FORM: field_error(DomainError("err.web_csrf"), language)[FORM]})
+    throttle = request.app.state.throttle
+    address = request.client.host if request.client else "?"
+    checks = [("login_address", address), ("login_name", login.strip().casefold()[:200])]
     try:
+        throttle.check(checks, address)
         token, _ = office_of(request).web_sign_in(login, password)
+    except Throttled as exc:
+        minutes = max(1, (exc.retry_after + 59) // 60)
+        return _refused(request, DomainError("err.web_locked", minutes=minutes), language,
+                        cookie, next, login, retry_after=exc.retry_after)
     except DomainError as exc:
-        status = 429 if exc.key == "err.web_locked" else 401
-        return render(request, "login.html", status_code=status, csrf=cookie,
-                      next=_safe_next(next), login=login, errors=field_error(exc, language))
+        retry_after = None
+        if exc.key in ("err.web_login_failed", "err.web_locked"):
+            throttle.failed(checks, address)
+        if exc.key == "err.web_locked":
+            retry_after = int(exc.params.get("minutes", 1)) * 60
+        return _refused(request, exc, language, cookie, next, login, retry_after=retry_after)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
                         secure=_secure(request), max_age=int(SESSION_LIFETIME.total_seconds()))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+def _refused(request: Request, exc: DomainError, language: str, csrf: str, next: str,
+             login: str, retry_after: int | None) -> Response:
+    """The sign-in page again with why: 401, or 429 with Retry-After when locked or
+    throttled (too many failures for the login or from the address)."""
+    status = 401 if retry_after is None else 429
+    response = render(request, "login.html", status_code=status, csrf=csrf,
+                      next=_safe_next(next), login=login, errors=field_error(exc, language))
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(max(1, retry_after))
     return response
 
 
