@@ -342,7 +342,8 @@ def wants_compact_pages(header: str | None) -> bool:
     only when the caller names protocol ≥ :data:`COMPACT_PAGES_VERSION` (a request
     without the header, e.g. curl, gets the readable plain page)."""
     text = (header or "").strip()
-    return text.isdigit() and int(text) >= COMPACT_PAGES_VERSION
+    return (text.isascii() and text.isdigit() and len(text) < 10
+            and int(text) >= COMPACT_PAGES_VERSION)
 
 
 #: Field order of each change type's positional rows in a compact page. The order is
@@ -759,7 +760,10 @@ class ErrorDetail(WireModel):
 
 
 class ErrorResponse(WireModel):
-    """Body of every 4xx answer: ``error`` is a stable machine-readable code."""
+    """Body of every 4xx answer: ``error`` is a stable machine-readable code (the key
+    the terminal translates into its own catalogue's text, e.g. "activation_code_used"),
+    ``message`` the same in readable English (for logs, curl and admins), ``details``
+    what failed validation."""
 
     error: str
     message: str

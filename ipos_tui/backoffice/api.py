@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -143,6 +144,7 @@ class BodyLimit:
 
 
 _DIGITS = re.compile(r"[0-9]{1,40}")
+_VERSION_DIGITS = re.compile(r"[0-9]{1,9}")
 _STAGED_VERSION = re.compile(STAGED_VERSION_PATTERN)
 
 
@@ -186,6 +188,10 @@ def _staged_version(header: str | None) -> str | None:
     return header.strip()
 
 
+#: The device token (``Authorization: Bearer …``), documented as a security scheme.
+_BEARER = HTTPBearer(auto_error=False, scheme_name="DeviceToken",
+                     description="The token a terminal got at activation.")
+
 #: Activation refusals that count as a failed guess for the throttle.
 _ACTIVATION_FAILURES = frozenset(
     {"err.activation_code_invalid", "err.activation_code_expired", "err.activation_code_used"})
@@ -217,7 +223,6 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         version=str(PROTOCOL_VERSION),
         description="Sync API for iPOS terminals: activation, change feed pulls, "
         "transaction push, receipt lookup.",
-        responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 422, 426)},
     )
     throttle = throttle or Throttle()
     app.state.throttle = throttle  # iPOS web's sign-in counts its failures here too
@@ -230,9 +235,10 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
     def protocol_version(
         x_protocol_version: Annotated[str | None, Header(alias=HEADER_PROTOCOL_VERSION)] = None,
     ) -> int:
-        if x_protocol_version is None:
+        """The caller's protocol version; absent or empty: this one."""
+        if x_protocol_version is None or not x_protocol_version.strip():
             return PROTOCOL_VERSION
-        if not x_protocol_version.strip().isdigit():
+        if not _VERSION_DIGITS.fullmatch(x_protocol_version.strip()):
             raise ApiError(422, "protocol_version_invalid",
                            f"{HEADER_PROTOCOL_VERSION} must be a number")
         version = int(x_protocol_version)
@@ -249,7 +255,7 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
     def terminal(
         request: Request,
         version: Annotated[int, Depends(protocol_version)],
-        authorization: Annotated[str | None, Header()] = None,
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)] = None,
         x_terminal_version: Annotated[str | None, Header(alias=HEADER_TERMINAL_VERSION)] = None,
         x_pending_count: Annotated[str | None, Header(alias=HEADER_PENDING_COUNT)] = None,
         x_oldest_pending: Annotated[str | None, Header(alias=HEADER_OLDEST_PENDING)] = None,
@@ -261,8 +267,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         except Throttled as exc:
             raise throttled(exc, "Too many requests with a bad terminal token from this "
                             "address.") from None
-        scheme, _, token = (authorization or "").partition(" ")
-        auth = office.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+        token = bearer.credentials.strip() if bearer is not None else ""
+        auth = office.authenticate(token) if token else None
         if auth is None:
             throttle.failed([("token_address", address)], address)
             raise ApiError(401, "unauthorized", "Unknown or revoked terminal token.",
@@ -278,7 +284,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
     def health() -> HealthResponse:
         return HealthResponse()
 
-    @app.post(f"{API_PREFIX}/activate", response_model=ActivateResponse)
+    @app.post(f"{API_PREFIX}/activate", response_model=ActivateResponse,
+              responses=_responses(400, 401, 409, 413, 422, 426, 429))
     def activate(request: Request, body: ActivateRequest,
                  _version: Annotated[int, Depends(protocol_version)]) -> ActivateResponse:
         """Exchange a one-time activation code for the terminal's identity and token.
@@ -301,7 +308,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
             raise
 
     @app.get(f"{API_PREFIX}/sync/{{stream}}", response_model=None,
-             responses={200: {"model": PullResponse | CompactPullResponse}})
+             responses={200: {"model": PullResponse | CompactPullResponse},
+                        **_responses(*_TERMINAL_STATUSES)})
     def pull(
         auth: Annotated[TerminalAuth, Depends(terminal)],
         stream: Annotated[str, Path(pattern="^(config|users|products)$")],
@@ -324,7 +332,7 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         return Response(body, media_type="application/json")
 
     @app.post(f"{API_PREFIX}/transactions", response_model=TransactionsResponse,
-              response_model_exclude_none=True)
+              response_model_exclude_none=True, responses=_responses(*_TERMINAL_STATUSES, 413))
     def push(
         body: TransactionBatch,
         auth: Annotated[TerminalAuth, Depends(terminal)],
@@ -339,7 +347,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
                                        pending_before=_pending_count(x_pending_count))}
 
     @app.get(f"{API_PREFIX}/receipts/{{terminal_id}}/{{number}}",
-             response_model=ReceiptLookupResponse, response_model_exclude_none=True)
+             response_model=ReceiptLookupResponse, response_model_exclude_none=True,
+             responses=_responses(*_TERMINAL_STATUSES, 403, 404))
     def receipt(
         auth: Annotated[TerminalAuth, Depends(terminal)],
         terminal_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
@@ -360,7 +369,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
 def _release_routes(app: FastAPI, releases: ReleaseStore, terminal: Any) -> None:
     """Signed release metadata and the release files (HTTP Range: downloads resume)."""
 
-    @app.get(f"{RELEASES_PATH}/latest", response_model=SignedRelease)
+    @app.get(f"{RELEASES_PATH}/latest", response_model=SignedRelease,
+             responses=_responses(*_TERMINAL_STATUSES, 404))
     def latest_release(
         _auth: Annotated[TerminalAuth, Depends(terminal)],
         channel: Annotated[str, Query(pattern=RELEASE_CHANNEL_PATTERN)] = DEFAULT_RELEASE_CHANNEL,
@@ -373,7 +383,11 @@ def _release_routes(app: FastAPI, releases: ReleaseStore, terminal: Any) -> None
         return JSONResponse(signed)
 
     @app.get(f"{RELEASES_PATH}/files/{{name}}", response_class=FileResponse,
-             responses={206: {"description": "Partial content (Range)"}})
+             responses={206: {"description": "Partial content (Range)",
+                              "content": {"application/zip": {}}},
+                        416: {"description": "Range not satisfiable (offset at or past "
+                              "the end of the file)"},
+                        **_responses(*_TERMINAL_STATUSES, 404)})
     def release_file(
         _auth: Annotated[TerminalAuth, Depends(terminal)],
         name: Annotated[str, Path(pattern=RELEASE_FILE_PATTERN)],
@@ -383,6 +397,70 @@ def _release_routes(app: FastAPI, releases: ReleaseStore, terminal: Any) -> None
         if path is None:
             raise ApiError(404, "release_file_unknown", f"No release file {name}.")
         return FileResponse(path, media_type="application/zip")
+
+
+#: What every call with a device token may be answered besides 200.
+_TERMINAL_STATUSES = (400, 401, 422, 426, 429)
+
+_STATUS_TEXT = {
+    400: "Protocol version newer than this back office speaks (protocol_too_new)",
+    401: "Missing, unknown or revoked device token (unauthorized), or a wrong, expired "
+         "activation code",
+    403: "Another store's receipt",
+    404: "Not found",
+    409: "Activation code already used",
+    413: "Request body too large (body_too_large)",
+    422: "Invalid request: body, parameter or header (validation, header_invalid, "
+         "protocol_version_invalid), or a refused document",
+    426: "Protocol version no longer served (protocol_too_old); see the Upgrade header",
+    429: "Too many failures from this address or with this code (throttled); wait "
+         "Retry-After seconds",
+}
+_STATUS_HEADERS = {
+    401: {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    426: {"Upgrade": {"description": "The protocol to upgrade to",
+                      "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "Seconds to wait before trying again",
+                          "schema": {"type": "string", "pattern": "^[0-9]+$"}}},
+}
+
+
+def _responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI answers of a route besides 200: the JSON error body with its headers."""
+    answers: dict[int | str, dict[str, Any]] = {}
+    for status in sorted(set(statuses)):
+        answer: dict[str, Any] = {"model": ErrorResponse, "description": _STATUS_TEXT[status]}
+        if status in _STATUS_HEADERS:
+            answer["headers"] = _STATUS_HEADERS[status]
+        answers[status] = answer
+    return answers
+
+
+#: OpenAPI schemas of the headers a terminal sends, as they are validated: each may
+#: be absent, and an empty value is taken as absent ("not said").
+_HEADER_SCHEMAS: dict[str, dict[str, Any]] = {
+    HEADER_PROTOCOL_VERSION: {
+        "type": "string", "pattern": r"^([0-9]{1,9})?$",
+        "description": "Protocol version of the caller (default and empty: the newest). "
+                       f"Below {OLDEST_PROTOCOL_VERSION}: 426; above {PROTOCOL_VERSION}: "
+                       "400. Pulls get compact pages from 3 on."},
+    HEADER_TERMINAL_VERSION: {
+        "type": "string", "description": "App version of the terminal (recorded; free text, "
+                                         "40 characters kept)."},
+    HEADER_PENDING_COUNT: {
+        "type": "string", "pattern": r"^([0-9]{1,40})?$",
+        "description": "Documents the terminal has not sent yet (empty: not said)."},
+    HEADER_OLDEST_PENDING: {
+        "type": "string",
+        "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}"
+                   r"(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$",
+        "description": "UTC ISO 8601 time of the oldest unsent document (empty: not said; "
+                       "an impossible date is 422)."},
+    HEADER_STAGED_VERSION: {
+        "type": "string", "pattern": f"^({STAGED_VERSION_PATTERN})?$",
+        "description": f"App version staged for install, or {NOTHING_STAGED!r} "
+                       "(empty: not said)."},
+}
 
 
 def _compact_page(page: dict[str, Any]) -> dict[str, Any]:
@@ -410,6 +488,12 @@ def _document_schemas_in_openapi(app: FastAPI) -> None:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(documents.pop("$defs", {}))
         components["Document"] = documents
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "header" and parameter["name"] in _HEADER_SCHEMAS:
+                        parameter["schema"] = _HEADER_SCHEMAS[parameter["name"]]
+        _add_links(schema)
         batch = components.get("TransactionBatch", {}).get("properties", {})
         if "documents" in batch:
             batch["documents"]["items"] = {"$ref": "#/components/schemas/Document"}
@@ -426,6 +510,18 @@ def english_message(exc: DomainError) -> str:
         if has_key(key):
             return text_in("en", key, **exc.params)
     return f"The request was refused ({exc.key.removeprefix('err.')})."
+
+
+def _add_links(schema: dict[str, Any]) -> None:
+    """OpenAPI links (what a stateful client follows): a pull page's ``cursor`` is the
+    next pull's ``since`` on the same stream."""
+    pull = schema.get("paths", {}).get(f"{API_PREFIX}/sync/{{stream}}", {}).get("get")
+    if pull is None or "200" not in pull.get("responses", {}):
+        return
+    pull["responses"]["200"]["links"] = {"NextPage": {
+        "operationId": pull["operationId"],
+        "parameters": {"stream": "$request.path.stream", "since": "$response.body#/cursor"},
+        "description": "The next page (or the next pull) of the same stream."}}
 
 
 def _install_error_handlers(app: FastAPI) -> None:
