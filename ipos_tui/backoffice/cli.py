@@ -216,7 +216,10 @@ def cmd_serve(office: BackOffice, args: argparse.Namespace) -> Any:
     office.init_schema()
     if not office.has_company():
         office.create_company(args.company)
-    app = create_app(office, max_body=args.max_body, releases_dir=args.releases_dir)
+    from ipos_tui.backoffice.throttle import Throttle
+
+    app = create_app(office, max_body=args.max_body, releases_dir=args.releases_dir,
+                     throttle=Throttle(args.throttle))
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(t("cli.bo.serving_web", url=f"http://{host}:{args.port}/"), flush=True)
     # no Server/Date headers: terminals on GSM pay for every byte of every answer
@@ -750,6 +753,16 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(t("cli.bo.not_a_date", value=text)) from exc
 
 
+def _throttle_limits(text: str) -> Any:
+    """``--throttle``: the throttle's limits (the defaults changed by ``text``)."""
+    from ipos_tui.backoffice.throttle import Limits
+
+    try:
+        return Limits.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _h(name: str) -> str:
     """Help text ``cli.bo.h.NAME`` in the CLI's language."""
     return t(f"cli.bo.h.{name}")
@@ -801,6 +814,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="info", help=_h("log_level"))
     p.add_argument("--company", default="Moja Firma", help=_h("company_name"))
     p.add_argument("--releases-dir", type=Path, default=None, help=_h("releases_dir_serve"))
+    p.add_argument("--throttle", type=_throttle_limits, default="", help=t("cli.throttle.help"),
+                   metavar=t("cli.throttle.metavar"))
 
     company = group("company", _h("company"))
     command(company, "get", cmd_company_get, _h("company_get"))

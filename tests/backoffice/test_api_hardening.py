@@ -228,3 +228,16 @@ def test_loose_ints_are_refused_by_the_shared_models(loose) -> None:
         "terminal_id": 1, "number": 1, "store_id": 1, "receipt": make_receipt(1, 1),
         "returned": {"0": 1000}})
     assert lookup.returned == {0: 1000}
+
+
+def test_limits_are_configurable_from_the_cli() -> None:
+    from ipos_tui.backoffice.cli import build_parser
+
+    args = build_parser().parse_args(["serve", "--throttle", "token_address=5/60, login_name=3/120"])
+    assert args.throttle.token_address == Limit(5, 60)
+    assert args.throttle.login_name == Limit(3, 120)
+    assert args.throttle.activation_address == Limits().activation_address
+    assert build_parser().parse_args(["serve"]).throttle == Limits()
+    for bad in ("nothing=1/2", "token_address=x/60", "token_address=0/60"):
+        with pytest.raises(ValueError):
+            Limits.parse(bad)
