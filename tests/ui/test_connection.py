@@ -73,3 +73,34 @@ async def test_connection_test_without_activation(make_app) -> None:
         await wait_status(pilot, "nie jest aktywowany")
         await pilot.press("escape")
         assert not isinstance(app.screen, ConnectionScreen)
+
+
+async def test_throttled_activation_says_how_long_to_wait(make_app, tmp_path) -> None:
+    """A back office that throttles wrong codes (429 + Retry-After): the status says so
+    in Polish with the wait, nothing is stored, and the till does not retry."""
+    import httpx
+
+    from ipos_tui.backoffice.db import open_database
+    from ipos_tui.backoffice.embedded import EmbeddedServer
+    from ipos_tui.backoffice.services import BackOffice
+    from ipos_tui.backoffice.throttle import Limit, Limits, Throttle
+
+    office = BackOffice(open_database(f"sqlite:///{tmp_path / 'bo.db'}"), b"pepper")
+    office.init_schema()
+    office.create_company("Sklep", nip="5260250995")
+    throttle = Throttle(Limits(activation_address=Limit(1, 600)))
+    with EmbeddedServer(office, throttle=throttle) as url:
+        assert httpx.post(f"{url}/api/v1/activate", json={"code": "ZLY"}).status_code == 401
+        app = make_app(data_dir=tmp_path / "fresh")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("1")
+            await pilot.pause()
+            app.screen.query_one("#field-server").value = url
+            app.screen.query_one("#field-code").value = "123456789012"
+            app.screen.query_one("#field-code").focus()
+            await pilot.press("enter", "enter")
+            await wait_status(pilot, "zbyt wiele błędnych kodów aktywacyjnych")
+            assert "10 min" in status(pilot)
+            assert isinstance(app.screen, ConnectionScreen)
+            assert "nie jest aktywowany" in screen_text(pilot)
+        assert throttle.failures("activation_address", "127.0.0.1") == 1  # no retries counted
