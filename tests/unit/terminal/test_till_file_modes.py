@@ -35,3 +35,17 @@ def test_the_till_database_and_its_directory_are_owner_only(tmp_path: Path) -> N
         assert _mode(shared) == 0o750  # the admin's choice is kept
     finally:
         os.umask(old)
+
+
+def test_an_update_backup_is_owner_only(tmp_path: Path) -> None:
+    from ipos_tui.updates.backup import backup_database
+
+    old = os.umask(0o022)
+    try:
+        with open_terminal(tmp_path / "data") as terminal:
+            source = Path(terminal.db.database)
+        target = tmp_path / "backups" / "till.db"
+        backup_database(source, target)
+        assert _mode(target) == 0o600 and _mode(target.parent) == 0o700
+    finally:
+        os.umask(old)
