@@ -49,3 +49,24 @@ def test_an_update_backup_is_owner_only(tmp_path: Path) -> None:
         assert _mode(target) == 0o600 and _mode(target.parent) == 0o700
     finally:
         os.umask(old)
+
+
+def test_the_till_log_is_owner_only(tmp_path: Path) -> None:
+    import logging
+
+    from ipos_tui.cli import _setup_logging
+
+    old = os.umask(0o022)
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        _setup_logging(tmp_path / "logs", verbose=False)
+        logging.getLogger("probe").warning("probe")
+        log = tmp_path / "logs" / "ipos-tui.log"
+        assert _mode(log) == 0o600 and _mode(log.parent) == 0o700
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in before:
+                root.removeHandler(handler)
+                handler.close()
+        os.umask(old)
