@@ -65,9 +65,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _PrivateLogHandler(logging.handlers.RotatingFileHandler):
+    """The till's log (it names staff and sales) is created owner-only (0600), after
+    each rotation too."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        from ipos_tui.terminal.paths import create_private_file
+
+        create_private_file(Path(self.baseFilename))
+        return super()._open()
+
+
 def _setup_logging(data_dir: Path, verbose: bool) -> None:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
+    from ipos_tui.terminal.paths import make_private_dir
+
+    make_private_dir(data_dir)
+    handler = _PrivateLogHandler(
         data_dir / "ipos-tui.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
     handlers: list[logging.Handler] = [handler]

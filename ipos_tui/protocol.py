@@ -255,9 +255,15 @@ class PaymentMethodData(WireModel):
 
 class PinKeyData(WireModel):
     """The company's PIN key (base64): terminals verify PINs offline as
-    ``argon2.verify(pin_hash, hmac_sha256(key, pin).hexdigest())``."""
+    ``argon2.verify(pin_hash, hmac_sha256(key, pin).hexdigest())``.
+
+    After a rotation (``version`` > 0) a user's ``pin_hash`` made with an older key
+    starts ``k<version>:`` and that key is in ``previous`` (version → base64 key); a
+    hash without the prefix is of the current key."""
 
     key: str
+    version: int = 0
+    previous: dict[str, str] = Field(default_factory=dict)
 
 
 class UserData(WireModel):
@@ -354,7 +360,7 @@ PAGE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "setting": ("value",),
     "payment_method": ("code", "name", "kind", "gives_change", "opens_drawer", "position",
                        "active"),
-    "pin_key": ("key",),
+    "pin_key": ("key", "version", "previous"),
     "user": ("identifier", "name", "role", "permissions", "pin_hash", "active"),
     "vat_rate": ("rate",),
     "unit": ("name", "precision"),

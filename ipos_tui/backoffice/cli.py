@@ -531,6 +531,19 @@ def cmd_user_stores(office: BackOffice, args: argparse.Namespace) -> Any:
     return result
 
 
+def cmd_user_rotate_pin_key(office: BackOffice, args: argparse.Namespace) -> Any:
+    version = office.rotate_pin_key()
+    result = {"pin_key_version": version, "old_key_pins": office.old_key_pins()}
+
+    def text(r: dict[str, Any]) -> None:
+        print(t("cli.bo.pin_key_rotated", version=r["pin_key_version"]))
+        if r["old_key_pins"]:
+            print(t("cli.bo.pin_key_old_pins", identifiers=", ".join(r["old_key_pins"])))
+
+    _emit(args, result, text)
+    return result
+
+
 def _ids(text: str) -> list[int]:
     try:
         return [int(part) for part in text.replace(" ", "").split(",") if part]
@@ -968,6 +981,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(user, "stores", cmd_user_stores, _h("user_stores"))
     p.add_argument("identifier", metavar=t("cli.mv.identifier"), help=_h("identifier"))
     p.add_argument("--set", dest="stores", metavar="1,2", help=_h("user_stores_set"))
+    command(user, "rotate-pin-key", cmd_user_rotate_pin_key, _h("user_rotate_pin_key"))
 
     settings = group("settings", _h("settings") + " " + ", ".join(SETTINGS))
     p = command(settings, "get", cmd_settings_get, _h("settings_get"))

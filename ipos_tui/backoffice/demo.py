@@ -70,6 +70,8 @@ def seed_demo(office: BackOffice, shop: DemoShop | None = None) -> dict[str, Any
             for n, p in enumerate(shop.products, start=1)
         ]
         import_products(office, items, list_id)
+    # the demo's well-known PINs are 4 digits, its owner's and cashier's privileged too
+    office.set_setting("short_pins_privileged", True)
     for user in shop.users:
         office.add_user(user.identifier, user.name, user.pin, _ROLES.get(user.role, "cashier"),
                         list(user.permissions), user.active)

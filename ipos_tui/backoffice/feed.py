@@ -250,28 +250,63 @@ def _payment_method(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, 
 
 
 def _pin_key(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
-    return {i: {"key": ctx.pin_key} for i in ids if int(i) == ctx.company_id}
+    """The current key, its version and the older keys some member's PIN hash still
+    needs (after a rotation, until their PIN is set again)."""
+    if str(ctx.company_id) not in ids:
+        return {}
+    data: dict[str, Any] = {"key": ctx.pin_key}
+    if ctx.pin_key_version:
+        data["version"] = ctx.pin_key_version
+        older = sorted({int(r.pin_key_version) for r in m.User.select(m.User.pin_key_version)
+                        .where((m.User.company == ctx.company_id)
+                               & (m.User.pin_key_version != ctx.pin_key_version))})
+        if older and ctx.older_pin_key is not None:
+            data["previous"] = {str(v): ctx.older_pin_key(v) for v in older}
+    return {str(ctx.company_id): data}
+
+
+#: What a user loader gives for a member of staff the pulling store must not have: the
+#: change goes out as a delete (a till of a store they left drops them).
+HIDDEN: dict[str, Any] = {}
+
+
+def user_sent_to_store(role: str, store_ids: Sequence[int], store_id: int) -> bool:
+    """Whether a member of staff goes to the tills of ``store_id``: owners to every
+    store; the others to the stores they work in (UserStore), or to every store while
+    they have none (staff of the whole company; a one-store shop needs no setting)."""
+    return role == "owner" or not store_ids or store_id in store_ids
 
 
 def _user(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
+    user_ids = [int(i) for i in ids]
     rows = m.User.select().where(
-        (m.User.company == ctx.company_id) & m.User.id.in_([int(i) for i in ids])
+        (m.User.company == ctx.company_id) & m.User.id.in_(user_ids)
     )
+    stores: dict[int, list[int]] = {}
+    for link in m.UserStore.select(m.UserStore.user, m.UserStore.store).where(
+            m.UserStore.user.in_(user_ids)):
+        stores.setdefault(link.user_id, []).append(link.store_id)
     defaults = {"role": "cashier", "permissions": [], "active": True}
-    return {
-        str(r.id): _compact(
+    result: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if not user_sent_to_store(r.role, stores.get(r.id, []), ctx.store_id):
+            result[str(r.id)] = HIDDEN
+            continue
+        # a hash made with an older key than the current one names its key version
+        pin_hash = (r.pin_hash if r.pin_key_version == ctx.pin_key_version
+                    else f"k{r.pin_key_version}:{r.pin_hash}")
+        result[str(r.id)] = _compact(
             {
                 "identifier": r.identifier,
                 "name": r.name,
                 "role": r.role,
                 "permissions": json.loads(r.permissions),
-                "pin_hash": r.pin_hash,
+                "pin_hash": pin_hash,
                 "active": r.active,
             },
             defaults,
         )
-        for r in rows
-    }
+    return result
 
 
 def _vat_rate(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
@@ -358,6 +393,9 @@ class PayloadContext:
     store_id: int
     price_list_id: int
     pin_key: str
+    pin_key_version: int = 0
+    #: The base64 key of an older version (for hashes made before a rotation).
+    older_pin_key: Callable[[int], str] | None = None
 
 
 Loader = Callable[[list[str], PayloadContext], dict[str, dict[str, Any]]]
@@ -406,6 +444,9 @@ def build_changes(rows: Iterable[ChangeRow], ctx: PayloadContext) -> list[dict[s
             continue
         data = payloads[row.type].get(row.entity_id)
         if data is None:
+            continue
+        if data is HIDDEN:
+            changes.append({"op": "delete", "type": row.type, "id": wire_id, "rev": row.rev})
             continue
         changes.append(
             {"op": "upsert", "type": row.type, "id": wire_id, "rev": row.rev, "data": data}

@@ -115,6 +115,22 @@ def _add_product_list_index(db: Database) -> None:
                    'ON "product" ("company_id", "active", "name_key")')
 
 
+#: Columns the PIN-key-rotation migration adds: (table, column, definition).
+_PIN_KEY_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("company", "pin_key_version", "INTEGER NOT NULL DEFAULT 0"),
+    ("staff_user", "pin_key_version", "INTEGER NOT NULL DEFAULT 0"),
+    ("staff_user", "pin_digits", "INTEGER"),
+)
+
+
+def _add_pin_key_versions(db: Database) -> None:
+    """Version 7 (issue 15): the company's PIN key version (rotate-pin-key), and per
+    member of staff the key version of their PIN hash and their PIN's length."""
+    for table, name, definition in _PIN_KEY_COLUMNS:
+        if name not in {column.name for column in db.get_columns(table)}:
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {definition}')
+
+
 #: (version, step) in ascending order.
 MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (1, _create_initial_schema),
@@ -123,6 +139,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (4, _add_web_logins),
     (5, _add_terminal_reports),
     (6, _add_product_list_index),
+    (7, _add_pin_key_versions),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -69,6 +69,8 @@ class Company(BaseModel):
     nip = CharField(max_length=10, null=True)
     address = CharField(max_length=200, null=True)
     created_at = DateTimeField(default=utcnow)
+    #: Version of the company's PIN key (``rotate-pin-key`` bumps it; 0: the first key).
+    pin_key_version = IntegerField(default=0)
 
 
 class RevCounter(BaseModel):
@@ -212,6 +214,10 @@ class User(BaseModel):
     web_password_hash = CharField(max_length=200, null=True)
     web_failed = IntegerField(default=0)
     web_locked_until = DateTimeField(null=True)
+    #: The PIN key version ``pin_hash`` was made with, and the PIN's length (None: set
+    #: before lengths were kept).
+    pin_key_version = IntegerField(default=0)
+    pin_digits = IntegerField(null=True)
 
     class Meta:
         table_name = "staff_user"
@@ -219,7 +225,9 @@ class User(BaseModel):
 
 
 class UserStore(BaseModel):
-    """A store a manager (kierownik) runs in iPOS web; owners see every store."""
+    """A store a member of staff works in: a manager (kierownik) runs it in iPOS web, and
+    only its tills get the member's PIN hash. Owners see every store; a cashier or
+    manager with no store at all is sent to every till (see feed._user)."""
 
     id = IdField()
     user = ForeignKeyField(User, on_delete="CASCADE")

@@ -3,12 +3,17 @@
 Tokens and activation codes are random and long enough that a fast hash (SHA-256) is
 the right way to store them: the database never holds one that could be replayed.
 
-PINs are 4–6 digits, brute-forceable offline whatever the KDF, so they are hashed with
+PINs are 4–8 digits (at least 6 for roles that may give free discounts or change
+prices, unless the owner allows shorter ones), brute-forceable offline whatever the KDF, so they are hashed with
 a server secret (a pepper kept outside the database: the ``IPOS_BACKOFFICE_SECRET``
 environment variable or a 0600 file in the user config directory). Terminals must
 verify PINs offline, so each company gets a key derived from the pepper (HMAC), sent
 only to its authenticated terminals in the config stream; a stolen database or backup
 alone does not reveal PINs. ``pin_hash = argon2id(hex(HMAC-SHA256(company key, PIN)))``.
+
+The key can be rotated (a new version derived from the same pepper): PINs set from then
+on use the new key; a hash made with an older key keeps working (tills receive the
+older keys still in use) until that member's PIN is next set.
 """
 
 from __future__ import annotations
@@ -52,9 +57,11 @@ def load_pepper(config_dir: Path | None = None) -> bytes:
     return path.read_text().strip().encode()
 
 
-def company_pin_key(pepper: bytes, company_id: int) -> bytes:
-    """Key of one company's PINs, derived from the pepper (never the pepper itself)."""
-    return hmac.new(pepper, f"ipos-pin-key:{company_id}".encode(), hashlib.sha256).digest()
+def company_pin_key(pepper: bytes, company_id: int, version: int = 0) -> bytes:
+    """Key of one company's PINs (of a key ``version``: 0 is the first, each rotation
+    adds one), derived from the pepper (never the pepper itself)."""
+    label = f"ipos-pin-key:{company_id}" + (f":v{version}" if version else "")
+    return hmac.new(pepper, label.encode(), hashlib.sha256).digest()
 
 
 def encode_key(key: bytes) -> str:

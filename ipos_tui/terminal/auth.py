@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -24,7 +25,7 @@ from peewee import SqliteDatabase
 
 from ipos_tui.domain.authorisation import Authorisation
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.terminal.feed_apply import KEYED_PIN_PREFIX, pin_key
+from ipos_tui.terminal.feed_apply import KEYED_PIN_PREFIX, pin_key, pin_keys
 from ipos_tui.terminal.models import Models, UserRow
 from ipos_tui.terminal.records import ANONYMOUS_USER, User
 from ipos_tui.terminal.settings import SettingsService
@@ -44,27 +45,48 @@ def hash_pin(pin: str) -> str:
     return _HASHER.hash(pin)
 
 
-def verify_pin(pin_hash: str, pin: str, pin_key: str | None = None) -> bool:
+def verify_pin(pin_hash: str, pin: str, pin_key: str | None = None,
+               pin_keys: dict[str, str] | None = None) -> bool:
     """Whether ``pin`` matches ``pin_hash``; a missing or malformed hash never does.
 
     Hashes synced from the back office (prefix ``hmac:``) are argon2id over
     hex(HMAC-SHA256(company PIN key, PIN)): the key (from the config stream) is a
     secret the hash alone does not reveal, so a copied database does not give the
-    PINs away to a brute force. Without the key such a hash never matches.
+    PINs away to a brute force. Without the key such a hash never matches. After a
+    key rotation a hash made with an older key names it (``hmac:k<version>:``) and is
+    checked with that key of ``pin_keys`` (version → base64 key); a hash naming no
+    version is of the current key (``pin_key``; the other known keys are tried too
+    while a sync is half done).
     Locally made hashes (demo, tests) are argon2id over the PIN itself.
     """
     if not pin_hash:
         return False
-    material = pin
-    if pin_hash.startswith(KEYED_PIN_PREFIX):
-        if not pin_key:
-            return False
+    if not pin_hash.startswith(KEYED_PIN_PREFIX):
+        return _verify(pin_hash, pin)
+    pin_hash = pin_hash[len(KEYED_PIN_PREFIX) :]
+    keys = dict(pin_keys or {})
+    match = _VERSIONED.match(pin_hash)
+    if match:
+        candidates = [keys.get(match.group(1))]
+        pin_hash = pin_hash[match.end() :]
+    else:
+        candidates = [pin_key, *(k for k in keys.values() if k != pin_key)]
+    for candidate in candidates:
+        if not candidate:
+            continue
         try:
-            key = base64.b64decode(pin_key, validate=True)
+            key = base64.b64decode(candidate, validate=True)
         except (binascii.Error, ValueError):
-            return False
-        material = hmac.new(key, pin.encode(), hashlib.sha256).hexdigest()
-        pin_hash = pin_hash[len(KEYED_PIN_PREFIX) :]
+            continue
+        if _verify(pin_hash, hmac.new(key, pin.encode(), hashlib.sha256).hexdigest()):
+            return True
+    return False
+
+
+_VERSIONED: Final = re.compile(r"k([0-9]{1,9}):")
+
+
+def _verify(pin_hash: str, material: str) -> bool:
     try:
         return bool(_HASHER.verify(pin_hash, material))
     except (VerificationError, InvalidHashError):
@@ -124,7 +146,7 @@ class AuthService:
             raise DomainError("err.login_locked", seconds=remaining)
         if not pin:
             raise DomainError("err.login_pin_required")
-        if not verify_pin(row.pin_hash, pin, pin_key(self._db)):
+        if not verify_pin(row.pin_hash, pin, pin_key(self._db), pin_keys(self._db)):
             raise self._record_failure(ident, now)
         self._m.login_failure.delete().where(self._m.login_failure.identifier == ident).execute()
 

@@ -27,6 +27,7 @@ from peewee import DatabaseError as PeeweeDatabaseError
 from peewee import SqliteDatabase
 
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.terminal.paths import create_private_file, make_private_dir
 from ipos_tui.terminal.auth import AuthService
 from ipos_tui.terminal.catalog import CatalogService
 from ipos_tui.terminal.ledger import LedgerService
@@ -174,11 +175,12 @@ def open_terminal(data_dir: Path) -> Terminal:
     left exactly as it was.
     """
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)
     lock = _DirectoryLock(data_dir / LOCK_FILENAME)
     try:
         path = data_dir / DB_FILENAME
         _probe(path)
+        create_private_file(path)
         db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             db.connect()

@@ -115,6 +115,8 @@ _APPLY_ORDER: Final = (
 )
 #: The setting row holding the company's PIN key (a key no back-office setting can have).
 PIN_KEY_SETTING: Final = "@pin_key"
+#: The setting row holding every PIN key by version ({"0": key, "1": key}).
+PIN_KEYS_SETTING: Final = "@pin_keys"
 #: Marks a synced PIN hash: argon2id over hex(HMAC-SHA256(company PIN key, PIN)).
 KEYED_PIN_PREFIX: Final = "hmac:"
 SHADOW_PREFIX: Final = "shadow_"
@@ -303,6 +305,15 @@ def _pin_key(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
     def params(c: _Change) -> tuple[Any, ...]:
         d: PinKeyData = c.data
         return (PIN_KEY_SETTING, json.dumps(d.key))
+
+    # every key a synced PIN hash may need, by version (after a rotation: the older
+    # ones some member of staff's hash still names), replaced with each change
+    ups, _ = _split(changes)
+    for c in ups:
+        d: PinKeyData = c.data
+        keys = {**{str(v): k for v, k in d.previous.items()}, str(d.version): d.key}
+        cur.execute(_upsert_sql(t.setting, ("key", "value"), "key"),
+                    (PIN_KEYS_SETTING, json.dumps(keys)))
 
     return _simple(
         cur, t.setting, "key", changes, _upsert_sql(t.setting, ("key", "value"), "key"), params,
@@ -717,3 +728,16 @@ def pin_key(db: SqliteDatabase) -> str | None:
         "SELECT value FROM setting WHERE key = ?", (PIN_KEY_SETTING,)
     ).fetchone()
     return None if row is None else str(json.loads(row[0]))
+
+
+def pin_keys(db: SqliteDatabase) -> dict[str, str]:
+    """Every PIN key the config stream sent, by version (``{"0": base64 key}``); the
+    current key alone (as version "0") from a back office before key rotation."""
+    row = db.execute_sql(
+        "SELECT value FROM setting WHERE key = ?", (PIN_KEYS_SETTING,)
+    ).fetchone()
+    keys = json.loads(row[0]) if row is not None else None
+    if isinstance(keys, dict) and keys:
+        return {str(v): str(k) for v, k in keys.items()}
+    current = pin_key(db)
+    return {} if current is None else {"0": current}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Final
 
@@ -21,3 +22,21 @@ def default_data_dir() -> Path:
 def demo_data_dir() -> Path:
     """The data directory of the demo shop, beside the real one."""
     return default_data_dir() / DEMO_SUBDIR
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` (and parents) owner-only (0700) if missing; an existing directory
+    keeps the mode its admin gave it (issue 15, item 8: the till's data is the shop's)."""
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)
+        os.chmod(path, 0o700)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty owner-only (0600) file at ``path`` unless one exists (whose mode
+    is kept); SQLite gives a database's -wal and -shm files the mode of the database."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)

@@ -22,7 +22,9 @@ LEDGER_MUTABLE = ("number_sequence", "parked_receipt", "parked_line")
 
 def backup_database(source: Path, target: Path) -> None:
     """Copy the SQLite database ``source`` to ``target`` (fsynced) with the backup API."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():  # a new backup directory is owner-only (0700)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(target.parent, 0o700)
     _copy(source, target, target.with_name(target.name + ".part"))
 
 
@@ -37,6 +39,8 @@ def _copy(source: Path, target: Path, partial: Path) -> None:
     """SQLite's backup API from ``source`` (read-only) into ``partial``, fsynced, then
     renamed over ``target``: a crash leaves either the old file or the whole copy."""
     partial.unlink(missing_ok=True)
+    # the copy holds the shop's sales: owner-only (0600) whatever the umask
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(partial)

@@ -100,9 +100,9 @@ def test_adding_a_cashier_reaches_the_tills_users_stream(owner: WebClient, web_u
     ({"identifier": ""}, "identifier", "Nieprawidłowy identyfikator"),
     ({"name": "   "}, "name", "Nazwa nie może być pusta."),
     ({"name": "x" * 81}, "name", "najwyżej 80 znaków"),
-    ({"pin": "123", "pin_repeat": "123"}, "pin", "PIN musi mieć od 4 do 6 cyfr."),
-    ({"pin": "1234567", "pin_repeat": "1234567"}, "pin", "PIN musi mieć od 4 do 6 cyfr."),
-    ({"pin": "12a4", "pin_repeat": "12a4"}, "pin", "PIN musi mieć od 4 do 6 cyfr."),
+    ({"pin": "123", "pin_repeat": "123"}, "pin", "PIN musi mieć od 4 do 8 cyfr."),
+    ({"pin": "123456789", "pin_repeat": "123456789"}, "pin", "PIN musi mieć od 4 do 8 cyfr."),
+    ({"pin": "12a4", "pin_repeat": "12a4"}, "pin", "PIN musi mieć od 4 do 8 cyfr."),
     ({"pin": "1234", "pin_repeat": "1235"}, "pin_repeat", "PIN-y się różnią"),
     ({"role": "szef"}, "role", "Nieznana rola „szef”."),
 ])
@@ -117,6 +117,28 @@ def test_new_staff_form_refuses_bad_input_next_to_the_field(
     if field != "identifier":  # the typed values stay, the PINs never come back
         assert 'value="2001"' in response.text
     assert 'value="4321"' not in response.text
+
+
+def test_a_short_pin_for_free_discounts_is_refused_unless_the_owner_allows_it(
+        owner: WebClient, office: BackOffice) -> None:
+    # the demo shop allows short PINs; Ustawienia without the box ticked forbids them
+    assert owner.post("/settings", _settings_form(owner)).status_code == 303
+    assert office.get_settings()["short_pins_privileged"] is False
+    form = _new_user(permissions=["free_discount"])
+    response = owner.post("/staff/new", form)
+    assert response.status_code == 422
+    assert "co najmniej 6 cyfr" in _field_error(response.text, "pin")
+    assert "2001" not in {u["identifier"] for u in office.list_users()}
+    response = owner.post("/staff/new", {**form, "pin": "43210987", "pin_repeat": "43210987"})
+    assert response.status_code == 303
+    assert office.verify_user_pin("2001", "43210987")
+    # the owner allows short PINs in Ustawienia: then the 4 digits are taken
+    assert owner.post("/settings", _settings_form(
+        owner, short_pins_privileged="1")).status_code == 303
+    assert office.get_settings()["short_pins_privileged"] is True
+    response = owner.post("/staff/new", {**form, "identifier": "2002"})
+    assert response.status_code == 303
+    assert office.verify_user_pin("2002", "4321")
 
 
 def test_a_permission_posted_by_hand_is_refused(owner: WebClient, office: BackOffice) -> None:

@@ -29,8 +29,16 @@ class ServiceBase:
         """The same services for another company of the database."""
         return type(self)(self.db, self.pepper, company_id)
 
-    def pin_key(self) -> bytes:
-        return security.company_pin_key(self.pepper, self.company_id)
+    def pin_key_version(self) -> int:
+        """The company's current PIN key version (0 before any rotation)."""
+        company = m.Company.get_or_none(m.Company.id == self.company_id)
+        return 0 if company is None else int(company.pin_key_version)
+
+    def pin_key(self, version: int | None = None) -> bytes:
+        """The company's PIN key of ``version`` (None: the current one)."""
+        if version is None:
+            version = self.pin_key_version()
+        return security.company_pin_key(self.pepper, self.company_id, version)
 
     def _writing(self) -> AbstractContextManager[ChangeRecorder]:
         """The company's locked write transaction with its change recorder."""

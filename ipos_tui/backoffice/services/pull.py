@@ -50,9 +50,14 @@ class PullService(ServiceBase):
                 since = 0
             rows, has_more = read_changes(auth.company_id, stream, since, limit,
                                           auth.store_id, price_list_id)
-            ctx = PayloadContext(auth.company_id, auth.store_id, price_list_id,
-                                 security.encode_key(
-                                     security.company_pin_key(self.pepper, auth.company_id)))
+            version = int(m.Company.get_by_id(auth.company_id).pin_key_version)
+
+            def key(v: int) -> str:
+                return security.encode_key(
+                    security.company_pin_key(self.pepper, auth.company_id, v))
+
+            ctx = PayloadContext(auth.company_id, auth.store_id, price_list_id, key(version),
+                                 version, key)
             changes = build_changes(rows, ctx)
             totals = (count_changes(auth.company_id, stream, since, auth.store_id,
                                     price_list_id) if with_totals else None)

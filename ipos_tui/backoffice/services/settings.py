@@ -44,6 +44,9 @@ SETTINGS: dict[str, SettingSpec] = {
     # login (anonymous cashier) — PRODUCT.md §3. "pin" (the first default) is kept for
     # databases that hold it; terminals treat it as "identifier_pin".
     "login_mode": SettingSpec("pin", choices=("pin", "identifier_pin", "identifier", "none")),
+    # members of staff who may give free discounts or change prices may have PINs
+    # shorter than 6 digits only if the owner allows it (issue 15)
+    "short_pins_privileged": SettingSpec(False, kind=bool),
     "cash_management": SettingSpec(True, kind=bool),
     "cashier_shifts": SettingSpec(False, kind=bool),
     # PRODUCT.md §6: "off", a "reminder" at day_close_time, or "block" sales after

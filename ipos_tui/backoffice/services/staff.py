@@ -27,7 +27,14 @@ PERMISSIONS = (
     "settings",
 )
 
-_PIN_RE = re.compile(r"[0-9]{4,6}")
+_PIN_RE = re.compile(r"[0-9]{4,8}")
+
+#: Permissions whose holders need a PIN of at least :data:`PRIVILEGED_PIN_MIN` digits
+#: (unless the setting ``short_pins_privileged`` allows shorter ones): a 4-digit PIN
+#: falls to an offline guess in seconds to whoever holds a till's copy of its hash.
+PRIVILEGED_PERMISSIONS = frozenset({"free_discount", "price_change"})
+PRIVILEGED_PIN_MIN = 6
+SHORT_PINS_SETTING = "short_pins_privileged"
 
 _IDENTIFIER_RE = re.compile(r"[0-9A-Za-z]{1,20}")
 
@@ -66,7 +73,7 @@ def check_permissions(permissions: Iterable[str]) -> list[str]:
 
 
 def check_pin(pin: str) -> str:
-    """A PIN: 4 to 6 digits (``err.pin_invalid``)."""
+    """A PIN: 4 to 8 digits (``err.pin_invalid``)."""
     if not _PIN_RE.fullmatch(pin):
         raise DomainError("err.pin_invalid")
     return pin
@@ -83,19 +90,38 @@ class StaffService(ServiceBase):
         if pin is not None:
             check_pin(pin)
 
+    def short_pins_allowed(self) -> bool:
+        """Whether the owner allows PINs under 6 digits for privileged staff."""
+        row = m.Setting.get_or_none(company=self.company_id, key=SHORT_PINS_SETTING)
+        return row is not None and json.loads(row.value) is True
+
+    def _check_pin_policy(self, identifier: str, permissions: Iterable[str],
+                          digits: int | None) -> None:
+        """Refuse (``err.pin_short_privileged``) a PIN of ``digits`` digits for one who
+        holds a privileged permission, unless the owner allows short PINs. ``None``: a
+        PIN set before lengths were kept (nothing to check)."""
+        if digits is None or digits >= PRIVILEGED_PIN_MIN:
+            return
+        if PRIVILEGED_PERMISSIONS.isdisjoint(permissions) or self.short_pins_allowed():
+            return
+        raise DomainError("err.pin_short_privileged", identifier=identifier,
+                          minimum=PRIVILEGED_PIN_MIN)
+
     def add_user(self, identifier: str, name: str, pin: str, role: str = "cashier",
                  permissions: Sequence[str] = (), active: bool = True) -> int:
         identifier = check_identifier(identifier)
         check_name(name)
         self._check_user_fields(role, permissions, pin)
-        pin_hash = security.hash_pin(self.pin_key(), pin)
+        self._check_pin_policy(identifier, permissions, len(pin))
+        version = self.pin_key_version()
+        pin_hash = security.hash_pin(self.pin_key(version), pin)
         with self._writing() as changes:
             if m.User.get_or_none(company=self.company_id, identifier=identifier):
                 raise DomainError("err.identifier_taken", identifier=identifier)
             user = m.User.create(
                 company=self.company_id, identifier=identifier, name=name.strip(), role=role,
                 permissions=json.dumps(sorted(set(permissions))), pin_hash=pin_hash,
-                active=active,
+                active=active, pin_key_version=version, pin_digits=len(pin),
             )
             changes.record("user", user.id)
             return user.id
@@ -109,16 +135,23 @@ class StaffService(ServiceBase):
         if name is not None:
             check_name(name)
         self._check_user_fields(role, permissions, pin)
-        pin_hash = security.hash_pin(self.pin_key(), pin) if pin is not None else None
+        version = self.pin_key_version()
+        pin_hash = security.hash_pin(self.pin_key(version), pin) if pin is not None else None
         with self._writing() as changes:
             user = self._user(identifier)
+            self._check_pin_policy(
+                user.identifier,
+                json.loads(user.permissions) if permissions is None else permissions,
+                len(pin) if pin is not None else user.pin_digits)
             if active is False and user.active and by is not None \
                     and by.strip() == user.identifier:
                 raise DomainError("err.deactivate_self")
             if name is not None:
                 user.name = name.strip()
-            if pin_hash is not None:
-                user.pin_hash = pin_hash
+            if pin_hash is not None and pin is not None:
+                if user.pin_key_version != version:
+                    changes.record("pin_key", self.company_id)  # fewer old keys to send
+                user.pin_hash, user.pin_key_version, user.pin_digits = pin_hash, version, len(pin)
             was_owner = user.active and user.role == "owner"
             if role is not None:
                 user.role = role
@@ -149,7 +182,29 @@ class StaffService(ServiceBase):
 
     def verify_user_pin(self, identifier: str, pin: str) -> bool:
         user = self._user(identifier)
-        return user.active and security.verify_pin(self.pin_key(), user.pin_hash, pin)
+        return user.active and security.verify_pin(
+            self.pin_key(user.pin_key_version), user.pin_hash, pin)
+
+    def rotate_pin_key(self) -> int:
+        """A new PIN key for the company (its new version). Tills get it, and every
+        member of staff again, on their next sync; PINs set from now on use it, the
+        others keep working under the key they were set with until they are changed."""
+        with self._writing() as changes:
+            company = m.Company.get_by_id(self.company_id)
+            company.pin_key_version = int(company.pin_key_version) + 1
+            company.save()
+            changes.record("pin_key", self.company_id)
+            for user in m.User.select(m.User.id).where(m.User.company == self.company_id):
+                changes.record("user", user.id)
+            return int(company.pin_key_version)
+
+    def old_key_pins(self) -> list[str]:
+        """Identifiers of active staff whose PIN was set under an older key (after a
+        rotation: the PINs still to change)."""
+        version = self.pin_key_version()
+        return [u.identifier for u in m.User.select(m.User.identifier).where(
+            (m.User.company == self.company_id) & (m.User.active == True)  # noqa: E712
+            & (m.User.pin_key_version != version)).order_by(m.User.identifier)]
 
     def list_users(self) -> list[dict[str, Any]]:
         rows = m.User.select().where(m.User.company == self.company_id).order_by(m.User.identifier)

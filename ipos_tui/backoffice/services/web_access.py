@@ -82,14 +82,17 @@ class WebAccessService(ServiceBase):
             m.WebSession.delete().where(m.WebSession.user == user.id).execute()
 
     def set_user_stores(self, identifier: str, store_ids: list[int]) -> None:
-        """The stores a manager runs in iPOS web (replaces the previous ones)."""
+        """The stores a member of staff works in (replaces the previous ones): a
+        manager runs them in iPOS web, and only their tills get the member (their next
+        users sync adds them, and removes them from the tills of stores left)."""
         user = self._user(identifier)
         for store_id in store_ids:
             self._store(store_id)
-        with self.db.atomic():
+        with self._writing() as changes:
             m.UserStore.delete().where(m.UserStore.user == user.id).execute()
             for store_id in sorted(set(store_ids)):
                 m.UserStore.create(user=user.id, store=store_id)
+            changes.record("user", user.id)
 
     def save_staff(self, identifier: str, *, name: str | None = None, pin: str | None = None,
                    role: str | None = None, permissions: list[str] | None = None,

@@ -39,6 +39,7 @@ _STAFF_FIELDS = {
     "err.identifier_invalid": "identifier", "err.identifier_taken": "identifier",
     "err.name_empty": "name", "err.name_too_long": "name", "err.role_invalid": "role",
     "err.permission_unknown": "permissions", "err.pin_invalid": "pin",
+    "err.pin_short_privileged": "pin",
     "err.pin_mismatch": "pin_repeat", "err.deactivate_self": "active",
     "err.last_owner": "active", "err.web_password_short": "web_password",
     "err.web_password_long": "web_password", "err.web_password_mismatch": "web_password_repeat",
@@ -53,7 +54,7 @@ _LOGIN_MODE_LABELS = {"identifier_pin": "login.mode_id_pin", "identifier": "logi
                       "none": "login.mode_none"}
 #: The settings page's groups, in order.
 _SETTING_GROUPS = (
-    ("group_login", ("login_mode",)),
+    ("group_login", ("login_mode", "short_pins_privileged")),
     ("group_cash", ("cash_management", "cashier_shifts", "cash_difference_limit")),
     ("group_day", ("day_close_mode", "day_close_time")),
     ("group_sales", ("parked_receipts", "receipt_header", "large_amount", "large_quantity")),
