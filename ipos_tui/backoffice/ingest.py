@@ -272,6 +272,8 @@ class Ingest:
         if owner is not None:
             if owner != self.auth.terminal_id:
                 raise Rejected("uuid_conflict")
+            if not self._same_content(doc):
+                raise Rejected("uuid_conflict")  # same uuid, different sale
             # already stored (e.g. released from quarantine): a repeat is a success
             return "duplicate", []
         if doc.store_id != self.auth.store_id:
@@ -288,6 +290,17 @@ class Ingest:
         existing["uuids"][uuid] = self.auth.terminal_id
         existing["numbers"][(doc.type, doc.number)] = uuid
         return "accepted", warnings
+
+    def _same_content(self, doc: AnyDocument) -> bool:
+        """A resent uuid must carry the stored number, total and lines."""
+        t = m.Transaction
+        row = t.get_or_none(t.uuid == str(doc.uuid))
+        if row is None:
+            return True
+        stored = json.loads(row.payload)
+        sent = json.loads(doc.model_dump_json(exclude_none=True))
+        return (row.number == doc.number and stored.get("total") == sent.get("total")
+                and stored.get("lines") == sent.get("lines"))
 
     def _quarantine(self, raw: Any, reason: str, uuid: str | None) -> None:
         """Keep a rejected payload; a retried one refreshes its row instead of piling up."""

@@ -379,6 +379,18 @@ def test_poison_documents_are_quarantined_alone_over_http(shop, t1) -> None:
     assert {301, 302} <= stored and not {303, 304, 305, 306} & stored
 
 
+def test_resent_uuid_with_other_content_is_a_conflict(t1) -> None:
+    sale = make_receipt(t1.store_id, 401, price=1000)
+    assert t1.push([sale])[0]["status"] == "accepted"
+    assert t1.push([sale])[0]["status"] == "duplicate"  # exactly-once stays
+    dearer = make_receipt(t1.store_id, 401, price=2000)
+    dearer["uuid"] = sale["uuid"]
+    renumbered = {**sale, "number": 402}
+    results = t1.push([dearer, renumbered])
+    assert [(r["status"], r.get("reason")) for r in results] == [
+        ("rejected", "uuid_conflict")] * 2
+
+
 def test_sale_of_unknown_product_and_cashier_is_accepted_with_warnings(t1) -> None:
     doc = make_receipt(t1.store_id, 1, product_id=987654, cashier_id=4242)
     doc["payments"][0]["method"] = "bon_towarowy"
