@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from datetime import UTC, date, datetime
+import os
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -58,6 +59,46 @@ class Rejected(Exception):
         self.reason = reason
 
 
+#: Plausible creation dates of a pushed document: from this day (UTC) ...
+EARLIEST_DOCUMENT = datetime(
+    *(int(p) for p in os.environ.get("IPOS_EARLIEST_DOCUMENT", "2000-01-01").split("-")),
+    tzinfo=UTC)
+#: ... to now plus this clock skew (days) of a till.
+FUTURE_SKEW = timedelta(days=float(os.environ.get("IPOS_FUTURE_SKEW_DAYS", "2")))
+
+
+def _check_text(value: Any, where: str = "document") -> None:
+    """Every string of the payload must be encodable as UTF-8 (no lone surrogates)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise Rejected(f"malformed:{where}:invalid_utf8") from exc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, where)
+            _check_text(item, str(key) if where == "document" else f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, f"{where}.{index}")
+
+
+def _check_date(doc: AnyDocument) -> None:
+    """A creation date outside 2000-01-01 .. now + 2 days cannot be a real sale."""
+    created = getattr(doc, "created_at", None)
+    if created is None:
+        return
+    try:
+        aware = created if created.tzinfo else created.replace(tzinfo=UTC)
+        utc = aware.astimezone(UTC)
+        plausible = EARLIEST_DOCUMENT <= utc <= datetime.now(UTC) + FUTURE_SKEW
+        business_day(doc)
+    except (OverflowError, ValueError) as exc:
+        raise Rejected("implausible_date:created_at") from exc
+    if not plausible:
+        raise Rejected("implausible_date:created_at")
+
+
 def _utc_naive(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value
@@ -76,6 +117,7 @@ def parse_document(raw: Any) -> AnyDocument:
     """Parse and check one pushed item; raises :class:`Rejected` with the reason."""
     if not isinstance(raw, dict):
         raise Rejected("malformed:not_an_object")
+    _check_text(raw)
     try:
         doc = DOCUMENT_ADAPTER.validate_python(raw)
     except ValidationError as exc:
@@ -86,6 +128,7 @@ def parse_document(raw: Any) -> AnyDocument:
             loc = loc[1:]  # the union's tag: the type is known from the payload
         where = ".".join(str(part) for part in loc) or "document"
         raise Rejected(f"malformed:{where}:{first['type']}") from exc
+    _check_date(doc)
     if isinstance(doc, ReceiptDocument):
         _check_buyer(doc)
     if isinstance(doc, ReceiptDocument | ReturnDocument):
@@ -153,6 +196,9 @@ class Ingest:
                 parsed.append(parse_document(raw))
             except Rejected as rejected:
                 parsed.append(rejected)
+            except Exception as exc:  # any failure of one document is that document's
+                log.exception("terminal %s: document could not be parsed", self.auth.terminal_id)
+                parsed.append(Rejected(f"unexpected:{type(exc).__name__}"))
         with write_transaction(self.office.db, self.auth.company_id):
             results = self._store_batch(items, parsed)
             if pending_before is not None:
@@ -176,17 +222,23 @@ class Ingest:
             result: dict[str, Any] = {"index": index, "uuid": uuid}
             if not isinstance(item, Rejected):
                 try:
-                    status, warnings = self._store_one(item, existing, known)
+                    with self.office.db.atomic():  # its own savepoint
+                        status, warnings = self._store_one(item, existing, known)
                     result["status"] = status
                     if warnings:
                         result["warnings"] = warnings
                 except Rejected as rejected:
                     item = rejected
+                except Exception as exc:  # any failure stays with this one document
+                    log.exception("terminal %s: document %s could not be stored",
+                                  self.auth.terminal_id, uuid)
+                    item = Rejected(f"unexpected:{type(exc).__name__}")
             if isinstance(item, Rejected):
                 log.warning("terminal %s: document %s rejected (%s), quarantined",
                             self.auth.terminal_id, uuid, item.reason)
                 result.update(status="rejected", reason=item.reason)
-                self._quarantine(raw, item.reason, uuid)
+                with self.office.db.atomic():
+                    self._quarantine(raw, item.reason, uuid)
             results.append(result)
         return results
 
@@ -220,6 +272,8 @@ class Ingest:
         if owner is not None:
             if owner != self.auth.terminal_id:
                 raise Rejected("uuid_conflict")
+            if not self._same_content(doc):
+                raise Rejected("uuid_conflict")  # same uuid, different sale
             # already stored (e.g. released from quarantine): a repeat is a success
             return "duplicate", []
         if doc.store_id != self.auth.store_id:
@@ -237,9 +291,21 @@ class Ingest:
         existing["numbers"][(doc.type, doc.number)] = uuid
         return "accepted", warnings
 
+    def _same_content(self, doc: AnyDocument) -> bool:
+        """A resent uuid must carry the stored number, total and lines."""
+        t = m.Transaction
+        row = t.get_or_none(t.uuid == str(doc.uuid))
+        if row is None:
+            return True
+        stored = json.loads(row.payload)
+        sent = json.loads(doc.model_dump_json(exclude_none=True))
+        return (row.number == doc.number and stored.get("total") == sent.get("total")
+                and stored.get("lines") == sent.get("lines"))
+
     def _quarantine(self, raw: Any, reason: str, uuid: str | None) -> None:
         """Keep a rejected payload; a retried one refreshes its row instead of piling up."""
-        payload = json.dumps(raw, default=str, ensure_ascii=False)
+        # ASCII escapes keep any string storable, lone surrogates included ("\\ud800")
+        payload = json.dumps(raw, default=str, ensure_ascii=True)
         q = m.Quarantine
         same = q.get_or_none(
             (q.company == self.auth.company_id) & (q.terminal == self.auth.terminal_id)
@@ -255,14 +321,15 @@ class Ingest:
     # ------------------------------------------------------------- receipts lookup
 
     def lookup_receipt(self, terminal_id: int, number: int) -> dict[str, Any]:
-        """A receipt of the same store for a return (404 unknown, 403 other store)."""
+        """A receipt of the same store for a return (404 unknown or another store's)."""
         t = m.Transaction
         row = t.get_or_none((t.company == self.auth.company_id) & (t.terminal == terminal_id)
                             & (t.doc_type == "receipt") & (t.number == number))
         if row is None:
             raise DomainError("err.receipt_unknown", terminal=terminal_id, number=number)
         if row.store_id != self.auth.store_id:
-            raise DomainError("err.receipt_other_store", terminal=terminal_id, number=number)
+            # the same answer as a missing one: a till cannot count another store's receipts
+            raise DomainError("err.receipt_unknown", terminal=terminal_id, number=number)
         returned: dict[int, int] = defaultdict(int)
         refunded: dict[str, int] = defaultdict(int)
         for (payload,) in t.select(t.payload).where(
@@ -295,7 +362,8 @@ def _receipt_with_buyer(row: m.Transaction) -> dict[str, Any]:
 
 def _raw_uuid(raw: Any) -> str | None:
     if isinstance(raw, dict) and isinstance(raw.get("uuid"), str):
-        return raw["uuid"][:64]
+        # a lone surrogate cannot be stored as text: keep it escaped
+        return raw["uuid"][:64].encode("utf-8", "backslashreplace").decode("utf-8")
     return None
 
 

@@ -4,7 +4,8 @@
 asks through a plain callable; this module builds that callable on a
 :class:`SyncClient` and turns the wire answer and its failures into what the
 return flow understands: a :class:`RemoteReceipt`, or DomainError
-"ret.err.not_found" (404), "ret.err.other_store" (403), "ret.err.offline" (no
+"ret.err.not_found" (404: missing, or another store's receipt, which the back office
+no longer tells apart), "ret.err.other_store" (403, from an older back office), "ret.err.offline" (no
 connection, the server failing) or "ret.err.lookup_failed" (anything else, with
 the sync message key as ``reason``).
 """
@@ -85,7 +86,7 @@ def receipt_lookup(
         except SyncError as error:
             if error.status == 404:
                 raise DomainError("ret.err.not_found", code=code) from error
-            if error.status == 403:
+            if error.status == 403:  # an older back office; today's answers 404
                 raise DomainError("ret.err.other_store", code=code) from error
             if error.status is None or error.status >= 500:
                 raise DomainError("ret.err.offline", code=code) from error

@@ -345,6 +345,52 @@ def test_bad_documents_are_rejected_alone_and_quarantined(shop, t1) -> None:
     assert len(again) == len(mine)
 
 
+def test_poison_documents_are_quarantined_alone_over_http(shop, t1) -> None:
+    """Overflowing or implausible dates and lone surrogates quarantine only their own
+    document; the good ones of the same batch are stored (no HTTP 500)."""
+    from ipos_tui.backoffice.ingest import list_quarantine, list_transactions
+
+    good = [make_receipt(t1.store_id, n) for n in (301, 302)]
+    far_future = make_receipt(t1.store_id, 303)
+    far_future["created_at"] = "9999-12-31T23:59:59+00:00"
+    far_past = make_receipt(t1.store_id, 304)
+    far_past["created_at"] = "0001-01-01T00:00:00+14:00"
+    old = make_receipt(t1.store_id, 305)
+    old["created_at"] = "1999-12-31T10:00:00+00:00"
+    surrogate = make_receipt(t1.store_id, 306)
+    surrogate["lines"][0]["name"] = "Mleko \ud800"
+    bad_uuid = {"type": "receipt", "uuid": "\ud800"}
+    batch = [good[0], far_future, far_past, old, surrogate, bad_uuid, good[1]]
+    # json.dumps escapes the surrogates as \ud800, as a till's JSON would carry them
+    response = t1.http.post("/api/v1/transactions", content=json.dumps({"documents": batch}),
+                            headers={"Content-Type": "application/json"})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["accepted"] + ["rejected"] * 5 + ["accepted"]
+    assert [r["reason"] for r in results[1:4]] == ["implausible_date:created_at"] * 3
+    assert results[4]["reason"] == "malformed:lines.0.name:invalid_utf8"
+    assert results[5]["reason"] == "malformed:uuid:invalid_utf8"
+    mine = {q["uuid"]: q for q in list_quarantine(shop.office)
+            if q["terminal_id"] == t1.terminal_id}
+    assert json.loads(mine[surrogate["uuid"]]["payload"])["lines"][0]["name"] == "Mleko \ud800"
+    assert "\\ud800" in mine["\\ud800"]["payload"]
+    stored = {r["number"] for r in list_transactions(shop.office, terminal_id=t1.terminal_id,
+                                                     limit=1000)}
+    assert {301, 302} <= stored and not {303, 304, 305, 306} & stored
+
+
+def test_resent_uuid_with_other_content_is_a_conflict(t1) -> None:
+    sale = make_receipt(t1.store_id, 401, price=1000)
+    assert t1.push([sale])[0]["status"] == "accepted"
+    assert t1.push([sale])[0]["status"] == "duplicate"  # exactly-once stays
+    dearer = make_receipt(t1.store_id, 401, price=2000)
+    dearer["uuid"] = sale["uuid"]
+    renumbered = {**sale, "number": 402}
+    results = t1.push([dearer, renumbered])
+    assert [(r["status"], r.get("reason")) for r in results] == [
+        ("rejected", "uuid_conflict")] * 2
+
+
 def test_sale_of_unknown_product_and_cashier_is_accepted_with_warnings(t1) -> None:
     doc = make_receipt(t1.store_id, 1, product_id=987654, cashier_id=4242)
     doc["payments"][0]["method"] = "bon_towarowy"
@@ -453,7 +499,9 @@ def test_receipt_lookup_same_store_only(shop, t1, t2) -> None:
     assert found.status_code == 200
     assert found.json()["receipt"]["uuid"] == receipt["uuid"]
     assert found.json()["returned"] == {}
-    assert t2.http.get(f"/api/v1/receipts/{t1.terminal_id}/1").status_code == 403
+    # another store's existing receipt answers exactly as a missing one
+    other = t2.http.get(f"/api/v1/receipts/{t1.terminal_id}/1")
+    assert (other.status_code, other.json()["error"]) == (404, "receipt_unknown")
     missing = t1.http.get(f"/api/v1/receipts/{t1.terminal_id}/999")
     assert (missing.status_code, missing.json()["error"]) == (404, "receipt_unknown")
 
