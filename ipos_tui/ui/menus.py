@@ -179,7 +179,10 @@ def user_menu_items(app: IposApp) -> list[MenuItem]:
         gated(app, 3, "report.menu_day_close", PERM_DAY_CLOSE, lambda: _day_close(app)),
         gated(app, 4, "report.menu_reports", reports, lambda: _reports(app)),
         MenuItem(5, "menu.transactions", lambda: _transactions(app)),
-        MenuItem(6, "menu.parked", lambda: _parked(app)),
+        MenuItem(
+            6, "menu.parked", lambda: _parked(app),
+            visible=app.terminal.settings.parked_receipts(),
+        ),
         MenuItem(7, "menu.information", lambda: _information(app)),
         MenuItem(
             8,
