@@ -105,6 +105,13 @@ class SettingsService:
         value = self.get(KEY_DAY_CLOSE_TIME)
         return str(value) if value else None
 
+    def cashier_shifts(self) -> bool:
+        """Whether each cashier works in a shift even without cash management: the
+        shift opens at login (no opening cash asked) and "Zamknięcie zmiany" in the
+        user menu prints its report and logs out. With cash management on, shifts
+        are part of it anyway (the opening cash, the count at the close)."""
+        return bool(self.get("cashier_shifts", False))
+
     def parked_receipts(self) -> bool:
         """Whether cashiers may hold several open (parked) receipts: off hides
         "6. Paragony" and its list; the one open receipt is kept as always."""
