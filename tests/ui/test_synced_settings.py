@@ -89,3 +89,45 @@ async def test_no_shifts_when_the_back_office_has_them_off(make_app, demo_dir: P
         await pilot.press("f2")
         await pilot.pause()
         assert "Zamknięcie zmiany" not in screen_text(pilot)
+
+
+async def test_f3_narrows_the_name_search_to_a_category(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from ipos_tui.ui.dialogs import MenuScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        screen = app.screen
+        assert isinstance(screen, RegistrationScreen)
+        catalog = app.terminal.catalog
+        drinks = next(c for c in catalog.categories() if c.name == "Napoje")
+        assert any(c.name == "Woda" and c.parent_id == drinks.id for c in catalog.categories())
+        await pilot.press("f3")  # not offered in the code mode
+        await pilot.pause()
+        assert app.screen is screen and "F3" not in screen_text(pilot)
+        await pilot.press("asterisk")  # the name search
+        await pilot.pause()
+        assert "F3" in screen_text(pilot)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, MenuScreen)
+        text = screen_text(pilot)
+        assert "1. Wszystkie kategorie" in text and "Napoje" in text
+        await pilot.press("3")  # Napoje (1 = all, 2 = Żywność) has subcategories
+        await pilot.pause()
+        assert "Cała kategoria: Napoje" in screen_text(pilot) and "Woda" in screen_text(pilot)
+        await pilot.press("1")  # the whole of Napoje
+        await pilot.pause()
+        assert app.screen is screen and screen.mode == "name"
+        assert screen.category_id == drinks.id
+        tree = catalog.category_subtree(drinks.id)
+        assert screen.picks and all(p.category_id in tree for p in screen.picks)
+        assert "Kategoria Napoje" in screen_text(pilot)
+        before = len(screen.picks)
+        await pilot.press(*"woda")
+        await pilot.pause()
+        assert screen.picks and len(screen.picks) <= before
+        assert all(p.category_id in tree for p in screen.picks)
+        await pilot.press("f3", "1")  # all categories again
+        await pilot.pause()
+        assert screen.category_id is None
