@@ -287,6 +287,7 @@ class RegistrationScreen(PosScreen):
                 self.set_mode("name")
             else:
                 self.refresh_picks()
+            self.refresh_bindings()  # the key bar again shows F3 of the name search
 
         def items(parent: int | None) -> list[MenuItem]:
             first = (
@@ -603,7 +604,7 @@ class RegistrationScreen(PosScreen):
         that do something now. Every key keeps working (F7 with lines says why not)."""
         action, empty = binding.action, self.receipt.is_empty
         if self.mode == "name":
-            return action in ("menu", "toggle_search", "submit", "move(-1)", "cancel", "app.help")
+            return action in ("menu", "toggle_search", "category", "submit", "move(-1)", "cancel", "app.help")
         if self.mode != "code":  # typing a quantity, price or weight
             return action in ("cycle_edit", "submit", "cancel", "app.help")
         if action == "submit":
