@@ -273,6 +273,14 @@ def cmd_terminal_list(office: BackOffice, args: argparse.Namespace) -> Any:
     return rows
 
 
+def cmd_terminal_rename(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.rename_terminal(args.terminal_id, args.name)
+    result = {"terminal_id": args.terminal_id, "name": args.name.strip()}
+    _emit(args, result, lambda r: print(t("cli.bo.terminal_renamed", terminal=r["terminal_id"],
+                                          name=r["name"])))
+    return result
+
+
 def cmd_terminal_revoke(office: BackOffice, args: argparse.Namespace) -> Any:
     office.revoke_terminal(args.terminal_id)
     result = {"terminal_id": args.terminal_id, "status": "revoked"}
@@ -409,6 +417,45 @@ def cmd_category_add(office: BackOffice, args: argparse.Namespace) -> Any:
     result = {"category_id": office.add_category(args.name, args.parent)}
     _emit(args, result, lambda r: print(t("cli.bo.category_added", category=r["category_id"])))
     return result
+
+
+def cmd_category_update(office: BackOffice, args: argparse.Namespace) -> Any:
+    parent: Any = ...
+    if args.no_parent:
+        parent = None
+    elif args.parent is not None:
+        parent = args.parent
+    office.update_category(args.category_id, name=args.name, parent_id=parent)
+    result = next(c for c in office.list_categories() if c["id"] == args.category_id)
+    _emit(args, result, lambda r: print(t("cli.bo.category_updated", category=r["id"])))
+    return result
+
+
+def cmd_category_delete(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.delete_category(args.category_id)
+    result = {"category_id": args.category_id, "deleted": True}
+    _emit(args, result, lambda r: print(t("cli.bo.category_deleted",
+                                          category=r["category_id"])))
+    return result
+
+
+def cmd_unit_add(office: BackOffice, args: argparse.Namespace) -> Any:
+    result = {"unit_id": office.add_unit(args.name, args.precision), "name": args.name.strip()}
+    _emit(args, result, lambda r: print(t("cli.bo.unit_added", name=r["name"])))
+    return result
+
+
+def cmd_unit_rename(office: BackOffice, args: argparse.Namespace) -> Any:
+    office.rename_unit(args.unit, args.new_name)
+    result = {"unit": args.unit, "name": args.new_name.strip()}
+    _emit(args, result, lambda r: print(t("cli.bo.unit_renamed", old=r["unit"], name=r["name"])))
+    return result
+
+
+def cmd_unit_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    rows = office.list_units()
+    _emit(args, rows, lambda r: _print_table(r, ["id", "name", "precision", "builtin"]))
+    return rows
 
 
 def cmd_category_list(office: BackOffice, args: argparse.Namespace) -> Any:
@@ -845,6 +892,9 @@ def build_parser() -> argparse.ArgumentParser:
     command(terminal, "list", cmd_terminal_list, _h("terminal_list"))
     p = command(terminal, "revoke", cmd_terminal_revoke, _h("terminal_revoke"))
     p.add_argument("terminal_id", metavar=t("cli.mv.terminal_id"), type=whole_number, help=_h("terminal_id"))
+    p = command(terminal, "rename", cmd_terminal_rename, _h("terminal_rename"))
+    p.add_argument("terminal_id", metavar=t("cli.mv.terminal_id"), type=whole_number, help=_h("terminal_id"))
+    p.add_argument("name", metavar=t("cli.mv.name"), help=_h("terminal_name"))
     p = command(terminal, "code", cmd_terminal_code, _h("terminal_code"))
     p.add_argument("terminal_id", metavar=t("cli.mv.terminal_id"), type=whole_number, help=_h("terminal_id"))
     p.add_argument("--ttl-hours", type=decimal_number, default=24.0, help=_h("ttl_hours"))
@@ -923,6 +973,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar=t("cli.mv.name"), help=_h("category_name"))
     p.add_argument("--parent", type=whole_number, default=None, help=_h("parent"))
     command(category, "list", cmd_category_list, _h("category_list"))
+    p = command(category, "update", cmd_category_update, _h("category_update"))
+    p.add_argument("category_id", metavar=t("cli.mv.category"), type=whole_number,
+                   help=_h("category_id"))
+    p.add_argument("--name", default=None, help=_h("category_name"))
+    parent = p.add_mutually_exclusive_group()
+    parent.add_argument("--parent", type=whole_number, default=None, help=_h("parent"))
+    parent.add_argument("--no-parent", action="store_true", help=_h("no_parent"))
+    p = command(category, "delete", cmd_category_delete, _h("category_delete"))
+    p.add_argument("category_id", metavar=t("cli.mv.category"), type=whole_number,
+                   help=_h("category_id"))
+
+    unit = group("unit", _h("unit_group"))
+    p = command(unit, "add", cmd_unit_add, _h("unit_add"))
+    p.add_argument("name", metavar=t("cli.mv.name"), help=_h("unit_name"))
+    p.add_argument("--precision", type=int, choices=[0, 1, 2, 3], default=0,
+                   help=_h("unit_precision"))
+    p = command(unit, "rename", cmd_unit_rename, _h("unit_rename"))
+    p.add_argument("unit", metavar=t("cli.mv.unit"), help=_h("unit_old"))
+    p.add_argument("new_name", metavar=t("cli.mv.name"), help=_h("unit_name"))
+    command(unit, "list", cmd_unit_list, _h("unit_list"))
 
     payment_kinds = ["cash", "card", "voucher", "transfer", "other"]
     payment = group("payment-method", _h("payment"))

@@ -220,6 +220,42 @@ class CatalogService:
         ranked = sorted(unique.values(), key=lambda pair: pair[0])
         return [product for _, product in ranked[:limit]]
 
+    def category_subtree(self, category_id: int) -> set[int]:
+        """``category_id`` and every category under it."""
+        children: dict[int | None, list[int]] = {}
+        for category in self.categories():
+            children.setdefault(category.parent_id, []).append(category.id)
+        found, todo = set(), [category_id]
+        while todo:
+            current = todo.pop()
+            if current not in found:
+                found.add(current)
+                todo += children.get(current, [])
+        return found
+
+    def search_in_category(
+        self, text: str, category_id: int, limit: int = SEARCH_LIMIT
+    ) -> list[Product]:
+        """Active products of a category (and its subcategories) whose name contains
+        ``text`` (or whose T9 form starts with it, for digits), by name; an empty
+        ``text`` lists the category alphabetically."""
+        ids = sorted(self.category_subtree(category_id))
+        query = normalise(text)
+        marks = ",".join("?" * len(ids))
+        sql = f"SELECT {_PRODUCT_COLUMNS} FROM product p WHERE p.active = 1 AND p.category_id IN ({marks})"
+        params: list[Any] = list(ids)
+        if query:
+            escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            sql += " AND (p.name_norm LIKE ? ESCAPE '\\'"
+            params.append(f"%{escaped}%")
+            if is_digits(query):
+                sql += " OR p.name_t9 LIKE ? ESCAPE '\\'"
+                params.append(f"{escaped}%")
+            sql += ")"
+        sql += " ORDER BY p.name_norm, p.name LIMIT ?"
+        params.append(limit)
+        return self._many(sql, tuple(params))
+
     def _prefix(
         self, column: str, prefix: str, candidates: int, limit: int
     ) -> list[tuple[tuple[str, str], Product]]:

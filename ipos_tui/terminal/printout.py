@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import textwrap
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Final
 
 from ipos_tui.domain.authorisation import authorisations_of, printout_lines
@@ -67,10 +68,18 @@ def _nip(digits: str) -> str:
 
 
 def _header(
-    detail: DocumentDetail, company: Company | None, store: Store | None, width: int
+    detail: DocumentDetail,
+    company: Company | None,
+    store: Store | None,
+    width: int,
+    header_lines: Sequence[str] = (),
 ) -> list[str]:
-    """Seller block, date and number, title, buyer block."""
+    """The back office's header lines, seller block, date and number, title, buyer block."""
     out: list[str] = []
+    for text in header_lines:  # each line centred, cut to the paper (never wrapped)
+        text = " ".join(text.split())[:width]
+        if text:
+            out.append(text.center(width).rstrip())
     if company is not None:
         out += _center(company.name, width) + _center(company.address, width)
         out += _center(f"NIP {_nip(company.nip)}", width)
@@ -144,10 +153,12 @@ def render_receipt(
     store: Store | None,
     terminal_info: TerminalInfo | None,
     width: int = 40,
+    header_lines: Sequence[str] = (),
 ) -> str:
-    """The printout of a stored document as text lines of at most ``width`` characters."""
+    """The printout of a stored document as text lines of at most ``width`` characters;
+    ``header_lines`` (the synced receipt header) are printed first, centred."""
     rule = "-" * width
-    lines = _header(detail, company, store, width)
+    lines = _header(detail, company, store, width, header_lines)
     lines.append(rule)
     for item in detail.lines:
         lines += _line(item, width)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import calendar
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -324,6 +324,24 @@ class ReportService:
         reports = tuple(self.daily_reports(start, end))
         return PeriodicReport(start, end, reports, add_sums(report.sums for report in reports))
 
+    def sales_by_category(self, start: date, end: date) -> list[tuple[str, int]]:
+        """Sales less returns (grosze, after discounts) of the documents dated in
+        [start, end], per the category of each line's product (the synced
+        category tree; a product without one, or no longer known, is ""), by name."""
+        check_period(start, end)
+        rows = self._db.execute_sql(
+            "SELECT coalesce(c.name, ''), "
+            "sum(CASE WHEN d.doc_type = 'return' THEN -l.value ELSE l.value END) "
+            "FROM document_line l JOIN document d ON d.id = l.document_id "
+            "LEFT JOIN product p ON p.id = l.product_id "
+            "LEFT JOIN category c ON c.id = p.category_id "
+            "WHERE d.doc_type IN ('receipt', 'return') "
+            "AND substr(d.created_local, 1, 10) BETWEEN ? AND ? "
+            "GROUP BY coalesce(c.name, '') ORDER BY coalesce(c.name, '') = '', coalesce(c.name, '')",
+            (start.isoformat(), end.isoformat()),
+        ).fetchall()
+        return [(str(name), int(total)) for name, total in rows if total]
+
     def print_periodic(
         self,
         report: PeriodicReport,
@@ -331,11 +349,15 @@ class ReportService:
         now: datetime,
         method_names: Mapping[str, str] | None = None,
         authorisation: Authorisation | None = None,
+        extra_lines: Sequence[str] = (),
     ) -> JournalEntry:
         """Print (and journal) a monthly or periodic report; any number of times
-        (``authorisation``: the manager who allowed a cashier without "reports")."""
+        (``authorisation``: the manager who allowed a cashier without "reports";
+        ``extra_lines``: e.g. :func:`category_lines`)."""
         return printer_of(self._terminal).print_fiscal_report(
-            "periodic_report", title, periodic_report_body(report, method_names) + authorised_lines(authorisation), now
+            "periodic_report", title,
+            periodic_report_body(report, method_names) + list(extra_lines) + authorised_lines(authorisation),
+            now,
         )
 
     # -- day-close options --------------------------------------------------------
@@ -563,3 +585,13 @@ __all__ = [
     "parse_month",
     "reports_of",
 ]
+
+
+def category_lines(rows: Sequence[tuple[str, int]], none_label: str = "Bez kategorii") -> list[str]:
+    """The "sales by category" section of a periodic report (empty without sales)."""
+    if not rows:
+        return []
+    lines = ["-" * 40, "SPRZEDAŻ WG KATEGORII"]
+    for name, total in rows:
+        lines.append(_row((name or none_label)[:26], _amount(total)))
+    return lines

@@ -105,6 +105,27 @@ class SettingsService:
         value = self.get(KEY_DAY_CLOSE_TIME)
         return str(value) if value else None
 
+    def cashier_shifts(self) -> bool:
+        """Whether each cashier works in a shift even without cash management: the
+        shift opens at login (no opening cash asked) and "Zamknięcie zmiany" in the
+        user menu prints its report and logs out. With cash management on, shifts
+        are part of it anyway (the opening cash, the count at the close)."""
+        return bool(self.get("cashier_shifts", False))
+
+    def parked_receipts(self) -> bool:
+        """Whether cashiers may hold several open (parked) receipts: off hides
+        "6. Paragony" and its list; the one open receipt is kept as always."""
+        return bool(self.get("parked_receipts", True))
+
+    def receipt_header(self) -> list[str]:
+        """The back office's receipt header, one printed line per line of text
+        (empty lines dropped; at most 10), printed above the seller block."""
+        value = self.get("receipt_header", "")
+        if not isinstance(value, str):
+            return []
+        lines = [line.strip() for line in value.replace("\\n", "\n").splitlines()]
+        return [line for line in lines if line][:10]
+
     def large_amount(self) -> int:
         """Grosze above which a line value or the change is asked about first."""
         return _positive_int(self.get(KEY_LARGE_AMOUNT), DEFAULT_LARGE_AMOUNT)

@@ -163,6 +163,13 @@ def _cash(app: IposApp) -> None:
     open_cash_menu(app)
 
 
+def _plain_shift_close(app: IposApp) -> None:
+    """2. Zamknięcie zmiany, when shifts are on without cash management."""
+    from .screens.cash import close_plain_shift
+
+    close_plain_shift(app)
+
+
 def user_menu_items(app: IposApp) -> list[MenuItem]:
     """Menu użytkownika (F2 on the registration screen).
 
@@ -172,14 +179,20 @@ def user_menu_items(app: IposApp) -> list[MenuItem]:
     the submenus the same holds per item; viewing (transactions, information, the
     printer's journal, sync pulls) is open to everybody.
     """
+    from .screens.cash import plain_shifts
+
     reports = PERM_DAY_CLOSE if needs_manager(app, PERM_REPORTS) else PERM_REPORTS
     return [
         MenuItem(1, "menu.lock", lambda: _lock(app)),
         MenuItem(2, "cash.menu", lambda: _cash(app), visible=app.terminal.settings.cash_management()),
+        MenuItem(2, "cash.shift_close", lambda: _plain_shift_close(app), visible=plain_shifts(app)),
         gated(app, 3, "report.menu_day_close", PERM_DAY_CLOSE, lambda: _day_close(app)),
         gated(app, 4, "report.menu_reports", reports, lambda: _reports(app)),
         MenuItem(5, "menu.transactions", lambda: _transactions(app)),
-        MenuItem(6, "menu.parked", lambda: _parked(app)),
+        MenuItem(
+            6, "menu.parked", lambda: _parked(app),
+            visible=app.terminal.settings.parked_receipts(),
+        ),
         MenuItem(7, "menu.information", lambda: _information(app)),
         MenuItem(
             8,

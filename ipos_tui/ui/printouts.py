@@ -22,7 +22,13 @@ def _render(app: IposApp, uuid: str) -> tuple[DocumentDetail, str]:
         if printed:
             return detail, printed[-1].text
     settings = terminal.settings
-    text = render_receipt(detail, settings.company(), settings.store(), settings.terminal_info())
+    text = render_receipt(
+        detail,
+        settings.company(),
+        settings.store(),
+        settings.terminal_info(),
+        header_lines=settings.receipt_header(),
+    )
     return detail, text
 
 

@@ -17,6 +17,7 @@ from ..domain.errors import DomainError
 from ..i18n import t
 from ..terminal.reports import (
     authorised_lines,
+    category_lines,
     check_period,
     parse_day,
     parse_month,
@@ -121,8 +122,9 @@ def _show(
     reports = reports_of(app.terminal)
     report = reports.periodic(start, end)
     names = {method.code: method.name for method in app.terminal.catalog.payment_methods()}
-    reports.print_periodic(report, printed_title, app.clock(), names, authorisation)
-    text = "\n".join(periodic_report_body(report, names) + authorised_lines(authorisation))
+    by_category = category_lines(reports.sales_by_category(start, end))
+    reports.print_periodic(report, printed_title, app.clock(), names, authorisation, by_category)
+    text = "\n".join(periodic_report_body(report, names) + by_category + authorised_lines(authorisation))
     if not report.reports:
         text = t("report.none") + "\n\n" + text
     app.push_screen(TextViewDialog(title, text))

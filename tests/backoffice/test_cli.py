@@ -284,3 +284,50 @@ def test_default_database_and_secret_live_in_user_dirs(tmp_path: Path, monkeypat
                        secret.read_text().strip().encode())
     assert again.verify_user_pin("7", "2468")
     capsys.readouterr()
+
+
+def test_unit_add_rename_list(capsys, db_url: str) -> None:
+    added = run(capsys, db_url, "unit", "add", "opak.", "--precision", "0")
+    assert added["name"] == "opak."
+    units = {u["name"]: u for u in run(capsys, db_url, "unit", "list")}
+    assert units["opak."]["precision"] == 0 and not units["opak."]["builtin"]
+    assert "kg" in units and units["kg"]["builtin"]
+    assert run(capsys, db_url, "unit", "add", "opak.", code=1)["error"] == "err.unit_taken"
+    run(capsys, db_url, "unit", "rename", "opak.", "op.")
+    names = {u["name"] for u in run(capsys, db_url, "unit", "list")}
+    assert "op." in names and "opak." not in names
+    assert run(capsys, db_url, "unit", "rename", "kg", "kilo", code=1)["error"] == \
+        "err.unit_builtin"
+    assert run(capsys, db_url, "unit", "rename", "nic", "x", code=1)["error"] == \
+        "err.unit_unknown"
+
+
+def test_category_update_and_delete(capsys, db_url: str) -> None:
+    top = run(capsys, db_url, "category", "add", "Chemia CLI")["category_id"]
+    child = run(capsys, db_url, "category", "add", "Proszki CLI", "--parent", str(top))[
+        "category_id"]
+    updated = run(capsys, db_url, "category", "update", str(child), "--name", "Proszki")
+    assert updated == {"id": child, "name": "Proszki", "parent_id": top}
+    assert run(capsys, db_url, "category", "update", str(child), "--no-parent")[
+        "parent_id"] is None
+    assert run(capsys, db_url, "category", "update", str(top), "--name", "Proszki",
+               code=1)["error"]
+    product = run(capsys, db_url, "product", "add", "--name", "Proszek CLI", "--plu", "7301",
+                  "--vat", "A", "--category", str(top))
+    assert product
+    run(capsys, db_url, "category", "delete", str(top))
+    assert top not in {c["id"] for c in run(capsys, db_url, "category", "list")}
+    listed = {p["plu"]: p for p in run(capsys, db_url, "product", "list", "--search", "Proszek CLI")}
+    assert listed["7301"]["category_id"] is None
+    assert run(capsys, db_url, "category", "delete", str(top), code=1)["error"]
+
+
+def test_terminal_rename(capsys, db_url: str) -> None:
+    terminal = run(capsys, db_url, "terminal", "add", "--store", "1")["terminal_id"]
+    assert run(capsys, db_url, "terminal", "rename", str(terminal), "Kasa przy wejściu") == \
+        {"terminal_id": terminal, "name": "Kasa przy wejściu"}
+    names = {r["id"]: r["name"] for r in run(capsys, db_url, "terminal", "list")}
+    assert names[terminal] == "Kasa przy wejściu"
+    assert run(capsys, db_url, "terminal", "rename", str(terminal), " ", code=1)["error"] == \
+        "err.terminal_name_required"
+    assert run(capsys, db_url, "terminal", "rename", "999", "X", code=1)["error"]

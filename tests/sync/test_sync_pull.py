@@ -410,3 +410,24 @@ def test_products_job_signature_and_result(shop: tuple[BackOffice, str], synced:
     with ctx:
         assert products_job(ctx, events.append, CancelToken()) is True
     assert events[-1] == JobFinished("products", True)
+
+
+def test_shift_parking_and_header_settings_reach_the_till(
+    shop: tuple[BackOffice, str], synced: Terminal
+) -> None:
+    """Each synced setting the till acts on, set in the real back office and pulled."""
+    office, _ = shop
+    office.set_setting("cashier_shifts", True)
+    office.set_setting("parked_receipts", False)
+    office.set_setting("receipt_header", "Dziękujemy za zakupy\nZapraszamy ponownie")
+    assert all(pull_all(synced).values())
+    assert synced.settings.cashier_shifts() is True
+    assert synced.settings.parked_receipts() is False
+    assert synced.settings.receipt_header() == ["Dziękujemy za zakupy", "Zapraszamy ponownie"]
+    office.set_setting("cashier_shifts", False)
+    office.set_setting("parked_receipts", True)
+    office.set_setting("receipt_header", "")
+    assert all(pull_all(synced).values())
+    assert synced.settings.cashier_shifts() is False
+    assert synced.settings.parked_receipts() is True
+    assert synced.settings.receipt_header() == []

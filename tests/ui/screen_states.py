@@ -400,6 +400,8 @@ STATES: dict[str, State] = {
     "registration_empty": State(LOGIN),
     "registration_basket": State([*LOGIN, *BASKET]),
     "registration_not_found": State([*LOGIN, *code("1"), *code("777777")]),
+    "category_search_menu": State([*LOGIN, "asterisk", "f3", "3"]),
+    "category_search_narrowed": State([*LOGIN, "asterisk", "f3", "3", "1"]),
     "registration_name_search": State([*LOGIN, "asterisk", *"mlek"]),
     "registration_t9_search": State([*LOGIN, "asterisk", *"65356"]),
     "registration_most_sold": State([*LOGIN, *SELL_ONE, "asterisk"]),

@@ -90,9 +90,44 @@ def first_screen_after_login(app: IposApp) -> Screen[None]:
     otherwise the registration screen."""
     from .registration import RegistrationScreen
 
-    if app.terminal.settings.cash_management() and cash_service(app).current_shift() is None:
+    settings = app.terminal.settings
+    if settings.cash_management() and cash_service(app).current_shift() is None:
         return OpeningCashScreen(after_login=True)
+    if settings.cashier_shifts() and app.cashier is not None:
+        _open_plain_shift(app)
     return RegistrationScreen()
+
+
+def plain_shifts(app: IposApp) -> bool:
+    """Shifts without cash management (the back office's "cashier_shifts" alone)."""
+    settings = app.terminal.settings
+    return settings.cashier_shifts() and not settings.cash_management()
+
+
+def _open_plain_shift(app: IposApp) -> None:
+    """A shift without cash management opens at login, with no opening cash asked."""
+    service = cash_service(app)
+    if service.current_shift() is None and app.cashier is not None:
+        try:
+            service.skip_opening(cashier=app.cashier, now=app.clock())
+        except DomainError:  # opened meanwhile: the shift is there either way
+            pass
+
+
+def close_plain_shift(app: IposApp) -> None:
+    """User menu → 2. Zamknięcie zmiany (shifts without cash management): the shift
+    report (its sales in cash, refunds, no count) is stored and printed, then logout."""
+    cashier = app.cashier
+    assert cashier is not None
+    service = cash_service(app)
+    try:
+        result = service.close_shift(cashier=cashier, now=app.clock())
+    except DomainError as error:
+        _refuse(app, error)
+        return
+    _stored(app, result)
+    message = t("shifts.closed", number=result.document.number)
+    app.call_later(_show_result, app, result, app.logout, message)
 
 
 # -- the amount dialog ---------------------------------------------------------------

@@ -92,6 +92,7 @@ class RegistrationScreen(PosScreen):
         Binding("delete", "void_line", "keys.void_line", priority=True),
         Binding("f4", "discount", "keys.discount"),
         Binding("f7", "return_goods", "ret.key_return"),
+        Binding("f3", "category", "catsearch.key"),
         Binding("escape", "cancel", "keys.cancel"),
         # Enter reaches the field first (it submits); this binding puts it on the bar in
         # the modes where it is the next step, and takes numpad Enter (ctrl+j under tmux)
@@ -110,6 +111,8 @@ class RegistrationScreen(PosScreen):
         self.pending_qty: int | None = None
         self.picks: list[Product] = []
         self.shown_parked_id: int | None = None
+        #: the name search is narrowed to this category (and its subcategories)
+        self.category_id: int | None = None
         #: a manager's consent to the price being typed (a cashier without "price_change")
         self.price_authorisation: Authorisation | None = None
 
@@ -228,7 +231,11 @@ class RegistrationScreen(PosScreen):
 
     def refresh_picks(self) -> None:
         query = self.code.value.strip()
-        self.picks = self.pos.terminal.catalog.search(query, limit=50)
+        catalog = self.pos.terminal.catalog
+        if self.category_id is not None:
+            self.picks = catalog.search_in_category(query, self.category_id, limit=50)
+        else:
+            self.picks = catalog.search(query, limit=50)
         width = self.name_width(PICK_FIXED)
         rows = [
             pick_row(product.plu, product.name, t("reg.unit_price", price=format_money(product.price, symbol=False),
@@ -240,10 +247,67 @@ class RegistrationScreen(PosScreen):
         self.query_one("#picklist", RowList).show_rows(rows, 0)
         if not self.picks:
             self.say(t("reg.not_found"), error=True)
+        elif self.category_id is not None:
+            self.say(t("catsearch.found", n=len(self.picks), category=self._category_name()))
         elif not query:
             self.say(t("reg.most_sold" if self.pos.terminal.catalog.has_sales() else "reg.alphabetical"))
         else:
             self.say(t("reg.found", n=len(self.picks)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F3 (category) belongs to the name search: offered there only."""
+        if action == "category":
+            return self.mode == "name"
+        return True
+
+    def _category_name(self) -> str:
+        names = {c.id: c.name for c in self.pos.terminal.catalog.categories()}
+        return names.get(self.category_id, "") if self.category_id is not None else ""
+
+    def action_category(self) -> None:
+        """F3: narrow the name search to a category (a numbered menu of the tree:
+        1. every category, then the main ones; one with subcategories opens them)."""
+        from ..dialogs import MenuScreen
+        from ..widgets.menu import MenuItem
+
+        categories = self.pos.terminal.catalog.categories()
+        if not categories:
+            self.say(t("catsearch.none"), error=True)
+            return
+        children: dict[int | None, list] = {}
+        for category in categories:
+            children.setdefault(category.parent_id, []).append(category)
+
+        def choose(category_id: int | None) -> None:
+            while len(self.app.screen_stack) > 1 and self.app.screen is not self:
+                self.app.pop_screen()
+            self.category_id = category_id
+            if self.mode != "name":
+                self.pending = None
+                self.set_mode("name")
+            else:
+                self.refresh_picks()
+            self.refresh_bindings()  # the key bar again shows F3 of the name search
+
+        def items(parent: int | None) -> list[MenuItem]:
+            first = (
+                MenuItem(1, "catsearch.all", lambda: choose(None))
+                if parent is None
+                else MenuItem(1, lambda: t("catsearch.whole", category=names[parent]),
+                              lambda p=parent: choose(p))
+            )
+            out = [first]
+            for number, category in enumerate(children.get(parent, []), 2):
+                if children.get(category.id):
+                    action = (lambda c=category: self.app.push_screen(
+                        MenuScreen("catsearch.title", items(c.id))))
+                else:
+                    action = lambda c=category: choose(c.id)  # noqa: E731
+                out.append(MenuItem(number, lambda c=category: c.name, action))
+            return out
+
+        names = {c.id: c.name for c in categories}
+        self.app.push_screen(MenuScreen("catsearch.title", items(None)))
 
     # -- actions ----------------------------------------------------------------
     def action_move(self, step: int) -> None:
@@ -540,7 +604,7 @@ class RegistrationScreen(PosScreen):
         that do something now. Every key keeps working (F7 with lines says why not)."""
         action, empty = binding.action, self.receipt.is_empty
         if self.mode == "name":
-            return action in ("menu", "toggle_search", "submit", "move(-1)", "cancel", "app.help")
+            return action in ("menu", "toggle_search", "category", "submit", "move(-1)", "cancel", "app.help")
         if self.mode != "code":  # typing a quantity, price or weight
             return action in ("cycle_edit", "submit", "cancel", "app.help")
         if action == "submit":

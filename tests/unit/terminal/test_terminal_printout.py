@@ -94,3 +94,45 @@ def test_save_printout(demo_terminal: Terminal, tmp_path: Path) -> None:
     assert path == tmp_path / "printouts" / "receipt-000001.txt"
     assert path.read_text("utf-8") == text
     assert list(path.parent.iterdir()) == [path]
+
+
+def _with_header(terminal: Terminal, header: object) -> None:
+    import dataclasses
+
+    from ipos_tui.terminal.demo import demo_snapshot
+
+    snapshot = demo_snapshot()
+    settings = {**snapshot.settings, "receipt_header": header}
+    terminal.catalog.replace_all(dataclasses.replace(snapshot, settings=settings))
+
+
+def test_receipt_header_lines_print_first_centred_and_cut_to_the_paper(
+    demo_terminal: Terminal,
+) -> None:
+    long = "Zapraszamy codziennie od 6:00 do 22:00 oprócz niedziel i świąt"
+    _with_header(demo_terminal, f"  Dziękujemy za zakupy  \n\n{long}")
+    settings = demo_terminal.settings
+    assert settings.receipt_header() == ["Dziękujemy za zakupy", long]
+    detail = _commit(demo_terminal)
+    text = render_receipt(
+        detail, settings.company(), settings.store(), settings.terminal_info(),
+        header_lines=settings.receipt_header(),
+    )
+    lines = text.splitlines()
+    assert all(len(line) <= 40 for line in lines)
+    assert lines[0].strip() == "Dziękujemy za zakupy"
+    assert lines[0].startswith("  ")  # centred
+    assert lines[1] == long[:40]
+    assert "NIP 526-104-57-31" in lines[3] or "NIP 526-104-57-31" in text.split(long[:40])[1]
+
+
+def test_no_receipt_header_prints_the_seller_first(demo_terminal: Terminal) -> None:
+    _with_header(demo_terminal, "")
+    assert demo_terminal.settings.receipt_header() == []
+    _with_header(demo_terminal, 12)  # a malformed value prints nothing, never fails
+    assert demo_terminal.settings.receipt_header() == []
+    detail = _commit(demo_terminal)
+    company = demo_terminal.settings.company()
+    assert company is not None
+    text = _render(demo_terminal, detail)
+    assert text.splitlines()[0].strip() == company.name[:40]
