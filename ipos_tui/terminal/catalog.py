@@ -25,6 +25,8 @@ from typing import Any, Final
 
 from peewee import SqliteDatabase
 
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.scale_code import ScaleCode, ScaleLayout, parse_scale_code
 from ipos_tui.domain.search import is_digits, normalise, t9_of_normalised
 from ipos_tui.domain.validation import (
     CHECKED_BARCODE_LENGTHS,
@@ -178,6 +180,31 @@ class CatalogService:
                 (code,),
             )
         return None
+
+    def find_label_code(
+        self, code: str, layouts: dict[str, ScaleLayout]
+    ) -> tuple[Product, ScaleCode] | None:
+        """A label scale's EAN-13 (prefix with a layout in ``layouts``): the active
+        product whose PLU is the code's product code, with the weight or price read
+        from it; None when ``code`` is no label code at all.
+
+        Raises DomainError "err.scale_check_digit" (wrong check digit),
+        "err.scale_product_unknown" (no active product with that PLU),
+        "err.scale_not_weighed" (a weight for a product sold by the piece) and the
+        other refusals of :func:`~ipos_tui.domain.scale_code.parse_scale_code`.
+        """
+        parsed = parse_scale_code(code, layouts)
+        if parsed is None:
+            return None
+        product = self._one(
+            f"SELECT {_PRODUCT_COLUMNS} FROM product p WHERE p.plu = ? AND p.active = 1",
+            (parsed.plu,),
+        )
+        if product is None:
+            raise DomainError("err.scale_product_unknown", plu=parsed.plu, code=parsed.code)
+        if parsed.kind == "weight" and product.precision == 0:
+            raise DomainError("err.scale_not_weighed", name=product.name, unit=product.unit)
+        return product, parsed
 
     def product(self, product_id: int) -> Product | None:
         """A product by id, active or not (None when the catalogue has no such id)."""

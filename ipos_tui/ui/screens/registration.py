@@ -20,6 +20,7 @@ from ...domain.errors import DomainError
 from ...domain.money import format_money, parse_amount
 from ...domain.quantity import QTY_SCALE, format_quantity, parse_quantity
 from ...domain.receipt import ReceiptLine
+from ...domain.scale_code import ScaleCode
 from ...i18n import t
 from ...domain.authorisation import Authorisation
 from ...terminal.records import PERM_PRICE_CHANGE, PERM_VOID, Product, document_number_text
@@ -272,12 +273,36 @@ class RegistrationScreen(PosScreen):
     def _submit_code(self, text: str) -> None:
         if not text:
             return
-        product = self.pos.terminal.catalog.find_by_code(text)
+        terminal = self.pos.terminal
+        product = terminal.catalog.find_by_code(text)
         self.code.value = ""
         if product is None:
+            label = terminal.catalog.find_label_code(text, terminal.settings.scale_layouts())
+            if label is not None:
+                self.add_label_product(*label)
+                return
             self.say(t("reg.not_found"), error=True)
             return
         self.add_product(product)
+
+    def add_label_product(self, product: Product, label: ScaleCode) -> None:
+        """Sell a label scale's code: its weight as the quantity, or its price as the
+        value of one piece (the label's value is what the receipt charges, to the grosz;
+        the line is "1 szt. x label price", as the fiscal printer needs qty x price = value)."""
+        if label.kind == "weight":
+            self.add_product(product, qty=label.amount)
+            return
+        line = ReceiptLine(
+            plu=product.plu,
+            name=product.name,
+            unit="szt.",
+            precision=0,
+            unit_price=label.amount,
+            qty=1000,
+            vat_letter=product.vat_letter,
+            product_id=product.id,
+        )
+        self.confirm_unusual(line, lambda: self._add_line(line))
 
     def _submit_name(self, text: str) -> None:
         picks = self.query_one("#picklist", RowList)
