@@ -62,7 +62,7 @@ _BARCODE_LENGTHS: Final = CHECKED_BARCODE_LENGTHS | IN_STORE_BARCODE_LENGTHS
 
 _PRODUCT_COLUMNS: Final = (
     "p.id, p.plu, p.name, p.unit, p.precision, p.vat_letter, p.price, "
-    "p.category_id, p.type, p.active, p.name_norm"
+    "p.category_id, p.type, p.active, p.name_norm, p.deposit"
 )
 
 #: Tables a full catalogue replacement empties. terminal_info (set at activation)
@@ -84,15 +84,16 @@ _REPLACED_TABLES: Final = (
 
 _INSERT_PRODUCT: Final = (
     "INSERT INTO product (id, plu, name, name_norm, name_t9, unit, precision, "
-    "vat_letter, category_id, type, price, active) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "vat_letter, category_id, type, price, active, deposit) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPSERT_PRODUCT: Final = (
     _INSERT_PRODUCT + " ON CONFLICT (id) DO UPDATE SET plu = excluded.plu, "
     "name = excluded.name, name_norm = excluded.name_norm, name_t9 = excluded.name_t9, "
     "unit = excluded.unit, precision = excluded.precision, "
     "vat_letter = excluded.vat_letter, category_id = excluded.category_id, "
-    "type = excluded.type, price = excluded.price, active = excluded.active"
+    "type = excluded.type, price = excluded.price, active = excluded.active, "
+    "deposit = excluded.deposit"
 )
 _UPSERT_BARCODE: Final = (
     "INSERT INTO barcode (code, product_id) VALUES (?, ?) "
@@ -113,6 +114,7 @@ def _product(row: Sequence[Any]) -> Product:
         category_id=row[7],
         type=row[8],
         active=bool(row[9]),
+        deposit=int(row[11] or 0),
     )
 
 
@@ -136,6 +138,7 @@ def _product_params(product: Product) -> tuple[Any, ...]:
         product.type,
         product.price,
         int(product.active),
+        product.deposit,
     )
 
 

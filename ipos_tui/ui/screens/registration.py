@@ -170,8 +170,15 @@ class RegistrationScreen(PosScreen):
         lines = self.query_one("#lines", RowList)
         keep = select if select is not None else lines.highlighted
         lines.show_rows(rows, keep)
+        # deposits ("kaucja") apart: the receipt's fiscal sum and the deposits under the
+        # list, what the customer pays (both together) on the total line
+        deposit = self.receipt.deposit_total
+        self.query_one("#receipt-box").border_subtitle = (
+            t("grocery.total_with_deposit", total=format_money(self.receipt.total),
+              deposit=format_money(deposit)) if deposit else "")
         self.query_one("#total", Static).update(
-            f"{t('reg.total')}  {format_money(self.receipt.total)}"
+            f"{t('grocery.payable')}  {format_money(self.receipt.payable)}"
+            if deposit else f"{t('reg.total')}  {format_money(self.receipt.total)}"
         )
         self.refresh_bindings()  # F7 Zwrot comes and goes with the receipt's lines
 
@@ -220,7 +227,10 @@ class RegistrationScreen(PosScreen):
     def describe(self, line: ReceiptLine) -> str:
         g = self.pos.glyphs
         qty = f"{format_quantity(line.qty, line.precision)} {line.unit}"
-        return f"{line.name} {g.dot} {qty} {g.times} {format_money(line.unit_price)} = {format_money(line.value)}"
+        text = f"{line.name} {g.dot} {qty} {g.times} {format_money(line.unit_price)} = {format_money(line.value)}"
+        if line.deposit_value:
+            text += " " + t("grocery.line_deposit", deposit=format_money(line.deposit_value))
+        return text
 
     # -- name search --------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -301,6 +311,7 @@ class RegistrationScreen(PosScreen):
             qty=1000,
             vat_letter=product.vat_letter,
             product_id=product.id,
+            deposit=product.deposit,
         )
         self.confirm_unusual(line, lambda: self._add_line(line))
 
@@ -333,6 +344,7 @@ class RegistrationScreen(PosScreen):
             qty=qty if qty is not None else 1000,
             vat_letter=product.vat_letter,
             product_id=product.id,
+            deposit=product.deposit,
         )
         if qty is None and price is None:  # the catalogue's own price, one piece
             self._add_line(line)
