@@ -282,7 +282,7 @@ class Product(BaseModel):
     open_price = BooleanField(default=False)
     active = BooleanField(default=True)
     #: returnable packaging's deposit per piece ("kaucja"), grosze; 0 for none
-    deposit = IntegerField(default=0)
+    deposit = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         indexes = (

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.errors import DomainError
 from ..i18n import t
-from ..terminal.records import PERM_DAY_CLOSE, PERM_REPORTS, PERM_RETURNS
+from ..terminal.records import PERM_DAY_CLOSE, PERM_REPORTS
 from .dialogs import Field, FormDialog, MenuScreen
 from .dialogs.authorise import GatedMenuScreen, gated, needs_manager
 from .widgets.menu import MenuItem
@@ -186,7 +186,9 @@ def user_menu_items(app: IposApp) -> list[MenuItem]:
             "menu.configuration",
             lambda: app.push_screen(MenuScreen("menu.configuration", configuration_items(app))),
         ),
-        gated(app, 9, "grocery.deposit_return", PERM_RETURNS, lambda: _deposit_return(app)),
+        # routine cashier work (packaging counted at the till, as bottle machines do):
+        # no manager needed; the cash operation names its cashier
+        MenuItem(9, "grocery.deposit_return", lambda: _deposit_return(app)),
     ]
 
 

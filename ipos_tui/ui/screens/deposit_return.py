@@ -2,24 +2,21 @@
 
 The cashier counts the packaging and confirms the deposit per piece (0,50 zł offered);
 the till stores a cash operation (purpose "deposit_return"), prints "ZWROT KAUCJI"
-and says how much to hand over. Needs the "returns" permission (a manager's PIN
-otherwise), like a return of goods. See ``ipos_tui.terminal.deposits``.
+and says how much to hand over. Routine cashier work, as at a bottle machine: no
+manager's PIN; the cash operation names its cashier. See ``ipos_tui.terminal.deposits``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...domain.authorisation import Authorisation
 from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
 from ...terminal.cash import parse_cash_amount
 from ...terminal.deposits import DEFAULT_UNIT_DEPOSIT, MAX_PIECES, deposits_of
 from ...terminal.printout import save_printout
-from ...terminal.records import PERM_RETURNS
 from ..dialogs import Field, FormDialog, TextViewDialog
-from ..dialogs.authorise import authorise_then
 
 if TYPE_CHECKING:
     from ..app import IposApp
@@ -36,11 +33,6 @@ def start_deposit_return(app: IposApp) -> None:
     """Ask the count and the deposit per piece, then pay back (see the module docstring)."""
     if app.cashier is None:
         return
-    authorise_then(app, PERM_RETURNS, lambda authorisation: _ask(app, authorisation),
-                   what=t("grocery.deposit_return"))
-
-
-def _ask(app: IposApp, authorisation: Authorisation | None) -> None:
     fields = [
         Field("pieces", "grocery.pieces", restrict=r"[0-9]*", max_length=4, validate=_pieces),
         Field("unit", "grocery.unit_deposit", value=format_money(DEFAULT_UNIT_DEPOSIT, symbol=False),

@@ -45,7 +45,7 @@ class PaymentScreen(PosScreen):
         width: 16;
         text-align: right;
     }
-    PaymentScreen #document, PaymentScreen #buyer {
+    PaymentScreen #document, PaymentScreen #buyer, PaymentScreen #deposit {
         width: 1fr;
         text-align: right;
     }
@@ -161,8 +161,7 @@ class PaymentScreen(PosScreen):
         self.query_one("#remaining", Label).update(format_money(state.remaining))
         deposit = self.pos.receipt.deposit_total
         self.query_one("#deposit", Label).update(
-            t("grocery.pay_deposit", deposit=format_money(deposit),
-              total=format_money(self.pos.receipt.total)) if deposit else "")
+            t("grocery.pay_deposit", deposit=format_money(deposit)) if deposit else "")
         self.query_one("#document", Label).update(f"{t('pay.document')}: {kind_label(self.kind)}")
         buyer = f"NIP {format_nip(self.buyer.nip)}" if self.buyer is not None else ""
         self.query_one("#buyer", Label).update(buyer)
