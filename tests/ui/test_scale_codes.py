@@ -54,7 +54,7 @@ async def test_wrong_check_digit_is_refused_with_the_right_digit(make_app) -> No
         bad = good[:12] + str((int(good[12]) + 1) % 10)
         await enter_code(pilot, bad)
         assert app.receipt.is_empty
-        assert status(pilot).startswith(f"Zła cyfra kontrolna kodu z wagi {bad} (powinna być {good[12]})")
+        assert status(pilot) == f"Kod z wagi {bad}: zła cyfra kontrolna (ma być {good[12]}), zeskanuj ponownie."
         assert app.screen.query_one("#code").value == ""
 
 
