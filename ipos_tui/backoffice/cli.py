@@ -672,6 +672,9 @@ def cmd_report_sales(office: BackOffice, args: argparse.Namespace) -> Any:
                     amount=_money(amount)))
         print(t("cli.bo.report_cash", cash_in=_money(r["cash_in"]),
                 cash_out=_money(r["cash_out"])))
+        if r.get("deposits_collected") or r.get("deposits_returned"):  # outside sales and VAT
+            print(t("cli.bo.report_deposits", collected=_money(r["deposits_collected"]),
+                    returned=_money(r["deposits_returned"])))
         for close in r["shift_closes"]:
             print(_shift_close(close))
         for report in r["daily_reports"]:

@@ -131,6 +131,9 @@ async def test_scale_codes_and_deposits_reach_the_back_office(make_app, clock, o
     assert sum(v["gross"] for v in report["vat"].values()) == fiscal  # type: ignore[index]
     assert (report["deposits_collected"], report["deposits_returned"]) == (100, 200)  # type: ignore[index]
     assert report["payments"] == {"gotowka": fiscal + 100}  # type: ignore[index]
+    capsys.readouterr()
+    assert backoffice_cli(["--db", db_url, "report", "sales", "--day", clock().date().isoformat()]) == 0
+    assert "deposits (outside sales and VAT): collected 1,00, returned 2,00" in capsys.readouterr().out
     # the CLI: the deposit typed in złoty, the layouts checked and normalised
     product = cli_json(capsys, db_url, "product", "update", WATER.plu, "--deposit", "0,75")
     assert product["deposit"] == 75  # type: ignore[index]
