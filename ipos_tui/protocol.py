@@ -300,6 +300,9 @@ class ProductData(WireModel):
     kind: Literal["good", "service"] = "good"
     open_price: bool = False
     active: bool = True
+    #: the returnable packaging's deposit per piece ("kaucja"), grosze; 0 for none
+    #: (left out then; an older till ignores it)
+    deposit: NonNegativeGrosze = 0
 
 
 class BarcodeData(WireModel):
@@ -366,7 +369,7 @@ PAGE_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "unit": ("name", "precision"),
     "category": ("name", "parent_id"),
     "product": ("name", "plu", "vat", "unit_id", "category_id", "kind", "open_price",
-                "active"),
+                "active", "deposit"),
     "barcode": ("code", "product_id"),
     "price": ("price",),
     "discount": ("name", "kind", "value", "scope", "active"),
@@ -571,6 +574,16 @@ class Buyer(WireModel):
     address: str | None = Field(default=None, max_length=200)
 
 
+class DepositLine(WireModel):
+    """A deposit charged with a sale: ``qty`` pieces of ``name`` at ``unit`` grosze."""
+
+    name: str = Field(min_length=1, max_length=80)
+    product_id: Id32 | None = None
+    qty: int = Field(gt=0, le=99_999)
+    unit: NonNegativeGrosze
+    value: NonNegativeGrosze
+
+
 class ReceiptDocument(DocumentBase):
     """A sale. ``total`` = sum of line values = sum of payments' (amount − change).
 
@@ -587,6 +600,10 @@ class ReceiptDocument(DocumentBase):
     payments: list[DocumentPayment] = Field(default_factory=list, max_length=20)
     total: NonNegativeGrosze
     vat_totals: dict[VatLetter, SignedGrosze] = Field(default_factory=dict)
+    #: deposits charged for returnable packaging ("kaucja"): outside ``total`` and
+    #: VAT; the payments cover total + deposit (left out when 0)
+    deposit: NonNegativeGrosze = 0
+    deposit_lines: list[DepositLine] | None = Field(default=None, max_length=1000)
 
     def missing_buyer_field(self) -> str | None:
         """The first buyer field this ``kind`` requires but lacks ("buyer" when there is
@@ -630,7 +647,7 @@ class CashOperationDocument(DocumentBase):
     kind: Literal["in", "out"]
     amount: Annotated[int, Strict(), Field(gt=0, le=99_999_999_999)]
     reason: str | None = Field(default=None, max_length=200)
-    purpose: Literal["opening", "deposit", "withdrawal"] | None = None
+    purpose: Literal["opening", "deposit", "withdrawal", "deposit_return"] | None = None
 
 
 class CashReportDocument(DocumentBase):
@@ -695,6 +712,9 @@ class DailyReportDocument(DocumentBase):
     voids_total: NonNegativeGrosze = 0
     first_receipt_at: datetime | None = None
     last_receipt_at: datetime | None = None
+    #: deposits ("kaucja"): charged with the day's receipts, paid back in cash
+    deposits_collected: NonNegativeGrosze = 0
+    deposits_returned: NonNegativeGrosze = 0
 
 
 Document = Annotated[

@@ -340,7 +340,8 @@ def cmd_product_add(office: BackOffice, args: argparse.Namespace) -> Any:
         prices[_price_list_for(office, args.list)] = _zloty(args.price)
     product_id = office.add_product(
         args.name, args.plu, args.vat, unit=args.unit, category_id=args.category,
-        kind=args.kind, open_price=args.open_price, barcodes=args.barcode or [], prices=prices)
+        kind=args.kind, open_price=args.open_price, barcodes=args.barcode or [], prices=prices,
+        deposit=_zloty(args.deposit, "deposit") if args.deposit is not None else 0)
     result = office.get_product(product_id)
     _emit(args, result, lambda r: print(t("cli.bo.product_added", plu=r["plu"], name=r["name"])))
     return result
@@ -366,7 +367,8 @@ def cmd_product_update(office: BackOffice, args: argparse.Namespace) -> Any:
     office.update_product(
         product_id, name=args.name, plu=args.new_plu, vat=args.vat, unit=args.unit,
         category_id=category, kind=args.kind, open_price=_flag(args, "open_price", "fixed_price"),
-        active=_flag(args, "active", "inactive"), barcodes=barcodes)
+        active=_flag(args, "active", "inactive"), barcodes=barcodes,
+        deposit=_zloty(args.deposit, "deposit") if args.deposit is not None else None)
     if price is not None and list_id is not None:
         office.set_price(list_id, product_id, price)  # the jump was asked about above
     result = office.get_product(product_id)
@@ -733,6 +735,9 @@ def cmd_report_sales(office: BackOffice, args: argparse.Namespace) -> Any:
                     amount=_money(amount)))
         print(t("cli.bo.report_cash", cash_in=_money(r["cash_in"]),
                 cash_out=_money(r["cash_out"])))
+        if r.get("deposits_collected") or r.get("deposits_returned"):  # outside sales and VAT
+            print(t("cli.bo.report_deposits", collected=_money(r["deposits_collected"]),
+                    returned=_money(r["deposits_returned"])))
         for close in r["shift_closes"]:
             print(_shift_close(close))
         for report in r["daily_reports"]:
@@ -929,6 +934,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", type=whole_number, default=None, help=_h("category_id"))
     p.add_argument("--kind", choices=["good", "service"], default="good", help=_h("kind"))
     p.add_argument("--open-price", action="store_true", help=_h("open_price"))
+    p.add_argument("--deposit", help=_h("deposit"))
     p.add_argument("--barcode", action="append", help=_h("barcode"))
     p.add_argument("--price", help=_h("price"))
     p.add_argument("--list", type=whole_number, default=None, help=_h("list_of_price"))
@@ -940,6 +946,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", help=_h("unit"))
     p.add_argument("--category", help=_h("category_or_none"))
     p.add_argument("--kind", choices=["good", "service"], help=_h("kind"))
+    p.add_argument("--deposit", help=_h("deposit"))
     price_mode = p.add_mutually_exclusive_group()
     price_mode.add_argument("--open-price", action="store_true", help=_h("open_price"))
     price_mode.add_argument("--fixed-price", action="store_true", help=_h("fixed_price"))

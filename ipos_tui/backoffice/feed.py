@@ -336,12 +336,12 @@ _PRODUCT_DEFAULTS = {"kind": "good", "open_price": False, "active": True}
 
 def _product(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
     rows = _select_in(
-        "SELECT id, name, plu, vat, unit_id, category_id, kind, open_price, active"
+        "SELECT id, name, plu, vat, unit_id, category_id, kind, open_price, active, deposit"
         " FROM product WHERE company_id = {p} AND id IN ({ids})",
         [int(i) for i in ids], ctx.company_id,
     )
     result = {}
-    for pid, name, plu, vat, unit_id, category_id, kind, open_price, active in rows:
+    for pid, name, plu, vat, unit_id, category_id, kind, open_price, active, deposit in rows:
         data: dict[str, Any] = {"name": name, "plu": plu, "vat": vat, "unit_id": unit_id}
         if category_id is not None:
             data["category_id"] = category_id
@@ -351,6 +351,8 @@ def _product(ids: list[str], ctx: PayloadContext) -> dict[str, dict[str, Any]]:
             data["open_price"] = True
         if not active:
             data["active"] = False
+        if deposit:
+            data["deposit"] = deposit
         result[str(pid)] = data
     return result
 

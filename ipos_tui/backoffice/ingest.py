@@ -171,7 +171,14 @@ def _check_totals(doc: ReceiptDocument | ReturnDocument) -> None:
             k: v for k, v in doc.vat_totals.items() if v
         }:
             raise Rejected("vat_totals_mismatch")
-    if doc.payments and sum(p.amount - p.change for p in doc.payments) != doc.total:
+    # a sale's payments also cover its deposits ("kaucja"), which are outside the total
+    deposit = doc.deposit if isinstance(doc, ReceiptDocument) else 0
+    if isinstance(doc, ReceiptDocument) and doc.deposit_lines is not None and (
+        sum(d.value for d in doc.deposit_lines) != deposit
+        or any(d.value != d.unit * d.qty for d in doc.deposit_lines)
+    ):
+        raise Rejected("deposit_mismatch")
+    if doc.payments and sum(p.amount - p.change for p in doc.payments) != doc.total + deposit:
         raise Rejected("payments_mismatch")
 
 
@@ -639,9 +646,16 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
                                      .group_by(t.doc_type, pay.method).tuples()):
         payments[method] += int(amount) if doc_type == "receipt" else -int(amount)
     cash = {"in": 0, "out": 0}
+    deposits_returned = 0
     for (payload,) in t.select(t.payload).where(scope & (t.doc_type == "cash_operation")).tuples():
         data = json.loads(payload)
         cash[data["kind"]] += int(data["amount"])
+        if data.get("purpose") == "deposit_return":
+            deposits_returned += int(data["amount"])
+    deposits_collected = sum(
+        int(json.loads(payload).get("deposit", 0))
+        for (payload,) in t.select(t.payload).where(scope & (t.doc_type == "receipt")).tuples()
+    )
     shift_closes = [
         {"terminal_id": row.terminal_id, "number": row.number,
          "cashier": json.loads(row.payload).get("cashier_name") or row.cashier_identifier,
@@ -668,6 +682,9 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
                 for letter, v in vat.items()},
         "payments": dict(sorted(payments.items())),
         "cash_in": cash["in"], "cash_out": cash["out"],
+        # deposits ("kaucja") apart from sales: charged with receipts, paid back in
+        # cash for returned packaging (the latter are also in cash_out)
+        "deposits_collected": deposits_collected, "deposits_returned": deposits_returned,
         # the shifts closed that day: expected cash, cash counted, their difference
         # (counted − expected; None where an older till did not count) and its sum
         "shift_closes": shift_closes,

@@ -131,6 +131,14 @@ def _add_pin_key_versions(db: Database) -> None:
             db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {definition}')
 
 
+def _add_product_deposit(db: Database) -> None:
+    """Version 8 (issue 14, item 7): a product's deposit per piece ("kaucja", the
+    Polish deposit system for returnable bottles and cans), grosze, 0 for none."""
+    present = {column.name for column in db.get_columns("product")}
+    if "deposit" not in present:
+        db.execute_sql('ALTER TABLE "product" ADD COLUMN "deposit" INTEGER NOT NULL DEFAULT 0')
+
+
 #: (version, step) in ascending order.
 MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (1, _create_initial_schema),
@@ -140,6 +148,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (5, _add_terminal_reports),
     (6, _add_product_list_index),
     (7, _add_pin_key_versions),
+    (8, _add_product_deposit),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

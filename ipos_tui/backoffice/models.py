@@ -289,6 +289,8 @@ class Product(BaseModel):
     kind = CharField(max_length=8, default="good")
     open_price = BooleanField(default=False)
     active = BooleanField(default=True)
+    #: returnable packaging's deposit per piece ("kaucja"), grosze; 0 for none
+    deposit = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
     class Meta:
         indexes = (

@@ -78,6 +78,17 @@ class ReceiptLine:
     product_id: int | None = None
     discount: Discount | None = None
     receipt_discount_share: int = 0
+    #: the returnable packaging's deposit per piece (grosze; "kaucja", Polish deposit
+    #: system): charged apart from the line, outside VAT and the fiscal total
+    deposit: int = 0
+
+    @property
+    def deposit_value(self) -> int:
+        """The deposit this line charges: per piece × pieces (a line sold by weight
+        carries none; discounts never touch it)."""
+        if self.deposit <= 0 or self.precision != 0:
+            return 0
+        return self.deposit * (self.qty // QTY_SCALE)
 
     @property
     def gross(self) -> int:
@@ -194,6 +205,7 @@ class Receipt:
             and new.precision == 0
             and last.discount is None
             and new.discount is None
+            and last.deposit == new.deposit
         )
 
     def set_quantity(self, index: int, qty: int) -> None:
@@ -273,6 +285,17 @@ class Receipt:
     def receipt_discount_amount(self) -> int:
         """Grosze taken off by the whole-receipt discount alone."""
         return sum(line.receipt_discount_share for line in self.lines)
+
+    @property
+    def deposit_total(self) -> int:
+        """The deposits ("kaucja") of the receipt's lines: outside VAT and the fiscal
+        total, paid with it."""
+        return sum(line.deposit_value for line in self.lines)
+
+    @property
+    def payable(self) -> int:
+        """What the customer pays: the fiscal total plus the deposits."""
+        return self.total + self.deposit_total
 
     @property
     def is_empty(self) -> bool:

@@ -116,6 +116,14 @@ def _receipt_body(doc: DocumentDetail) -> dict[str, Any]:
         body["kind"] = doc.kind
     if doc.buyer is not None and doc.kind != "paragon":
         body["buyer"] = _buyer(doc.buyer)
+    deposit = doc.extra.get("deposit")
+    if deposit:  # the deposits charged ("kaucja"): outside the total, in the payments
+        body["deposit"] = deposit["total"]
+        body["deposit_lines"] = [
+            {key: item[key] for key in ("name", "product_id", "qty", "unit", "value")
+             if item.get(key) is not None}
+            for item in deposit["lines"]
+        ]
     return body
 
 
@@ -172,6 +180,7 @@ def _daily_report_body(doc: DocumentDetail) -> dict[str, Any]:
 _DAILY_REPORT_FIELDS: Final = frozenset({
     "day", "receipts", "receipts_total", "returns", "returns_total", "payments", "cash_in",
     "cash_out", "voids", "voids_total", "first_receipt_at", "last_receipt_at",
+    "deposits_collected", "deposits_returned",
 })
 
 _BODIES: Final[dict[str, Callable[[DocumentDetail], dict[str, Any]]]] = {

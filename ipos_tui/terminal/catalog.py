@@ -25,6 +25,8 @@ from typing import Any, Final
 
 from peewee import SqliteDatabase
 
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.scale_code import ScaleCode, ScaleLayout, parse_scale_code
 from ipos_tui.domain.search import is_digits, normalise, t9_of_normalised
 from ipos_tui.domain.validation import (
     CHECKED_BARCODE_LENGTHS,
@@ -60,7 +62,7 @@ _BARCODE_LENGTHS: Final = CHECKED_BARCODE_LENGTHS | IN_STORE_BARCODE_LENGTHS
 
 _PRODUCT_COLUMNS: Final = (
     "p.id, p.plu, p.name, p.unit, p.precision, p.vat_letter, p.price, "
-    "p.category_id, p.type, p.active, p.name_norm"
+    "p.category_id, p.type, p.active, p.name_norm, p.deposit"
 )
 
 #: Tables a full catalogue replacement empties. terminal_info (set at activation)
@@ -82,15 +84,16 @@ _REPLACED_TABLES: Final = (
 
 _INSERT_PRODUCT: Final = (
     "INSERT INTO product (id, plu, name, name_norm, name_t9, unit, precision, "
-    "vat_letter, category_id, type, price, active) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "vat_letter, category_id, type, price, active, deposit) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPSERT_PRODUCT: Final = (
     _INSERT_PRODUCT + " ON CONFLICT (id) DO UPDATE SET plu = excluded.plu, "
     "name = excluded.name, name_norm = excluded.name_norm, name_t9 = excluded.name_t9, "
     "unit = excluded.unit, precision = excluded.precision, "
     "vat_letter = excluded.vat_letter, category_id = excluded.category_id, "
-    "type = excluded.type, price = excluded.price, active = excluded.active"
+    "type = excluded.type, price = excluded.price, active = excluded.active, "
+    "deposit = excluded.deposit"
 )
 _UPSERT_BARCODE: Final = (
     "INSERT INTO barcode (code, product_id) VALUES (?, ?) "
@@ -111,6 +114,7 @@ def _product(row: Sequence[Any]) -> Product:
         category_id=row[7],
         type=row[8],
         active=bool(row[9]),
+        deposit=int(row[11] or 0),
     )
 
 
@@ -134,6 +138,7 @@ def _product_params(product: Product) -> tuple[Any, ...]:
         product.type,
         product.price,
         int(product.active),
+        product.deposit,
     )
 
 
@@ -178,6 +183,31 @@ class CatalogService:
                 (code,),
             )
         return None
+
+    def find_label_code(
+        self, code: str, layouts: dict[str, ScaleLayout]
+    ) -> tuple[Product, ScaleCode] | None:
+        """A label scale's EAN-13 (prefix with a layout in ``layouts``): the active
+        product whose PLU is the code's product code, with the weight or price read
+        from it; None when ``code`` is no label code at all.
+
+        Raises DomainError "err.scale_check_digit" (wrong check digit),
+        "err.scale_product_unknown" (no active product with that PLU),
+        "err.scale_not_weighed" (a weight for a product sold by the piece) and the
+        other refusals of :func:`~ipos_tui.domain.scale_code.parse_scale_code`.
+        """
+        parsed = parse_scale_code(code, layouts)
+        if parsed is None:
+            return None
+        product = self._one(
+            f"SELECT {_PRODUCT_COLUMNS} FROM product p WHERE p.plu = ? AND p.active = 1",
+            (parsed.plu,),
+        )
+        if product is None:
+            raise DomainError("err.scale_product_unknown", plu=parsed.plu, code=parsed.code)
+        if parsed.kind == "weight" and product.precision == 0:
+            raise DomainError("err.scale_not_weighed", name=product.name, unit=product.unit)
+        return product, parsed
 
     def product(self, product_id: int) -> Product | None:
         """A product by id, active or not (None when the catalogue has no such id)."""

@@ -437,7 +437,7 @@ def _price(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
 
 _PRODUCT_COLUMNS: Final = (
     "id", "plu", "name", "name_norm", "name_t9", "unit", "precision", "vat_letter",
-    "category_id", "type", "price", "active", "unit_id", "listed", "open_price",
+    "category_id", "type", "price", "active", "unit_id", "listed", "open_price", "deposit",
 )
 
 
@@ -448,7 +448,7 @@ def _product_sql(t: _Names) -> str:
         f"coalesce((SELECT name FROM {t.unit} WHERE sync_id = ?), ?), "
         f"coalesce((SELECT precision FROM {t.unit} WHERE sync_id = ?), ?), ?, ?, ?, "
         f"coalesce((SELECT price FROM {t.price} WHERE product_id = ?), 0), "
-        f"? AND EXISTS (SELECT 1 FROM {t.price} WHERE product_id = ?), ?, ?, ?) "
+        f"? AND EXISTS (SELECT 1 FROM {t.price} WHERE product_id = ?), ?, ?, ?, ?) "
         f"ON CONFLICT (id) DO UPDATE SET {updates}"
     )
 
@@ -463,6 +463,7 @@ def _product(cur: sqlite3.Cursor, t: _Names, changes: list[_Change]) -> Counts:
             d.unit_id, _FALLBACK_UNIT[0], d.unit_id, _FALLBACK_UNIT[1],
             d.vat, d.category_id, _KINDS.get(d.kind, "towar"),
             pid, int(d.active), pid, d.unit_id, int(d.active), int(d.open_price),
+            d.deposit,
         )
 
     ups, _ = _split(changes)

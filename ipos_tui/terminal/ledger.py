@@ -186,11 +186,42 @@ def _check_payments(receipt: Receipt, payments: Sequence[Payment]) -> None:
     for payment in payments:
         if payment.amount <= 0 or payment.change < 0 or payment.change > payment.amount:
             raise ValueError(f"malformed payment {payment!r}")
+    # the tenders pay the fiscal total and the deposits ("kaucja") charged with it
     paid = sum(payment.net_amount for payment in payments)
-    if paid < receipt.total:
-        raise DomainError("err.receipt_unpaid", remaining=receipt.total - paid)
-    if paid > receipt.total:
-        raise ValueError(f"payments exceed the total by {paid - receipt.total} grosze")
+    if paid < receipt.payable:
+        raise DomainError("err.receipt_unpaid", remaining=receipt.payable - paid)
+    if paid > receipt.payable:
+        raise ValueError(f"payments exceed the total by {paid - receipt.payable} grosze")
+
+
+#: Key of a receipt's ``extra`` holding the deposits it charged ("kaucja").
+DEPOSIT_KEY: Final = "deposit"
+
+
+def deposit_record(receipt: Receipt) -> dict[str, Any] | None:
+    """The deposits ("kaucja") a receipt charged, as its ``extra`` stores them:
+    ``{"total": grosze, "lines": [{"name", "product_id", "qty", "unit", "value"}]}``
+    (qty in pieces, unit = deposit per piece); None when it charged none."""
+    lines = [
+        {"name": line.name, "product_id": line.product_id, "qty": line.qty // 1000,
+         "unit": line.deposit, "value": line.deposit_value}
+        for line in receipt.lines if line.deposit_value > 0
+    ]
+    if not lines:
+        return None
+    return {"total": sum(item["value"] for item in lines), "lines": lines}
+
+
+def _receipt_extra(receipt: Receipt) -> str | None:
+    """A receipt's ``extra``: the manager's authorisations and the deposits, if any."""
+    extra: dict[str, Any] = {}
+    if receipt.authorisations:
+        # what a manager authorised on the receipt (a free discount, a price change)
+        extra[EXTRA_KEY] = records(receipt.authorisations)
+    deposit = deposit_record(receipt)
+    if deposit is not None:
+        extra[DEPOSIT_KEY] = deposit
+    return json.dumps(extra, ensure_ascii=False) if extra else None
 
 
 class LedgerService:
@@ -402,9 +433,7 @@ class LedgerService:
                 buyer.address if buyer else None,
                 "pending",
                 0,
-                # what a manager authorised on the receipt (a free discount, a price change)
-                json.dumps({EXTRA_KEY: records(receipt.authorisations)}, ensure_ascii=False)
-                if receipt.authorisations else None,
+                _receipt_extra(receipt),
             ),
         )
         document_id = cursor.lastrowid

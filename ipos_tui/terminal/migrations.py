@@ -429,6 +429,14 @@ _PERMISSIONS_V7: Final = (
     "ALTER TABLE receipt_void ADD COLUMN authorised_by_name TEXT",
 )
 
+#: Version 8 (issue 14, item 7): the deposit ("kaucja", returnable bottles and cans)
+#: of a product, in grosze per piece, synced from the back office; an open receipt's
+#: lines keep theirs. Receipts store the deposits they charged in their ``extra``.
+_DEPOSIT_V8: Final = (
+    "ALTER TABLE product ADD COLUMN deposit INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE parked_line ADD COLUMN deposit INTEGER NOT NULL DEFAULT 0",
+)
+
 #: Step n (1-based) brings a database from user_version n-1 to n.
 MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
@@ -438,6 +446,7 @@ MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     _DAY_V5,
     _CARD_REFUND_V6,
     _PERMISSIONS_V7,
+    _DEPOSIT_V8,
 )
 
 #: The schema version this release writes and the newest it can open.

@@ -135,6 +135,8 @@ class ProductRow(_Unbound):
     type = TextField()
     price = IntegerField()
     active = BooleanField()
+    #: the returnable packaging's deposit per piece (grosze), 0 for none
+    deposit = IntegerField(default=0)
 
     class Meta:
         table_name = "product"
@@ -302,6 +304,7 @@ class ParkedLineRow(_Unbound):
     vat_letter = TextField()
     discount_kind = TextField(null=True)
     discount_value = IntegerField(null=True)
+    deposit = IntegerField(default=0)
 
     class Meta:
         table_name = "parked_line"

@@ -48,6 +48,7 @@ _LINE_COLUMNS: Final = (
     "vat_letter",
     "discount_kind",
     "discount_value",
+    "deposit",
 )
 _INSERT_LINE: Final = insert_sql(ParkedLineRow, _LINE_COLUMNS)
 _INSERT_RECEIPT: Final = insert_sql(ParkedReceiptRow, ("number", "source", "is_current", "line_count", "total"))
@@ -114,6 +115,7 @@ def _line_values(line: ReceiptLine) -> tuple[object, ...]:
         line.qty,
         line.vat_letter,
         *_discount_columns(line.discount),
+        line.deposit,
     )
 
 
@@ -148,6 +150,7 @@ class ParkedService:
                 vat_letter=line.vat_letter,
                 product_id=line.product_id,
                 discount=_discount_of(line.discount_kind, line.discount_value),
+                deposit=line.deposit,
             )
             for line in rows
         ]

@@ -136,6 +136,21 @@ def _totals(detail: DocumentDetail, width: int) -> list[str]:
     return out
 
 
+def _deposits(detail: DocumentDetail, width: int) -> list[str]:
+    """The deposits ("kaucja") charged with the sale, apart from the fiscal part (no
+    VAT, not in SUMA PLN), and what the customer paid: SUMA PLN + deposits."""
+    deposit = detail.extra.get("deposit")
+    if not deposit:
+        return []
+    out = ["-" * width, "KAUCJA (opakowania zwrotne, poza VAT)"[:width]]
+    for item in deposit["lines"]:
+        out.append(str(item["name"])[:width])
+        out.append(_fit(f"  {item['qty']} szt. x {_amount(item['unit'])}", _amount(item["value"]), width))
+    out.append(_fit("KAUCJA RAZEM", _amount(deposit["total"]), width))
+    out.append(_fit("DO ZAPŁATY", _amount(detail.total + deposit["total"]), width))
+    return out
+
+
 def _payments(detail: DocumentDetail, width: int) -> list[str]:
     """Tenders as handed over, then the change."""
     out = [
@@ -164,6 +179,7 @@ def render_receipt(
         lines += _line(item, width)
     lines.append(rule)
     lines += _totals(detail, width)
+    lines += _deposits(detail, width)
     lines.append(rule)
     lines += _payments(detail, width)
     lines.append(rule)

@@ -183,6 +183,8 @@ class Product:
     category_id: int | None = None
     type: ProductType = "towar"
     active: bool = True
+    #: the returnable packaging's deposit per piece (grosze; "kaucja"), 0 for none
+    deposit: int = 0
 
     @property
     def open_price(self) -> bool:

@@ -72,6 +72,10 @@ class DaySums:
     voids_total: int = 0
     first_receipt_at: datetime | None = None
     last_receipt_at: datetime | None = None
+    #: deposits ("kaucja") apart from sales: charged with receipts (outside their
+    #: totals and VAT) and paid back for returned packaging (also in cash_out)
+    deposits_collected: int = 0
+    deposits_returned: int = 0
 
     @property
     def total(self) -> int:
@@ -246,6 +250,15 @@ class ReportService:
                 (after, upto_document),
             ).fetchall()
         )
+        deposits_collected, deposits_returned = db.execute_sql(
+            f"SELECT coalesce(sum(CASE WHEN d.doc_type = 'receipt' "
+            f"THEN json_extract(d.extra, '$.deposit.total') END), 0), "
+            f"coalesce(sum(CASE WHEN d.doc_type = 'cash_operation' "
+            f"AND json_extract(d.extra, '$.purpose') = 'deposit_return' THEN d.total END), 0) "
+            f"FROM document d WHERE {window} AND d.extra IS NOT NULL "
+            f"AND d.doc_type IN ('receipt', 'cash_operation')",
+            (after, upto_document),
+        ).fetchone()
         voids, voids_total = db.execute_sql(
             "SELECT count(*), coalesce(sum(total), 0) FROM receipt_void WHERE id > ? AND id <= ?",
             (bounds.after_void, upto_void),
@@ -265,6 +278,8 @@ class ReportService:
             voids_total=int(voids_total),
             first_receipt_at=parse_time(first[0]) if first else None,
             last_receipt_at=parse_time(last[0]) if last else None,
+            deposits_collected=int(deposits_collected),
+            deposits_returned=int(deposits_returned),
         )
         return sums, (upto_document, upto_void)
 
@@ -426,7 +441,7 @@ def add_sums(items: Iterable[DaySums]) -> DaySums:
     lasts: list[datetime] = []
     for sums in items:
         for name in ("receipts", "receipts_total", "returns", "returns_total", "cash_in", "cash_out",
-                     "voids", "voids_total"):
+                     "voids", "voids_total", "deposits_collected", "deposits_returned"):
             total[name] += getattr(sums, name)
         for letter, item in sums.vat.items():
             gross[letter] += item.gross
@@ -467,6 +482,8 @@ def _sums_extra(sums: DaySums) -> dict[str, Any]:
         "voids_total": sums.voids_total,
         "first_receipt_at": sums.first_receipt_at.isoformat() if sums.first_receipt_at else None,
         "last_receipt_at": sums.last_receipt_at.isoformat() if sums.last_receipt_at else None,
+        **({"deposits_collected": sums.deposits_collected, "deposits_returned": sums.deposits_returned}
+           if sums.deposits_collected or sums.deposits_returned else {}),
     }
 
 
@@ -490,6 +507,8 @@ def _daily_report(row: tuple[Any, ...]) -> DailyReport:
         voids_total=int(extra.get("voids_total", 0)),
         first_receipt_at=parse_time(extra["first_receipt_at"]) if extra.get("first_receipt_at") else None,
         last_receipt_at=parse_time(extra["last_receipt_at"]) if extra.get("last_receipt_at") else None,
+        deposits_collected=int(extra.get("deposits_collected", 0)),
+        deposits_returned=int(extra.get("deposits_returned", 0)),
     )
     return DailyReport(int(number), doc_uuid, date.fromisoformat(extra["day"]), parse_time(created_local),
                        sums, upload_state)
@@ -538,6 +557,13 @@ def sums_body(sums: DaySums, method_names: Mapping[str, str] | None = None) -> l
         _row("Wpłaty do kasy", _amount(sums.cash_in)),
         _row("Wypłaty z kasy", _amount(sums.cash_out)),
     ]
+    if sums.deposits_collected or sums.deposits_returned:  # outside sales and VAT
+        lines += [
+            "-" * PRINT_WIDTH,
+            "Kaucje (poza sprzedażą i PTU):",
+            _row("Kaucje pobrane", _amount(sums.deposits_collected)),
+            _row("Kaucje zwrócone", _amount(sums.deposits_returned)),
+        ]
     return lines
 
 

@@ -12,6 +12,8 @@ from typing import Any, Final
 
 from peewee import SqliteDatabase
 
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.scale_code import DEFAULT_SCALE_CODES, ScaleLayout, parse_layouts
 from ipos_tui.terminal.models import Models, TerminalInfoRow
 from ipos_tui.terminal.records import (
     LOGIN_MODES,
@@ -28,6 +30,8 @@ KEY_DAY_CLOSE_TIME: Final = "day_close_time"
 KEY_DAY_CLOSE_MODE: Final = "day_close_mode"
 KEY_LARGE_AMOUNT: Final = "large_amount"
 KEY_LARGE_QUANTITY: Final = "large_quantity"
+#: label-scale EAN-13 layouts (see ipos_tui.domain.scale_code)
+KEY_SCALE_CODES: Final = "scale_codes"
 #: Above these the till asks before it takes a typed amount or quantity (a slip of
 #: the finger: 1 234 kg of cheese, 5 000 zł tendered for a 50 zł receipt).
 DEFAULT_LARGE_AMOUNT: Final = 100_000  # grosze: 1 000,00 zł
@@ -133,6 +137,17 @@ class SettingsService:
     def large_quantity(self) -> int:
         """Units (szt., kg …) above which a quantity is asked about first."""
         return _positive_int(self.get(KEY_LARGE_QUANTITY), DEFAULT_LARGE_QUANTITY)
+
+    def scale_layouts(self) -> dict[str, ScaleLayout]:
+        """The label-scale code layouts by prefix: the back office's ``scale_codes``,
+        or the Polish default when it sent none or one this till cannot read."""
+        value = self.get(KEY_SCALE_CODES)
+        if isinstance(value, str):
+            try:
+                return parse_layouts(value)
+            except DomainError:
+                pass
+        return parse_layouts(DEFAULT_SCALE_CODES)
 
     def company(self) -> Company | None:
         """The company printed on receipts (None before the first sync)."""

@@ -199,7 +199,17 @@ def user_menu_items(app: IposApp) -> list[MenuItem]:
             "menu.configuration",
             lambda: app.push_screen(MenuScreen("menu.configuration", configuration_items(app))),
         ),
+        # routine cashier work (packaging counted at the till, as bottle machines do):
+        # no manager needed; the cash operation names its cashier
+        MenuItem(9, "grocery.deposit_return", lambda: _deposit_return(app)),
     ]
+
+
+def _deposit_return(app: IposApp) -> None:
+    """9. Zwrot kaucji: packaging brought back without a purchase, cash paid out."""
+    from .screens.deposit_return import start_deposit_return
+
+    start_deposit_return(app)
 
 
 def open_user_menu(app: IposApp) -> None:

@@ -241,7 +241,7 @@ def test_interleaved_types_carry_an_order() -> None:
 @pytest.mark.parametrize(("groups", "order"), [
     ("x", None),
     ([["product", [1], []]], None),  # a row short
-    ([["product", [1], [["A", "1", "A", 1, None, "good", False, True, "extra"]]]], None),
+    ([["product", [1], [["A", "1", "A", 1, None, "good", False, True, 0, "extra"]]]], None),
     ([["product", [1.5], [0]]], None),
     ([["price", [1], ["499"]]], None),
     ([["price", [1, 1], [[1], [2]]]], [0, 1]),  # order leaves a change out

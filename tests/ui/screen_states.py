@@ -313,6 +313,48 @@ def _connected(terminal: Terminal) -> None:
         ConnectionStore(terminal.db, terminal.models).save(Connection("http://127.0.0.1:1", 1, 1, "token", "Kasa 1"))
 
 
+def _water_deposit(terminal: Terminal) -> None:
+    """The demo catalogue with a 0,50 zł deposit on a bottle of water (as synced)."""
+    import dataclasses
+
+    from ipos_tui.terminal.demo import demo_snapshot
+
+    snapshot = demo_snapshot()
+    products = tuple(dataclasses.replace(p, deposit=50) if p.name == _WATER.name else p
+                     for p in snapshot.products)
+    terminal.catalog.replace_all(dataclasses.replace(snapshot, products=products))
+
+
+def _demo_product(name: str):  # type: ignore[no-untyped-def]
+    from ipos_tui.terminal.demo import demo_snapshot
+
+    return next(p for p in demo_snapshot().products if p.name == name)
+
+
+_WATER = _demo_product("Woda mineralna niegazowana 1,5l")
+_GOUDA_PLU = int(_demo_product("Żółty ser Gouda").plu)
+
+
+def _label(first12: str) -> str:
+    from ipos_tui.domain.scale_code import with_check_digit
+
+    return with_check_digit(first12)
+
+
+_WEIGHED = _label(f"27{_GOUDA_PLU:05d}00457")
+_DEPOSIT_SALE = [*LOGIN, *code(_WATER.plu), *code(_WATER.plu), *code("1")]
+GROCERY_STATES: dict[str, State] = {
+    "grocery_weighed_label": State([*LOGIN, *code(_WEIGHED), *code(_label(f"23{_GOUDA_PLU:05d}01234"))]),
+    "grocery_wrong_check_digit": State(
+        [*LOGIN, *code(_WEIGHED[:12] + str((int(_WEIGHED[12]) + 1) % 10))]),
+    "grocery_deposit_sale": State(_DEPOSIT_SALE, setup=_water_deposit),
+    "grocery_deposit_payment": State([*_DEPOSIT_SALE, "plus"], setup=_water_deposit),
+    "grocery_deposit_printout": State([*_DEPOSIT_SALE, "plus", "enter", "wait:50"], setup=_water_deposit),
+    "grocery_deposit_return_form": State([*LOGIN, "f2", "9", *code("12")]),
+    "grocery_deposit_return_printout": State([*LOGIN, "f2", "9", *code("12"), "enter", "wait:50"]),
+}
+
+
 MANAGER = [*"1001", "enter", *"1111", "enter", "wait:50"]
 #: the stażysta's F4 → 2 (a free percent discount): the manager's dialog
 TRAINEE_DISCOUNT = [*TRAINEE, *code("9"), "f4", "2", "wait:50"]
@@ -514,4 +556,6 @@ STATES: dict[str, State] = {
     **CASH_STATES,
     # 3. Raport dobowy, 4. Raporty, the midnight block and the reminder
     **DAY_STATES,
+    # label-scale codes and deposits (issue 14, item 7)
+    **GROCERY_STATES,
 }

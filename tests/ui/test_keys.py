@@ -96,6 +96,6 @@ async def test_clicking_menu_bottom_left_opens_the_user_menu(make_app) -> None:
         await pilot.click("KeyBar", offset=(1, 0))
         await pilot.pause()
         assert isinstance(app.screen, MenuScreen) and app.screen.title_key == "menu.user"
-        await pilot.click("MenuScreen KeyBar", offset=(len("1–8 ↑↓ Enter Wybierz") + 2, 0))  # "Esc Wróć"
+        await pilot.click("MenuScreen KeyBar", offset=(len("1–9 ↑↓ Enter Wybierz") + 2, 0))  # "Esc Wróć"
         await pilot.pause()
         assert isinstance(app.screen, RegistrationScreen)

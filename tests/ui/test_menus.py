@@ -160,5 +160,5 @@ async def test_menu_keybar_lists_digits_and_escape(make_app) -> None:
         await login(pilot)
         await pilot.press("f2")
         await pilot.pause()
-        assert screen_text(pilot).splitlines()[-1].startswith("1\u20138 \u2191\u2193 Enter Wybierz Esc Wróć")
+        assert screen_text(pilot).splitlines()[-1].startswith("1\u20139 \u2191\u2193 Enter Wybierz Esc Wróć")
         assert isinstance(app.screen, MenuScreen)

@@ -470,3 +470,17 @@ def test_pages_in_english(web_url: str) -> None:
     settings = main_text(browser.get("/settings").text)
     assert "Login mode on the till" in settings and "Large quantity" in settings
     browser.close()
+
+
+def test_settings_scale_codes_are_normalised_and_a_bad_layout_refused(
+        owner: WebClient, office: BackOffice) -> None:
+    """Issue 14, item 7: the label scales' EAN-13 layouts per prefix."""
+    page = owner.get("/settings")
+    assert 'value="27PPPPPWWWWWC 28PPPPPWWWWWC 29PPPPPWWWWWC 23PPPPPVVVVVC 24PPPPPVVVVVC"' in page.text
+    response = owner.post("/settings", _settings_form(owner, scale_codes="27pppppwwwwwc, 23PPPPPVVVVVC"))
+    assert response.status_code == 303
+    assert office.get_settings()["scale_codes"] == "27PPPPPWWWWWC 23PPPPPVVVVVC"
+    response = owner.post("/settings", _settings_form(owner, scale_codes="27PPPPPWWWWWC 27PPPPPVVVVVC"))
+    assert response.status_code == 422
+    assert "Nieprawidłowy układ kodu z wagi „27PPPPPVVVVVC”" in _field_error(response.text, "scale_codes")
+    assert office.get_settings()["scale_codes"] == "27PPPPPWWWWWC 23PPPPPVVVVVC"

@@ -40,7 +40,10 @@ PRODUCT_STATUSES = ("active", "inactive", "all")
 #: A search of this many digits or more is a barcode (or a 9-digit PLU), not a name.
 CODE_ONLY_DIGITS = 8
 #: Fields of a product its edit form changes (what a stale form is checked against).
-PRODUCT_FORM_FIELDS = ("name", "plu", "vat", "unit", "category_id", "kind", "open_price")
+PRODUCT_FORM_FIELDS = ("name", "plu", "vat", "unit", "category_id", "kind", "open_price",
+                       "deposit")
+#: The largest deposit ("kaucja") per piece of returnable packaging: 100,00 zł.
+MAX_DEPOSIT = 10_000
 
 BUILTIN_UNITS = (("szt.", 0), ("kg", 3), ("g", 0))
 #: Longest unit name (the printer's field), category name and discount name.
@@ -252,8 +255,11 @@ class CatalogueService(ServiceBase):
         open_price: bool = False,
         barcodes: Sequence[str] = (),
         prices: dict[int, int] | None = None,
+        deposit: int = 0,
     ) -> int:
-        """Create a product with its barcodes and prices (price list id → grosze)."""
+        """Create a product with its barcodes and prices (price list id → grosze);
+        ``deposit``: its packaging's deposit per piece ("kaucja"), grosze."""
+        self._check_deposit(deposit)
         name = validate_product_name(name)
         plu = validate_plu(plu)
         self._check_vat(vat)
@@ -269,7 +275,7 @@ class CatalogueService(ServiceBase):
             product = m.Product.create(
                 company=self.company_id, name=name, name_key=product_name_key(name), plu=plu,
                 vat=vat, unit=unit_row.id, category=category_id, kind=kind,
-                open_price=open_price,
+                open_price=open_price, deposit=deposit,
             )
             changes.record("product", product.id)
             for code in codes:
@@ -292,8 +298,11 @@ class CatalogueService(ServiceBase):
         open_price: bool | None = None,
         active: bool | None = None,
         barcodes: Sequence[str] | None = None,
+        deposit: int | None = None,
     ) -> None:
         """Change a product; ``barcodes`` (if given) replaces the whole set."""
+        if deposit is not None:
+            self._check_deposit(deposit)
         with self._writing() as changes:
             product = self._product(product_id)
             if name is not None:
@@ -322,6 +331,8 @@ class CatalogueService(ServiceBase):
                 product.open_price = open_price
             if active is not None:
                 product.active = active
+            if deposit is not None:
+                product.deposit = deposit
             product.save()
             changes.record("product", product.id)
             if barcodes is not None:
@@ -490,7 +501,7 @@ class CatalogueService(ServiceBase):
         return {
             "id": p.id, "name": p.name, "plu": p.plu, "vat": p.vat, "unit": p.unit.name,
             "category_id": p.category_id, "kind": p.kind, "open_price": p.open_price,
-            "active": p.active, "barcodes": codes, "prices": prices,
+            "active": p.active, "barcodes": codes, "prices": prices, "deposit": p.deposit,
         }
 
     def _product(self, product_id: int) -> m.Product:
@@ -510,6 +521,12 @@ class CatalogueService(ServiceBase):
     def _check_kind(kind: str) -> None:
         if kind not in PRODUCT_KINDS:
             raise DomainError("err.product_kind_invalid", kind=kind)
+
+    @staticmethod
+    def _check_deposit(deposit: int) -> None:
+        """A deposit per piece: whole grosze from 0 (none) to :data:`MAX_DEPOSIT`."""
+        if isinstance(deposit, bool) or not isinstance(deposit, int) or not 0 <= deposit <= MAX_DEPOSIT:
+            raise DomainError("err.deposit_invalid", max=MAX_DEPOSIT)
 
     @staticmethod
     def _check_price(price: int, open_price: bool) -> None:

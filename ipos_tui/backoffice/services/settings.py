@@ -12,6 +12,7 @@ from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.feed import ChangeRecorder
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import parse_money
+from ipos_tui.domain.scale_code import DEFAULT_SCALE_CODES, normalise_layouts
 
 from .base import ServiceBase
 
@@ -38,6 +39,8 @@ class SettingSpec:
     pattern: re.Pattern[str] | None = None
     #: an int of grosze, typed in złoty (parse_money)
     money: bool = False
+    #: a text value's own check and normal form (raises DomainError)
+    normalise: Any = None
 
 SETTINGS: dict[str, SettingSpec] = {
     # "identifier_pin": identifier then PIN; "identifier": identifier only; "none": no
@@ -63,6 +66,9 @@ SETTINGS: dict[str, SettingSpec] = {
     "large_quantity": SettingSpec(100, kind=int),
     # a till asks again before closing a shift whose counted cash differs by more (złoty)
     "cash_difference_limit": SettingSpec("100,00", pattern=_ZLOTY_RE),
+    # label scales' EAN-13 layouts per prefix (ipos_tui.domain.scale_code): 27-29 weight
+    # in grams, 23-24 price in grosze by default; empty: no label codes
+    "scale_codes": SettingSpec(DEFAULT_SCALE_CODES, normalise=normalise_layouts),
 }
 
 
@@ -109,6 +115,8 @@ class SettingsService(ServiceBase):
             if not text.strip().isdigit() or len(text.strip()) > 9:
                 raise DomainError("err.setting_invalid", setting=key, value=text)
             value = int(text.strip())
+        elif spec.normalise is not None:
+            return spec.normalise(text)
         else:
             return text.strip()
         if value <= 0:
@@ -144,6 +152,8 @@ class SettingsService(ServiceBase):
         ) or (spec.pattern is not None and not spec.pattern.fullmatch(value)) or (
             isinstance(value, str) and len(value) > 200
         ):
+            raise DomainError("err.setting_invalid", setting=key, value=str(value))
+        if spec.normalise is not None and spec.normalise(value) != value:
             raise DomainError("err.setting_invalid", setting=key, value=str(value))
 
     def set_setting(self, key: str, value: Any) -> None:

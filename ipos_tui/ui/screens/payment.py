@@ -45,7 +45,7 @@ class PaymentScreen(PosScreen):
         width: 16;
         text-align: right;
     }
-    PaymentScreen #document, PaymentScreen #buyer {
+    PaymentScreen #document, PaymentScreen #buyer, PaymentScreen #deposit {
         width: 1fr;
         text-align: right;
     }
@@ -105,7 +105,8 @@ class PaymentScreen(PosScreen):
 
     def compose_body(self) -> ComposeResult:
         self.methods = self.pos.terminal.catalog.payment_methods()
-        self.state = PaymentState(self.pos.receipt.total)
+        # the customer pays the fiscal total and the deposits ("kaucja") with it
+        self.state = PaymentState(self.pos.receipt.payable)
         with Vertical(id="pay-box") as box:
             box.border_title = t("pay.title")
             with Horizontal(classes="row"):
@@ -119,6 +120,7 @@ class PaymentScreen(PosScreen):
             with Horizontal(classes="row"):
                 yield Label(t("pay.remaining"), classes="caption", markup=False)
                 yield Label("", id="remaining", classes="amount", markup=False)
+                yield Label("", id="deposit", markup=False)
             with Horizontal(classes="row", id="methods-row"):
                 yield Label(t("pay.method"), classes="caption", markup=False)
                 yield Static("", id="methods", markup=False)
@@ -157,6 +159,9 @@ class PaymentScreen(PosScreen):
         self.query_one("#to-pay", Label).update(format_money(state.total))
         self.query_one("#paid", Label).update(format_money(state.paid))
         self.query_one("#remaining", Label).update(format_money(state.remaining))
+        deposit = self.pos.receipt.deposit_total
+        self.query_one("#deposit", Label).update(
+            t("grocery.pay_deposit", deposit=format_money(deposit)) if deposit else "")
         self.query_one("#document", Label).update(f"{t('pay.document')}: {kind_label(self.kind)}")
         buyer = f"NIP {format_nip(self.buyer.nip)}" if self.buyer is not None else ""
         self.query_one("#buyer", Label).update(buyer)

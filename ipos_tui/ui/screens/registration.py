@@ -20,6 +20,7 @@ from ...domain.errors import DomainError
 from ...domain.money import format_money, parse_amount
 from ...domain.quantity import QTY_SCALE, format_quantity, parse_quantity
 from ...domain.receipt import ReceiptLine
+from ...domain.scale_code import ScaleCode
 from ...i18n import t
 from ...domain.authorisation import Authorisation
 from ...terminal.records import PERM_PRICE_CHANGE, PERM_VOID, Product, document_number_text
@@ -172,8 +173,15 @@ class RegistrationScreen(PosScreen):
         lines = self.query_one("#lines", RowList)
         keep = select if select is not None else lines.highlighted
         lines.show_rows(rows, keep)
+        # deposits ("kaucja") apart: the receipt's fiscal sum and the deposits under the
+        # list, what the customer pays (both together) on the total line
+        deposit = self.receipt.deposit_total
+        self.query_one("#receipt-box").border_subtitle = (
+            t("grocery.total_with_deposit", total=format_money(self.receipt.total),
+              deposit=format_money(deposit)) if deposit else "")
         self.query_one("#total", Static).update(
-            f"{t('reg.total')}  {format_money(self.receipt.total)}"
+            f"{t('grocery.payable')}  {format_money(self.receipt.payable)}"
+            if deposit else f"{t('reg.total')}  {format_money(self.receipt.total)}"
         )
         self.refresh_bindings()  # F7 Zwrot comes and goes with the receipt's lines
 
@@ -222,7 +230,10 @@ class RegistrationScreen(PosScreen):
     def describe(self, line: ReceiptLine) -> str:
         g = self.pos.glyphs
         qty = f"{format_quantity(line.qty, line.precision)} {line.unit}"
-        return f"{line.name} {g.dot} {qty} {g.times} {format_money(line.unit_price)} = {format_money(line.value)}"
+        text = f"{line.name} {g.dot} {qty} {g.times} {format_money(line.unit_price)} = {format_money(line.value)}"
+        if line.deposit_value:
+            text += " " + t("grocery.line_deposit", deposit=format_money(line.deposit_value))
+        return text
 
     # -- name search --------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -336,12 +347,37 @@ class RegistrationScreen(PosScreen):
     def _submit_code(self, text: str) -> None:
         if not text:
             return
-        product = self.pos.terminal.catalog.find_by_code(text)
+        terminal = self.pos.terminal
+        product = terminal.catalog.find_by_code(text)
         self.code.value = ""
         if product is None:
+            label = terminal.catalog.find_label_code(text, terminal.settings.scale_layouts())
+            if label is not None:
+                self.add_label_product(*label)
+                return
             self.say(t("reg.not_found"), error=True)
             return
         self.add_product(product)
+
+    def add_label_product(self, product: Product, label: ScaleCode) -> None:
+        """Sell a label scale's code: its weight as the quantity, or its price as the
+        value of one piece (the label's value is what the receipt charges, to the grosz;
+        the line is "1 szt. x label price", as the fiscal printer needs qty x price = value)."""
+        if label.kind == "weight":
+            self.add_product(product, qty=label.amount)
+            return
+        line = ReceiptLine(
+            plu=product.plu,
+            name=product.name,
+            unit="szt.",
+            precision=0,
+            unit_price=label.amount,
+            qty=1000,
+            vat_letter=product.vat_letter,
+            product_id=product.id,
+            deposit=product.deposit,
+        )
+        self.confirm_unusual(line, lambda: self._add_line(line))
 
     def _submit_name(self, text: str) -> None:
         picks = self.query_one("#picklist", RowList)
@@ -372,6 +408,7 @@ class RegistrationScreen(PosScreen):
             qty=qty if qty is not None else 1000,
             vat_letter=product.vat_letter,
             product_id=product.id,
+            deposit=product.deposit,
         )
         if qty is None and price is None:  # the catalogue's own price, one piece
             self._add_line(line)

@@ -57,7 +57,8 @@ _SETTING_GROUPS = (
     ("group_login", ("login_mode", "short_pins_privileged")),
     ("group_cash", ("cash_management", "cashier_shifts", "cash_difference_limit")),
     ("group_day", ("day_close_mode", "day_close_time")),
-    ("group_sales", ("parked_receipts", "receipt_header", "large_amount", "large_quantity")),
+    ("group_sales", ("parked_receipts", "receipt_header", "large_amount", "large_quantity",
+                     "scale_codes")),
     ("group_updates", ("update_with_unsent",)),
 )
 

@@ -28,7 +28,7 @@ from ipos_tui.i18n import text_in
 from ..auth import Form, Office, Owner
 from ..delivery import delivery_note
 from ..forms import FORM, check_version, field_error, fingerprint, form_dict, parse_form
-from ..render import render, request_language
+from ..render import money, render, request_language
 
 router = APIRouter()
 
@@ -53,6 +53,7 @@ FIELDS = {
     "err.category_unknown": "category", "err.product_kind_invalid": "kind",
     "err.barcode_invalid": "barcodes", "err.barcode_duplicate": "barcodes",
     "err.barcodes_too_many": "barcodes", "err.barcode_taken": "barcodes",
+    "err.deposit_invalid": "deposit",
 }
 #: The same for the barcode form of a product's page.
 CODE_FIELDS = {key: "code" for key, field in FIELDS.items() if field == "barcodes"}
@@ -71,6 +72,16 @@ class ProductFields(BaseModel):
     category: int | None = None
     kind: Literal["good", "service"] = "good"
     open_price: bool = False
+    #: the packaging's deposit per piece ("kaucja"), typed in złoty; empty: none
+    deposit: int = 0
+
+    @field_validator("deposit", mode="before")
+    @classmethod
+    def _deposit(cls, value: Any) -> int:
+        text = str(value).strip()
+        grosze = parse_money(text) if text else 0
+        BackOffice._check_deposit(grosze)
+        return grosze
 
     @field_validator("name")
     @classmethod
@@ -224,7 +235,7 @@ def add_product(request: Request, user: Owner, office: Office, form: Form) -> Re
             product_id = office.add_product(
                 data.name, data.plu, data.vat, unit=data.unit, category_id=data.category,
                 kind=data.kind, open_price=data.open_price, barcodes=data.barcodes,
-                prices=prices)
+                prices=prices, deposit=data.deposit)
         except DomainError as exc:
             errors = field_error(exc, language, FIELDS)
         else:
@@ -237,7 +248,8 @@ def _product_page(request: Request, user: Owner, office: BackOffice, product: di
                   code_errors: dict[str, str] | None = None, code: str = "",
                   status_code: int = 200, flash: str = "") -> Response:
     current = office.product_form_values(product)
-    shown = dict(current, category=current["category_id"] or "")
+    shown = dict(current, category=current["category_id"] or "",
+                 deposit=money(current["deposit"], symbol=False) if current["deposit"] else "")
     lists = office.list_price_lists()
     prices = [{"id": pl["id"], "name": pl["name"], "price": product["prices"].get(pl["id"])}
               for pl in lists]
@@ -274,7 +286,7 @@ def save_product(request: Request, product_id: ProductId, user: Owner, office: O
         try:
             office.update_product(product_id, name=data.name, plu=data.plu, vat=data.vat,
                                   unit=data.unit, category_id=data.category, kind=data.kind,
-                                  open_price=data.open_price)
+                                  open_price=data.open_price, deposit=data.deposit)
         except DomainError as exc:
             errors = field_error(exc, language, FIELDS)
         else:
