@@ -116,6 +116,8 @@ def _receipt_body(doc: DocumentDetail) -> dict[str, Any]:
         body["kind"] = doc.kind
     if doc.buyer is not None and doc.kind != "paragon":
         body["buyer"] = _buyer(doc.buyer)
+    if doc.invoice_number:
+        body["invoice_number"] = doc.invoice_number
     return body
 
 

@@ -82,6 +82,12 @@ def _header(
         _fit(detail.created_local.strftime("%Y-%m-%d %H:%M"), f"Nr: {detail.number:06d}", width)
     )
     out += _center(_TITLES.get(detail.kind, "PARAGON"), width)
+    if detail.invoice_number:
+        # an invoice's own number, and its dates (sale and issue: the same day at the till)
+        out += _center(f"Nr {detail.invoice_number}", width)
+        day = detail.created_local.strftime("%Y-%m-%d")
+        out.append(_fit("Data sprzedaży:", day, width))
+        out.append(_fit("Data wystawienia:", day, width))
     buyer = detail.buyer
     if buyer is not None and detail.kind == "paragon_nip":
         out.append(f"NIP nabywcy: {_nip(buyer.nip)}"[:width])

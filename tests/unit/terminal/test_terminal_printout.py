@@ -78,6 +78,12 @@ def test_receipt_with_nip_and_invoice(demo_terminal: Terminal) -> None:
     )
     assert "FAKTURA" in invoice and "Nabywca:" in invoice and "Firma Test" in invoice
     assert "NIP: 526-104-57-31" in invoice and "Nr: 000002" in invoice
+    # the invoice's own number and its sale and issue dates (issue 14, item 3)
+    lines = invoice.splitlines()
+    assert "Nr FV/K1/11/2026/0001" in [line.strip() for line in lines]
+    assert "Data sprzedaży:" in invoice and "Data wystawienia:" in invoice
+    assert any(line.startswith("Data wystawienia:") and line.endswith("2026-11-26") for line in lines)
+    assert "FV/" not in nip_receipt
 
 
 def test_reprint_is_identical_after_catalogue_changes(demo_terminal: Terminal) -> None:
