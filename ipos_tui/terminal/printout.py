@@ -130,6 +130,26 @@ def _totals(detail: DocumentDetail, width: int) -> list[str]:
         out.append(_fit(f"PTU {letter} {label}", _amount(total.vat), width))
     out.append(_fit("SUMA PTU", _amount(sum(t.vat for t in detail.vat.values())), width))
     out.append(_fit("SUMA PLN", _amount(detail.total), width))
+    if detail.invoice_number:
+        out += _invoice_rates(detail, width)
+    return out
+
+
+def _invoice_rates(detail: DocumentDetail, width: int) -> list[str]:
+    """An invoice's net / VAT / gross per rate, and their sums (one line per rate)."""
+    columns = ("Stawka", "Netto", "VAT", "Brutto")
+    cell = max(8, (width - 6) // 3)
+
+    def row(first: str, *amounts: str) -> str:
+        return (first[:6].ljust(6) + "".join(a.rjust(cell) for a in amounts))[:width]
+
+    out = ["-" * width, row(*columns)]
+    for letter, total in detail.vat.items():
+        out.append(row(f"{letter} {vat_label(letter)}", _amount(total.net), _amount(total.vat),
+                       _amount(total.gross)))
+    totals = detail.vat.values()
+    out.append(row("Razem", _amount(sum(t.net for t in totals)), _amount(sum(t.vat for t in totals)),
+                   _amount(sum(t.gross for t in totals))))
     return out
 
 
