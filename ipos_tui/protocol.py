@@ -596,6 +596,9 @@ class ReceiptDocument(DocumentBase):
     type: Literal["receipt"] = "receipt"
     kind: ReceiptKind = "paragon"
     buyer: Buyer | None = None
+    #: An invoice's number in the till's own series ("FV/K3/12/2026/0001"); left out
+    #: for other kinds.
+    invoice_number: str | None = Field(default=None, min_length=1, max_length=40)
     lines: list[DocumentLine] = Field(min_length=1, max_length=1000)
     payments: list[DocumentPayment] = Field(default_factory=list, max_length=20)
     total: NonNegativeGrosze

@@ -124,6 +124,8 @@ def _receipt_body(doc: DocumentDetail) -> dict[str, Any]:
              if item.get(key) is not None}
             for item in deposit["lines"]
         ]
+    if doc.invoice_number:
+        body["invoice_number"] = doc.invoice_number
     return body
 
 

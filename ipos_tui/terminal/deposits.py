@@ -34,10 +34,9 @@ MAX_PIECES: Final = 9_999
 MAX_UNIT_DEPOSIT: Final = 10_000
 #: The usual deposit of a plastic bottle or a can (0,50 zł), offered first.
 DEFAULT_UNIT_DEPOSIT: Final = 50
-#: The title of its printout. Printed under the journal kind "cash" for now: the kind
-#: "deposit_return" comes with the journal's new CHECK constraint (another change).
+#: The title of its printout and its kind in the printer journal.
 TITLE: Final = "ZWROT KAUCJI"
-JOURNAL_KIND: Final = "cash"
+JOURNAL_KIND: Final = "deposit_return"
 
 
 @dataclass(frozen=True)

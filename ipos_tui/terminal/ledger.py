@@ -54,6 +54,9 @@ from ipos_tui.terminal.settings import SettingsService
 from ipos_tui.terminal.timeutil import local_text, parse_time, to_utc, utc_text
 
 DOC_RECEIPT: Final = "receipt"
+#: The invoice series and the setting saying when its numbers restart.
+INVOICE_SERIES: Final = "FV"
+INVOICE_NUMBERING_KEY: Final = "invoice_numbering"
 #: SQLite's default limit of host parameters is far above this; chunks keep
 #: statements short for very long uuid lists.
 _CHUNK: Final = 500
@@ -273,6 +276,13 @@ class LedgerService:
             document_id = self._insert_document(
                 doc_uuid, number, kind, receipt, checked_buyer, cashier, info, now
             )
+            invoice_number = None
+            if kind == "faktura":
+                invoice_number = self._next_invoice_number(INVOICE_SERIES, info.terminal_id, now)
+                self._db.execute_sql(
+                    "UPDATE document SET invoice_number = ? WHERE id = ?",
+                    (invoice_number, document_id),
+                )
             self._insert_lines(document_id, receipt)
             self._insert_payments(document_id, payments)
             self._record_sales(receipt)
@@ -287,6 +297,7 @@ class LedgerService:
             created_utc=to_utc(now),
             created_local=parse_time(local_text(now)),
             total=receipt.total,
+            invoice_number=invoice_number,
         )
 
     def commit_document(
@@ -398,6 +409,32 @@ class LedgerService:
         """The next number of ``doc_type`` (call inside the write transaction)."""
         row = self._db.cursor().execute(_NEXT_NUMBER, (doc_type,)).fetchone()
         return int(row[0])
+
+    def invoice_period(self) -> str:
+        """How invoice numbers restart: "monthly" (default) or "yearly".
+
+        A device setting ("invoice_numbering", set locally) wins over the synced
+        one of the same name; anything else counts as monthly.
+        """
+        value = self._settings.get_local(INVOICE_NUMBERING_KEY)
+        if value is None:
+            value = self._settings.get(INVOICE_NUMBERING_KEY, "monthly")
+        return "yearly" if value == "yearly" else "monthly"
+
+    def _next_invoice_number(self, series: str, terminal_id: int, now: datetime) -> str:
+        """The next number of an invoice series for this till (inside the write transaction).
+
+        One gapless counter per series, till and period, kept in ``number_sequence``
+        under a key such as "FV/K3/2026-12"; a new month (or year) starts at 1.
+        """
+        local = parse_time(local_text(now))
+        if self.invoice_period() == "yearly":
+            key, period = f"{series}/K{terminal_id}/{local.year:04d}", f"{local.year:04d}"
+        else:
+            key = f"{series}/K{terminal_id}/{local.year:04d}-{local.month:02d}"
+            period = f"{local.month:02d}/{local.year:04d}"
+        count = self._next_number(key)
+        return f"{series}/K{terminal_id}/{period}/{count:04d}"
 
     def _insert_document(
         self,
@@ -592,6 +629,7 @@ class LedgerService:
             upload_attempts=row.upload_attempts,
             reject_reason=row.reject_reason,
             extra=json.loads(row.extra) if row.extra else {},
+            invoice_number=row.invoice_number,
         )
 
     # -- upload bookkeeping ---------------------------------------------------

@@ -437,6 +437,40 @@ _DEPOSIT_V8: Final = (
     "ALTER TABLE parked_line ADD COLUMN deposit INTEGER NOT NULL DEFAULT 0",
 )
 
+#: Version 9 (issue 14 item 3): invoices have their own number
+#: series. ``document.invoice_number`` holds e.g. "FV/K3/12/2026/0001" (unique; set in
+#: the commit's transaction from ``number_sequence`` rows keyed by series and period,
+#: never changed afterwards). The printer journal gains the kinds 'invoice',
+#: 'invoice_correction' and 'deposit_return' (the last for the deposit refunds), the
+#: table recreated with its guards as in version 5.
+_INVOICES_V9: Final = (
+    "ALTER TABLE document ADD COLUMN invoice_number TEXT",
+    "CREATE UNIQUE INDEX document_invoice_number ON document (invoice_number) "
+    "WHERE invoice_number IS NOT NULL",
+    """CREATE TRIGGER document_invoice_number_frozen BEFORE UPDATE ON document
+    WHEN old.invoice_number IS NOT NULL AND old.invoice_number IS NOT new.invoice_number BEGIN
+        SELECT RAISE(ABORT, 'an invoice number never changes');
+    END""",
+    "DROP TRIGGER printer_journal_no_delete",
+    "DROP TRIGGER printer_journal_no_update",
+    "ALTER TABLE printer_journal RENAME TO printer_journal_v7",
+    """CREATE TABLE printer_journal (
+        number INTEGER PRIMARY KEY CHECK (number > 0),
+        kind TEXT NOT NULL CHECK (kind IN ('receipt', 'settlement', 'vat_table', 'daily_report',
+            'periodic_report', 'return', 'cash', 'update', 'invoice', 'invoice_correction',
+            'deposit_return')),
+        printed_utc TEXT NOT NULL,
+        printed_local TEXT NOT NULL,
+        document_uuid TEXT,
+        document_number INTEGER,
+        text TEXT NOT NULL,
+        text_norm TEXT NOT NULL
+    )""",
+    "INSERT INTO printer_journal SELECT * FROM printer_journal_v7",
+    "DROP TABLE printer_journal_v7",
+    *_JOURNAL_GUARDS,
+)
+
 #: Step n (1-based) brings a database from user_version n-1 to n.
 MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
@@ -447,6 +481,7 @@ MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     _CARD_REFUND_V6,
     _PERMISSIONS_V7,
     _DEPOSIT_V8,
+    _INVOICES_V9,
 )
 
 #: The schema version this release writes and the newest it can open.

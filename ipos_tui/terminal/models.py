@@ -196,6 +196,7 @@ class DocumentRow(_Unbound):
     reject_reason = TextField(null=True)
     sent_at = TextField(null=True)
     extra = TextField(null=True)
+    invoice_number = TextField(null=True)
 
     class Meta:
         table_name = "document"

@@ -48,7 +48,8 @@ PRINT_WIDTH: Final = 40
 JOURNAL_LIMIT: Final = 500
 
 PrintoutKind = Literal[
-    "receipt", "settlement", "vat_table", "daily_report", "periodic_report", "return", "cash", "update"
+    "receipt", "settlement", "vat_table", "daily_report", "periodic_report", "return", "cash", "update",
+    "invoice", "invoice_correction", "deposit_return"
 ]
 
 _SELECT_ENTRY: Final = (

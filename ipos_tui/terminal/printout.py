@@ -91,6 +91,12 @@ def _header(
         _fit(detail.created_local.strftime("%Y-%m-%d %H:%M"), f"Nr: {detail.number:06d}", width)
     )
     out += _center(_TITLES.get(detail.kind, "PARAGON"), width)
+    if detail.invoice_number:
+        # an invoice's own number, and its dates (sale and issue: the same day at the till)
+        out += _center(f"Nr {detail.invoice_number}", width)
+        day = detail.created_local.strftime("%Y-%m-%d")
+        out.append(_fit("Data sprzedaży:", day, width))
+        out.append(_fit("Data wystawienia:", day, width))
     buyer = detail.buyer
     if buyer is not None and detail.kind == "paragon_nip":
         out.append(f"NIP nabywcy: {_nip(buyer.nip)}"[:width])
@@ -133,6 +139,26 @@ def _totals(detail: DocumentDetail, width: int) -> list[str]:
         out.append(_fit(f"PTU {letter} {label}", _amount(total.vat), width))
     out.append(_fit("SUMA PTU", _amount(sum(t.vat for t in detail.vat.values())), width))
     out.append(_fit("SUMA PLN", _amount(detail.total), width))
+    if detail.invoice_number:
+        out += _invoice_rates(detail, width)
+    return out
+
+
+def _invoice_rates(detail: DocumentDetail, width: int) -> list[str]:
+    """An invoice's net / VAT / gross per rate, and their sums (one line per rate)."""
+    columns = ("Stawka", "Netto", "VAT", "Brutto")
+    cell = max(8, (width - 6) // 3)
+
+    def row(first: str, *amounts: str) -> str:
+        return (first[:6].ljust(6) + "".join(a.rjust(cell) for a in amounts))[:width]
+
+    out = ["-" * width, row(*columns)]
+    for letter, total in detail.vat.items():
+        out.append(row(f"{letter} {vat_label(letter)}", _amount(total.net), _amount(total.vat),
+                       _amount(total.gross)))
+    totals = detail.vat.values()
+    out.append(row("Razem", _amount(sum(t.net for t in totals)), _amount(sum(t.vat for t in totals)),
+                   _amount(sum(t.gross for t in totals))))
     return out
 
 

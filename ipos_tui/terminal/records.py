@@ -256,6 +256,8 @@ class StoredDocument:
     created_utc: datetime
     created_local: datetime
     total: int
+    #: An invoice's number in its own series ("FV/K3/12/2026/0001"), else None.
+    invoice_number: str | None = None
 
     @property
     def code(self) -> str:
@@ -340,6 +342,8 @@ class DocumentDetail:
     #: What only some document types carry (a return's original receipt, a cash
     #: operation's reason, a daily report's sums), as stored with the document.
     extra: dict[str, Any] = field(default_factory=dict)
+    #: An invoice's number in its own series, else None.
+    invoice_number: str | None = None
 
     @property
     def subtotal(self) -> int:

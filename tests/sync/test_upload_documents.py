@@ -191,9 +191,13 @@ def test_invoice_and_nip_receipt_reach_the_back_office_with_their_buyer(
     stored = ReceiptDocument.model_validate_json(rows[faktura].payload)
     assert stored.kind == "faktura" and stored.buyer is not None
     assert stored.buyer.address == "ul. Długa 1, 00-001 Warszawa"
+    # the invoice's own number reaches the real back office with it (issue 14, item 3)
+    assert stored.invoice_number is not None and stored.invoice_number.startswith("FV/K")
+    assert stored.invoice_number == terminal.ledger.get_document(faktura).invoice_number
+    assert ReceiptDocument.model_validate_json(rows[plain].payload).invoice_number is None
     # A plain paragon costs no extra bytes: kind and buyer are left out.
     payload = document_payload(terminal.ledger.get_document(plain))
-    assert "kind" not in payload and "buyer" not in payload
+    assert "kind" not in payload and "buyer" not in payload and "invoice_number" not in payload
     assert document_payload(terminal.ledger.get_document(nip_receipt))["buyer"] == {
         "nip": "5260250995"}
 

@@ -172,6 +172,15 @@ def scripted_sync(
     return open_screen
 
 
+def _pricey_nine(terminal: Terminal) -> None:
+    """Product "9" costs 512,34 zł: one of it is above the NIP receipt limit."""
+    from dataclasses import replace
+
+    product = terminal.catalog.find_by_code("9")
+    assert product is not None
+    terminal.catalog.upsert_products([replace(product, price=51234)])
+
+
 def _cash_on(terminal: Terminal) -> None:
     set_catalogue_settings(terminal, cash_management=True)
 
@@ -461,6 +470,10 @@ STATES: dict[str, State] = {
     "payment_split": State([*LOGIN, *BASKET, "plus", "asterisk", "asterisk", *code("500")]),
     "payment_card_terminal": State([*LOGIN, *BASKET, "plus", "asterisk", "enter"]),
     "payment_document_menu": State([*LOGIN, *BASKET, "plus", "f3"]),
+    # issue 14: Paragon z NIP above 450 zł gross warns and offers a Faktura
+    "payment_nip_receipt_over_450": State(
+        [*LOGIN, *code("9"), "plus", "f3", "3", "wait:50"], setup=_pricey_nine
+    ),
     "payment_invoice_bad_nip": State([*LOGIN, *BASKET, "plus", "f3", "1", "wait:50", *code("1234567890")]),
     "payment_invoice_ready": State(
         [*LOGIN, *BASKET, "plus", "f3", "1", "wait:50", *code("5261045731"), *code("Firma Testowa sp. z o.o."),

@@ -174,3 +174,58 @@ async def test_numbers_are_gapless_across_receipts(make_app) -> None:
             await pilot.press("escape")
         numbers = [doc.number for doc in app.terminal.ledger.list_documents()]
         assert numbers == [3, 2, 1]
+
+
+def _make_pricey(app, price: int) -> None:  # type: ignore[no-untyped-def]
+    """Product "9" costs ``price`` grosze (a sale above the NIP receipt limit)."""
+    from dataclasses import replace
+
+    product = app.terminal.catalog.find_by_code("9")
+    app.terminal.catalog.upsert_products([replace(product, price=price)])
+
+
+async def test_receipt_with_nip_above_450_zl_warns_and_offers_an_invoice(make_app) -> None:
+    app = make_app()
+    _make_pricey(app, 51234)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ring_up(pilot, "9")
+        await pilot.press("f3", "3")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        text = app.screen.question
+        assert "Paragon z NIP do 450 zł brutto" in text and "512,34\xa0zł" in text
+        assert "Wystawić fakturę?" in " ".join(screen_text(pilot).split())
+        await pilot.press("enter")  # yes: a Faktura, which asks name and address too
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        await type_text(pilot, "5261045731")
+        await pilot.press("enter")
+        await type_text(pilot, "Firma Testowa sp. z o.o.")
+        await pilot.press("enter")
+        await type_text(pilot, "ul. Prosta 1, 00-001 Warszawa")
+        await pilot.press("enter")
+        assert isinstance(app.screen, PaymentScreen)
+        assert "Dokument: Faktura" in screen_text(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = app.terminal.ledger.get_document(app.terminal.ledger.list_documents()[0].uuid)
+        assert detail.kind == "faktura" and detail.invoice_number == "FV/K1/11/2026/0001"
+
+
+async def test_the_cashier_may_keep_the_receipt_with_nip_above_450_zl(make_app) -> None:
+    app = make_app()
+    _make_pricey(app, 51234)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ring_up(pilot, "9")
+        await pilot.press("f3", "3")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # no: keep Paragon z NIP, only the NIP is asked
+        await pilot.pause()
+        await type_text(pilot, "5261045731")
+        await pilot.press("enter")
+        assert isinstance(app.screen, PaymentScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = app.terminal.ledger.get_document(app.terminal.ledger.list_documents()[0].uuid)
+        assert (detail.kind, detail.invoice_number) == ("paragon_nip", None)

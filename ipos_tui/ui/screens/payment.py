@@ -26,6 +26,10 @@ from ..printouts import kind_label
 from ..widgets.code_input import CodeInput
 from .base import PosScreen
 
+#: The most a receipt with the buyer's NIP may be for (gross, grosze): above it the
+#: buyer gets an invoice (Polish rules: 450 zł / 100 EUR).
+NIP_RECEIPT_LIMIT = 45_000
+
 class PaymentScreen(PosScreen):
     WITH_RECEIPT = True
 
@@ -302,6 +306,8 @@ class PaymentScreen(PosScreen):
             if kind == "paragon":
                 self.kind, self.buyer = "paragon", None
                 self.redraw()
+            elif kind == "paragon_nip" and self.state.total > NIP_RECEIPT_LIMIT:
+                self._offer_invoice()
             else:
                 self._ask_buyer(kind)
 
@@ -311,6 +317,17 @@ class PaymentScreen(PosScreen):
             MenuItem(3, "doc.paragon_nip", lambda: choose("paragon_nip")),
         ]
         self.app.push_screen(MenuScreen("pay.document_menu", items))
+
+    def _offer_invoice(self) -> None:
+        """A receipt with the buyer's NIP stands for an invoice only up to 450 zł gross:
+        above it, warn and offer a Faktura (the cashier may still keep Paragon z NIP)."""
+        from ..dialogs import ConfirmDialog
+
+        def answered(invoice: bool | None) -> None:
+            self._ask_buyer("faktura" if invoice else "paragon_nip")
+
+        question = t("invoice.nip_receipt_over_limit", total=format_money(self.state.total))
+        self.app.push_screen(ConfirmDialog(question), answered)
 
     def _ask_buyer(self, kind: str) -> None:
         from ..dialogs import Field, FormDialog

@@ -78,6 +78,20 @@ def test_receipt_with_nip_and_invoice(demo_terminal: Terminal) -> None:
     )
     assert "FAKTURA" in invoice and "Nabywca:" in invoice and "Firma Test" in invoice
     assert "NIP: 526-104-57-31" in invoice and "Nr: 000002" in invoice
+    # the invoice's own number and its sale and issue dates (issue 14, item 3)
+    lines = invoice.splitlines()
+    assert "Nr FV/K1/11/2026/0001" in [line.strip() for line in lines]
+    assert "Data sprzedaży:" in invoice and "Data wystawienia:" in invoice
+    assert any(line.startswith("Data wystawienia:") and line.endswith("2026-11-26") for line in lines)
+    assert "FV/" not in nip_receipt
+    # net / VAT / gross per rate and their sums, in 40 columns
+    assert any(line.split()[:4] == ["Stawka", "Netto", "VAT", "Brutto"] for line in lines)
+    razem = next(line for line in lines if line.startswith("Razem"))
+    assert all(len(line) <= 40 for line in lines)
+    net, vat, gross = razem.split()[1:]
+    to_grosze = lambda text: int(text.replace(",", "").replace("-", ""))  # noqa: E731
+    assert to_grosze(net) + to_grosze(vat) == to_grosze(gross)
+    assert "Razem" not in nip_receipt
 
 
 def test_reprint_is_identical_after_catalogue_changes(demo_terminal: Terminal) -> None:
