@@ -33,6 +33,7 @@ from ipos_tui.backoffice.security import group_code, load_pepper
 from ipos_tui.backoffice.services import PERMISSIONS, ROLES, SETTINGS, BackOffice
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, parse_money, parse_percent
+from ipos_tui.domain.vat import parse_vat_rate, rate_text
 from ipos_tui.i18n import current_language, has_key, t
 from ipos_tui.i18n.cli import (
     HelpFormatter,
@@ -237,6 +238,27 @@ def cmd_company_get(office: BackOffice, args: argparse.Namespace) -> Any:
 def cmd_company_set(office: BackOffice, args: argparse.Namespace) -> Any:
     office.update_company(args.name, args.nip, args.address)
     return cmd_company_get(office, args)
+
+
+# ---------------------------------------------------------------- VAT (PTU) table
+
+
+def _print_vat(rows: list[dict[str, Any]]) -> None:
+    _print_table([{"letter": r["letter"], "rate": rate_text(r["rate_bp"])} for r in rows],
+                 ["letter", "rate"])
+
+
+def cmd_vat_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    result = office.list_vat_rates()
+    _emit(args, result, _print_vat)
+    return result
+
+
+def cmd_vat_set(office: BackOffice, args: argparse.Namespace) -> Any:
+    result = office.set_vat_rate(args.letter, parse_vat_rate(args.letter, args.rate))
+    _emit(args, result, lambda r: print(t("cli.bo.vat_set", letter=r["letter"],
+                                          rate=rate_text(r["rate_bp"]))))
+    return result
 
 
 # ---------------------------------------------------------------- terminals
@@ -888,6 +910,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help=_h("company_name"))
     p.add_argument("--nip", help=_h("nip_clear"))
     p.add_argument("--address", help=_h("address"))
+
+    vat = group("vat", _h("vat_table"))
+    command(vat, "list", cmd_vat_list, _h("vat_list"))
+    p = command(vat, "set", cmd_vat_set, _h("vat_set"))
+    p.add_argument("letter", metavar=t("cli.mv.vat"), help=_h("vat_letter_arg"))
+    p.add_argument("rate", metavar=t("cli.mv.vat_rate"), help=_h("vat_rate_arg"))
 
     terminal = group("terminal", _h("terminal"))
     p = command(terminal, "add", cmd_terminal_add, _h("terminal_add"))

@@ -89,3 +89,55 @@ def vat_totals(
         letter: VatTotal(letter, gross, vat_from_gross(gross, rates[letter]))
         for letter, gross in sorted(gross_by_letter.items())
     }
+
+
+#: The letters a Polish fiscal printer's PTU table has.
+PTU_LETTERS: Final = ("A", "B", "C", "D", "E", "F", "G")
+
+#: The highest rate a PTU letter can hold: 99,99 %.
+MAX_RATE_BP: Final = 9999
+
+
+def check_vat_rate(letter: str, rate_bp: int | None) -> str:
+    """``letter`` upper-cased, if the printer accepts ``rate_bp`` for it.
+
+    Raises DomainError "err.vat_letter" for a letter outside A–G and
+    "err.vat_rate_invalid" for a rate outside 0–99,99 % (``None`` = exempt is fine).
+    """
+    cleaned = letter.strip().upper()
+    if cleaned not in PTU_LETTERS:
+        raise DomainError("err.vat_letter", letter=letter)
+    if rate_bp is not None and not 0 <= rate_bp <= MAX_RATE_BP:
+        raise DomainError("err.vat_rate_invalid", letter=cleaned, rate=rate_text(rate_bp))
+    return cleaned
+
+
+def rate_text(rate_bp: int | None) -> str:
+    """A rate in basis points as printed ("23%", "5,5%", "zw."), any letter."""
+    if rate_bp is None:
+        return EXEMPT_LABEL
+    sign = "-" if rate_bp < 0 else ""
+    whole, rest = divmod(abs(rate_bp), _BP_PER_PERCENT)
+    return sign + (f"{whole}%" if rest == 0 else f"{whole},{rest:02d}".rstrip("0") + "%")
+
+
+def parse_vat_rate(letter: str, text: str) -> int | None:
+    """A typed rate ("23", "5,5", "0.5 %", "zw.") in basis points, ``None`` = exempt.
+
+    Refused with "err.vat_rate_invalid" when not a number with at most two decimals or
+    outside 0–99,99 %.
+    """
+    cleaned = text.strip().rstrip("%").strip().replace(",", ".")
+    if cleaned.lower() in ("zw", "zw.", "exempt"):
+        return None
+    whole, dot, frac = cleaned.partition(".")
+    digits = whole.lstrip("-")
+    if not digits.isdigit() or (dot and not (frac.isdigit() and len(frac) <= 2)) \
+            or not digits.isascii() or not frac.isascii():
+        raise DomainError("err.vat_rate_invalid", letter=letter, rate=text.strip())
+    rate_bp = int(digits) * _BP_PER_PERCENT + int((frac or "0").ljust(2, "0"))
+    if whole.startswith("-"):
+        rate_bp = -rate_bp
+    if not 0 <= rate_bp <= MAX_RATE_BP:
+        raise DomainError("err.vat_rate_invalid", letter=letter, rate=text.strip())
+    return rate_bp

@@ -226,3 +226,15 @@ def test_sqlite_urls(url: str, path: str | None) -> None:
     from ipos_tui.backoffice.db import sqlite_path
 
     assert sqlite_path(url) == path
+
+
+def test_a_changed_vat_rate_reaches_the_products_stream(office: BackOffice) -> None:
+    terminal_id, code = office.add_terminal(1)
+    auth = office.authenticate(office.activate(code, "k")["token"])
+    since = office.pull(auth, "products", 0, limit=10**9)["cursor"]
+    office.set_vat_rate("C", 0)
+    page = office.pull(auth, "products", since, limit=10**9)
+    vat = [c for c in page["changes"] if c["type"] == "vat_rate"]
+    assert [(c["id"], (c.get("data") or {}).get("rate")) for c in vat] == [("C", 0)]
+    _raises("err.vat_letter", lambda: office.set_vat_rate("H", 500))
+    _raises("err.vat_rate_invalid", lambda: office.set_vat_rate("C", 10_000))

@@ -144,6 +144,9 @@ async def test_a_changed_vat_table_is_written_after_the_cashier_confirms(make_ap
         await pilot.press("f2", "3")
         await until_dialog(pilot)
         assert "B 8% → 7%" in app.screen.question
+        # the question comes after the daily report: the day's totals are already zero
+        assert reports_of(app.terminal).last_daily_report() is not None
+        assert app.screen_stack[-2].rows["report"].state == "done"
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -297,8 +300,10 @@ async def test_no_update_is_installed_when_the_report_failed(make_app, monkeypat
         assert screen.rows["report"].state == "failed"
         assert "czeka na zapisany raport" in row(pilot, "update") and asked == []
         assert "zdjęta" not in row(pilot, "block")
+        # no report: the day still has its sales, so the PTU table is not written
+        assert screen.rows["vat"].state == "skipped"
         # it used to say "Raport zapisany." here
-        assert status(pilot) == "Raport dobowy nie powstał (powód w kroku 8). Spróbuj ponownie: F2 → 3."
+        assert status(pilot) == "Raport dobowy nie powstał (powód w kroku 7). Spróbuj ponownie: F2 → 3."
 
 
 # -- issue 12, finding 12: doubled texts, counts that say what they count, numbers ----
@@ -359,8 +364,8 @@ async def test_steps_are_numbered_as_they_run(make_app) -> None:
         await login(pilot)
         await run_day_close(pilot)
         lines = screen_text(pilot).splitlines()
-        labels = [" 1. Wysłanie transakcji", " 2. Pobranie konfiguracji", " 5. Tabela VAT (PTU) drukarki",
-                  " 6. Rozliczenie aplikacji płatniczej", " 7. Otwarte paragony", " 8. Raport dobowy",
+        labels = [" 1. Wysłanie transakcji", " 2. Pobranie konfiguracji", " 8. Tabela VAT (PTU) drukarki",
+                  " 5. Rozliczenie aplikacji płatniczej", " 6. Otwarte paragony", " 7. Raport dobowy",
                   "10. Wysłanie raportu", "11. Aktualizacja aplikacji"]
         for label in labels:
             assert any(line.startswith(f"│ {label}") for line in lines), label

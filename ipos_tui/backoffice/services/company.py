@@ -12,7 +12,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.validation import (
     validate_nip,
 )
-from ipos_tui.domain.vat import VAT_RATES
+from ipos_tui.domain.vat import VAT_RATES, check_vat_rate
 
 from .base import ServiceBase
 from .catalogue import (
@@ -108,6 +108,28 @@ class CompanyService(ServiceBase):
                 company.address = new_address
             company.save()
             changes.record("company", company.id)
+
+    def list_vat_rates(self) -> list[dict[str, Any]]:
+        """The VAT (PTU) letters and their rates in basis points (``None`` = exempt)."""
+        return [{"letter": row.letter, "rate_bp": row.rate}
+                for row in m.VatRate.select().where(m.VatRate.company == self.company_id)
+                .order_by(m.VatRate.letter)]
+
+    def set_vat_rate(self, letter: str, rate_bp: int | None) -> dict[str, Any]:
+        """Set (or add) a PTU letter's rate, by the fiscal printer's rules: letters A-G,
+        0-99,99 % in basis points or ``None`` for exempt ("zw."). Tills get it with the
+        next sync and write it to their printer at their next day close."""
+        letter = check_vat_rate(letter, rate_bp)
+        with self._writing() as changes:
+            row = m.VatRate.get_or_none((m.VatRate.company == self.company_id)
+                                        & (m.VatRate.letter == letter))
+            if row is None:
+                m.VatRate.create(company=self.company_id, letter=letter, rate=rate_bp)
+            elif row.rate != rate_bp:
+                row.rate = rate_bp
+                row.save()
+            changes.record("vat_rate", letter)
+        return {"letter": letter, "rate_bp": rate_bp}
 
     def get_company(self) -> dict[str, Any]:
         company = m.Company.get_by_id(self.company_id)

@@ -1,9 +1,10 @@
 """3. Raport dobowy (zamknięcie dnia): the day close, as visible steps.
 
 The steps run in order, one row each with its state: push the unsent documents →
-pull configuration, users, products → write a changed VAT table to the printer (the
-cashier confirms) → settle the card app → clear the terminal's parked receipts
-(asking first when one has lines) → store and print the daily report → lift a
+pull configuration, users, products → settle the card app → clear the terminal's
+parked receipts (asking first when one has lines) → store and print the daily report
+→ write a changed VAT table to the printer right AFTER the report, while the day's
+totals are zero (the cashier confirms; not at all when no report was made) → lift a
 "blocked after midnight" state → upload the report → LAST, install a staged update
 (``ipos_tui.updates.hook``).
 
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 
 #: The steps in the order they run.
 STEPS: Final = (
-    "push", "config", "users", "products", "vat", "card", "parked", "report", "block", "upload", "update",
+    "push", "config", "users", "products", "card", "parked", "report", "vat", "block", "upload", "update",
 )
 #: Steps that talk to the back office (retried in the background when they fail).
 _PULLS: Final = ("config", "users", "products")
@@ -290,6 +291,8 @@ class DayCloseScreen(PosScreen):
         from ..dialogs import ConfirmDialog
 
         terminal = self.pos.terminal
+        if self.report_uuid is None:  # the day still has sales: the PTU table must wait
+            return StepOutcome("skipped", t("day.vat_not_written"))
         printer = printer_of(terminal)
         wanted = {
             rate.letter: rate.rate_bp
