@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     update.add_argument("action", choices=("check", "download", "install", "health-check"), metavar=t("cli.mv.action"),
                         help=t("cli.tui.h.action"))
     update.add_argument("--channel", default="stable", help=t("cli.tui.h.channel"))
+    update.add_argument("--force", action="store_true", help=t("dayrule.h_force"))
     update.add_argument("--expect-version", help=argparse.SUPPRESS)
     trust = commands.add_parser("trust-key", parents=[common], help=t("cli.tui.h.trust_key"))
     trust.add_argument("file", type=Path, metavar=t("cli.mv.file"), help=t("cli.tui.h.key_file"))
@@ -166,7 +167,8 @@ def _update(terminal: object, args: argparse.Namespace) -> int | str:
         from .ui.screens.update import health_check
 
         return health_check(terminal, expect_version=args.expect_version)  # type: ignore[arg-type]
-    code = update_command(terminal, args.action, channel=args.channel)  # type: ignore[arg-type]
+    code = update_command(terminal, args.action, channel=args.channel,
+                          force=args.force)  # type: ignore[arg-type]
     return "install-headless" if code == INSTALL_REQUESTED else code
 
 

@@ -76,6 +76,7 @@ def update_command(
     out: TextIO | None = None,
     err: TextIO | None = None,
     context_factory: Callable[[Terminal], SyncContext | None] = SyncContext.for_terminal,
+    force: bool = False,
 ) -> int:
     """``check`` / ``download``, or the checks before ``install``.
 
@@ -86,7 +87,7 @@ def update_command(
     out, err = out or sys.stdout, err or sys.stderr
     try:
         if action == "install":
-            return _install_allowed(terminal, out, err)
+            return _install_allowed(terminal, out, err, force=force)
         ctx = context_factory(terminal)
         if ctx is None:
             err.write(t("update.err_not_activated") + "\n")
@@ -104,10 +105,19 @@ def _check_only(updater: Updater, out: TextIO) -> int:
     return 0
 
 
-def _install_allowed(terminal: Terminal, out: TextIO, err: TextIO) -> int:
+def _install_allowed(terminal: Terminal, out: TextIO, err: TextIO, *, force: bool = False) -> int:
     if read_staged(terminal.data_dir) is None:
         err.write(t("update.cli_nothing_staged") + "\n")
         return 1
+    from ipos_tui.terminal.reports import ReportService
+
+    started = ReportService(terminal).open_day_started()
+    if started is not None:
+        # Updates install only at day close: documents since the last daily report.
+        if not force:
+            err.write(t("dayrule.update_day_open", since=started.strftime("%d.%m.%Y %H:%M")) + "\n")
+            return 1
+        err.write(t("dayrule.update_forced", since=started.strftime("%d.%m.%Y %H:%M")) + "\n")
     pending = terminal.ledger.pending_summary()[0]
     result = day_close_update(terminal, pending=pending)
     if result.status != "ready":

@@ -167,3 +167,31 @@ def test_app_returning_the_marker_runs_the_install_after_it_closed(
     assert cli._after_app(None, tmp_path) == 0
     assert cli._after_app("install-update", tmp_path) == 1
     assert calls == [tmp_path]
+
+
+def test_headless_install_refuses_with_the_fiscal_day_open_unless_forced(
+        shop: Shop, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14 item 5: ``update install`` only at day close; ``--force`` warns."""
+    from datetime import datetime
+
+    from ipos_tui.terminal.cash import cash_of
+    from ipos_tui.terminal.records import User
+
+    shop.publish("9.1.0")
+    data_dir = str(shop.terminal.data_dir)
+    now = datetime.now().astimezone()
+    manager = User(1, "1001", "Anna Kowalska", "kierownik", frozenset({"cash_deposit"}))
+    assert cash_of(shop.terminal).open_shift(10_000, cashier=manager, now=now) is not None
+    shop.terminal.close()
+    assert tui_main(["update", "download", "--data-dir", data_dir]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(install, "is_editable", lambda project: True)
+    assert tui_main(["update", "install", "--data-dir", data_dir]) == 1
+    err = capsys.readouterr().err
+    assert "Dzień fiskalny jest otwarty" in err and "3. Raport dobowy (zamknięcie dnia)" in err
+    assert "instalacja edytowalna" not in err  # refused before the installer was asked
+    assert read_staged(Path(data_dir)) is not None
+    assert tui_main(["update", "install", "--force", "--data-dir", data_dir]) == 1
+    err = capsys.readouterr().err
+    # forced past the day rule; the usual rule (no unsent documents) still applies
+    assert "UWAGA: dzień fiskalny jest otwarty" in err and "niewysłanych dokumentów" in err
