@@ -211,7 +211,7 @@ def test_a_count_without_its_difference_is_complete() -> None:
     ({"difference": -1_000}, "malformed:counted:missing"),
     ({"kind": "state", "counted": 19_000, "difference": -1_000}, "malformed:counted:not_shift_close"),
     ({"counted": -1, "difference": -20_001}, "malformed:counted:greater_than_equal"),
-    ({"counted": "dużo"}, "malformed:counted:int_parsing"),
+    ({"counted": "dużo"}, "malformed:counted:int_type"),  # strict: no strings for ints
 ])
 def test_the_back_office_rejects_a_count_that_cannot_be_right(fields: dict[str, Any], reason: str) -> None:
     with pytest.raises(Rejected) as caught:
