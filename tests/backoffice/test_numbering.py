@@ -149,10 +149,10 @@ def test_restored_till_numbering_again_is_a_regression(shop, till, tmp_path, cap
     assert main(["--db", url, "terminal", "list"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].rstrip().endswith("numbering")
-    assert "repeated receipts 21–23 (3) since " in out
+    assert "repeated: receipts 21–23 (3) since " in out
     monkeypatch.setenv("LC_ALL", "pl_PL.UTF-8")
     assert main(["--db", url, "terminal", "list"]) == 0
-    assert "powtórzone paragony 21–23 (3) od " in capsys.readouterr().out
+    assert "powtórzone: paragony 21–23 (3) od " in capsys.readouterr().out
     # cleared by hand once seen to
     assert main(["--db", url, "terminal", "clear-regressions", str(till.terminal_id),
                  "--json"]) == 0
@@ -166,7 +166,7 @@ def test_gap_shows_in_terminal_list_text(shop, till, tmp_path, capsys, monkeypat
     monkeypatch.setenv(SECRET_ENV, "x")
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     assert main(["--db", f"sqlite:///{tmp_path / 'bo.sqlite3'}", "terminal", "list"]) == 0
-    assert "missing receipts 800016–800099 (84) since 20" in capsys.readouterr().out
+    assert "missing: receipts 800016–800099 (84) since 20" in capsys.readouterr().out
 
 
 def test_uuid_conflict_carries_the_stored_version(shop, till, base) -> None:
