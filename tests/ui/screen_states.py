@@ -106,6 +106,17 @@ TRANSACTIONS_MIXED = [
 ]
 
 
+#: issue 15: the back office failed on sale 2 three rounds running: held, the rest sent
+TRANSACTIONS_HELD = [
+    ItemStarted("transactions", "000001"),
+    ItemStarted("transactions", "000002"),
+    ItemStarted("transactions", "000003"),
+    ItemDone("transactions", "000001", added=1),
+    ItemDone("transactions", "000003", added=1),
+    ItemFailed("transactions", "000002", "tillsync.document_held", {"number": 2, "reason": "held:500"}),
+    JobFinished("transactions", ok=False),
+]
+
 #: nothing pending: the upload job reports no item, only its end
 TRANSACTIONS_NOTHING = [JobFinished("transactions", ok=True)]
 
@@ -472,6 +483,7 @@ STATES: dict[str, State] = {
                                    after=_then_held()),
     "tillsync_transactions_english": State([*LOGIN, *SELL_ONE, *SELL_ONE, *SELL_ONE],
                                            after=_then_held(), options={"language": "en"}),
+    "tillsync_sync_held": State(LOGIN, after=scripted_sync("transactions", TRANSACTIONS_HELD)),
     "tillsync_conflict": State([*LOGIN, *SELL_ONE, *SELL_ONE, *SELL_ONE],
                                after=_then_held("enter", "wait:50")),
     "login": State([]),
