@@ -199,7 +199,8 @@ def test_posts_without_csrf_are_refused(office: BackOffice, owner: WebClient) ->
     for path, data in (("/terminals/new", {"store": "1", "name": "Bez tokenu"}),
                        (f"/terminals/{terminal_id}", {"name": "Bez tokenu"}),
                        (f"/terminals/{terminal_id}/code", {}),
-                       (f"/terminals/{terminal_id}/revoke", {})):
+                       (f"/terminals/{terminal_id}/revoke", {}),
+                       (f"/terminals/{terminal_id}/regressions", {})):
         response = owner.post(path, data, csrf=False)
         assert response.status_code == 403, path
         assert owner.post(path, {**data, "csrf_token": "forged"}, csrf=False).status_code == 403
@@ -379,7 +380,17 @@ def test_numbering_gaps_and_regressions_show_on_the_list_and_the_detail(
         assert {r["status"] for r in till.push(batch)} == {"accepted"}
     text = main_text(owner.get("/terminals").text)
     assert "brak: paragony" not in text and "powtórzone: paragony 800015" in text
-    office.clear_numbering_regressions(till.terminal_id)
+    # cleared on the till's page (with its CSRF token only), once seen to
+    detail = owner.get(f"/terminals/{till.terminal_id}").text
+    assert "Wyczyść powtórzone numery" in detail
+    assert "Wyczyść powtórzone numery" not in owner.get(f"/terminals/{quiet.terminal_id}").text
+    path = f"/terminals/{till.terminal_id}/regressions"
+    assert owner.post(path, {}, csrf=False).status_code == 403
+    assert "powtórzone: paragony" in main_text(owner.get("/terminals").text)
+    assert owner.post("/terminals/999/regressions", {}).status_code == 404
+    cleared = owner.post(path, {})
+    assert cleared.status_code == 303
+    assert "Powtórzone numery wyczyszczone." in main_text(owner.get(cleared.headers["location"]).text)
     assert main_text(owner.get("/terminals").text).count("bez luk") == 2
     till.close()
     quiet.close()
