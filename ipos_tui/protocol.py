@@ -742,6 +742,33 @@ class TransactionBatch(WireModel):
 ItemStatus = Literal["accepted", "duplicate", "rejected"]
 
 
+class StoredLine(WireModel):
+    """One line of a stored document as a ``uuid_conflict`` answer sums it up."""
+
+    name: str
+    qty: int
+    value: int
+
+
+#: Lines a ``uuid_conflict`` answer lists at most (``line_count`` says how many there are).
+STORED_LINES_MAX: Final = 30
+
+
+class StoredSummary(WireModel):
+    """What the back office already holds under a uuid the terminal sent again with
+    other content (``reason`` "uuid_conflict"), so the till can show both versions:
+    its number, total (a cash operation's amount, a cash report's cash), line count
+    and the first :data:`STORED_LINES_MAX` lines. Added in this release as an optional
+    field of :class:`TransactionResult`: an older till ignores it."""
+
+    type: str
+    number: int
+    total: int
+    created_at: datetime | None = None
+    line_count: int = 0
+    lines: list[StoredLine] = Field(default_factory=list)
+
+
 class TransactionResult(WireModel):
     """Outcome of one pushed document, in request order (``index``).
 
@@ -756,6 +783,8 @@ class TransactionResult(WireModel):
     status: ItemStatus
     reason: str | None = None
     warnings: list[str] | None = None
+    #: With reason "uuid_conflict" for a document of the same till: the stored version.
+    stored: StoredSummary | None = None
 
 
 class TransactionsResponse(WireModel):

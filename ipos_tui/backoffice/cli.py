@@ -27,7 +27,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice import ingest, numbering
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.security import group_code, load_pepper
 from ipos_tui.backoffice.services import PERMISSIONS, ROLES, SETTINGS, BackOffice
@@ -287,12 +287,24 @@ def cmd_terminal_list(office: BackOffice, args: argparse.Namespace) -> Any:
     rows = office.list_terminals()
 
     def text(rows: list[dict[str, Any]]) -> None:
-        flat = [{**r, "last_pull": {k: v["at"] for k, v in r["last_pull"].items()}} for r in rows]
+        notes = t("tillsync.col_numbering")  # gaps and regressions of its numbering
+        flat = [{**r, "last_pull": {k: v["at"] for k, v in r["last_pull"].items()},
+                 notes: "; ".join(numbering.issue_text(issue, issue["since"], t)
+                                  for issue in r["numbering"]) or None}
+                for r in rows]
         _print_table(flat, ["id", "store_id", "name", "status", "last_seen", "app_version",
-                            "pending_count", "last_pull"])
+                            "pending_count", "last_pull", notes])
 
     _emit(args, rows, text)
     return rows
+
+
+def cmd_terminal_clear_regressions(office: BackOffice, args: argparse.Namespace) -> Any:
+    cleared = office.clear_numbering_regressions(args.terminal_id)
+    result = {"terminal_id": args.terminal_id, "cleared": cleared}
+    _emit(args, result, lambda r: print(t("tillsync.regressions_cleared",
+                                          terminal=r["terminal_id"], count=r["cleared"])))
+    return result
 
 
 def cmd_terminal_rename(office: BackOffice, args: argparse.Namespace) -> Any:
@@ -928,6 +940,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(terminal, "rename", cmd_terminal_rename, _h("terminal_rename"))
     p.add_argument("terminal_id", metavar=t("cli.mv.terminal_id"), type=whole_number, help=_h("terminal_id"))
     p.add_argument("name", metavar=t("cli.mv.name"), help=_h("terminal_name"))
+    p = command(terminal, "clear-regressions", cmd_terminal_clear_regressions,
+                t("tillsync.help_clear_regressions"))
+    p.add_argument("terminal_id", metavar=t("cli.mv.terminal_id"), type=whole_number, help=_h("terminal_id"))
     p = command(terminal, "code", cmd_terminal_code, _h("terminal_code"))
     p.add_argument("terminal_id", metavar=t("cli.mv.terminal_id"), type=whole_number, help=_h("terminal_id"))
     p.add_argument("--ttl-hours", type=decimal_number, default=24.0, help=_h("ttl_hours"))

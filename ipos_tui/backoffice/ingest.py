@@ -24,6 +24,7 @@ from peewee import IntegrityError, fn
 from pydantic import ValidationError
 
 from ipos_tui.backoffice import models as m
+from ipos_tui.backoffice import numbering
 from ipos_tui.backoffice.db import write_transaction
 from ipos_tui.backoffice.models import utcnow
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
@@ -33,6 +34,7 @@ from ipos_tui.domain.validation import validate_nip
 from ipos_tui.domain.vat import vat_totals
 from ipos_tui.protocol import (
     DOCUMENT_ADAPTER,
+    STORED_LINES_MAX,
     CashOperationDocument,
     CashReportDocument,
     DailyReportDocument,
@@ -54,9 +56,11 @@ AnyDocument = (
 class Rejected(Exception):
     """A document that can never be stored as it is; ``reason`` is machine-readable."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, stored: dict[str, Any] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        #: For "uuid_conflict": a summary of the version the back office holds.
+        self.stored = stored
 
 
 #: Plausible creation dates of a pushed document: from this day (UTC) ...
@@ -241,9 +245,15 @@ class Ingest:
                                   self.auth.terminal_id, uuid)
                     item = Rejected(f"unexpected:{type(exc).__name__}")
             if isinstance(item, Rejected):
+                if item.reason == "number_conflict" and not isinstance(parsed[index], Rejected):
+                    doc = parsed[index]
+                    with self.office.db.atomic():  # the till's numbering went back
+                        numbering.note_regression(self.auth.terminal_id, doc.type, doc.number)
                 log.warning("terminal %s: document %s rejected (%s), quarantined",
                             self.auth.terminal_id, uuid, item.reason)
                 result.update(status="rejected", reason=item.reason)
+                if item.stored is not None:
+                    result["stored"] = item.stored
                 with self.office.db.atomic():
                     self._quarantine(raw, item.reason, uuid)
             results.append(result)
@@ -279,8 +289,9 @@ class Ingest:
         if owner is not None:
             if owner != self.auth.terminal_id:
                 raise Rejected("uuid_conflict")
-            if not self._same_content(doc):
-                raise Rejected("uuid_conflict")  # same uuid, different sale
+            stored = self._differing(doc)
+            if stored is not None:  # same uuid, different sale: show the till ours
+                raise Rejected("uuid_conflict", stored=_summary(stored))
             # already stored (e.g. released from quarantine): a repeat is a success
             return "duplicate", []
         if doc.store_id != self.auth.store_id:
@@ -298,16 +309,18 @@ class Ingest:
         existing["numbers"][(doc.type, doc.number)] = uuid
         return "accepted", warnings
 
-    def _same_content(self, doc: AnyDocument) -> bool:
-        """A resent uuid must carry the stored number, total and lines."""
+    def _differing(self, doc: AnyDocument) -> m.Transaction | None:
+        """The stored row of a resent uuid when its number, total or lines differ
+        from what was sent (None when they agree: a plain duplicate)."""
         t = m.Transaction
         row = t.get_or_none(t.uuid == str(doc.uuid))
         if row is None:
-            return True
+            return None
         stored = json.loads(row.payload)
         sent = json.loads(doc.model_dump_json(exclude_none=True))
-        return (row.number == doc.number and stored.get("total") == sent.get("total")
+        same = (row.number == doc.number and stored.get("total") == sent.get("total")
                 and stored.get("lines") == sent.get("lines"))
+        return None if same else row
 
     def _quarantine(self, raw: Any, reason: str, uuid: str | None) -> None:
         """Keep a rejected payload; a retried one refreshes its row instead of piling up."""
@@ -365,6 +378,21 @@ def _receipt_with_buyer(row: m.Transaction) -> dict[str, Any]:
             ("nip", row.buyer_nip), ("name", row.buyer_name),
             ("address", row.buyer_address)) if value}
     return receipt
+
+
+def _summary(row: m.Transaction) -> dict[str, Any]:
+    """A stored document summed up for a ``uuid_conflict`` answer (protocol.StoredSummary)."""
+    payload = json.loads(row.payload)
+    lines = payload.get("lines") or []
+    created = row.created_at
+    return {
+        "type": row.doc_type, "number": row.number, "total": row.total,
+        "created_at": created.replace(tzinfo=UTC).isoformat() if isinstance(created, datetime)
+        else None,
+        "line_count": len(lines),
+        "lines": [{"name": str(line.get("name", "")), "qty": int(line.get("qty", 0)),
+                   "value": int(line.get("value", 0))} for line in lines[:STORED_LINES_MAX]],
+    }
 
 
 def _raw_uuid(raw: Any) -> str | None:
@@ -462,6 +490,7 @@ def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
                    store_id: int) -> int:
     """Insert the document and its lines/payments (caller holds the transaction)."""
     original = getattr(doc, "original", None)
+    numbering.note_arrival(auth.terminal_id, doc.type, doc.number)
     row = m.Transaction.create(
         company=auth.company_id, store=store_id, terminal=auth.terminal_id,
         uuid=str(doc.uuid), doc_type=doc.type, number=doc.number,

@@ -139,6 +139,15 @@ def _add_product_deposit(db: Database) -> None:
         db.execute_sql('ALTER TABLE "product" ADD COLUMN "deposit" INTEGER NOT NULL DEFAULT 0')
 
 
+def _add_numbering_issues(db: Database) -> None:
+    """Version 9 (issue 15, item 5): the ``numbering_issue`` table — gaps and
+    regressions of a till's document numbering (terminal, doc_type, kind, first, last,
+    seen_at), shown by ``terminal list`` and the Kasoterminale page."""
+    from ipos_tui.backoffice.models import NumberingIssue
+
+    db.create_tables([NumberingIssue], safe=True)
+
+
 #: (version, step) in ascending order.
 MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (1, _create_initial_schema),
@@ -149,6 +158,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (6, _add_product_list_index),
     (7, _add_pin_key_versions),
     (8, _add_product_deposit),
+    (9, _add_numbering_issues),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

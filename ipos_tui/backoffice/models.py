@@ -414,6 +414,30 @@ class Quarantine(BaseModel):
         indexes = ((("company", "released_at"), False),)
 
 
+class NumberingIssue(BaseModel):
+    """A gap or a regression in one till's numbering of one document type, as the back
+    office saw it (issue 15, item 5).
+
+    ``kind`` "gap": the numbers ``first``..``last`` are missing between documents it
+    holds (a higher number arrived first); the row shrinks as they arrive and goes
+    when the last one does. ``kind`` "regression": numbers ``first``..``last`` came
+    again for different documents (a till restored from an old backup numbering
+    anew); kept until an administrator clears it. ``seen_at``: since when (UTC).
+    """
+
+    id = IdField()
+    terminal = ForeignKeyField(Terminal, on_delete="CASCADE")
+    doc_type = CharField(max_length=16)
+    kind = CharField(max_length=12)
+    first = IntegerField()
+    last = IntegerField()
+    seen_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "numbering_issue"
+        indexes = ((("terminal", "doc_type", "kind"), False),)
+
+
 #: Every table, in creation order.
 MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion,
@@ -441,4 +465,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     Quarantine,
     UserStore,
     WebSession,
+    NumberingIssue,
 )

@@ -13,7 +13,10 @@ def reject_reason_text(reason: str, language: str | None = None) -> str:
     word, _, detail = reason.partition(":")
     if word == "line_mismatch" and detail.isdigit():
         detail = str(int(detail) + 1)  # the back office counts lines from 0, a cashier from 1
-    key = f"upload.reason.{word}"
+    # the till's own: a document it stopped sending because the back office fails on it
+    key = "tillsync.reason_held" if word == "held" else f"upload.reason.{word}"
+    if word == "held" and detail == "offline":
+        key = "tillsync.reason_held_cut"
     if not has_key(key):
         return reason
     text = t(key, detail=detail) if language is None else text_in(language, key, detail=detail)

@@ -226,13 +226,16 @@ class SyncClient:
         """GET ``path`` and return its JSON object (retrying what may heal)."""
         return self._call("GET", path, params=params, body=None, idempotent=True)
 
-    def post_json(self, path: str, body: Any) -> dict[str, Any]:
+    def post_json(self, path: str, body: Any, *, attempts: int | None = None) -> dict[str, Any]:
         """POST ``body`` as JSON and return the JSON object answered.
 
         Transport errors are retried too: every POST of the protocol is idempotent
-        (documents carry their UUIDs; a repeat is answered "duplicate").
+        (documents carry their UUIDs; a repeat is answered "duplicate"). ``attempts``
+        overrides :attr:`max_attempts` for this call (the upload's search for a
+        document the back office fails on asks once per probe).
         """
-        return self._call("POST", path, params=None, body=body, idempotent=True)
+        return self._call("POST", path, params=None, body=body, idempotent=True,
+                          attempts=attempts)
 
     def lookup_receipt(self, terminal_id: int, number: int) -> ReceiptLookupResponse:
         """``GET /receipts/{terminal_id}/{number}``: a receipt of this store, for a return,
@@ -247,9 +250,10 @@ class SyncClient:
         except ValueError as exc:
             raise SyncError("sync.err.bad_response", detail=str(exc)[:200]) from exc
 
-    def health(self) -> dict[str, Any]:
+    def health(self, *, attempts: int | None = None) -> dict[str, Any]:
         """``GET /health`` (no token needed): whether the back office answers."""
-        return self._call("GET", "/health", params=None, body=None, idempotent=True)
+        return self._call("GET", "/health", params=None, body=None, idempotent=True,
+                          attempts=attempts)
 
     @classmethod
     def activate(
@@ -364,10 +368,12 @@ class SyncClient:
         params: Mapping[str, Any] | None,
         body: Any,
         idempotent: bool,
+        attempts: int | None = None,
     ) -> dict[str, Any]:
         url = self._url(path)
-        for attempt in range(1, self.max_attempts + 1):
-            last = attempt == self.max_attempts
+        tries = self.max_attempts if attempts is None else max(1, attempts)
+        for attempt in range(1, tries + 1):
+            last = attempt == tries
             try:
                 response = self._http.request(
                     method, url, params=params, json=body, headers=self._headers()

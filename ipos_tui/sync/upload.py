@@ -29,6 +29,23 @@ of transport errors, 429 and 5xx — stops the run quietly: every document not y
 answered gets ``next_try_at`` = now + exponential backoff with jitter (at least the
 server's Retry-After), and the caller gets ``False`` / an outcome saying why.
 
+A document the back office keeps failing on (a 5xx, or the connection cut, for
+its batch) never stops the queue for good. The first :data:`HOLD_AFTER_ROUNDS` - 1
+failed rounds back off as above; when a batch fails the :data:`HOLD_AFTER_ROUNDS`-th
+time, the run asks ``GET /health``: a back office that does not answer is an outage
+(back off as usual); one that answers is failing on something in the batch, which
+is then split in halves, each sent once (a piece that goes through is answered as
+usual, one that fails is split again) until the document(s) it fails on are alone.
+Each of those is HELD: quarantined on the till with the reason "held:<status>"
+("held:offline" for a cut connection), reported with :data:`KEY_HELD`, still unsent
+(☁ in 5. Transakcje, counted as unsent) and offered again, alone and after the
+others, on every later sync (the runs that retry quarantined documents). A held
+document that fails again stays held; one that goes through is sent.
+
+A "uuid_conflict" answer (the back office holds other content under the same
+uuid) quarantines the document like any rejection, and the stored version's
+summary the answer carries is kept (``upload_conflict``) for 5. Transakcje.
+
 Progress: one item per document, its id the number as six digits ("000123"; other
 document types than receipts are prefixed with their type, see :func:`item_id`).
 ItemStarted when its batch goes out; ItemDone(added=1) when accepted, ItemDone()
@@ -94,6 +111,26 @@ KEY_NOT_SENT: Final = "sync.err.document_not_sent"
 KEY_BAD_RESULT: Final = "sync.err.bad_response"
 #: Local rejection reason of one document bigger than the back office accepts.
 REASON_TOO_LARGE: Final = "too_large"
+#: A batch failing (5xx or a cut connection) this many rounds is searched for the
+#: document the back office fails on, which is then held (see the module docstring).
+HOLD_AFTER_ROUNDS: Final = 3
+#: Reason prefix of a document held by the till ("held:500", "held:offline").
+HELD_PREFIX: Final = "held:"
+#: Attempts per request while searching for such a document (no client retries).
+PROBE_ATTEMPTS: Final = 1
+#: Message key of a held document's progress event (params number, reason).
+KEY_HELD: Final = "tillsync.document_held"
+
+
+def is_held(reason: str | None) -> bool:
+    """True for the reason of a document the till holds back itself (not the back
+    office's quarantine): it is still unsent and retried at every sync."""
+    return bool(reason) and reason.startswith(HELD_PREFIX)  # type: ignore[union-attr]
+
+
+def held_reason(error: SyncError) -> str:
+    """The reason a document is held with: the HTTP status, or "offline" for a cut."""
+    return HELD_PREFIX + (str(error.status) if error.status is not None else "offline")
 
 
 @dataclass
@@ -106,6 +143,8 @@ class UploadOutcome:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     #: Documents the back office's answer did not account for (left pending).
     unanswered: int = 0
+    #: (number, reason) of every document held back because the back office fails on it.
+    held: list[tuple[int, str]] = field(default_factory=list)
     #: Why the run stopped early (network, server, token…); None if it did not.
     error: SyncError | None = None
     #: When the documents left unsent will be tried again (set with ``error``).
@@ -124,7 +163,7 @@ class UploadOutcome:
     def ok(self) -> bool:
         """True when every document got its answer, none was refused, none cancelled."""
         return (self.error is None and not self.rejected and not self.cancelled
-                and not self.unanswered)
+                and not self.unanswered and not self.held)
 
 
 def upload_job(ctx: SyncContext, observer: Observer, cancel: CancelToken) -> bool:
@@ -259,7 +298,9 @@ class _UploadRun:
     def execute(self, *, include_quarantined: bool, respect_backoff: bool) -> UploadOutcome:
         """Send the queue batch by batch until done, cancelled or the link fails."""
         now = self.ctx.clock() if respect_backoff else None
-        queue = deque(self.ledger.upload_queue(now, include_quarantined=include_quarantined))
+        listed = self.ledger.upload_queue(now, include_quarantined=include_quarantined)
+        held = [queued for queued in listed if is_held(queued.reject_reason)]
+        queue = deque(queued for queued in listed if not is_held(queued.reject_reason))
         while queue and self.outcome.error is None:
             if self.cancel.cancelled:
                 self.outcome.cancelled = True
@@ -268,8 +309,32 @@ class _UploadRun:
             leftover = self._send_batch(batch)
             if self.outcome.error is not None:
                 self._postpone([*leftover, *queue])
+        if held and self.outcome.error is None and not self.outcome.cancelled:
+            self._retry_held(held)
         self.observer(JobFinished(JOB_TRANSACTIONS, self.outcome.ok))
         return self.outcome
+
+    def _retry_held(self, held: list[QueuedDocument]) -> None:
+        """Offer the held documents again, each alone, after everything else: one
+        that goes through is sent, one the back office still fails on stays held."""
+        for queued in held:
+            if self.cancel.cancelled:
+                self.outcome.cancelled = True
+                return
+            self.observer(ItemStarted(JOB_TRANSACTIONS, item_id(queued), 1))
+            for entry in self._payloads([queued]):
+                try:
+                    self._post([entry], attempts=PROBE_ATTEMPTS)
+                except _BatchTooLarge:
+                    self._reject_locally(queued, REASON_TOO_LARGE)
+                except SyncError as exc:
+                    if not _transient(exc):  # the token, the protocol: stop, keep it held
+                        self.outcome.error = exc
+                        self.observer(ItemFailed(JOB_TRANSACTIONS, item_id(queued), KEY_HELD,
+                                                 {"number": queued.number,
+                                                  "reason": queued.reject_reason or ""}))
+                        return
+                    self._hold(queued, exc)
 
     def _send_batch(self, batch: list[QueuedDocument]) -> list[QueuedDocument]:
         """Send ``batch`` (halving it on 413); return the documents left unanswered."""
@@ -289,9 +354,71 @@ class _UploadRun:
                          len(part), self.batch_size)
                 pending.extendleft(reversed(part))
             except SyncError as exc:
+                if _transient(exc) and self._worn_out(part):
+                    unsent = self._isolate(part, exc)
+                    if self.outcome.error is None:
+                        continue
+                    return [queued for queued, _ in (*unsent, *pending)]
                 self.outcome.error = exc
                 return [queued for queued, _ in (*part, *pending)]
         return []
+
+    @staticmethod
+    def _worn_out(part: list[_Entry]) -> bool:
+        """True when this failure is the :data:`HOLD_AFTER_ROUNDS`-th of the batch."""
+        return max(queued.upload_attempts for queued, _ in part) + 1 >= HOLD_AFTER_ROUNDS
+
+    def _server_answers(self) -> bool:
+        """Whether the back office answers at all (``GET /health``, asked once)."""
+        try:
+            self.ctx.client.health(attempts=PROBE_ATTEMPTS)
+        except SyncError:
+            return False
+        return True
+
+    def _isolate(self, part: list[_Entry], error: SyncError) -> list[_Entry]:
+        """Find the document(s) of ``part`` the back office keeps failing on and hold
+        them; send the rest. Returns what is left unanswered when the back office
+        turns out to be down (``outcome.error`` set then), else []."""
+        if not self._server_answers():
+            self.outcome.error = error
+            return part
+        log.warning("upload: the back office answers but fails on a batch of %d documents "
+                    "(%s, %s rounds): looking for the document it fails on", len(part),
+                    error.key, HOLD_AFTER_ROUNDS)
+        todo: deque[list[_Entry]] = deque(_halves(part) if len(part) > 1 else [part])
+        while todo:
+            piece = todo.popleft()
+            try:
+                self._post(piece, attempts=PROBE_ATTEMPTS)
+            except _BatchTooLarge:
+                if len(piece) == 1:
+                    self._reject_locally(piece[0][0], REASON_TOO_LARGE)
+                else:
+                    todo.extend(_halves(piece))
+            except SyncError as exc:
+                if not _transient(exc):
+                    self.outcome.error = exc
+                    return [entry for rest in (piece, *todo) for entry in rest]
+                if len(piece) > 1:
+                    todo.extend(_halves(piece))
+                elif self._server_answers():
+                    self._hold(piece[0][0], exc)
+                else:  # the link went down meanwhile: not this document's fault
+                    self.outcome.error = exc
+                    return [entry for rest in (piece, *todo) for entry in rest]
+        return []
+
+    def _hold(self, queued: QueuedDocument, error: SyncError) -> None:
+        """Hold back a document the back office fails on (quarantined on the till,
+        still unsent, offered again alone at every later sync)."""
+        reason = held_reason(error)
+        log.warning("upload: document %s held (%s): the back office fails on it",
+                    queued.number, reason)
+        self.ledger.apply_upload_results((), [(queued.uuid, reason)], self.ctx.clock())
+        self.outcome.held.append((queued.number, reason))
+        self.observer(ItemFailed(JOB_TRANSACTIONS, item_id(queued), KEY_HELD,
+                                 {"number": queued.number, "reason": reason}))
 
     def _payloads(self, batch: list[QueuedDocument]) -> list[_Entry]:
         """Load ``batch`` and map it to the wire, once per run: a document without a
@@ -310,11 +437,12 @@ class _UploadRun:
                 self._reject_locally(queued, exc.reason)
         return entries
 
-    def _post(self, part: list[_Entry]) -> None:
+    def _post(self, part: list[_Entry], attempts: int | None = None) -> None:
         """POST one batch and record every answer (raises on a failed request)."""
         try:
             answer = self.ctx.client.post_json(
-                TRANSACTIONS_PATH, {"documents": [payload for _, payload in part]})
+                TRANSACTIONS_PATH, {"documents": [payload for _, payload in part]},
+                attempts=attempts)
         except SyncError as exc:
             if exc.status == 413:
                 raise _BatchTooLarge from exc
@@ -337,6 +465,10 @@ class _UploadRun:
                                          {"number": queued.number}))
             elif result.status == "rejected":
                 reason = result.reason or "rejected"
+                if reason == "uuid_conflict" and result.stored is not None:
+                    self.ledger.record_upload_conflict(
+                        queued.uuid, result.stored.model_dump(mode="json", exclude_none=True),
+                        self.ctx.clock())
                 refused.append((queued.uuid, reason))
                 self.outcome.rejected.append((queued.number, reason))
                 events.append(ItemFailed(JOB_TRANSACTIONS, item, KEY_REJECTED,
@@ -383,6 +515,17 @@ class _UploadRun:
         """When to try again: backoff on the most-failed document's round count."""
         rounds = max(queued.upload_attempts for queued in unsent) + 1
         return self.ctx.clock() + timedelta(seconds=backoff_delay(rounds, retry_after))
+
+
+def _transient(error: SyncError) -> bool:
+    """A failure that may be the document's doing: a 5xx or a cut connection."""
+    return error.status is None and error.key == "sync.err.offline" or (
+        error.status is not None and error.status >= 500)
+
+
+def _halves(part: list[_Entry]) -> list[list[_Entry]]:
+    middle = len(part) // 2
+    return [part[:middle], part[middle:]]
 
 
 def _results_by_index(answer: dict[str, Any]) -> dict[int, Any]:

@@ -710,7 +710,8 @@ class LedgerService:
         """
         states = ("pending", "quarantined") if include_quarantined else ("pending",)
         sql = (
-            "SELECT uuid, doc_type, number, upload_state, upload_attempts FROM document "
+            "SELECT uuid, doc_type, number, upload_state, upload_attempts, reject_reason "
+            "FROM document "
             f"WHERE upload_state IN ({', '.join('?' for _ in states)})"
         )
         params: list[object] = list(states)
@@ -789,6 +790,30 @@ class LedgerService:
                     upload_attempts=table.upload_attempts + 1,
                 ).where((table.uuid == doc_uuid) & (table.upload_state != "sent")).execute()
 
+    def record_upload_conflict(self, doc_uuid: str, remote: dict[str, Any],
+                               now: datetime) -> None:
+        """Keep what the back office holds under ``doc_uuid`` (its "uuid_conflict"
+        answer's summary) to show next to the till's own version."""
+        with self._db.atomic("IMMEDIATE"):
+            self._db.execute_sql(
+                "INSERT OR REPLACE INTO upload_conflict (document_uuid, remote, seen_utc) "
+                "VALUES (?, ?, ?)", (doc_uuid, json.dumps(remote, ensure_ascii=False),
+                                     utc_text(now)))
+
+    def upload_conflicts(self, uuids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The back office's versions recorded for these documents (uuid -> summary)."""
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(uuids)):
+            rows = self._db.execute_sql(
+                "SELECT document_uuid, remote FROM upload_conflict WHERE document_uuid IN "
+                f"({', '.join('?' for _ in chunk)})", chunk).fetchall()
+            for doc_uuid, remote in rows:
+                try:
+                    found[doc_uuid] = json.loads(remote)
+                except ValueError:
+                    continue
+        return found
+
     def upload_paused_until(self) -> datetime | None:
         """The latest ``next_try_at`` of the pending documents (None if none is set).
 
@@ -840,6 +865,8 @@ class QueuedDocument:
     number: int
     upload_state: UploadState
     upload_attempts: int
+    #: Why it is quarantined (the back office's reason, or the till's own "held:…").
+    reject_reason: str | None = None
 
 
 def _line_record(line: DocumentLineRow) -> DocumentLine:

@@ -471,6 +471,18 @@ _INVOICES_V9: Final = (
     *_JOURNAL_GUARDS,
 )
 
+#: Version 10 (issue 15 item 4, till side): what the back office holds under a uuid
+#: it answered "uuid_conflict" for (its summary as JSON: type, number, total,
+#: line_count, lines), so 5. Transakcje can show both versions; one row per document,
+#: replaced when the answer comes again.
+_UPLOAD_CONFLICT_V10: Final = (
+    """CREATE TABLE upload_conflict (
+        document_uuid TEXT PRIMARY KEY,
+        remote TEXT NOT NULL,
+        seen_utc TEXT NOT NULL
+    )""",
+)
+
 #: Step n (1-based) brings a database from user_version n-1 to n.
 MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
@@ -482,6 +494,7 @@ MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     _PERMISSIONS_V7,
     _DEPOSIT_V8,
     _INVOICES_V9,
+    _UPLOAD_CONFLICT_V10,
 )
 
 #: The schema version this release writes and the newest it can open.

@@ -58,9 +58,12 @@ class Rule:
     body: bytes = b""
     #: "hold": the answer is delivered only once this is set.
     release: threading.Event = field(default_factory=threading.Event)
+    #: Only requests whose body holds these bytes (e.g. one document's uuid) match.
+    body_contains: bytes = b""
 
-    def matches(self, method: str, path: str) -> bool:
-        return self.times > 0 and method == self.method and path.startswith(self.path_prefix)
+    def matches(self, method: str, path: str, body: bytes = b"") -> bool:
+        return (self.times > 0 and method == self.method and path.startswith(self.path_prefix)
+                and self.body_contains in body)
 
 
 @dataclass
@@ -150,10 +153,10 @@ class FaultProxy:
                 return
             threading.Thread(target=self._handle, args=(client,), daemon=True).start()
 
-    def _take_rule(self, method: str, path: str) -> Rule | None:
+    def _take_rule(self, method: str, path: str, body: bytes = b"") -> Rule | None:
         with self._lock:
             for rule in self.rules:
-                if rule.matches(method, path):
+                if rule.matches(method, path, body):
                     rule.times -= 1
                     return rule
         return None
@@ -167,7 +170,7 @@ class FaultProxy:
             if request is None:
                 return
             method, path, headers, head, body = request
-            rule = self._take_rule(method, path)
+            rule = self._take_rule(method, path, body)
             action: Action = rule.action if rule else "forward"
             exchange = Exchange(method, path, headers, body, action)
             with self._lock:

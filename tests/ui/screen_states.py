@@ -106,6 +106,17 @@ TRANSACTIONS_MIXED = [
 ]
 
 
+#: issue 15: the back office failed on sale 2 three rounds running: held, the rest sent
+TRANSACTIONS_HELD = [
+    ItemStarted("transactions", "000001"),
+    ItemStarted("transactions", "000002"),
+    ItemStarted("transactions", "000003"),
+    ItemDone("transactions", "000001", added=1),
+    ItemDone("transactions", "000003", added=1),
+    ItemFailed("transactions", "000002", "tillsync.document_held", {"number": 2, "reason": "held:500"}),
+    JobFinished("transactions", ok=False),
+]
+
 #: nothing pending: the upload job reports no item, only its end
 TRANSACTIONS_NOTHING = [JobFinished("transactions", ok=True)]
 
@@ -440,7 +451,41 @@ def scripted_update(outcome: str) -> Callable[[Pilot], Awaitable[None]]:
     return open_screen
 
 
+async def _held_and_conflict(pilot: Pilot, *keys: str) -> None:
+    """Three sales: the first sent, the second held by the till (the back office
+    answered 500 for it three rounds running), the third answered "uuid_conflict"
+    with the back office's version (issue 15 items 1 and 4); then 5. Transakcje."""
+    from datetime import UTC, datetime
+
+    ledger = pilot.app.terminal.ledger  # type: ignore[attr-defined]
+    docs = sorted(ledger.list_documents(), key=lambda doc: doc.number)
+    now = datetime.now(UTC)
+    ledger.apply_upload_results([docs[0].uuid], [(docs[1].uuid, "held:500"),
+                                                  (docs[2].uuid, "uuid_conflict")], now)
+    ledger.record_upload_conflict(docs[2].uuid, {
+        "type": "receipt", "number": docs[2].number, "total": 1198, "line_count": 2,
+        "lines": [{"name": "Mleko 3,2% 1l", "qty": 2000, "value": 698},
+                  {"name": "Bułka kajzerka", "qty": 1000, "value": 500}]}, now)
+    await pilot.press("f2", "5", *keys)
+    await pilot.pause()
+
+
+def _then_held(*keys: str) -> Callable[[Pilot], Awaitable[None]]:
+    async def after(pilot: Pilot) -> None:
+        await _held_and_conflict(pilot, *keys)
+
+    return after
+
+
 STATES: dict[str, State] = {
+    # issue 15: a held sale and a uuid conflict in 5. Transakcje, the conflict opened
+    "tillsync_transactions": State([*LOGIN, *SELL_ONE, *SELL_ONE, *SELL_ONE],
+                                   after=_then_held()),
+    "tillsync_transactions_english": State([*LOGIN, *SELL_ONE, *SELL_ONE, *SELL_ONE],
+                                           after=_then_held(), options={"language": "en"}),
+    "tillsync_sync_held": State(LOGIN, after=scripted_sync("transactions", TRANSACTIONS_HELD)),
+    "tillsync_conflict": State([*LOGIN, *SELL_ONE, *SELL_ONE, *SELL_ONE],
+                               after=_then_held("enter", "wait:50")),
     "login": State([]),
     "login_wrong_pin": State(["1", "0", "0", "2", "enter", "9", "9", "9", "9", "enter"]),
     "login_locked": State(["1", "0", "0", "2", "enter"] + ["9", "9", "9", "9", "enter"] * 5),

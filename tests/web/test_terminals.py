@@ -199,7 +199,8 @@ def test_posts_without_csrf_are_refused(office: BackOffice, owner: WebClient) ->
     for path, data in (("/terminals/new", {"store": "1", "name": "Bez tokenu"}),
                        (f"/terminals/{terminal_id}", {"name": "Bez tokenu"}),
                        (f"/terminals/{terminal_id}/code", {}),
-                       (f"/terminals/{terminal_id}/revoke", {})):
+                       (f"/terminals/{terminal_id}/revoke", {}),
+                       (f"/terminals/{terminal_id}/regressions", {})):
         response = owner.post(path, data, csrf=False)
         assert response.status_code == 403, path
         assert owner.post(path, {**data, "csrf_token": "forged"}, csrf=False).status_code == 403
@@ -347,6 +348,52 @@ def test_the_list_shows_the_age_of_the_oldest_unsent_sale(office: BackOffice, we
     assert "oldest 2 hours ago" in main_text(english.get("/terminals").text)
     english.close()
     till.close()
+
+
+def test_numbering_gaps_and_regressions_show_on_the_list_and_the_detail(
+        office: BackOffice, web_url: str, owner: WebClient) -> None:
+    """Issue 15 item 5: a till's numbering gap (800015 then 800100) and a number sent
+    again for another sale show on Kasoterminale; the gap goes when the sales arrive."""
+    from backoffice_support import make_receipt
+
+    till = _till(office, web_url, 1, "Kasa 1")
+    quiet = _till(office, web_url, 1, "Kasa 2")
+    assert [r["status"] for r in till.push([make_receipt(1, 800015), make_receipt(1, 800100)])] \
+        == ["accepted", "accepted"]
+    assert till.push([make_receipt(1, 800015)])[0]["reason"] == "number_conflict"
+    page = owner.get("/terminals").text
+    text = main_text(page)
+    assert "Numeracja" in text
+    assert "brak: paragony 800016–800099 (84) od" in text
+    assert "powtórzone: paragony 800015–800015 (1) od" in text
+    assert text.count("bez luk") == 1  # Kasa 2 has none
+    detail = main_text(owner.get(f"/terminals/{till.terminal_id}").text)
+    assert "brak: paragony 800016–800099 (84)" in detail
+    assert "bez luk" in main_text(owner.get(f"/terminals/{quiet.terminal_id}").text)
+    english = WebClient(web_url, "en")
+    english.login()
+    assert "missing: receipts 800016–800099 (84) since" in main_text(english.get("/terminals").text)
+    english.close()
+    # the missing sales arrive: the gap is gone, the regression stays until cleared
+    for start in range(800016, 800100, 40):
+        batch = [make_receipt(1, n) for n in range(start, min(start + 40, 800100))]
+        assert {r["status"] for r in till.push(batch)} == {"accepted"}
+    text = main_text(owner.get("/terminals").text)
+    assert "brak: paragony" not in text and "powtórzone: paragony 800015" in text
+    # cleared on the till's page (with its CSRF token only), once seen to
+    detail = owner.get(f"/terminals/{till.terminal_id}").text
+    assert "Wyczyść powtórzone numery" in detail
+    assert "Wyczyść powtórzone numery" not in owner.get(f"/terminals/{quiet.terminal_id}").text
+    path = f"/terminals/{till.terminal_id}/regressions"
+    assert owner.post(path, {}, csrf=False).status_code == 403
+    assert "powtórzone: paragony" in main_text(owner.get("/terminals").text)
+    assert owner.post("/terminals/999/regressions", {}).status_code == 404
+    cleared = owner.post(path, {})
+    assert cleared.status_code == 303
+    assert "Powtórzone numery wyczyszczone." in main_text(owner.get(cleared.headers["location"]).text)
+    assert main_text(owner.get("/terminals").text).count("bez luk") == 2
+    till.close()
+    quiet.close()
 
 
 def test_ago_reads_as_people_say_it() -> None:

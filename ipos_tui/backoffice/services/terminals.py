@@ -10,7 +10,7 @@ from typing import Any
 from peewee import fn
 
 from ipos_tui.backoffice import models as m
-from ipos_tui.backoffice import security
+from ipos_tui.backoffice import numbering, security
 from ipos_tui.backoffice.db import write_transaction
 from ipos_tui.backoffice.models import utcnow
 from ipos_tui.domain.errors import DomainError
@@ -117,6 +117,7 @@ class TerminalService(ServiceBase):
             for pull in m.TerminalPull.select().where(
                     m.TerminalPull.terminal.in_([r.id for r in rows])):
                 pulls.setdefault(pull.terminal_id, {})[pull.stream] = pull.pulled_at
+        issues = numbering.issues_by_terminal([r.id for r in rows])
         return [
             {
                 "id": r.id, "store_id": r.store_id, "store_name": r.store_name,
@@ -126,6 +127,7 @@ class TerminalService(ServiceBase):
                 "pending_count": r.pending_count,
                 "oldest_pending": r.oldest_pending if r.pending_count else None,
                 "staged_version": r.staged_version, "last_pull": pulls.get(r.id, {}),
+                "numbering": issues.get(r.id, []),
             }
             for r in rows
         ]
@@ -145,6 +147,15 @@ class TerminalService(ServiceBase):
             terminal.save()
         log.info("terminal %s revoked", terminal_id)
 
+    def clear_numbering_regressions(self, terminal_id: int) -> int:
+        """Forget a till's recorded numbering regressions (the owner has seen to them);
+        gaps are not cleared by hand: they go when the missing documents arrive."""
+        with write_transaction(self.db, self.company_id):
+            self._terminal(terminal_id)
+            cleared = numbering.clear_regressions(terminal_id)
+        log.info("terminal %s: %d numbering regressions cleared", terminal_id, cleared)
+        return cleared
+
     def _terminal(self, terminal_id: int) -> m.Terminal:
         row = m.Terminal.get_or_none(
             (m.Terminal.id == terminal_id) & (m.Terminal.company == self.company_id)
@@ -163,6 +174,7 @@ class TerminalService(ServiceBase):
             pulls.setdefault(pull.terminal_id, {})[pull.stream] = {
                 "at": _iso(pull.pulled_at), "cursor": pull.cursor,
             }
+        issues = numbering.issues_by_terminal([t.id for t in terminals])
         return [
             {
                 "id": t.id, "store_id": t.store_id, "name": t.name,
@@ -172,6 +184,8 @@ class TerminalService(ServiceBase):
                 "pending_count": t.pending_count,
                 "oldest_pending": _iso(t.oldest_pending) if t.pending_count else None,
                 "staged_version": t.staged_version, "last_pull": pulls.get(t.id, {}),
+                "numbering": [{**issue, "since": _iso(issue["since"])}
+                              for issue in issues.get(t.id, [])],
             }
             for t in terminals
         ]

@@ -198,6 +198,8 @@ def terminal_page(request: Request, user: User, office: Office, terminal_id: Ter
                   saved: Annotated[str, Query(max_length=20)] = "") -> Response:
     flash = request_text(request, f"web.terminals.saved_{saved}") \
         if saved in ("renamed", "revoked") else ""
+    if saved == "regressions":
+        flash = request_text(request, "tillsync.web_regressions_cleared")
     return _detail(request, office, user, terminal_id, flash=flash)
 
 
@@ -225,6 +227,16 @@ def rename_terminal(request: Request, user: User, office: Office, form: Form,
             return RedirectResponse(f"/terminals/{terminal_id}?saved=renamed", status_code=303)
     return _detail(request, office, user, terminal_id, values=values, errors=errors,
                    status_code=422)
+
+
+@router.post("/terminals/{terminal_id}/regressions")
+def clear_regressions(request: Request, user: User, office: Office, form: Form,
+                      terminal_id: TerminalId) -> Response:
+    """Forget the till's recorded numbering regressions (seen to); gaps stay until
+    the missing documents arrive."""
+    _terminal(office, user, terminal_id)
+    office.clear_numbering_regressions(terminal_id)
+    return RedirectResponse(f"/terminals/{terminal_id}?saved=regressions", status_code=303)
 
 
 @router.post("/terminals/{terminal_id}/code", response_class=HTMLResponse)

@@ -1,0 +1,135 @@
+"""Gaps and regressions of a till's document numbering (issue 15, item 5).
+
+A till numbers each document type gaplessly, so the back office can tell when
+numbers are missing. It records what it sees, per terminal and document type, in
+``numbering_issue`` (the caller holds the company's write transaction, so two
+batches never look at the table at the same time):
+
+* **gap** — a document arrives numbered above the highest one held plus one: the
+  numbers in between are missing since now. Only the missing range is recorded;
+  each number that arrives later (a batch that lost a race with a later one, a sale
+  released from quarantine) is cut out of it, and the row goes once it is filled.
+  Numbers below the lowest held are never a gap: the back office cannot know where
+  a till started, and an earlier batch may simply arrive after a later one.
+* **regression** — a number already held arrives again for a different document
+  (a till restored from an old backup numbers anew): the number is recorded,
+  consecutive ones merge into one range. It stays until cleared by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from collections.abc import Callable
+from typing import Any
+
+from peewee import fn
+
+from ipos_tui.backoffice import models as m
+from ipos_tui.backoffice.models import utcnow
+
+log = logging.getLogger(__name__)
+
+GAP = "gap"
+REGRESSION = "regression"
+
+
+def note_arrival(terminal_id: int, doc_type: str, number: int) -> None:
+    """A document ``number`` is about to be stored: fill or open a gap."""
+    issue = m.NumberingIssue
+    mine = (issue.terminal == terminal_id) & (issue.doc_type == doc_type) & (issue.kind == GAP)
+    row = issue.get_or_none(mine & (issue.first <= number) & (issue.last >= number))
+    if row is not None:
+        _cut(row, number)
+        return
+    t = m.Transaction
+    highest = (t.select(fn.MAX(t.number))
+               .where((t.terminal == terminal_id) & (t.doc_type == doc_type)).scalar())
+    if highest is not None and number > highest + 1:
+        issue.create(terminal=terminal_id, doc_type=doc_type, kind=GAP,
+                     first=highest + 1, last=number - 1, seen_at=utcnow())
+        log.warning("terminal %s: %s numbers %d-%d missing (got %d after %d)", terminal_id,
+                    doc_type, highest + 1, number - 1, number, highest)
+
+
+def _cut(row: m.NumberingIssue, number: int) -> None:
+    """Take ``number`` out of the gap ``row`` (split it, shrink it or drop it)."""
+    if row.first == row.last:
+        row.delete_instance()
+        log.info("terminal %s: %s gap at %d filled", row.terminal_id, row.doc_type, number)
+        return
+    if number == row.first:
+        row.first = number + 1
+    elif number == row.last:
+        row.last = number - 1
+    else:
+        m.NumberingIssue.create(terminal=row.terminal_id, doc_type=row.doc_type, kind=GAP,
+                                first=number + 1, last=row.last, seen_at=row.seen_at)
+        row.last = number - 1
+    row.save()
+
+
+def note_regression(terminal_id: int, doc_type: str, number: int) -> None:
+    """``number`` came again for another document: record it (merged with its neighbours)."""
+    issue = m.NumberingIssue
+    mine = ((issue.terminal == terminal_id) & (issue.doc_type == doc_type)
+            & (issue.kind == REGRESSION))
+    if issue.get_or_none(mine & (issue.first <= number) & (issue.last >= number)):
+        return  # the same clash resent
+    after = issue.get_or_none(mine & (issue.last == number - 1))
+    if after is not None:
+        after.last = number
+        after.save()
+    else:
+        before = issue.get_or_none(mine & (issue.first == number + 1))
+        if before is not None:
+            before.first = number
+            before.save()
+        else:
+            issue.create(terminal=terminal_id, doc_type=doc_type, kind=REGRESSION,
+                         first=number, last=number, seen_at=utcnow())
+    log.warning("terminal %s: %s number %d received again for another document "
+                "(numbering went back)", terminal_id, doc_type, number)
+
+
+def issues_by_terminal(terminal_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Open issues of these terminals: ``{terminal_id: [{doc_type, kind, first, last,
+    count, since}]}``, gaps first, then by type and number."""
+    issue = m.NumberingIssue
+    found: dict[int, list[dict[str, Any]]] = {}
+    if not terminal_ids:
+        return found
+    rows = (issue.select().where(issue.terminal.in_(terminal_ids))
+            .order_by(issue.terminal, issue.kind, issue.doc_type, issue.first))
+    for row in rows:
+        found.setdefault(row.terminal_id, []).append({
+            "doc_type": row.doc_type, "kind": row.kind, "first": row.first,
+            "last": row.last, "count": row.last - row.first + 1,
+            "since": _naive_utc(row.seen_at),
+        })
+    return found
+
+
+def clear_regressions(terminal_id: int) -> int:
+    """Forget the recorded regressions of a terminal (seen to); returns how many."""
+    issue = m.NumberingIssue
+    return (issue.delete().where((issue.terminal == terminal_id)
+                                 & (issue.kind == REGRESSION)).execute())
+
+
+def _naive_utc(value: datetime | str) -> datetime:
+    if isinstance(value, str):  # SQLite hands back text for a raw-SQL-created column
+        return datetime.fromisoformat(value).replace(tzinfo=None)
+    return value.replace(tzinfo=None)
+
+
+def issue_text(issue: dict[str, Any], since: str, text: Callable[..., str]) -> str:
+    """One issue in words ("missing receipts 800016–800099 (84) since …"); ``text``
+    translates a message key with params (the CLI's ``t`` or a page's language)."""
+    doc_key = f"tillsync.doc_{issue['doc_type']}"
+    doc = text(doc_key)
+    if doc == doc_key:  # a type without a name of its own
+        doc = issue["doc_type"]
+    key = "tillsync.gap" if issue["kind"] == GAP else "tillsync.regression"
+    return text(key, doc=doc, first=issue["first"], last=issue["last"],
+                count=issue["count"], since=since)
