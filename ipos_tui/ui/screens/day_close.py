@@ -293,6 +293,10 @@ class DayCloseScreen(PosScreen):
         terminal = self.pos.terminal
         if self.report_uuid is None:  # the day still has sales: the PTU table must wait
             return StepOutcome("skipped", t("day.vat_not_written"))
+        from ...terminal.reports import reports_of
+
+        if not reports_of(terminal).open_day().is_empty:  # written only with zero totals
+            return StepOutcome("skipped", t("vatdocs.vat_day_not_empty"))
         printer = printer_of(terminal)
         wanted = {
             rate.letter: rate.rate_bp
