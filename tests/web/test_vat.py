@@ -142,3 +142,16 @@ def test_a_manager_and_a_post_without_csrf_change_nothing(owner: WebClient, offi
     refused = owner.post("/vat", {"letter": "C", "rate": "0"}, csrf=False)
     assert refused.status_code == 403 and "Formularz wygasł" in main_text(refused.text)
     assert rates(office) == STANDARD
+
+
+def test_products_take_the_companys_letters_and_show_their_rates(owner: WebClient, office: BackOffice) -> None:
+    from ipos_tui.domain.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        office.add_product("Napój roślinny 1l", "7701", "F")
+    assert caught.value.key == "err.vat_letter"
+    assert change(owner, "F", "5,5").status_code == 303
+    assert change(owner, "C", "0").status_code == 303
+    office.add_product("Napój roślinny 1l", "7701", "F")
+    form = owner.get("/products/new").text
+    assert ">F – 5,5%</option>" in form and ">C – 0%</option>" in form and "C – 5%" not in form
