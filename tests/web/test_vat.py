@@ -155,3 +155,17 @@ def test_products_take_the_companys_letters_and_show_their_rates(owner: WebClien
     office.add_product("Napój roślinny 1l", "7701", "F")
     form = owner.get("/products/new").text
     assert ">F – 5,5%</option>" in form and ">C – 0%</option>" in form and "C – 5%" not in form
+
+
+def test_a_csv_rate_cell_takes_the_letter_of_that_rate_now(office: BackOffice) -> None:
+    from ipos_tui.backoffice import csvio
+    from ipos_tui.domain.errors import DomainError
+
+    office.set_vat_rate("C", 0)
+    office.set_vat_rate("F", 550)
+    csvio.import_products_csv(office, "Nazwa;PLU;Stawka VAT\nSok 1l;7702;5,5\nWoda;7703;F\n", 1)
+    letters = {p["plu"]: p["vat"] for p in office.list_products() if p["plu"] in ("7702", "7703")}
+    assert letters == {"7702": "F", "7703": "F"}
+    with pytest.raises(DomainError):  # 5 % is no letter's rate any more
+        csvio.import_products_csv(office, "Nazwa;PLU;Stawka VAT\nMleko;7704;5\n", 1)
+    assert not [p for p in office.list_products() if p["plu"] == "7704"]
