@@ -130,6 +130,8 @@ async def test_a_rate_changed_mid_day_applies_after_the_next_day_close(
         assert kinds.index("vat_table") == kinds.index("daily_report") + 1  # right after the report
         table_printout = printer.journal()[0]
         assert table_printout.kind == "vat_table" and "PTU C" in table_printout.text
+        assert f"Po raporcie dobowym nr {report.number:04d}" in table_printout.text
+        assert "Sumy dobowe: 0,00" in table_printout.text
 
         await pilot.press("escape")
         await pilot.pause()

@@ -316,7 +316,9 @@ class DayCloseScreen(PosScreen):
         )
         if not await self.app.push_screen_wait(ConfirmDialog(t("day.vat_question", changes=changes))):
             return StepOutcome("skipped", t("day.vat_not_written"))
-        printer.write_vat_table(wanted, self.pos.clock())
+        report = terminal.ledger.get_document(self.report_uuid)
+        printer.write_vat_table(wanted, self.pos.clock(), note=(
+            f"Po raporcie dobowym nr {report.number:04d}", "Sumy dobowe: 0,00 (dzień zamknięty)"))
         return StepOutcome("done", t("day.vat_written", changes=changes))
 
     async def _step_card(self) -> StepOutcome:
