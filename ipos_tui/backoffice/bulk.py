@@ -30,7 +30,7 @@ from ipos_tui.domain.validation import (
     validate_plu,
     validate_product_name,
 )
-from ipos_tui.domain.vat import VAT_RATES
+from ipos_tui.domain.vat import PTU_LETTERS
 
 _CHUNK = 400
 
@@ -50,7 +50,7 @@ def _check_pure(items: Sequence[ProductInput], errors: _ImportErrors) -> list[Pr
         try:
             item.name = validate_product_name(item.name)
             item.plu = validate_plu(item.plu)
-            if item.vat not in VAT_RATES:
+            if item.vat not in PTU_LETTERS:  # the company's letters: checked with the database
                 raise DomainError("err.vat_letter", letter=item.vat)
             if item.kind not in PRODUCT_KINDS:
                 raise DomainError("err.product_kind_invalid", kind=item.kind)
@@ -108,6 +108,7 @@ class _DbContext:
         self.code_owner: dict[str, tuple[int, str]] = {}
         self.units: dict[str, int] = {}
         self.categories: dict[str, int] = {}
+        self.vat_rates: dict[str, int | None] = {}
 
     @classmethod
     def load(cls, company_id: int, items: Sequence[ProductInput]) -> _DbContext:
@@ -129,6 +130,7 @@ class _DbContext:
                                    .tuples()):
                 ctx.code_owner[code] = (pid, plu)
         ctx.units = {u.name: u.id for u in m.Unit.select().where(m.Unit.company == company_id)}
+        ctx.vat_rates = {r.letter: r.rate for r in m.VatRate.select().where(m.VatRate.company == company_id)}
         ctx.categories = {c.name: c.id for c in
                           m.Category.select().where(m.Category.company == company_id)}
         return ctx
@@ -143,8 +145,10 @@ class _DbContext:
             code_owner = self.code_owner.get(code)
             if code_owner is not None and code_owner[1] != item.plu:
                 raise DomainError("err.barcode_taken", code=code, plu=code_owner[1])
+        if item.vat not in self.vat_rates:
+            raise DomainError("err.vat_letter", letter=item.vat)
         existing = self.by_plu.get(item.plu)
-        if existing is not None and _vat_rank(item.vat) > _vat_rank(existing.vat):
+        if existing is not None and _vat_rank(item.vat, self.vat_rates) > _vat_rank(existing.vat, self.vat_rates):
             raise DomainError("err.vat_raise", plu=item.plu, old=existing.vat, new=item.vat)
         if item.price is not None and price_list_id is None:
             raise DomainError("err.price_list_unknown", price_list=None)

@@ -761,6 +761,10 @@ def cmd_report_sales(office: BackOffice, args: argparse.Namespace) -> Any:
         print(t("cli.bo.report_receipts", n=r["receipts"], total=_money(r["receipts_total"])))
         print(t("cli.bo.report_returns", n=r["returns"], total=_money(r["returns_total"])))
         print(t("cli.bo.report_net", total=_money(r["net_sales"])))
+        # sales and returns per letter apart (never negative), then the net per letter
+        for key, part in (("vatdocs.cli_sales_vat", "vat_sales"), ("vatdocs.cli_returns_vat", "vat_returns")):
+            for letter, v in r.get(part, {}).items():
+                print(t(key, letter=letter, gross=_money(v["gross"]), vat=_money(v["vat"])))
         for letter, v in r["vat"].items():
             print(t("cli.bo.report_vat", letter=letter, gross=_money(v["gross"]),
                     vat=_money(v["vat"]), net=_money(v["net"])))

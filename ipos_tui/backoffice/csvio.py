@@ -51,7 +51,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,14 +110,14 @@ def _dialect(text: str) -> str:
     return ";" if header.count(";") >= header.count(",") else ","
 
 
-def vat_letter(text: str) -> str:
-    """The printer letter of a VAT cell: a letter A–E as it is, or a rate ("23", "8 %",
+def vat_letter(text: str, rates: Mapping[str, int | None] = VAT_RATES) -> str:
+    """The printer letter of a VAT cell: a letter of ``rates`` as it is, or a rate ("23", "8 %",
     "zw.") turned into the letter of that rate; anything else upper-cased as it is (and
     refused by the import's VAT rule); an empty cell is refused here."""
     cleaned = text.strip().upper()
     if not cleaned:
         raise DomainError("err.csv_vat_missing")
-    if cleaned in VAT_RATES:
+    if cleaned in rates:
         return cleaned
     if cleaned.rstrip(".") in ("ZW", EXEMPT_LABEL.upper().rstrip(".")):
         rate: int | None = None
@@ -126,7 +126,7 @@ def vat_letter(text: str) -> str:
         if match is None:
             return cleaned
         rate = int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
-    letters = [letter for letter, value in VAT_RATES.items() if value == rate]
+    letters = [letter for letter, value in sorted(rates.items()) if value == rate]
     return letters[0] if letters else cleaned
 
 
@@ -140,15 +140,17 @@ def is_ipos_layout(first_row: Sequence[str]) -> bool:
             and _ALIASES.get(first_row[0].strip().lower()) is None)
 
 
-def parse_products_csv(text: str, errors: _ImportErrors) -> list[ProductInput]:
-    """Rows of the file; rows that cannot be read are added to ``errors``."""
+def parse_products_csv(text: str, errors: _ImportErrors,
+                       rates: Mapping[str, int | None] = VAT_RATES) -> list[ProductInput]:
+    """Rows of the file; rows that cannot be read are added to ``errors``. A VAT cell
+    holding a rate is read as the letter of that rate in ``rates`` (the company's)."""
     text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text), delimiter=_dialect(text))
     header = next(reader, None)
     if header is None:
         raise DomainError("err.csv_empty")
     if is_ipos_layout(header):
-        return _parse_ipos(reader, header, errors)
+        return _parse_ipos(reader, header, errors, rates)
     fields = [_ALIASES.get(h.strip().lower()) for h in header]
     unknown = [h for h, f in zip(header, fields, strict=True) if f is None and h.strip()]
     missing = [_REQUIRED_NAMES[c] for c in _REQUIRED if c not in fields]
@@ -161,13 +163,14 @@ def parse_products_csv(text: str, errors: _ImportErrors) -> list[ProductInput]:
             continue
         try:
             items.append(_row(line, dict(zip(fields, values, strict=False)), len(values),
-                              len(fields)))
+                              len(fields), rates))
         except DomainError as exc:
             errors.add(line, exc)
     return items
 
 
-def _parse_ipos(reader: Any, first: list[str], errors: _ImportErrors) -> list[ProductInput]:
+def _parse_ipos(reader: Any, first: list[str], errors: _ImportErrors,
+                rates: Mapping[str, int | None] = VAT_RATES) -> list[ProductInput]:
     """The rows of iPOS web's positional layout (``first``: its header or first row)."""
     items: list[ProductInput] = []
     rows = reader if first[0].strip().lstrip("\ufeff").upper() == "ID" else \
@@ -177,7 +180,7 @@ def _parse_ipos(reader: Any, first: list[str], errors: _ImportErrors) -> list[Pr
         if not any(v.strip() for v in values):
             continue
         try:
-            items.append(_ipos_row(line, values))
+            items.append(_ipos_row(line, values, rates))
         except DomainError as exc:
             errors.add(line, exc)
     return items
@@ -188,7 +191,8 @@ def _with_first(first: list[str], reader: Any) -> Any:
     yield from reader
 
 
-def _ipos_row(line: int, values: list[str]) -> ProductInput:
+def _ipos_row(line: int, values: list[str],
+              rates: Mapping[str, int | None] = VAT_RATES) -> ProductInput:
     width = len(IPOS_FIELDS)
     if len(values) < _IPOS_KIND_COLUMN + 1:
         raise DomainError("err.csv_ipos_columns", found=len(values),
@@ -205,7 +209,7 @@ def _ipos_row(line: int, values: list[str]) -> ProductInput:
     if letter not in _IPOS_KINDS:
         raise DomainError("err.csv_ipos_kind", kind=cells.get("ipos_kind", ""))
     item = ProductInput(line=line, name=cells.get("name", ""), plu=cells.get("plu", ""),
-                        vat=vat_letter(cells.get("vat", "")),
+                        vat=vat_letter(cells.get("vat", ""), rates),
                         unit=cells.get("unit") or "szt.", kind=_IPOS_KINDS[letter])
     item.barcodes = [c for c in _CODE_SPLIT.split(cells.get("barcodes", "")) if c]
     if cells.get("price"):
@@ -215,7 +219,8 @@ def _ipos_row(line: int, values: list[str]) -> ProductInput:
     return item
 
 
-def _row(line: int, raw: dict[Any, str], n_values: int, n_fields: int) -> ProductInput:
+def _row(line: int, raw: dict[Any, str], n_values: int, n_fields: int,
+         rates: Mapping[str, int | None] = VAT_RATES) -> ProductInput:
     if n_values != n_fields:
         raise DomainError("err.csv_columns", expected=n_fields, found=n_values)
     get = lambda key: (raw.get(key) or "").strip()  # noqa: E731
@@ -228,7 +233,7 @@ def _row(line: int, raw: dict[Any, str], n_values: int, n_fields: int) -> Produc
     if open_text not in _YES | _NO:
         raise DomainError("err.csv_yes_no", value=get("open_price"))
     item = ProductInput(
-        line=line, name=get("name"), plu=get("plu"), vat=vat_letter(get("vat")),
+        line=line, name=get("name"), plu=get("plu"), vat=vat_letter(get("vat"), rates),
         unit=get("unit") or "szt.", kind=kind, open_price=open_text in _YES,
     )
     if "price" in raw and get("price"):
@@ -271,7 +276,8 @@ def import_products_csv(office: BackOffice, text: str, price_list_id: int | None
     could be read) and raises to stop the import before anything is written.
     """
     errors = _ImportErrors()
-    items = parse_products_csv(text, errors)
+    rates = {row["letter"]: row["rate_bp"] for row in office.list_vat_rates()}
+    items = parse_products_csv(text, errors, rates)
     if confirm_jumps is not None and not errors.items:
         jumps = price_jumps(office, items, price_list_id)
         if jumps:

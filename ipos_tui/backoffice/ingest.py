@@ -31,7 +31,7 @@ from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.validation import validate_nip
-from ipos_tui.domain.vat import vat_totals
+from ipos_tui.domain.vat import VatTotal, vat_totals
 from ipos_tui.protocol import (
     DOCUMENT_ADAPTER,
     STORED_LINES_MAX,
@@ -663,11 +663,14 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
         scope &= t.store == store_id
     counts = {doc_type: (n, total) for doc_type, n, total in t.select(
         t.doc_type, fn.COUNT(t.id), fn.SUM(t.total)).where(scope).group_by(t.doc_type).tuples()}
-    gross: dict[str, int] = defaultdict(int)
+    # sales and returns apart per letter, VAT once from each sum (as the till's daily
+    # report); the net per letter is their difference
+    sold: dict[str, int] = defaultdict(int)
+    returned: dict[str, int] = defaultdict(int)
     for doc_type, vat, value in (line.select(t.doc_type, line.vat, fn.SUM(line.value))
                                  .join(t).where(scope & t.doc_type.in_(["receipt", "return"]))
                                  .group_by(t.doc_type, line.vat).tuples()):
-        gross[vat] += int(value) if doc_type == "receipt" else -int(value)
+        (sold if doc_type == "receipt" else returned)[vat] += int(value)
     payments: dict[str, int] = defaultdict(int)
     for doc_type, method, amount in (pay.select(t.doc_type, pay.method,
                                                 fn.SUM(pay.amount - pay.change))
@@ -693,7 +696,16 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
         for row in t.select().where(scope & (t.doc_type == "cash_report") & (t.kind == "shift_close"))
         .order_by(t.terminal, t.number)
     ]
-    vat = vat_totals(gross.items())
+    vat_sold = vat_totals((k, v) for k, v in sold.items() if v)
+    vat_returned = vat_totals((k, v) for k, v in returned.items() if v)
+    vat = {}
+    for letter in sorted(set(vat_sold) | set(vat_returned)):
+        gross = (vat_sold[letter].gross if letter in vat_sold else 0) - (
+            vat_returned[letter].gross if letter in vat_returned else 0)
+        tax = (vat_sold[letter].vat if letter in vat_sold else 0) - (
+            vat_returned[letter].vat if letter in vat_returned else 0)
+        if gross or tax:
+            vat[letter] = VatTotal(letter, gross, tax)
     daily_reports = [
         {"terminal_id": terminal_id, "number": number, "total": total,
          "receipts": json.loads(payload).get("receipts", 0)}
@@ -709,6 +721,10 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
         "net_sales": int(receipts[1] or 0) - int(returns[1] or 0),
         "vat": {letter: {"gross": v.gross, "vat": v.vat, "net": v.net}
                 for letter, v in vat.items()},
+        "vat_sales": {letter: {"gross": v.gross, "vat": v.vat, "net": v.net}
+                      for letter, v in vat_sold.items()},
+        "vat_returns": {letter: {"gross": v.gross, "vat": v.vat, "net": v.net}
+                        for letter, v in vat_returned.items()},
         "payments": dict(sorted(payments.items())),
         "cash_in": cash["in"], "cash_out": cash["out"],
         # deposits ("kaucja") apart from sales: charged with receipts, paid back in

@@ -8,7 +8,7 @@ up to the total to the grosz and no line goes below zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
@@ -22,7 +22,7 @@ from ipos_tui.domain.quantity import (
     check_precision,
     format_quantity,
 )
-from ipos_tui.domain.vat import VAT_RATES, VatTotal, vat_rate, vat_totals
+from ipos_tui.domain.vat import VAT_RATES, VatTotal, check_letter, vat_totals
 
 DiscountKind = Literal["amount", "percent"]
 
@@ -128,7 +128,7 @@ def _check_line(line: ReceiptLine) -> None:
         raise DomainError("err.qty_too_large", text=format_quantity(line.qty, line.precision))
     if line.gross > MAX_LINE_GROSS:
         raise DomainError("err.line_too_large")
-    vat_rate(line.vat_letter)
+    check_letter(line.vat_letter)
 
 
 def split_largest_remainder(amount: int, weights: list[int]) -> list[int]:
@@ -302,9 +302,10 @@ class Receipt:
         """True while no line has been rung up."""
         return not self.lines
 
-    def vat_totals(self) -> dict[str, VatTotal]:
-        """Per-letter gross and VAT of the final line values, the printer's way."""
-        return vat_totals(((line.vat_letter, line.value) for line in self.lines), VAT_RATES)
+    def vat_totals(self, rates: Mapping[str, int | None] = VAT_RATES) -> dict[str, VatTotal]:
+        """Per-letter gross and VAT of the final line values under ``rates`` (the till's
+        PTU table when committed), the printer's way."""
+        return vat_totals(((line.vat_letter, line.value) for line in self.lines), rates)
 
     # -- internals -------------------------------------------------------------
 

@@ -15,7 +15,11 @@ from typing import Final
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import round_half_up
 
-#: Rate of each printer letter in basis points (2300 = 23 %); ``None`` is exempt.
+#: The standard Polish rates in basis points (2300 = 23 %; ``None`` is exempt): the
+#: first PTU table of a till that has none from its back office, and the rates of the
+#: documents stored before each document kept the rates it used. Receipts, returns
+#: and reports take their rates from the till's PTU table
+#: (``ipos_tui.terminal.vat_table``), never from here.
 VAT_RATES: Final[dict[str, int | None]] = {
     "A": 2300,
     "B": 800,
@@ -141,3 +145,62 @@ def parse_vat_rate(letter: str, text: str) -> int | None:
     if not 0 <= rate_bp <= MAX_RATE_BP:
         raise DomainError("err.vat_rate_invalid", letter=letter, rate=text.strip())
     return rate_bp
+
+
+def check_letter(letter: str) -> str:
+    """``letter`` if it is one of the printer's PTU letters A–G ("err.vat_letter" otherwise).
+
+    Which rate a letter has is the till's PTU table's business, not the receipt's: a
+    line only needs a letter the printer can have."""
+    if letter not in PTU_LETTERS:
+        raise DomainError("err.vat_letter", letter=letter)
+    return letter
+
+
+def letter_label(letter: str, rates: Mapping[str, int | None]) -> str:
+    """The printed label of ``letter`` under ``rates`` ("23%", "zw."), "" if it has none."""
+    return rate_text(rates[letter]) if letter in rates else ""
+
+
+@dataclass(frozen=True)
+class RateTotal:
+    """Gross and VAT of one letter at one rate (a report keeps them per rate: a return
+    corrects the VAT of its original, whose rate may have been different)."""
+
+    letter: str
+    rate_bp: int | None
+    gross: int
+    vat: int
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.vat
+
+    @property
+    def label(self) -> str:
+        return rate_text(self.rate_bp)
+
+
+def rate_totals(items: Iterable[tuple[str, int | None, int]]) -> tuple[RateTotal, ...]:
+    """(letter, rate, gross) items summed per letter and rate, VAT computed once from
+    each sum (the printer's way); ordered by letter, then rate. Zero sums are left out."""
+    gross: dict[tuple[str, int | None], int] = {}
+    for letter, rate, value in items:
+        gross[(letter, rate)] = gross.get((letter, rate), 0) + value
+    ordered = sorted(gross.items(), key=lambda kv: (kv[0][0], -1 if kv[0][1] is None else kv[0][1]))
+    return tuple(
+        RateTotal(letter, rate, value, vat_from_gross(value, rate))
+        for (letter, rate), value in ordered if value
+    )
+
+
+def add_rate_totals(*groups: Iterable[RateTotal]) -> tuple[RateTotal, ...]:
+    """Totals of several reports added per letter and rate, VAT as each said."""
+    gross: dict[tuple[str, int | None], list[int]] = {}
+    for group in groups:
+        for item in group:
+            pair = gross.setdefault((item.letter, item.rate_bp), [0, 0])
+            pair[0] += item.gross
+            pair[1] += item.vat
+    ordered = sorted(gross.items(), key=lambda kv: (kv[0][0], -1 if kv[0][1] is None else kv[0][1]))
+    return tuple(RateTotal(letter, rate, g, v) for (letter, rate), (g, v) in ordered if g or v)

@@ -37,7 +37,10 @@ Other document types carry their type-specific fields in the ledger's ``extra``
   ledger's total) and the sums it was counted from; a shift close also the cash
   ``counted`` in the drawer and its ``difference`` (sent even when 0);
 * a daily report ("daily_report") sends its sums as stored, its ``vat_totals`` (net
-  gross per letter) and ``vat_amounts`` from the ledger's VAT column.
+  gross per letter) and ``vat_amounts`` from the ledger's VAT column: the VAT at the
+  rates its documents were sold at (each receipt and return keeps them in ``extra``,
+  ``vat_rates``; the protocol has no field for them on a receipt, so they stay on the
+  till, and a back office of any version reads the report as before).
 
 Every type may carry ``authorisations``: who allowed an action the cashier may not
 do alone (a manager's identifier and PIN), as the ledger stored them in ``extra``

@@ -51,6 +51,7 @@ from ipos_tui.terminal.records import (
     User,
 )
 from ipos_tui.terminal.settings import SettingsService
+from ipos_tui.terminal.vat_table import RATES_KEY, effective_rates, snapshot
 from ipos_tui.terminal.timeutil import local_text, parse_time, to_utc, utc_text
 
 DOC_RECEIPT: Final = "receipt"
@@ -215,16 +216,18 @@ def deposit_record(receipt: Receipt) -> dict[str, Any] | None:
     return {"total": sum(item["value"] for item in lines), "lines": lines}
 
 
-def _receipt_extra(receipt: Receipt) -> str | None:
-    """A receipt's ``extra``: the manager's authorisations and the deposits, if any."""
-    extra: dict[str, Any] = {}
+def _receipt_extra(receipt: Receipt, rates: dict[str, int | None]) -> str:
+    """A receipt's ``extra``: the rates of its letters (see
+    :mod:`ipos_tui.terminal.vat_table`), the manager's authorisations and the
+    deposits, if any."""
+    extra: dict[str, Any] = {RATES_KEY: rates}
     if receipt.authorisations:
         # what a manager authorised on the receipt (a free discount, a price change)
         extra[EXTRA_KEY] = records(receipt.authorisations)
     deposit = deposit_record(receipt)
     if deposit is not None:
         extra[DEPOSIT_KEY] = deposit
-    return json.dumps(extra, ensure_ascii=False) if extra else None
+    return json.dumps(extra, ensure_ascii=False)
 
 
 class LedgerService:
@@ -260,8 +263,10 @@ class LedgerService:
         """Store a finished receipt durably and return its number and uuid.
 
         Raises DomainError "err.receipt_empty", "err.receipt_unpaid",
-        "err.buyer_nip_required", "err.nip_invalid" or "err.terminal_not_activated";
-        on any failure nothing is stored and no number is used.
+        "err.buyer_nip_required", "err.nip_invalid", "err.terminal_not_activated" or
+        "err.vat_letter" (a line's letter is not in the printer's PTU table); on any
+        failure nothing is stored and no number is used. The VAT is computed at the
+        rates in force (the printer's PTU table), which the receipt keeps.
         """
         _check_payments(receipt, payments)
         checked_buyer = _check_buyer(kind, buyer)
@@ -272,9 +277,13 @@ class LedgerService:
             info = self._settings.terminal_info()
             if info is None:
                 raise DomainError("err.terminal_not_activated")
+            rates = effective_rates(self._db)
+            missing = sorted({line.vat_letter for line in receipt.lines} - set(rates))
+            if missing:
+                raise DomainError("err.vat_letter", letter=", ".join(missing))
             number = self._next_number(DOC_RECEIPT)
             document_id = self._insert_document(
-                doc_uuid, number, kind, receipt, checked_buyer, cashier, info, now
+                doc_uuid, number, kind, receipt, checked_buyer, cashier, info, now, rates
             )
             invoice_number = None
             if kind == "faktura":
@@ -446,8 +455,9 @@ class LedgerService:
         cashier: User,
         info: TerminalInfo,
         now: datetime,
+        rates: dict[str, int | None],
     ) -> int:
-        """Insert the document row; return its id."""
+        """Insert the document row (VAT at ``rates``, kept with it); return its id."""
         cursor = self._db.cursor()
         cursor.execute(
             _INSERT_DOCUMENT,
@@ -464,13 +474,13 @@ class LedgerService:
                 info.terminal_id,
                 receipt.total,
                 receipt.discount_total,
-                _vat_json(receipt.vat_totals()),
+                _vat_json(receipt.vat_totals(rates)),
                 buyer.nip if buyer else None,
                 buyer.name if buyer else None,
                 buyer.address if buyer else None,
                 "pending",
                 0,
-                _receipt_extra(receipt),
+                _receipt_extra(receipt, snapshot(rates, (line.vat_letter for line in receipt.lines))),
             ),
         )
         document_id = cursor.lastrowid

@@ -269,13 +269,17 @@ class FiscalPrinter:
         )
         return VatTableChange(changes) if changes else None
 
-    def write_vat_table(self, rates: Mapping[str, int | None], now: datetime) -> JournalEntry | None:
+    def write_vat_table(
+        self, rates: Mapping[str, int | None], now: datetime, note: Iterable[str] = ()
+    ) -> JournalEntry | None:
         """Write ``rates`` into the PTU table and print the change (journaled).
 
         Letters not named keep their rate. Returns the printout, or None when nothing
         changed. Raises DomainError "err.vat_schodek" (param ``letters``) when a used
         letter's rate would go up, and "err.vat_letter" / "err.vat_rate_invalid" for a
         letter the printer lacks or a rate outside 0–99,99 %; then nothing is written.
+        ``note``: lines printed under the table (the day close names the daily report it
+        follows, the day's totals being zero).
         """
         change = self.pending_vat_change(rates)
         if change is None:
@@ -295,14 +299,17 @@ class FiscalPrinter:
                 "vat_table_writes = vat_table_writes + 1 WHERE id = 1",
                 (utc_text(now),),
             )
-            return self._journal("vat_table", self._vat_text(change, now), now)
+            return self._journal("vat_table", self._vat_text(change, now, note), now)
 
-    def _vat_text(self, change: VatTableChange, now: datetime) -> str:
+    def _vat_text(self, change: VatTableChange, now: datetime, note: Iterable[str] = ()) -> str:
         """The printout of a PTU table change: old and new rate of every letter."""
         lines = _frame("ZMIANA STAWEK PTU", now, _printout_number(self._next_number()))
         table = self.vat_table()
         for letter in sorted(table):
             lines.append(f"PTU {letter}".ljust(PRINT_WIDTH - 8) + rate_label(table[letter]).rjust(8))
+        extra = [line[:PRINT_WIDTH] for line in note]
+        if extra:
+            lines += ["-" * PRINT_WIDTH, *extra]
         return "\n".join(lines) + "\n"
 
     # -- printing and the electronic journal -------------------------------------

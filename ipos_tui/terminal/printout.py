@@ -19,7 +19,7 @@ from ipos_tui.domain.money import format_money
 from ipos_tui.domain.quantity import format_quantity
 from ipos_tui.domain.receipt_code import barcode, scan_digits
 from ipos_tui.domain.validation import format_nip
-from ipos_tui.domain.vat import vat_label
+from ipos_tui.domain.vat import EXEMPT_LABEL, letter_label
 from ipos_tui.terminal.records import (
     Company,
     DocumentDetail,
@@ -27,6 +27,7 @@ from ipos_tui.terminal.records import (
     Store,
     TerminalInfo,
 )
+from ipos_tui.terminal.vat_table import document_rates
 
 PRINTOUT_DIR: Final = "printouts"
 _TITLES: Final = {
@@ -130,9 +131,10 @@ def _totals(detail: DocumentDetail, width: int) -> list[str]:
     receipt_discount = sum(line.receipt_discount for line in detail.lines)
     if receipt_discount:
         out.append(_fit("Rabat od paragonu", f"-{_amount(receipt_discount)}", width))
+    rates = document_rates(detail.extra)  # the rates it was sold at, whatever changed since
     for letter, total in detail.vat.items():
-        label = vat_label(letter)
-        if label == "zw.":
+        label = letter_label(letter, rates)
+        if label == EXEMPT_LABEL:
             out.append(_fit(f"SPRZEDAŻ ZWOLNIONA {letter}", _amount(total.gross), width))
             continue
         out.append(_fit(f"SPRZEDAŻ OPODATKOWANA {letter}", _amount(total.gross), width))
@@ -153,8 +155,9 @@ def _invoice_rates(detail: DocumentDetail, width: int) -> list[str]:
         return (first[:6].ljust(6) + "".join(a.rjust(cell) for a in amounts))[:width]
 
     out = ["-" * width, row(*columns)]
+    rates = document_rates(detail.extra)
     for letter, total in detail.vat.items():
-        out.append(row(f"{letter} {vat_label(letter)}", _amount(total.net), _amount(total.vat),
+        out.append(row(f"{letter} {letter_label(letter, rates)}", _amount(total.net), _amount(total.vat),
                        _amount(total.gross)))
     totals = detail.vat.values()
     out.append(row("Razem", _amount(sum(t.net for t in totals)), _amount(sum(t.vat for t in totals)),

@@ -9,9 +9,13 @@ this report or in the next one, never in both or neither. Which documents a repo
 covered is kept with it (the last document id and void id), so the next report starts
 exactly there, whatever the clock says.
 
-VAT is computed once per letter from the day's net gross (receipts − returns), as the
-fiscal printer does and as the back office's ``report sales`` does: both sides
-arrive at the same figures from the same documents.
+Sales and returns are kept apart per VAT letter and rate: the gross of each is
+summed per letter at the rate each document used (its snapshot, see
+:mod:`ipos_tui.terminal.vat_table`) and the VAT computed once from each sum, as the
+fiscal printer does; a return corrects its original's VAT, at the original's rate.
+No letter goes negative; the net (sales − returns) is the summary, and what the
+report stores in its VAT column and uploads (net gross and VAT per letter), as the
+back office's ``report sales`` computes it from the same documents.
 
 **Monthly and periodic reports** sum the stored daily reports whose day falls in the
 range; they store nothing and change nothing, so they can be printed any number of
@@ -35,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ipos_tui.domain.authorisation import Authorisation, printout_lines, with_authorisation
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money
-from ipos_tui.domain.vat import VatTotal, vat_label, vat_totals
+from ipos_tui.domain.vat import VAT_RATES, RateTotal, VatTotal, add_rate_totals, rate_totals
 from ipos_tui.terminal.ledger import DocumentDraft
 from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
 from ipos_tui.terminal.records import User
@@ -64,7 +68,10 @@ class DaySums:
     receipts_total: int = 0
     returns: int = 0
     returns_total: int = 0
-    vat: dict[str, VatTotal] = field(default_factory=dict)
+    #: gross and VAT of the sales per letter and rate (never negative)
+    vat_sales: tuple[RateTotal, ...] = ()
+    #: gross and VAT of the returns per letter and rate (positive: what went back)
+    vat_returns: tuple[RateTotal, ...] = ()
     payments: dict[str, int] = field(default_factory=dict)
     cash_in: int = 0
     cash_out: int = 0
@@ -83,8 +90,15 @@ class DaySums:
         return self.receipts_total - self.returns_total
 
     @property
+    def vat(self) -> dict[str, VatTotal]:
+        """The net per letter (sales − returns, gross and VAT): the summary, and what a
+        daily report stores and uploads."""
+        return net_vat(self.vat_sales, self.vat_returns)
+
+    @property
     def vat_total(self) -> int:
-        return sum(item.vat for item in self.vat.values())
+        """Net VAT: the sales' VAT minus the returns'."""
+        return sum(item.vat for item in self.vat_sales) - sum(item.vat for item in self.vat_returns)
 
     @property
     def is_empty(self) -> bool:
@@ -231,10 +245,11 @@ class ReportService:
             ).fetchone()
             for direction in ("ASC", "DESC")
         )
-        gross = _net(db.execute_sql(
-            f"SELECT d.doc_type, l.vat_letter, sum(l.value) FROM document_line l "
+        vat_sales, vat_returns = _split_vat(db.execute_sql(
+            f"SELECT d.doc_type, l.vat_letter, {_RATE_TYPE}, {_RATE}, sum(l.value) FROM document_line l "
             f"JOIN document d ON d.id = l.document_id "
-            f"WHERE {window} AND d.doc_type IN ('receipt', 'return') GROUP BY d.doc_type, l.vat_letter",
+            f"WHERE {window} AND d.doc_type IN ('receipt', 'return') "
+            f"GROUP BY d.doc_type, l.vat_letter, {_RATE_TYPE}, {_RATE}",
             (after, upto_document),
         ))
         payments = _net(db.execute_sql(
@@ -270,7 +285,8 @@ class ReportService:
             receipts_total=receipts[1],
             returns=returns[0],
             returns_total=returns[1],
-            vat=_vat_of(gross),
+            vat_sales=vat_sales,
+            vat_returns=vat_returns,
             payments={method: value for method, value in sorted(payments.items()) if value},
             cash_in=int(cash.get("in") or 0),
             cash_out=int(cash.get("out") or 0),
@@ -422,20 +438,45 @@ def _net(rows: Iterable[tuple[str, str, int]]) -> dict[str, int]:
     return net
 
 
-def _vat_of(gross: Mapping[str, int]) -> dict[str, VatTotal]:
-    """VAT per letter from net gross; a letter the rate table lacks counts as 0 %."""
-    known = {letter: value for letter, value in gross.items() if value}
-    try:
-        return vat_totals(known.items())
-    except (DomainError, KeyError, ValueError):
-        return {letter: VatTotal(letter, value, 0) for letter, value in sorted(known.items())}
+#: The rate a document line was sold at, from its document's snapshot: the JSON type
+#: (NULL: no snapshot, a document older than it) and the value (NULL: exempt).
+_RATE_TYPE: Final = "json_type(d.extra, '$.vat_rates.' || l.vat_letter)"
+_RATE: Final = "json_extract(d.extra, '$.vat_rates.' || l.vat_letter)"
+
+
+def _split_vat(
+    rows: Iterable[tuple[str, str, str | None, int | None, int]],
+) -> tuple[tuple[RateTotal, ...], tuple[RateTotal, ...]]:
+    """(doc_type, letter, rate type, rate, gross) rows as the sales and the returns per
+    letter and rate; a line without a snapshot was sold at the standard table's rate."""
+    sales: list[tuple[str, int | None, int]] = []
+    returns: list[tuple[str, int | None, int]] = []
+    for doc_type, letter, rate_type, rate, value in rows:
+        rate_bp = VAT_RATES.get(letter) if rate_type is None else (None if rate is None else int(rate))
+        (sales if doc_type == "receipt" else returns).append((letter, rate_bp, int(value)))
+    return rate_totals(sales), rate_totals(returns)
+
+
+def net_vat(sales: Iterable[RateTotal], returns: Iterable[RateTotal]) -> dict[str, VatTotal]:
+    """Sales − returns per letter (gross and VAT), letters with nothing left out."""
+    gross: dict[str, int] = defaultdict(int)
+    vat: dict[str, int] = defaultdict(int)
+    for items, sign in ((sales, 1), (returns, -1)):
+        for item in items:
+            gross[item.letter] += sign * item.gross
+            vat[item.letter] += sign * item.vat
+    return {
+        letter: VatTotal(letter, gross[letter], vat[letter])
+        for letter in sorted(gross) if gross[letter] or vat[letter]
+    }
 
 
 def add_sums(items: Iterable[DaySums]) -> DaySums:
-    """Field-by-field sum of daily sums (a periodic report); VAT as the dailies said."""
+    """Field-by-field sum of daily sums (a periodic report); VAT as the dailies said,
+    sales and returns apart per letter and rate."""
     total: dict[str, Any] = defaultdict(int)
-    gross: dict[str, int] = defaultdict(int)
-    vat: dict[str, int] = defaultdict(int)
+    sales: list[tuple[RateTotal, ...]] = []
+    returns: list[tuple[RateTotal, ...]] = []
     payments: dict[str, int] = defaultdict(int)
     firsts: list[datetime] = []
     lasts: list[datetime] = []
@@ -443,9 +484,8 @@ def add_sums(items: Iterable[DaySums]) -> DaySums:
         for name in ("receipts", "receipts_total", "returns", "returns_total", "cash_in", "cash_out",
                      "voids", "voids_total", "deposits_collected", "deposits_returned"):
             total[name] += getattr(sums, name)
-        for letter, item in sums.vat.items():
-            gross[letter] += item.gross
-            vat[letter] += item.vat
+        sales.append(sums.vat_sales)
+        returns.append(sums.vat_returns)
         for method, value in sums.payments.items():
             payments[method] += value
         if sums.first_receipt_at:
@@ -454,7 +494,8 @@ def add_sums(items: Iterable[DaySums]) -> DaySums:
             lasts.append(sums.last_receipt_at)
     return DaySums(
         **{name: int(value) for name, value in total.items()},
-        vat={letter: VatTotal(letter, gross[letter], vat[letter]) for letter in sorted(gross)},
+        vat_sales=add_rate_totals(*sales),
+        vat_returns=add_rate_totals(*returns),
         payments=dict(sorted(payments.items())),
         first_receipt_at=min(firsts) if firsts else None,
         last_receipt_at=max(lasts) if lasts else None,
@@ -480,11 +521,34 @@ def _sums_extra(sums: DaySums) -> dict[str, Any]:
         "cash_out": sums.cash_out,
         "voids": sums.voids,
         "voids_total": sums.voids_total,
+        "vat_sales": _rate_records(sums.vat_sales),
+        "vat_returns": _rate_records(sums.vat_returns),
         "first_receipt_at": sums.first_receipt_at.isoformat() if sums.first_receipt_at else None,
         "last_receipt_at": sums.last_receipt_at.isoformat() if sums.last_receipt_at else None,
         **({"deposits_collected": sums.deposits_collected, "deposits_returned": sums.deposits_returned}
            if sums.deposits_collected or sums.deposits_returned else {}),
     }
+
+
+def _rate_records(items: Iterable[RateTotal]) -> list[dict[str, Any]]:
+    return [{"letter": i.letter, "rate": i.rate_bp, "gross": i.gross, "vat": i.vat} for i in items]
+
+
+def _rate_items(records: Iterable[Mapping[str, Any]]) -> tuple[RateTotal, ...]:
+    return tuple(
+        RateTotal(str(r["letter"]), None if r.get("rate") is None else int(r["rate"]), int(r["gross"]),
+                  int(r["vat"]))
+        for r in records
+    )
+
+
+def _legacy_split(vat: Mapping[str, VatTotal]) -> tuple[tuple[RateTotal, ...], tuple[RateTotal, ...]]:
+    """A report stored before sales and returns were kept apart: its net per letter, at
+    the standard rates it was made with (a negative letter counted as returns)."""
+    sales = tuple(RateTotal(v.letter, VAT_RATES.get(v.letter), v.gross, v.vat) for v in vat.values() if v.gross > 0)
+    returns = tuple(RateTotal(v.letter, VAT_RATES.get(v.letter), -v.gross, -v.vat)
+                    for v in vat.values() if v.gross < 0)
+    return sales, returns
 
 
 def _daily_report(row: tuple[Any, ...]) -> DailyReport:
@@ -494,12 +558,17 @@ def _daily_report(row: tuple[Any, ...]) -> DailyReport:
         letter: VatTotal(letter, int(item["gross"]), int(item["vat"]))
         for letter, item in json.loads(vat_json).items()
     } if vat_json else {}
+    if "vat_sales" in extra:
+        vat_sales, vat_returns = _rate_items(extra["vat_sales"]), _rate_items(extra.get("vat_returns") or ())
+    else:
+        vat_sales, vat_returns = _legacy_split(dict(sorted(vat.items())))
     sums = DaySums(
         receipts=int(extra.get("receipts", 0)),
         receipts_total=int(extra.get("receipts_total", 0)),
         returns=int(extra.get("returns", 0)),
         returns_total=int(extra.get("returns_total", 0)),
-        vat=dict(sorted(vat.items())),
+        vat_sales=vat_sales,
+        vat_returns=vat_returns,
         payments={k: int(v) for k, v in (extra.get("payments") or {}).items()},
         cash_in=int(extra.get("cash_in", 0)),
         cash_out=int(extra.get("cash_out", 0)),
@@ -539,13 +608,23 @@ def sums_body(sums: DaySums, method_names: Mapping[str, str] | None = None) -> l
         _row(f"Anulowane paragony: {sums.voids}", _amount(sums.voids_total)),
         "-" * PRINT_WIDTH,
         "Sprzedaż wg stawek PTU:",
+        *_rate_lines(sums.vat_sales),
+        _row("Sprzedaż brutto", _amount(sum(i.gross for i in sums.vat_sales))),
+        _row("Sprzedaż podatek", _amount(sum(i.vat for i in sums.vat_sales))),
     ]
-    for letter, item in sums.vat.items():
-        lines.append(_row(f"PTU {letter} {vat_label(letter)} brutto", _amount(item.gross)))
-        lines.append(_row(f"PTU {letter} podatek", _amount(item.vat)))
+    if sums.vat_returns:
+        lines += [
+            "Zwroty wg stawek PTU:",
+            *_rate_lines(sums.vat_returns),
+            _row("Zwroty brutto", _amount(sum(i.gross for i in sums.vat_returns))),
+            _row("Zwroty podatek", _amount(sum(i.vat for i in sums.vat_returns))),
+        ]
     lines += [
+        "-" * PRINT_WIDTH,
+        "Razem (sprzedaż - zwroty):",
         _row("RAZEM BRUTTO", _amount(sums.total)),
         _row("RAZEM PODATEK", _amount(sums.vat_total)),
+        _row("RAZEM NETTO", _amount(sums.total - sums.vat_total)),
         "-" * PRINT_WIDTH,
         "Płatności:",
     ]
@@ -565,6 +644,15 @@ def sums_body(sums: DaySums, method_names: Mapping[str, str] | None = None) -> l
             _row("Kaucje zwrócone", _amount(sums.deposits_returned)),
         ]
     return lines
+
+
+def _rate_lines(items: Iterable[RateTotal]) -> list[str]:
+    """Gross and tax of each letter and rate (an empty section says "brak")."""
+    lines: list[str] = []
+    for item in items:
+        lines.append(_row(f"PTU {item.letter} {item.label} brutto", _amount(item.gross)))
+        lines.append(_row(f"PTU {item.letter} podatek", _amount(item.vat)))
+    return lines or [_row("- brak", _amount(0))]
 
 
 def daily_report_body(report: DailyReport, method_names: Mapping[str, str] | None = None) -> list[str]:

@@ -42,7 +42,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, round_half_up
 from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
-from ipos_tui.domain.vat import VAT_RATES, vat_label, vat_totals
+from ipos_tui.domain.vat import letter_label, vat_totals
 from ipos_tui.terminal.card_app import card_app_of
 from ipos_tui.terminal.ledger import DocumentDraft
 from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
@@ -56,6 +56,7 @@ from ipos_tui.terminal.records import (
     User,
     document_number_text,
 )
+from ipos_tui.terminal.vat_table import RATES_KEY, document_rates, effective_rates, snapshot
 
 if TYPE_CHECKING:
     from ipos_tui.terminal.db import Terminal
@@ -140,6 +141,9 @@ class ReturnSource:
     counted_remotely: frozenset[str] = frozenset()
     #: the back office's card refunds of it, kept for the re-check at commit
     remote_card_refunded: int = 0
+    #: the VAT rates the original was sold at (its snapshot; None: a receipt of the
+    #: back office, whose answer has no rates: the till's rates in force are used)
+    rates: Mapping[str, int | None] | None = None
 
     @property
     def card_limit(self) -> int:
@@ -244,11 +248,12 @@ class ReturnService:
             except DomainError as error:
                 # not uploaded yet: no other till can have returned any of it
                 checked = error.key == "ret.err.not_found"
-        return self._source(
+        source = self._source(
             code, doc.store_id, doc.created_local, doc.lines, doc.payments,
             remote=False, remote_checked=checked, remote_returned=returned,
             counted=counted if checked else frozenset(), remote_refunded=refunded,
         )
+        return replace(source, rates=document_rates(doc.extra))
 
     def _source(
         self,
@@ -354,14 +359,21 @@ class ReturnService:
         if method.kind == "card" and total > source.card_limit:
             raise DomainError("ret.err.card_limit", amount=total, limit=source.card_limit)
         payments = (DocumentPayment(method.code, method.name, total, 0),) if total else ()
+        # a return corrects the VAT of its original: at the rates the original used
+        rates = dict(source.rates) if source.rates is not None else effective_rates(self._terminal.db)
+        letters = {line.vat_letter for line in lines}
+        missing = sorted(letters - set(rates))
+        if missing:
+            raise DomainError("err.vat_letter", letter=", ".join(missing))
         return DocumentDraft(
             doc_type=DOC_RETURN,
             kind=RETURN_KIND,
             total=total,
-            vat=vat_totals(((line.vat_letter, line.value) for line in lines), VAT_RATES),
+            vat=vat_totals(((line.vat_letter, line.value) for line in lines), rates),
             lines=lines,
             payments=payments,
-            extra={"original": {"terminal_id": source.code.terminal_id, "number": source.code.number}},
+            extra={"original": {"terminal_id": source.code.terminal_id, "number": source.code.number},
+                   RATES_KEY: snapshot(rates, letters)},
             discount_total=sum(line.line_discount for line in lines),
         )
 
@@ -473,8 +485,9 @@ def render_return(detail: DocumentDetail, width: int = PRINT_WIDTH) -> list[str]
         if line.line_discount:
             out.append(_fit("  Rabat", f"+{_amount(line.line_discount)}", width - 2))
     out.append("-" * width)
+    rates = document_rates(detail.extra)
     for letter, total in detail.vat.items():
-        label = vat_label(letter) if letter in VAT_RATES else ""
+        label = letter_label(letter, rates)
         out.append(_fit(f"ZWROT {letter} {label}".rstrip(), f"-{_amount(total.gross)}", width))
         if total.vat:
             out.append(_fit(f"  w tym PTU {letter}", f"-{_amount(total.vat)}", width))

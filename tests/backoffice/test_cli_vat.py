@@ -72,3 +72,36 @@ def test_refusal_in_english(capsys, db_url, monkeypatch) -> None:
     assert code != 0
     assert "C" in out + err and "99" in out + err
     assert "Nieprawidłowa" not in out + err
+
+
+def test_report_sales_keeps_sales_and_returns_per_letter_apart(capsys, db_url) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from backoffice_support import make_receipt
+
+    from ipos_tui.backoffice.db import open_database
+    from ipos_tui.backoffice.ingest import Ingest
+    from ipos_tui.backoffice.services import BackOffice
+
+    office = BackOffice(open_database(db_url), b"cli-test-secret")
+    store = office.list_stores()[0]["id"] if office.list_stores() else office.add_store("Sklep 1")
+    _terminal_id, code = office.add_terminal(store)
+    auth = office.authenticate(office.activate(code, "k")["token"])
+    sale = make_receipt(store, 1, price=1000)
+    back = {**make_receipt(store, 1, price=400), "type": "return",
+            "original": {"terminal_id": _terminal_id, "number": 1}}
+    back["payments"] = [{"method": "cash", "amount": 400}]
+    assert [r["status"] for r in Ingest(office, auth).push([sale, back])] == ["accepted", "accepted"]
+    code_, out, _ = cli(capsys, db_url, "report", "sales", "--day", "2026-11-27", "--store", str(store))
+    assert code_ == 0
+    lines = [line.strip() for line in out.splitlines()]
+    # 10,00 zł at 23 % holds 1,87 VAT; 4,00 zł holds 0,75; the net 6,00 zł: 1,12
+    assert "sprzedaż A: brutto 10,00  VAT 1,87" in lines, out
+    assert "zwroty A: brutto 4,00  VAT 0,75" in lines, out
+    assert any(line.startswith("VAT A: brutto 6,00") and "VAT 1,12" in line for line in lines), out
+    report = json.loads(cli(capsys, db_url, "report", "sales", "--day", "2026-11-27", "--json")[1])
+    assert report["vat_sales"]["A"] == {"gross": 1000, "vat": 187, "net": 813}
+    assert report["vat_returns"]["A"] == {"gross": 400, "vat": 75, "net": 325}
+    assert report["vat"]["A"] == {"gross": 600, "vat": 112, "net": 488}

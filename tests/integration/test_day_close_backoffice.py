@@ -152,6 +152,12 @@ async def test_a_day_then_the_daily_report_matches_the_back_office(
         assert office_report["net_sales"] == sums.total
         assert office_report["vat"] == {letter: {"gross": v.gross, "vat": v.vat, "net": v.net}
                                         for letter, v in sums.vat.items()}
+        # sales and returns per letter apart on both sides (the return is of letter C)
+        assert office_report["vat_sales"] == {i.letter: {"gross": i.gross, "vat": i.vat, "net": i.net}
+                                              for i in sums.vat_sales}
+        assert office_report["vat_returns"] == {i.letter: {"gross": i.gross, "vat": i.vat, "net": i.net}
+                                                for i in sums.vat_returns}
+        assert sums.vat_returns and all(i.gross > 0 for i in sums.vat_returns)
         assert office_report["payments"] == sums.payments
         assert (office_report["cash_in"], office_report["cash_out"]) == (sums.cash_in, sums.cash_out)
         assert office_report["daily_reports"] == [

@@ -313,6 +313,11 @@ DAY_STATES: dict[str, State] = {
     "reports_menu": State([*LOGIN, "f2", "4"]),
     "monthly_report_form": State([*LOGIN, "f2", "4", "2"]),
     "monthly_report": State(DAY_CLOSE, after=_then("escape", "f2", "4", "2", "enter")),
+    # a sale and a return of part of it: the report's sales and returns per letter apart
+    "daily_report_returns_apart": State(
+        [*RETURN_PICKED, "plus", "1", "wait:50", "enter", "wait:50", "escape", "f2", "3"],
+        after=_then("enter", "down", "down", "down", "down", "down", "down", "down", "down", "down"),
+    ),
     "periodic_report_bad_date": State([*LOGIN, "f2", "4", "3", "ctrl+u", *"31.13.2026", "enter"]),
     "day_close_blocked_payment": State(
         [*LOGIN, *SELL_ONE], setup=lambda t: set_catalogue_settings(t, day_close="block"),

@@ -282,15 +282,7 @@ def test_a_stale_category_form_neither_saves_nor_deletes(owner: WebClient,
 # --------------------------------------------------------------------- VAT
 
 
-def test_vat_page_lists_the_tills_letters_and_has_no_form(owner: WebClient) -> None:
-    page = owner.get("/vat")
-    text = main_text(page.text)
-    assert page.status_code == 200
-    assert "A 23 % B 8 % C 5 % D 0 % E zw." in text
-    assert "Stawki VAT ustala prawo" in text and "aktualizacją zaplecza" in text
-    assert "<form" not in page.text.split("<main>")[1]
-    refused = owner.post("/vat", {"A": "25"})  # no form behind the page
-    assert refused.status_code == 405 and "Nie ma takiej strony" in main_text(refused.text)
+# the VAT page (letters A-G, changing a rate): tests/web/test_vat.py
 
 
 # --------------------------------------------------------------- discounts
@@ -354,7 +346,7 @@ def test_pages_speak_english_when_the_browser_does(web_url: str) -> None:
                                            "scope": "line"})
     assert response.status_code == 422
     assert "Units of measure" in browser.get("/units").text
-    assert "VAT rates are set by law" in main_text(browser.get("/vat").text)
+    assert "Tills apply a change only at their next day close" in main_text(browser.get("/vat").text)
     browser.get("/import")
     rows = browser.post("/import", {"list": "1"}, files=csv_file(
         "ID;PLU;zewnętrzny ID;kody kreskowe;nazwa;typ;jednostka\n;9601;;;Zupa dnia;R;szt.\n"

@@ -25,7 +25,6 @@ from ipos_tui.domain.validation import (
     validate_plu,
     validate_product_name,
 )
-from ipos_tui.domain.vat import VAT_RATES
 
 from .base import ServiceBase
 
@@ -53,9 +52,9 @@ MAX_DISCOUNT_NAME = 40
 #: Decimal places a unit may allow in a quantity (0: whole pieces, 3: grams of a kg).
 UNIT_PRECISIONS = (0, 1, 2, 3)
 
-def _vat_rank(letter: str) -> int:
-    """Order of VAT letters by rate; exempt ("zw.") ranks below 0 %."""
-    rate = VAT_RATES[letter]
+def _vat_rank(letter: str, rates: dict[str, int | None]) -> int:
+    """Order of VAT letters by rate (the company's table); exempt ("zw.") ranks below 0 %."""
+    rate = rates.get(letter)
     return -1 if rate is None else rate
 
 @dataclass
@@ -315,7 +314,8 @@ class CatalogueService(ServiceBase):
                 product.plu = plu
             if vat is not None and vat != product.vat:
                 self._check_vat(vat)
-                if _vat_rank(vat) > _vat_rank(product.vat):
+                rates = self._vat_rates()
+                if _vat_rank(vat, rates) > _vat_rank(product.vat, rates):
                     raise DomainError("err.vat_raise", plu=product.plu, old=product.vat, new=vat)
                 product.vat = vat
             if unit is not None:
@@ -512,9 +512,14 @@ class CatalogueService(ServiceBase):
             raise DomainError("err.product_unknown", product=product_id)
         return row
 
-    @staticmethod
-    def _check_vat(vat: str) -> None:
-        if vat not in VAT_RATES:
+    def _vat_rates(self) -> dict[str, int | None]:
+        """The company's VAT letters and rates (set with ``vat set`` or iPOS web)."""
+        return {row.letter: row.rate
+                for row in m.VatRate.select().where(m.VatRate.company == self.company_id)}
+
+    def _check_vat(self, vat: str) -> None:
+        """A product's letter must be one of the company's (A-G, as set)."""
+        if vat not in self._vat_rates():
             raise DomainError("err.vat_letter", letter=vat)
 
     @staticmethod

@@ -293,6 +293,10 @@ class DayCloseScreen(PosScreen):
         terminal = self.pos.terminal
         if self.report_uuid is None:  # the day still has sales: the PTU table must wait
             return StepOutcome("skipped", t("day.vat_not_written"))
+        from ...terminal.reports import reports_of
+
+        if not reports_of(terminal).open_day().is_empty:  # written only with zero totals
+            return StepOutcome("skipped", t("vatdocs.vat_day_not_empty"))
         printer = printer_of(terminal)
         wanted = {
             rate.letter: rate.rate_bp
@@ -312,7 +316,9 @@ class DayCloseScreen(PosScreen):
         )
         if not await self.app.push_screen_wait(ConfirmDialog(t("day.vat_question", changes=changes))):
             return StepOutcome("skipped", t("day.vat_not_written"))
-        printer.write_vat_table(wanted, self.pos.clock())
+        report = terminal.ledger.get_document(self.report_uuid)
+        printer.write_vat_table(wanted, self.pos.clock(), note=(
+            f"Po raporcie dobowym nr {report.number:04d}", "Sumy dobowe: 0,00 (dzień zamknięty)"))
         return StepOutcome("done", t("day.vat_written", changes=changes))
 
     async def _step_card(self) -> StepOutcome:

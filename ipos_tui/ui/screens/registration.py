@@ -363,6 +363,8 @@ class RegistrationScreen(PosScreen):
         """Sell a label scale's code: its weight as the quantity, or its price as the
         value of one piece (the label's value is what the receipt charges, to the grosz;
         the line is "1 szt. x label price", as the fiscal printer needs qty x price = value)."""
+        if not self._on_printer(product.vat_letter):
+            return
         if label.kind == "weight":
             self.add_product(product, qty=label.amount)
             return
@@ -390,6 +392,8 @@ class RegistrationScreen(PosScreen):
 
     def add_product(self, product: Product, qty: int | None = None, price: int | None = None) -> None:
         """Add ``product``; a kg item first asks its weight, an open-price item its price."""
+        if not self._on_printer(product.vat_letter):
+            return
         if qty is None and product.precision > 0:
             self.pending = product
             self.set_mode("weight")
@@ -414,6 +418,16 @@ class RegistrationScreen(PosScreen):
             self._add_line(line)
         else:
             self.confirm_unusual(line, lambda: self._add_line(line))
+
+    def _on_printer(self, letter: str) -> bool:
+        """Whether the printer's PTU table has ``letter`` (says why not when it lacks it:
+        a letter new in the back office is written at the next day close)."""
+        from ...terminal.vat_table import effective_rates
+
+        if letter in effective_rates(self.pos.terminal.db):
+            return True
+        self.say(t("vatdocs.err_not_on_printer", letter=letter), error=True)
+        return False
 
     def _add_line(self, line: ReceiptLine) -> None:
         index = self.receipt.add_line(line, merge=True)

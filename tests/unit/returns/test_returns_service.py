@@ -207,7 +207,7 @@ def test_a_receipt_of_another_till_comes_from_the_back_office(demo_terminal: Ter
     assert [line.returnable for line in source.lines] == [3000]
     stored = service.commit(source, {0: 2000}, CARD, cashier=MANAGER, now=NOW)
     doc = demo_terminal.ledger.get_document(stored.uuid)
-    assert doc.extra == {"original": {"terminal_id": 7, "number": 12}}
+    assert doc.extra == {"original": {"terminal_id": 7, "number": 12}, "vat_rates": {"C": 500}}
     assert document_payload(doc)["original"] == {"terminal_id": 7, "number": 12}
     # the back office has not seen our return yet: it still says 1 returned
     assert [line.returned for line in service.find("K7-12", MANAGER).lines] == [3000]

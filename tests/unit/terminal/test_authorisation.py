@@ -122,7 +122,7 @@ def test_a_receipts_authorisations_are_stored_printed_and_sent(demo_terminal: Te
 def test_a_receipt_without_authorisations_is_sent_as_before(demo_terminal: Terminal,
                                                             sell: Callable[..., StoredDocument]) -> None:
     detail = demo_terminal.ledger.get_document(sell([("1", 1000)]).uuid)
-    assert detail.extra == {}
+    assert detail.extra == {"vat_rates": {"C": 500}}  # only the rates it was sold at
     assert "authorisations" not in document_payload(detail)
     assert "Autoryzował" not in render_receipt(detail, None, None, None)
 

@@ -26,7 +26,7 @@ from ipos_tui.backoffice.services import BackOffice, WebUser
 from ipos_tui.backoffice.services.catalogue import UNIT_PRECISIONS
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, format_percent_bp, parse_money, parse_percent
-from ipos_tui.domain.vat import EXEMPT_LABEL, VAT_RATES
+from ipos_tui.domain.vat import PTU_LETTERS, parse_vat_rate, rate_text
 from ipos_tui.i18n import has_key, text_in
 
 from ..auth import Form, Office, Owner
@@ -323,12 +323,63 @@ def delete_category(request: Request, user: Owner, office: Office, form: Form,
 # -------------------------------------------------------------------- VAT
 
 
+def _vat_page(request: Request, office: BackOffice, user: WebUser, status_code: int = 200,
+              **context: Any) -> Response:
+    """Letters A-G with the back office's rate ("zw." exempt; a letter without one is
+    unused), and the form changing one."""
+    current = {row["letter"]: row["rate_bp"] for row in office.list_vat_rates()}
+    rates = [{"letter": letter, "used": letter in current, "rate": rate_text(current.get(letter))}
+             for letter in PTU_LETTERS]
+    context.setdefault("flash", "")
+    return _page(request, "catalogue_vat.html", office, user, status_code, rates=rates,
+                 letters=[(letter, letter) for letter in PTU_LETTERS],
+                 version=fingerprint(office.list_vat_rates()), **context)
+
+
 @router.get("/vat", response_class=HTMLResponse)
 def vat(request: Request, user: Owner, office: Office) -> Response:
-    rates = [{"letter": letter,
-              "rate": EXEMPT_LABEL if bp is None else format_percent_bp(bp).replace("\u00a0", " ")}
-             for letter, bp in VAT_RATES.items()]
-    return _page(request, "catalogue_vat.html", office, user, rates=rates)
+    flash = ""
+    letter, rate = request.query_params.get("letter", ""), request.query_params.get("rate", "")
+    if request.query_params.get("saved") == "vat" and letter in PTU_LETTERS and len(rate) <= 10:
+        flash = text_in(request_language(request), "vatdocs.saved", letter=letter, rate=rate)
+    return _vat_page(request, office, user, flash=flash)
+
+
+@router.post("/vat", response_class=HTMLResponse)
+def vat_save(request: Request, user: Owner, office: Office, form: Form) -> Response:
+    """Set one letter's rate by the fiscal printer's rules (letters A-G, 0-99,99 % or
+    "zw."); the tills write it to their printers at their next day close."""
+    language = request_language(request)
+    values = {"letter": _text(form, "letter")[:_MAX_FIELD], "rate": _text(form, "rate")[:_MAX_FIELD]}
+    errors: dict[str, str] = {}
+    try:
+        check_version(form, office.list_vat_rates())
+    except DomainError as exc:
+        return _vat_page(request, office, user, 409, values=values,
+                         errors=_field_error(exc, language, {}))
+    letter = values["letter"].strip().upper()
+    if letter not in PTU_LETTERS:
+        errors["letter"] = text_in(language, "vatdocs.err_letter")
+    if not values["rate"].strip():
+        errors["rate"] = text_in(language, "web.form.required")
+    if errors:
+        return _vat_page(request, office, user, 422, values=values, errors=errors)
+    try:
+        rate_bp = parse_vat_rate(letter, values["rate"])
+    except DomainError:
+        return _vat_page(request, office, user, 422, values=values,
+                         errors={"rate": text_in(language, "vatdocs.err_rate")})
+    current = {row["letter"]: row["rate_bp"] for row in office.list_vat_rates()}
+    if letter in current and current[letter] == rate_bp:
+        return _vat_page(request, office, user, 200, values=values,
+                         flash=text_in(language, "vatdocs.same", letter=letter, rate=rate_text(rate_bp)))
+    try:
+        office.set_vat_rate(letter, rate_bp)
+    except DomainError as exc:
+        return _vat_page(request, office, user, 422, values=values,
+                         errors=_field_error(exc, language, {"err.vat_letter": "letter",
+                                                             "err.vat_rate_invalid": "rate"}))
+    return _saved("/vat", "vat", letter=letter, rate=rate_text(rate_bp))
 
 
 # --------------------------------------------------------------- discounts

@@ -22,7 +22,7 @@ from ipos_tui.backoffice.services.catalogue import PRODUCT_STATUSES
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import parse_money
 from ipos_tui.domain.validation import validate_barcodes, validate_plu, validate_product_name
-from ipos_tui.domain.vat import VAT_RATES, vat_label, vat_rate
+from ipos_tui.domain.vat import check_letter, rate_text
 from ipos_tui.i18n import text_in
 
 from ..auth import Form, Office, Owner
@@ -96,8 +96,7 @@ class ProductFields(BaseModel):
     @field_validator("vat")
     @classmethod
     def _vat(cls, value: str) -> str:
-        vat_rate(value)
-        return value
+        return check_letter(value)  # which letters the company has: the service checks
 
     @field_validator("category", mode="before")
     @classmethod
@@ -132,7 +131,8 @@ def _choices(request: Request, office: BackOffice) -> dict[str, Any]:
     """The select lists of the product form."""
     language = request_language(request)
     return {
-        "vat_options": [(letter, f"{letter} – {vat_label(letter)}") for letter in VAT_RATES],
+        "vat_options": [(row["letter"], f"{row['letter']} – {rate_text(row['rate_bp'])}")
+                        for row in office.list_vat_rates()],
         "unit_options": [(u["name"], u["name"]) for u in office.list_units()],
         "category_options": [("", text_in(language, "web.products.no_category"))]
         + _category_paths(office.list_categories()),
