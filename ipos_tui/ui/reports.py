@@ -166,7 +166,9 @@ def payment_blocked(app: IposApp) -> bool:
         if yes:
             start_day_close(app, keep_current=True)
 
-    app.push_screen(ConfirmDialog(t("dayrule2.question", reason=error_text(refusal))), answered)
+    # the dialog's own wording: its Enter is the way out the status-line text names
+    reason = error_text(DomainError(refusal.key.replace(".err_", ".dialog_"), **refusal.params))
+    app.push_screen(ConfirmDialog(t("dayrule2.question", reason=reason)), answered)
     return True
 
 

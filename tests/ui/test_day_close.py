@@ -167,7 +167,7 @@ async def test_after_midnight_payment_is_refused_and_the_report_offered(make_app
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         assert app.screen.question.startswith(
-            "Dzień 26.11.2026 nie jest zamknięty: najpierw F2 → 3. Raport dobowy.\nEnter – wykonaj raport")
+            "Dzień 26.11.2026 nie jest zamknięty: brak raportu dobowego.\nEnter – wykonaj raport")
         await pilot.press("enter")
         await pilot.pause()
         await app.workers.wait_for_complete()

@@ -23,6 +23,8 @@ from ipos_tui.ui.screens.returns import ReturnScreen
 from ui_helpers import enter_code, login, screen_text, set_catalogue_settings, status, type_text
 
 REFUSAL = "Dzień 26.11.2026 nie jest zamknięty: najpierw F2 → 3. Raport dobowy."
+QUESTION = ("Dzień 26.11.2026 nie jest zamknięty: brak raportu dobowego.\n"
+            "Enter – wykonaj raport teraz (paragon zostaje); Esc – wróć.")
 
 
 async def sell(pilot, *codes: str) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +79,7 @@ async def test_a_payment_started_at_2359_and_finished_at_0001_is_refused(make_ap
         # the way out: the daily report (of 26.11), then the receipt is paid on 27.11
         await pilot.press("plus")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog) and app.screen.question.startswith(REFUSAL)
+        assert isinstance(app.screen, ConfirmDialog) and app.screen.question == QUESTION
         await pilot.press("enter")
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -104,7 +106,8 @@ async def test_in_english_the_refusal_names_the_day_and_the_way_out(make_app, cl
         await pilot.press("plus")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        assert app.screen.question.startswith("Day 26.11.2026 is not closed: first F2 → 3. Daily report.")
+        assert app.screen.question == ("Day 26.11.2026 is not closed: its daily report is missing.\n"
+                                       "Enter – make the report now (the receipt stays); Esc – back.")
 
 
 async def test_a_return_after_midnight_is_refused_and_the_screen_stays(make_app, clock) -> None:
