@@ -200,3 +200,22 @@ async def test_a_shop_closed_for_days_sells_without_empty_reports(make_app, cloc
         await sell(pilot, "1")
         assert app.terminal.ledger.last_number("receipt") == 2
         assert app.terminal.ledger.last_number("daily_report") == 1
+
+
+async def test_no_card_money_is_taken_for_a_sale_the_day_refuses(make_app, clock) -> None:
+    from ipos_tui.terminal.card_app import card_app_of
+
+    app = make_app()
+    clock.now = clock.now.replace(hour=23, minute=50)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await sell(pilot, "1")
+        await enter_code(pilot, "101")
+        await pilot.press("plus")
+        await pilot.pause()
+        after_midnight(clock)
+        await pilot.press("asterisk", "enter")  # the card, at 00:01
+        await pilot.pause()
+        assert isinstance(app.screen, PaymentScreen)  # no question to the card terminal
+        assert status(pilot) == REFUSAL
+        assert card_app_of(app.terminal).open_transactions() == []
