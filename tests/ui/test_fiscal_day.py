@@ -219,3 +219,68 @@ async def test_no_card_money_is_taken_for_a_sale_the_day_refuses(make_app, clock
         assert isinstance(app.screen, PaymentScreen)  # no question to the card terminal
         assert status(pilot) == REFUSAL
         assert card_app_of(app.terminal).open_transactions() == []
+
+
+async def test_next_morning_the_opening_cash_waits_for_yesterdays_report(
+    make_app, demo_dir: Path, clock
+) -> None:
+    """Yesterday's shift was closed but not the day: this morning's opening cash (a
+    cash operation of the day) is refused; "2. Pomiń" opens the shift without a
+    document, the daily report closes yesterday, and cash goes in again."""
+    from ipos_tui.ui.screens.cash import OpeningCashScreen, ShiftCloseSummary
+    from ipos_tui.ui.screens.login import LoginScreen
+
+    with open_terminal(demo_dir) as terminal:
+        set_catalogue_settings(terminal, cash_management=True)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        await type_text(pilot, "200,00")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f2", "2")
+        await pilot.pause()
+        await pilot.press("4")  # Zamknięcie zmiany: counted exactly
+        await pilot.pause()
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "200,00")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ShiftCloseSummary)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        clock.now = clock.now.replace(hour=8, minute=0) + timedelta(days=1)
+        await login(pilot)
+        assert isinstance(app.screen, OpeningCashScreen)
+        await pilot.press("1")
+        await pilot.pause()
+        await type_text(pilot, "100,00")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AmountDialog)
+        assert str(app.screen.query_one("#error").content) == REFUSAL
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, OpeningCashScreen)
+        await pilot.press("2")  # Pomiń: no document
+        await pilot.pause()
+        assert isinstance(app.screen, RegistrationScreen)
+        await day_close(pilot)
+        report = reports_of(app.terminal).last_daily_report()
+        assert report is not None and report.day.isoformat() == "2026-11-26"
+        assert report.sums.cash_in == 20_000
+        await pilot.press("f2", "2")
+        await pilot.pause()
+        await pilot.press("1")  # Wpłata, now of the new day
+        await pilot.pause()
+        await type_text(pilot, "100,00")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextViewDialog) and "WPŁATA DO KASY" in screen_text(pilot)
