@@ -12,6 +12,15 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from ui_helpers import (
+    enter_code,
+    login,
+    screen_text,
+    set_catalogue_settings,
+    status,
+    type_text,
+)
+
 from ipos_tui.terminal.db import open_terminal
 from ipos_tui.terminal.reports import reports_of
 from ipos_tui.ui.dialogs import ConfirmDialog, MenuScreen, TextViewDialog
@@ -19,8 +28,6 @@ from ipos_tui.ui.screens.cash import AmountDialog
 from ipos_tui.ui.screens.payment import PaymentScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen
 from ipos_tui.ui.screens.returns import ReturnScreen
-
-from ui_helpers import enter_code, login, screen_text, set_catalogue_settings, status, type_text
 
 REFUSAL = "Dzień 26.11.2026 nie jest zamknięty: najpierw F2 → 3. Raport dobowy."
 QUESTION = ("Dzień 26.11.2026 nie jest zamknięty: brak raportu dobowego.\n"

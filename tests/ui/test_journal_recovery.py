@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ui_helpers import status
+
 from ipos_tui.domain.receipt import Payment
 from ipos_tui.terminal.db import open_terminal
 from ipos_tui.terminal.printer import printer_of
 from ipos_tui.ui.screens.login import LoginScreen
-
-from ui_helpers import status
 
 
 def crash_after_commit(demo_dir: Path, clock) -> str:  # type: ignore[no-untyped-def]

@@ -13,7 +13,11 @@ from terminal_support import CASHIER, NOW
 
 from ipos_tui.terminal.cash import cash_of
 from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.journal_recovery import RECOVERY_AFTER_KEY, print_unprinted, unprinted
+from ipos_tui.terminal.journal_recovery import (
+    RECOVERY_AFTER_KEY,
+    print_unprinted,
+    unprinted,
+)
 from ipos_tui.terminal.ledger import DocumentDraft
 from ipos_tui.terminal.printer import printer_of
 from ipos_tui.terminal.records import StoredDocument
