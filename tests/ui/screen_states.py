@@ -362,7 +362,7 @@ DAYRULE_STATES = {
         after=_then(*code("1"), "plus", clock_to=(0, 20, 5)),
     ),
     "dayrule_deposit_return_refused": State(
-        [*LOGIN, *SELL_ONE], after=_then("f2", "9", *code("12"), "enter", clock_to=(1, 0, 10)),
+        [*LOGIN, *SELL_ONE], after=_then("f2", "9", clock_to=(1, 0, 10)),
     ),
     "dayrule_unprinted_printed_at_start": State([], setup=_crashed_after_commit),
 }

@@ -122,8 +122,8 @@ async def test_a_return_after_midnight_is_refused_and_the_screen_stays(make_app,
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         await sell(pilot, "1")
-        after_midnight(clock)
-        await pilot.press("f7")
+        clock.now = clock.now.replace(hour=23, minute=58)
+        await pilot.press("f7")  # begun at 23:58
         await enter_code(pilot, "K1-000001")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -133,11 +133,18 @@ async def test_a_return_after_midnight_is_refused_and_the_screen_stays(make_app,
         assert isinstance(app.screen, MenuScreen)
         await pilot.press("1")  # gotówka
         await pilot.pause()
-        await pilot.press("enter")  # yes, return it
+        after_midnight(clock)
+        await pilot.press("enter")  # yes, return it: at 00:01
         await pilot.pause()
         assert isinstance(app.screen, ReturnScreen)
         assert status(pilot) == REFUSAL
         assert app.terminal.ledger.last_number("return") == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, RegistrationScreen)
+        await pilot.press("f7")  # a new return after midnight: refused before asking anything
+        await pilot.pause()
+        assert isinstance(app.screen, RegistrationScreen) and status(pilot) == REFUSAL
 
 
 async def test_a_cash_deposit_after_midnight_is_refused_in_its_dialog(make_app, demo_dir: Path, clock) -> None:
@@ -176,16 +183,20 @@ async def test_a_deposit_return_after_midnight_is_refused(make_app, clock) -> No
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         await sell(pilot, "1")
-        after_midnight(clock)
-        await pilot.press("f2", "9")
+        clock.now = clock.now.replace(hour=23, minute=59)
+        await pilot.press("f2", "9")  # the form opened at 23:59 ...
         await pilot.pause()
         await pilot.press("1", "2", "enter")
         await pilot.pause()
-        await pilot.press("enter")  # 0,50 offered
+        after_midnight(clock)
+        await pilot.press("enter")  # ... and filled in at 00:01
         await pilot.pause()
         assert isinstance(app.screen, RegistrationScreen)
         assert status(pilot) == REFUSAL
         assert app.terminal.ledger.last_number("cash_operation") == 0
+        await pilot.press("f2", "9")  # after midnight: refused before asking anything
+        await pilot.pause()
+        assert isinstance(app.screen, RegistrationScreen) and status(pilot) == REFUSAL
         await day_close(pilot)
         await pilot.press("f2", "9")
         await pilot.pause()
