@@ -205,12 +205,20 @@ class ReportService:
         """Local time of the first document not yet in a daily report (None: nothing)."""
         return self._terminal.ledger.open_day_started()
 
-    def _sums(self, bounds: _Range) -> tuple[DaySums, tuple[int, int]]:
-        """The sums of everything after ``bounds``, and the last document/void id seen."""
+    def _sums(self, bounds: _Range, day: date | None = None) -> tuple[DaySums, tuple[int, int]]:
+        """The sums of everything after ``bounds``, and the last document/void id seen;
+        with ``day``, voids logged on a later date are left to the next report (a
+        receipt voided after midnight belongs to the new day, as its sales would)."""
         db = self._db
         after = bounds.after_document
         (upto_document,) = db.execute_sql("SELECT coalesce(max(id), 0) FROM document").fetchone()
-        (upto_void,) = db.execute_sql("SELECT coalesce(max(id), 0) FROM receipt_void").fetchone()
+        if day is None:
+            (upto_void,) = db.execute_sql("SELECT coalesce(max(id), 0) FROM receipt_void").fetchone()
+        else:
+            (upto_void,) = db.execute_sql(
+                "SELECT coalesce(max(id), 0) FROM receipt_void WHERE substr(created_local, 1, 10) <= ?",
+                (day.isoformat(),),
+            ).fetchone()
         upto_document = max(int(upto_document), after)
         upto_void = max(int(upto_void), bounds.after_void)
         window = "d.id > ? AND d.id <= ?"
@@ -296,8 +304,8 @@ class ReportService:
         with self._db.atomic("IMMEDIATE"):
             bounds = self._range()
             started = ledger.open_day_started()
-            sums, (upto_document, upto_void) = self._sums(bounds)
             day = _report_day(started, now)
+            sums, (upto_document, upto_void) = self._sums(bounds, day if started is not None else None)
             extra = _sums_extra(sums)
             extra.update({"day": day.isoformat(), "upto_document": upto_document, "upto_void": upto_void})
             extra = with_authorisation(extra, authorisation)

@@ -142,3 +142,16 @@ def test_no_report_mixes_two_days_and_every_sale_is_in_its_own_month(
         month = reports.periodic(*month_range(month_start.year, month_start.month))
         assert month.sums.receipts_total == sum(
             value for day, value in sold.items() if (day.year, day.month) == (month_start.year, month_start.month))
+
+
+def test_a_receipt_voided_after_midnight_counts_in_the_new_day(demo_terminal: Terminal) -> None:
+    reports = reports_of(demo_terminal)
+    evening = datetime(2026, 11, 30, 23, 50, tzinfo=WINTER)
+    _sell(demo_terminal, evening)
+    demo_terminal.ledger.record_void(receipt_of(demo_terminal, [("1", 1000)]), CASHIER, evening)
+    night = evening + timedelta(minutes=13)  # 00:03 on 1.12: Esc on a started receipt
+    demo_terminal.ledger.record_void(receipt_of(demo_terminal, [("101", 2000)]), CASHIER, night)
+    november, _ = reports.make_daily_report(CASHIER, night + timedelta(minutes=7))
+    assert (november.day, november.sums.receipts, november.sums.voids) == (date(2026, 11, 30), 1, 1)
+    december, _ = reports.make_daily_report(CASHIER, night + timedelta(hours=20))
+    assert (december.day, december.sums.receipts, december.sums.voids) == (date(2026, 12, 1), 0, 1)
