@@ -27,6 +27,7 @@ from peewee import Model, SqliteDatabase
 
 from ipos_tui.domain.authorisation import EXTRA_KEY, Authorisation, records
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.fiscal_day import day_refusal
 from ipos_tui.domain.receipt import Payment, Receipt
 from ipos_tui.domain.validation import validate_nip
 from ipos_tui.domain.vat import VatTotal
@@ -55,6 +56,20 @@ from ipos_tui.terminal.vat_table import RATES_KEY, effective_rates, snapshot
 from ipos_tui.terminal.timeutil import local_text, parse_time, to_utc, utc_text
 
 DOC_RECEIPT: Final = "receipt"
+DOC_DAILY_REPORT: Final = "daily_report"
+#: Ledger types a daily report sums: the first of them since the last report starts
+#: the open fiscal day (domain/fiscal_day.py).
+DAY_SUMMED_TYPES: Final = ("receipt", "return", "cash_operation")
+#: Types stored whatever the fiscal day: the daily report itself, and the cash
+#: reports (a shift may be closed after midnight). Every other document (sales,
+#: invoices, returns, cash operations, deposit returns ...) obeys the day rule.
+DAY_FREE_TYPES: Final = (DOC_DAILY_REPORT, "cash_report")
+_OPEN_DAY_STARTED: Final = (
+    "SELECT created_local FROM document WHERE id > coalesce(("
+    "SELECT json_extract(extra, '$.upto_document') FROM document WHERE doc_type = ? "
+    "ORDER BY number DESC LIMIT 1), 0) "
+    f"AND doc_type IN ({', '.join('?' for _ in DAY_SUMMED_TYPES)}) ORDER BY id LIMIT 1"
+)
 #: The invoice series and the setting saying when its numbers restart.
 INVOICE_SERIES: Final = "FV"
 INVOICE_NUMBERING_KEY: Final = "invoice_numbering"
@@ -264,9 +279,10 @@ class LedgerService:
 
         Raises DomainError "err.receipt_empty", "err.receipt_unpaid",
         "err.buyer_nip_required", "err.nip_invalid", "err.terminal_not_activated" or
-        "err.vat_letter" (a line's letter is not in the printer's PTU table); on any
-        failure nothing is stored and no number is used. The VAT is computed at the
-        rates in force (the printer's PTU table), which the receipt keeps.
+        "err.vat_letter" (a line's letter is not in the printer's PTU table) or the
+        fiscal day's refusals (:meth:`check_fiscal_day`); on any failure nothing is
+        stored and no number is used. The VAT is computed at the rates in force (the
+        printer's PTU table), which the receipt keeps.
         """
         _check_payments(receipt, payments)
         checked_buyer = _check_buyer(kind, buyer)
@@ -277,6 +293,7 @@ class LedgerService:
             info = self._settings.terminal_info()
             if info is None:
                 raise DomainError("err.terminal_not_activated")
+            self.check_fiscal_day(DOC_RECEIPT, now)
             rates = effective_rates(self._db)
             missing = sorted({line.vat_letter for line in receipt.lines} - set(rates))
             if missing:
@@ -323,12 +340,14 @@ class LedgerService:
         ``check`` runs first inside the write transaction, so what it reads (say, how
         much of a receipt was already returned, or the cash in the drawer) cannot
         change before the document is stored; if it raises, nothing is stored and no
-        number is used. Raises DomainError "err.terminal_not_activated".
+        number is used. Raises DomainError "err.terminal_not_activated", and the
+        fiscal day's refusals (:meth:`check_fiscal_day`) before ``check`` runs.
         """
         if draft.doc_type == DOC_RECEIPT:
             raise ValueError("receipts are committed with commit_receipt")
         doc_uuid = str(uuid_module.uuid4())
         with self._db.atomic("IMMEDIATE"):
+            self.check_fiscal_day(draft.doc_type, now)
             if check is not None:
                 check()
             info = self._settings.terminal_info()
@@ -374,6 +393,34 @@ class LedgerService:
             created_local=parse_time(local_text(now)),
             total=draft.total,
         )
+
+    # -- the fiscal day ------------------------------------------------------------
+
+    def open_day_started(self) -> datetime | None:
+        """Local time of the open day's first summed document (None: nothing open)."""
+        row = self._db.execute_sql(_OPEN_DAY_STARTED, (DOC_DAILY_REPORT, *DAY_SUMMED_TYPES)).fetchone()
+        return parse_time(row[0]) if row else None
+
+    def day_refusal(self, now: datetime) -> DomainError | None:
+        """Why a sale (return, cash operation ...) could not be stored at ``now``:
+        the open day began on an earlier date, or under the "block" option the set
+        time has passed; None when it could. Screens ask it to warn early; the commit
+        itself asks it again under its write lock (:meth:`check_fiscal_day`)."""
+        return day_refusal(
+            self.open_day_started(), parse_time(local_text(now)),
+            option=self._settings.day_close(), at=self._settings.day_close_time(),
+        )
+
+    def check_fiscal_day(self, doc_type: str, now: datetime) -> None:
+        """Raise DomainError "dayrule2.err_day_open" (``day``: the open day,
+        dd.mm.rrrr) or "dayrule2.err_block_time" (``day``, ``time``) when a
+        ``doc_type`` document may not join the open day at ``now``; the daily and
+        cash reports always may. Call inside the write transaction."""
+        if doc_type in DAY_FREE_TYPES:
+            return
+        refusal = self.day_refusal(now)
+        if refusal is not None:
+            raise refusal
 
     def record_void(
         self, receipt: Receipt, cashier: User, now: datetime, authorisation: Authorisation | None = None

@@ -483,6 +483,15 @@ _UPLOAD_CONFLICT_V10: Final = (
     )""",
 )
 
+#: Version 11: nothing committed goes unprinted (issue 14, item 4): at start the till prints every
+#: document without a printer-journal entry. Documents already stored when this step
+#: runs predate that check; their last id is kept as the local setting
+#: "journal_recovery_after" (terminal/journal_recovery.py), so they are not reprinted.
+_JOURNAL_RECOVERY_V11: Final = (
+    "INSERT OR IGNORE INTO local_setting (key, value) "
+    "SELECT 'journal_recovery_after', CAST(coalesce(max(id), 0) AS TEXT) FROM document",
+)
+
 #: Step n (1-based) brings a database from user_version n-1 to n.
 MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
@@ -495,6 +504,7 @@ MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     _DEPOSIT_V8,
     _INVOICES_V9,
     _UPLOAD_CONFLICT_V10,
+    _JOURNAL_RECOVERY_V11,
 )
 
 #: The schema version this release writes and the newest it can open.

@@ -21,9 +21,14 @@ back office's ``report sales`` computes it from the same documents.
 range; they store nothing and change nothing, so they can be printed any number of
 times.
 
+**The fiscal day** (domain/fiscal_day.py, enforced by the ledger inside every commit):
+a report never mixes two calendar days. Once the open day's first document is of an
+earlier date, sales, returns and cash operations are refused until the daily report
+is made; the report is dated by that day.
+
 **Day-close options** (from the back office): "off"; "reminder" at "gg:mm" (a tak/nie
-question, selling goes on); "block": after midnight, with documents of an earlier day
-and no daily report since, payment is refused until the report is made.
+question, selling goes on); "block": from "gg:mm" on, a day begun before that time
+takes no more sales until its report.
 """
 
 from __future__ import annotations
@@ -38,9 +43,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ipos_tui.domain.authorisation import Authorisation, printout_lines, with_authorisation
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.fiscal_day import open_day_of
 from ipos_tui.domain.money import format_money
 from ipos_tui.domain.vat import VAT_RATES, RateTotal, VatTotal, add_rate_totals, rate_totals
-from ipos_tui.terminal.ledger import DocumentDraft
+from ipos_tui.terminal.ledger import DAY_SUMMED_TYPES, DOC_DAILY_REPORT, DocumentDraft
 from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
 from ipos_tui.terminal.records import User
 from ipos_tui.terminal.timeutil import local_text, parse_time
@@ -48,9 +54,8 @@ from ipos_tui.terminal.timeutil import local_text, parse_time
 if TYPE_CHECKING:
     from ipos_tui.terminal.db import Terminal
 
-DOC_DAILY_REPORT: Final = "daily_report"
 #: Ledger types a daily report sums.
-_SUMMED_TYPES: Final = ("receipt", "return", "cash_operation")
+_SUMMED_TYPES: Final = DAY_SUMMED_TYPES
 #: The local setting remembering the day the reminder was last answered.
 REMINDER_ANSWERED: Final = "day_close_reminded"
 _SELECT_REPORTS: Final = (
@@ -212,20 +217,22 @@ class ReportService:
 
     def open_day_started(self) -> datetime | None:
         """Local time of the first document not yet in a daily report (None: nothing)."""
-        bounds = self._range()
-        marks = ", ".join("?" for _ in _SUMMED_TYPES)
-        row = self._db.execute_sql(
-            f"SELECT min(created_local) FROM document WHERE id > ? AND doc_type IN ({marks})",
-            (bounds.after_document, *_SUMMED_TYPES),
-        ).fetchone()
-        return parse_time(row[0]) if row and row[0] else None
+        return self._terminal.ledger.open_day_started()
 
-    def _sums(self, bounds: _Range) -> tuple[DaySums, tuple[int, int]]:
-        """The sums of everything after ``bounds``, and the last document/void id seen."""
+    def _sums(self, bounds: _Range, day: date | None = None) -> tuple[DaySums, tuple[int, int]]:
+        """The sums of everything after ``bounds``, and the last document/void id seen;
+        with ``day``, voids logged on a later date are left to the next report (a
+        receipt voided after midnight belongs to the new day, as its sales would)."""
         db = self._db
         after = bounds.after_document
         (upto_document,) = db.execute_sql("SELECT coalesce(max(id), 0) FROM document").fetchone()
-        (upto_void,) = db.execute_sql("SELECT coalesce(max(id), 0) FROM receipt_void").fetchone()
+        if day is None:
+            (upto_void,) = db.execute_sql("SELECT coalesce(max(id), 0) FROM receipt_void").fetchone()
+        else:
+            (upto_void,) = db.execute_sql(
+                "SELECT coalesce(max(id), 0) FROM receipt_void WHERE substr(created_local, 1, 10) <= ?",
+                (day.isoformat(),),
+            ).fetchone()
         upto_document = max(int(upto_document), after)
         upto_void = max(int(upto_void), bounds.after_void)
         window = "d.id > ? AND d.id <= ?"
@@ -312,8 +319,9 @@ class ReportService:
         ledger = self._terminal.ledger
         with self._db.atomic("IMMEDIATE"):
             bounds = self._range()
-            sums, (upto_document, upto_void) = self._sums(bounds)
-            day = _report_day(sums, now)
+            started = ledger.open_day_started()
+            day = _report_day(started, now)
+            sums, (upto_document, upto_void) = self._sums(bounds, day if started is not None else None)
             extra = _sums_extra(sums)
             extra.update({"day": day.isoformat(), "upto_document": upto_document, "upto_void": upto_void})
             extra = with_authorisation(extra, authorisation)
@@ -394,15 +402,14 @@ class ReportService:
     # -- day-close options --------------------------------------------------------
 
     def blocked(self, now: datetime) -> date | None:
-        """Under the "block" option: the earlier day whose sales still await their daily
-        report (payment is refused until it is made); None when selling may go on."""
-        if self._terminal.settings.day_close() != "block":
+        """The open day that refuses new sales at ``now`` until its daily report (its
+        first document is of an earlier date, or the "block" option's time has
+        passed); None when selling may go on. The ledger refuses the commit itself;
+        screens ask this to warn before payment."""
+        if self._terminal.ledger.day_refusal(now) is None:
             return None
         started = self.open_day_started()
-        if started is None:
-            return None
-        today = parse_time(local_text(now)).date()
-        return started.date() if started.date() < today else None
+        return started.date() if started is not None else None
 
     def reminder_due(self, now: datetime) -> bool:
         """Under the "reminder" option: the set time has passed today, the day has
@@ -502,12 +509,11 @@ def add_sums(items: Iterable[DaySums]) -> DaySums:
     )
 
 
-def _report_day(sums: DaySums, now: datetime) -> date:
-    """The fiscal day a report closes: its last receipt's local day (a report made
-    after midnight closes the day of its sales), else today."""
-    if sums.last_receipt_at is not None:
-        return sums.last_receipt_at.date()
-    return parse_time(local_text(now)).date()
+def _report_day(started: datetime | None, now: datetime) -> date:
+    """The fiscal day a report closes: the local day of its first document (the
+    ledger keeps every document of an open day on that day, so a report made after
+    midnight closes the day of its sales), else today."""
+    return open_day_of(started, parse_time(local_text(now)))
 
 
 def _sums_extra(sums: DaySums) -> dict[str, Any]:

@@ -107,6 +107,8 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         self.clock = clock
         self.demo_hint = demo_hint
         self.cashier: User | None = None
+        #: what the start-up check printed late (shown once on the login screen)
+        self.startup_notice = ""
         stored_language = terminal.settings.get_local("language", "pl")
         self.language = language or stored_language
         set_language(self.language)
@@ -139,6 +141,7 @@ class IposApp(KeysInOrder, Guarded, App[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.console_mode, "-console")
+        self.print_unprinted()
         from .screens.login import LoginScreen
 
         self.push_screen(LoginScreen())
@@ -158,6 +161,34 @@ class IposApp(KeysInOrder, Guarded, App[None]):
             self.background_upload = BackgroundUpload(self, self.upload_interval)
             self.background_upload.start()
         self.set_interval(REMINDER_CHECK_SECONDS, self.check_day_close_reminder)
+
+    def print_unprinted(self) -> None:
+        """Nothing committed goes unprinted: documents a crash left without their
+        printout are printed now (terminal/journal_recovery.py), and the login
+        screen says which."""
+        from ..i18n.plural import tn
+        from ..terminal.journal_recovery import print_unprinted
+        from .printouts import document_title
+
+        try:
+            result = print_unprinted(self.terminal, self.clock(), self.data_dir)
+        except Exception as error:  # noqa: BLE001 - logged and shown; the till starts anyway
+            if not self.contain_error(error):
+                raise
+            return
+        parts = []
+        if result.printed:
+            titles = [document_title(item.detail) for item in result.printed]
+            shown = ", ".join(titles[:3]) + (", …" if len(titles) > 3 else "")
+            parts.append(tn("dayrule2.reprinted", len(titles), documents=shown))
+        for detail, reason in result.failed:
+            parts.append(t("dayrule2.reprint_failed", document=document_title(detail), reason=t(reason)))
+        self.startup_notice = " ".join(parts)
+
+    def take_startup_notice(self) -> str:
+        """The start-up notice, once (the next login screen starts clean)."""
+        notice, self.startup_notice = self.startup_notice, ""
+        return notice
 
     def on_resize(self, event: events.Resize) -> None:
         """Size classes for the stylesheet: ``-narrow`` below 80 columns (down to 60),

@@ -150,19 +150,25 @@ def open_reports(app: IposApp) -> None:
 
 
 def payment_blocked(app: IposApp) -> bool:
-    """Under the "block" option after midnight: say why and offer the daily report.
+    """The open fiscal day takes no more sales (it began on an earlier date, or the
+    "block" option's time has passed): say why and offer the daily report. The
+    ledger refuses the commit itself anyway; this warns before payment opens.
 
     Returns True when payment must not open now.
     """
-    day = reports_of(app.terminal).blocked(app.clock())
-    if day is None:
+    from .screens.base import error_text
+
+    refusal = app.terminal.ledger.day_refusal(app.clock())
+    if refusal is None:
         return False
 
     def answered(yes: bool | None) -> None:
         if yes:
             start_day_close(app, keep_current=True)
 
-    app.push_screen(ConfirmDialog(t("day.blocked_question", day=day.strftime("%d.%m.%Y"))), answered)
+    # the dialog's own wording: its Enter is the way out the status-line text names
+    reason = error_text(DomainError(refusal.key.replace(".err_", ".dialog_"), **refusal.params))
+    app.push_screen(ConfirmDialog(t("dayrule2.question", reason=reason)), answered)
     return True
 
 

@@ -330,6 +330,60 @@ DAY_STATES: dict[str, State] = {
 }
 
 
+def _pay_across_midnight(english: bool = False):  # type: ignore[no-untyped-def]
+    """An ``after`` step: a sale at 23:50, payment of the next receipt opened at 23:59
+    and finished at 00:01 (refused by the commit: the day of 26.11 is still open)."""
+
+    async def run(pilot: Pilot) -> None:
+        clock = pilot.app.clock  # type: ignore[attr-defined]
+        clock.now = clock.now.replace(hour=23, minute=50)
+        await pilot.press(*SELL_ONE)
+        await pilot.pause()
+        clock.now = clock.now.replace(minute=59)
+        await pilot.press(*code("101"), "plus")
+        await pilot.pause()
+        clock.now = clock.now.replace(hour=0, minute=1) + timedelta(days=1)
+        pilot.app.screen.refresh_top_bar()  # type: ignore[attr-defined]  # not on its timer's whim
+        await pilot.press("enter")
+        await pilot.pause()
+
+    return run
+
+
+def _crashed_after_commit(terminal: Terminal) -> None:
+    """A sale committed as the payment screen does, the till killed before printing."""
+    from datetime import datetime, timezone
+
+    from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
+    from ipos_tui.terminal.records import User
+
+    product = terminal.catalog.find_by_code("101")
+    assert product is not None
+    receipt = Receipt([ReceiptLine(plu=product.plu, name=product.name, unit=product.unit,
+                                   precision=product.precision, unit_price=product.price, qty=1000,
+                                   vat_letter=product.vat_letter, product_id=product.id)])
+    cashier = User(id=1, identifier="1001", name="Anna Kowalska", role="kierownik", permissions=frozenset())
+    terminal.ledger.commit_receipt(receipt, [Payment("gotowka", "gotówka", receipt.total)], cashier=cashier,
+                                   now=datetime(2026, 11, 26, 11, 58, tzinfo=timezone(timedelta(hours=1))))
+
+
+DAYRULE_STATES = {
+    "dayrule_payment_refused_at_0001": State([*LOGIN], after=_pay_across_midnight()),
+    "dayrule_payment_refused_english": State([*LOGIN], after=_pay_across_midnight(), options={"language": "en"}),
+    "dayrule_payment_offer_without_option": State(
+        [*LOGIN, *SELL_ONE], after=_then(*code("1"), "plus", clock_to=(1, 0, 10)),
+    ),
+    "dayrule_block_time_offer": State(
+        [*LOGIN, *SELL_ONE], setup=lambda t: set_catalogue_settings(t, day_close="block", day_close_time="20:00"),
+        after=_then(*code("1"), "plus", clock_to=(0, 20, 5)),
+    ),
+    "dayrule_deposit_return_refused": State(
+        [*LOGIN, *SELL_ONE], after=_then("f2", "9", clock_to=(1, 0, 10)),
+    ),
+    "dayrule_unprinted_printed_at_start": State([], setup=_crashed_after_commit),
+}
+
+
 def _connected(terminal: Terminal) -> None:
     """The till activated at a back office (not running: the test finds it offline)."""
     from ipos_tui.terminal.connection import Connection, ConnectionStore
@@ -621,4 +675,6 @@ STATES: dict[str, State] = {
     **DAY_STATES,
     # label-scale codes and deposits (issue 14, item 7)
     **GROCERY_STATES,
+    # the fiscal day refused across midnight; documents printed late at start (issue 14)
+    **DAYRULE_STATES,
 }

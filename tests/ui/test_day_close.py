@@ -154,9 +154,10 @@ async def test_a_changed_vat_table_is_written_after_the_cashier_confirms(make_ap
         assert printer.vat_table()["B"] == 700
 
 
-async def test_block_after_midnight_refuses_payment_and_offers_the_report(make_app, clock) -> None:
+@pytest.mark.parametrize("option", ["off", "block"])
+async def test_after_midnight_payment_is_refused_and_the_report_offered(make_app, clock, option: str) -> None:
     app = make_app()
-    set_catalogue_settings(app.terminal, day_close="block")
+    set_catalogue_settings(app.terminal, day_close=option)
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         await sell(pilot)
@@ -165,7 +166,8 @@ async def test_block_after_midnight_refuses_payment_and_offers_the_report(make_a
         await pilot.press("plus")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        assert "brak raportu dobowego za 26.11.2026" in app.screen.question
+        assert app.screen.question.startswith(
+            "Dzień 26.11.2026 nie jest zamknięty: brak raportu dobowego.\nEnter – wykonaj raport")
         await pilot.press("enter")
         await pilot.pause()
         await app.workers.wait_for_complete()

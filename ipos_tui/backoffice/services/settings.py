@@ -52,9 +52,11 @@ SETTINGS: dict[str, SettingSpec] = {
     "short_pins_privileged": SettingSpec(False, kind=bool),
     "cash_management": SettingSpec(True, kind=bool),
     "cashier_shifts": SettingSpec(False, kind=bool),
-    # PRODUCT.md §6: "off", a "reminder" at day_close_time, or "block" sales after
-    # midnight until the daily report. "manual"/"automatic" of the first versions are
-    # still read by terminals (as off/reminder) but no longer set.
+    # PRODUCT.md §6: "off", a "reminder" at day_close_time, or "block" sales from
+    # day_close_time until the daily report. Whatever the option, a till never takes
+    # a sale into a day begun on an earlier date (issue 14: no report mixes two days).
+    # "manual"/"automatic" of the first versions are still read by terminals (as
+    # off/reminder) but no longer set.
     "day_close_mode": SettingSpec("off", choices=("off", "reminder", "block")),
     "day_close_time": SettingSpec("23:59", pattern=_TIME_RE),
     "parked_receipts": SettingSpec(True, kind=bool),

@@ -33,6 +33,10 @@ def start_deposit_return(app: IposApp) -> None:
     """Ask the count and the deposit per piece, then pay back (see the module docstring)."""
     if app.cashier is None:
         return
+    refusal = app.terminal.ledger.day_refusal(app.clock())
+    if refusal is not None:  # the open day takes no more cash out: say so before asking
+        _say_refusal(app, refusal)
+        return
     fields = [
         Field("pieces", "grocery.pieces", restrict=r"[0-9]*", max_length=4, validate=_pieces),
         Field("unit", "grocery.unit_deposit", value=format_money(DEFAULT_UNIT_DEPOSIT, symbol=False),
@@ -47,6 +51,16 @@ def start_deposit_return(app: IposApp) -> None:
     app.push_screen(FormDialog(t("grocery.deposit_return"), fields), done)
 
 
+def _say_refusal(app: IposApp, error: DomainError) -> None:
+    """Back to selling, with why nothing was paid back on the status line."""
+    from .cash import _back_to_sales
+
+    _back_to_sales(app)
+    say_error = getattr(app.screen, "say_error", None)
+    if say_error is not None:
+        say_error(error)
+
+
 def _pay_back(app: IposApp, pieces: int, unit: int) -> None:
     from .cash import _back_to_sales
 
@@ -54,10 +68,7 @@ def _pay_back(app: IposApp, pieces: int, unit: int) -> None:
     try:
         result = deposits_of(app.terminal).pay_back(pieces, unit, cashier=app.cashier, now=app.clock())
     except DomainError as error:
-        _back_to_sales(app)
-        say_error = getattr(app.screen, "say_error", None)
-        if say_error is not None:
-            say_error(error)
+        _say_refusal(app, error)
         return
     detail = app.terminal.ledger.get_document(result.document.uuid)
     save_printout(app.data_dir, detail, result.printout.text)

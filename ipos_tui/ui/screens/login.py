@@ -85,6 +85,9 @@ class LoginScreen(PosScreen):
 
     def on_mount(self) -> None:
         self.reset_form()
+        notice = self.pos.take_startup_notice()
+        if notice:  # documents a crash left unprinted, printed at start
+            self.say(notice)
         self.set_interval(1.0, self._show_lockout)
 
     def on_screen_resume(self) -> None:

@@ -243,6 +243,10 @@ class PaymentScreen(PosScreen):
         if amount > self.state.remaining:
             self.say_error(DomainError("err.pay_exceeds", remaining=self.state.remaining))
             return
+        refusal = self.pos.terminal.ledger.day_refusal(self.pos.clock())
+        if refusal is not None:  # the sale could not be stored: take no card money for it
+            self.say_error(refusal)
+            return
         from ..dialogs import ConfirmDialog
 
         def answered(approved: bool | None) -> None:

@@ -60,6 +60,10 @@ def start_return(screen: PosScreen, code: str | None = None) -> None:
     app = screen.pos
     if app.cashier is None:
         return
+    refusal = app.terminal.ledger.day_refusal(app.clock())
+    if refusal is not None:  # the open day takes no more returns: say so before asking
+        screen.say(return_error_text(refusal), error=True)
+        return
     authorise_then(app, PERM_RETURNS, lambda authorisation: _ask_code(screen, code, authorisation),
                    what=t("ret.title"))
 

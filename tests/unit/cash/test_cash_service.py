@@ -90,7 +90,9 @@ def test_the_shift_survives_a_restart_and_a_new_cashier_continues_it(demo_dir) -
         assert report.state.cash == 10_000 and report.cashier_name == "Jan Nowak"
 
 
-def test_closing_the_shift_reports_it_and_the_next_shift_starts_from_zero(cash: CashService, sell) -> None:
+def test_closing_the_shift_reports_it_and_the_next_shift_starts_from_zero(
+    cash: CashService, sell, demo_terminal: Terminal
+) -> None:
     cash.open_shift(20_000, cashier=MANAGER, now=NOW)
     sell()
     cash.withdraw(5_000, cashier=MANAGER, now=NOW)
@@ -99,8 +101,14 @@ def test_closing_the_shift_reports_it_and_the_next_shift_starts_from_zero(cash: 
     assert closed.document.total == closed.state.cash == 20_000 + MILK - 5_000
     assert cash.current_shift() is None
     assert _error_key(lambda: cash.close_shift(cashier=MANAGER, now=NOW)) == "cash.err_no_shift"
+    # the next day opens only after the daily report of this one (the fiscal day rule)
+    tomorrow = NOW + timedelta(days=1)
+    assert _error_key(lambda: cash.open_shift(15_000, cashier=CASHIER, now=tomorrow)) == "dayrule2.err_day_open"
+    from ipos_tui.terminal.reports import reports_of
+
+    reports_of(demo_terminal).make_daily_report(MANAGER, tomorrow)
     # the next shift counts only its own documents
-    cash.open_shift(15_000, cashier=CASHIER, now=NOW + timedelta(days=1))
+    cash.open_shift(15_000, cashier=CASHIER, now=tomorrow)
     state = cash.drawer()
     assert (state.opening, state.cash_sales, state.withdrawals, state.cash) == (15_000, 0, 0, 15_000)
 

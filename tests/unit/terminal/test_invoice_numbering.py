@@ -16,10 +16,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from terminal_support import NOW
+from terminal_support import CASHIER, NOW
 
 from ipos_tui.terminal.db import Terminal, open_terminal
 from ipos_tui.terminal.records import Buyer, StoredDocument
+from ipos_tui.terminal.reports import reports_of
 
 MLEKO = "1"
 FIRMA = Buyer("5261045731", "Firma Test", "ul. Prosta 1, 00-001 Warszawa")
@@ -46,10 +47,11 @@ def test_invoice_numbers_restart_at_the_month_change(
 ) -> None:
     nov_30 = NOW.replace(day=30, hour=23, minute=59)
     dec_1 = nov_30 + timedelta(minutes=2)
-    numbers = [
-        sell([(MLEKO, 1000)], now=when, kind="faktura", buyer=FIRMA).invoice_number
-        for when in (nov_30, nov_30, dec_1, dec_1)
-    ]
+    numbers = []
+    for when in (nov_30, nov_30, dec_1, dec_1):
+        if when == dec_1 and len(numbers) == 2:  # a day is closed before the next one sells
+            reports_of(demo_terminal).make_daily_report(CASHIER, dec_1)
+        numbers.append(sell([(MLEKO, 1000)], now=when, kind="faktura", buyer=FIRMA).invoice_number)
     assert numbers == [
         "FV/K1/11/2026/0001",
         "FV/K1/11/2026/0002",
@@ -62,8 +64,11 @@ def test_yearly_numbering_as_a_device_setting(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
     demo_terminal.settings.set_local("invoice_numbering", "yearly")
+    reports = reports_of(demo_terminal)
     nov = sell([(MLEKO, 1000)], kind="faktura", buyer=FIRMA).invoice_number
+    reports.make_daily_report(CASHIER, NOW)  # each day closed by its daily report
     dec = sell([(MLEKO, 1000)], now=NOW + timedelta(days=10), kind="faktura", buyer=FIRMA)
+    reports.make_daily_report(CASHIER, NOW + timedelta(days=10))
     next_year = sell([(MLEKO, 1000)], now=NOW + timedelta(days=40), kind="faktura", buyer=FIRMA)
     assert [nov, dec.invoice_number, next_year.invoice_number] == [
         "FV/K1/2026/0001",

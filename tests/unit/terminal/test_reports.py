@@ -138,20 +138,45 @@ def test_a_reversed_period_is_refused(demo_terminal: Terminal) -> None:
     assert caught.value.key == "report.err_period_reversed"
 
 
-def test_block_after_midnight_until_the_report(
-    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+@pytest.mark.parametrize("option", ["off", "reminder", "block"])
+def test_after_midnight_sales_wait_for_the_report_whatever_the_option(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument], option: str
 ) -> None:
     reports = reports_of(demo_terminal)
-    _set(demo_terminal, "day_close_mode", "block")
+    _set(demo_terminal, "day_close_mode", option)
     sell([(MLEKO, 1000)], now=NOW)
     assert reports.blocked(NOW + timedelta(hours=1)) is None  # same day: sell on
     after_midnight = NOW.replace(hour=0, minute=5) + timedelta(days=1)
     assert reports.blocked(after_midnight) == date(2026, 11, 26)
-    reports.make_daily_report(CASHIER, after_midnight)
+    with pytest.raises(DomainError) as caught:
+        sell([(MLEKO, 1000)], now=after_midnight)
+    assert (caught.value.key, caught.value.params) == ("dayrule2.err_day_open", {"day": "26.11.2026"})
+    report, _ = reports.make_daily_report(CASHIER, after_midnight)
+    assert report.day == date(2026, 11, 26) and report.sums.receipts == 1
     assert reports.blocked(after_midnight) is None
-    _set(demo_terminal, "day_close_mode", "off")
+    sell([(MLEKO, 1000)], now=after_midnight)  # the new day
+    assert reports.blocked(after_midnight + timedelta(hours=10)) is None
+
+
+def test_block_at_the_set_time_until_the_report(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    reports = reports_of(demo_terminal)
+    _set(demo_terminal, "day_close_mode", "block")
+    _set(demo_terminal, "day_close_time", "21:00")
     sell([(MLEKO, 1000)], now=NOW)
-    assert reports.blocked(after_midnight + timedelta(days=1)) is None
+    evening = NOW.replace(hour=21, minute=0)
+    assert reports.blocked(evening - timedelta(minutes=1)) is None
+    assert reports.blocked(evening) == date(2026, 11, 26)
+    with pytest.raises(DomainError) as caught:
+        sell([(MLEKO, 1000)], now=evening)
+    assert caught.value.key == "dayrule2.err_block_time"
+    assert caught.value.params == {"day": "26.11.2026", "time": "21:00"}
+    reports.make_daily_report(CASHIER, evening + timedelta(minutes=5))
+    sell([(MLEKO, 1000)], now=evening + timedelta(minutes=10))  # a new day begun after 21:00
+    assert reports.blocked(evening + timedelta(minutes=20)) is None
+    _set(demo_terminal, "day_close_mode", "reminder")  # the time only reminds
+    assert reports.blocked(NOW.replace(hour=23, minute=59)) is None
 
 
 def test_reminder_at_the_set_time_once_a_day(

@@ -1,0 +1,107 @@
+"""Nothing committed goes unprinted (issue 14, item 4): documents stored without their
+printout (a crash between the commit and the printer) are printed at start, once, in
+commit order, each with its normal printout; documents older than the check stay
+as they are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from terminal_support import CASHIER, NOW
+
+from ipos_tui.terminal.cash import cash_of
+from ipos_tui.terminal.db import Terminal
+from ipos_tui.terminal.journal_recovery import (
+    RECOVERY_AFTER_KEY,
+    print_unprinted,
+    unprinted,
+)
+from ipos_tui.terminal.ledger import DocumentDraft
+from ipos_tui.terminal.printer import printer_of
+from ipos_tui.terminal.records import StoredDocument
+from ipos_tui.terminal.reports import reports_of
+
+MLEKO = "1"
+
+
+def test_a_receipt_committed_without_its_printout_is_printed_once(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument], tmp_path: Path
+) -> None:
+    assert demo_terminal.settings.get_local(RECOVERY_AFTER_KEY) == 0  # a new till: every document
+    sold = sell([(MLEKO, 2000)])  # committed; the till died before printing
+    printer = printer_of(demo_terminal)
+    assert printer.printouts_of(sold.uuid) == [] and unprinted(demo_terminal) == [sold.uuid]
+    result = print_unprinted(demo_terminal, NOW + timedelta(minutes=1), tmp_path)
+    assert [item.detail.number for item in result.printed] == [1] and not result.failed
+    (entry,) = printer.printouts_of(sold.uuid)
+    assert entry.kind == "receipt" and entry.document_number == 1
+    assert "PARAGON FISKALNY" in entry.text and "Mleko" in entry.text
+    assert (tmp_path / "printouts" / "receipt-000001.txt").read_text(encoding="utf-8") == entry.text
+    again = print_unprinted(demo_terminal, NOW + timedelta(minutes=2), tmp_path)
+    assert again.nothing and len(printer.printouts_of(sold.uuid)) == 1
+
+
+def test_every_kind_of_document_gets_its_own_printout_in_commit_order(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    cash_of(demo_terminal).open_shift(10_000, cashier=CASHIER, now=NOW)  # printed as usual
+    first = sell([(MLEKO, 1000)])
+    demo_terminal.ledger.commit_document(  # a withdrawal stored, its printout lost
+        DocumentDraft("cash_operation", "out", 500, extra={"purpose": "withdrawal", "reason": ""}),
+        cashier=CASHIER, now=NOW)
+    second = sell([(MLEKO, 3000)])
+    report, _ = reports_of(demo_terminal).make_daily_report(CASHIER, NOW)  # printed as usual
+    printer = printer_of(demo_terminal)
+    before = len(printer.journal())
+    result = print_unprinted(demo_terminal, NOW + timedelta(hours=1))
+    printed = [(item.detail.doc_type, item.detail.number, item.entry.kind) for item in result.printed]
+    assert printed == [("receipt", 1, "receipt"), ("cash_operation", 2, "cash"), ("receipt", 2, "receipt")]
+    assert len(printer.journal()) == before + 3
+    withdrawal = result.printed[1].entry.text
+    assert "WYPŁATA Z KASY" in withdrawal and "GOTÓWKA W KASIE" in withdrawal
+    assert [item.detail.uuid for item in result.printed][::2] == [first.uuid, second.uuid]
+    assert len(printer.printouts_of(report.uuid)) == 1  # printed once, not again
+    assert unprinted(demo_terminal) == []
+
+
+def test_a_daily_report_whose_printout_failed_is_printed_at_the_next_start(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument], monkeypatch
+) -> None:
+    import pytest
+
+    from ipos_tui.terminal.printer import FiscalPrinter
+
+    sold = sell([(MLEKO, 1000)])
+    print_unprinted(demo_terminal, NOW)  # the sale's receipt
+    original = FiscalPrinter.print_fiscal_report
+
+    def jammed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("paper jam")
+
+    monkeypatch.setattr(FiscalPrinter, "print_fiscal_report", jammed)
+    with pytest.raises(OSError):
+        reports_of(demo_terminal).make_daily_report(CASHIER, NOW)
+    report = reports_of(demo_terminal).last_daily_report()
+    assert report is not None  # stored: printing follows the commit
+    failed = print_unprinted(demo_terminal, NOW)  # still jammed: said, tried again later
+    assert [detail.uuid for detail, _why in failed.failed] == [report.uuid] and not failed.printed
+    monkeypatch.setattr(FiscalPrinter, "print_fiscal_report", original)
+    result = print_unprinted(demo_terminal, NOW + timedelta(hours=1))
+    (item,) = result.printed
+    assert item.entry.kind == "daily_report" and item.entry.document_uuid == report.uuid
+    text = item.entry.text
+    assert "RAPORT DOBOWY nr 0001" in text and "Paragony: 1" in text and "26.11.2026" in text
+    assert str(sold.total // 100) in text
+    assert print_unprinted(demo_terminal, NOW + timedelta(hours=2)).nothing
+
+
+def test_documents_older_than_the_check_are_left_alone(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    old = sell([(MLEKO, 1000)])
+    (last_id,) = demo_terminal.db.execute_sql("SELECT max(id) FROM document").fetchone()
+    demo_terminal.settings.set_local(RECOVERY_AFTER_KEY, last_id)  # as the migration records it
+    new = sell([(MLEKO, 2000)])
+    assert unprinted(demo_terminal) == [new.uuid] != [old.uuid]
