@@ -21,7 +21,7 @@ from ipos_tui.domain.receipt_code import ReceiptCode
 from ipos_tui.protocol import DocumentLine as WireLine
 from ipos_tui.protocol import ReceiptLookupResponse
 from ipos_tui.sync.client import SyncClient, SyncError
-from ipos_tui.terminal.records import DocumentLine, DocumentPayment
+from ipos_tui.terminal.records import Buyer, DocumentLine, DocumentPayment
 from ipos_tui.terminal.returns import RemoteLookup, RemoteReceipt
 from ipos_tui.terminal.timeutil import to_local
 
@@ -67,6 +67,11 @@ def remote_receipt(
         ),
         returned={int(index): int(qty) for index, qty in answer.returned.items()},
         refunded={method: int(amount) for method, amount in answer.refunded.items()},
+        invoice_number=receipt.invoice_number if receipt.kind == "faktura" else None,
+        buyer=(
+            Buyer(receipt.buyer.nip, receipt.buyer.name or "", receipt.buyer.address or "")
+            if receipt.buyer is not None else None
+        ),
     )
 
 

@@ -42,12 +42,14 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, round_half_up
 from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
-from ipos_tui.domain.vat import VAT_RATES, vat_label, vat_totals
+from ipos_tui.domain.vat import VAT_RATES, VatTotal, vat_label, vat_totals
 from ipos_tui.terminal.card_app import card_app_of
+from ipos_tui.terminal.invoices import CORRECTION_SERIES, InvoiceRef, InvoiceService, correction_record
 from ipos_tui.terminal.ledger import DocumentDraft
 from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
 from ipos_tui.terminal.records import (
     PERM_RETURNS,
+    Buyer,
     DocumentDetail,
     DocumentLine,
     DocumentPayment,
@@ -94,6 +96,9 @@ class RemoteReceipt:
     returned: Mapping[int, int] = field(default_factory=dict)
     #: what the returns the back office holds gave back, per payment method code
     refunded: Mapping[str, int] = field(default_factory=dict)
+    #: the receipt was a Faktura: its invoice number and buyer (for a correcting invoice)
+    invoice_number: str | None = None
+    buyer: Buyer | None = None
 
 
 #: ``lookup(terminal_id, number)``: the back office's answer, or DomainError
@@ -140,6 +145,11 @@ class ReturnSource:
     counted_remotely: frozenset[str] = frozenset()
     #: the back office's card refunds of it, kept for the re-check at commit
     remote_card_refunded: int = 0
+    #: the invoice documenting the original (a Faktura, or a "Faktura do paragonu"):
+    #: a return of it makes a correcting invoice
+    invoice: InvoiceRef | None = None
+    #: the original's VAT per letter (the "before" of a first correction)
+    original_vat: Mapping[str, VatTotal] = field(default_factory=dict)
 
     @property
     def card_limit(self) -> int:
@@ -212,10 +222,13 @@ class ReturnService:
             remote = self._lookup(code.terminal_id, code.number)
         if remote.store_id != info.store_id:
             raise DomainError("ret.err.other_store", code=code.text)
+        invoice = None
+        if remote.invoice_number:
+            invoice = InvoiceRef(remote.invoice_number, remote.created_local, remote.created_local, remote.buyer)
         return self._source(
             code, remote.store_id, remote.created_local, remote.lines, remote.payments,
             remote=True, remote_checked=True, remote_returned=dict(remote.returned),
-            counted=counted, remote_refunded=dict(remote.refunded),
+            counted=counted, remote_refunded=dict(remote.refunded), invoice=invoice,
         )
 
     def _own_from_back_office(self, code: ReceiptCode) -> RemoteReceipt:
@@ -248,6 +261,7 @@ class ReturnService:
             code, doc.store_id, doc.created_local, doc.lines, doc.payments,
             remote=False, remote_checked=checked, remote_returned=returned,
             counted=counted if checked else frozenset(), remote_refunded=refunded,
+            invoice=InvoiceService(self._terminal).invoice_ref(doc), original_vat=doc.vat,
         )
 
     def _source(
@@ -263,6 +277,8 @@ class ReturnService:
         remote_returned: dict[int, int],
         counted: frozenset[str],
         remote_refunded: Mapping[str, int],
+        invoice: InvoiceRef | None = None,
+        original_vat: Mapping[str, VatTotal] | None = None,
     ) -> ReturnSource:
         originals = tuple(lines)
         returned = self._returned(code, remote_returned, counted)
@@ -285,6 +301,11 @@ class ReturnService:
             remote_returned=remote_returned,
             counted_remotely=counted,
             remote_card_refunded=remote_card,
+            invoice=invoice,
+            original_vat=(
+                dict(original_vat) if original_vat is not None
+                else vat_totals(((line.vat_letter, line.value) for line in originals), VAT_RATES)
+            ),
         )
 
     # -- what was returned already ---------------------------------------------------
@@ -354,6 +375,17 @@ class ReturnService:
         if method.kind == "card" and total > source.card_limit:
             raise DomainError("ret.err.card_limit", amount=total, limit=source.card_limit)
         payments = (DocumentPayment(method.code, method.name, total, 0),) if total else ()
+        extra: dict[str, object] = {
+            "original": {"terminal_id": source.code.terminal_id, "number": source.code.number}
+        }
+        if source.invoice is not None:
+            # a return against an invoice: a correcting invoice ("FK/...") with it
+            extra["correction"] = correction_record(
+                source.invoice,
+                {item.index: (item.line, item.returned) for item in source.lines},
+                source.original_vat,
+                lines,
+            )
         return DocumentDraft(
             doc_type=DOC_RETURN,
             kind=RETURN_KIND,
@@ -361,8 +393,10 @@ class ReturnService:
             vat=vat_totals(((line.vat_letter, line.value) for line in lines), VAT_RATES),
             lines=lines,
             payments=payments,
-            extra={"original": {"terminal_id": source.code.terminal_id, "number": source.code.number}},
+            extra=extra,
             discount_total=sum(line.line_discount for line in lines),
+            buyer=source.invoice.buyer if source.invoice is not None else None,
+            invoice_series=CORRECTION_SERIES if source.invoice is not None else None,
         )
 
     @staticmethod
@@ -432,6 +466,11 @@ class ReturnService:
             )
         return stored
 
+    def print_correction(self, doc_uuid: str, now: datetime) -> JournalEntry | None:
+        """Print the correcting invoice of a stored return against an invoice (journal
+        kind "invoice_correction"); None for a return of a plain receipt."""
+        return InvoiceService(self._terminal).print_correction(doc_uuid, now)
+
     def print_return(self, doc_uuid: str, now: datetime) -> JournalEntry:
         """Print a stored return on the fiscal printer (non-fiscal "return" printout,
         journaled with the document's uuid and number)."""
@@ -464,6 +503,8 @@ def render_return(detail: DocumentDetail, width: int = PRINT_WIDTH) -> list[str]
     if original:
         code = ReceiptCode(int(original["terminal_id"]), int(original["number"]))
         out.append(_fit("Do paragonu", code.text, width))
+    if detail.invoice_number:
+        out.append(_fit("Korekta:", detail.invoice_number, width))
     out.append("-" * width)
     for line in detail.lines:
         qty = format_quantity(line.qty, line.precision)

@@ -1,0 +1,174 @@
+"""Correcting invoices for returns against an invoice and "Faktura do paragonu"
+(issue 14 item 3): numbering, what is stored, what is printed, line by line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+from terminal_support import CASHIER as SELLER
+from terminal_support import NOW
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.terminal.cash import cash_of
+from ipos_tui.terminal.db import Terminal
+from ipos_tui.terminal.invoices import InvoiceService, invoice_deadline
+from ipos_tui.terminal.records import Buyer, PaymentMethod, StoredDocument
+from ipos_tui.terminal.reports import ReportService
+from ipos_tui.terminal.returns import ReturnService
+
+MLEKO, KAKAO = "1", "526"
+FIRMA = Buyer("5261045731", "Firma Test sp. z o.o.", "ul. Prosta 1, 00-001 Warszawa")
+NIP_ONLY = Buyer("7740001454")
+CASHIER = replace(SELLER, permissions=frozenset({"returns"}))
+CASH = PaymentMethod("gotowka", "gotówka", "cash", allows_change=True)
+
+
+def _return(terminal: Terminal, stored: StoredDocument, picks: dict[int, int], now: datetime = NOW):
+    service = ReturnService(terminal)
+    source = service.find(stored.code, CASHIER)
+    return service.commit(source, picks, CASH, cashier=CASHIER, now=now)
+
+
+def test_a_return_of_an_invoice_makes_a_numbered_correcting_invoice(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    invoice = sell([(MLEKO, 3000), (KAKAO, 1000)], kind="faktura", buyer=FIRMA)
+    plain = sell([(MLEKO, 1000)])
+    first = _return(demo_terminal, invoice, {0: 1000}, NOW + timedelta(hours=1))
+    second = _return(demo_terminal, invoice, {0: 1000, 1: 1000}, NOW + timedelta(hours=2))
+    of_plain = _return(demo_terminal, plain, {0: 1000}, NOW + timedelta(hours=3))
+    # the correction series is gapless and apart from the invoices'; a plain return has none
+    assert first.invoice_number == "FK/K1/11/2026/0001"
+    assert second.invoice_number == "FK/K1/11/2026/0002"
+    assert of_plain.invoice_number is None
+    detail = demo_terminal.ledger.get_document(second.uuid)
+    assert detail.buyer == FIRMA
+    record = detail.extra["correction"]
+    assert record["invoice_number"] == "FV/K1/11/2026/0001"
+    # before this correction: 2 of 3 milk left (one came back), the cocoa whole
+    assert [(item["index"], item["qty_before"], item["value_before"]) for item in record["lines"]] == [
+        (0, 2000, 698), (1, 1000, 799)
+    ]
+    assert record["rates"] == {"A": {"gross_before": 799, "vat_before": 149},
+                               "C": {"gross_before": 698, "vat_before": 33}}
+
+
+def test_the_correcting_invoice_printout_line_by_line(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    invoice = sell([(MLEKO, 3000), (KAKAO, 1000)], kind="faktura", buyer=FIRMA)
+    stored = _return(demo_terminal, invoice, {0: 1000}, NOW + timedelta(hours=1))
+    printed = ReturnService(demo_terminal).print_correction(stored.uuid, NOW + timedelta(hours=1))
+    assert printed is not None and printed.kind == "invoice_correction"
+    assert printed.document_uuid == stored.uuid
+    assert printed.text.splitlines()[1:] == [
+        "           FAKTURA KORYGUJĄCA",
+        "2026-11-26 13:04        Wydruk nr 000001",
+        "----------------------------------------",
+        "Nr FK/K1/11/2026/0001",
+        "Data wystawienia:             2026-11-26",
+        "Do faktury:           FV/K1/11/2026/0001",
+        "  z dnia                      2026-11-26",
+        "Data sprzedaży:               2026-11-26",
+        "Paragon:                       K1-000001",
+        "Zwrot:                           Z000001",
+        "----------------------------------------",
+        "Sprzedawca:",
+        "  Handel Centrum sp. z o.o.",
+        "  ul. Marszałkowska 104, 00-017 Warszawa",
+        "  NIP: 526-104-57-31",
+        "Nabywca:",
+        "  Firma Test sp. z o.o.",
+        "  ul. Prosta 1, 00-001 Warszawa",
+        "  NIP: 526-104-57-31",
+        "----------------------------------------",
+        "Przyczyna korekty: Zwrot towaru",
+        "----------------------------------------",
+        "1. Mleko 3,2% 1l",
+        "  przed: 3 szt.                  10,47 C",
+        "  po:    2 szt.                   6,98 C",
+        "  różnica: -1 szt.               -3,49 C",
+        "----------------------------------------",
+        "Przed korektą:",
+        "Stawka      Netto        VAT     Brutto",
+        "A 23%        6,50       1,49       7,99",
+        "C 5%         9,97       0,50      10,47",
+        "Razem       16,47       1,99      18,46",
+        "Po korekcie:",
+        "A 23%        6,50       1,49       7,99",
+        "C 5%         6,65       0,33       6,98",
+        "Razem       13,15       1,82      14,97",
+        "Różnica:",
+        "C 5%        -3,32      -0,17      -3,49",
+        "Razem       -3,32      -0,17      -3,49",
+        "----------------------------------------",
+        "KWOTA KOREKTY PLN                  -3,49",
+        "DO ZWROTU PLN                       3,49",
+        "Forma zwrotu: gotówka               3,49",
+        "----------------------------------------",
+        "Wystawił: Anna Kowalska           Kasa 1",
+        "",
+        "Podpis odbiorcy: ....................",
+    ]
+    # the return's own printout names its correcting invoice
+    ret = ReturnService(demo_terminal).print_return(stored.uuid, NOW + timedelta(hours=1))
+    assert "Korekta:              FK/K1/11/2026/0001" in ret.text.splitlines()
+
+
+def test_faktura_do_paragonu_only_for_a_nip_receipt_once_and_in_time(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    service = InvoiceService(demo_terminal)
+    plain = sell([(MLEKO, 1000)])
+    invoice = sell([(MLEKO, 1000)], kind="faktura", buyer=FIRMA)
+    nip = sell([(MLEKO, 2000), (KAKAO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
+    with pytest.raises(DomainError) as error:
+        service.find_receipt(plain.code, NOW)
+    assert error.value.key == "inv2.err.not_nip"
+    with pytest.raises(DomainError) as error:
+        service.find_receipt(invoice.code, NOW)
+    assert error.value.key == "inv2.err.is_invoice"
+    with pytest.raises(DomainError) as error:
+        service.find_receipt("K1-000099", NOW)
+    assert error.value.key == "inv2.err.not_found"
+    # the buyer may ask until the end of the third month after the sale's (art. 106b ust. 3)
+    assert invoice_deadline(date(2026, 11, 26)) == date(2027, 2, 28)
+    with pytest.raises(DomainError) as error:
+        service.find_receipt(nip.code, datetime(2027, 3, 1, 9, 0, tzinfo=NOW.tzinfo))
+    assert error.value.key == "inv2.err.too_late"
+    receipt = service.find_receipt(nip.code, datetime(2027, 2, 28, 18, 0, tzinfo=NOW.tzinfo))
+    issued = service.issue_for_receipt(receipt, "Firma Test", "ul. Prosta 1", cashier=CASHIER,
+                                       now=NOW + timedelta(days=1))
+    # the next number of the invoice series (after the Faktura sold at the till)
+    assert issued.invoice_number == "FV/K1/11/2026/0002"
+    assert issued.doc_type == "invoice" and issued.number == 1
+    stored = demo_terminal.ledger.get_document(issued.uuid)
+    assert stored.buyer == Buyer("7740001454", "Firma Test", "ul. Prosta 1")
+    assert stored.total == nip.total and stored.extra["receipt"]["number"] == nip.number
+    with pytest.raises(DomainError) as error:
+        service.find_receipt(nip.code, NOW + timedelta(days=2))
+    assert error.value.key == "inv2.err.has_invoice"
+    with pytest.raises(DomainError) as error:  # checked again when storing
+        service.issue_for_receipt(receipt, "X", "Y", cashier=CASHIER, now=NOW + timedelta(days=2))
+    assert error.value.key == "inv2.err.has_invoice"
+    assert demo_terminal.ledger.last_number("invoice") == 1
+
+
+def test_faktura_do_paragonu_is_not_a_second_sale(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    nip = sell([(MLEKO, 2000), (KAKAO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
+    reports = ReportService(demo_terminal)
+    drawer = cash_of(demo_terminal)
+    before, cash_before = reports.open_day(), drawer.drawer()
+    service = InvoiceService(demo_terminal)
+    service.issue_for_receipt(service.find_receipt(nip.code, NOW), "Firma Test", "ul. Prosta 1",
+                              cashier=CASHIER, now=NOW + timedelta(minutes=5))
+    after = reports.open_day()
+    # the day counts the one receipt, its VAT and payment once; the drawer is unchanged
+    assert after == before
+    assert after.receipts == 1 and after.receipts_total == nip.total
+    assert drawer.drawer() == cash_before
