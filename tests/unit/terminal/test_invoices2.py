@@ -160,9 +160,10 @@ def test_faktura_do_paragonu_only_for_a_nip_receipt_once_and_in_time(
 def test_faktura_do_paragonu_is_not_a_second_sale(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
+    drawer = cash_of(demo_terminal)
+    drawer.open_shift(10_000, cashier=CASHIER, now=NOW - timedelta(hours=1))
     nip = sell([(MLEKO, 2000), (KAKAO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
     reports = ReportService(demo_terminal)
-    drawer = cash_of(demo_terminal)
     before, cash_before = reports.open_day(), drawer.drawer()
     service = InvoiceService(demo_terminal)
     service.issue_for_receipt(service.find_receipt(nip.code, NOW), "Firma Test", "ul. Prosta 1",
@@ -171,4 +172,4 @@ def test_faktura_do_paragonu_is_not_a_second_sale(
     # the day counts the one receipt, its VAT and payment once; the drawer is unchanged
     assert after == before
     assert after.receipts == 1 and after.receipts_total == nip.total
-    assert drawer.drawer() == cash_before
+    assert drawer.drawer() == cash_before and cash_before.cash == 10_000 + nip.total
