@@ -131,18 +131,18 @@ class InvoiceService:
     def find_receipt(self, text: str, now: datetime) -> DocumentDetail:
         """The receipt of this till named by ``text`` (a receipt code) if an invoice may
         be issued for it now. Raises DomainError "ret.err.code_invalid",
-        "inv2.err.not_found", "inv2.err.not_nip", "inv2.err.is_invoice",
-        "inv2.err.has_invoice", "inv2.err.too_late", "err.terminal_not_activated"."""
+        "invoices2.err.not_found", "invoices2.err.not_nip", "invoices2.err.is_invoice",
+        "invoices2.err.has_invoice", "invoices2.err.too_late", "err.terminal_not_activated"."""
         info = self._terminal.settings.terminal_info()
         if info is None:
             raise DomainError("err.terminal_not_activated")
         code = parse_receipt_code(text, info.terminal_id)
         if code.terminal_id != info.terminal_id:
             # another till's receipt: its invoice is issued where it was sold
-            raise DomainError("inv2.err.other_till", code=code.text)
+            raise DomainError("invoices2.err.other_till", code=code.text)
         receipt = self._terminal.ledger.find_by_number(code.number)
         if receipt is None:
-            raise DomainError("inv2.err.not_found", code=code.text)
+            raise DomainError("invoices2.err.not_found", code=code.text)
         self.check_receipt(receipt, now)
         return receipt
 
@@ -150,15 +150,15 @@ class InvoiceService:
         """Refuse a receipt no invoice may be issued for now (see :meth:`find_receipt`)."""
         code = receipt.code
         if receipt.kind == "faktura":
-            raise DomainError("inv2.err.is_invoice", code=code, number=receipt.invoice_number or "")
+            raise DomainError("invoices2.err.is_invoice", code=code, number=receipt.invoice_number or "")
         if receipt.kind != "paragon_nip" or receipt.buyer is None:
-            raise DomainError("inv2.err.not_nip", code=code)
+            raise DomainError("invoices2.err.not_nip", code=code)
         existing = self.invoice_of_receipt(receipt.terminal_id, receipt.number)
         if existing is not None:
-            raise DomainError("inv2.err.has_invoice", code=code, number=existing.invoice_number or "")
+            raise DomainError("invoices2.err.has_invoice", code=code, number=existing.invoice_number or "")
         deadline = invoice_deadline(receipt.created_local.date())
         if _local_day(now) > deadline:
-            raise DomainError("inv2.err.too_late", code=code, deadline=deadline.isoformat())
+            raise DomainError("invoices2.err.too_late", code=code, deadline=deadline.isoformat())
 
     # -- issuing -------------------------------------------------------------------
 
@@ -199,7 +199,7 @@ class InvoiceService:
                 draft, cashier=cashier, now=now, check=lambda: self.check_receipt(receipt, now)
             )
         except (IntegrityError, sqlite3.IntegrityError) as error:  # the unique index: invoiced meanwhile
-            raise DomainError("inv2.err.has_invoice", code=receipt.code, number="") from error
+            raise DomainError("invoices2.err.has_invoice", code=receipt.code, number="") from error
 
     # -- printing ------------------------------------------------------------------
 

@@ -60,6 +60,8 @@ def document_label(doc_type: str, kind: str) -> str:
     "Wpłata", "Wypłata", …"""
     if doc_type == "return":
         return t("ret.doc")
+    if doc_type == "invoice":
+        return t("invoices2.doc_label")
     if doc_type == "daily_report":
         return t("day.list_label")
     from .screens.cash import cash_document_label

@@ -429,13 +429,19 @@ class ReturnScreen(PosScreen):
         from ...terminal.printout import save_printout
 
         printed = service.print_return(stored.uuid, now)
-        save_printout(app.data_dir, app.terminal.ledger.get_document(stored.uuid), printed.text)
+        text = printed.text
+        correction = service.print_correction(stored.uuid, now)
+        if correction is not None:  # a return against an invoice: its correcting invoice
+            text += "\n" + correction.text
+        save_printout(app.data_dir, app.terminal.ledger.get_document(stored.uuid), text)
         app.sale_finished()
         done = t("ret.done", number=document_number_text("return", stored.number),
                  amount=format_money(stored.total), method=method.name)
+        if stored.invoice_number:
+            done += " " + t("invoices2.correction_done", number=stored.invoice_number)
         if self.authorisation is not None and not app.cashier.can(PERM_RETURNS):
             done += " " + t("perm.by", name=self.authorisation.name)
-        self.dismiss(ReturnDone(done, document_number_text("return", stored.number), printed.text))
+        self.dismiss(ReturnDone(done, document_number_text("return", stored.number), text))
 
 
 @dataclass(frozen=True)

@@ -127,18 +127,18 @@ def test_faktura_do_paragonu_only_for_a_nip_receipt_once_and_in_time(
     nip = sell([(MLEKO, 2000), (KAKAO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
     with pytest.raises(DomainError) as error:
         service.find_receipt(plain.code, NOW)
-    assert error.value.key == "inv2.err.not_nip"
+    assert error.value.key == "invoices2.err.not_nip"
     with pytest.raises(DomainError) as error:
         service.find_receipt(invoice.code, NOW)
-    assert error.value.key == "inv2.err.is_invoice"
+    assert error.value.key == "invoices2.err.is_invoice"
     with pytest.raises(DomainError) as error:
         service.find_receipt("K1-000099", NOW)
-    assert error.value.key == "inv2.err.not_found"
+    assert error.value.key == "invoices2.err.not_found"
     # the buyer may ask until the end of the third month after the sale's (art. 106b ust. 3)
     assert invoice_deadline(date(2026, 11, 26)) == date(2027, 2, 28)
     with pytest.raises(DomainError) as error:
         service.find_receipt(nip.code, datetime(2027, 3, 1, 9, 0, tzinfo=NOW.tzinfo))
-    assert error.value.key == "inv2.err.too_late"
+    assert error.value.key == "invoices2.err.too_late"
     receipt = service.find_receipt(nip.code, datetime(2027, 2, 28, 18, 0, tzinfo=NOW.tzinfo))
     issued = service.issue_for_receipt(receipt, "Firma Test", "ul. Prosta 1", cashier=CASHIER,
                                        now=NOW + timedelta(days=1))
@@ -150,10 +150,10 @@ def test_faktura_do_paragonu_only_for_a_nip_receipt_once_and_in_time(
     assert stored.total == nip.total and stored.extra["receipt"]["number"] == nip.number
     with pytest.raises(DomainError) as error:
         service.find_receipt(nip.code, NOW + timedelta(days=2))
-    assert error.value.key == "inv2.err.has_invoice"
+    assert error.value.key == "invoices2.err.has_invoice"
     with pytest.raises(DomainError) as error:  # checked again when storing
         service.issue_for_receipt(receipt, "X", "Y", cashier=CASHIER, now=NOW + timedelta(days=2))
-    assert error.value.key == "inv2.err.has_invoice"
+    assert error.value.key == "invoices2.err.has_invoice"
     assert demo_terminal.ledger.last_number("invoice") == 1
 
 
