@@ -384,7 +384,7 @@ def render_invoice(detail: DocumentDetail, company: Company | None, width: int =
     out.append("-" * width)
     out += rate_table(_per_rate_rows(detail.vat), width)
     out.append("-" * width)
-    out.append(_fit("DO ZAPŁATY PLN", _amount(detail.total), width))
+    out.append(_fit("RAZEM PLN", _amount(detail.total), width))
     out += _payment_lines(detail, width, "Sposób zapłaty")
     out.append("Zapłacono przy paragonie.")
     out.append("-" * width)

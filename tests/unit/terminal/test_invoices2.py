@@ -173,3 +173,110 @@ def test_faktura_do_paragonu_is_not_a_second_sale(
     assert after == before
     assert after.receipts == 1 and after.receipts_total == nip.total
     assert drawer.drawer() == cash_before and cash_before.cash == 10_000 + nip.total
+
+
+def _sale_invoice_text(terminal: Terminal, sell: Callable[..., StoredDocument]) -> list[str]:
+    from ipos_tui.terminal.printout import render_receipt
+
+    stored = sell([(MLEKO, 3000), (KAKAO, 1000)], kind="faktura", buyer=FIRMA)
+    settings = terminal.settings
+    return render_receipt(terminal.ledger.get_document(stored.uuid), settings.company(),
+                          settings.store(), settings.terminal_info()).splitlines()
+
+
+def test_the_invoice_printed_at_the_sale_has_what_a_polish_invoice_needs(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    lines = _sale_invoice_text(demo_terminal, sell)
+    # seller and buyer with NIP, sale and issue date, net / VAT / gross per rate, payment
+    assert lines[4:] == [
+        "2026-11-26 12:04              Nr: 000001",
+        "                FAKTURA",
+        "         Nr FV/K1/11/2026/0001",
+        "Data sprzedaży:               2026-11-26",
+        "Data wystawienia:             2026-11-26",
+        "Sprzedawca:",
+        "  Handel Centrum sp. z o.o.",
+        "  ul. Marszałkowska 104, 00-017 Warszawa",
+        "  NIP: 526-104-57-31",
+        "Nabywca:",
+        "  Firma Test sp. z o.o.",
+        "  ul. Prosta 1, 00-001 Warszawa",
+        "  NIP: 526-104-57-31",
+        "----------------------------------------",
+        "Mleko 3,2% 1l",
+        "  3 szt. x 3,49                  10,47 C",
+        "Kakao naturalne 150g",
+        "  1 szt. x 7,99                   7,99 A",
+        "----------------------------------------",
+        "SPRZEDAŻ OPODATKOWANA A             7,99",
+        "PTU A 23%                           1,49",
+        "SPRZEDAŻ OPODATKOWANA C            10,47",
+        "PTU C 5%                            0,50",
+        "SUMA PTU                            1,99",
+        "SUMA PLN                           18,46",
+        "----------------------------------------",
+        "Stawka      Netto        VAT     Brutto",
+        "A 23%        6,50       1,49       7,99",
+        "C 5%         9,97       0,50      10,47",
+        "Razem       16,47       1,99      18,46",
+        "----------------------------------------",
+        "Sposób zapłaty:",
+        "Gotówka                            18,46",
+        "Zapłacono w całości.",
+        "----------------------------------------",
+        "Kasjer: Anna Kowalska             Kasa 1",
+        "Kod: K1-000001                  12:04:00",
+        "            \u2503\u257b\u2579\u2579\u00b7\u2503\u2579\u257b\u2503\u257b\u2503\u2579\u00b7\u2503\u257b\u2503",
+        "               110000013",
+    ]
+
+
+def test_the_invoice_for_a_receipt_printout_line_by_line(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    nip = sell([(MLEKO, 2000), (KAKAO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
+    service = InvoiceService(demo_terminal)
+    later = NOW + timedelta(days=5)
+    issued = service.issue_for_receipt(service.find_receipt(nip.code, later), "Firma Test sp. z o.o.",
+                                       "ul. Prosta 1, 00-001 Warszawa", cashier=CASHIER, now=later)
+    printed = service.print_invoice(issued.uuid, later)
+    assert printed.kind == "invoice" and printed.document_uuid == issued.uuid
+    # numbered in the month it is issued; the receipt and the sale's day named
+    assert printed.text.splitlines() == [
+        "           WYDRUK NIEFISKALNY",
+        "                FAKTURA",
+        "2026-12-01 12:04        Wydruk nr 000001",
+        "----------------------------------------",
+        "Nr FV/K1/12/2026/0001",
+        "Data wystawienia:             2026-12-01",
+        "Data sprzedaży:               2026-11-26",
+        "Do paragonu fiskalnego:        K1-000001",
+        "  z dnia                2026-11-26 12:04",
+        "----------------------------------------",
+        "Sprzedawca:",
+        "  Handel Centrum sp. z o.o.",
+        "  ul. Marszałkowska 104, 00-017 Warszawa",
+        "  NIP: 526-104-57-31",
+        "Nabywca:",
+        "  Firma Test sp. z o.o.",
+        "  ul. Prosta 1, 00-001 Warszawa",
+        "  NIP: 774-000-14-54",
+        "----------------------------------------",
+        "Nazwa / ilość x cena brutto      Wartość",
+        "1. Mleko 3,2% 1l",
+        "  2 szt. x 3,49                   6,98 C",
+        "2. Kakao naturalne 150g",
+        "  1 szt. x 7,99                   7,99 A",
+        "----------------------------------------",
+        "Stawka      Netto        VAT     Brutto",
+        "A 23%        6,50       1,49       7,99",
+        "C 5%         6,65       0,33       6,98",
+        "Razem       13,15       1,82      14,97",
+        "----------------------------------------",
+        "RAZEM PLN                          14,97",
+        "Sposób zapłaty: gotówka            14,97",
+        "Zapłacono przy paragonie.",
+        "----------------------------------------",
+        "Wystawił: Anna Kowalska           Kasa 1",
+    ]
