@@ -3,7 +3,15 @@
 
 from __future__ import annotations
 
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 from collections.abc import Callable
+from pathlib import Path
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -13,7 +21,7 @@ from terminal_support import NOW
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.terminal.cash import cash_of
-from ipos_tui.terminal.db import Terminal
+from ipos_tui.terminal.db import Terminal, open_terminal
 from ipos_tui.terminal.invoices import InvoiceService, invoice_deadline
 from ipos_tui.terminal.records import Buyer, PaymentMethod, StoredDocument
 from ipos_tui.terminal.reports import ReportService
@@ -280,3 +288,80 @@ def test_the_invoice_for_a_receipt_printout_line_by_line(
         "----------------------------------------",
         "Wystawił: Anna Kowalska           Kasa 1",
     ]
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime, timedelta, timezone
+    from pathlib import Path
+    from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
+    from ipos_tui.terminal.db import open_terminal
+    from ipos_tui.terminal.invoices import InvoiceService
+    from ipos_tui.terminal.records import Buyer, PaymentMethod, User
+    from ipos_tui.terminal.returns import ReturnService
+
+    cashier = User(id=1, identifier="1001", name="Anna", role="kierownik",
+                   permissions=frozenset({"returns"}))
+    buyer = Buyer("5261045731", "Firma Test", "ul. Prosta 1")
+    cash = PaymentMethod("gotowka", "gotówka", "cash")
+    now = datetime(2026, 11, 26, 12, 4, tzinfo=timezone(timedelta(hours=1)))
+    with open_terminal(Path(sys.argv[1])) as terminal:
+        product = terminal.catalog.find_by_code("1")
+        invoices, returns = InvoiceService(terminal), ReturnService(terminal)
+
+        def sell(kind, buyer):
+            receipt = Receipt()
+            receipt.add_line(ReceiptLine(
+                plu=product.plu, name=product.name, unit=product.unit,
+                precision=product.precision, unit_price=product.price, qty=2000,
+                vat_letter=product.vat_letter, product_id=product.id))
+            return terminal.ledger.commit_receipt(
+                receipt, [Payment("gotowka", "gotówka", receipt.total)],
+                kind=kind, buyer=buyer, cashier=cashier, now=now)
+
+        for _ in range(10_000):
+            sold = sell("faktura", buyer)
+            print(sold.invoice_number, flush=True)
+            nip = sell("paragon_nip", Buyer("5261045731"))
+            receipt = invoices.find_receipt(nip.code, now)
+            print(invoices.issue_for_receipt(receipt, "Firma", "Adres", cashier=cashier,
+                                             now=now).invoice_number, flush=True)
+            source = returns.find(sold.code, cashier)
+            print(returns.commit(source, {0: 1000}, cash, cashier=cashier, now=now).invoice_number,
+                  flush=True)
+    """
+)
+
+
+def test_invoice_and_correction_numbering_is_gapless_under_kill_9(demo_dir: Path, tmp_path: Path) -> None:
+    script = tmp_path / "writer.py"
+    script.write_text(_WRITER, encoding="utf-8")
+    rng = random.Random(1414)
+    reported: list[str] = []
+    for _ in range(4):
+        proc = subprocess.Popen(
+            [sys.executable, str(script), str(demo_dir)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+        )
+        time.sleep(1.5 + rng.random() * 1.5)  # startup, then a random point among commits
+        os.kill(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == -signal.SIGKILL, err
+        reported += out.split()
+    with open_terminal(demo_dir) as terminal:
+        rows = terminal.db.execute_sql(
+            "SELECT doc_type, invoice_number FROM document WHERE invoice_number IS NOT NULL ORDER BY id"
+        ).fetchall()
+        invoices = [number for doc_type, number in rows if doc_type in ("receipt", "invoice")]
+        corrections = [number for doc_type, number in rows if doc_type == "return"]
+        # one invoice per receipt, whatever was killed when
+        assert terminal.db.execute_sql(
+            "SELECT count(*) FROM document WHERE doc_type = 'invoice'"
+        ).fetchone()[0] == terminal.ledger.last_number("invoice")
+    assert any(number.startswith("FK/") for number in reported), "no correction before the kills"
+    # invoices (sold and for receipts) share one gapless series; corrections their own
+    assert invoices == [f"FV/K1/11/2026/{n:04d}" for n in range(1, len(invoices) + 1)]
+    assert corrections == [f"FK/K1/11/2026/{n:04d}" for n in range(1, len(corrections) + 1)]
+    assert set(reported) <= set(invoices) | set(corrections)
+    assert len(invoices) + len(corrections) - len(reported) <= 4
