@@ -75,7 +75,7 @@ async def test_a_return_of_a_faktura_prints_its_correcting_invoice(make_app) -> 
         ] == body[body.index("1. Jogurt grecki 400g"):body.index("1. Jogurt grecki 400g") + 4]
         assert "  Firma Testowa sp. z o.o." in body and "Forma zwrotu: gotówka               5,99" in body
         await pilot.press("escape")
-        assert status(pilot).endswith("Faktura korygująca FK/K1/11/2026/0001.")
+        assert status(pilot).endswith("(gotówka). Korekta FK/K1/11/2026/0001.")
         journal = app.terminal.db.execute_sql(
             "SELECT kind FROM printer_journal ORDER BY number").fetchall()
         assert [kind for (kind,) in journal][-2:] == ["return", "invoice_correction"]
@@ -95,7 +95,7 @@ async def test_faktura_do_paragonu_from_the_transaction_list(make_app, clock) ->
         await pilot.pause()
         assert isinstance(app.screen, TransactionsScreen)
         await pilot.press("f")  # the newest row: the plain paragon
-        assert status(pilot).startswith("Paragon K1-000002 nie ma NIP nabywcy")
+        assert status(pilot) == "Paragon K1-000002 bez NIP nabywcy: faktura tylko do paragonu z NIP."
         await pilot.press("down", "f")
         await pilot.pause()
         assert isinstance(app.screen, FormDialog)
@@ -123,7 +123,7 @@ async def test_faktura_do_paragonu_from_the_transaction_list(make_app, clock) ->
         ]
         await pilot.press("escape")
         assert isinstance(app.screen, TransactionsScreen)
-        assert status(pilot).startswith("Wystawiono fakturę FV/K1/11/2026/0001 do paragonu K1-000001")
+        assert status(pilot) == "Faktura FV/K1/11/2026/0001 do paragonu K1-000001 wydrukowana (niefiskalna)."
         rows = screen_text(pilot)
         assert "FP000001" in rows and "Faktura do par." in rows
         # a second invoice for the same receipt is refused, naming the first
