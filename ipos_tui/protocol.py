@@ -786,6 +786,14 @@ class TransactionsResponse(WireModel):
     results: list[TransactionResult]
 
 
+class InvoiceOfReceipt(WireModel):
+    """The invoice issued for a receipt after the sale: its number, when, and for whom."""
+
+    invoice_number: str = Field(min_length=1, max_length=40)
+    issued_at: datetime
+    buyer: Buyer | None = None
+
+
 class ReceiptLookupResponse(WireModel):
     """``GET /receipts/{terminal_id}/{number}``: a receipt of the same store, for a
     return. ``returned`` maps line index to the quantity (milli) already returned.
@@ -801,6 +809,9 @@ class ReceiptLookupResponse(WireModel):
     #: What the returns already gave back, per payment method code (amount − change),
     #: so a till never refunds more to a card than was paid by card, over every till.
     refunded: dict[str, NonNegativeGrosze] = Field(default_factory=dict)
+    #: The invoice issued later for this receipt ("Faktura do paragonu"), if any: a
+    #: return of it then makes a correcting invoice of that invoice on any till.
+    invoice: InvoiceOfReceipt | None = None
 
 
 # --------------------------------------------------------------------------- misc

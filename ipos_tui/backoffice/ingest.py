@@ -371,9 +371,21 @@ class Ingest:
                     returned[int(line["original_line"])] += int(line["qty"])
             for tender in stored.get("payments", []):
                 refunded[tender["method"]] += int(tender["amount"]) - int(tender.get("change", 0))
-        return {"terminal_id": terminal_id, "number": number, "store_id": row.store_id,
-                "receipt": _receipt_with_buyer(row), "returned": dict(returned),
-                "refunded": dict(refunded)}
+        answer = {"terminal_id": terminal_id, "number": number, "store_id": row.store_id,
+                  "receipt": _receipt_with_buyer(row), "returned": dict(returned),
+                  "refunded": dict(refunded)}
+        invoice = t.get_or_none((t.company == self.auth.company_id) & (t.doc_type == "invoice")
+                                & (t.original_terminal == terminal_id)
+                                & (t.original_number == number))
+        if invoice is not None and invoice.invoice_number:
+            answer["invoice"] = {
+                "invoice_number": invoice.invoice_number,
+                "issued_at": invoice.created_at.isoformat() + "Z",
+                "buyer": {key: value for key, value in (
+                    ("nip", invoice.buyer_nip), ("name", invoice.buyer_name),
+                    ("address", invoice.buyer_address)) if value},
+            }
+        return answer
 
 
 def _receipt_with_buyer(row: m.Transaction) -> dict[str, Any]:

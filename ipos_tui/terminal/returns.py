@@ -99,6 +99,8 @@ class RemoteReceipt:
     #: the receipt was a Faktura: its invoice number and buyer (for a correcting invoice)
     invoice_number: str | None = None
     buyer: Buyer | None = None
+    #: an invoice issued for it after the sale: (its number, issued when, buyer)
+    later_invoice: tuple[str, datetime, Buyer | None] | None = None
 
 
 #: ``lookup(terminal_id, number)``: the back office's answer, or DomainError
@@ -225,6 +227,9 @@ class ReturnService:
         invoice = None
         if remote.invoice_number:
             invoice = InvoiceRef(remote.invoice_number, remote.created_local, remote.created_local, remote.buyer)
+        elif remote.later_invoice is not None:
+            number, issued, buyer = remote.later_invoice
+            invoice = InvoiceRef(number, issued, remote.created_local, buyer)
         return self._source(
             code, remote.store_id, remote.created_local, remote.lines, remote.payments,
             remote=True, remote_checked=True, remote_returned=dict(remote.returned),

@@ -76,6 +76,7 @@ def test_invoice_for_a_receipt_and_a_correction_are_stored_with_their_numbers(
 ) -> None:
     office, _ = shop
     cashier = replace(office.cashier, permissions=frozenset({"returns"}))
+    k = terminal.settings.terminal_info().terminal_id  # type: ignore[union-attr]
     faktura = terminal.ledger.get_document(_sell(terminal, cashier, "faktura", BUYER))
     nip = terminal.ledger.get_document(_sell(terminal, cashier, "paragon_nip", Buyer("526-025-09-95")))
     invoices = InvoiceService(terminal)
@@ -92,34 +93,34 @@ def test_invoice_for_a_receipt_and_a_correction_are_stored_with_their_numbers(
 
     rows = {row.uuid: row for row in office.stored(
         [faktura.uuid, for_receipt.uuid, correction.uuid, plain_return.uuid])}
-    assert rows[faktura.uuid].invoice_number == "FV/K1/11/2026/0001"
+    assert rows[faktura.uuid].invoice_number == f"FV/K{k}/11/2026/0001"
     invoice_row = rows[for_receipt.uuid]
     assert (invoice_row.doc_type, invoice_row.invoice_number, invoice_row.original_terminal,
             invoice_row.original_number, invoice_row.buyer_nip, invoice_row.total) == (
-        "invoice", "FV/K1/11/2026/0002", nip.terminal_id, nip.number, "5260250995", nip.total)
+        "invoice", f"FV/K{k}/11/2026/0002", nip.terminal_id, nip.number, "5260250995", nip.total)
     assert InvoiceDocument.model_validate_json(invoice_row.payload).buyer.name == BUYER.name
     correction_row = rows[correction.uuid]
     assert (correction_row.correction_number, correction_row.corrected_invoice,
-            correction_row.buyer_nip) == ("FK/K1/11/2026/0001", "FV/K1/11/2026/0001", "5260250995")
+            correction_row.buyer_nip) == (f"FK/K{k}/11/2026/0001", f"FV/K{k}/11/2026/0001", "5260250995")
     # the return of the NIP receipt that got its invoice later also corrects that invoice
     assert (rows[plain_return.uuid].correction_number, rows[plain_return.uuid].corrected_invoice) == (
-        "FK/K1/12/2026/0001",
-        "FV/K1/11/2026/0002")
-    assert ReturnDocument.model_validate_json(correction_row.payload).correction_number == "FK/K1/11/2026/0001"
+        f"FK/K{k}/12/2026/0001",
+        f"FV/K{k}/11/2026/0002")
+    assert ReturnDocument.model_validate_json(correction_row.payload).correction_number == f"FK/K{k}/11/2026/0001"
 
     # the back office's sales count the receipts once: the invoice is no sale
-    listed = list_invoices(office.office)
+    listed = list_invoices(office.office, terminal_id=k)
     assert [(row["number"], row["invoice"], row["total"]) for row in listed] == [
         (rows[plain_return.uuid].correction_number, "correction", -plain_return.total),
-        ("FK/K1/11/2026/0001", "correction", -correction.total),
-        ("FV/K1/11/2026/0002", "receipt", nip.total),
-        ("FV/K1/11/2026/0001", "sale", faktura.total),
+        (f"FK/K{k}/11/2026/0001", "correction", -correction.total),
+        (f"FV/K{k}/11/2026/0002", "receipt", nip.total),
+        (f"FV/K{k}/11/2026/0001", "sale", faktura.total),
     ]
-    assert listed[2]["receipt_number"] == nip.number and listed[0]["corrects"] == "FV/K1/11/2026/0002"
-    day_sales = [r for r in list_transactions(office.office, day=date(2026, 11, 26))
+    assert listed[2]["receipt_number"] == nip.number and listed[0]["corrects"] == f"FV/K{k}/11/2026/0002"
+    day_sales = [r for r in list_transactions(office.office, terminal_id=k, day=date(2026, 11, 26))
                  if r["type"] == "receipt"]
     assert len(day_sales) == 2
-    assert list_transactions(office.office, doc_type="invoice")[0]["invoice_number"] == "FV/K1/11/2026/0002"
+    assert list_transactions(office.office, terminal_id=k, doc_type="invoice")[0]["invoice_number"] == f"FV/K{k}/11/2026/0002"
 
 
 def test_invoice_list_on_the_command_line(terminal: Terminal, shop: tuple[Shop, str]) -> None:
@@ -150,3 +151,36 @@ def _args(**values: object) -> object:
     defaults = dict(store=None, terminal=None, start=None, end=None, nip=None, limit=100, json=False)
     defaults.update(values)
     return argparse.Namespace(**defaults)
+
+
+def test_another_till_returning_an_invoiced_receipt_makes_a_correction(
+    terminal: Terminal, shop: tuple[Shop, str], tmp_path: Path
+) -> None:
+    from ipos_tui.sync.receipts import receipt_lookup
+
+    office, base = shop
+    cashier = replace(office.cashier, permissions=frozenset({"returns"}))
+    nip = terminal.ledger.get_document(_sell(terminal, cashier, "paragon_nip", Buyer("5260250995")))
+    invoices = InvoiceService(terminal)
+    issued = invoices.issue_for_receipt(invoices.find_receipt(nip.code, SOLD_AT), "Firma X",
+                                        "ul. Krótka 2", cashier=cashier, now=SOLD_AT + timedelta(hours=1))
+    assert _upload(terminal)[-1] == JobFinished("transactions", True)
+    with open_terminal(tmp_path / "second") as other:
+        office.activate(base, other)
+        ctx = SyncContext.for_terminal(other, sleep=lambda _s: None)
+        assert ctx is not None
+        with ctx:
+            service = ReturnService(other, receipt_lookup(ctx.client))
+            source = service.find(nip.code, cashier)
+            assert source.remote and source.invoice is not None
+            assert source.invoice.number == issued.invoice_number
+            back = service.commit(source, {0: 1000}, CASH, cashier=cashier, now=SOLD_AT + timedelta(hours=2))
+        other_id = other.settings.terminal_info().terminal_id  # type: ignore[union-attr]
+        assert back.invoice_number == f"FK/K{other_id}/11/2026/0001"
+        detail = other.ledger.get_document(back.uuid)
+        assert detail.extra["correction"]["invoice_number"] == issued.invoice_number
+        assert detail.buyer == Buyer("5260250995", "Firma X", "ul. Krótka 2")
+        printed = service.print_correction(back.uuid, SOLD_AT + timedelta(hours=2))
+        assert printed is not None
+        assert any(line.startswith("Do faktury:") and line.endswith(f" {issued.invoice_number}")
+                   for line in printed.text.splitlines())
