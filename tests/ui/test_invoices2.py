@@ -78,7 +78,17 @@ async def test_a_return_of_a_faktura_prints_its_correcting_invoice(make_app) -> 
         assert status(pilot).endswith("(gotówka). Korekta FK/K1/11/2026/0001.")
         journal = app.terminal.db.execute_sql(
             "SELECT kind FROM printer_journal ORDER BY number").fetchall()
-        assert [kind for (kind,) in journal][-2:] == ["return", "invoice_correction"]
+        # the Faktura itself is journaled as an invoice, then the return and its correction
+        assert [kind for (kind,) in journal] == ["invoice", "return", "invoice_correction"]
+        # 5. Transakcje: Enter on the return shows both printouts again
+        await pilot.press("f2", "5")
+        await pilot.pause()
+        assert isinstance(app.screen, TransactionsScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, TextViewDialog)
+        again = str(app.screen.text)
+        assert "ZWROT TOWARU" in again and "FAKTURA KORYGUJĄCA" in again
+        assert again.index("ZWROT TOWARU") < again.index("FAKTURA KORYGUJĄCA")
 
 
 async def test_faktura_do_paragonu_from_the_transaction_list(make_app, clock) -> None:
