@@ -5,17 +5,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from backoffice_support import build_shop, make_receipt, new_office
+import pytest
+from backoffice_support import PEPPER, build_shop, make_receipt, new_office, throwaway_postgres
 
 from ipos_tui.backoffice import models as m
+from ipos_tui.backoffice.db import open_database
+from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.backoffice.ingest import Ingest, list_invoices
 from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version, migrate
 
 BUYER = {"nip": "5260250995", "name": "Firma Kupująca sp. z o.o.", "address": "ul. Długa 1"}
 
 
-def test_migration_9_adds_the_invoice_columns_and_fills_them_from_the_payloads(tmp_path: Path) -> None:
-    office = new_office(tmp_path / "old.sqlite3")
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_migration_9_adds_the_invoice_columns_and_fills_them_from_the_payloads(
+    tmp_path: Path, engine: str
+) -> None:
+    if engine == "sqlite":
+        office = new_office(tmp_path / "old.sqlite3")
+        _migrate_back_and_forth(office)
+        return
+    with throwaway_postgres() as url:
+        office = BackOffice(open_database(url), PEPPER)
+        office.init_schema()
+        office.create_company("Sklep Testowy sp. z o.o.", nip="5260250995")
+        try:
+            _migrate_back_and_forth(office)
+        finally:
+            office.db.close()
+
+
+def _migrate_back_and_forth(office: BackOffice) -> None:
     shop = build_shop(office, n_products=1)
     _, code = office.add_terminal(shop.store1)
     auth = office.authenticate(office.activate(code, "k")["token"])

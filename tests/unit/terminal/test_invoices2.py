@@ -365,3 +365,23 @@ def test_invoice_and_correction_numbering_is_gapless_under_kill_9(demo_dir: Path
     assert corrections == [f"FK/K1/11/2026/{n:04d}" for n in range(1, len(corrections) + 1)]
     assert set(reported) <= set(invoices) | set(corrections)
     assert len(invoices) + len(corrections) - len(reported) <= 4
+
+
+def test_the_database_itself_refuses_a_second_invoice_for_a_receipt(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    import sqlite3
+
+    from ipos_tui.terminal.ledger import DocumentDraft
+
+    nip = sell([(MLEKO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
+    service = InvoiceService(demo_terminal)
+    service.issue_for_receipt(service.find_receipt(nip.code, NOW), "Firma", "Adres", cashier=CASHIER, now=NOW)
+    twin = DocumentDraft(doc_type="invoice", kind="faktura", total=nip.total,
+                         extra={"receipt": {"terminal_id": 1, "number": nip.number}},
+                         invoice_series="FV")
+    with pytest.raises(sqlite3.IntegrityError, match="document_invoice_of_receipt"):  # till migration 10
+        demo_terminal.ledger.commit_document(twin, cashier=CASHIER, now=NOW)
+    # the failed commit used no number of either series
+    assert demo_terminal.ledger.last_number("invoice") == 1
+    assert demo_terminal.ledger.last_number("FV/K1/2026-11") == 1
