@@ -13,7 +13,8 @@
   asked for, so both deadlines are met by issuing at once, and the rule it enforces
   is the request window: **up to the last day of the third month after the month of
   the sale** (:func:`invoice_deadline`);
-* one invoice per receipt.
+* one invoice per receipt, and none for a receipt already (partly) returned at this
+  till: the invoice copies the whole receipt.
 
 It is a document of its own type ("invoice", its own gapless running number like
 every document type), with the next number of the till's invoice series ("FV/…",
@@ -78,6 +79,11 @@ CORRECTION_TITLE: Final = "FAKTURA KORYGUJĄCA"
 #: Months after the month of the sale in which a buyer may still ask (art. 106b ust. 3).
 REQUEST_MONTHS: Final = 3
 
+_RETURNS_OF_RECEIPT: Final = (
+    "SELECT count(*) FROM document WHERE doc_type = 'return' "
+    "AND json_extract(extra, '$.original.terminal_id') = ? "
+    "AND json_extract(extra, '$.original.number') = ?"
+)
 _INVOICE_OF_RECEIPT: Final = (
     "SELECT uuid FROM document WHERE doc_type = 'invoice' "
     "AND json_extract(extra, '$.receipt.terminal_id') = ? "
@@ -132,7 +138,8 @@ class InvoiceService:
         """The receipt of this till named by ``text`` (a receipt code) if an invoice may
         be issued for it now. Raises DomainError "ret.err.code_invalid",
         "invoices2.err.not_found", "invoices2.err.not_nip", "invoices2.err.is_invoice",
-        "invoices2.err.has_invoice", "invoices2.err.too_late", "err.terminal_not_activated"."""
+        "invoices2.err.has_invoice", "invoices2.err.returned", "invoices2.err.too_late",
+        "err.terminal_not_activated"."""
         info = self._terminal.settings.terminal_info()
         if info is None:
             raise DomainError("err.terminal_not_activated")
@@ -156,6 +163,13 @@ class InvoiceService:
         existing = self.invoice_of_receipt(receipt.terminal_id, receipt.number)
         if existing is not None:
             raise DomainError("invoices2.err.has_invoice", code=code, number=existing.invoice_number or "")
+        returns = self._terminal.db.execute_sql(
+            _RETURNS_OF_RECEIPT, (receipt.terminal_id, receipt.number)
+        ).fetchone()[0]
+        if returns:
+            # the invoice would document goods that came back: it copies the whole
+            # receipt, so a receipt with a return gets none here
+            raise DomainError("invoices2.err.returned", code=code)
         deadline = invoice_deadline(receipt.created_local.date())
         if _local_day(now) > deadline:
             raise DomainError("invoices2.err.too_late", code=code, deadline=deadline.isoformat())

@@ -385,3 +385,13 @@ def test_the_database_itself_refuses_a_second_invoice_for_a_receipt(
     # the failed commit used no number of either series
     assert demo_terminal.ledger.last_number("invoice") == 1
     assert demo_terminal.ledger.last_number("FV/K1/2026-11") == 1
+
+
+def test_no_invoice_for_a_receipt_with_a_return(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    nip = sell([(MLEKO, 2000)], kind="paragon_nip", buyer=NIP_ONLY)
+    _return(demo_terminal, nip, {0: 1000}, NOW + timedelta(minutes=5))
+    with pytest.raises(DomainError) as error:
+        InvoiceService(demo_terminal).find_receipt(nip.code, NOW + timedelta(minutes=10))
+    assert error.value.key == "invoices2.err.returned"
