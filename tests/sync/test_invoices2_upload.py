@@ -136,8 +136,17 @@ def test_invoice_list_on_the_command_line(terminal: Terminal, shop: tuple[Shop, 
         rows = bo_cli.cmd_invoice_list(office.office, _args(nip="5260250995", json=True))
     assert any(row["number"] == issued.invoice_number for row in json.loads(out.getvalue()))
     out = io.StringIO()
+    with redirect_stdout(out):  # later days: none (every document here is of November or 1.12)
+        bo_cli.cmd_invoice_list(office.office, _args(start=date(2026, 12, 2), json=True))
+    assert json.loads(out.getvalue()) == []
+    # as typed: ipos-backoffice invoice list --from … --to … (the parser's own wiring;
+    # main() would rebind the models to a second connection under the running server)
+    args = bo_cli.build_parser().parse_args(["invoice", "list", "--from", "2026-11-26", "--to", "2026-11-26"])
+    assert (args.handler, args.start, args.end) == (bo_cli.cmd_invoice_list, date(2026, 11, 26), date(2026, 11, 26))
+    args.json = False
+    out = io.StringIO()
     with redirect_stdout(out):
-        bo_cli.cmd_invoice_list(office.office, _args())
+        args.handler(office.office, args)
     lines = out.getvalue().splitlines()
     assert lines[0].split() [:3] == ["Numer", "Rodzaj", "Dzień"]
     mine = next(line for line in lines if issued.invoice_number in line)
