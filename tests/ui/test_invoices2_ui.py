@@ -47,6 +47,7 @@ async def test_a_return_of_a_faktura_prints_its_correcting_invoice(make_app) -> 
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReturnScreen)
+        assert "faktura FV/K1/11/2026/0001: zwrot z fakturą korygującą" in screen_text(pilot)
         await type_text(pilot, "1")
         await pilot.press("enter")  # one of the two jogurts
         await pilot.press("plus")
@@ -54,6 +55,7 @@ async def test_a_return_of_a_faktura_prints_its_correcting_invoice(make_app) -> 
         await pilot.press("1")  # gotówka
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
+        assert "faktura korygująca do faktury FV/K1/11/2026/0001" in str(app.screen.question)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, TextViewDialog)

@@ -223,8 +223,13 @@ class ReturnScreen(PosScreen):
         title = t("ret.original", code=source.code.text, when=when, total=format_money(source.total))
         if source.remote:
             title += f" ({t('ret.from_backoffice')})"
+
         self.box.border_title = title
-        self.box.border_subtitle = "" if source.remote_checked else t("ret.offline_note")
+        # a return of an invoiced receipt is also a correcting invoice: said first
+        notes = [] if source.invoice is None else [t("invoices2.corrects", number=source.invoice.number)]
+        if not source.remote_checked:
+            notes.append(t("ret.offline_note"))
+        self.box.border_subtitle = " · ".join(notes)
         self.show_lines(select=next((line.index for line in source.lines if line.returnable), 0))
         if source.fully_returned:
             self.say(t("ret.fully_returned", code=source.code.text), error=True)
@@ -412,6 +417,8 @@ class ReturnScreen(PosScreen):
 
         question = t("ret.confirm", amount=format_money(draft.total), method=method.name,
                      lines=len(draft.lines), code=self.source.code.text)
+        if self.source.invoice is not None:
+            question += " " + t("invoices2.confirm_correction", number=self.source.invoice.number)
         self.app.push_screen(ConfirmDialog(question), lambda yes: self._commit(method) if yes else None)
 
     def _commit(self, method: PaymentMethod) -> None:
