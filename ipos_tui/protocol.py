@@ -633,6 +633,12 @@ class ReturnDocument(DocumentBase):
 
     type: Literal["return"] = "return"
     original: OriginalReceipt | None = None
+    #: A return against an invoice is also a correcting invoice ("faktura
+    #: korygująca"): its number in the till's correction series ("FK/K3/12/2026/0001"),
+    #: the invoice it corrects and the buyer; all left out for a plain return.
+    correction_number: str | None = Field(default=None, min_length=1, max_length=40)
+    corrected_invoice: str | None = Field(default=None, min_length=1, max_length=40)
+    buyer: Buyer | None = None
     lines: list[DocumentLine] = Field(min_length=1, max_length=1000)
     payments: list[DocumentPayment] = Field(default_factory=list, max_length=20)
     total: NonNegativeGrosze
@@ -720,9 +726,27 @@ class DailyReportDocument(DocumentBase):
     deposits_returned: NonNegativeGrosze = 0
 
 
+class InvoiceDocument(DocumentBase):
+    """An invoice issued for an earlier receipt ("Faktura do paragonu"): NOT a sale (the
+    receipt is), so reports never count it; it copies the receipt's lines, payments and
+    totals, names the buyer in full (the receipt's NIP) and the receipt in ``receipt``.
+    ``number`` is the till's running number of such invoices, ``invoice_number`` its
+    number in the invoice series ("FV/K3/12/2026/0004")."""
+
+    type: Literal["invoice"] = "invoice"
+    invoice_number: str = Field(min_length=1, max_length=40)
+    receipt: OriginalReceipt
+    buyer: Buyer
+    lines: list[DocumentLine] = Field(min_length=1, max_length=1000)
+    payments: list[DocumentPayment] = Field(default_factory=list, max_length=20)
+    total: NonNegativeGrosze
+    vat_totals: dict[VatLetter, SignedGrosze] = Field(default_factory=dict)
+
+
 Document = Annotated[
     ReceiptDocument
     | ReturnDocument
+    | InvoiceDocument
     | CashOperationDocument
     | CashReportDocument
     | DailyReportDocument,
@@ -791,6 +815,14 @@ class TransactionsResponse(WireModel):
     results: list[TransactionResult]
 
 
+class InvoiceOfReceipt(WireModel):
+    """The invoice issued for a receipt after the sale: its number, when, and for whom."""
+
+    invoice_number: str = Field(min_length=1, max_length=40)
+    issued_at: datetime
+    buyer: Buyer | None = None
+
+
 class ReceiptLookupResponse(WireModel):
     """``GET /receipts/{terminal_id}/{number}``: a receipt of the same store, for a
     return. ``returned`` maps line index to the quantity (milli) already returned.
@@ -806,6 +838,9 @@ class ReceiptLookupResponse(WireModel):
     #: What the returns already gave back, per payment method code (amount − change),
     #: so a till never refunds more to a card than was paid by card, over every till.
     refunded: dict[str, NonNegativeGrosze] = Field(default_factory=dict)
+    #: The invoice issued later for this receipt ("Faktura do paragonu"), if any: a
+    #: return of it then makes a correcting invoice of that invoice on any till.
+    invoice: InvoiceOfReceipt | None = None
 
 
 # --------------------------------------------------------------------------- misc

@@ -736,6 +736,27 @@ def _original(row: dict[str, Any]) -> str:
     return f"K{row['original_terminal_id']}-{row['original_number']:06d}"
 
 
+def cmd_invoice_list(office: BackOffice, args: argparse.Namespace) -> Any:
+    """Invoices sold at the tills, invoices for earlier receipts and correcting invoices."""
+    rows = ingest.list_invoices(office, store_id=args.store, terminal_id=args.terminal,
+                                start=args.start, end=args.end, buyer_nip=args.nip,
+                                limit=args.limit)
+
+    def table(found: list[dict[str, Any]]) -> None:
+        columns = ("number", "kind", "day", "terminal", "buyer", "total", "refers_to")
+        _print_table([
+            {t(f"invoices2.col_{key}"): value for key, value in zip(columns, (
+                x["number"], t(f"invoices2.kind_{x['invoice']}"), x["day"], x["terminal_id"],
+                x["buyer_nip"], _money(x["total"]),
+                x["corrects"] if x["invoice"] == "correction" else
+                f"K{x['receipt_terminal_id']}-{x['receipt_number']:06d}"), strict=True)}
+            for x in found
+        ], [t(f"invoices2.col_{key}") for key in columns])
+
+    _emit(args, rows, table)
+    return rows
+
+
 def cmd_quarantine_list(office: BackOffice, args: argparse.Namespace) -> Any:
     rows = ingest.list_quarantine(office, include_released=args.all)
     _emit(args, rows, lambda r: _print_table(
@@ -1133,7 +1154,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--terminal", type=whole_number, help=_h("terminal_id"))
     p.add_argument("--day", type=_day, help=_h("day"))
     p.add_argument("--type", choices=["receipt", "return", "cash_operation", "cash_report",
-                                      "daily_report"], help=_h("doc_type"))
+                                      "daily_report", "invoice"], help=_h("doc_type"))
     p.add_argument("--kind", choices=["paragon", "faktura", "paragon_nip", "in", "out", "state",
                                       "shift_close"], help=_h("doc_kind"))
     p.add_argument("--nip", help=_h("buyer_nip"))
@@ -1146,6 +1167,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help=_h("quarantine_all"))
     p = command(qsub, "release", cmd_quarantine_release, _h("quarantine_release"))
     p.add_argument("quarantine_id", metavar=t("cli.mv.quarantine_id"), type=whole_number, help=_h("quarantine_id"))
+
+    invoice = group("invoice", t("invoices2.cli_invoice"))
+    p = command(invoice, "list", cmd_invoice_list, t("invoices2.cli_invoice_list"))
+    p.add_argument("--store", type=whole_number, help=_h("store_id"))
+    p.add_argument("--terminal", type=whole_number, help=_h("terminal_id"))
+    p.add_argument("--from", dest="start", type=_day, help=t("invoices2.cli_from"))
+    p.add_argument("--to", dest="end", type=_day, help=t("invoices2.cli_to"))
+    p.add_argument("--nip", help=_h("buyer_nip"))
+    p.add_argument("--limit", type=whole_number, default=100, help=_h("limit"))
 
     report = group("report", _h("report"))
     p = command(report, "sales", cmd_report_sales, _h("report_sales"))

@@ -38,6 +38,7 @@ from ipos_tui.protocol import (
     CashOperationDocument,
     CashReportDocument,
     DailyReportDocument,
+    InvoiceDocument,
     ReceiptDocument,
     ReturnDocument,
 )
@@ -50,6 +51,7 @@ _QTY_SCALE = 1000
 
 AnyDocument = (
     ReceiptDocument | ReturnDocument | CashOperationDocument | CashReportDocument | DailyReportDocument
+    | InvoiceDocument
 )
 
 
@@ -128,14 +130,16 @@ def parse_document(raw: Any) -> AnyDocument:
         first = exc.errors()[0]
         loc = list(first["loc"])
         if loc and loc[0] in ("receipt", "return", "cash_operation", "cash_report",
-                                  "daily_report"):
+                                  "daily_report", "invoice"):
             loc = loc[1:]  # the union's tag: the type is known from the payload
         where = ".".join(str(part) for part in loc) or "document"
         raise Rejected(f"malformed:{where}:{first['type']}") from exc
     _check_date(doc)
     if isinstance(doc, ReceiptDocument):
         _check_buyer(doc)
-    if isinstance(doc, ReceiptDocument | ReturnDocument):
+    if isinstance(doc, InvoiceDocument | ReturnDocument):
+        _check_invoice_buyer(doc)
+    if isinstance(doc, ReceiptDocument | ReturnDocument | InvoiceDocument):
         _check_totals(doc)
     if isinstance(doc, CashReportDocument):
         problem = doc.count_problem()
@@ -159,7 +163,25 @@ def _check_buyer(doc: ReceiptDocument) -> None:
         raise Rejected("malformed:buyer.nip:invalid_nip") from exc
 
 
-def _check_totals(doc: ReceiptDocument | ReturnDocument) -> None:
+def _check_invoice_buyer(doc: InvoiceDocument | ReturnDocument) -> None:
+    """An invoice for a receipt names its buyer in full; a correcting invoice (a return
+    against an invoice) may name one. Any NIP sent must be a real one (stored as its
+    10 digits)."""
+    buyer = doc.buyer
+    if isinstance(doc, InvoiceDocument):
+        for name in ("name", "address"):
+            value = getattr(buyer, name)
+            if value is None or not value.strip():
+                raise Rejected(f"malformed:buyer.{name}:missing")
+    if buyer is None:
+        return
+    try:
+        buyer.nip = validate_nip(buyer.nip)
+    except DomainError as exc:
+        raise Rejected("malformed:buyer.nip:invalid_nip") from exc
+
+
+def _check_totals(doc: ReceiptDocument | ReturnDocument | InvoiceDocument) -> None:
     """Lines, VAT totals and payments must agree with the total (what was printed)."""
     for index, line in enumerate(doc.lines):
         gross = round_half_up(line.unit_price * line.qty, _QTY_SCALE)
@@ -362,9 +384,21 @@ class Ingest:
                     returned[int(line["original_line"])] += int(line["qty"])
             for tender in stored.get("payments", []):
                 refunded[tender["method"]] += int(tender["amount"]) - int(tender.get("change", 0))
-        return {"terminal_id": terminal_id, "number": number, "store_id": row.store_id,
-                "receipt": _receipt_with_buyer(row), "returned": dict(returned),
-                "refunded": dict(refunded)}
+        answer = {"terminal_id": terminal_id, "number": number, "store_id": row.store_id,
+                  "receipt": _receipt_with_buyer(row), "returned": dict(returned),
+                  "refunded": dict(refunded)}
+        invoice = t.get_or_none((t.company == self.auth.company_id) & (t.doc_type == "invoice")
+                                & (t.original_terminal == terminal_id)
+                                & (t.original_number == number))
+        if invoice is not None and invoice.invoice_number:
+            answer["invoice"] = {
+                "invoice_number": invoice.invoice_number,
+                "issued_at": invoice.created_at.isoformat() + "Z",
+                "buyer": {key: value for key, value in (
+                    ("nip", invoice.buyer_nip), ("name", invoice.buyer_name),
+                    ("address", invoice.buyer_address)) if value},
+            }
+        return answer
 
 
 def _receipt_with_buyer(row: m.Transaction) -> dict[str, Any]:
@@ -459,7 +493,7 @@ class _KnownNames:
 def _tenders(doc: AnyDocument) -> list[Any]:
     """The tenders of a sale or a refund (a daily report's ``payments`` are its sums
     per method, not tenders)."""
-    if isinstance(doc, ReceiptDocument | ReturnDocument):
+    if isinstance(doc, ReceiptDocument | ReturnDocument | InvoiceDocument):
         return list(doc.payments)
     return []
 
@@ -478,12 +512,29 @@ def _buyer_columns(doc: AnyDocument) -> dict[str, Any]:
     (other types: the column's plain default)."""
     if isinstance(doc, (CashOperationDocument, CashReportDocument)):
         return {"kind": doc.kind}
+    if isinstance(doc, ReturnDocument | InvoiceDocument):
+        # an invoice for a receipt (its receipt is its "original"), a correcting invoice
+        buyer = doc.buyer
+        columns: dict[str, Any] = {
+            "buyer_nip": buyer.nip if buyer else None,
+            "buyer_name": buyer.name if buyer else None,
+            "buyer_address": buyer.address if buyer else None,
+        }
+        if isinstance(doc, InvoiceDocument):
+            columns.update(kind="faktura", invoice_number=doc.invoice_number,
+                           original_terminal=doc.receipt.terminal_id,
+                           original_number=doc.receipt.number)
+        else:
+            columns.update(correction_number=doc.correction_number,
+                           corrected_invoice=doc.corrected_invoice)
+        return columns
     if not isinstance(doc, ReceiptDocument):
         return {}
     buyer = doc.buyer
     return {"kind": doc.kind, "buyer_nip": buyer.nip if buyer else None,
             "buyer_name": buyer.name if buyer else None,
-            "buyer_address": buyer.address if buyer else None}
+            "buyer_address": buyer.address if buyer else None,
+            "invoice_number": doc.invoice_number if doc.kind == "faktura" else None}
 
 
 def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
@@ -491,14 +542,15 @@ def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
     """Insert the document and its lines/payments (caller holds the transaction)."""
     original = getattr(doc, "original", None)
     numbering.note_arrival(auth.terminal_id, doc.type, doc.number)
+    columns = {"original_terminal": original.terminal_id if original else None,
+               "original_number": original.number if original else None,
+               **_buyer_columns(doc)}
     row = m.Transaction.create(
         company=auth.company_id, store=store_id, terminal=auth.terminal_id,
         uuid=str(doc.uuid), doc_type=doc.type, number=doc.number,
         created_at=_utc_naive(doc.created_at), day=business_day(doc),
         cashier_id=doc.cashier_id, cashier_identifier=doc.cashier_identifier,
-        total=_total(doc), **_buyer_columns(doc),
-        original_terminal=original.terminal_id if original else None,
-        original_number=original.number if original else None,
+        total=_total(doc), **columns,
         payload=doc.model_dump_json(exclude_none=True),
         warnings=json.dumps(warnings) if warnings else None,
     )
@@ -553,11 +605,57 @@ def list_transactions(office: BackOffice, *, store_id: int | None = None,
          **cashiers[r.id], "kind": r.kind, "buyer_nip": r.buyer_nip,
          "buyer_name": r.buyer_name, "buyer_address": r.buyer_address,
          "original_terminal_id": r.original_terminal, "original_number": r.original_number,
+         "invoice_number": r.invoice_number, "correction_number": r.correction_number,
+         "corrected_invoice": r.corrected_invoice,
          "warnings": json.loads(r.warnings) if r.warnings else [],
          "authorisations": _authorisations(r),
          **_count_columns(r)}
         for r in rows
     ]
+
+
+#: What an invoice row is: sold as a Faktura, issued for an earlier receipt, or a
+#: correcting invoice (a return against an invoice).
+INVOICE_KINDS = ("sale", "receipt", "correction")
+
+
+def list_invoices(office: BackOffice, *, store_id: int | None = None,
+                  terminal_id: int | None = None, start: date | None = None,
+                  end: date | None = None, buyer_nip: str | None = None,
+                  limit: int = 100) -> list[dict[str, Any]]:
+    """Invoices and correcting invoices, newest first: ``invoice`` kind "sale" (a
+    Faktura printed at the sale), "receipt" (a "Faktura do paragonu": ``receipt_*``
+    name the receipt) or "correction" (``corrects`` names the invoice; ``total`` is
+    negative, the amount refunded). Days are the shop's calendar days, both ends in."""
+    t = m.Transaction
+    query = t.select().where((t.company == office.company_id) & (
+        t.invoice_number.is_null(False) | t.correction_number.is_null(False)))
+    if store_id is not None:
+        query = query.where(t.store == store_id)
+    if terminal_id is not None:
+        query = query.where(t.terminal == terminal_id)
+    if start is not None:
+        query = query.where(t.day >= start)
+    if end is not None:
+        query = query.where(t.day <= end)
+    if buyer_nip is not None:
+        query = query.where(t.buyer_nip == validate_nip(buyer_nip))
+    found = []
+    for r in query.order_by(t.created_at.desc(), t.id.desc()).limit(limit):
+        kind = ("correction" if r.doc_type == "return" else
+                "receipt" if r.doc_type == "invoice" else "sale")
+        found.append({
+            "id": r.id, "invoice": kind, "number": r.correction_number or r.invoice_number,
+            "type": r.doc_type, "document_number": r.number, "terminal_id": r.terminal_id,
+            "store_id": r.store_id, "day": r.day.isoformat(),
+            "created_at": r.created_at.isoformat(timespec="seconds") + "Z",
+            "total": -r.total if kind == "correction" else r.total,
+            "buyer_nip": r.buyer_nip, "buyer_name": r.buyer_name,
+            "receipt_terminal_id": r.original_terminal if kind != "sale" else r.terminal_id,
+            "receipt_number": r.original_number if kind != "sale" else r.number,
+            "corrects": r.corrected_invoice,
+        })
+    return found
 
 
 def _authorisations(row: m.Transaction) -> list[dict[str, Any]]:

@@ -148,6 +148,41 @@ def _add_numbering_issues(db: Database) -> None:
     db.create_tables([NumberingIssue], safe=True)
 
 
+#: Columns the invoices migration adds to "transaction" (issue 14 item 3, branch invoices2).
+_INVOICE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("invoice_number", "VARCHAR(40)"),
+    ("correction_number", "VARCHAR(40)"),
+    ("corrected_invoice", "VARCHAR(40)"),
+)
+
+
+def _add_invoice_columns(db: Database) -> None:
+    """Version 10 (issue 14 item 3): a document's invoice number (a Faktura sold at the
+    till, or an invoice issued for an earlier receipt, type "invoice", whose receipt is
+    in original_terminal / original_number), a return's correcting invoice number and
+    the invoice it corrects, as columns (filled from the stored payloads of invoices
+    received before), and an index to list invoices. Plain SQL for SQLite and
+    PostgreSQL; the payloads are read in Python."""
+    import json
+
+    table = "transaction_doc"
+    present = {column.name for column in db.get_columns(table)}
+    for name, definition in _INVOICE_COLUMNS:
+        if name not in present:
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {definition}')
+    rows = db.execute_sql(
+        f'SELECT "id", "payload" FROM "{table}" WHERE "doc_type" = \'receipt\' '
+        "AND \"kind\" = 'faktura' AND \"invoice_number\" IS NULL"
+    ).fetchall()
+    for doc_id, payload in rows:
+        number = json.loads(payload).get("invoice_number")
+        if number:
+            db.execute_sql(f'UPDATE "{table}" SET "invoice_number" = %s WHERE "id" = %s'
+                           .replace("%s", db.param), (number, doc_id))
+    db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_invoice_number" '
+                   f'ON "{table}" ("company_id", "invoice_number")')
+
+
 #: (version, step) in ascending order.
 MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (1, _create_initial_schema),
@@ -159,6 +194,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (7, _add_pin_key_versions),
     (8, _add_product_deposit),
     (9, _add_numbering_issues),
+    (10, _add_invoice_columns),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

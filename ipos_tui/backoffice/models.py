@@ -363,6 +363,13 @@ class Transaction(BaseModel):
     #: For returns: the receipt taken back (terminal id, number).
     original_terminal = IntegerField(null=True)
     original_number = IntegerField(null=True)
+    #: An invoice's number ("FV/K3/12/2026/0001": a Faktura receipt, or an invoice for
+    #: an earlier receipt, type "invoice", whose receipt is in original_*); a return
+    #: against an invoice: its correcting invoice's number and the invoice corrected.
+    #: Added by migration 9.
+    invoice_number = CharField(max_length=40, null=True)
+    correction_number = CharField(max_length=40, null=True)
+    corrected_invoice = CharField(max_length=40, null=True)
     payload = TextField()
     warnings = TextField(null=True)  # JSON list
 

@@ -63,7 +63,9 @@ from ipos_tui.protocol import ReceiptDocument
 from ipos_tui.terminal.records import Buyer, DocumentDetail, DocumentLine, DocumentPayment
 
 #: Ledger document types this module can put on the wire.
-SUPPORTED_TYPES: Final = frozenset({"receipt", "return", "cash_operation", "cash_report", "daily_report"})
+SUPPORTED_TYPES: Final = frozenset(
+    {"receipt", "return", "cash_operation", "cash_report", "daily_report", "invoice"}
+)
 
 
 class UnsupportedDocument(ValueError):
@@ -147,6 +149,23 @@ def _return_body(doc: DocumentDetail) -> dict[str, Any]:
     original = doc.extra.get("original")
     if original:
         body["original"] = {"terminal_id": original["terminal_id"], "number": original["number"]}
+    correction = doc.extra.get("correction")
+    if doc.invoice_number and correction:  # a return against an invoice: its correcting invoice
+        body["correction_number"] = doc.invoice_number
+        body["corrected_invoice"] = correction["invoice_number"]
+        if doc.buyer is not None:
+            body["buyer"] = _buyer(doc.buyer)
+    return body
+
+
+def _invoice_body(doc: DocumentDetail) -> dict[str, Any]:
+    """An invoice for an earlier receipt: the receipt's sale, copied, and the receipt."""
+    body = _sale_body(doc)
+    receipt = doc.extra.get("receipt") or {}
+    body["invoice_number"] = doc.invoice_number
+    body["receipt"] = {"terminal_id": receipt.get("terminal_id"), "number": receipt.get("number")}
+    if doc.buyer is not None:
+        body["buyer"] = _buyer(doc.buyer)
     return body
 
 
@@ -194,6 +213,7 @@ _BODIES: Final[dict[str, Callable[[DocumentDetail], dict[str, Any]]]] = {
     "cash_operation": _cash_operation_body,
     "cash_report": _cash_report_body,
     "daily_report": _daily_report_body,
+    "invoice": _invoice_body,
 }
 
 

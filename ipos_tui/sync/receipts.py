@@ -19,9 +19,10 @@ from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.quantity import QTY_SCALE
 from ipos_tui.domain.receipt_code import ReceiptCode
 from ipos_tui.protocol import DocumentLine as WireLine
+from ipos_tui.protocol import Buyer as WireBuyer
 from ipos_tui.protocol import ReceiptLookupResponse
 from ipos_tui.sync.client import SyncClient, SyncError
-from ipos_tui.terminal.records import DocumentLine, DocumentPayment
+from ipos_tui.terminal.records import Buyer, DocumentLine, DocumentPayment
 from ipos_tui.terminal.returns import RemoteLookup, RemoteReceipt
 from ipos_tui.terminal.timeutil import to_local
 
@@ -67,7 +68,17 @@ def remote_receipt(
         ),
         returned={int(index): int(qty) for index, qty in answer.returned.items()},
         refunded={method: int(amount) for method, amount in answer.refunded.items()},
+        invoice_number=receipt.invoice_number if receipt.kind == "faktura" else None,
+        buyer=_buyer(receipt.buyer),
+        later_invoice=(
+            (answer.invoice.invoice_number, to_local(answer.invoice.issued_at), _buyer(answer.invoice.buyer))
+            if answer.invoice is not None else None
+        ),
     )
+
+
+def _buyer(buyer: WireBuyer | None) -> Buyer | None:
+    return None if buyer is None else Buyer(buyer.nip, buyer.name or "", buyer.address or "")
 
 
 def receipt_lookup(

@@ -99,14 +99,24 @@ def _receipt(terminal: Terminal, detail: DocumentDetail, now: datetime) -> Journ
     text = render_receipt(detail, settings.company(), settings.store(), settings.terminal_info(),
                           header_lines=settings.receipt_header())
     return printer_of(terminal).print_receipt(
-        text, document_uuid=detail.uuid, document_number=detail.number, letters=detail.vat.keys(), now=now
+        text, document_uuid=detail.uuid, document_number=detail.number, letters=detail.vat.keys(), now=now,
+        kind="invoice" if detail.invoice_number else "receipt",  # a Faktura sold at the till
     )
 
 
 def _return(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalEntry:
     from ipos_tui.terminal.returns import ReturnService
 
-    return ReturnService(terminal).print_return(detail.uuid, now)
+    service = ReturnService(terminal)
+    entry = service.print_return(detail.uuid, now)
+    service.print_correction(detail.uuid, now)  # a return against an invoice: its correction
+    return entry
+
+
+def _invoice(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalEntry:
+    from ipos_tui.terminal.invoices import InvoiceService
+
+    return InvoiceService(terminal).print_invoice(detail.uuid, now)
 
 
 def _terminal_name(terminal: Terminal) -> str:
@@ -167,6 +177,7 @@ def _daily_report(terminal: Terminal, detail: DocumentDetail, now: datetime) -> 
 _PRINTERS: Final[dict[str, Callable[[Terminal, DocumentDetail, datetime], JournalEntry]]] = {
     "receipt": _receipt,
     "return": _return,
+    "invoice": _invoice,
     "cash_operation": _cash,
     "cash_report": _cash,
     "daily_report": _daily_report,

@@ -60,10 +60,12 @@ DOC_DAILY_REPORT: Final = "daily_report"
 #: Ledger types a daily report sums: the first of them since the last report starts
 #: the open fiscal day (domain/fiscal_day.py).
 DAY_SUMMED_TYPES: Final = ("receipt", "return", "cash_operation")
-#: Types stored whatever the fiscal day: the daily report itself, and the cash
-#: reports (a shift may be closed after midnight). Every other document (sales,
-#: invoices, returns, cash operations, deposit returns ...) obeys the day rule.
-DAY_FREE_TYPES: Final = (DOC_DAILY_REPORT, "cash_report")
+#: Types stored whatever the fiscal day: the daily report itself, the cash reports
+#: (a shift may be closed after midnight) and an invoice for an earlier receipt
+#: ("Faktura do paragonu": non-fiscal, it adds nothing to any day). Every other
+#: document (sales and Faktury, returns, cash operations, deposit returns ...)
+#: obeys the day rule.
+DAY_FREE_TYPES: Final = (DOC_DAILY_REPORT, "cash_report", "invoice")
 _OPEN_DAY_STARTED: Final = (
     "SELECT created_local FROM document WHERE id > coalesce(("
     "SELECT json_extract(extra, '$.upto_document') FROM document WHERE doc_type = ? "
@@ -146,9 +148,7 @@ _PAYMENT_COLUMNS: Final = ("document_id", "position", "method", "name", "amount"
 _INSERT_DOCUMENT: Final = insert_sql(DocumentRow, _DOCUMENT_COLUMNS)
 _INSERT_LINE: Final = insert_sql(DocumentLineRow, _LINE_COLUMNS)
 _INSERT_PAYMENT: Final = insert_sql(DocumentPaymentRow, _PAYMENT_COLUMNS)
-_INSERT_DRAFT: Final = insert_sql(
-    DocumentRow, tuple(c for c in _DOCUMENT_COLUMNS if not c.startswith("buyer_"))
-)
+_INSERT_DRAFT: Final = insert_sql(DocumentRow, _DOCUMENT_COLUMNS)
 _INSERT_DRAFT_LINE: Final = insert_sql(DocumentLineRow, (*_LINE_COLUMNS, "original_line"))
 _NEXT_NUMBER: Final = (
     "INSERT INTO number_sequence (doc_type, last_number) VALUES (?, 1) "
@@ -355,16 +355,27 @@ class LedgerService:
                 raise DomainError("err.terminal_not_activated")
             number = self._next_number(draft.doc_type)
             cursor = self._db.cursor()
+            buyer = draft.buyer
             cursor.execute(
                 _INSERT_DRAFT,
                 (
                     doc_uuid, draft.doc_type, number, draft.kind, utc_text(now), local_text(now),
                     cashier.id, cashier.name, info.store_id, info.terminal_id, draft.total,
-                    draft.discount_total, _vat_json(draft.vat), "pending", 0,
+                    draft.discount_total, _vat_json(draft.vat),
+                    buyer.nip if buyer else None, buyer.name if buyer else None,
+                    buyer.address if buyer else None, "pending", 0,
                     json.dumps(draft.extra, ensure_ascii=False, sort_keys=True) if draft.extra else None,
                 ),
             )
             document_id = cursor.lastrowid
+            invoice_number = None
+            if draft.invoice_series is not None:
+                # an invoice (or a correcting one) of a document other than a sale: the
+                # next number of its own series, in the same transaction (gapless)
+                invoice_number = self._next_invoice_number(draft.invoice_series, info.terminal_id, now)
+                cursor.execute(
+                    "UPDATE document SET invoice_number = ? WHERE id = ?", (invoice_number, document_id)
+                )
             cursor.executemany(
                 _INSERT_DRAFT_LINE,
                 [
@@ -392,6 +403,7 @@ class LedgerService:
             created_utc=to_utc(now),
             created_local=parse_time(local_text(now)),
             total=draft.total,
+            invoice_number=invoice_number,
         )
 
     # -- the fiscal day ------------------------------------------------------------
@@ -899,6 +911,10 @@ class DocumentDraft:
     payments: tuple[DocumentPayment, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     discount_total: int = 0
+    #: The buyer named on the document (an invoice for a receipt, a correcting invoice).
+    buyer: Buyer | None = None
+    #: An invoice series ("FV", "FK") whose next number the document takes, if any.
+    invoice_series: str | None = None
 
 
 @dataclass(frozen=True)

@@ -492,6 +492,17 @@ _JOURNAL_RECOVERY_V11: Final = (
     "SELECT 'journal_recovery_after', CAST(coalesce(max(id), 0) AS TEXT) FROM document",
 )
 
+#: Version 12 (issue 14 items 3 and 6): at most one invoice
+#: ("Faktura do paragonu", document type 'invoice') per receipt of a till, enforced
+#: by a unique index on the receipt it names in its ``extra``; and the cashier who
+#: opened each parked receipt, so "6. Paragony" can show a cashier only their own.
+_INVOICES2_V12: Final = (
+    "CREATE UNIQUE INDEX document_invoice_of_receipt ON document "
+    "(json_extract(extra, '$.receipt.terminal_id'), json_extract(extra, '$.receipt.number')) "
+    "WHERE doc_type = 'invoice'",
+    "ALTER TABLE parked_receipt ADD COLUMN cashier_id INTEGER",
+)
+
 #: Step n (1-based) brings a database from user_version n-1 to n.
 MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     (*_CATALOGUE_V1, *_LEDGER_V1, *_LOCAL_V1),
@@ -505,6 +516,7 @@ MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     _INVOICES_V9,
     _UPLOAD_CONFLICT_V10,
     _JOURNAL_RECOVERY_V11,
+    _INVOICES2_V12,
 )
 
 #: The schema version this release writes and the newest it can open.

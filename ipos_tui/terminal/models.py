@@ -287,6 +287,8 @@ class ParkedReceiptRow(_Unbound):
     line_count = IntegerField()
     total = IntegerField()
     authorisations = TextField(null=True)
+    #: the cashier who opened it (None: opened before schema 10, or by the back office)
+    cashier_id = IntegerField(null=True)
 
     class Meta:
         table_name = "parked_receipt"

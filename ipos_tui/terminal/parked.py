@@ -51,11 +51,13 @@ _LINE_COLUMNS: Final = (
     "deposit",
 )
 _INSERT_LINE: Final = insert_sql(ParkedLineRow, _LINE_COLUMNS)
-_INSERT_RECEIPT: Final = insert_sql(ParkedReceiptRow, ("number", "source", "is_current", "line_count", "total"))
+_INSERT_RECEIPT: Final = insert_sql(
+    ParkedReceiptRow, ("number", "source", "is_current", "line_count", "total", "cashier_id")
+)
 _DELETE_LINES: Final = "DELETE FROM parked_line WHERE parked_id = ?"
 _UPDATE_HEADER: Final = (
     "UPDATE parked_receipt SET discount_kind = ?, discount_value = ?, line_count = ?, total = ?, "
-    "authorisations = ? WHERE id = ?"
+    "authorisations = ?, cashier_id = coalesce(cashier_id, ?) WHERE id = ?"
 )
 _DELETE_RECEIPT: Final = "DELETE FROM parked_receipt WHERE id = ?"
 
@@ -73,6 +75,8 @@ class ParkedSummary:
     line_count: int
     total: int
     is_current: bool
+    #: who opened it (None: nobody yet, an empty slot, or one of the back office)
+    cashier_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,13 +132,47 @@ class ParkedService:
 
     # -- reading ----------------------------------------------------------------
 
-    def list_parked(self) -> list[ParkedSummary]:
-        """Every open receipt, by slot number."""
+    def list_parked(self, cashier_id: int | None = None) -> list[ParkedSummary]:
+        """Every open receipt, by slot number; with ``cashier_id``, only those that
+        cashier may see when each sees their own: theirs, the current one (being rung
+        up on this screen) and any nobody owns yet."""
         table = self._m.parked_receipt
+        query = table.select().order_by(table.number)
+        if cashier_id is not None:
+            query = query.where(
+                (table.cashier_id == cashier_id) | table.cashier_id.is_null() | (table.is_current == 1)
+            )
         return [
-            ParkedSummary(row.id, row.number, row.source, row.line_count, row.total, bool(row.is_current))
-            for row in table.select().order_by(table.number)
+            ParkedSummary(row.id, row.number, row.source, row.line_count, row.total, bool(row.is_current),
+                          row.cashier_id)
+            for row in query
         ]
+
+    def owner(self, parked_id: int) -> int | None:
+        """The cashier who opened ``parked_id`` (None: nobody yet, or it is gone)."""
+        row = self._m.parked_receipt.get_or_none(self._m.parked_receipt.id == parked_id)
+        return None if row is None else row.cashier_id
+
+    def open_for(self, cashier_id: int) -> OpenReceipt:
+        """At login when each cashier sees only their own: the current receipt if it
+        is theirs or nobody's; else their lowest-numbered one, or a new empty one
+        (DomainError "err.parked_limit" when every slot is taken: the current one
+        then stays)."""
+        table = self._m.parked_receipt
+        with self._db.atomic("IMMEDIATE"):
+            current = table.get_or_none(table.is_current == 1)
+            if current is not None and current.cashier_id in (None, cashier_id):
+                return self._load(current)
+            mine = (
+                table.select()
+                .where((table.cashier_id == cashier_id) | table.cashier_id.is_null())
+                .order_by(table.number)
+                .first()
+            )
+            if mine is not None:
+                self._make_current(mine.id)
+                return self._load(self._row(mine.id))
+        return self.add(cashier_id)
 
     def _load(self, row: ParkedReceiptRow) -> OpenReceipt:
         line_table = self._m.parked_line
@@ -182,7 +220,7 @@ class ParkedService:
                 row = self._row(parked_id)
         return self._load(row)
 
-    def add(self) -> OpenReceipt:
+    def add(self, cashier_id: int | None = None) -> OpenReceipt:
         """A new empty receipt with the lowest free number, made current.
 
         Raises DomainError "err.parked_limit" (max) when :data:`MAX_PARKED` are open.
@@ -192,7 +230,7 @@ class ParkedService:
             if len(used) >= MAX_PARKED:
                 raise DomainError("err.parked_limit", max=MAX_PARKED)
             number = next(n for n in range(1, MAX_PARKED + 2) if n not in used)
-            parked_id = self._create(number)
+            parked_id = self._create(number, cashier_id)
             self._make_current(parked_id)
         return OpenReceipt(parked_id, number, Receipt())
 
@@ -227,9 +265,9 @@ class ParkedService:
             self._make_current(parked_id)
         return OpenReceipt(parked_id, number, Receipt())
 
-    def _create(self, number: int) -> int:
+    def _create(self, number: int, cashier_id: int | None = None) -> int:
         cursor = self._db.cursor()
-        cursor.execute(_INSERT_RECEIPT, (number, SOURCE_TERMINAL, 0, 0, 0))
+        cursor.execute(_INSERT_RECEIPT, (number, SOURCE_TERMINAL, 0, 0, 0, cashier_id))
         return int(cursor.lastrowid)
 
     def _make_current(self, parked_id: int) -> None:
@@ -240,12 +278,13 @@ class ParkedService:
 
     # -- writing ----------------------------------------------------------------
 
-    def save(self, parked_id: int, receipt: Receipt) -> None:
+    def save(self, parked_id: int, receipt: Receipt, cashier_id: int | None = None) -> None:
         """Store ``receipt`` as the content of ``parked_id``, replacing what was there.
 
         One transaction of constant statements: a few lines cost one fsync, the same
         as a single-row write would. Raises DomainError "err.parked_missing" when the
-        receipt was removed meanwhile.
+        receipt was removed meanwhile. ``cashier_id``: who rings it up; a receipt
+        nobody owned yet becomes theirs (with lines only: an empty slot stays free).
         """
         discount_kind, discount_value = _discount_columns(receipt.receipt_discount)
         with self._db.atomic("IMMEDIATE"):
@@ -253,7 +292,8 @@ class ParkedService:
             authorisations = json.dumps(records(receipt.authorisations)) if receipt.authorisations else None
             cursor.execute(
                 _UPDATE_HEADER,
-                (discount_kind, discount_value, len(receipt.lines), receipt.total, authorisations, parked_id),
+                (discount_kind, discount_value, len(receipt.lines), receipt.total, authorisations,
+                 cashier_id if receipt.lines else None, parked_id),
             )
             if cursor.rowcount != 1:
                 raise DomainError("err.parked_missing")

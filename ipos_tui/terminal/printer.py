@@ -315,7 +315,8 @@ class FiscalPrinter:
     # -- printing and the electronic journal -------------------------------------
 
     def print_receipt(
-        self, text: str, *, document_uuid: str, document_number: int, letters: Iterable[str], now: datetime
+        self, text: str, *, document_uuid: str, document_number: int, letters: Iterable[str], now: datetime,
+        kind: PrintoutKind = "receipt",
     ) -> JournalEntry:
         """Print a fiscal document: journal its text (with the printer's footer) and
         mark its VAT letters as used. Returns the journaled printout.
@@ -331,7 +332,7 @@ class FiscalPrinter:
                 "UPDATE printer_vat SET used = 1 WHERE letter = ?", [(letter,) for letter in set(letters)]
             )
             return self._journal(
-                "receipt",
+                kind,  # "invoice" for a Faktura sold at the till
                 text.rstrip("\n") + "\n" + footer + "\n",
                 now,
                 document_uuid=document_uuid,

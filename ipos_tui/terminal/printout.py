@@ -101,6 +101,11 @@ def _header(
     buyer = detail.buyer
     if buyer is not None and detail.kind == "paragon_nip":
         out.append(f"NIP nabywcy: {_nip(buyer.nip)}"[:width])
+    elif buyer is not None and detail.invoice_number:
+        # an invoice names both parties with their NIP under their labels
+        from ipos_tui.terminal.invoices import parties
+
+        out += parties(company, buyer, width)
     elif buyer is not None:
         out.append("Nabywca:")
         for text in (buyer.name, buyer.address):
@@ -181,13 +186,16 @@ def _deposits(detail: DocumentDetail, width: int) -> list[str]:
 
 
 def _payments(detail: DocumentDetail, width: int) -> list[str]:
-    """Tenders as handed over, then the change."""
-    out = [
+    """Tenders as handed over, then the change (an invoice says how it was paid)."""
+    out = ["Sposób zapłaty:"] if detail.invoice_number else []
+    out += [
         _fit(payment.name.capitalize(), _amount(payment.amount), width)
         for payment in detail.payments
     ]
     if detail.change:
         out.append(_fit("Reszta", _amount(detail.change), width))
+    if detail.invoice_number:
+        out.append("Zapłacono w całości.")
     return out
 
 

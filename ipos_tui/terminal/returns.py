@@ -42,12 +42,14 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, round_half_up
 from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
-from ipos_tui.domain.vat import letter_label, vat_totals
+from ipos_tui.domain.vat import VatTotal, letter_label, vat_totals
 from ipos_tui.terminal.card_app import card_app_of
+from ipos_tui.terminal.invoices import CORRECTION_SERIES, InvoiceRef, InvoiceService, correction_record
 from ipos_tui.terminal.ledger import DocumentDraft
 from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
 from ipos_tui.terminal.records import (
     PERM_RETURNS,
+    Buyer,
     DocumentDetail,
     DocumentLine,
     DocumentPayment,
@@ -95,6 +97,11 @@ class RemoteReceipt:
     returned: Mapping[int, int] = field(default_factory=dict)
     #: what the returns the back office holds gave back, per payment method code
     refunded: Mapping[str, int] = field(default_factory=dict)
+    #: the receipt was a Faktura: its invoice number and buyer (for a correcting invoice)
+    invoice_number: str | None = None
+    buyer: Buyer | None = None
+    #: an invoice issued for it after the sale: (its number, issued when, buyer)
+    later_invoice: tuple[str, datetime, Buyer | None] | None = None
 
 
 #: ``lookup(terminal_id, number)``: the back office's answer, or DomainError
@@ -144,6 +151,11 @@ class ReturnSource:
     #: the VAT rates the original was sold at (its snapshot; None: a receipt of the
     #: back office, whose answer has no rates: the till's rates in force are used)
     rates: Mapping[str, int | None] | None = None
+    #: the invoice documenting the original (a Faktura, or a "Faktura do paragonu"):
+    #: a return of it makes a correcting invoice
+    invoice: InvoiceRef | None = None
+    #: the original's VAT per letter (the "before" of a first correction)
+    original_vat: Mapping[str, VatTotal] = field(default_factory=dict)
 
     @property
     def card_limit(self) -> int:
@@ -216,10 +228,16 @@ class ReturnService:
             remote = self._lookup(code.terminal_id, code.number)
         if remote.store_id != info.store_id:
             raise DomainError("ret.err.other_store", code=code.text)
+        invoice = None
+        if remote.invoice_number:
+            invoice = InvoiceRef(remote.invoice_number, remote.created_local, remote.created_local, remote.buyer)
+        elif remote.later_invoice is not None:
+            number, issued, buyer = remote.later_invoice
+            invoice = InvoiceRef(number, issued, remote.created_local, buyer)
         return self._source(
             code, remote.store_id, remote.created_local, remote.lines, remote.payments,
             remote=True, remote_checked=True, remote_returned=dict(remote.returned),
-            counted=counted, remote_refunded=dict(remote.refunded),
+            counted=counted, remote_refunded=dict(remote.refunded), invoice=invoice,
         )
 
     def _own_from_back_office(self, code: ReceiptCode) -> RemoteReceipt:
@@ -252,6 +270,7 @@ class ReturnService:
             code, doc.store_id, doc.created_local, doc.lines, doc.payments,
             remote=False, remote_checked=checked, remote_returned=returned,
             counted=counted if checked else frozenset(), remote_refunded=refunded,
+            invoice=InvoiceService(self._terminal).invoice_ref(doc), original_vat=doc.vat,
         )
         return replace(source, rates=document_rates(doc.extra))
 
@@ -268,6 +287,8 @@ class ReturnService:
         remote_returned: dict[int, int],
         counted: frozenset[str],
         remote_refunded: Mapping[str, int],
+        invoice: InvoiceRef | None = None,
+        original_vat: Mapping[str, VatTotal] | None = None,
     ) -> ReturnSource:
         originals = tuple(lines)
         returned = self._returned(code, remote_returned, counted)
@@ -290,6 +311,12 @@ class ReturnService:
             remote_returned=remote_returned,
             counted_remotely=counted,
             remote_card_refunded=remote_card,
+            invoice=invoice,
+            original_vat=(
+                dict(original_vat) if original_vat is not None
+                else vat_totals(((line.vat_letter, line.value) for line in originals),
+                                effective_rates(self._terminal.db))
+            ),
         )
 
     # -- what was returned already ---------------------------------------------------
@@ -365,6 +392,20 @@ class ReturnService:
         missing = sorted(letters - set(rates))
         if missing:
             raise DomainError("err.vat_letter", letter=", ".join(missing))
+        extra: dict[str, object] = {
+            "original": {"terminal_id": source.code.terminal_id, "number": source.code.number},
+            # the original's letters too: a correcting invoice shows its "before"
+            RATES_KEY: snapshot(rates, letters | {item.line.vat_letter for item in source.lines}),
+        }
+        if source.invoice is not None:
+            # a return against an invoice: a correcting invoice ("FK/...") with it
+            extra["correction"] = correction_record(
+                source.invoice,
+                {item.index: (item.line, item.returned) for item in source.lines},
+                source.original_vat,
+                lines,
+                rates,
+            )
         return DocumentDraft(
             doc_type=DOC_RETURN,
             kind=RETURN_KIND,
@@ -372,9 +413,10 @@ class ReturnService:
             vat=vat_totals(((line.vat_letter, line.value) for line in lines), rates),
             lines=lines,
             payments=payments,
-            extra={"original": {"terminal_id": source.code.terminal_id, "number": source.code.number},
-                   RATES_KEY: snapshot(rates, letters)},
+            extra=extra,
             discount_total=sum(line.line_discount for line in lines),
+            buyer=source.invoice.buyer if source.invoice is not None else None,
+            invoice_series=CORRECTION_SERIES if source.invoice is not None else None,
         )
 
     @staticmethod
@@ -444,6 +486,11 @@ class ReturnService:
             )
         return stored
 
+    def print_correction(self, doc_uuid: str, now: datetime) -> JournalEntry | None:
+        """Print the correcting invoice of a stored return against an invoice (journal
+        kind "invoice_correction"); None for a return of a plain receipt."""
+        return InvoiceService(self._terminal).print_correction(doc_uuid, now)
+
     def print_return(self, doc_uuid: str, now: datetime) -> JournalEntry:
         """Print a stored return on the fiscal printer (non-fiscal "return" printout,
         journaled with the document's uuid and number)."""
@@ -476,6 +523,8 @@ def render_return(detail: DocumentDetail, width: int = PRINT_WIDTH) -> list[str]
     if original:
         code = ReceiptCode(int(original["terminal_id"]), int(original["number"]))
         out.append(_fit("Do paragonu", code.text, width))
+    if detail.invoice_number:
+        out.append(_fit("Korekta:", detail.invoice_number, width))
     out.append("-" * width)
     for line in detail.lines:
         qty = format_quantity(line.qty, line.precision)

@@ -121,6 +121,13 @@ class SettingsService:
         "6. Paragony" and its list; the one open receipt is kept as always."""
         return bool(self.get("parked_receipts", True))
 
+    def parked_receipts_visible(self) -> str:
+        """Who sees an open (parked) receipt in "6. Paragony": "all" cashiers (the
+        default: the till's receipts are the till's, PRODUCT.md §5) or only the
+        cashier who opened it ("own"); anything else reads as "all"."""
+        value = self.get("parked_receipts_visible", "all")
+        return "own" if value == "own" else "all"
+
     def receipt_header(self) -> list[str]:
         """The back office's receipt header, one printed line per line of text
         (empty lines dropped; at most 10), printed above the seller block."""

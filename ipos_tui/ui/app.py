@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from .. import __version__
+from ..domain.errors import DomainError
 from ..domain.receipt import Receipt
 from ..i18n import set_language, t
 from ..terminal.db import Terminal
@@ -313,8 +314,28 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         """Store the open receipt if it changed since the last write (crash safety)."""
         state = receipt_state(self.receipt)
         if state != self._saved_state:
-            self.parked.save(self.parked_id, self.receipt)
+            self.parked.save(self.parked_id, self.receipt, self.cashier.id if self.cashier else None)
             self._saved_state = state
+
+    def parked_owner_filter(self) -> int | None:
+        """The cashier whose parked receipts "6. Paragony" shows when each cashier sees
+        only their own (the synced "parked_receipts_visible"), else None: all of them."""
+        if self.cashier is None or self.terminal.settings.parked_receipts_visible() != "own":
+            return None
+        return self.cashier.id
+
+    def receipt_for_cashier(self) -> None:
+        """At login: when each cashier sees only their own parked receipts, one left
+        open by another cashier is not shown to this one: they get their own (or a
+        free or new one) instead."""
+        owner = self.parked_owner_filter()
+        if owner is None or self.parked.owner(self.parked_id) in (None, owner):
+            return
+        self.save_receipt()
+        try:
+            self.open_receipt(self.parked.open_for(owner))
+        except DomainError:
+            pass  # every slot is taken: the current one stays, as before
 
     def new_receipt(self) -> None:
         """The current slot starts over empty (after a sale, or the receipt was voided)."""

@@ -20,7 +20,10 @@ def _render(app: IposApp, uuid: str) -> tuple[DocumentDetail, str]:
         # non-fiscal documents (a return …) are shown as the printer journaled them
         printed = printer_of(terminal).printouts_of(uuid)
         if printed:
-            return detail, printed[-1].text
+            # the latest printout of each kind, in print order: a return against an
+            # invoice shows the return and its correcting invoice
+            latest = {entry.kind: entry for entry in printed}
+            return detail, "\n".join(entry.text for entry in sorted(latest.values(), key=lambda e: e.number))
     settings = terminal.settings
     text = render_receipt(
         detail,
@@ -42,6 +45,7 @@ def print_document(app: IposApp, uuid: str) -> None:
         document_number=detail.number,
         letters=detail.vat.keys(),
         now=app.clock(),
+        kind="invoice" if detail.invoice_number else "receipt",
     )
     save_printout(app.data_dir, detail, printed.text)
 
@@ -60,6 +64,8 @@ def document_label(doc_type: str, kind: str) -> str:
     "Wpłata", "Wypłata", …"""
     if doc_type == "return":
         return t("ret.doc")
+    if doc_type == "invoice":
+        return t("invoices2.doc_label")
     if doc_type == "daily_report":
         return t("day.list_label")
     from .screens.cash import cash_document_label

@@ -678,3 +678,44 @@ STATES: dict[str, State] = {
     # the fiscal day refused across midnight; documents printed late at start (issue 14)
     **DAYRULE_STATES,
 }
+
+
+# -- invoices after the sale and who sees parked receipts (issue 14 items 3 and 6) ---
+
+#: Jogurt grecki sold on a "Paragon z NIP" (K1-000001)
+_NIP_SALE = [*code("9"), "plus", "f3", "3", "wait:50", *code("5261045731"), "enter", "wait:50", "escape"]
+#: Jogurt grecki ×2 and Mleko sold on a Faktura (K1-000001, FV/K1/11/2026/0001)
+_FAKTURA_SALE = [
+    *code("9"), *code("9"), *code("1"), "plus", "f3", "1", "wait:50", *code("5261045731"),
+    *code("Firma Testowa sp. z o.o."), *code("ul. Prosta 1, 00-001 Warszawa"), "enter", "wait:50", "escape",
+]
+_INVOICE_FORM = [*LOGIN, *_NIP_SALE, "f2", "5", "wait:50", "f", "wait:50"]
+
+
+def _parked_own(terminal: Terminal) -> None:
+    set_catalogue_settings(terminal, parked_receipts_visible="own")
+
+
+STATES.update({
+    # "F" on a Paragon z NIP in 5. Transakcje: the buyer's name and address asked
+    "invoice_for_receipt_form": State(_INVOICE_FORM),
+    # ... and the non-fiscal invoice printed for it
+    "invoice_for_receipt_printout": State(
+        [*_INVOICE_FORM, *code("Firma Testowa sp. z o.o."), *code("ul. Prosta 1, 00-001 Warszawa"), "wait:50"]
+    ),
+    # "F" on a plain receipt: refused, saying why
+    "invoice_for_receipt_refused": State([*LOGIN, *SELL_ONE, "f2", "5", "wait:50", "f"]),
+    # the return screen of a Faktura: it says the return makes a correcting invoice
+    "return_of_invoice": State([*LOGIN, *_FAKTURA_SALE, "f7", *code("K1-000001"), "wait:100"]),
+    # a return of one yoghurt of a Faktura: the end of its correcting invoice
+    "return_correction_printout": State(
+        [*LOGIN, *_FAKTURA_SALE, "f7", *code("K1-000001"), "wait:100", *code("1"), "plus", "1", "wait:50",
+         "enter", "wait:100"]
+    ),
+    # "own": cashier 1002 does not see 1001's parked receipts
+    "parked_own_other_cashier": State(
+        [*LOGIN, *PARK_ONE, "f2", "1", "wait:50", "1", "0", "0", "2", "enter", "2", "2", "2", "2", "enter",
+         "wait:50", "f2", "6", "wait:50"],
+        setup=_parked_own,
+    ),
+})

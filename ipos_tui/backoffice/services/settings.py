@@ -60,6 +60,9 @@ SETTINGS: dict[str, SettingSpec] = {
     "day_close_mode": SettingSpec("off", choices=("off", "reminder", "block")),
     "day_close_time": SettingSpec("23:59", pattern=_TIME_RE),
     "parked_receipts": SettingSpec(True, kind=bool),
+    # who sees a parked receipt in the till's "6. Paragony": every cashier ("all") or
+    # only the one who opened it ("own")
+    "parked_receipts_visible": SettingSpec("all", choices=("own", "all")),
     "receipt_header": SettingSpec(""),
     "update_with_unsent": SettingSpec(False, kind=bool),  # install app updates with unsent sales
     # the till asks before it takes a line or change above this (grosze; typed in złoty)

@@ -26,7 +26,7 @@ from ipos_tui.backoffice import models as m
 from .base import ServiceBase
 
 #: The document kinds a list can be narrowed to (the page's "Rodzaj" filter).
-DOCUMENT_KINDS = ("paragon", "faktura", "paragon_nip", "return", "cash", "daily_report")
+DOCUMENT_KINDS = ("paragon", "faktura", "paragon_nip", "return", "cash", "daily_report", "invoices")
 #: Sales documents: a receipt adds to a period's sales, a return takes away.
 SALES_TYPES = ("receipt", "return")
 #: The longest period a report covers (one bar a day in the chart).
@@ -94,6 +94,8 @@ class TransactionQueryService(ServiceBase):
             scope &= t.doc_type.in_(["cash_operation", "cash_report"])
         elif kind in ("return", "daily_report"):
             scope &= t.doc_type == kind
+        elif kind == "invoices":  # every invoice: sold as one, for a receipt, correcting
+            scope &= t.invoice_number.is_null(False) | t.correction_number.is_null(False)
         count = t.select().where(scope).count()
         rows = list(t.select(t, m.Store.name.alias("store_name"), m.Terminal.name.alias("terminal_name"))
                     .join(m.Store, on=(t.store == m.Store.id))
@@ -125,6 +127,7 @@ class TransactionQueryService(ServiceBase):
                 "payments": [{**pay, "name": names.get(pay["method"], pay["method"])}
                              for pay in payments[r.id]],
                 "buyer_nip": r.buyer_nip,
+                "invoice_number": r.correction_number or r.invoice_number,
             })
         return found
 

@@ -155,6 +155,7 @@ class LoginScreen(PosScreen):
                     pin_field.focus()
             return
         self.pos.cashier = user
+        self.pos.receipt_for_cashier()
         from .cash import first_screen_after_login
 
         self.app.push_screen(first_screen_after_login(self.pos))

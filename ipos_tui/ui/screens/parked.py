@@ -65,7 +65,7 @@ class ParkedScreen(ListScreen):
     def load(self, select: int | None = None) -> None:
         """Re-read the list; the highlight goes to ``select`` or the current receipt."""
         self.pos.save_receipt()
-        self.receipts = self.pos.parked.list_parked()
+        self.receipts = self.pos.parked.list_parked(self.pos.parked_owner_filter())
         if select is None:
             select = next((i for i, parked in enumerate(self.receipts) if parked.is_current), 0)
         rows = [self.row(position, parked) for position, parked in enumerate(self.receipts, 1)]
@@ -91,7 +91,8 @@ class ParkedScreen(ListScreen):
         self._go_selling(lambda: self.pos.parked.switch(chosen.id))
 
     def action_add(self) -> None:
-        self._go_selling(self.pos.parked.add)
+        cashier = self.pos.cashier
+        self._go_selling(lambda: self.pos.parked.add(cashier.id if cashier is not None else None))
 
     def _go_selling(self, opening: Callable[[], OpenReceipt]) -> None:
         """Open the receipt ``opening()`` returns and go back to ringing it up."""

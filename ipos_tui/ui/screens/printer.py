@@ -237,9 +237,9 @@ def snippet(entry: JournalEntry, query: str) -> str:
         for line in lines:
             if wanted in normalise(line):
                 return " ".join(line.split())
-    if entry.kind == "receipt":
+    if entry.kind in ("receipt", "invoice"):
         for line in lines:
-            if line.startswith("SUMA PLN"):
+            if line.startswith(("SUMA PLN", "RAZEM PLN")):
                 return " ".join(line.split())
     return lines[1] if len(lines) > 1 else entry.title
 

@@ -227,8 +227,13 @@ class ReturnScreen(PosScreen):
         title = t("ret.original", code=source.code.text, when=when, total=format_money(source.total))
         if source.remote:
             title += f" ({t('ret.from_backoffice')})"
+
         self.box.border_title = title
-        self.box.border_subtitle = "" if source.remote_checked else t("ret.offline_note")
+        # a return of an invoiced receipt is also a correcting invoice: said first
+        notes = [] if source.invoice is None else [t("invoices2.corrects", number=source.invoice.number)]
+        if not source.remote_checked:
+            notes.append(t("ret.offline_note"))
+        self.box.border_subtitle = " · ".join(notes)
         self.show_lines(select=next((line.index for line in source.lines if line.returnable), 0))
         if source.fully_returned:
             self.say(t("ret.fully_returned", code=source.code.text), error=True)
@@ -416,6 +421,8 @@ class ReturnScreen(PosScreen):
 
         question = t("ret.confirm", amount=format_money(draft.total), method=method.name,
                      lines=len(draft.lines), code=self.source.code.text)
+        if self.source.invoice is not None:
+            question += " " + t("invoices2.confirm_correction", number=self.source.invoice.number)
         self.app.push_screen(ConfirmDialog(question), lambda yes: self._commit(method) if yes else None)
 
     def _commit(self, method: PaymentMethod) -> None:
@@ -433,13 +440,19 @@ class ReturnScreen(PosScreen):
         from ...terminal.printout import save_printout
 
         printed = service.print_return(stored.uuid, now)
-        save_printout(app.data_dir, app.terminal.ledger.get_document(stored.uuid), printed.text)
+        text = printed.text
+        correction = service.print_correction(stored.uuid, now)
+        if correction is not None:  # a return against an invoice: its correcting invoice
+            text += "\n" + correction.text
+        save_printout(app.data_dir, app.terminal.ledger.get_document(stored.uuid), text)
         app.sale_finished()
         done = t("ret.done", number=document_number_text("return", stored.number),
                  amount=format_money(stored.total), method=method.name)
+        if stored.invoice_number:
+            done += " " + t("invoices2.correction_done", number=stored.invoice_number)
         if self.authorisation is not None and not app.cashier.can(PERM_RETURNS):
             done += " " + t("perm.by", name=self.authorisation.name)
-        self.dismiss(ReturnDone(done, document_number_text("return", stored.number), printed.text))
+        self.dismiss(ReturnDone(done, document_number_text("return", stored.number), text))
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ class TransactionsScreen(ListScreen):
     BINDINGS = [
         Binding("enter,ctrl+j", "open", "keys.open", key_display="Enter"),
         Binding("z,Z", "return_goods", "ret.key_return", key_display="Z"),
+        Binding("f,F", "invoice", "invoices2.key_invoice", key_display="F"),
         *NAVIGATION,
         Binding("escape", "back", "keys.back"),
         Binding("f1", "app.help", "keys.help"),
@@ -142,6 +143,20 @@ class TransactionsScreen(ListScreen):
         from .returns import start_return
 
         start_return(self, document_code(info.terminal_id, doc.number))
+
+    def action_invoice(self) -> None:
+        """F: "Faktura do paragonu", an invoice for the highlighted receipt."""
+        index = self.rows.highlighted
+        if not self.documents or index is None:
+            return
+        doc = self.documents[index]
+        info = self.pos.terminal.settings.terminal_info()
+        if doc.doc_type != "receipt" or info is None:
+            self.say(t("invoices2.not_receipt_row"), error=True)
+            return
+        from .invoice_for_receipt import start_invoice_for_receipt
+
+        start_invoice_for_receipt(self, document_code(info.terminal_id, doc.number))
 
     def action_open(self) -> None:
         index = self.rows.highlighted

@@ -57,8 +57,8 @@ _SETTING_GROUPS = (
     ("group_login", ("login_mode", "short_pins_privileged")),
     ("group_cash", ("cash_management", "cashier_shifts", "cash_difference_limit")),
     ("group_day", ("day_close_mode", "day_close_time")),
-    ("group_sales", ("parked_receipts", "receipt_header", "large_amount", "large_quantity",
-                     "scale_codes")),
+    ("group_sales", ("parked_receipts", "parked_receipts_visible", "receipt_header", "large_amount",
+                     "large_quantity", "scale_codes")),
     ("group_updates", ("update_with_unsent",)),
 )
 
@@ -272,6 +272,8 @@ def _settings_context(request: Request, office: BackOffice, user: WebUser) -> di
         "login_mode": [(m, tr(_LOGIN_MODE_LABELS[m])) for m in _LOGIN_MODES],
         "day_close_mode": [(m, tr(f"web.settings.day_close_{m}"))
                            for m in SETTINGS["day_close_mode"].choices or ()],
+        "parked_receipts_visible": [(m, tr(f"invoices2.parked_visible_{m}"))
+                                    for m in SETTINGS["parked_receipts_visible"].choices or ()],
     }
     return {"groups": _SETTING_GROUPS, "specs": SETTINGS, "choices": choices,
             "bool_keys": [key for key, spec in SETTINGS.items() if spec.kind is bool],
@@ -316,6 +318,8 @@ def settings_save(request: Request, user: Owner, office: Office, form: Form) -> 
             texts[key] = "1" if form.get(key) else "0"
         else:
             posted = form.get(key)
+            if posted is None and key == "parked_receipts_visible":
+                continue  # a form from before the setting existed: it keeps its value
             texts[key] = posted if isinstance(posted, str) else ""
     errors: dict[str, str] = {}
     changed: list[str] = []

@@ -58,6 +58,8 @@ def document_label(language: str, doc_type: str, kind: str) -> str:
         return text_in(language, "ret.doc")
     if doc_type == "daily_report":
         return text_in(language, "day.list_label")
+    if doc_type == "invoice":
+        return text_in(language, "invoices2.web_label")
     return text_in(language, _LABEL_KEYS.get((doc_type, kind), "doc.paragon"))
 
 
@@ -103,7 +105,8 @@ class DocumentFilter(BaseModel):
     store: Id = None
     terminal: Id = None
     day: Day = None
-    kind: Literal["", "paragon", "faktura", "paragon_nip", "return", "cash", "daily_report"] = ""
+    kind: Literal["", "paragon", "faktura", "paragon_nip", "return", "cash", "daily_report",
+                  "invoices"] = ""
 
 
 class PeriodFilter(BaseModel):
@@ -166,7 +169,8 @@ def _filter_context(office: BackOffice, user: WebUser, language: str) -> dict[st
         "terminal_options": [("", text_in(language, "web.tx.all_terminals"))]
         + [(t["id"], f'{t["name"] or t["id"]} ({names.get(t["store_id"], "")})')
            for t in office.tx_terminals(user.store_ids)],
-        "kinds_options": [(k, text_in(language, f"web.tx.kind_{k}")) for k in DOCUMENT_KINDS],
+        "kinds_options": [(k, text_in(language, "invoices2.web_kind_invoices" if k == "invoices"
+                                      else f"web.tx.kind_{k}")) for k in DOCUMENT_KINDS],
     }
 
 

@@ -1,0 +1,485 @@
+"""Invoices besides the sale itself: "Faktura do paragonu" and the correcting invoice.
+
+**Faktura do paragonu** (an invoice for an earlier receipt). Polish rules:
+
+* since 2020 an invoice for a sale documented by a fiscal receipt may be issued to
+  a taxpayer only when the receipt carried the buyer's NIP (art. 106b ust. 5 ustawy
+  o VAT), and the invoice names the same NIP (the till takes it from the receipt:
+  only a "Paragon z NIP" qualifies);
+* the buyer must ask within 3 months from the end of the month of the sale (art.
+  106b ust. 3 pkt 1); the invoice is then due by the 15th day of the month after the
+  sale when asked within the month of the sale, or within 15 days of the request
+  when asked later (art. 106i ust. 6). The till issues it at the moment it is
+  asked for, so both deadlines are met by issuing at once, and the rule it enforces
+  is the request window: **up to the last day of the third month after the month of
+  the sale** (:func:`invoice_deadline`);
+* one invoice per receipt, and none for a receipt already (partly) returned at this
+  till: the invoice copies the whole receipt.
+
+It is a document of its own type ("invoice", its own gapless running number like
+every document type), with the next number of the till's invoice series ("FV/…",
+the same counter as the invoices issued at a sale), its own copy of the receipt's
+lines, VAT and payments, and the receipt it documents in ``extra["receipt"]``. It is
+NOT a sale: daily, monthly and periodic reports, the drawer and the statistics count
+receipts and returns only, so the receipt's sale is never counted twice. It is
+printed as a non-fiscal printout (journal kind "invoice") and uploaded.
+
+**Faktura korygująca** (correcting invoice). A return against a receipt that was
+invoiced (a Faktura sold at the till, or a receipt with a "Faktura do paragonu")
+is stored as the return it is, and takes the next number of the correction series
+("FK/…", numbered like invoices) in the same transaction. Its ``extra["correction"]``
+keeps what the printout needs and the return alone cannot tell: the corrected
+invoice's number and dates, the reason, and, per corrected line and per VAT rate,
+the values before this correction. The printout (journal kind "invoice_correction")
+shows before / after / difference per line and per rate (net, VAT, gross).
+"""
+
+from __future__ import annotations
+
+import calendar
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from peewee import IntegrityError
+
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.money import format_money, round_half_up
+from ipos_tui.domain.quantity import format_quantity
+from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
+from ipos_tui.domain.validation import format_nip
+from ipos_tui.domain.vat import VAT_RATES, VatTotal, letter_label, vat_from_gross
+from ipos_tui.terminal.ledger import DocumentDraft
+from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
+from ipos_tui.terminal.records import (
+    Buyer,
+    Company,
+    DocumentDetail,
+    DocumentLine,
+    StoredDocument,
+    User,
+    document_number_text,
+)
+from ipos_tui.terminal.timeutil import parse_time
+from ipos_tui.terminal.vat_table import RATES_KEY, document_rates
+
+if TYPE_CHECKING:
+    from ipos_tui.terminal.db import Terminal
+
+#: The ledger's document type of an invoice issued for an earlier receipt.
+DOC_INVOICE: Final = "invoice"
+#: The series of correcting invoices (numbered like "FV": per till, per month or year).
+CORRECTION_SERIES: Final = "FK"
+#: Why a return corrects an invoice (printed on the correcting invoice).
+CORRECTION_REASON: Final = "Zwrot towaru"
+INVOICE_TITLE: Final = "FAKTURA"
+CORRECTION_TITLE: Final = "FAKTURA KORYGUJĄCA"
+#: Months after the month of the sale in which a buyer may still ask (art. 106b ust. 3).
+REQUEST_MONTHS: Final = 3
+
+_RETURNS_OF_RECEIPT: Final = (
+    "SELECT count(*) FROM document WHERE doc_type = 'return' "
+    "AND json_extract(extra, '$.original.terminal_id') = ? "
+    "AND json_extract(extra, '$.original.number') = ?"
+)
+_INVOICE_OF_RECEIPT: Final = (
+    "SELECT uuid FROM document WHERE doc_type = 'invoice' "
+    "AND json_extract(extra, '$.receipt.terminal_id') = ? "
+    "AND json_extract(extra, '$.receipt.number') = ?"
+)
+
+
+def invoice_deadline(sale_day: date) -> date:
+    """The last day an invoice may be issued for a receipt of ``sale_day``: the end
+    of the third month after the month of the sale (see the module doc)."""
+    month_index = sale_day.year * 12 + sale_day.month - 1 + REQUEST_MONTHS
+    year, month = divmod(month_index, 12)
+    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+
+
+@dataclass(frozen=True)
+class InvoiceRef:
+    """The invoice a return corrects: its number, when it was issued, the sale's day
+    and the buyer it names."""
+
+    number: str
+    issued: datetime
+    sale: datetime
+    buyer: Buyer | None
+
+
+class InvoiceService:
+    """Issues and prints invoices for earlier receipts; prints correcting invoices."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        self._terminal = terminal
+
+    # -- finding -------------------------------------------------------------------
+
+    def invoice_of_receipt(self, terminal_id: int, number: int) -> DocumentDetail | None:
+        """The "Faktura do paragonu" issued for a receipt, or None."""
+        row = self._terminal.db.execute_sql(_INVOICE_OF_RECEIPT, (terminal_id, number)).fetchone()
+        return None if row is None else self._terminal.ledger.get_document(row[0])
+
+    def invoice_ref(self, receipt: DocumentDetail) -> InvoiceRef | None:
+        """The invoice documenting ``receipt`` (itself when it was a Faktura), or None."""
+        if receipt.invoice_number:
+            return InvoiceRef(receipt.invoice_number, receipt.created_local, receipt.created_local,
+                              receipt.buyer)
+        invoice = self.invoice_of_receipt(receipt.terminal_id, receipt.number)
+        if invoice is None or not invoice.invoice_number:
+            return None
+        return InvoiceRef(invoice.invoice_number, invoice.created_local, receipt.created_local,
+                          invoice.buyer)
+
+    def find_receipt(self, text: str, now: datetime) -> DocumentDetail:
+        """The receipt of this till named by ``text`` (a receipt code) if an invoice may
+        be issued for it now. Raises DomainError "ret.err.code_invalid",
+        "invoices2.err.not_found", "invoices2.err.not_nip", "invoices2.err.is_invoice",
+        "invoices2.err.has_invoice", "invoices2.err.returned", "invoices2.err.too_late",
+        "err.terminal_not_activated"."""
+        info = self._terminal.settings.terminal_info()
+        if info is None:
+            raise DomainError("err.terminal_not_activated")
+        code = parse_receipt_code(text, info.terminal_id)
+        if code.terminal_id != info.terminal_id:
+            # another till's receipt: its invoice is issued where it was sold
+            raise DomainError("invoices2.err.other_till", code=code.text)
+        receipt = self._terminal.ledger.find_by_number(code.number)
+        if receipt is None:
+            raise DomainError("invoices2.err.not_found", code=code.text)
+        self.check_receipt(receipt, now)
+        return receipt
+
+    def check_receipt(self, receipt: DocumentDetail, now: datetime) -> None:
+        """Refuse a receipt no invoice may be issued for now (see :meth:`find_receipt`)."""
+        code = receipt.code
+        if receipt.kind == "faktura":
+            raise DomainError("invoices2.err.is_invoice", code=code, number=receipt.invoice_number or "")
+        if receipt.kind != "paragon_nip" or receipt.buyer is None:
+            raise DomainError("invoices2.err.not_nip", code=code)
+        existing = self.invoice_of_receipt(receipt.terminal_id, receipt.number)
+        if existing is not None:
+            raise DomainError("invoices2.err.has_invoice", code=code, number=existing.invoice_number or "")
+        returns = self._terminal.db.execute_sql(
+            _RETURNS_OF_RECEIPT, (receipt.terminal_id, receipt.number)
+        ).fetchone()[0]
+        if returns:
+            # the invoice would document goods that came back: it copies the whole
+            # receipt, so a receipt with a return gets none here
+            raise DomainError("invoices2.err.returned", code=code)
+        deadline = invoice_deadline(receipt.created_local.date())
+        if _local_day(now) > deadline:
+            raise DomainError("invoices2.err.too_late", code=code, deadline=deadline.isoformat())
+
+    # -- issuing -------------------------------------------------------------------
+
+    def issue_for_receipt(
+        self, receipt: DocumentDetail, name: str, address: str, *, cashier: User, now: datetime
+    ) -> StoredDocument:
+        """Store the invoice for ``receipt`` with the next invoice number; the buyer's
+        NIP is the receipt's, ``name`` and ``address`` are asked of the buyer.
+
+        Raises what :meth:`check_receipt` raises (checked again inside the write
+        transaction, so two tills or two screens cannot both invoice one receipt) and
+        "err.buyer_details_required"."""
+        name, address = " ".join(name.split()), " ".join(address.split())
+        if not (name and address) or receipt.buyer is None:
+            raise DomainError("err.buyer_details_required")
+        buyer = Buyer(receipt.buyer.nip, name, address)
+        draft = DocumentDraft(
+            doc_type=DOC_INVOICE,
+            kind="faktura",
+            total=receipt.total,
+            vat=dict(receipt.vat),
+            lines=tuple(receipt.lines),
+            payments=tuple(receipt.payments),
+            extra={
+                "receipt": {
+                    "terminal_id": receipt.terminal_id,
+                    "number": receipt.number,
+                    "uuid": receipt.uuid,
+                    "created_local": receipt.created_local.isoformat(),
+                },
+                RATES_KEY: document_rates(receipt.extra),  # the receipt's rates
+            },
+            discount_total=receipt.discount_total,
+            buyer=buyer,
+            invoice_series="FV",
+        )
+        try:
+            return self._terminal.ledger.commit_document(
+                draft, cashier=cashier, now=now, check=lambda: self.check_receipt(receipt, now)
+            )
+        except (IntegrityError, sqlite3.IntegrityError) as error:  # the unique index: invoiced meanwhile
+            raise DomainError("invoices2.err.has_invoice", code=receipt.code, number="") from error
+
+    # -- printing ------------------------------------------------------------------
+
+    def print_invoice(self, doc_uuid: str, now: datetime) -> JournalEntry:
+        """Print a stored "Faktura do paragonu" (non-fiscal, journal kind "invoice")."""
+        detail = self._terminal.ledger.get_document(doc_uuid)
+        return printer_of(self._terminal).print_nonfiscal(
+            "invoice", INVOICE_TITLE, render_invoice(detail, self._terminal.settings.company()), now,
+            document_uuid=detail.uuid, document_number=detail.number,
+        )
+
+    def print_correction(self, doc_uuid: str, now: datetime) -> JournalEntry | None:
+        """Print the correcting invoice of a stored return (journal kind
+        "invoice_correction"); None when the return corrected no invoice."""
+        detail = self._terminal.ledger.get_document(doc_uuid)
+        if not detail.invoice_number or "correction" not in detail.extra:
+            return None
+        return printer_of(self._terminal).print_nonfiscal(
+            "invoice_correction", CORRECTION_TITLE,
+            render_correction(detail, self._terminal.settings.company()), now,
+            document_uuid=detail.uuid, document_number=detail.number,
+        )
+
+
+def _local_day(moment: datetime) -> date:
+    from ipos_tui.terminal.timeutil import local_text
+
+    return parse_time(local_text(moment)).date()
+
+
+# -- the correction's record (built with the return) -------------------------------
+
+
+def correction_record(
+    invoice: InvoiceRef,
+    originals: Mapping[int, tuple[DocumentLine, int]],
+    original_vat: Mapping[str, VatTotal],
+    returned_lines: Iterable[DocumentLine],
+    rates: Mapping[str, int | None] = VAT_RATES,
+) -> dict[str, Any]:
+    """What a correcting invoice stores besides the return: the invoice corrected and
+    the values before this correction.
+
+    ``originals``: original line index → (the original line, milli-units returned
+    before this return). Per line "before" is the sold quantity and value less the
+    earlier returns (value as the return flow scales it, so the figures telescope);
+    per rate, the gross before is the sum of every original line's value before; its
+    VAT is the original invoice's own when nothing was returned yet, else computed
+    from that gross at the letter's rate.
+    """
+    picked = {line.original_line for line in returned_lines}
+    lines = []
+    for index in sorted(i for i in picked if i is not None):
+        line, returned = originals[index]
+        lines.append({
+            "index": index, "name": line.name, "unit": line.unit, "precision": line.precision,
+            "unit_price": line.unit_price, "letter": line.vat_letter,
+            "qty_before": line.qty - returned,
+            "value_before": line.value - round_half_up(line.value * returned, line.qty),
+        })
+    gross_before: dict[str, int] = defaultdict(int)
+    earlier = False
+    for line, returned in originals.values():
+        gross_before[line.vat_letter] += line.value - round_half_up(line.value * returned, line.qty)
+        earlier = earlier or returned > 0
+    per_rate = {}
+    for letter, gross in sorted(gross_before.items()):
+        if not earlier and letter in original_vat:
+            vat = original_vat[letter].vat
+        else:
+            vat = vat_from_gross(gross, rates.get(letter))
+        per_rate[letter] = {"gross_before": gross, "vat_before": vat}
+    return {
+        "invoice_number": invoice.number,
+        "invoice_date": invoice.issued.isoformat(),
+        "sale_date": invoice.sale.isoformat(),
+        "reason": CORRECTION_REASON,
+        "lines": lines,
+        "rates": per_rate,
+    }
+
+
+# -- printouts ---------------------------------------------------------------------
+
+
+def _amount(grosze: int) -> str:
+    text = format_money(grosze, symbol=False)
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def _fit(left: str, right: str, width: int = PRINT_WIDTH) -> str:
+    room = max(0, width - len(right) - 1)
+    left = left[:room]
+    return left + " " * (width - len(left) - len(right)) + right
+
+
+def _wrapped(text: str, width: int, indent: str = "  ") -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or []
+
+
+def _nip(digits: str) -> str:
+    try:
+        return format_nip(digits)
+    except ValueError:
+        return digits
+
+
+
+
+def parties(company: Company | None, buyer: Buyer | None, width: int = PRINT_WIDTH) -> list[str]:
+    """The seller and buyer blocks of an invoice: name, address, NIP."""
+    out = ["Sprzedawca:"]
+    if company is not None:
+        out += _wrapped(company.name, width) + _wrapped(company.address, width)
+        out.append(f"  NIP: {_nip(company.nip)}")
+    out.append("Nabywca:")
+    if buyer is not None:
+        out += _wrapped(buyer.name, width) + _wrapped(buyer.address, width)
+        out.append(f"  NIP: {_nip(buyer.nip)}")
+    return out
+
+
+def rate_table(rows: Iterable[tuple[str, int, int, int]], width: int = PRINT_WIDTH) -> list[str]:
+    """Rows of (label, net, VAT, gross) under the header "Stawka Netto VAT Brutto"."""
+    cell = max(8, (width - 6) // 3)
+
+    def row(first: str, *cells: str) -> str:
+        return (first[:6].ljust(6) + "".join(c.rjust(cell) for c in cells))[:width].rstrip()
+
+    out = [row("Stawka", "Netto", "VAT", "Brutto")]
+    for label, net, vat, gross in rows:
+        out.append(row(label, _amount(net), _amount(vat), _amount(gross)))
+    return out
+
+
+def _per_rate_rows(vat: Mapping[str, VatTotal], rates: Mapping[str, int | None]) -> list[tuple[str, int, int, int]]:
+    """Net / VAT / gross per letter, labelled with the rate the document used."""
+    rows = [(f"{letter} {letter_label(letter, rates)}".rstrip(), t.net, t.vat, t.gross)
+            for letter, t in sorted(vat.items())]
+    totals = vat.values()
+    rows.append(("Razem", sum(t.net for t in totals), sum(t.vat for t in totals),
+                 sum(t.gross for t in totals)))
+    return rows
+
+
+def _payment_lines(detail: DocumentDetail, width: int, label: str) -> list[str]:
+    out = []
+    for payment in detail.payments:
+        out.append(_fit(f"{label}: {payment.name}", _amount(payment.amount - payment.change), width))
+    return out
+
+
+def render_invoice(detail: DocumentDetail, company: Company | None, width: int = PRINT_WIDTH) -> list[str]:
+    """The body of a "Faktura do paragonu": number, dates, the receipt, seller and
+    buyer with NIP, the goods (gross prices, as on the receipt), net / VAT / gross per
+    rate, the total and how it was paid."""
+    receipt = detail.extra.get("receipt") or {}
+    sold = parse_time(receipt["created_local"]) if receipt.get("created_local") else detail.created_local
+    out = [f"Nr {detail.invoice_number}"[:width]]
+    out.append(_fit("Data wystawienia:", detail.created_local.strftime("%Y-%m-%d"), width))
+    out.append(_fit("Data sprzedaży:", sold.strftime("%Y-%m-%d"), width))
+    if receipt:
+        code = ReceiptCode(int(receipt["terminal_id"]), int(receipt["number"])).text
+        out.append(_fit("Do paragonu fiskalnego:", code, width))
+        out.append(_fit("  z dnia", sold.strftime("%Y-%m-%d %H:%M"), width))
+    out.append("-" * width)
+    out += parties(company, detail.buyer, width)
+    out.append("-" * width)
+    out.append(_fit("Nazwa / ilość x cena brutto", "Wartość", width))
+    for number, line in enumerate(detail.lines, start=1):
+        out.append(f"{number}. {line.name}"[:width])
+        qty = format_quantity(line.qty, line.precision)
+        out.append(_fit(f"  {qty} {line.unit} x {_amount(line.unit_price)}",
+                        f"{_amount(line.value)} {line.vat_letter}", width))
+        if line.discount:
+            out.append(_fit("  w tym rabat", f"-{_amount(line.discount)}", width))
+    out.append("-" * width)
+    out += rate_table(_per_rate_rows(detail.vat, document_rates(detail.extra)), width)
+    out.append("-" * width)
+    out.append(_fit("RAZEM PLN", _amount(detail.total), width))
+    out += _payment_lines(detail, width, "Sposób zapłaty")
+    out.append("Zapłacono przy paragonie.")
+    out.append("-" * width)
+    out.append(_fit(f"Wystawił: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
+    return [line.rstrip() for line in out]
+
+
+def render_correction(detail: DocumentDetail, company: Company | None, width: int = PRINT_WIDTH) -> list[str]:
+    """The body of a correcting invoice: its number, the invoice corrected (number,
+    dates), seller and buyer with NIP, the reason, each corrected line before / after
+    / difference, net / VAT / gross per rate before, after and the difference, the
+    refund and how it was paid back."""
+    record = detail.extra["correction"]
+    original = detail.extra.get("original") or {}
+    issued = parse_time(record["invoice_date"])
+    sold = parse_time(record["sale_date"])
+    out = [f"Nr {detail.invoice_number}"[:width]]
+    out.append(_fit("Data wystawienia:", detail.created_local.strftime("%Y-%m-%d"), width))
+    out.append(_fit("Do faktury:", str(record["invoice_number"]), width))
+    out.append(_fit("  z dnia", issued.strftime("%Y-%m-%d"), width))
+    out.append(_fit("Data sprzedaży:", sold.strftime("%Y-%m-%d"), width))
+    if original:
+        code = ReceiptCode(int(original["terminal_id"]), int(original["number"])).text
+        out.append(_fit("Paragon:", code, width))
+    out.append(_fit("Zwrot:", document_number_text("return", detail.number), width))
+    out.append("-" * width)
+    out += parties(company, detail.buyer, width)
+    out.append("-" * width)
+    out.append(f"Przyczyna korekty: {record['reason']}"[:width])
+    out.append("-" * width)
+    returned = {line.original_line: line for line in detail.lines}
+    for item in record["lines"]:
+        line = returned.get(item["index"])
+        qty_back = line.qty if line is not None else 0
+        value_back = line.value if line is not None else 0
+        precision, unit = int(item["precision"]), item["unit"]
+
+        def qty(milli: int) -> str:
+            return f"{format_quantity(milli, precision)} {unit}"
+
+        out.append(f"{int(item['index']) + 1}. {item['name']}"[:width])
+        out.append(_fit(f"  przed: {qty(item['qty_before'])}", f"{_amount(item['value_before'])} {item['letter']}", width))
+        out.append(_fit(f"  po:    {qty(item['qty_before'] - qty_back)}",
+                        f"{_amount(item['value_before'] - value_back)} {item['letter']}", width))
+        out.append(_fit(f"  różnica: -{qty(qty_back)}", f"{_amount(-value_back)} {item['letter']}", width))
+    out.append("-" * width)
+    before: dict[str, VatTotal] = {
+        letter: VatTotal(letter, int(v["gross_before"]), int(v["vat_before"]))
+        for letter, v in record["rates"].items()
+    }
+    change = {letter: VatTotal(letter, -t.gross, -t.vat) for letter, t in detail.vat.items()}
+    after = {
+        letter: VatTotal(letter, t.gross + (change[letter].gross if letter in change else 0),
+                         t.vat + (change[letter].vat if letter in change else 0))
+        for letter, t in before.items()
+    }
+    for title, table in (("Przed korektą:", before), ("Po korekcie:", after), ("Różnica:", change)):
+        out.append(title)
+        out += rate_table(_per_rate_rows(table, document_rates(detail.extra)), width)[1 if title != "Przed korektą:" else 0:]
+    out.append("-" * width)
+    out.append(_fit("KWOTA KOREKTY PLN", _amount(-detail.total), width))
+    out.append(_fit("DO ZWROTU PLN", _amount(detail.total), width))
+    out += _payment_lines(detail, width, "Forma zwrotu")
+    out.append("-" * width)
+    out.append(_fit(f"Wystawił: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
+    out.append("")
+    out.append("Podpis odbiorcy: ....................")
+    return [line.rstrip() for line in out]
+
+
+__all__ = [
+    "CORRECTION_REASON",
+    "CORRECTION_SERIES",
+    "CORRECTION_TITLE",
+    "DOC_INVOICE",
+    "INVOICE_TITLE",
+    "InvoiceRef",
+    "InvoiceService",
+    "correction_record",
+    "invoice_deadline",
+    "parties",
+    "rate_table",
+    "render_correction",
+    "render_invoice",
+]
