@@ -105,3 +105,38 @@ def test_documents_older_than_the_check_are_left_alone(
     demo_terminal.settings.set_local(RECOVERY_AFTER_KEY, last_id)  # as the migration records it
     new = sell([(MLEKO, 2000)])
     assert unprinted(demo_terminal) == [new.uuid] != [old.uuid]
+
+
+def test_invoices_and_corrections_are_printed_late_in_their_own_layout(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    from dataclasses import replace
+
+    from ipos_tui.terminal.invoices import InvoiceService
+    from ipos_tui.terminal.records import Buyer, PaymentMethod
+    from ipos_tui.terminal.returns import ReturnService
+
+    firm = Buyer("5261045731", "Firma Test sp. z o.o.", "ul. Prosta 1, 00-001 Warszawa")
+    cashier = replace(CASHIER, permissions=frozenset({"returns"}))
+    faktura = sell([(MLEKO, 2000)], kind="faktura", buyer=firm)
+    with_nip = sell([(MLEKO, 1000)], kind="paragon_nip", buyer=Buyer("7740001454"))
+    returns = ReturnService(demo_terminal)
+    back = returns.commit(returns.find(faktura.code, cashier), {0: 1000},
+                          PaymentMethod("gotowka", "gotówka", "cash", allows_change=True),
+                          cashier=cashier, now=NOW + timedelta(hours=1))
+    invoices = InvoiceService(demo_terminal)
+    # the next day, the day still open: an invoice for a receipt adds nothing to any
+    # day, so the day rule lets it through
+    for_receipt = invoices.issue_for_receipt(
+        invoices.find_receipt(with_nip.code, NOW), "Firma Test", "ul. Prosta 1",
+        cashier=cashier, now=NOW + timedelta(days=1))
+    result = print_unprinted(demo_terminal, NOW + timedelta(days=1, hours=1))
+    assert [(item.detail.doc_type, item.entry.kind) for item in result.printed] == [
+        ("receipt", "invoice"), ("receipt", "receipt"), ("return", "return"), ("invoice", "invoice")]
+    printer = printer_of(demo_terminal)
+    assert [entry.kind for entry in printer.printouts_of(back.uuid)] == ["return", "invoice_correction"]
+    (invoice_entry,) = printer.printouts_of(for_receipt.uuid)
+    assert "FV/K1/11/2026/0002" in invoice_entry.text and "Do paragonu fiskalnego:" in invoice_entry.text
+    assert "C 5%" in invoice_entry.text  # at the rate the receipt was sold at
+    (correction,) = [e for e in printer.printouts_of(back.uuid) if e.kind == "invoice_correction"]
+    assert "FK/K1/11/2026/0001" in correction.text and "FV/K1/11/2026/0001" in correction.text
