@@ -55,7 +55,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.bulk import import_products
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.backoffice.services.catalogue import ProductInput, _ImportErrors

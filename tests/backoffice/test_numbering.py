@@ -215,7 +215,7 @@ def test_uuid_conflict_carries_the_stored_version(shop, till, base) -> None:
 def test_migration_adds_the_table_to_an_older_database(shop) -> None:
     db = shop.office.db
     db.execute_sql('DROP TABLE "numbering_issue"')
-    db.execute_sql('DELETE FROM "schema_version" WHERE "version" = 9')
+    db.execute_sql('DELETE FROM "schema_version" WHERE "version" >= 9')
     assert current_version(db) == 8
-    assert migrate(db) == [9]
+    assert migrate(db)[0] == 9  # and the later steps, each safe on a database that has them
     assert db.table_exists("numbering_issue")

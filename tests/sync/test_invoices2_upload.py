@@ -26,6 +26,7 @@ from ipos_tui.sync.upload import upload_job
 from ipos_tui.terminal.db import Terminal, open_terminal
 from ipos_tui.terminal.invoices import InvoiceService
 from ipos_tui.terminal.records import Buyer, PaymentMethod, User
+from ipos_tui.terminal.reports import ReportService
 from ipos_tui.terminal.returns import ReturnService
 
 WARSAW = timezone(timedelta(hours=1))
@@ -79,6 +80,8 @@ def test_invoice_for_a_receipt_and_a_correction_are_stored_with_their_numbers(
     k = terminal.settings.terminal_info().terminal_id  # type: ignore[union-attr]
     faktura = terminal.ledger.get_document(_sell(terminal, cashier, "faktura", BUYER))
     nip = terminal.ledger.get_document(_sell(terminal, cashier, "paragon_nip", Buyer("526-025-09-95")))
+    reports = ReportService(terminal)
+    reports.make_daily_report(cashier, SOLD_AT + timedelta(hours=1))  # the day closed, as a till must
     invoices = InvoiceService(terminal)
     for_receipt = invoices.issue_for_receipt(
         invoices.find_receipt(nip.code, SOLD_AT + timedelta(days=3)), "Firma Kupująca sp. z o.o.",
@@ -86,6 +89,7 @@ def test_invoice_for_a_receipt_and_a_correction_are_stored_with_their_numbers(
     returns = ReturnService(terminal)
     correction = returns.commit(returns.find(faktura.code, cashier), {0: 1000}, CASH,
                                 cashier=cashier, now=SOLD_AT + timedelta(days=4))
+    reports.make_daily_report(cashier, SOLD_AT + timedelta(days=4, hours=1))
     plain_return = returns.commit(returns.find(nip.code, cashier), {1: 1000}, CASH,
                                   cashier=cashier, now=SOLD_AT + timedelta(days=5))
     assert _upload(terminal)[-1] == JobFinished("transactions", True)

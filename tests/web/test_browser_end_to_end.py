@@ -258,7 +258,7 @@ async def test_sales_a_till_uploads_show_in_the_page_and_its_unsent_count_drops_
     def unsent_cell(page: Any) -> str:
         page.get_by_role("link", name="Lista kasoterminali").click()
         row = page.get_by_role("row").filter(has_text="Kasa 1")
-        return row.get_by_role("cell").nth(-1).inner_text()
+        return row.get_by_role("cell").nth(-2).inner_text()  # unsent: the column before numbering
 
     def before_upload(page: Any) -> None:
         seen["before"] = unsent_cell(page)

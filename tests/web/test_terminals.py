@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "backoffice"))
 

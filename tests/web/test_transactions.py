@@ -359,7 +359,7 @@ def test_release_without_csrf_is_refused(shop: Shop, owner: WebClient) -> None:
         assert response.status_code == 403, token
         assert "Formularz wygasł" in response.text
     assert m.Quarantine.get_by_id(item).released_at is None
-    for path in (f"/quarantine/99999/release", "/quarantine/abc/release"):
+    for path in ("/quarantine/99999/release", "/quarantine/abc/release"):
         assert owner.post(path).status_code == 404, path
 
 
