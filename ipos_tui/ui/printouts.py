@@ -75,8 +75,10 @@ def document_label(doc_type: str, kind: str) -> str:
 
 def document_title(detail: DocumentDetail) -> str:
     """"Faktura nr 000003", "Zwrot nr Z000001", "Wypłata nr KO000002" …"""
-    return t("doc.titled", label=document_label(detail.doc_type, detail.kind),
-             number=document_number_text(detail.doc_type, detail.number))
+    number = document_number_text(detail.doc_type, detail.number)
+    if detail.invoice_number and detail.doc_type != "return":  # an invoice goes by its series
+        number = detail.invoice_number
+    return t("doc.titled", label=document_label(detail.doc_type, detail.kind), number=number)
 
 
 def upload_mark(app: IposApp, state: str) -> str:

@@ -210,6 +210,9 @@ async def test_receipt_with_nip_above_450_zl_warns_and_offers_an_invoice(make_ap
         await pilot.pause()
         detail = app.terminal.ledger.get_document(app.terminal.ledger.list_documents()[0].uuid)
         assert detail.kind == "faktura" and detail.invoice_number == "FV/K1/11/2026/0001"
+        # the cashier is told the invoice's own number, not its place in the receipt count
+        assert "Faktura nr FV/K1/11/2026/0001" in screen_text(pilot)
+        assert "Faktura nr 000001" not in screen_text(pilot)
 
 
 async def test_the_cashier_may_keep_the_receipt_with_nip_above_450_zl(make_app) -> None:

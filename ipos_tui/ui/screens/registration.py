@@ -636,7 +636,9 @@ class RegistrationScreen(PosScreen):
         self.show_receipt()
         self.refresh_top_bar()
         detail = self.pos.terminal.ledger.get_document(document.uuid)  # type: ignore[attr-defined]
-        done = t(f"reg.done_{detail.kind}", number=document_number_text(detail.doc_type, detail.number))
+        # a Faktura goes by its invoice number ("FV/K1/12/2026/0001"), not its place in the till's count
+        done = t(f"reg.done_{detail.kind}",
+                 number=detail.invoice_number or document_number_text(detail.doc_type, detail.number))
         if detail.change:
             done += " " + t("reg.change_given", change=format_money(detail.change))
         self.say(done)
