@@ -109,8 +109,17 @@ STREAM_TYPES: Final[dict[str, tuple[str, ...]]] = {
     "products": ("vat_rate", "unit", "category", "product", "barcode", "price", "discount"),
 }
 
-DocumentType = Literal["receipt", "return", "cash_operation", "daily_report"]
-DOCUMENT_TYPES: Final[tuple[str, ...]] = ("receipt", "return", "cash_operation", "daily_report")
+DocumentType = Literal["receipt", "sale_invoice", "return", "cash_operation", "daily_report"]
+DOCUMENT_TYPES: Final[tuple[str, ...]] = ("receipt", "sale_invoice", "return", "cash_operation",
+                                          "daily_report")
+#: Documents of a sale: a receipt, and a sale documented by an invoice at the till
+#: (a Faktura, numbered apart from the receipts: a receipt's number is never taken
+#: by an invoice).
+SALE_TYPES: Final[tuple[str, ...]] = ("receipt", "sale_invoice")
+#: The rate of each VAT letter a document was sold at, in basis points (2300 = 23 %),
+#: ``None`` for an exempt letter ("zw.").
+DocumentRates = dict[Annotated[str, Field(pattern=r"^[A-G]$")],
+                     Annotated[int, Strict(), Field(ge=0, le=10_000)] | None]
 
 #: Ids and document numbers fit a 32-bit database integer on every backend.
 Id32 = Annotated[int, Field(ge=1, le=2_147_483_647)]
@@ -122,7 +131,8 @@ NonNegativeGrosze = Annotated[int, Strict(), Field(ge=0, le=99_999_999_999)]
 SignedGrosze = Annotated[int, Strict(), Field(ge=-99_999_999_999, le=99_999_999_999)]
 #: Thousandths of a unit sold or returned (1000 = 1 szt. or 1 kg).
 Thousandths = Annotated[int, Strict(), Field(gt=0, le=99_999_000)]
-VatLetter = Literal["A", "B", "C", "D", "E"]
+#: The fiscal printer's PTU letters (A-G; the back office sets which exist and their rates).
+VatLetter = Literal["A", "B", "C", "D", "E", "F", "G"]
 #: What a sale was printed as: a plain receipt, an invoice, or a receipt with the
 #: buyer's NIP ("paragon z NIP").
 ReceiptKind = Literal["paragon", "faktura", "paragon_nip"]
@@ -607,6 +617,9 @@ class ReceiptDocument(DocumentBase):
     #: VAT; the payments cover total + deposit (left out when 0)
     deposit: NonNegativeGrosze = 0
     deposit_lines: list[DepositLine] | None = Field(default=None, max_length=1000)
+    #: the rates of its letters the till sold at (the PTU table then in force), so the
+    #: back office's reports need not guess them; left out by older tills
+    vat_rates: DocumentRates | None = Field(default=None, max_length=7)
 
     def missing_buyer_field(self) -> str | None:
         """The first buyer field this ``kind`` requires but lacks ("buyer" when there is
@@ -623,9 +636,25 @@ class ReceiptDocument(DocumentBase):
         return None
 
 
+class SaleInvoiceDocument(ReceiptDocument):
+    """A sale documented by a VAT invoice printed at the till (a Faktura): the same
+    body as a receipt, with ``kind`` "faktura", the buyer in full and
+    ``invoice_number`` required. ``number`` is gapless in its own series per till, so
+    an invoice never takes a receipt's number. (Tills before this type sent a Faktura
+    as a ``receipt`` of kind "faktura"; the back office still takes those.)"""
+
+    type: Literal["sale_invoice"] = "sale_invoice"  # type: ignore[assignment]
+    kind: Literal["faktura"] = "faktura"  # type: ignore[assignment]
+    invoice_number: str = Field(min_length=1, max_length=40)  # type: ignore[assignment]
+
+
 class OriginalReceipt(WireModel):
+    """The sale a return (or an invoice) refers to: a receipt unless ``type`` says it
+    was a Faktura (``sale_invoice``, left out when "receipt")."""
+
     terminal_id: Id32
     number: Id32
+    type: Literal["receipt", "sale_invoice"] = "receipt"
 
 
 class ReturnDocument(DocumentBase):
@@ -643,6 +672,8 @@ class ReturnDocument(DocumentBase):
     payments: list[DocumentPayment] = Field(default_factory=list, max_length=20)
     total: NonNegativeGrosze
     vat_totals: dict[VatLetter, SignedGrosze] = Field(default_factory=dict)
+    #: the rates the refunded lines were sold at (see :class:`ReceiptDocument`)
+    vat_rates: DocumentRates | None = Field(default=None, max_length=7)
 
 
 class CashOperationDocument(DocumentBase):
@@ -724,6 +755,9 @@ class DailyReportDocument(DocumentBase):
     #: deposits ("kaucja"): charged with the day's receipts, paid back in cash
     deposits_collected: NonNegativeGrosze = 0
     deposits_returned: NonNegativeGrosze = 0
+    #: of the sales (``receipts``), the Faktury: their count and total (left out when 0)
+    invoices: int = Field(default=0, ge=0, le=100_000_000, strict=True)
+    invoices_total: NonNegativeGrosze = 0
 
 
 class InvoiceDocument(DocumentBase):
@@ -745,6 +779,7 @@ class InvoiceDocument(DocumentBase):
 
 Document = Annotated[
     ReceiptDocument
+    | SaleInvoiceDocument
     | ReturnDocument
     | InvoiceDocument
     | CashOperationDocument
@@ -833,7 +868,7 @@ class ReceiptLookupResponse(WireModel):
     terminal_id: int
     number: int
     store_id: int
-    receipt: ReceiptDocument
+    receipt: Annotated[ReceiptDocument | SaleInvoiceDocument, Field(discriminator="type")]
     returned: dict[int, StrictWireInt] = Field(default_factory=dict)
     #: What the returns already gave back, per payment method code (amount − change),
     #: so a till never refunds more to a card than was paid by card, over every till.

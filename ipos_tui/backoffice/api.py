@@ -12,7 +12,7 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -353,10 +353,12 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         auth: Annotated[TerminalAuth, Depends(terminal)],
         terminal_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
         number: Annotated[int, Path(ge=1, le=2_147_483_647)],
+        type: Annotated[Literal["receipt", "sale_invoice"], Query()] = "receipt",  # noqa: A002
     ) -> dict[str, Any]:
-        """A receipt of the caller's store, for a return."""
+        """A receipt of the caller's store (``type=sale_invoice``: a Faktura sold at a
+        till, numbered in its own series), for a return."""
         return Ingest(office.for_company(auth.company_id), auth).lookup_receipt(
-            terminal_id, number)
+            terminal_id, number, type)
 
     releases = ReleaseStore(FilePath(releases_dir) if releases_dir is not None
                             else default_releases_dir(office.db))

@@ -733,7 +733,8 @@ def _original(row: dict[str, Any]) -> str:
     """The receipt a return gives goods back to, as printed on it ("K3-000012")."""
     if row.get("original_number") is None:
         return ""
-    return f"K{row['original_terminal_id']}-{row['original_number']:06d}"
+    mark = "F" if row.get("original_type") == "sale_invoice" else ""  # a Faktura's own series
+    return f"K{row['original_terminal_id']}-{mark}{row['original_number']:06d}"
 
 
 def cmd_invoice_list(office: BackOffice, args: argparse.Namespace) -> Any:
@@ -1153,7 +1154,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", type=whole_number, help=_h("store_id"))
     p.add_argument("--terminal", type=whole_number, help=_h("terminal_id"))
     p.add_argument("--day", type=_day, help=_h("day"))
-    p.add_argument("--type", choices=["receipt", "return", "cash_operation", "cash_report",
+    p.add_argument("--type", choices=["receipt", "sale_invoice", "return", "cash_operation", "cash_report",
                                       "daily_report", "invoice"], help=_h("doc_type"))
     p.add_argument("--kind", choices=["paragon", "faktura", "paragon_nip", "in", "out", "state",
                                       "shift_close"], help=_h("doc_kind"))

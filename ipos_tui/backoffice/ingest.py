@@ -31,7 +31,7 @@ from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.validation import validate_nip
-from ipos_tui.domain.vat import VatTotal, vat_totals
+from ipos_tui.domain.vat import VAT_RATES, RateTotal, VatTotal, rate_totals
 from ipos_tui.protocol import (
     DOCUMENT_ADAPTER,
     STORED_LINES_MAX,
@@ -41,6 +41,7 @@ from ipos_tui.protocol import (
     InvoiceDocument,
     ReceiptDocument,
     ReturnDocument,
+    SALE_TYPES,
 )
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ _QTY_SCALE = 1000
 
 AnyDocument = (
     ReceiptDocument | ReturnDocument | CashOperationDocument | CashReportDocument | DailyReportDocument
-    | InvoiceDocument
+    | InvoiceDocument  # (a SaleInvoiceDocument is a ReceiptDocument)
 )
 
 
@@ -129,8 +130,8 @@ def parse_document(raw: Any) -> AnyDocument:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = list(first["loc"])
-        if loc and loc[0] in ("receipt", "return", "cash_operation", "cash_report",
-                                  "daily_report", "invoice"):
+        if loc and loc[0] in ("receipt", "sale_invoice", "return", "cash_operation",
+                              "cash_report", "daily_report", "invoice"):
             loc = loc[1:]  # the union's tag: the type is known from the payload
         where = ".".join(str(part) for part in loc) or "document"
         raise Rejected(f"malformed:{where}:{first['type']}") from exc
@@ -362,11 +363,13 @@ class Ingest:
 
     # ------------------------------------------------------------- receipts lookup
 
-    def lookup_receipt(self, terminal_id: int, number: int) -> dict[str, Any]:
-        """A receipt of the same store for a return (404 unknown or another store's)."""
+    def lookup_receipt(self, terminal_id: int, number: int,
+                       doc_type: str = "receipt") -> dict[str, Any]:
+        """A receipt (``doc_type`` "sale_invoice": a Faktura) of the same store for a
+        return (404 unknown or another store's)."""
         t = m.Transaction
         row = t.get_or_none((t.company == self.auth.company_id) & (t.terminal == terminal_id)
-                            & (t.doc_type == "receipt") & (t.number == number))
+                            & (t.doc_type == doc_type) & (t.number == number))
         if row is None:
             raise DomainError("err.receipt_unknown", terminal=terminal_id, number=number)
         if row.store_id != self.auth.store_id:
@@ -377,6 +380,7 @@ class Ingest:
         for (payload,) in t.select(t.payload).where(
             (t.original_terminal == terminal_id) & (t.original_number == number)
             & (t.doc_type == "return") & (t.company == self.auth.company_id)
+            & (t.original_type.is_null() if doc_type == "receipt" else t.original_type == doc_type)
         ).tuples():
             stored = json.loads(payload)
             for line in stored.get("lines", []):
@@ -389,7 +393,7 @@ class Ingest:
                   "refunded": dict(refunded)}
         invoice = t.get_or_none((t.company == self.auth.company_id) & (t.doc_type == "invoice")
                                 & (t.original_terminal == terminal_id)
-                                & (t.original_number == number))
+                                & (t.original_number == number)) if doc_type == "receipt" else None
         if invoice is not None and invoice.invoice_number:
             answer["invoice"] = {
                 "invoice_number": invoice.invoice_number,
@@ -542,8 +546,12 @@ def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
     """Insert the document and its lines/payments (caller holds the transaction)."""
     original = getattr(doc, "original", None)
     numbering.note_arrival(auth.terminal_id, doc.type, doc.number)
+    rates = getattr(doc, "vat_rates", None)
     columns = {"original_terminal": original.terminal_id if original else None,
                "original_number": original.number if original else None,
+               # a return of a Faktura: its own numbering, so its type is kept
+               "original_type": original.type if original and original.type != "receipt" else None,
+               "vat_rates": json.dumps(rates, sort_keys=True) if rates else None,
                **_buyer_columns(doc)}
     row = m.Transaction.create(
         company=auth.company_id, store=store_id, terminal=auth.terminal_id,
@@ -605,6 +613,7 @@ def list_transactions(office: BackOffice, *, store_id: int | None = None,
          **cashiers[r.id], "kind": r.kind, "buyer_nip": r.buyer_nip,
          "buyer_name": r.buyer_name, "buyer_address": r.buyer_address,
          "original_terminal_id": r.original_terminal, "original_number": r.original_number,
+         "original_type": r.original_type or "receipt",
          "invoice_number": r.invoice_number, "correction_number": r.correction_number,
          "corrected_invoice": r.corrected_invoice,
          "warnings": json.loads(r.warnings) if r.warnings else [],
@@ -752,6 +761,20 @@ def release_quarantine(office: BackOffice, quarantine_id: int) -> dict[str, Any]
     return {"id": quarantine_id, "status": status, "transaction_id": doc_id}
 
 
+#: Documents of a sale, and those with the returns (see protocol.SALE_TYPES).
+SALES_AND_RETURNS = (*SALE_TYPES, "return")
+
+
+def _per_letter(items: tuple[RateTotal, ...]) -> dict[str, VatTotal]:
+    """Gross and VAT per letter, each rate's VAT computed from its own sum."""
+    out: dict[str, VatTotal] = {}
+    for item in items:
+        before = out.get(item.letter)
+        out[item.letter] = VatTotal(item.letter, item.gross + (before.gross if before else 0),
+                                    item.vat + (before.vat if before else 0))
+    return out
+
+
 def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> dict[str, Any]:
     """Sales of one shop day: receipts, returns, VAT per letter, payments, cash ops and
     the shift closes with their counted cash."""
@@ -761,20 +784,26 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
         scope &= t.store == store_id
     counts = {doc_type: (n, total) for doc_type, n, total in t.select(
         t.doc_type, fn.COUNT(t.id), fn.SUM(t.total)).where(scope).group_by(t.doc_type).tuples()}
-    # sales and returns apart per letter, VAT once from each sum (as the till's daily
-    # report); the net per letter is their difference
-    sold: dict[str, int] = defaultdict(int)
-    returned: dict[str, int] = defaultdict(int)
-    for doc_type, vat, value in (line.select(t.doc_type, line.vat, fn.SUM(line.value))
-                                 .join(t).where(scope & t.doc_type.in_(["receipt", "return"]))
-                                 .group_by(t.doc_type, line.vat).tuples()):
-        (sold if doc_type == "receipt" else returned)[vat] += int(value)
+    # sales and returns apart per letter and rate, VAT once from each sum (as the
+    # till's daily report) at the rates each document was sold at (a document of an
+    # older till, without them: the company's table now); the net is their difference
+    current = {r.letter: r.rate for r in m.VatRate.select().where(
+        m.VatRate.company == office.company_id)}
+    sold_items: list[tuple[str, int | None, int]] = []
+    returned_items: list[tuple[str, int | None, int]] = []
+    for doc_type, rates_json, vat, value in (
+            line.select(t.doc_type, t.vat_rates, line.vat, fn.SUM(line.value))
+            .join(t).where(scope & t.doc_type.in_(SALES_AND_RETURNS))
+            .group_by(t.doc_type, t.vat_rates, line.vat).tuples()):
+        rates = json.loads(rates_json) if rates_json else {}
+        rate = rates[vat] if vat in rates else current.get(vat, VAT_RATES.get(vat))
+        (returned_items if doc_type == "return" else sold_items).append((vat, rate, int(value)))
     payments: dict[str, int] = defaultdict(int)
     for doc_type, method, amount in (pay.select(t.doc_type, pay.method,
                                                 fn.SUM(pay.amount - pay.change))
-                                     .join(t).where(scope & t.doc_type.in_(["receipt", "return"]))
+                                     .join(t).where(scope & t.doc_type.in_(SALES_AND_RETURNS))
                                      .group_by(t.doc_type, pay.method).tuples()):
-        payments[method] += int(amount) if doc_type == "receipt" else -int(amount)
+        payments[method] += -int(amount) if doc_type == "return" else int(amount)
     cash = {"in": 0, "out": 0}
     deposits_returned = 0
     for (payload,) in t.select(t.payload).where(scope & (t.doc_type == "cash_operation")).tuples():
@@ -784,7 +813,7 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
             deposits_returned += int(data["amount"])
     deposits_collected = sum(
         int(json.loads(payload).get("deposit", 0))
-        for (payload,) in t.select(t.payload).where(scope & (t.doc_type == "receipt")).tuples()
+        for (payload,) in t.select(t.payload).where(scope & t.doc_type.in_(SALE_TYPES)).tuples()
     )
     shift_closes = [
         {"terminal_id": row.terminal_id, "number": row.number,
@@ -794,8 +823,8 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
         for row in t.select().where(scope & (t.doc_type == "cash_report") & (t.kind == "shift_close"))
         .order_by(t.terminal, t.number)
     ]
-    vat_sold = vat_totals((k, v) for k, v in sold.items() if v)
-    vat_returned = vat_totals((k, v) for k, v in returned.items() if v)
+    vat_sold = _per_letter(rate_totals(sold_items))
+    vat_returned = _per_letter(rate_totals(returned_items))
     vat = {}
     for letter in sorted(set(vat_sold) | set(vat_returned)):
         gross = (vat_sold[letter].gross if letter in vat_sold else 0) - (
@@ -810,11 +839,14 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
         for terminal_id, number, total, payload in t.select(t.terminal, t.number, t.total, t.payload)
         .where(scope & (t.doc_type == "daily_report")).order_by(t.terminal, t.number).tuples()
     ]
-    receipts = counts.get("receipt", (0, 0))
+    receipts = tuple(sum(int(counts.get(kind, (0, 0))[i] or 0) for kind in SALE_TYPES) for i in (0, 1))
+    invoices = counts.get("sale_invoice", (0, 0))
     returns = counts.get("return", (0, 0))
     return {
         "day": day.isoformat(), "store_id": store_id,
+        # sales: receipts and Faktury sold at the tills; of them the Faktury
         "receipts": receipts[0], "receipts_total": int(receipts[1] or 0),
+        "invoices": invoices[0], "invoices_total": int(invoices[1] or 0),
         "returns": returns[0], "returns_total": int(returns[1] or 0),
         "net_sales": int(receipts[1] or 0) - int(returns[1] or 0),
         "vat": {letter: {"gross": v.gross, "vat": v.vat, "net": v.net}

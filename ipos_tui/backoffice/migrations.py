@@ -183,6 +183,19 @@ def _add_invoice_columns(db: Database) -> None:
                    f'ON "{table}" ("company_id", "invoice_number")')
 
 
+def _add_sale_invoice_columns(db: Database) -> None:
+    """Version 11 (issue 14): a return's original may be a Faktura sold at the till
+    (type "sale_invoice", numbered apart from the receipts), so the original's type
+    is a column (NULL: a receipt); and the VAT rates a sale or return was sold at, as
+    its till sent them (JSON, NULL for documents of older tills), so reports compute
+    VAT at those rates."""
+    table = "transaction_doc"
+    present = {column.name for column in db.get_columns(table)}
+    for name, definition in (("original_type", "VARCHAR(16)"), ("vat_rates", "VARCHAR(200)")):
+        if name not in present:
+            db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {definition}')
+
+
 #: (version, step) in ascending order.
 MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (1, _create_initial_schema),
@@ -195,6 +208,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (8, _add_product_deposit),
     (9, _add_numbering_issues),
     (10, _add_invoice_columns),
+    (11, _add_sale_invoice_columns),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

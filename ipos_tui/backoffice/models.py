@@ -360,9 +360,14 @@ class Transaction(BaseModel):
     buyer_nip = CharField(max_length=10, null=True)
     buyer_name = CharField(max_length=120, null=True)
     buyer_address = CharField(max_length=200, null=True)
-    #: For returns: the receipt taken back (terminal id, number).
+    #: For returns: the receipt taken back (terminal id, number), and its type when it
+    #: was a Faktura ("sale_invoice"; NULL: a receipt). Type added by migration 11.
     original_terminal = IntegerField(null=True)
     original_number = IntegerField(null=True)
+    original_type = CharField(max_length=16, null=True)
+    #: The rates (basis points, null: exempt) of a sale's or a return's letters as its
+    #: till sold them, JSON; NULL from older tills. Added by migration 11.
+    vat_rates = CharField(max_length=200, null=True)
     #: An invoice's number ("FV/K3/12/2026/0001": a Faktura receipt, or an invoice for
     #: an earlier receipt, type "invoice", whose receipt is in original_*); a return
     #: against an invoice: its correcting invoice's number and the invoice corrected.

@@ -6,7 +6,7 @@ from typing import Final
 
 #: The mark of each document type's own gapless series ("Z000001" is a return), so a
 #: list of several types never shows two "000001" rows that mean different things.
-NUMBER_PREFIXES: Final = {"receipt": "", "return": "Z", "cash_operation": "KO", "cash_report": "RK",
+NUMBER_PREFIXES: Final = {"receipt": "", "sale_invoice": "F", "return": "Z", "cash_operation": "KO", "cash_report": "RK",
                           "daily_report": "RD", "invoice": "FP"}
 
 

@@ -237,14 +237,18 @@ class SyncClient:
         return self._call("POST", path, params=None, body=body, idempotent=True,
                           attempts=attempts)
 
-    def lookup_receipt(self, terminal_id: int, number: int) -> ReceiptLookupResponse:
-        """``GET /receipts/{terminal_id}/{number}``: a receipt of this store, for a return,
-        with what the back office knows was already returned of each line.
+    def lookup_receipt(
+        self, terminal_id: int, number: int, doc_type: str = "receipt"
+    ) -> ReceiptLookupResponse:
+        """``GET /receipts/{terminal_id}/{number}``: a receipt of this store (``doc_type``
+        "sale_invoice": a Faktura, asked with ``?type=``), for a return, with what the
+        back office knows was already returned of each line.
 
-        The back office answers 404 for an unknown receipt and 403 for another
-        store's (SyncError with that ``status``).
+        The back office answers 404 for an unknown receipt or another store's (SyncError
+        with that ``status``).
         """
-        data = self.get_json(f"/receipts/{int(terminal_id)}/{int(number)}")
+        params = None if doc_type == "receipt" else {"type": doc_type}
+        data = self.get_json(f"/receipts/{int(terminal_id)}/{int(number)}", params)
         try:
             return ReceiptLookupResponse.model_validate(data)
         except ValueError as exc:

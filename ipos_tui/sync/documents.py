@@ -61,10 +61,11 @@ from typing import Any, Final
 from ipos_tui.domain.authorisation import EXTRA_KEY
 from ipos_tui.protocol import ReceiptDocument
 from ipos_tui.terminal.records import Buyer, DocumentDetail, DocumentLine, DocumentPayment
+from ipos_tui.terminal.vat_table import RATES_KEY
 
 #: Ledger document types this module can put on the wire.
 SUPPORTED_TYPES: Final = frozenset(
-    {"receipt", "return", "cash_operation", "cash_report", "daily_report", "invoice"}
+    {"receipt", "sale_invoice", "return", "cash_operation", "cash_report", "daily_report", "invoice"}
 )
 
 
@@ -135,13 +136,18 @@ def _receipt_body(doc: DocumentDetail) -> dict[str, Any]:
 
 
 def _sale_body(doc: DocumentDetail) -> dict[str, Any]:
-    """Lines, tenders, total and gross per VAT letter: a receipt's or a return's."""
-    return {
+    """Lines, tenders, total and gross per VAT letter: a receipt's or a return's,
+    with the rates its letters were sold at when the ledger kept them."""
+    body: dict[str, Any] = {
         "lines": [_line(line) for line in doc.lines],
         "payments": [_payment(payment) for payment in doc.payments],
         "total": doc.total,
         "vat_totals": {letter: item.gross for letter, item in sorted(doc.vat.items())},
     }
+    rates = doc.extra.get(RATES_KEY)
+    if rates and doc.doc_type != "invoice":
+        body["vat_rates"] = dict(sorted(rates.items()))
+    return body
 
 
 def _return_body(doc: DocumentDetail) -> dict[str, Any]:
@@ -149,6 +155,8 @@ def _return_body(doc: DocumentDetail) -> dict[str, Any]:
     original = doc.extra.get("original")
     if original:
         body["original"] = {"terminal_id": original["terminal_id"], "number": original["number"]}
+        if original.get("type", "receipt") != "receipt":  # a return of a Faktura
+            body["original"]["type"] = original["type"]
     correction = doc.extra.get("correction")
     if doc.invoice_number and correction:  # a return against an invoice: its correcting invoice
         body["correction_number"] = doc.invoice_number
@@ -204,11 +212,12 @@ def _daily_report_body(doc: DocumentDetail) -> dict[str, Any]:
 _DAILY_REPORT_FIELDS: Final = frozenset({
     "day", "receipts", "receipts_total", "returns", "returns_total", "payments", "cash_in",
     "cash_out", "voids", "voids_total", "first_receipt_at", "last_receipt_at",
-    "deposits_collected", "deposits_returned",
+    "deposits_collected", "deposits_returned", "invoices", "invoices_total",
 })
 
 _BODIES: Final[dict[str, Callable[[DocumentDetail], dict[str, Any]]]] = {
     "receipt": _receipt_body,
+    "sale_invoice": _receipt_body,
     "return": _return_body,
     "cash_operation": _cash_operation_body,
     "cash_report": _cash_report_body,

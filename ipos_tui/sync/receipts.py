@@ -90,10 +90,10 @@ def receipt_lookup(
     line carries its unit by name only).
     """
 
-    def lookup(terminal_id: int, number: int) -> RemoteReceipt:
-        code = ReceiptCode(terminal_id, number).text
+    def lookup(receipt: ReceiptCode) -> RemoteReceipt:
+        code = receipt.text
         try:
-            answer = client.lookup_receipt(terminal_id, number)
+            answer = client.lookup_receipt(receipt.terminal_id, receipt.number, receipt.doc_type)
         except SyncError as error:
             if error.status == 404:
                 raise DomainError("ret.err.not_found", code=code) from error

@@ -118,7 +118,7 @@ _OPERATIONS_SQL: Final = (
 _TENDERS_SQL: Final = (
     "SELECT d.doc_type, coalesce(sum(p.amount - p.change), 0) "
     "FROM document d JOIN document_payment p ON p.document_id = d.id "
-    "WHERE d.id > ? AND +d.doc_type IN ('receipt', 'return') "
+    "WHERE d.id > ? AND +d.doc_type IN ('receipt', 'sale_invoice', 'return') "
     "AND p.method IN (SELECT code FROM payment_method WHERE kind = 'cash') "
     "GROUP BY d.doc_type"
 )
@@ -318,7 +318,7 @@ class CashService:
         return DrawerState(
             shift=shift,
             opening=int(opening),
-            cash_sales=int(tenders.get("receipt", 0)),
+            cash_sales=int(tenders.get("receipt", 0)) + int(tenders.get("sale_invoice", 0)),
             cash_refunds=int(tenders.get("return", 0)),
             deposits=int(deposits),
             withdrawals=int(withdrawals),

@@ -83,7 +83,8 @@ REQUEST_MONTHS: Final = 3
 _RETURNS_OF_RECEIPT: Final = (
     "SELECT count(*) FROM document WHERE doc_type = 'return' "
     "AND json_extract(extra, '$.original.terminal_id') = ? "
-    "AND json_extract(extra, '$.original.number') = ?"
+    "AND json_extract(extra, '$.original.number') = ? "
+    "AND coalesce(json_extract(extra, '$.original.type'), 'receipt') = 'receipt'"
 )
 _INVOICE_OF_RECEIPT: Final = (
     "SELECT uuid FROM document WHERE doc_type = 'invoice' "
@@ -148,7 +149,7 @@ class InvoiceService:
         if code.terminal_id != info.terminal_id:
             # another till's receipt: its invoice is issued where it was sold
             raise DomainError("invoices2.err.other_till", code=code.text)
-        receipt = self._terminal.ledger.find_by_number(code.number)
+        receipt = self._terminal.ledger.find_by_number(code.number, code.doc_type)
         if receipt is None:
             raise DomainError("invoices2.err.not_found", code=code.text)
         self.check_receipt(receipt, now)

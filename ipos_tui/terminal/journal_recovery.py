@@ -176,6 +176,7 @@ def _daily_report(terminal: Terminal, detail: DocumentDetail, now: datetime) -> 
 
 _PRINTERS: Final[dict[str, Callable[[Terminal, DocumentDetail, datetime], JournalEntry]]] = {
     "receipt": _receipt,
+    "sale_invoice": _receipt,  # a Faktura sold at the till
     "return": _return,
     "invoice": _invoice,
     "cash_operation": _cash,

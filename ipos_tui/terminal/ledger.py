@@ -38,6 +38,8 @@ from ipos_tui.terminal.models import (
     Models,
 )
 from ipos_tui.terminal.records import (
+    DOC_SALE_INVOICE,
+    SALE_TYPES,
     DOCUMENT_KINDS,
     KINDS_WITH_BUYER,
     Buyer,
@@ -59,7 +61,7 @@ DOC_RECEIPT: Final = "receipt"
 DOC_DAILY_REPORT: Final = "daily_report"
 #: Ledger types a daily report sums: the first of them since the last report starts
 #: the open fiscal day (domain/fiscal_day.py).
-DAY_SUMMED_TYPES: Final = ("receipt", "return", "cash_operation")
+DAY_SUMMED_TYPES: Final = (DOC_RECEIPT, DOC_SALE_INVOICE, "return", "cash_operation")
 #: Types stored whatever the fiscal day: the daily report itself, the cash reports
 #: (a shift may be closed after midnight) and an invoice for an earlier receipt
 #: ("Faktura do paragonu": non-fiscal, it adds nothing to any day). Every other
@@ -293,14 +295,16 @@ class LedgerService:
             info = self._settings.terminal_info()
             if info is None:
                 raise DomainError("err.terminal_not_activated")
-            self.check_fiscal_day(DOC_RECEIPT, now)
+            # a Faktura is numbered in its own series: a receipt number is never taken
+            doc_type = DOC_SALE_INVOICE if kind == "faktura" else DOC_RECEIPT
+            self.check_fiscal_day(doc_type, now)
             rates = effective_rates(self._db)
             missing = sorted({line.vat_letter for line in receipt.lines} - set(rates))
             if missing:
                 raise DomainError("err.vat_letter", letter=", ".join(missing))
-            number = self._next_number(DOC_RECEIPT)
+            number = self._next_number(doc_type)
             document_id = self._insert_document(
-                doc_uuid, number, kind, receipt, checked_buyer, cashier, info, now, rates
+                doc_uuid, doc_type, number, kind, receipt, checked_buyer, cashier, info, now, rates
             )
             invoice_number = None
             if kind == "faktura":
@@ -316,7 +320,7 @@ class LedgerService:
                 self._receipt_hook(receipt)
         return StoredDocument(
             uuid=doc_uuid,
-            doc_type=DOC_RECEIPT,
+            doc_type=doc_type,
             number=number,
             kind=kind,
             terminal_id=info.terminal_id,
@@ -343,8 +347,8 @@ class LedgerService:
         number is used. Raises DomainError "err.terminal_not_activated", and the
         fiscal day's refusals (:meth:`check_fiscal_day`) before ``check`` runs.
         """
-        if draft.doc_type == DOC_RECEIPT:
-            raise ValueError("receipts are committed with commit_receipt")
+        if draft.doc_type in SALE_TYPES:
+            raise ValueError("sales are committed with commit_receipt")
         doc_uuid = str(uuid_module.uuid4())
         with self._db.atomic("IMMEDIATE"):
             self.check_fiscal_day(draft.doc_type, now)
@@ -507,6 +511,7 @@ class LedgerService:
     def _insert_document(
         self,
         doc_uuid: str,
+        doc_type: str,
         number: int,
         kind: str,
         receipt: Receipt,
@@ -522,7 +527,7 @@ class LedgerService:
             _INSERT_DOCUMENT,
             (
                 doc_uuid,
-                DOC_RECEIPT,
+                doc_type,
                 number,
                 kind,
                 utc_text(now),

@@ -20,6 +20,7 @@ from ipos_tui.domain.quantity import format_quantity
 from ipos_tui.domain.receipt_code import barcode, scan_digits
 from ipos_tui.domain.validation import format_nip
 from ipos_tui.domain.vat import EXEMPT_LABEL, letter_label
+from ipos_tui.domain.document_number import document_number_text
 from ipos_tui.terminal.records import (
     Company,
     DocumentDetail,
@@ -89,7 +90,9 @@ def _header(
         if store.address and (company is None or store.address != company.address):
             out += _center(store.address, width)
     out.append(
-        _fit(detail.created_local.strftime("%Y-%m-%d %H:%M"), f"Nr: {detail.number:06d}", width)
+        # a Faktura's number in its own series is marked ("Nr: F000001")
+        _fit(detail.created_local.strftime("%Y-%m-%d %H:%M"),
+             f"Nr: {document_number_text(detail.doc_type, detail.number)}", width)
     )
     out += _center(_TITLES.get(detail.kind, "PARAGON"), width)
     if detail.invoice_number:
@@ -236,8 +239,8 @@ def _code_barcode(detail: DocumentDetail, width: int) -> list[str]:
     if detail.terminal_id <= 0 or detail.number <= 0:
         return []
     return [
-        barcode(detail.terminal_id, detail.number).center(width).rstrip(),
-        scan_digits(detail.terminal_id, detail.number).center(width).rstrip(),
+        barcode(detail.terminal_id, detail.number, detail.doc_type).center(width).rstrip(),
+        scan_digits(detail.terminal_id, detail.number, detail.doc_type).center(width).rstrip(),
     ]
 
 

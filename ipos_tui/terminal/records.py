@@ -261,8 +261,9 @@ class StoredDocument:
 
     @property
     def code(self) -> str:
-        """Receipt code printed for returns: "K<terminal>-<number>"."""
-        return document_code(self.terminal_id, self.number)
+        """Receipt code printed for returns: "K<terminal>-<number>" (a Faktura's
+        "K<terminal>-F<number>")."""
+        return document_code(self.terminal_id, self.number, self.doc_type)
 
 
 @dataclass(frozen=True)
@@ -357,10 +358,20 @@ class DocumentDetail:
 
     @property
     def code(self) -> str:
-        """Receipt code printed for returns: "K<terminal>-<number>"."""
-        return document_code(self.terminal_id, self.number)
+        """Receipt code printed for returns: "K<terminal>-<number>" (a Faktura's
+        "K<terminal>-F<number>")."""
+        return document_code(self.terminal_id, self.number, self.doc_type)
 
 
-def document_code(terminal_id: int, number: int) -> str:
-    """The receipt code a return asks for: terminal and number, e.g. "K1-000123"."""
-    return f"K{terminal_id}-{number:06d}"
+#: A sale documented by an invoice at the till (a Faktura): numbered in its own
+#: gapless series, so it never takes a receipt's number.
+DOC_SALE_INVOICE: Final = "sale_invoice"
+#: The types of a sale (what reports sum as sales; a return refers to one of them).
+SALE_TYPES: Final = ("receipt", DOC_SALE_INVOICE)
+
+
+def document_code(terminal_id: int, number: int, doc_type: str = "receipt") -> str:
+    """The receipt code a return asks for: terminal and number, e.g. "K1-000123"
+    (a Faktura sold at the till: "K1-F000007")."""
+    mark = "F" if doc_type == "sale_invoice" else ""
+    return f"K{terminal_id}-{mark}{number:06d}"

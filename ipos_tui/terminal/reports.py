@@ -48,7 +48,7 @@ from ipos_tui.domain.money import format_money
 from ipos_tui.domain.vat import VAT_RATES, RateTotal, VatTotal, add_rate_totals, rate_totals
 from ipos_tui.terminal.ledger import DAY_SUMMED_TYPES, DOC_DAILY_REPORT, DocumentDraft
 from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
-from ipos_tui.terminal.records import User
+from ipos_tui.terminal.records import DOC_SALE_INVOICE, User
 from ipos_tui.terminal.timeutil import local_text, parse_time
 
 if TYPE_CHECKING:
@@ -69,8 +69,12 @@ MAX_PERIOD_DAYS: Final = 3 * 366
 class DaySums:
     """What a daily report says (and a periodic report adds up)."""
 
+    #: the sales: receipts and Faktury sold at the till together
     receipts: int = 0
     receipts_total: int = 0
+    #: of them, the Faktury (each numbered in its own series)
+    invoices: int = 0
+    invoices_total: int = 0
     returns: int = 0
     returns_total: int = 0
     #: gross and VAT of the sales per letter and rate (never negative)
@@ -246,7 +250,7 @@ class ReportService:
         }
         first, last = (
             db.execute_sql(
-                f"SELECT d.created_local FROM document d WHERE {window} AND d.doc_type = 'receipt' "
+                f"SELECT d.created_local FROM document d WHERE {window} AND d.doc_type IN {_SALES} "
                 f"ORDER BY d.created_utc {direction}, d.id {direction} LIMIT 1",
                 (after, upto_document),
             ).fetchone()
@@ -255,14 +259,14 @@ class ReportService:
         vat_sales, vat_returns = _split_vat(db.execute_sql(
             f"SELECT d.doc_type, l.vat_letter, {_RATE_TYPE}, {_RATE}, sum(l.value) FROM document_line l "
             f"JOIN document d ON d.id = l.document_id "
-            f"WHERE {window} AND d.doc_type IN ('receipt', 'return') "
+            f"WHERE {window} AND d.doc_type IN {_SALES_AND_RETURNS} "
             f"GROUP BY d.doc_type, l.vat_letter, {_RATE_TYPE}, {_RATE}",
             (after, upto_document),
         ))
         payments = _net(db.execute_sql(
             f"SELECT d.doc_type, p.method, sum(p.amount - p.change) FROM document_payment p "
             f"JOIN document d ON d.id = p.document_id "
-            f"WHERE {window} AND d.doc_type IN ('receipt', 'return') GROUP BY d.doc_type, p.method",
+            f"WHERE {window} AND d.doc_type IN {_SALES_AND_RETURNS} GROUP BY d.doc_type, p.method",
             (after, upto_document),
         ))
         cash = dict(
@@ -273,23 +277,26 @@ class ReportService:
             ).fetchall()
         )
         deposits_collected, deposits_returned = db.execute_sql(
-            f"SELECT coalesce(sum(CASE WHEN d.doc_type = 'receipt' "
+            f"SELECT coalesce(sum(CASE WHEN d.doc_type IN {_SALES} "
             f"THEN json_extract(d.extra, '$.deposit.total') END), 0), "
             f"coalesce(sum(CASE WHEN d.doc_type = 'cash_operation' "
             f"AND json_extract(d.extra, '$.purpose') = 'deposit_return' THEN d.total END), 0) "
             f"FROM document d WHERE {window} AND d.extra IS NOT NULL "
-            f"AND d.doc_type IN ('receipt', 'cash_operation')",
+            f"AND d.doc_type IN ('receipt', 'sale_invoice', 'cash_operation')",
             (after, upto_document),
         ).fetchone()
         voids, voids_total = db.execute_sql(
             "SELECT count(*), coalesce(sum(total), 0) FROM receipt_void WHERE id > ? AND id <= ?",
             (bounds.after_void, upto_void),
         ).fetchone()
+        invoices = counts.get(DOC_SALE_INVOICE, (0, 0))
         receipts = counts.get("receipt", (0, 0))
         returns = counts.get("return", (0, 0))
         sums = DaySums(
-            receipts=receipts[0],
-            receipts_total=receipts[1],
+            receipts=receipts[0] + invoices[0],
+            receipts_total=receipts[1] + invoices[1],
+            invoices=invoices[0],
+            invoices_total=invoices[1],
             returns=returns[0],
             returns_total=returns[1],
             vat_sales=vat_sales,
@@ -374,7 +381,7 @@ class ReportService:
             "FROM document_line l JOIN document d ON d.id = l.document_id "
             "LEFT JOIN product p ON p.id = l.product_id "
             "LEFT JOIN category c ON c.id = p.category_id "
-            "WHERE d.doc_type IN ('receipt', 'return') "
+            f"WHERE d.doc_type IN {_SALES_AND_RETURNS} "
             "AND substr(d.created_local, 1, 10) BETWEEN ? AND ? "
             "GROUP BY coalesce(c.name, '') ORDER BY coalesce(c.name, '') = '', coalesce(c.name, '')",
             (start.isoformat(), end.isoformat()),
@@ -437,11 +444,16 @@ def reports_of(terminal: Terminal) -> ReportService:
 # -- sums -----------------------------------------------------------------------
 
 
+#: SQL lists of the sale types, and of the sales and returns (see records.SALE_TYPES).
+_SALES: Final = "('receipt', 'sale_invoice')"
+_SALES_AND_RETURNS: Final = "('receipt', 'sale_invoice', 'return')"
+
+
 def _net(rows: Iterable[tuple[str, str, int]]) -> dict[str, int]:
     """(doc_type, key, sum) rows of receipts and returns as key → receipts − returns."""
     net: dict[str, int] = defaultdict(int)
     for doc_type, key, value in rows:
-        net[key] += int(value) if doc_type == "receipt" else -int(value)
+        net[key] += -int(value) if doc_type == "return" else int(value)
     return net
 
 
@@ -460,7 +472,7 @@ def _split_vat(
     returns: list[tuple[str, int | None, int]] = []
     for doc_type, letter, rate_type, rate, value in rows:
         rate_bp = VAT_RATES.get(letter) if rate_type is None else (None if rate is None else int(rate))
-        (sales if doc_type == "receipt" else returns).append((letter, rate_bp, int(value)))
+        (returns if doc_type == "return" else sales).append((letter, rate_bp, int(value)))
     return rate_totals(sales), rate_totals(returns)
 
 
@@ -488,7 +500,8 @@ def add_sums(items: Iterable[DaySums]) -> DaySums:
     firsts: list[datetime] = []
     lasts: list[datetime] = []
     for sums in items:
-        for name in ("receipts", "receipts_total", "returns", "returns_total", "cash_in", "cash_out",
+        for name in ("receipts", "receipts_total", "invoices", "invoices_total", "returns",
+                     "returns_total", "cash_in", "cash_out",
                      "voids", "voids_total", "deposits_collected", "deposits_returned"):
             total[name] += getattr(sums, name)
         sales.append(sums.vat_sales)
@@ -520,6 +533,7 @@ def _sums_extra(sums: DaySums) -> dict[str, Any]:
     return {
         "receipts": sums.receipts,
         "receipts_total": sums.receipts_total,
+        **({"invoices": sums.invoices, "invoices_total": sums.invoices_total} if sums.invoices else {}),
         "returns": sums.returns,
         "returns_total": sums.returns_total,
         "payments": sums.payments,
@@ -571,6 +585,8 @@ def _daily_report(row: tuple[Any, ...]) -> DailyReport:
     sums = DaySums(
         receipts=int(extra.get("receipts", 0)),
         receipts_total=int(extra.get("receipts_total", 0)),
+        invoices=int(extra.get("invoices", 0)),
+        invoices_total=int(extra.get("invoices_total", 0)),
         returns=int(extra.get("returns", 0)),
         returns_total=int(extra.get("returns_total", 0)),
         vat_sales=vat_sales,
@@ -608,8 +624,10 @@ def _time(moment: datetime | None) -> str:
 def sums_body(sums: DaySums, method_names: Mapping[str, str] | None = None) -> list[str]:
     """The common part of daily and periodic printouts (fixed Polish, as printed)."""
     names = method_names or {}
+    # a Faktura is a sale numbered in its own series: counted apart from the receipts
     lines = [
-        _row(f"Paragony: {sums.receipts}", _amount(sums.receipts_total)),
+        _row(f"Paragony: {sums.receipts - sums.invoices}", _amount(sums.receipts_total - sums.invoices_total)),
+        *([_row(f"Faktury: {sums.invoices}", _amount(sums.invoices_total))] if sums.invoices else []),
         _row(f"Zwroty: {sums.returns}", _amount(sums.returns_total)),
         _row(f"Anulowane paragony: {sums.voids}", _amount(sums.voids_total)),
         "-" * PRINT_WIDTH,

@@ -73,13 +73,15 @@ _LOCAL_RETURN_LINES: Final = (
     "SELECT d.uuid, d.upload_state, l.original_line, l.qty FROM document d "
     "JOIN document_line l ON l.document_id = d.id "
     "WHERE d.doc_type = 'return' AND json_extract(d.extra, '$.original.terminal_id') = ? "
-    "AND json_extract(d.extra, '$.original.number') = ?"
+    "AND json_extract(d.extra, '$.original.number') = ? "
+    "AND coalesce(json_extract(d.extra, '$.original.type'), 'receipt') = ?"
 )
 _LOCAL_RETURN_PAYMENTS: Final = (
     "SELECT d.uuid, p.method, p.amount - p.change FROM document d "
     "JOIN document_payment p ON p.document_id = d.id "
     "WHERE d.doc_type = 'return' AND json_extract(d.extra, '$.original.terminal_id') = ? "
-    "AND json_extract(d.extra, '$.original.number') = ?"
+    "AND json_extract(d.extra, '$.original.number') = ? "
+    "AND coalesce(json_extract(d.extra, '$.original.type'), 'receipt') = ?"
 )
 
 
@@ -104,9 +106,10 @@ class RemoteReceipt:
     later_invoice: tuple[str, datetime, Buyer | None] | None = None
 
 
-#: ``lookup(terminal_id, number)``: the back office's answer, or DomainError
-#: "ret.err.offline" (no connection), "ret.err.not_found" or "ret.err.other_store".
-RemoteLookup = Callable[[int, int], RemoteReceipt]
+#: ``lookup(code)``: the back office's answer about the receipt (or Faktura) ``code``
+#: names, or DomainError "ret.err.offline" (no connection), "ret.err.not_found" or
+#: "ret.err.other_store".
+RemoteLookup = Callable[[ReceiptCode], RemoteReceipt]
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,7 @@ class ReturnService:
         elif self._lookup is None:
             raise DomainError("ret.err.offline", code=code.text)
         else:
-            remote = self._lookup(code.terminal_id, code.number)
+            remote = self._lookup(code)
         if remote.store_id != info.store_id:
             raise DomainError("ret.err.other_store", code=code.text)
         invoice = None
@@ -245,14 +248,14 @@ class ReturnService:
         that cannot answer, it is simply not found."""
         assert self._lookup is not None
         try:
-            return self._lookup(code.terminal_id, code.number)
+            return self._lookup(code)
         except DomainError as error:
             raise DomainError("ret.err.not_found", code=code.text) from error
 
     def _local_source(self, code: ReceiptCode, counted: frozenset[str]) -> ReturnSource | None:
         """A receipt of this till's ledger (None if it has none), with the back
         office's returns when it can answer."""
-        doc = self._terminal.ledger.find_by_number(code.number)
+        doc = self._terminal.ledger.find_by_number(code.number, code.doc_type)
         if doc is None:
             return None
         returned: dict[int, int] = {}
@@ -260,7 +263,7 @@ class ReturnService:
         checked = False
         if self._lookup is not None:
             try:
-                answer = self._lookup(code.terminal_id, code.number)
+                answer = self._lookup(code)
                 returned, refunded = dict(answer.returned), dict(answer.refunded)
                 checked = True
             except DomainError as error:
@@ -323,7 +326,7 @@ class ReturnService:
 
     def _sent_returns(self, code: ReceiptCode) -> frozenset[str]:
         """Uuids of this till's returns of ``code`` the back office has accepted."""
-        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_LINES, (code.terminal_id, code.number))
+        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_LINES, (code.terminal_id, code.number, code.doc_type))
         return frozenset(uuid for uuid, state, _index, _qty in rows.fetchall() if state == "sent")
 
     def _returned(
@@ -334,7 +337,7 @@ class ReturnService:
         returned: dict[int, int] = defaultdict(int)
         for index, qty in remote_returned.items():
             returned[int(index)] += int(qty)
-        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_LINES, (code.terminal_id, code.number))
+        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_LINES, (code.terminal_id, code.number, code.doc_type))
         for uuid, _state, index, qty in rows.fetchall():
             if uuid not in counted and index is not None:
                 returned[int(index)] += int(qty)
@@ -348,7 +351,7 @@ class ReturnService:
     def _card_refunded(self, code: ReceiptCode, kinds: Mapping[str, str], counted: frozenset[str]) -> int:
         """What this till's returns of ``code`` gave back to a card, except those the
         back office's figure already contains (``counted``)."""
-        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_PAYMENTS, (code.terminal_id, code.number))
+        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_PAYMENTS, (code.terminal_id, code.number, code.doc_type))
         return sum(
             int(amount) for uuid, method, amount in rows.fetchall()
             if kinds.get(method) == "card" and uuid not in counted
@@ -393,7 +396,8 @@ class ReturnService:
         if missing:
             raise DomainError("err.vat_letter", letter=", ".join(missing))
         extra: dict[str, object] = {
-            "original": {"terminal_id": source.code.terminal_id, "number": source.code.number},
+            "original": {"terminal_id": source.code.terminal_id, "number": source.code.number,
+                         **({"type": source.code.doc_type} if source.code.doc_type != "receipt" else {})},
             # the original's letters too: a correcting invoice shows its "before"
             RATES_KEY: snapshot(rates, letters | {item.line.vat_letter for item in source.lines}),
         }
@@ -521,7 +525,8 @@ def render_return(detail: DocumentDetail, width: int = PRINT_WIDTH) -> list[str]
     original = detail.extra.get("original") or {}
     out = [_fit(f"Zwrot nr {document_number_text('return', detail.number)}", detail.created_local.strftime("%Y-%m-%d %H:%M"), width)]
     if original:
-        code = ReceiptCode(int(original["terminal_id"]), int(original["number"]))
+        code = ReceiptCode(int(original["terminal_id"]), int(original["number"]),
+                           str(original.get("type", "receipt")))
         out.append(_fit("Do paragonu", code.text, width))
     if detail.invoice_number:
         out.append(_fit("Korekta:", detail.invoice_number, width))

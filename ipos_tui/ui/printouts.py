@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..i18n import t
 from ..terminal.printer import printer_of
 from ..terminal.printout import render_receipt, save_printout
-from ..terminal.records import DocumentDetail, document_number_text
+from ..terminal.records import SALE_TYPES, DocumentDetail, document_number_text
 
 if TYPE_CHECKING:
     from .app import IposApp
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def _render(app: IposApp, uuid: str) -> tuple[DocumentDetail, str]:
     terminal = app.terminal
     detail = terminal.ledger.get_document(uuid)
-    if detail.doc_type != "receipt":
+    if detail.doc_type not in SALE_TYPES:
         # non-fiscal documents (a return …) are shown as the printer journaled them
         printed = printer_of(terminal).printouts_of(uuid)
         if printed:

@@ -25,6 +25,7 @@ from ipos_tui.backoffice.demo import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.receipt_code import ReceiptCode
 from ipos_tui.domain.receipt import Discount, Payment, Receipt, ReceiptLine
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.client import SyncClient
@@ -34,7 +35,7 @@ from ipos_tui.sync.pull import pull_stream
 from ipos_tui.sync.receipts import receipt_lookup
 from ipos_tui.sync.upload import upload_job
 from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.records import PERM_RETURNS, PaymentMethod, User
+from ipos_tui.terminal.records import PERM_RETURNS, Buyer, PaymentMethod, User
 from ipos_tui.terminal.returns import ReturnService
 
 pytestmark = pytest.mark.timeout(120)
@@ -185,7 +186,7 @@ def test_lookup_failures_reach_the_cashier(shop: Shop, tmp_path: Path) -> None:
     with SyncClient("http://127.0.0.1:9", "token", app_version="test", max_attempts=1) as closed:
         lookup = receipt_lookup(closed)
         with pytest.raises(DomainError) as caught:
-            lookup(1, 1)
+            lookup(ReceiptCode(1, 1))
         assert caught.value.key == "ret.err.offline"
 
 
@@ -226,3 +227,68 @@ async def test_the_return_screen_finds_another_tills_receipt(shop: Shop, tmp_pat
         with client_of(returner) as client:
             terminal_id, number = code[1:].split("-")
             assert client.lookup_receipt(int(terminal_id), int(number)).returned == {0: 3000, 1: 350}
+
+
+def test_a_faktura_has_its_own_number_and_is_returned_on_another_till(shop: Shop, tmp_path: Path) -> None:
+    """Issue 14: a Faktura never takes a receipt number. Till G sells a receipt and a
+    Faktura, both number 1 of their own series; till H returns a line of the Faktura by
+    its code "K<G>-F000001" through the real back office, which keeps the two apart
+    (returns, lookups) and reports VAT at the rates the tills sold at, even after the
+    owner changed a rate."""
+    store = shop.stores[1]  # nothing else is sold there
+    seller = till(shop, tmp_path / "tg", store, "Kasa G")
+    other = till(shop, tmp_path / "th", store, "Kasa H")
+    with seller, other, client_of(other) as client:
+        receipt_code = sell(seller)
+        product = seller.catalog.find_by_code("9")
+        assert product is not None
+        faktura = Receipt([ReceiptLine(product.plu, product.name, product.unit, product.precision,
+                                       product.price, 2000, product.vat_letter, product.id)])
+        stored = seller.ledger.commit_receipt(
+            faktura, [Payment("gotowka", "gotówka", faktura.total)], kind="faktura",
+            buyer=Buyer("5260250995", "Firma Kupująca sp. z o.o.", "ul. Długa 1, 00-001 Warszawa"),
+            cashier=MANAGER, now=NOW)
+        assert (stored.doc_type, stored.number) == ("sale_invoice", 1)
+        assert receipt_code.endswith("-000001") and stored.code == f"K{stored.terminal_id}-F000001"
+        upload_all(seller)
+
+        service = service_of(other, client)
+        source = service.find(stored.code, MANAGER)
+        assert source.remote and source.invoice is not None
+        assert [line.line.qty for line in source.lines] == [2000]
+        back = service.commit(source, {0: 1000}, CASH, cashier=MANAGER, now=NOW)
+        assert back.invoice_number is not None and back.invoice_number.startswith("FK/")
+        upload_all(other)
+
+        # the return counts against the Faktura only, never against receipt no. 1
+        assert client.lookup_receipt(stored.terminal_id, 1, "sale_invoice").returned == {0: 1000}
+        assert client.lookup_receipt(stored.terminal_id, 1).returned == {}
+        assert service.find(receipt_code, MANAGER).lines[0].returned == 0
+        listed = [row for row in ingest.list_transactions(shop.office, store_id=store)
+                  if row["type"] == "return"]
+        assert [(row["original_terminal_id"], row["original_number"]) for row in listed] == [
+            (stored.terminal_id, 1)]
+
+        # VAT at the rates the tills sold at, not at the table changed since
+        letter = product.vat_letter
+        sold_rate = seller.ledger.get_document(stored.uuid).extra["vat_rates"][letter]
+        expected = {}
+        for doc in (seller.ledger.find_by_number(1), seller.ledger.get_document(stored.uuid)):
+            assert doc is not None
+            for key, total in doc.vat.items():
+                expected[key] = expected.get(key, 0) + total.gross
+        old = {row["letter"]: row["rate_bp"] for row in shop.office.list_vat_rates()}
+        try:
+            shop.office.set_vat_rate(letter, 0 if sold_rate else 2300)
+            report = ingest.sales_report(shop.office, NOW.date(), store_id=store)
+        finally:
+            shop.office.set_vat_rate(letter, old[letter])
+        assert (report["receipts"], report["invoices"], report["returns"]) == (2, 1, 1)
+        sold = report["vat_sales"][letter]
+        from ipos_tui.domain.vat import vat_from_gross
+
+        assert sold["gross"] == expected[letter]
+        assert sold["vat"] != vat_from_gross(expected[letter], 0 if sold_rate else 2300)
+        assert sold["vat"] == (
+            seller.ledger.find_by_number(1).vat[letter].vat  # type: ignore[union-attr]
+            + seller.ledger.get_document(stored.uuid).vat[letter].vat)

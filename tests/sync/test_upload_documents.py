@@ -22,7 +22,7 @@ from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.ingest import parse_document
 from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.receipt import Discount, Payment, Receipt, ReceiptLine
-from ipos_tui.protocol import ReceiptDocument
+from ipos_tui.protocol import ReceiptDocument, SaleInvoiceDocument
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.documents import UnsupportedDocument, document_payload, receipt_document
 from ipos_tui.sync.progress import CancelToken, ItemDone, ItemFailed, JobFinished
@@ -137,7 +137,11 @@ def test_every_receipt_shape_is_accepted_and_stored_as_printed(
         assert upload_job(ctx, events.append, CancelToken()) is True
 
     done = [e for e in events if isinstance(e, ItemDone)]
-    assert [e.item for e in done] == [f"{n:06d}" for n in range(1, len(named) + 1)]
+    # receipts numbered 1, 2 ...; the Faktura in its own series (it takes no receipt number)
+    invoices = sum(1 for shape in named.values() if shape.get("kind") == "faktura")
+    assert invoices == 1
+    assert sorted(e.item for e in done) == sorted(
+        [f"{n:06d}" for n in range(1, len(named) - invoices + 1)] + ["sale_invoice:000001"])
     assert all(e.added == 1 for e in done)
     assert events[-1] == JobFinished("transactions", True)
     assert terminal.ledger.pending_summary() == (0, None)
@@ -152,7 +156,9 @@ def test_every_receipt_shape_is_accepted_and_stored_as_printed(
                                                            local.store_id)
         assert row.created_at.replace(tzinfo=UTC) == local.created_utc
         assert row.warnings is None, (uuid, row.warnings)
-        stored = ReceiptDocument.model_validate_json(row.payload)
+        assert row.doc_type == local.doc_type
+        stored = (SaleInvoiceDocument if local.doc_type == "sale_invoice"
+                  else ReceiptDocument).model_validate_json(row.payload)
         assert [(ln.value, ln.discount, ln.qty, ln.unit_price, ln.vat) for ln in stored.lines] \
             == [(ln.value, ln.discount, ln.qty, ln.unit_price, ln.vat_letter)
                 for ln in local.lines]
@@ -188,7 +194,8 @@ def test_invoice_and_nip_receipt_reach_the_back_office_with_their_buyer(
     assert (rows[nip_receipt].kind, rows[nip_receipt].buyer_nip,
             rows[nip_receipt].buyer_name) == ("paragon_nip", "5260250995", None)
     assert (rows[plain].kind, rows[plain].buyer_nip) == ("paragon", None)
-    stored = ReceiptDocument.model_validate_json(rows[faktura].payload)
+    assert rows[faktura].doc_type == "sale_invoice"
+    stored = SaleInvoiceDocument.model_validate_json(rows[faktura].payload)
     assert stored.kind == "faktura" and stored.buyer is not None
     assert stored.buyer.address == "ul. Długa 1, 00-001 Warszawa"
     # the invoice's own number reaches the real back office with it (issue 14, item 3)
@@ -220,7 +227,7 @@ def test_invoice_without_buyer_name_is_rejected_by_reason_and_blocks_nothing(
     events = _upload(terminal)
 
     local = terminal.ledger.get_document(rejected)
-    assert [e.item for e in events if isinstance(e, ItemFailed)] == [f"{local.number:06d}"]
+    assert [e.item for e in events if isinstance(e, ItemFailed)] == [f"sale_invoice:{local.number:06d}"]
     assert (local.upload_state, local.reject_reason) == (
         "quarantined", "malformed:buyer.name:missing")
     assert terminal.ledger.get_document(accepted).upload_state == "sent"

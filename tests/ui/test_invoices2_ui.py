@@ -43,7 +43,7 @@ async def test_a_return_of_a_faktura_prints_its_correcting_invoice(make_app) -> 
         await sell_with_document(pilot, "1", "9", "9", "1", name="Firma Testowa sp. z o.o.",
                                  address="ul. Prosta 1, 00-001 Warszawa")
         await pilot.press("f7")
-        await enter_code(pilot, "K1-000001")
+        await enter_code(pilot, "K1-F000001")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReturnScreen)

@@ -27,8 +27,9 @@ from .base import ServiceBase
 
 #: The document kinds a list can be narrowed to (the page's "Rodzaj" filter).
 DOCUMENT_KINDS = ("paragon", "faktura", "paragon_nip", "return", "cash", "daily_report", "invoices")
-#: Sales documents: a receipt adds to a period's sales, a return takes away.
-SALES_TYPES = ("receipt", "return")
+#: Sales documents: a receipt or a Faktura sold at a till ("sale_invoice") adds to a
+#: period's sales, a return takes away.
+SALES_TYPES = ("receipt", "sale_invoice", "return")
 #: The longest period a report covers (one bar a day in the chart).
 MAX_PERIOD_DAYS = 366
 #: The largest id a page may ask for (ids are 32-bit on the wire; anything above is
@@ -89,7 +90,7 @@ class TransactionQueryService(ServiceBase):
         if day is not None:
             scope &= t.day == day
         if kind in ("paragon", "faktura", "paragon_nip"):
-            scope &= (t.doc_type == "receipt") & (t.kind == kind)
+            scope &= t.doc_type.in_(["receipt", "sale_invoice"]) & (t.kind == kind)
         elif kind == "cash":
             scope &= t.doc_type.in_(["cash_operation", "cash_report"])
         elif kind in ("return", "daily_report"):
@@ -173,18 +174,22 @@ class TransactionQueryService(ServiceBase):
         if row.original_terminal is not None:
             original = t.get_or_none(
                 (t.company == self.company_id) & (t.terminal == row.original_terminal)
-                & (t.doc_type == "receipt") & (t.number == row.original_number))
+                & (t.doc_type == (row.original_type or "receipt"))
+                & (t.number == row.original_number))
             doc["original"] = {"terminal_id": row.original_terminal,
                                "number": row.original_number,
+                               "type": row.original_type or "receipt",
                                "id": original.id if original is not None else None}
         doc["returns"] = []
-        if row.doc_type == "receipt":
+        if row.doc_type in ("receipt", "sale_invoice"):
             doc["returns"] = [
                 {"id": r.id, "number": r.number, "total": r.total, "created_at": r.created_at}
                 for r in t.select().where(
                     (t.company == self.company_id) & (t.doc_type == "return")
                     & (t.original_terminal == row.terminal_id)
-                    & (t.original_number == row.number)).order_by(t.id)]
+                    & (t.original_number == row.number)
+                    & (t.original_type.is_null() if row.doc_type == "receipt"
+                       else t.original_type == row.doc_type)).order_by(t.id)]
         return doc
 
     # ------------------------------------------------------------- quarantine
@@ -283,7 +288,7 @@ class TransactionQueryService(ServiceBase):
                 t.day, t.doc_type, fn.COUNT(t.id), fn.SUM(t.total)).where(scope).group_by(
                 t.day, t.doc_type).tuples():
             row = days[_as_date(day)]
-            name = "receipts" if doc_type == "receipt" else "returns"
+            name = "returns" if doc_type == "return" else "receipts"
             row[name] += int(count)
             row[f"{name}_total"] += int(total)
             row["net"] += _sign(doc_type) * int(total)
@@ -359,7 +364,7 @@ class TransactionQueryService(ServiceBase):
                 t.cashier_id, t.cashier_identifier, t.doc_type).tuples():
             entry = sums.setdefault((cashier_id, identifier), {
                 "receipts": 0, "receipts_total": 0, "returns": 0, "returns_total": 0, "value": 0})
-            name = "receipts" if doc_type == "receipt" else "returns"
+            name = "returns" if doc_type == "return" else "receipts"
             entry[name] += int(count)
             entry[f"{name}_total"] += int(total)
             entry["value"] += _sign(doc_type) * int(total)

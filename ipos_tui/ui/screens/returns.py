@@ -224,7 +224,10 @@ class ReturnScreen(PosScreen):
             return
         self.source = source
         when = source.created_local.strftime("%Y-%m-%d %H:%M")
-        title = t("ret.original", code=source.code.text, when=when, total=format_money(source.total))
+        # a Faktura sold at the till is named as such (its code: "K1-F000001")
+        invoice = source.code.doc_type == "sale_invoice"
+        title = t("ret.original_invoice" if invoice else "ret.original", code=source.code.text, when=when,
+                  total=format_money(source.total))
         if source.remote:
             title += f" ({t('ret.from_backoffice')})"
 
@@ -236,7 +239,8 @@ class ReturnScreen(PosScreen):
         self.box.border_subtitle = " · ".join(notes)
         self.show_lines(select=next((line.index for line in source.lines if line.returnable), 0))
         if source.fully_returned:
-            self.say(t("ret.fully_returned", code=source.code.text), error=True)
+            key = "ret.fully_returned_invoice" if source.code.doc_type == "sale_invoice" else "ret.fully_returned"
+            self.say(t(key, code=source.code.text), error=True)
         else:
             self.say(t("ret.hint"))
         self.refresh_bindings()

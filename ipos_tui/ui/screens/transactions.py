@@ -19,7 +19,7 @@ from ...domain.quantity import QTY_SCALE, format_quantity
 from ...i18n import t
 from ...sync.headless import reject_reason_text
 from ...sync.upload import is_held
-from ...terminal.records import DocumentSummary, document_code, document_number_text
+from ...terminal.records import SALE_TYPES, DocumentSummary, document_code, document_number_text
 from ..printouts import document_label, show_printout, upload_mark
 from ..widgets.receipt_list import fit
 from .list_screen import NAVIGATION, ListScreen
@@ -137,12 +137,12 @@ class TransactionsScreen(ListScreen):
             return
         doc = self.documents[index]
         info = self.pos.terminal.settings.terminal_info()
-        if doc.doc_type != "receipt" or info is None:
+        if doc.doc_type not in SALE_TYPES or info is None:
             self.say(t("ret.not_return_row"), error=True)
             return
         from .returns import start_return
 
-        start_return(self, document_code(info.terminal_id, doc.number))
+        start_return(self, document_code(info.terminal_id, doc.number, doc.doc_type))
 
     def action_invoice(self) -> None:
         """F: "Faktura do paragonu", an invoice for the highlighted receipt."""

@@ -12,6 +12,7 @@ from returns_support import CASHIER, MANAGER, NOW
 
 from ipos_tui.backoffice.ingest import parse_document
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.receipt_code import ReceiptCode
 from ipos_tui.domain.receipt import Discount
 from ipos_tui.protocol import ReturnDocument
 from ipos_tui.sync.documents import document_payload
@@ -182,10 +183,10 @@ class FakeBackOffice:
     def __init__(self, receipt: RemoteReceipt | None = None, error: str | None = None) -> None:
         self.receipt, self.error, self.asked = receipt, error, 0
 
-    def __call__(self, terminal_id: int, number: int) -> RemoteReceipt:
+    def __call__(self, code: ReceiptCode) -> RemoteReceipt:
         self.asked += 1
         if self.error:
-            raise DomainError(self.error, code=f"K{terminal_id}-{number:06d}")
+            raise DomainError(self.error, code=code.text)
         assert self.receipt is not None
         return self.receipt
 

@@ -33,8 +33,14 @@ def test_invoices_have_their_own_series_apart_from_receipts(
     invoice = sell([(MLEKO, 1000)], kind="faktura", buyer=FIRMA)
     nip_receipt = sell([(MLEKO, 1000)], kind="paragon_nip", buyer=FIRMA)
     second = sell([(MLEKO, 1000)], kind="faktura", buyer=FIRMA)
-    # the fiscal receipt numbering goes on as before; only invoices get an FV number
-    assert [first.number, invoice.number, nip_receipt.number, second.number] == [1, 2, 3, 4]
+    # a Faktura never takes a receipt's number: receipts count on gaplessly, the
+    # invoices in their own document type and FV series
+    assert [first.number, nip_receipt.number] == [1, 2]
+    assert [first.doc_type, nip_receipt.doc_type] == ["receipt", "receipt"]
+    assert [invoice.number, second.number] == [1, 2]
+    assert [invoice.doc_type, second.doc_type] == ["sale_invoice", "sale_invoice"]
+    assert demo_terminal.ledger.last_number("receipt") == 2
+    assert demo_terminal.ledger.last_number("sale_invoice") == 2
     assert first.invoice_number is None and nip_receipt.invoice_number is None
     assert invoice.invoice_number == "FV/K1/11/2026/0001"
     assert second.invoice_number == "FV/K1/11/2026/0002"

@@ -198,7 +198,7 @@ def test_the_invoice_printed_at_the_sale_has_what_a_polish_invoice_needs(
     lines = _sale_invoice_text(demo_terminal, sell)
     # seller and buyer with NIP, sale and issue date, net / VAT / gross per rate, payment
     assert lines[4:] == [
-        "2026-11-26 12:04              Nr: 000001",
+        "2026-11-26 12:04             Nr: F000001",
         "                FAKTURA",
         "         Nr FV/K1/11/2026/0001",
         "Data sprzedaży:               2026-11-26",
@@ -234,9 +234,9 @@ def test_the_invoice_printed_at_the_sale_has_what_a_polish_invoice_needs(
         "Zapłacono w całości.",
         "----------------------------------------",
         "Kasjer: Anna Kowalska             Kasa 1",
-        "Kod: K1-000001                  12:04:00",
-        "            \u2503\u257b\u2579\u2579\u00b7\u2503\u2579\u257b\u2503\u257b\u2503\u2579\u00b7\u2503\u257b\u2503",
-        "               110000013",
+        "Kod: K1-F000001                 12:04:00",
+        "          \u2503\u2579\u257b\u257b\u2579\u2579\u2579\u257b\u2579\u2579\u257b\u257b\u2579\u2503\u2579\u00b7\u2503\u257b\u2503",
+        "               0110000013",
     ]
 
 
@@ -353,7 +353,7 @@ def test_invoice_and_correction_numbering_is_gapless_under_kill_9(demo_dir: Path
         rows = terminal.db.execute_sql(
             "SELECT doc_type, invoice_number FROM document WHERE invoice_number IS NOT NULL ORDER BY id"
         ).fetchall()
-        invoices = [number for doc_type, number in rows if doc_type in ("receipt", "invoice")]
+        invoices = [number for doc_type, number in rows if doc_type in ("sale_invoice", "invoice")]
         corrections = [number for doc_type, number in rows if doc_type == "return"]
         # one invoice per receipt, whatever was killed when
         assert terminal.db.execute_sql(

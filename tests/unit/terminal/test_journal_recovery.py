@@ -132,7 +132,7 @@ def test_invoices_and_corrections_are_printed_late_in_their_own_layout(
         cashier=cashier, now=NOW + timedelta(days=1))
     result = print_unprinted(demo_terminal, NOW + timedelta(days=1, hours=1))
     assert [(item.detail.doc_type, item.entry.kind) for item in result.printed] == [
-        ("receipt", "invoice"), ("receipt", "receipt"), ("return", "return"), ("invoice", "invoice")]
+        ("sale_invoice", "invoice"), ("receipt", "receipt"), ("return", "return"), ("invoice", "invoice")]
     printer = printer_of(demo_terminal)
     assert [entry.kind for entry in printer.printouts_of(back.uuid)] == ["return", "invoice_correction"]
     (invoice_entry,) = printer.printouts_of(for_receipt.uuid)

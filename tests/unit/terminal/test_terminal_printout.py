@@ -77,7 +77,7 @@ def test_receipt_with_nip_and_invoice(demo_terminal: Terminal) -> None:
         _commit(demo_terminal, "faktura", Buyer("5261045731", "Firma Test", "ul. Prosta 1")),
     )
     assert "FAKTURA" in invoice and "Nabywca:" in invoice and "Firma Test" in invoice
-    assert "NIP: 526-104-57-31" in invoice and "Nr: 000002" in invoice
+    assert "NIP: 526-104-57-31" in invoice and "Nr: F000001" in invoice
     # the invoice's own number and its sale and issue dates (issue 14, item 3)
     lines = invoice.splitlines()
     assert "Nr FV/K1/11/2026/0001" in [line.strip() for line in lines]

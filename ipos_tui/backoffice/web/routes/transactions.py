@@ -45,7 +45,7 @@ PRODUCTS_SHOWN = 50
 
 _LABEL_KEYS = {
     ("receipt", "paragon"): "doc.paragon", ("receipt", "faktura"): "doc.faktura",
-    ("receipt", "paragon_nip"): "doc.paragon_nip",
+    ("receipt", "paragon_nip"): "doc.paragon_nip", ("sale_invoice", "faktura"): "doc.faktura",
     ("cash_operation", "in"): "cash.list_in", ("cash_operation", "out"): "cash.list_out",
     ("cash_report", "state"): "cash.list_state", ("cash_report", "shift_close"): "cash.list_close",
 }
@@ -213,7 +213,8 @@ def document(request: Request, user: User, office: Office, doc_id: int) -> Respo
         raise HTTPException(status_code=404)
     _decorate(doc, request_language(request))
     if doc["original"] is not None:
-        doc["original"]["number_text"] = document_number_text("receipt", doc["original"]["number"])
+        doc["original"]["number_text"] = document_number_text(doc["original"]["type"],
+                                                              doc["original"]["number"])
     for ret in doc["returns"]:
         ret["number_text"] = document_number_text("return", ret["number"])
     return render(request, "transactions_detail.html", doc=doc, qty=qty_text)
