@@ -32,6 +32,11 @@ GLYPHS = Path(__file__).resolve().parents[2] / "data" / "linux-console-glyphs.tx
         ("12", ReceiptCode(1, 12)),  # a bare number is a receipt of this till
         (scan_digits(3, 12), ReceiptCode(3, 12)),
         (scan_digits(123, 4_567_890), ReceiptCode(123, 4_567_890)),
+        # a Faktura sold at the till: its own numbering, marked "F" (digits: a leading 0)
+        ("K3-F000012", ReceiptCode(3, 12, "sale_invoice")),
+        ("k3-f12", ReceiptCode(3, 12, "sale_invoice")),
+        ("F12", ReceiptCode(1, 12, "sale_invoice")),
+        (scan_digits(3, 12, "sale_invoice"), ReceiptCode(3, 12, "sale_invoice")),
     ],
 )
 def test_typed_and_scanned_forms(text: str, expected: ReceiptCode) -> None:
@@ -39,7 +44,7 @@ def test_typed_and_scanned_forms(text: str, expected: ReceiptCode) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "K", "abc", "K3-", "K3-12a", "KX-12", "K0-12", "K3-0", "0",
-                                  "3-12-1", "1234567890"])
+                                  "3-12-1", "1234567890", "K3-FF12", "F", "F0", "K3-F0", "0130000124"])
 def test_bad_codes_are_refused_with_the_code(text: str) -> None:
     with pytest.raises(DomainError) as caught:
         parse_receipt_code(text, own_terminal=1)
@@ -64,14 +69,22 @@ def test_a_misread_digit_or_swap_is_refused() -> None:
 
 def test_text_form_matches_the_ledger_code() -> None:
     assert ReceiptCode(3, 12).text == document_code(3, 12) == "K3-000012"
+    assert ReceiptCode(3, 12, "sale_invoice").text == document_code(3, 12, "sale_invoice") == "K3-F000012"
 
 
-@given(st.integers(1, 99_999), st.integers(1, 99_999_999))
-def test_the_barcode_reads_back_to_the_scan_form(terminal: int, number: int) -> None:
-    row = barcode(terminal, number)
+def test_a_fakturas_code_never_reads_as_the_receipt_of_the_same_number() -> None:
+    receipt, invoice = scan_digits(3, 12), scan_digits(3, 12, "sale_invoice")
+    assert invoice == "0" + receipt
+    assert parse_receipt_code(read_barcode(barcode(3, 12, "sale_invoice"))) == ReceiptCode(3, 12, "sale_invoice")
+    assert parse_receipt_code(read_barcode(barcode(3, 12))) == ReceiptCode(3, 12)
+
+
+@given(st.integers(1, 99_999), st.integers(1, 99_999_999), st.sampled_from(["receipt", "sale_invoice"]))
+def test_the_barcode_reads_back_to_the_scan_form(terminal: int, number: int, doc_type: str) -> None:
+    row = barcode(terminal, number, doc_type)
     digits = read_barcode(row)
-    assert digits == scan_digits(terminal, number)
-    assert parse_receipt_code(digits, own_terminal=1) == ReceiptCode(terminal, number)
+    assert digits == scan_digits(terminal, number, doc_type)
+    assert parse_receipt_code(digits, own_terminal=1) == ReceiptCode(terminal, number, doc_type)
     assert len(row) <= 40
 
 

@@ -150,3 +150,21 @@ def test_invoice_numbering_is_gapless_under_kill_9(demo_dir: Path, tmp_path: Pat
     # landed after its last line was printed)
     assert set(reported) <= set(stored)
     assert len(stored) - len(reported) <= 4
+
+
+def test_the_daily_report_counts_the_faktury_apart_from_the_receipts(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    receipt = sell([(MLEKO, 1000)])
+    invoice = sell([(MLEKO, 2000)], kind="faktura", buyer=FIRMA)
+    report, printout = reports_of(demo_terminal).make_daily_report(CASHIER, NOW)
+    sums = report.sums
+    # both are sales of the day; the Faktura is counted apart, not as a receipt
+    assert (sums.receipts, sums.receipts_total) == (2, receipt.total + invoice.total)
+    assert (sums.invoices, sums.invoices_total) == (1, invoice.total)
+    printed = demo_terminal.ledger.get_document(report.uuid)
+    assert printed.extra["invoices"] == 1 and printed.extra["invoices_total"] == invoice.total
+    lines = [" ".join(line.split()) for line in printout.text.splitlines()]
+    amount = lambda grosze: f"{grosze // 100},{grosze % 100:02d}"  # noqa: E731
+    assert f"Paragony: 1 {amount(receipt.total)}" in lines
+    assert f"Faktury: 1 {amount(invoice.total)}" in lines
