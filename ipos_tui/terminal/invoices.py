@@ -13,8 +13,10 @@
   asked for, so both deadlines are met by issuing at once, and the rule it enforces
   is the request window: **up to the last day of the third month after the month of
   the sale** (:func:`invoice_deadline`);
-* one invoice per receipt, and none for a receipt already (partly) returned at this
-  till: the invoice copies the whole receipt.
+* one invoice per receipt. A receipt partly returned at this till before the buyer
+  asks gets an invoice for what the buyer kept (the sale as it stands: each line less
+  the quantity and value its returns took back, the payments less the refunds, VAT
+  computed again at the receipt's rates); a fully returned receipt gets none.
 
 It is a document of its own type ("invoice", its own gapless running number like
 every document type), with the next number of the till's invoice series ("FV/…",
@@ -39,8 +41,8 @@ from __future__ import annotations
 import calendar
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -48,10 +50,16 @@ from peewee import IntegrityError
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, round_half_up
-from ipos_tui.domain.quantity import format_quantity
+from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
 from ipos_tui.domain.validation import format_nip
-from ipos_tui.domain.vat import VAT_RATES, VatTotal, letter_label, vat_from_gross
+from ipos_tui.domain.vat import (
+    VAT_RATES,
+    VatTotal,
+    letter_label,
+    vat_from_gross,
+    vat_totals,
+)
 from ipos_tui.terminal.ledger import DocumentDraft
 from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
 from ipos_tui.terminal.records import (
@@ -59,6 +67,7 @@ from ipos_tui.terminal.records import (
     Company,
     DocumentDetail,
     DocumentLine,
+    DocumentPayment,
     StoredDocument,
     User,
     document_number_text,
@@ -73,18 +82,33 @@ if TYPE_CHECKING:
 DOC_INVOICE: Final = "invoice"
 #: The series of correcting invoices (numbered like "FV": per till, per month or year).
 CORRECTION_SERIES: Final = "FK"
-#: Why a return corrects an invoice (printed on the correcting invoice).
-CORRECTION_REASON: Final = "Zwrot towaru"
+#: Why a return corrects an invoice, as printed on the correcting invoice (always in
+#: Polish, the document's language), by the code the cashier picks.
+CORRECTION_REASONS: Final = {
+    "return": "Zwrot towaru",
+    "complaint": "Reklamacja towaru",
+    "mistake": "Pomyłka przy sprzedaży",
+}
+#: The reason when none is chosen (a plain return of goods).
+CORRECTION_REASON: Final = CORRECTION_REASONS["return"]
 INVOICE_TITLE: Final = "FAKTURA"
 CORRECTION_TITLE: Final = "FAKTURA KORYGUJĄCA"
 #: Months after the month of the sale in which a buyer may still ask (art. 106b ust. 3).
 REQUEST_MONTHS: Final = 3
 
-_RETURNS_OF_RECEIPT: Final = (
-    "SELECT count(*) FROM document WHERE doc_type = 'return' "
-    "AND json_extract(extra, '$.original.terminal_id') = ? "
-    "AND json_extract(extra, '$.original.number') = ? "
-    "AND coalesce(json_extract(extra, '$.original.type'), 'receipt') = 'receipt'"
+_RETURN_LINES_OF_RECEIPT: Final = (
+    "SELECT d.uuid, l.original_line, l.qty, l.value FROM document d "
+    "JOIN document_line l ON l.document_id = d.id WHERE d.doc_type = 'return' "
+    "AND json_extract(d.extra, '$.original.terminal_id') = ? "
+    "AND json_extract(d.extra, '$.original.number') = ? "
+    "AND coalesce(json_extract(d.extra, '$.original.type'), 'receipt') = 'receipt'"
+)
+_RETURN_PAYMENTS_OF_RECEIPT: Final = (
+    "SELECT p.method, p.amount - p.change FROM document d "
+    "JOIN document_payment p ON p.document_id = d.id WHERE d.doc_type = 'return' "
+    "AND json_extract(d.extra, '$.original.terminal_id') = ? "
+    "AND json_extract(d.extra, '$.original.number') = ? "
+    "AND coalesce(json_extract(d.extra, '$.original.type'), 'receipt') = 'receipt'"
 )
 _INVOICE_OF_RECEIPT: Final = (
     "SELECT uuid FROM document WHERE doc_type = 'invoice' "
@@ -165,16 +189,28 @@ class InvoiceService:
         existing = self.invoice_of_receipt(receipt.terminal_id, receipt.number)
         if existing is not None:
             raise DomainError("invoices2.err.has_invoice", code=code, number=existing.invoice_number or "")
-        returns = self._terminal.db.execute_sql(
-            _RETURNS_OF_RECEIPT, (receipt.terminal_id, receipt.number)
-        ).fetchone()[0]
-        if returns:
-            # the invoice would document goods that came back: it copies the whole
-            # receipt, so a receipt with a return gets none here
+        if not self.kept(receipt).lines:
+            # everything came back: there is no sale left to invoice
             raise DomainError("invoices2.err.returned", code=code)
         deadline = invoice_deadline(receipt.created_local.date())
         if _local_day(now) > deadline:
             raise DomainError("invoices2.err.too_late", code=code, deadline=deadline.isoformat())
+
+    def kept(self, receipt: DocumentDetail) -> Kept:
+        """What the buyer kept of ``receipt``: its lines less this till's returns of
+        it (quantity and the value each return refunded), its payments less the
+        refunds, and the returns taken into account."""
+        key = (receipt.terminal_id, receipt.number)
+        taken: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        returns: set[str] = set()
+        for uuid, index, qty, value in self._terminal.db.execute_sql(_RETURN_LINES_OF_RECEIPT, key).fetchall():
+            returns.add(uuid)
+            if index is not None:
+                taken[int(index)][0] += int(qty)
+                taken[int(index)][1] += int(value)
+        refunds = self._terminal.db.execute_sql(_RETURN_PAYMENTS_OF_RECEIPT, key).fetchall()
+        return kept_part(receipt, taken, [(str(method), int(amount)) for method, amount in refunds],
+                         frozenset(returns))
 
     # -- issuing -------------------------------------------------------------------
 
@@ -191,32 +227,44 @@ class InvoiceService:
         if not (name and address) or receipt.buyer is None:
             raise DomainError("err.buyer_details_required")
         buyer = Buyer(receipt.buyer.nip, name, address)
+        kept = self.kept(receipt)
+        rates = document_rates(receipt.extra)  # the receipt's rates
         draft = DocumentDraft(
             doc_type=DOC_INVOICE,
             kind="faktura",
-            total=receipt.total,
-            vat=dict(receipt.vat),
-            lines=tuple(receipt.lines),
-            payments=tuple(receipt.payments),
+            total=sum(line.value for line in kept.lines),
+            # untouched, the receipt's own VAT; after a return, computed again
+            vat=dict(receipt.vat) if not kept.returns else vat_totals(
+                ((line.vat_letter, line.value) for line in kept.lines), rates),
+            lines=kept.lines,
+            payments=kept.payments,
             extra={
                 "receipt": {
                     "terminal_id": receipt.terminal_id,
                     "number": receipt.number,
                     "uuid": receipt.uuid,
                     "created_local": receipt.created_local.isoformat(),
+                    **({"returns": sorted(kept.returns)} if kept.returns else {}),
                 },
-                RATES_KEY: document_rates(receipt.extra),  # the receipt's rates
+                RATES_KEY: rates,
             },
-            discount_total=receipt.discount_total,
+            discount_total=sum(line.discount for line in kept.lines),
             buyer=buyer,
             invoice_series="FV",
         )
         try:
             return self._terminal.ledger.commit_document(
-                draft, cashier=cashier, now=now, check=lambda: self.check_receipt(receipt, now)
+                draft, cashier=cashier, now=now, check=lambda: self._still_valid(receipt, kept, now)
             )
         except (IntegrityError, sqlite3.IntegrityError) as error:  # the unique index: invoiced meanwhile
             raise DomainError("invoices2.err.has_invoice", code=receipt.code, number="") from error
+
+    def _still_valid(self, receipt: DocumentDetail, kept: Kept, now: datetime) -> None:
+        """Inside the write transaction: the receipt may still be invoiced, and no
+        return of it came in since ``kept`` was read."""
+        self.check_receipt(receipt, now)
+        if self.kept(receipt).returns != kept.returns:
+            raise DomainError("ret.err.changed", code=receipt.code)
 
     # -- printing ------------------------------------------------------------------
 
@@ -241,6 +289,50 @@ class InvoiceService:
         )
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What a buyer kept of a receipt (see :meth:`InvoiceService.kept`)."""
+
+    lines: tuple[DocumentLine, ...]
+    payments: tuple[DocumentPayment, ...]
+    returns: frozenset[str]
+
+
+def kept_part(
+    receipt: DocumentDetail,
+    taken: Mapping[int, Sequence[int]],
+    refunds: Iterable[tuple[str, int]],
+    returns: frozenset[str] = frozenset(),
+) -> Kept:
+    """``receipt`` less what returns took back: ``taken`` maps an original line index
+    to [milli-units, grosze] returned; ``refunds`` are (method, amount) paid back.
+    A line fully returned is left out; a partly returned one keeps its unit price,
+    its remaining quantity and value, and its discount as gross less value. A refund
+    comes off the payment of its method, else off the last payments."""
+    lines = []
+    for index, line in enumerate(receipt.lines):
+        qty, value = taken.get(index, (0, 0))
+        if not qty and not value:
+            lines.append(line)
+            continue
+        left_qty, left_value = line.qty - qty, line.value - value
+        if left_qty <= 0:
+            continue
+        gross = max(left_value, round_half_up(line.unit_price * left_qty, QTY_SCALE))
+        lines.append(replace(line, qty=left_qty, gross=gross, value=left_value,
+                             line_discount=gross - left_value, receipt_discount=0))
+    paid = [[p, p.amount - p.change] for p in receipt.payments]
+    for method, amount in refunds:
+        order = [entry for entry in paid if entry[0].method == method] + \
+            [entry for entry in reversed(paid) if entry[0].method != method]
+        for entry in order:
+            off = min(amount, entry[1])
+            entry[1] -= off
+            amount -= off
+    payments = tuple(replace(p, amount=left, change=0) for p, left in paid if left > 0)
+    return Kept(tuple(lines), payments if returns else tuple(receipt.payments), returns)
+
+
 def _local_day(moment: datetime) -> date:
     from ipos_tui.terminal.timeutil import local_text
 
@@ -256,6 +348,7 @@ def correction_record(
     original_vat: Mapping[str, VatTotal],
     returned_lines: Iterable[DocumentLine],
     rates: Mapping[str, int | None] = VAT_RATES,
+    reason: str = CORRECTION_REASON,
 ) -> dict[str, Any]:
     """What a correcting invoice stores besides the return: the invoice corrected and
     the values before this correction.
@@ -293,7 +386,7 @@ def correction_record(
         "invoice_number": invoice.number,
         "invoice_date": invoice.issued.isoformat(),
         "sale_date": invoice.sale.isoformat(),
-        "reason": CORRECTION_REASON,
+        "reason": reason,
         "lines": lines,
         "rates": per_rate,
     }
@@ -384,6 +477,8 @@ def render_invoice(detail: DocumentDetail, company: Company | None, width: int =
         code = ReceiptCode(int(receipt["terminal_id"]), int(receipt["number"])).text
         out.append(_fit("Do paragonu fiskalnego:", code, width))
         out.append(_fit("  z dnia", sold.strftime("%Y-%m-%d %H:%M"), width))
+        if receipt.get("returns"):  # what the buyer kept: the receipt less its returns
+            out.append("  pomniejszonego o zwrot towaru"[:width])
     out.append("-" * width)
     out += parties(company, detail.buyer, width)
     out.append("-" * width)
@@ -471,6 +566,7 @@ def render_correction(detail: DocumentDetail, company: Company | None, width: in
 
 __all__ = [
     "CORRECTION_REASON",
+    "CORRECTION_REASONS",
     "CORRECTION_SERIES",
     "CORRECTION_TITLE",
     "DOC_INVOICE",

@@ -44,7 +44,14 @@ from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
 from ipos_tui.domain.vat import VatTotal, letter_label, vat_totals
 from ipos_tui.terminal.card_app import card_app_of
-from ipos_tui.terminal.invoices import CORRECTION_SERIES, InvoiceRef, InvoiceService, correction_record
+from ipos_tui.terminal.invoices import (
+    CORRECTION_REASON,
+    CORRECTION_REASONS,
+    CORRECTION_SERIES,
+    InvoiceRef,
+    InvoiceService,
+    correction_record,
+)
 from ipos_tui.terminal.ledger import DocumentDraft
 from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
 from ipos_tui.terminal.records import (
@@ -376,12 +383,20 @@ class ReturnService:
             raise DomainError("ret.err.nothing_picked")
         return tuple(self._return_line(source, index, qty) for index, qty in chosen)
 
-    def draft(self, source: ReturnSource, picks: Mapping[int, int], method: PaymentMethod) -> DocumentDraft:
-        """The return document for ``picks`` (original line index → milli-units).
+    def draft(
+        self, source: ReturnSource, picks: Mapping[int, int], method: PaymentMethod,
+        reason: str = CORRECTION_REASON,
+    ) -> DocumentDraft:
+        """The return document for ``picks`` (original line index → milli-units);
+        ``reason``, one of :data:`CORRECTION_REASONS`, is printed on the correcting
+        invoice of a return against an invoice.
 
         Raises DomainError "ret.err.nothing_picked", "ret.err.qty_too_much",
-        "ret.err.qty_precision", "ret.err.method" or "ret.err.card_limit".
+        "ret.err.qty_precision", "ret.err.method", "ret.err.card_limit" or
+        "ret.err.reason".
         """
+        if reason not in CORRECTION_REASONS.values():
+            raise DomainError("ret.err.reason", reason=reason)
         lines = self._return_lines(source, picks)
         total = sum(line.value for line in lines)
         if method.kind not in REFUND_KINDS:
@@ -409,6 +424,7 @@ class ReturnService:
                 source.original_vat,
                 lines,
                 rates,
+                reason,
             )
         return DocumentDraft(
             doc_type=DOC_RETURN,
@@ -458,6 +474,7 @@ class ReturnService:
         cashier: User,
         now: datetime,
         authorisation: Authorisation | None = None,
+        reason: str = CORRECTION_REASON,
     ) -> StoredDocument:
         """Store the return (own gapless number), then refund a card through the
         payment application. Inside the write transaction the returned quantities and
@@ -467,7 +484,7 @@ class ReturnService:
         with the return and printed on it).
         """
         require_permission(cashier, authorisation)
-        draft = self.draft(source, picks, method)
+        draft = self.draft(source, picks, method, reason)
         if not cashier.can(PERM_RETURNS) and authorisation is not None:
             draft = replace(draft, extra=with_authorisation(draft.extra, authorisation))
         kinds = self._method_kinds()

@@ -707,10 +707,14 @@ STATES.update({
     "invoice_for_receipt_refused": State([*LOGIN, *SELL_ONE, "f2", "5", "wait:50", "f"]),
     # the return screen of a Faktura: it says the return makes a correcting invoice
     "return_of_invoice": State([*LOGIN, *_FAKTURA_SALE, "f7", *code("K1-F000001"), "wait:100"]),
-    # a return of one yoghurt of a Faktura: the end of its correcting invoice
+    # a return of one yoghurt of a Faktura, cash chosen: why is the invoice corrected?
+    "return_correction_reason": State(
+        [*LOGIN, *_FAKTURA_SALE, "f7", *code("K1-F000001"), "wait:100", *code("1"), "plus", "1", "wait:50"]
+    ),
+    # ... "Reklamacja towaru": the end of its correcting invoice
     "return_correction_printout": State(
         [*LOGIN, *_FAKTURA_SALE, "f7", *code("K1-F000001"), "wait:100", *code("1"), "plus", "1", "wait:50",
-         "enter", "wait:100"]
+         "2", "wait:50", "enter", "wait:100"]
     ),
     # "own": cashier 1002 does not see 1001's parked receipts
     "parked_own_other_cashier": State(

@@ -54,8 +54,14 @@ async def test_a_return_of_a_faktura_prints_its_correcting_invoice(make_app) -> 
         assert isinstance(app.screen, MenuScreen)
         await pilot.press("1")  # gotówka
         await pilot.pause()
+        # a return against an invoice asks why: the correcting invoice prints it
+        assert isinstance(app.screen, MenuScreen)
+        assert "2. Reklamacja towaru" in screen_text(pilot)
+        await pilot.press("2")
+        await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        assert "faktura korygująca do faktury FV/K1/11/2026/0001" in str(app.screen.question)
+        assert ("faktura korygująca do faktury FV/K1/11/2026/0001, przyczyna: Reklamacja towaru"
+                in str(app.screen.question))
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, TextViewDialog)
@@ -75,6 +81,7 @@ async def test_a_return_of_a_faktura_prints_its_correcting_invoice(make_app) -> 
             "  po:    1 szt.                   5,99 C",
             "  różnica: -1 szt.               -5,99 C",
         ] == body[body.index("1. Jogurt grecki 400g"):body.index("1. Jogurt grecki 400g") + 4]
+        assert "Przyczyna korekty: Reklamacja towaru" in body
         assert "  Firma Testowa sp. z o.o." in body and "Forma zwrotu: gotówka               5,99" in body
         await pilot.press("escape")
         assert status(pilot).endswith("(gotówka). Korekta FK/K1/11/2026/0001.")

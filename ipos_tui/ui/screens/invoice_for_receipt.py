@@ -46,7 +46,7 @@ def start_invoice_for_receipt(screen: PosScreen, code: str) -> None:
         Field("address", "pay.buyer_address", max_length=80, value=buyer.address),
     ]
     hint = t("invoices2.form_hint", code=receipt.code, when=receipt.created_local.strftime("%Y-%m-%d %H:%M"),
-             total=format_money(receipt.total), nip=_nip(buyer.nip))
+             total=format_money(sum(line.value for line in service.kept(receipt).lines)), nip=_nip(buyer.nip))
 
     def answered(values: dict[str, Any] | None) -> None:
         if values:

@@ -28,6 +28,7 @@ from ...domain.quantity import format_quantity, parse_quantity
 from ...domain.receipt_code import parse_receipt_code
 from ...domain.authorisation import Authorisation
 from ...i18n import t
+from ...terminal.invoices import CORRECTION_REASON, CORRECTION_REASONS
 from ...terminal.records import PERM_RETURNS, PaymentMethod, document_number_text
 from ...terminal.returns import ReturnLine, ReturnService, ReturnSource, refund_value
 from ..widgets.code_input import CodeInput
@@ -416,8 +417,28 @@ class ReturnScreen(PosScreen):
     def _chosen(self, method: PaymentMethod) -> None:
         self.app.pop_screen()  # the method menu
         assert self.source is not None
+        if self.source.invoice is None:
+            self._confirm(method, CORRECTION_REASON)
+            return
+        # a return against an invoice: its correcting invoice says why
+        from ..dialogs import MenuScreen
+        from ..widgets.menu import MenuItem
+
+        items = [
+            MenuItem(number, lambda code=code: t(f"ret.reason.{code}"),
+                     lambda text=text: self._reason_chosen(method, text))
+            for number, (code, text) in enumerate(CORRECTION_REASONS.items(), start=1)
+        ]
+        self.app.push_screen(MenuScreen("ret.reason_title", items))
+
+    def _reason_chosen(self, method: PaymentMethod, reason: str) -> None:
+        self.app.pop_screen()  # the reason menu
+        self._confirm(method, reason)
+
+    def _confirm(self, method: PaymentMethod, reason: str) -> None:
+        assert self.source is not None
         try:
-            draft = self.service.draft(self.source, self.picks, method)
+            draft = self.service.draft(self.source, self.picks, method, reason)
         except DomainError as error:
             self.say(return_error_text(error), error=True)
             return
@@ -426,10 +447,12 @@ class ReturnScreen(PosScreen):
         question = t("ret.confirm", amount=format_money(draft.total), method=method.name,
                      lines=len(draft.lines), code=self.source.code.text)
         if self.source.invoice is not None:
-            question += " " + t("invoices2.confirm_correction", number=self.source.invoice.number)
-        self.app.push_screen(ConfirmDialog(question), lambda yes: self._commit(method) if yes else None)
+            code = next(code for code, text in CORRECTION_REASONS.items() if text == reason)
+            question += " " + t("invoices2.confirm_correction", number=self.source.invoice.number,
+                                reason=t(f"ret.reason.{code}"))
+        self.app.push_screen(ConfirmDialog(question), lambda yes: self._commit(method, reason) if yes else None)
 
-    def _commit(self, method: PaymentMethod) -> None:
+    def _commit(self, method: PaymentMethod, reason: str = CORRECTION_REASON) -> None:
         """Store, print, queue the upload, show the printout; back to where we came from."""
         app: IposApp = self.pos
         assert self.source is not None and app.cashier is not None
@@ -437,7 +460,7 @@ class ReturnScreen(PosScreen):
         now = app.clock()
         try:
             stored = service.commit(self.source, self.picks, method, cashier=app.cashier, now=now,
-                                    authorisation=self.authorisation)
+                                    authorisation=self.authorisation, reason=reason)
         except DomainError as error:
             self.say(return_error_text(error), error=True)
             return

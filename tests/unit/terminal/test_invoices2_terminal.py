@@ -387,11 +387,68 @@ def test_the_database_itself_refuses_a_second_invoice_for_a_receipt(
     assert demo_terminal.ledger.last_number("FV/K1/2026-11") == 1
 
 
-def test_no_invoice_for_a_receipt_with_a_return(
+def test_faktura_do_paragonu_after_a_partial_return_invoices_what_the_buyer_kept(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    nip = sell([(MLEKO, 3000), (KAKAO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
+    _return(demo_terminal, nip, {0: 1000}, NOW + timedelta(minutes=5))  # one milk back
+    service = InvoiceService(demo_terminal)
+    later = NOW + timedelta(minutes=10)
+    issued = service.issue_for_receipt(service.find_receipt(nip.code, later), FIRMA.name, FIRMA.address,
+                                       cashier=CASHIER, now=later)
+    detail = demo_terminal.ledger.get_document(issued.uuid)
+    # two milks and the cocoa: quantities, values, VAT again at the receipt's rates, payments
+    assert [(line.name, line.qty, line.value) for line in detail.lines] == [
+        ("Mleko 3,2% 1l", 2000, 698), ("Kakao naturalne 150g", 1000, 799)]
+    assert detail.total == 1497
+    assert {letter: (v.net, v.vat, v.gross) for letter, v in detail.vat.items()} == {
+        "A": (650, 149, 799), "C": (665, 33, 698)}
+    assert [(p.method, p.amount - p.change) for p in detail.payments] == [("gotowka", 1497)]
+    text = service.print_invoice(issued.uuid, later).text.splitlines()
+    assert "  pomniejszonego o zwrot towaru" in text
+    assert "RAZEM PLN                          14,97" in text
+    assert "Sposób zapłaty: gotówka            14,97" in text
+    # a later return of it corrects the invoice from what it says ("before": 2 milks)
+    correction = _return(demo_terminal, nip, {0: 1000}, NOW + timedelta(minutes=20))
+    record = demo_terminal.ledger.get_document(correction.uuid).extra["correction"]
+    assert record["invoice_number"] == issued.invoice_number
+    assert [(item["qty_before"], item["value_before"]) for item in record["lines"]] == [(2000, 698)]
+    assert record["rates"]["C"] == {"gross_before": 698, "vat_before": 33}
+
+
+def test_no_invoice_for_a_fully_returned_receipt(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
     nip = sell([(MLEKO, 2000)], kind="paragon_nip", buyer=NIP_ONLY)
     _return(demo_terminal, nip, {0: 1000}, NOW + timedelta(minutes=5))
+    _return(demo_terminal, nip, {0: 1000}, NOW + timedelta(minutes=6))
     with pytest.raises(DomainError) as error:
         InvoiceService(demo_terminal).find_receipt(nip.code, NOW + timedelta(minutes=10))
     assert error.value.key == "invoices2.err.returned"
+
+
+def test_a_return_made_while_the_buyer_details_are_typed_is_taken_into_account(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    nip = sell([(MLEKO, 2000)], kind="paragon_nip", buyer=NIP_ONLY)
+    service = InvoiceService(demo_terminal)
+    receipt = service.find_receipt(nip.code, NOW)  # the form opens with the whole receipt
+    _return(demo_terminal, nip, {0: 1000}, NOW + timedelta(minutes=1))  # meanwhile, at another counter
+    issued = service.issue_for_receipt(receipt, FIRMA.name, FIRMA.address, cashier=CASHIER, now=NOW)
+    detail = demo_terminal.ledger.get_document(issued.uuid)
+    assert [(line.qty, line.value) for line in detail.lines] == [(1000, 349)] and detail.total == 349
+
+
+def test_the_cashier_picks_the_reason_of_a_correcting_invoice(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    invoice = sell([(MLEKO, 2000)], kind="faktura", buyer=FIRMA)
+    service = ReturnService(demo_terminal)
+    source = service.find(invoice.code, CASHIER)
+    with pytest.raises(DomainError) as error:  # only the reasons the till offers
+        service.commit(source, {0: 1000}, CASH, cashier=CASHIER, now=NOW, reason="Bo tak")
+    assert error.value.key == "ret.err.reason"
+    stored = service.commit(source, {0: 1000}, CASH, cashier=CASHIER, now=NOW, reason="Reklamacja towaru")
+    assert demo_terminal.ledger.get_document(stored.uuid).extra["correction"]["reason"] == "Reklamacja towaru"
+    printed = service.print_correction(stored.uuid, NOW)
+    assert printed is not None and "Przyczyna korekty: Reklamacja towaru" in printed.text.splitlines()
