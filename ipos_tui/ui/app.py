@@ -16,6 +16,7 @@ from pathlib import Path
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from .. import __version__
@@ -25,7 +26,7 @@ from ..i18n import set_language, t
 from ..terminal.db import Terminal
 from ..terminal.parked import OpenReceipt, ParkedService, ReceiptState, receipt_state
 from ..terminal.records import User
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 from .background import BackgroundUpload
 from .errors import ErrorGuard, Guarded, report_unexpected
@@ -71,6 +72,12 @@ REMINDER_CHECK_SECONDS = 30.0
 
 class IposApp(KeysInOrder, Guarded, App[None]):
     """iPOS duet terminal."""
+
+    #: the top bar's ☁: unsent documents and when the oldest was made; set when a
+    #: sale, an upload, a download or any other work ends (:meth:`refresh_status`)
+    unsent: reactive[tuple[int, datetime | None]] = reactive((0, None), init=False)
+    #: the update staged for the next day close ("" when none)
+    staged: reactive[str] = reactive("", init=False)
 
     CSS_PATH = [styles_dir() / "app.tcss"]
     ENABLE_COMMAND_PALETTE = False
@@ -143,6 +150,7 @@ class IposApp(KeysInOrder, Guarded, App[None]):
     def on_mount(self) -> None:
         self.set_class(self.console_mode, "-console")
         self.print_unprinted()
+        self.refresh_status()
         from .screens.login import LoginScreen
 
         self.push_screen(LoginScreen())
@@ -212,9 +220,21 @@ class IposApp(KeysInOrder, Guarded, App[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if self.background_upload is not None:
             self.background_upload.worker_ended(event.worker)
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            # an upload, a download or an update check ended: what the top bar shows
+            self.refresh_status()
+
+    def refresh_status(self) -> None:
+        """Read the unsent documents and the staged update once; the top bar follows
+        (it never queries on its own)."""
+        from ..updates.updater import staged_version_cached
+
+        self.unsent = self.terminal.ledger.pending_summary()
+        self.staged = staged_version_cached(self.data_dir) or ""
 
     def sale_finished(self) -> None:
-        """A receipt was just committed: send it now, in the background."""
+        """A receipt was just committed: ☁ counts it, and it is sent now, in the background."""
+        self.refresh_status()
         if self.background_upload is not None:
             self.background_upload.kick()
 
@@ -285,7 +305,7 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         return [part for part in parts if part]
 
     def status_text(self) -> str:
-        count, oldest = self.terminal.ledger.pending_summary()
+        count, oldest = self.unsent
         now = self.clock()
         text = f"{self.glyphs.cloud} {count}"
         if count and oldest is not None:

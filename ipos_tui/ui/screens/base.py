@@ -81,6 +81,7 @@ class PosScreen(Guarded, Screen[None]):
         await run_command(self, message)
 
     def on_screen_resume(self) -> None:
+        # back from a dialog or another screen: whatever it did is counted
         self.refresh_top_bar()
 
     def top_left(self) -> str:
@@ -95,6 +96,9 @@ class PosScreen(Guarded, Screen[None]):
         self.say(error_text(error), error=True)
 
     def refresh_top_bar(self) -> None:
+        """Something just happened here (a sale, a sync step, a staged update): read
+        the unsent count and the staged update again, and redraw the top bar."""
+        self.pos.refresh_status()
         self.query_one(TopBar).refresh_bar()
 
     def refresh_texts(self) -> None:

@@ -7,7 +7,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...i18n import t
-from ...updates.updater import staged_version_cached
 from ..errors import Guarded
 
 
@@ -21,7 +20,9 @@ def format_age(minutes: int) -> str:
 
 
 class TopBar(Guarded, Static):
-    """Left: store · terminal · cashier · receipt (or a screen title); right: ☁ and time."""
+    """Left: store · terminal · cashier · receipt (or a screen title); right: ☁ and time.
+
+    It shows the app's ``unsent`` and ``staged`` state and never queries the database."""
 
     DEFAULT_CSS = """
     TopBar {
@@ -35,7 +36,14 @@ class TopBar(Guarded, Static):
 
     def on_mount(self) -> None:
         self.refresh_bar()
+        # ☁ and the staged update change when work ends (the app's reactive state);
+        # the tick only moves the clock and the age of the oldest unsent sale
+        self.watch(self.app, "unsent", self._changed, init=False)
+        self.watch(self.app, "staged", self._changed, init=False)
         self.set_interval(1.0, self._tick)
+
+    def _changed(self, _value: object) -> None:
+        self._tick()
 
     def on_resize(self) -> None:
         self.refresh_bar()
@@ -53,7 +61,7 @@ class TopBar(Guarded, Static):
         app = self.app
         left = self.screen.top_left()  # type: ignore[attr-defined]
         right = app.status_text()  # type: ignore[attr-defined]
-        staged = staged_version_cached(app.data_dir)  # type: ignore[attr-defined]
+        staged = app.staged  # type: ignore[attr-defined]
         if staged:
             right = t("update.topbar", version=staged) + "  " + right
         width = self.size.width or 80
