@@ -79,7 +79,9 @@ class IposApp(KeysInOrder, Guarded, App[None]):
     #: the update staged for the next day close ("" when none)
     staged: reactive[str] = reactive("", init=False)
 
-    CSS_PATH = [styles_dir() / "app.tcss"]
+    #: each screen's own file (styles/screens/<module>.tcss), then the app-wide look
+    #: (last: its rules win over a screen's of the same specificity)
+    CSS_PATH = [*sorted((styles_dir() / "screens").glob("*.tcss")), styles_dir() / "app.tcss"]
     ENABLE_COMMAND_PALETTE = False
     TITLE = "iPOS"
     BINDINGS = [

@@ -36,17 +36,6 @@ def error_text(error: DomainError) -> str:
 class StatusLine(Static):
     """One line for the result of the last key: what happened, or what went wrong."""
 
-    DEFAULT_CSS = """
-    StatusLine {
-        height: 1;
-        width: 100%;
-        padding: 0 1;
-    }
-    StatusLine.-error {
-        color: $text-error;
-        text-style: bold;
-    }
-    """
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]

@@ -142,38 +142,6 @@ class AmountDialog(Guarded, ModalScreen[_ResultT], Generic[_ResultT]):
     The field takes any character, so letters or a minus sign get a message instead of
     vanishing (a "-5" silently read as 0,05 zł would be worse than an error)."""
 
-    DEFAULT_CSS = """
-    AmountDialog {
-        align: center middle;
-    }
-    AmountDialog > Vertical {
-        width: 66;
-        height: auto;
-        border: solid $primary;
-        background: $surface;
-        padding: 0 1;
-    }
-    AmountDialog Grid {
-        grid-size: 2;
-        grid-columns: 12 1fr;
-        grid-rows: 3;
-        height: auto;
-    }
-    AmountDialog Grid Label {
-        height: 3;
-        content-align: left middle;
-    }
-    AmountDialog #info, AmountDialog #hint {
-        color: $text-muted;
-    }
-    AmountDialog #preview {
-        text-style: bold;
-    }
-    AmountDialog #error {
-        color: $text-error;
-        text-style: bold;
-    }
-    """
 
     BINDINGS = [
         Binding("enter,ctrl+j", "accept", "cash.key_confirm", key_display="Enter"),
@@ -380,21 +348,6 @@ class OpeningCashScreen(PosScreen):
     (start with 0,00 zł). After login Esc logs out again; opened from the menu (cash
     management switched on during a shift) Esc goes back."""
 
-    DEFAULT_CSS = """
-    OpeningCashScreen #opening-box {
-        border: solid $primary;
-        height: 1fr;
-        padding: 1 2;
-        align-horizontal: center;
-    }
-    OpeningCashScreen #opening-text {
-        width: 100%;
-        margin: 0 0 1 0;
-    }
-    OpeningCashScreen NumberedMenu {
-        width: 40;
-    }
-    """
 
     BINDINGS = [
         Binding("escape", "leave", "cash.key_logout"),
@@ -653,37 +606,6 @@ class ShiftCloseSummary(Guarded, ModalScreen[bool]):
     """The shift's sums, what should be in the drawer, what was counted and the
     difference; Enter closes the shift, Esc goes back to the count."""
 
-    DEFAULT_CSS = """
-    ShiftCloseSummary {
-        align: center middle;
-    }
-    ShiftCloseSummary > Vertical {
-        width: 48;
-        height: auto;
-        border: solid $warning;
-        background: $surface;
-        padding: 0 2;
-    }
-    ShiftCloseSummary #difference {
-        text-style: bold;
-    }
-    ShiftCloseSummary #difference.shortage {
-        color: $text-error;
-    }
-    ShiftCloseSummary #difference.surplus {
-        color: $text-warning;
-    }
-    ShiftCloseSummary #difference.exact {
-        color: $text-success;
-    }
-    ShiftCloseSummary #large {
-        color: $text-warning;
-    }
-    ShiftCloseSummary #question {
-        margin: 1 0 0 0;
-        text-style: bold;
-    }
-    """
 
     BINDINGS = [
         Binding("enter,ctrl+j", "answer(True)", "cash.key_close", key_display="Enter"),
@@ -717,24 +639,6 @@ class LargeDifferenceDialog(Guarded, ModalScreen[bool]):
     """"Czy na pewno?" for a difference above the limit: 1. Nie (where Enter starts),
     2. Tak; Esc is "nie"."""
 
-    DEFAULT_CSS = """
-    LargeDifferenceDialog {
-        align: center middle;
-    }
-    LargeDifferenceDialog > Vertical {
-        width: 56;
-        height: auto;
-        border: solid $error;
-        background: $surface;
-        padding: 0 1;
-    }
-    LargeDifferenceDialog #sure-text {
-        margin: 0 0 1 0;
-    }
-    LargeDifferenceDialog NumberedMenu {
-        width: 100%;
-    }
-    """
 
     BINDINGS = [Binding("escape", "answer(False)", "keys.no")]
 

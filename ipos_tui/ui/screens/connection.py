@@ -38,13 +38,6 @@ PULLS = ["config", "users", "products"]
 class ConnectionScreen(PosScreen):
     TITLE_KEY = "menu.connection"
 
-    DEFAULT_CSS = """
-    ConnectionScreen #conn-box {
-        border: solid $primary;
-        height: 1fr;
-        padding: 0 1;
-    }
-    """
 
     BINDINGS = [
         Binding("1", "activate", "keys.activate"),

@@ -71,15 +71,6 @@ class StepRow(Horizontal):
     """One step: its number and label, then a mark of its state with a detail
     ("✓ wysłano 2 dokumenty"); the state's word when there is no detail."""
 
-    DEFAULT_CSS = """
-    StepRow {
-        height: auto;
-    }
-    StepRow .state {
-        width: 1fr;
-        height: auto;
-    }
-    """
 
     def __init__(self, step: str, number: int, label_width: int) -> None:
         super().__init__()
@@ -125,13 +116,6 @@ class DayCloseScreen(PosScreen):
 
     TITLE_KEY = "day.title"
 
-    DEFAULT_CSS = """
-    DayCloseScreen #day-box {
-        border: solid $primary;
-        height: 1fr;
-        padding: 0 1;
-    }
-    """
 
     BINDINGS = [
         Binding("enter", "show_report", "day.key_report", key_display="Enter"),

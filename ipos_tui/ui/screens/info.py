@@ -37,13 +37,6 @@ def _staged_update(data_dir: Path) -> str:
 
 
 class InfoBase(PosScreen):
-    DEFAULT_CSS = """
-    InfoBase #info-box {
-        border: solid $primary;
-        height: 1fr;
-        padding: 0 1;
-    }
-    """
 
     BINDINGS = [
         Binding("escape,enter,ctrl+j", "back", "keys.back", key_display="Esc"),

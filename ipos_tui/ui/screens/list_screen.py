@@ -30,17 +30,6 @@ NAVIGATION: list[Binding] = [
 
 
 class ListScreen(PosScreen):
-    DEFAULT_CSS = """
-    ListScreen .list-box {
-        border: solid $primary;
-        height: 1fr;
-    }
-    ListScreen .list-header {
-        height: 1;
-        text-style: bold;
-        color: $text-muted;
-    }
-    """
 
     #: ids are "<prefix>-box", "<prefix>-header", "<prefix>-list"
     ID_PREFIX: ClassVar[str] = "list"

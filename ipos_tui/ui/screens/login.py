@@ -21,40 +21,6 @@ from .base import PosScreen
 class LoginScreen(PosScreen):
     #: Ctrl+Q Zakończ on the bar: the login screen is where a till is left
     SHOW_APP_KEYS = True
-    DEFAULT_CSS = """
-    LoginScreen #login-box {
-        border: solid $primary;
-        height: 1fr;
-        padding: 0 2;
-    }
-    LoginScreen #login-title {
-        width: 100%;
-        text-align: center;
-        text-style: bold;
-        margin: 1 0;
-    }
-    LoginScreen Grid {
-        grid-size: 2;
-        grid-columns: 16 24;
-        grid-rows: 3;
-        height: auto;
-        width: 40;
-    }
-    LoginScreen Grid Label {
-        height: 3;
-        content-align: left middle;
-    }
-    LoginScreen #anonymous {
-        width: 100%;
-        text-align: center;
-        margin: 1 0;
-    }
-    LoginScreen #demo-hint {
-        dock: bottom;
-        width: 100%;
-        color: $text-muted;
-    }
-    """
 
     BINDINGS = [
         Binding("f2", "service_menu", "keys.service_menu"),

@@ -33,62 +33,6 @@ NIP_RECEIPT_LIMIT = 45_000
 class PaymentScreen(PosScreen):
     WITH_RECEIPT = True
 
-    DEFAULT_CSS = """
-    PaymentScreen #pay-box {
-        border: solid $primary;
-        height: 1fr;
-        padding: 0 2;
-    }
-    PaymentScreen .row {
-        height: 1;
-    }
-    PaymentScreen .caption {
-        width: 24;
-    }
-    PaymentScreen .amount {
-        width: 16;
-        text-align: right;
-    }
-    PaymentScreen #document, PaymentScreen #buyer, PaymentScreen #deposit {
-        width: 1fr;
-        text-align: right;
-    }
-    PaymentScreen #methods-row {
-        margin: 1 0 0 0;
-    }
-    PaymentScreen #methods {
-        width: 1fr;
-        height: 1;
-    }
-    PaymentScreen #amount-row {
-        height: 3;
-    }
-    PaymentScreen #amount-row Label {
-        height: 3;
-        content-align: left middle;
-    }
-    PaymentScreen #tendered {
-        width: 16;
-    }
-    PaymentScreen #preview {
-        width: 20;
-        height: 3;
-        content-align: left middle;
-        padding: 0 1;
-    }
-    PaymentScreen #amount-hint {
-        height: 1;
-        padding: 0 0 0 25;
-        color: $text-muted;
-    }
-    PaymentScreen #to-pay {
-        text-style: bold;
-    }
-    PaymentScreen #paid-list {
-        color: $text-muted;
-        height: 2;
-    }
-    """
 
     BINDINGS = [
         Binding("asterisk,multiply", "next_method", "keys.method", key_display="*"),

@@ -97,30 +97,6 @@ class JournalScreen(PosScreen):
 
     TITLE_KEY = "printer.journal_title"
 
-    DEFAULT_CSS = """
-    JournalScreen #ej-box {
-        border: solid $primary;
-        height: 1fr;
-    }
-    JournalScreen #ej-header {
-        height: 1;
-        text-style: bold;
-        color: $text-muted;
-    }
-    JournalScreen #ej-search-row {
-        height: 3;
-    }
-    JournalScreen #ej-search-label {
-        width: 10;
-        height: 3;
-        content-align: left middle;
-        padding: 0 1;
-        text-style: bold;
-    }
-    JournalScreen #ej-search {
-        width: 40;
-    }
-    """
 
     BINDINGS = [
         Binding("enter,ctrl+j", "open", "keys.show", key_display="Enter"),

@@ -43,47 +43,6 @@ MODES = {
 class RegistrationScreen(PosScreen):
     WITH_RECEIPT = True
 
-    DEFAULT_CSS = """
-    RegistrationScreen #receipt-box {
-        border: solid $primary;
-        height: 1fr;
-        padding: 0 0;
-    }
-    RegistrationScreen #receipt-header {
-        height: 1;
-        text-style: bold;
-        color: $text-muted;
-    }
-    RegistrationScreen #entry {
-        height: 3;
-    }
-    RegistrationScreen #prompt {
-        width: 8;
-        height: 3;
-        content-align: left middle;
-        padding: 0 1;
-        text-style: bold;
-    }
-    RegistrationScreen #code {
-        width: 36;
-    }
-    RegistrationScreen #total {
-        width: 1fr;
-        height: 3;
-        content-align: right middle;
-        padding: 0 1;
-        text-style: bold;
-    }
-    RegistrationScreen #picklist {
-        display: none;
-    }
-    RegistrationScreen.-name-mode #picklist {
-        display: block;
-    }
-    RegistrationScreen.-name-mode #lines {
-        display: none;
-    }
-    """
 
     BINDINGS = [
         Binding("f2", "menu", "keys.menu"),

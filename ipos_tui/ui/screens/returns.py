@@ -109,37 +109,6 @@ def _returned(screen: PosScreen, done: ReturnDone | None) -> None:
 class ReturnScreen(PosScreen):
     TITLE_KEY = "ret.title"
 
-    DEFAULT_CSS = """
-    ReturnScreen #ret-box {
-        border: solid $primary;
-        height: 1fr;
-    }
-    ReturnScreen #ret-header {
-        height: 1;
-        text-style: bold;
-        color: $text-muted;
-    }
-    ReturnScreen #ret-entry {
-        height: 3;
-    }
-    ReturnScreen #ret-prompt {
-        width: 8;
-        height: 3;
-        content-align: left middle;
-        padding: 0 1;
-        text-style: bold;
-    }
-    ReturnScreen #ret-qty {
-        width: 24;
-    }
-    ReturnScreen #ret-total {
-        width: 1fr;
-        height: 3;
-        content-align: right middle;
-        padding: 0 1;
-        text-style: bold;
-    }
-    """
 
     BINDINGS = [
         Binding("enter,ctrl+j", "accept", "ret.key_accept", key_display="Enter"),

@@ -74,42 +74,6 @@ def change_counts(event: ItemDone) -> str:
 class SyncRow(Horizontal):
     """Label | state | progress bar | counts, for one item."""
 
-    DEFAULT_CSS = """
-    SyncRow {
-        height: 1;
-    }
-    SyncRow .label {
-        width: 18;
-    }
-    SyncRow .state {
-        width: 1fr;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    SyncRow.-failed .counts {
-        display: none;
-    }
-    SyncRow ProgressBar {
-        width: 24;
-        display: none;
-    }
-    SyncRow.-running ProgressBar {
-        display: block;
-    }
-    SyncRow ProgressBar Bar {
-        width: 20;
-    }
-    SyncRow ProgressBar #percentage, SyncRow ProgressBar #eta {
-        display: none;
-    }
-    SyncRow .counts {
-        width: 22;
-        text-align: right;
-    }
-    SyncRow.-failed .state {
-        color: $text-error;
-    }
-    """
 
     def __init__(self, job: str, item: str) -> None:
         super().__init__()
@@ -155,23 +119,6 @@ class SyncEvent(Message):
 class SyncHeader(Horizontal):
     """The column titles, in the widths of :class:`SyncRow`."""
 
-    DEFAULT_CSS = """
-    SyncHeader {
-        height: 1;
-        text-style: bold;
-        color: $text-muted;
-    }
-    SyncHeader .label {
-        width: 18;
-    }
-    SyncHeader .state {
-        width: 1fr;
-    }
-    SyncHeader .counts {
-        width: 22;
-        text-align: right;
-    }
-    """
 
     def compose(self) -> ComposeResult:
         yield Static(t("sync.col_item"), classes="label", markup=False)
@@ -180,18 +127,6 @@ class SyncHeader(Horizontal):
 
 
 class SyncScreen(PosScreen):
-    DEFAULT_CSS = """
-    SyncScreen #sync-box {
-        border: solid $primary;
-        height: 1fr;
-        padding: 0 1;
-    }
-    SyncScreen .job-title {
-        height: 1;
-        text-style: bold;
-        margin-top: 1;
-    }
-    """
 
     BINDINGS = [
         Binding("enter", "next", "sync.key_next"),

@@ -84,41 +84,6 @@ class UpdateScreen(PosScreen):
     """Check, download with a progress bar, verify and stage an app update."""
 
     TITLE_KEY = "update.title"
-    DEFAULT_CSS = """
-    UpdateScreen #update-box {
-        border: solid $primary;
-        height: 1fr;
-        padding: 0 1;
-    }
-    UpdateScreen #update-info {
-        height: auto;
-        margin-bottom: 1;
-    }
-    UpdateScreen #update-progress {
-        display: none;
-        height: 1;
-    }
-    UpdateScreen.-progress #update-progress {
-        display: block;
-    }
-    UpdateScreen #update-progress Bar {
-        width: 60;
-    }
-    UpdateScreen #update-progress #eta {
-        display: none;
-    }
-    UpdateScreen #update-bytes {
-        height: 1;
-    }
-    UpdateScreen #update-message {
-        height: auto;
-        margin-top: 1;
-    }
-    UpdateScreen.-refused #update-message {
-        color: $text-error;
-        text-style: bold;
-    }
-    """
 
     BINDINGS = [
         Binding("enter,ctrl+j", "go", "update.keys_check", key_display="Enter"),
