@@ -85,9 +85,9 @@ class IposApp(KeysInOrder, Guarded, App[None]):
     ENABLE_COMMAND_PALETTE = False
     TITLE = "iPOS"
     BINDINGS = [
-        Binding("f1", "help", "keys.help", show=False),
+        Binding("f1", "help", "keys.help", show=False, id="IposApp.help"),
         # replaces Textual's own Ctrl+Q, which quits without a word
-        Binding("ctrl+q", "quit_till", "keys.quit", key_display="Ctrl+Q", priority=True),
+        Binding("ctrl+q", "quit_till", "keys.quit", key_display="Ctrl+Q", priority=True, id="IposApp.quit_till"),
     ]
 
     def __init__(

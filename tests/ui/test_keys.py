@@ -99,3 +99,30 @@ async def test_clicking_menu_bottom_left_opens_the_user_menu(make_app) -> None:
         await pilot.click("MenuScreen KeyBar", offset=(len("1–9 ↑↓ Enter Wybierz") + 2, 0))  # "Esc Wróć"
         await pilot.pause()
         assert isinstance(app.screen, RegistrationScreen)
+
+
+def test_every_binding_has_a_unique_id() -> None:
+    """Issue 16: bindings carry ids ("Screen.action"), so a keymap can move a key
+    without touching the code; no two bindings share one (a shared list, such as the
+    list screens' navigation, is one binding wherever it is used)."""
+    import importlib
+    import pkgutil
+
+    import ipos_tui.ui as ui
+    from textual.binding import Binding
+    from textual.dom import DOMNode
+
+    seen: dict[str, str] = {}
+    classes = 0
+    for info in pkgutil.walk_packages(ui.__path__, "ipos_tui.ui."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if not (isinstance(value, type) and issubclass(value, DOMNode)) or value.__module__ != info.name:
+                continue
+            bindings = [b for b in value.__dict__.get("BINDINGS", []) if isinstance(b, Binding)]
+            classes += bool(bindings)
+            for binding in bindings:
+                assert binding.id, f"{value.__name__}: {binding.key} -> {binding.action} has no id"
+                owner = f"{binding.key} -> {binding.action}"
+                assert seen.setdefault(binding.id, owner) == owner, f"{binding.id} used twice"
+    assert classes > 20 and len(seen) > 80

@@ -32,8 +32,8 @@ class ConfirmDialog(Guarded, ModalScreen[bool]):
 
     #: default "tak": Enter (green) agrees, Esc (red) refuses
     BINDINGS = [
-        Binding("enter,ctrl+j", "answer(True)", "keys.yes", key_display="Enter"),
-        Binding("escape", "answer(False)", "keys.no"),
+        Binding("enter,ctrl+j", "answer(True)", "keys.yes", key_display="Enter", id="ConfirmDialog.answer_yes.enter"),
+        Binding("escape", "answer(False)", "keys.no", id="ConfirmDialog.answer_no.escape"),
     ]
 
     def __init__(self, question: str, *, default: bool = True) -> None:
@@ -46,8 +46,8 @@ class ConfirmDialog(Guarded, ModalScreen[bool]):
         if not default:
             self._bindings = BindingsMap(
                 [
-                    Binding("t,T,y,Y,1", "answer(True)", "keys.yes", key_display="T/1"),
-                    Binding("enter,ctrl+j,escape", "answer(False)", "keys.no", key_display="Enter/Esc"),
+                    Binding("t,T,y,Y,1", "answer(True)", "keys.yes", key_display="T/1", id="ConfirmDialog.answer_yes.t"),
+                    Binding("enter,ctrl+j,escape", "answer(False)", "keys.no", key_display="Enter/Esc", id="ConfirmDialog.answer_no.enter"),
                 ]
             )
 

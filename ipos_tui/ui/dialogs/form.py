@@ -68,10 +68,10 @@ class FormDialog(Guarded, ModalScreen[dict[str, Any] | None]):
     """
 
     BINDINGS = [
-        Binding("enter,ctrl+j", "accept", "keys.accept", key_display="Enter"),
-        Binding("asterisk,tab,multiply", "next_field", "keys.next_field", key_display="*"),
-        Binding("escape", "cancel", "keys.cancel"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("enter,ctrl+j", "accept", "keys.accept", key_display="Enter", id="FormDialog.accept"),
+        Binding("asterisk,tab,multiply", "next_field", "keys.next_field", key_display="*", id="FormDialog.next_field"),
+        Binding("escape", "cancel", "keys.cancel", id="FormDialog.cancel"),
+        Binding("f1", "app.help", "keys.help", id="FormDialog.app_help"),
     ]
 
     def __init__(self, title: str, fields: Sequence[Field], *, hint: str = "") -> None:

@@ -27,7 +27,7 @@ class MenuScreen(Guarded, ModalScreen[None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "back", "keys.back"), Binding("f1", "app.help", "keys.help")]
+    BINDINGS = [Binding("escape", "back", "keys.back", id="MenuScreen.back"), Binding("f1", "app.help", "keys.help", id="MenuScreen.app_help")]
 
     def __init__(self, title_key: str, items: Sequence[MenuItem]) -> None:
         super().__init__()

@@ -48,12 +48,12 @@ class TextViewDialog(Guarded, ModalScreen[None]):
     """
 
     BINDINGS = [
-        Binding("escape,enter,ctrl+j", "close", "keys.close", key_display="Enter/Esc"),
+        Binding("escape,enter,ctrl+j", "close", "keys.close", key_display="Enter/Esc", id="TextViewDialog.close"),
         # priority: the scroll container's own arrows would run instead (no hint update)
-        Binding("up", "scroll(-1)", "keys.scroll", key_display="\u2191\u2193", priority=True),
-        Binding("down", "scroll(1)", "keys.scroll", show=False, priority=True),
-        Binding("pageup", "scroll(-10)", "keys.scroll", show=False, priority=True),
-        Binding("pagedown", "scroll(10)", "keys.scroll", show=False, priority=True),
+        Binding("up", "scroll(-1)", "keys.scroll", key_display="\u2191\u2193", priority=True, id="TextViewDialog.scroll.up"),
+        Binding("down", "scroll(1)", "keys.scroll", show=False, priority=True, id="TextViewDialog.scroll.down"),
+        Binding("pageup", "scroll(-10)", "keys.scroll", show=False, priority=True, id="TextViewDialog.scroll.pageup"),
+        Binding("pagedown", "scroll(10)", "keys.scroll", show=False, priority=True, id="TextViewDialog.scroll.pagedown"),
     ]
 
     #: rows of the screen the page leaves free: the top bar above it, and below it the

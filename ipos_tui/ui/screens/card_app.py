@@ -40,10 +40,10 @@ class CardTransactionsScreen(ListScreen):
     ID_PREFIX = "card"
 
     BINDINGS = [
-        Binding("enter,ctrl+j", "open", "keys.receipt", key_display="Enter"),
+        Binding("enter,ctrl+j", "open", "keys.receipt", key_display="Enter", id="CardTransactionsScreen.open"),
         *NAVIGATION,
-        Binding("escape", "back", "keys.back"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("escape", "back", "keys.back", id="CardTransactionsScreen.back"),
+        Binding("f1", "app.help", "keys.help", id="CardTransactionsScreen.app_help"),
     ]
 
     def __init__(self) -> None:

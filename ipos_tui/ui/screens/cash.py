@@ -144,9 +144,9 @@ class AmountDialog(Guarded, ModalScreen[_ResultT], Generic[_ResultT]):
 
 
     BINDINGS = [
-        Binding("enter,ctrl+j", "accept", "cash.key_confirm", key_display="Enter"),
-        Binding("asterisk,tab,multiply", "next_field", "cash.key_reason", key_display="*"),
-        Binding("escape", "cancel", "keys.cancel"),
+        Binding("enter,ctrl+j", "accept", "cash.key_confirm", key_display="Enter", id="AmountDialog.accept"),
+        Binding("asterisk,tab,multiply", "next_field", "cash.key_reason", key_display="*", id="AmountDialog.next_field"),
+        Binding("escape", "cancel", "keys.cancel", id="AmountDialog.cancel"),
     ]
 
     def __init__(
@@ -350,8 +350,8 @@ class OpeningCashScreen(PosScreen):
 
 
     BINDINGS = [
-        Binding("escape", "leave", "cash.key_logout"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("escape", "leave", "cash.key_logout", id="OpeningCashScreen.leave"),
+        Binding("f1", "app.help", "keys.help", id="OpeningCashScreen.app_help"),
     ]
 
     def __init__(self, *, after_login: bool) -> None:
@@ -608,8 +608,8 @@ class ShiftCloseSummary(Guarded, ModalScreen[bool]):
 
 
     BINDINGS = [
-        Binding("enter,ctrl+j", "answer(True)", "cash.key_close", key_display="Enter"),
-        Binding("escape", "answer(False)", "cash.key_correct"),
+        Binding("enter,ctrl+j", "answer(True)", "cash.key_close", key_display="Enter", id="ShiftCloseSummary.answer.enter"),
+        Binding("escape", "answer(False)", "cash.key_correct", id="ShiftCloseSummary.answer.escape"),
     ]
 
     def __init__(self, state: DrawerState, count: ShiftCount, limit: int) -> None:
@@ -640,7 +640,7 @@ class LargeDifferenceDialog(Guarded, ModalScreen[bool]):
     2. Tak; Esc is "nie"."""
 
 
-    BINDINGS = [Binding("escape", "answer(False)", "keys.no")]
+    BINDINGS = [Binding("escape", "answer(False)", "keys.no", id="LargeDifferenceDialog.answer.escape")]
 
     def __init__(self, count: ShiftCount, limit: int) -> None:
         super().__init__()

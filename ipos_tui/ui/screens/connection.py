@@ -40,11 +40,11 @@ class ConnectionScreen(PosScreen):
 
 
     BINDINGS = [
-        Binding("1", "activate", "keys.activate"),
-        Binding("2", "test", "keys.test_connection"),
-        Binding("3", "address", "perm.key_address"),
-        Binding("escape", "back", "keys.back"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("1", "activate", "keys.activate", id="ConnectionScreen.activate"),
+        Binding("2", "test", "keys.test_connection", id="ConnectionScreen.test"),
+        Binding("3", "address", "perm.key_address", id="ConnectionScreen.address"),
+        Binding("escape", "back", "keys.back", id="ConnectionScreen.back"),
+        Binding("f1", "app.help", "keys.help", id="ConnectionScreen.app_help"),
     ]
 
     def __init__(self, *, first_start: bool = False) -> None:

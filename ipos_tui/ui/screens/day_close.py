@@ -118,9 +118,9 @@ class DayCloseScreen(PosScreen):
 
 
     BINDINGS = [
-        Binding("enter", "show_report", "day.key_report", key_display="Enter"),
-        Binding("escape", "close", "keys.back"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("enter", "show_report", "day.key_report", key_display="Enter", id="DayCloseScreen.show_report"),
+        Binding("escape", "close", "keys.back", id="DayCloseScreen.close"),
+        Binding("f1", "app.help", "keys.help", id="DayCloseScreen.app_help"),
     ]
 
     def __init__(

@@ -39,8 +39,8 @@ def _staged_update(data_dir: Path) -> str:
 class InfoBase(PosScreen):
 
     BINDINGS = [
-        Binding("escape,enter,ctrl+j", "back", "keys.back", key_display="Esc"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("escape,enter,ctrl+j", "back", "keys.back", key_display="Esc", id="InfoBase.back"),
+        Binding("f1", "app.help", "keys.help", id="InfoBase.app_help"),
     ]
 
     def compose_body(self) -> ComposeResult:

@@ -22,10 +22,10 @@ from .base import PosScreen
 
 #: ↑↓ (shown once), PgUp/PgDn: the highlight; splice into a subclass's BINDINGS
 NAVIGATION: list[Binding] = [
-    Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193"),
-    Binding("down", "move(1)", "keys.move", show=False),
-    Binding("pageup", "move(-10)", "keys.move", show=False),
-    Binding("pagedown", "move(10)", "keys.move", show=False),
+    Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193", id="list_screen.move.up"),
+    Binding("down", "move(1)", "keys.move", show=False, id="list_screen.move.down"),
+    Binding("pageup", "move(-10)", "keys.move", show=False, id="list_screen.move.pageup"),
+    Binding("pagedown", "move(10)", "keys.move", show=False, id="list_screen.move.pagedown"),
 ]
 
 

@@ -23,10 +23,10 @@ class LoginScreen(PosScreen):
     SHOW_APP_KEYS = True
 
     BINDINGS = [
-        Binding("f2", "service_menu", "keys.service_menu"),
-        Binding("enter,ctrl+j", "next", "keys.next", key_display="Enter"),
-        Binding("escape", "clear", "keys.clear"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("f2", "service_menu", "keys.service_menu", id="LoginScreen.service_menu"),
+        Binding("enter,ctrl+j", "next", "keys.next", key_display="Enter", id="LoginScreen.next"),
+        Binding("escape", "clear", "keys.clear", id="LoginScreen.clear"),
+        Binding("f1", "app.help", "keys.help", id="LoginScreen.app_help"),
     ]
 
     def compose_body(self) -> ComposeResult:

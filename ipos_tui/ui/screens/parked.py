@@ -31,14 +31,14 @@ class ParkedScreen(ListScreen):
     BOX_TITLE_KEY = "receipt.parked_title"
 
     BINDINGS = [
-        Binding("1", "pick(1)", "keys.choose", key_display=f"1\u2013{MAX_PARKED}"),
-        *(Binding(str(n), f"pick({n})", "keys.choose", show=False) for n in range(2, MAX_PARKED + 1)),
+        Binding("1", "pick(1)", "keys.choose", key_display=f"1\u2013{MAX_PARKED}", id="ParkedScreen.pick.1"),
+        *(Binding(str(n), f"pick({n})", "keys.choose", show=False, id=f"ParkedScreen.pick.{n}") for n in range(2, MAX_PARKED + 1)),
         *NAVIGATION,
-        Binding("enter,ctrl+j", "open", "keys.open", key_display="Enter"),
-        Binding("plus,add,insert", "add", "keys.parked_add", key_display="+"),
-        Binding("delete", "delete", "keys.delete"),
-        Binding("escape", "back", "keys.back"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("enter,ctrl+j", "open", "keys.open", key_display="Enter", id="ParkedScreen.open"),
+        Binding("plus,add,insert", "add", "keys.parked_add", key_display="+", id="ParkedScreen.add"),
+        Binding("delete", "delete", "keys.delete", id="ParkedScreen.delete"),
+        Binding("escape", "back", "keys.back", id="ParkedScreen.back"),
+        Binding("f1", "app.help", "keys.help", id="ParkedScreen.app_help"),
     ]
 
     def __init__(self) -> None:

@@ -35,11 +35,11 @@ class PaymentScreen(PosScreen):
 
 
     BINDINGS = [
-        Binding("asterisk,multiply", "next_method", "keys.method", key_display="*"),
-        Binding("f3", "document", "keys.document"),
-        Binding("enter,ctrl+j", "accept", "keys.accept_payment", key_display="Enter"),
-        Binding("escape", "back", "keys.back"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("asterisk,multiply", "next_method", "keys.method", key_display="*", id="PaymentScreen.next_method"),
+        Binding("f3", "document", "keys.document", id="PaymentScreen.document"),
+        Binding("enter,ctrl+j", "accept", "keys.accept_payment", key_display="Enter", id="PaymentScreen.accept"),
+        Binding("escape", "back", "keys.back", id="PaymentScreen.back"),
+        Binding("f1", "app.help", "keys.help", id="PaymentScreen.app_help"),
     ]
 
     def __init__(self) -> None:

@@ -99,15 +99,15 @@ class JournalScreen(PosScreen):
 
 
     BINDINGS = [
-        Binding("enter,ctrl+j", "open", "keys.show", key_display="Enter"),
+        Binding("enter,ctrl+j", "open", "keys.show", key_display="Enter", id="JournalScreen.open"),
         # priority: the focused search field would otherwise claim them (for scrolling)
-        Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193", priority=True),
-        Binding("down", "move(1)", "keys.move", show=False, priority=True),
-        Binding("pageup", "move(-10)", "keys.move", show=False, priority=True),
-        Binding("pagedown", "move(10)", "keys.move", show=False, priority=True),
-        Binding("asterisk,multiply", "clear_search", "keys.show_all", key_display="*"),
-        Binding("escape", "back", "keys.back"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193", priority=True, id="JournalScreen.move.up"),
+        Binding("down", "move(1)", "keys.move", show=False, priority=True, id="JournalScreen.move.down"),
+        Binding("pageup", "move(-10)", "keys.move", show=False, priority=True, id="JournalScreen.move.pageup"),
+        Binding("pagedown", "move(10)", "keys.move", show=False, priority=True, id="JournalScreen.move.pagedown"),
+        Binding("asterisk,multiply", "clear_search", "keys.show_all", key_display="*", id="JournalScreen.clear_search"),
+        Binding("escape", "back", "keys.back", id="JournalScreen.back"),
+        Binding("f1", "app.help", "keys.help", id="JournalScreen.app_help"),
     ]
 
     def __init__(self) -> None:

@@ -45,23 +45,23 @@ class RegistrationScreen(PosScreen):
 
 
     BINDINGS = [
-        Binding("f2", "menu", "keys.menu"),
-        Binding("asterisk,multiply", "toggle_search", "keys.code_name", key_display="*"),
-        Binding("number_sign,slash,divide", "cycle_edit", "keys.qty_price", key_display="#"),
-        Binding("plus,add,f12", "pay", "keys.pay", key_display="+"),
-        Binding("delete", "void_line", "keys.void_line", priority=True),
-        Binding("f4", "discount", "keys.discount"),
-        Binding("f7", "return_goods", "ret.key_return"),
-        Binding("f3", "category", "catsearch.key"),
-        Binding("escape", "cancel", "keys.cancel"),
+        Binding("f2", "menu", "keys.menu", id="RegistrationScreen.menu"),
+        Binding("asterisk,multiply", "toggle_search", "keys.code_name", key_display="*", id="RegistrationScreen.toggle_search"),
+        Binding("number_sign,slash,divide", "cycle_edit", "keys.qty_price", key_display="#", id="RegistrationScreen.cycle_edit"),
+        Binding("plus,add,f12", "pay", "keys.pay", key_display="+", id="RegistrationScreen.pay"),
+        Binding("delete", "void_line", "keys.void_line", priority=True, id="RegistrationScreen.void_line"),
+        Binding("f4", "discount", "keys.discount", id="RegistrationScreen.discount"),
+        Binding("f7", "return_goods", "ret.key_return", id="RegistrationScreen.return_goods"),
+        Binding("f3", "category", "catsearch.key", id="RegistrationScreen.category"),
+        Binding("escape", "cancel", "keys.cancel", id="RegistrationScreen.cancel"),
         # Enter reaches the field first (it submits); this binding puts it on the bar in
         # the modes where it is the next step, and takes numpad Enter (ctrl+j under tmux)
-        Binding("enter,ctrl+j", "submit", "keys.accept", key_display="Enter"),
-        Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193"),
-        Binding("f1", "app.help", "keys.help"),
-        Binding("down", "move(1)", "keys.move", show=False, key_display="\u2191\u2193"),
-        Binding("pageup", "move(-10)", "keys.move", show=False),
-        Binding("pagedown", "move(10)", "keys.move", show=False),
+        Binding("enter,ctrl+j", "submit", "keys.accept", key_display="Enter", id="RegistrationScreen.submit"),
+        Binding("up", "move(-1)", "keys.move", key_display="\u2191\u2193", id="RegistrationScreen.move.up"),
+        Binding("f1", "app.help", "keys.help", id="RegistrationScreen.app_help"),
+        Binding("down", "move(1)", "keys.move", show=False, key_display="\u2191\u2193", id="RegistrationScreen.move.down"),
+        Binding("pageup", "move(-10)", "keys.move", show=False, id="RegistrationScreen.move.pageup"),
+        Binding("pagedown", "move(10)", "keys.move", show=False, id="RegistrationScreen.move.pagedown"),
     ]
 
     def __init__(self) -> None:

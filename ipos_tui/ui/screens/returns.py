@@ -111,13 +111,13 @@ class ReturnScreen(PosScreen):
 
 
     BINDINGS = [
-        Binding("enter,ctrl+j", "accept", "ret.key_accept", key_display="Enter"),
-        Binding("asterisk,multiply", "whole", "ret.key_all", key_display="*"),
-        Binding("delete", "clear_line", "ret.key_clear", priority=True),
-        Binding("plus,add,f12", "refund", "ret.key_refund", key_display="+"),
+        Binding("enter,ctrl+j", "accept", "ret.key_accept", key_display="Enter", id="ReturnScreen.accept"),
+        Binding("asterisk,multiply", "whole", "ret.key_all", key_display="*", id="ReturnScreen.whole"),
+        Binding("delete", "clear_line", "ret.key_clear", priority=True, id="ReturnScreen.clear_line"),
+        Binding("plus,add,f12", "refund", "ret.key_refund", key_display="+", id="ReturnScreen.refund"),
         *NAVIGATION,
-        Binding("escape", "back", "keys.back"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("escape", "back", "keys.back", id="ReturnScreen.back"),
+        Binding("f1", "app.help", "keys.help", id="ReturnScreen.app_help"),
     ]
 
     def __init__(self, code: str, authorisation: Authorisation | None = None) -> None:

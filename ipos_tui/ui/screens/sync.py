@@ -129,13 +129,13 @@ class SyncHeader(Horizontal):
 class SyncScreen(PosScreen):
 
     BINDINGS = [
-        Binding("enter", "next", "sync.key_next"),
-        Binding("f5", "retry", "sync.key_retry"),
+        Binding("enter", "next", "sync.key_next", id="SyncScreen.next"),
+        Binding("f5", "retry", "sync.key_retry", id="SyncScreen.retry"),
         # Esc stops a running sync, and goes back once it has ended (one binding each,
         # so the key bar and F1 both name what Esc does now)
-        Binding("escape", "stop", "keys.stop"),
-        Binding("escape", "back", "keys.back"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("escape", "stop", "keys.stop", id="SyncScreen.stop"),
+        Binding("escape", "back", "keys.back", id="SyncScreen.back"),
+        Binding("f1", "app.help", "keys.help", id="SyncScreen.app_help"),
     ]
 
     def __init__(

@@ -41,12 +41,12 @@ class TransactionsScreen(ListScreen):
     ID_PREFIX = "tx"
 
     BINDINGS = [
-        Binding("enter,ctrl+j", "open", "keys.open", key_display="Enter"),
-        Binding("z,Z", "return_goods", "ret.key_return", key_display="Z"),
-        Binding("f,F", "invoice", "invoices2.key_invoice", key_display="F"),
+        Binding("enter,ctrl+j", "open", "keys.open", key_display="Enter", id="TransactionsScreen.open"),
+        Binding("z,Z", "return_goods", "ret.key_return", key_display="Z", id="TransactionsScreen.return_goods"),
+        Binding("f,F", "invoice", "invoices2.key_invoice", key_display="F", id="TransactionsScreen.invoice"),
         *NAVIGATION,
-        Binding("escape", "back", "keys.back"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("escape", "back", "keys.back", id="TransactionsScreen.back"),
+        Binding("f1", "app.help", "keys.help", id="TransactionsScreen.app_help"),
     ]
 
     #: cells of a row besides the cashier's name (mark, number, date, time, document, amount)

@@ -86,9 +86,9 @@ class UpdateScreen(PosScreen):
     TITLE_KEY = "update.title"
 
     BINDINGS = [
-        Binding("enter,ctrl+j", "go", "update.keys_check", key_display="Enter"),
-        Binding("escape", "back", "keys.back"),
-        Binding("f1", "app.help", "keys.help"),
+        Binding("enter,ctrl+j", "go", "update.keys_check", key_display="Enter", id="UpdateScreen.go"),
+        Binding("escape", "back", "keys.back", id="UpdateScreen.back"),
+        Binding("f1", "app.help", "keys.help", id="UpdateScreen.app_help"),
     ]
 
     def __init__(self, updater_factory: UpdaterFactory | None = None) -> None:
