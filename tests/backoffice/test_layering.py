@@ -50,7 +50,7 @@ def test_backoffice_imports_only_domain_protocol_and_itself(path: Path) -> None:
 
 
 def test_protocol_imports_nothing_of_ours() -> None:
-    names = _imports(PACKAGE / "protocol.py")
+    names = _imports(PACKAGE / "protocol" / "__init__.py")
     assert not [n for n in names if n.startswith("ipos_tui") or n == "<relative>"]
 
 
