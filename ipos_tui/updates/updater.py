@@ -18,7 +18,7 @@ from typing import Any, Literal, Protocol
 from ipos_tui import __version__
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import DEFAULT_RELEASE_CHANNEL, ReleaseMetadata
-from ipos_tui.sync.client import SyncError
+from ipos_tui.sync.errors import SyncError
 from ipos_tui.updates.download import DownloadCancelled, DownloadProgress, download_release
 from ipos_tui.updates.keys import trusted_keys
 from ipos_tui.updates.metadata import check_newer, verify_signed
