@@ -149,7 +149,7 @@ class Updater:
         from the wheelhouse, are found now instead of at day close."""
         import sys
 
-        from ipos_tui.updates.install import run_command
+        from ipos_tui.updates.commands import run_command
 
         command = [sys.executable, "-P", "-m", "pip", "install", "--dry-run", "--no-index",
                    "--find-links", str(wheelhouse), "--disable-pip-version-check",
