@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import uvicorn
 from stdnum import ean
 
-from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.bulk import import_products
 from ipos_tui.backoffice.db import open_database
+from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.services import BackOffice, ProductInput
 
 PEPPER = b"benchmark-pepper"
@@ -47,17 +45,7 @@ def build_office(path: Path, products: int) -> tuple[BackOffice, int, float]:
 
 @contextmanager
 def serve(office: BackOffice) -> Iterator[str]:
-    """uvicorn on a random 127.0.0.1 port in a thread; yields the base URL."""
-    config = uvicorn.Config(create_app(office, max_body=8 * 1024 * 1024), host="127.0.0.1",
-                            port=0, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    """The back office's own embedded server (uvicorn on a random 127.0.0.1 port in a
+    thread, as the demo and the tests run it); yields the base URL."""
+    with EmbeddedServer(office, max_body=8 * 1024 * 1024) as url:
+        yield url

@@ -10,16 +10,18 @@ DDL (same tables, indexes, FTS5 trigram index and triggers) and opened with the
 terminal's own pragmas (WAL, ``synchronous=FULL``). The raw side is meant as an
 honest lower bound of the same work, not a straw man:
 
-* load: the same Product objects; both sides derive ``name_norm``/``name_t9`` with
-  the domain functions inside the timing, insert with ``executemany`` in one
+* load: the same Product objects; both sides derive ``name_norm``/``name_t9`` inside
+  the timing (raw with the catalogue's own row function and INSERT statement, so
+  the rows are the same by construction), insert with ``executemany`` in one
   transaction and rebuild the trigram index once;
 * code lookup: the same codes and the same lookup rule (a code of barcode length
   is tried as a barcode first, then as a PLU), returning the same product;
 * name search: the same queries, normalised on both sides; raw is the bare FTS5
   ``MATCH ... LIMIT 50`` (no ordering), the least any any-fragment search can do;
-* receipt commit: the same Receipt objects; raw writes the same rows (document,
-  lines, payment, the gapless number and the local sales statistics, which the
-  terminal writes in the same transaction) in one ``BEGIN IMMEDIATE`` transaction.
+* receipt commit: the same Receipt objects; raw runs the ledger's own statements
+  with the same values (document, lines, payment, the gapless number and the local
+  sales statistics, which the terminal writes in the same transaction) in one
+  ``BEGIN IMMEDIATE`` transaction.
 
 Ours and raw alternate sample by sample, so machine noise hits both alike. Both
 database files live in one temporary directory (``--dir`` picks its parent: it
@@ -31,7 +33,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import json
 import math
 import os
 import platform
@@ -45,7 +46,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -57,7 +58,17 @@ from ipos_tui.domain.validation import (
     MAX_NAME_LENGTH,
     MAX_PLU_DIGITS,
 )
+from ipos_tui.terminal.catalog import _INSERT_PRODUCT, _UPSERT_PRODUCT, _product_params, fts_phrase
 from ipos_tui.terminal.db import PRAGMAS, Terminal, open_terminal
+from ipos_tui.terminal.ledger import (
+    _INSERT_DOCUMENT,
+    _INSERT_LINE,
+    _INSERT_PAYMENT,
+    _NEXT_NUMBER,
+    _RECORD_SALE,
+    _receipt_extra,
+    _vat_json,
+)
 from ipos_tui.terminal.migrations import MIGRATIONS, PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
 from ipos_tui.terminal.records import (
     Barcode,
@@ -69,6 +80,8 @@ from ipos_tui.terminal.records import (
     User,
     VatRate,
 )
+from ipos_tui.terminal.timeutil import local_text, utc_text
+from ipos_tui.terminal.vat_table import effective_rates, snapshot
 
 # -- targets of issue 3 ----------------------------------------------------------
 
@@ -404,44 +417,13 @@ def raw_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
-_RAW_INSERT_PRODUCT: Final = (
-    "INSERT INTO product (id, plu, name, name_norm, name_t9, unit, precision, "
-    "vat_letter, category_id, type, price, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_RAW_UPSERT_PRODUCT: Final = (
-    _RAW_INSERT_PRODUCT + " ON CONFLICT (id) DO UPDATE SET plu = excluded.plu, "
-    "name = excluded.name, name_norm = excluded.name_norm, name_t9 = excluded.name_t9, "
-    "unit = excluded.unit, precision = excluded.precision, vat_letter = excluded.vat_letter, "
-    "category_id = excluded.category_id, type = excluded.type, price = excluded.price, "
-    "active = excluded.active"
-)
-
-
-def product_params(product: Product) -> tuple[Any, ...]:
-    """The product row with both derived search forms (the work every load must do)."""
-    return (
-        product.id,
-        product.plu,
-        product.name,
-        normalise(product.name),
-        t9(product.name),
-        product.unit,
-        product.precision,
-        product.vat_letter,
-        product.category_id,
-        product.type,
-        product.price,
-        int(product.active),
-    )
-
-
 def raw_load(conn: sqlite3.Connection, catalogue: Catalogue) -> None:
     """Full load the way the terminal does it, minus the ORM: one transaction,
     triggers off, executemany, one trigram rebuild, triggers back."""
     with raw_transaction(conn):
         for name in PRODUCT_FTS_TRIGGER_NAMES:
             conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-        conn.executemany(_RAW_INSERT_PRODUCT, [product_params(p) for p in catalogue.products])
+        conn.executemany(_INSERT_PRODUCT, [_product_params(p) for p in catalogue.products])
         conn.executemany(
             "INSERT INTO barcode (code, product_id) VALUES (?, ?)",
             [(b.code, b.product_id) for b in catalogue.barcodes],
@@ -454,7 +436,7 @@ def raw_load(conn: sqlite3.Connection, catalogue: Catalogue) -> None:
 def raw_upsert_page(conn: sqlite3.Connection, page: Sequence[Product]) -> None:
     """One incremental catalogue page: upsert by id, the FTS triggers keep the index."""
     with raw_transaction(conn):
-        conn.executemany(_RAW_UPSERT_PRODUCT, [product_params(p) for p in page])
+        conn.executemany(_UPSERT_PRODUCT, [_product_params(p) for p in page])
 
 
 _RAW_COLUMNS: Final = "p.id, p.plu, p.name, p.unit, p.precision, p.vat_letter, p.price"
@@ -475,11 +457,6 @@ def raw_find(conn: sqlite3.Connection, code: str) -> tuple[Any, ...] | None:
             f"SELECT {_RAW_COLUMNS} FROM product p WHERE p.plu = ? AND p.active = 1", (code,)
         ).fetchone()
     return None
-
-
-def fts_phrase(fragment: str) -> str:
-    """An FTS5 string literal (quoted, inner quotes doubled)."""
-    return '"' + fragment.replace('"', '""') + '"'
 
 
 def _raw_prefix(conn: sqlite3.Connection, column: str, prefix: str) -> list[tuple[Any, ...]]:
@@ -510,80 +487,32 @@ def raw_search(conn: sqlite3.Connection, text: str) -> list[tuple[Any, ...]]:
     ).fetchall()
 
 
-_RAW_INSERT_DOCUMENT: Final = (
-    "INSERT INTO document (uuid, doc_type, number, kind, created_utc, created_local, "
-    "cashier_id, cashier_name, store_id, terminal_id, total, discount_total, vat, "
-    "buyer_nip, buyer_name, buyer_address, upload_state, upload_attempts) "
-    "VALUES (?, 'receipt', ?, 'paragon', ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, "
-    "'pending', 0)"
-)
-_RAW_INSERT_LINE: Final = (
-    "INSERT INTO document_line (document_id, position, product_id, plu, name, unit, "
-    "precision, unit_price, qty, vat_letter, gross, line_discount, receipt_discount, value) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_RAW_INSERT_PAYMENT: Final = (
-    "INSERT INTO document_payment (document_id, position, method, name, amount, change) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
-)
-_RAW_NEXT_NUMBER: Final = (
-    "INSERT INTO number_sequence (doc_type, last_number) VALUES ('receipt', 1) "
-    "ON CONFLICT (doc_type) DO UPDATE SET last_number = last_number + 1 RETURNING last_number"
-)
-_RAW_SALES: Final = (
-    "INSERT INTO product_sales (product_id, sale_count, qty_sold) VALUES (?, 1, ?) "
-    "ON CONFLICT (product_id) DO UPDATE SET sale_count = sale_count + 1, "
-    "qty_sold = qty_sold + excluded.qty_sold"
-)
-
-
-def _line_params(receipt: Receipt) -> list[tuple[Any, ...]]:
-    """Each line's own copy of the catalogue data, as the ledger stores it."""
-    return [
-        (
-            position,
-            line.product_id,
-            line.plu,
-            line.name,
-            line.unit,
-            line.precision,
-            line.unit_price,
-            line.qty,
-            line.vat_letter,
-            line.gross,
-            line.line_discount,
-            line.receipt_discount_share,
-            line.value,
-        )
-        for position, line in enumerate(receipt.lines, start=1)
-    ]
-
-
-def _vat_text(receipt: Receipt) -> str:
-    """The per-letter VAT column, as the ledger stores it."""
-    totals = receipt.vat_totals()
-    return json.dumps(
-        {letter: {"gross": t.gross, "vat": t.vat, "net": t.net} for letter, t in totals.items()},
-        sort_keys=True,
-    )
-
-
 def raw_commit(
-    conn: sqlite3.Connection, receipt: Receipt, payments: Sequence[Payment], now: datetime
+    conn: sqlite3.Connection,
+    receipt: Receipt,
+    payments: Sequence[Payment],
+    now: datetime,
+    rates: dict[str, int | None],
 ) -> int:
-    """Write a finished receipt with plain sqlite3 in one transaction; return its number."""
-    lines = _line_params(receipt)
-    vat = _vat_text(receipt)
-    utc = now.astimezone(UTC).isoformat(timespec="microseconds")
-    local = now.isoformat(timespec="seconds")
+    """Write a finished receipt with plain sqlite3 in one transaction; return its number.
+
+    The ledger's own statements and column values (document, lines, payments, the
+    gapless number, the sales statistics), so both sides store the same rows; the
+    VAT rates are read once by the caller (the ledger reads them per commit).
+    """
+    vat = _vat_json(receipt.vat_totals(rates))
+    extra = _receipt_extra(receipt, snapshot(rates, (line.vat_letter for line in receipt.lines)))
+    utc, local = utc_text(now), local_text(now)
     sales = [(line.product_id, line.qty) for line in receipt.lines if line.product_id]
     with raw_transaction(conn):
-        number = int(conn.execute(_RAW_NEXT_NUMBER).fetchone()[0])
+        number = int(conn.execute(_NEXT_NUMBER, ("receipt",)).fetchone()[0])
         document_id = conn.execute(
-            _RAW_INSERT_DOCUMENT,
+            _INSERT_DOCUMENT,
             (
                 str(uuid.uuid4()),
+                "receipt",
                 number,
+                "paragon",
                 utc,
                 local,
                 CASHIER.id,
@@ -593,17 +522,44 @@ def raw_commit(
                 receipt.total,
                 receipt.discount_total,
                 vat,
+                None,
+                None,
+                None,
+                "pending",
+                0,
+                extra,
             ),
         ).lastrowid
-        conn.executemany(_RAW_INSERT_LINE, [(document_id, *line) for line in lines])
         conn.executemany(
-            _RAW_INSERT_PAYMENT,
+            _INSERT_LINE,
+            [
+                (
+                    document_id,
+                    position,
+                    line.product_id,
+                    line.plu,
+                    line.name,
+                    line.unit,
+                    line.precision,
+                    line.unit_price,
+                    line.qty,
+                    line.vat_letter,
+                    line.gross,
+                    line.line_discount,
+                    line.receipt_discount_share,
+                    line.value,
+                )
+                for position, line in enumerate(receipt.lines, start=1)
+            ],
+        )
+        conn.executemany(
+            _INSERT_PAYMENT,
             [
                 (document_id, n, p.method, p.name, p.amount, p.change)
                 for n, p in enumerate(payments, 1)
             ],
         )
-        conn.executemany(_RAW_SALES, sales)
+        conn.executemany(_RECORD_SALE, sales)
     return number
 
 
@@ -831,6 +787,7 @@ def phase_commits(bench: Bench) -> None:
     receipts = make_receipts(bench.catalogue, count + warmup, bench.seed)
     bench.say(f"receipt commit ({RECEIPT_LINES} lines) x{count} ...")
     now = datetime.now().astimezone()
+    rates = effective_rates(bench.terminal.db)
 
     def ours(receipt: Receipt) -> object:
         payment = Payment(CASH.code, CASH.name, receipt.total)
@@ -838,7 +795,7 @@ def phase_commits(bench: Bench) -> None:
 
     def raw(receipt: Receipt) -> object:
         payment = Payment(CASH.code, CASH.name, receipt.total)
-        return raw_commit(bench.raw, receipt, [payment], now)
+        return raw_commit(bench.raw, receipt, [payment], now, rates)
 
     paired(receipts[:warmup], ours, raw)
     ours_ms, raw_ms = paired(receipts[warmup:], ours, raw)

@@ -5,7 +5,7 @@ version, pending count — the back office records them per terminal) and follow
 same retry policy, and a pooled keep-alive client is ~25× faster than a client per
 request. Retries cover what can heal by itself — transport errors, 429 and 5xx —
 with exponential backoff and jitter, honouring ``Retry-After`` (capped); everything
-else becomes a :class:`SyncError` at once, with a message-catalogue key the UI
+else becomes a :class:`~ipos_tui.sync.errors.SyncError` at once, with a message-catalogue key the UI
 translates.
 """
 
@@ -16,7 +16,6 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from email.utils import parsedate_to_datetime
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Final
@@ -38,6 +37,13 @@ from ipos_tui.protocol import (
     ActivateResponse,
     ReceiptLookupResponse,
 )
+from ipos_tui.sync.errors import (
+    SyncError,
+    error_for,
+    is_retryable,
+    is_throttled,
+    retry_after_seconds,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,34 +53,6 @@ TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 BACKOFF_BASE: Final = 0.5
 #: Longest wait between two attempts, whatever Retry-After asks (s).
 MAX_DELAY: Final = 30.0
-
-#: Error codes of the back office's activation endpoint → our message keys.
-_ACTIVATION_KEYS: Final = {
-    "activation_code_invalid": "sync.err.code_invalid",
-    "activation_code_expired": "sync.err.code_expired",
-    "activation_code_used": "sync.err.code_used",
-}
-
-
-class SyncError(DomainError):
-    """A call to the back office failed; ``key`` names the message for the user.
-
-    ``status`` is the HTTP status (None for network failures), ``retry_after`` the
-    seconds the server asked to wait (429/503), ``code`` the back office's
-    machine-readable error code when it sent one.
-    """
-
-    def __init__(
-        self,
-        key: str,
-        status: int | None = None,
-        retry_after: float | None = None,
-        **params: Any,
-    ) -> None:
-        super().__init__(key, **params)
-        self.status = status
-        self.retry_after = retry_after
-        self.code: str | None = params.get("code")
 
 
 def normalise_server_url(url: str) -> str:
@@ -98,82 +76,6 @@ def normalise_server_url(url: str) -> str:
     if path.endswith(API_PREFIX):
         path = path[: -len(API_PREFIX)]
     return f"{parts.scheme}://{parts.netloc}{path}"
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a Retry-After header (delta or HTTP date), None if absent/bad."""
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-
-
-def _error_code(response: httpx.Response) -> str | None:
-    """The ``error`` field of the back office's JSON error body, if any."""
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        return None
-    code = body.get("error") if isinstance(body, dict) else None
-    return code if isinstance(code, str) else None
-
-
-#: The back office's code for a caller throttled after too many failures (429 with
-#: Retry-After): retrying before Retry-After is pointless, so it is not retried at once.
-THROTTLED: Final = "throttled"
-
-
-def _error_for(response: httpx.Response) -> SyncError:
-    """The SyncError a non-retryable (or finally failed) answer stands for.
-
-    The back office's error body carries ``error`` (a stable code, translated here into
-    our catalogue's key) and ``message`` (English, for people reading logs and curl);
-    the message is never shown to a cashier."""
-    status = response.status_code
-    code = _error_code(response)
-    retry_after = _retry_after(response)
-    if status == 429 and code == THROTTLED:
-        activation = response.request.url.path.endswith("/activate")
-        minutes = max(1, int((retry_after or 60) + 59) // 60)
-        return SyncError("sync.throttle.activation" if activation else "sync.throttle.token",
-                         status=status, retry_after=retry_after, code=code, minutes=minutes)
-    if code in _ACTIVATION_KEYS:
-        return SyncError(_ACTIVATION_KEYS[code], status=status, code=code)
-    if status == 401:
-        return SyncError("sync.err.unauthorized", status=status, code=code)
-    if status == 403:
-        return SyncError("sync.err.forbidden", status=status, code=code)
-    if status == 413:
-        return SyncError("sync.err.too_large", status=status, code=code)
-    if status == 426:
-        return SyncError("sync.err.protocol_too_old", status=status, code=code)
-    if code == "protocol_too_new":
-        return SyncError("sync.err.protocol_too_new", status=status, code=code)
-    if status == 429:
-        return SyncError("sync.err.busy", status=status, retry_after=retry_after, code=code)
-    if status >= 500:
-        return SyncError("sync.err.server", status=status, retry_after=retry_after)
-    return SyncError("sync.err.rejected", status=status, code=code or str(status))
-
-
-def _retryable(status: int) -> bool:
-    return status == 429 or status >= 500
-
-
-def _throttled(response: httpx.Response) -> bool:
-    """The back office's throttle after too many failures (429, code "throttled"): it
-    lasts minutes, so Retry-After is honoured by not asking again now (the upload loop
-    comes back then; an activation says how long to wait)."""
-    return response.status_code == 429 and _error_code(response) == THROTTLED
 
 
 class SyncClient:
@@ -316,7 +218,7 @@ class SyncClient:
             with self._http.stream("GET", target, headers=headers) as response:
                 if not (response.is_success or response.status_code == 416):
                     response.read()
-                    raise _error_for(response)
+                    raise error_for(response)
                 yield response
         except httpx.TransportError as exc:
             raise SyncError("sync.err.offline", server=self.base_url,
@@ -391,11 +293,11 @@ class SyncClient:
                 continue
             if response.is_success:
                 return self._json(response)
-            if _retryable(response.status_code) and not last and not _throttled(response):
+            if is_retryable(response.status_code) and not last and not is_throttled(response):
                 log.info("%s %s: HTTP %d, retry %d", method, url, response.status_code, attempt)
-                self._sleep(self._delay(attempt, _retry_after(response)))
+                self._sleep(self._delay(attempt, retry_after_seconds(response)))
                 continue
-            raise _error_for(response)
+            raise error_for(response)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     @staticmethod
@@ -418,4 +320,3 @@ class SyncClient:
             raise SyncError("sync.err.bad_response", status=response.status_code,
                             detail="not an object")
         return data
-

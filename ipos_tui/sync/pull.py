@@ -6,7 +6,7 @@ and its cursor together. Where the stream starts from zero (first sync, or the b
 office answers ``reset``) the pages go to shadow tables and replace the live ones
 only with the last page, so selling goes on from the old catalogue meanwhile.
 
-Pages come in the compact form of protocol 3 (``groups``, see ``ipos_tui.protocol``)
+Pages come in the compact form of protocol 3 (``groups``, see ``ipos_tui.protocol.compact``)
 from a back office that speaks it, else plain; both become the same list of changes
 in revision order before they are applied.
 

@@ -21,7 +21,8 @@ from ipos_tui.domain.receipt_code import ReceiptCode
 from ipos_tui.protocol import DocumentLine as WireLine
 from ipos_tui.protocol import Buyer as WireBuyer
 from ipos_tui.protocol import ReceiptLookupResponse
-from ipos_tui.sync.client import SyncClient, SyncError
+from ipos_tui.sync.client import SyncClient
+from ipos_tui.sync.errors import SyncError
 from ipos_tui.terminal.records import Buyer, DocumentLine, DocumentPayment
 from ipos_tui.terminal.returns import RemoteLookup, RemoteReceipt
 from ipos_tui.terminal.timeutil import to_local

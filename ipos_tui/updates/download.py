@@ -22,7 +22,7 @@ import httpx
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import ReleaseMetadata
-from ipos_tui.sync.client import SyncError
+from ipos_tui.sync.errors import SyncError
 
 CHUNK = 64 * 1024
 #: Attempts after a broken connection before giving up (the next try resumes).

@@ -18,7 +18,7 @@ from typing import Any, Literal, Protocol
 from ipos_tui import __version__
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import DEFAULT_RELEASE_CHANNEL, ReleaseMetadata
-from ipos_tui.sync.client import SyncError
+from ipos_tui.sync.errors import SyncError
 from ipos_tui.updates.download import DownloadCancelled, DownloadProgress, download_release
 from ipos_tui.updates.keys import trusted_keys
 from ipos_tui.updates.metadata import check_newer, verify_signed
@@ -149,7 +149,7 @@ class Updater:
         from the wheelhouse, are found now instead of at day close."""
         import sys
 
-        from ipos_tui.updates.install import run_command
+        from ipos_tui.updates.commands import run_command
 
         command = [sys.executable, "-P", "-m", "pip", "install", "--dry-run", "--no-index",
                    "--find-links", str(wheelhouse), "--disable-pip-version-check",

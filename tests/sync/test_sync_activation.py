@@ -17,7 +17,8 @@ import pytest
 from ipos_tui import __version__
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.sync.activation import activate
-from ipos_tui.sync.client import SyncClient, SyncError
+from ipos_tui.sync.client import SyncClient
+from ipos_tui.sync.errors import SyncError
 from ipos_tui.sync.context import SyncContext, connection_of
 from ipos_tui.sync.progress import CancelToken, ItemFailed, JobFinished
 from ipos_tui.sync.pull import config_job, pull_stream

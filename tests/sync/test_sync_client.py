@@ -10,7 +10,8 @@ import pytest
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import HEADER_PENDING_COUNT, HEADER_PROTOCOL_VERSION, PROTOCOL_VERSION
-from ipos_tui.sync.client import MAX_DELAY, SyncClient, SyncError, normalise_server_url
+from ipos_tui.sync.client import MAX_DELAY, SyncClient, normalise_server_url
+from ipos_tui.sync.errors import SyncError
 
 Handler = Callable[[httpx.Request], httpx.Response]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from faultproxy import FaultProxy, Rule, Shop, fault_proxy, serve_app
 
-import ipos_tui.sync.upload as upload_module
+import ipos_tui.sync.upload.sender as upload_sender
 from ipos_tui import __version__
 from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.ingest import release_quarantine
@@ -319,7 +319,7 @@ def test_a_released_quarantined_sale_is_marked_sent_at_the_next_sync(till: Till)
 def test_a_corrupted_payload_is_rejected_alone(till: Till, proxy: FaultProxy,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     uuids = till.sell(3)
-    real = upload_module.document_payload
+    real = upload_sender.document_payload
 
     def corrupt_second(doc):  # type: ignore[no-untyped-def]
         payload = real(doc)
@@ -327,7 +327,7 @@ def test_a_corrupted_payload_is_rejected_alone(till: Till, proxy: FaultProxy,
             payload["total"] += 1
         return payload
 
-    monkeypatch.setattr(upload_module, "document_payload", corrupt_second)
+    monkeypatch.setattr(upload_sender, "document_payload", corrupt_second)
     ok, events = till.run_job()
     assert ok is False
     assert failed(events)["000002"].params == {"number": 2, "reason": "total_mismatch"}

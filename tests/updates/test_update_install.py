@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from ipos_tui.updates import install
-from ipos_tui.updates.install import EXIT_BROKEN, EXIT_ROLLED_BACK, CommandResult, install_staged
+from ipos_tui.updates.commands import CommandResult
+from ipos_tui.updates.install import EXIT_BROKEN, EXIT_ROLLED_BACK, install_staged
 from ipos_tui.updates.paths import UpdatePaths, read_json
 from ipos_tui.updates.staging import read_staged
 

@@ -1,79 +1,21 @@
-"""Transactions upload: every finished sale reaches the back office exactly once.
-
-Exactly once rests on the protocol, not on luck: every document carries its UUID and
-its gapless number, the back office stores each once and answers a repeat with
-"duplicate", which the terminal treats as success. So any failure — a lost answer
-after the back office committed, a killed process, a dropped link — is healed by
-sending the same documents again, and the terminal marks a document sent only after
-it has read the answer for it.
-
-Two entry points:
-
-* :func:`upload_job` — the "transactions" sync job (service menu "Wyślij zaległe
-  transakcje", ``ipos-tui sync transactions``, ``sync all`` after the pulls). It
-  sends every unsent document now, whatever the backoff says (someone asked), and
-  retries the QUARANTINED ones too: the back office may have released them, and a
-  retry costs it nothing (its quarantine refreshes the row instead of adding one).
-  That is how quarantined sales are "retried after each sync".
-* :func:`upload_due` — the background upload the UI runs after each finished receipt
-  and on a timer (:data:`BACKGROUND_INTERVAL`). It sends pending documents only, and
-  only when the link is not in backoff (:meth:`LedgerService.upload_paused_until`):
-  a dead network is not hammered after every sale.
-
-Per batch (:data:`BATCH_SIZE` documents, one ``POST /api/v1/transactions``):
-accepted and duplicate → sent; rejected → quarantined with the back office's reason,
-never blocking the rest. A 413 halves the batch (down to one document; a single
-document still too large is quarantined locally as "too_large") and the smaller size
-is kept for the rest of the run. Any other failure — after the client's own retries
-of transport errors, 429 and 5xx — stops the run quietly: every document not yet
-answered gets ``next_try_at`` = now + exponential backoff with jitter (at least the
-server's Retry-After), and the caller gets ``False`` / an outcome saying why.
-
-A document the back office keeps failing on (a 5xx, or the connection cut, for
-its batch) never stops the queue for good. The first :data:`HOLD_AFTER_ROUNDS` - 1
-failed rounds back off as above; when a batch fails the :data:`HOLD_AFTER_ROUNDS`-th
-time, the run asks ``GET /health``: a back office that does not answer is an outage
-(back off as usual); one that answers is failing on something in the batch, which
-is then split in halves, each sent once (a piece that goes through is answered as
-usual, one that fails is split again) until the document(s) it fails on are alone.
-Each of those is HELD: quarantined on the till with the reason "held:<status>"
-("held:offline" for a cut connection), reported with :data:`KEY_HELD`, still unsent
-(☁ in 5. Transakcje, counted as unsent) and offered again, alone and after the
-others, on every later sync (the runs that retry quarantined documents). A held
-document that fails again stays held; one that goes through is sent.
-
-A "uuid_conflict" answer (the back office holds other content under the same
-uuid) quarantines the document like any rejection, and the stored version's
-summary the answer carries is kept (``upload_conflict``) for 5. Transakcje.
-
-Progress: one item per document, its id the number as six digits ("000123"; other
-document types than receipts are prefixed with their type, see :func:`item_id`).
-ItemStarted when its batch goes out; ItemDone(added=1) when accepted, ItemDone()
-(all zero) when the back office already had it; ItemFailed when rejected
-("sync.err.document_rejected", params number, reason) or not delivered
-("sync.err.document_not_sent", params number, reason = the failure's own key plus
-its params, retry_at, retry_in — see :func:`retry_params`); JobFinished at the end. A screen that wants
-the "waiting" rows up front lists ``terminal.ledger.upload_queue(include_quarantined
-=True)`` before starting the job.
+"""One upload run over the queue: documents out in batches (``POST /transactions``),
+the back office's answers into the ledger, 413 halving the batch, and the search for
+a document the back office keeps failing on (see :mod:`ipos_tui.sync.upload`).
 """
 
 from __future__ import annotations
 
 import logging
-import random
-import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import ValidationError
 
 from ipos_tui.protocol import TransactionsResponse
-from ipos_tui.sync.client import SyncError
 from ipos_tui.sync.documents import UnsupportedDocument, document_payload
+from ipos_tui.sync.errors import SyncError
 from ipos_tui.sync.progress import (
     JOB_TRANSACTIONS,
     CancelToken,
@@ -82,196 +24,31 @@ from ipos_tui.sync.progress import (
     ItemStarted,
     JobFinished,
     Observer,
-    null_observer,
+)
+from ipos_tui.sync.upload.policy import (
+    HOLD_AFTER_ROUNDS,
+    KEY_BAD_RESULT,
+    KEY_HELD,
+    KEY_NOT_SENT,
+    KEY_REJECTED,
+    PROBE_ATTEMPTS,
+    REASON_TOO_LARGE,
+    UploadOutcome,
+    backoff_delay,
+    held_reason,
+    is_held,
+    is_transient,
+    item_id,
+    retry_params,
 )
 from ipos_tui.terminal.ledger import QueuedDocument
-from ipos_tui.terminal.timeutil import utc_text
 
 if TYPE_CHECKING:
     from ipos_tui.sync.context import SyncContext
-    from ipos_tui.terminal.db import Terminal
 
 log = logging.getLogger(__name__)
 
 TRANSACTIONS_PATH: Final = "/transactions"
-#: Documents per request: ~50 receipts are ~25–60 KB of JSON, a few seconds on EDGE.
-BATCH_SIZE: Final = 50
-#: First wait after a failed upload round (s); doubles per round the oldest document
-#: has failed, up to :data:`RETRY_MAX`.
-RETRY_BASE: Final = 30.0
-RETRY_MAX: Final = 15 * 60.0
-#: A Retry-After above this is taken as a server mistake, not obeyed literally.
-RETRY_AFTER_CAP: Final = 60 * 60.0
-#: How often the UI should call :func:`upload_due` besides after each receipt (s).
-BACKGROUND_INTERVAL: Final = 60.0
-
-#: Message keys of the progress events (the UI's catalogue translates them).
-KEY_REJECTED: Final = "sync.err.document_rejected"
-KEY_NOT_SENT: Final = "sync.err.document_not_sent"
-KEY_BAD_RESULT: Final = "sync.err.bad_response"
-#: Local rejection reason of one document bigger than the back office accepts.
-REASON_TOO_LARGE: Final = "too_large"
-#: A batch failing (5xx or a cut connection) this many rounds is searched for the
-#: document the back office fails on, which is then held (see the module docstring).
-HOLD_AFTER_ROUNDS: Final = 3
-#: Reason prefix of a document held by the till ("held:500", "held:offline").
-HELD_PREFIX: Final = "held:"
-#: Attempts per request while searching for such a document (no client retries).
-PROBE_ATTEMPTS: Final = 1
-#: Message key of a held document's progress event (params number, reason).
-KEY_HELD: Final = "tillsync.document_held"
-
-
-def is_held(reason: str | None) -> bool:
-    """True for the reason of a document the till holds back itself (not the back
-    office's quarantine): it is still unsent and retried at every sync."""
-    return bool(reason) and reason.startswith(HELD_PREFIX)  # type: ignore[union-attr]
-
-
-def held_reason(error: SyncError) -> str:
-    """The reason a document is held with: the HTTP status, or "offline" for a cut."""
-    return HELD_PREFIX + (str(error.status) if error.status is not None else "offline")
-
-
-@dataclass
-class UploadOutcome:
-    """What one upload run did (for the caller; the observer saw the same per item)."""
-
-    accepted: int = 0
-    duplicate: int = 0
-    #: (number, reason) of every document the back office (or the mapping) refused.
-    rejected: list[tuple[int, str]] = field(default_factory=list)
-    #: Documents the back office's answer did not account for (left pending).
-    unanswered: int = 0
-    #: (number, reason) of every document held back because the back office fails on it.
-    held: list[tuple[int, str]] = field(default_factory=list)
-    #: Why the run stopped early (network, server, token…); None if it did not.
-    error: SyncError | None = None
-    #: When the documents left unsent will be tried again (set with ``error``).
-    next_try_at: datetime | None = None
-    cancelled: bool = False
-    #: True when the background upload did nothing because of the backoff or
-    #: because another upload of this terminal was running.
-    skipped: bool = False
-
-    @property
-    def sent(self) -> int:
-        """Documents the back office now holds (accepted + duplicate)."""
-        return self.accepted + self.duplicate
-
-    @property
-    def ok(self) -> bool:
-        """True when every document got its answer, none was refused, none cancelled."""
-        return (self.error is None and not self.rejected and not self.cancelled
-                and not self.unanswered and not self.held)
-
-
-def upload_job(ctx: SyncContext, observer: Observer, cancel: CancelToken) -> bool:
-    """The "transactions" job: send every unsent document now, quarantined ones too.
-
-    Returns True when every document ended up in the back office (or there was
-    none); False when one was rejected, the run stopped on a failure, or it was
-    cancelled. Never raises for network or server trouble: that is reported through
-    the observer (ItemFailed with ``sync.err.document_not_sent``) and the return value.
-    """
-    outcome = upload(ctx, observer, cancel, include_quarantined=True, respect_backoff=False)
-    return outcome.ok
-
-
-def upload_due(
-    ctx: SyncContext,
-    observer: Observer = null_observer,
-    cancel: CancelToken | None = None,
-) -> UploadOutcome:
-    """The background upload: pending documents, unless the link is in backoff.
-
-    Cheap when there is nothing to do (two small queries, no network). If another
-    upload of the same terminal is running, returns at once with ``skipped``.
-    """
-    now = ctx.clock()
-    with _own_connection(ctx.terminal):
-        paused_until = ctx.terminal.ledger.upload_paused_until()
-    if paused_until is not None and paused_until > now:
-        return UploadOutcome(skipped=True, next_try_at=paused_until)
-    return upload(
-        ctx,
-        observer,
-        cancel or CancelToken(),
-        include_quarantined=False,
-        respect_backoff=True,
-        wait=False,
-    )
-
-
-def upload(
-    ctx: SyncContext,
-    observer: Observer,
-    cancel: CancelToken,
-    *,
-    include_quarantined: bool,
-    respect_backoff: bool,
-    batch_size: int = BATCH_SIZE,
-    wait: bool = True,
-) -> UploadOutcome:
-    """One upload run (what both entry points call); see the module docstring.
-
-    ``wait=False`` returns ``skipped`` instead of waiting for a run in progress.
-    """
-    lock = _terminal_lock(ctx.terminal)
-    if not lock.acquire(blocking=wait):
-        return UploadOutcome(skipped=True)
-    try:
-        with _own_connection(ctx.terminal):
-            run = _UploadRun(ctx, observer, cancel, max(1, batch_size))
-            outcome = run.execute(include_quarantined=include_quarantined,
-                                  respect_backoff=respect_backoff)
-            if outcome.sent and outcome.error is None:  # 7. Informacje: last upload
-                ctx.terminal.settings.set_local("last_sync.transactions", utc_text(ctx.clock()))
-            return outcome
-    finally:
-        lock.release()
-
-
-def backoff_delay(
-    attempts: int,
-    retry_after: float | None = None,
-    uniform: Callable[[float, float], float] = random.uniform,
-) -> float:
-    """Seconds to wait after ``attempts`` failed rounds (≥ 1): exponential with jitter.
-
-    The base doubles per round from :data:`RETRY_BASE` up to :data:`RETRY_MAX`; the
-    wait is drawn from its upper half ("equal jitter"), so a shop's terminals
-    recovering from one outage do not all call back in the same second. A
-    Retry-After from the server is a floor (capped at :data:`RETRY_AFTER_CAP`).
-    """
-    exponent = min(max(attempts, 1) - 1, 20)
-    base = min(RETRY_MAX, RETRY_BASE * (2**exponent))
-    delay = uniform(base / 2, base)
-    if retry_after is not None:
-        delay = max(delay, min(max(retry_after, 0.0), RETRY_AFTER_CAP))
-    return delay
-
-
-def retry_params(error: SyncError, retry_at: datetime, now: datetime) -> dict[str, Any]:
-    """JSON-safe message params of a document left unsent: ``reason`` (the error's own
-    message key, to translate with the same params), ``retry_at`` (the machine's local
-    wall time "HH:MM:SS") and ``retry_in`` (whole seconds from ``now``)."""
-    return {
-        "reason": error.key,
-        "retry_at": retry_at.astimezone().strftime("%H:%M:%S"),
-        "retry_in": max(0, round((retry_at - now).total_seconds())),
-    }
-
-
-def item_id(queued: QueuedDocument) -> str:
-    """The progress item id of a document: a receipt's number as six digits
-    ("000123"); other document types, numbered on their own, carry their type
-    ("cash_operation:000004") so two rows never share an id."""
-    number = f"{queued.number:06d}"
-    return number if queued.doc_type == "receipt" else f"{queued.doc_type}:{number}"
-
-
-# --------------------------------------------------------------------------- machinery
 
 
 #: A queued document with its wire payload.
@@ -282,7 +59,7 @@ class _BatchTooLarge(Exception):
     """The back office answered 413 for a batch."""
 
 
-class _UploadRun:
+class UploadRun:
     """One pass over the upload queue: batches out, answers into the ledger."""
 
     def __init__(
@@ -328,7 +105,7 @@ class _UploadRun:
                 except _BatchTooLarge:
                     self._reject_locally(queued, REASON_TOO_LARGE)
                 except SyncError as exc:
-                    if not _transient(exc):  # the token, the protocol: stop, keep it held
+                    if not is_transient(exc):  # the token, the protocol: stop, keep it held
                         self.outcome.error = exc
                         self.observer(ItemFailed(JOB_TRANSACTIONS, item_id(queued), KEY_HELD,
                                                  {"number": queued.number,
@@ -354,7 +131,7 @@ class _UploadRun:
                          len(part), self.batch_size)
                 pending.extendleft(reversed(part))
             except SyncError as exc:
-                if _transient(exc) and self._worn_out(part):
+                if is_transient(exc) and self._worn_out(part):
                     unsent = self._isolate(part, exc)
                     if self.outcome.error is None:
                         continue
@@ -397,7 +174,7 @@ class _UploadRun:
                 else:
                     todo.extend(_halves(piece))
             except SyncError as exc:
-                if not _transient(exc):
+                if not is_transient(exc):
                     self.outcome.error = exc
                     return [entry for rest in (piece, *todo) for entry in rest]
                 if len(piece) > 1:
@@ -517,11 +294,6 @@ class _UploadRun:
         return self.ctx.clock() + timedelta(seconds=backoff_delay(rounds, retry_after))
 
 
-def _transient(error: SyncError) -> bool:
-    """A failure that may be the document's doing: a 5xx or a cut connection."""
-    return error.status is None and error.key == "sync.err.offline" or (
-        error.status is not None and error.status >= 500)
-
 
 def _halves(part: list[_Entry]) -> list[list[_Entry]]:
     middle = len(part) // 2
@@ -536,35 +308,3 @@ def _results_by_index(answer: dict[str, Any]) -> dict[int, Any]:
         log.warning("upload: the back office's answer is not a TransactionsResponse")
         return {}
     return {result.index: result for result in parsed.results}
-
-
-_LOCKS_GUARD = threading.Lock()
-_LOCKS: dict[str, threading.Lock] = {}
-
-
-def _terminal_lock(terminal: Terminal) -> threading.Lock:
-    """One upload at a time per terminal database in this process.
-
-    Two concurrent runs would still store each sale once (the back office sees to
-    that), but they would send the same documents twice over a slow link.
-    """
-    key = str(terminal.db_path.resolve())
-    with _LOCKS_GUARD:
-        return _LOCKS.setdefault(key, threading.Lock())
-
-
-@contextmanager
-def _own_connection(terminal: Terminal) -> Iterator[None]:
-    """A database connection for this thread, closed afterwards only if opened here.
-
-    peewee's ``connection_context`` closes the thread's connection on exit even when
-    the caller had it open (the headless CLI and tests run jobs on their own thread).
-    """
-    opened = terminal.db.is_closed()
-    if opened:
-        terminal.db.connect()
-    try:
-        yield
-    finally:
-        if opened:
-            terminal.db.close()

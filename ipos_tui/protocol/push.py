@@ -1,0 +1,94 @@
+"""``POST /transactions``: the batch of documents a terminal pushes and the result of
+each (accepted, duplicate or rejected, with what the back office already holds)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import Field, TypeAdapter
+
+from ipos_tui.protocol.base import WireModel
+from ipos_tui.protocol.cash import (
+    CashOperationDocument,
+    CashReportDocument,
+    DailyReportDocument,
+)
+from ipos_tui.protocol.sales import (
+    InvoiceDocument,
+    ReceiptDocument,
+    ReturnDocument,
+    SaleInvoiceDocument,
+)
+
+Document = Annotated[
+    ReceiptDocument
+    | SaleInvoiceDocument
+    | ReturnDocument
+    | InvoiceDocument
+    | CashOperationDocument
+    | CashReportDocument
+    | DailyReportDocument,
+    Field(discriminator="type"),
+]
+#: Parses one pushed document (a dict) into its model.
+DOCUMENT_ADAPTER: Final[TypeAdapter[Any]] = TypeAdapter(Document)
+
+
+class TransactionBatch(WireModel):
+    """``POST /transactions``. Items are parsed one by one, so one malformed document
+    is rejected on its own and never blocks the rest of the batch."""
+
+    documents: list[Any] = Field(max_length=1000)
+
+
+ItemStatus = Literal["accepted", "duplicate", "rejected"]
+
+
+class StoredLine(WireModel):
+    """One line of a stored document as a ``uuid_conflict`` answer sums it up."""
+
+    name: str
+    qty: int
+    value: int
+
+
+#: Lines a ``uuid_conflict`` answer lists at most (``line_count`` says how many there are).
+STORED_LINES_MAX: Final = 30
+
+
+class StoredSummary(WireModel):
+    """What the back office already holds under a uuid the terminal sent again with
+    other content (``reason`` "uuid_conflict"), so the till can show both versions:
+    its number, total (a cash operation's amount, a cash report's cash), line count
+    and the first :data:`STORED_LINES_MAX` lines. Added in this release as an optional
+    field of :class:`TransactionResult`: an older till ignores it."""
+
+    type: str
+    number: int
+    total: int
+    created_at: datetime | None = None
+    line_count: int = 0
+    lines: list[StoredLine] = Field(default_factory=list)
+
+
+class TransactionResult(WireModel):
+    """Outcome of one pushed document, in request order (``index``).
+
+    "duplicate" is success for the terminal (the document is already stored).
+    "rejected" comes with a machine-readable ``reason``; the payload is kept in the
+    back office's quarantine. ``warnings`` (protocol ≥ 2) say what the back office
+    could not match, e.g. "unknown_product:123", while still accepting the sale.
+    """
+
+    index: int
+    uuid: str | None = None
+    status: ItemStatus
+    reason: str | None = None
+    warnings: list[str] | None = None
+    #: With reason "uuid_conflict" for a document of the same till: the stored version.
+    stored: StoredSummary | None = None
+
+
+class TransactionsResponse(WireModel):
+    results: list[TransactionResult]
