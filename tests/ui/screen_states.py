@@ -18,7 +18,7 @@ from ipos_tui.sync.progress import ItemDone, ItemFailed, ItemProgress, ItemStart
 
 from ipos_tui.terminal.db import Terminal
 
-from ui_helpers import set_catalogue_settings
+from ui_helpers import set_catalogue_settings, wait_until
 
 LOGIN = ["1", "0", "0", "1", "enter", "1", "1", "1", "1", "enter"]
 TRAINEE = ["1", "0", "0", "3", "enter", "3", "3", "3", "3", "enter"]
@@ -171,13 +171,10 @@ def scripted_sync(
         screen = SyncScreen(title or titles[jobs[0]], jobs, runner=runner, next_step=next_step,
                             context_factory=lambda _terminal: contextlib.nullcontext(object()))
         await pilot.app.push_screen(screen)
-        for _ in range(100):
-            await pilot.pause(0.01)
-            if not screen.running or "hold" in by_job[jobs[-1]] and all(
-                (name, getattr(e, "item", "")) in screen.rows
-                for name in jobs for e in by_job[name] if hasattr(e, "item")
-            ):
-                break
+        await wait_until(pilot, lambda: not screen.running or "hold" in by_job[jobs[-1]] and all(
+            (name, getattr(e, "item", "")) in screen.rows
+            for name in jobs for e in by_job[name] if hasattr(e, "item")
+        ), "the scripted sync's rows")
         await pilot.pause(0.1)
 
     return open_screen
@@ -494,17 +491,11 @@ def scripted_update(outcome: str) -> Callable[[Pilot], Awaitable[None]]:
 
         screen = UpdateScreen(updater_factory=lambda _terminal: contextlib.nullcontext(Scripted()))
         await pilot.app.push_screen(screen)
-        for _ in range(100):
-            await pilot.pause(0.01)
-            if screen.state in ("available", "refused"):
-                break
+        await wait_until(pilot, lambda: screen.state in ("available", "refused"), "the update check")
         if outcome != "refused":
             await pilot.press("enter")
             wanted = "downloading" if outcome == "downloading" else "staged"
-            for _ in range(100):
-                await pilot.pause(0.01)
-                if screen.state == wanted and screen.done_bytes:
-                    break
+            await wait_until(pilot, lambda: screen.state == wanted and screen.done_bytes, f"the update {wanted}")
         await pilot.pause(0.1)
 
     return open_screen

@@ -25,7 +25,7 @@ from ipos_tui.ui.screens.payment import PaymentScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen
 
 from screen_states import unreachable_back_office
-from ui_helpers import enter_code, login, screen_text, set_catalogue_settings, status, type_text
+from ui_helpers import enter_code, login, screen_text, set_catalogue_settings, status, type_text, wait_until
 
 
 def row(pilot, step: str) -> str:  # type: ignore[no-untyped-def]
@@ -55,10 +55,7 @@ async def park_with_a_line(pilot) -> None:  # type: ignore[no-untyped-def]
 
 async def until_dialog(pilot) -> None:  # type: ignore[no-untyped-def]
     """Let the day close's worker run until it asks a question."""
-    for _ in range(20):
-        await pilot.pause(0.05)
-        if isinstance(pilot.app.screen, ConfirmDialog):
-            return
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), "the day close's question")
 
 
 async def run_day_close(pilot) -> DayCloseScreen:  # type: ignore[no-untyped-def]

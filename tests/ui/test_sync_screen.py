@@ -15,7 +15,7 @@ import threading
 from ipos_tui.sync.progress import ItemDone, ItemFailed, ItemProgress, ItemStarted, JobFinished
 from ipos_tui.ui.screens.sync import SyncScreen
 
-from ui_helpers import login, screen_text, status
+from ui_helpers import login, screen_text, status, wait_until
 
 
 def fake_context(_terminal):  # type: ignore[no-untyped-def]
@@ -97,10 +97,8 @@ async def test_running_row_shows_progress_and_escape_cancels(make_app) -> None:
         screen = SyncScreen("menu.sync_products", ["products"], runner=scripted({"products": events}, gate),
                             context_factory=fake_context)
         await app.push_screen(screen)
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if "200 / 384" in screen_text(pilot):
-                break
+        await wait_until(pilot, lambda: "200\u00a0/\u00a0384" in screen_text(pilot)
+                         or "200 / 384" in screen_text(pilot), "the products row at 200 / 384")
         assert "200\u00a0/\u00a0384" in screen_text(pilot) or "200 / 384" in screen_text(pilot)
         assert "w toku" in row_of(screen_text(pilot), "Produkty")
         await pilot.press("escape")

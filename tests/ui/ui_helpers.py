@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
 
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -27,6 +29,19 @@ async def login(pilot: Pilot, identifier: str = "1001", pin: str = "1111") -> No
 async def enter_code(pilot: Pilot, code: str) -> None:
     await type_text(pilot, code)
     await pilot.press("enter")
+
+
+async def wait_until(
+    pilot: Pilot, predicate: Callable[[], object], what: str, *, timeout: float = 10.0
+) -> None:
+    """Let the app (its workers included) run until ``predicate()`` holds; fail with
+    ``what`` and the screen's text after ``timeout`` seconds, never give up silently."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not reached in {timeout} s; the screen shows:\n"
+                                 f"{screen_text(pilot)}")
+        await pilot.pause(0.02)
 
 
 def status(pilot: Pilot) -> str:
