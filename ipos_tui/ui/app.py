@@ -16,6 +16,7 @@ from pathlib import Path
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
@@ -252,12 +253,23 @@ class IposApp(KeysInOrder, Guarded, App[None]):
             failed = run_jobs_here(self.terminal, jobs, lambda event: None)
             if failed is None:  # not activated (any more): nothing to retry
                 return
-            if failed:
-                self.call_from_thread(self.retry_pulls_later, tuple(failed), min(delay * 2, 900.0))
-            else:
-                self.call_from_thread(self.sync_finished)
+            self.post_message(self.PullsRetried(tuple(failed), min(delay * 2, 900.0)))
 
-        self.run_worker(work, thread=True, group="day-close-retry", exit_on_error=False)
+        self.run_worker(work, thread=True, group="day-close-retry", name="pull-retry", exit_on_error=False)
+
+    class PullsRetried(Message):
+        """A background retry of pulls ended: ``failed`` are tried again after ``delay``."""
+
+        def __init__(self, failed: tuple[str, ...], delay: float) -> None:
+            super().__init__()
+            self.failed = failed
+            self.delay = delay
+
+    def on_ipos_app_pulls_retried(self, message: PullsRetried) -> None:
+        if message.failed:
+            self.retry_pulls_later(message.failed, message.delay)
+        else:
+            self.sync_finished()
 
     def sync_finished(self) -> None:
         """A pull ended: what is unsent goes now, rejected documents included (the

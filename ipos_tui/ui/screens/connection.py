@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from textual import work
+from textual.message import Message
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -116,7 +117,29 @@ class ConnectionScreen(PosScreen):
 
         self.app.push_screen(FormDialog(t("conn.activation"), fields), done)
 
-    @work(thread=True, group="activation", exclusive=True, exit_on_error=False)
+    class Answered(Message):
+        """A worker's answer for the status line."""
+
+        def __init__(self, text: str, *, error: bool = False) -> None:
+            super().__init__()
+            self.text = text
+            self.error = error
+
+    class Activated(Message):
+        """The activation worker succeeded: the till is now this store's."""
+
+        def __init__(self, name: str, store_id: int) -> None:
+            super().__init__()
+            self.name = name
+            self.store_id = store_id
+
+    def on_connection_screen_answered(self, message: Answered) -> None:
+        self.say(message.text, error=message.error)
+
+    def on_connection_screen_activated(self, message: Activated) -> None:
+        self._activated(message.name, message.store_id)
+
+    @work(thread=True, group="activation", name="activation", exclusive=True, exit_on_error=False)
     def _activate(self, server: str, code: str, name: str) -> None:
         from ...sync.activation import activate
 
@@ -125,9 +148,9 @@ class ConnectionScreen(PosScreen):
             with terminal.db.connection_context():
                 connection = activate(terminal, server, code, name, max_attempts=2)
         except DomainError as error:
-            self.app.call_from_thread(self.say, error_text(error), error=True)
+            self.post_message(self.Answered(error_text(error), error=True))
             return
-        self.app.call_from_thread(self._activated, connection.name, connection.store_id)
+        self.post_message(self.Activated(connection.name, connection.store_id))
 
     def _activated(self, name: str, store_id: int) -> None:
         from .sync import SyncScreen
@@ -195,7 +218,7 @@ class ConnectionScreen(PosScreen):
         self.say(t("conn.testing"))
         self._test()
 
-    @work(thread=True, group="connection-test", exclusive=True, exit_on_error=False)
+    @work(thread=True, group="connection-test", name="connection-test", exclusive=True, exit_on_error=False)
     def _test(self) -> None:
         import time
 
@@ -204,16 +227,16 @@ class ConnectionScreen(PosScreen):
         terminal = self.pos.terminal
         with terminal.db.connection_context(), stored_connection(terminal) as context:
             if context is None:
-                self.app.call_from_thread(self.say, t("conn.not_activated"), error=True)
+                self.post_message(self.Answered(t("conn.not_activated"), error=True))
                 return
             started = time.monotonic()
             try:
                 context.client.health()
             except DomainError as error:
-                self.app.call_from_thread(self.say, error_text(error), error=True)
+                self.post_message(self.Answered(error_text(error), error=True))
                 return
         elapsed = int((time.monotonic() - started) * 1000)
-        self.app.call_from_thread(self.say, t("conn.test_ok", ms=elapsed))
+        self.post_message(self.Answered(t("conn.test_ok", ms=elapsed)))
 
     def action_back(self) -> None:
         if self.first_start and self.pos.terminal.catalog.product_count() == 0:

@@ -20,6 +20,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from ...domain.errors import DomainError
@@ -146,7 +147,8 @@ class ReturnScreen(PosScreen):
         self.qty.placeholder = t("ret.placeholder_qty")
         self.qty.focus()
         self.say(t("ret.looking_up", code=self.code_text))
-        self.run_worker(self._find, thread=True, group="return-lookup", exclusive=True, exit_on_error=False)
+        self.run_worker(self._find, thread=True, group="return-lookup", name="return-lookup", exclusive=True,
+                        exit_on_error=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Picking and refunding only once an original with something left is shown."""
@@ -175,12 +177,26 @@ class ReturnScreen(PosScreen):
                     lookup = receipt_lookup(context.client, units.get)
                 source = ReturnService(terminal, lookup).find(self.code_text, cashier, self.authorisation)
             except DomainError as error:
-                app.call_from_thread(self._failed, error)
+                self.post_message(self.LookedUp(None, error))
                 return
             finally:
                 if context is not None:
                     context.close()
-        app.call_from_thread(self._found, source)
+        self.post_message(self.LookedUp(source, None))
+
+    class LookedUp(Message):
+        """The lookup worker's answer: the original, or why there is none."""
+
+        def __init__(self, source: ReturnSource | None, error: DomainError | None) -> None:
+            super().__init__()
+            self.source = source
+            self.error = error
+
+    def on_return_screen_looked_up(self, message: LookedUp) -> None:
+        if message.source is not None:
+            self._found(message.source)
+        elif message.error is not None:
+            self._failed(message.error)
 
     def _failed(self, error: DomainError) -> None:
         if not self.is_attached:  # the cashier left before the answer came
