@@ -254,18 +254,8 @@ class LedgerService:
         self._db = db
         self._m = models
         self._settings = settings
-        self._receipt_hook: Callable[[Receipt], None] | None = None
 
     # -- writing --------------------------------------------------------------
-
-    def set_receipt_hook(self, hook: Callable[[Receipt], None] | None) -> None:
-        """Run ``hook(receipt)`` inside every receipt commit's transaction (``None`` removes it).
-
-        The till uses it to delete the open copy of the receipt being paid (its
-        parked row) atomically with the sale. If the hook raises, the whole commit
-        rolls back and no number is used.
-        """
-        self._receipt_hook = hook
 
     def commit_receipt(
         self,
@@ -316,8 +306,6 @@ class LedgerService:
             self._insert_lines(document_id, receipt)
             self._insert_payments(document_id, payments)
             self._record_sales(receipt)
-            if self._receipt_hook is not None:
-                self._receipt_hook(receipt)
         return StoredDocument(
             uuid=doc_uuid,
             doc_type=doc_type,

@@ -308,7 +308,7 @@ class ParkedService:
         """Delete a receipt that became a ledger document.
 
         Meant to run inside the ledger's commit transaction (see
-        ``LedgerService.set_receipt_hook``), so the sale and the disappearance of
+        ``ipos_tui.till.sale.Sale.pay``), so the sale and the disappearance of
         its open copy are one atomic step: a crash can never bring a paid receipt
         back as open.
         """

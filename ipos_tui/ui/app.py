@@ -21,11 +21,11 @@ from textual.reactive import reactive
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from .. import __version__
-from ..domain.errors import DomainError
 from ..domain.receipt import Receipt
 from ..i18n import set_language, t
 from ..terminal.db import Terminal
-from ..terminal.parked import OpenReceipt, ParkedService, ReceiptState, receipt_state
+from ..terminal.parked import OpenReceipt, ParkedService
+from ..till import Sale, Till
 from ..terminal.records import User
 from textual.worker import Worker, WorkerState
 
@@ -123,13 +123,8 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         stored_language = terminal.settings.get_local("language", "pl")
         self.language = language or stored_language
         set_language(self.language)
-        self.parked = ParkedService(terminal.db, terminal.models)
-        self.receipt = Receipt()
-        self.parked_id = 0
-        self.receipt_number = 1
-        self._saved_state: ReceiptState = receipt_state(self.receipt)
-        self.restore_receipt()
-        terminal.ledger.set_receipt_hook(self._receipt_paid)
+        #: the use cases (till/): the screens call them
+        self.till = Till(terminal)
         stored_console = terminal.settings.get_local("ascii", "0") == "1"
         self.console_mode = stored_console if console_mode is None else console_mode
         ScrollBar.renderer = ConsoleScrollBarRender if self.console_mode else ScrollBarRender
@@ -333,23 +328,38 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         """The open receipt's name on the top bar ("Sprzedaż 1"), in the UI language."""
         return t("receipt.name", n=self.receipt_number)
 
+    @property
+    def sale(self) -> Sale:
+        return self.till.sale
+
+    @property
+    def receipt(self) -> Receipt:
+        """The receipt being rung up."""
+        return self.till.sale.receipt
+
+    @property
+    def parked(self) -> ParkedService:
+        return self.till.sale.parked
+
+    @property
+    def parked_id(self) -> int:
+        return self.till.sale.parked_id
+
+    @property
+    def receipt_number(self) -> int:
+        return self.till.sale.number
+
     def open_receipt(self, opened: OpenReceipt) -> None:
         """Make ``opened`` the receipt the registration screen rings up."""
-        self.receipt = opened.receipt
-        self.parked_id = opened.id
-        self.receipt_number = opened.number
-        self._saved_state = receipt_state(opened.receipt)
+        self.till.sale.open(opened)
 
     def restore_receipt(self) -> None:
         """Reopen the current receipt as stored (at start, after the daily report)."""
-        self.open_receipt(self.parked.open_current())
+        self.till.sale.restore()
 
     def save_receipt(self) -> None:
         """Store the open receipt if it changed since the last write (crash safety)."""
-        state = receipt_state(self.receipt)
-        if state != self._saved_state:
-            self.parked.save(self.parked_id, self.receipt, self.cashier.id if self.cashier else None)
-            self._saved_state = state
+        self.till.sale.save(self.cashier.id if self.cashier else None)
 
     def parked_owner_filter(self) -> int | None:
         """The cashier whose parked receipts "6. Paragony" shows when each cashier sees
@@ -362,23 +372,11 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         """At login: when each cashier sees only their own parked receipts, one left
         open by another cashier is not shown to this one: they get their own (or a
         free or new one) instead."""
-        owner = self.parked_owner_filter()
-        if owner is None or self.parked.owner(self.parked_id) in (None, owner):
-            return
-        self.save_receipt()
-        try:
-            self.open_receipt(self.parked.open_for(owner))
-        except DomainError:
-            pass  # every slot is taken: the current one stays, as before
+        self.till.sale.for_cashier(self.parked_owner_filter(), self.cashier.id if self.cashier else None)
 
     def new_receipt(self) -> None:
-        """The current slot starts over empty (after a sale, or the receipt was voided)."""
-        self.open_receipt(self.parked.start_empty(self.receipt_number))
-
-    def _receipt_paid(self, receipt: Receipt) -> None:
-        """Inside the ledger commit: the open copy of the receipt being paid goes too."""
-        if receipt is self.receipt:
-            self.parked.remove_paid(self.parked_id)
+        """The current slot starts over empty (the receipt was voided)."""
+        self.till.sale.start_over()
 
     # -- actions ---------------------------------------------------------------
     def action_help(self) -> None:

@@ -229,19 +229,18 @@ class PaymentScreen(PosScreen):
         app = self.pos
         assert app.cashier is not None
         try:
-            stored = app.terminal.ledger.commit_receipt(
-                app.receipt,
+            # one transaction: the document, its open copy gone, the cards tied to it
+            stored = app.sale.pay(
                 self.state.payments,
                 kind=self.kind,
                 buyer=self.buyer,
                 cashier=app.cashier,
                 now=app.clock(),
+                card_ids=self.card_ids,
             )
         except DomainError as error:
             self.say_error(error)
             return
-        if self.card_ids:
-            card_app_of(app.terminal).link_receipt(self.card_ids, stored.uuid, stored.number)
         print_document(app, stored.uuid)
         self.dismiss(stored)
 

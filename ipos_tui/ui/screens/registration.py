@@ -306,38 +306,22 @@ class RegistrationScreen(PosScreen):
     def _submit_code(self, text: str) -> None:
         if not text:
             return
-        terminal = self.pos.terminal
-        product = terminal.catalog.find_by_code(text)
         self.code.value = ""
-        if product is None:
-            label = terminal.catalog.find_label_code(text, terminal.settings.scale_layouts())
-            if label is not None:
-                self.add_label_product(*label)
-                return
-            self.say(t("reg.not_found"), error=True)
-            return
-        self.add_product(product)
+        found = self.pos.sale.find(text)  # DomainError "reg.not_found": said by action_submit
+        if isinstance(found, tuple):
+            self.add_label_product(*found)
+        else:
+            self.add_product(found)
 
     def add_label_product(self, product: Product, label: ScaleCode) -> None:
         """Sell a label scale's code: its weight as the quantity, or its price as the
-        value of one piece (the label's value is what the receipt charges, to the grosz;
-        the line is "1 szt. x label price", as the fiscal printer needs qty x price = value)."""
+        value of one piece (till.Sale.label_line)."""
         if not self._on_printer(product.vat_letter):
             return
         if label.kind == "weight":
             self.add_product(product, qty=label.amount)
             return
-        line = ReceiptLine(
-            plu=product.plu,
-            name=product.name,
-            unit="szt.",
-            precision=0,
-            unit_price=label.amount,
-            qty=1000,
-            vat_letter=product.vat_letter,
-            product_id=product.id,
-            deposit=product.deposit,
-        )
+        line = self.pos.sale.label_line(product, label)
         self.confirm_unusual(line, lambda: self._add_line(line))
 
     def _submit_name(self, text: str) -> None:
@@ -362,17 +346,7 @@ class RegistrationScreen(PosScreen):
             self.pending_qty = qty
             self.set_mode("open_price")
             return
-        line = ReceiptLine(
-            plu=product.plu,
-            name=product.name,
-            unit=product.unit,
-            precision=product.precision,
-            unit_price=price if price is not None else product.price,
-            qty=qty if qty is not None else 1000,
-            vat_letter=product.vat_letter,
-            product_id=product.id,
-            deposit=product.deposit,
-        )
+        line = self.pos.sale.line(product, qty, price)
         if qty is None and price is None:  # the catalogue's own price, one piece
             self._add_line(line)
         else:
@@ -381,15 +355,15 @@ class RegistrationScreen(PosScreen):
     def _on_printer(self, letter: str) -> bool:
         """Whether the printer's PTU table has ``letter`` (says why not when it lacks it:
         a letter new in the back office is written at the next day close)."""
-        from ...terminal.vat_table import effective_rates
-
-        if letter in effective_rates(self.pos.terminal.db):
-            return True
-        self.say(t("vatdocs.err_not_on_printer", letter=letter), error=True)
-        return False
+        try:
+            self.pos.sale.check_letter(letter)
+        except DomainError as error:
+            self.say_error(error)
+            return False
+        return True
 
     def _add_line(self, line: ReceiptLine) -> None:
-        index = self.receipt.add_line(line, merge=True)
+        index = self.pos.sale.add(line)
         self.pending = None
         self.pending_qty = None
         self.set_mode("code")
@@ -554,8 +528,9 @@ class RegistrationScreen(PosScreen):
 
         def void(authorisation: Authorisation | None) -> None:
             if self.pos.cashier is not None:
-                self.pos.terminal.ledger.record_void(self.receipt, self.pos.cashier, self.pos.clock(), authorisation)
-            self.pos.new_receipt()
+                self.pos.sale.void(self.pos.cashier, self.pos.clock(), authorisation)
+            else:
+                self.pos.new_receipt()
             self.show_receipt()
             message = t("reg.receipt_voided")
             if authorisation is not None:
@@ -590,8 +565,7 @@ class RegistrationScreen(PosScreen):
             return
         from ..printouts import show_printout
 
-        self.pos.new_receipt()
-        self.pos.sale_finished()
+        self.pos.sale_finished()  # the paid slot already starts over empty (till.Sale.pay)
         self.show_receipt()
         self.refresh_top_bar()
         detail = self.pos.terminal.ledger.get_document(document.uuid)  # type: ignore[attr-defined]

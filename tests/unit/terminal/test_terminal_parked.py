@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from terminal_support import CASHIER, NOW, receipt_of
+from terminal_support import receipt_of
 
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.receipt import Discount, Payment, Receipt
+from ipos_tui.domain.receipt import Discount, Receipt
 from ipos_tui.terminal.db import Terminal, open_terminal
 from ipos_tui.terminal.migrations import SCHEMA_VERSION
 from ipos_tui.terminal.parked import MAX_PARKED, SOURCE_BACKOFFICE, ParkedService, receipt_state
@@ -145,37 +145,6 @@ def test_start_empty_keeps_the_number_and_drops_the_lines(demo_terminal: Termina
     assert again.number == 2 and again.receipt.is_empty
     assert _numbers(parked) == [(1, False), (2, True)]
     assert parked.open_current().receipt.is_empty
-
-
-def test_the_sale_removes_its_parked_copy_in_the_same_transaction(demo_terminal: Terminal) -> None:
-    parked = service(demo_terminal)
-    opened = parked.open_current()
-    receipt = receipt_of(demo_terminal, [(MLEKO, 1000)])
-    parked.save(opened.id, receipt)
-    demo_terminal.ledger.set_receipt_hook(lambda paid: parked.remove_paid(opened.id))
-    payment = Payment("gotowka", "gotówka", receipt.total)
-    demo_terminal.ledger.commit_receipt(receipt, [payment], cashier=CASHIER, now=NOW)
-    assert parked.list_parked() == []
-
-
-def test_a_failing_hook_rolls_the_sale_back(demo_terminal: Terminal) -> None:
-    parked = service(demo_terminal)
-    opened = parked.open_current()
-    receipt = receipt_of(demo_terminal, [(MLEKO, 1000)])
-    parked.save(opened.id, receipt)
-    before = demo_terminal.ledger.last_number()
-
-    def broken(paid: Receipt) -> None:
-        parked.remove_paid(opened.id)
-        raise RuntimeError("power cut")
-
-    demo_terminal.ledger.set_receipt_hook(broken)
-    with pytest.raises(RuntimeError):
-        demo_terminal.ledger.commit_receipt(
-            receipt, [Payment("gotowka", "gotówka", receipt.total)], cashier=CASHIER, now=NOW
-        )
-    assert demo_terminal.ledger.last_number() == before
-    assert [item.line_count for item in parked.list_parked()] == [1]
 
 
 def test_clear_parked_removes_only_terminal_created_receipts(demo_terminal: Terminal) -> None:
