@@ -21,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from ipos_tui.backoffice.ingest import Ingest
+from ipos_tui.backoffice.documents.ingest import Ingest
 from ipos_tui.backoffice.releases import ReleaseStore, default_releases_dir
 from ipos_tui.backoffice.security import digest, normalise_code
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice.documents import ingest
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.cli import main as backoffice_cli
 from ipos_tui.backoffice.db import open_database

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice.documents import ingest
 from ipos_tui.demo_store import DemoBackOffice, open_demo_till, reset_demo
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.sync.context import SyncContext, connection_of

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice.documents import ingest
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.demo import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer

@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from typing import Any
 
-from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice.documents import ingest
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.i18n import t
 from ipos_tui.i18n.cli import whole_number

@@ -1,0 +1,1 @@
+"""Documents the tills push: their checks, their ingest, listing, quarantine and reports."""
