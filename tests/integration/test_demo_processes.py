@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.backoffice.documents import ingest
+from ipos_tui.backoffice import documents
 from ipos_tui.demo_store import DemoBackOffice, open_demo_till, reset_demo
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.sync.context import SyncContext, connection_of
@@ -105,7 +105,7 @@ def documents_of(shop: DemoBackOffice, name: str) -> list[int]:
     """Numbers of the documents the back office holds from till ``name``."""
     office = shop.office()
     (terminal_id,) = [row["id"] for row in office.list_terminals() if row["name"] == name]
-    return [row["number"] for row in ingest.list_transactions(office, terminal_id=terminal_id)]
+    return [row["number"] for row in documents.list_transactions(office, terminal_id=terminal_id)]
 
 
 async def test_till_2_keeps_the_back_office_when_till_1_dies_and_syncs_a_sale(

@@ -18,7 +18,7 @@ from faultproxy import Shop, serve_app
 from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.cli import build_parser
 from ipos_tui.backoffice.cli.table import command_named
-from ipos_tui.backoffice.documents.ingest import list_invoices, list_transactions
+from ipos_tui.backoffice.documents.listing import list_invoices, list_transactions
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.protocol import InvoiceDocument, ReturnDocument
 from ipos_tui.sync.context import SyncContext

@@ -6,7 +6,7 @@ import argparse
 from datetime import date
 from typing import Any
 
-from ipos_tui.backoffice.documents import ingest
+from ipos_tui.backoffice import documents
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.i18n import t
 from ipos_tui.i18n.cli import whole_number
@@ -41,7 +41,7 @@ def _original(row: dict[str, Any]) -> str:
 
 
 def _list_transactions(office: BackOffice, args: argparse.Namespace) -> Any:
-    return ingest.list_transactions(office, store_id=args.store, terminal_id=args.terminal,
+    return documents.list_transactions(office, store_id=args.store, terminal_id=args.terminal,
                                     day=args.day, doc_type=args.type, kind=args.kind,
                                     buyer_nip=args.nip, limit=args.limit)
 
@@ -57,7 +57,7 @@ def _print_transactions(rows: list[dict[str, Any]]) -> None:
 
 def _list_invoices(office: BackOffice, args: argparse.Namespace) -> Any:
     """Invoices sold at the tills, invoices for earlier receipts and correcting invoices."""
-    return ingest.list_invoices(office, store_id=args.store, terminal_id=args.terminal,
+    return documents.list_invoices(office, store_id=args.store, terminal_id=args.terminal,
                                 start=args.start, end=args.end, buyer_nip=args.nip,
                                 limit=args.limit)
 
@@ -75,7 +75,7 @@ def _print_invoices(found: list[dict[str, Any]]) -> None:
 
 
 def report_sales(office: BackOffice, args: argparse.Namespace) -> Any:
-    result = ingest.sales_report(office, args.day, args.store)
+    result = documents.sales_report(office, args.day, args.store)
     names = {m["code"]: m["name"] for m in office.list_payment_methods()}
 
     def text(r: dict[str, Any]) -> None:
@@ -141,11 +141,11 @@ COMMANDS = (
                 arg("--nip", help="buyer_nip"),
                 _limit())),
     command("transactions", "quarantine", "list", help="quarantine_list",
-            call=lambda office, args: ingest.list_quarantine(office, include_released=args.all),
+            call=lambda office, args: documents.list_quarantine(office, include_released=args.all),
             show=table("id", "terminal_id", "uuid", "reason", "received_at", "released_at"),
             args=(arg("--all", action="store_true", help="quarantine_all"),)),
     command("transactions", "quarantine", "release", help="quarantine_release",
-            call=lambda office, args: ingest.release_quarantine(office, args.quarantine_id),
+            call=lambda office, args: documents.release_quarantine(office, args.quarantine_id),
             show=says("cli.bo.quarantine_released", id="id", status="status",
                       transaction="transaction_id"),
             args=(arg("quarantine_id", mv="quarantine_id", type=whole_number,

@@ -8,7 +8,7 @@ negative in every sum of sales, so a period's sums by product, category, cashier
 payment method all add up to its receipts minus its returns, to the grosz.
 
 Nothing here writes; releasing a quarantined document is the ingest's one release
-(:func:`ipos_tui.backoffice.documents.ingest.release_quarantine`, the CLI's too).
+(:func:`ipos_tui.backoffice.documents.quarantine.release_quarantine`, the CLI's too).
 """
 
 from __future__ import annotations
@@ -106,9 +106,9 @@ class TransactionQueryService(ServiceBase):
         return self._document_rows(rows), count
 
     def _document_rows(self, rows: list[Any]) -> list[dict[str, Any]]:
-        from ipos_tui.backoffice.documents.ingest import _cashiers  # ingest builds on the services
+        from ipos_tui.backoffice.documents.listing import cashiers  # builds on the services
 
-        cashiers = _cashiers(self, rows)  # type: ignore[arg-type]
+        cashiers_of = cashiers(self, rows)  # type: ignore[arg-type]
         payments: dict[int, list[dict[str, Any]]] = defaultdict(list)
         p = m.TransactionPayment
         for doc_id, method, amount, change in p.select(p.transaction, p.method, p.amount,
@@ -124,7 +124,7 @@ class TransactionQueryService(ServiceBase):
                 "terminal_id": r.terminal_id,
                 "terminal": getattr(r, "terminal_name", None) or r.terminal.name,
                 "created_at": r.created_at, "day": _as_date(r.day), "total": r.total,
-                "cashier": cashiers[r.id]["cashier_name"] or cashiers[r.id]["cashier"] or "",
+                "cashier": cashiers_of[r.id]["cashier_name"] or cashiers_of[r.id]["cashier"] or "",
                 "payments": [{**pay, "name": names.get(pay["method"], pay["method"])}
                              for pay in payments[r.id]],
                 "buyer_nip": r.buyer_nip,
@@ -233,7 +233,7 @@ class TransactionQueryService(ServiceBase):
     def release_quarantined(self, quarantine_id: int) -> dict[str, Any]:
         """Accept a quarantined document (the CLI's ``quarantine release``): stored
         once; a second release raises ``err.quarantine_released`` and changes nothing."""
-        from ipos_tui.backoffice.documents.ingest import release_quarantine
+        from ipos_tui.backoffice.documents.quarantine import release_quarantine
 
         return release_quarantine(self, quarantine_id)  # type: ignore[arg-type]
 
