@@ -12,7 +12,7 @@ from typing import Any
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.demo import seed_demo
+from ipos_tui.demo.backoffice import seed_demo
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext

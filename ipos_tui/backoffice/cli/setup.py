@@ -25,7 +25,7 @@ def init(office: BackOffice, args: argparse.Namespace) -> Any:
         office.create_company(args.company, nip=args.nip)
     result: dict[str, Any] = {"migrations_applied": applied}
     if args.demo:
-        from ipos_tui.backoffice.demo import seed_demo
+        from ipos_tui.demo.backoffice import seed_demo
 
         result["demo"] = seed_demo(office)
     result["company_created"] = not had_company

@@ -3,12 +3,12 @@
 The demo data dir holds the back office's database (``backoffice.sqlite3``), the
 address it serves on (``backoffice.url``: its port is chosen once, free, and kept
 across restarts), the back office process's log (``backoffice.log``), its locks (see
-:mod:`ipos_tui.demo_host`) and one data dir per till (``terminal-1``, ``terminal-2`` …).
+:mod:`ipos_tui.demo.host`) and one data dir per till (``terminal-1``, ``terminal-2`` …).
 
 The back office is a background process of its own, not a thread of a till: the
 first ``ipos-tui demo`` that finds none running starts it on the recorded port,
 every later till joins it, and it stops itself once no till of the demo has run for
-a short while (:data:`~ipos_tui.demo_host.DEFAULT_IDLE_TIMEOUT`). So quitting (or
+a short while (:data:`~ipos_tui.demo.host.DEFAULT_IDLE_TIMEOUT`). So quitting (or
 crashing) till 1 leaves till 2 its back office. A port taken by another program is
 said once and replaced by a free one, recorded for the next starts; running tills
 follow the record, and push their unsent sales as soon as the back office answers
@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
-from .backoffice.db import open_database
-from .backoffice.security import load_pepper
-from .backoffice.services import BackOffice
-from .demo_host import (
+from ipos_tui.backoffice.db import open_database
+from ipos_tui.backoffice.security import load_pepper
+from ipos_tui.backoffice.services import BackOffice
+from ipos_tui.demo.host import (
     LOG_FILE,
     SERVER_LOCK,
     START_LOCK,
@@ -51,11 +51,11 @@ from .demo_host import (
     port_taken,
     running_tills,
 )
-from .domain.errors import DomainError
-from .i18n import current_language, set_language, t
+from ipos_tui.domain.errors import DomainError
+from ipos_tui.i18n import current_language, set_language, t
 
 if TYPE_CHECKING:
-    from .terminal.db import Terminal
+    from ipos_tui.terminal.db import Terminal
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +119,14 @@ class DemoBackOffice:
         self._office = office
         office.init_schema()
         if not office.has_company():
-            from .backoffice.demo import seed_demo
+            from ipos_tui.demo.backoffice import seed_demo
 
             log.info("seeding the demo shop into %s", self.db_path)
             seed_demo(office)
             # a trainer's shop shows the whole day: opening cash, 2. Obsługa gotówki
             office.set_setting("cash_management", True)
         else:
-            from .backoffice.demo import ensure_demo_web_login
+            from ipos_tui.demo.backoffice import ensure_demo_web_login
 
             ensure_demo_web_login(office)  # a demo shop made before iPOS web existed
         return office
@@ -224,7 +224,7 @@ class DemoBackOffice:
         fd = sock.fileno()
         with open(self.log_file, "ab") as output:
             return subprocess.Popen(
-                [sys.executable, "-m", "ipos_tui.demo_host", "--root", str(self.root.resolve()),
+                [sys.executable, "-m", "ipos_tui.demo.host", "--root", str(self.root.resolve()),
                  "--fd", str(fd), "--idle-timeout", str(idle_timeout)],
                 stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
                 pass_fds=(fd,), start_new_session=True, cwd=self.root,
@@ -293,7 +293,7 @@ class DemoBackOffice:
     def start(self):  # type: ignore[no-untyped-def]
         """Serve the back office from a thread of this process (tests); returns the
         running server. ``ipos-tui demo`` uses :meth:`ensure_running`."""
-        from .backoffice.embedded import EmbeddedServer
+        from ipos_tui.backoffice.embedded import EmbeddedServer
 
         server = EmbeddedServer(self.office())
         url = server.start()
@@ -324,7 +324,7 @@ class DemoBackOffice:
 def _follow(terminal: Terminal, url: str) -> bool:
     """Point the till's stored connection at ``url`` (same identity and token: the
     back office only moved); True when it changed. Call with a DB connection."""
-    from .terminal.connection import ConnectionStore
+    from ipos_tui.terminal.connection import ConnectionStore
 
     store = ConnectionStore(terminal.db, terminal.models)
     connection = store.get()
@@ -342,8 +342,8 @@ def _follow(terminal: Terminal, url: str) -> bool:
 def _connect(backoffice: DemoBackOffice, terminal: Terminal, number: int, url: str) -> None:
     """Activate the till at the demo back office, or keep its activation (following a
     moved back office) while its token is still good there."""
-    from .sync.activation import activate
-    from .sync.context import connection_of
+    from ipos_tui.sync.activation import activate
+    from ipos_tui.sync.context import connection_of
 
     connection = connection_of(terminal)
     if connection is not None:
@@ -403,9 +403,9 @@ class LinkWatcher:
     def push(self) -> None:
         """Send every pending document now (the background upload's backoff may
         still be minutes away after a long silence)."""
-        from .sync.context import SyncContext
-        from .sync.progress import CancelToken, null_observer
-        from .sync.upload import upload
+        from ipos_tui.sync.context import SyncContext
+        from ipos_tui.sync.progress import CancelToken, null_observer
+        from ipos_tui.sync.upload import upload
 
         terminal = self.terminal
         with terminal.db.connection_context():
@@ -435,7 +435,7 @@ def open_demo_till(backoffice: DemoBackOffice, number: int, data_dir: Path, *,
                    watch_interval: float = WATCH_INTERVAL) -> Iterator[DemoTill]:
     """Open till ``number``'s database, hold its lease (the back office runs while
     it is held), start or join the back office, connect, watch the link."""
-    from .terminal.db import open_terminal
+    from ipos_tui.terminal.db import open_terminal
 
     with open_terminal(data_dir) as terminal:
         lease = Flock(data_dir / TILL_LEASE)
@@ -456,14 +456,14 @@ def open_demo_till(backoffice: DemoBackOffice, number: int, data_dir: Path, *,
 
 
 def _web_line(url: str) -> str:
-    from .backoffice.demo import DEMO_WEB_LOGIN, DEMO_WEB_PASSWORD
+    from ipos_tui.demo.backoffice import DEMO_WEB_LOGIN, DEMO_WEB_PASSWORD
 
     return t("cli.demo.web", url=f"{url.rstrip('/')}/", login=DEMO_WEB_LOGIN,
              password=DEMO_WEB_PASSWORD)
 
 
 def _web_hint(url: str) -> str:
-    from .backoffice.demo import DEMO_WEB_LOGIN, DEMO_WEB_PASSWORD
+    from ipos_tui.demo.backoffice import DEMO_WEB_LOGIN, DEMO_WEB_PASSWORD
 
     return t("login.demo_web", url=f"{url.rstrip('/')}/", login=DEMO_WEB_LOGIN,
              password=DEMO_WEB_PASSWORD)
@@ -484,8 +484,8 @@ def run_demo(
     root: Path, number: int, data_dir: Path, *, language: str | None, console_mode: bool | None
 ) -> int:
     """Start (or join) the demo shop, activate till ``number``, run the terminal."""
-    from .terminal.demo import DEMO_LOGINS
-    from .terminal.paths import demo_data_dir
+    from ipos_tui.demo.terminal import DEMO_LOGINS
+    from ipos_tui.terminal.paths import demo_data_dir
 
     backoffice = DemoBackOffice(root)
     next_till = f"{number + 1}" + ("" if root == demo_data_dir() else f" --data-dir {root}")
@@ -503,7 +503,7 @@ def run_demo(
             url = till.url
             print(t("cli.demo_ready", url=url, command=backoffice.price_command(), next=next_till))
             print(_web_line(url))
-            from .ui.app import create_app
+            from ipos_tui.ui.app import create_app
 
             app = create_app(
                 till.terminal,
@@ -520,7 +520,7 @@ def run_demo(
         log.error("demo: %s", error)
         return 2
     if outcome == "install-update":  # the day close installs a staged update now
-        from .updates.hook import run_staged_install
+        from ipos_tui.updates.hook import run_staged_install
 
         return run_staged_install(data_dir)
     url = backoffice.recorded_url() or url
