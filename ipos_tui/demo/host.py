@@ -1,6 +1,6 @@
 """The demo shop's back office as its own background process.
 
-``ipos-tui demo`` starts it (see :meth:`ipos_tui.demo.shop.DemoBackOffice.ensure_running`)
+``ipos-tui demo`` starts it (see :meth:`ipos_tui.demo.server.DemoBackOffice.ensure_running`)
 with ``python -m ipos_tui.demo.host --root DIR --fd N``: detached from the till's
 terminal (its own session, stdin from /dev/null, output into ``backoffice.log`` in
 the demo dir), serving the demo database on the listening socket the starting till
@@ -183,7 +183,7 @@ def serve(root: Path, sock: socket.socket, idle_timeout: float, poll: float | No
     """Serve the demo shop of ``root`` on ``sock`` until no till has run for
     ``idle_timeout`` seconds (or SIGTERM/SIGINT); the process's exit code."""
     from ipos_tui.backoffice.embedded import EmbeddedServer
-    from ipos_tui.demo.shop import DemoBackOffice
+    from ipos_tui.demo.server import DemoBackOffice
 
     server_lock = Flock(root / SERVER_LOCK)
     if not server_lock.acquire(2.0):  # a starting till's probe lasts microseconds
