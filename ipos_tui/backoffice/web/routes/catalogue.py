@@ -23,7 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from ipos_tui.backoffice import csvio
 from ipos_tui.backoffice.services import BackOffice, WebUser
-from ipos_tui.backoffice.services.catalogue import UNIT_PRECISIONS
+from ipos_tui.backoffice.services.categories import UNIT_PRECISIONS
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, format_percent_bp, parse_money, parse_percent
 from ipos_tui.domain.vat import PTU_LETTERS, parse_vat_rate, rate_text

@@ -25,7 +25,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pygal.style import Style
 
 from ipos_tui.backoffice.services import BackOffice, WebUser
-from ipos_tui.backoffice.services.transactions import DOCUMENT_KINDS, MAX_PERIOD_DAYS
+from ipos_tui.backoffice.services.sales_reports import MAX_PERIOD_DAYS
+from ipos_tui.backoffice.services.transactions import DOCUMENT_KINDS
 from ipos_tui.domain.document_number import document_number_text
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.i18n import text_in
