@@ -135,7 +135,7 @@ class User(BaseModel):
 class UserStore(BaseModel):
     """A store a member of staff works in: a manager (kierownik) runs it in iPOS web, and
     only its tills get the member's PIN hash. Owners see every store; a cashier or
-    manager with no store at all is sent to every till (see feed._user)."""
+    manager with no store at all is sent to every till (see payloads._user)."""
 
     id = IdField()
     user = ForeignKeyField(User, on_delete="CASCADE")
