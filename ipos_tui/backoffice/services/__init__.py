@@ -19,17 +19,16 @@ from .catalogue import (
     ProductInput,
 )
 from .categories import BUILTIN_UNITS
-
 from .company import CompanyService
 from .delivery import Delivery, DeliveryService
 from .discounts import DiscountService
 from .pricelists import PriceListService
 from .product_search import ProductSearchService
 from .pull import PullService
+from .sales_reports import SalesReportService
 from .settings import PAYMENT_KINDS, SETTINGS, SettingSpec, SettingsService
 from .staff import PERMISSIONS, ROLES, StaffService
 from .terminals import DEFAULT_CODE_TTL, TerminalAuth, TerminalService
-from .sales_reports import SalesReportService
 from .transactions import TransactionQueryService
 from .web_access import WebAccessService, WebUser
 
