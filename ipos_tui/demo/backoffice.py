@@ -70,6 +70,9 @@ def seed_demo(office: BackOffice, shop: DemoShop | None = None) -> dict[str, Any
             for n, p in enumerate(shop.products, start=1)
         ]
         import_products(office, items, list_id)
+    for product in shop.products:  # returnable packaging: its deposit per piece
+        if product.deposit:
+            office.update_product(office.product_by_plu(product.plu), deposit=product.deposit)
     # the demo's well-known PINs are 4 digits, its owner's and cashier's privileged too
     office.set_setting("short_pins_privileged", True)
     for user in shop.users:

@@ -123,6 +123,13 @@ _SVC = "usluga"
 #: Leaf categories with their products: (name, unit, VAT letter, price[, type]).
 #: PLUs are numbered per leaf from 1, 101, 201, … in this order (Mleko is PLU 1).
 _LEAVES: Final[tuple[tuple[int, int, str, tuple[tuple, ...]], ...]] = FOOD_LEAVES + MORE_LEAVES
+
+#: Products in returnable packaging (system kaucyjny), each with its deposit per piece:
+#: (leaf category id, PLU, name, unit, VAT letter, price, deposit). They come after every
+#: leaf's products, so the products before them keep their ids and barcodes.
+RETURNABLE: Final = (
+    (25, 1411, "Piwo jasne butelka zwrotna 0,5l", SZT.name, "A", 349, 50),
+)
 #: Manufacturer part of EAN-13 codes is 4 digits after the "590" prefix.
 _EAN_PREFIX: Final = "590"
 _MANUFACTURER_BASE: Final = 1200
@@ -207,6 +214,25 @@ def _products() -> tuple[DemoProduct, ...]:
                     barcodes=_barcodes(product_id, plu, unit, price, manufacturer, ptype),
                 )
             )
+    leaf_indexes = {leaf[0]: index for index, leaf in enumerate(_LEAVES)}
+    for category_id, plu, name, unit, letter, price, deposit in RETURNABLE:
+        product_id = len(products) + 1
+        manufacturer = _MANUFACTURER_BASE + 37 * leaf_indexes[category_id]
+        products.append(
+            DemoProduct(
+                id=product_id,
+                plu=str(plu),
+                name=name,
+                unit=unit,
+                precision=units[unit],
+                vat_letter=letter,
+                category_id=category_id,
+                type="towar",
+                prices=_store_prices(price),
+                barcodes=_barcodes(product_id, plu, unit, price, manufacturer, "towar"),
+                deposit=deposit,
+            )
+        )
     return tuple(products)
 
 

@@ -79,6 +79,8 @@ class DemoProduct:
     type: str
     prices: tuple[int, ...]
     barcodes: tuple[str, ...]
+    #: the returnable packaging's deposit per piece (grosze, "kaucja"), 0 for none
+    deposit: int = 0
 
     def price_in(self, store_index: int) -> int:
         """Price in the price list of ``stores[store_index]``."""

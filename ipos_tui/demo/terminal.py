@@ -59,6 +59,7 @@ def demo_snapshot(store_index: int = 0, shop: DemoShop | None = None) -> Catalog
             category_id=p.category_id,
             type="usluga" if p.type == "usluga" else "towar",
             active=True,
+            deposit=p.deposit,
         )
         for p in shop.products
     )

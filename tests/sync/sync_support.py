@@ -33,7 +33,7 @@ def running_server(office: BackOffice) -> Iterator[str]:
         yield url
 
 def demo_office(path: Path) -> BackOffice:
-    """A back office database holding the demo shop (384 products, two stores)."""
+    """A back office database holding the demo shop (385 products, two stores)."""
     office = BackOffice(open_database(f"sqlite:///{path}"), PEPPER)
     office.init_schema()
     seed_demo(office)
