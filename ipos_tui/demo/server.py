@@ -35,6 +35,7 @@ from ipos_tui.demo.host import (
     running_tills,
 )
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.fileio import write_atomic
 from ipos_tui.i18n import t
 
 log = logging.getLogger(__name__)
@@ -131,9 +132,7 @@ class DemoBackOffice:
             return None
 
     def _record(self, url: str) -> None:
-        temporary = self.url_file.with_name(self.url_file.name + ".tmp")
-        temporary.write_text(url + "\n", "utf-8")
-        os.replace(temporary, self.url_file)
+        write_atomic(self.url_file, url + "\n")
 
     def server_pid(self) -> int | None:
         """The pid of this shop's back office process while one runs."""
