@@ -45,7 +45,7 @@ from typing import Any
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.vat import vat_totals
 from ipos_tui.terminal.db import PRAGMAS, Terminal, open_terminal
-from ipos_tui.terminal.demo import seed_demo
+from ipos_tui.demo.terminal import seed_demo
 from ipos_tui.terminal.ledger import DocumentDraft
 from ipos_tui.terminal.records import DocumentPayment, User
 from ipos_tui.terminal.reports import DaySums, reports_of

@@ -35,7 +35,7 @@ from backoffice_common import build_office, ean13, serve  # noqa: E402
 
 from ipos_tui.backoffice.embedded import AsgiServer  # noqa: E402
 from ipos_tui.backoffice.services import BackOffice  # noqa: E402
-from ipos_tui.backoffice.services.catalogue import PRODUCTS_PER_PAGE  # noqa: E402
+from ipos_tui.backoffice.services.product_search import PRODUCTS_PER_PAGE  # noqa: E402
 
 OWNER, PASSWORD = "1001", "haslo-benchmarku"
 #: The goal of issue 13: a list page and a search page in ≤ 100 ms p95.

@@ -114,7 +114,7 @@ def _tui_main(argv: list[str], language: str) -> int:
     if is_demo:
         root: Path = args.data_dir or demo_data_dir()
         if args.reset:
-            from .demo_store import reset_demo
+            from .demo.shop import reset_demo
 
             if reset_demo(root) != 0:  # a till of the demo still runs: says so
                 return 2
@@ -131,7 +131,7 @@ def _tui_main(argv: list[str], language: str) -> int:
 
         return trust_key_command(data_dir, args.file)
     if is_demo:
-        from .demo_store import run_demo
+        from .demo.shop import run_demo
 
         return run_demo(root, args.terminal, data_dir, language=args.lang, console_mode=_console_mode(args))
     try:

@@ -26,7 +26,7 @@ from browser_support import launched_browser, sign_in  # noqa: E402
 
 from ipos_tui.backoffice import models as m  # noqa: E402
 from ipos_tui.backoffice.db import open_database  # noqa: E402
-from ipos_tui.backoffice.demo import seed_demo  # noqa: E402
+from ipos_tui.demo.backoffice import seed_demo  # noqa: E402
 from ipos_tui.backoffice.embedded import EmbeddedServer  # noqa: E402
 from ipos_tui.backoffice.services import BackOffice  # noqa: E402
 from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION  # noqa: E402

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.fileio import write_json_atomic
 from ipos_tui.protocol import (
     DEFAULT_RELEASE_CHANNEL,
     RELEASE_CHANNEL_PATTERN,
@@ -97,8 +98,8 @@ class ReleaseStore:
         partial = target.with_name(target.name + ".part")
         shutil.copyfile(archive, partial)
         partial.replace(target)
-        write_json_atomic(channel_dir / f"{metadata['version']}.json", signed)
-        write_json_atomic(channel_dir / "latest.json", signed)
+        write_json_atomic(channel_dir / f"{metadata['version']}.json", signed, mode=0o600)
+        write_json_atomic(channel_dir / "latest.json", signed, mode=0o600)
 
     def list(self) -> list[dict[str, Any]]:
         """Every published release, newest first per channel, with ``latest`` marked."""
@@ -289,21 +290,6 @@ def read_json(path: Path) -> Any | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON so that a reader sees the old or the new file, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def dumps(value: Any) -> str:

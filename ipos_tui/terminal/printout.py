@@ -8,7 +8,6 @@ identical to the first print whatever changed since.
 
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from ipos_tui.domain.receipt_code import barcode, scan_digits
 from ipos_tui.domain.validation import format_nip
 from ipos_tui.domain.vat import EXEMPT_LABEL, letter_label
 from ipos_tui.domain.document_number import document_number_text
+from ipos_tui.fileio import write_atomic
 from ipos_tui.terminal.records import (
     Company,
     DocumentDetail,
@@ -252,10 +252,5 @@ def save_printout(data_dir: Path, detail: DocumentDetail, text: str) -> Path:
     folder = Path(data_dir) / PRINTOUT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{detail.doc_type}-{detail.number:06d}.txt"
-    temporary = path.with_suffix(".tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    write_atomic(path, text)
     return path

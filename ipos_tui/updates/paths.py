@@ -14,11 +14,11 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ipos_tui import fileio
 
 #: Sub-directory of the terminal data dir holding everything of updates.
 UPDATES_DIR = "updates"
@@ -76,18 +76,9 @@ class UpdatePaths:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write ``data`` as JSON so that a crash leaves either the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2, default=str)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` as JSON so that a crash leaves either the old or the new file
+    (owner-only; values JSON does not know are written as text)."""
+    fileio.write_json_atomic(path, data, mode=0o600, default=str)
 
 
 def read_json(path: Path) -> Any | None:

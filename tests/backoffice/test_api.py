@@ -316,14 +316,14 @@ def test_concurrent_duplicate_pushes_store_once(shop, t1) -> None:
     for index in range(20):
         column = [s[index] for s in statuses]
         assert column.count("accepted") == 1 and column.count("duplicate") == 4
-    from ipos_tui.backoffice.ingest import list_transactions
+    from ipos_tui.backoffice.documents.listing import list_transactions
 
     stored = list_transactions(shop.office, terminal_id=t1.terminal_id, limit=1000)
     assert sorted(r["number"] for r in stored) == list(range(1, 21))
 
 
 def test_bad_documents_are_rejected_alone_and_quarantined(shop, t1) -> None:
-    from ipos_tui.backoffice.ingest import list_quarantine
+    from ipos_tui.backoffice.documents.quarantine import list_quarantine
 
     good = make_receipt(t1.store_id, 1)
     other_store = make_receipt(shop.store2, 2)
@@ -348,7 +348,8 @@ def test_bad_documents_are_rejected_alone_and_quarantined(shop, t1) -> None:
 def test_poison_documents_are_quarantined_alone_over_http(shop, t1) -> None:
     """Overflowing or implausible dates and lone surrogates quarantine only their own
     document; the good ones of the same batch are stored (no HTTP 500)."""
-    from ipos_tui.backoffice.ingest import list_quarantine, list_transactions
+    from ipos_tui.backoffice.documents.listing import list_transactions
+    from ipos_tui.backoffice.documents.quarantine import list_quarantine
 
     good = [make_receipt(t1.store_id, n) for n in (301, 302)]
     far_future = make_receipt(t1.store_id, 303)

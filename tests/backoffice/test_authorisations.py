@@ -18,7 +18,8 @@ from backoffice_support import PEPPER, make_receipt, new_office
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.cli import main
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.ingest import Ingest, list_transactions
+from ipos_tui.backoffice.documents.ingest import Ingest
+from ipos_tui.backoffice.documents.listing import list_transactions
 from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version, migrate
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth

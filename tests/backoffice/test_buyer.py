@@ -18,7 +18,9 @@ from backoffice_support import TerminalClient, build_shop, make_receipt, new_off
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.cli import main
 from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION
-from ipos_tui.backoffice.ingest import Ingest, list_quarantine, list_transactions
+from ipos_tui.backoffice.documents.ingest import Ingest
+from ipos_tui.backoffice.documents.listing import list_transactions
+from ipos_tui.backoffice.documents.quarantine import list_quarantine
 from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version, migrate
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.protocol import ReceiptDocument, ReceiptLookupResponse

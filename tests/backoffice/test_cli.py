@@ -13,7 +13,7 @@ from backoffice_support import make_receipt
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.cli import main
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.ingest import Ingest
+from ipos_tui.backoffice.documents.ingest import Ingest
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.backoffice.services import BackOffice
 

@@ -178,12 +178,27 @@ def test_every_error_the_back_office_raises_reads_as_a_sentence(language: str) -
 
 
 def test_cli_texts_exist_in_both_catalogues() -> None:
+    from ipos_tui.backoffice.cli.commands import OneOf
+    from ipos_tui.backoffice.cli.table import COMMANDS, GROUPS
+
+    sources = [*sorted((PACKAGE / "backoffice" / "cli").glob("*.py")), PACKAGE / "i18n" / "cli.py"]
     used = set(re.findall(r"""["'](cli\.[a-z_.]+[a-z_])["']""",
-                          (PACKAGE / "backoffice" / "cli.py").read_text("utf-8")
-                          + (PACKAGE / "i18n" / "cli.py").read_text("utf-8")))
-    used |= {f"cli.bo.h.{name}" for name in re.findall(
-        r"""_h\(["']([a-z_]+)["']\)""", (PACKAGE / "backoffice" / "cli.py").read_text("utf-8"))}
-    used |= {f"cli.bo.h.not_{base}" for base in ("gives_change", "opens_drawer", "active")}
+                          "".join(path.read_text("utf-8") for path in sources)))
+
+    def key(text: object, prefix: str) -> None:
+        if isinstance(text, str):  # a function (a composed help) names its keys in the source
+            used.add(text if "." in text else prefix + text)
+
+    for command in COMMANDS:
+        key(command.help, "cli.bo.h.")
+        key(command.epilog, "cli.bo.h.")
+        for item in command.args:
+            for arg in item.args if isinstance(item, OneOf) else (item,):
+                key(arg.help, "cli.bo.h.")
+                key(arg.metavar, "cli.mv.")
+    for text in GROUPS.values():
+        key(text, "cli.bo.h.")
+    used |= {"cli.bo.h.settings", "cli.bo.h.permissions"}  # composed with their lists
     for language in LANGUAGES:
         missing = sorted(k for k in used if k.count(".") > 1 and k not in catalogue(language))
         assert not missing, (language, missing)

@@ -82,7 +82,7 @@ def test_report_sales_keeps_sales_and_returns_per_letter_apart(capsys, db_url) -
     from backoffice_support import make_receipt
 
     from ipos_tui.backoffice.db import open_database
-    from ipos_tui.backoffice.ingest import Ingest
+    from ipos_tui.backoffice.documents.ingest import Ingest
     from ipos_tui.backoffice.services import BackOffice
 
     office = BackOffice(open_database(db_url), b"cli-test-secret")

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from backoffice_support import make_receipt, new_office
 
-from ipos_tui.backoffice.ingest import Ingest, list_quarantine, release_quarantine, sales_report
+from ipos_tui.backoffice.documents.ingest import Ingest
+from ipos_tui.backoffice.documents.quarantine import list_quarantine, release_quarantine
+from ipos_tui.backoffice.documents.reports import sales_report
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
 

@@ -11,7 +11,8 @@ from backoffice_support import PEPPER, build_shop, make_receipt, new_office, thr
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.services import BackOffice
-from ipos_tui.backoffice.ingest import Ingest, list_invoices
+from ipos_tui.backoffice.documents.ingest import Ingest
+from ipos_tui.backoffice.documents.listing import list_invoices
 from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version, migrate
 
 BUYER = {"nip": "5260250995", "name": "Firma Kupująca sp. z o.o.", "address": "ul. Długa 1"}

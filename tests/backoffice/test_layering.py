@@ -45,7 +45,8 @@ def test_backoffice_imports_only_domain_protocol_and_itself(path: Path) -> None:
     # i18n: the message catalogues (a leaf: imports nothing of ours); the admin CLI
     # speaks the user's language from the same catalogues as the till.
     allowed = ("ipos_tui.backoffice", "ipos_tui.domain", "ipos_tui.protocol",
-               "ipos_tui.demodata", "ipos_tui.i18n")
+               "ipos_tui.demo.backoffice", "ipos_tui.demo.catalogue", "ipos_tui.i18n",
+               "ipos_tui.fileio")
     assert all(n.startswith(allowed) for n in ours), sorted(ours)
 
 
@@ -61,7 +62,7 @@ def test_protocol_imports_nothing_of_ours(path: Path) -> None:
 def test_server_and_cli_load_no_ui_or_terminal_modules() -> None:
     code = (
         "import sys, ipos_tui.backoffice.api, ipos_tui.backoffice.cli, "
-        "ipos_tui.backoffice.demo, ipos_tui.backoffice.csvio\n"
+        "ipos_tui.demo.backoffice, ipos_tui.backoffice.csvio\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich') or "
         "m.startswith(('ipos_tui.ui', 'ipos_tui.terminal', 'ipos_tui.sync'))]\n"
         "print(bad)\n"

@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from ipos_tui.demo_host import IDLE_ENV
+from ipos_tui.demo.host import IDLE_ENV
 
 IPOS_TUI = Path(sys.executable).parent / "ipos-tui"
 _ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")

@@ -20,7 +20,7 @@ import pytest
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.cli import main as backoffice_cli
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.demo import seed_demo
+from ipos_tui.demo.backoffice import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.backoffice.services import BackOffice

@@ -19,11 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice import documents
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.cli import main as backoffice_cli
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.demo import seed_demo
+from ipos_tui.demo.backoffice import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.backoffice.services import BackOffice
@@ -151,10 +151,10 @@ async def test_a_shift_reaches_the_back_office(make_app, clock, office, till_dir
     report = cli_json(capsys, db_url, "report", "sales", "--day", day.isoformat())
     assert (report["cash_in"], report["cash_out"]) == (22_500, 8_000)
     assert report["payments"] == {"gotowka": MILK} and report["receipts"] == 1
-    assert ingest.sales_report(back_office, day)["cash_in"] == 22_500
+    assert documents.sales_report(back_office, day)["cash_in"] == 22_500
 
     # the stored close carries the till's counts, as the protocol names them
-    close = next(row for row in ingest.list_transactions(back_office, doc_type="cash_report")
+    close = next(row for row in documents.list_transactions(back_office, doc_type="cash_report")
                  if row["kind"] == "shift_close")
     payload = json.loads(m.Transaction.get_by_id(close["id"]).payload)
     assert (payload["cash"], payload["opening"], payload["cash_sales"], payload["deposits"],
@@ -203,7 +203,7 @@ def test_an_old_till_close_without_a_count_is_accepted_and_a_wrong_count_is_not(
         ]}).json()["results"]
     assert [r["status"] for r in results] == ["accepted", "accepted", "rejected", "rejected"]
     assert [r.get("reason") for r in results[2:]] == ["difference_mismatch", "malformed:counted:missing"]
-    assert [row["reason"] for row in ingest.list_quarantine(back_office)] == [
+    assert [row["reason"] for row in documents.list_quarantine(back_office)] == [
         "difference_mismatch", "malformed:counted:missing"]
 
     report = cli_json(capsys, db_url, "report", "sales", "--day", "2026-11-26")

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice import documents
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.demo import seed_demo
+from ipos_tui.demo.backoffice import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.vat import vat_totals
@@ -145,7 +145,7 @@ async def test_a_day_then_the_daily_report_matches_the_back_office(
 
         report = reports_of(terminal).last_daily_report()
         assert report is not None and report.day == date(2026, 11, 26)
-        office_report = ingest.sales_report(back_office, report.day, int(store["id"]))
+        office_report = documents.sales_report(back_office, report.day, int(store["id"]))
         sums = report.sums
         assert (office_report["receipts"], office_report["receipts_total"]) == (sums.receipts, sums.receipts_total)
         assert (office_report["returns"], office_report["returns_total"]) == (sums.returns, sums.returns_total)
@@ -163,7 +163,7 @@ async def test_a_day_then_the_daily_report_matches_the_back_office(
         assert office_report["daily_reports"] == [
             {"terminal_id": terminal.settings.terminal_info().terminal_id, "number": 1, "total": sums.total,
              "receipts": 3}]
-        stored = ingest.list_transactions(back_office, doc_type="daily_report")
+        stored = documents.list_transactions(back_office, doc_type="daily_report")
         assert [(row["number"], row["total"]) for row in stored] == [(1, sums.total)]
         assert sums.receipts == 3 and sums.returns == 1 and len(sums.payments) == 2
 
@@ -237,6 +237,6 @@ async def test_offline_day_close_makes_the_report_and_the_retries_deliver_later(
             await app.workers.wait_for_complete()  # sync_finished kicked the upload
             await pilot.pause()
             assert terminal.ledger.pending_summary()[0] == 0
-            assert [row["type"] for row in ingest.list_transactions(office)] == ["daily_report", "receipt"]
+            assert [row["type"] for row in documents.list_transactions(office)] == ["daily_report", "receipt"]
     finally:
         server.stop()

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.backoffice import ingest
-from ipos_tui.demo_store import DemoBackOffice, open_demo_till, reset_demo
+from ipos_tui.backoffice import documents
+from ipos_tui.demo.server import DemoBackOffice
+from ipos_tui.demo.shop import open_demo_till, reset_demo
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.sync.context import SyncContext, connection_of
 from ipos_tui.sync.upload import upload_due
@@ -105,7 +106,7 @@ def documents_of(shop: DemoBackOffice, name: str) -> list[int]:
     """Numbers of the documents the back office holds from till ``name``."""
     office = shop.office()
     (terminal_id,) = [row["id"] for row in office.list_terminals() if row["name"] == name]
-    return [row["number"] for row in ingest.list_transactions(office, terminal_id=terminal_id)]
+    return [row["number"] for row in documents.list_transactions(office, terminal_id=terminal_id)]
 
 
 async def test_till_2_keeps_the_back_office_when_till_1_dies_and_syncs_a_sale(
@@ -231,7 +232,7 @@ def test_a_till_sends_its_waiting_sales_as_soon_as_the_back_office_is_back(
 
 
 def test_tills_starting_together_share_one_back_office(shop: DemoBackOffice) -> None:
-    code = ("import sys; from pathlib import Path; from ipos_tui.demo_store import DemoBackOffice; "
+    code = ("import sys; from pathlib import Path; from ipos_tui.demo.server import DemoBackOffice; "
             "print(DemoBackOffice(Path(sys.argv[1])).ensure_running(idle_timeout=2))")
     starters = [subprocess.Popen([sys.executable, "-c", code, str(shop.root)],
                                  stdout=subprocess.PIPE, text=True) for _ in range(3)]

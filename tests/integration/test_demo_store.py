@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.demo_store import DemoBackOffice
+from ipos_tui.demo.server import DemoBackOffice
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.sync.activation import activate
 from ipos_tui.terminal.db import Terminal, open_terminal

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice import documents
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.demo import seed_demo
+from ipos_tui.demo.backoffice import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.errors import DomainError
@@ -121,7 +121,7 @@ def test_a_month_end_agrees_day_by_day_on_the_till_and_in_the_back_office(
     assert sync(till, "transactions")
     assert till.ledger.pending_summary()[0] == 0
     for report, month in ((first, nov), (second, dec)):
-        office_day = ingest.sales_report(back_office, report.day, store_id)
+        office_day = documents.sales_report(back_office, report.day, store_id)
         sums = report.sums
         assert (office_day["receipts"], office_day["receipts_total"]) == (sums.receipts, sums.receipts_total)
         assert office_day["net_sales"] == sums.total == month.sums.total

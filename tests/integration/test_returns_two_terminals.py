@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.backoffice import ingest
+from ipos_tui.backoffice import documents
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.demo import seed_demo
+from ipos_tui.demo.backoffice import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.errors import DomainError
@@ -128,7 +128,7 @@ def test_a_return_on_another_till_counts_for_every_till(shop: Shop, tmp_path: Pa
 
         stored_return = second.ledger.get_document(stored.uuid)
         assert stored_return.upload_state == "sent"
-        listed = ingest.list_transactions(shop.office, doc_type="return")
+        listed = documents.list_transactions(shop.office, doc_type="return")
         assert [(row["number"], row["original_terminal_id"], row["original_number"]) for row in listed] == [
             (stored.number, source.code.terminal_id, source.code.number)]
 
@@ -264,7 +264,7 @@ def test_a_faktura_has_its_own_number_and_is_returned_on_another_till(shop: Shop
         assert client.lookup_receipt(stored.terminal_id, 1, "sale_invoice").returned == {0: 1000}
         assert client.lookup_receipt(stored.terminal_id, 1).returned == {}
         assert service.find(receipt_code, MANAGER).lines[0].returned == 0
-        listed = [row for row in ingest.list_transactions(shop.office, store_id=store)
+        listed = [row for row in documents.list_transactions(shop.office, store_id=store)
                   if row["type"] == "return"]
         assert [(row["original_terminal_id"], row["original_number"]) for row in listed] == [
             (stored.terminal_id, 1)]
@@ -280,7 +280,7 @@ def test_a_faktura_has_its_own_number_and_is_returned_on_another_till(shop: Shop
         old = {row["letter"]: row["rate_bp"] for row in shop.office.list_vat_rates()}
         try:
             shop.office.set_vat_rate(letter, 0 if sold_rate else 2300)
-            report = ingest.sales_report(shop.office, NOW.date(), store_id=store)
+            report = documents.sales_report(shop.office, NOW.date(), store_id=store)
         finally:
             shop.office.set_vat_rate(letter, old[letter])
         assert (report["receipts"], report["invoices"], report["returns"]) == (2, 1, 1)

@@ -21,7 +21,7 @@ from faultproxy import FaultProxy, Rule, fault_proxy  # noqa: E402
 from ipos_tui import __version__  # noqa: E402
 from ipos_tui.backoffice import models as m  # noqa: E402
 from ipos_tui.backoffice.db import open_database  # noqa: E402
-from ipos_tui.backoffice.demo import seed_demo  # noqa: E402
+from ipos_tui.demo.backoffice import seed_demo  # noqa: E402
 from ipos_tui.backoffice.embedded import EmbeddedServer  # noqa: E402
 from ipos_tui.backoffice.security import SECRET_ENV  # noqa: E402
 from ipos_tui.backoffice.services import BackOffice  # noqa: E402

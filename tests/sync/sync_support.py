@@ -12,7 +12,7 @@ from typing import Any
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.db import open_database
-from ipos_tui.backoffice.demo import seed_demo
+from ipos_tui.demo.backoffice import seed_demo
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext
@@ -33,7 +33,7 @@ def running_server(office: BackOffice) -> Iterator[str]:
         yield url
 
 def demo_office(path: Path) -> BackOffice:
-    """A back office database holding the demo shop (384 products, two stores)."""
+    """A back office database holding the demo shop (385 products, two stores)."""
     office = BackOffice(open_database(f"sqlite:///{path}"), PEPPER)
     office.init_schema()
     seed_demo(office)

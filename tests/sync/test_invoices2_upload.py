@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from faultproxy import Shop, serve_app
 
-from ipos_tui.backoffice import cli as bo_cli
 from ipos_tui.backoffice.api import create_app
-from ipos_tui.backoffice.ingest import list_invoices, list_transactions
+from ipos_tui.backoffice.cli import build_parser
+from ipos_tui.backoffice.cli.table import command_named
+from ipos_tui.backoffice.documents.listing import list_invoices, list_transactions
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.protocol import InvoiceDocument, ReturnDocument
 from ipos_tui.sync.context import SyncContext
@@ -137,16 +138,16 @@ def test_invoice_list_on_the_command_line(terminal: Terminal, shop: tuple[Shop, 
     assert _upload(terminal)[-1] == JobFinished("transactions", True)
     out = io.StringIO()
     with redirect_stdout(out):
-        rows = bo_cli.cmd_invoice_list(office.office, _args(nip="5260250995", json=True))
+        rows = command_named("invoice", "list")(office.office, _args(nip="5260250995", json=True))
     assert any(row["number"] == issued.invoice_number for row in json.loads(out.getvalue()))
     out = io.StringIO()
     with redirect_stdout(out):  # later days: none (every document here is of November or 1.12)
-        bo_cli.cmd_invoice_list(office.office, _args(start=date(2026, 12, 2), json=True))
+        command_named("invoice", "list")(office.office, _args(start=date(2026, 12, 2), json=True))
     assert json.loads(out.getvalue()) == []
     # as typed: ipos-backoffice invoice list --from … --to … (the parser's own wiring;
     # main() would rebind the models to a second connection under the running server)
-    args = bo_cli.build_parser().parse_args(["invoice", "list", "--from", "2026-11-26", "--to", "2026-11-26"])
-    assert (args.handler, args.start, args.end) == (bo_cli.cmd_invoice_list, date(2026, 11, 26), date(2026, 11, 26))
+    args = build_parser().parse_args(["invoice", "list", "--from", "2026-11-26", "--to", "2026-11-26"])
+    assert (args.handler, args.start, args.end) == (command_named("invoice", "list"), date(2026, 11, 26), date(2026, 11, 26))
     args.json = False
     out = io.StringIO()
     with redirect_stdout(out):

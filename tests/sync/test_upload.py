@@ -24,7 +24,7 @@ from faultproxy import FaultProxy, Rule, Shop, fault_proxy, serve_app
 import ipos_tui.sync.upload.sender as upload_sender
 from ipos_tui import __version__
 from ipos_tui.backoffice.api import create_app
-from ipos_tui.backoffice.ingest import release_quarantine
+from ipos_tui.backoffice.documents.quarantine import release_quarantine
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import (

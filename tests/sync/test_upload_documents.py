@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipos_tui.backoffice.api import create_app
-from ipos_tui.backoffice.ingest import parse_document
+from ipos_tui.backoffice.documents.checks import parse_document
 from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.receipt import Discount, Payment, Receipt, ReceiptLine
 from ipos_tui.protocol import ReceiptDocument, SaleInvoiceDocument

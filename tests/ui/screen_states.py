@@ -393,7 +393,7 @@ def _water_deposit(terminal: Terminal) -> None:
     """The demo catalogue with a 0,50 zł deposit on a bottle of water (as synced)."""
     import dataclasses
 
-    from ipos_tui.terminal.demo import demo_snapshot
+    from ipos_tui.demo.terminal import demo_snapshot
 
     snapshot = demo_snapshot()
     products = tuple(dataclasses.replace(p, deposit=50) if p.name == _WATER.name else p
@@ -402,7 +402,7 @@ def _water_deposit(terminal: Terminal) -> None:
 
 
 def _demo_product(name: str):  # type: ignore[no-untyped-def]
-    from ipos_tui.terminal.demo import demo_snapshot
+    from ipos_tui.demo.terminal import demo_snapshot
 
     return next(p for p in demo_snapshot().products if p.name == name)
 

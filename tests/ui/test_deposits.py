@@ -16,7 +16,7 @@ import dataclasses
 from decimal import ROUND_HALF_UP, Decimal
 
 from ipos_tui.domain.vat import VAT_RATES
-from ipos_tui.terminal.demo import demo_snapshot
+from ipos_tui.demo.terminal import demo_snapshot
 from ipos_tui.terminal.reports import reports_of
 from ipos_tui.ui.dialogs import FormDialog, TextViewDialog
 from ipos_tui.ui.screens.registration import RegistrationScreen

@@ -249,7 +249,7 @@ def empty_catalogue(terminal) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 
     from ipos_tui.terminal.connection import Connection, ConnectionStore
-    from ipos_tui.terminal.demo import demo_snapshot
+    from ipos_tui.demo.terminal import demo_snapshot
 
     terminal.catalog.replace_all(dataclasses.replace(demo_snapshot(), products=(), barcodes=()))
     ConnectionStore(terminal.db, terminal.models).save(Connection("http://127.0.0.1:1", 1, 1, "token"))

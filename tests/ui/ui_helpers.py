@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.demo import demo_snapshot
+from ipos_tui.demo.terminal import demo_snapshot
 
 
 async def type_text(pilot: Pilot, text: str) -> None:

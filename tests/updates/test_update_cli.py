@@ -101,7 +101,7 @@ def test_trust_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_trust_key_for_the_demo_dir_reaches_its_tills(tmp_path: Path) -> None:
     """``ipos-tui demo --data-dir DIR`` then ``ipos-tui trust-key --data-dir DIR FILE``."""
     from ipos_tui.backoffice.releases import keygen
-    from ipos_tui.demo_store import DemoBackOffice
+    from ipos_tui.demo.server import DemoBackOffice
 
     made = keygen(tmp_path / "k")
     shop = DemoBackOffice(tmp_path / "shop")

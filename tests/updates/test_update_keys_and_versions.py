@@ -156,7 +156,7 @@ def test_demo_tills_anywhere_trust_the_shop_dir_and_the_default_dir(
 
 
 def test_the_demo_keeps_its_back_office_where_the_key_lookup_expects_it(tmp_path: Path) -> None:
-    from ipos_tui.demo_store import DemoBackOffice
+    from ipos_tui.demo.server import DemoBackOffice
     from ipos_tui.updates.keys import DEMO_BACKOFFICE_FILES
 
     demo = DemoBackOffice(tmp_path)

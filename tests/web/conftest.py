@@ -16,7 +16,7 @@ from browser_support import launched_browser  # noqa: E402
 from web_support import WebClient  # noqa: E402
 
 from ipos_tui.backoffice.db import open_database  # noqa: E402
-from ipos_tui.backoffice.demo import seed_demo  # noqa: E402
+from ipos_tui.demo.backoffice import seed_demo  # noqa: E402
 from ipos_tui.backoffice.embedded import EmbeddedServer  # noqa: E402
 from ipos_tui.backoffice.services import BackOffice  # noqa: E402
 

@@ -607,4 +607,4 @@ def test_an_upload_between_the_api_limit_and_the_import_limit_is_read(
     response = owner.post("/import", {"list": "1"}, files={
         "file": ("duzy.csv", data, "text/csv")}, timeout=300)
     assert response.status_code == 303, main_text(response.text)[:500]
-    assert m.Product.select().count() == 384 + 10_000
+    assert m.Product.select().count() == 385 + 10_000

@@ -102,7 +102,7 @@ def test_a_list_is_renamed_and_a_stale_rename_refused(owner: WebClient,
 def test_prices_are_searched_by_name_plu_and_barcode_and_paged(owner: WebClient,
                                                               office: BackOffice) -> None:
     page = main_text(owner.get("/price-lists/1").text)
-    assert "Produktów: 384" in page and "Strona 1 z 8" in page
+    assert "Produktów: 385" in page and "Strona 1 z 8" in page
     page2 = main_text(owner.get("/price-lists/1?page=2").text)
     assert "Strona 2 z 8" in page2 and "Mleko 3,2% 1l" not in page2
     assert "Produktów: 4" in main_text(owner.get("/price-lists/1?q=mleko").text)

@@ -133,7 +133,7 @@ def pg_office(tmp_path: Path) -> Iterator[BackOffice]:
     from backoffice_support import throwaway_postgres
 
     from ipos_tui.backoffice.db import open_database
-    from ipos_tui.backoffice.demo import seed_demo
+    from ipos_tui.demo.backoffice import seed_demo
 
     with throwaway_postgres() as url:
         office = BackOffice(open_database(url), b"web-test-pepper")

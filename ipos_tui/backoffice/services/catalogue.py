@@ -1,4 +1,5 @@
-"""The assortment: products and their barcodes, units, categories and discounts.
+"""The assortment: products and their barcodes (units and categories: :mod:`.categories`,
+discounts: :mod:`.discounts`).
 
 Every rule of PRODUCT.md §7 is checked here, inside the write transaction.
 """
@@ -9,14 +10,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import SQL, NodeList, Select
-
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.feed import (
     ChangeRecorder,
 )
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.quantity import validate_unit_name
 from ipos_tui.domain.validation import (
     MAX_BARCODES,
     product_name_key,
@@ -26,31 +24,18 @@ from ipos_tui.domain.validation import (
     validate_product_name,
 )
 
-from .base import ServiceBase
+from .categories import CategoryService
 
 MAX_PRICE = 99_999_999
 
 PRODUCT_KINDS = ("good", "service")
 
-#: Products per page of the assortment list (iPOS web).
-PRODUCTS_PER_PAGE = 50
-#: Which products a list shows: on sale, withdrawn (inactive), or both.
-PRODUCT_STATUSES = ("active", "inactive", "all")
-#: A search of this many digits or more is a barcode (or a 9-digit PLU), not a name.
-CODE_ONLY_DIGITS = 8
 #: Fields of a product its edit form changes (what a stale form is checked against).
 PRODUCT_FORM_FIELDS = ("name", "plu", "vat", "unit", "category_id", "kind", "open_price",
                        "deposit")
 #: The largest deposit ("kaucja") per piece of returnable packaging: 100,00 zł.
 MAX_DEPOSIT = 10_000
 
-BUILTIN_UNITS = (("szt.", 0), ("kg", 3), ("g", 0))
-#: Longest unit name (the printer's field), category name and discount name.
-MAX_UNIT_NAME = 20
-MAX_CATEGORY_NAME = 60
-MAX_DISCOUNT_NAME = 40
-#: Decimal places a unit may allow in a quantity (0: whole pieces, 3: grams of a kg).
-UNIT_PRECISIONS = (0, 1, 2, 3)
 
 def _vat_rank(letter: str, rates: dict[str, int | None]) -> int:
     """Order of VAT letters by rate (the company's table); exempt ("zw.") ranks below 0 %."""
@@ -75,24 +60,6 @@ class ProductInput:
     kind: str = "good"
     open_price: bool = False
 
-@dataclass
-class ProductPage:
-    """One page of the assortment list: its rows and whether a next page exists
-    (found by reading one row more than a page, so no COUNT over the catalogue)."""
-
-    rows: list[dict[str, Any]]
-    page: int
-    per_page: int
-    has_more: bool
-
-
-def _like_pattern(fragment: str) -> str:
-    """``%fragment%`` for LIKE with ``\\`` escaping ``%`` and ``_`` (``%`` may be in a
-    product's name: "Mleko 3,2%")."""
-    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 class _ImportErrors:
     """Every bad row of an import, with its line number and reason."""
 
@@ -109,138 +76,9 @@ class _ImportErrors:
             raise DomainError("err.import_failed", count=len(self.items), errors=self.items)
 
 
-class CatalogueService(ServiceBase):
-    """The assortment: products and their barcodes, units, categories and discounts."""
-
-    def add_unit(self, name: str, precision: int = 0) -> int:
-        name = self._unit_name(name)
-        if precision not in UNIT_PRECISIONS:
-            raise DomainError("err.unit_precision", precision=precision)
-        with self._writing() as changes:
-            if m.Unit.get_or_none(company=self.company_id, name=name):
-                raise DomainError("err.unit_taken", name=name)
-            unit = m.Unit.create(company=self.company_id, name=name, precision=precision)
-            changes.record("unit", unit.id)
-            return unit.id
-
-    def rename_unit(self, unit_name: str, new_name: str) -> None:
-        new_name = self._unit_name(new_name)
-        with self._writing() as changes:
-            unit = self._unit(unit_name)
-            if unit.builtin:
-                raise DomainError("err.unit_builtin", name=unit.name)
-            if m.Unit.get_or_none(company=self.company_id, name=new_name):
-                raise DomainError("err.unit_taken", name=new_name)
-            unit.name = new_name
-            unit.save()
-            changes.record("unit", unit.id)
-
-    def list_units(self) -> list[dict[str, Any]]:
-        rows = m.Unit.select().where(m.Unit.company == self.company_id).order_by(m.Unit.id)
-        return [{"id": r.id, "name": r.name, "precision": r.precision, "builtin": r.builtin}
-                for r in rows]
-
-    @staticmethod
-    def _unit_name(name: str) -> str:
-        name = validate_unit_name(name)
-        if len(name) > MAX_UNIT_NAME:
-            raise DomainError("err.name_too_long", max=MAX_UNIT_NAME)
-        return name
-
-    def _unit(self, name: str) -> m.Unit:
-        unit = m.Unit.get_or_none(company=self.company_id, name=name.strip())
-        if unit is None:
-            raise DomainError("err.unit_unknown", name=name)
-        return unit
-
-    def add_category(self, name: str, parent_id: int | None = None) -> int:
-        """A category (under ``parent_id``); names are unique in the company, as the CSV
-        import finds a product's category by its name."""
-        name = self._category_name(name)
-        with self._writing() as changes:
-            self._check_category_free(name)
-            if parent_id is not None:
-                self._category(parent_id)
-            category = m.Category.create(company=self.company_id, name=name, parent=parent_id)
-            changes.record("category", category.id)
-            return category.id
-
-    def update_category(self, category_id: int, *, name: str | None = None,
-                        parent_id: int | None | type[Ellipsis] = ...) -> None:
-        with self._writing() as changes:
-            category = self._category(category_id)
-            if name is not None:
-                category.name = self._category_name(name)
-                self._check_category_free(category.name, exclude=category_id)
-            if parent_id is not ...:
-                if parent_id is not None:
-                    self._category(parent_id)  # type: ignore[arg-type]
-                self._check_no_cycle(category_id, parent_id)  # type: ignore[arg-type]
-                category.parent = parent_id
-            category.save()
-            changes.record("category", category.id)
-
-    def delete_category(self, category_id: int) -> None:
-        """Delete a category; its products and subcategories lose it (and are re-sent)."""
-        with self._writing() as changes:
-            category = self._category(category_id)
-            for child in m.Category.select().where(m.Category.parent == category_id):
-                child.parent = None
-                child.save()
-                changes.record("category", child.id)
-            products = m.Product.select(m.Product.id).where(m.Product.category == category_id)
-            for product in products:
-                changes.record("product", product.id)
-            m.Product.update(category=None).where(m.Product.category == category_id).execute()
-            category.delete_instance()
-            changes.record("category", category_id, "delete")
-
-    def list_categories(self) -> list[dict[str, Any]]:
-        rows = m.Category.select().where(m.Category.company == self.company_id)
-        return [{"id": r.id, "name": r.name, "parent_id": r.parent_id}
-                for r in rows.order_by(m.Category.id)]
-
-    def category_product_counts(self) -> dict[int, int]:
-        """How many products each category has (categories without any are absent)."""
-        from peewee import fn
-
-        p = m.Product
-        query = (p.select(p.category, fn.COUNT(p.id))
-                 .where((p.company == self.company_id) & p.category.is_null(False))
-                 .group_by(p.category))
-        return dict(query.tuples())
-
-    def _check_category_free(self, name: str, exclude: int | None = None) -> None:
-        key = name.casefold()
-        for row in m.Category.select(m.Category.id, m.Category.name).where(
-                m.Category.company == self.company_id):
-            if row.id != exclude and row.name.casefold() == key:
-                raise DomainError("err.category_taken", name=row.name)
-
-    @staticmethod
-    def _category_name(name: str) -> str:
-        cleaned = name.strip()
-        if not cleaned:
-            raise DomainError("err.name_empty")
-        if len(cleaned) > MAX_CATEGORY_NAME:
-            raise DomainError("err.name_too_long", max=MAX_CATEGORY_NAME)
-        return cleaned
-
-    def _category(self, category_id: int) -> m.Category:
-        row = m.Category.get_or_none(
-            (m.Category.id == category_id) & (m.Category.company == self.company_id)
-        )
-        if row is None:
-            raise DomainError("err.category_unknown", category=category_id)
-        return row
-
-    def _check_no_cycle(self, category_id: int, parent_id: int | None) -> None:
-        seen = {category_id}
-        while parent_id is not None:
-            if parent_id in seen:
-                raise DomainError("err.category_cycle", category=category_id)
-            seen.add(parent_id)
-            parent_id = self._category(parent_id).parent_id
+class CatalogueService(CategoryService):
+    """The assortment: products and their barcodes (in units and categories of
+    :class:`~.categories.CategoryService`)."""
 
     def add_product(
         self,
@@ -403,83 +241,6 @@ class CatalogueService(ServiceBase):
         return [self._product_dict(p, codes.get(p.id, []), prices.get(p.id, {}))
                 for p in products]
 
-    def product_search_query(self, search: str = "", status: str = "active") -> Select:
-        """The products matching ``search`` by name; ``status`` is one of
-        :data:`PRODUCT_STATUSES`.
-
-        ``search`` is a fragment of the name (any case), or a PLU or barcode typed
-        whole. Digits are both: the products with that PLU or barcode (found on their
-        indexes first, so the name walk below tests only row ids) and the names
-        containing them; 8 digits or more (EAN-8, UPC-A, EAN-13, a 9-digit PLU) are
-        looked up as a code only, never by walking the names. The order is the
-        (company, name_key) index, so a page reads only its rows and the ones before it.
-        """
-        p = m.Product
-        query = (p.select(p.id, p.name, p.plu, p.vat, p.active, p.kind, p.open_price,
-                          m.Unit.name.alias("unit_name"))
-                 .join(m.Unit).where(p.company == self.company_id))
-        text = search.strip()
-        if text:
-            digits = text.isascii() and text.isdigit()
-            coded = [row["id"] for row in self.products_by_code(text)] if digits else []
-            if digits and len(text) >= CODE_ONLY_DIGITS:
-                query = query.where(p.id.in_(coded))
-            else:
-                matches = NodeList((p.name_key, SQL("LIKE"),
-                                    _like_pattern(product_name_key(text)), SQL("ESCAPE '\\'")))
-                query = query.where(matches | p.id.in_(coded) if coded else matches)
-        if status == "active":
-            query = query.where(p.active == True)  # noqa: E712 (SQL, not Python)
-        elif status == "inactive":
-            query = query.where(p.active == False)  # noqa: E712
-        return query.order_by(p.name_key)
-
-    def search_products(self, search: str = "", status: str = "active", page: int = 1,
-                        per_page: int = PRODUCTS_PER_PAGE) -> ProductPage:
-        """One page of the assortment list (see :meth:`product_search_query`), each row
-        with its barcodes and its price in each price list."""
-        if status not in PRODUCT_STATUSES:
-            status = "active"
-        page = max(page, 1)
-        query = self.product_search_query(search, status)
-        found = list(query.limit(per_page + 1).offset((page - 1) * per_page).dicts())
-        rows, has_more = found[:per_page], len(found) > per_page
-        ids = [row["id"] for row in rows]
-        codes: dict[int, list[str]] = {}
-        prices: dict[int, dict[int, int]] = {}
-        if ids:
-            for product_id, code in (m.Barcode.select(m.Barcode.product, m.Barcode.code)
-                                     .where(m.Barcode.product.in_(ids))
-                                     .order_by(m.Barcode.id).tuples()):
-                codes.setdefault(product_id, []).append(code)
-            for product_id, list_id, price in (m.Price.select(m.Price.product, m.Price.price_list,
-                                                              m.Price.price)
-                                               .where(m.Price.product.in_(ids)).tuples()):
-                prices.setdefault(product_id, {})[list_id] = price
-        for row in rows:
-            row["unit"] = row.pop("unit_name")
-            row["barcodes"] = codes.get(row["id"], [])
-            row["prices"] = prices.get(row["id"], {})
-        return ProductPage(rows=rows, page=page, per_page=per_page, has_more=has_more)
-
-    def products_by_code(self, code: str) -> list[dict[str, Any]]:
-        """The products whose PLU or one of whose barcodes is exactly ``code`` (a 6–7
-        digit code may be one product's PLU and another's in-store barcode)."""
-        code = code.strip()
-        if not (code.isascii() and code.isdigit()) or len(code) > 13:
-            return []
-        p, b = m.Product, m.Barcode
-        # two lookups on the unique (company, plu) and (company, code) indexes: one OR
-        # of both would make SQLite walk the whole table
-        ids = [row.id for row in p.select(p.id).where((p.company == self.company_id)
-                                                       & (p.plu == code))]
-        ids += [row.product_id for row in b.select(b.product).where(
-            (b.company == self.company_id) & (b.code == code))]
-        if not ids:
-            return []
-        rows = p.select(p.id, p.name, p.plu, p.active).where(p.id.in_(ids)).order_by(p.id)
-        return list(rows.dicts())
-
     @staticmethod
     def product_form_values(product: dict[str, Any]) -> dict[str, Any]:
         """What a product's edit form shows and changes (:data:`PRODUCT_FORM_FIELDS`)."""
@@ -574,42 +335,3 @@ class CatalogueService(ServiceBase):
         self._check_unique(None, None, new_codes, exclude=product_id)
         for code in new_codes:
             self._insert_barcode(changes, product_id, code)
-
-    def add_discount(self, name: str, kind: str, value: int, scope: str = "line") -> int:
-        """A predefined discount: ``value`` in basis points (percent, up to 100 %) or
-        grosze (amount, up to the largest price); names unique case-insensitively."""
-        name = name.strip()
-        if not name:
-            raise DomainError("err.name_empty")
-        if len(name) > MAX_DISCOUNT_NAME:
-            raise DomainError("err.name_too_long", max=MAX_DISCOUNT_NAME)
-        if kind not in ("percent", "amount"):
-            raise DomainError("err.discount_kind_invalid", kind=kind)
-        if (not isinstance(value, int) or value <= 0
-                or value > (10_000 if kind == "percent" else MAX_PRICE)):
-            raise DomainError("err.discount_value_invalid", value=value)
-        if scope not in ("line", "receipt"):
-            raise DomainError("err.discount_scope_invalid", scope=scope)
-        with self._writing() as changes:
-            for other in m.Discount.select(m.Discount.name).where(
-                    m.Discount.company == self.company_id):
-                if other.name.casefold() == name.casefold():
-                    raise DomainError("err.discount_taken", name=other.name)
-            row = m.Discount.create(company=self.company_id, name=name, kind=kind, value=value,
-                                    scope=scope)
-            changes.record("discount", row.id)
-            return row.id
-
-    def list_discounts(self) -> list[dict[str, Any]]:
-        rows = m.Discount.select().where(m.Discount.company == self.company_id)
-        return [{"id": r.id, "name": r.name, "kind": r.kind, "value": r.value,
-                 "scope": r.scope, "active": r.active} for r in rows.order_by(m.Discount.id)]
-
-    def delete_discount(self, discount_id: int) -> None:
-        with self._writing() as changes:
-            deleted = m.Discount.delete().where(
-                (m.Discount.id == discount_id) & (m.Discount.company == self.company_id)
-            ).execute()
-            if not deleted:
-                raise DomainError("err.discount_unknown", discount=discount_id)
-            changes.record("discount", discount_id, "delete")

@@ -15,9 +15,7 @@ from ipos_tui.domain.validation import (
 from ipos_tui.domain.vat import VAT_RATES, check_vat_rate
 
 from .base import ServiceBase
-from .catalogue import (
-    BUILTIN_UNITS,
-)
+from .categories import BUILTIN_UNITS
 from .settings import (
     DEFAULT_PAYMENT_METHODS,
     SETTINGS,

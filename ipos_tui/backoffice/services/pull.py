@@ -9,14 +9,9 @@ from typing import Any
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice import security
 from ipos_tui.backoffice.db import write_transaction
-from ipos_tui.backoffice.feed import (
-    PayloadContext,
-    build_changes,
-    count_changes,
-    read_changes,
-    snapshot,
-)
+from ipos_tui.backoffice.feed import count_changes, read_changes, snapshot
 from ipos_tui.backoffice.models import utcnow
+from ipos_tui.backoffice.payloads import PayloadContext, build_changes
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, STREAMS
 

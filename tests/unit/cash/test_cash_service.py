@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from conftest import CASHIER, DEPOSITOR, MANAGER, NOW
 
-from ipos_tui.backoffice.ingest import parse_document
+from ipos_tui.backoffice.documents.checks import parse_document
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.vat import VatTotal
 from ipos_tui.protocol import CashOperationDocument, CashReportDocument

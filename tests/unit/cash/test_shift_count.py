@@ -14,7 +14,7 @@ from conftest import MANAGER, NOW
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ipos_tui.backoffice.ingest import Rejected, parse_document
+from ipos_tui.backoffice.documents.checks import Rejected, parse_document
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import MAX_GROSZE
 from ipos_tui.i18n import catalogue

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from returns_support import CASHIER, MANAGER, NOW
 
-from ipos_tui.backoffice.ingest import parse_document
+from ipos_tui.backoffice.documents.checks import parse_document
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt_code import ReceiptCode
 from ipos_tui.domain.receipt import Discount

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from terminal_support import CASHIER, NOW, receipt_of
 
-from ipos_tui.backoffice.ingest import parse_document
+from ipos_tui.backoffice.documents.checks import parse_document
 from ipos_tui.domain.authorisation import Authorisation, authorisations_of, printout_lines
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment

@@ -12,7 +12,7 @@ import pytest
 from peewee import IntegrityError
 from terminal_support import CASHIER, NOW
 
-from ipos_tui.backoffice.ingest import parse_document
+from ipos_tui.backoffice.documents.checks import parse_document
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Receipt
 from ipos_tui.domain.vat import VatTotal

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from ipos_tui.demodata import SEARCH_EXAMPLES, demo_shop
+from ipos_tui.demo.catalogue import SEARCH_EXAMPLES, demo_shop
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.search import normalise, t9
 from ipos_tui.terminal.catalog import SEARCH_CANDIDATES

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from terminal_support import NOW
 
-from ipos_tui import demodata
-from ipos_tui.demodata import demo_shop, ean_check_digit
+from ipos_tui.demo import catalogue as demodata
+from ipos_tui.demo.catalogue import demo_shop, ean_check_digit
 from ipos_tui.domain.quantity import validate_unit_name
 from ipos_tui.domain.validation import (
     is_valid_barcode,
@@ -19,7 +19,7 @@ from ipos_tui.domain.validation import (
 )
 from ipos_tui.domain.vat import VAT_RATES
 from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.demo import DEMO_LOGINS, demo_snapshot, seed_demo
+from ipos_tui.demo.terminal import DEMO_LOGINS, demo_snapshot, seed_demo
 from ipos_tui.terminal.records import StoredDocument, TerminalInfo
 
 

@@ -113,7 +113,7 @@ def test_save_printout(demo_terminal: Terminal, tmp_path: Path) -> None:
 def _with_header(terminal: Terminal, header: object) -> None:
     import dataclasses
 
-    from ipos_tui.terminal.demo import demo_snapshot
+    from ipos_tui.demo.terminal import demo_snapshot
 
     snapshot = demo_snapshot()
     settings = {**snapshot.settings, "receipt_header": header}

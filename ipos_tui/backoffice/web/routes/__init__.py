@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import account, catalogue, config, home, pricing, products, terminals, transactions
+from . import (
+    account,
+    catalogue,
+    company,
+    config,
+    home,
+    imports,
+    pricing,
+    products,
+    rates,
+    reports,
+    staff,
+    terminals,
+    transactions,
+)
 
 #: Every page router, in menu order.
 ROUTERS: tuple[APIRouter, ...] = (
@@ -12,8 +26,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     products.router,
     pricing.router,
+    company.router,
     catalogue.router,
+    rates.router,
+    imports.router,
+    staff.router,
     config.router,
     terminals.router,
     transactions.router,
+    reports.router,
 )

@@ -23,7 +23,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import MAX_GROSZE, parse_money
 from ipos_tui.i18n import text_in
 
-from ..auth import Form, Office, Owner, User, store_allowed
+from ..auth import Form, Office, Owner
 from ..delivery import delivery_note
 from ..forms import FORM, check_version, fingerprint
 from ..render import money, render, request_language
@@ -50,7 +50,7 @@ _WEB_KEYS = {
 }
 
 
-def _error(exc: DomainError, language: str, fields: dict[str, str] | None = None
+def error_text(exc: DomainError, language: str, fields: dict[str, str] | None = None
            ) -> dict[str, str]:
     """A service's refusal next to its field, in the page's wording."""
     key = _WEB_KEYS.get(exc.key, exc.key)
@@ -58,24 +58,24 @@ def _error(exc: DomainError, language: str, fields: dict[str, str] | None = None
     return {field: text_in(language, key, **exc.params)}
 
 
-def _text(form: FormData, name: str) -> str:
+def form_text(form: FormData, name: str) -> str:
     """A posted text field ("" when missing; the last one when repeated)."""
     values = [v for v in form.getlist(name) if isinstance(v, str)]
     return values[-1] if values else ""
 
 
-def _id_field(form: FormData, name: str) -> int | None:
+def id_field(form: FormData, name: str) -> int | None:
     """A posted id (a select's value), None when it is not a whole number in range."""
-    text = _text(form, name).strip()
+    text = form_text(form, name).strip()
     if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
         return None
     return int(text) if int(text) > 0 else None
 
 
-def _too_long(errors: dict[str, str], language: str, form: FormData, *names: str,
+def too_long(errors: dict[str, str], language: str, form: FormData, *names: str,
               limit: int = FIELD_MAX) -> None:
     for name in names:
-        if len(_text(form, name)) > limit and name not in errors:
+        if len(form_text(form, name)) > limit and name not in errors:
             errors[name] = text_in(language, "web.form.too_long", max_length=limit)
 
 
@@ -106,7 +106,7 @@ def _times(old: int, new: int, language: str) -> str:
                    n=n)
 
 
-def _saved(language: str, saved: str | None, **params: Any) -> str:
+def saved_text(language: str, saved: str | None, **params: Any) -> str:
     if not saved or not re.fullmatch(r"[a-z_]{1,20}", saved):
         return ""
     key = f"web.pricing.saved_{saved}"
@@ -121,7 +121,7 @@ def _stores_by_id(office: BackOffice) -> dict[int, dict[str, Any]]:
     return {s["id"]: s for s in office.list_stores()}
 
 
-def _assignments(office: BackOffice) -> dict[str, Any]:
+def assignments(office: BackOffice) -> dict[str, Any]:
     """What an assignment form was built from: each store's list."""
     return {str(s["id"]): s["price_list_id"] for s in office.list_stores()}
 
@@ -143,21 +143,21 @@ def _lists_page(request: Request, user: WebUser, office: BackOffice, *, saved: s
     return render(request, "pricing_lists.html", status_code=status,
                   title=text_in(language, "web.menu.price_lists"), lists=lists,
                   errors=errors or {}, values=values or {}, name_max=PRICE_LIST_NAME_MAX,
-                  flash=_saved(language, saved),
+                  flash=saved_text(language, saved),
                   note=delivery_note(request, office, user, "products"))
 
 
 @router.post("/price-lists", response_class=HTMLResponse)
 def add_price_list(request: Request, user: Owner, office: Office, form: Form) -> Response:
     language = request_language(request)
-    name = _text(form, "name")
+    name = form_text(form, "name")
     errors: dict[str, str] = {}
-    _too_long(errors, language, form, "name")
+    too_long(errors, language, form, "name")
     if not errors:
         try:
             list_id = office.add_price_list(name)
         except DomainError as exc:
-            errors = _error(exc, language, {"err.name_empty": "name", "err.name_too_long": "name",
+            errors = error_text(exc, language, {"err.name_empty": "name", "err.name_too_long": "name",
                                             "err.price_list_taken": "name"})
     if errors:
         return _lists_page(request, user, office, errors=errors, values={"name": name[:FIELD_MAX]},
@@ -199,8 +199,8 @@ def _list_page(request: Request, user: WebUser, office: BackOffice, list_id: int
                   store_options=[(s["id"], s["name"]) for s in stores],
                   errors=errors or {}, values=values or {}, row_errors=row_errors or {},
                   jump=jump, name_max=PRICE_LIST_NAME_MAX,
-                  version=fingerprint(price_list), assign_version=fingerprint(_assignments(office)),
-                  flash=_saved(language, saved, **(saved_params or {})),
+                  version=fingerprint(price_list), assign_version=fingerprint(assignments(office)),
+                  flash=saved_text(language, saved, **(saved_params or {})),
                   note=delivery_note(request, office, user, "products"))
 
 
@@ -221,7 +221,7 @@ def price_list_page(request: Request, user: Owner, office: Office, list_id: Id,
 
 def _back(list_id: int, form: FormData, saved: str, **extra: Any) -> RedirectResponse:
     """To the list's page as it was (search and page kept), with a saved line."""
-    params = {k: _text(form, k)[:FIELD_MAX] for k in ("q", "page") if _text(form, k)}
+    params = {k: form_text(form, k)[:FIELD_MAX] for k in ("q", "page") if form_text(form, k)}
     params.update(saved=saved, **{k: str(v) for k, v in extra.items()})
     return RedirectResponse(f"/price-lists/{list_id}?{urlencode(params)}", status_code=303)
 
@@ -230,15 +230,15 @@ def _back(list_id: int, form: FormData, saved: str, **extra: Any) -> RedirectRes
 def rename_price_list(request: Request, user: Owner, office: Office, form: Form,
                       list_id: Id) -> Response:
     language = request_language(request)
-    name = _text(form, "name")
+    name = form_text(form, "name")
     errors: dict[str, str] = {}
-    _too_long(errors, language, form, "name")
+    too_long(errors, language, form, "name")
     if not errors:
         try:
             check_version(form, _price_list_or_404(office, list_id))
             office.rename_price_list(list_id, name)
         except DomainError as exc:
-            errors = _error(exc, language, {"err.name_empty": "name", "err.name_too_long": "name",
+            errors = error_text(exc, language, {"err.name_empty": "name", "err.name_too_long": "name",
                                             "err.price_list_taken": "name"})
             if exc.key == "err.web_stale":  # show the current name
                 return _list_page(request, user, office, list_id, errors=errors, status=409)
@@ -254,10 +254,10 @@ def set_price(request: Request, user: Owner, office: Office, form: Form,
     """Set a product's price (a row's form, or the form by PLU/EAN above the table)."""
     language = request_language(request)
     _price_list_or_404(office, list_id)
-    plu, typed = _text(form, "plu").strip(), _text(form, "price")
-    in_row = _text(form, "row") == "1"
+    plu, typed = form_text(form, "plu").strip(), form_text(form, "price")
+    in_row = form_text(form, "row") == "1"
     errors: dict[str, str] = {}
-    _too_long(errors, language, form, "plu", "price", limit=40)
+    too_long(errors, language, form, "plu", "price", limit=40)
     product_id = None
     if not plu:
         errors.setdefault("plu", text_in(language, "web.form.required"))
@@ -273,7 +273,7 @@ def set_price(request: Request, user: Owner, office: Office, form: Form,
         try:
             if in_row:
                 check_version(form, {"price": office.get_price(list_id, product_id)})
-            office.set_price(list_id, product_id, price, confirmed=_text(form, "confirm") == "1")
+            office.set_price(list_id, product_id, price, confirmed=form_text(form, "confirm") == "1")
         except DomainError as exc:
             if exc.key == "err.price_jump":
                 old, new = exc.params["old"], exc.params["new"]
@@ -281,12 +281,12 @@ def set_price(request: Request, user: Owner, office: Office, form: Form,
                         "new": money(new), "times": _times(old, new, language), "row": in_row,
                         "version": fingerprint({"price": old})}
             else:
-                errors = _error(exc, language, {"err.price_zero": "price",
+                errors = error_text(exc, language, {"err.price_zero": "price",
                                                 "err.price_invalid": "price",
                                                 "err.product_unknown": "plu"})
     if errors or jump:
         values = {"plu": plu[:40], "price": typed[:40]}
-        page, q = _page_number(_text(form, "page")), _text(form, "q")
+        page, q = _page_number(form_text(form, "page")), form_text(form, "q")
         if in_row and not jump:
             return _list_page(request, user, office, list_id, q=q, page=page,
                               row_errors={"row": plu, **errors}, values=values, status=422,
@@ -301,7 +301,7 @@ def remove_price(request: Request, user: Owner, office: Office, form: Form,
                  list_id: Id) -> Response:
     language = request_language(request)
     _price_list_or_404(office, list_id)
-    plu = _text(form, "plu").strip()[:40]
+    plu = form_text(form, "plu").strip()[:40]
     product_id = office.product_by_code(plu) if plu else None
     errors: dict[str, str] = {}
     if product_id is None:
@@ -311,10 +311,10 @@ def remove_price(request: Request, user: Owner, office: Office, form: Form,
             check_version(form, {"price": office.get_price(list_id, product_id)})
             office.remove_price(list_id, product_id)
         except DomainError as exc:
-            errors = _error(exc, language)
+            errors = error_text(exc, language)
     if errors:
-        return _list_page(request, user, office, list_id, q=_text(form, "q"),
-                          page=_page_number(_text(form, "page")), errors=errors,
+        return _list_page(request, user, office, list_id, q=form_text(form, "q"),
+                          page=_page_number(form_text(form, "page")), errors=errors,
                           status=422)
     return _back(list_id, form, "price_removed", plu=plu)
 
@@ -324,13 +324,13 @@ def assign_from_list(request: Request, user: Owner, office: Office, form: Form,
                      list_id: Id) -> Response:
     language = request_language(request)
     _price_list_or_404(office, list_id)
-    errors = _assign(office, form, language, _id_field(form, "store"), list_id)
+    errors = assign(office, form, language, id_field(form, "store"), list_id)
     if errors:
         return _list_page(request, user, office, list_id, errors=errors, status=422)
-    return _back(list_id, form, "assigned", store=_id_field(form, "store"))
+    return _back(list_id, form, "assigned", store=id_field(form, "store"))
 
 
-def _assign(office: BackOffice, form: FormData, language: str, store_id: int | None,
+def assign(office: BackOffice, form: FormData, language: str, store_id: int | None,
             list_id: int | None) -> dict[str, str]:
     """Make a store sell from a list (the form's choice); the errors, if any."""
     if store_id is None:
@@ -338,165 +338,9 @@ def _assign(office: BackOffice, form: FormData, language: str, store_id: int | N
     if list_id is None:
         return {"price_list": text_in(language, "web.form.choice")}
     try:
-        check_version(form, _assignments(office))
+        check_version(form, assignments(office))
         office.assign_price_list(store_id, list_id)
     except DomainError as exc:
-        return _error(exc, language, {"err.store_unknown": "store",
+        return error_text(exc, language, {"err.store_unknown": "store",
                                       "err.price_list_unknown": "price_list"})
     return {}
-
-
-# ------------------------------------------------------------------ Firma
-
-
-@router.get("/company", response_class=HTMLResponse)
-def company_page(request: Request, user: Owner, office: Office,
-                 saved: str | None = None) -> Response:
-    return _company_page(request, user, office, saved=saved)
-
-
-def _company_page(request: Request, user: WebUser, office: BackOffice, *,
-                  saved: str | None = None, errors: dict[str, str] | None = None,
-                  values: dict[str, str] | None = None, status: int = 200) -> Response:
-    language = request_language(request)
-    company = office.get_company()
-    shown = values if values is not None else {
-        "name": company["name"], "nip": company["nip"] or "", "address": company["address"] or ""}
-    return render(request, "pricing_company.html", status_code=status,
-                  title=text_in(language, "web.menu.company"), values=shown,
-                  errors=errors or {}, version=fingerprint(company),
-                  flash=_saved(language, saved),
-                  note=delivery_note(request, office, user, "config"))
-
-
-@router.post("/company", response_class=HTMLResponse)
-def save_company(request: Request, user: Owner, office: Office, form: Form) -> Response:
-    language = request_language(request)
-    values = {k: _text(form, k) for k in ("name", "nip", "address")}
-    errors: dict[str, str] = {}
-    _too_long(errors, language, form, "name", "nip", "address")
-    if not errors:
-        try:
-            check_version(form, office.get_company())
-            office.update_company(values["name"], values["nip"], values["address"])
-        except DomainError as exc:
-            errors = _error(exc, language, {"err.name_empty": "name", "err.name_too_long": "name",
-                                            "err.nip_invalid": "nip",
-                                            "err.address_too_long": "address"})
-            if exc.key == "err.web_stale":
-                return _company_page(request, user, office, errors=errors, status=409)
-    if errors:
-        return _company_page(request, user, office, errors=errors,
-                             values={k: v[:FIELD_MAX] for k, v in values.items()}, status=422)
-    return RedirectResponse("/company?saved=company", status_code=303)
-
-
-# ------------------------------------------------------------------ Sklepy
-
-
-def _list_names(office: BackOffice) -> dict[int, str]:
-    return {row["id"]: row["name"] for row in office.list_price_lists()}
-
-
-@router.get("/stores", response_class=HTMLResponse)
-def stores_page(request: Request, user: User, office: Office,
-                saved: str | None = None) -> Response:
-    return _stores_page(request, user, office, saved=saved)
-
-
-def _stores_page(request: Request, user: WebUser, office: BackOffice, *,
-                 saved: str | None = None, errors: dict[str, str] | None = None,
-                 values: dict[str, str] | None = None, status: int = 200) -> Response:
-    language = request_language(request)
-    stores = [s for s in office.list_stores() if user.sees_store(s["id"])]
-    return render(request, "pricing_stores.html", status_code=status,
-                  title=text_in(language, "web.menu.stores"), stores=stores,
-                  list_names=_list_names(office), errors=errors or {}, values=values or {},
-                  flash=_saved(language, saved),
-                  note=delivery_note(request, office, user, "config"))
-
-
-@router.post("/stores", response_class=HTMLResponse)
-def add_store(request: Request, user: Owner, office: Office, form: Form) -> Response:
-    language = request_language(request)
-    values = {k: _text(form, k) for k in ("name", "address", "price_list")}
-    errors: dict[str, str] = {}
-    _too_long(errors, language, form, "name", "address")
-    list_id = _id_field(form, "price_list")
-    if values["price_list"].strip() and list_id is None:
-        errors["price_list"] = text_in(language, "web.form.choice")
-    if not errors:
-        try:
-            store_id = office.add_store(values["name"], values["address"], list_id)
-        except DomainError as exc:
-            errors = _error(exc, language, {"err.name_empty": "name", "err.name_too_long": "name",
-                                            "err.address_too_long": "address",
-                                            "err.price_list_unknown": "price_list"})
-    if errors:
-        return _stores_page(request, user, office, errors=errors,
-                            values={k: v[:FIELD_MAX] for k, v in values.items()}, status=422)
-    return RedirectResponse(f"/stores/{store_id}?saved=store_added", status_code=303)
-
-
-def _store_or_404(office: BackOffice, user: WebUser, store_id: int) -> dict[str, Any]:
-    store_allowed(user, store_id)
-    try:
-        return office.get_store(store_id)
-    except DomainError:
-        raise HTTPException(status_code=404) from None
-
-
-def _store_page(request: Request, user: WebUser, office: BackOffice, store_id: int, *,
-                saved: str | None = None, errors: dict[str, str] | None = None,
-                values: dict[str, str] | None = None, status: int = 200) -> Response:
-    language = request_language(request)
-    store = _store_or_404(office, user, store_id)
-    shown = values if values is not None else {"name": store["name"],
-                                               "address": store["address"] or ""}
-    return render(request, "pricing_store.html", status_code=status,
-                  title=store["name"], store=store, values=shown, errors=errors or {},
-                  list_names=_list_names(office), version=fingerprint(store),
-                  assign_version=fingerprint(_assignments(office)),
-                  flash=_saved(language, saved),
-                  note=delivery_note(request, office, user, "config"),
-                  products_note=delivery_note(request, office, user, "products"))
-
-
-@router.get("/stores/{store_id}", response_class=HTMLResponse)
-def store_page(request: Request, user: User, office: Office, store_id: Id,
-               saved: str | None = None) -> Response:
-    return _store_page(request, user, office, store_id, saved=saved)
-
-
-@router.post("/stores/{store_id}", response_class=HTMLResponse)
-def save_store(request: Request, user: Owner, office: Office, form: Form,
-               store_id: Id) -> Response:
-    language = request_language(request)
-    store = _store_or_404(office, user, store_id)
-    values = {k: _text(form, k) for k in ("name", "address")}
-    errors: dict[str, str] = {}
-    _too_long(errors, language, form, "name", "address")
-    if not errors:
-        try:
-            check_version(form, store)
-            office.update_store(store_id, name=values["name"], address=values["address"])
-        except DomainError as exc:
-            errors = _error(exc, language, {"err.name_empty": "name", "err.name_too_long": "name",
-                                            "err.address_too_long": "address"})
-            if exc.key == "err.web_stale":
-                return _store_page(request, user, office, store_id, errors=errors, status=409)
-    if errors:
-        return _store_page(request, user, office, store_id, errors=errors,
-                           values={k: v[:FIELD_MAX] for k, v in values.items()}, status=422)
-    return RedirectResponse(f"/stores/{store_id}?saved=store", status_code=303)
-
-
-@router.post("/stores/{store_id}/price-list", response_class=HTMLResponse)
-def store_price_list(request: Request, user: Owner, office: Office, form: Form,
-                     store_id: Id) -> Response:
-    language = request_language(request)
-    _store_or_404(office, user, store_id)
-    errors = _assign(office, form, language, store_id, _id_field(form, "price_list"))
-    if errors:
-        return _store_page(request, user, office, store_id, errors=errors, status=422)
-    return RedirectResponse(f"/stores/{store_id}?saved=store_list", status_code=303)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, field_validator
 from starlette.datastructures import FormData
 
 from ipos_tui.backoffice.services import BackOffice
-from ipos_tui.backoffice.services.catalogue import PRODUCT_STATUSES
+from ipos_tui.backoffice.services.product_search import PRODUCT_STATUSES
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import parse_money
 from ipos_tui.domain.validation import validate_barcodes, validate_plu, validate_product_name

@@ -9,8 +9,6 @@ a store "abc") is shown next to its field and the page still answers.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from datetime import date, datetime
@@ -18,14 +16,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-import pygal
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from pygal.style import Style
 
 from ipos_tui.backoffice.services import BackOffice, WebUser
-from ipos_tui.backoffice.services.transactions import DOCUMENT_KINDS, MAX_PERIOD_DAYS
+from ipos_tui.backoffice.services.transactions import DOCUMENT_KINDS
 from ipos_tui.domain.document_number import document_number_text
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.i18n import text_in
@@ -33,13 +29,11 @@ from ipos_tui.i18n.reasons import reject_reason_text
 
 from ..auth import Form, Office, Owner, User
 from ..forms import field_error, parse_form
-from ..render import SHOP_ZONE, money, render, request_language
+from ..render import SHOP_ZONE, render, request_language
 
 router = APIRouter()
 
 PER_PAGE = 50
-#: Product rows shown in the report page (the CSV has them all).
-PRODUCTS_SHOWN = 50
 
 # ------------------------------------------------------------------ labels
 
@@ -116,7 +110,7 @@ class PeriodFilter(BaseModel):
     end: Day = None
 
 
-def _parse_fields(model: type[BaseModel], query: dict[str, str], language: str
+def parse_fields(model: type[BaseModel], query: dict[str, str], language: str
                   ) -> tuple[dict[str, Any], dict[str, str]]:
     """Each filter of ``model`` parsed on its own: a wrong one gets its message and
     its default, the others still apply."""
@@ -129,20 +123,20 @@ def _parse_fields(model: type[BaseModel], query: dict[str, str], language: str
     return values, errors
 
 
-def _today() -> date:
+def shop_today() -> date:
     return datetime.now(SHOP_ZONE).date()
 
 
-def _page(value: str | None) -> int:
+def page_number(value: str | None) -> int:
     return int(value) if value and value.isdigit() and len(value) < 7 and int(value) > 0 else 1
 
 
-def _query(request: Request) -> dict[str, str]:
+def query_values(request: Request) -> dict[str, str]:
     """The address's filters (the last of a repeated one), each cut to a sane length."""
     return {key: value[:100] for key, value in request.query_params.items()}
 
 
-def _check_scope(office: BackOffice, user: WebUser, store: int | None, terminal: int | None,
+def check_scope(office: BackOffice, user: WebUser, store: int | None, terminal: int | None,
                  language: str, errors: dict[str, str]) -> tuple[int | None, int | None]:
     """The store and till of a filter after the access checks: another store's (or
     none's) → 404; a till not of the chosen store → a message next to the till."""
@@ -159,7 +153,7 @@ def _check_scope(office: BackOffice, user: WebUser, store: int | None, terminal:
     return store, terminal
 
 
-def _filter_context(office: BackOffice, user: WebUser, language: str) -> dict[str, Any]:
+def filter_context(office: BackOffice, user: WebUser, language: str) -> dict[str, Any]:
     """The choices of the filters: the stores and tills the user sees, the kinds."""
     stores = [s for s in office.list_stores() if user.sees_store(s["id"])]
     names = {s["id"]: s["name"] for s in stores}
@@ -180,14 +174,14 @@ def _filter_context(office: BackOffice, user: WebUser, language: str) -> dict[st
 @router.get("/transactions", response_class=HTMLResponse)
 def documents(request: Request, user: User, office: Office) -> Response:
     language = request_language(request)
-    query = _query(request)
+    query = query_values(request)
     if "day" not in query:
-        query["day"] = _today().isoformat()
-    chosen, errors = _parse_fields(DocumentFilter, query, language)
+        query["day"] = shop_today().isoformat()
+    chosen, errors = parse_fields(DocumentFilter, query, language)
     if "day" in errors:  # a wrong day: today's documents under the message
-        chosen["day"] = _today()
-    store, terminal = _check_scope(office, user, chosen["store"], chosen["terminal"], language, errors)
-    page = _page(query.get("page"))
+        chosen["day"] = shop_today()
+    store, terminal = check_scope(office, user, chosen["store"], chosen["terminal"], language, errors)
+    page = page_number(query.get("page"))
     rows, count = office.tx_documents(
         user.store_ids, store_id=store, terminal_id=terminal, day=chosen["day"],
         kind=chosen["kind"] or None, page=page, per_page=PER_PAGE)
@@ -197,7 +191,7 @@ def documents(request: Request, user: User, office: Office) -> Response:
     return render(request, "transactions_list.html", status_code=422 if errors else 200,
                   docs=rows, count=count, page=page, pages=max(1, math.ceil(count / PER_PAGE)),
                   base=base, values=query, errors=errors,
-                  **_filter_context(office, user, language))
+                  **filter_context(office, user, language))
 
 
 def _decorate(doc: dict[str, Any], language: str) -> None:
@@ -275,145 +269,3 @@ def release(request: Request, user: Owner, office: Office, form: Form, item_id: 
         return _quarantine_page(request, user, office, status=409,
                                 errors=field_error(exc, language))
     return RedirectResponse(f"/quarantine?released={item_id}", status_code=303)
-
-
-# ------------------------------------------------------------------ reports
-
-REPORTS = ("days", "products", "categories", "cashiers", "payments", "daily")
-
-
-def _period(request: Request, user: WebUser, office: BackOffice, language: str
-            ) -> tuple[dict[str, str], dict[str, str], int | None, date, date]:
-    """The report's filters: store, and the period (default: this month to today)."""
-    query = _query(request)
-    today = _today()
-    query.setdefault("start", today.replace(day=1).isoformat())
-    query.setdefault("end", today.isoformat())
-    values, errors = _parse_fields(PeriodFilter, query, language)
-    start = values["start"] or today.replace(day=1)
-    end = values["end"] or today
-    if not errors:
-        if end < start:
-            errors["end"] = text_in(language, "web.reports.period_order")
-        elif (end - start).days >= MAX_PERIOD_DAYS:
-            errors["end"] = text_in(language, "web.reports.period_long", days=MAX_PERIOD_DAYS)
-    if errors:  # a wrong period shows the default one under the messages
-        start, end = today.replace(day=1), today
-    store, _ = _check_scope(office, user, values["store"], None, language, errors)
-    return query, errors, store, start, end
-
-
-@router.get("/reports", response_class=HTMLResponse)
-def reports(request: Request, user: User, office: Office) -> Response:
-    language = request_language(request)
-    query, errors, store, start, end = _period(request, user, office, language)
-    scope = {"store_id": store}
-    days = office.tx_sales_by_day(user.store_ids, start, end, **scope)
-    by = {group: office.tx_sales_by(group, user.store_ids, start, end, **scope)
-          for group in ("product", "category", "cashier", "payment")}
-    daily = office.tx_daily_reports(user.store_ids, start, end, **scope)
-    for report in daily:
-        report["number_text"] = document_number_text("daily_report", report["number"])
-    csv_query = urlencode({"store": store or "", "start": start.isoformat(),
-                           "end": end.isoformat()})
-    return render(request, "transactions_reports.html", status_code=422 if errors else 200,
-                  values=query, errors=errors, start=start, end=end, days=days,
-                  net=sum(d["net"] for d in days), by=by, daily=daily,
-                  products_shown=PRODUCTS_SHOWN, chart=sales_chart(days, language),
-                  csv_query=csv_query, qty=qty_text, **_filter_context(office, user, language))
-
-
-_SCRIPT_RE = re.compile(r"<script\b.*?</script>|<!--.*?-->", re.S)
-
-
-def sales_chart(days: list[dict[str, Any]], language: str) -> str:
-    """Net sales per day as a bar chart: inline SVG rendered here (pygal), with no
-    script and no other host (the table under it carries the same numbers)."""
-    style = Style(background="#ffffff", plot_background="#ffffff", colors=("#0b5cad",),
-                  font_family="system-ui, sans-serif")
-    chart = pygal.Bar(
-        width=900, height=320, style=style, show_legend=False, js=[], disable_xml_declaration=True,
-        title=text_in(language, "web.reports.chart_title"), x_label_rotation=-45,
-        show_minor_x_labels=len(days) <= 31, x_labels_major_every=max(1, len(days) // 15),
-        value_formatter=lambda grosze: money(round(grosze * 100)), explicit_size=False,
-        print_values=False, margin=10)
-    chart.x_labels = [d["day"].strftime("%d.%m") for d in days]
-    chart.add(text_in(language, "web.reports.net"), [d["net"] / 100 for d in days])
-    # pygal always puts its tooltips' configuration in a <script> (the page runs none)
-    # and its credits in comments
-    svg = _SCRIPT_RE.sub("", chart.render(is_unicode=True))
-    label = text_in(language, "web.reports.chart_title")
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
-
-
-def _zloty(grosze: int) -> str:
-    """An amount for a spreadsheet: złoty with a decimal comma, no spaces ("-1234,50")."""
-    return format(Decimal(grosze).scaleb(-2), "f").replace(".", ",")
-
-
-def _cell(text: str | None) -> str:
-    """A name for a spreadsheet cell: one that starts like a formula ("=", "+", "-",
-    "@") gets a leading apostrophe, so Excel shows it instead of running it."""
-    text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-@router.get("/reports/{name}.csv")
-def report_csv(request: Request, user: User, office: Office, name: str) -> Response:
-    if name not in REPORTS:
-        raise HTTPException(status_code=404)
-    language = request_language(request)
-    query, errors, store, start, end = _period(request, user, office, language)
-    if errors:  # the page says what is wrong with the period
-        return reports(request, user, office)
-
-    def tr(key: str) -> str:
-        return text_in(language, f"web.reports.{key}")
-
-    rows: list[list[str]]
-    if name == "days":
-        head = [tr("col_day"), tr("col_receipts"), tr("col_receipts_total"), tr("col_returns"),
-                tr("col_returns_total"), tr("col_net")]
-        rows = [[d["day"].isoformat(), str(d["receipts"]), _zloty(d["receipts_total"]),
-                 str(d["returns"]), _zloty(d["returns_total"]), _zloty(d["net"])]
-                for d in office.tx_sales_by_day(user.store_ids, start, end, store_id=store)]
-    elif name == "daily":
-        head = [tr("col_day"), tr("col_terminal"), tr("col_store"), tr("col_number"),
-                tr("col_receipts"), tr("col_receipts_total"), tr("col_returns"),
-                tr("col_returns_total"), tr("col_net"), tr("col_office")]
-        rows = [[r["day"].isoformat(), _cell(r["terminal"]), _cell(r["store"]),
-                 document_number_text("daily_report", r["number"]), str(r["receipts"]),
-                 _zloty(r["receipts_total"]), str(r["returns"]), _zloty(r["returns_total"]),
-                 _zloty(r["total"]), _zloty(r["office_total"])]
-                for r in office.tx_daily_reports(user.store_ids, start, end, store_id=store)]
-    else:
-        group = {"products": "product", "categories": "category", "cashiers": "cashier",
-                 "payments": "payment"}[name]
-        found = office.tx_sales_by(group, user.store_ids, start, end, store_id=store)
-        if group == "product":
-            head = [tr("col_plu"), tr("col_name"), tr("col_qty"), tr("col_value")]
-            rows = [[_cell(r["plu"]), _cell(r["name"]), qty_text(r["qty"]), _zloty(r["value"])] for r in found]
-        elif group == "category":
-            head = [tr("col_category"), tr("col_qty"), tr("col_value")]
-            rows = [[_cell(r["name"] or tr("no_category")), qty_text(r["qty"]), _zloty(r["value"])]
-                    for r in found]
-        elif group == "cashier":
-            head = [tr("col_identifier"), tr("col_name"), tr("col_receipts"),
-                    tr("col_receipts_total"), tr("col_returns"), tr("col_returns_total"),
-                    tr("col_value")]
-            rows = [[_cell(r["identifier"]), _cell(r["name"]), str(r["receipts"]), _zloty(r["receipts_total"]),
-                     str(r["returns"]), _zloty(r["returns_total"]), _zloty(r["value"])]
-                    for r in found]
-        else:
-            head = [tr("col_method"), tr("col_value")]
-            rows = [[_cell(r["name"]), _zloty(r["value"])] for r in found]
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(head)
-    writer.writerows(rows)
-    filename = f"{name}_{start.isoformat()}_{end.isoformat()}.csv"
-    return Response(("\ufeff" + out.getvalue()).encode("utf-8"),
-                    media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-

@@ -11,8 +11,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
-from ipos_tui.demodata import DEMO_LOGINS as _DEMO_LOGINS
-from ipos_tui.demodata import DemoShop, demo_shop
+from ipos_tui.demo.catalogue import DEMO_LOGINS as _DEMO_LOGINS
+from ipos_tui.demo.catalogue import DemoShop, demo_shop
 from ipos_tui.terminal.auth import hash_pin
 from ipos_tui.terminal.db import Terminal
 from ipos_tui.terminal.records import (
@@ -59,6 +59,7 @@ def demo_snapshot(store_index: int = 0, shop: DemoShop | None = None) -> Catalog
             category_id=p.category_id,
             type="usluga" if p.type == "usluga" else "towar",
             active=True,
+            deposit=p.deposit,
         )
         for p in shop.products
     )

@@ -1,4 +1,4 @@
-"""``init --demo``: the demo shop of :mod:`ipos_tui.demodata` in the back office.
+"""``init --demo``: the demo shop of :mod:`ipos_tui.demo.catalogue` in the back office.
 
 The same deterministic shop the terminal's demo mode uses (company, two stores with
 their own price lists — the second a few per cent dearer —, 384 products with PLUs,
@@ -14,7 +14,7 @@ from typing import Any
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.bulk import import_products
 from ipos_tui.backoffice.services import BackOffice, ProductInput
-from ipos_tui.demodata import DemoShop, demo_shop
+from ipos_tui.demo.catalogue import DemoShop, demo_shop
 from ipos_tui.domain.errors import DomainError
 
 #: The demo owner's iPOS web login and password (well known: it is a demo).
@@ -70,6 +70,9 @@ def seed_demo(office: BackOffice, shop: DemoShop | None = None) -> dict[str, Any
             for n, p in enumerate(shop.products, start=1)
         ]
         import_products(office, items, list_id)
+    for product in shop.products:  # returnable packaging: its deposit per piece
+        if product.deposit:
+            office.update_product(office.product_by_plu(product.plu), deposit=product.deposit)
     # the demo's well-known PINs are 4 digits, its owner's and cashier's privileged too
     office.set_setting("short_pins_privileged", True)
     for user in shop.users:

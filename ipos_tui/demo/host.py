@@ -1,7 +1,7 @@
 """The demo shop's back office as its own background process.
 
-``ipos-tui demo`` starts it (see :meth:`ipos_tui.demo_store.DemoBackOffice.ensure_running`)
-with ``python -m ipos_tui.demo_host --root DIR --fd N``: detached from the till's
+``ipos-tui demo`` starts it (see :meth:`ipos_tui.demo.server.DemoBackOffice.ensure_running`)
+with ``python -m ipos_tui.demo.host --root DIR --fd N``: detached from the till's
 terminal (its own session, stdin from /dev/null, output into ``backoffice.log`` in
 the demo dir), serving the demo database on the listening socket the starting till
 bound on the recorded port and handed over as file descriptor N.
@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-log = logging.getLogger("ipos_tui.demo_host")  # also when run as __main__
+log = logging.getLogger("ipos_tui.demo.host")  # also when run as __main__
 
 SERVER_LOCK: Final = "backoffice.lock"
 START_LOCK: Final = "backoffice.start.lock"
@@ -183,7 +183,7 @@ def serve(root: Path, sock: socket.socket, idle_timeout: float, poll: float | No
     """Serve the demo shop of ``root`` on ``sock`` until no till has run for
     ``idle_timeout`` seconds (or SIGTERM/SIGINT); the process's exit code."""
     from ipos_tui.backoffice.embedded import EmbeddedServer
-    from ipos_tui.demo_store import DemoBackOffice
+    from ipos_tui.demo.server import DemoBackOffice
 
     server_lock = Flock(root / SERVER_LOCK)
     if not server_lock.acquire(2.0):  # a starting till's probe lasts microseconds
@@ -230,7 +230,7 @@ def serve(root: Path, sock: socket.socket, idle_timeout: float, poll: float | No
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ipos_tui.demo_host",
+    parser = argparse.ArgumentParser(prog="python -m ipos_tui.demo.host",
                                      description="the demo shop's back office (started by ipos-tui demo)")
     parser.add_argument("--root", type=Path, required=True, help="the demo data dir")
     parser.add_argument("--fd", type=int, required=True, help="inherited listening socket")

@@ -1,0 +1,75 @@
+"""The quarantine: rejected documents kept raw with their reason, listed, and
+released after an administrator's review."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from ipos_tui.backoffice import models as m
+from ipos_tui.backoffice.db import write_transaction
+from ipos_tui.backoffice.models import utcnow
+from ipos_tui.backoffice.services import BackOffice, TerminalAuth
+from ipos_tui.domain.errors import DomainError
+
+from .checks import KnownNames, Rejected, parse_document
+from .ingest import store_document
+
+log = logging.getLogger(__name__)
+
+
+def list_quarantine(office: BackOffice, include_released: bool = False) -> list[dict[str, Any]]:
+    q = m.Quarantine
+    query = q.select().where(q.company == office.company_id)
+    if not include_released:
+        query = query.where(q.released_at.is_null())
+    return [
+        {"id": r.id, "terminal_id": r.terminal_id, "uuid": r.uuid, "reason": r.reason,
+         "received_at": r.received_at.isoformat(timespec="seconds") + "Z",
+         "released_at": r.released_at.isoformat(timespec="seconds") + "Z"
+         if r.released_at else None,
+         "payload": r.payload}
+        for r in query.order_by(q.id)
+    ]
+
+
+def release_quarantine(office: BackOffice, quarantine_id: int) -> dict[str, Any]:
+    """Accept a quarantined document after an administrator's review.
+
+    The store check is what a release overrides (e.g. a terminal moved between
+    stores); the document must still parse and add up, and is still stored once.
+    """
+    q = m.Quarantine
+    row = q.get_or_none((q.id == quarantine_id) & (q.company == office.company_id))
+    if row is None:
+        raise DomainError("err.quarantine_unknown", id=quarantine_id)
+    if row.released_at is not None:
+        raise DomainError("err.quarantine_released", id=quarantine_id)
+    if row.terminal_id is None:
+        raise DomainError("err.quarantine_unreleasable", id=quarantine_id, reason="no_terminal")
+    try:
+        doc = parse_document(json.loads(row.payload))
+    except Rejected as rejected:
+        raise DomainError("err.quarantine_unreleasable", id=quarantine_id,
+                          reason=rejected.reason) from rejected
+    terminal = m.Terminal.get_by_id(row.terminal_id)
+    store = m.Store.get_or_none((m.Store.id == doc.store_id)
+                                & (m.Store.company == office.company_id))
+    auth = TerminalAuth(terminal.id, office.company_id, terminal.store_id)
+    with write_transaction(office.db, office.company_id):
+        t = m.Transaction
+        clash = t.get_or_none((t.uuid == str(doc.uuid)) | (
+            (t.terminal == terminal.id) & (t.doc_type == doc.type) & (t.number == doc.number)))
+        if clash is not None and clash.uuid != str(doc.uuid):
+            raise DomainError("err.quarantine_unreleasable", id=quarantine_id,
+                              reason="number_conflict")
+        status = "duplicate" if clash else "accepted"
+        doc_id = clash.id if clash else store_document(
+            auth, doc, KnownNames.load(office.company_id, [doc]).warnings(doc),
+            store.id if store else terminal.store_id)
+        row.released_at, row.released_as = utcnow(), doc_id
+        row.save()
+    log.info("quarantined item %s released as transaction %s (%s)", quarantine_id, doc_id,
+             status)
+    return {"id": quarantine_id, "status": status, "transaction_id": doc_id}
