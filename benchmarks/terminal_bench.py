@@ -57,9 +57,9 @@ from ipos_tui.domain.validation import (
     MAX_NAME_LENGTH,
     MAX_PLU_DIGITS,
 )
-from ipos_tui.terminal.db import PRAGMAS, Terminal, open_terminal
-from ipos_tui.terminal.migrations import MIGRATIONS, PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
-from ipos_tui.terminal.records import (
+from ipos_tui.store.db import PRAGMAS, Terminal, open_terminal
+from ipos_tui.store.migrations import MIGRATIONS, PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
+from ipos_tui.store.records import (
     Barcode,
     CatalogueSnapshot,
     PaymentMethod,

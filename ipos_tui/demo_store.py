@@ -55,7 +55,7 @@ from .domain.errors import DomainError
 from .i18n import current_language, set_language, t
 
 if TYPE_CHECKING:
-    from .terminal.db import Terminal
+    from .store.db import Terminal
 
 log = logging.getLogger(__name__)
 
@@ -324,7 +324,7 @@ class DemoBackOffice:
 def _follow(terminal: Terminal, url: str) -> bool:
     """Point the till's stored connection at ``url`` (same identity and token: the
     back office only moved); True when it changed. Call with a DB connection."""
-    from .terminal.connection import ConnectionStore
+    from .store.connection import ConnectionStore
 
     store = ConnectionStore(terminal.db, terminal.models)
     connection = store.get()
@@ -435,7 +435,7 @@ def open_demo_till(backoffice: DemoBackOffice, number: int, data_dir: Path, *,
                    watch_interval: float = WATCH_INTERVAL) -> Iterator[DemoTill]:
     """Open till ``number``'s database, hold its lease (the back office runs while
     it is held), start or join the back office, connect, watch the link."""
-    from .terminal.db import open_terminal
+    from .store.db import open_terminal
 
     with open_terminal(data_dir) as terminal:
         lease = Flock(data_dir / TILL_LEASE)
@@ -484,8 +484,8 @@ def run_demo(
     root: Path, number: int, data_dir: Path, *, language: str | None, console_mode: bool | None
 ) -> int:
     """Start (or join) the demo shop, activate till ``number``, run the terminal."""
+    from .store.paths import demo_data_dir
     from .terminal.demo import DEMO_LOGINS
-    from .terminal.paths import demo_data_dir
 
     backoffice = DemoBackOffice(root)
     next_till = f"{number + 1}" + ("" if root == demo_data_dir() else f" --data-dir {root}")

@@ -84,12 +84,12 @@ from ipos_tui.sync.progress import (
     Observer,
     null_observer,
 )
-from ipos_tui.terminal.ledger import QueuedDocument
-from ipos_tui.terminal.timeutil import utc_text
+from ipos_tui.store.ledger import QueuedDocument
+from ipos_tui.store.timeutil import utc_text
 
 if TYPE_CHECKING:
     from ipos_tui.sync.context import SyncContext
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,5 @@
-"""The terminal's local database: catalogue, ledger, login and local settings.
+"""What is left of the old ``terminal`` package: the demo shop's till data (``demo``).
 
-Open it with :func:`open_terminal`; the returned :class:`Terminal` carries the
-services the UI and the sync engine use (``catalog``, ``ledger``, ``auth``,
-``settings``). Nothing outside this package touches peewee: services take and
-return the frozen records of :mod:`ipos_tui.terminal.records`.
+The local database moved to :mod:`ipos_tui.store`, the simulated devices to
+:mod:`ipos_tui.devices` and the use cases to :mod:`ipos_tui.till` (issue 16).
 """
-
-from ipos_tui.terminal.db import Terminal, open_terminal
-
-__all__ = ["Terminal", "open_terminal"]

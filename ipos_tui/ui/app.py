@@ -22,9 +22,9 @@ from .. import __version__
 from ..domain.errors import DomainError
 from ..domain.receipt import Receipt
 from ..i18n import set_language, t
-from ..terminal.db import Terminal
-from ..terminal.parked import OpenReceipt, ParkedService, ReceiptState, receipt_state
-from ..terminal.records import User
+from ..store.db import Terminal
+from ..store.parked import OpenReceipt, ParkedService, ReceiptState, receipt_state
+from ..store.records import User
 from textual.worker import Worker
 
 from .background import BackgroundUpload
@@ -168,7 +168,7 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         printout are printed now (terminal/journal_recovery.py), and the login
         screen says which."""
         from ..i18n.plural import tn
-        from ..terminal.journal_recovery import print_unprinted
+        from ..till.journal_recovery import print_unprinted
         from .printouts import document_title
 
         try:

@@ -7,7 +7,7 @@ import dataclasses
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from ipos_tui.terminal.db import Terminal
+from ipos_tui.store.db import Terminal
 from ipos_tui.terminal.demo import demo_snapshot
 
 

@@ -23,7 +23,7 @@ from ...domain.receipt import ReceiptLine
 from ...domain.scale_code import ScaleCode
 from ...i18n import t
 from ...domain.authorisation import Authorisation
-from ...terminal.records import PERM_PRICE_CHANGE, PERM_VOID, Product, document_number_text
+from ...store.records import PERM_PRICE_CHANGE, PERM_VOID, Product, document_number_text
 from ..dialogs.authorise import authorise_then, needs_manager
 from ..widgets.code_input import CodeInput
 from ..widgets.receipt_list import PICK_FIXED, RowList, fit, header_row, line_row, name_width, pick_header, pick_row
@@ -422,7 +422,7 @@ class RegistrationScreen(PosScreen):
     def _on_printer(self, letter: str) -> bool:
         """Whether the printer's PTU table has ``letter`` (says why not when it lacks it:
         a letter new in the back office is written at the next day close)."""
-        from ...terminal.vat_table import effective_rates
+        from ...store.vat_table import effective_rates
 
         if letter in effective_rates(self.pos.terminal.db):
             return True

@@ -46,15 +46,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 from peewee import IntegrityError
 
+from ipos_tui.devices.printer import PRINT_WIDTH, JournalEntry, printer_of
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money, round_half_up
 from ipos_tui.domain.quantity import format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
 from ipos_tui.domain.validation import format_nip
 from ipos_tui.domain.vat import VAT_RATES, VatTotal, letter_label, vat_from_gross
-from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
-from ipos_tui.terminal.records import (
+from ipos_tui.store.ledger import DocumentDraft
+from ipos_tui.store.records import (
     Buyer,
     Company,
     DocumentDetail,
@@ -63,11 +63,11 @@ from ipos_tui.terminal.records import (
     User,
     document_number_text,
 )
-from ipos_tui.terminal.timeutil import parse_time
-from ipos_tui.terminal.vat_table import RATES_KEY, document_rates
+from ipos_tui.store.timeutil import parse_time
+from ipos_tui.store.vat_table import RATES_KEY, document_rates
 
 if TYPE_CHECKING:
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 #: The ledger's document type of an invoice issued for an earlier receipt.
 DOC_INVOICE: Final = "invoice"
@@ -242,7 +242,7 @@ class InvoiceService:
 
 
 def _local_day(moment: datetime) -> date:
-    from ipos_tui.terminal.timeutil import local_text
+    from ipos_tui.store.timeutil import local_text
 
     return parse_time(local_text(moment)).date()
 
