@@ -1,4 +1,4 @@
-"""Daily report benchmark: ipos_tui.terminal.reports against raw SQL, in one run.
+"""Daily report benchmark: ipos_tui.till.reports against raw SQL, in one run.
 
 Run ``python benchmarks/day_report_bench.py [--receipts 5000] [--repeat 7]``. It is a
 measuring script, not a test: it asserts nothing about time, it prints a table.

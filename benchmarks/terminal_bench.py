@@ -1,4 +1,4 @@
-"""Terminal database benchmark: ipos_tui.terminal against raw sqlite3, in one run.
+"""Terminal database benchmark: ipos_tui.store against raw sqlite3, in one run.
 
 Run ``python benchmarks/terminal_bench.py [--products 300000] [--quick]``. It is a
 measuring script, not a test: it asserts nothing about time, it prints a table.
@@ -995,7 +995,7 @@ _LEGEND: Final = (
 
 def render(report: Report) -> str:
     """The full printed report."""
-    lines = ["Terminal database benchmark: ours (ipos_tui.terminal) vs raw sqlite3", ""]
+    lines = ["Terminal database benchmark: ours (ipos_tui.store) vs raw sqlite3", ""]
     lines += [f"  {key}: {value}" for key, value in report.machine.items()]
     lines += [f"  products: {report.products}, barcodes: {report.barcodes}", ""]
     lines += table_lines(report.rows)

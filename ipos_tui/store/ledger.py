@@ -235,7 +235,7 @@ def deposit_record(receipt: Receipt) -> dict[str, Any] | None:
 
 def _receipt_extra(receipt: Receipt, rates: dict[str, int | None]) -> str:
     """A receipt's ``extra``: the rates of its letters (see
-    :mod:`ipos_tui.terminal.vat_table`), the manager's authorisations and the
+    :mod:`ipos_tui.store.vat_table`), the manager's authorisations and the
     deposits, if any."""
     extra: dict[str, Any] = {RATES_KEY: rates}
     if receipt.authorisations:

@@ -11,7 +11,7 @@ exactly there, whatever the clock says.
 
 Sales and returns are kept apart per VAT letter and rate: the gross of each is
 summed per letter at the rate each document used (its snapshot, see
-:mod:`ipos_tui.terminal.vat_table`) and the VAT computed once from each sum, as the
+:mod:`ipos_tui.store.vat_table`) and the VAT computed once from each sum, as the
 fiscal printer does; a return corrects its original's VAT, at the original's rate.
 No letter goes negative; the net (sales − returns) is the summary, and what the
 report stores in its VAT column and uploads (net gross and VAT per letter), as the
