@@ -106,7 +106,7 @@ def _header(
         out.append(f"NIP nabywcy: {_nip(buyer.nip)}"[:width])
     elif buyer is not None and detail.invoice_number:
         # an invoice names both parties with their NIP under their labels
-        from ipos_tui.till.invoices import parties
+        from ipos_tui.devices.invoice_printout import parties
 
         out += parties(company, buyer, width)
     elif buyer is not None:
