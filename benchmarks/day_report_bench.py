@@ -1,4 +1,4 @@
-"""Daily report benchmark: ipos_tui.terminal.reports against raw SQL, in one run.
+"""Daily report benchmark: ipos_tui.till.reports against raw SQL, in one run.
 
 Run ``python benchmarks/day_report_bench.py [--receipts 5000] [--repeat 7]``. It is a
 measuring script, not a test: it asserts nothing about time, it prints a table.
@@ -44,11 +44,11 @@ from typing import Any
 
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.vat import vat_totals
-from ipos_tui.terminal.db import PRAGMAS, Terminal, open_terminal
+from ipos_tui.store.db import PRAGMAS, Terminal, open_terminal
 from ipos_tui.demo.terminal import seed_demo
-from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.records import DocumentPayment, User
-from ipos_tui.terminal.reports import DaySums, reports_of
+from ipos_tui.store.ledger import DocumentDraft
+from ipos_tui.store.records import DocumentPayment, User
+from ipos_tui.till.reports import DaySums, reports_of
 
 CASHIER = User(1, "1001", "Anna Kowalska", "kierownik", frozenset())
 START = datetime(2026, 11, 26, 7, 0, tzinfo=timezone(timedelta(hours=1)))

@@ -1,4 +1,4 @@
-"""Terminal database benchmark: ipos_tui.terminal against raw sqlite3, in one run.
+"""Terminal database benchmark: ipos_tui.store against raw sqlite3, in one run.
 
 Run ``python benchmarks/terminal_bench.py [--products 300000] [--quick]``. It is a
 measuring script, not a test: it asserts nothing about time, it prints a table.
@@ -58,9 +58,9 @@ from ipos_tui.domain.validation import (
     MAX_NAME_LENGTH,
     MAX_PLU_DIGITS,
 )
-from ipos_tui.terminal.catalog import _INSERT_PRODUCT, _UPSERT_PRODUCT, _product_params, fts_phrase
-from ipos_tui.terminal.db import PRAGMAS, Terminal, open_terminal
-from ipos_tui.terminal.ledger import (
+from ipos_tui.store.catalog import _INSERT_PRODUCT, _UPSERT_PRODUCT, _product_params, fts_phrase
+from ipos_tui.store.db import PRAGMAS, Terminal, open_terminal
+from ipos_tui.store.ledger import (
     _INSERT_DOCUMENT,
     _INSERT_LINE,
     _INSERT_PAYMENT,
@@ -69,8 +69,8 @@ from ipos_tui.terminal.ledger import (
     _receipt_extra,
     _vat_json,
 )
-from ipos_tui.terminal.migrations import MIGRATIONS, PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
-from ipos_tui.terminal.records import (
+from ipos_tui.store.migrations import MIGRATIONS, PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
+from ipos_tui.store.records import (
     Barcode,
     CatalogueSnapshot,
     PaymentMethod,
@@ -80,8 +80,8 @@ from ipos_tui.terminal.records import (
     User,
     VatRate,
 )
-from ipos_tui.terminal.timeutil import local_text, utc_text
-from ipos_tui.terminal.vat_table import effective_rates, snapshot
+from ipos_tui.store.timeutil import local_text, utc_text
+from ipos_tui.store.vat_table import effective_rates, snapshot
 
 # -- targets of issue 3 ----------------------------------------------------------
 
@@ -952,7 +952,7 @@ _LEGEND: Final = (
 
 def render(report: Report) -> str:
     """The full printed report."""
-    lines = ["Terminal database benchmark: ours (ipos_tui.terminal) vs raw sqlite3", ""]
+    lines = ["Terminal database benchmark: ours (ipos_tui.store) vs raw sqlite3", ""]
     lines += [f"  {key}: {value}" for key, value in report.machine.items()]
     lines += [f"  products: {report.products}, barcodes: {report.barcodes}", ""]
     lines += table_lines(report.rows)

@@ -71,14 +71,14 @@ class _PrivateLogHandler(logging.handlers.RotatingFileHandler):
     each rotation too."""
 
     def _open(self):  # type: ignore[no-untyped-def]
-        from ipos_tui.terminal.paths import create_private_file
+        from ipos_tui.store.paths import create_private_file
 
         create_private_file(Path(self.baseFilename))
         return super()._open()
 
 
 def _setup_logging(data_dir: Path, verbose: bool) -> None:
-    from ipos_tui.terminal.paths import make_private_dir
+    from ipos_tui.store.paths import make_private_dir
 
     make_private_dir(data_dir)
     handler = _PrivateLogHandler(
@@ -108,7 +108,7 @@ def tui_main(argv: list[str] | None = None) -> int:
 
 def _tui_main(argv: list[str], language: str) -> int:
     args = _parser().parse_args(argv)
-    from .terminal.paths import default_data_dir, demo_data_dir
+    from .store.paths import default_data_dir, demo_data_dir
 
     is_demo = args.command == "demo"
     if is_demo:
@@ -124,7 +124,7 @@ def _tui_main(argv: list[str], language: str) -> int:
     _setup_logging(data_dir, args.verbose)
     log = logging.getLogger("ipos_tui.cli")
 
-    from .terminal.db import open_terminal
+    from .store.db import open_terminal
 
     if args.command == "trust-key":
         from .updates.headless import trust_key_command

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "ui"))
 
-from ipos_tui.terminal.db import open_terminal  # noqa: E402
+from ipos_tui.store.db import open_terminal  # noqa: E402
 from ipos_tui.demo.terminal import seed_demo  # noqa: E402
 from ipos_tui.ui.app import create_app  # noqa: E402
 from screen_states import STATES  # noqa: E402

@@ -16,7 +16,7 @@ os.environ.pop("NO_COLOR", None)
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 from ipos_tui.i18n import set_language  # noqa: E402
-from ipos_tui.terminal.db import Terminal, open_terminal  # noqa: E402
+from ipos_tui.store.db import Terminal, open_terminal  # noqa: E402
 from ipos_tui.demo.terminal import seed_demo  # noqa: E402
 
 WARSAW_WINTER = timezone(timedelta(hours=1))

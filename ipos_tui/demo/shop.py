@@ -33,7 +33,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.i18n import current_language, set_language, t
 
 if TYPE_CHECKING:
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ WATCH_INTERVAL: Final = 2.0
 def _follow(terminal: Terminal, url: str) -> bool:
     """Point the till's stored connection at ``url`` (same identity and token: the
     back office only moved); True when it changed. Call with a DB connection."""
-    from ipos_tui.terminal.connection import ConnectionStore
+    from ipos_tui.store.connection import ConnectionStore
 
     store = ConnectionStore(terminal.db, terminal.models)
     connection = store.get()
@@ -154,7 +154,7 @@ def open_demo_till(backoffice: DemoBackOffice, number: int, data_dir: Path, *,
                    watch_interval: float = WATCH_INTERVAL) -> Iterator[DemoTill]:
     """Open till ``number``'s database, hold its lease (the back office runs while
     it is held), start or join the back office, connect, watch the link."""
-    from ipos_tui.terminal.db import open_terminal
+    from ipos_tui.store.db import open_terminal
 
     with open_terminal(data_dir) as terminal:
         lease = Flock(data_dir / TILL_LEASE)
@@ -204,7 +204,7 @@ def run_demo(
 ) -> int:
     """Start (or join) the demo shop, activate till ``number``, run the terminal."""
     from ipos_tui.demo.terminal import DEMO_LOGINS
-    from ipos_tui.terminal.paths import demo_data_dir
+    from ipos_tui.store.paths import demo_data_dir
 
     backoffice = DemoBackOffice(root)
     next_till = f"{number + 1}" + ("" if root == demo_data_dir() else f" --data-dir {root}")

@@ -13,9 +13,9 @@ from typing import Final
 
 from ipos_tui.demo.catalogue import DEMO_LOGINS as _DEMO_LOGINS
 from ipos_tui.demo.catalogue import DemoShop, demo_shop
-from ipos_tui.terminal.auth import hash_pin
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.records import (
+from ipos_tui.store.auth import hash_pin
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.records import (
     Barcode,
     CatalogueSnapshot,
     Category,

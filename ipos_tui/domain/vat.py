@@ -19,7 +19,7 @@ from ipos_tui.domain.money import round_half_up
 #: first PTU table of a till that has none from its back office, and the rates of the
 #: documents stored before each document kept the rates it used. Receipts, returns
 #: and reports take their rates from the till's PTU table
-#: (``ipos_tui.terminal.vat_table``), never from here.
+#: (``ipos_tui.store.vat_table``), never from here.
 VAT_RATES: Final[dict[str, int | None]] = {
     "A": 2300,
     "B": 800,

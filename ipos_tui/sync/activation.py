@@ -20,10 +20,10 @@ import httpx
 from ipos_tui import __version__
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.sync.client import SyncClient, normalise_server_url
-from ipos_tui.terminal.connection import Connection, ConnectionStore, restrict_to_owner
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.feed_apply import FeedApplier
-from ipos_tui.terminal.records import TerminalInfo
+from ipos_tui.store.connection import Connection, ConnectionStore, restrict_to_owner
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.feed_apply import FeedApplier
+from ipos_tui.store.records import TerminalInfo
 
 log = logging.getLogger(__name__)
 

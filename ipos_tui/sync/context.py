@@ -19,8 +19,8 @@ import httpx
 
 from ipos_tui import __version__
 from ipos_tui.sync.client import SyncClient
-from ipos_tui.terminal.connection import Connection, ConnectionStore
-from ipos_tui.terminal.db import Terminal
+from ipos_tui.store.connection import Connection, ConnectionStore
+from ipos_tui.store.db import Terminal
 from ipos_tui.updates.staging import read_staged
 
 

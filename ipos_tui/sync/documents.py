@@ -60,8 +60,8 @@ from typing import Any, Final
 
 from ipos_tui.domain.authorisation import EXTRA_KEY
 from ipos_tui.protocol import ReceiptDocument
-from ipos_tui.terminal.records import Buyer, DocumentDetail, DocumentLine, DocumentPayment
-from ipos_tui.terminal.vat_table import RATES_KEY
+from ipos_tui.store.records import Buyer, DocumentDetail, DocumentLine, DocumentPayment
+from ipos_tui.store.vat_table import RATES_KEY
 
 #: Ledger document types this module can put on the wire.
 SUPPORTED_TYPES: Final = frozenset(

@@ -29,7 +29,7 @@ from ipos_tui.sync.progress import (
     JobFinished,
 )
 from ipos_tui.sync.pull import run_job
-from ipos_tui.terminal.db import Terminal
+from ipos_tui.store.db import Terminal
 
 
 @dataclass

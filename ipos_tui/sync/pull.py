@@ -44,8 +44,8 @@ from ipos_tui.sync.progress import (
     JobFinished,
     Observer,
 )
-from ipos_tui.terminal.feed_apply import TYPE_ITEM, Counts, FeedApplier
-from ipos_tui.terminal.timeutil import utc_text
+from ipos_tui.store.feed_apply import TYPE_ITEM, Counts, FeedApplier
+from ipos_tui.store.timeutil import utc_text
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from ipos_tui.protocol import Buyer as WireBuyer
 from ipos_tui.protocol import ReceiptLookupResponse
 from ipos_tui.sync.client import SyncClient
 from ipos_tui.sync.errors import SyncError
-from ipos_tui.terminal.records import Buyer, DocumentLine, DocumentPayment
-from ipos_tui.terminal.returns import RemoteLookup, RemoteReceipt
-from ipos_tui.terminal.timeutil import to_local
+from ipos_tui.store.records import Buyer, DocumentLine, DocumentPayment
+from ipos_tui.till.returns import RemoteLookup, RemoteReceipt
+from ipos_tui.store.timeutil import to_local
 
 #: Decimals of a quantity in a unit the terminal does not know (weights have 3).
 _FALLBACK_PRECISION = 3

@@ -1,12 +1,14 @@
-"""The till's use cases as plain Python over the local database and the devices.
+"""The till's use cases over the local database (:mod:`ipos_tui.store`) and the devices
+(:mod:`ipos_tui.devices`), without Textual: the sale, cash operations and shifts,
+deposit returns, returns, invoices, reports, and printing what a crash left unprinted.
 
 :class:`Till` is built once per terminal (the composition root): the UI, a test or
-the CLI holds one and calls it; nothing here imports Textual.
+the CLI holds one and calls it.
 """
 
 from __future__ import annotations
 
-from ipos_tui.terminal.db import Terminal
+from ipos_tui.store.db import Terminal
 from ipos_tui.till.sale import Sale
 
 

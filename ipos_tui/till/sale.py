@@ -18,11 +18,11 @@ from ipos_tui.domain.authorisation import Authorisation
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.scale_code import ScaleCode
-from ipos_tui.terminal.card_app import card_app_of
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.parked import OpenReceipt, ParkedService, ReceiptState, receipt_state
-from ipos_tui.terminal.records import Buyer, DocumentKind, Product, StoredDocument, User
-from ipos_tui.terminal.vat_table import effective_rates
+from ipos_tui.devices.card_app import card_app_of
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.parked import OpenReceipt, ParkedService, ReceiptState, receipt_state
+from ipos_tui.store.records import Buyer, DocumentKind, Product, StoredDocument, User
+from ipos_tui.store.vat_table import effective_rates
 
 
 class Sale:

@@ -23,10 +23,10 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from .. import __version__
 from ..domain.receipt import Receipt
 from ..i18n import set_language, t
-from ..terminal.db import Terminal
-from ..terminal.parked import OpenReceipt, ParkedService
+from ..store.db import Terminal
+from ..store.parked import OpenReceipt, ParkedService
 from ..till import Sale, Till
-from ..terminal.records import User
+from ..store.records import User
 from textual.worker import Worker, WorkerState
 
 from .background import BackgroundUpload
@@ -174,7 +174,7 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         printout are printed now (terminal/journal_recovery.py), and the login
         screen says which."""
         from ..i18n.plural import tn
-        from ..terminal.journal_recovery import print_unprinted
+        from ..till.journal_recovery import print_unprinted
         from .printouts import document_title
 
         try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..i18n import t
-from ..terminal.printer import printer_of
-from ..terminal.printout import render_receipt, save_printout
-from ..terminal.records import SALE_TYPES, DocumentDetail, document_number_text
+from ..devices.printer import printer_of
+from ..devices.printout import render_receipt, save_printout
+from ..store.records import SALE_TYPES, DocumentDetail, document_number_text
 
 if TYPE_CHECKING:
     from .app import IposApp

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import DomainError
 from ..i18n import t
-from ..terminal.reports import (
+from ..till.reports import (
     authorised_lines,
     category_lines,
     check_period,
@@ -25,7 +25,7 @@ from ..terminal.reports import (
     reports_of,
 )
 from ..domain.authorisation import Authorisation
-from ..terminal.records import PERM_DAY_CLOSE, PERM_REPORTS
+from ..store.records import PERM_DAY_CLOSE, PERM_REPORTS
 from .dialogs import ConfirmDialog, Field, FormDialog, MenuScreen, TextViewDialog
 from .dialogs.authorise import GatedMenuScreen, authorise_then, gated
 from .widgets.menu import MenuItem

@@ -15,8 +15,8 @@ from typing import TextIO
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.i18n import t
 from ipos_tui.protocol import DEFAULT_RELEASE_CHANNEL
+from ipos_tui.store.db import Terminal
 from ipos_tui.sync.context import SyncContext
-from ipos_tui.terminal.db import Terminal
 from ipos_tui.updates.download import DownloadProgress
 from ipos_tui.updates.hook import day_close_update
 from ipos_tui.updates.keys import trust_key
@@ -109,7 +109,7 @@ def _install_allowed(terminal: Terminal, out: TextIO, err: TextIO, *, force: boo
     if read_staged(terminal.data_dir) is None:
         err.write(t("update.cli_nothing_staged") + "\n")
         return 1
-    from ipos_tui.terminal.reports import ReportService
+    from ipos_tui.till.reports import ReportService
 
     started = ReportService(terminal).open_day_started()
     if started is not None:

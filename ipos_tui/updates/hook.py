@@ -22,7 +22,7 @@ from ipos_tui.updates.updatelog import update_logger
 from ipos_tui.updates.version import parse_version
 
 if TYPE_CHECKING:
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 #: The value the app returns from ``App.run()`` to have cli.py install the update.
 INSTALL_MARKER = "install-update"

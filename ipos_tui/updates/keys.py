@@ -114,7 +114,7 @@ def key_folders(data_dir: Path) -> list[Path]:
     data dir lying inside it. A key the owner trusts for this account's terminal is
     trusted by its training tills too. No other directory is ever searched.
     """
-    from ipos_tui.terminal.paths import default_data_dir
+    from ipos_tui.store.paths import default_data_dir
 
     own = Path(data_dir).resolve()
     home = default_data_dir().resolve()

@@ -16,6 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "ipos_tui"
 FORBIDDEN_FOR_BACKOFFICE = ("textual", "rich", "ipos_tui.ui", "ipos_tui.terminal",
+                            "ipos_tui.store", "ipos_tui.devices", "ipos_tui.till",
                             "ipos_tui.sync")
 
 
@@ -64,7 +65,8 @@ def test_server_and_cli_load_no_ui_or_terminal_modules() -> None:
         "import sys, ipos_tui.backoffice.api, ipos_tui.backoffice.cli, "
         "ipos_tui.demo.backoffice, ipos_tui.backoffice.csvio\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich') or "
-        "m.startswith(('ipos_tui.ui', 'ipos_tui.terminal', 'ipos_tui.sync'))]\n"
+        "m.startswith(('ipos_tui.ui', 'ipos_tui.terminal', 'ipos_tui.store', "
+        "'ipos_tui.devices', 'ipos_tui.till', 'ipos_tui.sync'))]\n"
         "print(bad)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -25,8 +25,8 @@ from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION
+from ipos_tui.store.db import open_terminal
 from ipos_tui.sync.activation import activate
-from ipos_tui.terminal.db import open_terminal
 from ipos_tui.ui.dialogs.authorise import AuthoriseDialog
 from ipos_tui.ui.screens.login import LoginScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen

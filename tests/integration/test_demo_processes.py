@@ -27,9 +27,9 @@ from ipos_tui.backoffice import documents
 from ipos_tui.demo.server import DemoBackOffice
 from ipos_tui.demo.shop import open_demo_till, reset_demo
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
+from ipos_tui.store.db import Terminal
 from ipos_tui.sync.context import SyncContext, connection_of
 from ipos_tui.sync.upload import upload_due
-from ipos_tui.terminal.db import Terminal
 from ipos_tui.ui.app import create_app
 from ipos_tui.ui.screens.login import LoginScreen
 from ipos_tui.ui.screens.sync import SyncScreen

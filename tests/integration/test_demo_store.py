@@ -21,8 +21,8 @@ import pytest
 
 from ipos_tui.demo.server import DemoBackOffice
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
+from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.sync.activation import activate
-from ipos_tui.terminal.db import Terminal, open_terminal
 from ipos_tui.ui.app import create_app
 from ipos_tui.ui.screens.login import LoginScreen
 from ipos_tui.ui.screens.sync import SyncScreen

@@ -27,8 +27,8 @@ from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.scale_code import with_check_digit
+from ipos_tui.store.db import open_terminal
 from ipos_tui.sync.activation import activate
-from ipos_tui.terminal.db import open_terminal
 from ipos_tui.demo.terminal import demo_snapshot
 from ipos_tui.ui.dialogs import TextViewDialog
 from ipos_tui.ui.screens.login import LoginScreen

@@ -21,12 +21,12 @@ from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
+from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.headless import RowCollector, run_jobs
-from ipos_tui.terminal.cash import cash_of
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.reports import parse_month, reports_of
+from ipos_tui.till.cash import cash_of
+from ipos_tui.till.reports import parse_month, reports_of
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -34,9 +34,9 @@ from ipos_tui.sync.progress import CancelToken
 from ipos_tui.sync.pull import pull_stream
 from ipos_tui.sync.receipts import receipt_lookup
 from ipos_tui.sync.upload import upload_job
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.records import PERM_RETURNS, Buyer, PaymentMethod, User
-from ipos_tui.terminal.returns import ReturnService
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.records import PERM_RETURNS, Buyer, PaymentMethod, User
+from ipos_tui.till.returns import ReturnService
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -26,12 +26,12 @@ from ipos_tui.backoffice.embedded import EmbeddedServer  # noqa: E402
 from ipos_tui.backoffice.security import SECRET_ENV  # noqa: E402
 from ipos_tui.backoffice.services import BackOffice  # noqa: E402
 from ipos_tui.protocol import HEADER_PROTOCOL_VERSION, PROTOCOL_VERSION  # noqa: E402
+from ipos_tui.store.db import open_terminal  # noqa: E402
 from ipos_tui.sync.activation import activate  # noqa: E402
 from ipos_tui.sync.context import SyncContext, connection_of  # noqa: E402
 from ipos_tui.sync.documents import document_payload  # noqa: E402
 from ipos_tui.sync.progress import CancelToken, null_observer  # noqa: E402
 from ipos_tui.sync.upload import HOLD_AFTER_ROUNDS, upload_job  # noqa: E402
-from ipos_tui.terminal.db import open_terminal  # noqa: E402
 from ipos_tui.ui.dialogs import TextViewDialog  # noqa: E402
 from ipos_tui.ui.screens.login import LoginScreen  # noqa: E402
 from ipos_tui.ui.screens.transactions import TransactionsScreen  # noqa: E402

@@ -16,14 +16,14 @@ from ipos_tui.backoffice.db import open_database
 from ipos_tui.demo.backoffice import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.services import BackOffice
+from ipos_tui.devices.printer import printer_of
 from ipos_tui.domain.vat import vat_from_gross
+from ipos_tui.store.db import open_terminal
+from ipos_tui.store.vat_table import effective_rates
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.headless import RowCollector, run_jobs
-from ipos_tui.terminal.db import open_terminal
-from ipos_tui.terminal.printer import printer_of
-from ipos_tui.terminal.reports import reports_of
-from ipos_tui.terminal.vat_table import effective_rates
+from ipos_tui.till.reports import reports_of
 from ipos_tui.ui.dialogs import ConfirmDialog
 from ipos_tui.ui.screens.day_close import DayCloseScreen
 from ipos_tui.ui.screens.sync import SyncScreen

@@ -36,9 +36,9 @@ from ipos_tui.backoffice import models as bo
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.sync.client import SyncClient
-from ipos_tui.terminal.connection import Connection, ConnectionStore
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.records import TerminalInfo, User
+from ipos_tui.store.connection import Connection, ConnectionStore
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.records import TerminalInfo, User
 from ipos_tui.backoffice.embedded import AsgiServer
 
 Action = Literal["forward", "drop_response", "hold", "reply", "reset"]

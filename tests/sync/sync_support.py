@@ -18,7 +18,7 @@ from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken
 from ipos_tui.sync.pull import pull_stream
-from ipos_tui.terminal.db import Terminal, open_terminal
+from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.backoffice.embedded import EmbeddedServer
 
 PEPPER = b"sync-test-pepper"

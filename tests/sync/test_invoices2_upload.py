@@ -21,14 +21,14 @@ from ipos_tui.backoffice.cli.table import command_named
 from ipos_tui.backoffice.documents.listing import list_invoices, list_transactions
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.protocol import InvoiceDocument, ReturnDocument
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.records import Buyer, PaymentMethod, User
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken, JobFinished
 from ipos_tui.sync.upload import upload_job
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.invoices import InvoiceService
-from ipos_tui.terminal.records import Buyer, PaymentMethod, User
-from ipos_tui.terminal.reports import ReportService
-from ipos_tui.terminal.returns import ReturnService
+from ipos_tui.till.invoices import InvoiceService
+from ipos_tui.till.reports import ReportService
+from ipos_tui.till.returns import ReturnService
 
 WARSAW = timezone(timedelta(hours=1))
 SOLD_AT = datetime(2026, 11, 26, 10, 30, tzinfo=WARSAW)

@@ -22,8 +22,8 @@ from ipos_tui.sync.errors import SyncError
 from ipos_tui.sync.context import SyncContext, connection_of
 from ipos_tui.sync.progress import CancelToken, ItemFailed, JobFinished
 from ipos_tui.sync.pull import config_job, pull_stream
-from ipos_tui.terminal.db import open_terminal
-from ipos_tui.terminal.feed_apply import FeedApplier
+from ipos_tui.store.db import open_terminal
+from ipos_tui.store.feed_apply import FeedApplier
 
 from sync_support import activated, demo_office, first_store, pull_all, running_server
 

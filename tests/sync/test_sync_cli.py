@@ -14,7 +14,7 @@ import pytest
 
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.sync.context import connection_of
-from ipos_tui.terminal.db import open_terminal
+from ipos_tui.store.db import open_terminal
 
 from sync_support import demo_office, first_store, office_catalogue, running_server, \
     terminal_catalogue

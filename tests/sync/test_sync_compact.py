@@ -23,10 +23,10 @@ from sync_support import (
 )
 
 from ipos_tui.protocol import DEFAULT_PULL_LIMIT
+from ipos_tui.store.feed_apply import FeedApplier
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken, ItemFailed
 from ipos_tui.sync.pull import pull_stream
-from ipos_tui.terminal.feed_apply import FeedApplier
 
 
 def test_terminal_reads_compact_pages_and_ends_equal_to_the_back_office(

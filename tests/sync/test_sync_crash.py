@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from ipos_tui.backoffice.services import BackOffice
-from ipos_tui.terminal.db import open_terminal
-from ipos_tui.terminal.feed_apply import FeedApplier
+from ipos_tui.store.db import open_terminal
+from ipos_tui.store.feed_apply import FeedApplier
 
 from sync_support import (
     activated,
@@ -38,7 +38,7 @@ from pathlib import Path
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken, ItemProgress
 from ipos_tui.sync.pull import pull_stream
-from ipos_tui.terminal.db import open_terminal
+from ipos_tui.store.db import open_terminal
 
 def slow(event):
     if isinstance(event, ItemProgress):

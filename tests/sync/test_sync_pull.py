@@ -24,9 +24,9 @@ from ipos_tui.sync.progress import (
     JobFinished,
 )
 from ipos_tui.sync.pull import products_job, pull_stream
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.feed_apply import FeedApplier
-from ipos_tui.terminal.records import User
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.feed_apply import FeedApplier
+from ipos_tui.store.records import User
 
 from sync_support import (
     activated,

@@ -14,11 +14,11 @@ from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.backoffice.throttle import Limit, Limits, Throttle
 from ipos_tui.i18n import set_language, t
+from ipos_tui.store.db import open_terminal
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.client import SyncClient
 from ipos_tui.sync.errors import SyncError
 from ipos_tui.sync.headless import activate_command
-from ipos_tui.terminal.db import open_terminal
 
 
 class Clock:

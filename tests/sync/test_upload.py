@@ -26,6 +26,8 @@ from ipos_tui import __version__
 from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.documents.quarantine import release_quarantine
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.records import TerminalInfo
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import (
     CancelToken,
@@ -44,8 +46,6 @@ from ipos_tui.sync.upload import (
     upload_due,
     upload_job,
 )
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.records import TerminalInfo
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -536,7 +536,7 @@ from pathlib import Path
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken
 from ipos_tui.sync.upload import upload_job
-from ipos_tui.terminal.db import open_terminal
+from ipos_tui.store.db import open_terminal
 
 with open_terminal(Path(sys.argv[1])) as terminal:
     ctx = SyncContext.for_terminal(terminal, max_attempts=1)

@@ -27,8 +27,8 @@ from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.documents import UnsupportedDocument, document_payload, receipt_document
 from ipos_tui.sync.progress import CancelToken, ItemDone, ItemFailed, JobFinished
 from ipos_tui.sync.upload import upload_job
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.records import ANONYMOUS_USER, Buyer, TerminalInfo, User
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.records import ANONYMOUS_USER, Buyer, TerminalInfo, User
 
 WARSAW = timezone(timedelta(hours=1))
 SOLD_AT = datetime(2026, 11, 26, 23, 30, tzinfo=WARSAW)
@@ -214,7 +214,7 @@ def test_invoice_without_buyer_name_is_rejected_by_reason_and_blocks_nothing(
 ) -> None:
     """An invoice with only a NIP (this ledger refuses to make one now, an older app
     version made it): the back office refuses it, the terminal keeps the reason."""
-    from ipos_tui.terminal import ledger as ledger_module
+    from ipos_tui.store import ledger as ledger_module
 
     office, _ = shop
     named = shapes(office)

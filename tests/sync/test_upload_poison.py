@@ -31,7 +31,7 @@ from ipos_tui.sync.documents import document_payload
 from ipos_tui.sync.headless import failure_text
 from ipos_tui.sync.progress import CancelToken, ItemDone, ItemFailed
 from ipos_tui.sync.upload import HOLD_AFTER_ROUNDS, KEY_HELD, RETRY_MAX, upload_due, upload_job
-from ipos_tui.terminal.db import Terminal, open_terminal
+from ipos_tui.store.db import Terminal, open_terminal
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 TRANSACTIONS = "/api/v1/transactions"

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from ipos_tui.sync.progress import ItemDone, ItemFailed, ItemProgress, ItemStarted, JobFinished
 
-from ipos_tui.terminal.db import Terminal
+from ipos_tui.store.db import Terminal
 
 from ui_helpers import set_catalogue_settings, wait_until
 
@@ -288,7 +288,7 @@ PARK_TWO = [*code("101"), "f2", "6", "plus", *code("1"), "f2", "6", "plus"]
 
 
 def _vat_changed(terminal: Terminal) -> None:
-    from ipos_tui.terminal.printer import printer_of
+    from ipos_tui.devices.printer import printer_of
 
     printer_of(terminal).vat_table()
     terminal.db.execute_sql("UPDATE vat_rate SET rate_bp = 700 WHERE letter = 'B'")
@@ -352,7 +352,7 @@ def _crashed_after_commit(terminal: Terminal) -> None:
     from datetime import datetime, timezone
 
     from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
-    from ipos_tui.terminal.records import User
+    from ipos_tui.store.records import User
 
     product = terminal.catalog.find_by_code("101")
     assert product is not None
@@ -383,7 +383,7 @@ DAYRULE_STATES = {
 
 def _connected(terminal: Terminal) -> None:
     """The till activated at a back office (not running: the test finds it offline)."""
-    from ipos_tui.terminal.connection import Connection, ConnectionStore
+    from ipos_tui.store.connection import Connection, ConnectionStore
 
     with terminal.db.atomic():
         ConnectionStore(terminal.db, terminal.models).save(Connection("http://127.0.0.1:1", 1, 1, "token", "Kasa 1"))

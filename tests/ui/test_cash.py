@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipos_tui.terminal.cash import cash_of
-from ipos_tui.terminal.db import open_terminal
-from ipos_tui.terminal.printer import printer_of
+from ipos_tui.till.cash import cash_of
+from ipos_tui.store.db import open_terminal
+from ipos_tui.devices.printer import printer_of
 from ipos_tui.ui.dialogs import TextViewDialog
 from ipos_tui.ui.dialogs.authorise import AuthoriseDialog
 from ipos_tui.ui.screens.cash import AmountDialog, LargeDifferenceDialog, OpeningCashScreen, ShiftCloseSummary

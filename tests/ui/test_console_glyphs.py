@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.terminal.db import open_terminal
+from ipos_tui.store.db import open_terminal
 
 from screen_states import STATES
 from ui_helpers import screen_text

@@ -17,8 +17,8 @@ import pytest
 
 from textual.widgets import Static
 
-from ipos_tui.terminal.printer import printer_of
-from ipos_tui.terminal.reports import reports_of
+from ipos_tui.devices.printer import printer_of
+from ipos_tui.till.reports import reports_of
 from ipos_tui.ui.dialogs import ConfirmDialog, FormDialog, TextViewDialog
 from ipos_tui.ui.screens.day_close import STEPS, DayCloseScreen, step_label
 from ipos_tui.ui.screens.payment import PaymentScreen
@@ -249,7 +249,7 @@ async def test_the_report_is_listed_in_transactions_and_opens_as_printed(make_ap
 async def test_a_failing_step_does_not_stop_the_report(make_app, monkeypatch) -> None:
     """A device step that breaks (here the card app, as if its storage failed) is
     shown failed; the daily report is still stored and printed."""
-    from ipos_tui.terminal.card_app import CardApp
+    from ipos_tui.devices.card_app import CardApp
 
     def broken(self, now):  # type: ignore[no-untyped-def]
         raise OSError("disk I/O error")
@@ -283,7 +283,7 @@ async def test_parked_receipts_cleared_with_lines_count_as_voided(make_app) -> N
 
 async def test_no_update_is_installed_when_the_report_failed(make_app, monkeypatch) -> None:
     """The update hook is the day close's last step only after a stored report."""
-    from ipos_tui.terminal.reports import ReportService
+    from ipos_tui.till.reports import ReportService
     from ipos_tui.updates import hook
 
     def broken(self, cashier, now):  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ipos_tui.domain.vat import VAT_RATES
 from ipos_tui.demo.terminal import demo_snapshot
-from ipos_tui.terminal.reports import reports_of
+from ipos_tui.till.reports import reports_of
 from ipos_tui.ui.dialogs import FormDialog, TextViewDialog
 from ipos_tui.ui.screens.registration import RegistrationScreen
 

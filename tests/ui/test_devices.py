@@ -7,8 +7,8 @@ withdrawn with Esc (reversed, not settled), Esc on the settlement question.
 
 from __future__ import annotations
 
-from ipos_tui.terminal.card_app import card_app_of
-from ipos_tui.terminal.printer import printer_of
+from ipos_tui.devices.card_app import card_app_of
+from ipos_tui.devices.printer import printer_of
 from ipos_tui.ui.dialogs import ConfirmDialog, MenuScreen, TextViewDialog
 from ipos_tui.ui.screens.card_app import CardTransactionsScreen
 from ipos_tui.ui.screens.payment import PaymentScreen

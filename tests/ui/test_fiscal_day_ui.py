@@ -21,8 +21,8 @@ from ui_helpers import (
     type_text,
 )
 
-from ipos_tui.terminal.db import open_terminal
-from ipos_tui.terminal.reports import reports_of
+from ipos_tui.store.db import open_terminal
+from ipos_tui.till.reports import reports_of
 from ipos_tui.ui.dialogs import ConfirmDialog, MenuScreen, TextViewDialog
 from ipos_tui.ui.screens.cash import AmountDialog
 from ipos_tui.ui.screens.payment import PaymentScreen
@@ -221,7 +221,7 @@ async def test_a_shop_closed_for_days_sells_without_empty_reports(make_app, cloc
 
 
 async def test_no_card_money_is_taken_for_a_sale_the_day_refuses(make_app, clock) -> None:
-    from ipos_tui.terminal.card_app import card_app_of
+    from ipos_tui.devices.card_app import card_app_of
 
     app = make_app()
     clock.now = clock.now.replace(hour=23, minute=50)

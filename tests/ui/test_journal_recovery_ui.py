@@ -8,9 +8,9 @@ from pathlib import Path
 
 from ui_helpers import status
 
+from ipos_tui.devices.printer import printer_of
 from ipos_tui.domain.receipt import Payment
-from ipos_tui.terminal.db import open_terminal
-from ipos_tui.terminal.printer import printer_of
+from ipos_tui.store.db import open_terminal
 from ipos_tui.ui.screens.login import LoginScreen
 
 

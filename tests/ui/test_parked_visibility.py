@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipos_tui.terminal.db import open_terminal
+from ipos_tui.store.db import open_terminal
 from ipos_tui.ui.screens.parked import ParkedScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen
 

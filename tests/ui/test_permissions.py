@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from ipos_tui.terminal.auth import MAX_FAILURES
-from ipos_tui.terminal.connection import Connection, ConnectionStore
-from ipos_tui.terminal.db import open_terminal
-from ipos_tui.terminal.printer import printer_of
+from ipos_tui.store.auth import MAX_FAILURES
+from ipos_tui.store.connection import Connection, ConnectionStore
+from ipos_tui.store.db import open_terminal
+from ipos_tui.devices.printer import printer_of
 from ipos_tui.ui.dialogs import ConfirmDialog, FormDialog, MenuScreen, TextViewDialog
 from ipos_tui.ui.dialogs.authorise import AuthoriseDialog
 from ipos_tui.ui.screens.connection import ConnectionScreen

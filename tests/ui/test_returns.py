@@ -147,7 +147,7 @@ async def test_card_refund_only_up_to_the_card_amount(make_app) -> None:
         await pilot.pause()
         await pilot.press("escape")
         assert status(pilot) == "Zwrot nr Z000001 zapisany: 5,99\xa0zł (karta)."
-    from ipos_tui.terminal.card_app import card_app_of
+    from ipos_tui.devices.card_app import card_app_of
 
     refund = card_app_of(app.terminal).open_transactions()[0]
     assert (refund.kind, refund.amount) == ("refund", 599)
@@ -184,8 +184,8 @@ async def test_return_from_the_transaction_list(make_app) -> None:
 async def test_another_tills_receipt_needs_the_connection(make_app, demo_dir) -> None:
     """A till whose back office does not answer: a receipt of another till cannot be
     returned and the cashier is told why; one of this till still can."""
-    from ipos_tui.terminal.connection import Connection, ConnectionStore
-    from ipos_tui.terminal.db import open_terminal
+    from ipos_tui.store.connection import Connection, ConnectionStore
+    from ipos_tui.store.db import open_terminal
 
     with open_terminal(demo_dir) as terminal:
         with terminal.db.atomic():

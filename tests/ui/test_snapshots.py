@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
-from ipos_tui.terminal.db import open_terminal
+from ipos_tui.store.db import open_terminal
 
 from screen_states import STATES
 

@@ -248,7 +248,7 @@ def empty_catalogue(terminal) -> None:  # type: ignore[no-untyped-def]
     """A till just activated, with nothing to sell yet: the App shows its first sync."""
     import dataclasses
 
-    from ipos_tui.terminal.connection import Connection, ConnectionStore
+    from ipos_tui.store.connection import Connection, ConnectionStore
     from ipos_tui.demo.terminal import demo_snapshot
 
     terminal.catalog.replace_all(dataclasses.replace(demo_snapshot(), products=(), barcodes=()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipos_tui.terminal.db import open_terminal
+from ipos_tui.store.db import open_terminal
 from ipos_tui.ui.screens.parked import ParkedScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen
 
@@ -48,7 +48,7 @@ async def test_parked_receipts_on_offers_the_parked_list(make_app, demo_dir: Pat
 async def test_cashier_shifts_without_cash_management(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """Shifts on, cash management off: the shift opens at login without the opening
     cash prompt; 2. Zamknięcie zmiany prints the shift report and logs out."""
-    from ipos_tui.terminal.cash import cash_of
+    from ipos_tui.till.cash import cash_of
     from ipos_tui.ui.dialogs import TextViewDialog
     from ipos_tui.ui.screens.login import LoginScreen
 
@@ -78,7 +78,7 @@ async def test_cashier_shifts_without_cash_management(make_app, demo_dir: Path) 
 
 
 async def test_no_shifts_when_the_back_office_has_them_off(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    from ipos_tui.terminal.cash import cash_of
+    from ipos_tui.till.cash import cash_of
 
     _settings(demo_dir, cashier_shifts=False, cash_management=False)
     app = make_app()

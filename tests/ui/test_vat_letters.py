@@ -4,7 +4,7 @@ the receipt stays as it was; after the PTU table is written it sells at the new 
 
 from __future__ import annotations
 
-from ipos_tui.terminal.printer import printer_of
+from ipos_tui.devices.printer import printer_of
 from ipos_tui.ui.screens.registration import RegistrationScreen
 
 from ui_helpers import enter_code, login, status

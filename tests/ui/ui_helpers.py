@@ -9,7 +9,7 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from ipos_tui.terminal.db import Terminal
+from ipos_tui.store.db import Terminal
 from ipos_tui.demo.terminal import demo_snapshot
 
 

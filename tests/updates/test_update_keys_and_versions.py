@@ -118,7 +118,7 @@ def test_verification_needs_a_trusted_key_and_the_exact_bytes(tmp_path: Path) ->
 
 def test_demo_tills_trust_the_keys_of_the_default_data_dir_only(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ipos_tui.terminal import paths
+    from ipos_tui.store import paths
 
     home = tmp_path / "home-data"
     monkeypatch.setattr(paths, "default_data_dir", lambda: home)
@@ -133,7 +133,7 @@ def test_demo_tills_anywhere_trust_the_shop_dir_and_the_default_dir(
     """``ipos-tui demo --data-dir DIR``: ``trust-key --data-dir DIR FILE`` and plain
     ``trust-key FILE`` (what the refusal message says) both reach its tills; a dir
     that merely looks like a till, without the demo back office beside it, does not."""
-    from ipos_tui.terminal import paths
+    from ipos_tui.store import paths
     from ipos_tui.updates.keys import DEMO_BACKOFFICE_FILES, demo_shop_root
 
     home = tmp_path / "home-data"

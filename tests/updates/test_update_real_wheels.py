@@ -30,7 +30,7 @@ from packaging.requirements import Requirement
 
 from ipos_tui.backoffice.releases import publish
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
-from ipos_tui.terminal.db import open_terminal
+from ipos_tui.store.db import open_terminal
 from ipos_tui.updates.paths import UpdatePaths, read_json
 from ipos_tui.updates.wheelpack import repack
 

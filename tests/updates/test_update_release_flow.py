@@ -162,7 +162,7 @@ def test_release_endpoints_need_a_terminal_token_and_serve_ranges(shop: Shop) ->
     with httpx.Client(base_url=shop.url) as http:
         assert http.get("/api/v1/releases/latest").status_code == 401
         assert http.get(url).status_code == 401
-    from ipos_tui.terminal.connection import ConnectionStore
+    from ipos_tui.store.connection import ConnectionStore
 
     token = ConnectionStore(shop.terminal.db, shop.terminal.models).get().token  # type: ignore[union-attr]
     headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}

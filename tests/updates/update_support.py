@@ -17,9 +17,9 @@ from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.releases import ReleaseStore, keygen, publish
 from ipos_tui.backoffice.services import BackOffice
+from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext
-from ipos_tui.terminal.db import Terminal, open_terminal
 from ipos_tui.updates.keys import trust_key
 from ipos_tui.updates.updater import Updater
 

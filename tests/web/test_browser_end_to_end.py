@@ -17,8 +17,8 @@ import pytest
 from browser_support import launched_browser, sign_in
 
 from ipos_tui.backoffice.services import BackOffice
+from ipos_tui.store.db import open_terminal
 from ipos_tui.sync.activation import activate
-from ipos_tui.terminal.db import open_terminal
 from ipos_tui.ui.screens.login import LoginScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen
 from ipos_tui.ui.screens.sync import SyncScreen

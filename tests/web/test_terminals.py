@@ -27,13 +27,13 @@ from ipos_tui.backoffice.releases import ReleaseStore  # noqa: E402
 from ipos_tui.backoffice.services import BackOffice  # noqa: E402
 from ipos_tui.backoffice.web.routes.terminals import ago  # noqa: E402
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine  # noqa: E402
+from ipos_tui.store.db import open_terminal  # noqa: E402
+from ipos_tui.store.records import User as TillUser  # noqa: E402
 from ipos_tui.sync.activation import activate  # noqa: E402
 from ipos_tui.sync.context import SyncContext  # noqa: E402
 from ipos_tui.sync.progress import CancelToken  # noqa: E402
 from ipos_tui.sync.pull import pull_stream  # noqa: E402
 from ipos_tui.sync.upload import upload_job  # noqa: E402
-from ipos_tui.terminal.db import open_terminal  # noqa: E402
-from ipos_tui.terminal.records import User as TillUser  # noqa: E402
 from ipos_tui.updates.paths import UpdatePaths, write_json_atomic  # noqa: E402
 
 CODE_RE = re.compile(r'id="activation-code">([0-9-]+)<')

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from ipos_tui.sync.progress import CancelToken, Observer, null_observer
 from ipos_tui.sync.upload.policy import BATCH_SIZE, UploadOutcome
 from ipos_tui.sync.upload.sender import UploadRun
-from ipos_tui.terminal.timeutil import utc_text
+from ipos_tui.store.timeutil import utc_text
 
 if TYPE_CHECKING:
     from ipos_tui.sync.context import SyncContext
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 
 def upload_job(ctx: SyncContext, observer: Observer, cancel: CancelToken) -> bool:

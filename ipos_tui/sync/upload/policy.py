@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from ipos_tui.sync.errors import SyncError
-from ipos_tui.terminal.ledger import QueuedDocument
+from ipos_tui.store.ledger import QueuedDocument
 
 #: Documents per request: ~50 receipts are ~25–60 KB of JSON, a few seconds on EDGE.
 BATCH_SIZE: Final = 50

@@ -41,10 +41,13 @@ from ipos_tui.sync.upload.policy import (
     item_id,
     retry_params,
 )
-from ipos_tui.terminal.ledger import QueuedDocument
+from ipos_tui.store.ledger import QueuedDocument
 
 if TYPE_CHECKING:
     from ipos_tui.sync.context import SyncContext
+
+if TYPE_CHECKING:
+    pass
 
 log = logging.getLogger(__name__)
 

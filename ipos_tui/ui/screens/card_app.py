@@ -10,8 +10,8 @@ from textual.binding import Binding
 
 from ...domain.money import format_money
 from ...i18n import t
-from ...terminal.card_app import CardTransaction, card_app_of
-from ...terminal.records import PERM_DAY_CLOSE
+from ...devices.card_app import CardTransaction, card_app_of
+from ...store.records import PERM_DAY_CLOSE
 from ..widgets.menu import MenuItem
 from .list_screen import NAVIGATION, ListScreen
 

@@ -29,7 +29,7 @@ from ...domain.authorisation import Authorisation
 from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
-from ...terminal.cash import (
+from ...till.cash import (
     CashResult,
     CashService,
     DrawerState,
@@ -37,7 +37,7 @@ from ...terminal.cash import (
     cash_of,
     parse_cash_amount,
 )
-from ...terminal.printout import save_printout
+from ...devices.printout import save_printout
 from ..dialogs import TextViewDialog
 from ..dialogs.authorise import GatedMenuScreen, MarkedLabel, authorise_then
 from ..widgets.code_input import CodeInput, run_command
@@ -47,7 +47,7 @@ from .base import PosScreen, error_text
 from ..errors import Guarded
 
 if TYPE_CHECKING:
-    from ...terminal.records import User
+    from ...store.records import User
     from ..app import IposApp
 
 _ResultT = TypeVar("_ResultT")

@@ -27,7 +27,7 @@ from textual.widgets import Static
 from ...domain.authorisation import Authorisation
 from ...domain.errors import DomainError
 from ...i18n import t
-from ...terminal.records import PERM_SETTINGS
+from ...store.records import PERM_SETTINGS
 from ..dialogs.authorise import authorise_then
 from .base import PosScreen, error_text
 
@@ -195,7 +195,7 @@ class ConnectionScreen(PosScreen):
 
     def _change_address(self, url: str, authorisation: Authorisation) -> None:
         """Store the new address (nothing else of the connection changes), then test it."""
-        from ...terminal.connection import ConnectionStore
+        from ...store.connection import ConnectionStore
 
         terminal = self.pos.terminal
         store = ConnectionStore(terminal.db, terminal.models)

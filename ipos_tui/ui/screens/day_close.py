@@ -271,13 +271,13 @@ class DayCloseScreen(PosScreen):
         return await self._pull("products")
 
     async def _step_vat(self) -> StepOutcome:
-        from ...terminal.printer import PRINTER_LETTERS, printer_of, rate_label
+        from ...devices.printer import PRINTER_LETTERS, printer_of, rate_label
         from ..dialogs import ConfirmDialog
 
         terminal = self.pos.terminal
         if self.report_uuid is None:  # the day still has sales: the PTU table must wait
             return StepOutcome("skipped", t("day.vat_not_written"))
-        from ...terminal.reports import reports_of
+        from ...till.reports import reports_of
 
         if not reports_of(terminal).open_day().is_empty:  # written only with zero totals
             return StepOutcome("skipped", t("vatdocs.vat_day_not_empty"))
@@ -306,7 +306,7 @@ class DayCloseScreen(PosScreen):
         return StepOutcome("done", t("day.vat_written", changes=changes))
 
     async def _step_card(self) -> StepOutcome:
-        from ...terminal.card_app import card_app_of
+        from ...devices.card_app import card_app_of
 
         settlement = card_app_of(self.pos.terminal).settle(self.pos.clock())
         return StepOutcome(
@@ -340,8 +340,8 @@ class DayCloseScreen(PosScreen):
         return StepOutcome("done", t("day.parked_cleared", receipts=receipts))
 
     async def _step_report(self) -> StepOutcome:
-        from ...terminal.printout import save_printout
-        from ...terminal.reports import reports_of
+        from ...devices.printout import save_printout
+        from ...till.reports import reports_of
 
         pos = self.pos
         terminal = pos.terminal

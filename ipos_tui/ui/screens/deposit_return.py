@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
-from ...terminal.cash import parse_cash_amount
-from ...terminal.deposits import DEFAULT_UNIT_DEPOSIT, MAX_PIECES, deposits_of
-from ...terminal.printout import save_printout
+from ...till.cash import parse_cash_amount
+from ...till.deposits import DEFAULT_UNIT_DEPOSIT, MAX_PIECES, deposits_of
+from ...devices.printout import save_printout
 from ..dialogs import Field, FormDialog, TextViewDialog
 
 if TYPE_CHECKING:

@@ -94,7 +94,7 @@ class InfoScreen(InfoBase):
 def _shift(app: IposApp) -> list[tuple[str, str]]:
     """With cash management: the open shift and the cash the drawer should hold."""
     from ...domain.money import format_money
-    from ...terminal.cash import cash_of
+    from ...till.cash import cash_of
 
     if not app.terminal.settings.cash_management():
         return []
@@ -109,7 +109,7 @@ def _shift(app: IposApp) -> list[tuple[str, str]]:
 def _last_syncs(app: IposApp) -> list[tuple[str, str]]:
     """When each domain last synced successfully (local time), or "nigdy"."""
     from ...sync.pull import LAST_SYNC_PREFIX
-    from ...terminal.timeutil import parse_time
+    from ...store.timeutil import parse_time
 
     zone = app.clock().tzinfo
     rows = []

@@ -17,8 +17,8 @@ from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...domain.validation import format_nip
 from ...i18n import t
-from ...terminal.invoices import InvoiceService
-from ...terminal.records import DocumentDetail
+from ...till.invoices import InvoiceService
+from ...store.records import DocumentDetail
 from .base import PosScreen, error_text
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def _issue(screen: PosScreen, receipt: DocumentDetail, name: str, address: str) 
     except DomainError as error:
         screen.say(error_text(error), error=True)
         return
-    from ...terminal.printout import save_printout
+    from ...devices.printout import save_printout
 
     printed = service.print_invoice(stored.uuid, now)
     save_printout(app.data_dir, app.terminal.ledger.get_document(stored.uuid), printed.text)

@@ -20,8 +20,8 @@ from ...domain.money import format_money, parse_amount
 from ...domain.receipt import PaymentState
 from ...domain.validation import format_nip, validate_nip
 from ...i18n import t
-from ...terminal.card_app import card_app_of
-from ...terminal.records import Buyer, PaymentMethod
+from ...devices.card_app import card_app_of
+from ...store.records import Buyer, PaymentMethod
 from ..printouts import kind_label
 from ..widgets.code_input import CodeInput
 from .base import PosScreen

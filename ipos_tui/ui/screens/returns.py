@@ -29,9 +29,9 @@ from ...domain.quantity import format_quantity, parse_quantity
 from ...domain.receipt_code import parse_receipt_code
 from ...domain.authorisation import Authorisation
 from ...i18n import t
-from ...terminal.invoices import CORRECTION_REASON, CORRECTION_REASONS
-from ...terminal.records import PERM_RETURNS, PaymentMethod, document_number_text
-from ...terminal.returns import ReturnLine, ReturnService, ReturnSource, refund_value
+from ...till.invoices import CORRECTION_REASON, CORRECTION_REASONS
+from ...store.records import PERM_RETURNS, PaymentMethod, document_number_text
+from ...till.returns import ReturnLine, ReturnService, ReturnSource, refund_value
 from ..widgets.code_input import CodeInput
 from ..widgets.receipt_list import RowList, fit
 from ..dialogs.authorise import authorise_then
@@ -449,7 +449,7 @@ class ReturnScreen(PosScreen):
         except DomainError as error:
             self.say(return_error_text(error), error=True)
             return
-        from ...terminal.printout import save_printout
+        from ...devices.printout import save_printout
 
         printed = service.print_return(stored.uuid, now)
         text = printed.text

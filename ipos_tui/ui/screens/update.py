@@ -38,7 +38,7 @@ from ...updates.updater import CheckResult, Updater
 from .base import PosScreen, error_text
 
 if TYPE_CHECKING:
-    from ...terminal.db import Terminal
+    from ...store.db import Terminal
 
 UpdaterFactory = Callable[["Terminal"], AbstractContextManager["Updater | None"]]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ipos_tui.cli import tui_main
-from ipos_tui.terminal.db import open_terminal
+from ipos_tui.store.db import open_terminal
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import pytest
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.i18n import catalogue
-from ipos_tui.terminal.cash import check_reason, parse_cash_amount
+from ipos_tui.till.cash import check_reason, parse_cash_amount
 
 
 @pytest.mark.parametrize("text, grosze", [

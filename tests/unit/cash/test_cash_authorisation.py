@@ -10,10 +10,10 @@ import pytest
 
 from ipos_tui.domain.authorisation import Authorisation, authorisations_of
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.records import User
 from ipos_tui.sync.documents import document_payload
-from ipos_tui.terminal.cash import CashService
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.records import User
+from ipos_tui.till.cash import CashService
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone(timedelta(hours=1)))
 MANAGER = User(1, "1001", "Anna Kowalska", "kierownik", frozenset({"cash_withdrawal"}))

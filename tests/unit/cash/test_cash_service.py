@@ -13,15 +13,15 @@ import pytest
 from conftest import CASHIER, DEPOSITOR, MANAGER, NOW
 
 from ipos_tui.backoffice.documents.checks import parse_document
+from ipos_tui.devices.printer import printer_of
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.vat import VatTotal
 from ipos_tui.protocol import CashOperationDocument, CashReportDocument
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.ledger import DocumentDraft
+from ipos_tui.store.records import DocumentLine, DocumentPayment
 from ipos_tui.sync.documents import document_payload
-from ipos_tui.terminal.cash import LOCAL_SKIPPED_OPENING, CashService, cash_of
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.printer import printer_of
-from ipos_tui.terminal.records import DocumentLine, DocumentPayment
+from ipos_tui.till.cash import LOCAL_SKIPPED_OPENING, CashService, cash_of
 
 MILK = 349  # PLU 1, Mleko 3,2% 1l
 
@@ -104,7 +104,7 @@ def test_closing_the_shift_reports_it_and_the_next_shift_starts_from_zero(
     # the next day opens only after the daily report of this one (the fiscal day rule)
     tomorrow = NOW + timedelta(days=1)
     assert _error_key(lambda: cash.open_shift(15_000, cashier=CASHIER, now=tomorrow)) == "dayrule2.err_day_open"
-    from ipos_tui.terminal.reports import reports_of
+    from ipos_tui.till.reports import reports_of
 
     reports_of(demo_terminal).make_daily_report(MANAGER, tomorrow)
     # the next shift counts only its own documents

@@ -19,8 +19,9 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import MAX_GROSZE
 from ipos_tui.i18n import catalogue
 from ipos_tui.protocol import CashReportDocument
+from ipos_tui.store.db import Terminal
 from ipos_tui.sync.documents import document_payload
-from ipos_tui.terminal.cash import (
+from ipos_tui.till.cash import (
     DEFAULT_DIFFERENCE_LIMIT,
     KEY_DIFFERENCE_LIMIT,
     CashService,
@@ -28,7 +29,6 @@ from ipos_tui.terminal.cash import (
     count_of,
     difference_limit,
 )
-from ipos_tui.terminal.db import Terminal
 
 MILK = 349  # PLU 1, Mleko 3,2% 1l
 

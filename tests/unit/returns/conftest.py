@@ -8,8 +8,8 @@ import pytest
 from returns_support import MANAGER, NOW, receipt_of
 
 from ipos_tui.domain.receipt import Discount, Payment
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.records import StoredDocument
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.records import StoredDocument
 
 
 @pytest.fixture

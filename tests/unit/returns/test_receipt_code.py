@@ -16,7 +16,7 @@ from ipos_tui.domain.receipt_code import (
     read_barcode,
     scan_digits,
 )
-from ipos_tui.terminal.records import document_code
+from ipos_tui.store.records import document_code
 
 GLYPHS = Path(__file__).resolve().parents[2] / "data" / "linux-console-glyphs.txt"
 
@@ -105,7 +105,7 @@ def test_a_damaged_barcode_is_not_read() -> None:
 
 
 def test_every_receipt_prints_its_code_as_text_and_as_a_barcode(demo_terminal, sell) -> None:  # type: ignore[no-untyped-def]
-    from ipos_tui.terminal.printout import render_receipt
+    from ipos_tui.devices.printout import render_receipt
 
     stored = sell([("1", 1000)])
     detail = demo_terminal.ledger.get_document(stored.uuid)

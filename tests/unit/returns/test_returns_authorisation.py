@@ -11,10 +11,10 @@ from returns_support import NOW
 
 from ipos_tui.domain.authorisation import Authorisation, authorisations_of
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.records import PaymentMethod, StoredDocument, User
 from ipos_tui.sync.documents import document_payload
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.records import PaymentMethod, StoredDocument, User
-from ipos_tui.terminal.returns import ReturnService
+from ipos_tui.till.returns import ReturnService
 
 TRAINEE = User(3, "1003", "Ola Wiśniewska", "stażysta", frozenset())
 CASH = PaymentMethod("gotowka", "gotówka", "cash", True, 1)

@@ -16,11 +16,11 @@ from ipos_tui.domain.receipt_code import ReceiptCode
 from ipos_tui.domain.receipt import Discount
 from ipos_tui.protocol import ReturnDocument
 from ipos_tui.sync.documents import document_payload
-from ipos_tui.terminal.card_app import card_app_of
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.printer import printer_of
-from ipos_tui.terminal.records import DocumentLine, DocumentPayment, PaymentMethod, StoredDocument
-from ipos_tui.terminal.returns import RemoteReceipt, ReturnService, refund_value
+from ipos_tui.devices.card_app import card_app_of
+from ipos_tui.store.db import Terminal
+from ipos_tui.devices.printer import printer_of
+from ipos_tui.store.records import DocumentLine, DocumentPayment, PaymentMethod, StoredDocument
+from ipos_tui.till.returns import RemoteReceipt, ReturnService, refund_value
 
 Sell = Callable[..., StoredDocument]
 CASH = PaymentMethod("gotowka", "gotówka", "cash", True, 1)

@@ -11,8 +11,8 @@ import pytest
 from terminal_support import CASHIER, NOW, receipt_of
 
 from ipos_tui.domain.receipt import Payment
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.records import StoredDocument
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.records import StoredDocument
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from ipos_tui.domain.receipt import Discount, Receipt, ReceiptLine
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.records import User
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.records import User
 
 #: A fixed instant for tests (Warsaw winter time).
 NOW = datetime(2026, 11, 26, 12, 4, tzinfo=timezone(timedelta(hours=1)))

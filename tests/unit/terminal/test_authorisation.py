@@ -21,14 +21,14 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment
 from ipos_tui.protocol import ReceiptDocument
 from ipos_tui.sync.documents import document_payload
-from ipos_tui.terminal import migrations
-from ipos_tui.terminal.auth import LOCKOUT_SECONDS, MAX_FAILURES
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.parked import ParkedService
-from ipos_tui.terminal.printer import printer_of
-from ipos_tui.terminal.printout import render_receipt
-from ipos_tui.terminal.records import NEWLY_ENFORCED, StoredDocument, User
-from ipos_tui.terminal.reports import reports_of
+from ipos_tui.store import migrations
+from ipos_tui.store.auth import LOCKOUT_SECONDS, MAX_FAILURES
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.parked import ParkedService
+from ipos_tui.devices.printer import printer_of
+from ipos_tui.devices.printout import render_receipt
+from ipos_tui.store.records import NEWLY_ENFORCED, StoredDocument, User
+from ipos_tui.till.reports import reports_of
 
 TRAINEE = User(3, "1003", "Ola Wiśniewska", "stażysta", frozenset())
 

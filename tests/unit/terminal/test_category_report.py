@@ -7,8 +7,8 @@ from datetime import timedelta
 from terminal_support import CASHIER, NOW, receipt_of
 
 from ipos_tui.domain.receipt import Payment
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.reports import category_lines, reports_of
+from ipos_tui.store.db import Terminal
+from ipos_tui.till.reports import category_lines, reports_of
 
 
 def test_sales_by_category_sums_each_category(demo_terminal: Terminal) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ipos_tui.terminal.db import Terminal
+from ipos_tui.store.db import Terminal
 
 
 def test_search_in_category_keeps_to_the_category_tree(demo_terminal: Terminal) -> None:

@@ -22,9 +22,9 @@ from terminal_support import CASHIER, receipt_of
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.fiscal_day import ERR_BLOCK_TIME, ERR_DAY_OPEN, day_refusal
 from ipos_tui.domain.receipt import Payment
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.reports import month_range, reports_of
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.ledger import DocumentDraft
+from ipos_tui.till.reports import month_range, reports_of
 
 WINTER = timezone(timedelta(hours=1))
 SUMMER = timezone(timedelta(hours=2))

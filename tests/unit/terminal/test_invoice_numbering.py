@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from terminal_support import CASHIER, NOW
 
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.records import Buyer, StoredDocument
-from ipos_tui.terminal.reports import reports_of
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.records import Buyer, StoredDocument
+from ipos_tui.till.reports import reports_of
 
 MLEKO = "1"
 FIRMA = Buyer("5261045731", "Firma Test", "ul. Prosta 1, 00-001 Warszawa")
@@ -99,8 +99,8 @@ _WRITER = textwrap.dedent(
     from datetime import datetime, timedelta, timezone
     from pathlib import Path
     from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
-    from ipos_tui.terminal.db import open_terminal
-    from ipos_tui.terminal.records import Buyer, User
+    from ipos_tui.store.db import open_terminal
+    from ipos_tui.store.records import Buyer, User
 
     cashier = User(id=1, identifier="1001", name="Anna", role="kierownik", permissions=frozenset())
     buyer = Buyer("5261045731", "Firma Test", "ul. Prosta 1")

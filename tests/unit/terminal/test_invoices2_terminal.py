@@ -20,12 +20,12 @@ from terminal_support import CASHIER as SELLER
 from terminal_support import NOW
 
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.terminal.cash import cash_of
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.invoices import InvoiceService, invoice_deadline
-from ipos_tui.terminal.records import Buyer, PaymentMethod, StoredDocument
-from ipos_tui.terminal.reports import ReportService
-from ipos_tui.terminal.returns import ReturnService
+from ipos_tui.till.cash import cash_of
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.till.invoices import InvoiceService, invoice_deadline
+from ipos_tui.store.records import Buyer, PaymentMethod, StoredDocument
+from ipos_tui.till.reports import ReportService
+from ipos_tui.till.returns import ReturnService
 
 MLEKO, KAKAO = "1", "526"
 FIRMA = Buyer("5261045731", "Firma Test sp. z o.o.", "ul. Prosta 1, 00-001 Warszawa")
@@ -184,7 +184,7 @@ def test_faktura_do_paragonu_is_not_a_second_sale(
 
 
 def _sale_invoice_text(terminal: Terminal, sell: Callable[..., StoredDocument]) -> list[str]:
-    from ipos_tui.terminal.printout import render_receipt
+    from ipos_tui.devices.printout import render_receipt
 
     stored = sell([(MLEKO, 3000), (KAKAO, 1000)], kind="faktura", buyer=FIRMA)
     settings = terminal.settings
@@ -296,10 +296,10 @@ _WRITER = textwrap.dedent(
     from datetime import datetime, timedelta, timezone
     from pathlib import Path
     from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
-    from ipos_tui.terminal.db import open_terminal
-    from ipos_tui.terminal.invoices import InvoiceService
-    from ipos_tui.terminal.records import Buyer, PaymentMethod, User
-    from ipos_tui.terminal.returns import ReturnService
+    from ipos_tui.store.db import open_terminal
+    from ipos_tui.till.invoices import InvoiceService
+    from ipos_tui.store.records import Buyer, PaymentMethod, User
+    from ipos_tui.till.returns import ReturnService
 
     cashier = User(id=1, identifier="1001", name="Anna", role="kierownik",
                    permissions=frozenset({"returns"}))
@@ -372,7 +372,7 @@ def test_the_database_itself_refuses_a_second_invoice_for_a_receipt(
 ) -> None:
     import sqlite3
 
-    from ipos_tui.terminal.ledger import DocumentDraft
+    from ipos_tui.store.ledger import DocumentDraft
 
     nip = sell([(MLEKO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
     service = InvoiceService(demo_terminal)

@@ -11,17 +11,17 @@ from pathlib import Path
 
 from terminal_support import CASHIER, NOW
 
-from ipos_tui.terminal.cash import cash_of
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.journal_recovery import (
+from ipos_tui.devices.printer import printer_of
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.ledger import DocumentDraft
+from ipos_tui.store.records import StoredDocument
+from ipos_tui.till.cash import cash_of
+from ipos_tui.till.journal_recovery import (
     RECOVERY_AFTER_KEY,
     print_unprinted,
     unprinted,
 )
-from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.printer import printer_of
-from ipos_tui.terminal.records import StoredDocument
-from ipos_tui.terminal.reports import reports_of
+from ipos_tui.till.reports import reports_of
 
 MLEKO = "1"
 
@@ -71,7 +71,7 @@ def test_a_daily_report_whose_printout_failed_is_printed_at_the_next_start(
 ) -> None:
     import pytest
 
-    from ipos_tui.terminal.printer import FiscalPrinter
+    from ipos_tui.devices.printer import FiscalPrinter
 
     sold = sell([(MLEKO, 1000)])
     print_unprinted(demo_terminal, NOW)  # the sale's receipt
@@ -112,9 +112,9 @@ def test_invoices_and_corrections_are_printed_late_in_their_own_layout(
 ) -> None:
     from dataclasses import replace
 
-    from ipos_tui.terminal.invoices import InvoiceService
-    from ipos_tui.terminal.records import Buyer, PaymentMethod
-    from ipos_tui.terminal.returns import ReturnService
+    from ipos_tui.store.records import Buyer, PaymentMethod
+    from ipos_tui.till.invoices import InvoiceService
+    from ipos_tui.till.returns import ReturnService
 
     firm = Buyer("5261045731", "Firma Test sp. z o.o.", "ul. Prosta 1, 00-001 Warszawa")
     cashier = replace(CASHIER, permissions=frozenset({"returns"}))

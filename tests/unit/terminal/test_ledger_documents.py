@@ -18,10 +18,10 @@ from ipos_tui.domain.receipt import Receipt
 from ipos_tui.domain.vat import VatTotal
 from ipos_tui.protocol import CashOperationDocument, CashReportDocument, DailyReportDocument
 from ipos_tui.sync.documents import document_payload
-from ipos_tui.terminal import migrations
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.records import DocumentLine, DocumentPayment, TerminalInfo
+from ipos_tui.store import migrations
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.ledger import DocumentDraft
+from ipos_tui.store.records import DocumentLine, DocumentPayment, TerminalInfo
 
 
 @pytest.fixture

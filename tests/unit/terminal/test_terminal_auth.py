@@ -10,10 +10,10 @@ import pytest
 from terminal_support import NOW
 
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.terminal.auth import LOCKOUT_SECONDS, MAX_FAILURES, hash_pin, verify_pin
-from ipos_tui.terminal.db import DB_FILENAME, Terminal, open_terminal
+from ipos_tui.store.auth import LOCKOUT_SECONDS, MAX_FAILURES, hash_pin, verify_pin
+from ipos_tui.store.db import DB_FILENAME, Terminal, open_terminal
 from ipos_tui.demo.terminal import demo_snapshot
-from ipos_tui.terminal.records import ANONYMOUS_USER, CatalogueSnapshot, UserAccount
+from ipos_tui.store.records import ANONYMOUS_USER, CatalogueSnapshot, UserAccount
 
 SECRET_PIN = "739182"
 

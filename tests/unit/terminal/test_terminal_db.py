@@ -15,10 +15,10 @@ import peewee
 import pytest
 
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.terminal import migrations
-from ipos_tui.terminal.db import DB_FILENAME, LOCK_FILENAME, Terminal, open_terminal
-from ipos_tui.terminal.migrations import SCHEMA_VERSION
-from ipos_tui.terminal.records import TerminalInfo
+from ipos_tui.store import migrations
+from ipos_tui.store.db import DB_FILENAME, LOCK_FILENAME, Terminal, open_terminal
+from ipos_tui.store.migrations import SCHEMA_VERSION
+from ipos_tui.store.records import TerminalInfo
 
 EXPECTED_TABLES = {
     "company", "store", "terminal_info", "setting", "payment_method", "user", "vat_rate",
@@ -150,7 +150,7 @@ def test_second_process_is_refused_while_the_first_holds_the_lock(tmp_path: Path
         import sys
         from pathlib import Path
         from ipos_tui.domain.errors import DomainError
-        from ipos_tui.terminal.db import open_terminal
+        from ipos_tui.store.db import open_terminal
         try:
             open_terminal(Path(sys.argv[1])).close()
         except DomainError as error:
@@ -181,7 +181,7 @@ def test_a_killed_process_loses_nothing_committed(tmp_path: Path) -> None:
         """
         import os, sys
         from pathlib import Path
-        from ipos_tui.terminal.db import open_terminal
+        from ipos_tui.store.db import open_terminal
         terminal = open_terminal(Path(sys.argv[1]))
         terminal.settings.set_local("language", "en")
         os._exit(0)  # no close, no checkpoint: like a power cut after the commit

@@ -16,11 +16,11 @@ import pytest
 from peewee import IntegrityError
 from terminal_support import NOW
 
+from ipos_tui.devices.card_app import card_app_of
+from ipos_tui.devices.printer import FiscalPrinter, printer_of, rate_label
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.i18n import LANGUAGES, catalogue
-from ipos_tui.terminal.card_app import card_app_of
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.printer import FiscalPrinter, printer_of, rate_label
+from ipos_tui.store.db import Terminal, open_terminal
 
 STANDARD = {"A": 2300, "B": 800, "C": 500, "D": 0, "E": None}
 
@@ -212,7 +212,7 @@ def test_device_messages_exist_in_every_language() -> None:
     """Every key the device screens and services name (the project-wide key scan does
     not know the printer./card. prefixes) is in both catalogues."""
     root = Path(__file__).resolve().parents[3] / "ipos_tui"
-    sources = [root / "terminal" / "printer.py", root / "terminal" / "card_app.py",
+    sources = [root / "devices" / "printer.py", root / "devices" / "card_app.py",
                root / "ui" / "screens" / "printer.py", root / "ui" / "screens" / "card_app.py"]
     pattern = re.compile(r"""["']((?:printer|card|err|menu|keys|help)\.[A-Za-z_]+)["']""")
     used = {key for path in sources for key in pattern.findall(path.read_text("utf-8"))}

@@ -15,9 +15,9 @@ from terminal_support import CASHIER, NOW, receipt_of
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Discount, Payment, Receipt
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.ledger import LedgerService, insert_sql
-from ipos_tui.terminal.records import Buyer, StoredDocument, TerminalInfo
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.ledger import LedgerService, insert_sql
+from ipos_tui.store.records import Buyer, StoredDocument, TerminalInfo
 
 MLEKO, CHLEB, LIGOL, PIWO = "1", "101", "201", "1401"
 

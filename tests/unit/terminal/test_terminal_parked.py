@@ -10,9 +10,9 @@ from terminal_support import receipt_of
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Discount, Receipt
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.migrations import SCHEMA_VERSION
-from ipos_tui.terminal.parked import MAX_PARKED, SOURCE_BACKOFFICE, ParkedService, receipt_state
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.migrations import SCHEMA_VERSION
+from ipos_tui.store.parked import MAX_PARKED, SOURCE_BACKOFFICE, ParkedService, receipt_state
 
 MLEKO, CHLEB, LIGOL, PIWO = "1", "101", "201", "1401"
 

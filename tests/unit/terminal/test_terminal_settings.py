@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ipos_tui.terminal import paths
-from ipos_tui.terminal.db import Terminal, open_terminal
-from ipos_tui.terminal.records import CatalogueSnapshot, Company, Store, TerminalInfo
+from ipos_tui.store import paths
+from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.store.records import CatalogueSnapshot, Company, Store, TerminalInfo
 
 
 def test_defaults_before_the_first_sync(fresh: Terminal) -> None:

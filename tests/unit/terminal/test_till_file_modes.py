@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from ipos_tui.terminal.db import open_terminal
+from ipos_tui.store.db import open_terminal
 
 
 def _mode(path: Path) -> int:

@@ -12,8 +12,8 @@ from terminal_support import CASHIER, NOW
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment
-from ipos_tui.terminal.card_app import CardApp, card_app_of
-from ipos_tui.terminal.db import Terminal
+from ipos_tui.devices.card_app import CardApp, card_app_of
+from ipos_tui.store.db import Terminal
 from ipos_tui.till import Till
 
 MLEKO = "1"

@@ -15,15 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from terminal_support import CASHIER, NOW
 
+from ipos_tui.devices.printer import printer_of
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.vat import MAX_RATE_BP, PTU_LETTERS, rate_totals
-from ipos_tui.terminal.db import Terminal
-from ipos_tui.terminal.printer import printer_of
-from ipos_tui.terminal.records import PERM_RETURNS, StoredDocument, User
-from ipos_tui.terminal.reports import add_sums, reports_of
-from ipos_tui.terminal.returns import ReturnService
-from ipos_tui.terminal.vat_table import effective_rates
+from ipos_tui.store.db import Terminal
+from ipos_tui.store.records import PERM_RETURNS, StoredDocument, User
+from ipos_tui.store.vat_table import effective_rates
+from ipos_tui.till.reports import add_sums, reports_of
+from ipos_tui.till.returns import ReturnService
 
 MLEKO, PIWO = "1", "1401"  # letters C and A
 MANAGER = User(1, "1001", "Anna Kowalska", "kierownik", frozenset({PERM_RETURNS}))

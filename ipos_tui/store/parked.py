@@ -26,8 +26,8 @@ from peewee import SqliteDatabase
 from ipos_tui.domain.authorisation import Authorisation, records
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Discount, Receipt, ReceiptLine
-from ipos_tui.terminal.ledger import insert_sql
-from ipos_tui.terminal.models import Models, ParkedLineRow, ParkedReceiptRow
+from ipos_tui.store.ledger import insert_sql
+from ipos_tui.store.models import Models, ParkedLineRow, ParkedReceiptRow
 
 SOURCE_TERMINAL: Final = "terminal"
 SOURCE_BACKOFFICE: Final = "backoffice"

@@ -54,7 +54,7 @@ from ipos_tui.protocol import (
     UserData,
     VatRateData,
 )
-from ipos_tui.terminal.migrations import PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
+from ipos_tui.store.migrations import PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
 
 #: Tables each stream owns (replaced together by a reset).
 STREAM_TABLES: Final[dict[str, tuple[str, ...]]] = {

@@ -1,7 +1,7 @@
 """The VAT rates in force on the till, and the rates each document kept.
 
 The rates in force are the ones the till last wrote to its fiscal printer's PTU table
-(:mod:`ipos_tui.terminal.printer`), never the table synced from the back office:
+(:mod:`ipos_tui.devices.printer`), never the table synced from the back office:
 synced rates wait in the catalogue until the next day close writes them to the
 printer right after the daily report (the day's totals are zero then). Before the
 printer was ever used, it is the table the printer would take on first use (the

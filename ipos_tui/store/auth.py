@@ -25,11 +25,11 @@ from peewee import SqliteDatabase
 
 from ipos_tui.domain.authorisation import Authorisation
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.terminal.feed_apply import KEYED_PIN_PREFIX, pin_key, pin_keys
-from ipos_tui.terminal.models import Models, UserRow
-from ipos_tui.terminal.records import ANONYMOUS_USER, User
-from ipos_tui.terminal.settings import SettingsService
-from ipos_tui.terminal.timeutil import parse_time, to_utc, utc_text
+from ipos_tui.store.feed_apply import KEYED_PIN_PREFIX, pin_key, pin_keys
+from ipos_tui.store.models import Models, UserRow
+from ipos_tui.store.records import ANONYMOUS_USER, User
+from ipos_tui.store.settings import SettingsService
+from ipos_tui.store.timeutil import parse_time, to_utc, utc_text
 
 #: Consecutive wrong PINs that lock an identifier.
 MAX_FAILURES: Final = 5

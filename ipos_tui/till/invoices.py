@@ -48,35 +48,27 @@ from typing import TYPE_CHECKING, Any, Final
 
 from peewee import IntegrityError
 
+from ipos_tui.devices.invoice_printout import render_correction, render_invoice
+from ipos_tui.devices.printer import JournalEntry, printer_of
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.money import format_money, round_half_up
-from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
-from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
-from ipos_tui.domain.validation import format_nip
-from ipos_tui.domain.vat import (
-    VAT_RATES,
-    VatTotal,
-    letter_label,
-    vat_from_gross,
-    vat_totals,
-)
-from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
-from ipos_tui.terminal.records import (
+from ipos_tui.domain.money import round_half_up
+from ipos_tui.domain.quantity import QTY_SCALE
+from ipos_tui.domain.receipt_code import parse_receipt_code
+from ipos_tui.domain.vat import VAT_RATES, VatTotal, vat_from_gross, vat_totals
+from ipos_tui.store.ledger import DocumentDraft
+from ipos_tui.store.records import (
     Buyer,
-    Company,
     DocumentDetail,
     DocumentLine,
     DocumentPayment,
     StoredDocument,
     User,
-    document_number_text,
 )
-from ipos_tui.terminal.timeutil import parse_time
-from ipos_tui.terminal.vat_table import RATES_KEY, document_rates
+from ipos_tui.store.timeutil import parse_time
+from ipos_tui.store.vat_table import RATES_KEY, document_rates
 
 if TYPE_CHECKING:
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 #: The ledger's document type of an invoice issued for an earlier receipt.
 DOC_INVOICE: Final = "invoice"
@@ -334,7 +326,7 @@ def kept_part(
 
 
 def _local_day(moment: datetime) -> date:
-    from ipos_tui.terminal.timeutil import local_text
+    from ipos_tui.store.timeutil import local_text
 
     return parse_time(local_text(moment)).date()
 
@@ -392,178 +384,6 @@ def correction_record(
     }
 
 
-# -- printouts ---------------------------------------------------------------------
-
-
-def _amount(grosze: int) -> str:
-    text = format_money(grosze, symbol=False)
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-def _fit(left: str, right: str, width: int = PRINT_WIDTH) -> str:
-    room = max(0, width - len(right) - 1)
-    left = left[:room]
-    return left + " " * (width - len(left) - len(right)) + right
-
-
-def _wrapped(text: str, width: int, indent: str = "  ") -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or []
-
-
-def _nip(digits: str) -> str:
-    try:
-        return format_nip(digits)
-    except ValueError:
-        return digits
-
-
-
-
-def parties(company: Company | None, buyer: Buyer | None, width: int = PRINT_WIDTH) -> list[str]:
-    """The seller and buyer blocks of an invoice: name, address, NIP."""
-    out = ["Sprzedawca:"]
-    if company is not None:
-        out += _wrapped(company.name, width) + _wrapped(company.address, width)
-        out.append(f"  NIP: {_nip(company.nip)}")
-    out.append("Nabywca:")
-    if buyer is not None:
-        out += _wrapped(buyer.name, width) + _wrapped(buyer.address, width)
-        out.append(f"  NIP: {_nip(buyer.nip)}")
-    return out
-
-
-def rate_table(rows: Iterable[tuple[str, int, int, int]], width: int = PRINT_WIDTH) -> list[str]:
-    """Rows of (label, net, VAT, gross) under the header "Stawka Netto VAT Brutto"."""
-    cell = max(8, (width - 6) // 3)
-
-    def row(first: str, *cells: str) -> str:
-        return (first[:6].ljust(6) + "".join(c.rjust(cell) for c in cells))[:width].rstrip()
-
-    out = [row("Stawka", "Netto", "VAT", "Brutto")]
-    for label, net, vat, gross in rows:
-        out.append(row(label, _amount(net), _amount(vat), _amount(gross)))
-    return out
-
-
-def _per_rate_rows(vat: Mapping[str, VatTotal], rates: Mapping[str, int | None]) -> list[tuple[str, int, int, int]]:
-    """Net / VAT / gross per letter, labelled with the rate the document used."""
-    rows = [(f"{letter} {letter_label(letter, rates)}".rstrip(), t.net, t.vat, t.gross)
-            for letter, t in sorted(vat.items())]
-    totals = vat.values()
-    rows.append(("Razem", sum(t.net for t in totals), sum(t.vat for t in totals),
-                 sum(t.gross for t in totals)))
-    return rows
-
-
-def _payment_lines(detail: DocumentDetail, width: int, label: str) -> list[str]:
-    out = []
-    for payment in detail.payments:
-        out.append(_fit(f"{label}: {payment.name}", _amount(payment.amount - payment.change), width))
-    return out
-
-
-def render_invoice(detail: DocumentDetail, company: Company | None, width: int = PRINT_WIDTH) -> list[str]:
-    """The body of a "Faktura do paragonu": number, dates, the receipt, seller and
-    buyer with NIP, the goods (gross prices, as on the receipt), net / VAT / gross per
-    rate, the total and how it was paid."""
-    receipt = detail.extra.get("receipt") or {}
-    sold = parse_time(receipt["created_local"]) if receipt.get("created_local") else detail.created_local
-    out = [f"Nr {detail.invoice_number}"[:width]]
-    out.append(_fit("Data wystawienia:", detail.created_local.strftime("%Y-%m-%d"), width))
-    out.append(_fit("Data sprzedaży:", sold.strftime("%Y-%m-%d"), width))
-    if receipt:
-        code = ReceiptCode(int(receipt["terminal_id"]), int(receipt["number"])).text
-        out.append(_fit("Do paragonu fiskalnego:", code, width))
-        out.append(_fit("  z dnia", sold.strftime("%Y-%m-%d %H:%M"), width))
-        if receipt.get("returns"):  # what the buyer kept: the receipt less its returns
-            out.append("  pomniejszonego o zwrot towaru"[:width])
-    out.append("-" * width)
-    out += parties(company, detail.buyer, width)
-    out.append("-" * width)
-    out.append(_fit("Nazwa / ilość x cena brutto", "Wartość", width))
-    for number, line in enumerate(detail.lines, start=1):
-        out.append(f"{number}. {line.name}"[:width])
-        qty = format_quantity(line.qty, line.precision)
-        out.append(_fit(f"  {qty} {line.unit} x {_amount(line.unit_price)}",
-                        f"{_amount(line.value)} {line.vat_letter}", width))
-        if line.discount:
-            out.append(_fit("  w tym rabat", f"-{_amount(line.discount)}", width))
-    out.append("-" * width)
-    out += rate_table(_per_rate_rows(detail.vat, document_rates(detail.extra)), width)
-    out.append("-" * width)
-    out.append(_fit("RAZEM PLN", _amount(detail.total), width))
-    out += _payment_lines(detail, width, "Sposób zapłaty")
-    out.append("Zapłacono przy paragonie.")
-    out.append("-" * width)
-    out.append(_fit(f"Wystawił: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
-    return [line.rstrip() for line in out]
-
-
-def render_correction(detail: DocumentDetail, company: Company | None, width: int = PRINT_WIDTH) -> list[str]:
-    """The body of a correcting invoice: its number, the invoice corrected (number,
-    dates), seller and buyer with NIP, the reason, each corrected line before / after
-    / difference, net / VAT / gross per rate before, after and the difference, the
-    refund and how it was paid back."""
-    record = detail.extra["correction"]
-    original = detail.extra.get("original") or {}
-    issued = parse_time(record["invoice_date"])
-    sold = parse_time(record["sale_date"])
-    out = [f"Nr {detail.invoice_number}"[:width]]
-    out.append(_fit("Data wystawienia:", detail.created_local.strftime("%Y-%m-%d"), width))
-    out.append(_fit("Do faktury:", str(record["invoice_number"]), width))
-    out.append(_fit("  z dnia", issued.strftime("%Y-%m-%d"), width))
-    out.append(_fit("Data sprzedaży:", sold.strftime("%Y-%m-%d"), width))
-    if original:
-        code = ReceiptCode(int(original["terminal_id"]), int(original["number"])).text
-        out.append(_fit("Paragon:", code, width))
-    out.append(_fit("Zwrot:", document_number_text("return", detail.number), width))
-    out.append("-" * width)
-    out += parties(company, detail.buyer, width)
-    out.append("-" * width)
-    out.append(f"Przyczyna korekty: {record['reason']}"[:width])
-    out.append("-" * width)
-    returned = {line.original_line: line for line in detail.lines}
-    for item in record["lines"]:
-        line = returned.get(item["index"])
-        qty_back = line.qty if line is not None else 0
-        value_back = line.value if line is not None else 0
-        precision, unit = int(item["precision"]), item["unit"]
-
-        def qty(milli: int) -> str:
-            return f"{format_quantity(milli, precision)} {unit}"
-
-        out.append(f"{int(item['index']) + 1}. {item['name']}"[:width])
-        out.append(_fit(f"  przed: {qty(item['qty_before'])}", f"{_amount(item['value_before'])} {item['letter']}", width))
-        out.append(_fit(f"  po:    {qty(item['qty_before'] - qty_back)}",
-                        f"{_amount(item['value_before'] - value_back)} {item['letter']}", width))
-        out.append(_fit(f"  różnica: -{qty(qty_back)}", f"{_amount(-value_back)} {item['letter']}", width))
-    out.append("-" * width)
-    before: dict[str, VatTotal] = {
-        letter: VatTotal(letter, int(v["gross_before"]), int(v["vat_before"]))
-        for letter, v in record["rates"].items()
-    }
-    change = {letter: VatTotal(letter, -t.gross, -t.vat) for letter, t in detail.vat.items()}
-    after = {
-        letter: VatTotal(letter, t.gross + (change[letter].gross if letter in change else 0),
-                         t.vat + (change[letter].vat if letter in change else 0))
-        for letter, t in before.items()
-    }
-    for title, table in (("Przed korektą:", before), ("Po korekcie:", after), ("Różnica:", change)):
-        out.append(title)
-        out += rate_table(_per_rate_rows(table, document_rates(detail.extra)), width)[1 if title != "Przed korektą:" else 0:]
-    out.append("-" * width)
-    out.append(_fit("KWOTA KOREKTY PLN", _amount(-detail.total), width))
-    out.append(_fit("DO ZWROTU PLN", _amount(detail.total), width))
-    out += _payment_lines(detail, width, "Forma zwrotu")
-    out.append("-" * width)
-    out.append(_fit(f"Wystawił: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
-    out.append("")
-    out.append("Podpis odbiorcy: ....................")
-    return [line.rstrip() for line in out]
-
-
 __all__ = [
     "CORRECTION_REASON",
     "CORRECTION_REASONS",
@@ -575,8 +395,4 @@ __all__ = [
     "InvoiceService",
     "correction_record",
     "invoice_deadline",
-    "parties",
-    "rate_table",
-    "render_correction",
-    "render_invoice",
 ]

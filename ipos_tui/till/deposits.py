@@ -17,15 +17,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
+from ipos_tui.devices.printer import PRINT_WIDTH, JournalEntry, printer_of
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money
-from ipos_tui.terminal.cash import DOC_CASH_OPERATION, CashService, DrawerState, cash_of, check_amount
-from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
-from ipos_tui.terminal.records import DocumentDetail, StoredDocument, User
+from ipos_tui.store.ledger import DocumentDraft
+from ipos_tui.store.records import DocumentDetail, StoredDocument, User
+from ipos_tui.till.cash import (
+    DOC_CASH_OPERATION,
+    CashService,
+    DrawerState,
+    cash_of,
+    check_amount,
+)
 
 if TYPE_CHECKING:
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 #: A cash operation's purpose for a deposit return.
 PURPOSE_DEPOSIT_RETURN: Final = "deposit_return"

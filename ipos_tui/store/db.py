@@ -27,13 +27,13 @@ from peewee import DatabaseError as PeeweeDatabaseError
 from peewee import SqliteDatabase
 
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.terminal.paths import create_private_file, make_private_dir
-from ipos_tui.terminal.auth import AuthService
-from ipos_tui.terminal.catalog import CatalogService
-from ipos_tui.terminal.ledger import LedgerService
-from ipos_tui.terminal.migrations import SCHEMA_VERSION, migrate, schema_version
-from ipos_tui.terminal.models import Models, bind_models
-from ipos_tui.terminal.settings import SettingsService
+from ipos_tui.store.auth import AuthService
+from ipos_tui.store.catalog import CatalogService
+from ipos_tui.store.ledger import LedgerService
+from ipos_tui.store.migrations import SCHEMA_VERSION, migrate, schema_version
+from ipos_tui.store.models import Models, bind_models
+from ipos_tui.store.paths import create_private_file, make_private_dir
+from ipos_tui.store.settings import SettingsService
 
 DB_FILENAME: Final = "terminal.sqlite3"
 LOCK_FILENAME: Final = "terminal.lock"

@@ -53,6 +53,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 from peewee import SqliteDatabase
 
+from ipos_tui.devices.printer import (
+    PRINT_WIDTH,
+    FiscalPrinter,
+    JournalEntry,
+    printer_of,
+)
 from ipos_tui.domain.authorisation import (
     Authorisation,
     authorisations_of,
@@ -61,20 +67,19 @@ from ipos_tui.domain.authorisation import (
 )
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import MAX_GROSZE, format_money, parse_amount, parse_money
-from ipos_tui.terminal.ledger import DocumentDraft, LedgerService
-from ipos_tui.terminal.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry, printer_of
-from ipos_tui.terminal.records import (
+from ipos_tui.store.ledger import DocumentDraft, LedgerService
+from ipos_tui.store.records import (
     PERM_CASH_DEPOSIT,
     PERM_CASH_WITHDRAWAL,
     DocumentDetail,
     StoredDocument,
     User,
 )
-from ipos_tui.terminal.settings import SettingsService
-from ipos_tui.terminal.timeutil import local_text, parse_time, utc_text
+from ipos_tui.store.settings import SettingsService
+from ipos_tui.store.timeutil import local_text, parse_time, utc_text
 
 if TYPE_CHECKING:
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 log = logging.getLogger(__name__)
 

@@ -31,17 +31,17 @@ from ipos_tui.domain.fiscal_day import day_refusal
 from ipos_tui.domain.receipt import Payment, Receipt
 from ipos_tui.domain.validation import validate_nip
 from ipos_tui.domain.vat import VatTotal
-from ipos_tui.terminal.models import (
+from ipos_tui.store.models import (
     DocumentLineRow,
     DocumentPaymentRow,
     DocumentRow,
     Models,
 )
-from ipos_tui.terminal.records import (
+from ipos_tui.store.records import (
     DOC_SALE_INVOICE,
-    SALE_TYPES,
     DOCUMENT_KINDS,
     KINDS_WITH_BUYER,
+    SALE_TYPES,
     Buyer,
     DocumentDetail,
     DocumentKind,
@@ -53,9 +53,9 @@ from ipos_tui.terminal.records import (
     UploadState,
     User,
 )
-from ipos_tui.terminal.settings import SettingsService
-from ipos_tui.terminal.vat_table import RATES_KEY, effective_rates, snapshot
-from ipos_tui.terminal.timeutil import local_text, parse_time, to_utc, utc_text
+from ipos_tui.store.settings import SettingsService
+from ipos_tui.store.timeutil import local_text, parse_time, to_utc, utc_text
+from ipos_tui.store.vat_table import RATES_KEY, effective_rates, snapshot
 
 DOC_RECEIPT: Final = "receipt"
 DOC_DAILY_REPORT: Final = "daily_report"
@@ -235,7 +235,7 @@ def deposit_record(receipt: Receipt) -> dict[str, Any] | None:
 
 def _receipt_extra(receipt: Receipt, rates: dict[str, int | None]) -> str:
     """A receipt's ``extra``: the rates of its letters (see
-    :mod:`ipos_tui.terminal.vat_table`), the manager's authorisations and the
+    :mod:`ipos_tui.store.vat_table`), the manager's authorisations and the
     deposits, if any."""
     extra: dict[str, Any] = {RATES_KEY: rates}
     if receipt.authorisations:

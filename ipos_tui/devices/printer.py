@@ -33,10 +33,10 @@ from peewee import SqliteDatabase
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.search import normalise
 from ipos_tui.domain.vat import EXEMPT_LABEL, VAT_RATES
-from ipos_tui.terminal.timeutil import local_text, parse_time, utc_text
+from ipos_tui.store.timeutil import local_text, parse_time, utc_text
 
 if TYPE_CHECKING:
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 #: The PTU letters a Polish fiscal printer has.
 PRINTER_LETTERS: Final = ("A", "B", "C", "D", "E", "F", "G")

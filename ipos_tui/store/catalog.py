@@ -34,9 +34,9 @@ from ipos_tui.domain.validation import (
     MAX_PLU_DIGITS,
     classify_code,
 )
-from ipos_tui.terminal.migrations import PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
-from ipos_tui.terminal.models import Models
-from ipos_tui.terminal.records import (
+from ipos_tui.store.migrations import PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
+from ipos_tui.store.models import Models
+from ipos_tui.store.records import (
     Barcode,
     CatalogueSnapshot,
     Category,

@@ -11,7 +11,7 @@ exactly there, whatever the clock says.
 
 Sales and returns are kept apart per VAT letter and rate: the gross of each is
 summed per letter at the rate each document used (its snapshot, see
-:mod:`ipos_tui.terminal.vat_table`) and the VAT computed once from each sum, as the
+:mod:`ipos_tui.store.vat_table`) and the VAT computed once from each sum, as the
 fiscal printer does; a return corrects its original's VAT, at the original's rate.
 No letter goes negative; the net (sales − returns) is the summary, and what the
 report stores in its VAT column and uploads (net gross and VAT per letter), as the
@@ -41,18 +41,28 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from ipos_tui.domain.authorisation import Authorisation, printout_lines, with_authorisation
+from ipos_tui.devices.printer import PRINT_WIDTH, JournalEntry, printer_of
+from ipos_tui.domain.authorisation import (
+    Authorisation,
+    printout_lines,
+    with_authorisation,
+)
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.fiscal_day import open_day_of
 from ipos_tui.domain.money import format_money
-from ipos_tui.domain.vat import VAT_RATES, RateTotal, VatTotal, add_rate_totals, rate_totals
-from ipos_tui.terminal.ledger import DAY_SUMMED_TYPES, DOC_DAILY_REPORT, DocumentDraft
-from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
-from ipos_tui.terminal.records import DOC_SALE_INVOICE, User
-from ipos_tui.terminal.timeutil import local_text, parse_time
+from ipos_tui.domain.vat import (
+    VAT_RATES,
+    RateTotal,
+    VatTotal,
+    add_rate_totals,
+    rate_totals,
+)
+from ipos_tui.store.ledger import DAY_SUMMED_TYPES, DOC_DAILY_REPORT, DocumentDraft
+from ipos_tui.store.records import DOC_SALE_INVOICE, User
+from ipos_tui.store.timeutil import local_text, parse_time
 
 if TYPE_CHECKING:
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 #: Ledger types a daily report sums.
 _SUMMED_TYPES: Final = DAY_SUMMED_TYPES

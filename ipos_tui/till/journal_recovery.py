@@ -23,14 +23,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from ipos_tui.devices.printer import JournalEntry, printer_of
+from ipos_tui.devices.printout import render_receipt, save_printout
 from ipos_tui.domain.authorisation import authorisations_of
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.terminal.printer import JournalEntry, printer_of
-from ipos_tui.terminal.printout import render_receipt, save_printout
-from ipos_tui.terminal.records import DocumentDetail
+from ipos_tui.store.records import DocumentDetail
 
 if TYPE_CHECKING:
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 _log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def _receipt(terminal: Terminal, detail: DocumentDetail, now: datetime) -> Journ
 
 
 def _return(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalEntry:
-    from ipos_tui.terminal.returns import ReturnService
+    from ipos_tui.till.returns import ReturnService
 
     service = ReturnService(terminal)
     entry = service.print_return(detail.uuid, now)
@@ -114,7 +114,7 @@ def _return(terminal: Terminal, detail: DocumentDetail, now: datetime) -> Journa
 
 
 def _invoice(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalEntry:
-    from ipos_tui.terminal.invoices import InvoiceService
+    from ipos_tui.till.invoices import InvoiceService
 
     return InvoiceService(terminal).print_invoice(detail.uuid, now)
 
@@ -125,8 +125,8 @@ def _terminal_name(terminal: Terminal) -> str:
 
 
 def _cash(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalEntry:
-    from ipos_tui.terminal import cash as cash_module
-    from ipos_tui.terminal import deposits
+    from ipos_tui.till import cash as cash_module
+    from ipos_tui.till import deposits
 
     service = cash_module.cash_of(terminal)
     try:
@@ -160,7 +160,7 @@ class _NoDrawer:
 
 
 def _daily_report(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalEntry:
-    from ipos_tui.terminal import reports
+    from ipos_tui.till import reports
 
     service = reports.reports_of(terminal)
     (report,) = [item for item in service.daily_reports() if item.uuid == detail.uuid]

@@ -2,7 +2,7 @@
 
 The schema itself comes from the migrations, never from ``create_tables``: models
 describe the current columns for queries only. Models are declared unbound and
-each :class:`~ipos_tui.terminal.db.Terminal` gets its own bound subclasses from
+each :class:`~ipos_tui.store.db.Terminal` gets its own bound subclasses from
 :func:`bind_models`, so two terminals (in tests, or a backup check beside a live
 terminal) never share a ``Meta.database`` the way a global ``bind`` would make them.
 Cross-table links are plain integer columns: the catalogue has no foreign keys by

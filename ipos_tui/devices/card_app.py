@@ -24,13 +24,18 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from peewee import SqliteDatabase
 
+from ipos_tui.devices.printer import (
+    PRINT_WIDTH,
+    FiscalPrinter,
+    JournalEntry,
+    printer_of,
+)
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money
-from ipos_tui.terminal.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry, printer_of
-from ipos_tui.terminal.timeutil import local_text, parse_time, utc_text
+from ipos_tui.store.timeutil import local_text, parse_time, utc_text
 
 if TYPE_CHECKING:
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 CardState = Literal["approved", "reversed"]
 #: A card payment takes money from the card; a refund gives it back (a return).

@@ -18,7 +18,7 @@ from typing import Final
 
 from peewee import SqliteDatabase
 
-from ipos_tui.terminal.models import Models
+from ipos_tui.store.models import Models
 
 KEY_CONNECTION: Final = "connection"
 

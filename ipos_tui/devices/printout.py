@@ -9,26 +9,26 @@ identical to the first print whatever changed since.
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Final
 
 from ipos_tui.domain.authorisation import authorisations_of, printout_lines
+from ipos_tui.domain.document_number import document_number_text
 from ipos_tui.domain.money import format_money
 from ipos_tui.domain.quantity import format_quantity
 from ipos_tui.domain.receipt_code import barcode, scan_digits
 from ipos_tui.domain.validation import format_nip
 from ipos_tui.domain.vat import EXEMPT_LABEL, letter_label
-from ipos_tui.domain.document_number import document_number_text
 from ipos_tui.fileio import write_atomic
-from ipos_tui.terminal.records import (
+from ipos_tui.store.records import (
     Company,
     DocumentDetail,
     DocumentLine,
     Store,
     TerminalInfo,
 )
-from ipos_tui.terminal.vat_table import document_rates
+from ipos_tui.store.vat_table import document_rates
 
 PRINTOUT_DIR: Final = "printouts"
 _TITLES: Final = {
@@ -106,7 +106,7 @@ def _header(
         out.append(f"NIP nabywcy: {_nip(buyer.nip)}"[:width])
     elif buyer is not None and detail.invoice_number:
         # an invoice names both parties with their NIP under their labels
-        from ipos_tui.terminal.invoices import parties
+        from ipos_tui.devices.invoice_printout import parties
 
         out += parties(company, buyer, width)
     elif buyer is not None:

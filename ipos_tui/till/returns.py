@@ -32,6 +32,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
+from ipos_tui.devices.card_app import card_app_of
+from ipos_tui.devices.printer import PRINT_WIDTH, JournalEntry, printer_of
 from ipos_tui.domain.authorisation import (
     Authorisation,
     authorisations_of,
@@ -43,8 +45,7 @@ from ipos_tui.domain.money import format_money, round_half_up
 from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
 from ipos_tui.domain.vat import VatTotal, letter_label, vat_totals
-from ipos_tui.terminal.card_app import card_app_of
-from ipos_tui.terminal.invoices import (
+from ipos_tui.till.invoices import (
     CORRECTION_REASON,
     CORRECTION_REASONS,
     CORRECTION_SERIES,
@@ -52,9 +53,8 @@ from ipos_tui.terminal.invoices import (
     InvoiceService,
     correction_record,
 )
-from ipos_tui.terminal.ledger import DocumentDraft
-from ipos_tui.terminal.printer import PRINT_WIDTH, JournalEntry, printer_of
-from ipos_tui.terminal.records import (
+from ipos_tui.store.ledger import DocumentDraft
+from ipos_tui.store.records import (
     PERM_RETURNS,
     Buyer,
     DocumentDetail,
@@ -65,10 +65,15 @@ from ipos_tui.terminal.records import (
     User,
     document_number_text,
 )
-from ipos_tui.terminal.vat_table import RATES_KEY, document_rates, effective_rates, snapshot
+from ipos_tui.store.vat_table import (
+    RATES_KEY,
+    document_rates,
+    effective_rates,
+    snapshot,
+)
 
 if TYPE_CHECKING:
-    from ipos_tui.terminal.db import Terminal
+    from ipos_tui.store.db import Terminal
 
 DOC_RETURN: Final = "return"
 #: The ledger's ``kind`` of a return document.
