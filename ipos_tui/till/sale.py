@@ -12,6 +12,7 @@ commit (a document committed but not printed is printed at the next start).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from ipos_tui.domain.authorisation import Authorisation
@@ -117,18 +118,7 @@ class Sale:
         value, so the receipt charges the label's value to the grosz)."""
         if label.kind == "weight":
             return self.line(product, qty=label.amount)
-        self.check_letter(product.vat_letter)
-        return ReceiptLine(
-            plu=product.plu,
-            name=product.name,
-            unit="szt.",
-            precision=0,
-            unit_price=label.amount,
-            qty=1000,
-            vat_letter=product.vat_letter,
-            product_id=product.id,
-            deposit=product.deposit,
-        )
+        return replace(self.line(product, price=label.amount), unit="szt.", precision=0)
 
     def add(self, line: ReceiptLine) -> int:
         """Add ``line`` (merged into an equal one); its index on the receipt."""
