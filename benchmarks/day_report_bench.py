@@ -47,7 +47,7 @@ from ipos_tui.domain.vat import vat_totals
 from ipos_tui.store.db import PRAGMAS, Terminal, open_terminal
 from ipos_tui.demo.terminal import seed_demo
 from ipos_tui.store.ledger import DocumentDraft
-from ipos_tui.store.records import DocumentPayment, User
+from ipos_tui.domain.records import DocumentPayment, User
 from ipos_tui.till.reports import DaySums, reports_of
 
 CASHIER = User(1, "1001", "Anna Kowalska", "kierownik", frozenset())

@@ -76,7 +76,7 @@ from ipos_tui.sync.pull import DEFAULT_PAGE_LIMIT, run_job
 from ipos_tui.sync.upload import upload_job
 from ipos_tui.store.db import PRAGMAS, Terminal, open_terminal
 from ipos_tui.store.migrations import MIGRATIONS, PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
-from ipos_tui.store.records import User
+from ipos_tui.domain.records import User
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from terminal_bench import ean13, product_name  # noqa: E402  (the shared Polish catalogue)

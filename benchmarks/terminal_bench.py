@@ -70,7 +70,7 @@ from ipos_tui.store.ledger import (
     _vat_json,
 )
 from ipos_tui.store.migrations import MIGRATIONS, PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
-from ipos_tui.store.records import (
+from ipos_tui.domain.records import (
     Barcode,
     CatalogueSnapshot,
     PaymentMethod,

@@ -15,7 +15,7 @@ from ipos_tui.demo.catalogue import DEMO_LOGINS as _DEMO_LOGINS
 from ipos_tui.demo.catalogue import DemoShop, demo_shop
 from ipos_tui.store.auth import hash_pin
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import (
+from ipos_tui.domain.records import (
     Barcode,
     CatalogueSnapshot,
     Category,

@@ -15,7 +15,7 @@ from ipos_tui.domain.quantity import format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode
 from ipos_tui.domain.validation import format_nip
 from ipos_tui.domain.vat import VatTotal, letter_label
-from ipos_tui.store.records import Buyer, Company, DocumentDetail, document_number_text
+from ipos_tui.domain.records import Buyer, Company, DocumentDetail, document_number_text
 from ipos_tui.store.timeutil import parse_time
 from ipos_tui.store.vat_table import document_rates
 

@@ -21,7 +21,7 @@ from ipos_tui.domain.receipt_code import barcode, scan_digits
 from ipos_tui.domain.validation import format_nip
 from ipos_tui.domain.vat import EXEMPT_LABEL, letter_label
 from ipos_tui.fileio import write_atomic
-from ipos_tui.store.records import (
+from ipos_tui.domain.records import (
     Company,
     DocumentDetail,
     DocumentLine,

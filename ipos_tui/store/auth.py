@@ -27,7 +27,7 @@ from ipos_tui.domain.authorisation import Authorisation
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.store.feed_apply import KEYED_PIN_PREFIX, pin_key, pin_keys
 from ipos_tui.store.models import Models, UserRow
-from ipos_tui.store.records import ANONYMOUS_USER, User
+from ipos_tui.domain.records import ANONYMOUS_USER, User
 from ipos_tui.store.settings import SettingsService
 from ipos_tui.store.timeutil import parse_time, to_utc, utc_text
 

@@ -36,7 +36,7 @@ from ipos_tui.domain.validation import (
 )
 from ipos_tui.store.migrations import PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
 from ipos_tui.store.models import Models
-from ipos_tui.store.records import (
+from ipos_tui.domain.records import (
     Barcode,
     CatalogueSnapshot,
     Category,

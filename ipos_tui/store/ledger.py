@@ -37,7 +37,7 @@ from ipos_tui.store.models import (
     DocumentRow,
     Models,
 )
-from ipos_tui.store.records import (
+from ipos_tui.domain.records import (
     DOC_SALE_INVOICE,
     DOCUMENT_KINDS,
     KINDS_WITH_BUYER,

@@ -15,7 +15,7 @@ from peewee import SqliteDatabase
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.scale_code import DEFAULT_SCALE_CODES, ScaleLayout, parse_layouts
 from ipos_tui.store.models import Models, TerminalInfoRow
-from ipos_tui.store.records import (
+from ipos_tui.domain.records import (
     LOGIN_MODES,
     Company,
     LoginMode,

@@ -23,7 +23,7 @@ from ipos_tui.sync.client import SyncClient, normalise_server_url
 from ipos_tui.store.connection import Connection, ConnectionStore, restrict_to_owner
 from ipos_tui.store.db import Terminal
 from ipos_tui.store.feed_apply import FeedApplier
-from ipos_tui.store.records import TerminalInfo
+from ipos_tui.domain.records import TerminalInfo
 
 log = logging.getLogger(__name__)
 

@@ -60,7 +60,7 @@ from typing import Any, Final
 
 from ipos_tui.domain.authorisation import EXTRA_KEY
 from ipos_tui.protocol import ReceiptDocument
-from ipos_tui.store.records import Buyer, DocumentDetail, DocumentLine, DocumentPayment
+from ipos_tui.domain.records import Buyer, DocumentDetail, DocumentLine, DocumentPayment
 from ipos_tui.store.vat_table import RATES_KEY
 
 #: Ledger document types this module can put on the wire.

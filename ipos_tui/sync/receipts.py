@@ -23,7 +23,7 @@ from ipos_tui.protocol import Buyer as WireBuyer
 from ipos_tui.protocol import ReceiptLookupResponse
 from ipos_tui.sync.client import SyncClient
 from ipos_tui.sync.errors import SyncError
-from ipos_tui.store.records import Buyer, DocumentLine, DocumentPayment
+from ipos_tui.domain.records import Buyer, DocumentLine, DocumentPayment
 from ipos_tui.till.returns import RemoteLookup, RemoteReceipt
 from ipos_tui.store.timeutil import to_local
 

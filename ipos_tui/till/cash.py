@@ -68,7 +68,7 @@ from ipos_tui.domain.authorisation import (
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import MAX_GROSZE, format_money, parse_amount, parse_money
 from ipos_tui.store.ledger import DocumentDraft, LedgerService
-from ipos_tui.store.records import (
+from ipos_tui.domain.records import (
     PERM_CASH_DEPOSIT,
     PERM_CASH_WITHDRAWAL,
     DocumentDetail,

@@ -21,7 +21,7 @@ from ipos_tui.devices.printer import PRINT_WIDTH, JournalEntry, printer_of
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money
 from ipos_tui.store.ledger import DocumentDraft
-from ipos_tui.store.records import DocumentDetail, StoredDocument, User
+from ipos_tui.domain.records import DocumentDetail, StoredDocument, User
 from ipos_tui.till.cash import (
     DOC_CASH_OPERATION,
     CashService,

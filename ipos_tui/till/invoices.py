@@ -56,7 +56,7 @@ from ipos_tui.domain.quantity import QTY_SCALE
 from ipos_tui.domain.receipt_code import parse_receipt_code
 from ipos_tui.domain.vat import VAT_RATES, VatTotal, vat_from_gross, vat_totals
 from ipos_tui.store.ledger import DocumentDraft
-from ipos_tui.store.records import (
+from ipos_tui.domain.records import (
     Buyer,
     DocumentDetail,
     DocumentLine,

@@ -27,7 +27,7 @@ from ipos_tui.devices.printer import JournalEntry, printer_of
 from ipos_tui.devices.printout import render_receipt, save_printout
 from ipos_tui.domain.authorisation import authorisations_of
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.store.records import DocumentDetail
+from ipos_tui.domain.records import DocumentDetail
 
 if TYPE_CHECKING:
     from ipos_tui.store.db import Terminal

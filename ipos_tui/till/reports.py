@@ -58,7 +58,7 @@ from ipos_tui.domain.vat import (
     rate_totals,
 )
 from ipos_tui.store.ledger import DAY_SUMMED_TYPES, DOC_DAILY_REPORT, DocumentDraft
-from ipos_tui.store.records import DOC_SALE_INVOICE, User
+from ipos_tui.domain.records import DOC_SALE_INVOICE, User
 from ipos_tui.store.timeutil import local_text, parse_time
 
 if TYPE_CHECKING:

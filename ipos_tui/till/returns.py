@@ -54,7 +54,7 @@ from ipos_tui.till.invoices import (
     correction_record,
 )
 from ipos_tui.store.ledger import DocumentDraft
-from ipos_tui.store.records import (
+from ipos_tui.domain.records import (
     PERM_RETURNS,
     Buyer,
     DocumentDetail,

@@ -26,7 +26,7 @@ from ..i18n import set_language, t
 from ..store.db import Terminal
 from ..store.parked import OpenReceipt, ParkedService
 from ..till import Sale, Till
-from ..store.records import User
+from ..domain.records import User
 from textual.worker import Worker, WorkerState
 
 from .background import BackgroundUpload

@@ -12,7 +12,7 @@ from ..domain.money import format_money, format_percent_bp, parse_amount, parse_
 from ..domain.receipt import Discount
 from ..i18n import t
 from ..domain.authorisation import Authorisation
-from ..store.records import PERM_FREE_DISCOUNT, DiscountDef
+from ..domain.records import PERM_FREE_DISCOUNT, DiscountDef
 from .dialogs import Field, FormDialog
 from .dialogs.authorise import GatedMenuScreen, authorise_then, gated
 from .widgets.menu import MenuItem

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.errors import DomainError
 from ..i18n import t
-from ..store.records import PERM_DAY_CLOSE, PERM_REPORTS
+from ..domain.records import PERM_DAY_CLOSE, PERM_REPORTS
 from .dialogs import Field, FormDialog, MenuScreen
 from .dialogs.authorise import GatedMenuScreen, gated, needs_manager
 from .widgets.menu import MenuItem

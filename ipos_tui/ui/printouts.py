@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..i18n import t
 from ..devices.printer import printer_of
 from ..devices.printout import render_receipt, save_printout
-from ..store.records import SALE_TYPES, DocumentDetail, document_number_text
+from ..domain.records import SALE_TYPES, DocumentDetail, document_number_text
 
 if TYPE_CHECKING:
     from .app import IposApp

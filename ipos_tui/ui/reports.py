@@ -25,7 +25,7 @@ from ..till.reports import (
     reports_of,
 )
 from ..domain.authorisation import Authorisation
-from ..store.records import PERM_DAY_CLOSE, PERM_REPORTS
+from ..domain.records import PERM_DAY_CLOSE, PERM_REPORTS
 from .dialogs import ConfirmDialog, Field, FormDialog, MenuScreen, TextViewDialog
 from .dialogs.authorise import GatedMenuScreen, authorise_then, gated
 from .widgets.menu import MenuItem

@@ -23,7 +23,7 @@ from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.vat import vat_totals
 from ipos_tui.store.db import open_terminal
 from ipos_tui.store.ledger import DocumentDraft
-from ipos_tui.store.records import DocumentPayment
+from ipos_tui.domain.records import DocumentPayment
 from ipos_tui.sync.activation import activate
 from ipos_tui.till.reports import reports_of
 from ipos_tui.ui.screens.day_close import STEPS, DayCloseScreen

@@ -35,7 +35,7 @@ from ipos_tui.sync.pull import pull_stream
 from ipos_tui.sync.receipts import receipt_lookup
 from ipos_tui.sync.upload import upload_job
 from ipos_tui.store.db import Terminal, open_terminal
-from ipos_tui.store.records import PERM_RETURNS, Buyer, PaymentMethod, User
+from ipos_tui.domain.records import PERM_RETURNS, Buyer, PaymentMethod, User
 from ipos_tui.till.returns import ReturnService
 
 pytestmark = pytest.mark.timeout(120)

@@ -38,7 +38,7 @@ from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.sync.client import SyncClient
 from ipos_tui.store.connection import Connection, ConnectionStore
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import TerminalInfo, User
+from ipos_tui.domain.records import TerminalInfo, User
 from ipos_tui.backoffice.embedded import AsgiServer
 
 Action = Literal["forward", "drop_response", "hold", "reply", "reset"]

@@ -30,7 +30,7 @@ from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken
 from ipos_tui.sync.upload import upload_job
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import TerminalInfo
+from ipos_tui.domain.records import TerminalInfo
 
 from sync_support import activated, demo_office, first_store, pull_all, running_server
 

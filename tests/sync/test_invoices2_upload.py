@@ -22,7 +22,7 @@ from ipos_tui.backoffice.documents.listing import list_invoices, list_transactio
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.protocol import InvoiceDocument, ReturnDocument
 from ipos_tui.store.db import Terminal, open_terminal
-from ipos_tui.store.records import Buyer, PaymentMethod, User
+from ipos_tui.domain.records import Buyer, PaymentMethod, User
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken, JobFinished
 from ipos_tui.sync.upload import upload_job

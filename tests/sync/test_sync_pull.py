@@ -26,7 +26,7 @@ from ipos_tui.sync.progress import (
 from ipos_tui.sync.pull import products_job, pull_stream
 from ipos_tui.store.db import Terminal
 from ipos_tui.store.feed_apply import FeedApplier
-from ipos_tui.store.records import User
+from ipos_tui.domain.records import User
 
 from sync_support import (
     activated,

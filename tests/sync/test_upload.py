@@ -27,7 +27,7 @@ from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.documents.quarantine import release_quarantine
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.store.db import Terminal, open_terminal
-from ipos_tui.store.records import TerminalInfo
+from ipos_tui.domain.records import TerminalInfo
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import (
     CancelToken,

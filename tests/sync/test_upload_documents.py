@@ -28,7 +28,7 @@ from ipos_tui.sync.documents import UnsupportedDocument, document_payload, recei
 from ipos_tui.sync.progress import CancelToken, ItemDone, ItemFailed, JobFinished
 from ipos_tui.sync.upload import upload_job
 from ipos_tui.store.db import Terminal, open_terminal
-from ipos_tui.store.records import ANONYMOUS_USER, Buyer, TerminalInfo, User
+from ipos_tui.domain.records import ANONYMOUS_USER, Buyer, TerminalInfo, User
 
 WARSAW = timezone(timedelta(hours=1))
 SOLD_AT = datetime(2026, 11, 26, 23, 30, tzinfo=WARSAW)

@@ -10,7 +10,7 @@ import pytest
 
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.store.db import Terminal, open_terminal
-from ipos_tui.store.records import TerminalInfo, User
+from ipos_tui.domain.records import TerminalInfo, User
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 CASHIER = User(id=7, identifier="1001", name="Anna", role="cashier")

@@ -352,7 +352,7 @@ def _crashed_after_commit(terminal: Terminal) -> None:
     from datetime import datetime, timezone
 
     from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
-    from ipos_tui.store.records import User
+    from ipos_tui.domain.records import User
 
     product = terminal.catalog.find_by_code("101")
     assert product is not None

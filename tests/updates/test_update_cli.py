@@ -175,7 +175,7 @@ def test_headless_install_refuses_with_the_fiscal_day_open_unless_forced(
     from datetime import datetime
 
     from ipos_tui.till.cash import cash_of
-    from ipos_tui.store.records import User
+    from ipos_tui.domain.records import User
 
     shop.publish("9.1.0")
     data_dir = str(shop.terminal.data_dir)

@@ -28,7 +28,7 @@ from ipos_tui.backoffice.services import BackOffice  # noqa: E402
 from ipos_tui.backoffice.web.routes.terminals import ago  # noqa: E402
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine  # noqa: E402
 from ipos_tui.store.db import open_terminal  # noqa: E402
-from ipos_tui.store.records import User as TillUser  # noqa: E402
+from ipos_tui.domain.records import User as TillUser  # noqa: E402
 from ipos_tui.sync.activation import activate  # noqa: E402
 from ipos_tui.sync.context import SyncContext  # noqa: E402
 from ipos_tui.sync.progress import CancelToken  # noqa: E402

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from ...domain.money import format_money
 from ...i18n import t
 from ...devices.card_app import CardTransaction, card_app_of
-from ...store.records import PERM_DAY_CLOSE
+from ...domain.records import PERM_DAY_CLOSE
 from ..widgets.menu import MenuItem
 from .list_screen import NAVIGATION, ListScreen
 

@@ -47,7 +47,7 @@ from .base import PosScreen, error_text
 from ..errors import Guarded
 
 if TYPE_CHECKING:
-    from ...store.records import User
+    from ...domain.records import User
     from ..app import IposApp
 
 _ResultT = TypeVar("_ResultT")

@@ -27,7 +27,7 @@ from textual.widgets import Static
 from ...domain.authorisation import Authorisation
 from ...domain.errors import DomainError
 from ...i18n import t
-from ...store.records import PERM_SETTINGS
+from ...domain.records import PERM_SETTINGS
 from ..dialogs.authorise import authorise_then
 from .base import PosScreen, error_text
 

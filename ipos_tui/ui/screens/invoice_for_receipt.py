@@ -18,7 +18,7 @@ from ...domain.money import format_money
 from ...domain.validation import format_nip
 from ...i18n import t
 from ...till.invoices import InvoiceService
-from ...store.records import DocumentDetail
+from ...domain.records import DocumentDetail
 from .base import PosScreen, error_text
 
 if TYPE_CHECKING:

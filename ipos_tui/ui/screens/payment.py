@@ -21,7 +21,7 @@ from ...domain.receipt import PaymentState
 from ...domain.validation import format_nip, validate_nip
 from ...i18n import t
 from ...devices.card_app import card_app_of
-from ...store.records import Buyer, PaymentMethod
+from ...domain.records import Buyer, PaymentMethod
 from ..printouts import kind_label
 from ..widgets.code_input import CodeInput
 from .base import PosScreen

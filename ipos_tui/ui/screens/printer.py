@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Static
 
 from ...domain.search import normalise
 from ...i18n import has_key, t
-from ...store.records import document_number_text
+from ...domain.records import document_number_text
 from ...devices.printer import PRINTER_LETTERS, FiscalPrinter, JournalEntry, printer_of, rate_label
 from ..widgets.code_input import CodeInput
 from ..widgets.menu import MenuItem

@@ -23,7 +23,7 @@ from ...domain.receipt import ReceiptLine
 from ...domain.scale_code import ScaleCode
 from ...i18n import t
 from ...domain.authorisation import Authorisation
-from ...store.records import PERM_PRICE_CHANGE, PERM_VOID, Product, document_number_text
+from ...domain.records import PERM_PRICE_CHANGE, PERM_VOID, Product, document_number_text
 from ..dialogs.authorise import authorise_then, needs_manager
 from ..widgets.code_input import CodeInput
 from ..widgets.receipt_list import PICK_FIXED, RowList, fit, header_row, line_row, name_width, pick_header, pick_row

@@ -30,7 +30,7 @@ from ...domain.receipt_code import parse_receipt_code
 from ...domain.authorisation import Authorisation
 from ...i18n import t
 from ...till.invoices import CORRECTION_REASON, CORRECTION_REASONS
-from ...store.records import PERM_RETURNS, PaymentMethod, document_number_text
+from ...domain.records import PERM_RETURNS, PaymentMethod, document_number_text
 from ...till.returns import ReturnLine, ReturnService, ReturnSource, refund_value
 from ..widgets.code_input import CodeInput
 from ..widgets.receipt_list import RowList, fit

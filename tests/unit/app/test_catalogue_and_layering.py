@@ -72,7 +72,7 @@ def test_core_modules_do_not_load_textual(module: str) -> None:
 
 def test_keys_built_at_run_time_exist() -> None:
     """Keys the code assembles from a value (f"sync.item.{item}" …) for every value."""
-    from ipos_tui.store.records import DOCUMENT_KINDS, LOGIN_MODES
+    from ipos_tui.domain.records import DOCUMENT_KINDS, LOGIN_MODES
     from ipos_tui.sync.progress import JOB_ITEMS
 
     built = [f"sync.state_{state}" for state in ("waiting", "running", "done", "failed")]

@@ -11,7 +11,7 @@ import pytest
 
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import StoredDocument, User
+from ipos_tui.domain.records import StoredDocument, User
 from ipos_tui.till.cash import CashService, cash_of
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone(timedelta(hours=1)))

@@ -11,7 +11,7 @@ import pytest
 from ipos_tui.domain.authorisation import Authorisation, authorisations_of
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import User
+from ipos_tui.domain.records import User
 from ipos_tui.sync.documents import document_payload
 from ipos_tui.till.cash import CashService
 

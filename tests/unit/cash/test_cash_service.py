@@ -19,7 +19,7 @@ from ipos_tui.domain.vat import VatTotal
 from ipos_tui.protocol import CashOperationDocument, CashReportDocument
 from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.store.ledger import DocumentDraft
-from ipos_tui.store.records import DocumentLine, DocumentPayment
+from ipos_tui.domain.records import DocumentLine, DocumentPayment
 from ipos_tui.sync.documents import document_payload
 from ipos_tui.till.cash import LOCAL_SKIPPED_OPENING, CashService, cash_of
 

@@ -9,7 +9,7 @@ from returns_support import MANAGER, NOW, receipt_of
 
 from ipos_tui.domain.receipt import Discount, Payment
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import StoredDocument
+from ipos_tui.domain.records import StoredDocument
 
 
 @pytest.fixture

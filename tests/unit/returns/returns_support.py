@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from ipos_tui.domain.receipt import Discount, Receipt, ReceiptLine
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import PERM_RETURNS, User
+from ipos_tui.domain.records import PERM_RETURNS, User
 
 NOW = datetime(2026, 11, 26, 12, 4, tzinfo=timezone(timedelta(hours=1)))
 MANAGER = User(1, "1001", "Anna Kowalska", "kierownik", frozenset({PERM_RETURNS}))

@@ -16,7 +16,7 @@ from ipos_tui.domain.receipt_code import (
     read_barcode,
     scan_digits,
 )
-from ipos_tui.store.records import document_code
+from ipos_tui.domain.records import document_code
 
 GLYPHS = Path(__file__).resolve().parents[2] / "data" / "linux-console-glyphs.txt"
 

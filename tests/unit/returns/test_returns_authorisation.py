@@ -12,7 +12,7 @@ from returns_support import NOW
 from ipos_tui.domain.authorisation import Authorisation, authorisations_of
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import PaymentMethod, StoredDocument, User
+from ipos_tui.domain.records import PaymentMethod, StoredDocument, User
 from ipos_tui.sync.documents import document_payload
 from ipos_tui.till.returns import ReturnService
 

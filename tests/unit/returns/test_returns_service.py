@@ -19,7 +19,7 @@ from ipos_tui.sync.documents import document_payload
 from ipos_tui.devices.card_app import card_app_of
 from ipos_tui.store.db import Terminal
 from ipos_tui.devices.printer import printer_of
-from ipos_tui.store.records import DocumentLine, DocumentPayment, PaymentMethod, StoredDocument
+from ipos_tui.domain.records import DocumentLine, DocumentPayment, PaymentMethod, StoredDocument
 from ipos_tui.till.returns import RemoteReceipt, ReturnService, refund_value
 
 Sell = Callable[..., StoredDocument]

@@ -12,7 +12,7 @@ from terminal_support import CASHIER, NOW, receipt_of
 
 from ipos_tui.domain.receipt import Payment
 from ipos_tui.store.db import Terminal, open_terminal
-from ipos_tui.store.records import StoredDocument
+from ipos_tui.domain.records import StoredDocument
 
 
 @pytest.fixture

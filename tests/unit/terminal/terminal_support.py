@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from ipos_tui.domain.receipt import Discount, Receipt, ReceiptLine
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import User
+from ipos_tui.domain.records import User
 
 #: A fixed instant for tests (Warsaw winter time).
 NOW = datetime(2026, 11, 26, 12, 4, tzinfo=timezone(timedelta(hours=1)))

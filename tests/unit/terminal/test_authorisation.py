@@ -27,7 +27,7 @@ from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.store.parked import ParkedService
 from ipos_tui.devices.printer import printer_of
 from ipos_tui.devices.printout import render_receipt
-from ipos_tui.store.records import NEWLY_ENFORCED, StoredDocument, User
+from ipos_tui.domain.records import NEWLY_ENFORCED, StoredDocument, User
 from ipos_tui.till.reports import reports_of
 
 TRAINEE = User(3, "1003", "Ola Wiśniewska", "stażysta", frozenset())

@@ -19,7 +19,7 @@ import pytest
 from terminal_support import CASHIER, NOW
 
 from ipos_tui.store.db import Terminal, open_terminal
-from ipos_tui.store.records import Buyer, StoredDocument
+from ipos_tui.domain.records import Buyer, StoredDocument
 from ipos_tui.till.reports import reports_of
 
 MLEKO = "1"
@@ -100,7 +100,7 @@ _WRITER = textwrap.dedent(
     from pathlib import Path
     from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
     from ipos_tui.store.db import open_terminal
-    from ipos_tui.store.records import Buyer, User
+    from ipos_tui.domain.records import Buyer, User
 
     cashier = User(id=1, identifier="1001", name="Anna", role="kierownik", permissions=frozenset())
     buyer = Buyer("5261045731", "Firma Test", "ul. Prosta 1")

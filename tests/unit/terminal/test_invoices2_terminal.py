@@ -23,7 +23,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.till.cash import cash_of
 from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.till.invoices import InvoiceService, invoice_deadline
-from ipos_tui.store.records import Buyer, PaymentMethod, StoredDocument
+from ipos_tui.domain.records import Buyer, PaymentMethod, StoredDocument
 from ipos_tui.till.reports import ReportService
 from ipos_tui.till.returns import ReturnService
 
@@ -298,7 +298,7 @@ _WRITER = textwrap.dedent(
     from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
     from ipos_tui.store.db import open_terminal
     from ipos_tui.till.invoices import InvoiceService
-    from ipos_tui.store.records import Buyer, PaymentMethod, User
+    from ipos_tui.domain.records import Buyer, PaymentMethod, User
     from ipos_tui.till.returns import ReturnService
 
     cashier = User(id=1, identifier="1001", name="Anna", role="kierownik",

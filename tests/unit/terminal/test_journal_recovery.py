@@ -14,7 +14,7 @@ from terminal_support import CASHIER, NOW
 from ipos_tui.devices.printer import printer_of
 from ipos_tui.store.db import Terminal
 from ipos_tui.store.ledger import DocumentDraft
-from ipos_tui.store.records import StoredDocument
+from ipos_tui.domain.records import StoredDocument
 from ipos_tui.till.cash import cash_of
 from ipos_tui.till.journal_recovery import (
     RECOVERY_AFTER_KEY,
@@ -112,7 +112,7 @@ def test_invoices_and_corrections_are_printed_late_in_their_own_layout(
 ) -> None:
     from dataclasses import replace
 
-    from ipos_tui.store.records import Buyer, PaymentMethod
+    from ipos_tui.domain.records import Buyer, PaymentMethod
     from ipos_tui.till.invoices import InvoiceService
     from ipos_tui.till.returns import ReturnService
 

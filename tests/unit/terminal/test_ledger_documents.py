@@ -21,7 +21,7 @@ from ipos_tui.sync.documents import document_payload
 from ipos_tui.store import migrations
 from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.store.ledger import DocumentDraft
-from ipos_tui.store.records import DocumentLine, DocumentPayment, TerminalInfo
+from ipos_tui.domain.records import DocumentLine, DocumentPayment, TerminalInfo
 
 
 @pytest.fixture

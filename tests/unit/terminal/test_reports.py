@@ -19,7 +19,7 @@ from ipos_tui.domain.receipt import Payment
 from ipos_tui.domain.vat import vat_totals
 from ipos_tui.store.db import Terminal
 from ipos_tui.store.ledger import DocumentDraft
-from ipos_tui.store.records import DocumentPayment, StoredDocument
+from ipos_tui.domain.records import DocumentPayment, StoredDocument
 from ipos_tui.till.reports import add_sums, parse_day, parse_month, reports_of
 
 MLEKO, CHLEB, PIWO = "1", "101", "1401"

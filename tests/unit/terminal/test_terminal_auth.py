@@ -13,7 +13,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.store.auth import LOCKOUT_SECONDS, MAX_FAILURES, hash_pin, verify_pin
 from ipos_tui.store.db import DB_FILENAME, Terminal, open_terminal
 from ipos_tui.demo.terminal import demo_snapshot
-from ipos_tui.store.records import ANONYMOUS_USER, CatalogueSnapshot, UserAccount
+from ipos_tui.domain.records import ANONYMOUS_USER, CatalogueSnapshot, UserAccount
 
 SECRET_PIN = "739182"
 

@@ -13,7 +13,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.search import normalise, t9
 from ipos_tui.store.catalog import SEARCH_CANDIDATES
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import Barcode, CatalogueSnapshot, Product, StoredDocument
+from ipos_tui.domain.records import Barcode, CatalogueSnapshot, Product, StoredDocument
 
 
 def _names(terminal: Terminal, text: str, limit: int = 50) -> list[str]:

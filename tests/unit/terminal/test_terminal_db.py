@@ -18,7 +18,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.store import migrations
 from ipos_tui.store.db import DB_FILENAME, LOCK_FILENAME, Terminal, open_terminal
 from ipos_tui.store.migrations import SCHEMA_VERSION
-from ipos_tui.store.records import TerminalInfo
+from ipos_tui.domain.records import TerminalInfo
 
 EXPECTED_TABLES = {
     "company", "store", "terminal_info", "setting", "payment_method", "user", "vat_rate",

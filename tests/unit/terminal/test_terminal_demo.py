@@ -20,7 +20,7 @@ from ipos_tui.domain.validation import (
 from ipos_tui.domain.vat import VAT_RATES
 from ipos_tui.store.db import Terminal
 from ipos_tui.demo.terminal import DEMO_LOGINS, demo_snapshot, seed_demo
-from ipos_tui.store.records import StoredDocument, TerminalInfo
+from ipos_tui.domain.records import StoredDocument, TerminalInfo
 
 
 def test_size_names_and_plus() -> None:

@@ -17,7 +17,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Discount, Payment, Receipt
 from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.store.ledger import LedgerService, insert_sql
-from ipos_tui.store.records import Buyer, StoredDocument, TerminalInfo
+from ipos_tui.domain.records import Buyer, StoredDocument, TerminalInfo
 
 MLEKO, CHLEB, LIGOL, PIWO = "1", "101", "201", "1401"
 

@@ -10,7 +10,7 @@ from terminal_support import CASHIER, NOW, receipt_of
 from ipos_tui.devices.printout import render_receipt, save_printout
 from ipos_tui.domain.receipt import Discount, Payment
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import Buyer, DocumentDetail
+from ipos_tui.domain.records import Buyer, DocumentDetail
 
 
 def _commit(

@@ -9,7 +9,7 @@ import pytest
 
 from ipos_tui.store import paths
 from ipos_tui.store.db import Terminal, open_terminal
-from ipos_tui.store.records import CatalogueSnapshot, Company, Store, TerminalInfo
+from ipos_tui.domain.records import CatalogueSnapshot, Company, Store, TerminalInfo
 
 
 def test_defaults_before_the_first_sync(fresh: Terminal) -> None:

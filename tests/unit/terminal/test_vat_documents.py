@@ -20,7 +20,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.vat import MAX_RATE_BP, PTU_LETTERS, rate_totals
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.records import PERM_RETURNS, StoredDocument, User
+from ipos_tui.domain.records import PERM_RETURNS, StoredDocument, User
 from ipos_tui.store.vat_table import effective_rates
 from ipos_tui.till.reports import add_sums, reports_of
 from ipos_tui.till.returns import ReturnService

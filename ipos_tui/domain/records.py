@@ -1,4 +1,5 @@
-"""Plain, frozen records the terminal's services hand out and take in.
+"""Plain, frozen records the till's database and use cases hand out and take in (value types,
+no I/O: they sit in the domain so that every layer, the UI included, may name them).
 
 The UI and the sync engine never see peewee rows: a row object is bound to one
 connection and one thread, and a frozen dataclass can be passed to a Textual
