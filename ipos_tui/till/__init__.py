@@ -3,20 +3,44 @@
 deposit returns, returns, invoices, reports, and printing what a crash left unprinted.
 
 :class:`Till` is built once per terminal (the composition root): the UI, a test or
-the CLI holds one and calls it.
+the CLI holds one and calls it. Each device and service exists once per till.
 """
 
 from __future__ import annotations
 
+from ipos_tui.devices.card_app import CardApp
+from ipos_tui.devices.printer import FiscalPrinter
 from ipos_tui.store.db import Terminal
+from ipos_tui.till.cash import CashService
+from ipos_tui.till.deposits import DepositService
+from ipos_tui.till.invoices import InvoiceService
+from ipos_tui.till.reports import ReportService
+from ipos_tui.till.returns import ReturnService
 from ipos_tui.till.sale import Sale
 
 
 class Till:
-    """One terminal's use cases."""
+    """One terminal's devices and use cases."""
 
     def __init__(self, terminal: Terminal) -> None:
         self.terminal = terminal
+        #: the fiscal printer; its first PTU table comes from the catalogue's VAT rates
+        self.printer = FiscalPrinter(
+            terminal.db, lambda: [(rate.letter, rate.rate_bp) for rate in terminal.catalog.vat_rates()]
+        )
+        #: the card terminal's application (payments, refunds, settlements)
+        self.card_app = CardApp(terminal.db, self.printer)
+        #: shifts, cash in and out, drawer counts
+        self.cash = CashService(terminal.db, terminal.settings, terminal.ledger, self.printer)
+        #: paying back bottle deposits
+        self.deposits = DepositService(terminal, self.cash)
+        #: daily and periodic reports
+        self.reports = ReportService(terminal)
+        #: invoices for earlier receipts and correcting invoices
+        self.invoices = InvoiceService(terminal)
+        #: returns against receipts of this till (a lookup of other tills' receipts is
+        #: passed by the caller that can reach the back office)
+        self.returns = ReturnService(terminal)
         #: the receipt being rung up, from the first code to the paid document
         self.sale = Sale(terminal)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..i18n import t
-from ..devices.printer import printer_of
 from ..devices.printout import render_receipt, save_printout
 from ..domain.records import SALE_TYPES, DocumentDetail, document_number_text
 
@@ -18,7 +17,7 @@ def _render(app: IposApp, uuid: str) -> tuple[DocumentDetail, str]:
     detail = terminal.ledger.get_document(uuid)
     if detail.doc_type not in SALE_TYPES:
         # non-fiscal documents (a return …) are shown as the printer journaled them
-        printed = printer_of(terminal).printouts_of(uuid)
+        printed = app.till.printer.printouts_of(uuid)
         if printed:
             # the latest printout of each kind, in print order: a return against an
             # invoice shows the return and its correcting invoice
@@ -39,7 +38,7 @@ def print_document(app: IposApp, uuid: str) -> None:
     """Print a just-finished document on the fiscal printer, which journals it in its
     electronic copy (EJ), and write the same text to the data dir."""
     detail, text = _render(app, uuid)
-    printed = printer_of(app.terminal).print_receipt(
+    printed = app.till.printer.print_receipt(
         text,
         document_uuid=detail.uuid,
         document_number=detail.number,

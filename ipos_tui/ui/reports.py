@@ -22,7 +22,6 @@ from ..till.reports import (
     parse_day,
     parse_month,
     periodic_report_body,
-    reports_of,
 )
 from ..domain.authorisation import Authorisation
 from ..domain.records import PERM_DAY_CLOSE, PERM_REPORTS
@@ -119,7 +118,7 @@ def _show(
 ) -> None:
     """Sum the daily reports of [start, end], print (journal) and show the printout
     (which names the manager who authorised it, if one did)."""
-    reports = reports_of(app.terminal)
+    reports = app.till.reports
     report = reports.periodic(start, end)
     names = {method.code: method.name for method in app.terminal.catalog.payment_methods()}
     by_category = category_lines(reports.sales_by_category(start, end))
@@ -179,7 +178,7 @@ def check_reminder(app: IposApp) -> None:
 
     if not isinstance(app.screen, RegistrationScreen) or app.cashier is None:
         return
-    reports = reports_of(app.terminal)
+    reports = app.till.reports
     now = app.clock()
     if not reports.reminder_due(now):
         return

@@ -10,7 +10,7 @@ from textual.binding import Binding
 
 from ...domain.money import format_money
 from ...i18n import t
-from ...devices.card_app import CardTransaction, card_app_of
+from ...devices.card_app import CardTransaction
 from ...domain.records import PERM_DAY_CLOSE
 from ..widgets.menu import MenuItem
 from .list_screen import NAVIGATION, ListScreen
@@ -21,13 +21,13 @@ if TYPE_CHECKING:
 
 def period_text(app: IposApp) -> str:
     """Count and total of the card payments since the last settlement."""
-    count, total = card_app_of(app.terminal).period_totals()
+    count, total = app.till.card_app.period_totals()
     return t("card.period", n=count, total=format_money(total))
 
 
 def last_settlement_text(app: IposApp) -> str:
     """Which settlement was the last one, and when."""
-    last = card_app_of(app.terminal).last_settlement()
+    last = app.till.card_app.last_settlement()
     if last is None:
         return t("card.no_settlement")
     return t("card.last_settlement", number=last.number, when=f"{last.settled_local:%Y-%m-%d %H:%M}")
@@ -57,7 +57,7 @@ class CardTransactionsScreen(ListScreen):
         )
 
     def load(self) -> None:
-        self.transactions = card_app_of(self.pos.terminal).open_transactions()
+        self.transactions = self.pos.till.card_app.open_transactions()
         self.rows.show_rows([self.row(tx) for tx in self.transactions], 0)
         self.say(period_text(self.pos) if self.transactions else f"{t('card.empty')} {period_text(self.pos)}")
         self.box.border_subtitle = last_settlement_text(self.pos)
@@ -95,7 +95,7 @@ def settle_now(app: IposApp) -> None:
     def answered(yes: bool | None) -> None:
         if not yes:
             return
-        settlement = card_app_of(app.terminal).settle(app.clock())
+        settlement = app.till.card_app.settle(app.clock())
         assert settlement.printout is not None
         app.push_screen(
             TextViewDialog(t("card.settlement_title", number=settlement.number), settlement.printout.text)

@@ -34,7 +34,6 @@ from ...till.cash import (
     CashService,
     DrawerState,
     ShiftCount,
-    cash_of,
     parse_cash_amount,
 )
 from ...devices.printout import save_printout
@@ -82,7 +81,7 @@ def cash_document_label(doc_type: str, kind: str) -> str | None:
 
 def cash_service(app: IposApp) -> CashService:
     """The till's cash service (cheap to build: it holds no state of its own)."""
-    return cash_of(app.terminal)
+    return app.till.cash
 
 
 def first_screen_after_login(app: IposApp) -> Screen[None]:

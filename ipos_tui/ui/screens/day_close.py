@@ -271,17 +271,15 @@ class DayCloseScreen(PosScreen):
         return await self._pull("products")
 
     async def _step_vat(self) -> StepOutcome:
-        from ...devices.printer import PRINTER_LETTERS, printer_of, rate_label
+        from ...devices.printer import PRINTER_LETTERS, rate_label
         from ..dialogs import ConfirmDialog
 
         terminal = self.pos.terminal
         if self.report_uuid is None:  # the day still has sales: the PTU table must wait
             return StepOutcome("skipped", t("day.vat_not_written"))
-        from ...till.reports import reports_of
-
-        if not reports_of(terminal).open_day().is_empty:  # written only with zero totals
+        if not self.pos.till.reports.open_day().is_empty:  # written only with zero totals
             return StepOutcome("skipped", t("vatdocs.vat_day_not_empty"))
-        printer = printer_of(terminal)
+        printer = self.pos.till.printer
         wanted = {
             rate.letter: rate.rate_bp
             for rate in terminal.catalog.vat_rates()
@@ -306,9 +304,8 @@ class DayCloseScreen(PosScreen):
         return StepOutcome("done", t("day.vat_written", changes=changes))
 
     async def _step_card(self) -> StepOutcome:
-        from ...devices.card_app import card_app_of
 
-        settlement = card_app_of(self.pos.terminal).settle(self.pos.clock())
+        settlement = self.pos.till.card_app.settle(self.pos.clock())
         return StepOutcome(
             "done", t("day.card_settled", number=settlement.number, total=format_money(settlement.total),
                       transactions=tn("plural.transactions", settlement.count))
@@ -341,7 +338,6 @@ class DayCloseScreen(PosScreen):
 
     async def _step_report(self) -> StepOutcome:
         from ...devices.printout import save_printout
-        from ...till.reports import reports_of
 
         pos = self.pos
         terminal = pos.terminal
@@ -349,11 +345,11 @@ class DayCloseScreen(PosScreen):
         if cashier is None:
             raise DomainError("day.err_not_logged_in")
         now = pos.clock()
-        self.blocked_day = reports_of(terminal).blocked(now)
+        self.blocked_day = pos.till.reports.blocked(now)
 
         def run() -> Any:
             with terminal.db.connection_context():
-                report, printout = reports_of(terminal).make_daily_report(cashier, now, self.authorisation)
+                report, printout = pos.till.reports.make_daily_report(cashier, now, self.authorisation)
                 save_printout(pos.data_dir, terminal.ledger.get_document(report.uuid), printout.text)
                 return report, printout
 

@@ -14,7 +14,7 @@ from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
 from ...till.cash import parse_cash_amount
-from ...till.deposits import DEFAULT_UNIT_DEPOSIT, MAX_PIECES, deposits_of
+from ...till.deposits import DEFAULT_UNIT_DEPOSIT, MAX_PIECES
 from ...devices.printout import save_printout
 from ..dialogs import Field, FormDialog, TextViewDialog
 
@@ -66,7 +66,7 @@ def _pay_back(app: IposApp, pieces: int, unit: int) -> None:
 
     assert app.cashier is not None
     try:
-        result = deposits_of(app.terminal).pay_back(pieces, unit, cashier=app.cashier, now=app.clock())
+        result = app.till.deposits.pay_back(pieces, unit, cashier=app.cashier, now=app.clock())
     except DomainError as error:
         _say_refusal(app, error)
         return

@@ -94,11 +94,10 @@ class InfoScreen(InfoBase):
 def _shift(app: IposApp) -> list[tuple[str, str]]:
     """With cash management: the open shift and the cash the drawer should hold."""
     from ...domain.money import format_money
-    from ...till.cash import cash_of
 
     if not app.terminal.settings.cash_management():
         return []
-    cash = cash_of(app.terminal)
+    cash = app.till.cash
     if cash.current_shift() is None:
         return [("info.shift", t("info.shift_closed"))]
     state = cash.drawer()

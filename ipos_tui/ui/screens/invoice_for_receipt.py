@@ -17,7 +17,6 @@ from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...domain.validation import format_nip
 from ...i18n import t
-from ...till.invoices import InvoiceService
 from ...domain.records import DocumentDetail
 from .base import PosScreen, error_text
 
@@ -31,7 +30,7 @@ def start_invoice_for_receipt(screen: PosScreen, code: str) -> None:
     app: IposApp = screen.pos
     if app.cashier is None:
         return
-    service = InvoiceService(app.terminal)
+    service = app.till.invoices
     try:
         receipt = service.find_receipt(code, app.clock())
     except DomainError as error:
@@ -65,7 +64,7 @@ def _nip(digits: str) -> str:
 def _issue(screen: PosScreen, receipt: DocumentDetail, name: str, address: str) -> None:
     app: IposApp = screen.pos
     assert app.cashier is not None
-    service = InvoiceService(app.terminal)
+    service = app.till.invoices
     now = app.clock()
     try:
         stored = service.issue_for_receipt(receipt, name, address, cashier=app.cashier, now=now)

@@ -20,7 +20,6 @@ from ...domain.money import format_money, parse_amount
 from ...domain.receipt import PaymentState
 from ...domain.validation import format_nip, validate_nip
 from ...i18n import t
-from ...devices.card_app import card_app_of
 from ...domain.records import Buyer, PaymentMethod
 from ..printouts import kind_label
 from ..widgets.code_input import CodeInput
@@ -197,7 +196,7 @@ class PaymentScreen(PosScreen):
             if not approved:
                 self.say(t("pay.card_declined"), error=True)
                 return
-            cards = card_app_of(self.pos.terminal)
+            cards = self.pos.till.card_app
             transaction = cards.authorize(amount, self.pos.clock())
             self.card_ids.append(transaction.id)
             if not self._add_payment(method, amount):
@@ -307,7 +306,7 @@ class PaymentScreen(PosScreen):
         def answered(yes: bool | None) -> None:
             if yes:
                 if self.card_ids:  # no receipt took them: the card app cancels them
-                    card_app_of(self.pos.terminal).reverse(self.card_ids, self.pos.clock())
+                    self.pos.till.card_app.reverse(self.card_ids, self.pos.clock())
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmDialog(t("pay.cancel_payments_question")), answered)

@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static
 from ...domain.search import normalise
 from ...i18n import has_key, t
 from ...domain.records import document_number_text
-from ...devices.printer import PRINTER_LETTERS, FiscalPrinter, JournalEntry, printer_of, rate_label
+from ...devices.printer import PRINTER_LETTERS, FiscalPrinter, JournalEntry, rate_label
 from ..widgets.code_input import CodeInput
 from ..widgets.menu import MenuItem
 from ..widgets.receipt_list import RowList, fit
@@ -45,7 +45,7 @@ class VatTableScreen(InfoBase):
 
     def text(self) -> str:
         terminal = self.pos.terminal
-        printer = printer_of(terminal)
+        printer = self.pos.till.printer
         table = printer.vat_table()
         used = printer.used_letters()
         catalogue = {rate.letter: rate.rate_bp for rate in terminal.catalog.vat_rates()}
@@ -80,7 +80,7 @@ class PrinterStateScreen(InfoBase):
     TITLE_KEY = "printer.state_title"
 
     def rows(self) -> list[tuple[str, str]]:
-        state = printer_of(self.pos.terminal).state()
+        state = self.pos.till.printer.state()
         return [
             ("printer.model", t("printer.model_name")),
             ("printer.serial", state.serial),
@@ -117,7 +117,7 @@ class JournalScreen(PosScreen):
 
     @property
     def printer(self) -> FiscalPrinter:
-        return printer_of(self.pos.terminal)
+        return self.pos.till.printer
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="ej-box"):

@@ -131,7 +131,7 @@ class ReturnScreen(PosScreen):
 
     @property
     def service(self) -> ReturnService:
-        return ReturnService(self.pos.terminal)
+        return self.pos.till.returns
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="ret-box") as box:
