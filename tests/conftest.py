@@ -18,6 +18,7 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 from ipos_tui.i18n import set_language  # noqa: E402
 from ipos_tui.store.db import Terminal, open_terminal  # noqa: E402
 from ipos_tui.demo.terminal import seed_demo  # noqa: E402
+from office_db import office_backend, pg_server  # noqa: E402, F401 (fixtures: the back office on SQLite and PostgreSQL)
 
 WARSAW_WINTER = timezone(timedelta(hours=1))
 

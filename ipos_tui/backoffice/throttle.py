@@ -66,6 +66,10 @@ class Limits:
     #: Failed iPOS web sign-ins with one login name (known or not).
     login_name: Limit = Limit(10, 900)
 
+    def text(self) -> str:
+        """Every rule as ``rule=count/seconds`` pairs: what :meth:`parse` reads back."""
+        return ",".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
+
     @classmethod
     def parse(cls, text: str, base: Limits | None = None) -> Limits:
         """``base`` (default: the defaults) with ``rule=count/seconds`` pairs, comma

@@ -6,7 +6,7 @@ terminal's sync engine parses them with the same models. It imports nothing of o
 
 By subject (every public name is re-exported here: ``from ipos_tui.protocol import X``):
 
-* :mod:`.versions` — protocol versions, ``/api/v1``, the headers, :class:`HealthResponse`;
+* :mod:`.versions` — protocol versions, ``/api/v1``, the headers, :class:`HealthResponse`, :class:`ReadyResponse`;
 * :mod:`.base` — :class:`WireModel` and the checked integer types (ids, grosze, thousandths);
 * :mod:`.activation` — ``POST /activate``;
 * :mod:`.feed` — the change feeds: streams, change types, the plain pull page;
@@ -136,6 +136,7 @@ from ipos_tui.protocol.versions import (
     STAGED_VERSION_PATTERN,
     SUPPORTED_PROTOCOL_VERSIONS,
     HealthResponse,
+    ReadyResponse,
 )
 
 __all__ = [
@@ -193,6 +194,7 @@ __all__ = [
     "ErrorDetail",
     "ErrorResponse",
     "HealthResponse",
+    "ReadyResponse",
     "Id32",
     "InvoiceDocument",
     "InvoiceOfReceipt",

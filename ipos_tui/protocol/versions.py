@@ -54,6 +54,14 @@ NOTHING_STAGED: Final = "none"
 STAGED_VERSION_PATTERN: Final = r"[0-9A-Za-z.!+_-]{1,64}"
 
 
+class ReadyResponse(WireModel):
+    """``GET /ready``: 200 when the server can serve (its database answers with the
+    schema it needs), 503 with a reason otherwise."""
+
+    status: Literal["ready", "not_ready"] = "ready"
+    reason: str | None = None
+
+
 class HealthResponse(WireModel):
     status: Literal["ok"] = "ok"
     protocol_version: int = PROTOCOL_VERSION

@@ -3,29 +3,22 @@ and documents as a terminal would push them."""
 
 from __future__ import annotations
 
-import glob
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 import uuid as uuid_mod
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from stdnum import ean
 
 from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION
 from ipos_tui.backoffice.embedded import EmbeddedServer
+from office_db import free_port, throwaway_postgres  # noqa: F401 (used by the tests)
 
 PEPPER = b"test-pepper"
 
@@ -45,8 +38,10 @@ def running_server(office: BackOffice, **app_kwargs: Any) -> Iterator[str]:
     with EmbeddedServer(office, **app_kwargs) as url:
         yield url
 
-def new_office(path: Path) -> BackOffice:
-    office = BackOffice(open_database(f"sqlite:///{path}"), PEPPER)
+def new_office(target: Path | str) -> BackOffice:
+    """A back office with its company, on a SQLite file or a database URL."""
+    url = target if isinstance(target, str) else f"sqlite:///{target}"
+    office = BackOffice(open_database(url), PEPPER)
     office.init_schema()
     office.create_company("Sklep Testowy sp. z o.o.", nip="5260250995")
     return office
@@ -164,57 +159,3 @@ def make_receipt(store_id: int, number: int, *, product_id: int | None = None,
     }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _pg_bindir() -> Path | None:
-    found = shutil.which("initdb")
-    if found is None:
-        candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-        found = candidates[-1] if candidates else None
-    return Path(found).resolve().parent if found else None
-
-
-@contextmanager
-def throwaway_postgres() -> Iterator[str]:
-    """A PostgreSQL server of our own on 127.0.0.1 (fsync off: tests only); yields its URL.
-
-    Skips the test when the PostgreSQL binaries or psycopg2 (extra ``postgres``) are
-    missing. As root the server runs as user ``postgres`` (initdb refuses root).
-    """
-    try:
-        import psycopg2  # noqa: F401
-    except ImportError:
-        pytest.skip("psycopg2 not installed (pip install 'ipos-tui[postgres]')")
-    bindir = _pg_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
-    as_root = os.geteuid() == 0
-    if as_root:
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no 'postgres' user for the server")
-    data = Path(tempfile.mkdtemp(prefix="ipos-pg-"))
-    data.chmod(0o755)
-    if as_root:
-        os.chown(data, owner.pw_uid, owner.pw_gid)
-    port = free_port()
-
-    def run(command: str) -> None:
-        argv = ["su", "postgres", "-s", "/bin/sh", "-c", command] if as_root else \
-            ["/bin/sh", "-c", command]
-        subprocess.run(argv, check=True, capture_output=True, timeout=120)
-
-    try:
-        run(f"'{bindir}/initdb' -D '{data}/db' -A trust -U postgres")
-        run(f"'{bindir}/pg_ctl' -D '{data}/db' -l '{data}/server.log' -w -o "
-            f"\"-c listen_addresses=127.0.0.1 -p {port} -k '{data}' -c fsync=off\" start")
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            run(f"'{bindir}/pg_ctl' -D '{data}/db' -m fast -w stop")
-        shutil.rmtree(data, ignore_errors=True)

@@ -23,11 +23,12 @@ from backoffice_support import (
 )
 
 from ipos_tui.protocol import DATA_MODELS, MAX_PULL_LIMIT, PREVIOUS_PROTOCOL_VERSION, PullResponse
+from office_db import OfficeBackend
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory):
-    office = new_office(Path(tmp_path_factory.mktemp("bo")) / "bo.sqlite3")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend):
+    office = new_office(office_backend.url(Path(tmp_path_factory.mktemp("bo")) / "bo.sqlite3"))
     return build_shop(office)
 
 

@@ -11,13 +11,14 @@ from backoffice_support import TerminalClient, ean13, new_office, running_server
 from ipos_tui.backoffice.bulk import import_products
 from ipos_tui.backoffice.services import ProductInput
 from ipos_tui.protocol import MAX_PULL_LIMIT
+from office_db import OfficeBackend
 
 PRODUCTS = 1100  # + a barcode and a price each: 3300 changes, more than one capped page
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TerminalClient]:
-    office = new_office(Path(tmp_path_factory.mktemp("cap")) / "cap.sqlite3")
+def client(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[TerminalClient]:
+    office = new_office(office_backend.url(Path(tmp_path_factory.mktemp("cap")) / "cap.sqlite3"))
     list_id = office.add_price_list("Cennik")
     store = office.add_store("Sklep", price_list_id=list_id)
     import_products(office, [

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from ipos_tui.backoffice.throttle import Limit, Limits, Throttle
 from ipos_tui.protocol import DATA_MODELS, DOCUMENT_ADAPTER, ReceiptLookupResponse
+from office_db import OfficeBackend
 
 
 class Clock:
@@ -31,8 +32,8 @@ LIMITS = Limits(activation_address=Limit(5, 600), activation_code=Limit(4, 600),
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory):
-    return build_shop(new_office(Path(tmp_path_factory.mktemp("hard")) / "bo.sqlite3"))
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend):
+    return build_shop(new_office(office_backend.url(Path(tmp_path_factory.mktemp("hard")) / "bo.sqlite3")))
 
 
 @pytest.fixture

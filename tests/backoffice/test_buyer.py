@@ -24,14 +24,15 @@ from ipos_tui.backoffice.documents.quarantine import list_quarantine
 from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version, migrate
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.protocol import ReceiptDocument, ReceiptLookupResponse
+from office_db import OfficeBackend, url_of
 
 BUYER = {"nip": "PL 526-025-09-95", "name": "Firma Kupująca sp. z o.o.",
          "address": "ul. Długa 1, 00-001 Warszawa"}
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory):
-    office = new_office(Path(tmp_path_factory.mktemp("buyer")) / "buyer.sqlite3")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend):
+    office = new_office(office_backend.url(Path(tmp_path_factory.mktemp("buyer")) / "buyer.sqlite3"))
     return build_shop(office, n_products=2)
 
 
@@ -136,7 +137,7 @@ def test_transactions_list_shows_kind_and_buyer_nip(shop, t1, capsys, monkeypatc
     t1.push([receipt(t1.store_id, 1, "faktura", BUYER),
              receipt(t1.store_id, 2, "paragon_nip", {"nip": "526-025-09-95"}),
              receipt(t1.store_id, 3)])
-    url = f"sqlite:///{shop.office.db.database}"
+    url = url_of(shop.office.db)
     capsys.readouterr()
     assert main(["--db", url, "transactions", "list", "--terminal", str(t1.terminal_id),
                  "--json"]) == 0

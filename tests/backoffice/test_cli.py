@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from office_db import OfficeBackend
 from backoffice_support import make_receipt
 
 from ipos_tui.backoffice import models as m
@@ -19,8 +20,8 @@ from ipos_tui.backoffice.services import BackOffice
 
 
 @pytest.fixture(scope="module")
-def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'cli.sqlite3'}"
+def db_url(office_backend: OfficeBackend, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = office_backend.url(tmp_path_factory.mktemp('cli') / 'cli.sqlite3')
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(SECRET_ENV, "cli-test-secret")
         assert main(["--db", url, "init", "--demo"]) == 0

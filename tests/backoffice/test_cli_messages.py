@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from office_db import OfficeBackend
 
 from ipos_tui.backoffice.cli import main, message
 from ipos_tui.backoffice.security import SECRET_ENV
@@ -25,8 +26,8 @@ ENGLISH = {"LC_ALL": "C.UTF-8"}
 
 
 @pytest.fixture(scope="module")
-def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('cli-messages') / 'bo.sqlite3'}"
+def db_url(office_backend: OfficeBackend, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = office_backend.url(tmp_path_factory.mktemp('cli-messages') / 'bo.sqlite3')
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(SECRET_ENV, "cli-test-secret")
         assert main(["--db", url, "init", "--demo"]) == 0

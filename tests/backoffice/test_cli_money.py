@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from office_db import OfficeBackend
 
 from ipos_tui.backoffice.cli import main
 from ipos_tui.backoffice.security import SECRET_ENV
@@ -29,8 +30,8 @@ HOW_TO_TYPE = "podaj cenę w złotych z przecinkiem, np. 3,79 albo 379,00"
 
 
 @pytest.fixture(scope="module")
-def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('cli-money') / 'bo.sqlite3'}"
+def db_url(office_backend: OfficeBackend, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = office_backend.url(tmp_path_factory.mktemp('cli-money') / 'bo.sqlite3')
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(SECRET_ENV, "cli-test-secret")
         assert main(["--db", url, "init", "--demo"]) == 0

@@ -6,16 +6,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from office_db import OfficeBackend
 
 from ipos_tui.backoffice.cli import main
 from ipos_tui.backoffice.security import SECRET_ENV
 
 
 @pytest.fixture()
-def db_url(tmp_path, monkeypatch: pytest.MonkeyPatch) -> str:
+def db_url(tmp_path, monkeypatch: pytest.MonkeyPatch, office_backend: OfficeBackend) -> str:
     monkeypatch.setenv(SECRET_ENV, "cli-test-secret")
     monkeypatch.setenv("LC_ALL", "pl_PL.UTF-8")
-    url = f"sqlite:///{tmp_path / 'bo.sqlite3'}"
+    url = office_backend.url(tmp_path / 'bo.sqlite3')
     assert main(["--db", url, "init"]) == 0
     return url
 

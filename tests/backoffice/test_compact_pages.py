@@ -29,11 +29,12 @@ from ipos_tui.protocol import (
     expand_groups,
     wants_compact_pages,
 )
+from office_db import OfficeBackend
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory):
-    office = new_office(Path(tmp_path_factory.mktemp("compact")) / "compact.sqlite3")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend):
+    office = new_office(office_backend.url(Path(tmp_path_factory.mktemp("compact")) / "compact.sqlite3"))
     return build_shop(office, n_products=40)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from office_db import OfficeBackend
 from backoffice_support import free_port, make_receipt
 
 from ipos_tui.backoffice.security import SECRET_ENV
@@ -30,8 +31,8 @@ def env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def db_url(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'shop.sqlite3'}"
+def db_url(office_backend: OfficeBackend, tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> str:
+    url = office_backend.url(tmp_path_factory.mktemp('e2e') / 'shop.sqlite3')
     subprocess.run([*CLI, "--db", url, "init", "--demo"], env=env, check=True,
                    capture_output=True, timeout=60)
     return url

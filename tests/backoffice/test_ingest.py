@@ -13,11 +13,12 @@ from ipos_tui.backoffice.documents.quarantine import list_quarantine, release_qu
 from ipos_tui.backoffice.documents.reports import sales_report
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
+from office_db import OfficeBackend
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[BackOffice, TerminalAuth]:
-    office = new_office(Path(tmp_path_factory.mktemp("ingest")) / "ingest.sqlite3")
+def setup(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> tuple[BackOffice, TerminalAuth]:
+    office = new_office(office_backend.url(Path(tmp_path_factory.mktemp("ingest")) / "ingest.sqlite3"))
     list_id = office.add_price_list("Cennik")
     store = office.add_store("Sklep", price_list_id=list_id)
     _, code = office.add_terminal(store)

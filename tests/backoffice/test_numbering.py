@@ -21,11 +21,12 @@ from ipos_tui.backoffice.cli import main
 from ipos_tui.backoffice.migrations import current_version, migrate
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.protocol import TransactionsResponse
+from office_db import OfficeBackend, url_of
 
 
 @pytest.fixture
-def shop(tmp_path: Path):
-    return build_shop(new_office(tmp_path / "bo.sqlite3"), n_products=2)
+def shop(tmp_path: Path, office_backend: OfficeBackend):
+    return build_shop(new_office(office_backend.url(tmp_path / "bo.sqlite3")), n_products=2)
 
 
 @pytest.fixture
@@ -158,7 +159,7 @@ def test_restored_till_numbering_again_is_a_regression(shop, till, tmp_path, cap
     # the terminal list shows it in words, in the CLI's language
     monkeypatch.setenv(SECRET_ENV, "x")
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
-    url = f"sqlite:///{tmp_path / 'bo.sqlite3'}"
+    url = url_of(shop.office.db)
     assert main(["--db", url, "terminal", "list"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].rstrip().endswith("numbering")
@@ -178,7 +179,7 @@ def test_gap_shows_in_terminal_list_text(shop, till, tmp_path, capsys, monkeypat
     assert _push(till, [800015, 800100]) == ["accepted"] * 2
     monkeypatch.setenv(SECRET_ENV, "x")
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
-    assert main(["--db", f"sqlite:///{tmp_path / 'bo.sqlite3'}", "terminal", "list"]) == 0
+    assert main(["--db", url_of(shop.office.db), "terminal", "list"]) == 0
     assert "missing: receipts 800016–800099 (84) since 20" in capsys.readouterr().out
 
 

@@ -14,11 +14,12 @@ from ipos_tui.backoffice.db import open_database
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.errors import DomainError
+from office_db import OfficeBackend
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> BackOffice:
-    office = BackOffice(open_database(f"sqlite:///{tmp_path / 'o.sqlite3'}"), b"pepper")
+def office(tmp_path: Path, office_backend: OfficeBackend) -> BackOffice:
+    office = BackOffice(open_database(office_backend.url(tmp_path / 'o.sqlite3')), b"pepper")
     office.init_schema()
     office.create_company("Sklep")
     return office

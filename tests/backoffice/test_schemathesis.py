@@ -28,6 +28,7 @@ from schemathesis.checks import (
 )
 
 from ipos_tui.backoffice.throttle import Limit, Limits, Throttle
+from office_db import OfficeBackend
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, response_headers_conformance]
@@ -41,10 +42,10 @@ NO_THROTTLE = Limits(**{name: Limit(100_000, 60) for name in Limits.__dataclass_
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, int]]:
+def served(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[tuple[str, str, int]]:
     """The back office with a small shop, one activated terminal (token) and one of
     its receipts stored: (base URL, token, terminal id)."""
-    office = new_office(Path(tmp_path_factory.mktemp("st")) / "bo.sqlite3")
+    office = new_office(office_backend.url(Path(tmp_path_factory.mktemp("st")) / "bo.sqlite3"))
     shop = build_shop(office)
     with running_server(office, throttle=Throttle(NO_THROTTLE)) as base:
         _, code = office.add_terminal(shop.store1, "Kasa schematu")

@@ -13,11 +13,12 @@ from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version, migrate
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
+from office_db import OfficeBackend
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory) -> BackOffice:
-    office = new_office(Path(tmp_path_factory.mktemp("svc")) / "svc.sqlite3")
+def office(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> BackOffice:
+    office = new_office(office_backend.url(Path(tmp_path_factory.mktemp("svc")) / "svc.sqlite3"))
     office.add_price_list("Podstawowy")
     office.add_store("Sklep", price_list_id=1)
     return office

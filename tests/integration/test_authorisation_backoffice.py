@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from office_db import OfficeBackend
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.cli import main as backoffice_cli
@@ -38,9 +39,9 @@ PEPPER = "authorisation-integration-secret"
 
 
 @pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[BackOffice, str, str]]:
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str, str]]:
     monkeypatch.setenv(SECRET_ENV, PEPPER)
-    db_url = f"sqlite:///{tmp_path / 'office.sqlite3'}"
+    db_url = office_backend.url(tmp_path / 'office.sqlite3')
     back_office = BackOffice(open_database(db_url), PEPPER.encode())
     back_office.init_schema()
     seed_demo(back_office)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from office_db import OfficeBackend
 
 from ipos_tui.backoffice import documents
 from ipos_tui.backoffice import models as m
@@ -41,9 +42,9 @@ MILK = 349  # PLU 1 in the first store's price list
 
 
 @pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[BackOffice, str, str]]:
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str, str]]:
     monkeypatch.setenv(SECRET_ENV, PEPPER)
-    db_url = f"sqlite:///{tmp_path / 'office.sqlite3'}"
+    db_url = office_backend.url(tmp_path / 'office.sqlite3')
     back_office = BackOffice(open_database(db_url), PEPPER.encode())
     back_office.init_schema()
     seed_demo(back_office)

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from office_db import OfficeBackend
 
 from ipos_tui.backoffice import documents
 from ipos_tui.backoffice.db import open_database
@@ -51,8 +52,8 @@ pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[tuple[BackOffice, str]]:
-    office = BackOffice(open_database(f"sqlite:///{tmp_path / 'office.sqlite3'}"), b"day-close-pepper")
+def office(tmp_path: Path, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str]]:
+    office = BackOffice(open_database(office_backend.url(tmp_path / 'office.sqlite3')), b"day-close-pepper")
     office.init_schema()
     seed_demo(office)
     with EmbeddedServer(office) as url:
@@ -176,7 +177,7 @@ async def test_a_day_then_the_daily_report_matches_the_back_office(
 
 
 async def test_offline_day_close_makes_the_report_and_the_retries_deliver_later(
-    make_app, tmp_path: Path
+    make_app, tmp_path: Path, office_backend: OfficeBackend
 ) -> None:
     """The back office goes away before the day close: the report is still made and
     printed, the sync steps fail with their reason (quickly, not after minutes of
@@ -184,7 +185,7 @@ async def test_offline_day_close_makes_the_report_and_the_retries_deliver_later(
     the pulls and the upload deliver everything."""
     import time
 
-    office = BackOffice(open_database(f"sqlite:///{tmp_path / 'office.sqlite3'}"), b"offline-pepper")
+    office = BackOffice(open_database(office_backend.url(tmp_path / 'office.sqlite3')), b"offline-pepper")
     office.init_schema()
     seed_demo(office)
     store_id = int(office.list_stores()[0]["id"])

@@ -14,6 +14,7 @@ from ipos_tui.demo.backoffice import seed_demo
 from ipos_tui.demo.catalogue import demo_shop
 from ipos_tui.demo.terminal import demo_snapshot
 from ipos_tui.ui.screens.registration import RegistrationScreen
+from office_db import OfficeBackend
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -28,8 +29,8 @@ def test_the_demo_catalogue_has_a_beer_with_a_deposit() -> None:
     assert (till.deposit, till.plu, till.price) == (50, beer.plu, beer.prices[0])
 
 
-def test_the_back_office_demo_carries_the_deposit(tmp_path: Path) -> None:
-    office = BackOffice(open_database(f"sqlite:///{tmp_path / 'office.sqlite3'}"), b"demo-deposit")
+def test_the_back_office_demo_carries_the_deposit(tmp_path: Path, office_backend: OfficeBackend) -> None:
+    office = BackOffice(open_database(office_backend.url(tmp_path / 'office.sqlite3')), b"demo-deposit")
     office.init_schema()
     seed_demo(office)
     beer = demo_shop().product_by_name(BEER)

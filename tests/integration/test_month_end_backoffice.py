@@ -27,6 +27,7 @@ from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.headless import RowCollector, run_jobs
 from ipos_tui.till.cash import cash_of
 from ipos_tui.till.reports import parse_month, reports_of
+from office_db import OfficeBackend
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -36,8 +37,8 @@ DEC_1 = NOV_30 + timedelta(days=1)
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[tuple[BackOffice, str]]:
-    office = BackOffice(open_database(f"sqlite:///{tmp_path / 'office.sqlite3'}"), b"month-end-pepper")
+def office(tmp_path: Path, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str]]:
+    office = BackOffice(open_database(office_backend.url(tmp_path / 'office.sqlite3')), b"month-end-pepper")
     office.init_schema()
     seed_demo(office)
     with EmbeddedServer(office) as url:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from office_db import OfficeBackend
 
 from ipos_tui.backoffice import documents
 from ipos_tui.backoffice.db import open_database
@@ -54,13 +55,14 @@ class Shop:
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[Shop]:
     path = tmp_path_factory.mktemp("returns-office") / "office.sqlite3"
-    office = BackOffice(open_database(f"sqlite:///{path}"), b"returns-test-pepper")
+    db_url = office_backend.url(path)
+    office = BackOffice(open_database(db_url), b"returns-test-pepper")
     office.init_schema()
     seed_demo(office)
     with EmbeddedServer(office) as url:
-        yield Shop(office, url, [int(store["id"]) for store in office.list_stores()], f"sqlite:///{path}")
+        yield Shop(office, url, [int(store["id"]) for store in office.list_stores()], db_url)
 
 
 def till(shop: Shop, directory: Path, store_id: int, name: str) -> Terminal:

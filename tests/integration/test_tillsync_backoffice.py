@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from office_db import OfficeBackend
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
 
@@ -45,9 +46,9 @@ PEPPER = "tillsync-integration-secret"
 
 
 @pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[BackOffice, str]]:
+def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str]]:
     monkeypatch.setenv(SECRET_ENV, PEPPER)
-    back_office = BackOffice(open_database(f"sqlite:///{tmp_path / 'office.sqlite3'}"),
+    back_office = BackOffice(open_database(office_backend.url(tmp_path / 'office.sqlite3')),
                              PEPPER.encode())
     back_office.init_schema()
     seed_demo(back_office)

@@ -27,6 +27,7 @@ from ipos_tui.till.reports import reports_of
 from ipos_tui.ui.dialogs import ConfirmDialog
 from ipos_tui.ui.screens.day_close import DayCloseScreen
 from ipos_tui.ui.screens.sync import SyncScreen
+from office_db import OfficeBackend
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -34,8 +35,8 @@ MILK = "1"  # Mleko 3,2% 1l, letter C
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[tuple[BackOffice, str]]:
-    office = BackOffice(open_database(f"sqlite:///{tmp_path / 'office.sqlite3'}"), b"vat-change-pepper")
+def office(tmp_path: Path, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str]]:
+    office = BackOffice(open_database(office_backend.url(tmp_path / 'office.sqlite3')), b"vat-change-pepper")
     office.init_schema()
     seed_demo(office)
     with EmbeddedServer(office) as url:

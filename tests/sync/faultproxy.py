@@ -315,8 +315,10 @@ class Shop:
     products: dict[str, int]
 
     @classmethod
-    def create(cls, path: Path) -> Shop:
-        office = BackOffice(open_database(f"sqlite:///{path}"), b"test-pepper")
+    def create(cls, target: Path | str) -> Shop:
+        """On a SQLite file or a database URL."""
+        url = target if isinstance(target, str) else f"sqlite:///{target}"
+        office = BackOffice(open_database(url), b"test-pepper")
         office.init_schema()
         office.create_company(
             "Sklep Testowy sp. z o.o.", nip="5260250995",

@@ -32,9 +32,11 @@ def running_server(office: BackOffice) -> Iterator[str]:
     with EmbeddedServer(office) as url:
         yield url
 
-def demo_office(path: Path) -> BackOffice:
-    """A back office database holding the demo shop (385 products, two stores)."""
-    office = BackOffice(open_database(f"sqlite:///{path}"), PEPPER)
+def demo_office(target: Path | str) -> BackOffice:
+    """A back office database holding the demo shop (385 products, two stores), on a
+    SQLite file or a database URL."""
+    url = target if isinstance(target, str) else f"sqlite:///{target}"
+    office = BackOffice(open_database(url), PEPPER)
     office.init_schema()
     seed_demo(office)
     return office

@@ -29,6 +29,7 @@ from ipos_tui.sync.upload import upload_job
 from ipos_tui.till.invoices import InvoiceService
 from ipos_tui.till.reports import ReportService
 from ipos_tui.till.returns import ReturnService
+from office_db import OfficeBackend
 
 WARSAW = timezone(timedelta(hours=1))
 SOLD_AT = datetime(2026, 11, 26, 10, 30, tzinfo=WARSAW)
@@ -37,8 +38,8 @@ CASH = PaymentMethod("cash", "Gotówka", "cash", allows_change=True)
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Shop, str]]:
-    shop = Shop.create(tmp_path_factory.mktemp("office") / "office.sqlite3")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[tuple[Shop, str]]:
+    shop = Shop.create(office_backend.url(tmp_path_factory.mktemp("office") / "office.sqlite3"))
     with serve_app(create_app(shop.office)) as base:
         yield shop, base
 

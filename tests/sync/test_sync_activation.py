@@ -26,6 +26,7 @@ from ipos_tui.store.db import open_terminal
 from ipos_tui.store.feed_apply import FeedApplier
 
 from sync_support import activated, demo_office, first_store, pull_all, running_server
+from office_db import OfficeBackend
 
 
 def no_sleep(_seconds: float) -> None:
@@ -33,8 +34,8 @@ def no_sleep(_seconds: float) -> None:
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BackOffice, str]]:
-    office = demo_office(tmp_path_factory.mktemp("bo") / "office.db")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str]]:
+    office = demo_office(office_backend.url(tmp_path_factory.mktemp("bo") / "office.db"))
     with running_server(office) as base:
         yield office, base
 

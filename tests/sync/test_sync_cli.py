@@ -16,6 +16,7 @@ from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.sync.context import connection_of
 from ipos_tui.store.db import open_terminal
 
+from office_db import OfficeBackend
 from sync_support import demo_office, first_store, office_catalogue, running_server, \
     terminal_catalogue
 
@@ -32,8 +33,8 @@ def ipos_tui(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BackOffice, str]]:
-    office = demo_office(tmp_path_factory.mktemp("bo") / "office.db")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str]]:
+    office = demo_office(office_backend.url(tmp_path_factory.mktemp("bo") / "office.db"))
     with running_server(office) as base:
         yield office, base
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from office_db import OfficeBackend
 
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.store.db import open_terminal
@@ -52,8 +53,8 @@ sys.exit(0 if result.ok else 1)
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BackOffice, str]]:
-    office = demo_office(tmp_path_factory.mktemp("bo") / "office.db")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str]]:
+    office = demo_office(office_backend.url(tmp_path_factory.mktemp("bo") / "office.db"))
     with running_server(office) as base:
         yield office, base
 

@@ -38,14 +38,15 @@ from sync_support import (
     running_server,
     terminal_catalogue,
 )
+from office_db import OfficeBackend
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone(timedelta(hours=1)))
 CASHIER = User(id=1, identifier="1001", name="Anna", role="kasjer")
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BackOffice, str]]:
-    office = demo_office(tmp_path_factory.mktemp("bo") / "office.db")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str]]:
+    office = demo_office(office_backend.url(tmp_path_factory.mktemp("bo") / "office.db"))
     with running_server(office) as base:
         yield office, base
 

@@ -19,6 +19,7 @@ from ipos_tui.sync.activation import activate
 from ipos_tui.sync.client import SyncClient
 from ipos_tui.sync.errors import SyncError
 from ipos_tui.sync.headless import activate_command
+from office_db import OfficeBackend
 
 
 class Clock:
@@ -29,8 +30,8 @@ class Clock:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[BackOffice, str, Clock, int]]:
-    office = BackOffice(open_database(f"sqlite:///{tmp_path / 'bo.db'}"), b"pepper")
+def served(tmp_path: Path, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str, Clock, int]]:
+    office = BackOffice(open_database(office_backend.url(tmp_path / 'bo.db')), b"pepper")
     office.init_schema()
     office.create_company("Sklep", nip="5260250995")
     store = office.add_store("Sklep 1", price_list_id=office.add_price_list("Cennik"))

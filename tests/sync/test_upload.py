@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from faultproxy import FaultProxy, Rule, Shop, fault_proxy, serve_app
+from office_db import OfficeBackend
 
 import ipos_tui.sync.upload.sender as upload_sender
 from ipos_tui import __version__
@@ -64,8 +65,8 @@ class Clock:
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Shop, str]]:
-    shop = Shop.create(tmp_path_factory.mktemp("office") / "office.sqlite3")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[tuple[Shop, str]]:
+    shop = Shop.create(office_backend.url(tmp_path_factory.mktemp("office") / "office.sqlite3"))
     with serve_app(create_app(shop.office)) as base:
         yield shop, base
 

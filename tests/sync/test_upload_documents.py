@@ -29,14 +29,15 @@ from ipos_tui.sync.progress import CancelToken, ItemDone, ItemFailed, JobFinishe
 from ipos_tui.sync.upload import upload_job
 from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.domain.records import ANONYMOUS_USER, Buyer, TerminalInfo, User
+from office_db import OfficeBackend
 
 WARSAW = timezone(timedelta(hours=1))
 SOLD_AT = datetime(2026, 11, 26, 23, 30, tzinfo=WARSAW)
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Shop, str]]:
-    shop = Shop.create(tmp_path_factory.mktemp("office") / "office.sqlite3")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[tuple[Shop, str]]:
+    shop = Shop.create(office_backend.url(tmp_path_factory.mktemp("office") / "office.sqlite3"))
     with serve_app(create_app(shop.office)) as base:
         yield shop, base
 

@@ -32,6 +32,7 @@ from ipos_tui.sync.headless import failure_text
 from ipos_tui.sync.progress import CancelToken, ItemDone, ItemFailed
 from ipos_tui.sync.upload import HOLD_AFTER_ROUNDS, KEY_HELD, RETRY_MAX, upload_due, upload_job
 from ipos_tui.store.db import Terminal, open_terminal
+from office_db import OfficeBackend
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 TRANSACTIONS = "/api/v1/transactions"
@@ -46,8 +47,8 @@ class Clock:
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Shop, str]]:
-    shop = Shop.create(tmp_path_factory.mktemp("office") / "office.sqlite3")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[tuple[Shop, str]]:
+    shop = Shop.create(office_backend.url(tmp_path_factory.mktemp("office") / "office.sqlite3"))
     with serve_app(create_app(shop.office)) as base:
         yield shop, base
 

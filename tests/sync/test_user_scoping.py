@@ -17,13 +17,14 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import API_PREFIX
 
 from sync_support import activated, demo_office, pull_all, running_server
+from office_db import OfficeBackend
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone(timedelta(hours=1)))
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BackOffice, str]]:
-    office = demo_office(tmp_path_factory.mktemp("bo") / "office.db")
+def shop(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[tuple[BackOffice, str]]:
+    office = demo_office(office_backend.url(tmp_path_factory.mktemp("bo") / "office.db"))
     office.set_setting("login_mode", "identifier_pin")
     stores = [int(s["id"]) for s in office.list_stores()]
     assert stores == [1, 2]

@@ -44,6 +44,7 @@ from ipos_tui.protocol import (
     CompactPullResponse,
     HealthResponse,
     PullResponse,
+    ReadyResponse,
     ReceiptLookupResponse,
     SignedRelease,
     TransactionBatch,
@@ -52,6 +53,7 @@ from ipos_tui.protocol import (
     wants_compact_pages,
 )
 
+from .access_log import AccessLog
 from .errors import ApiError, install_error_handlers, throttled
 from .headers import (
     VERSION_DIGITS,
@@ -75,13 +77,14 @@ _ACTIVATION_FAILURES = frozenset(
 
 def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
                releases_dir: FilePath | None = None,
-               throttle: Throttle | None = None) -> FastAPI:
+               throttle: Throttle | None = None, access_log: bool = False) -> FastAPI:
     """The ASGI app serving ``office`` (one database; companies found by token).
 
     ``releases_dir``: the app releases served to terminals (default: ``releases/``
     beside the SQLite database, see :mod:`ipos_tui.backoffice.releases`).
     ``throttle``: the failure counters of activation, device tokens and web sign-in
-    (default: :data:`~ipos_tui.backoffice.throttle.DEFAULT_LIMITS`, the real clock)."""
+    (default: :data:`~ipos_tui.backoffice.throttle.DEFAULT_LIMITS`, the real clock).
+    ``access_log``: one JSON line per request (:mod:`.access_log`), as ``serve`` runs it."""
     app = FastAPI(
         title="iPOS back office",
         version=str(PROTOCOL_VERSION),
@@ -95,6 +98,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
     mount_web(app, office)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
     app.add_middleware(BodyLimit, max_body=max_body, larger=LARGE_BODY_PATHS)
+    if access_log:
+        app.add_middleware(AccessLog)  # the outermost: it times and sizes what is sent
 
     def protocol_version(
         x_protocol_version: Annotated[str | None, Header(alias=HEADER_PROTOCOL_VERSION)] = None,
@@ -146,7 +151,18 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
 
     @app.get("/health", response_model=HealthResponse)
     def health() -> HealthResponse:
+        """Liveness: the process answers (it does not touch the database)."""
         return HealthResponse()
+
+    @app.get("/ready", response_model=ReadyResponse, responses={503: {"model": ReadyResponse}})
+    def ready() -> Any:
+        """Readiness, for a load balancer: the database answers and its schema is the
+        one this server needs (503 otherwise, with the reason)."""
+        reason = office.not_ready_reason()
+        if reason is None:
+            return ReadyResponse()
+        return JSONResponse(ReadyResponse(status="not_ready", reason=reason).model_dump(),
+                            status_code=503)
 
     @app.post(f"{API_PREFIX}/activate", response_model=ActivateResponse,
               responses=responses(400, 401, 409, 413, 422, 426, 429))

@@ -44,21 +44,23 @@ def init(office: BackOffice, args: argparse.Namespace) -> Any:
 
 
 def serve(office: BackOffice, args: argparse.Namespace) -> Any:
-    import uvicorn
+    from ipos_tui.backoffice import serving
+    from ipos_tui.backoffice.db import default_db_url
 
-    from ipos_tui.backoffice.api import create_app
-    from ipos_tui.backoffice.throttle import Throttle
-
+    config = serving.ServeConfig(
+        db_url=getattr(args, "db", None) or default_db_url(), host=args.host, port=args.port, workers=args.workers,
+        max_body=args.max_body, releases_dir=str(args.releases_dir) if args.releases_dir else None,
+        throttle=args.throttle.text(), log_level=args.log_level)
+    serving.check_workers(config.db_url, config.workers)  # before anything is written
     office.init_schema()
     if not office.has_company():
         office.create_company(args.company)
-    app = create_app(office, max_body=args.max_body, releases_dir=args.releases_dir,
-                     throttle=Throttle(args.throttle))
+    office.db.close()  # the workers open their own connections
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(t("cli.bo.serving_web", url=f"http://{host}:{args.port}/"), flush=True)
-    # no Server/Date headers: terminals on GSM pay for every byte of every answer
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                server_header=False, date_header=False)
+    if config.workers > 1:
+        print(t("cli.bo.serving_workers", workers=config.workers), flush=True)
+    serving.run(config)
     return None
 
 
@@ -89,6 +91,7 @@ COMMANDS = (
     command("serve", help="serve", handler=serve, needs_schema=False, args=(
         arg("--host", default="127.0.0.1", help="host"),
         arg("--port", type=whole_number, default=8080, help="port"),
+        arg("--workers", type=whole_number, default=1, help="workers"),
         arg("--max-body", type=whole_number, default=2 * 1024 * 1024, help="max_body"),
         arg("--log-level", default="info", help="log_level"),
         arg("--company", default="Moja Firma", help="company_name"),

@@ -43,5 +43,5 @@ class BackOffice(CompanyService, PriceListService, CatalogueService, ProductSear
 __all__ = [
     "BUILTIN_UNITS", "DEFAULT_CODE_TTL", "MAX_PRICE", "PAYMENT_KINDS", "PERMISSIONS",
     "PRODUCT_KINDS", "ROLES", "SETTINGS", "BackOffice", "Delivery", "ProductInput", "SettingSpec",
-    "TerminalAuth",
+    "TerminalAuth", "WebUser",
 ]

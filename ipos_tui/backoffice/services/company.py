@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -50,6 +52,28 @@ class CompanyService(ServiceBase):
     def init_schema(self) -> list[int]:
         """Create or upgrade the schema (numbered migrations)."""
         return migrate(self.db)
+
+    def not_ready_reason(self) -> str | None:
+        """None when the database answers with the schema this back office needs and
+        the company exists; else a short reason (for ``GET /ready``)."""
+        from peewee import DatabaseError, InterfaceError
+
+        from ipos_tui.backoffice.migrations import LATEST_VERSION, current_version
+
+        try:
+            version = current_version(self.db)
+            has_company = version == LATEST_VERSION and self.has_company()
+        except (DatabaseError, InterfaceError) as exc:
+            # a broken connection is dropped so that the next call connects again
+            if not self.db.in_transaction():
+                with suppress(DatabaseError, InterfaceError):
+                    self.db.close()
+            return f"database: {type(exc).__name__}"
+        if version != LATEST_VERSION:
+            return f"schema {version}, this server needs {LATEST_VERSION}"
+        if not has_company:
+            return "no company (ipos-backoffice init)"
+        return None
 
     def has_company(self) -> bool:
         return m.Company.get_or_none(m.Company.id == self.company_id) is not None
