@@ -61,7 +61,8 @@ class ServeConfig:
 
 
 def check_workers(db_url: str, workers: int) -> None:
-    """Several workers need PostgreSQL. Raises DomainError "err.serve_workers"."""
+    """Several workers need PostgreSQL. Raises DomainError "err.serve_workers_range"
+    or "err.serve_workers_sqlite"."""
     if workers < 1 or workers > 64:
         raise DomainError("err.serve_workers_range", workers=workers)
     if workers > 1 and sqlite_path(db_url) is not None:
