@@ -8,7 +8,7 @@ from typing import Any
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice import security
-from ipos_tui.backoffice.db import write_transaction
+from ipos_tui.backoffice.db import terminal_transaction, write_transaction
 from ipos_tui.backoffice.feed import count_changes, read_changes, snapshot
 from ipos_tui.backoffice.models import utcnow
 from ipos_tui.backoffice.payloads import PayloadContext, build_changes
@@ -70,7 +70,7 @@ class PullService(ServiceBase):
 
     def _remember_pull(self, auth: TerminalAuth, stream: str, cursor: int,
                        price_list_id: int) -> None:
-        with write_transaction(self.db, auth.company_id):
+        with terminal_transaction(self.db, auth.terminal_id):
             tp = m.TerminalPull
             tp.insert(terminal=auth.terminal_id, stream=stream, cursor=cursor,
                       price_list_id=price_list_id if stream == "products" else None,
