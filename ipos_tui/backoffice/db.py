@@ -1,10 +1,22 @@
 """Opening the back-office database and running write transactions under a database lock.
 
-The change feed needs the order in which revisions become visible to equal their
-order, even when the server and a CLI command (separate processes) write at the same
-time. A Python lock cannot see other processes, so the serialisation is the
-database's: ``BEGIN IMMEDIATE`` on SQLite (one writer at a time, taken before the
-first read) and ``pg_advisory_xact_lock`` on PostgreSQL (held until commit).
+Two kinds of write, two locks:
+
+* **The company's** (:func:`write_transaction`): everything that allocates change-feed
+  revisions (catalogue, prices, users, settings) or changes the company's shape
+  (stores, terminals, activation). The feed needs the order in which revisions become
+  visible to equal their order, even when several server workers and a CLI command
+  (separate processes) write at the same time, so these writes run one at a time.
+* **One till's** (:func:`terminal_transaction`): what a till sends about itself, its
+  documents above all (with their numbering checks and quarantine), its pull cursors
+  and its last contact. Tills never wait for each other; the requests of one till (a
+  retry racing its original) run one after another, and the unique indexes on a
+  document's uuid and (terminal, type, number) are the backstop of exactly-once.
+
+A Python lock cannot see other processes, so the serialisation is the database's:
+``BEGIN IMMEDIATE`` on SQLite (one writer at a time, whatever it writes, taken before
+the first read) and ``pg_advisory_xact_lock`` on PostgreSQL (held until commit), in a
+namespace per kind of lock.
 """
 
 from __future__ import annotations
@@ -27,8 +39,10 @@ DEFAULT_DB_FILE = "backoffice.sqlite3"
 #: How long a writer waits for another process's write transaction (ms).
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
-#: Advisory-lock namespace so our keys never collide with another application's.
+#: Advisory-lock namespaces so our keys never collide with another application's
+#: (nor a company's id with a terminal's).
 _PG_LOCK_NAMESPACE = 0x1F05
+_PG_TERMINAL_LOCK_NAMESPACE = 0x1F06
 
 
 def default_db_url() -> str:
@@ -109,5 +123,21 @@ def write_transaction(db: Database, company_id: int) -> Iterator[None]:
         if is_postgres(db):
             db.execute_sql(
                 "SELECT pg_advisory_xact_lock(%s, %s)", (_PG_LOCK_NAMESPACE, company_id)
+            )
+        yield
+
+
+@contextmanager
+def terminal_transaction(db: Database, terminal_id: int) -> Iterator[None]:
+    """A write transaction of one till's own rows, holding that till's lock (not the
+    company's) from its first statement: other tills' writes go on beside it."""
+    if isinstance(db, SqliteDatabase):
+        with db.atomic("IMMEDIATE"):
+            yield
+        return
+    with db.atomic():
+        if is_postgres(db):
+            db.execute_sql(
+                "SELECT pg_advisory_xact_lock(%s, %s)", (_PG_TERMINAL_LOCK_NAMESPACE, terminal_id)
             )
         yield

@@ -2,7 +2,7 @@
 
 A till numbers each document type gaplessly, so the back office can tell when
 numbers are missing. It records what it sees, per terminal and document type, in
-``numbering_issue`` (the caller holds the company's write transaction, so two
+``numbering_issue`` (the caller holds the till's write transaction, so two
 batches never look at the table at the same time):
 
 * **gap** — a document arrives numbered above the highest one held plus one: the

@@ -18,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.middleware.gzip import GZipMiddleware
 
 from ipos_tui.backoffice.documents.ingest import Ingest
+from ipos_tui.backoffice.page_cache import PageCache
 from ipos_tui.backoffice.releases import ReleaseStore, default_releases_dir
 from ipos_tui.backoffice.security import digest, normalise_code
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
@@ -77,14 +78,16 @@ _ACTIVATION_FAILURES = frozenset(
 
 def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
                releases_dir: FilePath | None = None,
-               throttle: Throttle | None = None, access_log: bool = False) -> FastAPI:
+               throttle: Throttle | None = None, access_log: bool = False,
+               page_cache: PageCache | None = None) -> FastAPI:
     """The ASGI app serving ``office`` (one database; companies found by token).
 
     ``releases_dir``: the app releases served to terminals (default: ``releases/``
     beside the SQLite database, see :mod:`ipos_tui.backoffice.releases`).
     ``throttle``: the failure counters of activation, device tokens and web sign-in
     (default: :data:`~ipos_tui.backoffice.throttle.DEFAULT_LIMITS`, the real clock).
-    ``access_log``: one JSON line per request (:mod:`.access_log`), as ``serve`` runs it."""
+    ``access_log``: one JSON line per request (:mod:`.access_log`), as ``serve`` runs it.
+    ``page_cache``: pull pages built once for every till of a store (default: a new one)."""
     app = FastAPI(
         title="iPOS back office",
         version=str(PROTOCOL_VERSION),
@@ -92,6 +95,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         "transaction push, receipt lookup.",
     )
     throttle = throttle or Throttle()
+    page_cache = page_cache if page_cache is not None else PageCache()
+    app.state.page_cache = page_cache
     app.state.throttle = throttle  # iPOS web's sign-in counts its failures here too
     install_error_handlers(app)
     install_web_errors(app)
@@ -191,6 +196,7 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
              responses={200: {"model": PullResponse | CompactPullResponse},
                         **responses(*TERMINAL_STATUSES)})
     def pull(
+        request: Request,
         auth: Annotated[TerminalAuth, Depends(terminal)],
         stream: Annotated[str, Path(pattern="^(config|users|products)$")],
         x_protocol_version: Annotated[str | None, Header(alias=HEADER_PROTOCOL_VERSION)] = None,
@@ -204,12 +210,20 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         header asks for it) unless ``totals=0``."""
         compact = wants_compact_pages(x_protocol_version)
         with_totals = compact if totals is None else totals
-        page = office.for_company(auth.company_id).pull(auth, stream, since, limit,
-                                                        with_totals=with_totals)
-        if compact:
-            page = _compact_page(page)
-        body = json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
-        return Response(body, media_type="application/json")
+
+        def render(page: dict[str, Any]) -> bytes:
+            if compact:
+                page = _compact_page(page)
+            return json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
+
+        built = office.for_company(auth.company_id).pull_rendered(
+            auth, stream, since, limit, with_totals=with_totals, render=render,
+            cache=page_cache, form=compact)
+        if built.gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
+            # compressed once, when the page was built (GZipMiddleware passes it on as is)
+            return Response(built.gzipped, media_type="application/json",
+                            headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        return Response(built.body, media_type="application/json")
 
     @app.post(f"{API_PREFIX}/transactions", response_model=TransactionsResponse,
               response_model_exclude_none=True, responses=responses(*TERMINAL_STATUSES, 413))

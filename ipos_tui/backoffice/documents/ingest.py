@@ -1,9 +1,9 @@
 """Ingest of documents pushed by terminals: exactly once, never refusing a real sale.
 
 A document is stored once: UNIQUE(uuid) and UNIQUE(terminal, type, number) are
-database indexes, checked again under the company's write lock, so concurrent pushes
-of one batch (a retry racing its original) store it once and answer "duplicate" to
-the others. Only what can never be right is rejected (:mod:`.checks`) — malformed,
+database indexes, checked again under the till's own write lock (not the company's:
+tills never wait for each other), so concurrent pushes of one batch (a retry racing
+its original) store it once and answer "duplicate" to the others. Only what can never be right is rejected (:mod:`.checks`) — malformed,
 inconsistent totals, another store's document, a number already used by a different
 document — and every rejected payload is kept raw in the quarantine with its reason
 (:mod:`.quarantine`). A sale that names a product, cashier or payment method the back
@@ -22,7 +22,7 @@ from peewee import IntegrityError
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice import numbering
-from ipos_tui.backoffice.db import write_transaction
+from ipos_tui.backoffice.db import terminal_transaction
 from ipos_tui.backoffice.models import utcnow
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
@@ -71,7 +71,7 @@ class Ingest:
             except Exception as exc:  # any failure of one document is that document's
                 log.exception("terminal %s: document could not be parsed", self.auth.terminal_id)
                 parsed.append(Rejected(f"unexpected:{type(exc).__name__}"))
-        with write_transaction(self.office.db, self.auth.company_id):
+        with terminal_transaction(self.office.db, self.auth.terminal_id):
             results = self._store_batch(items, parsed)
             if pending_before is not None:
                 settled = sum(1 for r in results if r.get("status") in ("accepted", "duplicate"))
@@ -164,7 +164,7 @@ class Ingest:
         try:
             with self.office.db.atomic():
                 store_document(self.auth, doc, warnings, doc.store_id)
-        except IntegrityError as exc:  # backstop: the lock makes this unreachable
+        except IntegrityError as exc:  # backstop: another till reusing this uuid
             raise Rejected("conflict") from exc
         existing["uuids"][uuid] = self.auth.terminal_id
         existing["numbers"][(doc.type, doc.number)] = uuid

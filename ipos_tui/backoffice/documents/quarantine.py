@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 from ipos_tui.backoffice import models as m
-from ipos_tui.backoffice.db import write_transaction
+from ipos_tui.backoffice.db import terminal_transaction
 from ipos_tui.backoffice.models import utcnow
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
@@ -57,7 +57,7 @@ def release_quarantine(office: BackOffice, quarantine_id: int) -> dict[str, Any]
     store = m.Store.get_or_none((m.Store.id == doc.store_id)
                                 & (m.Store.company == office.company_id))
     auth = TerminalAuth(terminal.id, office.company_id, terminal.store_id)
-    with write_transaction(office.db, office.company_id):
+    with terminal_transaction(office.db, terminal.id):
         t = m.Transaction
         clash = t.get_or_none((t.uuid == str(doc.uuid)) | (
             (t.terminal == terminal.id) & (t.doc_type == doc.type) & (t.number == doc.number)))

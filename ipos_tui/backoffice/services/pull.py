@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice import security
-from ipos_tui.backoffice.db import write_transaction
+from ipos_tui.backoffice.db import terminal_transaction, write_transaction
 from ipos_tui.backoffice.feed import count_changes, read_changes, snapshot
 from ipos_tui.backoffice.models import utcnow
+from ipos_tui.backoffice.page_cache import Page, PageCache
 from ipos_tui.backoffice.payloads import PayloadContext, build_changes
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, STREAMS
@@ -27,6 +29,22 @@ class PullService(ServiceBase):
     def pull(self, auth: TerminalAuth, stream: str, since: int,
              limit: int = DEFAULT_PULL_LIMIT, *, with_totals: bool = False) -> dict[str, Any]:
         """One page of a stream's changes for the terminal (see protocol.PullResponse)."""
+        pages: list[dict[str, Any]] = []
+
+        def keep(page: dict[str, Any]) -> bytes:
+            pages.append(page)
+            return b""
+
+        self.pull_rendered(auth, stream, since, limit, with_totals=with_totals, render=keep)
+        return pages[0]
+
+    def pull_rendered(self, auth: TerminalAuth, stream: str, since: int,
+                      limit: int = DEFAULT_PULL_LIMIT, *, with_totals: bool = False,
+                      render: Callable[[dict[str, Any]], bytes],
+                      cache: PageCache | None = None, form: Hashable = None) -> Page:
+        """One page for the terminal, as ``render`` encodes it (``form`` names the
+        encoding in the cache key); from ``cache`` when another till of the store got
+        the same page at the same revision of the feed."""
         if stream not in STREAMS:
             raise DomainError("err.stream_unknown", stream=stream)
         limit = max(1, min(limit, MAX_PULL_LIMIT))
@@ -43,34 +61,46 @@ class PullService(ServiceBase):
                 log.info("terminal %s: %s stream reset (cursor %s)", auth.terminal_id, stream,
                          since)
                 since = 0
-            rows, has_more = read_changes(auth.company_id, stream, since, limit,
-                                          auth.store_id, price_list_id)
             version = int(m.Company.get_by_id(auth.company_id).pin_key_version)
 
-            def key(v: int) -> str:
-                return security.encode_key(
-                    security.company_pin_key(self.pepper, auth.company_id, v))
+            def build() -> Page:
+                rows, has_more = read_changes(auth.company_id, stream, since, limit,
+                                              auth.store_id, price_list_id)
 
-            ctx = PayloadContext(auth.company_id, auth.store_id, price_list_id, key(version),
-                                 version, key)
-            changes = build_changes(rows, ctx)
-            totals = (count_changes(auth.company_id, stream, since, auth.store_id,
-                                    price_list_id) if with_totals else None)
-            # Without more to read, everything up to the snapshot's revision was seen
-            # (changes of other stores/price lists included): a no-op pull advances.
-            cursor = rows[-1].rev if has_more else max(since, counter.rev)
-        fresh = (state is not None and has_more and utcnow() - state.pulled_at < CONTACT_REFRESH
+                def key(v: int) -> str:
+                    return security.encode_key(
+                        security.company_pin_key(self.pepper, auth.company_id, v))
+
+                ctx = PayloadContext(auth.company_id, auth.store_id, price_list_id,
+                                     key(version), version, key)
+                page: dict[str, Any] = {"changes": build_changes(rows, ctx)}
+                # Without more to read, everything up to the snapshot's revision was
+                # seen (changes of other stores/price lists included): a no-op pull
+                # advances.
+                page["cursor"] = cursor = rows[-1].rev if has_more else max(since, counter.rev)
+                page["has_more"], page["reset"] = has_more, reset
+                if with_totals:
+                    page["totals"] = count_changes(auth.company_id, stream, since,
+                                                   auth.store_id, price_list_id)
+                return Page.make(render(page), cursor, has_more)
+
+            if cache is None:
+                built = build()
+            else:
+                # everything the page depends on (the terminal itself is not part of it)
+                page_key = (auth.company_id, auth.store_id, price_list_id, stream, since, limit,
+                            with_totals, reset, counter.rev, version, form)
+                built = cache.get_or_build(page_key, build)
+        fresh = (state is not None and built.has_more
+                 and utcnow() - state.pulled_at < CONTACT_REFRESH
                  and (stream != "products" or state.price_list_id == price_list_id))
         if not fresh:
-            self._remember_pull(auth, stream, cursor, price_list_id)
-        page = {"changes": changes, "cursor": cursor, "has_more": has_more, "reset": reset}
-        if totals is not None:
-            page["totals"] = totals
-        return page
+            self._remember_pull(auth, stream, built.cursor, price_list_id)
+        return built
 
     def _remember_pull(self, auth: TerminalAuth, stream: str, cursor: int,
                        price_list_id: int) -> None:
-        with write_transaction(self.db, auth.company_id):
+        with terminal_transaction(self.db, auth.terminal_id):
             tp = m.TerminalPull
             tp.insert(terminal=auth.terminal_id, stream=stream, cursor=cursor,
                       price_list_id=price_list_id if stream == "products" else None,

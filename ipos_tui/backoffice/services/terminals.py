@@ -11,7 +11,7 @@ from peewee import fn
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice import numbering, security
-from ipos_tui.backoffice.db import write_transaction
+from ipos_tui.backoffice.db import terminal_transaction, write_transaction
 from ipos_tui.backoffice.models import utcnow
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import NOTHING_STAGED
@@ -266,7 +266,7 @@ class TerminalService(ServiceBase):
         )
         if unchanged:
             return
-        with write_transaction(self.db, auth.company_id):
+        with terminal_transaction(self.db, auth.terminal_id):
             fields.update({m.Terminal.last_seen: utcnow(),
                            m.Terminal.protocol_version: protocol_version})
             m.Terminal.update(fields).where(m.Terminal.id == auth.terminal_id).execute()
