@@ -18,22 +18,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Final
 
 from peewee import SqliteDatabase
 
 from ipos_tui.domain.authorisation import Authorisation, records
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.parked import MAX_PARKED, OpenReceipt, ParkedSummary
 from ipos_tui.domain.receipt import Discount, Receipt, ReceiptLine
 from ipos_tui.store.ledger import insert_sql
 from ipos_tui.store.models import Models, ParkedLineRow, ParkedReceiptRow
 
 SOURCE_TERMINAL: Final = "terminal"
 SOURCE_BACKOFFICE: Final = "backoffice"
-
-#: At most this many open receipts: each is picked with one digit on the list.
-MAX_PARKED: Final = 9
 
 _LINE_COLUMNS: Final = (
     "parked_id",
@@ -63,29 +60,6 @@ _DELETE_RECEIPT: Final = "DELETE FROM parked_receipt WHERE id = ?"
 
 #: What a receipt looks like for change detection: plain values, no live objects.
 ReceiptState = tuple[object, ...]
-
-
-@dataclass(frozen=True)
-class ParkedSummary:
-    """One open receipt as the list shows it."""
-
-    id: int
-    number: int
-    source: str
-    line_count: int
-    total: int
-    is_current: bool
-    #: who opened it (None: nobody yet, an empty slot, or one of the back office)
-    cashier_id: int | None = None
-
-
-@dataclass(frozen=True)
-class OpenReceipt:
-    """The current receipt: its slot and the domain receipt restored from storage."""
-
-    id: int
-    number: int
-    receipt: Receipt
 
 
 def _discount_columns(discount: Discount | None) -> tuple[str | None, int | None]:
