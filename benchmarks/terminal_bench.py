@@ -58,9 +58,9 @@ from ipos_tui.domain.validation import (
     MAX_NAME_LENGTH,
     MAX_PLU_DIGITS,
 )
-from ipos_tui.store.catalog import _INSERT_PRODUCT, _UPSERT_PRODUCT, _product_params, fts_phrase
+from ipos_tui.store.catalog.service import _INSERT_PRODUCT, _UPSERT_PRODUCT, _product_params, fts_phrase
 from ipos_tui.store.db import PRAGMAS, Terminal, open_terminal
-from ipos_tui.store.ledger import (
+from ipos_tui.store.ledger.service import (
     _INSERT_DOCUMENT,
     _INSERT_LINE,
     _INSERT_PAYMENT,
