@@ -60,14 +60,14 @@ from ipos_tui.domain.validation import (
 )
 from ipos_tui.store.catalog.service import _INSERT_PRODUCT, _UPSERT_PRODUCT, _product_params, fts_phrase
 from ipos_tui.store.db import PRAGMAS, Terminal, open_terminal
-from ipos_tui.store.ledger.service import (
-    _INSERT_DOCUMENT,
-    _INSERT_LINE,
-    _INSERT_PAYMENT,
-    _NEXT_NUMBER,
-    _RECORD_SALE,
-    _receipt_extra,
-    _vat_json,
+from ipos_tui.store.ledger.commit import _receipt_extra
+from ipos_tui.store.ledger.statements import (
+    INSERT_DOCUMENT,
+    INSERT_LINE,
+    INSERT_PAYMENT,
+    NEXT_NUMBER,
+    RECORD_SALE,
+    vat_json,
 )
 from ipos_tui.store.migrations import MIGRATIONS, PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
 from ipos_tui.domain.records import (
@@ -500,14 +500,14 @@ def raw_commit(
     gapless number, the sales statistics), so both sides store the same rows; the
     VAT rates are read once by the caller (the ledger reads them per commit).
     """
-    vat = _vat_json(receipt.vat_totals(rates))
+    vat = vat_json(receipt.vat_totals(rates))
     extra = _receipt_extra(receipt, snapshot(rates, (line.vat_letter for line in receipt.lines)))
     utc, local = utc_text(now), local_text(now)
     sales = [(line.product_id, line.qty) for line in receipt.lines if line.product_id]
     with raw_transaction(conn):
-        number = int(conn.execute(_NEXT_NUMBER, ("receipt",)).fetchone()[0])
+        number = int(conn.execute(NEXT_NUMBER, ("receipt",)).fetchone()[0])
         document_id = conn.execute(
-            _INSERT_DOCUMENT,
+            INSERT_DOCUMENT,
             (
                 str(uuid.uuid4()),
                 "receipt",
@@ -531,7 +531,7 @@ def raw_commit(
             ),
         ).lastrowid
         conn.executemany(
-            _INSERT_LINE,
+            INSERT_LINE,
             [
                 (
                     document_id,
@@ -553,13 +553,13 @@ def raw_commit(
             ],
         )
         conn.executemany(
-            _INSERT_PAYMENT,
+            INSERT_PAYMENT,
             [
                 (document_id, n, p.method, p.name, p.amount, p.change)
                 for n, p in enumerate(payments, 1)
             ],
         )
-        conn.executemany(_RECORD_SALE, sales)
+        conn.executemany(RECORD_SALE, sales)
     return number
 
 
