@@ -58,7 +58,8 @@ from ipos_tui.domain.validation import (
     MAX_NAME_LENGTH,
     MAX_PLU_DIGITS,
 )
-from ipos_tui.store.catalog.service import _INSERT_PRODUCT, _UPSERT_PRODUCT, _product_params, fts_phrase
+from ipos_tui.store.catalog import fts_phrase
+from ipos_tui.store.catalog.base import INSERT_PRODUCT, UPSERT_PRODUCT, product_params
 from ipos_tui.store.db import PRAGMAS, Terminal, open_terminal
 from ipos_tui.store.ledger.commit import _receipt_extra
 from ipos_tui.store.ledger.statements import (
@@ -423,7 +424,7 @@ def raw_load(conn: sqlite3.Connection, catalogue: Catalogue) -> None:
     with raw_transaction(conn):
         for name in PRODUCT_FTS_TRIGGER_NAMES:
             conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-        conn.executemany(_INSERT_PRODUCT, [_product_params(p) for p in catalogue.products])
+        conn.executemany(INSERT_PRODUCT, [product_params(p) for p in catalogue.products])
         conn.executemany(
             "INSERT INTO barcode (code, product_id) VALUES (?, ?)",
             [(b.code, b.product_id) for b in catalogue.barcodes],
@@ -436,7 +437,7 @@ def raw_load(conn: sqlite3.Connection, catalogue: Catalogue) -> None:
 def raw_upsert_page(conn: sqlite3.Connection, page: Sequence[Product]) -> None:
     """One incremental catalogue page: upsert by id, the FTS triggers keep the index."""
     with raw_transaction(conn):
-        conn.executemany(_UPSERT_PRODUCT, [_product_params(p) for p in page])
+        conn.executemany(UPSERT_PRODUCT, [product_params(p) for p in page])
 
 
 _RAW_COLUMNS: Final = "p.id, p.plu, p.name, p.unit, p.precision, p.vat_letter, p.price"
