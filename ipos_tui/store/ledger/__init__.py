@@ -8,9 +8,9 @@ from ipos_tui.store.ledger.commit import DEPOSIT_KEY, DocumentDraft, deposit_rec
 from ipos_tui.store.ledger.fiscal_day import DAY_FREE_TYPES, DAY_SUMMED_TYPES, DOC_DAILY_REPORT, DOC_RECEIPT
 from ipos_tui.store.ledger.numbering import INVOICE_NUMBERING_KEY, INVOICE_SERIES
 from ipos_tui.store.ledger.service import LedgerService
-from ipos_tui.store.ledger.statements import insert_sql
 from ipos_tui.store.ledger.upload import QueuedDocument
 from ipos_tui.store.ledger.voids import VoidRecord
+from ipos_tui.store.rows import insert_sql
 
 __all__ = [
     "DAY_FREE_TYPES",

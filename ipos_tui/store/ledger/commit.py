@@ -30,6 +30,7 @@ from ipos_tui.domain.validation import validate_nip
 from ipos_tui.domain.vat import VatTotal
 from ipos_tui.store.timeutil import local_text, parse_time, to_utc, utc_text
 from ipos_tui.store.vat_table import RATES_KEY, effective_rates, snapshot
+from ipos_tui.store.rows import line_item_values
 from ipos_tui.store.ledger.fiscal_day import DOC_RECEIPT, FiscalDay
 from ipos_tui.store.ledger.numbering import INVOICE_SERIES, Numbering
 from ipos_tui.store.ledger.statements import (
@@ -249,8 +250,7 @@ class Committing(Numbering, FiscalDay):
                 INSERT_DRAFT_LINE,
                 [
                     (
-                        document_id, position, line.product_id, line.plu, line.name, line.unit,
-                        line.precision, line.unit_price, line.qty, line.vat_letter, line.gross,
+                        document_id, position, *line_item_values(line), line.gross,
                         line.line_discount, line.receipt_discount, line.value, line.original_line,
                     )
                     for position, line in enumerate(draft.lines, start=1)
@@ -327,14 +327,7 @@ class Committing(Numbering, FiscalDay):
                 (
                     document_id,
                     position,
-                    line.product_id,
-                    line.plu,
-                    line.name,
-                    line.unit,
-                    line.precision,
-                    line.unit_price,
-                    line.qty,
-                    line.vat_letter,
+                    *line_item_values(line),
                     line.gross,
                     line.line_discount,
                     line.receipt_discount_share,

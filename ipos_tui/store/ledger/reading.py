@@ -15,6 +15,7 @@ from ipos_tui.domain.records import (
 )
 from ipos_tui.store.models import DocumentLineRow, DocumentRow
 from ipos_tui.store.timeutil import parse_time
+from ipos_tui.store.rows import line_item_fields
 from ipos_tui.store.ledger.base import LedgerBase
 from ipos_tui.store.ledger.fiscal_day import DOC_RECEIPT
 from ipos_tui.store.ledger.statements import vat_from_json
@@ -136,14 +137,7 @@ def line_record(line: DocumentLineRow) -> DocumentLine:
     """The frozen record of a stored line row."""
     return DocumentLine(
         position=line.position,
-        product_id=line.product_id,
-        plu=line.plu,
-        name=line.name,
-        unit=line.unit,
-        precision=line.precision,
-        unit_price=line.unit_price,
-        qty=line.qty,
-        vat_letter=line.vat_letter,
+        **line_item_fields(line),
         gross=line.gross,
         line_discount=line.line_discount,
         receipt_discount=line.receipt_discount,

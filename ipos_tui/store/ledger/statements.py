@@ -10,41 +10,17 @@ models' own table and column names, so they cannot drift from the models.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Final
 
-from peewee import Model
 
 from ipos_tui.domain.vat import VatTotal
+from ipos_tui.store.rows import LINE_ITEM_COLUMNS, insert_sql
 from ipos_tui.store.models import DocumentLineRow, DocumentPaymentRow, DocumentRow
 
 #: SQLite's default limit of host parameters is far above this; chunks keep
 #: statements short for very long uuid lists.
 CHUNK: Final = 500
-
-
-def insert_sql(model: type[Model], columns: Sequence[str]) -> str:
-    """Constant ``INSERT INTO <table> (<columns>) VALUES (?, ...)`` of ``model``.
-
-    Table and column names come from the model, and the check runs once at
-    import: a column the model does not have, or a NOT NULL column left out of
-    ``columns``, fails loudly instead of producing a statement that drifted
-    from the schema.
-    """
-    meta = model._meta
-    unknown = [name for name in columns if name not in meta.fields]
-    if unknown:
-        raise ValueError(f"{meta.table_name} has no columns {unknown}")
-    missing = [
-        field.name
-        for field in meta.sorted_fields
-        if not (field.primary_key or field.null or field.name in columns)
-    ]
-    if missing:
-        raise ValueError(f"insert into {meta.table_name} leaves out NOT NULL {missing}")
-    names = ", ".join(f'"{meta.fields[name].column_name}"' for name in columns)
-    marks = ", ".join("?" for _ in columns)
-    return f'INSERT INTO "{meta.table_name}" ({names}) VALUES ({marks})'
 
 
 DOCUMENT_COLUMNS: Final = (
@@ -68,17 +44,12 @@ DOCUMENT_COLUMNS: Final = (
     "upload_attempts",
     "extra",
 )
+#: A ledger line: its document and place, the item (shared with the parked lines),
+#: then what the sale made of it.
 LINE_COLUMNS: Final = (
     "document_id",
     "position",
-    "product_id",
-    "plu",
-    "name",
-    "unit",
-    "precision",
-    "unit_price",
-    "qty",
-    "vat_letter",
+    *LINE_ITEM_COLUMNS,
     "gross",
     "line_discount",
     "receipt_discount",
