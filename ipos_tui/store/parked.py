@@ -27,7 +27,12 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.parked import MAX_PARKED, OpenReceipt, ParkedSummary
 from ipos_tui.domain.receipt import Discount, Receipt, ReceiptLine
 from ipos_tui.store.models import Models, ParkedLineRow, ParkedReceiptRow
-from ipos_tui.store.rows import LINE_ITEM_COLUMNS, insert_sql, line_item_fields, line_item_values
+from ipos_tui.store.rows import (
+    LINE_ITEM_COLUMNS,
+    insert_sql,
+    line_item_fields,
+    line_item_values,
+)
 
 SOURCE_TERMINAL: Final = "terminal"
 SOURCE_BACKOFFICE: Final = "backoffice"

@@ -8,9 +8,9 @@ from typing import Any, Final
 
 from peewee import SqliteDatabase
 
+from ipos_tui.domain.records import Product
 from ipos_tui.domain.search import normalise, t9_of_normalised
 from ipos_tui.store.models import Models
-from ipos_tui.domain.records import Product
 
 PRODUCT_COLUMNS: Final = (
     "p.id, p.plu, p.name, p.unit, p.precision, p.vat_letter, p.price, "

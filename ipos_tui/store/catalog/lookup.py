@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.records import Product
 from ipos_tui.domain.scale_code import ScaleCode, ScaleLayout, parse_scale_code
 from ipos_tui.domain.validation import (
     CHECKED_BARCODE_LENGTHS,
@@ -12,7 +13,6 @@ from ipos_tui.domain.validation import (
     MAX_PLU_DIGITS,
     classify_code,
 )
-from ipos_tui.domain.records import Product
 from ipos_tui.store.catalog.base import PRODUCT_COLUMNS, CatalogBase
 
 BARCODE_LENGTHS: Final = CHECKED_BARCODE_LENGTHS | IN_STORE_BARCODE_LENGTHS

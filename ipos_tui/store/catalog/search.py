@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ipos_tui.domain.search import is_digits, normalise
 from ipos_tui.domain.records import Product
+from ipos_tui.domain.search import is_digits, normalise
 from ipos_tui.store.catalog.base import PRODUCT_COLUMNS, product_of
 from ipos_tui.store.catalog.listing import Listing
 

@@ -8,7 +8,6 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Final
 
-from ipos_tui.store.migrations import PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
 from ipos_tui.domain.records import Barcode, CatalogueSnapshot, Product
 from ipos_tui.store.catalog.base import (
     INSERT_PRODUCT,
@@ -17,6 +16,7 @@ from ipos_tui.store.catalog.base import (
     CatalogBase,
     product_params,
 )
+from ipos_tui.store.migrations import PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
 
 #: Tables a full catalogue replacement empties. terminal_info (set at activation)
 #: and sync_cursor (owned by the sync engine) are deliberately not among them.

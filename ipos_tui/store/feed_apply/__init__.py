@@ -4,7 +4,13 @@ the live tables), ``streams`` (tables and records), ``pins`` (the synced PIN key
 
 from ipos_tui.store.feed_apply.applier import FeedApplier
 from ipos_tui.store.feed_apply.handlers import setting_value
-from ipos_tui.store.feed_apply.pins import KEYED_PIN_PREFIX, PIN_KEY_SETTING, PIN_KEYS_SETTING, pin_key, pin_keys
+from ipos_tui.store.feed_apply.pins import (
+    KEYED_PIN_PREFIX,
+    PIN_KEY_SETTING,
+    PIN_KEYS_SETTING,
+    pin_key,
+    pin_keys,
+)
 from ipos_tui.store.feed_apply.streams import (
     ITEM_TABLE,
     SHADOW_PREFIX,
@@ -20,8 +26,8 @@ from ipos_tui.store.feed_apply.streams import (
 __all__ = [
     "ITEM_TABLE",
     "KEYED_PIN_PREFIX",
-    "PIN_KEY_SETTING",
     "PIN_KEYS_SETTING",
+    "PIN_KEY_SETTING",
     "SHADOW_PREFIX",
     "SHADOW_SUFFIX",
     "STREAM_TABLES",

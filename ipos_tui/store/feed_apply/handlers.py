@@ -23,7 +23,11 @@ from ipos_tui.protocol import (
     UserData,
     VatRateData,
 )
-from ipos_tui.store.feed_apply.pins import KEYED_PIN_PREFIX, PIN_KEY_SETTING, PIN_KEYS_SETTING
+from ipos_tui.store.feed_apply.pins import (
+    KEYED_PIN_PREFIX,
+    PIN_KEY_SETTING,
+    PIN_KEYS_SETTING,
+)
 from ipos_tui.store.feed_apply.streams import Change, Counts, Names
 
 #: Order of change types inside one page: what others derive from goes first.

@@ -8,7 +8,6 @@ from typing import Final
 
 from peewee import SqliteDatabase
 
-
 #: The setting row holding the company's PIN key (a key no back-office setting can have).
 PIN_KEY_SETTING: Final = "@pin_key"
 #: The setting row holding every PIN key by version ({"0": key, "1": key}).

@@ -6,9 +6,13 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from ipos_tui.store.feed_apply.streams import (
+    SHADOW_PREFIX,
+    STREAM_TABLES,
+    TABLE_KEY,
+    Counts,
+)
 from ipos_tui.store.migrations import PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
-from ipos_tui.store.feed_apply.streams import SHADOW_PREFIX, STREAM_TABLES, TABLE_KEY, Counts
-
 
 _CREATE_TABLE = re.compile(r'^CREATE TABLE\s+"?(\w+)"?', re.IGNORECASE)
 _CREATE_INDEX = re.compile(

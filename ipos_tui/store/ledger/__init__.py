@@ -5,7 +5,12 @@ modules split it by subject (see each module's docstring).
 """
 
 from ipos_tui.store.ledger.commit import DEPOSIT_KEY, DocumentDraft, deposit_record
-from ipos_tui.store.ledger.fiscal_day import DAY_FREE_TYPES, DAY_SUMMED_TYPES, DOC_DAILY_REPORT, DOC_RECEIPT
+from ipos_tui.store.ledger.fiscal_day import (
+    DAY_FREE_TYPES,
+    DAY_SUMMED_TYPES,
+    DOC_DAILY_REPORT,
+    DOC_RECEIPT,
+)
 from ipos_tui.store.ledger.numbering import INVOICE_NUMBERING_KEY, INVOICE_SERIES
 from ipos_tui.store.ledger.service import LedgerService
 from ipos_tui.store.ledger.upload import QueuedDocument

@@ -28,9 +28,6 @@ from ipos_tui.domain.records import (
 )
 from ipos_tui.domain.validation import validate_nip
 from ipos_tui.domain.vat import VatTotal
-from ipos_tui.store.timeutil import local_text, parse_time, to_utc, utc_text
-from ipos_tui.store.vat_table import RATES_KEY, effective_rates, snapshot
-from ipos_tui.store.rows import line_item_values
 from ipos_tui.store.ledger.fiscal_day import DOC_RECEIPT, FiscalDay
 from ipos_tui.store.ledger.numbering import INVOICE_SERIES, Numbering
 from ipos_tui.store.ledger.statements import (
@@ -42,6 +39,9 @@ from ipos_tui.store.ledger.statements import (
     RECORD_SALE,
     vat_json,
 )
+from ipos_tui.store.rows import line_item_values
+from ipos_tui.store.timeutil import local_text, parse_time, to_utc, utc_text
+from ipos_tui.store.vat_table import RATES_KEY, effective_rates, snapshot
 
 
 def _check_buyer(kind: str, buyer: Buyer | None) -> Buyer | None:

@@ -9,8 +9,8 @@ from typing import Final
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.fiscal_day import day_refusal
 from ipos_tui.domain.records import DOC_SALE_INVOICE
-from ipos_tui.store.timeutil import local_text, parse_time
 from ipos_tui.store.ledger.base import LedgerBase
+from ipos_tui.store.timeutil import local_text, parse_time
 
 DOC_RECEIPT: Final = "receipt"
 DOC_DAILY_REPORT: Final = "daily_report"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from ipos_tui.store.timeutil import local_text, parse_time
 from ipos_tui.store.ledger.base import LedgerBase
 from ipos_tui.store.ledger.fiscal_day import DOC_RECEIPT
 from ipos_tui.store.ledger.statements import NEXT_NUMBER
+from ipos_tui.store.timeutil import local_text, parse_time
 
 #: The invoice series and the setting saying when its numbers restart.
 INVOICE_SERIES: Final = "FV"

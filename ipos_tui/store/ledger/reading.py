@@ -13,12 +13,12 @@ from ipos_tui.domain.records import (
     DocumentPayment,
     DocumentSummary,
 )
-from ipos_tui.store.models import DocumentLineRow, DocumentRow
-from ipos_tui.store.timeutil import parse_time
-from ipos_tui.store.rows import line_item_fields
 from ipos_tui.store.ledger.base import LedgerBase
 from ipos_tui.store.ledger.fiscal_day import DOC_RECEIPT
 from ipos_tui.store.ledger.statements import vat_from_json
+from ipos_tui.store.models import DocumentLineRow, DocumentRow
+from ipos_tui.store.rows import line_item_fields
+from ipos_tui.store.timeutil import parse_time
 
 
 class Reading(LedgerBase):

@@ -13,10 +13,9 @@ import json
 from collections.abc import Iterable
 from typing import Final
 
-
 from ipos_tui.domain.vat import VatTotal
-from ipos_tui.store.rows import LINE_ITEM_COLUMNS, insert_sql
 from ipos_tui.store.models import DocumentLineRow, DocumentPaymentRow, DocumentRow
+from ipos_tui.store.rows import LINE_ITEM_COLUMNS, insert_sql
 
 #: SQLite's default limit of host parameters is far above this; chunks keep
 #: statements short for very long uuid lists.

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ipos_tui.domain.records import DocumentDetail, UploadState
-from ipos_tui.store.timeutil import parse_time, utc_text
 from ipos_tui.store.ledger.reading import Reading
 from ipos_tui.store.ledger.statements import chunks
+from ipos_tui.store.timeutil import parse_time, utc_text
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from datetime import datetime
 from ipos_tui.domain.authorisation import Authorisation
 from ipos_tui.domain.receipt import Receipt
 from ipos_tui.domain.records import User
-from ipos_tui.store.timeutil import local_text, parse_time, utc_text
 from ipos_tui.store.ledger.base import LedgerBase
+from ipos_tui.store.timeutil import local_text, parse_time, utc_text
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from ipos_tui.store.migrations.runner import (
 
 __all__ = [
     "MIGRATIONS",
-    "PRODUCT_FTS_TRIGGER_NAMES",
     "PRODUCT_FTS_TRIGGERS",
+    "PRODUCT_FTS_TRIGGER_NAMES",
     "SCHEMA_VERSION",
     "migrate",
     "schema_version",

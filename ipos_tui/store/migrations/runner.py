@@ -29,7 +29,13 @@ from ipos_tui.store.migrations.v01_base import (
     PRODUCT_FTS_TRIGGER_NAMES,
     PRODUCT_FTS_TRIGGERS,
 )
-from ipos_tui.store.migrations.v02_to_v06 import CARD_REFUND_V6, DAY_V5, DEVICES_V4, PARKED_V3, SYNC_V2
+from ipos_tui.store.migrations.v02_to_v06 import (
+    CARD_REFUND_V6,
+    DAY_V5,
+    DEVICES_V4,
+    PARKED_V3,
+    SYNC_V2,
+)
 from ipos_tui.store.migrations.v07_to_v12 import (
     DEPOSIT_V8,
     INVOICES2_V12,
@@ -39,8 +45,14 @@ from ipos_tui.store.migrations.v07_to_v12 import (
     UPLOAD_CONFLICT_V10,
 )
 
-__all__ = ["MIGRATIONS", "PRODUCT_FTS_TRIGGER_NAMES", "PRODUCT_FTS_TRIGGERS", "SCHEMA_VERSION", "migrate",
-           "schema_version"]
+__all__ = [
+    "MIGRATIONS",
+    "PRODUCT_FTS_TRIGGERS",
+    "PRODUCT_FTS_TRIGGER_NAMES",
+    "SCHEMA_VERSION",
+    "migrate",
+    "schema_version",
+]
 
 
 #: Step n (1-based) brings a database from user_version n-1 to n.
