@@ -11,17 +11,24 @@ terminal's own pragmas (WAL, ``synchronous=FULL``). The raw side is meant as an
 honest lower bound of the same work, not a straw man:
 
 * load: the same Product objects; both sides derive ``name_norm``/``name_t9`` inside
-  the timing (raw with the catalogue's own row function and INSERT statement, so
-  the rows are the same by construction), insert with ``executemany`` in one
-  transaction and rebuild the trigram index once;
+  the timing with the same domain functions, insert with ``executemany`` in one
+  transaction and rebuild the trigram index once; the product rows of both
+  databases are compared after the load and after the sync pages;
 * code lookup: the same codes and the same lookup rule (a code of barcode length
   is tried as a barcode first, then as a PLU), returning the same product;
 * name search: the same queries, normalised on both sides; raw is the bare FTS5
   ``MATCH ... LIMIT 50`` (no ordering), the least any any-fragment search can do;
-* receipt commit: the same Receipt objects; raw runs the ledger's own statements
-  with the same values (document, lines, payment, the gapless number and the local
-  sales statistics, which the terminal writes in the same transaction) in one
-  ``BEGIN IMMEDIATE`` transaction.
+* receipt commit: the same Receipt objects; raw runs the same statements with the
+  same values (document, lines, payment, the gapless number and the local sales
+  statistics, which the terminal writes in the same transaction) in one
+  ``BEGIN IMMEDIATE`` transaction; the stored documents, lines and payments of both
+  databases are compared row by row afterwards (all but the uuid).
+
+"Ours" is the production code only (``catalog.*``, ``ledger.commit_receipt``). The
+raw side is plain ``sqlite3`` with its own SQL written out here: from the terminal's
+package it takes only the schema (the migrations and pragmas) and the domain
+functions both sides share (normalisation, T9, VAT totals), never the store's
+statements or row builders, so it stays a lower bound whatever the store does.
 
 Ours and raw alternate sample by sample, so machine noise hits both alike. Both
 database files live in one temporary directory (``--dir`` picks its parent: it
@@ -33,6 +40,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import json
 import math
 import os
 import platform
@@ -46,29 +54,19 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
-from ipos_tui.domain.search import normalise, t9
+from ipos_tui.domain.search import normalise, t9, t9_of_normalised
 from ipos_tui.domain.validation import (
     CHECKED_BARCODE_LENGTHS,
     IN_STORE_BARCODE_LENGTHS,
     MAX_NAME_LENGTH,
     MAX_PLU_DIGITS,
 )
-from ipos_tui.store.catalog import _INSERT_PRODUCT, _UPSERT_PRODUCT, _product_params, fts_phrase
 from ipos_tui.store.db import PRAGMAS, Terminal, open_terminal
-from ipos_tui.store.ledger import (
-    _INSERT_DOCUMENT,
-    _INSERT_LINE,
-    _INSERT_PAYMENT,
-    _NEXT_NUMBER,
-    _RECORD_SALE,
-    _receipt_extra,
-    _vat_json,
-)
 from ipos_tui.store.migrations import MIGRATIONS, PRODUCT_FTS_TRIGGER_NAMES, PRODUCT_FTS_TRIGGERS
 from ipos_tui.domain.records import (
     Barcode,
@@ -80,8 +78,7 @@ from ipos_tui.domain.records import (
     User,
     VatRate,
 )
-from ipos_tui.store.timeutil import local_text, utc_text
-from ipos_tui.store.vat_table import effective_rates, snapshot
+from ipos_tui.store.vat_table import effective_rates
 
 # -- targets of issue 3 ----------------------------------------------------------
 
@@ -417,13 +414,36 @@ def raw_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+_RAW_PRODUCT_INSERT: Final = (
+    "INSERT INTO product (id, plu, name, name_norm, name_t9, unit, precision, "
+    "vat_letter, category_id, type, price, active, deposit) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_RAW_PRODUCT_UPSERT: Final = _RAW_PRODUCT_INSERT + (
+    " ON CONFLICT (id) DO UPDATE SET plu = excluded.plu, name = excluded.name, "
+    "name_norm = excluded.name_norm, name_t9 = excluded.name_t9, unit = excluded.unit, "
+    "precision = excluded.precision, vat_letter = excluded.vat_letter, "
+    "category_id = excluded.category_id, type = excluded.type, price = excluded.price, "
+    "active = excluded.active, deposit = excluded.deposit"
+)
+
+
+def raw_product_row(p: Product) -> tuple[Any, ...]:
+    """A product's row with its two search forms (T9 derived from the normalised name)."""
+    norm = normalise(p.name)
+    return (
+        p.id, p.plu, p.name, norm, t9_of_normalised(norm), p.unit, p.precision,
+        p.vat_letter, p.category_id, p.type, p.price, int(p.active), p.deposit,
+    )
+
+
 def raw_load(conn: sqlite3.Connection, catalogue: Catalogue) -> None:
     """Full load the way the terminal does it, minus the ORM: one transaction,
     triggers off, executemany, one trigram rebuild, triggers back."""
     with raw_transaction(conn):
         for name in PRODUCT_FTS_TRIGGER_NAMES:
             conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-        conn.executemany(_INSERT_PRODUCT, [_product_params(p) for p in catalogue.products])
+        conn.executemany(_RAW_PRODUCT_INSERT, [raw_product_row(p) for p in catalogue.products])
         conn.executemany(
             "INSERT INTO barcode (code, product_id) VALUES (?, ?)",
             [(b.code, b.product_id) for b in catalogue.barcodes],
@@ -436,7 +456,7 @@ def raw_load(conn: sqlite3.Connection, catalogue: Catalogue) -> None:
 def raw_upsert_page(conn: sqlite3.Connection, page: Sequence[Product]) -> None:
     """One incremental catalogue page: upsert by id, the FTS triggers keep the index."""
     with raw_transaction(conn):
-        conn.executemany(_UPSERT_PRODUCT, [_product_params(p) for p in page])
+        conn.executemany(_RAW_PRODUCT_UPSERT, [raw_product_row(p) for p in page])
 
 
 _RAW_COLUMNS: Final = "p.id, p.plu, p.name, p.unit, p.precision, p.vat_letter, p.price"
@@ -479,12 +499,39 @@ def raw_search(conn: sqlite3.Connection, text: str) -> list[tuple[Any, ...]]:
     if len(query) < 3:
         rows = _raw_prefix(conn, "name_norm", query)
         return rows + _raw_prefix(conn, "name_t9", query) if query.isdigit() else rows
-    match = fts_phrase(query) if query.isdigit() else f"name_norm : {fts_phrase(query)}"
+    phrase = '"' + query.replace('"', '""') + '"'
+    match = phrase if query.isdigit() else f"name_norm : {phrase}"
     return conn.execute(
         f"SELECT {_RAW_COLUMNS} FROM product_fts f JOIN product p ON p.id = f.rowid "
         "WHERE product_fts MATCH ? AND p.active = 1 LIMIT ?",
         (match, SEARCH_LIMIT),
     ).fetchall()
+
+
+_RAW_NEXT_NUMBER: Final = (
+    "INSERT INTO number_sequence (doc_type, last_number) VALUES (?, 1) "
+    "ON CONFLICT (doc_type) DO UPDATE SET last_number = last_number + 1 RETURNING last_number"
+)
+_RAW_DOCUMENT_INSERT: Final = (
+    "INSERT INTO document (uuid, doc_type, number, kind, created_utc, created_local, "
+    "cashier_id, cashier_name, store_id, terminal_id, total, discount_total, vat, buyer_nip, "
+    "buyer_name, buyer_address, upload_state, upload_attempts, extra) "
+    "VALUES (?, 'receipt', ?, 'paragon', ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 'pending', 0, ?)"
+)
+_RAW_LINE_INSERT: Final = (
+    "INSERT INTO document_line (document_id, position, product_id, plu, name, unit, precision, "
+    "unit_price, qty, vat_letter, gross, line_discount, receipt_discount, value) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_RAW_PAYMENT_INSERT: Final = (
+    "INSERT INTO document_payment (document_id, position, method, name, amount, change) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_RAW_RECORD_SALE: Final = (
+    "INSERT INTO product_sales (product_id, sale_count, qty_sold) VALUES (?, 1, ?) "
+    "ON CONFLICT (product_id) DO UPDATE SET sale_count = sale_count + 1, "
+    "qty_sold = qty_sold + excluded.qty_sold"
+)
 
 
 def raw_commit(
@@ -496,70 +543,48 @@ def raw_commit(
 ) -> int:
     """Write a finished receipt with plain sqlite3 in one transaction; return its number.
 
-    The ledger's own statements and column values (document, lines, payments, the
-    gapless number, the sales statistics), so both sides store the same rows; the
-    VAT rates are read once by the caller (the ledger reads them per commit).
+    The same rows as the ledger stores (document, lines, payments, the gapless number,
+    the sales statistics; compared afterwards), built here; the VAT rates are read
+    once by the caller (the ledger reads them per commit).
     """
-    vat = _vat_json(receipt.vat_totals(rates))
-    extra = _receipt_extra(receipt, snapshot(rates, (line.vat_letter for line in receipt.lines)))
-    utc, local = utc_text(now), local_text(now)
+    vat = json.dumps(
+        {t.letter: {"gross": t.gross, "vat": t.vat, "net": t.net} for t in receipt.vat_totals(rates).values()},
+        sort_keys=True,
+    )
+    letters = sorted({line.vat_letter for line in receipt.lines})
+    extra = json.dumps({"vat_rates": {letter: rates[letter] for letter in letters if letter in rates}})
+    utc = now.astimezone(UTC).isoformat(timespec="microseconds")
+    local = now.isoformat(timespec="seconds")
     sales = [(line.product_id, line.qty) for line in receipt.lines if line.product_id]
     with raw_transaction(conn):
-        number = int(conn.execute(_NEXT_NUMBER, ("receipt",)).fetchone()[0])
+        number = int(conn.execute(_RAW_NEXT_NUMBER, ("receipt",)).fetchone()[0])
         document_id = conn.execute(
-            _INSERT_DOCUMENT,
+            _RAW_DOCUMENT_INSERT,
             (
-                str(uuid.uuid4()),
-                "receipt",
-                number,
-                "paragon",
-                utc,
-                local,
-                CASHIER.id,
-                CASHIER.name,
-                TERMINAL.store_id,
-                TERMINAL.terminal_id,
-                receipt.total,
-                receipt.discount_total,
-                vat,
-                None,
-                None,
-                None,
-                "pending",
-                0,
-                extra,
+                str(uuid.uuid4()), number, utc, local, CASHIER.id, CASHIER.name,
+                TERMINAL.store_id, TERMINAL.terminal_id, receipt.total, receipt.discount_total,
+                vat, extra,
             ),
         ).lastrowid
         conn.executemany(
-            _INSERT_LINE,
+            _RAW_LINE_INSERT,
             [
                 (
-                    document_id,
-                    position,
-                    line.product_id,
-                    line.plu,
-                    line.name,
-                    line.unit,
-                    line.precision,
-                    line.unit_price,
-                    line.qty,
-                    line.vat_letter,
-                    line.gross,
-                    line.line_discount,
-                    line.receipt_discount_share,
-                    line.value,
+                    document_id, position, line.product_id, line.plu, line.name, line.unit,
+                    line.precision, line.unit_price, line.qty, line.vat_letter, line.gross,
+                    line.line_discount, line.receipt_discount_share, line.value,
                 )
                 for position, line in enumerate(receipt.lines, start=1)
             ],
         )
         conn.executemany(
-            _INSERT_PAYMENT,
+            _RAW_PAYMENT_INSERT,
             [
                 (document_id, n, p.method, p.name, p.amount, p.change)
                 for n, p in enumerate(payments, 1)
             ],
         )
-        conn.executemany(_RECORD_SALE, sales)
+        conn.executemany(_RAW_RECORD_SALE, sales)
     return number
 
 
@@ -706,6 +731,7 @@ def phase_load(bench: Bench) -> None:
     raw_count = bench.raw.execute("SELECT count(*) FROM product").fetchone()[0]
     if count != raw_count or count != len(bench.catalogue.products):
         raise RuntimeError(f"load mismatch: ours {count}, raw {raw_count}")
+    _check_same_rows(bench, "SELECT * FROM product ORDER BY id", "products after the load")
     bench.rows.append(Row("catalogue load (replace_all)", 1, 100, ours, ours, raw, raw))
     bench.terminal.settings.set_terminal_info(TERMINAL)
 
@@ -778,6 +804,7 @@ def phase_pages(bench: Bench) -> None:
     )
     label = f"page upsert ({PAGE_SIZE} renamed products)"
     bench.rows.append(sampled_row(label, ours, raw, 95, None))
+    _check_same_rows(bench, "SELECT * FROM product ORDER BY id", "products after the pages")
 
 
 def phase_commits(bench: Bench) -> None:
@@ -818,6 +845,25 @@ def _check_same_ledger(bench: Bench, receipts: int) -> None:
     expected = (receipts, receipts * RECEIPT_LINES, receipts, receipts * RECEIPT_LINES, receipts)
     if ours != raw or ours != expected:
         raise RuntimeError(f"ledgers differ: ours {ours}, raw {raw}, expected {expected}")
+    documents = (
+        "SELECT id, doc_type, number, kind, created_utc, created_local, cashier_id, cashier_name, "
+        "store_id, terminal_id, total, discount_total, vat, buyer_nip, buyer_name, buyer_address, "
+        "upload_state, upload_attempts, extra FROM document ORDER BY id"
+    )
+    _check_same_rows(bench, documents, "documents")
+    _check_same_rows(bench, "SELECT * FROM document_line ORDER BY id", "document lines")
+    _check_same_rows(bench, "SELECT * FROM document_payment ORDER BY id", "payments")
+    _check_same_rows(bench, "SELECT * FROM product_sales ORDER BY product_id", "sales statistics")
+
+
+def _check_same_rows(bench: Bench, sql: str, what: str) -> None:
+    """Both databases must hold the same rows for ``sql`` (outside any timing)."""
+    ours = [tuple(row) for row in bench.terminal.db.execute_sql(sql).fetchall()]
+    raw = [tuple(row) for row in bench.raw.execute(sql).fetchall()]
+    if ours != raw:
+        first = next((i for i, (a, b) in enumerate(zip(ours, raw)) if a != b), min(len(ours), len(raw)))
+        detail = (ours[first:first + 1], raw[first:first + 1])
+        raise RuntimeError(f"{what} differ at row {first}: ours {detail[0]}, raw {detail[1]}")
 
 
 def profile_ours(bench: Bench, top: int) -> str:

@@ -202,10 +202,13 @@ class DocumentRow(_Unbound):
         table_name = "document"
 
 
-class DocumentLineRow(_Unbound):
-    id = IntegerField(primary_key=True)
-    document_id = IntegerField()
-    position = IntegerField()
+class ReceiptLineColumns(_Unbound):
+    """The columns of a receipt line, declared once for the ledger's ``document_line`` and
+    the open receipts' ``parked_line`` (each table adds its own; the DDL is the
+    migrations'): the item as sold, a copy of what the catalogue said at the time.
+    :mod:`ipos_tui.store.rows` converts between these columns and the domain's lines.
+    Never bound to a table of its own."""
+
     product_id = IntegerField(null=True)
     plu = TextField()
     name = TextField()
@@ -214,6 +217,12 @@ class DocumentLineRow(_Unbound):
     unit_price = IntegerField()
     qty = IntegerField()
     vat_letter = TextField()
+
+
+class DocumentLineRow(ReceiptLineColumns):
+    id = IntegerField(primary_key=True)
+    document_id = IntegerField()
+    position = IntegerField()
     gross = IntegerField()
     line_discount = IntegerField()
     receipt_discount = IntegerField()
@@ -294,17 +303,9 @@ class ParkedReceiptRow(_Unbound):
         table_name = "parked_receipt"
 
 
-class ParkedLineRow(_Unbound):
+class ParkedLineRow(ReceiptLineColumns):
     parked_id = IntegerField()
     position = IntegerField()
-    product_id = IntegerField(null=True)
-    plu = TextField()
-    name = TextField()
-    unit = TextField()
-    precision = IntegerField()
-    unit_price = IntegerField()
-    qty = IntegerField()
-    vat_letter = TextField()
     discount_kind = TextField(null=True)
     discount_value = IntegerField(null=True)
     deposit = IntegerField(default=0)

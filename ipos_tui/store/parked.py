@@ -18,34 +18,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Final
 
 from peewee import SqliteDatabase
 
 from ipos_tui.domain.authorisation import Authorisation, records
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.parked import MAX_PARKED, OpenReceipt, ParkedSummary
 from ipos_tui.domain.receipt import Discount, Receipt, ReceiptLine
-from ipos_tui.store.ledger import insert_sql
 from ipos_tui.store.models import Models, ParkedLineRow, ParkedReceiptRow
+from ipos_tui.store.rows import (
+    LINE_ITEM_COLUMNS,
+    insert_sql,
+    line_item_fields,
+    line_item_values,
+)
 
 SOURCE_TERMINAL: Final = "terminal"
 SOURCE_BACKOFFICE: Final = "backoffice"
 
-#: At most this many open receipts: each is picked with one digit on the list.
-MAX_PARKED: Final = 9
-
+#: A parked line: its receipt and place, the item (shared with the ledger's lines),
+#: then what the cashier did to it so far.
 _LINE_COLUMNS: Final = (
     "parked_id",
     "position",
-    "product_id",
-    "plu",
-    "name",
-    "unit",
-    "precision",
-    "unit_price",
-    "qty",
-    "vat_letter",
+    *LINE_ITEM_COLUMNS,
     "discount_kind",
     "discount_value",
     "deposit",
@@ -63,29 +60,6 @@ _DELETE_RECEIPT: Final = "DELETE FROM parked_receipt WHERE id = ?"
 
 #: What a receipt looks like for change detection: plain values, no live objects.
 ReceiptState = tuple[object, ...]
-
-
-@dataclass(frozen=True)
-class ParkedSummary:
-    """One open receipt as the list shows it."""
-
-    id: int
-    number: int
-    source: str
-    line_count: int
-    total: int
-    is_current: bool
-    #: who opened it (None: nobody yet, an empty slot, or one of the back office)
-    cashier_id: int | None = None
-
-
-@dataclass(frozen=True)
-class OpenReceipt:
-    """The current receipt: its slot and the domain receipt restored from storage."""
-
-    id: int
-    number: int
-    receipt: Receipt
 
 
 def _discount_columns(discount: Discount | None) -> tuple[str | None, int | None]:
@@ -109,18 +83,7 @@ def receipt_state(receipt: Receipt) -> ReceiptState:
 def _line_values(line: ReceiptLine) -> tuple[object, ...]:
     """What a parked line stores of a receipt line, in ``_LINE_COLUMNS`` order after
     its receipt id and position."""
-    return (
-        line.product_id,
-        line.plu,
-        line.name,
-        line.unit,
-        line.precision,
-        line.unit_price,
-        line.qty,
-        line.vat_letter,
-        *_discount_columns(line.discount),
-        line.deposit,
-    )
+    return (*line_item_values(line), *_discount_columns(line.discount), line.deposit)
 
 
 class ParkedService:
@@ -179,14 +142,7 @@ class ParkedService:
         rows = line_table.select().where(line_table.parked_id == row.id).order_by(line_table.position)
         lines = [
             ReceiptLine(
-                plu=line.plu,
-                name=line.name,
-                unit=line.unit,
-                precision=line.precision,
-                unit_price=line.unit_price,
-                qty=line.qty,
-                vat_letter=line.vat_letter,
-                product_id=line.product_id,
+                **line_item_fields(line),
                 discount=_discount_of(line.discount_kind, line.discount_value),
                 deposit=line.deposit,
             )

@@ -21,7 +21,8 @@ from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.scale_code import ScaleCode
 from ipos_tui.devices.card_app import card_app_of
 from ipos_tui.store.db import Terminal
-from ipos_tui.store.parked import OpenReceipt, ParkedService, ReceiptState, receipt_state
+from ipos_tui.domain.parked import OpenReceipt
+from ipos_tui.store.parked import ParkedService, ReceiptState, receipt_state
 from ipos_tui.domain.records import Buyer, DocumentKind, Product, StoredDocument, User
 from ipos_tui.store.vat_table import effective_rates
 

@@ -24,7 +24,8 @@ from .. import __version__
 from ..domain.receipt import Receipt
 from ..i18n import set_language, t
 from ..store.db import Terminal
-from ..store.parked import OpenReceipt, ParkedService
+from ..domain.parked import OpenReceipt
+from ..store.parked import ParkedService
 from ..till import Sale, Till
 from ..domain.records import User
 from textual.worker import Worker, WorkerState

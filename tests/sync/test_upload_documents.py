@@ -215,7 +215,7 @@ def test_invoice_without_buyer_name_is_rejected_by_reason_and_blocks_nothing(
 ) -> None:
     """An invoice with only a NIP (this ledger refuses to make one now, an older app
     version made it): the back office refuses it, the terminal keeps the reason."""
-    from ipos_tui.store import ledger as ledger_module
+    from ipos_tui.store.ledger import commit as ledger_module
 
     office, _ = shop
     named = shapes(office)

@@ -16,7 +16,7 @@ from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
 from ...domain.authorisation import Authorisation
-from ...store.parked import MAX_PARKED, OpenReceipt, ParkedSummary
+from ...domain.parked import MAX_PARKED, OpenReceipt, ParkedSummary
 from ...domain.records import PERM_VOID
 from ..dialogs.authorise import authorise_then
 from ..widgets.receipt_list import fit

@@ -15,7 +15,7 @@ import peewee
 import pytest
 
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.store import migrations
+from ipos_tui.store.migrations import runner as migrations
 from ipos_tui.store.db import DB_FILENAME, LOCK_FILENAME, Terminal, open_terminal
 from ipos_tui.store.migrations import SCHEMA_VERSION
 from ipos_tui.domain.records import TerminalInfo

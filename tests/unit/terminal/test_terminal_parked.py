@@ -12,7 +12,8 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Discount, Receipt
 from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.store.migrations import SCHEMA_VERSION
-from ipos_tui.store.parked import MAX_PARKED, SOURCE_BACKOFFICE, ParkedService, receipt_state
+from ipos_tui.domain.parked import MAX_PARKED
+from ipos_tui.store.parked import SOURCE_BACKOFFICE, ParkedService, receipt_state
 
 MLEKO, CHLEB, LIGOL, PIWO = "1", "101", "201", "1401"
 
