@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
 from peewee import SqliteDatabase
 
@@ -28,14 +28,10 @@ from ipos_tui.devices.printer import (
     PRINT_WIDTH,
     FiscalPrinter,
     JournalEntry,
-    printer_of,
 )
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money
 from ipos_tui.store.timeutil import local_text, parse_time, utc_text
-
-if TYPE_CHECKING:
-    from ipos_tui.store.db import Terminal
 
 CardState = Literal["approved", "reversed"]
 #: A card payment takes money from the card; a refund gives it back (a return).
@@ -276,7 +272,3 @@ def _transaction(row: tuple) -> CardTransaction:  # type: ignore[type-arg]
         tid, parse_time(created), amount, auth_code, card, receipt_uuid, receipt_number, state, kind
     )
 
-
-def card_app_of(terminal: Terminal) -> CardApp:
-    """The payment application of a terminal, printing on its fiscal printer."""
-    return CardApp(terminal.db, printer_of(terminal))

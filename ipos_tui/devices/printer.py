@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
 from peewee import SqliteDatabase
 
@@ -34,9 +34,6 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.search import normalise
 from ipos_tui.domain.vat import EXEMPT_LABEL, VAT_RATES
 from ipos_tui.store.timeutil import local_text, parse_time, utc_text
-
-if TYPE_CHECKING:
-    from ipos_tui.store.db import Terminal
 
 #: The PTU letters a Polish fiscal printer has.
 PRINTER_LETTERS: Final = ("A", "B", "C", "D", "E", "F", "G")
@@ -458,10 +455,3 @@ def _entry(row: tuple[int, str, str, str | None, int | None, str]) -> JournalEnt
     number, kind, printed, doc_uuid, doc_number, text = row
     return JournalEntry(number, kind, parse_time(printed), doc_uuid, doc_number, text)  # type: ignore[arg-type]
 
-
-def printer_of(terminal: Terminal) -> FiscalPrinter:
-    """The fiscal printer built into a terminal; its first PTU table comes from the
-    terminal's catalogue VAT rates."""
-    return FiscalPrinter(
-        terminal.db, lambda: [(rate.letter, rate.rate_bp) for rate in terminal.catalog.vat_rates()]
-    )

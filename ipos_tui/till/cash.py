@@ -49,7 +49,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from peewee import SqliteDatabase
 
@@ -57,7 +57,6 @@ from ipos_tui.devices.printer import (
     PRINT_WIDTH,
     FiscalPrinter,
     JournalEntry,
-    printer_of,
 )
 from ipos_tui.domain.authorisation import (
     Authorisation,
@@ -77,9 +76,6 @@ from ipos_tui.domain.records import (
 )
 from ipos_tui.store.settings import SettingsService
 from ipos_tui.store.timeutil import local_text, parse_time, utc_text
-
-if TYPE_CHECKING:
-    from ipos_tui.store.db import Terminal
 
 log = logging.getLogger(__name__)
 
@@ -630,11 +626,6 @@ def cash_printout_body(detail: DocumentDetail, state: DrawerState, terminal_name
     return lines
 
 
-def cash_of(terminal: Terminal) -> CashService:
-    """The cash service of a terminal, printing on its fiscal printer."""
-    return CashService(terminal.db, terminal.settings, terminal.ledger, printer_of(terminal))
-
-
 __all__ = [
     "DOC_CASH_OPERATION",
     "DOC_CASH_REPORT",
@@ -644,7 +635,6 @@ __all__ = [
     "DrawerState",
     "Shift",
     "ShiftCount",
-    "cash_of",
     "check_amount",
     "check_reason",
     "count_of",

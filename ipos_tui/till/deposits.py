@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from ipos_tui.devices.printer import PRINT_WIDTH, JournalEntry, printer_of
+from ipos_tui.devices.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import format_money
 from ipos_tui.store.ledger import DocumentDraft
@@ -26,7 +26,6 @@ from ipos_tui.till.cash import (
     DOC_CASH_OPERATION,
     CashService,
     DrawerState,
-    cash_of,
     check_amount,
 )
 
@@ -69,10 +68,10 @@ def check_return(pieces: int, unit: int) -> int:
 class DepositService:
     """Pays back deposits for returned packaging (see the module docstring)."""
 
-    def __init__(self, terminal: Terminal, cash: CashService | None = None) -> None:
+    def __init__(self, terminal: Terminal, cash: CashService, printer: FiscalPrinter) -> None:
         self._terminal = terminal
-        self._cash = cash or cash_of(terminal)
-        self._printer = printer_of(terminal)
+        self._cash = cash
+        self._printer = printer
 
     def pay_back(self, pieces: int, unit: int, *, cashier: User, now: datetime) -> DepositReturn:
         """Store, and then print, the return of ``pieces`` at ``unit`` grosze each.
@@ -147,7 +146,3 @@ def deposit_return_body(detail: DocumentDetail, state: DrawerState | None, termi
     lines.append(_row(f"Kasjer: {detail.cashier_name}", terminal_name))
     return lines
 
-
-def deposits_of(terminal: Terminal) -> DepositService:
-    """The deposit return service of a terminal."""
-    return DepositService(terminal)

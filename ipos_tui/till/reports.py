@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from ipos_tui.devices.printer import PRINT_WIDTH, JournalEntry, printer_of
+from ipos_tui.devices.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry
 from ipos_tui.domain.authorisation import (
     Authorisation,
     printout_lines,
@@ -210,9 +210,10 @@ def check_period(start: date, end: date) -> None:
 class ReportService:
     """Daily reports of one terminal, and the sums of stored ones."""
 
-    def __init__(self, terminal: Terminal) -> None:
+    def __init__(self, terminal: Terminal, printer: FiscalPrinter) -> None:
         self._terminal = terminal
         self._db = terminal.db
+        self._printer = printer
 
     # -- the open day -------------------------------------------------------------
 
@@ -349,7 +350,7 @@ class ReportService:
             )
         report = DailyReport(stored.number, stored.uuid, day, stored.created_local, sums)
         names = {method.code: method.name for method in self._terminal.catalog.payment_methods()}
-        printout = printer_of(self._terminal).print_fiscal_report(
+        printout = self._printer.print_fiscal_report(
             "daily_report", f"RAPORT DOBOWY nr {report.number:04d}",
             daily_report_body(report, names) + authorised_lines(authorisation), now,
             document_uuid=report.uuid, document_number=report.number,
@@ -410,7 +411,7 @@ class ReportService:
         """Print (and journal) a monthly or periodic report; any number of times
         (``authorisation``: the manager who allowed a cashier without "reports";
         ``extra_lines``: e.g. :func:`category_lines`)."""
-        return printer_of(self._terminal).print_fiscal_report(
+        return self._printer.print_fiscal_report(
             "periodic_report", title,
             periodic_report_body(report, method_names) + list(extra_lines) + authorised_lines(authorisation),
             now,
@@ -446,9 +447,6 @@ class ReportService:
         """The cashier answered today's reminder (asked again tomorrow)."""
         self._terminal.settings.set_local(REMINDER_ANSWERED, parse_time(local_text(now)).date().isoformat())
 
-
-def reports_of(terminal: Terminal) -> ReportService:
-    return ReportService(terminal)
 
 
 # -- sums -----------------------------------------------------------------------
@@ -731,7 +729,6 @@ __all__ = [
     "month_range",
     "parse_day",
     "parse_month",
-    "reports_of",
 ]
 
 

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from ipos_tui.devices.card_app import card_app_of
-from ipos_tui.devices.printer import PRINT_WIDTH, JournalEntry, printer_of
+from ipos_tui.devices.card_app import CardApp
+from ipos_tui.devices.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry
 from ipos_tui.domain.authorisation import (
     Authorisation,
     authorisations_of,
@@ -209,9 +209,25 @@ def refund_value(line: DocumentLine, already: int, qty: int) -> int:
 class ReturnService:
     """Finds the original of a return, builds the return and commits it."""
 
-    def __init__(self, terminal: Terminal, lookup: RemoteLookup | None = None) -> None:
+    def __init__(
+        self,
+        terminal: Terminal,
+        printer: FiscalPrinter,
+        card_app: CardApp,
+        invoices: InvoiceService,
+        lookup: RemoteLookup | None = None,
+    ) -> None:
+        """``lookup`` finds receipts of other tills (through the back office); without
+        it only this till's receipts can be returned."""
         self._terminal = terminal
+        self._printer = printer
+        self._card_app = card_app
+        self._invoices = invoices
         self._lookup = lookup
+
+    def with_lookup(self, lookup: RemoteLookup | None) -> ReturnService:
+        """The same service (same devices) finding other tills' receipts through ``lookup``."""
+        return ReturnService(self._terminal, self._printer, self._card_app, self._invoices, lookup)
 
     # -- finding the original ------------------------------------------------------
 
@@ -285,7 +301,7 @@ class ReturnService:
             code, doc.store_id, doc.created_local, doc.lines, doc.payments,
             remote=False, remote_checked=checked, remote_returned=returned,
             counted=counted if checked else frozenset(), remote_refunded=refunded,
-            invoice=InvoiceService(self._terminal).invoice_ref(doc), original_vat=doc.vat,
+            invoice=self._invoices.invoice_ref(doc), original_vat=doc.vat,
         )
         return replace(source, rates=document_rates(doc.extra))
 
@@ -507,7 +523,7 @@ class ReturnService:
 
         stored = self._terminal.ledger.commit_document(draft, cashier=cashier, now=now, check=still_valid)
         if method.kind == "card" and stored.total > 0:
-            card_app_of(self._terminal).refund(
+            self._card_app.refund(
                 stored.total, now, document_uuid=stored.uuid, document_number=stored.number
             )
         return stored
@@ -515,13 +531,13 @@ class ReturnService:
     def print_correction(self, doc_uuid: str, now: datetime) -> JournalEntry | None:
         """Print the correcting invoice of a stored return against an invoice (journal
         kind "invoice_correction"); None for a return of a plain receipt."""
-        return InvoiceService(self._terminal).print_correction(doc_uuid, now)
+        return self._invoices.print_correction(doc_uuid, now)
 
     def print_return(self, doc_uuid: str, now: datetime) -> JournalEntry:
         """Print a stored return on the fiscal printer (non-fiscal "return" printout,
         journaled with the document's uuid and number)."""
         detail = self._terminal.ledger.get_document(doc_uuid)
-        return printer_of(self._terminal).print_nonfiscal(
+        return self._printer.print_nonfiscal(
             "return", RETURN_TITLE, render_return(detail), now,
             document_uuid=detail.uuid, document_number=detail.number,
         )
