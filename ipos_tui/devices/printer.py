@@ -30,6 +30,8 @@ from typing import Final, Literal
 
 from peewee import SqliteDatabase
 
+from ipos_tui.devices import paper
+from ipos_tui.devices.paper import PRINT_WIDTH
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.search import normalise
 from ipos_tui.domain.vat import EXEMPT_LABEL, VAT_RATES
@@ -39,8 +41,6 @@ from ipos_tui.store.timeutil import local_text, parse_time, utc_text
 PRINTER_LETTERS: Final = ("A", "B", "C", "D", "E", "F", "G")
 #: A rate must stay below 100 % (basis points).
 _MAX_RATE_BP: Final = 9999
-#: Printout width of the duet's paper roll, in characters.
-PRINT_WIDTH: Final = 40
 #: The journal lists at most this many entries per query (newest first).
 JOURNAL_LIMIT: Final = 500
 
@@ -164,7 +164,7 @@ def _frame(
     return [
         *head,
         title.center(width).rstrip(),
-        date + " " * max(1, width - len(date) - len(number_text)) + number_text,
+        paper.fit(date, number_text, width, cut=False),
         "-" * width,
     ]
 

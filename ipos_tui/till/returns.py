@@ -32,8 +32,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
+from ipos_tui.devices import paper
 from ipos_tui.devices.card_app import CardApp
-from ipos_tui.devices.printer import PRINT_WIDTH, FiscalPrinter, JournalEntry
+from ipos_tui.devices.paper import PRINT_WIDTH
+from ipos_tui.devices.printer import FiscalPrinter, JournalEntry
 from ipos_tui.domain.authorisation import (
     Authorisation,
     authorisations_of,
@@ -41,7 +43,7 @@ from ipos_tui.domain.authorisation import (
     with_authorisation,
 )
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.money import format_money, round_half_up
+from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
 from ipos_tui.domain.vat import VatTotal, letter_label, vat_totals
@@ -547,47 +549,36 @@ class ReturnService:
 RETURN_TITLE: Final = "ZWROT TOWARU"
 
 
-def _fit(left: str, right: str, width: int = PRINT_WIDTH) -> str:
-    room = max(0, width - len(right) - 1)
-    left = left[:room]
-    return left + " " * (width - len(left) - len(right)) + right
-
-
-def _amount(grosze: int) -> str:
-    text = format_money(grosze, symbol=False)
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
 def render_return(detail: DocumentDetail, width: int = PRINT_WIDTH) -> list[str]:
     """The body of a return printout: which receipt, what came back, the refund."""
     original = detail.extra.get("original") or {}
-    out = [_fit(f"Zwrot nr {document_number_text('return', detail.number)}", detail.created_local.strftime("%Y-%m-%d %H:%M"), width)]
+    out = [paper.fit(f"Zwrot nr {document_number_text('return', detail.number)}", detail.created_local.strftime("%Y-%m-%d %H:%M"), width)]
     if original:
         code = ReceiptCode(int(original["terminal_id"]), int(original["number"]),
                            str(original.get("type", "receipt")))
-        out.append(_fit("Do paragonu", code.text, width))
+        out.append(paper.fit("Do paragonu", code.text, width))
     if detail.invoice_number:
-        out.append(_fit("Korekta:", detail.invoice_number, width))
+        out.append(paper.fit("Korekta:", detail.invoice_number, width))
     out.append("-" * width)
     for line in detail.lines:
         qty = format_quantity(line.qty, line.precision)
         out.append(line.name[:width])
-        out.append(_fit(f"  {qty} {line.unit} x {_amount(line.unit_price)}",
-                        f"-{_amount(line.gross)} {line.vat_letter}", width))
+        out.append(paper.fit(f"  {qty} {line.unit} x {paper.amount(line.unit_price)}",
+                        f"-{paper.amount(line.gross)} {line.vat_letter}", width))
         if line.line_discount:
-            out.append(_fit("  Rabat", f"+{_amount(line.line_discount)}", width - 2))
+            out.append(paper.fit("  Rabat", f"+{paper.amount(line.line_discount)}", width - 2))
     out.append("-" * width)
     rates = document_rates(detail.extra)
     for letter, total in detail.vat.items():
         label = letter_label(letter, rates)
-        out.append(_fit(f"ZWROT {letter} {label}".rstrip(), f"-{_amount(total.gross)}", width))
+        out.append(paper.fit(f"ZWROT {letter} {label}".rstrip(), f"-{paper.amount(total.gross)}", width))
         if total.vat:
-            out.append(_fit(f"  w tym PTU {letter}", f"-{_amount(total.vat)}", width))
-    out.append(_fit("DO ZWROTU PLN", _amount(detail.total), width))
+            out.append(paper.fit(f"  w tym PTU {letter}", f"-{paper.amount(total.vat)}", width))
+    out.append(paper.fit("DO ZWROTU PLN", paper.amount(detail.total), width))
     for payment in detail.payments:
-        out.append(_fit(f"Zwrot: {payment.name}", _amount(payment.amount - payment.change), width))
+        out.append(paper.fit(f"Zwrot: {payment.name}", paper.amount(payment.amount - payment.change), width))
     out.append("-" * width)
-    out.append(_fit(f"Kasjer: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
+    out.append(paper.fit(f"Kasjer: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
     out += printout_lines(authorisations_of(detail.extra), width)
     out.append("")
     out.append("Podpis klienta: ....................")
