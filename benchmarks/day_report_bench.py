@@ -48,7 +48,8 @@ from ipos_tui.store.db import PRAGMAS, Terminal, open_terminal
 from ipos_tui.demo.terminal import seed_demo
 from ipos_tui.store.ledger import DocumentDraft
 from ipos_tui.domain.records import DocumentPayment, User
-from ipos_tui.till.reports import DaySums, reports_of
+from ipos_tui.till.reports import DaySums
+from ipos_tui.till import Till
 
 CASHIER = User(1, "1001", "Anna Kowalska", "kierownik", frozenset())
 START = datetime(2026, 11, 26, 7, 0, tzinfo=timezone(timedelta(hours=1)))
@@ -148,7 +149,7 @@ def run(receipts: int, repeat: int, parent: Path | None) -> dict[str, Any]:
             conn = sqlite3.connect(terminal.db_path)
             for pragma, value in PRAGMAS.items():
                 conn.execute(f"PRAGMA {pragma} = {value}")
-            reports = reports_of(terminal)
+            reports = Till(terminal).reports
             ours_times, raw_times = [], []
             ours = raw = None
             for _ in range(repeat):

@@ -20,22 +20,18 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
 from peewee import SqliteDatabase
 
+from ipos_tui.devices import paper
+from ipos_tui.devices.paper import PRINT_WIDTH
 from ipos_tui.devices.printer import (
-    PRINT_WIDTH,
     FiscalPrinter,
     JournalEntry,
-    printer_of,
 )
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.money import format_money
 from ipos_tui.store.timeutil import local_text, parse_time, utc_text
-
-if TYPE_CHECKING:
-    from ipos_tui.store.db import Terminal
 
 CardState = Literal["approved", "reversed"]
 #: A card payment takes money from the card; a refund gives it back (a return).
@@ -239,31 +235,24 @@ class CardApp:
         return int(count), int(total)
 
 
-def _line(left: str, right: str) -> str:
-    return left + " " * max(1, PRINT_WIDTH - len(left) - len(right)) + right
-
-
 def _settlement_body(
     settlement: Settlement, previous: Settlement | None, refunds: tuple[int, int] = (0, 0)
 ) -> list[str]:
     """The lines of a settlement printout below its head (with the card refunds of
     returns, already netted in the sum, when there were any)."""
-    def money(grosze: int) -> str:
-        return format_money(grosze, symbol=False).replace("\u00a0", " ").replace("\u202f", " ")
-
     since = previous.settled_local.strftime("%Y-%m-%d %H:%M") if previous else "-"
     refund_count, refund_total = refunds
     lines = [
-        _line("Rozliczenie nr", f"{settlement.number:04d}"),
-        _line("Poprzednie rozliczenie", since),
-        _line("Transakcje kartą", str(settlement.count)),
+        paper.fit("Rozliczenie nr", f"{settlement.number:04d}", cut=False),
+        paper.fit("Poprzednie rozliczenie", since, cut=False),
+        paper.fit("Transakcje kartą", str(settlement.count), cut=False),
     ]
     if refund_count:
-        lines.append(_line(f"  w tym zwroty ({refund_count})", f"-{money(refund_total)}"))
+        lines.append(paper.fit(f"  w tym zwroty ({refund_count})", f"-{paper.amount(refund_total)}", cut=False))
     return [
         *lines,
-        _line("Suma PLN", money(settlement.total)),
-        _line("Anulowane", str(settlement.reversed_count)),
+        paper.fit("Suma PLN", paper.amount(settlement.total), cut=False),
+        paper.fit("Anulowane", str(settlement.reversed_count), cut=False),
         "-" * PRINT_WIDTH,
         "Nowy okres rozpoczęty".center(PRINT_WIDTH).rstrip(),
     ]
@@ -276,7 +265,3 @@ def _transaction(row: tuple) -> CardTransaction:  # type: ignore[type-arg]
         tid, parse_time(created), amount, auth_code, card, receipt_uuid, receipt_number, state, kind
     )
 
-
-def card_app_of(terminal: Terminal) -> CardApp:
-    """The payment application of a terminal, printing on its fiscal printer."""
-    return CardApp(terminal.db, printer_of(terminal))

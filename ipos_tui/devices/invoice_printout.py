@@ -9,39 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from ipos_tui.devices.printer import PRINT_WIDTH
-from ipos_tui.domain.money import format_money
+from ipos_tui.devices import paper
+from ipos_tui.devices.paper import PRINT_WIDTH
 from ipos_tui.domain.quantity import format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode
-from ipos_tui.domain.validation import format_nip
 from ipos_tui.domain.vat import VatTotal, letter_label
 from ipos_tui.domain.records import Buyer, Company, DocumentDetail, document_number_text
 from ipos_tui.store.timeutil import parse_time
 from ipos_tui.store.vat_table import document_rates
-
-
-def _amount(grosze: int) -> str:
-    text = format_money(grosze, symbol=False)
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-def _fit(left: str, right: str, width: int = PRINT_WIDTH) -> str:
-    room = max(0, width - len(right) - 1)
-    left = left[:room]
-    return left + " " * (width - len(left) - len(right)) + right
-
-
-def _wrapped(text: str, width: int, indent: str = "  ") -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or []
-
-
-def _nip(digits: str) -> str:
-    try:
-        return format_nip(digits)
-    except ValueError:
-        return digits
 
 
 
@@ -50,12 +25,12 @@ def parties(company: Company | None, buyer: Buyer | None, width: int = PRINT_WID
     """The seller and buyer blocks of an invoice: name, address, NIP."""
     out = ["Sprzedawca:"]
     if company is not None:
-        out += _wrapped(company.name, width) + _wrapped(company.address, width)
-        out.append(f"  NIP: {_nip(company.nip)}")
+        out += paper.wrapped(company.name, width) + paper.wrapped(company.address, width)
+        out.append(f"  NIP: {paper.nip(company.nip)}")
     out.append("Nabywca:")
     if buyer is not None:
-        out += _wrapped(buyer.name, width) + _wrapped(buyer.address, width)
-        out.append(f"  NIP: {_nip(buyer.nip)}")
+        out += paper.wrapped(buyer.name, width) + paper.wrapped(buyer.address, width)
+        out.append(f"  NIP: {paper.nip(buyer.nip)}")
     return out
 
 
@@ -68,7 +43,7 @@ def rate_table(rows: Iterable[tuple[str, int, int, int]], width: int = PRINT_WID
 
     out = [row("Stawka", "Netto", "VAT", "Brutto")]
     for label, net, vat, gross in rows:
-        out.append(row(label, _amount(net), _amount(vat), _amount(gross)))
+        out.append(row(label, paper.amount(net), paper.amount(vat), paper.amount(gross)))
     return out
 
 
@@ -85,7 +60,7 @@ def _per_rate_rows(vat: Mapping[str, VatTotal], rates: Mapping[str, int | None])
 def _payment_lines(detail: DocumentDetail, width: int, label: str) -> list[str]:
     out = []
     for payment in detail.payments:
-        out.append(_fit(f"{label}: {payment.name}", _amount(payment.amount - payment.change), width))
+        out.append(paper.fit(f"{label}: {payment.name}", paper.amount(payment.amount - payment.change), width))
     return out
 
 
@@ -96,33 +71,33 @@ def render_invoice(detail: DocumentDetail, company: Company | None, width: int =
     receipt = detail.extra.get("receipt") or {}
     sold = parse_time(receipt["created_local"]) if receipt.get("created_local") else detail.created_local
     out = [f"Nr {detail.invoice_number}"[:width]]
-    out.append(_fit("Data wystawienia:", detail.created_local.strftime("%Y-%m-%d"), width))
-    out.append(_fit("Data sprzedaży:", sold.strftime("%Y-%m-%d"), width))
+    out.append(paper.fit("Data wystawienia:", detail.created_local.strftime("%Y-%m-%d"), width))
+    out.append(paper.fit("Data sprzedaży:", sold.strftime("%Y-%m-%d"), width))
     if receipt:
         code = ReceiptCode(int(receipt["terminal_id"]), int(receipt["number"])).text
-        out.append(_fit("Do paragonu fiskalnego:", code, width))
-        out.append(_fit("  z dnia", sold.strftime("%Y-%m-%d %H:%M"), width))
+        out.append(paper.fit("Do paragonu fiskalnego:", code, width))
+        out.append(paper.fit("  z dnia", sold.strftime("%Y-%m-%d %H:%M"), width))
         if receipt.get("returns"):  # what the buyer kept: the receipt less its returns
             out.append("  pomniejszonego o zwrot towaru"[:width])
     out.append("-" * width)
     out += parties(company, detail.buyer, width)
     out.append("-" * width)
-    out.append(_fit("Nazwa / ilość x cena brutto", "Wartość", width))
+    out.append(paper.fit("Nazwa / ilość x cena brutto", "Wartość", width))
     for number, line in enumerate(detail.lines, start=1):
         out.append(f"{number}. {line.name}"[:width])
         qty = format_quantity(line.qty, line.precision)
-        out.append(_fit(f"  {qty} {line.unit} x {_amount(line.unit_price)}",
-                        f"{_amount(line.value)} {line.vat_letter}", width))
+        out.append(paper.fit(f"  {qty} {line.unit} x {paper.amount(line.unit_price)}",
+                        f"{paper.amount(line.value)} {line.vat_letter}", width))
         if line.discount:
-            out.append(_fit("  w tym rabat", f"-{_amount(line.discount)}", width))
+            out.append(paper.fit("  w tym rabat", f"-{paper.amount(line.discount)}", width))
     out.append("-" * width)
     out += rate_table(_per_rate_rows(detail.vat, document_rates(detail.extra)), width)
     out.append("-" * width)
-    out.append(_fit("RAZEM PLN", _amount(detail.total), width))
+    out.append(paper.fit("RAZEM PLN", paper.amount(detail.total), width))
     out += _payment_lines(detail, width, "Sposób zapłaty")
     out.append("Zapłacono przy paragonie.")
     out.append("-" * width)
-    out.append(_fit(f"Wystawił: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
+    out.append(paper.fit(f"Wystawił: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
     return [line.rstrip() for line in out]
 
 
@@ -136,14 +111,14 @@ def render_correction(detail: DocumentDetail, company: Company | None, width: in
     issued = parse_time(record["invoice_date"])
     sold = parse_time(record["sale_date"])
     out = [f"Nr {detail.invoice_number}"[:width]]
-    out.append(_fit("Data wystawienia:", detail.created_local.strftime("%Y-%m-%d"), width))
-    out.append(_fit("Do faktury:", str(record["invoice_number"]), width))
-    out.append(_fit("  z dnia", issued.strftime("%Y-%m-%d"), width))
-    out.append(_fit("Data sprzedaży:", sold.strftime("%Y-%m-%d"), width))
+    out.append(paper.fit("Data wystawienia:", detail.created_local.strftime("%Y-%m-%d"), width))
+    out.append(paper.fit("Do faktury:", str(record["invoice_number"]), width))
+    out.append(paper.fit("  z dnia", issued.strftime("%Y-%m-%d"), width))
+    out.append(paper.fit("Data sprzedaży:", sold.strftime("%Y-%m-%d"), width))
     if original:
         code = ReceiptCode(int(original["terminal_id"]), int(original["number"])).text
-        out.append(_fit("Paragon:", code, width))
-    out.append(_fit("Zwrot:", document_number_text("return", detail.number), width))
+        out.append(paper.fit("Paragon:", code, width))
+    out.append(paper.fit("Zwrot:", document_number_text("return", detail.number), width))
     out.append("-" * width)
     out += parties(company, detail.buyer, width)
     out.append("-" * width)
@@ -160,10 +135,10 @@ def render_correction(detail: DocumentDetail, company: Company | None, width: in
             return f"{format_quantity(milli, precision)} {unit}"
 
         out.append(f"{int(item['index']) + 1}. {item['name']}"[:width])
-        out.append(_fit(f"  przed: {qty(item['qty_before'])}", f"{_amount(item['value_before'])} {item['letter']}", width))
-        out.append(_fit(f"  po:    {qty(item['qty_before'] - qty_back)}",
-                        f"{_amount(item['value_before'] - value_back)} {item['letter']}", width))
-        out.append(_fit(f"  różnica: -{qty(qty_back)}", f"{_amount(-value_back)} {item['letter']}", width))
+        out.append(paper.fit(f"  przed: {qty(item['qty_before'])}", f"{paper.amount(item['value_before'])} {item['letter']}", width))
+        out.append(paper.fit(f"  po:    {qty(item['qty_before'] - qty_back)}",
+                        f"{paper.amount(item['value_before'] - value_back)} {item['letter']}", width))
+        out.append(paper.fit(f"  różnica: -{qty(qty_back)}", f"{paper.amount(-value_back)} {item['letter']}", width))
     out.append("-" * width)
     before: dict[str, VatTotal] = {
         letter: VatTotal(letter, int(v["gross_before"]), int(v["vat_before"]))
@@ -179,11 +154,11 @@ def render_correction(detail: DocumentDetail, company: Company | None, width: in
         out.append(title)
         out += rate_table(_per_rate_rows(table, document_rates(detail.extra)), width)[1 if title != "Przed korektą:" else 0:]
     out.append("-" * width)
-    out.append(_fit("KWOTA KOREKTY PLN", _amount(-detail.total), width))
-    out.append(_fit("DO ZWROTU PLN", _amount(detail.total), width))
+    out.append(paper.fit("KWOTA KOREKTY PLN", paper.amount(-detail.total), width))
+    out.append(paper.fit("DO ZWROTU PLN", paper.amount(detail.total), width))
     out += _payment_lines(detail, width, "Forma zwrotu")
     out.append("-" * width)
-    out.append(_fit(f"Wystawił: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
+    out.append(paper.fit(f"Wystawił: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
     out.append("")
     out.append("Podpis odbiorcy: ....................")
     return [line.rstrip() for line in out]

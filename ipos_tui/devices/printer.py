@@ -26,24 +26,21 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
 from peewee import SqliteDatabase
 
+from ipos_tui.devices import paper
+from ipos_tui.devices.paper import PRINT_WIDTH
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.search import normalise
 from ipos_tui.domain.vat import EXEMPT_LABEL, VAT_RATES
 from ipos_tui.store.timeutil import local_text, parse_time, utc_text
 
-if TYPE_CHECKING:
-    from ipos_tui.store.db import Terminal
-
 #: The PTU letters a Polish fiscal printer has.
 PRINTER_LETTERS: Final = ("A", "B", "C", "D", "E", "F", "G")
 #: A rate must stay below 100 % (basis points).
 _MAX_RATE_BP: Final = 9999
-#: Printout width of the duet's paper roll, in characters.
-PRINT_WIDTH: Final = 40
 #: The journal lists at most this many entries per query (newest first).
 JOURNAL_LIMIT: Final = 500
 
@@ -167,7 +164,7 @@ def _frame(
     return [
         *head,
         title.center(width).rstrip(),
-        date + " " * max(1, width - len(date) - len(number_text)) + number_text,
+        paper.fit(date, number_text, width, cut=False),
         "-" * width,
     ]
 
@@ -458,10 +455,3 @@ def _entry(row: tuple[int, str, str, str | None, int | None, str]) -> JournalEnt
     number, kind, printed, doc_uuid, doc_number, text = row
     return JournalEntry(number, kind, parse_time(printed), doc_uuid, doc_number, text)  # type: ignore[arg-type]
 
-
-def printer_of(terminal: Terminal) -> FiscalPrinter:
-    """The fiscal printer built into a terminal; its first PTU table comes from the
-    terminal's catalogue VAT rates."""
-    return FiscalPrinter(
-        terminal.db, lambda: [(rate.letter, rate.rate_bp) for rate in terminal.catalog.vat_rates()]
-    )

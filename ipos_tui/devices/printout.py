@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
+from ipos_tui.devices import paper
 from ipos_tui.domain.authorisation import authorisations_of, printout_lines
 from ipos_tui.domain.document_number import document_number_text
-from ipos_tui.domain.money import format_money
 from ipos_tui.domain.quantity import format_quantity
 from ipos_tui.domain.receipt_code import barcode, scan_digits
-from ipos_tui.domain.validation import format_nip
 from ipos_tui.domain.vat import EXEMPT_LABEL, letter_label
 from ipos_tui.fileio import write_atomic
 from ipos_tui.domain.records import (
@@ -36,37 +35,6 @@ _TITLES: Final = {
     "paragon_nip": "PARAGON FISKALNY",
     "faktura": "FAKTURA",
 }
-#: Amounts use non-breaking spaces in the UI; a printer line wants plain ones.
-_NBSP: Final = ("\u00a0", "\u202f")
-
-
-def _amount(grosze: int) -> str:
-    """An amount without currency, printer style: "1 234,56"."""
-    text = format_money(grosze, symbol=False)
-    for space in _NBSP:
-        text = text.replace(space, " ")
-    return text
-
-
-def _fit(left: str, right: str, width: int) -> str:
-    """``left`` and ``right`` on one line of ``width``, left cut short if needed."""
-    room = max(0, width - len(right) - 1)
-    if len(left) > room:
-        left = left[:room]
-    return left + " " * (width - len(left) - len(right)) + right
-
-
-def _center(text: str, width: int) -> list[str]:
-    """``text`` wrapped to ``width`` and each line centred (no trailing spaces)."""
-    return [line.center(width).rstrip() for line in textwrap.wrap(text, width)]
-
-
-def _nip(digits: str) -> str:
-    """A NIP as printed ("526-104-57-31"); anything malformed is printed as given."""
-    try:
-        return format_nip(digits)
-    except ValueError:  # a printout must not fail on a malformed catalogue value
-        return digits
 
 
 def _header(
@@ -83,27 +51,27 @@ def _header(
         if text:
             out.append(text.center(width).rstrip())
     if company is not None:
-        out += _center(company.name, width) + _center(company.address, width)
-        out += _center(f"NIP {_nip(company.nip)}", width)
+        out += paper.centred(company.name, width) + paper.centred(company.address, width)
+        out += paper.centred(f"NIP {paper.nip(company.nip)}", width)
     if store is not None:
-        out += _center(store.name, width)
+        out += paper.centred(store.name, width)
         if store.address and (company is None or store.address != company.address):
-            out += _center(store.address, width)
+            out += paper.centred(store.address, width)
     out.append(
         # a Faktura's number in its own series is marked ("Nr: F000001")
-        _fit(detail.created_local.strftime("%Y-%m-%d %H:%M"),
+        paper.fit(detail.created_local.strftime("%Y-%m-%d %H:%M"),
              f"Nr: {document_number_text(detail.doc_type, detail.number)}", width)
     )
-    out += _center(_TITLES.get(detail.kind, "PARAGON"), width)
+    out += paper.centred(_TITLES.get(detail.kind, "PARAGON"), width)
     if detail.invoice_number:
         # an invoice's own number, and its dates (sale and issue: the same day at the till)
-        out += _center(f"Nr {detail.invoice_number}", width)
+        out += paper.centred(f"Nr {detail.invoice_number}", width)
         day = detail.created_local.strftime("%Y-%m-%d")
-        out.append(_fit("Data sprzedaży:", day, width))
-        out.append(_fit("Data wystawienia:", day, width))
+        out.append(paper.fit("Data sprzedaży:", day, width))
+        out.append(paper.fit("Data wystawienia:", day, width))
     buyer = detail.buyer
     if buyer is not None and detail.kind == "paragon_nip":
-        out.append(f"NIP nabywcy: {_nip(buyer.nip)}"[:width])
+        out.append(f"NIP nabywcy: {paper.nip(buyer.nip)}"[:width])
     elif buyer is not None and detail.invoice_number:
         # an invoice names both parties with their NIP under their labels
         from ipos_tui.devices.invoice_printout import parties
@@ -113,7 +81,7 @@ def _header(
         out.append("Nabywca:")
         for text in (buyer.name, buyer.address):
             out += textwrap.wrap(text, width)
-        out.append(f"NIP: {_nip(buyer.nip)}"[:width])
+        out.append(f"NIP: {paper.nip(buyer.nip)}"[:width])
     return out
 
 
@@ -122,14 +90,14 @@ def _line(line: DocumentLine, width: int) -> list[str]:
     qty = format_quantity(line.qty, line.precision)
     out = [line.name[:width]]
     out.append(
-        _fit(
-            f"  {qty} {line.unit} x {_amount(line.unit_price)}",
-            f"{_amount(line.gross)} {line.vat_letter}",
+        paper.fit(
+            f"  {qty} {line.unit} x {paper.amount(line.unit_price)}",
+            f"{paper.amount(line.gross)} {line.vat_letter}",
             width,
         )
     )
     if line.line_discount:
-        out.append(_fit("  Rabat", f"-{_amount(line.line_discount)}", width - 2))
+        out.append(paper.fit("  Rabat", f"-{paper.amount(line.line_discount)}", width - 2))
     return out
 
 
@@ -138,17 +106,17 @@ def _totals(detail: DocumentDetail, width: int) -> list[str]:
     out: list[str] = []
     receipt_discount = sum(line.receipt_discount for line in detail.lines)
     if receipt_discount:
-        out.append(_fit("Rabat od paragonu", f"-{_amount(receipt_discount)}", width))
+        out.append(paper.fit("Rabat od paragonu", f"-{paper.amount(receipt_discount)}", width))
     rates = document_rates(detail.extra)  # the rates it was sold at, whatever changed since
     for letter, total in detail.vat.items():
         label = letter_label(letter, rates)
         if label == EXEMPT_LABEL:
-            out.append(_fit(f"SPRZEDAŻ ZWOLNIONA {letter}", _amount(total.gross), width))
+            out.append(paper.fit(f"SPRZEDAŻ ZWOLNIONA {letter}", paper.amount(total.gross), width))
             continue
-        out.append(_fit(f"SPRZEDAŻ OPODATKOWANA {letter}", _amount(total.gross), width))
-        out.append(_fit(f"PTU {letter} {label}", _amount(total.vat), width))
-    out.append(_fit("SUMA PTU", _amount(sum(t.vat for t in detail.vat.values())), width))
-    out.append(_fit("SUMA PLN", _amount(detail.total), width))
+        out.append(paper.fit(f"SPRZEDAŻ OPODATKOWANA {letter}", paper.amount(total.gross), width))
+        out.append(paper.fit(f"PTU {letter} {label}", paper.amount(total.vat), width))
+    out.append(paper.fit("SUMA PTU", paper.amount(sum(t.vat for t in detail.vat.values())), width))
+    out.append(paper.fit("SUMA PLN", paper.amount(detail.total), width))
     if detail.invoice_number:
         out += _invoice_rates(detail, width)
     return out
@@ -165,11 +133,11 @@ def _invoice_rates(detail: DocumentDetail, width: int) -> list[str]:
     out = ["-" * width, row(*columns)]
     rates = document_rates(detail.extra)
     for letter, total in detail.vat.items():
-        out.append(row(f"{letter} {letter_label(letter, rates)}", _amount(total.net), _amount(total.vat),
-                       _amount(total.gross)))
+        out.append(row(f"{letter} {letter_label(letter, rates)}", paper.amount(total.net), paper.amount(total.vat),
+                       paper.amount(total.gross)))
     totals = detail.vat.values()
-    out.append(row("Razem", _amount(sum(t.net for t in totals)), _amount(sum(t.vat for t in totals)),
-                   _amount(sum(t.gross for t in totals))))
+    out.append(row("Razem", paper.amount(sum(t.net for t in totals)), paper.amount(sum(t.vat for t in totals)),
+                   paper.amount(sum(t.gross for t in totals))))
     return out
 
 
@@ -182,9 +150,9 @@ def _deposits(detail: DocumentDetail, width: int) -> list[str]:
     out = ["-" * width, "KAUCJA (opakowania zwrotne, poza VAT)"[:width]]
     for item in deposit["lines"]:
         out.append(str(item["name"])[:width])
-        out.append(_fit(f"  {item['qty']} szt. x {_amount(item['unit'])}", _amount(item["value"]), width))
-    out.append(_fit("KAUCJA RAZEM", _amount(deposit["total"]), width))
-    out.append(_fit("DO ZAPŁATY", _amount(detail.total + deposit["total"]), width))
+        out.append(paper.fit(f"  {item['qty']} szt. x {paper.amount(item['unit'])}", paper.amount(item["value"]), width))
+    out.append(paper.fit("KAUCJA RAZEM", paper.amount(deposit["total"]), width))
+    out.append(paper.fit("DO ZAPŁATY", paper.amount(detail.total + deposit["total"]), width))
     return out
 
 
@@ -192,11 +160,11 @@ def _payments(detail: DocumentDetail, width: int) -> list[str]:
     """Tenders as handed over, then the change (an invoice says how it was paid)."""
     out = ["Sposób zapłaty:"] if detail.invoice_number else []
     out += [
-        _fit(payment.name.capitalize(), _amount(payment.amount), width)
+        paper.fit(payment.name.capitalize(), paper.amount(payment.amount), width)
         for payment in detail.payments
     ]
     if detail.change:
-        out.append(_fit("Reszta", _amount(detail.change), width))
+        out.append(paper.fit("Reszta", paper.amount(detail.change), width))
     if detail.invoice_number:
         out.append("Zapłacono w całości.")
     return out
@@ -226,9 +194,9 @@ def render_receipt(
     terminal_name = (
         terminal_info.name if terminal_info is not None else f"Kasa {detail.terminal_id}"
     )
-    lines.append(_fit(f"Kasjer: {detail.cashier_name}", terminal_name, width))
+    lines.append(paper.fit(f"Kasjer: {detail.cashier_name}", terminal_name, width))
     lines += printout_lines(authorisations_of(detail.extra), width)
-    lines.append(_fit(f"Kod: {detail.code}", detail.created_local.strftime("%H:%M:%S"), width))
+    lines.append(paper.fit(f"Kod: {detail.code}", detail.created_local.strftime("%H:%M:%S"), width))
     lines += _code_barcode(detail, width)
     return "\n".join(line.rstrip() for line in lines) + "\n"
 

@@ -33,16 +33,16 @@ class Till:
         #: shifts, cash in and out, drawer counts
         self.cash = CashService(terminal.db, terminal.settings, terminal.ledger, self.printer)
         #: paying back bottle deposits
-        self.deposits = DepositService(terminal, self.cash)
+        self.deposits = DepositService(terminal, self.cash, self.printer)
         #: daily and periodic reports
-        self.reports = ReportService(terminal)
+        self.reports = ReportService(terminal, self.printer)
         #: invoices for earlier receipts and correcting invoices
-        self.invoices = InvoiceService(terminal)
+        self.invoices = InvoiceService(terminal, self.printer)
         #: returns against receipts of this till (a lookup of other tills' receipts is
-        #: passed by the caller that can reach the back office)
-        self.returns = ReturnService(terminal)
+        #: passed by the caller that can reach the back office: ``returns.with_lookup``)
+        self.returns = ReturnService(terminal, self.printer, self.card_app, self.invoices)
         #: the receipt being rung up, from the first code to the paid document
-        self.sale = Sale(terminal)
+        self.sale = Sale(terminal, self.card_app)
 
 
 __all__ = ["Sale", "Till"]

@@ -49,15 +49,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from peewee import SqliteDatabase
 
+from ipos_tui.devices import paper
+from ipos_tui.devices.paper import PRINT_WIDTH
 from ipos_tui.devices.printer import (
-    PRINT_WIDTH,
     FiscalPrinter,
     JournalEntry,
-    printer_of,
 )
 from ipos_tui.domain.authorisation import (
     Authorisation,
@@ -66,7 +66,7 @@ from ipos_tui.domain.authorisation import (
     with_authorisation,
 )
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.money import MAX_GROSZE, format_money, parse_amount, parse_money
+from ipos_tui.domain.money import MAX_GROSZE, parse_amount, parse_money
 from ipos_tui.store.ledger import DocumentDraft, LedgerService
 from ipos_tui.domain.records import (
     PERM_CASH_DEPOSIT,
@@ -77,9 +77,6 @@ from ipos_tui.domain.records import (
 )
 from ipos_tui.store.settings import SettingsService
 from ipos_tui.store.timeutil import local_text, parse_time, utc_text
-
-if TYPE_CHECKING:
-    from ipos_tui.store.db import Terminal
 
 log = logging.getLogger(__name__)
 
@@ -566,28 +563,8 @@ _TITLES: Final = {
 }
 
 
-def _amount(grosze: int) -> str:
-    """An amount printer style: "1 234,56" with plain spaces."""
-    text = format_money(grosze, symbol=False)
-    for space in "\u00a0\u202f":
-        text = text.replace(space, " ")
-    return text
-
-
-def _signed(grosze: int) -> str:
-    """A difference printer style: "+12,00", "-12,00", "0,00"."""
-    sign = "+" if grosze > 0 else "-" if grosze < 0 else ""
-    return sign + _amount(abs(grosze))
-
-
 #: The difference's line on a shift close's printout, by ShiftCount.kind.
 _DIFFERENCE_WORDS: Final = {"surplus": "NADWYŻKA", "shortage": "NIEDOBÓR", "exact": "ZGODNE"}
-
-
-def _row(left: str, right: str) -> str:
-    room = max(0, PRINT_WIDTH - len(right) - 1)
-    left = left[:room]
-    return left + " " * (PRINT_WIDTH - len(left) - len(right)) + right
 
 
 def cash_printout_body(detail: DocumentDetail, state: DrawerState, terminal_name: str) -> list[str]:
@@ -597,42 +574,37 @@ def cash_printout_body(detail: DocumentDetail, state: DrawerState, terminal_name
     if detail.doc_type == DOC_CASH_OPERATION:
         # one numbering for all cash operations (the ledger's, per document type):
         # no KP/KW prefix that would suggest two separate series
-        lines.append(_row("Operacja kasowa nr", f"{detail.number:06d}"))
-        lines.append(_row("Kwota", _amount(detail.total)))
+        lines.append(paper.fit("Operacja kasowa nr", f"{detail.number:06d}"))
+        lines.append(paper.fit("Kwota", paper.amount(detail.total)))
         reason = str(detail.extra.get("reason") or "")
         if reason:
             lines.append("Powód: " + reason[: PRINT_WIDTH - 7])
             lines += [reason[i : i + PRINT_WIDTH] for i in range(PRINT_WIDTH - 7, len(reason), PRINT_WIDTH)]
         lines.append(rule)
-        lines.append(_row("GOTÓWKA W KASIE", _amount(state.cash)))
+        lines.append(paper.fit("GOTÓWKA W KASIE", paper.amount(state.cash)))
     else:
         extra = detail.extra
-        lines.append(_row("Raport nr", f"{detail.number:06d}"))
-        lines.append(_row("Zmiana od", parse_time(extra["shift_started_at"]).astimezone(
+        lines.append(paper.fit("Raport nr", f"{detail.number:06d}"))
+        lines.append(paper.fit("Zmiana od", parse_time(extra["shift_started_at"]).astimezone(
             detail.created_local.tzinfo).strftime("%Y-%m-%d %H:%M")))
         lines.append(rule)
-        lines.append(_row("Stan początkowy", _amount(extra["opening"])))
-        lines.append(_row("Sprzedaż gotówkowa", _amount(extra["cash_sales"])))
-        lines.append(_row("Zwroty gotówkowe", _amount(extra["cash_refunds"])))
-        lines.append(_row("Wpłaty", _amount(extra["deposits"])))
-        lines.append(_row("Wypłaty", _amount(extra["withdrawals"])))
+        lines.append(paper.fit("Stan początkowy", paper.amount(extra["opening"])))
+        lines.append(paper.fit("Sprzedaż gotówkowa", paper.amount(extra["cash_sales"])))
+        lines.append(paper.fit("Zwroty gotówkowe", paper.amount(extra["cash_refunds"])))
+        lines.append(paper.fit("Wpłaty", paper.amount(extra["deposits"])))
+        lines.append(paper.fit("Wypłaty", paper.amount(extra["withdrawals"])))
         lines.append(rule)
         count = count_of(detail)
         if count is None:
-            lines.append(_row("GOTÓWKA W KASIE", _amount(detail.total)))
+            lines.append(paper.fit("GOTÓWKA W KASIE", paper.amount(detail.total)))
         else:
-            lines.append(_row("POWINNO BYĆ W KASIE", _amount(count.expected)))
-            lines.append(_row("POLICZONO", _amount(count.counted)))
-            lines.append(_row(_DIFFERENCE_WORDS[count.kind], _signed(count.difference)))
+            lines.append(paper.fit("POWINNO BYĆ W KASIE", paper.amount(count.expected)))
+            lines.append(paper.fit("POLICZONO", paper.amount(count.counted)))
+            lines.append(paper.fit(_DIFFERENCE_WORDS[count.kind], paper.signed(count.difference)))
     lines.append(rule)
-    lines.append(_row(f"Kasjer: {detail.cashier_name}", terminal_name))
+    lines.append(paper.fit(f"Kasjer: {detail.cashier_name}", terminal_name))
     lines += printout_lines(authorisations_of(detail.extra), PRINT_WIDTH)
     return lines
-
-
-def cash_of(terminal: Terminal) -> CashService:
-    """The cash service of a terminal, printing on its fiscal printer."""
-    return CashService(terminal.db, terminal.settings, terminal.ledger, printer_of(terminal))
 
 
 __all__ = [
@@ -644,7 +616,6 @@ __all__ = [
     "DrawerState",
     "Shift",
     "ShiftCount",
-    "cash_of",
     "check_amount",
     "check_reason",
     "count_of",

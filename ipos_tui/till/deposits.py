@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from ipos_tui.devices.printer import PRINT_WIDTH, JournalEntry, printer_of
+from ipos_tui.devices import paper
+from ipos_tui.devices.paper import PRINT_WIDTH
+from ipos_tui.devices.printer import FiscalPrinter, JournalEntry
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.money import format_money
 from ipos_tui.store.ledger import DocumentDraft
 from ipos_tui.domain.records import DocumentDetail, StoredDocument, User
 from ipos_tui.till.cash import (
     DOC_CASH_OPERATION,
     CashService,
     DrawerState,
-    cash_of,
     check_amount,
 )
 
@@ -69,10 +69,10 @@ def check_return(pieces: int, unit: int) -> int:
 class DepositService:
     """Pays back deposits for returned packaging (see the module docstring)."""
 
-    def __init__(self, terminal: Terminal, cash: CashService | None = None) -> None:
+    def __init__(self, terminal: Terminal, cash: CashService, printer: FiscalPrinter) -> None:
         self._terminal = terminal
-        self._cash = cash or cash_of(terminal)
-        self._printer = printer_of(terminal)
+        self._cash = cash
+        self._printer = printer
 
     def pay_back(self, pieces: int, unit: int, *, cashier: User, now: datetime) -> DepositReturn:
         """Store, and then print, the return of ``pieces`` at ``unit`` grosze each.
@@ -112,20 +112,7 @@ class DepositService:
 
 def reason_text(pieces: int, unit: int) -> str:
     """The reason stored and sent with the cash operation: "Zwrot kaucji: 10 szt. x 0,50"."""
-    return f"Zwrot kaucji: {pieces} szt. x {_amount(unit)}"
-
-
-def _amount(grosze: int) -> str:
-    text = format_money(grosze, symbol=False)
-    for space in "\u00a0\u202f":
-        text = text.replace(space, " ")
-    return text
-
-
-def _row(left: str, right: str) -> str:
-    room = max(0, PRINT_WIDTH - len(right) - 1)
-    left = left[:room]
-    return left + " " * (PRINT_WIDTH - len(left) - len(right)) + right
+    return f"Zwrot kaucji: {pieces} szt. x {paper.amount(unit)}"
 
 
 def deposit_return_body(detail: DocumentDetail, state: DrawerState | None, terminal_name: str) -> list[str]:
@@ -134,20 +121,16 @@ def deposit_return_body(detail: DocumentDetail, state: DrawerState | None, termi
     pieces = int(detail.extra.get("pieces") or 0)
     unit = int(detail.extra.get("unit") or 0)
     lines = [
-        _row("Operacja kasowa nr", f"{detail.number:06d}"),
+        paper.fit("Operacja kasowa nr", f"{detail.number:06d}"),
         "Opakowania zwrotne (system kaucyjny)",
-        _row(f"  {pieces} szt. x {_amount(unit)}", _amount(detail.total)),
+        paper.fit(f"  {pieces} szt. x {paper.amount(unit)}", paper.amount(detail.total)),
         rule,
-        _row("WYPŁACONO KLIENTOWI", _amount(detail.total)),
+        paper.fit("WYPŁACONO KLIENTOWI", paper.amount(detail.total)),
         "Kaucja poza sprzedażą i PTU",
     ]
     if state is not None:
-        lines.append(_row("GOTÓWKA W KASIE", _amount(state.cash)))
+        lines.append(paper.fit("GOTÓWKA W KASIE", paper.amount(state.cash)))
     lines.append(rule)
-    lines.append(_row(f"Kasjer: {detail.cashier_name}", terminal_name))
+    lines.append(paper.fit(f"Kasjer: {detail.cashier_name}", terminal_name))
     return lines
 
-
-def deposits_of(terminal: Terminal) -> DepositService:
-    """The deposit return service of a terminal."""
-    return DepositService(terminal)

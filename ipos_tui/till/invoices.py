@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Final
 from peewee import IntegrityError
 
 from ipos_tui.devices.invoice_printout import render_correction, render_invoice
-from ipos_tui.devices.printer import JournalEntry, printer_of
+from ipos_tui.devices.printer import FiscalPrinter, JournalEntry
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.quantity import QTY_SCALE
@@ -131,8 +131,9 @@ class InvoiceRef:
 class InvoiceService:
     """Issues and prints invoices for earlier receipts; prints correcting invoices."""
 
-    def __init__(self, terminal: Terminal) -> None:
+    def __init__(self, terminal: Terminal, printer: FiscalPrinter) -> None:
         self._terminal = terminal
+        self._printer = printer
 
     # -- finding -------------------------------------------------------------------
 
@@ -263,7 +264,7 @@ class InvoiceService:
     def print_invoice(self, doc_uuid: str, now: datetime) -> JournalEntry:
         """Print a stored "Faktura do paragonu" (non-fiscal, journal kind "invoice")."""
         detail = self._terminal.ledger.get_document(doc_uuid)
-        return printer_of(self._terminal).print_nonfiscal(
+        return self._printer.print_nonfiscal(
             "invoice", INVOICE_TITLE, render_invoice(detail, self._terminal.settings.company()), now,
             document_uuid=detail.uuid, document_number=detail.number,
         )
@@ -274,7 +275,7 @@ class InvoiceService:
         detail = self._terminal.ledger.get_document(doc_uuid)
         if not detail.invoice_number or "correction" not in detail.extra:
             return None
-        return printer_of(self._terminal).print_nonfiscal(
+        return self._printer.print_nonfiscal(
             "invoice_correction", CORRECTION_TITLE,
             render_correction(detail, self._terminal.settings.company()), now,
             document_uuid=detail.uuid, document_number=detail.number,

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from ipos_tui.devices.printer import JournalEntry, printer_of
+from ipos_tui.devices.printer import JournalEntry
 from ipos_tui.devices.printout import render_receipt, save_printout
 from ipos_tui.domain.authorisation import authorisations_of
 from ipos_tui.domain.errors import DomainError
@@ -31,6 +31,7 @@ from ipos_tui.domain.records import DocumentDetail
 
 if TYPE_CHECKING:
     from ipos_tui.store.db import Terminal
+    from ipos_tui.till import Till
 
 _log = logging.getLogger(__name__)
 
@@ -68,19 +69,21 @@ def unprinted(terminal: Terminal) -> list[str]:
     return [row[0] for row in terminal.db.execute_sql(_UNPRINTED, (after,)).fetchall()]
 
 
-def print_unprinted(terminal: Terminal, now: datetime, data_dir: Path | None = None) -> RecoveryResult:
-    """Print every committed document the journal lacks (see the module docstring);
+def print_unprinted(till: Till, now: datetime, data_dir: Path | None = None) -> RecoveryResult:
+    """Print every committed document the journal lacks (see the module docstring) on
+    ``till``'s printer;
     each printout is also written to ``data_dir`` as after a normal sale. A document
     whose printout fails is reported in ``failed`` and tried again at the next start."""
     printed: list[Recovered] = []
     failed: list[tuple[DocumentDetail, str]] = []
+    terminal = till.terminal
     for doc_uuid in unprinted(terminal):
         detail = terminal.ledger.get_document(doc_uuid)
         printer = _PRINTERS.get(detail.doc_type)
         if printer is None:  # a kind of document this version does not print
             continue
         try:
-            entry = printer(terminal, detail, now)
+            entry = printer(till, detail, now)
         except (DomainError, OSError, ValueError, KeyError) as error:
             _log.exception("printing document %s %s late failed", detail.doc_type, detail.number)
             failed.append((detail, str(getattr(error, "key", "") or error)))
@@ -94,29 +97,25 @@ def print_unprinted(terminal: Terminal, now: datetime, data_dir: Path | None = N
 # -- each document's normal printout ---------------------------------------------------
 
 
-def _receipt(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalEntry:
-    settings = terminal.settings
+def _receipt(till: Till, detail: DocumentDetail, now: datetime) -> JournalEntry:
+    settings = till.terminal.settings
     text = render_receipt(detail, settings.company(), settings.store(), settings.terminal_info(),
                           header_lines=settings.receipt_header())
-    return printer_of(terminal).print_receipt(
+    return till.printer.print_receipt(
         text, document_uuid=detail.uuid, document_number=detail.number, letters=detail.vat.keys(), now=now,
         kind="invoice" if detail.invoice_number else "receipt",  # a Faktura sold at the till
     )
 
 
-def _return(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalEntry:
-    from ipos_tui.till.returns import ReturnService
-
-    service = ReturnService(terminal)
+def _return(till: Till, detail: DocumentDetail, now: datetime) -> JournalEntry:
+    service = till.returns
     entry = service.print_return(detail.uuid, now)
     service.print_correction(detail.uuid, now)  # a return against an invoice: its correction
     return entry
 
 
-def _invoice(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalEntry:
-    from ipos_tui.till.invoices import InvoiceService
-
-    return InvoiceService(terminal).print_invoice(detail.uuid, now)
+def _invoice(till: Till, detail: DocumentDetail, now: datetime) -> JournalEntry:
+    return till.invoices.print_invoice(detail.uuid, now)
 
 
 def _terminal_name(terminal: Terminal) -> str:
@@ -124,19 +123,19 @@ def _terminal_name(terminal: Terminal) -> str:
     return info.name if info is not None else ""
 
 
-def _cash(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalEntry:
+def _cash(till: Till, detail: DocumentDetail, now: datetime) -> JournalEntry:
     from ipos_tui.till import cash as cash_module
     from ipos_tui.till import deposits
 
-    service = cash_module.cash_of(terminal)
+    service = till.cash
     try:
         state = service.drawer()  # a crash right after the document: the drawer it left
     except DomainError:
         state = None
-    name = _terminal_name(terminal)
+    name = _terminal_name(till.terminal)
     if detail.extra.get("purpose") == deposits.PURPOSE_DEPOSIT_RETURN:
         body = deposits.deposit_return_body(detail, state, name)
-        return printer_of(terminal).print_nonfiscal(
+        return till.printer.print_nonfiscal(
             deposits.JOURNAL_KIND, deposits.TITLE, body, now,
             document_uuid=detail.uuid, document_number=detail.number,
         )
@@ -148,7 +147,7 @@ def _cash(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalE
         # no open shift to count: the body without the "cash in the drawer" line
         body = [line for line in cash_module.cash_printout_body(detail, _NoDrawer(), name)  # type: ignore[arg-type]
                 if not line.startswith("GOTÓWKA W KASIE")]
-    return printer_of(terminal).print_nonfiscal(
+    return till.printer.print_nonfiscal(
         "cash", title, body, now, document_uuid=detail.uuid, document_number=detail.number
     )
 
@@ -159,14 +158,14 @@ class _NoDrawer:
     cash = 0
 
 
-def _daily_report(terminal: Terminal, detail: DocumentDetail, now: datetime) -> JournalEntry:
+def _daily_report(till: Till, detail: DocumentDetail, now: datetime) -> JournalEntry:
     from ipos_tui.till import reports
 
-    service = reports.reports_of(terminal)
+    service = till.reports
     (report,) = [item for item in service.daily_reports() if item.uuid == detail.uuid]
-    names = {method.code: method.name for method in terminal.catalog.payment_methods()}
+    names = {method.code: method.name for method in till.terminal.catalog.payment_methods()}
     authorised = authorisations_of(detail.extra)
-    return printer_of(terminal).print_fiscal_report(
+    return till.printer.print_fiscal_report(
         "daily_report", f"RAPORT DOBOWY nr {report.number:04d}",
         reports.daily_report_body(report, names)
         + reports.authorised_lines(authorised[0] if authorised else None),
@@ -174,7 +173,7 @@ def _daily_report(terminal: Terminal, detail: DocumentDetail, now: datetime) -> 
     )
 
 
-_PRINTERS: Final[dict[str, Callable[[Terminal, DocumentDetail, datetime], JournalEntry]]] = {
+_PRINTERS: Final[dict[str, Callable[[Till, DocumentDetail, datetime], JournalEntry]]] = {
     "receipt": _receipt,
     "sale_invoice": _receipt,  # a Faktura sold at the till
     "return": _return,

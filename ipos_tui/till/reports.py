@@ -41,7 +41,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from ipos_tui.devices.printer import PRINT_WIDTH, JournalEntry, printer_of
+from ipos_tui.devices import paper
+from ipos_tui.devices.paper import PRINT_WIDTH
+from ipos_tui.devices.printer import FiscalPrinter, JournalEntry
 from ipos_tui.domain.authorisation import (
     Authorisation,
     printout_lines,
@@ -49,7 +51,6 @@ from ipos_tui.domain.authorisation import (
 )
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.fiscal_day import open_day_of
-from ipos_tui.domain.money import format_money
 from ipos_tui.domain.vat import (
     VAT_RATES,
     RateTotal,
@@ -210,9 +211,10 @@ def check_period(start: date, end: date) -> None:
 class ReportService:
     """Daily reports of one terminal, and the sums of stored ones."""
 
-    def __init__(self, terminal: Terminal) -> None:
+    def __init__(self, terminal: Terminal, printer: FiscalPrinter) -> None:
         self._terminal = terminal
         self._db = terminal.db
+        self._printer = printer
 
     # -- the open day -------------------------------------------------------------
 
@@ -349,7 +351,7 @@ class ReportService:
             )
         report = DailyReport(stored.number, stored.uuid, day, stored.created_local, sums)
         names = {method.code: method.name for method in self._terminal.catalog.payment_methods()}
-        printout = printer_of(self._terminal).print_fiscal_report(
+        printout = self._printer.print_fiscal_report(
             "daily_report", f"RAPORT DOBOWY nr {report.number:04d}",
             daily_report_body(report, names) + authorised_lines(authorisation), now,
             document_uuid=report.uuid, document_number=report.number,
@@ -410,7 +412,7 @@ class ReportService:
         """Print (and journal) a monthly or periodic report; any number of times
         (``authorisation``: the manager who allowed a cashier without "reports";
         ``extra_lines``: e.g. :func:`category_lines`)."""
-        return printer_of(self._terminal).print_fiscal_report(
+        return self._printer.print_fiscal_report(
             "periodic_report", title,
             periodic_report_body(report, method_names) + list(extra_lines) + authorised_lines(authorisation),
             now,
@@ -446,9 +448,6 @@ class ReportService:
         """The cashier answered today's reminder (asked again tomorrow)."""
         self._terminal.settings.set_local(REMINDER_ANSWERED, parse_time(local_text(now)).date().isoformat())
 
-
-def reports_of(terminal: Terminal) -> ReportService:
-    return ReportService(terminal)
 
 
 # -- sums -----------------------------------------------------------------------
@@ -618,15 +617,6 @@ def _daily_report(row: tuple[Any, ...]) -> DailyReport:
 # -- printouts --------------------------------------------------------------------
 
 
-def _amount(grosze: int) -> str:
-    return format_money(grosze, symbol=False).replace("\u00a0", " ").replace("\u202f", " ")
-
-
-def _row(left: str, right: str) -> str:
-    room = PRINT_WIDTH - len(right) - 1
-    return left[:room].ljust(room) + " " + right
-
-
 def _time(moment: datetime | None) -> str:
     return moment.strftime("%H:%M") if moment else "--:--"
 
@@ -636,46 +626,46 @@ def sums_body(sums: DaySums, method_names: Mapping[str, str] | None = None) -> l
     names = method_names or {}
     # a Faktura is a sale numbered in its own series: counted apart from the receipts
     lines = [
-        _row(f"Paragony: {sums.receipts - sums.invoices}", _amount(sums.receipts_total - sums.invoices_total)),
-        *([_row(f"Faktury: {sums.invoices}", _amount(sums.invoices_total))] if sums.invoices else []),
-        _row(f"Zwroty: {sums.returns}", _amount(sums.returns_total)),
-        _row(f"Anulowane paragony: {sums.voids}", _amount(sums.voids_total)),
+        paper.fit(f"Paragony: {sums.receipts - sums.invoices}", paper.amount(sums.receipts_total - sums.invoices_total)),
+        *([paper.fit(f"Faktury: {sums.invoices}", paper.amount(sums.invoices_total))] if sums.invoices else []),
+        paper.fit(f"Zwroty: {sums.returns}", paper.amount(sums.returns_total)),
+        paper.fit(f"Anulowane paragony: {sums.voids}", paper.amount(sums.voids_total)),
         "-" * PRINT_WIDTH,
         "Sprzedaż wg stawek PTU:",
         *_rate_lines(sums.vat_sales),
-        _row("Sprzedaż brutto", _amount(sum(i.gross for i in sums.vat_sales))),
-        _row("Sprzedaż podatek", _amount(sum(i.vat for i in sums.vat_sales))),
+        paper.fit("Sprzedaż brutto", paper.amount(sum(i.gross for i in sums.vat_sales))),
+        paper.fit("Sprzedaż podatek", paper.amount(sum(i.vat for i in sums.vat_sales))),
     ]
     if sums.vat_returns:
         lines += [
             "Zwroty wg stawek PTU:",
             *_rate_lines(sums.vat_returns),
-            _row("Zwroty brutto", _amount(sum(i.gross for i in sums.vat_returns))),
-            _row("Zwroty podatek", _amount(sum(i.vat for i in sums.vat_returns))),
+            paper.fit("Zwroty brutto", paper.amount(sum(i.gross for i in sums.vat_returns))),
+            paper.fit("Zwroty podatek", paper.amount(sum(i.vat for i in sums.vat_returns))),
         ]
     lines += [
         "-" * PRINT_WIDTH,
         "Razem (sprzedaż - zwroty):",
-        _row("RAZEM BRUTTO", _amount(sums.total)),
-        _row("RAZEM PODATEK", _amount(sums.vat_total)),
-        _row("RAZEM NETTO", _amount(sums.total - sums.vat_total)),
+        paper.fit("RAZEM BRUTTO", paper.amount(sums.total)),
+        paper.fit("RAZEM PODATEK", paper.amount(sums.vat_total)),
+        paper.fit("RAZEM NETTO", paper.amount(sums.total - sums.vat_total)),
         "-" * PRINT_WIDTH,
         "Płatności:",
     ]
     for method, value in sums.payments.items():
-        lines.append(_row(f"- {names.get(method, method)}", _amount(value)))
+        lines.append(paper.fit(f"- {names.get(method, method)}", paper.amount(value)))
     if not sums.payments:
-        lines.append(_row("- brak", _amount(0)))
+        lines.append(paper.fit("- brak", paper.amount(0)))
     lines += [
-        _row("Wpłaty do kasy", _amount(sums.cash_in)),
-        _row("Wypłaty z kasy", _amount(sums.cash_out)),
+        paper.fit("Wpłaty do kasy", paper.amount(sums.cash_in)),
+        paper.fit("Wypłaty z kasy", paper.amount(sums.cash_out)),
     ]
     if sums.deposits_collected or sums.deposits_returned:  # outside sales and VAT
         lines += [
             "-" * PRINT_WIDTH,
             "Kaucje (poza sprzedażą i PTU):",
-            _row("Kaucje pobrane", _amount(sums.deposits_collected)),
-            _row("Kaucje zwrócone", _amount(sums.deposits_returned)),
+            paper.fit("Kaucje pobrane", paper.amount(sums.deposits_collected)),
+            paper.fit("Kaucje zwrócone", paper.amount(sums.deposits_returned)),
         ]
     return lines
 
@@ -684,16 +674,16 @@ def _rate_lines(items: Iterable[RateTotal]) -> list[str]:
     """Gross and tax of each letter and rate (an empty section says "brak")."""
     lines: list[str] = []
     for item in items:
-        lines.append(_row(f"PTU {item.letter} {item.label} brutto", _amount(item.gross)))
-        lines.append(_row(f"PTU {item.letter} podatek", _amount(item.vat)))
-    return lines or [_row("- brak", _amount(0))]
+        lines.append(paper.fit(f"PTU {item.letter} {item.label} brutto", paper.amount(item.gross)))
+        lines.append(paper.fit(f"PTU {item.letter} podatek", paper.amount(item.vat)))
+    return lines or [paper.fit("- brak", paper.amount(0))]
 
 
 def daily_report_body(report: DailyReport, method_names: Mapping[str, str] | None = None) -> list[str]:
     sums = report.sums
     return [
-        _row("Dzień", report.day.strftime("%d.%m.%Y")),
-        _row("Pierwszy / ostatni paragon", f"{_time(sums.first_receipt_at)} / {_time(sums.last_receipt_at)}"),
+        paper.fit("Dzień", report.day.strftime("%d.%m.%Y")),
+        paper.fit("Pierwszy / ostatni paragon", f"{_time(sums.first_receipt_at)} / {_time(sums.last_receipt_at)}"),
         "-" * PRINT_WIDTH,
         *sums_body(sums, method_names),
     ]
@@ -711,9 +701,9 @@ def periodic_report_body(report: PeriodicReport, method_names: Mapping[str, str]
         f"{report.first_number:04d} - {report.last_number:04d}" if report.reports else "brak"
     )
     return [
-        _row("Od", report.start.strftime("%d.%m.%Y")),
-        _row("Do", report.end.strftime("%d.%m.%Y")),
-        _row(f"Raporty dobowe: {len(report.reports)}", numbers),
+        paper.fit("Od", report.start.strftime("%d.%m.%Y")),
+        paper.fit("Do", report.end.strftime("%d.%m.%Y")),
+        paper.fit(f"Raporty dobowe: {len(report.reports)}", numbers),
         "-" * PRINT_WIDTH,
         *sums_body(report.sums, method_names),
     ]
@@ -731,7 +721,6 @@ __all__ = [
     "month_range",
     "parse_day",
     "parse_month",
-    "reports_of",
 ]
 
 
@@ -741,5 +730,5 @@ def category_lines(rows: Sequence[tuple[str, int]], none_label: str = "Bez kateg
         return []
     lines = ["-" * 40, "SPRZEDAŻ WG KATEGORII"]
     for name, total in rows:
-        lines.append(_row((name or none_label)[:26], _amount(total)))
+        lines.append(paper.fit((name or none_label)[:26], paper.amount(total)))
     return lines

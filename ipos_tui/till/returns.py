@@ -32,8 +32,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from ipos_tui.devices.card_app import card_app_of
-from ipos_tui.devices.printer import PRINT_WIDTH, JournalEntry, printer_of
+from ipos_tui.devices import paper
+from ipos_tui.devices.card_app import CardApp
+from ipos_tui.devices.paper import PRINT_WIDTH
+from ipos_tui.devices.printer import FiscalPrinter, JournalEntry
 from ipos_tui.domain.authorisation import (
     Authorisation,
     authorisations_of,
@@ -41,7 +43,7 @@ from ipos_tui.domain.authorisation import (
     with_authorisation,
 )
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.money import format_money, round_half_up
+from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
 from ipos_tui.domain.vat import VatTotal, letter_label, vat_totals
@@ -209,9 +211,25 @@ def refund_value(line: DocumentLine, already: int, qty: int) -> int:
 class ReturnService:
     """Finds the original of a return, builds the return and commits it."""
 
-    def __init__(self, terminal: Terminal, lookup: RemoteLookup | None = None) -> None:
+    def __init__(
+        self,
+        terminal: Terminal,
+        printer: FiscalPrinter,
+        card_app: CardApp,
+        invoices: InvoiceService,
+        lookup: RemoteLookup | None = None,
+    ) -> None:
+        """``lookup`` finds receipts of other tills (through the back office); without
+        it only this till's receipts can be returned."""
         self._terminal = terminal
+        self._printer = printer
+        self._card_app = card_app
+        self._invoices = invoices
         self._lookup = lookup
+
+    def with_lookup(self, lookup: RemoteLookup | None) -> ReturnService:
+        """The same service (same devices) finding other tills' receipts through ``lookup``."""
+        return ReturnService(self._terminal, self._printer, self._card_app, self._invoices, lookup)
 
     # -- finding the original ------------------------------------------------------
 
@@ -285,7 +303,7 @@ class ReturnService:
             code, doc.store_id, doc.created_local, doc.lines, doc.payments,
             remote=False, remote_checked=checked, remote_returned=returned,
             counted=counted if checked else frozenset(), remote_refunded=refunded,
-            invoice=InvoiceService(self._terminal).invoice_ref(doc), original_vat=doc.vat,
+            invoice=self._invoices.invoice_ref(doc), original_vat=doc.vat,
         )
         return replace(source, rates=document_rates(doc.extra))
 
@@ -507,7 +525,7 @@ class ReturnService:
 
         stored = self._terminal.ledger.commit_document(draft, cashier=cashier, now=now, check=still_valid)
         if method.kind == "card" and stored.total > 0:
-            card_app_of(self._terminal).refund(
+            self._card_app.refund(
                 stored.total, now, document_uuid=stored.uuid, document_number=stored.number
             )
         return stored
@@ -515,13 +533,13 @@ class ReturnService:
     def print_correction(self, doc_uuid: str, now: datetime) -> JournalEntry | None:
         """Print the correcting invoice of a stored return against an invoice (journal
         kind "invoice_correction"); None for a return of a plain receipt."""
-        return InvoiceService(self._terminal).print_correction(doc_uuid, now)
+        return self._invoices.print_correction(doc_uuid, now)
 
     def print_return(self, doc_uuid: str, now: datetime) -> JournalEntry:
         """Print a stored return on the fiscal printer (non-fiscal "return" printout,
         journaled with the document's uuid and number)."""
         detail = self._terminal.ledger.get_document(doc_uuid)
-        return printer_of(self._terminal).print_nonfiscal(
+        return self._printer.print_nonfiscal(
             "return", RETURN_TITLE, render_return(detail), now,
             document_uuid=detail.uuid, document_number=detail.number,
         )
@@ -531,47 +549,36 @@ class ReturnService:
 RETURN_TITLE: Final = "ZWROT TOWARU"
 
 
-def _fit(left: str, right: str, width: int = PRINT_WIDTH) -> str:
-    room = max(0, width - len(right) - 1)
-    left = left[:room]
-    return left + " " * (width - len(left) - len(right)) + right
-
-
-def _amount(grosze: int) -> str:
-    text = format_money(grosze, symbol=False)
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
 def render_return(detail: DocumentDetail, width: int = PRINT_WIDTH) -> list[str]:
     """The body of a return printout: which receipt, what came back, the refund."""
     original = detail.extra.get("original") or {}
-    out = [_fit(f"Zwrot nr {document_number_text('return', detail.number)}", detail.created_local.strftime("%Y-%m-%d %H:%M"), width)]
+    out = [paper.fit(f"Zwrot nr {document_number_text('return', detail.number)}", detail.created_local.strftime("%Y-%m-%d %H:%M"), width)]
     if original:
         code = ReceiptCode(int(original["terminal_id"]), int(original["number"]),
                            str(original.get("type", "receipt")))
-        out.append(_fit("Do paragonu", code.text, width))
+        out.append(paper.fit("Do paragonu", code.text, width))
     if detail.invoice_number:
-        out.append(_fit("Korekta:", detail.invoice_number, width))
+        out.append(paper.fit("Korekta:", detail.invoice_number, width))
     out.append("-" * width)
     for line in detail.lines:
         qty = format_quantity(line.qty, line.precision)
         out.append(line.name[:width])
-        out.append(_fit(f"  {qty} {line.unit} x {_amount(line.unit_price)}",
-                        f"-{_amount(line.gross)} {line.vat_letter}", width))
+        out.append(paper.fit(f"  {qty} {line.unit} x {paper.amount(line.unit_price)}",
+                        f"-{paper.amount(line.gross)} {line.vat_letter}", width))
         if line.line_discount:
-            out.append(_fit("  Rabat", f"+{_amount(line.line_discount)}", width - 2))
+            out.append(paper.fit("  Rabat", f"+{paper.amount(line.line_discount)}", width - 2))
     out.append("-" * width)
     rates = document_rates(detail.extra)
     for letter, total in detail.vat.items():
         label = letter_label(letter, rates)
-        out.append(_fit(f"ZWROT {letter} {label}".rstrip(), f"-{_amount(total.gross)}", width))
+        out.append(paper.fit(f"ZWROT {letter} {label}".rstrip(), f"-{paper.amount(total.gross)}", width))
         if total.vat:
-            out.append(_fit(f"  w tym PTU {letter}", f"-{_amount(total.vat)}", width))
-    out.append(_fit("DO ZWROTU PLN", _amount(detail.total), width))
+            out.append(paper.fit(f"  w tym PTU {letter}", f"-{paper.amount(total.vat)}", width))
+    out.append(paper.fit("DO ZWROTU PLN", paper.amount(detail.total), width))
     for payment in detail.payments:
-        out.append(_fit(f"Zwrot: {payment.name}", _amount(payment.amount - payment.change), width))
+        out.append(paper.fit(f"Zwrot: {payment.name}", paper.amount(payment.amount - payment.change), width))
     out.append("-" * width)
-    out.append(_fit(f"Kasjer: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
+    out.append(paper.fit(f"Kasjer: {detail.cashier_name}", f"Kasa {detail.terminal_id}", width))
     out += printout_lines(authorisations_of(detail.extra), width)
     out.append("")
     out.append("Podpis klienta: ....................")

@@ -19,7 +19,7 @@ from ipos_tui.domain.authorisation import Authorisation
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.scale_code import ScaleCode
-from ipos_tui.devices.card_app import card_app_of
+from ipos_tui.devices.card_app import CardApp
 from ipos_tui.store.db import Terminal
 from ipos_tui.domain.parked import OpenReceipt
 from ipos_tui.store.parked import ParkedService, ReceiptState, receipt_state
@@ -30,8 +30,9 @@ from ipos_tui.store.vat_table import effective_rates
 class Sale:
     """The open receipt of a till and what can be done with it."""
 
-    def __init__(self, terminal: Terminal) -> None:
+    def __init__(self, terminal: Terminal, card_app: CardApp) -> None:
         self.terminal = terminal
+        self._card_app = card_app
         self.parked = ParkedService(terminal.db, terminal.models)
         self.receipt = Receipt()
         #: the open receipt's slot: its parked row and its number ("Sprzedaż 2")
@@ -153,6 +154,6 @@ class Sale:
             )
             self.parked.remove_paid(self.parked_id)
             if card_ids:
-                card_app_of(self.terminal).link_receipt(card_ids, stored.uuid, stored.number)
+                self._card_app.link_receipt(card_ids, stored.uuid, stored.number)
         self.start_over()
         return stored

@@ -179,7 +179,7 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         from .printouts import document_title
 
         try:
-            result = print_unprinted(self.terminal, self.clock(), self.data_dir)
+            result = print_unprinted(self.till, self.clock(), self.data_dir)
         except Exception as error:  # noqa: BLE001 - logged and shown; the till starts anyway
             if not self.contain_error(error):
                 raise

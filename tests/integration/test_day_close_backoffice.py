@@ -26,9 +26,9 @@ from ipos_tui.store.db import open_terminal
 from ipos_tui.store.ledger import DocumentDraft
 from ipos_tui.domain.records import DocumentPayment
 from ipos_tui.sync.activation import activate
-from ipos_tui.till.reports import reports_of
 from ipos_tui.ui.screens.day_close import STEPS, DayCloseScreen
 from ipos_tui.ui.screens.sync import SyncScreen
+from ipos_tui.till import Till
 
 
 def screen_text(pilot) -> str:  # type: ignore[no-untyped-def]
@@ -144,7 +144,7 @@ async def test_a_day_then_the_daily_report_matches_the_back_office(
         assert terminal.ledger.pending_summary()[0] == 0
         assert terminal.catalog.find_by_code("1").price == 379
 
-        report = reports_of(terminal).last_daily_report()
+        report = Till(terminal).reports.last_daily_report()
         assert report is not None and report.day == date(2026, 11, 26)
         office_report = documents.sales_report(back_office, report.day, int(store["id"]))
         sums = report.sums

@@ -25,8 +25,8 @@ from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.headless import RowCollector, run_jobs
-from ipos_tui.till.cash import cash_of
-from ipos_tui.till.reports import parse_month, reports_of
+from ipos_tui.till.reports import parse_month
+from ipos_tui.till import Till
 from office_db import OfficeBackend
 
 pytestmark = pytest.mark.timeout(120)
@@ -80,7 +80,7 @@ def test_a_month_end_agrees_day_by_day_on_the_till_and_in_the_back_office(
     back_office, _url = office
     store_id = int(back_office.list_stores()[0]["id"])
     cashier = till.auth.login("1001", "1111", NOV_30.replace(hour=8))
-    reports = reports_of(till)
+    reports = Till(till).reports
 
     def sell(when: datetime, *plus: str, method: str = "gotowka") -> int:
         sale = receipt(till, *plus)
@@ -92,11 +92,11 @@ def test_a_month_end_agrees_day_by_day_on_the_till_and_in_the_back_office(
         sell(NOV_30.replace(hour=15), "101", "1401", method="karta"),
         sell(NOV_30.replace(hour=23, minute=50), "9"),
     ]
-    cash_of(till).skip_opening(cashier=cashier, now=NOV_30.replace(hour=9))
+    Till(till).cash.skip_opening(cashier=cashier, now=NOV_30.replace(hour=9))
     # after midnight, with 30.11 still open: every kind of document is refused
     for refused in (
         lambda: sell(DEC_1.replace(minute=5), "1"),
-        lambda: cash_of(till).deposit(5_000, cashier=cashier, now=DEC_1.replace(minute=6)),
+        lambda: Till(till).cash.deposit(5_000, cashier=cashier, now=DEC_1.replace(minute=6)),
     ):
         with pytest.raises(DomainError) as caught:
             refused()

@@ -38,6 +38,7 @@ from ipos_tui.sync.upload import upload_job
 from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.domain.records import PERM_RETURNS, Buyer, PaymentMethod, User
 from ipos_tui.till.returns import ReturnService
+from ipos_tui.till import Till
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -87,7 +88,7 @@ def upload_all(terminal: Terminal) -> None:
 
 def service_of(terminal: Terminal, client: SyncClient) -> ReturnService:
     units = {unit.name: unit.precision for unit in terminal.catalog.units()}
-    return ReturnService(terminal, receipt_lookup(client, units.get))
+    return Till(terminal).returns.with_lookup(receipt_lookup(client, units.get))
 
 
 def client_of(terminal: Terminal) -> SyncClient:

@@ -16,17 +16,16 @@ from ipos_tui.backoffice.db import open_database
 from ipos_tui.demo.backoffice import seed_demo
 from ipos_tui.backoffice.embedded import EmbeddedServer
 from ipos_tui.backoffice.services import BackOffice
-from ipos_tui.devices.printer import printer_of
 from ipos_tui.domain.vat import vat_from_gross
 from ipos_tui.store.db import open_terminal
 from ipos_tui.store.vat_table import effective_rates
 from ipos_tui.sync.activation import activate
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.headless import RowCollector, run_jobs
-from ipos_tui.till.reports import reports_of
 from ipos_tui.ui.dialogs import ConfirmDialog
 from ipos_tui.ui.screens.day_close import DayCloseScreen
 from ipos_tui.ui.screens.sync import SyncScreen
+from ipos_tui.till import Till
 from office_db import OfficeBackend
 
 pytestmark = pytest.mark.timeout(120)
@@ -81,7 +80,7 @@ async def test_a_rate_changed_mid_day_applies_after_the_next_day_close(
         await pilot.press(*"1001", "enter", *"1111", "enter")
         await pilot.pause()
         terminal = app.terminal
-        printer = printer_of(terminal)
+        printer = Till(terminal).printer
 
         await _sell(pilot, MILK)
         first = _last_receipt(terminal)
@@ -114,11 +113,11 @@ async def test_a_rate_changed_mid_day_applies_after_the_next_day_close(
                 break
         assert isinstance(app.screen, ConfirmDialog), app.screen
         assert "C 5% \u2192 0%" in app.screen.question
-        report = reports_of(terminal).last_daily_report()
+        report = Till(terminal).reports.last_daily_report()
         assert report is not None and report.sums.receipts == 2
         assert [(i.letter, i.rate_bp, i.gross) for i in report.sums.vat_sales] == [("C", 500, 2 * price)]
         assert report.sums.vat_sales[0].vat == vat_from_gross(2 * price, 500)
-        assert reports_of(terminal).open_day().is_empty  # zero totals when the table is written
+        assert Till(terminal).reports.open_day().is_empty  # zero totals when the table is written
         assert printer.vat_table()["C"] == 500  # not yet: the cashier confirms
         await pilot.press("enter")
         await app.workers.wait_for_complete()

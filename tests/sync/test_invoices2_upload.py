@@ -26,9 +26,7 @@ from ipos_tui.domain.records import Buyer, PaymentMethod, User
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken, JobFinished
 from ipos_tui.sync.upload import upload_job
-from ipos_tui.till.invoices import InvoiceService
-from ipos_tui.till.reports import ReportService
-from ipos_tui.till.returns import ReturnService
+from ipos_tui.till import Till
 from office_db import OfficeBackend
 
 WARSAW = timezone(timedelta(hours=1))
@@ -82,13 +80,13 @@ def test_invoice_for_a_receipt_and_a_correction_are_stored_with_their_numbers(
     k = terminal.settings.terminal_info().terminal_id  # type: ignore[union-attr]
     faktura = terminal.ledger.get_document(_sell(terminal, cashier, "faktura", BUYER))
     nip = terminal.ledger.get_document(_sell(terminal, cashier, "paragon_nip", Buyer("526-025-09-95")))
-    reports = ReportService(terminal)
+    reports = Till(terminal).reports
     reports.make_daily_report(cashier, SOLD_AT + timedelta(hours=1))  # the day closed, as a till must
-    invoices = InvoiceService(terminal)
+    invoices = Till(terminal).invoices
     for_receipt = invoices.issue_for_receipt(
         invoices.find_receipt(nip.code, SOLD_AT + timedelta(days=3)), "Firma Kupująca sp. z o.o.",
         "ul. Długa 1, 00-001 Warszawa", cashier=cashier, now=SOLD_AT + timedelta(days=3))
-    returns = ReturnService(terminal)
+    returns = Till(terminal).returns
     correction = returns.commit(returns.find(faktura.code, cashier), {0: 1000}, CASH,
                                 cashier=cashier, now=SOLD_AT + timedelta(days=4))
     reports.make_daily_report(cashier, SOLD_AT + timedelta(days=4, hours=1))
@@ -133,7 +131,7 @@ def test_invoice_list_on_the_command_line(terminal: Terminal, shop: tuple[Shop, 
     office, _ = shop
     cashier = office.cashier
     nip = terminal.ledger.get_document(_sell(terminal, cashier, "paragon_nip", Buyer("5260250995")))
-    invoices = InvoiceService(terminal)
+    invoices = Till(terminal).invoices
     issued = invoices.issue_for_receipt(invoices.find_receipt(nip.code, SOLD_AT), "Firma X",
                                         "ul. Krótka 2", cashier=cashier, now=SOLD_AT)
     assert _upload(terminal)[-1] == JobFinished("transactions", True)
@@ -176,7 +174,7 @@ def test_another_till_returning_an_invoiced_receipt_makes_a_correction(
     office, base = shop
     cashier = replace(office.cashier, permissions=frozenset({"returns"}))
     nip = terminal.ledger.get_document(_sell(terminal, cashier, "paragon_nip", Buyer("5260250995")))
-    invoices = InvoiceService(terminal)
+    invoices = Till(terminal).invoices
     issued = invoices.issue_for_receipt(invoices.find_receipt(nip.code, SOLD_AT), "Firma X",
                                         "ul. Krótka 2", cashier=cashier, now=SOLD_AT + timedelta(hours=1))
     assert _upload(terminal)[-1] == JobFinished("transactions", True)
@@ -185,7 +183,7 @@ def test_another_till_returning_an_invoiced_receipt_makes_a_correction(
         ctx = SyncContext.for_terminal(other, sleep=lambda _s: None)
         assert ctx is not None
         with ctx:
-            service = ReturnService(other, receipt_lookup(ctx.client))
+            service = Till(other).returns.with_lookup(receipt_lookup(ctx.client))
             source = service.find(nip.code, cashier)
             assert source.remote and source.invoice is not None
             assert source.invoice.number == issued.invoice_number

@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from ipos_tui.sync.progress import ItemDone, ItemFailed, ItemProgress, ItemStarted, JobFinished
 
 from ipos_tui.store.db import Terminal
+from ipos_tui.till import Till
 
 from ui_helpers import set_catalogue_settings, wait_until
 
@@ -288,9 +289,7 @@ PARK_TWO = [*code("101"), "f2", "6", "plus", *code("1"), "f2", "6", "plus"]
 
 
 def _vat_changed(terminal: Terminal) -> None:
-    from ipos_tui.devices.printer import printer_of
-
-    printer_of(terminal).vat_table()
+    Till(terminal).printer.vat_table()
     terminal.db.execute_sql("UPDATE vat_rate SET rate_bp = 700 WHERE letter = 'B'")
 
 

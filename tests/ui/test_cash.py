@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ipos_tui.till.cash import cash_of
 from ipos_tui.store.db import open_terminal
-from ipos_tui.devices.printer import printer_of
 from ipos_tui.ui.dialogs import TextViewDialog
 from ipos_tui.ui.dialogs.authorise import AuthoriseDialog
 from ipos_tui.ui.screens.cash import AmountDialog, LargeDifferenceDialog, OpeningCashScreen, ShiftCloseSummary
@@ -171,7 +169,7 @@ async def test_a_whole_shift_by_keys(make_app, demo_dir: Path, tmp_path: Path) -
         ledger = app.terminal.ledger
         assert ledger.last_number("cash_operation") == 2 and ledger.last_number("cash_report") == 2
         assert ledger.pending_summary()[0] == 5  # the sale + 2 operations + 2 reports
-        assert [e.kind for e in printer_of(app.terminal).journal()] == ["cash", "cash", "cash", "receipt", "cash"]
+        assert [e.kind for e in app.till.printer.journal()] == ["cash", "cash", "cash", "receipt", "cash"]
         assert (demo_dir / "printouts" / "cash_report-000002.txt").exists()
 
         # the next login starts a new shift
@@ -208,7 +206,7 @@ async def test_opening_amount_errors_and_escape(make_app, demo_dir: Path) -> Non
         assert "Za duża kwota" in dialog_error(app)
         await pilot.press("escape")  # back to the choice
         assert isinstance(app.screen, OpeningCashScreen)
-        assert cash_of(app.terminal).current_shift() is None
+        assert app.till.cash.current_shift() is None
         await pilot.press("escape")  # logs out again
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen) and app.cashier is None
@@ -269,7 +267,7 @@ async def test_cash_management_switched_on_during_a_shift_asks_for_the_opening_f
         await pilot.press("2")  # Pomiń
         await pilot.pause()
         assert isinstance(app.screen, RegistrationScreen)
-        assert cash_of(app.terminal).current_shift() is not None
+        assert app.till.cash.current_shift() is not None
         await pilot.press("f2", "2")
         await pilot.pause()
         assert "1. Wpłata" in screen_text(pilot)
@@ -392,7 +390,7 @@ async def test_bad_counts_say_why_and_keep_what_was_typed(make_app, demo_dir: Pa
         await count(pilot, "")
         assert isinstance(app.screen, AmountDialog) and "Nieprawidłowa kwota" in dialog_error(app)
 
-        assert close_of(app) is None and cash_of(app.terminal).current_shift() is not None
+        assert close_of(app) is None and app.till.cash.current_shift() is not None
         await count(pilot, "0")  # an empty drawer is a count: 0 is allowed
         assert isinstance(app.screen, ShiftCloseSummary)
         assert _row(shown(pilot), "Niedobór").endswith("200,00 zł")
@@ -414,7 +412,7 @@ async def test_escape_on_the_summary_corrects_the_count_and_escape_again_keeps_t
         await pilot.press("escape")  # leave to the cash menu: nothing stored, the shift goes on
         await pilot.pause()
         assert "4. Zamknięcie zmiany" in shown(pilot)
-        assert close_of(app) is None and cash_of(app.terminal).current_shift() is not None
+        assert close_of(app) is None and app.till.cash.current_shift() is not None
 
 
 async def test_a_large_difference_asks_again_and_enter_means_no(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -17,8 +17,6 @@ import pytest
 
 from textual.widgets import Static
 
-from ipos_tui.devices.printer import printer_of
-from ipos_tui.till.reports import reports_of
 from ipos_tui.ui.dialogs import ConfirmDialog, FormDialog, TextViewDialog
 from ipos_tui.ui.screens.day_close import STEPS, DayCloseScreen, step_label
 from ipos_tui.ui.screens.payment import PaymentScreen
@@ -82,7 +80,7 @@ async def test_offline_the_report_is_still_made_and_the_sync_steps_say_why(make_
         assert {step: screen.rows[step].state for step in ("push", "products", "upload", "update")} == {
             "push": "failed", "products": "failed", "upload": "failed", "update": "skipped"}
         assert screen.failed_pulls == ["config", "users", "products"]
-        report = reports_of(app.terminal).last_daily_report()
+        report = app.till.reports.last_daily_report()
         assert report is not None and report.sums.receipts == 1
         assert (app.data_dir / "printouts" / "daily_report-000001.txt").exists()
         await pilot.press("enter")
@@ -103,7 +101,7 @@ async def test_refused_while_the_receipt_has_lines(make_app) -> None:
         await pilot.pause()
         assert isinstance(app.screen, RegistrationScreen)
         assert "paragon ma pozycje" in status(pilot)
-        assert reports_of(app.terminal).last_daily_report() is None
+        assert app.till.reports.last_daily_report() is None
 
 
 async def test_voided_receipts_and_parked_ones_with_lines(make_app) -> None:
@@ -127,13 +125,13 @@ async def test_voided_receipts_and_parked_ones_with_lines(make_app) -> None:
         assert row(pilot, "parked") == "\u2013 zostawiono 1 paragon z pozycjami"
         assert app.screen.rows["parked"].state == "skipped"
         assert any(p.line_count for p in app.parked.list_parked())
-        report = reports_of(app.terminal).last_daily_report()
+        report = app.till.reports.last_daily_report()
         assert report is not None and (report.sums.voids, report.sums.receipts) == (1, 0)
 
 
 async def test_a_changed_vat_table_is_written_after_the_cashier_confirms(make_app) -> None:
     app = make_app()
-    printer = printer_of(app.terminal)
+    printer = app.till.printer
     printer.vat_table()  # fiscalised with the catalogue's rates
     app.terminal.db.execute_sql("UPDATE vat_rate SET rate_bp = 700 WHERE letter = 'B'")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -142,7 +140,7 @@ async def test_a_changed_vat_table_is_written_after_the_cashier_confirms(make_ap
         await until_dialog(pilot)
         assert "B 8% → 7%" in app.screen.question
         # the question comes after the daily report: the day's totals are already zero
-        assert reports_of(app.terminal).last_daily_report() is not None
+        assert app.till.reports.last_daily_report() is not None
         assert app.screen_stack[-2].rows["report"].state == "done"
         await pilot.press("enter")
         await app.workers.wait_for_complete()
@@ -262,7 +260,7 @@ async def test_a_failing_step_does_not_stop_the_report(make_app, monkeypatch) ->
         await run_day_close(pilot)
         assert "nieoczekiwany błąd" in row(pilot, "card")
         assert row(pilot, "report").startswith("\u2713 nr 1: 1 paragon")
-        assert reports_of(app.terminal).last_daily_report() is not None
+        assert app.till.reports.last_daily_report() is not None
 
 
 async def test_parked_receipts_cleared_with_lines_count_as_voided(make_app) -> None:
@@ -276,7 +274,7 @@ async def test_parked_receipts_cleared_with_lines_count_as_voided(make_app) -> N
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert row(pilot, "parked") == "\u2713 usunięto 1 paragon z pozycjami"  # the empty one goes unsaid
-        report = reports_of(app.terminal).last_daily_report()
+        report = app.till.reports.last_daily_report()
         assert report is not None and (report.sums.voids, report.sums.voids_total) == (1, 549)
         assert [p.line_count for p in app.parked.list_parked()] == [0]
 

@@ -17,7 +17,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ipos_tui.domain.vat import VAT_RATES
 from ipos_tui.demo.terminal import demo_snapshot
-from ipos_tui.till.reports import reports_of
 from ipos_tui.ui.dialogs import FormDialog, TextViewDialog
 from ipos_tui.ui.screens.registration import RegistrationScreen
 
@@ -82,7 +81,7 @@ async def test_a_sale_charges_the_deposit_apart_from_vat_and_the_total(make_app)
         assert "SUMA PLN                            8,07" in journal
         assert "KAUCJA RAZEM                        1,00" in journal
         assert "DO ZAPŁATY                          9,07" in journal
-        sums = reports_of(app.terminal).open_day()
+        sums = app.till.reports.open_day()
         assert (sums.receipts_total, sums.deposits_collected) == (807, 100)
         assert sum(sums.payments.values()) == 907
 
@@ -124,7 +123,7 @@ async def test_a_deposit_return_pays_cash_back_and_prints(make_app) -> None:
         doc = app.terminal.ledger.get_document(summary.uuid)
         assert (doc.doc_type, doc.kind, doc.total) == ("cash_operation", "out", 600)
         assert doc.extra["purpose"] == "deposit_return"
-        sums = reports_of(app.terminal).open_day()
+        sums = app.till.reports.open_day()
         assert (sums.deposits_returned, sums.cash_out, sums.receipts_total) == (600, 600, 0)
 
 

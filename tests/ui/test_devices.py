@@ -7,8 +7,6 @@ withdrawn with Esc (reversed, not settled), Esc on the settlement question.
 
 from __future__ import annotations
 
-from ipos_tui.devices.card_app import card_app_of
-from ipos_tui.devices.printer import printer_of
 from ipos_tui.ui.dialogs import ConfirmDialog, MenuScreen, TextViewDialog
 from ipos_tui.ui.screens.card_app import CardTransactionsScreen
 from ipos_tui.ui.screens.payment import PaymentScreen
@@ -62,7 +60,7 @@ async def test_every_receipt_is_journaled_and_found_by_number_date_and_text(make
         await login(pilot)
         await sell(pilot, "1")
         await sell(pilot, "9")  # Jogurt grecki
-        printer = printer_of(app.terminal)
+        printer = app.till.printer
         documents = {doc.number: doc.uuid for doc in app.terminal.ledger.list_documents()}
         assert [(e.number, e.document_number, e.document_uuid) for e in printer.journal()] == [
             (2, 2, documents[2]), (1, 1, documents[1]),
@@ -109,7 +107,7 @@ async def test_printed_file_is_the_journaled_text(make_app, demo_dir) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         await sell(pilot, "1")
-        (entry,) = printer_of(app.terminal).journal()
+        (entry,) = app.till.printer.journal()
     (saved,) = (demo_dir / "printouts").glob("*.txt")
     assert saved.read_text("utf-8") == entry.text
 
@@ -141,7 +139,7 @@ async def test_card_payment_goes_through_the_card_app_and_settles(make_app) -> N
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         await sell(pilot, "9", card=True)  # 5,99 by card
-        (tx,) = card_app_of(app.terminal).open_transactions()
+        (tx,) = app.till.card_app.open_transactions()
         receipt = app.terminal.ledger.list_documents()[0]
         assert (tx.amount, tx.state, tx.receipt_uuid, tx.receipt_number) == (599, "approved", receipt.uuid, 1)
         await open_configuration(pilot, "6")
@@ -159,7 +157,7 @@ async def test_card_payment_goes_through_the_card_app_and_settles(make_app) -> N
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")  # not now
-        assert card_app_of(app.terminal).last_settlement() is None
+        assert app.till.card_app.last_settlement() is None
         await pilot.press("2")
         await pilot.pause()
         await pilot.press("enter")
@@ -167,8 +165,8 @@ async def test_card_payment_goes_through_the_card_app_and_settles(make_app) -> N
         assert isinstance(app.screen, TextViewDialog)
         assert app.screen.title_text == "Rozliczenie nr 0001"
         assert "Transakcje kartą                       1" in app.screen.text
-        assert card_app_of(app.terminal).open_transactions() == []
-        kinds = [e.kind for e in printer_of(app.terminal).journal()]
+        assert app.till.card_app.open_transactions() == []
+        kinds = [e.kind for e in app.till.printer.journal()]
         assert kinds == ["settlement", "receipt"]
         await pilot.press("escape", "1")
         await pilot.pause()
@@ -191,9 +189,9 @@ async def test_withdrawn_card_payment_is_reversed(make_app) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, RegistrationScreen)
-        (tx,) = card_app_of(app.terminal).open_transactions()
+        (tx,) = app.till.card_app.open_transactions()
         assert (tx.amount, tx.state, tx.receipt_uuid) == (500, "reversed", None)
-        assert card_app_of(app.terminal).period_totals() == (0, 0)
+        assert app.till.card_app.period_totals() == (0, 0)
 
 
 async def test_declined_card_records_nothing(make_app) -> None:
@@ -203,4 +201,4 @@ async def test_declined_card_records_nothing(make_app) -> None:
         await enter_code(pilot, "9")
         await pilot.press("plus", "asterisk", "enter", "escape")  # declined
         await pilot.pause()
-        assert card_app_of(app.terminal).open_transactions() == []
+        assert app.till.card_app.open_transactions() == []

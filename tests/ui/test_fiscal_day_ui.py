@@ -22,7 +22,6 @@ from ui_helpers import (
 )
 
 from ipos_tui.store.db import open_terminal
-from ipos_tui.till.reports import reports_of
 from ipos_tui.ui.dialogs import ConfirmDialog, MenuScreen, TextViewDialog
 from ipos_tui.ui.screens.cash import AmountDialog
 from ipos_tui.ui.screens.payment import PaymentScreen
@@ -93,7 +92,7 @@ async def test_a_payment_started_at_2359_and_finished_at_0001_is_refused(make_ap
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
-        report = reports_of(app.terminal).last_daily_report()
+        report = app.till.reports.last_daily_report()
         assert report is not None and report.day.isoformat() == "2026-11-26" and report.sums.receipts == 1
         await pilot.press("plus")
         await pilot.pause()
@@ -221,8 +220,6 @@ async def test_a_shop_closed_for_days_sells_without_empty_reports(make_app, cloc
 
 
 async def test_no_card_money_is_taken_for_a_sale_the_day_refuses(make_app, clock) -> None:
-    from ipos_tui.devices.card_app import card_app_of
-
     app = make_app()
     clock.now = clock.now.replace(hour=23, minute=50)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -236,7 +233,7 @@ async def test_no_card_money_is_taken_for_a_sale_the_day_refuses(make_app, clock
         await pilot.pause()
         assert isinstance(app.screen, PaymentScreen)  # no question to the card terminal
         assert status(pilot) == REFUSAL
-        assert card_app_of(app.terminal).open_transactions() == []
+        assert app.till.card_app.open_transactions() == []
 
 
 async def test_next_morning_the_opening_cash_waits_for_yesterdays_report(
@@ -291,7 +288,7 @@ async def test_next_morning_the_opening_cash_waits_for_yesterdays_report(
         await pilot.pause()
         assert isinstance(app.screen, RegistrationScreen)
         await day_close(pilot)
-        report = reports_of(app.terminal).last_daily_report()
+        report = app.till.reports.last_daily_report()
         assert report is not None and report.day.isoformat() == "2026-11-26"
         assert report.sums.cash_in == 20_000
         await pilot.press("f2", "2")

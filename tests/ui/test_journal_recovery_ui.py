@@ -8,10 +8,10 @@ from pathlib import Path
 
 from ui_helpers import status
 
-from ipos_tui.devices.printer import printer_of
 from ipos_tui.domain.receipt import Payment
 from ipos_tui.store.db import open_terminal
 from ipos_tui.ui.screens.login import LoginScreen
+from ipos_tui.till import Till
 
 
 def crash_after_commit(demo_dir: Path, clock) -> str:  # type: ignore[no-untyped-def]
@@ -26,7 +26,7 @@ def crash_after_commit(demo_dir: Path, clock) -> str:  # type: ignore[no-untyped
             receipt = receipt_of(terminal, [("1", 1000)])
             stored = terminal.ledger.commit_receipt(receipt, [Payment("gotowka", "gotówka", receipt.total)],
                                                     cashier=CASHIER, now=clock())
-            printer_of(terminal).print_receipt("...", document_uuid=stored.uuid, document_number=stored.number,
+            Till(terminal).printer.print_receipt("...", document_uuid=stored.uuid, document_number=stored.number,
                                                letters=(), now=clock())
         receipt = receipt_of(terminal, [("101", 2000)])
         stored = terminal.ledger.commit_receipt(receipt, [Payment("gotowka", "gotówka", receipt.total)],
@@ -41,14 +41,14 @@ async def test_the_receipt_a_crash_left_unprinted_is_printed_at_start(make_app, 
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
         assert status(pilot) == "Wydrukowano 1 zaległy dokument: Paragon nr 000012."
-        (entry,) = printer_of(app.terminal).printouts_of(uuid)
+        (entry,) = app.till.printer.printouts_of(uuid)
         assert entry.kind == "receipt" and entry.document_number == 12 and "Chleb" in entry.text
     assert (demo_dir / "printouts" / "receipt-000012.txt").exists()
     again = make_app()  # started once more: nothing left to print, nothing said
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert status(pilot) == ""
-        assert len(printer_of(again.terminal).printouts_of(uuid)) == 1
+        assert len(again.till.printer.printouts_of(uuid)) == 1
 
 
 async def test_the_notice_in_english(make_app, demo_dir: Path, clock) -> None:

@@ -21,7 +21,6 @@ from textual.widgets import Input, Static
 from ipos_tui.store.auth import MAX_FAILURES
 from ipos_tui.store.connection import Connection, ConnectionStore
 from ipos_tui.store.db import open_terminal
-from ipos_tui.devices.printer import printer_of
 from ipos_tui.ui.dialogs import ConfirmDialog, FormDialog, MenuScreen, TextViewDialog
 from ipos_tui.ui.dialogs.authorise import AuthoriseDialog
 from ipos_tui.ui.screens.connection import ConnectionScreen
@@ -230,7 +229,7 @@ async def test_trainee_price_change_with_the_managers_pin(make_app) -> None:
         await pilot.pause()
         assert status(pilot) == NOTHING_CHANGED and app.receipt.lines[0].unit_price == 299
         await pay_cash(pilot)
-        (printed,) = printer_of(app.terminal).printouts_of(paid_document(app).uuid)
+        (printed,) = app.till.printer.printouts_of(paid_document(app).uuid)
         assert "Autoryzował: Anna Kowalska\n  zmiana ceny: Mleko 3,2% 1l 3,49 ->\n    2,99\n" in printed.text
 
 
@@ -426,7 +425,7 @@ async def test_trainee_day_close_with_the_managers_pin(make_app) -> None:
         report = app.terminal.ledger.find_by_number(1, "daily_report")
         assert report is not None and report.cashier_name == "Ola Wiśniewska"
         assert report.extra["authorisations"][0]["name"] == "Anna Kowalska"
-        assert "Autoryzował: Anna Kowalska" in printer_of(app.terminal).printouts_of(report.uuid)[0].text
+        assert "Autoryzował: Anna Kowalska" in app.till.printer.printouts_of(report.uuid)[0].text
 
 
 async def test_kasjer_day_close_and_reports_without_a_dialog(make_app) -> None:
@@ -457,7 +456,7 @@ async def test_trainee_monthly_report_with_the_managers_pin(make_app) -> None:
         await pilot.pause()
         assert isinstance(app.screen, TextViewDialog)
         assert app.screen.text.endswith("Autoryzował: Anna Kowalska")  # at the end of the page
-        (printed, *_rest) = printer_of(app.terminal).journal()
+        (printed, *_rest) = app.till.printer.journal()
         assert printed.kind == "periodic_report" and "Autoryzował: Anna Kowalska" in printed.text
 
 

@@ -147,9 +147,7 @@ async def test_card_refund_only_up_to_the_card_amount(make_app) -> None:
         await pilot.pause()
         await pilot.press("escape")
         assert status(pilot) == "Zwrot nr Z000001 zapisany: 5,99\xa0zł (karta)."
-    from ipos_tui.devices.card_app import card_app_of
-
-    refund = card_app_of(app.terminal).open_transactions()[0]
+    refund = app.till.card_app.open_transactions()[0]
     assert (refund.kind, refund.amount) == ("refund", 599)
 
 

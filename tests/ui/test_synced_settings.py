@@ -48,7 +48,6 @@ async def test_parked_receipts_on_offers_the_parked_list(make_app, demo_dir: Pat
 async def test_cashier_shifts_without_cash_management(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """Shifts on, cash management off: the shift opens at login without the opening
     cash prompt; 2. Zamknięcie zmiany prints the shift report and logs out."""
-    from ipos_tui.till.cash import cash_of
     from ipos_tui.ui.dialogs import TextViewDialog
     from ipos_tui.ui.screens.login import LoginScreen
 
@@ -57,7 +56,7 @@ async def test_cashier_shifts_without_cash_management(make_app, demo_dir: Path) 
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         assert isinstance(app.screen, RegistrationScreen)  # no opening cash asked
-        shift = cash_of(app.terminal).current_shift()
+        shift = app.till.cash.current_shift()
         assert shift is not None and shift.cashier_name == app.cashier.name
         await pilot.press("f2")
         await pilot.pause()
@@ -69,23 +68,21 @@ async def test_cashier_shifts_without_cash_management(make_app, demo_dir: Path) 
         printout = screen_text(pilot)
         assert "Zmiana od" in printout
         assert app.terminal.ledger.last_number("cash_report") == 1
-        assert cash_of(app.terminal).current_shift() is None
+        assert app.till.cash.current_shift() is None
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen) and app.cashier is None
         await login(pilot)  # the next login opens the next shift
-        assert cash_of(app.terminal).current_shift() is not None
+        assert app.till.cash.current_shift() is not None
 
 
 async def test_no_shifts_when_the_back_office_has_them_off(make_app, demo_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    from ipos_tui.till.cash import cash_of
-
     _settings(demo_dir, cashier_shifts=False, cash_management=False)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         assert isinstance(app.screen, RegistrationScreen)
-        assert cash_of(app.terminal).current_shift() is None
+        assert app.till.cash.current_shift() is None
         await pilot.press("f2")
         await pilot.pause()
         assert "Zamknięcie zmiany" not in screen_text(pilot)

@@ -4,8 +4,8 @@ the receipt stays as it was; after the PTU table is written it sells at the new 
 
 from __future__ import annotations
 
-from ipos_tui.devices.printer import printer_of
 from ipos_tui.ui.screens.registration import RegistrationScreen
+from ipos_tui.till import Till
 
 from ui_helpers import enter_code, login, status
 
@@ -13,7 +13,7 @@ from ui_helpers import enter_code, login, status
 async def test_a_letter_not_yet_on_the_printer_is_refused_at_ring_up(make_app) -> None:
     app = make_app()
     terminal = app.terminal
-    printer = printer_of(terminal)
+    printer = Till(terminal).printer
     assert "F" not in printer.vat_table()  # fiscalised with the standard letters
     terminal.db.execute_sql("INSERT INTO vat_rate (letter, rate_bp) VALUES ('F', 700)")
     terminal.db.execute_sql("UPDATE product SET vat_letter = 'F' WHERE plu = '101'")

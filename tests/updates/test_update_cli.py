@@ -16,6 +16,7 @@ from ipos_tui.cli import tui_main
 from ipos_tui.updates import install
 from ipos_tui.updates.keys import trusted_keys
 from ipos_tui.updates.staging import read_staged
+from ipos_tui.till import Till
 
 from update_support import Shop, fake_wheel
 
@@ -174,14 +175,13 @@ def test_headless_install_refuses_with_the_fiscal_day_open_unless_forced(
     """Issue 14 item 5: ``update install`` only at day close; ``--force`` warns."""
     from datetime import datetime
 
-    from ipos_tui.till.cash import cash_of
     from ipos_tui.domain.records import User
 
     shop.publish("9.1.0")
     data_dir = str(shop.terminal.data_dir)
     now = datetime.now().astimezone()
     manager = User(1, "1001", "Anna Kowalska", "kierownik", frozenset({"cash_deposit"}))
-    assert cash_of(shop.terminal).open_shift(10_000, cashier=manager, now=now) is not None
+    assert Till(shop.terminal).cash.open_shift(10_000, cashier=manager, now=now) is not None
     shop.terminal.close()
     assert tui_main(["update", "download", "--data-dir", data_dir]) == 0
     capsys.readouterr()

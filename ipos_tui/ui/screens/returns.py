@@ -175,7 +175,7 @@ class ReturnScreen(PosScreen):
                 if context is not None:
                     units = {unit.name: unit.precision for unit in terminal.catalog.units()}
                     lookup = receipt_lookup(context.client, units.get)
-                source = ReturnService(terminal, lookup).find(self.code_text, cashier, self.authorisation)
+                source = self.service.with_lookup(lookup).find(self.code_text, cashier, self.authorisation)
             except DomainError as error:
                 self.post_message(self.LookedUp(None, error))
                 return

@@ -12,7 +12,8 @@ import pytest
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.store.db import Terminal
 from ipos_tui.domain.records import StoredDocument, User
-from ipos_tui.till.cash import CashService, cash_of
+from ipos_tui.till.cash import CashService
+from ipos_tui.till import Till
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone(timedelta(hours=1)))
 
@@ -23,7 +24,7 @@ CASHIER = User(2, "1002", "Jan Nowak", "kasjer", frozenset({"free_discount"}))
 
 @pytest.fixture
 def cash(demo_terminal: Terminal) -> CashService:
-    return cash_of(demo_terminal)
+    return Till(demo_terminal).cash
 
 
 def receipt_for(terminal: Terminal, plu: str = "1", qty: int = 1000) -> Receipt:

@@ -13,7 +13,6 @@ import pytest
 from conftest import CASHIER, DEPOSITOR, MANAGER, NOW
 
 from ipos_tui.backoffice.documents.checks import parse_document
-from ipos_tui.devices.printer import printer_of
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.vat import VatTotal
 from ipos_tui.protocol import CashOperationDocument, CashReportDocument
@@ -21,7 +20,8 @@ from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.store.ledger import DocumentDraft
 from ipos_tui.domain.records import DocumentLine, DocumentPayment
 from ipos_tui.sync.documents import document_payload
-from ipos_tui.till.cash import LOCAL_SKIPPED_OPENING, CashService, cash_of
+from ipos_tui.till.cash import LOCAL_SKIPPED_OPENING, CashService
+from ipos_tui.till import Till
 
 MILK = 349  # PLU 1, Mleko 3,2% 1l
 
@@ -81,9 +81,9 @@ def test_skipping_opens_the_shift_with_zero_and_stores_no_document(cash: CashSer
 
 def test_the_shift_survives_a_restart_and_a_new_cashier_continues_it(demo_dir) -> None:  # type: ignore[no-untyped-def]
     with open_terminal(demo_dir) as terminal:
-        cash_of(terminal).open_shift(10_000, cashier=MANAGER, now=NOW)
+        Till(terminal).cash.open_shift(10_000, cashier=MANAGER, now=NOW)
     with open_terminal(demo_dir) as terminal:
-        cash = cash_of(terminal)
+        cash = Till(terminal).cash
         shift = cash.current_shift()
         assert shift is not None and shift.cashier_name == "Anna Kowalska"
         report = cash.report_state(cashier=CASHIER, now=NOW + timedelta(hours=1))
@@ -104,9 +104,7 @@ def test_closing_the_shift_reports_it_and_the_next_shift_starts_from_zero(
     # the next day opens only after the daily report of this one (the fiscal day rule)
     tomorrow = NOW + timedelta(days=1)
     assert _error_key(lambda: cash.open_shift(15_000, cashier=CASHIER, now=tomorrow)) == "dayrule2.err_day_open"
-    from ipos_tui.till.reports import reports_of
-
-    reports_of(demo_terminal).make_daily_report(MANAGER, tomorrow)
+    Till(demo_terminal).reports.make_daily_report(MANAGER, tomorrow)
     # the next shift counts only its own documents
     cash.open_shift(15_000, cashier=CASHIER, now=tomorrow)
     state = cash.drawer()
@@ -171,7 +169,7 @@ def test_two_threads_cannot_both_take_the_same_cash(demo_dir) -> None:  # type: 
     """Each thread has its own SQLite connection; the check runs under the write lock,
     so of two withdrawals that each fit but not together, exactly one is stored."""
     with open_terminal(demo_dir) as terminal:
-        cash = cash_of(terminal)
+        cash = Till(terminal).cash
         cash.open_shift(10_000, cashier=MANAGER, now=NOW)
         for _round in range(3):
             if cash.drawer().cash < 10_000:
@@ -278,7 +276,7 @@ def test_every_operation_is_printed_in_the_electronic_journal(cash: CashService,
     assert opening is not None
     cash.withdraw(5_000, reason="wpłata do banku", cashier=MANAGER, now=NOW)
     report = cash.close_shift(cashier=MANAGER, now=NOW)
-    journal = printer_of(demo_terminal).journal()
+    journal = Till(demo_terminal).printer.journal()
     assert [entry.kind for entry in journal] == ["cash", "cash", "cash"]
     assert "STAN POCZĄTKOWY KASY" in opening.printout.text and "200,00" in opening.printout.text
     assert "WYPŁATA Z KASY" in journal[1].text and "Powód: wpłata do banku" in journal[1].text
@@ -288,5 +286,5 @@ def test_every_operation_is_printed_in_the_electronic_journal(cash: CashService,
     assert "ZAMKNIĘCIE ZMIANY" in text and "Zmiana od" in text and "2026-11-26 08:00" in text
     assert all(len(line) <= 40 for line in text.splitlines())
     # each printout names its document, so 5. Transakcje and the journal find it
-    (printed,) = printer_of(demo_terminal).printouts_of(report.document.uuid)
+    (printed,) = Till(demo_terminal).printer.printouts_of(report.document.uuid)
     assert printed.text == text and printed.document_number == report.document.number

@@ -14,7 +14,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.store.db import Terminal
 from ipos_tui.domain.records import PaymentMethod, StoredDocument, User
 from ipos_tui.sync.documents import document_payload
-from ipos_tui.till.returns import ReturnService
+from ipos_tui.till import Till
 
 TRAINEE = User(3, "1003", "Ola Wiśniewska", "stażysta", frozenset())
 CASH = PaymentMethod("gotowka", "gotówka", "cash", True, 1)
@@ -23,7 +23,7 @@ GIVEN = Authorisation("returns", 1, "1001", "Anna Kowalska", NOW.astimezone(UTC)
 
 def test_a_return_authorised_by_a_manager(demo_terminal: Terminal, sell: Callable[..., StoredDocument]) -> None:
     sale = sell([("1", 2000)])
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     source = service.find(sale.code, TRAINEE, GIVEN)
     stored = service.commit(source, {0: 1000}, CASH, cashier=TRAINEE, now=NOW, authorisation=GIVEN)
     detail = demo_terminal.ledger.get_document(stored.uuid)
@@ -37,7 +37,7 @@ def test_a_return_authorised_by_a_manager(demo_terminal: Terminal, sell: Callabl
 @pytest.mark.parametrize("authorisation", [None, Authorisation("void", 1, "1001", "Anna Kowalska", NOW)])
 def test_without_an_authorisation_of_returns_it_is_refused(demo_terminal: Terminal, sell, authorisation) -> None:  # type: ignore[no-untyped-def]
     sale = sell([("1", 1000)])
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     with pytest.raises(DomainError) as caught:
         service.find(sale.code, TRAINEE, authorisation)
     assert caught.value.key == "ret.err.no_permission"

@@ -16,11 +16,10 @@ from ipos_tui.domain.receipt_code import ReceiptCode
 from ipos_tui.domain.receipt import Discount
 from ipos_tui.protocol import ReturnDocument
 from ipos_tui.sync.documents import document_payload
-from ipos_tui.devices.card_app import card_app_of
 from ipos_tui.store.db import Terminal
-from ipos_tui.devices.printer import printer_of
 from ipos_tui.domain.records import DocumentLine, DocumentPayment, PaymentMethod, StoredDocument
 from ipos_tui.till.returns import RemoteReceipt, ReturnService, refund_value
+from ipos_tui.till import Till
 
 Sell = Callable[..., StoredDocument]
 CASH = PaymentMethod("gotowka", "gotówka", "cash", True, 1)
@@ -43,7 +42,7 @@ def give_back(service: ReturnService, doc_code: str, picks: dict[int, int],
 
 def test_partial_returns_never_exceed_what_was_sold(demo_terminal: Terminal, sell: Sell) -> None:
     sale = sell([("1", 3000), ("9", 1000)])
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     first = give_back(service, sale.code, {0: 1000})
     second = give_back(service, sale.code, {0: 1000, 1: 1000})
     assert (first.number, second.number) == (1, 2)  # own gapless numbering
@@ -65,7 +64,7 @@ def test_refunds_of_a_discounted_line_add_up_to_its_value(demo_terminal: Termina
     # 3 × 5,99 = 17,97 minus 10 % (1,80) = 16,17; and a receipt discount on a 7-piece line
     sale = sell([("9", 3000), ("1", 7000)], line_discount=Discount("percent", 1000),
                 receipt_discount=Discount("amount", 101))
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     original = demo_terminal.ledger.get_document(sale.uuid)
     refunds: dict[int, int] = {0: 0, 1: 0}
     for picks in ({0: 1000, 1: 2000}, {0: 1000, 1: 1000}, {1: 3000}, {0: 1000, 1: 1000}):
@@ -89,7 +88,7 @@ def test_refund_value_telescopes_and_never_passes_the_gross() -> None:
 
 def test_weighed_lines_come_back_by_weight(demo_terminal: Terminal, sell: Sell) -> None:
     sale = sell([("20", 350), ("1", 2000)])  # 0,350 kg of Gouda at 34,90 zł/kg
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     source = service.find(sale.code, MANAGER)
     assert source.lines[0].line.precision == 3
     stored = service.commit(source, {0: 125}, CASH, cashier=MANAGER, now=NOW)
@@ -109,7 +108,7 @@ def test_card_refunds_go_through_the_payment_app_up_to_the_card_amount(
     demo_terminal: Terminal, sell: Sell
 ) -> None:
     sale = sell([("9", 3000)], card=1000)  # 17,97 zł: 10,00 by card, the rest cash
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     source = service.find(sale.code, MANAGER)
     assert (source.card_paid, source.card_limit) == (1000, 1000)
     with pytest.raises(DomainError) as caught:
@@ -117,9 +116,9 @@ def test_card_refunds_go_through_the_payment_app_up_to_the_card_amount(
     assert caught.value.key == "ret.err.card_limit"
     assert caught.value.params == {"amount": 1198, "limit": 1000}
     stored = service.commit(source, {0: 1000}, CARD, cashier=MANAGER, now=NOW)
-    (refund,) = card_app_of(demo_terminal).open_transactions()
+    (refund,) = Till(demo_terminal).card_app.open_transactions()
     assert (refund.kind, refund.amount, refund.receipt_uuid) == ("refund", 599, stored.uuid)
-    assert card_app_of(demo_terminal).period_totals() == (1, -599)
+    assert Till(demo_terminal).card_app.period_totals() == (1, -599)
     source = service.find(sale.code, MANAGER)
     assert source.card_limit == 401
     with pytest.raises(DomainError):
@@ -131,7 +130,7 @@ def test_card_refunds_go_through_the_payment_app_up_to_the_card_amount(
 
 def test_only_cash_and_card_refund(demo_terminal: Terminal, sell: Sell) -> None:
     sale = sell([("1", 1000)])
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     assert [m.code for m in service.refund_methods()] == ["gotowka", "karta"]
     with pytest.raises(DomainError) as caught:
         service.draft(service.find(sale.code, MANAGER), {0: 1000}, PaymentMethod("bon", "bon", "voucher"))
@@ -143,7 +142,7 @@ def test_only_cash_and_card_refund(demo_terminal: Terminal, sell: Sell) -> None:
 
 def test_returns_need_the_permission(demo_terminal: Terminal, sell: Sell) -> None:
     sale = sell([("1", 1000)])
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     with pytest.raises(DomainError) as caught:
         service.find(sale.code, CASHIER)
     assert caught.value.key == "ret.err.no_permission"
@@ -155,7 +154,7 @@ def test_returns_need_the_permission(demo_terminal: Terminal, sell: Sell) -> Non
 
 def test_unknown_and_bad_codes(demo_terminal: Terminal, sell: Sell) -> None:
     sell([("1", 1000)])
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     for text, key in (("K1-000099", "ret.err.not_found"), ("99", "ret.err.not_found"),
                       ("abc", "ret.err.code_invalid"), ("K7-1", "ret.err.offline")):
         with pytest.raises(DomainError) as caught:
@@ -167,7 +166,7 @@ def test_a_change_after_the_lookup_refuses_the_commit_without_a_number(
     demo_terminal: Terminal, sell: Sell
 ) -> None:
     sale = sell([("1", 2000)])
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     stale = service.find(sale.code, MANAGER)
     give_back(service, sale.code, {0: 1000})
     with pytest.raises(DomainError) as caught:
@@ -202,7 +201,7 @@ def other_till_receipt(
 def test_a_receipt_of_another_till_comes_from_the_back_office(demo_terminal: Terminal) -> None:
     store = demo_terminal.settings.terminal_info().store_id  # type: ignore[union-attr]
     office = FakeBackOffice(other_till_receipt(store, {0: 1000}))
-    service = ReturnService(demo_terminal, office)
+    service = Till(demo_terminal).returns.with_lookup(office)
     source = service.find("K7-000012", MANAGER)
     assert source.remote and source.remote_checked and source.card_limit == 1396
     assert [line.returnable for line in source.lines] == [3000]
@@ -223,7 +222,7 @@ def test_card_refunds_made_on_other_tills_lower_the_card_limit(demo_terminal: Te
     only the rest may go to the card here; cash is still possible."""
     store = demo_terminal.settings.terminal_info().store_id  # type: ignore[union-attr]
     office = FakeBackOffice(other_till_receipt(store, {0: 2000}, {"karta": 1000, "gotowka": 0}))
-    service = ReturnService(demo_terminal, office)
+    service = Till(demo_terminal).returns.with_lookup(office)
     source = service.find("K7-12", MANAGER)
     assert source.card_limit == 396
     with pytest.raises(DomainError) as caught:
@@ -236,14 +235,14 @@ def test_card_refunds_made_on_other_tills_lower_the_card_limit(demo_terminal: Te
 
 @pytest.mark.parametrize("key", ["ret.err.offline", "ret.err.not_found", "ret.err.other_store"])
 def test_remote_failures_reach_the_cashier(demo_terminal: Terminal, key: str) -> None:
-    service = ReturnService(demo_terminal, FakeBackOffice(error=key))
+    service = Till(demo_terminal).returns.with_lookup(FakeBackOffice(error=key))
     with pytest.raises(DomainError) as caught:
         service.find("K7-12", MANAGER)
     assert caught.value.key == key
 
 
 def test_another_stores_receipt_is_refused(demo_terminal: Terminal) -> None:
-    service = ReturnService(demo_terminal, FakeBackOffice(other_till_receipt(store_id=999)))
+    service = Till(demo_terminal).returns.with_lookup(FakeBackOffice(other_till_receipt(store_id=999)))
     with pytest.raises(DomainError) as caught:
         service.find("K7-12", MANAGER)
     assert caught.value.key == "ret.err.other_store"
@@ -254,30 +253,30 @@ def test_own_receipt_adds_other_tills_returns_when_online(demo_terminal: Termina
     info = demo_terminal.settings.terminal_info()
     assert info is not None
     remote = RemoteReceipt(info.terminal_id, sale.number, info.store_id, NOW, (), (), {0: 1000})
-    service = ReturnService(demo_terminal, FakeBackOffice(remote))
+    service = Till(demo_terminal).returns.with_lookup(FakeBackOffice(remote))
     mine = give_back(service, sale.code, {0: 1000})  # pending: not in the office's figure
     assert returned(service, sale) == [2000]
     demo_terminal.ledger.mark_sent([mine.uuid], NOW)
-    service = ReturnService(demo_terminal, FakeBackOffice(
+    service = Till(demo_terminal).returns.with_lookup(FakeBackOffice(
         RemoteReceipt(info.terminal_id, sale.number, info.store_id, NOW, (), (), {0: 2000})))
     assert returned(service, sale) == [2000]  # ours is in the office's 2000 now
-    offline = ReturnService(demo_terminal, FakeBackOffice(error="ret.err.offline"))
+    offline = Till(demo_terminal).returns.with_lookup(FakeBackOffice(error="ret.err.offline"))
     source = offline.find(sale.code, MANAGER)
     assert not source.remote_checked and [line.returned for line in source.lines] == [1000]
-    unsent = ReturnService(demo_terminal, FakeBackOffice(error="ret.err.not_found"))
+    unsent = Till(demo_terminal).returns.with_lookup(FakeBackOffice(error="ret.err.not_found"))
     assert unsent.find(sale.code, MANAGER).remote_checked
 
 
 def test_the_return_prints_as_a_journaled_non_fiscal_printout(demo_terminal: Terminal, sell: Sell) -> None:
     sale = sell([("9", 2000)], line_discount=Discount("percent", 1000))
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     stored = give_back(service, sale.code, {0: 1000})
     entry = service.print_return(stored.uuid, NOW)
     assert entry.kind == "return" and entry.document_uuid == stored.uuid
     assert "ZWROT TOWARU" in entry.text and sale.code in entry.text
     assert "DO ZWROTU PLN" in entry.text and "5,39" in entry.text
     assert all(len(line) <= 40 for line in entry.text.splitlines())
-    assert printer_of(demo_terminal).printouts_of(stored.uuid) == [entry]
+    assert Till(demo_terminal).printer.printouts_of(stored.uuid) == [entry]
 
 
 def test_own_receipt_missing_locally_comes_from_the_back_office(demo_terminal: Terminal) -> None:
@@ -287,20 +286,20 @@ def test_own_receipt_missing_locally_comes_from_the_back_office(demo_terminal: T
     assert info is not None
     lines = (DocumentLine(1, 1, "1", "Mleko 3,2% 1l", "szt.", 0, 349, 2000, "C", 698, 0, 0, 698),)
     old = RemoteReceipt(info.terminal_id, 77, info.store_id, NOW, lines, (), {})
-    source = ReturnService(demo_terminal, FakeBackOffice(old)).find("77", MANAGER)
+    source = Till(demo_terminal).returns.with_lookup(FakeBackOffice(old)).find("77", MANAGER)
     assert source.remote and source.code.number == 77 and source.lines[0].returnable == 2000
     for key in ("ret.err.offline", "ret.err.not_found"):
         with pytest.raises(DomainError) as caught:
-            ReturnService(demo_terminal, FakeBackOffice(error=key)).find("77", MANAGER)
+            Till(demo_terminal).returns.with_lookup(FakeBackOffice(error=key)).find("77", MANAGER)
         assert caught.value.key == "ret.err.not_found"
 
 
 def test_the_card_settlement_nets_and_names_the_refunds(demo_terminal: Terminal, sell: Sell) -> None:
-    cards = card_app_of(demo_terminal)
+    cards = Till(demo_terminal).card_app
     paid = cards.authorize(1797, NOW)
     sale = sell([("9", 3000)], card=1797)
     cards.link_receipt([paid.id], sale.uuid, sale.number)
-    give_back(ReturnService(demo_terminal), sale.code, {0: 1000}, CARD)
+    give_back(Till(demo_terminal).returns, sale.code, {0: 1000}, CARD)
     settlement = cards.settle(NOW)
     assert (settlement.count, settlement.total) == (2, 1797 - 599)
     assert settlement.printout is not None

@@ -25,10 +25,9 @@ from ipos_tui.store import migrations
 from ipos_tui.store.auth import LOCKOUT_SECONDS, MAX_FAILURES
 from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.store.parked import ParkedService
-from ipos_tui.devices.printer import printer_of
 from ipos_tui.devices.printout import render_receipt
 from ipos_tui.domain.records import NEWLY_ENFORCED, StoredDocument, User
-from ipos_tui.till.reports import reports_of
+from ipos_tui.till import Till
 
 TRAINEE = User(3, "1003", "Ola Wiśniewska", "stażysta", frozenset())
 
@@ -152,12 +151,12 @@ def test_the_void_log_names_who_authorised_the_void(demo_terminal: Terminal) -> 
 def test_a_daily_report_names_its_authoriser(demo_terminal: Terminal, sell) -> None:  # type: ignore[no-untyped-def]
     sell([("1", 1000)])
     given = Authorisation("day_close", 1, "1001", "Anna Kowalska", NOW.astimezone(UTC))
-    report, printout = reports_of(demo_terminal).make_daily_report(TRAINEE, NOW, given)
+    report, printout = Till(demo_terminal).reports.make_daily_report(TRAINEE, NOW, given)
     detail = demo_terminal.ledger.get_document(report.uuid)
     assert authorisations_of(detail.extra) == (given,)
     assert "Autoryzował: Anna Kowalska" in printout.text
     assert document_payload(detail)["authorisations"][0]["permission"] == "day_close"
-    assert printer_of(demo_terminal).printouts_of(report.uuid)[0].text == printout.text
+    assert Till(demo_terminal).printer.printouts_of(report.uuid)[0].text == printout.text
 
 
 def test_printout_lines_group_one_person_and_wrap() -> None:

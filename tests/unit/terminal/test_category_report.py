@@ -8,7 +8,8 @@ from terminal_support import CASHIER, NOW, receipt_of
 
 from ipos_tui.domain.receipt import Payment
 from ipos_tui.store.db import Terminal
-from ipos_tui.till.reports import category_lines, reports_of
+from ipos_tui.till.reports import category_lines
+from ipos_tui.till import Till
 
 
 def test_sales_by_category_sums_each_category(demo_terminal: Terminal) -> None:
@@ -25,10 +26,10 @@ def test_sales_by_category_sums_each_category(demo_terminal: Terminal) -> None:
         receipt, [Payment("gotowka", "gotówka", receipt.total)], cashier=CASHIER, now=NOW
     )
     day = NOW.date()
-    rows = reports_of(demo_terminal).sales_by_category(day, day)
+    rows = Till(demo_terminal).reports.sales_by_category(day, day)
     assert sum(total for _, total in rows) == receipt.total
     assert dict(rows) == {k: v for k, v in expected.items() if v}
-    assert reports_of(demo_terminal).sales_by_category(day + timedelta(days=1),
+    assert Till(demo_terminal).reports.sales_by_category(day + timedelta(days=1),
                                                        day + timedelta(days=1)) == []
     lines = category_lines(rows)
     assert lines[1] == "SPRZEDAŻ WG KATEGORII" and all(len(x) <= 40 for x in lines)

@@ -24,7 +24,8 @@ from ipos_tui.domain.fiscal_day import ERR_BLOCK_TIME, ERR_DAY_OPEN, day_refusal
 from ipos_tui.domain.receipt import Payment
 from ipos_tui.store.db import Terminal
 from ipos_tui.store.ledger import DocumentDraft
-from ipos_tui.till.reports import month_range, reports_of
+from ipos_tui.till.reports import month_range
+from ipos_tui.till import Till
 
 WINTER = timezone(timedelta(hours=1))
 SUMMER = timezone(timedelta(hours=2))
@@ -99,7 +100,7 @@ def test_no_report_mixes_two_days_and_every_sale_is_in_its_own_month(
     demo_terminal: Terminal, start: date, first_minute: int, plan: list[tuple[int, str]]
 ) -> None:
     terminal = demo_terminal
-    reports = reports_of(terminal)
+    reports = Till(terminal).reports
     # each example lives years after the previous one, its open day closed first
     base = datetime(start.year + 2 * next(_EXAMPLES), start.month, 1, tzinfo=WINTER) + timedelta(
         days=start.day - 1, minutes=first_minute)
@@ -145,7 +146,7 @@ def test_no_report_mixes_two_days_and_every_sale_is_in_its_own_month(
 
 
 def test_a_receipt_voided_after_midnight_counts_in_the_new_day(demo_terminal: Terminal) -> None:
-    reports = reports_of(demo_terminal)
+    reports = Till(demo_terminal).reports
     evening = datetime(2026, 11, 30, 23, 50, tzinfo=WINTER)
     _sell(demo_terminal, evening)
     demo_terminal.ledger.record_void(receipt_of(demo_terminal, [("1", 1000)]), CASHIER, evening)

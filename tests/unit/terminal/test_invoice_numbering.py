@@ -20,7 +20,7 @@ from terminal_support import CASHIER, NOW
 
 from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.domain.records import Buyer, StoredDocument
-from ipos_tui.till.reports import reports_of
+from ipos_tui.till import Till
 
 MLEKO = "1"
 FIRMA = Buyer("5261045731", "Firma Test", "ul. Prosta 1, 00-001 Warszawa")
@@ -56,7 +56,7 @@ def test_invoice_numbers_restart_at_the_month_change(
     numbers = []
     for when in (nov_30, nov_30, dec_1, dec_1):
         if when == dec_1 and len(numbers) == 2:  # a day is closed before the next one sells
-            reports_of(demo_terminal).make_daily_report(CASHIER, dec_1)
+            Till(demo_terminal).reports.make_daily_report(CASHIER, dec_1)
         numbers.append(sell([(MLEKO, 1000)], now=when, kind="faktura", buyer=FIRMA).invoice_number)
     assert numbers == [
         "FV/K1/11/2026/0001",
@@ -70,7 +70,7 @@ def test_yearly_numbering_as_a_device_setting(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
     demo_terminal.settings.set_local("invoice_numbering", "yearly")
-    reports = reports_of(demo_terminal)
+    reports = Till(demo_terminal).reports
     nov = sell([(MLEKO, 1000)], kind="faktura", buyer=FIRMA).invoice_number
     reports.make_daily_report(CASHIER, NOW)  # each day closed by its daily report
     dec = sell([(MLEKO, 1000)], now=NOW + timedelta(days=10), kind="faktura", buyer=FIRMA)
@@ -157,7 +157,7 @@ def test_the_daily_report_counts_the_faktury_apart_from_the_receipts(
 ) -> None:
     receipt = sell([(MLEKO, 1000)])
     invoice = sell([(MLEKO, 2000)], kind="faktura", buyer=FIRMA)
-    report, printout = reports_of(demo_terminal).make_daily_report(CASHIER, NOW)
+    report, printout = Till(demo_terminal).reports.make_daily_report(CASHIER, NOW)
     sums = report.sums
     # both are sales of the day; the Faktura is counted apart, not as a receipt
     assert (sums.receipts, sums.receipts_total) == (2, receipt.total + invoice.total)

@@ -20,12 +20,10 @@ from terminal_support import CASHIER as SELLER
 from terminal_support import NOW
 
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.till.cash import cash_of
 from ipos_tui.store.db import Terminal, open_terminal
-from ipos_tui.till.invoices import InvoiceService, invoice_deadline
+from ipos_tui.till.invoices import invoice_deadline
 from ipos_tui.domain.records import Buyer, PaymentMethod, StoredDocument
-from ipos_tui.till.reports import ReportService
-from ipos_tui.till.returns import ReturnService
+from ipos_tui.till import Till
 
 MLEKO, KAKAO = "1", "526"
 FIRMA = Buyer("5261045731", "Firma Test sp. z o.o.", "ul. Prosta 1, 00-001 Warszawa")
@@ -35,7 +33,7 @@ CASH = PaymentMethod("gotowka", "gotówka", "cash", allows_change=True)
 
 
 def _return(terminal: Terminal, stored: StoredDocument, picks: dict[int, int], now: datetime = NOW):
-    service = ReturnService(terminal)
+    service = Till(terminal).returns
     source = service.find(stored.code, CASHIER)
     return service.commit(source, picks, CASH, cashier=CASHIER, now=now)
 
@@ -69,7 +67,7 @@ def test_the_correcting_invoice_printout_line_by_line(
 ) -> None:
     invoice = sell([(MLEKO, 3000), (KAKAO, 1000)], kind="faktura", buyer=FIRMA)
     stored = _return(demo_terminal, invoice, {0: 1000}, NOW + timedelta(hours=1))
-    printed = ReturnService(demo_terminal).print_correction(stored.uuid, NOW + timedelta(hours=1))
+    printed = Till(demo_terminal).returns.print_correction(stored.uuid, NOW + timedelta(hours=1))
     assert printed is not None and printed.kind == "invoice_correction"
     assert printed.document_uuid == stored.uuid
     assert printed.text.splitlines()[1:] == [
@@ -122,14 +120,14 @@ def test_the_correcting_invoice_printout_line_by_line(
         "Podpis odbiorcy: ....................",
     ]
     # the return's own printout names its correcting invoice
-    ret = ReturnService(demo_terminal).print_return(stored.uuid, NOW + timedelta(hours=1))
+    ret = Till(demo_terminal).returns.print_return(stored.uuid, NOW + timedelta(hours=1))
     assert "Korekta:              FK/K1/11/2026/0001" in ret.text.splitlines()
 
 
 def test_faktura_do_paragonu_only_for_a_nip_receipt_once_and_in_time(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
-    service = InvoiceService(demo_terminal)
+    service = Till(demo_terminal).invoices
     plain = sell([(MLEKO, 1000)])
     invoice = sell([(MLEKO, 1000)], kind="faktura", buyer=FIRMA)
     nip = sell([(MLEKO, 2000), (KAKAO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
@@ -168,12 +166,12 @@ def test_faktura_do_paragonu_only_for_a_nip_receipt_once_and_in_time(
 def test_faktura_do_paragonu_is_not_a_second_sale(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
-    drawer = cash_of(demo_terminal)
+    drawer = Till(demo_terminal).cash
     drawer.open_shift(10_000, cashier=CASHIER, now=NOW - timedelta(hours=1))
     nip = sell([(MLEKO, 2000), (KAKAO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
-    reports = ReportService(demo_terminal)
+    reports = Till(demo_terminal).reports
     before, cash_before = reports.open_day(), drawer.drawer()
-    service = InvoiceService(demo_terminal)
+    service = Till(demo_terminal).invoices
     service.issue_for_receipt(service.find_receipt(nip.code, NOW), "Firma Test", "ul. Prosta 1",
                               cashier=CASHIER, now=NOW + timedelta(minutes=5))
     after = reports.open_day()
@@ -244,7 +242,7 @@ def test_the_invoice_for_a_receipt_printout_line_by_line(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
     nip = sell([(MLEKO, 2000), (KAKAO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
-    service = InvoiceService(demo_terminal)
+    service = Till(demo_terminal).invoices
     later = NOW + timedelta(days=5)
     issued = service.issue_for_receipt(service.find_receipt(nip.code, later), "Firma Test sp. z o.o.",
                                        "ul. Prosta 1, 00-001 Warszawa", cashier=CASHIER, now=later)
@@ -297,9 +295,8 @@ _WRITER = textwrap.dedent(
     from pathlib import Path
     from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
     from ipos_tui.store.db import open_terminal
-    from ipos_tui.till.invoices import InvoiceService
     from ipos_tui.domain.records import Buyer, PaymentMethod, User
-    from ipos_tui.till.returns import ReturnService
+    from ipos_tui.till import Till
 
     cashier = User(id=1, identifier="1001", name="Anna", role="kierownik",
                    permissions=frozenset({"returns"}))
@@ -308,7 +305,8 @@ _WRITER = textwrap.dedent(
     now = datetime(2026, 11, 26, 12, 4, tzinfo=timezone(timedelta(hours=1)))
     with open_terminal(Path(sys.argv[1])) as terminal:
         product = terminal.catalog.find_by_code("1")
-        invoices, returns = InvoiceService(terminal), ReturnService(terminal)
+        till = Till(terminal)
+        invoices, returns = till.invoices, till.returns
 
         def sell(kind, buyer):
             receipt = Receipt()
@@ -375,7 +373,7 @@ def test_the_database_itself_refuses_a_second_invoice_for_a_receipt(
     from ipos_tui.store.ledger import DocumentDraft
 
     nip = sell([(MLEKO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
-    service = InvoiceService(demo_terminal)
+    service = Till(demo_terminal).invoices
     service.issue_for_receipt(service.find_receipt(nip.code, NOW), "Firma", "Adres", cashier=CASHIER, now=NOW)
     twin = DocumentDraft(doc_type="invoice", kind="faktura", total=nip.total,
                          extra={"receipt": {"terminal_id": 1, "number": nip.number}},
@@ -392,7 +390,7 @@ def test_faktura_do_paragonu_after_a_partial_return_invoices_what_the_buyer_kept
 ) -> None:
     nip = sell([(MLEKO, 3000), (KAKAO, 1000)], kind="paragon_nip", buyer=NIP_ONLY)
     _return(demo_terminal, nip, {0: 1000}, NOW + timedelta(minutes=5))  # one milk back
-    service = InvoiceService(demo_terminal)
+    service = Till(demo_terminal).invoices
     later = NOW + timedelta(minutes=10)
     issued = service.issue_for_receipt(service.find_receipt(nip.code, later), FIRMA.name, FIRMA.address,
                                        cashier=CASHIER, now=later)
@@ -423,7 +421,7 @@ def test_no_invoice_for_a_fully_returned_receipt(
     _return(demo_terminal, nip, {0: 1000}, NOW + timedelta(minutes=5))
     _return(demo_terminal, nip, {0: 1000}, NOW + timedelta(minutes=6))
     with pytest.raises(DomainError) as error:
-        InvoiceService(demo_terminal).find_receipt(nip.code, NOW + timedelta(minutes=10))
+        Till(demo_terminal).invoices.find_receipt(nip.code, NOW + timedelta(minutes=10))
     assert error.value.key == "invoices2.err.returned"
 
 
@@ -431,7 +429,7 @@ def test_a_return_made_while_the_buyer_details_are_typed_is_taken_into_account(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
     nip = sell([(MLEKO, 2000)], kind="paragon_nip", buyer=NIP_ONLY)
-    service = InvoiceService(demo_terminal)
+    service = Till(demo_terminal).invoices
     receipt = service.find_receipt(nip.code, NOW)  # the form opens with the whole receipt
     _return(demo_terminal, nip, {0: 1000}, NOW + timedelta(minutes=1))  # meanwhile, at another counter
     issued = service.issue_for_receipt(receipt, FIRMA.name, FIRMA.address, cashier=CASHIER, now=NOW)
@@ -443,7 +441,7 @@ def test_the_cashier_picks_the_reason_of_a_correcting_invoice(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
     invoice = sell([(MLEKO, 2000)], kind="faktura", buyer=FIRMA)
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     source = service.find(invoice.code, CASHIER)
     with pytest.raises(DomainError) as error:  # only the reasons the till offers
         service.commit(source, {0: 1000}, CASH, cashier=CASHIER, now=NOW, reason="Bo tak")

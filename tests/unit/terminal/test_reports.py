@@ -20,7 +20,8 @@ from ipos_tui.domain.vat import vat_totals
 from ipos_tui.store.db import Terminal
 from ipos_tui.store.ledger import DocumentDraft
 from ipos_tui.domain.records import DocumentPayment, StoredDocument
-from ipos_tui.till.reports import add_sums, parse_day, parse_month, reports_of
+from ipos_tui.till.reports import add_sums, parse_day, parse_month
+from ipos_tui.till import Till
 
 MLEKO, CHLEB, PIWO = "1", "101", "1401"
 
@@ -56,7 +57,7 @@ def test_a_day_of_sales_returns_cash_and_voids_adds_up(
     _cash_op(demo_terminal, "out", 5_000)
     demo_terminal.ledger.record_void(receipt_of(demo_terminal, [(MLEKO, 1000)]), CASHIER, NOW)
 
-    reports = reports_of(demo_terminal)
+    reports = Till(demo_terminal).reports
     report, printout = reports.make_daily_report(CASHIER, NOW + timedelta(hours=3))
     sums = report.sums
     sold = early.total + late.total + card_receipt.total
@@ -77,7 +78,7 @@ def test_a_day_of_sales_returns_cash_and_voids_adds_up(
 def test_every_document_lands_in_exactly_one_report(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
-    reports = reports_of(demo_terminal)
+    reports = Till(demo_terminal).reports
     first = sell([(MLEKO, 1000)])
     one, _ = reports.make_daily_report(CASHIER, NOW)
     second = sell([(CHLEB, 1000)], now=NOW + timedelta(days=1))
@@ -92,14 +93,14 @@ def test_a_report_after_midnight_closes_the_day_of_its_sales(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
     sell([(MLEKO, 1000)], now=NOW.replace(hour=23, minute=50))
-    report, _ = reports_of(demo_terminal).make_daily_report(CASHIER, NOW.replace(hour=23) + timedelta(hours=2))
+    report, _ = Till(demo_terminal).reports.make_daily_report(CASHIER, NOW.replace(hour=23) + timedelta(hours=2))
     assert report.day == date(2026, 11, 26)
 
 
 def test_periodic_and_monthly_reports_sum_their_days(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
-    reports = reports_of(demo_terminal)
+    reports = Till(demo_terminal).reports
     totals = []
     for day in range(3):
         moment = NOW + timedelta(days=day)
@@ -134,7 +135,7 @@ def test_months_and_days_in_the_usual_spellings() -> None:
 
 def test_a_reversed_period_is_refused(demo_terminal: Terminal) -> None:
     with pytest.raises(DomainError) as caught:
-        reports_of(demo_terminal).periodic(date(2026, 11, 27), date(2026, 11, 1))
+        Till(demo_terminal).reports.periodic(date(2026, 11, 27), date(2026, 11, 1))
     assert caught.value.key == "report.err_period_reversed"
 
 
@@ -142,7 +143,7 @@ def test_a_reversed_period_is_refused(demo_terminal: Terminal) -> None:
 def test_after_midnight_sales_wait_for_the_report_whatever_the_option(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument], option: str
 ) -> None:
-    reports = reports_of(demo_terminal)
+    reports = Till(demo_terminal).reports
     _set(demo_terminal, "day_close_mode", option)
     sell([(MLEKO, 1000)], now=NOW)
     assert reports.blocked(NOW + timedelta(hours=1)) is None  # same day: sell on
@@ -161,7 +162,7 @@ def test_after_midnight_sales_wait_for_the_report_whatever_the_option(
 def test_block_at_the_set_time_until_the_report(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
-    reports = reports_of(demo_terminal)
+    reports = Till(demo_terminal).reports
     _set(demo_terminal, "day_close_mode", "block")
     _set(demo_terminal, "day_close_time", "21:00")
     sell([(MLEKO, 1000)], now=NOW)
@@ -182,7 +183,7 @@ def test_block_at_the_set_time_until_the_report(
 def test_reminder_at_the_set_time_once_a_day(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
-    reports = reports_of(demo_terminal)
+    reports = Till(demo_terminal).reports
     _set(demo_terminal, "day_close_mode", "automatic")  # a first-version back office
     _set(demo_terminal, "day_close_time", "20:00")
     evening = NOW.replace(hour=20, minute=1)
@@ -209,7 +210,7 @@ def _set(terminal: Terminal, key: str, value: object) -> None:
 def test_a_periodic_report_equals_the_sum_of_its_daily_reports(
     demo_terminal: Terminal, days: list[list[str]], start: int, length: int
 ) -> None:
-    reports = reports_of(demo_terminal)
+    reports = Till(demo_terminal).reports
     base = NOW + timedelta(days=400 * (1 + demo_terminal.ledger.last_number("daily_report")))
     sold: dict[date, int] = {}
     for offset, plus in enumerate(days):

@@ -16,11 +16,12 @@ import pytest
 from peewee import IntegrityError
 from terminal_support import NOW
 
-from ipos_tui.devices.card_app import card_app_of
-from ipos_tui.devices.printer import FiscalPrinter, printer_of, rate_label
+from ipos_tui.devices.printer import FiscalPrinter, rate_label
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.i18n import LANGUAGES, catalogue
+from ipos_tui.domain.records import TerminalInfo
 from ipos_tui.store.db import Terminal, open_terminal
+from ipos_tui.till import Till
 
 STANDARD = {"A": 2300, "B": 800, "C": 500, "D": 0, "E": None}
 
@@ -33,7 +34,7 @@ def print_sale(printer: FiscalPrinter, number: int, text: str, letters: str = "A
 
 
 def test_first_use_takes_the_catalogue_rates_and_a_serial(demo_terminal: Terminal) -> None:
-    printer = printer_of(demo_terminal)
+    printer = Till(demo_terminal).printer
     catalogue_rates = {rate.letter: rate.rate_bp for rate in demo_terminal.catalog.vat_rates()}
     assert printer.vat_table() == catalogue_rates == STANDARD
     state = printer.state()
@@ -44,12 +45,12 @@ def test_first_use_takes_the_catalogue_rates_and_a_serial(demo_terminal: Termina
 
 
 def test_a_fresh_terminal_printer_starts_with_the_polish_rates(fresh: Terminal) -> None:
-    assert printer_of(fresh).vat_table() == STANDARD
-    assert printer_of(fresh).state().serial == "IPD 00000000"
+    assert Till(fresh).printer.vat_table() == STANDARD
+    assert Till(fresh).printer.state().serial == "IPD 00000000"
 
 
 def test_a_receipt_printout_is_journaled_with_the_printer_footer(demo_terminal: Terminal) -> None:
-    printer = printer_of(demo_terminal)
+    printer = Till(demo_terminal).printer
     print_sale(printer, 7, "PARAGON FISKALNY\nMleko 3,49 C\n", letters="CA")
     print_sale(printer, 8, "PARAGON FISKALNY\nChleb 5,99 C\n", letters="C", minutes=5)
     first, second = reversed(printer.journal())
@@ -68,16 +69,16 @@ def test_a_receipt_printout_is_journaled_with_the_printer_footer(demo_terminal: 
 
 
 def test_the_journal_is_append_only(demo_terminal: Terminal) -> None:
-    print_sale(printer_of(demo_terminal), 1, "PARAGON\n")
+    print_sale(Till(demo_terminal).printer, 1, "PARAGON\n")
     with pytest.raises(IntegrityError, match="never deleted"):
         demo_terminal.db.execute_sql("DELETE FROM printer_journal")
     with pytest.raises(IntegrityError, match="never changes"):
         demo_terminal.db.execute_sql("UPDATE printer_journal SET text = 'forged'")
-    assert printer_of(demo_terminal).journal()[0].text.startswith("PARAGON")
+    assert Till(demo_terminal).printer.journal()[0].text.startswith("PARAGON")
 
 
 def test_journal_search_by_number_date_and_text(demo_terminal: Terminal) -> None:
-    printer = printer_of(demo_terminal)
+    printer = Till(demo_terminal).printer
     print_sale(printer, 12, "PARAGON\nŻółw pluszowy 20,00 A\n")
     print_sale(printer, 3, "PARAGON\nMleko 3,49 C\nNr 000012 w tekście\n", minutes=60 * 24)
     print_sale(printer, 4, "PARAGON\nChleb 5,99 C\n", minutes=60 * 24 + 1)
@@ -97,7 +98,7 @@ def test_journal_search_by_number_date_and_text(demo_terminal: Terminal) -> None
 
 
 def test_pending_change_marks_only_raises_of_used_letters(demo_terminal: Terminal) -> None:
-    printer = printer_of(demo_terminal)
+    printer = Till(demo_terminal).printer
     assert printer.pending_vat_change(STANDARD) is None
     assert printer.pending_vat_change({"A": 2300}) is None  # letters not named keep their rate
     print_sale(printer, 1, "PARAGON\n", letters="AB")
@@ -116,7 +117,7 @@ def test_pending_change_marks_only_raises_of_used_letters(demo_terminal: Termina
 
 
 def test_write_refuses_a_schodek_and_writes_nothing(demo_terminal: Terminal) -> None:
-    printer = printer_of(demo_terminal)
+    printer = Till(demo_terminal).printer
     print_sale(printer, 1, "PARAGON\n", letters="E")
     with pytest.raises(DomainError) as caught:
         printer.write_vat_table({"B": 700, "E": 2300}, NOW)  # exempt to 23 % raises E
@@ -126,7 +127,7 @@ def test_write_refuses_a_schodek_and_writes_nothing(demo_terminal: Terminal) -> 
 
 
 def test_write_changes_the_table_and_prints_it(demo_terminal: Terminal) -> None:
-    printer = printer_of(demo_terminal)
+    printer = Till(demo_terminal).printer
     print_sale(printer, 1, "PARAGON\n", letters="A")
     later = NOW + timedelta(hours=10)
     printout = printer.write_vat_table({"A": 2200, "F": 550}, later)
@@ -147,9 +148,9 @@ def test_write_changes_the_table_and_prints_it(demo_terminal: Terminal) -> None:
 )
 def test_bad_rates_are_refused(demo_terminal: Terminal, rates: dict[str, int], key: str) -> None:
     with pytest.raises(DomainError) as caught:
-        printer_of(demo_terminal).write_vat_table(rates, NOW)
+        Till(demo_terminal).printer.write_vat_table(rates, NOW)
     assert caught.value.key == key
-    assert printer_of(demo_terminal).vat_table() == STANDARD
+    assert Till(demo_terminal).printer.vat_table() == STANDARD
 
 
 def test_rate_labels() -> None:
@@ -157,7 +158,7 @@ def test_rate_labels() -> None:
 
 
 def test_card_payments_are_recorded_linked_and_reversed(demo_terminal: Terminal) -> None:
-    cards = card_app_of(demo_terminal)
+    cards = Till(demo_terminal).card_app
     first = cards.authorize(1234, NOW)
     second = cards.authorize(500, NOW + timedelta(minutes=1))
     assert first.state == "approved" and first.receipt_uuid is None
@@ -175,7 +176,7 @@ def test_card_payments_are_recorded_linked_and_reversed(demo_terminal: Terminal)
 
 
 def test_settle_closes_the_period_and_prints_the_settlement(demo_terminal: Terminal) -> None:
-    cards = card_app_of(demo_terminal)
+    cards = Till(demo_terminal).card_app
     for amount in (1000, 2550):
         cards.authorize(amount, NOW)
     cards.reverse([cards.authorize(700, NOW).id], NOW)
@@ -186,7 +187,7 @@ def test_settle_closes_the_period_and_prints_the_settlement(demo_terminal: Termi
     assert "Transakcje kartą                       2" in settlement.printout.text
     assert "Suma PLN                           35,50" in settlement.printout.text
     assert cards.open_transactions() == [] and cards.period_totals() == (0, 0)
-    journal = printer_of(demo_terminal).journal()
+    journal = Till(demo_terminal).printer.journal()
     assert [e.kind for e in journal] == ["settlement"]
     cards.authorize(99, NOW + timedelta(hours=9))
     second = cards.settle(NOW + timedelta(hours=10))
@@ -200,12 +201,28 @@ def test_settle_closes_the_period_and_prints_the_settlement(demo_terminal: Termi
 
 def test_devices_survive_a_restart(demo_dir: Path) -> None:
     with open_terminal(demo_dir) as terminal:
-        print_sale(printer_of(terminal), 5, "PARAGON\n", letters="B")
-        card_app_of(terminal).authorize(300, NOW)
+        print_sale(Till(terminal).printer, 5, "PARAGON\n", letters="B")
+        Till(terminal).card_app.authorize(300, NOW)
     with open_terminal(demo_dir) as terminal:
-        assert printer_of(terminal).state().printouts == 1
-        assert printer_of(terminal).used_letters() == {"B"}
-        assert card_app_of(terminal).period_totals() == (1, 300)
+        assert Till(terminal).printer.state().printouts == 1
+        assert Till(terminal).printer.used_letters() == {"B"}
+        assert Till(terminal).card_app.period_totals() == (1, 300)
+
+
+def test_one_tills_printer_lives_as_long_as_the_till(fresh: Terminal) -> None:
+    """The till builds its printer once, before the terminal is activated: first used
+    after activation it takes the activated serial, and it stays initialised (and
+    right) in a worker thread's own connection and after the database is reopened."""
+    till = Till(fresh)
+    fresh.settings.set_terminal_info(TerminalInfo(42, "Kasa 42", 1))
+    assert till.printer.state().serial == "IPD 00000042"
+    with fresh.db.connection_context():
+        print_sale(till.printer, 1, "PARAGON\n")
+    fresh.db.close()
+    fresh.db.connect()
+    assert till.printer.state().printouts == 1 and till.printer.vat_table() == STANDARD
+    assert till.card_app.authorize(100, NOW).amount == 100
+    assert Till(fresh).printer.state().serial == "IPD 00000042"
 
 
 def test_device_messages_exist_in_every_language() -> None:

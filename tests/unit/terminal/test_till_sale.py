@@ -12,7 +12,7 @@ from terminal_support import CASHIER, NOW
 
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment
-from ipos_tui.devices.card_app import CardApp, card_app_of
+from ipos_tui.devices.card_app import CardApp
 from ipos_tui.store.db import Terminal
 from ipos_tui.till import Till
 
@@ -33,13 +33,13 @@ def test_a_card_sale_is_rung_up_saved_and_paid_in_one_transaction(demo_terminal:
     sale.add(sale.line(product))  # merged: 2 szt.
     sale.save(CASHIER.id)
     assert [(item.number, item.line_count) for item in sale.parked.list_parked()] == [(1, 1)]
-    card = card_app_of(demo_terminal).authorize(sale.receipt.total, NOW)
+    card = Till(demo_terminal).card_app.authorize(sale.receipt.total, NOW)
     stored = sale.pay([Payment("karta", "karta", sale.receipt.total)], cashier=CASHIER, now=NOW,
                       card_ids=[card.id])
     assert stored.total == 698
     # the open copy went with the sale; the card payment is tied to it; a new receipt is open
     assert all(item.line_count == 0 for item in sale.parked.list_parked())
-    linked = card_app_of(demo_terminal).transaction(card.id)
+    linked = Till(demo_terminal).card_app.transaction(card.id)
     assert (linked.receipt_uuid, linked.receipt_number) == (stored.uuid, stored.number)
     assert sale.receipt.is_empty and sale.number == 1
 
@@ -52,7 +52,7 @@ def test_a_failure_inside_the_payment_rolls_everything_back(
     assert not isinstance(product, tuple)
     sale.add(sale.line(product))
     sale.save(CASHIER.id)
-    card = card_app_of(demo_terminal).authorize(sale.receipt.total, NOW)
+    card = Till(demo_terminal).card_app.authorize(sale.receipt.total, NOW)
     before = demo_terminal.ledger.last_number()
 
     def power_cut(*_args: object) -> None:
@@ -65,7 +65,7 @@ def test_a_failure_inside_the_payment_rolls_everything_back(
     assert demo_terminal.ledger.last_number() == before
     assert [item.line_count for item in sale.parked.list_parked()] == [1]
     assert len(sale.receipt.lines) == 1
-    assert card_app_of(demo_terminal).transaction(card.id).receipt_uuid is None
+    assert Till(demo_terminal).card_app.transaction(card.id).receipt_uuid is None
 
 
 def test_unknown_codes_and_letters_missing_on_the_printer_are_refused(demo_terminal: Terminal) -> None:

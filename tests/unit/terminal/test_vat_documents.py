@@ -15,15 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from terminal_support import CASHIER, NOW
 
-from ipos_tui.devices.printer import printer_of
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.vat import MAX_RATE_BP, PTU_LETTERS, rate_totals
 from ipos_tui.store.db import Terminal
 from ipos_tui.domain.records import PERM_RETURNS, StoredDocument, User
 from ipos_tui.store.vat_table import effective_rates
-from ipos_tui.till.reports import add_sums, reports_of
+from ipos_tui.till.reports import add_sums
 from ipos_tui.till.returns import ReturnService
+from ipos_tui.till import Till
 
 MLEKO, PIWO = "1", "1401"  # letters C and A
 MANAGER = User(1, "1001", "Anna Kowalska", "kierownik", frozenset({PERM_RETURNS}))
@@ -40,7 +40,7 @@ def by_hand(gross: int, rate_bp: int | None) -> int:
 def _force_table(terminal: Terminal, table: dict[str, int | None]) -> None:
     """Put ``table`` into the printer's PTU table directly (a freshly fiscalised
     printer: no "schodek" between examples)."""
-    printer_of(terminal).vat_table()
+    Till(terminal).printer.vat_table()
     terminal.db.cursor().executemany(
         "INSERT INTO printer_vat (letter, rate_bp, used) VALUES (?, ?, 0) "
         "ON CONFLICT (letter) DO UPDATE SET rate_bp = excluded.rate_bp",
@@ -76,7 +76,7 @@ def test_vat_at_changed_rates_matches_a_decimal_hand_calculation(
         assert doc.extra["vat_rates"] == {letter: table[letter] for letter in gross}
         assert {k: (v.gross, v.vat) for k, v in doc.vat.items()} == {
             letter: (value, by_hand(value, table[letter])) for letter, value in gross.items()}
-    report, _printout = reports_of(demo_terminal).make_daily_report(CASHIER, NOW)
+    report, _printout = Till(demo_terminal).reports.make_daily_report(CASHIER, NOW)
     def key(row: tuple[str, int | None, int, int]) -> tuple[str, int]:
         return row[0], -1 if row[1] is None else row[1]
 
@@ -89,7 +89,7 @@ def test_vat_at_changed_rates_matches_a_decimal_hand_calculation(
 
 
 def test_a_letter_missing_from_the_printer_is_refused_and_nothing_stored(demo_terminal: Terminal) -> None:
-    printer_of(demo_terminal).vat_table()
+    Till(demo_terminal).printer.vat_table()
     receipt = Receipt([ReceiptLine("9", "Towar", "szt.", 0, 100, 1000, "G")])
     with pytest.raises(DomainError) as caught:
         demo_terminal.ledger.commit_receipt(receipt, [Payment("gotowka", "g", 100)], cashier=CASHIER, now=NOW)
@@ -105,12 +105,12 @@ def test_reports_keep_sales_and_returns_per_letter_apart(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
     sale = sell([(MLEKO, 2000), (PIWO, 3000)])
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     source = service.find(sale.code, MANAGER)
     # all the beer comes back: its letter's net is 0, yet sales and returns both show it
     back = service.commit(source, {1: 3000}, _cash(service), cashier=MANAGER, now=NOW)
     beer = demo_terminal.ledger.get_document(back.uuid)
-    report, printout = reports_of(demo_terminal).make_daily_report(CASHIER, NOW + timedelta(minutes=5))
+    report, printout = Till(demo_terminal).reports.make_daily_report(CASHIER, NOW + timedelta(minutes=5))
     sums = report.sums
     doc = demo_terminal.ledger.get_document(sale.uuid)
     assert [(i.letter, i.gross, i.vat) for i in sums.vat_sales] == [
@@ -127,7 +127,7 @@ def test_reports_keep_sales_and_returns_per_letter_apart(
     assert "-" not in "".join(line.split()[-1] for line in text.splitlines() if line.startswith("PTU "))
     assert "RAZEM NETTO" in text
     # stored and read back: the same sums (a monthly report adds them)
-    again = reports_of(demo_terminal).last_daily_report()
+    again = Till(demo_terminal).reports.last_daily_report()
     assert again is not None and again.sums == sums
     assert add_sums([sums, sums]).vat_returns[0].gross == 2 * beer.total
 
@@ -135,16 +135,16 @@ def test_reports_keep_sales_and_returns_per_letter_apart(
 def test_a_return_after_a_rate_change_corrects_the_vat_at_the_original_rate(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
-    printer = printer_of(demo_terminal)
+    printer = Till(demo_terminal).printer
     assert printer.vat_table()["C"] == 500
     sale = sell([(MLEKO, 3000)])
-    reports = reports_of(demo_terminal)
+    reports = Till(demo_terminal).reports
     reports.make_daily_report(CASHIER, NOW)
     assert printer.write_vat_table({"C": 0}, NOW) is not None  # lowering a used letter is fine
     tomorrow = NOW + timedelta(days=1)
     new_sale = sell([(MLEKO, 1000)], now=tomorrow)
     assert demo_terminal.ledger.get_document(new_sale.uuid).vat["C"].vat == 0
-    service = ReturnService(demo_terminal)
+    service = Till(demo_terminal).returns
     back = service.commit(service.find(sale.code, MANAGER), {0: 1000}, _cash(service),
                           cashier=MANAGER, now=tomorrow)
     returned = demo_terminal.ledger.get_document(back.uuid)
