@@ -10,7 +10,7 @@ from textual.binding import Binding
 
 from ...domain.money import format_money
 from ...i18n import t
-from ...devices.card_app import CardTransaction
+from ...domain.card import CardTransaction
 from ...domain.records import PERM_DAY_CLOSE
 from ..widgets.menu import MenuItem
 from .list_screen import NAVIGATION, ListScreen

@@ -36,7 +36,6 @@ from ...till.cash import (
     ShiftCount,
     parse_cash_amount,
 )
-from ...devices.printout import save_printout
 from ..dialogs import TextViewDialog
 from ..dialogs.authorise import GatedMenuScreen, MarkedLabel, authorise_then
 from ..widgets.code_input import CodeInput, run_command
@@ -261,8 +260,7 @@ def _title(result: CashResult) -> str:
 
 def _stored(app: IposApp, result: CashResult) -> None:
     """A cash document was committed: keep its printout, send it now."""
-    detail = app.terminal.ledger.get_document(result.document.uuid)
-    save_printout(app.data_dir, detail, result.printout.text)
+    app.till.printouts.keep(result.document.uuid, result.printout.text, app.data_dir)
     app.sale_finished()
 
 

@@ -15,7 +15,6 @@ from ...domain.money import format_money
 from ...i18n import t
 from ...till.cash import parse_cash_amount
 from ...till.deposits import DEFAULT_UNIT_DEPOSIT, MAX_PIECES
-from ...devices.printout import save_printout
 from ..dialogs import Field, FormDialog, TextViewDialog
 
 if TYPE_CHECKING:
@@ -70,8 +69,7 @@ def _pay_back(app: IposApp, pieces: int, unit: int) -> None:
     except DomainError as error:
         _say_refusal(app, error)
         return
-    detail = app.terminal.ledger.get_document(result.document.uuid)
-    save_printout(app.data_dir, detail, result.printout.text)
+    app.till.printouts.keep(result.document.uuid, result.printout.text, app.data_dir)
     app.sale_finished()
     _back_to_sales(app)
     say = getattr(app.screen, "say", None)

@@ -159,29 +159,16 @@ class ReturnScreen(PosScreen):
     # -- looking the original up (worker thread) -------------------------------------
 
     def _find(self) -> None:
-        """Find the original with this thread's own connection (and, for an activated
-        till, a client for its back office); report to the UI thread."""
-        from ...sync.context import SyncContext
-        from ...sync.receipts import receipt_lookup
-
+        """Find the original (here, or for an activated till at its back office);
+        report to the UI thread."""
         app = self.pos
-        terminal = app.terminal
         cashier = app.cashier
         assert cashier is not None
-        with terminal.db.connection_context():
-            context = SyncContext.for_terminal(terminal, max_attempts=2)
-            try:
-                lookup = None
-                if context is not None:
-                    units = {unit.name: unit.precision for unit in terminal.catalog.units()}
-                    lookup = receipt_lookup(context.client, units.get)
-                source = ReturnService(terminal, lookup).find(self.code_text, cashier, self.authorisation)
-            except DomainError as error:
-                self.post_message(self.LookedUp(None, error))
-                return
-            finally:
-                if context is not None:
-                    context.close()
+        try:
+            source = app.till.return_lookup.find(self.code_text, cashier, self.authorisation)
+        except DomainError as error:
+            self.post_message(self.LookedUp(None, error))
+            return
         self.post_message(self.LookedUp(source, None))
 
     class LookedUp(Message):
@@ -449,14 +436,12 @@ class ReturnScreen(PosScreen):
         except DomainError as error:
             self.say(return_error_text(error), error=True)
             return
-        from ...devices.printout import save_printout
-
         printed = service.print_return(stored.uuid, now)
         text = printed.text
         correction = service.print_correction(stored.uuid, now)
         if correction is not None:  # a return against an invoice: its correcting invoice
             text += "\n" + correction.text
-        save_printout(app.data_dir, app.terminal.ledger.get_document(stored.uuid), text)
+        app.till.printouts.keep(stored.uuid, text, app.data_dir)
         app.sale_finished()
         done = t("ret.done", number=document_number_text("return", stored.number),
                  amount=format_money(stored.total), method=method.name)
