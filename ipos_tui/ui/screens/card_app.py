@@ -81,7 +81,7 @@ class CardTransactionsScreen(ListScreen):
         if tx.receipt_uuid is None:
             self.say(t("card.no_receipt"))
             return
-        from ..printouts import show_printout
+        from .printouts import show_printout
 
         show_printout(self.pos, tx.receipt_uuid)
 

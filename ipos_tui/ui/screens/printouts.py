@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..i18n import t
-from ..domain.records import DocumentDetail, document_number_text
+from ...i18n import t
+from ...domain.records import DocumentDetail, document_number_text
 
 if TYPE_CHECKING:
-    from .app import IposApp
+    from ..app import IposApp
 
 
 def print_document(app: IposApp, uuid: str) -> None:
@@ -35,7 +35,7 @@ def document_label(doc_type: str, kind: str) -> str:
         return t("invoices2.doc_label")
     if doc_type == "daily_report":
         return t("day.list_label")
-    from .screens.cash import cash_document_label
+    from .cash import cash_document_label
 
     return cash_document_label(doc_type, kind) or kind_label(kind)
 
@@ -57,7 +57,7 @@ def upload_mark(app: IposApp, state: str) -> str:
 def show_printout(app: IposApp, uuid: str, *, just_printed: bool = False) -> None:
     """Show a stored document as printed, with its upload state in the title; one
     ``just_printed`` opens at its end, where the payment and the change are."""
-    from .dialogs import TextViewDialog
+    from ..dialogs import TextViewDialog
 
     detail, text = app.till.printouts.render(uuid)
     state = detail.upload_state  # type: ignore[attr-defined]

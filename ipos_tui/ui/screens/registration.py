@@ -550,7 +550,7 @@ class RegistrationScreen(PosScreen):
         if self.receipt.total <= 0:
             self.say(t("err.receipt_total_zero"), error=True)
             return
-        from ..reports import payment_blocked
+        from .reports import payment_blocked
 
         if payment_blocked(self.pos):
             return
@@ -563,7 +563,7 @@ class RegistrationScreen(PosScreen):
     def _after_payment(self, document: object | None) -> None:
         if document is None:
             return
-        from ..printouts import show_printout
+        from .printouts import show_printout
 
         self.pos.sale_finished()  # the paid slot already starts over empty (till.Sale.pay)
         self.show_receipt()
@@ -578,7 +578,7 @@ class RegistrationScreen(PosScreen):
         show_printout(self.pos, document.uuid, just_printed=True)  # type: ignore[attr-defined]
 
     def action_discount(self) -> None:
-        from ..discounts import open_discount_menu
+        from .discounts import open_discount_menu
 
         open_discount_menu(self)
 
@@ -627,7 +627,7 @@ class RegistrationScreen(PosScreen):
         start_return(self)
 
     def action_menu(self) -> None:
-        from ..menus import open_user_menu
+        from .menus import open_user_menu
 
         open_user_menu(self.pos)
 
