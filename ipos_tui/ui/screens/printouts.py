@@ -35,7 +35,7 @@ def document_label(doc_type: str, kind: str) -> str:
         return t("invoices2.doc_label")
     if doc_type == "daily_report":
         return t("day.list_label")
-    from .cash import cash_document_label
+    from .cash_results import cash_document_label
 
     return cash_document_label(doc_type, kind) or kind_label(kind)
 
