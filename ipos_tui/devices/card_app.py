@@ -30,6 +30,7 @@ from ipos_tui.devices.printer import (
     FiscalPrinter,
     JournalEntry,
 )
+from ipos_tui.domain.card import CardTransaction
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.store.timeutil import local_text, parse_time, utc_text
 
@@ -42,27 +43,6 @@ _SELECT_TRANSACTION: Final = (
     "SELECT id, created_local, amount, auth_code, card_masked, receipt_uuid, receipt_number, "
     "state, kind FROM card_transaction"
 )
-
-
-@dataclass(frozen=True)
-class CardTransaction:
-    """One card payment as the payment application recorded it."""
-
-    id: int
-    created_local: datetime
-    amount: int
-    auth_code: str
-    card_masked: str
-    receipt_uuid: str | None
-    receipt_number: int | None
-    state: CardState
-    #: "refund": money given back to the card (linked to a return document)
-    kind: CardKind = "payment"
-
-    @property
-    def signed_amount(self) -> int:
-        """The amount as it moves the card period's total (a refund is negative)."""
-        return -self.amount if self.kind == "refund" else self.amount
 
 
 @dataclass(frozen=True)

@@ -26,28 +26,22 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Literal
+from typing import Final
 
 from peewee import SqliteDatabase
 
 from ipos_tui.devices import paper
 from ipos_tui.devices.paper import PRINT_WIDTH
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.printer import PRINTER_LETTERS, JournalEntry, PrintoutKind, rate_label
 from ipos_tui.domain.search import normalise
-from ipos_tui.domain.vat import EXEMPT_LABEL, VAT_RATES
+from ipos_tui.domain.vat import VAT_RATES
 from ipos_tui.store.timeutil import local_text, parse_time, utc_text
 
-#: The PTU letters a Polish fiscal printer has.
-PRINTER_LETTERS: Final = ("A", "B", "C", "D", "E", "F", "G")
 #: A rate must stay below 100 % (basis points).
 _MAX_RATE_BP: Final = 9999
 #: The journal lists at most this many entries per query (newest first).
 JOURNAL_LIMIT: Final = 500
-
-PrintoutKind = Literal[
-    "receipt", "settlement", "vat_table", "daily_report", "periodic_report", "return", "cash", "update",
-    "invoice", "invoice_correction", "deposit_return"
-]
 
 _SELECT_ENTRY: Final = (
     "SELECT number, kind, printed_local, document_uuid, document_number, text FROM printer_journal"
@@ -65,23 +59,6 @@ class PrinterState:
     last_printout: datetime | None
     vat_table_date: datetime | None
     vat_table_writes: int
-
-
-@dataclass(frozen=True)
-class JournalEntry:
-    """One printout as the electronic journal keeps it."""
-
-    number: int
-    kind: PrintoutKind
-    printed_local: datetime
-    document_uuid: str | None
-    document_number: int | None
-    text: str
-
-    @property
-    def title(self) -> str:
-        """The first non-empty line of the printout, for a one-line list."""
-        return next((line.strip() for line in self.text.splitlines() if line.strip()), "")
 
 
 @dataclass(frozen=True)
@@ -110,14 +87,6 @@ class VatTableChange:
     def writable(self) -> dict[str, int | None]:
         """The rates the printer accepts: every change except the blocked ones."""
         return {change.letter: change.new_bp for change in self.changes if not change.blocked}
-
-
-def rate_label(rate_bp: int | None) -> str:
-    """A rate as the printer prints it: "23%", "5,5%", "zw."."""
-    if rate_bp is None:
-        return EXEMPT_LABEL
-    whole, rest = divmod(rate_bp, 100)
-    return f"{whole}%" if rest == 0 else f"{whole},{rest:02d}".rstrip("0") + "%"
 
 
 def _is_raise(old_bp: int | None, new_bp: int | None) -> bool:

@@ -14,6 +14,8 @@ from ipos_tui.store.db import Terminal
 from ipos_tui.till.cash import CashService
 from ipos_tui.till.deposits import DepositService
 from ipos_tui.till.invoices import InvoiceService
+from ipos_tui.till.printouts import Printouts
+from ipos_tui.till.return_lookup import ReturnLookup
 from ipos_tui.till.reports import ReportService
 from ipos_tui.till.returns import ReturnService
 from ipos_tui.till.sale import Sale
@@ -43,6 +45,10 @@ class Till:
         self.returns = ReturnService(terminal, self.printer, self.card_app, self.invoices)
         #: the receipt being rung up, from the first code to the paid document
         self.sale = Sale(terminal, self.card_app)
+        #: rendering, printing and keeping (in the data dir) stored documents' printouts
+        self.printouts = Printouts(terminal, self.printer)
+        #: a return's original, on this till or (blocking, from a worker) at the back office
+        self.return_lookup = ReturnLookup(terminal, self.returns)
 
 
 __all__ = ["Sale", "Till"]

@@ -31,7 +31,8 @@ from ..domain.records import User
 from textual.worker import Worker, WorkerState
 
 from .background import BackgroundUpload
-from .errors import ErrorGuard, Guarded, report_unexpected
+from .dialogs.unexpected import report_unexpected
+from .errors import ErrorGuard, Guarded
 from .key_order import KeysInOrder
 from .glyphs import CONSOLE, UNICODE, Glyphs
 from .resources import styles_dir
@@ -176,7 +177,7 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         screen says which."""
         from ..i18n.plural import tn
         from ..till.journal_recovery import print_unprinted
-        from .printouts import document_title
+        from .screens.printouts import document_title
 
         try:
             result = print_unprinted(self.till, self.clock(), self.data_dir)
@@ -206,7 +207,7 @@ class IposApp(KeysInOrder, Guarded, App[None]):
 
     def check_day_close_reminder(self) -> None:
         """The day-close reminder (when the back office set one) at its time."""
-        from .reports import check_reminder
+        from .screens.reports import check_reminder
 
         check_reminder(self)
 

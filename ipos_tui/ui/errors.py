@@ -1,4 +1,7 @@
-"""No screen brings the till down: an unexpected error is logged and shown.
+"""What the cashier reads when something fails: a refusal (:func:`error_text` of a
+:class:`~ipos_tui.domain.errors.DomainError`) or an unexpected error.
+
+No screen brings the till down: an unexpected error is logged and shown.
 
 Textual ends the app on any exception a handler lets through, and the message loop
 that ran the handler stops for good. A till must not: the receipt being rung up, the
@@ -7,9 +10,9 @@ till back, not a traceback. So:
 
 * :class:`Guarded` (mixed into the App, every screen and our widgets) catches what a
   message handler, an action or a key raises, before Textual's loop would stop;
-* :func:`report_unexpected` (also called from ``IposApp._handle_exception`` for the
-  paths Textual guards itself: timers, result callbacks, compose) writes the
-  traceback to the log (``ipos-tui.log`` in the data dir) and shows a message; a
+* :func:`~ipos_tui.ui.dialogs.unexpected.report_unexpected` (also called from
+  ``IposApp._handle_exception`` for the paths Textual guards itself: timers, result
+  callbacks, compose) writes the traceback to the log (``ipos-tui.log`` in the data dir) and shows a message; a
   screen that failed while it was being built is closed, since it never became usable.
 
 An error while the error message itself is shown, or a burst of them, ends the app
@@ -18,23 +21,19 @@ as Textual would (a loop of dialogs helps nobody).
 
 from __future__ import annotations
 
-import logging
 import time
 from asyncio import CancelledError
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from textual._context import active_message_pump
-from textual.css.query import NoMatches
-from textual.dom import NoScreen
 from textual.message import Message
 from textual.screen import Screen
 
+from ..domain.errors import DomainError
+from ..domain.money import format_money
 from ..i18n import t
 
-if TYPE_CHECKING:
-    from .app import IposApp
-
-log = logging.getLogger("ipos_tui.ui")
+#: DomainError parameters that carry grosze and are shown as money
+MONEY_PARAMS = frozenset({"remaining", "total", "amount"})
 
 #: More unexpected errors than this within BURST_SECONDS end the app (a loop of errors).
 BURST_LIMIT = 5
@@ -57,27 +56,13 @@ class Guarded:
                 raise
 
 
-def _screen_of(node: Any) -> Screen[Any] | None:
-    if isinstance(node, Screen):
-        return node
-    try:
-        screen = node.screen
-    except (NoScreen, AttributeError, NoMatches):
-        return None
-    return screen if isinstance(screen, Screen) else None
-
-
-def broken_screen(app: IposApp, source: Any) -> Screen[Any] | None:
-    """The pushed screen ``source`` belongs to when it failed while being built
-    (compose or mount), so it cannot be used; None otherwise. The first screen of the
-    stack (login) is never closed."""
-    if source is None or getattr(source, "_is_mounted", True):
-        return None
-    screen = _screen_of(source)
-    stack = app.screen_stack
-    if screen is None or screen not in stack or screen is stack[0]:
-        return None
-    return screen
+def error_text(error: DomainError) -> str:
+    """The message of ``error`` in the UI language, with grosze shown as money."""
+    params = {
+        name: format_money(value) if name in MONEY_PARAMS and isinstance(value, int) else value
+        for name, value in error.params.items()
+    }
+    return t(error.key, **params)
 
 
 def error_message(error: BaseException) -> str:
@@ -102,37 +87,3 @@ class ErrorGuard:
         now = time.monotonic()
         self._recent = [moment for moment in self._recent if now - moment < BURST_SECONDS] + [now]
         return len(self._recent) <= BURST_LIMIT
-
-
-def report_unexpected(app: IposApp, error: BaseException, source: Any = None) -> bool:
-    """Log ``error`` with its traceback and show it; True if the app goes on."""
-    guard = app.error_guard
-    source = source if source is not None else active_message_pump.get(None)
-    if _screen_of(source) in guard.broken:
-        log.warning("after its failure, %r: %r", source, error)
-        return True
-    log.error("unexpected error in %r", source, exc_info=(type(error), error, error.__traceback__))
-    if not guard.note(error) or not app.is_running:
-        return False
-    from .dialogs.text_view import ErrorDialog
-
-    if isinstance(_screen_of(source), ErrorDialog):  # the message itself failed: give up
-        return False
-    if isinstance(app.screen, ErrorDialog):  # one message at a time; the log has them all
-        return True
-    broken = broken_screen(app, source)
-    if broken is not None:
-        guard.broken.append(broken)
-
-    def show() -> None:
-        if isinstance(app.screen, ErrorDialog):
-            return
-        if broken is not None and broken in app.screen_stack:
-            while app.screen is not broken:
-                app.pop_screen()
-            app.pop_screen()
-        guard.broken[:] = [screen for screen in guard.broken if screen in app.screen_stack]
-        app.push_screen(ErrorDialog(t("error.title"), error_message(error)))
-
-    app.call_later(show)
-    return True

@@ -31,7 +31,8 @@ from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION
 from ipos_tui.sync.activation import activate
 from ipos_tui.store.db import open_terminal
-from ipos_tui.ui.screens.cash import LargeDifferenceDialog, OpeningCashScreen, ShiftCloseSummary
+from ipos_tui.ui.screens.opening_cash import OpeningCashScreen
+from ipos_tui.ui.screens.shift_close import LargeDifferenceDialog, ShiftCloseSummary
 from ipos_tui.ui.screens.login import LoginScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen
 

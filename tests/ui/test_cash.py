@@ -13,7 +13,9 @@ from pathlib import Path
 from ipos_tui.store.db import open_terminal
 from ipos_tui.ui.dialogs import TextViewDialog
 from ipos_tui.ui.dialogs.authorise import AuthoriseDialog
-from ipos_tui.ui.screens.cash import AmountDialog, LargeDifferenceDialog, OpeningCashScreen, ShiftCloseSummary
+from ipos_tui.ui.screens.cash_amount import AmountDialog
+from ipos_tui.ui.screens.opening_cash import OpeningCashScreen
+from ipos_tui.ui.screens.shift_close import LargeDifferenceDialog, ShiftCloseSummary
 from ipos_tui.ui.widgets.code_input import CodeInput
 from ipos_tui.ui.screens.login import LoginScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen

@@ -15,7 +15,7 @@ import typing
 import pytest
 
 from ipos_tui.i18n import has_key
-from ipos_tui.devices.printer import PrintoutKind
+from ipos_tui.domain.printer import PrintoutKind
 from ipos_tui.ui.dialogs import ErrorDialog, MenuScreen
 from ipos_tui.ui.screens.info import InfoScreen
 from ipos_tui.ui.screens.printer import JournalScreen, kind_text

@@ -23,7 +23,7 @@ from ui_helpers import (
 
 from ipos_tui.store.db import open_terminal
 from ipos_tui.ui.dialogs import ConfirmDialog, MenuScreen, TextViewDialog
-from ipos_tui.ui.screens.cash import AmountDialog
+from ipos_tui.ui.screens.cash_amount import AmountDialog
 from ipos_tui.ui.screens.payment import PaymentScreen
 from ipos_tui.ui.screens.registration import RegistrationScreen
 from ipos_tui.ui.screens.returns import ReturnScreen
@@ -242,7 +242,8 @@ async def test_next_morning_the_opening_cash_waits_for_yesterdays_report(
     """Yesterday's shift was closed but not the day: this morning's opening cash (a
     cash operation of the day) is refused; "2. Pomiń" opens the shift without a
     document, the daily report closes yesterday, and cash goes in again."""
-    from ipos_tui.ui.screens.cash import OpeningCashScreen, ShiftCloseSummary
+    from ipos_tui.ui.screens.opening_cash import OpeningCashScreen
+    from ipos_tui.ui.screens.shift_close import ShiftCloseSummary
     from ipos_tui.ui.screens.login import LoginScreen
 
     with open_terminal(demo_dir) as terminal:

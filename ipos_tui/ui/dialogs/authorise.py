@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from ...domain.authorisation import Authorisation
 from ...domain.errors import DomainError
 from ...i18n import t
-from ..screens.base import error_text
+from ..errors import error_text
 from ..widgets.menu import MenuItem
 from .form import Field, FormDialog
 from .menu import MenuScreen

@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Static
 
 from ...domain.errors import DomainError
 from ...i18n import t
-from ..screens.base import error_text
+from ..errors import error_text
 from ..widgets.code_input import CodeInput, run_command
 from ..widgets.keybar import KeyBar
 from ..errors import Guarded

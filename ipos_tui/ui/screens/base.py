@@ -9,28 +9,14 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ...domain.errors import DomainError
-from ...domain.money import format_money
 from ...i18n import t
 from ..widgets.code_input import CodeInput, run_command
 from ..widgets.keybar import KeyBar
 from ..widgets.topbar import TopBar
-from ..errors import Guarded
+from ..errors import Guarded, error_text
 
 if TYPE_CHECKING:
     from ..app import IposApp
-
-
-#: DomainError parameters that carry grosze and are shown as money
-MONEY_PARAMS = frozenset({"remaining", "total", "amount"})
-
-
-def error_text(error: DomainError) -> str:
-    """The message of ``error`` in the UI language, with grosze shown as money."""
-    params = {
-        name: format_money(value) if name in MONEY_PARAMS and isinstance(value, int) else value
-        for name, value in error.params.items()
-    }
-    return t(error.key, **params)
 
 
 class StatusLine(Static):

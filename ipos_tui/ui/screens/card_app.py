@@ -10,7 +10,7 @@ from textual.binding import Binding
 
 from ...domain.money import format_money
 from ...i18n import t
-from ...devices.card_app import CardTransaction
+from ...domain.card import CardTransaction
 from ...domain.records import PERM_DAY_CLOSE
 from ..widgets.menu import MenuItem
 from .list_screen import NAVIGATION, ListScreen
@@ -81,7 +81,7 @@ class CardTransactionsScreen(ListScreen):
         if tx.receipt_uuid is None:
             self.say(t("card.no_receipt"))
             return
-        from ..printouts import show_printout
+        from .printouts import show_printout
 
         show_printout(self.pos, tx.receipt_uuid)
 

@@ -271,7 +271,7 @@ class DayCloseScreen(PosScreen):
         return await self._pull("products")
 
     async def _step_vat(self) -> StepOutcome:
-        from ...devices.printer import PRINTER_LETTERS, rate_label
+        from ...domain.printer import PRINTER_LETTERS, rate_label
         from ..dialogs import ConfirmDialog
 
         terminal = self.pos.terminal

@@ -15,7 +15,6 @@ from ...domain.money import format_money
 from ...i18n import t
 from ...till.cash import parse_cash_amount
 from ...till.deposits import DEFAULT_UNIT_DEPOSIT, MAX_PIECES
-from ...devices.printout import save_printout
 from ..dialogs import Field, FormDialog, TextViewDialog
 
 if TYPE_CHECKING:
@@ -53,16 +52,16 @@ def start_deposit_return(app: IposApp) -> None:
 
 def _say_refusal(app: IposApp, error: DomainError) -> None:
     """Back to selling, with why nothing was paid back on the status line."""
-    from .cash import _back_to_sales
+    from .cash_results import back_to_sales
 
-    _back_to_sales(app)
+    back_to_sales(app)
     say_error = getattr(app.screen, "say_error", None)
     if say_error is not None:
         say_error(error)
 
 
 def _pay_back(app: IposApp, pieces: int, unit: int) -> None:
-    from .cash import _back_to_sales
+    from .cash_results import back_to_sales
 
     assert app.cashier is not None
     try:
@@ -70,10 +69,9 @@ def _pay_back(app: IposApp, pieces: int, unit: int) -> None:
     except DomainError as error:
         _say_refusal(app, error)
         return
-    detail = app.terminal.ledger.get_document(result.document.uuid)
-    save_printout(app.data_dir, detail, result.printout.text)
+    app.till.printouts.keep(result.document.uuid, result.printout.text, app.data_dir)
     app.sale_finished()
-    _back_to_sales(app)
+    back_to_sales(app)
     say = getattr(app.screen, "say", None)
     if say is not None:
         say(t("grocery.paid_back", amount=format_money(result.document.total),

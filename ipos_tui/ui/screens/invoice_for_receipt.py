@@ -71,10 +71,8 @@ def _issue(screen: PosScreen, receipt: DocumentDetail, name: str, address: str) 
     except DomainError as error:
         screen.say(error_text(error), error=True)
         return
-    from ...devices.printout import save_printout
-
     printed = service.print_invoice(stored.uuid, now)
-    save_printout(app.data_dir, app.terminal.ledger.get_document(stored.uuid), printed.text)
+    app.till.printouts.keep(stored.uuid, printed.text, app.data_dir)
     app.sale_finished()  # the upload queue and the top bar's unsent count
     reload = getattr(screen, "load", None)
     if callable(reload):

@@ -102,7 +102,7 @@ class LoginScreen(PosScreen):
         self.reset_form()
 
     def action_service_menu(self) -> None:
-        from ..menus import open_service_menu
+        from .menus import open_service_menu
 
         open_service_menu(self.pos)
 

@@ -21,7 +21,7 @@ from ...domain.receipt import PaymentState
 from ...domain.validation import format_nip, validate_nip
 from ...i18n import t
 from ...domain.records import Buyer, PaymentMethod
-from ..printouts import kind_label
+from .printouts import kind_label
 from ..widgets.code_input import CodeInput
 from .base import PosScreen
 
@@ -223,7 +223,7 @@ class PaymentScreen(PosScreen):
         return True
 
     def _finish(self) -> None:
-        from ..printouts import print_document
+        from .printouts import print_document
 
         app = self.pos
         assert app.cashier is not None

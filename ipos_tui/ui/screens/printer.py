@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static
 from ...domain.search import normalise
 from ...i18n import has_key, t
 from ...domain.records import document_number_text
-from ...devices.printer import PRINTER_LETTERS, FiscalPrinter, JournalEntry, rate_label
+from ...domain.printer import PRINTER_LETTERS, JournalEntry, rate_label
 from ..widgets.code_input import CodeInput
 from ..widgets.menu import MenuItem
 from ..widgets.receipt_list import RowList, fit
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def kind_text(kind: str) -> str:
     """The journal's name of a printout kind ("Dokument fiskalny", "Zwrot", …); every
     kind the printer journals has one (``printer.kind_<kind>``, tested against
-    :data:`~ipos_tui.terminal.printer.PrintoutKind`)."""
+    :data:`~ipos_tui.domain.printer.PrintoutKind`)."""
     key = "printer.kind_vat" if kind == "vat_table" else f"printer.kind_{kind}"
     return t(key) if has_key(key) else kind
 
@@ -115,10 +115,6 @@ class JournalScreen(PosScreen):
         self.entries: list[JournalEntry] = []
         self.doc_types: dict[str, str] = {}
 
-    @property
-    def printer(self) -> FiscalPrinter:
-        return self.pos.till.printer
-
     def compose_body(self) -> ComposeResult:
         with Vertical(id="ej-box"):
             yield Static(self.header(), id="ej-header", markup=False)
@@ -144,7 +140,7 @@ class JournalScreen(PosScreen):
 
     def load(self) -> None:
         query = self.query_text()
-        self.entries = self.printer.journal(query)
+        self.entries = self.pos.till.printer.journal(query)
         self.doc_types = self.pos.terminal.ledger.document_types(
             entry.document_uuid for entry in self.entries if entry.document_uuid
         )
@@ -154,7 +150,7 @@ class JournalScreen(PosScreen):
         elif query:
             self.say(t("printer.journal_found", n=len(self.entries), query=query))
         else:
-            self.say(t("printer.journal_count", n=self.printer.state().printouts))
+            self.say(t("printer.journal_count", n=self.pos.till.printer.state().printouts))
 
     def row(self, entry: JournalEntry, query: str) -> Text:
         when = entry.printed_local

@@ -8,13 +8,13 @@ sold, what was already returned and what still can be. Digits + Enter set the
 quantity to give back of the highlighted line, ``*`` takes the whole rest of it,
 Del clears it; ``+`` (or Enter on an empty field) asks how to refund — cash, or
 card up to what the card paid — and after a tak/nie the return is stored with its
-own number, printed, shown and queued for upload like a sale.
+own number, printed, shown and queued for upload like a sale (the refund's steps are
+in ``return_refund``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,30 +29,16 @@ from ...domain.quantity import format_quantity, parse_quantity
 from ...domain.receipt_code import parse_receipt_code
 from ...domain.authorisation import Authorisation
 from ...i18n import t
-from ...till.invoices import CORRECTION_REASON, CORRECTION_REASONS
-from ...domain.records import PERM_RETURNS, PaymentMethod, document_number_text
+from ...domain.records import PERM_RETURNS
 from ...till.returns import ReturnLine, ReturnService, ReturnSource, refund_value
 from ..widgets.code_input import CodeInput
 from ..widgets.receipt_list import RowList, fit
 from ..dialogs.authorise import authorise_then
-from .base import PosScreen, error_text
+from .base import PosScreen
 from .list_screen import NAVIGATION
+from .return_refund import ReturnDone, RefundSteps, return_error_text
 
-if TYPE_CHECKING:
-    from ..app import IposApp
-
-#: DomainError parameters of the return flow that carry grosze
-_MONEY = frozenset({"amount", "limit", "total"})
 NAME_WIDTH = 22
-
-
-def return_error_text(error: DomainError) -> str:
-    """The message of ``error`` with every amount of the return flow shown as money."""
-    params = {
-        name: format_money(value) if name in _MONEY and isinstance(value, int) else value
-        for name, value in error.params.items()
-    }
-    return error_text(DomainError(error.key, **params))
 
 
 def start_return(screen: PosScreen, code: str | None = None) -> None:
@@ -107,7 +93,7 @@ def _returned(screen: PosScreen, done: ReturnDone | None) -> None:
     screen.app.push_screen(TextViewDialog(done.title, done.printout, at_end=True))
 
 
-class ReturnScreen(PosScreen):
+class ReturnScreen(RefundSteps, PosScreen):
     TITLE_KEY = "ret.title"
 
 
@@ -159,29 +145,16 @@ class ReturnScreen(PosScreen):
     # -- looking the original up (worker thread) -------------------------------------
 
     def _find(self) -> None:
-        """Find the original with this thread's own connection (and, for an activated
-        till, a client for its back office); report to the UI thread."""
-        from ...sync.context import SyncContext
-        from ...sync.receipts import receipt_lookup
-
+        """Find the original (here, or for an activated till at its back office);
+        report to the UI thread."""
         app = self.pos
-        terminal = app.terminal
         cashier = app.cashier
         assert cashier is not None
-        with terminal.db.connection_context():
-            context = SyncContext.for_terminal(terminal, max_attempts=2)
-            try:
-                lookup = None
-                if context is not None:
-                    units = {unit.name: unit.precision for unit in terminal.catalog.units()}
-                    lookup = receipt_lookup(context.client, units.get)
-                source = self.service.with_lookup(lookup).find(self.code_text, cashier, self.authorisation)
-            except DomainError as error:
-                self.post_message(self.LookedUp(None, error))
-                return
-            finally:
-                if context is not None:
-                    context.close()
+        try:
+            source = app.till.return_lookup.find(self.code_text, cashier, self.authorisation)
+        except DomainError as error:
+            self.post_message(self.LookedUp(None, error))
+            return
         self.post_message(self.LookedUp(source, None))
 
     class LookedUp(Message):
@@ -378,112 +351,6 @@ class ReturnScreen(PosScreen):
             return
         self.dismiss(None)
 
-    # -- refund ----------------------------------------------------------------------------
-
-    def action_refund(self) -> None:
-        """``+``: choose cash or card (with its limit) for what is picked."""
-        if self.source is None:
-            return
-        try:
-            self.service.refund_total(self.source, self.picks)
-        except DomainError as error:
-            self.say(return_error_text(error), error=True)
-            return
-        from ..dialogs import MenuScreen
-        from ..widgets.menu import MenuItem
-
-        source = self.source
-        items = []
-        for number, method in enumerate(self.service.refund_methods(), start=1):
-            label = _method_label(method, source)
-            items.append(MenuItem(number, lambda label=label: label, lambda m=method: self._chosen(m)))
-        self.app.push_screen(MenuScreen("ret.method_title", items))
-
-    def _chosen(self, method: PaymentMethod) -> None:
-        self.app.pop_screen()  # the method menu
-        assert self.source is not None
-        if self.source.invoice is None:
-            self._confirm(method, CORRECTION_REASON)
-            return
-        # a return against an invoice: its correcting invoice says why
-        from ..dialogs import MenuScreen
-        from ..widgets.menu import MenuItem
-
-        items = [
-            MenuItem(number, lambda code=code: t(f"ret.reason.{code}"),
-                     lambda text=text: self._reason_chosen(method, text))
-            for number, (code, text) in enumerate(CORRECTION_REASONS.items(), start=1)
-        ]
-        self.app.push_screen(MenuScreen("ret.reason_title", items))
-
-    def _reason_chosen(self, method: PaymentMethod, reason: str) -> None:
-        self.app.pop_screen()  # the reason menu
-        self._confirm(method, reason)
-
-    def _confirm(self, method: PaymentMethod, reason: str) -> None:
-        assert self.source is not None
-        try:
-            draft = self.service.draft(self.source, self.picks, method, reason)
-        except DomainError as error:
-            self.say(return_error_text(error), error=True)
-            return
-        from ..dialogs import ConfirmDialog
-
-        question = t("ret.confirm", amount=format_money(draft.total), method=method.name,
-                     lines=len(draft.lines), code=self.source.code.text)
-        if self.source.invoice is not None:
-            code = next(code for code, text in CORRECTION_REASONS.items() if text == reason)
-            question += " " + t("invoices2.confirm_correction", number=self.source.invoice.number,
-                                reason=t(f"ret.reason.{code}"))
-        self.app.push_screen(ConfirmDialog(question), lambda yes: self._commit(method, reason) if yes else None)
-
-    def _commit(self, method: PaymentMethod, reason: str = CORRECTION_REASON) -> None:
-        """Store, print, queue the upload, show the printout; back to where we came from."""
-        app: IposApp = self.pos
-        assert self.source is not None and app.cashier is not None
-        service = self.service
-        now = app.clock()
-        try:
-            stored = service.commit(self.source, self.picks, method, cashier=app.cashier, now=now,
-                                    authorisation=self.authorisation, reason=reason)
-        except DomainError as error:
-            self.say(return_error_text(error), error=True)
-            return
-        from ...devices.printout import save_printout
-
-        printed = service.print_return(stored.uuid, now)
-        text = printed.text
-        correction = service.print_correction(stored.uuid, now)
-        if correction is not None:  # a return against an invoice: its correcting invoice
-            text += "\n" + correction.text
-        save_printout(app.data_dir, app.terminal.ledger.get_document(stored.uuid), text)
-        app.sale_finished()
-        done = t("ret.done", number=document_number_text("return", stored.number),
-                 amount=format_money(stored.total), method=method.name)
-        if stored.invoice_number:
-            done += " " + t("invoices2.correction_done", number=stored.invoice_number)
-        if self.authorisation is not None and not app.cashier.can(PERM_RETURNS):
-            done += " " + t("perm.by", name=self.authorisation.name)
-        self.dismiss(ReturnDone(done, document_number_text("return", stored.number), text))
-
-
-@dataclass(frozen=True)
-class ReturnDone:
-    """What the flow hands back: the status message and the printout to show."""
-
-    message: str
-    title: str
-    printout: str
-
 
 #: actions that need an original with something left to return
 _PICKING_ACTIONS = frozenset({"accept", "whole", "clear_line", "refund"})
-
-
-def _method_label(method: PaymentMethod, source: ReturnSource) -> str:
-    name = method.name.capitalize()
-    if method.kind != "card":
-        return t("ret.method_cash", name=name)
-    if source.card_paid <= 0:
-        return t("ret.method_card_none", name=name)
-    return t("ret.method_card", name=name, limit=format_money(source.card_limit))

@@ -20,7 +20,7 @@ from ...i18n import t
 from ...sync.headless import reject_reason_text
 from ...sync.upload import is_held
 from ...domain.records import SALE_TYPES, DocumentSummary, document_code, document_number_text
-from ..printouts import document_label, show_printout, upload_mark
+from .printouts import document_label, show_printout, upload_mark
 from ..widgets.receipt_list import fit
 from .list_screen import NAVIGATION, ListScreen
 

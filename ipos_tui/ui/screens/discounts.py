@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..domain.errors import DomainError
-from ..domain.money import format_money, format_percent_bp, parse_amount, parse_percent
-from ..domain.receipt import Discount
-from ..i18n import t
-from ..domain.authorisation import Authorisation
-from ..domain.records import PERM_FREE_DISCOUNT, DiscountDef
-from .dialogs import Field, FormDialog
-from .dialogs.authorise import GatedMenuScreen, authorise_then, gated
-from .widgets.menu import MenuItem
+from ...domain.errors import DomainError
+from ...domain.money import format_money, format_percent_bp, parse_amount, parse_percent
+from ...domain.receipt import Discount
+from ...i18n import t
+from ...domain.authorisation import Authorisation
+from ...domain.records import PERM_FREE_DISCOUNT, DiscountDef
+from ..dialogs import Field, FormDialog
+from ..dialogs.authorise import GatedMenuScreen, authorise_then, gated
+from ..widgets.menu import MenuItem
 
 if TYPE_CHECKING:
-    from .screens.registration import RegistrationScreen
+    from .registration import RegistrationScreen
 
 
 def _describe(definition: DiscountDef) -> str:

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ..domain.errors import DomainError
-from ..i18n import t
-from ..till.reports import (
+from ...domain.errors import DomainError
+from ...i18n import t
+from ...till.reports import (
     authorised_lines,
     category_lines,
     check_period,
@@ -23,14 +23,14 @@ from ..till.reports import (
     parse_month,
     periodic_report_body,
 )
-from ..domain.authorisation import Authorisation
-from ..domain.records import PERM_DAY_CLOSE, PERM_REPORTS
-from .dialogs import ConfirmDialog, Field, FormDialog, MenuScreen, TextViewDialog
-from .dialogs.authorise import GatedMenuScreen, authorise_then, gated
-from .widgets.menu import MenuItem
+from ...domain.authorisation import Authorisation
+from ...domain.records import PERM_DAY_CLOSE, PERM_REPORTS
+from ..dialogs import ConfirmDialog, Field, FormDialog, MenuScreen, TextViewDialog
+from ..dialogs.authorise import GatedMenuScreen, authorise_then, gated
+from ..widgets.menu import MenuItem
 
 if TYPE_CHECKING:
-    from .app import IposApp
+    from ..app import IposApp
 
 
 def start_day_close(app: IposApp, *, keep_current: bool = False) -> bool:
@@ -41,7 +41,7 @@ def start_day_close(app: IposApp, *, keep_current: bool = False) -> bool:
     ``keep_current``: started from payment under the midnight block — the receipt
     being rung up is kept and paid after the report.
     """
-    from .screens.day_close import DayCloseScreen
+    from .day_close import DayCloseScreen
 
     back_to_screen(app)
     if app.receipt.lines and not keep_current:
@@ -64,7 +64,7 @@ def back_to_screen(app: IposApp) -> None:
 
 def say(app: IposApp, text: str, *, error: bool = False) -> None:
     """A message on the status line of the current full screen."""
-    from .screens.base import PosScreen
+    from .base import PosScreen
 
     back_to_screen(app)
     if isinstance(app.screen, PosScreen):
@@ -97,7 +97,7 @@ def _period(app: IposApp, authorisation: Authorisation | None = None) -> None:
         try:
             check_period(start, end)
         except DomainError as error:
-            from .screens.base import error_text
+            from .base import error_text
 
             say(app, error_text(error), error=True)
             return
@@ -155,7 +155,7 @@ def payment_blocked(app: IposApp) -> bool:
 
     Returns True when payment must not open now.
     """
-    from .screens.base import error_text
+    from .base import error_text
 
     refusal = app.terminal.ledger.day_refusal(app.clock())
     if refusal is None:
@@ -174,7 +174,7 @@ def payment_blocked(app: IposApp) -> bool:
 def check_reminder(app: IposApp) -> None:
     """Under the "reminder" option: once a day after the set time, ask tak/nie
     (selling goes on either way; "tak" with an empty receipt starts the day close)."""
-    from .screens.registration import RegistrationScreen
+    from .registration import RegistrationScreen
 
     if not isinstance(app.screen, RegistrationScreen) or app.cashier is None:
         return

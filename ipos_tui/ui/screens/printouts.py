@@ -4,49 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..i18n import t
-from ..devices.printout import render_receipt, save_printout
-from ..domain.records import SALE_TYPES, DocumentDetail, document_number_text
+from ...i18n import t
+from ...domain.records import DocumentDetail, document_number_text
 
 if TYPE_CHECKING:
-    from .app import IposApp
-
-
-def _render(app: IposApp, uuid: str) -> tuple[DocumentDetail, str]:
-    terminal = app.terminal
-    detail = terminal.ledger.get_document(uuid)
-    if detail.doc_type not in SALE_TYPES:
-        # non-fiscal documents (a return …) are shown as the printer journaled them
-        printed = app.till.printer.printouts_of(uuid)
-        if printed:
-            # the latest printout of each kind, in print order: a return against an
-            # invoice shows the return and its correcting invoice
-            latest = {entry.kind: entry for entry in printed}
-            return detail, "\n".join(entry.text for entry in sorted(latest.values(), key=lambda e: e.number))
-    settings = terminal.settings
-    text = render_receipt(
-        detail,
-        settings.company(),
-        settings.store(),
-        settings.terminal_info(),
-        header_lines=settings.receipt_header(),
-    )
-    return detail, text
+    from ..app import IposApp
 
 
 def print_document(app: IposApp, uuid: str) -> None:
     """Print a just-finished document on the fiscal printer, which journals it in its
     electronic copy (EJ), and write the same text to the data dir."""
-    detail, text = _render(app, uuid)
-    printed = app.till.printer.print_receipt(
-        text,
-        document_uuid=detail.uuid,
-        document_number=detail.number,
-        letters=detail.vat.keys(),
-        now=app.clock(),
-        kind="invoice" if detail.invoice_number else "receipt",
-    )
-    save_printout(app.data_dir, detail, printed.text)
+    app.till.printouts.print_document(uuid, app.clock(), app.data_dir)
 
 
 #: catalogue keys of the document kinds the ledger stores
@@ -67,7 +35,7 @@ def document_label(doc_type: str, kind: str) -> str:
         return t("invoices2.doc_label")
     if doc_type == "daily_report":
         return t("day.list_label")
-    from .screens.cash import cash_document_label
+    from .cash_results import cash_document_label
 
     return cash_document_label(doc_type, kind) or kind_label(kind)
 
@@ -89,9 +57,9 @@ def upload_mark(app: IposApp, state: str) -> str:
 def show_printout(app: IposApp, uuid: str, *, just_printed: bool = False) -> None:
     """Show a stored document as printed, with its upload state in the title; one
     ``just_printed`` opens at its end, where the payment and the change are."""
-    from .dialogs import TextViewDialog
+    from ..dialogs import TextViewDialog
 
-    detail, text = _render(app, uuid)
+    detail, text = app.till.printouts.render(uuid)
     state = detail.upload_state  # type: ignore[attr-defined]
     title = f"{document_title(detail)} {upload_mark(app, state)} {t('upload.' + state)}"
     app.push_screen(TextViewDialog(title, text, at_end=just_printed))

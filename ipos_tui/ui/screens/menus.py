@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..domain.errors import DomainError
-from ..i18n import t
-from ..domain.records import PERM_DAY_CLOSE, PERM_REPORTS
-from .dialogs import Field, FormDialog, MenuScreen
-from .dialogs.authorise import GatedMenuScreen, gated, needs_manager
-from .widgets.menu import MenuItem
+from ...domain.errors import DomainError
+from ...i18n import t
+from ...domain.records import PERM_DAY_CLOSE, PERM_REPORTS
+from ..dialogs import Field, FormDialog, MenuScreen
+from ..dialogs.authorise import GatedMenuScreen, gated, needs_manager
+from ..widgets.menu import MenuItem
 
 if TYPE_CHECKING:
-    from .app import IposApp
+    from ..app import IposApp
 
 SERVICE_PASSWORD = "SERVIS"
 
@@ -27,7 +27,7 @@ def _lock(app: IposApp) -> None:
     if not count:
         app.logout()
         return
-    from .dialogs import ConfirmDialog
+    from ..dialogs import ConfirmDialog
 
     def answered(yes: bool | None) -> None:
         if yes:
@@ -38,25 +38,25 @@ def _lock(app: IposApp) -> None:
 
 
 def _transactions(app: IposApp) -> None:
-    from .screens.transactions import TransactionsScreen
+    from .transactions import TransactionsScreen
 
     app.push_screen(TransactionsScreen())
 
 
 def _parked(app: IposApp) -> None:
-    from .screens.parked import ParkedScreen
+    from .parked import ParkedScreen
 
     app.push_screen(ParkedScreen())
 
 
 def _information(app: IposApp) -> None:
-    from .screens.info import InfoScreen
+    from .info import InfoScreen
 
     app.push_screen(InfoScreen())
 
 
 def _terminal_information(app: IposApp) -> None:
-    from .screens.info import TerminalInfoScreen
+    from .info import TerminalInfoScreen
 
     app.push_screen(TerminalInfoScreen())
 
@@ -81,13 +81,13 @@ def settings_items(app: IposApp) -> list[MenuItem]:
 
 
 def _connection(app: IposApp) -> None:
-    from .screens.connection import ConnectionScreen
+    from .connection import ConnectionScreen
 
     app.push_screen(ConnectionScreen())
 
 
 def _sync(app: IposApp, title_key: str, jobs: list[str]) -> None:
-    from .screens.sync import SyncScreen
+    from .sync import SyncScreen
 
     app.push_screen(SyncScreen(title_key, jobs))
 
@@ -107,7 +107,7 @@ def sync_items(app: IposApp) -> list[MenuItem]:
 
 
 def _update(app: IposApp) -> None:
-    from .screens.update import UpdateScreen
+    from .update import UpdateScreen
 
     app.push_screen(UpdateScreen())
 
@@ -130,14 +130,14 @@ def configuration_items(app: IposApp, *, service: bool = False) -> list[MenuItem
 
 def _printer(app: IposApp) -> None:
     """8 → 5. Drukarka fiskalna: PTU table, state, electronic journal."""
-    from .screens.printer import printer_items
+    from .printer import printer_items
 
     app.push_screen(MenuScreen("menu.printer", printer_items(app)))
 
 
 def _card_app(app: IposApp) -> None:
     """8 → 6. Aplikacja płatnicza: card transactions, Rozliczenia ("day_close")."""
-    from .screens.card_app import card_app_items
+    from .card_app import card_app_items
 
     app.push_screen(GatedMenuScreen("menu.card_app", card_app_items(app)))
 
@@ -158,14 +158,14 @@ def _reports(app: IposApp) -> None:
 
 def _cash(app: IposApp) -> None:
     """2. Obsługa gotówki: deposits, withdrawals, cash report, end of shift."""
-    from .screens.cash import open_cash_menu
+    from .cash import open_cash_menu
 
     open_cash_menu(app)
 
 
 def _plain_shift_close(app: IposApp) -> None:
     """2. Zamknięcie zmiany, when shifts are on without cash management."""
-    from .screens.cash import close_plain_shift
+    from .cash import close_plain_shift
 
     close_plain_shift(app)
 
@@ -179,7 +179,7 @@ def user_menu_items(app: IposApp) -> list[MenuItem]:
     the submenus the same holds per item; viewing (transactions, information, the
     printer's journal, sync pulls) is open to everybody.
     """
-    from .screens.cash import plain_shifts
+    from .cash import plain_shifts
 
     reports = PERM_DAY_CLOSE if needs_manager(app, PERM_REPORTS) else PERM_REPORTS
     return [
@@ -207,7 +207,7 @@ def user_menu_items(app: IposApp) -> list[MenuItem]:
 
 def _deposit_return(app: IposApp) -> None:
     """9. Zwrot kaucji: packaging brought back without a purchase, cash paid out."""
-    from .screens.deposit_return import start_deposit_return
+    from .deposit_return import start_deposit_return
 
     start_deposit_return(app)
 
