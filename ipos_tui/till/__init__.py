@@ -17,6 +17,7 @@ from ipos_tui.till.invoices import InvoiceService
 from ipos_tui.till.reports import ReportService
 from ipos_tui.till.returns import ReturnService
 from ipos_tui.till.sale import Sale
+from ipos_tui.till.syncing import TillSync
 
 
 class Till:
@@ -43,6 +44,8 @@ class Till:
         self.returns = ReturnService(terminal)
         #: the receipt being rung up, from the first code to the paid document
         self.sale = Sale(terminal)
+        #: the back office: connection, activation, sync jobs, the background upload
+        self.sync = TillSync(terminal)
 
 
 __all__ = ["Sale", "Till"]

@@ -34,7 +34,7 @@ from ...domain.errors import DomainError
 from ...domain.money import format_money
 from ...i18n import t
 from ...i18n.plural import tn
-from ...sync.progress import ItemDone, ItemFailed
+from ...till.syncing import ItemDone, ItemFailed
 from .base import PosScreen, error_text
 from .sync import change_counts, failure_text
 
@@ -216,13 +216,10 @@ class DayCloseScreen(PosScreen):
 
     async def _sync(self, job: str) -> StepOutcome:
         """Run one sync job in a thread with its own connection; sum up its events."""
-        from ..sync_runner import run_jobs_here, stored_connection
-
         if self.offline:  # one unreachable back office is enough: no minutes of retries
             skipped = "day.offline_skipped" if self.offline == _OFFLINE else "day.not_activated_skipped"
             return StepOutcome("failed", t(skipped))
-        terminal = self.pos.terminal
-        factory = self.context_factory or stored_connection
+        sync = self.pos.till.sync
         failures: list[str] = []
         done: list[ItemDone] = []
 
@@ -235,7 +232,7 @@ class DayCloseScreen(PosScreen):
             elif isinstance(event, ItemDone):
                 done.append(event)
 
-        failed = await asyncio.to_thread(run_jobs_here, terminal, [job], observer, factory)
+        failed = await asyncio.to_thread(sync.run_here, [job], observer, self.context_factory)
         if failed is None:
             self.offline = _NOT_ACTIVATED
             failures.append(t(_NOT_ACTIVATED))

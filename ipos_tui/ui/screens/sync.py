@@ -23,20 +23,20 @@ from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
 from ...i18n import t
-from ...sync.headless import failure_text
-from ...sync.progress import (
+from ...till.syncing import (
     JOB_ITEMS,
+    JOB_ROW,
     CancelToken,
     ItemDone,
     ItemFailed,
     ItemProgress,
     ItemStarted,
     JobFinished,
+    JobFunction,
+    failure_text,
+    job_function,
 )
 from .base import PosScreen
-
-#: A job as the engine exposes it: (context, observer, cancel) -> ok
-JobFunction = Callable[[object, Callable[[object], None], CancelToken], bool]
 
 JOB_TITLES = {
     "config": "sync.job_config",
@@ -44,10 +44,6 @@ JOB_TITLES = {
     "products": "sync.job_products",
     "transactions": "sync.job_transactions",
 }
-
-
-#: The item of a job's own row, when the job reported no item (nothing to upload).
-JOB_ROW = ""
 
 
 def item_label(job: str, item: str) -> str:
@@ -177,10 +173,10 @@ class SyncScreen(PosScreen):
         self._start()
 
     def _start(self) -> None:
-        from ..sync_runner import start_jobs, stored_connection
+        from ..sync_runner import start_jobs
 
         self.say(self.running_note())
-        start_jobs(self, self.jobs, self.runner, self.cancel, self.context_factory or stored_connection)  # type: ignore[arg-type]
+        start_jobs(self, self.jobs, self.runner, self.cancel, self.context_factory)  # type: ignore[arg-type]
         self.refresh_bindings()
 
     def running_note(self) -> str:
@@ -304,6 +300,4 @@ class SyncScreen(PosScreen):
 
 def default_runner(job: str) -> JobFunction:
     """The engine's job function for ``job``."""
-    from ...sync.pull import ALL_JOBS
-
-    return ALL_JOBS[job]  # type: ignore[return-value]
+    return job_function(job)
