@@ -12,6 +12,7 @@ from ipos_tui.devices.card_app import CardApp
 from ipos_tui.devices.printer import FiscalPrinter
 from ipos_tui.store.db import Terminal
 from ipos_tui.till.cash import CashService
+from ipos_tui.till.day_close import DayCloseService
 from ipos_tui.till.deposits import DepositService
 from ipos_tui.till.invoices import InvoiceService
 from ipos_tui.till.reports import ReportService
@@ -46,6 +47,8 @@ class Till:
         self.sale = Sale(terminal)
         #: the back office: connection, activation, sync jobs, the background upload
         self.sync = TillSync(terminal)
+        #: the day close: its ordered steps, retries and offline rules
+        self.day_close = DayCloseService(self)
 
 
 __all__ = ["Sale", "Till"]

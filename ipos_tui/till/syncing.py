@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Final
 
+from ipos_tui.i18n import t
 from ipos_tui.protocol import DEFAULT_RELEASE_CHANNEL
 from ipos_tui.store.connection import Connection, ConnectionStore
 from ipos_tui.store.db import Terminal
@@ -79,6 +80,21 @@ def job_function(job: str) -> JobFunction:
 def next_retry_delay(delay: float) -> float:
     """Pulls that failed are tried again with the wait doubling, up to 15 minutes."""
     return min(delay * 2, RETRY_MAX_DELAY)
+
+
+def change_counts(event: ItemDone) -> str:
+    """What an item changed on this till ("+3 ~37 \u22121"), or what became of an
+    uploaded document."""
+    if event.job == "transactions":  # a document is either new there or already held
+        return t("sync.sent") if event.added else t("sync.already_sent")
+    parts = []
+    if event.added:
+        parts.append(f"+{event.added}")
+    if event.changed:
+        parts.append(f"~{event.changed}")
+    if event.removed:
+        parts.append(f"\u2212{event.removed}")
+    return " ".join(parts) if parts else t("sync.no_changes")
 
 
 class TillSync:
@@ -223,6 +239,7 @@ __all__ = [
     "Observer",
     "SyncError",
     "TillSync",
+    "change_counts",
     "failure_text",
     "is_held",
     "job_function",

@@ -33,6 +33,7 @@ from ...till.syncing import (
     ItemStarted,
     JobFinished,
     JobFunction,
+    change_counts,
     failure_text,
     job_function,
 )
@@ -52,19 +53,6 @@ def item_label(job: str, item: str) -> str:
     if job == "transactions":
         return t("sync.item_document", number=item)
     return t(f"sync.item.{item}")
-
-
-def change_counts(event: ItemDone) -> str:
-    if event.job == "transactions":  # a document is either new there or already held
-        return t("sync.sent") if event.added else t("sync.already_sent")
-    parts = []
-    if event.added:
-        parts.append(f"+{event.added}")
-    if event.changed:
-        parts.append(f"~{event.changed}")
-    if event.removed:
-        parts.append(f"\u2212{event.removed}")
-    return " ".join(parts) if parts else t("sync.no_changes")
 
 
 class SyncRow(Horizontal):
