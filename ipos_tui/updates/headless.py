@@ -109,9 +109,7 @@ def _install_allowed(terminal: Terminal, out: TextIO, err: TextIO, *, force: boo
     if read_staged(terminal.data_dir) is None:
         err.write(t("update.cli_nothing_staged") + "\n")
         return 1
-    from ipos_tui.till.reports import ReportService
-
-    started = ReportService(terminal).open_day_started()
+    started = terminal.ledger.open_day_started()
     if started is not None:
         # Updates install only at day close: documents since the last daily report.
         if not force:
