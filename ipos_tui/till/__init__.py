@@ -12,6 +12,7 @@ from ipos_tui.devices.card_app import CardApp
 from ipos_tui.devices.printer import FiscalPrinter
 from ipos_tui.store.db import Terminal
 from ipos_tui.till.cash import CashService
+from ipos_tui.till.day_close import DayCloseService
 from ipos_tui.till.deposits import DepositService
 from ipos_tui.till.invoices import InvoiceService
 from ipos_tui.till.printouts import Printouts
@@ -19,6 +20,7 @@ from ipos_tui.till.return_lookup import ReturnLookup
 from ipos_tui.till.reports import ReportService
 from ipos_tui.till.returns import ReturnService
 from ipos_tui.till.sale import Sale
+from ipos_tui.till.syncing import TillSync
 
 
 class Till:
@@ -49,6 +51,10 @@ class Till:
         self.printouts = Printouts(terminal, self.printer)
         #: a return's original, on this till or (blocking, from a worker) at the back office
         self.return_lookup = ReturnLookup(terminal, self.returns)
+        #: the back office: connection, activation, sync jobs, the background upload
+        self.sync = TillSync(terminal)
+        #: the day close: its ordered steps, retries and offline rules
+        self.day_close = DayCloseService(self)
 
 
 __all__ = ["Sale", "Till"]

@@ -213,9 +213,7 @@ class IposApp(KeysInOrder, Guarded, App[None]):
 
     def needs_activation(self) -> bool:
         """A terminal with no back office and nothing to sell starts with activation."""
-        from ..sync.context import connection_of
-
-        return connection_of(self.terminal) is None and self.terminal.catalog.product_count() == 0
+        return self.till.sync.needs_activation()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if self.background_upload is not None:
@@ -244,13 +242,13 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         self.set_timer(delay, lambda: self._retry_pulls(jobs, delay))
 
     def _retry_pulls(self, jobs: tuple[str, ...], delay: float) -> None:
-        from .sync_runner import run_jobs_here
+        from ..till.syncing import next_retry_delay
 
         def work() -> None:
-            failed = run_jobs_here(self.terminal, jobs, lambda event: None)
+            failed = self.till.sync.retry_pulls(jobs)
             if failed is None:  # not activated (any more): nothing to retry
                 return
-            self.post_message(self.PullsRetried(tuple(failed), min(delay * 2, 900.0)))
+            self.post_message(self.PullsRetried(tuple(failed), next_retry_delay(delay)))
 
         self.run_worker(work, thread=True, group="day-close-retry", name="pull-retry", exit_on_error=False)
 

@@ -53,18 +53,7 @@ class BackgroundUpload:
         )
 
     def _work(self, retry_quarantined: bool) -> None:
-        from ..sync.progress import CancelToken, null_observer
-        from ..sync.upload import upload_due, upload_job
-        from .sync_runner import stored_connection
-
-        terminal = self.app.terminal
-        with terminal.db.connection_context(), stored_connection(terminal) as context:
-            if context is None:
-                return
-            if retry_quarantined:
-                upload_job(context, null_observer, CancelToken())
-            else:
-                upload_due(context)
+        self.app.till.sync.upload_in_background(retry_quarantined=retry_quarantined)
 
     def worker_ended(self, worker: Worker[None]) -> None:
         """Re-arm the timer whatever way the run ended (success, error, cancel)."""

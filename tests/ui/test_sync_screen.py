@@ -231,10 +231,10 @@ async def test_every_column_has_a_header(make_app) -> None:
 def fake_engine(monkeypatch, events_by_job, gate=None) -> None:  # type: ignore[no-untyped-def]
     """The App's own first-sync screen, fed by scripted jobs instead of the engine."""
     import ipos_tui.ui.screens.sync as sync_screen
-    import ipos_tui.ui.sync_runner as sync_runner
+    import ipos_tui.till.syncing as syncing
 
     monkeypatch.setattr(sync_screen, "default_runner", scripted(events_by_job, gate))
-    monkeypatch.setattr(sync_runner, "stored_connection", fake_context)
+    monkeypatch.setattr(syncing, "stored_connection", fake_context)
 
 
 FIRST_SYNC = {
@@ -262,13 +262,13 @@ async def test_a_till_with_a_catalogue_pulls_in_the_background_at_start(make_app
 
     ran: list[str] = []
 
-    def run_here(terminal, jobs, observer):  # type: ignore[no-untyped-def]
+    def run_here(self, jobs, observer, context_factory=None):  # type: ignore[no-untyped-def]
         ran.extend(jobs)
         return []
 
-    import ipos_tui.ui.sync_runner as sync_runner
+    from ipos_tui.till.syncing import TillSync
 
-    monkeypatch.setattr(sync_runner, "run_jobs_here", run_here)
+    monkeypatch.setattr(TillSync, "run_here", run_here)
     app = make_app(startup_jobs=("config", "users", "products"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -335,10 +335,10 @@ async def test_a_failed_first_sync_says_so_and_f5_runs_it_again(make_app, monkey
         return run
 
     import ipos_tui.ui.screens.sync as sync_screen
-    import ipos_tui.ui.sync_runner as sync_runner
+    import ipos_tui.till.syncing as syncing
 
     monkeypatch.setattr(sync_screen, "default_runner", runner)
-    monkeypatch.setattr(sync_runner, "stored_connection", fake_context)
+    monkeypatch.setattr(syncing, "stored_connection", fake_context)
     app = make_app(startup_jobs=("config", "users", "products"))
     empty_catalogue(app.terminal)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 
 from textual import work
 from textual.message import Message
@@ -28,13 +27,11 @@ from ...domain.authorisation import Authorisation
 from ...domain.errors import DomainError
 from ...i18n import t
 from ...domain.records import PERM_SETTINGS
+from ...till.syncing import PULLS, normalise_server_url
 from ..dialogs.authorise import authorise_then
 from .base import PosScreen, error_text
 
 log = logging.getLogger(__name__)
-
-PULLS = ["config", "users", "products"]
-
 
 class ConnectionScreen(PosScreen):
     TITLE_KEY = "menu.connection"
@@ -61,9 +58,7 @@ class ConnectionScreen(PosScreen):
             self.say(t("conn.first_start"))
 
     def text(self) -> str:
-        from ...sync.context import connection_of
-
-        connection = connection_of(self.pos.terminal)
+        connection = self.pos.till.sync.connection()
         if connection is None:
             rows = [("conn.state", t("conn.not_activated"))]
         else:
@@ -84,10 +79,8 @@ class ConnectionScreen(PosScreen):
     def _with_manager(self, then: Callable[[Authorisation | None], None], what: str) -> None:
         """Run ``then`` after a manager's PIN ("settings"), or at once on a till that was
         never activated and knows nobody who could give it."""
-        from ...sync.context import connection_of
-
         terminal = self.pos.terminal
-        if connection_of(terminal) is None and not terminal.auth.anyone_holds(PERM_SETTINGS):
+        if self.pos.till.sync.connection() is None and not terminal.auth.anyone_holds(PERM_SETTINGS):
             then(None)
             return
         authorise_then(self.pos, PERM_SETTINGS, then, what=what, always=True)
@@ -96,13 +89,11 @@ class ConnectionScreen(PosScreen):
         self._with_manager(self._ask_activation, t("conn.activation"))
 
     def _ask_activation(self, authorisation: Authorisation | None) -> None:
-        from ...sync.client import normalise_server_url
-        from ...sync.context import connection_of
         from ..dialogs import Field, FormDialog
 
         if authorisation is not None:
             log.info("activation authorised by %s (%s)", authorisation.name, authorisation.identifier)
-        connection = connection_of(self.pos.terminal)
+        connection = self.pos.till.sync.connection()
         fields = [
             Field("server", "conn.server", value=connection.server_url if connection else "http://",
                   max_length=200, validate=normalise_server_url),
@@ -141,12 +132,8 @@ class ConnectionScreen(PosScreen):
 
     @work(thread=True, group="activation", name="activation", exclusive=True, exit_on_error=False)
     def _activate(self, server: str, code: str, name: str) -> None:
-        from ...sync.activation import activate
-
-        terminal = self.pos.terminal
         try:
-            with terminal.db.connection_context():
-                connection = activate(terminal, server, code, name, max_attempts=2)
+            connection = self.pos.till.sync.activate(server, code, name)
         except DomainError as error:
             self.post_message(self.Answered(error_text(error), error=True))
             return
@@ -159,7 +146,7 @@ class ConnectionScreen(PosScreen):
         self.refresh_top_bar()
         self.say(t("conn.activated_as", name=name, store=store_id))
         next_step = "sync.next_login" if self.first_start else None
-        self.app.push_screen(SyncScreen("sync.title_first", PULLS, next_step=next_step), self._after_first_sync)
+        self.app.push_screen(SyncScreen("sync.title_first", list(PULLS), next_step=next_step), self._after_first_sync)
 
     def _after_first_sync(self, _result: object) -> None:
         if self.first_start and self.pos.terminal.catalog.product_count():
@@ -169,19 +156,15 @@ class ConnectionScreen(PosScreen):
     def action_address(self) -> None:
         """3: the same back office at another address (a moved server, the demo's new
         port); the till stays activated with its token. Needs a manager's PIN."""
-        from ...sync.context import connection_of
-
-        if connection_of(self.pos.terminal) is None:
+        if self.pos.till.sync.connection() is None:
             self.say(t("perm.address_not_activated"), error=True)
             return
         authorise_then(self.pos, PERM_SETTINGS, self._ask_address, what=t("perm.address_title"), always=True)
 
     def _ask_address(self, authorisation: Authorisation | None) -> None:
-        from ...sync.client import normalise_server_url
-        from ...sync.context import connection_of
         from ..dialogs import Field, FormDialog
 
-        connection = connection_of(self.pos.terminal)
+        connection = self.pos.till.sync.connection()
         if connection is None or authorisation is None:
             return
         field = Field("server", "perm.address_field", value=connection.server_url, max_length=200,
@@ -195,18 +178,12 @@ class ConnectionScreen(PosScreen):
 
     def _change_address(self, url: str, authorisation: Authorisation) -> None:
         """Store the new address (nothing else of the connection changes), then test it."""
-        from ...store.connection import ConnectionStore
-
-        terminal = self.pos.terminal
-        store = ConnectionStore(terminal.db, terminal.models)
-        with terminal.db.atomic("IMMEDIATE"):
-            connection = store.get()
-            if connection is None:
-                return
-            if connection.server_url == url:
-                self.say(t("perm.address_same"))
-                return
-            store.save(replace(connection, server_url=url))
+        connection = self.pos.till.sync.change_address(url)
+        if connection is None:
+            return
+        if connection.server_url == url:
+            self.say(t("perm.address_same"))
+            return
         log.info("back office address changed from %s to %s, authorised by %s (%s)",
                  connection.server_url, url, authorisation.name, authorisation.identifier)
         self.query_one("#conn-text", Static).update(self.text())
@@ -220,22 +197,14 @@ class ConnectionScreen(PosScreen):
 
     @work(thread=True, group="connection-test", name="connection-test", exclusive=True, exit_on_error=False)
     def _test(self) -> None:
-        import time
-
-        from ..sync_runner import stored_connection
-
-        terminal = self.pos.terminal
-        with terminal.db.connection_context(), stored_connection(terminal) as context:
-            if context is None:
-                self.post_message(self.Answered(t("conn.not_activated"), error=True))
-                return
-            started = time.monotonic()
-            try:
-                context.client.health()
-            except DomainError as error:
-                self.post_message(self.Answered(error_text(error), error=True))
-                return
-        elapsed = int((time.monotonic() - started) * 1000)
+        try:
+            elapsed = self.pos.till.sync.test_connection()
+        except DomainError as error:
+            self.post_message(self.Answered(error_text(error), error=True))
+            return
+        if elapsed is None:
+            self.post_message(self.Answered(t("conn.not_activated"), error=True))
+            return
         self.post_message(self.Answered(t("conn.test_ok", ms=elapsed)))
 
     def action_back(self) -> None:

@@ -75,9 +75,7 @@ class InfoScreen(InfoBase):
         if count and oldest is not None:
             minutes = max(int((app.clock() - oldest).total_seconds() // 60), 0)
             unsent += f" ({t('info.oldest', age=format_age(minutes))})"
-        from ...sync.context import connection_of
-
-        connection = connection_of(app.terminal)
+        connection = app.till.sync.connection()
         store = settings.store()
         return [
             ("info.terminal", f"{info.name} (id {info.terminal_id})" if info else "-"),
@@ -107,16 +105,10 @@ def _shift(app: IposApp) -> list[tuple[str, str]]:
 
 def _last_syncs(app: IposApp) -> list[tuple[str, str]]:
     """When each domain last synced successfully (local time), or "nigdy"."""
-    from ...sync.pull import LAST_SYNC_PREFIX
-    from ...store.timeutil import parse_time
-
-    zone = app.clock().tzinfo
-    rows = []
-    for job in ("config", "users", "products", "transactions"):
-        stored = app.terminal.settings.get_local(LAST_SYNC_PREFIX + job)
-        when = parse_time(stored).astimezone(zone).strftime("%Y-%m-%d %H:%M") if stored else t("info.never")
-        rows.append((f"info.last_sync_{job}", when))
-    return rows
+    return [
+        (f"info.last_sync_{job}", when.strftime("%Y-%m-%d %H:%M") if when else t("info.never"))
+        for job, when in app.till.sync.last_syncs(app.clock().tzinfo)
+    ]
 
 
 class TerminalInfoScreen(InfoBase):

@@ -23,20 +23,21 @@ from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
 from ...i18n import t
-from ...sync.headless import failure_text
-from ...sync.progress import (
+from ...till.syncing import (
     JOB_ITEMS,
+    JOB_ROW,
     CancelToken,
     ItemDone,
     ItemFailed,
     ItemProgress,
     ItemStarted,
     JobFinished,
+    JobFunction,
+    change_counts,
+    failure_text,
+    job_function,
 )
 from .base import PosScreen
-
-#: A job as the engine exposes it: (context, observer, cancel) -> ok
-JobFunction = Callable[[object, Callable[[object], None], CancelToken], bool]
 
 JOB_TITLES = {
     "config": "sync.job_config",
@@ -46,29 +47,12 @@ JOB_TITLES = {
 }
 
 
-#: The item of a job's own row, when the job reported no item (nothing to upload).
-JOB_ROW = ""
-
-
 def item_label(job: str, item: str) -> str:
     if item == JOB_ROW:  # the job's own row: it reported no item of its own
         return t("sync.item.documents") if job == "transactions" else t("sync.item.all")
     if job == "transactions":
         return t("sync.item_document", number=item)
     return t(f"sync.item.{item}")
-
-
-def change_counts(event: ItemDone) -> str:
-    if event.job == "transactions":  # a document is either new there or already held
-        return t("sync.sent") if event.added else t("sync.already_sent")
-    parts = []
-    if event.added:
-        parts.append(f"+{event.added}")
-    if event.changed:
-        parts.append(f"~{event.changed}")
-    if event.removed:
-        parts.append(f"\u2212{event.removed}")
-    return " ".join(parts) if parts else t("sync.no_changes")
 
 
 class SyncRow(Horizontal):
@@ -177,10 +161,10 @@ class SyncScreen(PosScreen):
         self._start()
 
     def _start(self) -> None:
-        from ..sync_runner import start_jobs, stored_connection
+        from ..sync_runner import start_jobs
 
         self.say(self.running_note())
-        start_jobs(self, self.jobs, self.runner, self.cancel, self.context_factory or stored_connection)  # type: ignore[arg-type]
+        start_jobs(self, self.jobs, self.runner, self.cancel, self.context_factory)  # type: ignore[arg-type]
         self.refresh_bindings()
 
     def running_note(self) -> str:
@@ -304,6 +288,4 @@ class SyncScreen(PosScreen):
 
 def default_runner(job: str) -> JobFunction:
     """The engine's job function for ``job``."""
-    from ...sync.pull import ALL_JOBS
-
-    return ALL_JOBS[job]  # type: ignore[return-value]
+    return job_function(job)

@@ -17,8 +17,8 @@ from textual.binding import Binding
 from ...domain.money import format_money
 from ...domain.quantity import QTY_SCALE, format_quantity
 from ...i18n import t
-from ...sync.headless import reject_reason_text
-from ...sync.upload import is_held
+from ...i18n.reasons import reject_reason_text
+from ...till.syncing import is_held
 from ...domain.records import SALE_TYPES, DocumentSummary, document_code, document_number_text
 from .printouts import document_label, show_printout, upload_mark
 from ..widgets.receipt_list import fit

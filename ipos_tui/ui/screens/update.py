@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -30,10 +30,10 @@ from ... import __version__
 from ...domain.errors import DomainError
 from ...i18n import current_language, t
 from ...protocol import DEFAULT_RELEASE_CHANNEL
-from ...sync.client import SyncError
 from ...updates.download import DownloadCancelled, DownloadProgress
 from ...updates.install import last_install
 from ...updates.staging import read_staged
+from ...till.syncing import SyncError
 from ...updates.updater import CheckResult, Updater
 from .base import PosScreen, error_text
 
@@ -45,19 +45,6 @@ UpdaterFactory = Callable[["Terminal"], AbstractContextManager["Updater | None"]
 #: How often the screen redraws the download's progress (s). The worker only stores
 #: the latest figures: a fast LAN cannot flood the UI, a stalled link shows the truth.
 PROGRESS_INTERVAL = 0.1
-
-
-@contextmanager
-def stored_updater(terminal: Terminal) -> Iterator[Updater | None]:
-    """An updater talking to the terminal's back office (None when not activated)."""
-    from ...sync.context import SyncContext
-
-    context = SyncContext.for_terminal(terminal)
-    if context is None:
-        yield None
-        return
-    with context:
-        yield Updater(terminal.data_dir, context.client, channel=DEFAULT_RELEASE_CHANNEL)
 
 
 def format_bytes(count: float) -> str:
@@ -93,7 +80,8 @@ class UpdateScreen(PosScreen):
 
     def __init__(self, updater_factory: UpdaterFactory | None = None) -> None:
         super().__init__()
-        self.updater_factory = updater_factory or stored_updater
+        #: None: the till's own back office (tests script one)
+        self.updater_factory = updater_factory
         self.state = "checking"
         self.found: CheckResult | None = None
         self.cancel = threading.Event()
@@ -201,9 +189,10 @@ class UpdateScreen(PosScreen):
     def _run(self, job: Callable[[Updater], None]) -> None:
         terminal = self.pos.terminal
         factory = self.updater_factory
+        updater_of = self.pos.till.sync.updater if factory is None else (lambda: factory(terminal))
 
         def work() -> None:
-            with terminal.db.connection_context(), factory(terminal) as updater:
+            with terminal.db.connection_context(), updater_of() as updater:
                 if updater is None:
                     self.post_message(UpdateEvent("failed", DomainError("update.err_not_activated")))
                     return
