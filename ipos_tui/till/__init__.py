@@ -8,11 +8,13 @@ the CLI holds one and calls it. Each device and service exists once per till.
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 from ipos_tui.devices.card_app import CardApp
 from ipos_tui.devices.printer import FiscalPrinter
 from ipos_tui.store.db import Terminal
 from ipos_tui.till.cash import CashService
-from ipos_tui.till.day_close import DayCloseService
 from ipos_tui.till.deposits import DepositService
 from ipos_tui.till.invoices import InvoiceService
 from ipos_tui.till.printouts import Printouts
@@ -20,7 +22,10 @@ from ipos_tui.till.return_lookup import ReturnLookup
 from ipos_tui.till.reports import ReportService
 from ipos_tui.till.returns import ReturnService
 from ipos_tui.till.sale import Sale
-from ipos_tui.till.syncing import TillSync
+
+if TYPE_CHECKING:
+    from ipos_tui.till.day_close import DayCloseService
+    from ipos_tui.till.syncing import TillSync
 
 
 class Till:
@@ -51,10 +56,23 @@ class Till:
         self.printouts = Printouts(terminal, self.printer)
         #: a return's original, on this till or (blocking, from a worker) at the back office
         self.return_lookup = ReturnLookup(terminal, self.returns)
-        #: the back office: connection, activation, sync jobs, the background upload
-        self.sync = TillSync(terminal)
-        #: the day close: its ordered steps, retries and offline rules
-        self.day_close = DayCloseService(self)
+
+    # Built on first use: the sync client's httpx loads rich (its command line), which
+    # the till's other use cases must not load (a contract and a test say so).
+
+    @cached_property
+    def sync(self) -> TillSync:
+        """The back office: connection, activation, sync jobs, the background upload."""
+        from ipos_tui.till.syncing import TillSync
+
+        return TillSync(self.terminal)
+
+    @cached_property
+    def day_close(self) -> DayCloseService:
+        """The day close: its ordered steps, retries and offline rules."""
+        from ipos_tui.till.day_close import DayCloseService
+
+        return DayCloseService(self)
 
 
 __all__ = ["Sale", "Till"]

@@ -52,7 +52,7 @@ def run(bench: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> tuple[An
 
 def expected_rows(bench: ModuleType) -> tuple[str, ...]:
     return (bench.LABEL_COLD, bench.LABEL_COLD_SERVER, bench.LABEL_COLD_CLIENT,
-            bench.LABEL_BYTES, bench.LABEL_PRICES, bench.LABEL_PRICE_BYTES,
+            bench.LABEL_COLD_NEXT, bench.LABEL_COLD_NEXT_SERVER, bench.LABEL_BYTES, bench.LABEL_PRICES, bench.LABEL_PRICE_BYTES,
             bench.LABEL_NOOP_BYTES, bench.LABEL_NOOP_TIME, bench.LABEL_BACKLOG,
             bench.LABEL_BACKLOG_BYTES)
 
@@ -107,6 +107,7 @@ def test_targets_and_verdicts(bench: ModuleType, run: tuple[Any, Path]) -> None:
     judged = {row.name: row.target for row in report.rows if row.target is not None}
     assert judged == {
         bench.LABEL_COLD: bench.Target(3.0, on_ratio=True),
+        bench.LABEL_COLD_NEXT_SERVER: bench.Target(2.0, on_ratio=True),
         bench.LABEL_BYTES: bench.Target(30.0),
         bench.LABEL_PRICES: bench.Target(2.0),
         bench.LABEL_NOOP_BYTES: bench.Target(1024.0),
@@ -130,7 +131,7 @@ def test_rendered_table_lists_every_row(bench: ModuleType, run: tuple[Any, Path]
     text = bench.render(report)
     for name in expected_rows(bench):
         assert name in text
-    assert text.count("PASS") + text.count("MISS") == 5
+    assert text.count("PASS") + text.count("MISS") == 6
     assert "cpu count" in text and "ratio" in text
 
 
