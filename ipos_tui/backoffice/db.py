@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -109,35 +109,30 @@ def is_postgres(db: Database) -> bool:
 
 
 @contextmanager
-def write_transaction(db: Database, company_id: int) -> Iterator[None]:
+def _locked_transaction(db: Database, namespace: int, key: int) -> Iterator[None]:
+    """A write transaction holding the lock ``(namespace, key)`` from its first
+    statement: ``BEGIN IMMEDIATE`` on SQLite (one writer at a time, whatever the key),
+    ``pg_advisory_xact_lock`` on PostgreSQL (held until commit)."""
+    if isinstance(db, SqliteDatabase):
+        with db.atomic("IMMEDIATE"):
+            yield
+        return
+    with db.atomic():
+        if is_postgres(db):
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (namespace, key))
+        yield
+
+
+def write_transaction(db: Database, company_id: int) -> AbstractContextManager[None]:
     """A write transaction that holds the company's write lock from its first statement.
 
     Everything that allocates revisions or checks-then-writes must run inside one, so
     validation reads and the writes they justify cannot interleave with another writer.
     """
-    if isinstance(db, SqliteDatabase):
-        with db.atomic("IMMEDIATE"):
-            yield
-        return
-    with db.atomic():
-        if is_postgres(db):
-            db.execute_sql(
-                "SELECT pg_advisory_xact_lock(%s, %s)", (_PG_LOCK_NAMESPACE, company_id)
-            )
-        yield
+    return _locked_transaction(db, _PG_LOCK_NAMESPACE, company_id)
 
 
-@contextmanager
-def terminal_transaction(db: Database, terminal_id: int) -> Iterator[None]:
+def terminal_transaction(db: Database, terminal_id: int) -> AbstractContextManager[None]:
     """A write transaction of one till's own rows, holding that till's lock (not the
     company's) from its first statement: other tills' writes go on beside it."""
-    if isinstance(db, SqliteDatabase):
-        with db.atomic("IMMEDIATE"):
-            yield
-        return
-    with db.atomic():
-        if is_postgres(db):
-            db.execute_sql(
-                "SELECT pg_advisory_xact_lock(%s, %s)", (_PG_TERMINAL_LOCK_NAMESPACE, terminal_id)
-            )
-        yield
+    return _locked_transaction(db, _PG_TERMINAL_LOCK_NAMESPACE, terminal_id)
