@@ -3,6 +3,8 @@ and documents as a terminal would push them."""
 
 from __future__ import annotations
 
+import subprocess
+import time
 import uuid as uuid_mod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +39,22 @@ def running_server(office: BackOffice, **app_kwargs: Any) -> Iterator[str]:
     """uvicorn serving the office's app on a random 127.0.0.1 port; yields the base URL."""
     with EmbeddedServer(office, **app_kwargs) as url:
         yield url
+
+def wait_for_answer(url: str, server: subprocess.Popen[bytes], log: Path, *,
+                    seconds: float = 20) -> None:
+    """Until ``url`` answers 200 (the server process must stay alive meanwhile; its log
+    is the failure message)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert server.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, f"no answer from {url}"
+        time.sleep(0.1)
+
 
 def new_office(target: Path | str) -> BackOffice:
     """A back office with its company, on a SQLite file or a database URL."""

@@ -11,14 +11,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from office_db import OfficeBackend
-from backoffice_support import free_port, make_receipt
+from backoffice_support import free_port, make_receipt, wait_for_answer
 
 from ipos_tui.backoffice.security import SECRET_ENV
 
@@ -47,16 +46,7 @@ def base(db_url: str, env: dict[str, str], tmp_path_factory) -> Iterator[str]:
                                    "--log-level", "warning"], env=env, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+        wait_for_answer(f"{url}/health", server, log)
         yield url
     finally:
         server.terminate()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from backoffice_support import free_port, make_receipt, running_server
+from backoffice_support import free_port, make_receipt, running_server, wait_for_answer
 from office_db import create_database
 
 from ipos_tui.backoffice.db import open_database
@@ -33,19 +33,6 @@ SECRET = "workers-secret"
 
 def _env(**extra: str) -> dict[str, str]:
     return {**os.environ, SECRET_ENV: SECRET, **extra}
-
-
-def _wait_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 40
-    while True:
-        try:
-            if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert server.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, "the server did not become ready"
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +49,7 @@ def chain(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                                   env=_env(), stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(url, server, log)
+        wait_for_answer(f"{url}/ready", server, log, seconds=40)
         yield url, db_url, log, server
     finally:
         if server.poll() is None:
