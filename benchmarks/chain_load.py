@@ -6,21 +6,26 @@ It is a measuring script, not a test: it prints figures and the invariants at th
 
 The back office runs as a user runs it: ``ipos-backoffice init``, then ``serve`` (with
 ``--workers N`` on PostgreSQL) in its own processes, on a throwaway PostgreSQL server
-(``--db postgres``) or a SQLite file. The tills are asyncio tasks in this process
-speaking the real protocol over httpx (one connection each, as a till keeps): each
-activates with its one-time code, pulls config, users and products from zero (compact
-pages, as the till does), then sells at a shop's pace (a sale every ``--sale-every``
-seconds on average, in bursts of up to 5) and uploads each sale as it is made, with
-the till's X-Pending-Count. Some tills (``--offline-share``) lose their link for a
+(``--db postgres``) or a SQLite file. The tills are asyncio tasks speaking the real
+protocol over httpx (one connection each, as a till keeps), spread over ``--clients``
+processes (one event loop for 500 tills would measure itself). Each activates with its
+one-time code, pulls config, users and products from zero (compact pages, as the till
+does), then sells at a shop's pace (a sale every ``--sale-every`` seconds on average,
+in bursts of up to 5; 1 to 8 lines, 4 on average) and uploads each sale as it is made,
+with the till's X-Pending-Count. Some tills (``--offline-share``) lose their link for a
 while, keep selling into a backlog and upload it in batches of 100 when they are back.
 Every 20 s each till pulls the products stream incrementally. Half way, the owner
 changes a price in the back office.
 
 Reported: uploads/s (sales stored per second), upload and pull latency p50/p99 (per
-request), errors by kind (HTTP status or exception), and the invariants at the end,
-after every till has uploaded what it holds and pulled once more: every sale made by
-every till is in the back office exactly once (none lost, none duplicated) and every
-till holds the changed price.
+request) as the tills saw them and as the back office's JSON access log says (its own
+time), over the whole run and after the opening (once every till has its catalogue:
+the opening herd of 500 cold pulls is the worst minute of a chain's day), how late the
+clients' event loops ran (their own CPU on a shared machine), errors by kind (HTTP
+status or exception), on PostgreSQL the bytes a stored sale takes (for the capacity
+estimate in the README), and the invariants at the end, after every till has uploaded
+what it holds and pulled once more: every sale made by every till is in the back office
+exactly once (none lost, none duplicated) and every till holds the changed price.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import statistics
@@ -66,18 +72,36 @@ TILLS_PER_STORE = 20
 
 @dataclass
 class Stats:
-    upload_ms: list[float] = field(default_factory=list)
-    pull_ms: list[float] = field(default_factory=list)
+    """What one client process measured. Latencies are (monotonic start, ms) pairs:
+    CLOCK_MONOTONIC is one clock for every process of the machine."""
+
+    upload_ms: list[tuple[float, float]] = field(default_factory=list)
+    pull_ms: list[tuple[float, float]] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     server_errors: int = 0
     stored: int = 0
     #: sales stored while the run lasted (the rest are backlogs drained after it)
     stored_in_run: int = 0
+    #: how late this process's event loop woke a 50 ms sleep (ms): the share of the
+    #: latencies above that is the simulated tills' own CPU, not the back office
+    loop_lag_ms: list[float] = field(default_factory=list)
+    #: when the last till of this process had its catalogue (monotonic)
+    opened_at: float = 0.0
 
     def failed(self, kind: str) -> None:
         self.errors[kind] += 1
         if kind.startswith("5"):
             self.server_errors += 1
+
+    def merge(self, other: Stats) -> None:
+        self.upload_ms += other.upload_ms
+        self.pull_ms += other.pull_ms
+        self.errors.update(other.errors)
+        self.server_errors += other.server_errors
+        self.stored += other.stored
+        self.stored_in_run += other.stored_in_run
+        self.loop_lag_ms += other.loop_lag_ms
+        self.opened_at = max(self.opened_at, other.opened_at)
 
 
 @dataclass
@@ -154,10 +178,10 @@ def serving(db_url: str, workers: int, work: Path) -> Iterator[str]:
     port = free_port()
     log = work / "serve.log"
     env = {**os.environ, SECRET_ENV: SECRET}
-    with log.open("w") as out:
-        server = subprocess.Popen(
+    with log.open("w") as out, (work / "access.log").open("w") as access:
+        server = subprocess.Popen(  # the JSON access log is the server's stderr
             [*CLI, "--db", db_url, "serve", "--port", str(port), "--workers", str(workers),
-             "--log-level", "warning"], env=env, stdout=out, stderr=subprocess.DEVNULL)
+             "--log-level", "warning"], env=env, stdout=out, stderr=access)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -177,15 +201,16 @@ def serving(db_url: str, workers: int, work: Path) -> Iterator[str]:
 # -- one till ----------------------------------------------------------------------------
 
 
-async def timed(stats_list: list[float], stats: Stats, call: Any) -> httpx.Response | None:
+async def timed(stats_list: list[tuple[float, float]], stats: Stats,
+                call: Any) -> httpx.Response | None:
     """One request, timed. A kept-alive connection the server closed while the till was
     idle is retried once at once, as the till's sync engine does (counted apart)."""
-    started = time.perf_counter()
+    started = time.monotonic()
     try:
         answer = await call()
     except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
         stats.errors[f"retried:{type(exc).__name__}"] += 1
-        started = time.perf_counter()
+        started = time.monotonic()
         try:
             answer = await call()
         except httpx.HTTPError as again:
@@ -194,7 +219,7 @@ async def timed(stats_list: list[float], stats: Stats, call: Any) -> httpx.Respo
     except httpx.HTTPError as exc:
         stats.failed(type(exc).__name__)
         return None
-    stats_list.append((time.perf_counter() - started) * 1000)
+    stats_list.append((started, (time.monotonic() - started) * 1000))
     if answer.status_code >= 400:
         stats.failed(str(answer.status_code))
         return None
@@ -237,20 +262,27 @@ async def pull(till: Till, stream: str, stats: Stats, since: int = 0) -> int | N
 
 
 def sale(till: Till, rng: random.Random) -> dict[str, Any]:
+    """A receipt of 1 to 8 lines (4 on average, as a corner shop's), paid in cash."""
     till.number += 1
-    product_id, plu, vat, _ = rng.choice(till.products)
-    price = till.prices.get(product_id, 100)
-    qty = rng.choice((1000, 1000, 2000, 3000))
-    value = price * qty // 1000
+    lines = []
+    for _ in range(rng.choice((1, 1, 2, 3, 4, 4, 5, 6, 7, 8))):
+        product_id, plu, vat, _ = rng.choice(till.products)
+        price = till.prices.get(product_id, 100)
+        qty = rng.choice((1000, 1000, 2000, 3000))
+        lines.append({"name": f"Towar {plu}", "plu": plu, "product_id": product_id,
+                      "vat": vat, "unit_price": price, "qty": qty,
+                      "value": price * qty // 1000})
+    total = sum(line["value"] for line in lines)
+    vat_totals: dict[str, int] = {}
+    for line in lines:
+        vat_totals[line["vat"]] = vat_totals.get(line["vat"], 0) + line["value"]
     doc_uuid = str(uuid.uuid4())
     till.made.append(doc_uuid)
     return {
         "type": "receipt", "uuid": doc_uuid, "number": till.number, "store_id": till.store_id,
         "created_at": datetime.now(UTC).isoformat(), "cashier_identifier": "1001",
-        "lines": [{"name": f"Towar {plu}", "plu": plu, "product_id": product_id, "vat": vat,
-                   "unit_price": price, "qty": qty, "value": value}],
-        "payments": [{"method": "cash", "amount": value, "change": 0}],
-        "total": value, "vat_totals": {vat: value},
+        "lines": lines, "payments": [{"method": "cash", "amount": total, "change": 0}],
+        "total": total, "vat_totals": vat_totals,
     }
 
 
@@ -282,6 +314,7 @@ async def run_till(till: Till, base: str, stats: Stats, args: argparse.Namespace
         await pull(till, stream, stats)
     cursor = await pull(till, "products", stats)
     till.cursor = cursor or 0
+    stats.opened_at = max(stats.opened_at, time.monotonic())
     if offline:  # the link goes down for a third of the run, somewhere in it
         down_at = start_at + rng.uniform(0.1, 0.5) * args.seconds
         till.offline_until = down_at + args.seconds / 3
@@ -319,33 +352,102 @@ async def finish_till(till: Till, stats: Stats) -> None:
         await asyncio.sleep(1)
 
 
-async def load(tills: list[Till], base: str, args: argparse.Namespace, stats: Stats,
-               change_price: Any) -> float:
-    rng = random.Random(args.seed)
+async def probe_loop(stats: Stats, end_at: float) -> None:
+    """How late the event loop wakes: the simulated tills' own CPU shows here."""
+    while time.monotonic() < end_at:
+        asleep = time.monotonic()
+        await asyncio.sleep(0.05)
+        stats.loop_lag_ms.append(max(0.0, (time.monotonic() - asleep - 0.05) * 1000))
+
+
+async def load(tills: list[Till], base: str, args: argparse.Namespace, start_at: float,
+               offline: set[int], first: int) -> Stats:
+    """One client process: its share of the tills (``first`` is the index of its first
+    till in the chain, for the per-till random seeds), from opening to the final upload."""
+    stats = Stats()
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     timeout = httpx.Timeout(60.0, connect=10.0)
     headers = {"X-Protocol-Version": str(PROTOCOL_VERSION), "X-Terminal-Version": "0.1.0"}
     for till in tills:
         till.http = httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout,
                                       headers=dict(headers))
-    start_at = time.monotonic()
     end_at = start_at + args.seconds
-    offline = set(rng.sample(range(len(tills)), int(len(tills) * args.offline_share)))
-
-    async def owner() -> None:
-        await asyncio.sleep(args.seconds / 2)
-        await asyncio.to_thread(change_price)
-
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     tasks = [asyncio.create_task(run_till(till, base, stats, args, start_at, end_at,
-                                          n in offline, random.Random(args.seed * 1000 + n)))
+                                          first + n in offline,
+                                          random.Random(args.seed * 1000 + first + n)))
              for n, till in enumerate(tills)]
-    await asyncio.gather(owner(), *tasks)
-    elapsed = time.monotonic() - start_at
+    await asyncio.gather(probe_loop(stats, end_at), *tasks)
     stats.stored_in_run = stats.stored
     await asyncio.gather(*(finish_till(till, stats) for till in tills))
     for till in tills:
         await till.http.aclose()  # type: ignore[union-attr]
-    return elapsed
+        till.http = None
+    return stats
+
+
+def client_process(tills: list[Till], base: str, args: argparse.Namespace, start_at: float,
+                   offline: set[int], first: int) -> tuple[Stats, list[Till]]:
+    """Runs in a forked process (``--clients``): one event loop for its tills."""
+    stats = asyncio.run(load(tills, base, args, start_at, offline, first))
+    return stats, tills
+
+
+def run_clients(tills: list[Till], base: str, args: argparse.Namespace,
+                change_price: Any) -> tuple[Stats, list[Till], float]:
+    """The tills split over ``args.clients`` processes (a real chain has one machine per
+    till; one Python event loop for 500 would measure itself); the owner changes a price
+    half way. Returns the merged figures (times from the start), the tills as they ended
+    and the wall-clock time of the start."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    rng = random.Random(args.seed)
+    offline = set(rng.sample(range(len(tills)), int(len(tills) * args.offline_share)))
+    clients = max(1, min(args.clients, len(tills)))
+    share = (len(tills) + clients - 1) // clients
+    start_at = time.monotonic() + 1.0  # every process starts its clock together
+    start_wall = time.time() + 1.0
+    owner = threading.Timer(1.0 + args.seconds / 2, change_price)
+    owner.start()
+    with ProcessPoolExecutor(clients, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(client_process, tills[k:k + share], base, args, start_at,
+                               offline, k) for k in range(0, len(tills), share)]
+        results = [future.result() for future in futures]
+    owner.join()
+    stats = Stats()
+    ended: list[Till] = []
+    for part, part_tills in results:
+        stats.merge(part)
+        ended += part_tills
+    stats.opened_at -= start_at  # seconds from the start until every till had its catalogue
+    for part_stats in (stats.upload_ms, stats.pull_ms):
+        part_stats[:] = [(at - start_at, ms) for at, ms in part_stats]
+    return stats, ended, start_wall
+
+
+def server_latencies(access_log: Path, opened_wall: float) -> dict[str, Any]:
+    """p50/p99 of the back office's own time per request (its JSON access log), for
+    uploads and pulls, over the whole run and after the opening."""
+    rows: dict[str, list[tuple[float, float]]] = {"upload": [], "pull": []}
+    for line in access_log.read_text(errors="replace").splitlines():
+        if not line.startswith("{"):
+            continue
+        entry = json.loads(line)
+        kind = ("upload" if entry["path"] == "/api/v1/transactions"
+                else "pull" if entry["path"].startswith("/api/v1/sync/") else None)
+        if kind:
+            at = datetime.fromisoformat(entry["ts"]).timestamp()
+            rows[kind].append((at, float(entry["ms"])))
+    figures: dict[str, Any] = {}
+    for kind, values in rows.items():
+        every = [ms for _, ms in values]
+        later = [ms for at, ms in values if at >= opened_wall]
+        figures[f"server {kind} p50 / p99 ms"] = (
+            f"{percentile(every, 0.5):.1f} / {percentile(every, 0.99):.1f}")
+        figures[f"server {kind} p99 ms after the opening"] = round(percentile(later, 0.99), 1)
+    return figures
 
 
 # -- the run ---------------------------------------------------------------------------
@@ -360,7 +462,10 @@ def check(db_url: str, tills: list[Till], changed: int, price_list: int) -> dict
         stored[doc_uuid] = count
     made = [u for till in tills for u in till.made]
     price = next(p["prices"][price_list] for p in office.list_products() if int(p["id"]) == changed)
+    lines = db.execute_sql("SELECT count(*) FROM transaction_line").fetchone()[0]
+    size = sales_bytes(db_url, db)
     db.close()
+    made_count = max(1, len(made))
     return {
         "sales made": len(made),
         "stored": sum(stored.values()),
@@ -370,7 +475,21 @@ def check(db_url: str, tills: list[Till], changed: int, price_list: int) -> dict
         "tills without the last price": sum(1 for till in tills if till.terminal_id
                                             and till.prices.get(changed) != price),
         "tills not activated": sum(1 for till in tills if not till.terminal_id),
+        "lines per sale": round(lines / made_count, 2),  # type: ignore[dict-item]
+        **({"database bytes per sale (tables + indexes)": round(size / made_count)}
+           if size else {}),
     }
+
+
+def sales_bytes(db_url: str, db: Any) -> int:
+    """On PostgreSQL: the bytes the sales take (documents, lines, payments, with their
+    indexes and TOAST), for the capacity estimate in the README. 0 on SQLite."""
+    if not db_url.startswith("postgres"):
+        return 0
+    return int(db.execute_sql(
+        "SELECT pg_total_relation_size('transaction_doc') + "
+        "pg_total_relation_size('transaction_line') + "
+        "pg_total_relation_size('transaction_payment')").fetchone()[0])
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -384,7 +503,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="mean seconds between a till's sales (bursts of 2-5 now and then)")
     parser.add_argument("--offline-share", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--clients", type=int, default=4,
+                        help="processes the simulated tills are spread over")
     parser.add_argument("--quick", action="store_true", help="50 tills for 20 s")
+    parser.add_argument("--json", action="store_true", help="the figures as one JSON object")
     args = parser.parse_args(argv)
     if args.quick:
         args.tills, args.seconds, args.products = 50, 20.0, 500
@@ -403,27 +525,39 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             with serving(db_url, args.workers, work) as base:
                 print(f"{args.tills} tills for {args.seconds:g} s against {args.workers} "
                       f"worker(s) ...", file=sys.stderr)
-                stats = Stats()
-                elapsed = asyncio.run(load(tills, base, args, stats, change_price))
+                stats, tills, start_wall = run_clients(tills, base, args, change_price)
+            server = server_latencies(work / "access.log", start_wall + stats.opened_at)
             invariants = check(db_url, tills, changed, price_list)
+    elapsed = args.seconds
+    uploads = [ms for _, ms in stats.upload_ms]
+    pulls = [ms for _, ms in stats.pull_ms]
+    later_uploads = [ms for at, ms in stats.upload_ms if at >= stats.opened_at]
+    later_pulls = [ms for at, ms in stats.pull_ms if at >= stats.opened_at]
     figures = {
         "database": args.db, "workers": args.workers, "tills": args.tills,
+        "client processes": args.clients,
         "seconds": round(elapsed, 1),
+        "opening s (every till activated and pulled)": round(stats.opened_at, 1),
         "uploads/s (sales stored)": round(stats.stored_in_run / elapsed, 1),
-        "upload requests": len(stats.upload_ms),
-        "upload p50 ms": round(percentile(stats.upload_ms, 0.50), 1),
-        "upload p99 ms": round(percentile(stats.upload_ms, 0.99), 1),
-        "pull requests": len(stats.pull_ms),
-        "pull p50 ms": round(percentile(stats.pull_ms, 0.50), 1),
-        "pull p99 ms": round(percentile(stats.pull_ms, 0.99), 1),
+        "upload requests": len(uploads),
+        "upload p50 / p99 ms": f"{percentile(uploads, 0.5):.1f} / {percentile(uploads, 0.99):.1f}",
+        "upload p99 ms after the opening": round(percentile(later_uploads, 0.99), 1),
+        "pull requests": len(pulls),
+        "pull p50 / p99 ms": f"{percentile(pulls, 0.5):.1f} / {percentile(pulls, 0.99):.1f}",
+        "pull p99 ms after the opening": round(percentile(later_pulls, 0.99), 1),
+        **server,
+        "client loop lag p99 ms": round(percentile(stats.loop_lag_ms, 0.99), 1),
         "5xx": stats.server_errors,
         "errors": {k: v for k, v in stats.errors.items() if not k.startswith("retried:")} or "none",
         "idle connections closed, retried": sum(v for k, v in stats.errors.items()
                                                 if k.startswith("retried:")),
         **invariants,
     }
-    if stats.upload_ms:
-        figures["upload mean ms"] = round(statistics.fmean(stats.upload_ms), 1)
+    if uploads:
+        figures["upload mean ms"] = round(statistics.fmean(uploads), 1)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False))
+        return figures
     width = max(len(k) for k in figures)
     for key, value in figures.items():
         print(f"{key:<{width}}  {value}")
