@@ -35,16 +35,20 @@ REGRESSION = "regression"
 
 
 def note_arrival(terminal_id: int, doc_type: str, number: int) -> None:
-    """A document ``number`` is about to be stored: fill or open a gap."""
+    """A document ``number`` is about to be stored: fill or open a gap.
+
+    The usual case (the next number, or one beyond it) costs one query: a gap lies
+    below a number already held, so only a number at or below the highest can fill one."""
     issue = m.NumberingIssue
-    mine = (issue.terminal == terminal_id) & (issue.doc_type == doc_type) & (issue.kind == GAP)
-    row = issue.get_or_none(mine & (issue.first <= number) & (issue.last >= number))
-    if row is not None:
-        _cut(row, number)
-        return
     t = m.Transaction
     highest = (t.select(fn.MAX(t.number))
                .where((t.terminal == terminal_id) & (t.doc_type == doc_type)).scalar())
+    if highest is not None and number <= highest:
+        mine = (issue.terminal == terminal_id) & (issue.doc_type == doc_type) & (issue.kind == GAP)
+        row = issue.get_or_none(mine & (issue.first <= number) & (issue.last >= number))
+        if row is not None:
+            _cut(row, number)
+        return
     if highest is not None and number > highest + 1:
         issue.create(terminal=terminal_id, doc_type=doc_type, kind=GAP,
                      first=highest + 1, last=number - 1, seen_at=utcnow())

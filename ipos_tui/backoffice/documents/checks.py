@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from peewee import SQL
 from pydantic import ValidationError
 
 from ipos_tui.backoffice import models as m
@@ -197,6 +198,8 @@ class KnownNames:
 
     @classmethod
     def load(cls, company_id: int, docs: list[AnyDocument]) -> KnownNames:
+        """What the documents name, in one query (a till uploads each sale as it is
+        made, so a batch is mostly one receipt: round trips are its cost)."""
         ids: set[int] = set()
         plus: set[str] = set()
         for doc in docs:
@@ -205,20 +208,27 @@ class KnownNames:
                     ids.add(line.product_id)
                 elif line.plu:
                     plus.add(line.plu)
-        p = m.Product
-        known_ids: set[int] = set()
+        p, u, pm = m.Product, m.User, m.PaymentMethod
+        parts = [
+            u.select(SQL("'u'"), u.id, u.identifier).where(u.company == company_id),
+            pm.select(SQL("'m'"), SQL("NULL"), pm.code).where(pm.company == company_id),
+        ]
         id_list = sorted(ids)
         for start in range(0, len(id_list), 500):
-            known_ids.update(pid for (pid,) in p.select(p.id).where(
-                (p.company == company_id) & p.id.in_(id_list[start : start + 500])).tuples())
-        known_plus = {plu for (plu,) in p.select(p.plu).where(
-            (p.company == company_id) & p.plu.in_(sorted(plus))).tuples()} if plus else set()
-        staff = list(m.User.select(m.User.id, m.User.identifier).where(
-            m.User.company == company_id).tuples())
-        methods = {code for (code,) in m.PaymentMethod.select(m.PaymentMethod.code).where(
-            m.PaymentMethod.company == company_id).tuples()}
-        return cls(known_ids, known_plus, {uid for uid, _ in staff},
-                   {identifier for _, identifier in staff}, methods)
+            parts.append(p.select(SQL("'p'"), p.id, SQL("NULL")).where(
+                (p.company == company_id) & p.id.in_(id_list[start : start + 500])))
+        if plus:
+            parts.append(p.select(SQL("'l'"), SQL("NULL"), p.plu).where(
+                (p.company == company_id) & p.plu.in_(sorted(plus))))
+        query = parts[0]
+        for part in parts[1:]:
+            query = query + part  # UNION ALL
+        found: dict[str, list[tuple[Any, Any]]] = {"u": [], "m": [], "p": [], "l": []}
+        for kind, number, text in query.tuples():
+            found[kind].append((number, text))
+        return cls({number for number, _ in found["p"]}, {text for _, text in found["l"]},
+                   {number for number, _ in found["u"]}, {text for _, text in found["u"]},
+                   {text for _, text in found["m"]})
 
     def warnings(self, doc: AnyDocument) -> list[str]:
         found: list[str] = []

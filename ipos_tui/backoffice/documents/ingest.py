@@ -121,25 +121,26 @@ class Ingest:
         return results
 
     def _existing(self, docs: list[AnyDocument]) -> dict[str, Any]:
-        """Already stored uuids (→ terminal) and numbers (→ uuid) that the batch names."""
+        """Already stored uuids (→ terminal) and numbers (→ uuid) that the batch names,
+        in one query for a batch of up to 500 (each on its own unique index)."""
         t = m.Transaction
         uuids: dict[str, int] = {}
         numbers: dict[tuple[str, int], str] = {}
-        wanted = [str(d.uuid) for d in docs]
-        for start in range(0, len(wanted), 500):
-            for uuid, terminal in t.select(t.uuid, t.terminal).where(
-                t.uuid.in_(wanted[start : start + 500])
-            ).tuples():
-                uuids[uuid] = terminal
-        by_type: dict[str, list[int]] = defaultdict(list)
-        for d in docs:
-            by_type[d.type].append(d.number)
-        for doc_type, nums in by_type.items():
-            for start in range(0, len(nums), 500):
-                for number, uuid in t.select(t.number, t.uuid).where(
-                    (t.terminal == self.auth.terminal_id) & (t.doc_type == doc_type)
-                    & t.number.in_(nums[start : start + 500])
-                ).tuples():
+        for start in range(0, len(docs), 500):
+            chunk = docs[start : start + 500]
+            by_type: dict[str, list[int]] = defaultdict(list)
+            for d in chunk:
+                by_type[d.type].append(d.number)
+            sent = {str(d.uuid) for d in chunk}
+            wanted = t.uuid.in_(sorted(sent))
+            for doc_type, nums in by_type.items():
+                wanted |= ((t.terminal == self.auth.terminal_id) & (t.doc_type == doc_type)
+                           & t.number.in_(nums))
+            for uuid, terminal, doc_type, number in t.select(
+                    t.uuid, t.terminal, t.doc_type, t.number).where(wanted).tuples():
+                if uuid in sent:
+                    uuids[uuid] = terminal
+                if terminal == self.auth.terminal_id and number in by_type.get(doc_type, ()):
                     numbers[(doc_type, number)] = uuid
         return {"uuids": uuids, "numbers": numbers}
 
@@ -161,9 +162,8 @@ class Ingest:
         if taken_by is not None and taken_by != uuid:
             raise Rejected("number_conflict")
         warnings = known.warnings(doc)
-        try:
-            with self.office.db.atomic():
-                store_document(self.auth, doc, warnings, doc.store_id)
+        try:  # the caller's savepoint takes the document back on a failure
+            store_document(self.auth, doc, warnings, doc.store_id)
         except IntegrityError as exc:  # backstop: another till reusing this uuid
             raise Rejected("conflict") from exc
         existing["uuids"][uuid] = self.auth.terminal_id
