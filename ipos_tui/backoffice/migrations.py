@@ -196,6 +196,14 @@ def _add_sale_invoice_columns(db: Database) -> None:
             db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {definition}')
 
 
+def _add_throttle_failures(db: Database) -> None:
+    """Version 12 (issue 17): the ``throttle_failure`` table — the guessing throttle's
+    failures, shared by every worker of every machine (rule, key, at, origin)."""
+    from ipos_tui.backoffice.models import ThrottleFailure
+
+    db.create_tables([ThrottleFailure], safe=True)
+
+
 #: (version, step) in ascending order.
 MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (1, _create_initial_schema),
@@ -209,6 +217,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (9, _add_numbering_issues),
     (10, _add_invoice_columns),
     (11, _add_sale_invoice_columns),
+    (12, _add_throttle_failures),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

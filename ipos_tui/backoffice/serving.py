@@ -74,13 +74,16 @@ def build_app(config: ServeConfig) -> Any:
     from ipos_tui.backoffice.api import create_app
     from ipos_tui.backoffice.security import load_pepper
     from ipos_tui.backoffice.services import BackOffice
-    from ipos_tui.backoffice.throttle import Limits, Throttle
+    from ipos_tui.backoffice.throttle import Limits, SharedThrottle, Throttle
 
     office = BackOffice(open_database(config.db_url), load_pepper())
     releases = Path(config.releases_dir) if config.releases_dir else None
+    limits = Limits.parse(config.throttle)
+    # PostgreSQL: several workers, maybe on several machines, count one guesser together
+    throttle = (Throttle(limits) if sqlite_path(config.db_url) is not None
+                else SharedThrottle(office.db, limits))
     return create_app(office, max_body=config.max_body, releases_dir=releases,
-                      throttle=Throttle(Limits.parse(config.throttle)),
-                      access_log=config.access_log)
+                      throttle=throttle, access_log=config.access_log)
 
 
 def worker_app() -> Any:

@@ -8,9 +8,12 @@ times of its failures in a sliding window. A key with ``count`` failures in the 
 failure in the window ages out) until the window has slid past them; refused requests
 are not counted, so waiting out ``Retry-After`` always works.
 
-In-process (one uvicorn worker, as the back office runs): several workers would each
-count on their own, which still bounds a guesser to workers × limit. The clock is
-injectable (tests move it instead of sleeping). Every failure is logged at INFO with
+:class:`Throttle` counts in its process. :class:`SharedThrottle` (what ``serve`` uses on
+PostgreSQL, where several workers on several machines answer one chain) also writes
+each failure to the database and folds in the other processes' failures at most once a
+second, so a guesser spreading requests over the workers meets the same limits; a
+restarted worker keeps counting where it was. The clock is injectable (tests move it
+instead of sleeping). Every failure is logged at INFO with
 the client address and the counter; a refusal at WARNING (the 1st, 10th, 100th … of a
 key's block, so a flood does not flood the log).
 
@@ -23,13 +26,18 @@ forgot the password — and far below what guessing needs. ``--throttle`` of
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
+import os
+import secrets
+import socket
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -162,22 +170,115 @@ class Throttle:
         counters = []
         with self._lock:
             for rule, key in checks:
-                keys = self._failures[rule]
-                times = self._window(rule, key, now)
-                if times is None:
-                    if len(keys) >= MAX_KEYS:
-                        keys.popitem(last=False)
-                    times = keys[key] = deque()
-                limit = self._limit(rule)
-                times.append(now)
-                while len(times) > limit.count:  # more is never needed to decide
-                    times.popleft()
-                keys.move_to_end(key)
-                counters.append(f"{rule} {key} {len(times)}/{limit}")
+                self._window(rule, key, now)  # drop what has aged out first
+                times = self._remember(rule, key, now)
+                counters.append(f"{rule} {key} {len(times)}/{self._limit(rule)}")
         log.info("throttle: failure from %s: %s", address, ", ".join(counters))
+
+    def _remember(self, rule: str, key: str, at: float) -> deque[float]:
+        """One failure of ``key`` at ``at`` (in time order; caller holds the lock)."""
+        keys = self._failures[rule]
+        times = keys.get(key)
+        if times is None:
+            if len(keys) >= MAX_KEYS:
+                keys.popitem(last=False)
+            times = keys[key] = deque()
+        bisect.insort(times, at)
+        while len(times) > self._limit(rule).count:  # more is never needed to decide
+            times.popleft()
+        keys.move_to_end(key)
+        return times
 
     def failures(self, rule: str, key: str) -> int:
         """Failures of ``key`` in ``rule``'s window now (for tests and the log)."""
         with self._lock:
             times = self._window(rule, key, self.clock())
             return 0 if times is None else len(times)
+
+
+class SharedThrottle(Throttle):
+    """:class:`Throttle` whose failures every process of the back office counts.
+
+    Each failure is also written to ``throttle_failure`` (Unix time, the writing
+    process); before deciding, a process reads the failures the others wrote since it
+    last looked (at most every ``sync_seconds``). Reading by time with a margin (and
+    remembering which rows it took) tolerates rows committed late and clocks a few
+    seconds apart. The database being unreachable never fails a request: the process
+    then counts on its own, as :class:`Throttle` does. Rows older than the longest
+    window are deleted now and then.
+    """
+
+    #: how far back a look reaches beyond the previous one (late commits, clock skew)
+    MARGIN_SECONDS = 30.0
+
+    def __init__(self, db: Any, limits: Limits = DEFAULT_LIMITS,
+                 clock: Callable[[], float] = time.time, sync_seconds: float = 1.0,
+                 origin: str | None = None) -> None:
+        super().__init__(limits, clock)
+        self.db = db
+        self.sync_seconds = sync_seconds
+        self.origin = origin or f"{socket.gethostname()[:50]}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._longest = max(getattr(limits, f.name).seconds for f in fields(Limits))
+        self._looked_at: float | None = None
+        self._taken: dict[int, float] = {}  # rows already counted: id -> at
+        self._look_lock = threading.Lock()
+        self._writes = 0
+
+    def check(self, checks: Iterable[tuple[str, str]], address: str = "?") -> None:
+        self._fold_in()
+        super().check(checks, address)
+
+    def failed(self, checks: Iterable[tuple[str, str]], address: str = "?") -> None:
+        checks = list(checks)
+        super().failed(checks, address)
+        from peewee import DatabaseError, InterfaceError
+
+        from ipos_tui.backoffice.models import ThrottleFailure
+
+        now = self.clock()
+        try:
+            with self.db.atomic():
+                ThrottleFailure.insert_many([
+                    {"rule": rule, "key": key[:200], "at": now, "origin": self.origin}
+                    for rule, key in checks]).execute()
+                self._writes += 1
+                if self._writes % 200 == 1:  # now and then: forget what no window needs
+                    ThrottleFailure.delete().where(
+                        ThrottleFailure.at < now - self._longest - self.MARGIN_SECONDS).execute()
+        except (DatabaseError, InterfaceError) as exc:
+            log.warning("throttle: failure not shared (%s); counted in this process only", exc)
+
+    def _fold_in(self) -> None:
+        """Count the failures other processes wrote since the last look."""
+        from peewee import DatabaseError, InterfaceError
+
+        from ipos_tui.backoffice.models import ThrottleFailure
+
+        now = self.clock()
+        if self._looked_at is not None and now - self._looked_at < self.sync_seconds:
+            return
+        if not self._look_lock.acquire(blocking=False):
+            return  # another thread of this process is looking right now
+        try:
+            since = (now - self._longest if self._looked_at is None
+                     else self._looked_at - self.MARGIN_SECONDS)
+            f = ThrottleFailure
+            try:
+                rows = list(f.select(f.id, f.rule, f.key, f.at).where(
+                    (f.at > since) & (f.origin != self.origin)).order_by(f.at).tuples())
+            except (DatabaseError, InterfaceError) as exc:
+                log.warning("throttle: the other workers' failures unreadable (%s)", exc)
+                return
+            self._looked_at = now
+            with self._lock:
+                for row_id, rule, key, at in rows:
+                    if row_id in self._taken or rule not in self._failures:
+                        continue
+                    self._taken[row_id] = at
+                    if at > now - self._limit(rule).seconds:
+                        self._remember(rule, key, at)
+                horizon = now - self._longest - self.MARGIN_SECONDS
+                for row_id in [i for i, at in self._taken.items() if at < horizon]:
+                    del self._taken[row_id]
+        finally:
+            self._look_lock.release()

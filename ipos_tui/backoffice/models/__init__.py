@@ -13,6 +13,7 @@ from ipos_tui.backoffice.models.base import (
     IdField,
     RevCounter,
     SchemaVersion,
+    ThrottleFailure,
     database_proxy,
     utcnow,
 )
@@ -73,11 +74,12 @@ MODELS: tuple[type[BaseModel], ...] = (
     UserStore,
     WebSession,
     NumberingIssue,
+    ThrottleFailure,
 )
 
 __all__ = [
     "MODELS", "ActivationCode", "Barcode", "BaseModel", "Category", "ChangeEntry", "Company",
-    "Discount", "IdField", "NumberingIssue", "PaymentMethod", "Price", "PriceList", "Product",
+    "Discount", "IdField", "ThrottleFailure", "NumberingIssue", "PaymentMethod", "Price", "PriceList", "Product",
     "Quarantine", "RevCounter", "SchemaVersion", "Setting", "Store", "Terminal", "TerminalPull",
     "Transaction", "TransactionLine", "TransactionPayment", "Unit", "User", "UserStore", "VatRate",
     "WebSession", "database_proxy", "utcnow",

@@ -13,6 +13,7 @@ from peewee import (
     CharField,
     DatabaseProxy,
     DateTimeField,
+    DoubleField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -98,3 +99,18 @@ class ChangeEntry(BaseModel):
             (("company", "type", "entity_id", "price_list_id"), True),
             (("company", "stream", "rev"), False),
         )
+
+
+class ThrottleFailure(BaseModel):
+    """One failure the guessing throttle counted (a wrong activation code, a bad device
+    token, a failed sign-in), so that every worker on every machine counts it: ``at`` is
+    Unix time, ``origin`` the process that saw it (it already counted it itself)."""
+
+    id = AutoField()
+    rule = CharField(max_length=32)
+    key = CharField(max_length=200)
+    at = DoubleField(index=True)
+    origin = CharField(max_length=80)
+
+    class Meta:
+        table_name = "throttle_failure"
