@@ -55,6 +55,7 @@ from ipos_tui.till.invoices import (
     InvoiceService,
     correction_record,
 )
+from ipos_tui.store.document_returns import refunds, returned_lines
 from ipos_tui.store.ledger import DocumentDraft
 from ipos_tui.domain.records import (
     PERM_RETURNS,
@@ -82,22 +83,6 @@ DOC_RETURN: Final = "return"
 RETURN_KIND: Final = "zwrot"
 #: Payment kinds a refund may go to: cash, or back to the card that paid.
 REFUND_KINDS: Final = ("cash", "card")
-
-_LOCAL_RETURN_LINES: Final = (
-    "SELECT d.uuid, d.upload_state, l.original_line, l.qty FROM document d "
-    "JOIN document_line l ON l.document_id = d.id "
-    "WHERE d.doc_type = 'return' AND json_extract(d.extra, '$.original.terminal_id') = ? "
-    "AND json_extract(d.extra, '$.original.number') = ? "
-    "AND coalesce(json_extract(d.extra, '$.original.type'), 'receipt') = ?"
-)
-_LOCAL_RETURN_PAYMENTS: Final = (
-    "SELECT d.uuid, p.method, p.amount - p.change FROM document d "
-    "JOIN document_payment p ON p.document_id = d.id "
-    "WHERE d.doc_type = 'return' AND json_extract(d.extra, '$.original.terminal_id') = ? "
-    "AND json_extract(d.extra, '$.original.number') = ? "
-    "AND coalesce(json_extract(d.extra, '$.original.type'), 'receipt') = ?"
-)
-
 
 @dataclass(frozen=True)
 class RemoteReceipt:
@@ -356,8 +341,8 @@ class ReturnService:
 
     def _sent_returns(self, code: ReceiptCode) -> frozenset[str]:
         """Uuids of this till's returns of ``code`` the back office has accepted."""
-        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_LINES, (code.terminal_id, code.number, code.doc_type))
-        return frozenset(uuid for uuid, state, _index, _qty in rows.fetchall() if state == "sent")
+        rows = returned_lines(self._terminal.db, code.terminal_id, code.number, code.doc_type)
+        return frozenset(row.uuid for row in rows if row.upload_state == "sent")
 
     def _returned(
         self, code: ReceiptCode, remote_returned: Mapping[int, int], counted: frozenset[str]
@@ -367,10 +352,9 @@ class ReturnService:
         returned: dict[int, int] = defaultdict(int)
         for index, qty in remote_returned.items():
             returned[int(index)] += int(qty)
-        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_LINES, (code.terminal_id, code.number, code.doc_type))
-        for uuid, _state, index, qty in rows.fetchall():
-            if uuid not in counted and index is not None:
-                returned[int(index)] += int(qty)
+        for row in returned_lines(self._terminal.db, code.terminal_id, code.number, code.doc_type):
+            if row.uuid not in counted and row.original_line is not None:
+                returned[row.original_line] += row.qty
         return dict(returned)
 
     def _method_kinds(self) -> dict[str, str]:
@@ -381,10 +365,9 @@ class ReturnService:
     def _card_refunded(self, code: ReceiptCode, kinds: Mapping[str, str], counted: frozenset[str]) -> int:
         """What this till's returns of ``code`` gave back to a card, except those the
         back office's figure already contains (``counted``)."""
-        rows = self._terminal.db.execute_sql(_LOCAL_RETURN_PAYMENTS, (code.terminal_id, code.number, code.doc_type))
         return sum(
-            int(amount) for uuid, method, amount in rows.fetchall()
-            if kinds.get(method) == "card" and uuid not in counted
+            refund.amount for refund in refunds(self._terminal.db, code.terminal_id, code.number, code.doc_type)
+            if kinds.get(refund.method) == "card" and refund.uuid not in counted
         )
 
     # -- building and committing ----------------------------------------------------
