@@ -3,8 +3,8 @@
 The cashier gives the receipt code (typed or scanned, see
 :mod:`ipos_tui.domain.receipt_code`). A receipt of this till is read from the
 ledger; one of another till of the store is asked of the back office, through a
-``RemoteLookup`` the caller supplies (the sync layer owns HTTP; this module stays
-below it).
+:data:`~ipos_tui.domain.receipt_lookup.RemoteLookup` the caller supplies (the sync
+layer builds one over HTTP: :func:`ipos_tui.sync.receipts.receipt_lookup`).
 
 "Never more than sold, over all returns": what was already returned of each line
 is the back office's figure (returns uploaded by any till) plus this till's own
@@ -27,7 +27,7 @@ the difference as its (proportional) discount.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
@@ -46,6 +46,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.quantity import QTY_SCALE, format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode, parse_receipt_code
+from ipos_tui.domain.receipt_lookup import RemoteLookup, RemoteReceipt
 from ipos_tui.domain.vat import VatTotal, letter_label, vat_totals
 from ipos_tui.till.invoices import (
     CORRECTION_REASON,
@@ -59,7 +60,6 @@ from ipos_tui.store.document_returns import refunds, returned_lines
 from ipos_tui.store.ledger import DocumentDraft
 from ipos_tui.domain.records import (
     PERM_RETURNS,
-    Buyer,
     DocumentDetail,
     DocumentLine,
     DocumentPayment,
@@ -83,33 +83,6 @@ DOC_RETURN: Final = "return"
 RETURN_KIND: Final = "zwrot"
 #: Payment kinds a refund may go to: cash, or back to the card that paid.
 REFUND_KINDS: Final = ("cash", "card")
-
-@dataclass(frozen=True)
-class RemoteReceipt:
-    """A receipt as the back office's lookup answered it, with what it knows was
-    already returned of each line (0-based line index → milli-units)."""
-
-    terminal_id: int
-    number: int
-    store_id: int
-    created_local: datetime
-    lines: tuple[DocumentLine, ...]
-    payments: tuple[DocumentPayment, ...]
-    returned: Mapping[int, int] = field(default_factory=dict)
-    #: what the returns the back office holds gave back, per payment method code
-    refunded: Mapping[str, int] = field(default_factory=dict)
-    #: the receipt was a Faktura: its invoice number and buyer (for a correcting invoice)
-    invoice_number: str | None = None
-    buyer: Buyer | None = None
-    #: an invoice issued for it after the sale: (its number, issued when, buyer)
-    later_invoice: tuple[str, datetime, Buyer | None] | None = None
-
-
-#: ``lookup(code)``: the back office's answer about the receipt (or Faktura) ``code``
-#: names, or DomainError "ret.err.offline" (no connection), "ret.err.not_found" or
-#: "ret.err.other_store".
-RemoteLookup = Callable[[ReceiptCode], RemoteReceipt]
-
 
 @dataclass(frozen=True)
 class ReturnLine:
@@ -571,8 +544,6 @@ def render_return(detail: DocumentDetail, width: int = PRINT_WIDTH) -> list[str]
 __all__ = [
     "DOC_RETURN",
     "RETURN_KIND",
-    "RemoteLookup",
-    "RemoteReceipt",
     "ReturnLine",
     "ReturnService",
     "ReturnSource",
