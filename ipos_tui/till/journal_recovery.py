@@ -124,7 +124,7 @@ def _terminal_name(terminal: Terminal) -> str:
 
 
 def _cash(till: Till, detail: DocumentDetail, now: datetime) -> JournalEntry:
-    from ipos_tui.till import cash as cash_module
+    from ipos_tui.till.cash import service as cash_module
     from ipos_tui.till import deposits
 
     service = till.cash
