@@ -1,13 +1,13 @@
 """Receipt lookup for returns: the back office's answer in the terminal's own terms.
 
-:class:`~ipos_tui.terminal.returns.ReturnService` sits below the sync layer and
-asks through a plain callable; this module builds that callable on a
-:class:`SyncClient` and turns the wire answer and its failures into what the
-return flow understands: a :class:`RemoteReceipt`, or DomainError
-"ret.err.not_found" (404: missing, or another store's receipt, which the back office
-no longer tells apart), "ret.err.other_store" (403, from an older back office), "ret.err.offline" (no
-connection, the server failing) or "ret.err.lookup_failed" (anything else, with
-the sync message key as ``reason``).
+:class:`~ipos_tui.till.returns.ReturnService` asks through a plain callable, whose
+types live below both layers (:mod:`ipos_tui.domain.receipt_lookup`); this module
+builds that callable on a :class:`SyncClient` and turns the wire answer and its
+failures into what the return flow understands: a :class:`RemoteReceipt`, or
+DomainError "ret.err.not_found" (404: missing, or another store's receipt, which the
+back office no longer tells apart), "ret.err.other_store" (403, from an older back
+office), "ret.err.offline" (no connection, the server failing) or
+"ret.err.lookup_failed" (anything else, with the sync message key as ``reason``).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from ipos_tui.protocol import Buyer as WireBuyer
 from ipos_tui.protocol import ReceiptLookupResponse
 from ipos_tui.sync.client import SyncClient
 from ipos_tui.sync.errors import SyncError
+from ipos_tui.domain.receipt_lookup import RemoteLookup, RemoteReceipt
 from ipos_tui.domain.records import Buyer, DocumentLine, DocumentPayment
-from ipos_tui.till.returns import RemoteLookup, RemoteReceipt
 from ipos_tui.store.timeutil import to_local
 
 #: Decimals of a quantity in a unit the terminal does not know (weights have 3).

@@ -55,6 +55,7 @@ from ipos_tui.domain.money import round_half_up
 from ipos_tui.domain.quantity import QTY_SCALE
 from ipos_tui.domain.receipt_code import parse_receipt_code
 from ipos_tui.domain.vat import VAT_RATES, VatTotal, vat_from_gross, vat_totals
+from ipos_tui.store.document_returns import refunds, returned_lines
 from ipos_tui.store.ledger import DocumentDraft
 from ipos_tui.domain.records import (
     Buyer,
@@ -88,20 +89,6 @@ CORRECTION_TITLE: Final = "FAKTURA KORYGUJĄCA"
 #: Months after the month of the sale in which a buyer may still ask (art. 106b ust. 3).
 REQUEST_MONTHS: Final = 3
 
-_RETURN_LINES_OF_RECEIPT: Final = (
-    "SELECT d.uuid, l.original_line, l.qty, l.value FROM document d "
-    "JOIN document_line l ON l.document_id = d.id WHERE d.doc_type = 'return' "
-    "AND json_extract(d.extra, '$.original.terminal_id') = ? "
-    "AND json_extract(d.extra, '$.original.number') = ? "
-    "AND coalesce(json_extract(d.extra, '$.original.type'), 'receipt') = 'receipt'"
-)
-_RETURN_PAYMENTS_OF_RECEIPT: Final = (
-    "SELECT p.method, p.amount - p.change FROM document d "
-    "JOIN document_payment p ON p.document_id = d.id WHERE d.doc_type = 'return' "
-    "AND json_extract(d.extra, '$.original.terminal_id') = ? "
-    "AND json_extract(d.extra, '$.original.number') = ? "
-    "AND coalesce(json_extract(d.extra, '$.original.type'), 'receipt') = 'receipt'"
-)
 _INVOICE_OF_RECEIPT: Final = (
     "SELECT uuid FROM document WHERE doc_type = 'invoice' "
     "AND json_extract(extra, '$.receipt.terminal_id') = ? "
@@ -193,17 +180,16 @@ class InvoiceService:
         """What the buyer kept of ``receipt``: its lines less this till's returns of
         it (quantity and the value each return refunded), its payments less the
         refunds, and the returns taken into account."""
-        key = (receipt.terminal_id, receipt.number)
+        db, key = self._terminal.db, (receipt.terminal_id, receipt.number)
         taken: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         returns: set[str] = set()
-        for uuid, index, qty, value in self._terminal.db.execute_sql(_RETURN_LINES_OF_RECEIPT, key).fetchall():
-            returns.add(uuid)
-            if index is not None:
-                taken[int(index)][0] += int(qty)
-                taken[int(index)][1] += int(value)
-        refunds = self._terminal.db.execute_sql(_RETURN_PAYMENTS_OF_RECEIPT, key).fetchall()
-        return kept_part(receipt, taken, [(str(method), int(amount)) for method, amount in refunds],
-                         frozenset(returns))
+        for row in returned_lines(db, *key):
+            returns.add(row.uuid)
+            if row.original_line is not None:
+                taken[row.original_line][0] += row.qty
+                taken[row.original_line][1] += row.value
+        paid_back = [(refund.method, refund.amount) for refund in refunds(db, *key)]
+        return kept_part(receipt, taken, paid_back, frozenset(returns))
 
     # -- issuing -------------------------------------------------------------------
 

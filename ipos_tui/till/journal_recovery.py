@@ -139,7 +139,7 @@ def _cash(till: Till, detail: DocumentDetail, now: datetime) -> JournalEntry:
             deposits.JOURNAL_KIND, deposits.TITLE, body, now,
             document_uuid=detail.uuid, document_number=detail.number,
         )
-    title = cash_module._TITLES[(detail.doc_type, detail.kind, str(detail.extra.get("purpose") or ""))]
+    title = cash_module.cash_title(detail)
     if state is not None or detail.doc_type == cash_module.DOC_CASH_REPORT:
         # a report states the cash it counted itself; an operation the drawer after it
         body = cash_module.cash_printout_body(detail, state or _NoDrawer(), name)  # type: ignore[arg-type]

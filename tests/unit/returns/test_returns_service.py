@@ -18,7 +18,8 @@ from ipos_tui.protocol import ReturnDocument
 from ipos_tui.sync.documents import document_payload
 from ipos_tui.store.db import Terminal
 from ipos_tui.domain.records import DocumentLine, DocumentPayment, PaymentMethod, StoredDocument
-from ipos_tui.till.returns import RemoteReceipt, ReturnService, refund_value
+from ipos_tui.domain.receipt_lookup import RemoteReceipt
+from ipos_tui.till.returns import ReturnService, refund_value
 from ipos_tui.till import Till
 
 Sell = Callable[..., StoredDocument]

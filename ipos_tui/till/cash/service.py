@@ -1,100 +1,35 @@
-"""Cash management: the shift of the till's drawer, its cash operations and reports.
-
-PRODUCT.md §5: with cash management on, a shift starts after login with the opening
-cash ("wprowadź") or without it ("pomiń"), takes deposits ("wpłata") and withdrawals
-("wypłata"), reports the cash in the drawer ("raport stanu kasy") and ends with
-"zamknięcie zmiany". Every operation and report is a ledger document (its own
-gapless numbering per type) uploaded like a sale.
-
-Decisions this module makes, and why:
-
-* **The shift belongs to the till, not to a cashier.** The drawer is one physical
-  box; a cashier who locks the screen ("1. Blokada ekranu") and the next one who logs
-  in continue the same shift and the same count. Only "Zamknięcie zmiany" ends it.
-* **The shift is derived from the ledger**, so nothing can get out of sync with the
-  documents: the shift is the run of documents after the last ``cash_report`` of kind
-  ``shift_close``; it is *open* once its opening was done — an opening
-  ``cash_operation`` (purpose "opening") after that close. Skipping the opening
-  ("pomiń") opens the shift with 0,00 zł but stores no document (the protocol's cash
-  operation needs an amount > 0), so the skip is recorded as a local setting naming
-  the close it follows; a later close makes it stale by itself.
-* **Cash in the drawer** = opening + cash taken on receipts (each cash tender's
-  ``amount − change``, for payment methods of kind "cash") − cash refunded on returns
-  + deposits − withdrawals, counting only documents of the shift. Card, voucher and
-  transfer tenders never touch the drawer.
-* **Permissions**: a withdrawal needs "cash_withdrawal". A deposit needs
-  "cash_deposit" (the back office grants it) or "cash_withdrawal": whoever may take
-  money out of the drawer may also put it in. A cashier without them may still do it
-  when a manager holding the permission authorises it with their identifier and PIN
-  (``authorisation``): the document records who ("Autoryzował:" on its printout).
-  Reports and closing the shift need no permission — ending one's shift is every
-  cashier's duty.
-* **A withdrawal never exceeds the cash in the drawer**: the check runs inside the
-  ledger's write transaction (``BEGIN IMMEDIATE``), so two tills' workers or a double
-  key press cannot both take the same money out.
-* **The shift close carries the cash counted in the drawer** ("policzono") next to
-  what the ledger says should be there ("powinno być", the report's total), and the
-  difference counted − expected: above 0 a surplus ("nadwyżka"), below 0 a shortage
-  ("niedobór"), 0 "zgodne". The till asks once more ("czy na pewno") when the
-  difference is larger than the back office's ``cash_difference_limit`` (złoty, as
-  the back office takes amounts; 100,00 zł without it). The expected cash the
-  cashier confirmed is checked again under the write lock, so the stored difference
-  is the one that was shown.
-"""
+"""The cash use cases of one till: the shift (open, skip, close with a count), deposits
+and withdrawals, cash reports; each stored in the ledger and printed."""
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from peewee import SqliteDatabase
 
-from ipos_tui.devices import paper
-from ipos_tui.devices.paper import PRINT_WIDTH
-from ipos_tui.devices.printer import (
-    FiscalPrinter,
-    JournalEntry,
-)
-from ipos_tui.domain.authorisation import (
-    Authorisation,
-    authorisations_of,
-    printout_lines,
-    with_authorisation,
-)
+from ipos_tui.devices.printer import FiscalPrinter
+from ipos_tui.domain.authorisation import Authorisation, with_authorisation
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.domain.money import MAX_GROSZE, parse_amount, parse_money
+from ipos_tui.domain.records import PERM_CASH_DEPOSIT, PERM_CASH_WITHDRAWAL, User
 from ipos_tui.store.ledger import DocumentDraft, LedgerService
-from ipos_tui.domain.records import (
-    PERM_CASH_DEPOSIT,
-    PERM_CASH_WITHDRAWAL,
-    DocumentDetail,
-    StoredDocument,
-    User,
-)
 from ipos_tui.store.settings import SettingsService
 from ipos_tui.store.timeutil import local_text, parse_time, utc_text
+from ipos_tui.till.cash.amounts import check_amount, check_reason
+from ipos_tui.till.cash.printouts import cash_printout_body, cash_title
+from ipos_tui.till.cash.records import (
+    DOC_CASH_OPERATION,
+    DOC_CASH_REPORT,
+    CashResult,
+    DrawerState,
+    Shift,
+    ShiftCount,
+    difference_limit,
+)
 
-log = logging.getLogger(__name__)
-
-DOC_CASH_OPERATION: Final = "cash_operation"
-DOC_CASH_REPORT: Final = "cash_report"
 #: Local setting recording a skipped opening ("pomiń"): which shift close it follows.
 LOCAL_SKIPPED_OPENING: Final = "cash_opening_skipped"
-#: The protocol's limit of a cash operation's reason.
-MAX_REASON: Final = 200
-#: Catalogue setting: the largest difference at a shift close taken without a second
-#: question, in złoty as the back office stores it ("100,00").
-KEY_DIFFERENCE_LIMIT: Final = "cash_difference_limit"
-#: That limit when the back office sets none: 100,00 zł.
-DEFAULT_DIFFERENCE_LIMIT: Final = 10_000
-
-_SPACES: Final = " \u00a0\u202f"
-#: A number as an amount is written (to tell "-5,00" from "-abc").
-_NUMBER_RE: Final = re.compile(rf"[0-9][0-9{_SPACES}]*(?:[.,][0-9]{{0,2}})?(?:[{_SPACES}]?(?i:zł))?")
 
 _LAST_CLOSE_SQL: Final = (
     "SELECT id, uuid FROM document WHERE doc_type = 'cash_report' AND kind = 'shift_close' "
@@ -125,158 +60,6 @@ _TENDERS_SQL: Final = (
     "GROUP BY d.doc_type"
 )
 _LAST_DOCUMENT_SQL: Final = "SELECT coalesce(max(id), 0) FROM document"
-
-
-# -- amounts ---------------------------------------------------------------------
-
-
-def parse_cash_amount(text: str, *, allow_zero: bool = False) -> int:
-    """An amount the cashier typed, in grosze: digits only are grosze as on the payment
-    screen ("20000" = 200,00 zł), with a decimal comma or point złoty ("200,00", and
-    "200," too).
-
-    Raises DomainError "cash.err_amount_negative" (``text``) for a negative amount,
-    "cash.err_amount_invalid" (``text``) for letters, a plus sign or more than two
-    decimals, "cash.err_amount_too_large" above 999 999,99 zł and
-    "cash.err_amount_zero" for 0 unless ``allow_zero`` (an opening may be 0).
-    """
-    cleaned = text.strip()
-    if cleaned[:1] in ("-", "\u2212") and _NUMBER_RE.fullmatch(cleaned[1:].strip()):
-        raise DomainError("cash.err_amount_negative", text=text)
-    try:
-        grosze = parse_amount(cleaned)  # the till's one money rule
-    except DomainError as error:
-        key = "cash.err_amount_too_large" if error.key == "err.amount_too_large" else "cash.err_amount_invalid"
-        raise DomainError(key, text=text) from None
-    return check_amount(grosze, allow_zero=allow_zero)
-
-
-def check_amount(grosze: int, *, allow_zero: bool = False) -> int:
-    """``grosze`` if it is a possible cash amount (0 only with ``allow_zero``)."""
-    if grosze < 0:
-        raise DomainError("cash.err_amount_invalid", text=str(grosze))
-    if grosze == 0 and not allow_zero:
-        raise DomainError("cash.err_amount_zero")
-    if grosze > MAX_GROSZE:
-        raise DomainError("cash.err_amount_too_large")
-    return grosze
-
-
-def check_reason(reason: str) -> str:
-    """The reason as stored (stripped); DomainError "cash.err_reason_too_long" (``max``)."""
-    cleaned = " ".join(reason.split())
-    if len(cleaned) > MAX_REASON:
-        raise DomainError("cash.err_reason_too_long", max=MAX_REASON)
-    return cleaned
-
-
-# -- records ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Shift:
-    """The open shift: where it starts in the ledger and who opened it when."""
-
-    #: documents with a greater id belong to this shift
-    after_id: int
-    started_utc: datetime
-    started_local: datetime
-    cashier_name: str
-    #: the opening cash operation, or None when the opening was skipped
-    opening_uuid: str | None
-
-
-@dataclass(frozen=True)
-class DrawerState:
-    """The cash of one shift as the till counts it."""
-
-    shift: Shift
-    opening: int
-    cash_sales: int
-    cash_refunds: int
-    deposits: int
-    withdrawals: int
-
-    @property
-    def cash(self) -> int:
-        """Cash that should be in the drawer now."""
-        return self.opening + self.cash_sales - self.cash_refunds + self.deposits - self.withdrawals
-
-    def report_extra(self) -> dict[str, Any]:
-        """The sums a cash report stores (and sends) with the cash it states."""
-        return {
-            "opening": self.opening,
-            "cash_sales": self.cash_sales,
-            "cash_refunds": self.cash_refunds,
-            "deposits": self.deposits,
-            "withdrawals": self.withdrawals,
-            "shift_started_at": self.shift.started_utc.isoformat(),
-        }
-
-
-@dataclass(frozen=True)
-class ShiftCount:
-    """The cash counted in the drawer at a shift close against what should be there."""
-
-    #: cash that should be in the drawer ("powinno być"): the ledger's count
-    expected: int
-    #: cash the cashier counted ("policzono")
-    counted: int
-
-    @property
-    def difference(self) -> int:
-        """counted − expected: above 0 a surplus, below 0 a shortage."""
-        return self.counted - self.expected
-
-    @property
-    def kind(self) -> str:
-        """"surplus" ("nadwyżka"), "shortage" ("niedobór") or "exact" ("zgodne")."""
-        if self.difference > 0:
-            return "surplus"
-        if self.difference < 0:
-            return "shortage"
-        return "exact"
-
-    def is_large(self, limit: int) -> bool:
-        """Whether the difference (either way) is larger than ``limit`` grosze."""
-        return abs(self.difference) > limit
-
-
-def count_of(detail: DocumentDetail) -> ShiftCount | None:
-    """The count a stored shift close carries (None for a report without one)."""
-    counted = detail.extra.get("counted")
-    if detail.doc_type != DOC_CASH_REPORT or counted is None:
-        return None
-    return ShiftCount(detail.total, int(counted))
-
-
-def difference_limit(settings: SettingsService) -> int:
-    """The back office's ``cash_difference_limit`` in grosze (złoty text or a number of
-    złoty); the default 100,00 zł when it sets none or something unreadable."""
-    value = settings.get(KEY_DIFFERENCE_LIMIT)
-    if value is None:
-        return DEFAULT_DIFFERENCE_LIMIT
-    try:
-        if isinstance(value, bool):
-            raise DomainError("err.money_invalid", text=str(value))
-        return int(value) * 100 if isinstance(value, int) else parse_money(str(value))
-    except DomainError:
-        log.warning("setting %s=%r is not an amount: using %s grosze", KEY_DIFFERENCE_LIMIT, value,
-                    DEFAULT_DIFFERENCE_LIMIT)
-        return DEFAULT_DIFFERENCE_LIMIT
-
-
-@dataclass(frozen=True)
-class CashResult:
-    """A stored cash document, the drawer right after it, and its printout."""
-
-    document: StoredDocument
-    state: DrawerState
-    printout: JournalEntry
-    cashier_name: str
-
-
-# -- the service -------------------------------------------------------------------
 
 
 class CashService:
@@ -536,10 +319,9 @@ class CashService:
             stored = self._ledger.commit_document(resolved, cashier=cashier, now=now)
             state = before if resolved.doc_type == DOC_CASH_REPORT and before is not None else self.drawer()
         detail = self._ledger.get_document(stored.uuid)
-        title = _TITLES[(detail.doc_type, detail.kind, str(detail.extra.get("purpose") or ""))]
         body = cash_printout_body(detail, state, self._terminal_name())
         printout = self._printer.print_nonfiscal(
-            "cash", title, body, now, document_uuid=stored.uuid, document_number=stored.number
+            "cash", cash_title(detail), body, now, document_uuid=stored.uuid, document_number=stored.number
         )
         return CashResult(stored, state, printout, cashier.name)
 
@@ -548,77 +330,4 @@ class CashService:
         return info.name if info is not None else ""
 
 
-# -- printouts ----------------------------------------------------------------------
-
-#: Printout titles by (document type, kind, purpose); printouts are in Polish, as the
-#: fiscal printer prints them.
-_TITLES: Final = {
-    ("cash_operation", "in", "opening"): "STAN POCZĄTKOWY KASY",
-    ("cash_operation", "in", "deposit"): "WPŁATA DO KASY",
-    ("cash_operation", "in", ""): "WPŁATA DO KASY",
-    ("cash_operation", "out", "withdrawal"): "WYPŁATA Z KASY",
-    ("cash_operation", "out", ""): "WYPŁATA Z KASY",
-    ("cash_report", "state", ""): "RAPORT STANU KASY",
-    ("cash_report", "shift_close", ""): "ZAMKNIĘCIE ZMIANY",
-}
-
-
-#: The difference's line on a shift close's printout, by ShiftCount.kind.
-_DIFFERENCE_WORDS: Final = {"surplus": "NADWYŻKA", "shortage": "NIEDOBÓR", "exact": "ZGODNE"}
-
-
-def cash_printout_body(detail: DocumentDetail, state: DrawerState, terminal_name: str) -> list[str]:
-    """The lines of a cash operation's or cash report's printout below its head."""
-    rule = "-" * PRINT_WIDTH
-    lines: list[str] = []
-    if detail.doc_type == DOC_CASH_OPERATION:
-        # one numbering for all cash operations (the ledger's, per document type):
-        # no KP/KW prefix that would suggest two separate series
-        lines.append(paper.fit("Operacja kasowa nr", f"{detail.number:06d}"))
-        lines.append(paper.fit("Kwota", paper.amount(detail.total)))
-        reason = str(detail.extra.get("reason") or "")
-        if reason:
-            lines.append("Powód: " + reason[: PRINT_WIDTH - 7])
-            lines += [reason[i : i + PRINT_WIDTH] for i in range(PRINT_WIDTH - 7, len(reason), PRINT_WIDTH)]
-        lines.append(rule)
-        lines.append(paper.fit("GOTÓWKA W KASIE", paper.amount(state.cash)))
-    else:
-        extra = detail.extra
-        lines.append(paper.fit("Raport nr", f"{detail.number:06d}"))
-        lines.append(paper.fit("Zmiana od", parse_time(extra["shift_started_at"]).astimezone(
-            detail.created_local.tzinfo).strftime("%Y-%m-%d %H:%M")))
-        lines.append(rule)
-        lines.append(paper.fit("Stan początkowy", paper.amount(extra["opening"])))
-        lines.append(paper.fit("Sprzedaż gotówkowa", paper.amount(extra["cash_sales"])))
-        lines.append(paper.fit("Zwroty gotówkowe", paper.amount(extra["cash_refunds"])))
-        lines.append(paper.fit("Wpłaty", paper.amount(extra["deposits"])))
-        lines.append(paper.fit("Wypłaty", paper.amount(extra["withdrawals"])))
-        lines.append(rule)
-        count = count_of(detail)
-        if count is None:
-            lines.append(paper.fit("GOTÓWKA W KASIE", paper.amount(detail.total)))
-        else:
-            lines.append(paper.fit("POWINNO BYĆ W KASIE", paper.amount(count.expected)))
-            lines.append(paper.fit("POLICZONO", paper.amount(count.counted)))
-            lines.append(paper.fit(_DIFFERENCE_WORDS[count.kind], paper.signed(count.difference)))
-    lines.append(rule)
-    lines.append(paper.fit(f"Kasjer: {detail.cashier_name}", terminal_name))
-    lines += printout_lines(authorisations_of(detail.extra), PRINT_WIDTH)
-    return lines
-
-
-__all__ = [
-    "DOC_CASH_OPERATION",
-    "DOC_CASH_REPORT",
-    "PERM_CASH_DEPOSIT",
-    "CashResult",
-    "CashService",
-    "DrawerState",
-    "Shift",
-    "ShiftCount",
-    "check_amount",
-    "check_reason",
-    "count_of",
-    "difference_limit",
-    "parse_cash_amount",
-]
+__all__ = ["LOCAL_SKIPPED_OPENING", "CashService"]
