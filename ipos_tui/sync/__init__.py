@@ -8,7 +8,7 @@ both drive it).
 * :mod:`.context` — :class:`~.context.SyncContext` built from the stored connection;
 * :mod:`.activation` — :func:`~.activation.activate`;
 * :mod:`.pull` — the config/users/products jobs (applied by
-  :mod:`ipos_tui.terminal.feed_apply`) and :func:`~.pull.run_job`;
+  :mod:`ipos_tui.store.feed_apply`) and :func:`~.pull.run_job`;
 * :mod:`.upload` (a package: entry points, policy, sender) / :mod:`.documents` — the
   transactions job;
 * :mod:`.headless` — the rows ``ipos-tui sync`` prints.

@@ -1,7 +1,7 @@
 """Pull jobs: the config, users and products streams from the back office.
 
 Each job follows its stream page by page from the stored cursor and hands every
-page to :class:`ipos_tui.terminal.feed_apply.FeedApplier`, which commits the page
+page to :class:`ipos_tui.store.feed_apply.FeedApplier`, which commits the page
 and its cursor together. Where the stream starts from zero (first sync, or the back
 office answers ``reset``) the pages go to shadow tables and replace the live ones
 only with the last page, so selling goes on from the old catalogue meanwhile.

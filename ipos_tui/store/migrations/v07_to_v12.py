@@ -85,7 +85,7 @@ UPLOAD_CONFLICT_V10: Final = (
 #: Version 11: nothing committed goes unprinted (issue 14, item 4): at start the till prints every
 #: document without a printer-journal entry. Documents already stored when this step
 #: runs predate that check; their last id is kept as the local setting
-#: "journal_recovery_after" (terminal/journal_recovery.py), so they are not reprinted.
+#: "journal_recovery_after" (till/journal_recovery.py), so they are not reprinted.
 JOURNAL_RECOVERY_V11: Final = (
     "INSERT OR IGNORE INTO local_setting (key, value) "
     "SELECT 'journal_recovery_after', CAST(coalesce(max(id), 0) AS TEXT) FROM document",

@@ -3,7 +3,7 @@ may not do alone.
 
 One dialog for every gated action (a free discount, a price change, a void, a return,
 a cash operation, a report, the connection's settings). The PIN is masked and checked
-as a login is (:meth:`ipos_tui.terminal.auth.AuthService.authorise`: the same PIN
+as a login is (:meth:`ipos_tui.store.auth.AuthService.authorise`: the same PIN
 verification and the same lockout, which wrong PINs here count towards); the user must
 hold the permission. Enter on the identifier goes to the PIN, Enter on the PIN checks
 both; a refusal is shown in the dialog, the PIN field emptied, and the dialog stays.

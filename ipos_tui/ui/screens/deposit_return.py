@@ -3,7 +3,7 @@
 The cashier counts the packaging and confirms the deposit per piece (0,50 zł offered);
 the till stores a cash operation (purpose "deposit_return"), prints "ZWROT KAUCJI"
 and says how much to hand over. Routine cashier work, as at a bottle machine: no
-manager's PIN; the cash operation names its cashier. See ``ipos_tui.terminal.deposits``.
+manager's PIN; the cash operation names its cashier. See ``ipos_tui.till.deposits``.
 """
 
 from __future__ import annotations

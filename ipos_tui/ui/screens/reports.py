@@ -4,7 +4,7 @@ reminder at the set time).
 
 The day close itself is :class:`~ipos_tui.ui.screens.day_close.DayCloseScreen`;
 monthly and periodic reports are sums of stored daily reports
-(:mod:`ipos_tui.terminal.reports`), shown as printed and journaled each time.
+(:mod:`ipos_tui.till.reports`), shown as printed and journaled each time.
 """
 
 from __future__ import annotations
