@@ -1,15 +1,15 @@
-"""The terminal application: wires the local database to the screens.
+"""The terminal application: wires the till's use cases to the screens.
 
-The App stays thin: it owns the opened :class:`~ipos_tui.terminal.db.Terminal`, the
-logged-in cashier, the open receipt, the clock and the display mode (language,
-console glyphs). Screens do the work; see ``ui/screens``.
+The App stays thin: it holds the :class:`~ipos_tui.till.Till` (the use cases over
+the till's database and devices), the logged-in cashier, the clock and the display
+mode (language, console glyphs). Screens do the work; see ``ui/screens``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from datetime import datetime
 from pathlib import Path
 
@@ -23,9 +23,7 @@ from textual.scrollbar import ScrollBar, ScrollBarRender
 from .. import __version__
 from ..domain.receipt import Receipt
 from ..i18n import set_language, t
-from ..store.db import Terminal
 from ..domain.parked import OpenReceipt
-from ..store.parked import ParkedService
 from ..till import Sale, Till
 from ..domain.records import User
 from textual.worker import Worker, WorkerState
@@ -37,6 +35,10 @@ from .key_order import KeysInOrder
 from .glyphs import CONSOLE, UNICODE, Glyphs
 from .resources import styles_dir
 from .widgets.topbar import format_age
+
+if TYPE_CHECKING:  # the types the till hands out (no import of the database at run time)
+    from ..store.db import Terminal
+    from ..store.parked import ParkedService
 
 KEY_NAMES = {
     "enter": "Enter",
@@ -95,7 +97,7 @@ class IposApp(KeysInOrder, Guarded, App[None]):
 
     def __init__(
         self,
-        terminal: Terminal,
+        till: Till,
         *,
         data_dir: Path,
         clock: Callable[[], datetime] = local_now,
@@ -114,7 +116,10 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         self.upload_interval = upload_interval
         self.startup_jobs = startup_jobs
         self.background_upload: BackgroundUpload | None = None
-        self.terminal = terminal
+        #: the use cases (till/): the screens call them
+        self.till = till
+        #: the till's database (its settings, catalogue, ledger), as the till opened it
+        self.terminal = terminal = till.terminal
         self.cursor_blink = cursor_blink
         self.data_dir = data_dir
         self.clock = clock
@@ -125,8 +130,6 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         stored_language = terminal.settings.get_local("language", "pl")
         self.language = language or stored_language
         set_language(self.language)
-        #: the use cases (till/): the screens call them
-        self.till = Till(terminal)
         stored_console = terminal.settings.get_local("ascii", "0") == "1"
         self.console_mode = stored_console if console_mode is None else console_mode
         ScrollBar.renderer = ConsoleScrollBarRender if self.console_mode else ScrollBarRender
@@ -421,8 +424,9 @@ class IposApp(KeysInOrder, Guarded, App[None]):
 
 
 def create_app(terminal: Terminal, **options: Any) -> IposApp:
-    """The factory the CLI, the demo and the tests use (options as :class:`IposApp`)."""
-    return IposApp(terminal, **options)
+    """The factory the CLI, the demo and the tests use: the App on the till of the
+    opened ``terminal`` (options as :class:`IposApp`)."""
+    return IposApp(Till(terminal), **options)
 
 
 __all__ = ["IposApp", "create_app", "__version__"]

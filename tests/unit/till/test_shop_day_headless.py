@@ -71,17 +71,15 @@ def _sell(till: Till, cashier: Any, clock: Callable[[], datetime], items: list[t
     else:
         payments = [Payment("gotowka", "gotówka", 5000, 5000 - total)]
     stored = sale.pay(payments, cashier=cashier, now=clock(), card_ids=card_ids)
-    till.printouts.print_document(stored.uuid, clock(), till.terminal.data_dir)
+    till.printouts.print_document(stored.uuid, clock(), till.data_dir)
     return stored.uuid
 
 
 def shop_day(data_dir: Path) -> dict[str, Any]:
     """The day, as a headless caller (a test, the CLI) runs it; what it saw."""
-    from ipos_tui.store.db import open_terminal
-
     clock = Clock(MORNING)
-    with open_terminal(data_dir) as terminal:
-        till = Till(terminal)
+    with Till.open(data_dir) as till:
+        terminal = till.terminal
         cashier = terminal.auth.login(OWNER, OWNER_PIN, clock())
         # cash management is on: the shift opens with the opening cash (100 zł)
         till.cash.open_shift(10_000, cashier=cashier, now=clock())
@@ -149,8 +147,6 @@ def _with_cash_management(data_dir: Path) -> None:
 
 
 def test_a_shop_day_runs_through_the_till_layer_without_textual(demo_dir: Path) -> None:
-    from ipos_tui.store.db import open_terminal
-
     _with_cash_management(demo_dir)
     day = _run_day_in_a_subprocess(demo_dir)
 
@@ -170,7 +166,8 @@ def test_a_shop_day_runs_through_the_till_layer_without_textual(demo_dir: Path) 
     assert day["events"][-1] == "JobFinished"
     assert day["events"].count("StepFinished") == len(day["states"])
 
-    with open_terminal(demo_dir) as terminal:
+    with Till.open(demo_dir) as till:
+        terminal = till.terminal
         db = terminal.db
         # the ledger: each document type numbered from 1 without gaps, in order
         rows = db.execute_sql("SELECT doc_type, kind, number, total, uuid FROM document ORDER BY id").fetchall()
@@ -191,7 +188,7 @@ def test_a_shop_day_runs_through_the_till_layer_without_textual(demo_dir: Path) 
         assert card_sale.total == 3 * bread.price
         assert totals[day["return"]] == milk.price
         # the cash the drawer should hold: 100 zł + the cash sale − the refund + 20 zł
-        drawer = Till(terminal).cash.drawer()
+        drawer = till.cash.drawer()
         assert drawer.cash == 10_000 + cash_sale.total - milk.price + 2_000
         # the card payment belongs to its receipt
         [payment] = card_sale.payments
@@ -209,7 +206,7 @@ def test_a_shop_day_runs_through_the_till_layer_without_textual(demo_dir: Path) 
         assert terminal.ledger.pending_summary()[0] == len(rows)
 
         # the printer's electronic journal: every printout, numbered without gaps
-        journal = list(reversed(Till(terminal).printer.journal()))
+        journal = list(reversed(till.printer.journal()))
         assert [entry.number for entry in journal] == list(range(1, len(journal) + 1))
         assert [entry.kind for entry in journal] == [
             "cash", "receipt", "receipt", "return", "cash", "settlement", "daily_report",
