@@ -16,7 +16,6 @@ from pathlib import Path
 from textual import events
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
@@ -32,6 +31,7 @@ from .background import BackgroundUpload
 from .dialogs.unexpected import report_unexpected
 from .errors import ErrorGuard, Guarded
 from .key_order import KeysInOrder
+from .recovery import Recovery
 from .glyphs import CONSOLE, UNICODE, Glyphs
 from .resources import styles_dir
 from .widgets.topbar import format_age
@@ -75,7 +75,7 @@ def local_now() -> datetime:
 REMINDER_CHECK_SECONDS = 30.0
 
 
-class IposApp(KeysInOrder, Guarded, App[None]):
+class IposApp(KeysInOrder, Recovery, Guarded, App[None]):
     """iPOS duet terminal."""
 
     #: the top bar's ☁: unsent documents and when the oldest was made; set when a
@@ -174,34 +174,6 @@ class IposApp(KeysInOrder, Guarded, App[None]):
             self.background_upload.start()
         self.set_interval(REMINDER_CHECK_SECONDS, self.check_day_close_reminder)
 
-    def print_unprinted(self) -> None:
-        """Nothing committed goes unprinted: documents a crash left without their
-        printout are printed now (terminal/journal_recovery.py), and the login
-        screen says which."""
-        from ..i18n.plural import tn
-        from ..till.journal_recovery import print_unprinted
-        from .screens.printouts import document_title
-
-        try:
-            result = print_unprinted(self.till, self.clock(), self.data_dir)
-        except Exception as error:  # noqa: BLE001 - logged and shown; the till starts anyway
-            if not self.contain_error(error):
-                raise
-            return
-        parts = []
-        if result.printed:
-            titles = [document_title(item.detail) for item in result.printed]
-            shown = ", ".join(titles[:3]) + (", …" if len(titles) > 3 else "")
-            parts.append(tn("dayrule2.reprinted", len(titles), documents=shown))
-        for detail, reason in result.failed:
-            parts.append(t("dayrule2.reprint_failed", document=document_title(detail), reason=t(reason)))
-        self.startup_notice = " ".join(parts)
-
-    def take_startup_notice(self) -> str:
-        """The start-up notice, once (the next login screen starts clean)."""
-        notice, self.startup_notice = self.startup_notice, ""
-        return notice
-
     def on_resize(self, event: events.Resize) -> None:
         """Size classes for the stylesheet: ``-narrow`` below 80 columns (down to 60),
         ``-wide`` from 120; lists compute their own column widths."""
@@ -238,42 +210,6 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         self.refresh_status()
         if self.background_upload is not None:
             self.background_upload.kick()
-
-    def retry_pulls_later(self, jobs: tuple[str, ...], delay: float = 60.0) -> None:
-        """Pulls that failed at day close (offline) run again in the background, with
-        the wait doubling up to 15 minutes, until they succeed."""
-        self.set_timer(delay, lambda: self._retry_pulls(jobs, delay))
-
-    def _retry_pulls(self, jobs: tuple[str, ...], delay: float) -> None:
-        from ..till.syncing import next_retry_delay
-
-        def work() -> None:
-            failed = self.till.sync.retry_pulls(jobs)
-            if failed is None:  # not activated (any more): nothing to retry
-                return
-            self.post_message(self.PullsRetried(tuple(failed), next_retry_delay(delay)))
-
-        self.run_worker(work, thread=True, group="day-close-retry", name="pull-retry", exit_on_error=False)
-
-    class PullsRetried(Message):
-        """A background retry of pulls ended: ``failed`` are tried again after ``delay``."""
-
-        def __init__(self, failed: tuple[str, ...], delay: float) -> None:
-            super().__init__()
-            self.failed = failed
-            self.delay = delay
-
-    def on_ipos_app_pulls_retried(self, message: PullsRetried) -> None:
-        if message.failed:
-            self.retry_pulls_later(message.failed, message.delay)
-        else:
-            self.sync_finished()
-
-    def sync_finished(self) -> None:
-        """A pull ended: what is unsent goes now, rejected documents included (the
-        back office may have released them from its quarantine)."""
-        if self.background_upload is not None:
-            self.background_upload.kick(retry_quarantined=True)
 
     def set_console_mode(self, enabled: bool) -> None:
         """Switch console glyphs and borders now and remember the choice."""
