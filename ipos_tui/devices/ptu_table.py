@@ -11,7 +11,8 @@ The table itself is kept and written by :class:`~ipos_tui.devices.printer.Fiscal
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Final
 
@@ -65,7 +66,7 @@ def check_rates(rates: Mapping[str, int | None]) -> None:
 
 
 def vat_table_change(
-    current: Mapping[str, int | None], used: Set[str], wanted: Mapping[str, int | None]
+    current: Mapping[str, int | None], used: AbstractSet[str], wanted: Mapping[str, int | None]
 ) -> VatTableChange | None:
     """What writing ``wanted`` into the table ``current`` (its ``used`` letters sold
     on a receipt) would change, or None when nothing would.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from ipos_tui.devices.card_app import CardApp
 from ipos_tui.devices.printer import FiscalPrinter
@@ -22,8 +22,8 @@ from ipos_tui.till.cash import CashService
 from ipos_tui.till.deposits import DepositService
 from ipos_tui.till.invoices import InvoiceService
 from ipos_tui.till.printouts import Printouts
-from ipos_tui.till.return_lookup import ReturnLookup
 from ipos_tui.till.reports import ReportService
+from ipos_tui.till.return_lookup import ReturnLookup
 from ipos_tui.till.returns import ReturnService
 from ipos_tui.till.sale import Sale
 
@@ -77,7 +77,7 @@ class Till:
         """Close the till's database (and release its data dir)."""
         self.terminal.close()
 
-    def __enter__(self) -> Till:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
