@@ -164,7 +164,7 @@ def _update(terminal: object, args: argparse.Namespace) -> int | str:
     from .updates.headless import INSTALL_REQUESTED, update_command
 
     if args.action == "health-check":
-        from .ui.screens.update import health_check
+        from .ui.health import health_check
 
         return health_check(terminal, expect_version=args.expect_version)  # type: ignore[arg-type]
     code = update_command(terminal, args.action, channel=args.channel,

@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Literal
+from typing import Final
 
 from peewee import SqliteDatabase
 
@@ -30,13 +30,10 @@ from ipos_tui.devices.printer import (
     FiscalPrinter,
     JournalEntry,
 )
-from ipos_tui.domain.card import CardTransaction
+from ipos_tui.domain.card import CardKind, CardTransaction
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.store.timeutil import local_text, parse_time, utc_text
 
-CardState = Literal["approved", "reversed"]
-#: A card payment takes money from the card; a refund gives it back (a return).
-CardKind = Literal["payment", "refund"]
 #: A fake card number's first digits: the test BIN the card schemes publish.
 _TEST_BIN: Final = "4761"
 _SELECT_TRANSACTION: Final = (
@@ -92,7 +89,7 @@ class CardApp:
         return self._approve(amount, now, "refund", document_uuid, document_number)
 
     def _approve(
-        self, amount: int, now: datetime, kind: str, document_uuid: str | None, document_number: int | None
+        self, amount: int, now: datetime, kind: CardKind, document_uuid: str | None, document_number: int | None
     ) -> CardTransaction:
         """Record an approved card transaction (its authorisation code and masked card
         derive from its id, so the row is written first)."""

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from ipos_tui.devices import paper
 from ipos_tui.devices.paper import PRINT_WIDTH
+from ipos_tui.domain.nip import nip_text
 from ipos_tui.domain.quantity import format_quantity
 from ipos_tui.domain.receipt_code import ReceiptCode
 from ipos_tui.domain.vat import VatTotal, letter_label
@@ -26,11 +27,11 @@ def parties(company: Company | None, buyer: Buyer | None, width: int = PRINT_WID
     out = ["Sprzedawca:"]
     if company is not None:
         out += paper.wrapped(company.name, width) + paper.wrapped(company.address, width)
-        out.append(f"  NIP: {paper.nip(company.nip)}")
+        out.append(f"  NIP: {nip_text(company.nip)}")
     out.append("Nabywca:")
     if buyer is not None:
         out += paper.wrapped(buyer.name, width) + paper.wrapped(buyer.address, width)
-        out.append(f"  NIP: {paper.nip(buyer.nip)}")
+        out.append(f"  NIP: {nip_text(buyer.nip)}")
     return out
 
 

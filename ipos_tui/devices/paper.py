@@ -12,7 +12,6 @@ import textwrap
 from typing import Final
 
 from ipos_tui.domain.money import format_money
-from ipos_tui.domain.validation import format_nip
 
 #: Printout width of the duet's paper roll, in characters.
 PRINT_WIDTH: Final = 40
@@ -57,13 +56,4 @@ def wrapped(text: str, width: int = PRINT_WIDTH, indent: str = "  ") -> list[str
     return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or []
 
 
-def nip(digits: str) -> str:
-    """A NIP as printed ("526-104-57-31"); anything malformed is printed as given
-    (a printout must not fail on a malformed catalogue value)."""
-    try:
-        return format_nip(digits)
-    except ValueError:
-        return digits
-
-
-__all__ = ["PRINT_WIDTH", "amount", "centred", "fit", "nip", "signed", "wrapped"]
+__all__ = ["PRINT_WIDTH", "amount", "centred", "fit", "signed", "wrapped"]

@@ -5,49 +5,31 @@ real printer, so this service plays its part against the terminal database:
 
 * its **PTU (VAT) table**: letters A–G and their rates, initialised from the
   catalogue's VAT rates the first time the printer is used; a changed table is
-  written later (by the daily report, after the cashier confirms);
+  written later (by the daily report, after the cashier confirms); what a change
+  would do, and the "schodek podatkowy" rule, are in :mod:`ipos_tui.devices.ptu_table`;
 * its **state**: serial number and fiscal-memory counters (printouts, the last
   printout's time, when the PTU table was last written and how many times);
-* its **electronic journal** ("elektroniczna kopia", EJ): the exact text of every
-  printout, numbered gaplessly, append-only (SQLite triggers refuse deletes and
-  changes, as the real EJ cannot be altered), searchable by document number, date or
-  any fragment of the text.
-
-"Schodek podatkowy": the printer ties every product it sold to the rate of its
-letter, and refuses to sell it later at a higher rate. A whole letter is raised by
-raising its rate in the table, so once a receipt was printed with a letter, that
-letter's rate may only stay or go down; a higher rate needs a letter not yet used
-(PRODUCT.md §7). Lowering a rate, adding a letter and raising an unused one are fine.
+* its **electronic journal** ("elektroniczna kopia", EJ,
+  :mod:`ipos_tui.devices.journal`): the exact text of every printout, numbered
+  gaplessly, append-only, searchable.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
 
 from peewee import SqliteDatabase
 
 from ipos_tui.devices import paper
+from ipos_tui.devices.journal import JOURNAL_LIMIT, ElectronicJournal
 from ipos_tui.devices.paper import PRINT_WIDTH
+from ipos_tui.devices.ptu_table import VatTableChange, check_rates, vat_table_change
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.printer import PRINTER_LETTERS, JournalEntry, PrintoutKind, rate_label
-from ipos_tui.domain.search import normalise
 from ipos_tui.domain.vat import VAT_RATES
-from ipos_tui.store.timeutil import local_text, parse_time, utc_text
-
-#: A rate must stay below 100 % (basis points).
-_MAX_RATE_BP: Final = 9999
-#: The journal lists at most this many entries per query (newest first).
-JOURNAL_LIMIT: Final = 500
-
-_SELECT_ENTRY: Final = (
-    "SELECT number, kind, printed_local, document_uuid, document_number, text FROM printer_journal"
-)
-_DATE_RE: Final = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-_DOTTED_DATE_RE: Final = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?$")
+from ipos_tui.store.timeutil import parse_time, utc_text
 
 
 @dataclass(frozen=True)
@@ -59,62 +41,6 @@ class PrinterState:
     last_printout: datetime | None
     vat_table_date: datetime | None
     vat_table_writes: int
-
-
-@dataclass(frozen=True)
-class VatLetterChange:
-    """One letter whose rate the catalogue wants different from the printer's."""
-
-    letter: str
-    old_bp: int | None
-    new_bp: int | None
-    is_new: bool
-    #: raising a letter already used on a receipt: the "schodek podatkowy" error
-    blocked: bool
-
-
-@dataclass(frozen=True)
-class VatTableChange:
-    """The difference between the catalogue's VAT rates and the printer's PTU table."""
-
-    changes: tuple[VatLetterChange, ...]
-
-    @property
-    def blocked(self) -> tuple[VatLetterChange, ...]:
-        """The letters the printer would refuse (schodek podatkowy)."""
-        return tuple(change for change in self.changes if change.blocked)
-
-    def writable(self) -> dict[str, int | None]:
-        """The rates the printer accepts: every change except the blocked ones."""
-        return {change.letter: change.new_bp for change in self.changes if not change.blocked}
-
-
-def _is_raise(old_bp: int | None, new_bp: int | None) -> bool:
-    """Whether ``new_bp`` taxes more than ``old_bp`` (exempt counts as the lowest)."""
-    return (new_bp if new_bp is not None else -1) > (old_bp if old_bp is not None else -1)
-
-
-def _check_rates(rates: Mapping[str, int | None]) -> None:
-    """Refuse letters the printer lacks and rates outside 0–99,99 %."""
-    for letter, rate in rates.items():
-        if letter not in PRINTER_LETTERS:
-            raise DomainError("err.vat_letter", letter=letter)
-        if rate is not None and not 0 <= rate <= _MAX_RATE_BP:
-            raise DomainError("err.vat_rate_invalid", letter=letter, rate=rate_label(rate))
-
-
-def _date_pattern(query: str) -> str | None:
-    """The ``LIKE`` prefix of a typed date ("2026-11-26", "2026-11", "26.11.2026",
-    "26.11"), or None when the query is not a date."""
-    match = _DATE_RE.match(query)
-    if match and match.group(2):
-        year, month, day = match.groups()
-        return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
-    match = _DOTTED_DATE_RE.match(query)
-    if match:
-        day, month, year = match.groups()
-        return f"{year or '____'}-{int(month):02d}-{int(day):02d}"
-    return None
 
 
 def _printout_number(number: int) -> str:
@@ -149,6 +75,8 @@ class FiscalPrinter:
         self._db = db
         self._initial_rates = initial_rates
         self._initialised = False
+        #: the electronic journal: every printout's text, numbered gaplessly
+        self._ej = ElectronicJournal(db)
 
     # -- initialisation -------------------------------------------------------
 
@@ -186,14 +114,10 @@ class FiscalPrinter:
         serial, vat_utc, writes = self._db.execute_sql(
             "SELECT serial, vat_table_utc, vat_table_writes FROM printer_state WHERE id = 1"
         ).fetchone()
-        (count,) = self._db.execute_sql("SELECT count(*) FROM printer_journal").fetchone()
-        last = self._db.execute_sql(
-            "SELECT printed_local FROM printer_journal ORDER BY number DESC LIMIT 1"
-        ).fetchone()
         return PrinterState(
             serial=serial,
-            printouts=int(count),
-            last_printout=parse_time(last[0]) if last else None,
+            printouts=self._ej.count(),
+            last_printout=self._ej.last_printed(),
             vat_table_date=parse_time(vat_utc) if vat_utc else None,
             vat_table_writes=int(writes),
         )
@@ -219,21 +143,8 @@ class FiscalPrinter:
         deleted). Each raise of a used letter is marked ``blocked``.
         """
         wanted = dict(catalog_rates.items() if isinstance(catalog_rates, Mapping) else catalog_rates)
-        _check_rates(wanted)
-        current = self.vat_table()
-        used = self.used_letters()
-        changes = tuple(
-            VatLetterChange(
-                letter=letter,
-                old_bp=current.get(letter),
-                new_bp=rate,
-                is_new=letter not in current,
-                blocked=letter in used and _is_raise(current.get(letter), rate),
-            )
-            for letter, rate in sorted(wanted.items())
-            if letter not in current or current[letter] != rate
-        )
-        return VatTableChange(changes) if changes else None
+        check_rates(wanted)
+        return vat_table_change(self.vat_table(), self.used_letters(), wanted)
 
     def write_vat_table(
         self, rates: Mapping[str, int | None], now: datetime, note: Iterable[str] = ()
@@ -265,11 +176,11 @@ class FiscalPrinter:
                 "vat_table_writes = vat_table_writes + 1 WHERE id = 1",
                 (utc_text(now),),
             )
-            return self._journal("vat_table", self._vat_text(change, now, note), now)
+            return self._ej.append("vat_table", self._vat_text(change, now, note), now)
 
     def _vat_text(self, change: VatTableChange, now: datetime, note: Iterable[str] = ()) -> str:
         """The printout of a PTU table change: old and new rate of every letter."""
-        lines = _frame("ZMIANA STAWEK PTU", now, _printout_number(self._next_number()))
+        lines = _frame("ZMIANA STAWEK PTU", now, _printout_number(self._ej.next_number()))
         table = self.vat_table()
         for letter in sorted(table):
             lines.append(f"PTU {letter}".ljust(PRINT_WIDTH - 8) + rate_label(table[letter]).rjust(8))
@@ -293,11 +204,11 @@ class FiscalPrinter:
         self._ready()
         with self._db.atomic("IMMEDIATE"):
             serial = self._db.execute_sql("SELECT serial FROM printer_state WHERE id = 1").fetchone()[0]
-            footer = f"EJ {self._next_number():06d}".ljust(PRINT_WIDTH - len(serial)) + serial
+            footer = f"EJ {self._ej.next_number():06d}".ljust(PRINT_WIDTH - len(serial)) + serial
             self._db.cursor().executemany(
                 "UPDATE printer_vat SET used = 1 WHERE letter = ?", [(letter,) for letter in set(letters)]
             )
-            return self._journal(
+            return self._ej.append(
                 kind,  # "invoice" for a Faktura sold at the till
                 text.rstrip("\n") + "\n" + footer + "\n",
                 now,
@@ -345,82 +256,24 @@ class FiscalPrinter:
     ) -> JournalEntry:
         self._ready()
         with self._db.atomic("IMMEDIATE"):
-            number = self._next_number()
+            number = self._ej.next_number()
             lines = [*_frame(title, now, _printout_number(number), fiscal=fiscal), *body]
             if fiscal:
                 serial = self._db.execute_sql("SELECT serial FROM printer_state WHERE id = 1").fetchone()[0]
                 lines += ["-" * PRINT_WIDTH, f"EJ {number:06d}".ljust(PRINT_WIDTH - len(serial)) + serial]
-            return self._journal(
+            return self._ej.append(
                 kind, "\n".join(lines) + "\n", now, document_uuid=document_uuid, document_number=document_number
             )
 
-    def _next_number(self) -> int:
-        row = self._db.execute_sql("SELECT coalesce(max(number), 0) + 1 FROM printer_journal").fetchone()
-        return int(row[0])
-
-    def _journal(
-        self,
-        kind: PrintoutKind,
-        text: str,
-        now: datetime,
-        *,
-        document_uuid: str | None = None,
-        document_number: int | None = None,
-    ) -> JournalEntry:
-        """Append one printout (inside the caller's write transaction)."""
-        number = self._next_number()
-        printed_local = local_text(now)
-        self._db.execute_sql(
-            "INSERT INTO printer_journal (number, kind, printed_utc, printed_local, "
-            "document_uuid, document_number, text, text_norm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (number, kind, utc_text(now), printed_local, document_uuid, document_number, text, normalise(text)),
-        )
-        return JournalEntry(number, kind, parse_time(printed_local), document_uuid, document_number, text)
-
     def journal(self, query: str = "", limit: int = JOURNAL_LIMIT) -> list[JournalEntry]:
-        """Printouts newest first; ``query`` finds them by number, date or text.
-
-        Digits match a document or printout number exactly (those come first) and
-        any text containing them; a date ("2026-11-26", "2026-11", "26.11.2026",
-        "26.11") matches the day or month printed; anything else is a fragment of
-        the text, case- and diacritics-insensitive ("zolw" finds "Żółw").
-        """
-        sql = _SELECT_ENTRY
-        query = query.strip()
-        params: list[object] = []
-        order = "number DESC"
-        date = _date_pattern(query)
-        if date is not None:
-            sql += " WHERE printed_local LIKE ?"
-            params.append(date + "%")
-        elif query.isdigit():
-            sql += " WHERE document_number = ? OR number = ? OR instr(text_norm, ?) > 0"
-            params += [int(query), int(query), query]
-            order = "(document_number = ? OR number = ?) DESC, number DESC"
-            params += [int(query), int(query)]
-        elif query:
-            sql += " WHERE instr(text_norm, ?) > 0"
-            params.append(normalise(query))
-        rows = self._db.execute_sql(f"{sql} ORDER BY {order} LIMIT ?", [*params, limit]).fetchall()
-        return [_entry(row) for row in rows]
+        """Printouts newest first; ``query`` finds them by number, date or text
+        (:meth:`ipos_tui.devices.journal.ElectronicJournal.search`)."""
+        return self._ej.search(query, limit)
 
     def entry(self, number: int) -> JournalEntry:
         """One printout by its number; DomainError "err.printout_not_found" if none."""
-        row = self._db.execute_sql(f"{_SELECT_ENTRY} WHERE number = ?", (number,)).fetchone()
-        if row is None:
-            raise DomainError("err.printout_not_found", number=number)
-        return _entry(row)
+        return self._ej.entry(number)
 
     def printouts_of(self, document_uuid: str) -> list[JournalEntry]:
         """Every printout of one ledger document, oldest first."""
-        rows = self._db.execute_sql(
-            f"{_SELECT_ENTRY} WHERE document_uuid = ? ORDER BY number", (document_uuid,)
-        ).fetchall()
-        return [_entry(row) for row in rows]
-
-
-def _entry(row: tuple[int, str, str, str | None, int | None, str]) -> JournalEntry:
-    """The record of one ``_SELECT_ENTRY`` row."""
-    number, kind, printed, doc_uuid, doc_number, text = row
-    return JournalEntry(number, kind, parse_time(printed), doc_uuid, doc_number, text)  # type: ignore[arg-type]
-
+        return self._ej.printouts_of(document_uuid)

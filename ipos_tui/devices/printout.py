@@ -16,6 +16,7 @@ from typing import Final
 from ipos_tui.devices import paper
 from ipos_tui.domain.authorisation import authorisations_of, printout_lines
 from ipos_tui.domain.document_number import document_number_text
+from ipos_tui.domain.nip import nip_text
 from ipos_tui.domain.quantity import format_quantity
 from ipos_tui.domain.receipt_code import barcode, scan_digits
 from ipos_tui.domain.vat import EXEMPT_LABEL, letter_label
@@ -52,7 +53,7 @@ def _header(
             out.append(text.center(width).rstrip())
     if company is not None:
         out += paper.centred(company.name, width) + paper.centred(company.address, width)
-        out += paper.centred(f"NIP {paper.nip(company.nip)}", width)
+        out += paper.centred(f"NIP {nip_text(company.nip)}", width)
     if store is not None:
         out += paper.centred(store.name, width)
         if store.address and (company is None or store.address != company.address):
@@ -71,7 +72,7 @@ def _header(
         out.append(paper.fit("Data wystawienia:", day, width))
     buyer = detail.buyer
     if buyer is not None and detail.kind == "paragon_nip":
-        out.append(f"NIP nabywcy: {paper.nip(buyer.nip)}"[:width])
+        out.append(f"NIP nabywcy: {nip_text(buyer.nip)}"[:width])
     elif buyer is not None and detail.invoice_number:
         # an invoice names both parties with their NIP under their labels
         from ipos_tui.devices.invoice_printout import parties
@@ -81,7 +82,7 @@ def _header(
         out.append("Nabywca:")
         for text in (buyer.name, buyer.address):
             out += textwrap.wrap(text, width)
-        out.append(f"NIP: {paper.nip(buyer.nip)}"[:width])
+        out.append(f"NIP: {nip_text(buyer.nip)}"[:width])
     return out
 
 

@@ -4,22 +4,26 @@ deposit returns, returns, invoices, reports, and printing what a crash left unpr
 
 :class:`Till` is built once per terminal (the composition root): the UI, a test or
 the CLI holds one and calls it. Each device and service exists once per till.
+:meth:`Till.open` opens the till's database in its data dir and builds the till on
+it, for a caller that has not opened the database itself (a test, a script).
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
 
 from ipos_tui.devices.card_app import CardApp
 from ipos_tui.devices.printer import FiscalPrinter
-from ipos_tui.store.db import Terminal
+from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.till.cash import CashService
 from ipos_tui.till.deposits import DepositService
 from ipos_tui.till.invoices import InvoiceService
 from ipos_tui.till.printouts import Printouts
-from ipos_tui.till.return_lookup import ReturnLookup
 from ipos_tui.till.reports import ReportService
+from ipos_tui.till.return_lookup import ReturnLookup
 from ipos_tui.till.returns import ReturnService
 from ipos_tui.till.sale import Sale
 
@@ -56,6 +60,30 @@ class Till:
         self.printouts = Printouts(terminal, self.printer)
         #: a return's original, on this till or (blocking, from a worker) at the back office
         self.return_lookup = ReturnLookup(terminal, self.returns)
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Till:
+        """The till on the database in ``data_dir`` (created and migrated as needed;
+        the errors of :func:`ipos_tui.store.db.open_terminal`). The till owns that
+        database: :meth:`close` it, or use the till in a ``with`` block."""
+        return cls(open_terminal(data_dir))
+
+    @property
+    def data_dir(self) -> Path:
+        """The till's data dir (its database, printouts, staged updates)."""
+        return self.terminal.data_dir
+
+    def close(self) -> None:
+        """Close the till's database (and release its data dir)."""
+        self.terminal.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
     # Built on first use: the sync client's httpx loads rich (its command line), which
     # the till's other use cases must not load (a contract and a test say so).

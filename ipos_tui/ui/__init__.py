@@ -1,10 +1,14 @@
 """The till's Textual UI: it renders and sends keys; the use cases are in
 :mod:`ipos_tui.till`.
 
-Layers, top to bottom (import-linter contract "ui: app -> screens -> ..."; nothing
-imports upward, except the App's type for type checking):
+Layers, top to bottom (import-linter contract "ui: health -> app -> screens -> ...";
+nothing imports upward, except the App's type for type checking):
 
-- ``app``: the App (start-up, login, the top bar's state, the background upload);
+- ``health``: the update's health check, which runs a whole App headless;
+- ``app``: the App (start-up, login, the top bar's state);
+- ``background`` (the background upload) and ``recovery`` (printing at start what
+  a crash left unprinted, retrying failed pulls): what the App runs besides the
+  screens;
 - ``screens``: every full screen and the menus that open them (``menus``,
   ``reports``, ``discounts``, ``printouts`` …), with ``sync_runner`` beside them;
 - ``dialogs``: modal dialogs (confirm, form, menu, text, the manager's PIN);

@@ -1,31 +1,28 @@
-"""The terminal application: wires the local database to the screens.
+"""The terminal application: wires the till's use cases to the screens.
 
-The App stays thin: it owns the opened :class:`~ipos_tui.terminal.db.Terminal`, the
-logged-in cashier, the open receipt, the clock and the display mode (language,
-console glyphs). Screens do the work; see ``ui/screens``.
+The App stays thin: it holds the :class:`~ipos_tui.till.Till` (the use cases over
+the till's database and devices), the logged-in cashier, the clock and the display
+mode (language, console glyphs). Screens do the work; see ``ui/screens``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from datetime import datetime
 from pathlib import Path
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
 from textual.scrollbar import ScrollBar, ScrollBarRender
 
 from .. import __version__
 from ..domain.receipt import Receipt
 from ..i18n import set_language, t
-from ..store.db import Terminal
 from ..domain.parked import OpenReceipt
-from ..store.parked import ParkedService
 from ..till import Sale, Till
 from ..domain.records import User
 from textual.worker import Worker, WorkerState
@@ -34,9 +31,14 @@ from .background import BackgroundUpload
 from .dialogs.unexpected import report_unexpected
 from .errors import ErrorGuard, Guarded
 from .key_order import KeysInOrder
+from .recovery import Recovery
 from .glyphs import CONSOLE, UNICODE, Glyphs
 from .resources import styles_dir
 from .widgets.topbar import format_age
+
+if TYPE_CHECKING:  # the types the till hands out (no import of the database at run time)
+    from ..store.db import Terminal
+    from ..store.parked import ParkedService
 
 KEY_NAMES = {
     "enter": "Enter",
@@ -73,7 +75,7 @@ def local_now() -> datetime:
 REMINDER_CHECK_SECONDS = 30.0
 
 
-class IposApp(KeysInOrder, Guarded, App[None]):
+class IposApp(KeysInOrder, Recovery, Guarded, App[None]):
     """iPOS duet terminal."""
 
     #: the top bar's ☁: unsent documents and when the oldest was made; set when a
@@ -95,7 +97,7 @@ class IposApp(KeysInOrder, Guarded, App[None]):
 
     def __init__(
         self,
-        terminal: Terminal,
+        till: Till,
         *,
         data_dir: Path,
         clock: Callable[[], datetime] = local_now,
@@ -114,7 +116,10 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         self.upload_interval = upload_interval
         self.startup_jobs = startup_jobs
         self.background_upload: BackgroundUpload | None = None
-        self.terminal = terminal
+        #: the use cases (till/): the screens call them
+        self.till = till
+        #: the till's database (its settings, catalogue, ledger), as the till opened it
+        self.terminal = terminal = till.terminal
         self.cursor_blink = cursor_blink
         self.data_dir = data_dir
         self.clock = clock
@@ -125,8 +130,6 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         stored_language = terminal.settings.get_local("language", "pl")
         self.language = language or stored_language
         set_language(self.language)
-        #: the use cases (till/): the screens call them
-        self.till = Till(terminal)
         stored_console = terminal.settings.get_local("ascii", "0") == "1"
         self.console_mode = stored_console if console_mode is None else console_mode
         ScrollBar.renderer = ConsoleScrollBarRender if self.console_mode else ScrollBarRender
@@ -171,34 +174,6 @@ class IposApp(KeysInOrder, Guarded, App[None]):
             self.background_upload.start()
         self.set_interval(REMINDER_CHECK_SECONDS, self.check_day_close_reminder)
 
-    def print_unprinted(self) -> None:
-        """Nothing committed goes unprinted: documents a crash left without their
-        printout are printed now (terminal/journal_recovery.py), and the login
-        screen says which."""
-        from ..i18n.plural import tn
-        from ..till.journal_recovery import print_unprinted
-        from .screens.printouts import document_title
-
-        try:
-            result = print_unprinted(self.till, self.clock(), self.data_dir)
-        except Exception as error:  # noqa: BLE001 - logged and shown; the till starts anyway
-            if not self.contain_error(error):
-                raise
-            return
-        parts = []
-        if result.printed:
-            titles = [document_title(item.detail) for item in result.printed]
-            shown = ", ".join(titles[:3]) + (", …" if len(titles) > 3 else "")
-            parts.append(tn("dayrule2.reprinted", len(titles), documents=shown))
-        for detail, reason in result.failed:
-            parts.append(t("dayrule2.reprint_failed", document=document_title(detail), reason=t(reason)))
-        self.startup_notice = " ".join(parts)
-
-    def take_startup_notice(self) -> str:
-        """The start-up notice, once (the next login screen starts clean)."""
-        notice, self.startup_notice = self.startup_notice, ""
-        return notice
-
     def on_resize(self, event: events.Resize) -> None:
         """Size classes for the stylesheet: ``-narrow`` below 80 columns (down to 60),
         ``-wide`` from 120; lists compute their own column widths."""
@@ -235,42 +210,6 @@ class IposApp(KeysInOrder, Guarded, App[None]):
         self.refresh_status()
         if self.background_upload is not None:
             self.background_upload.kick()
-
-    def retry_pulls_later(self, jobs: tuple[str, ...], delay: float = 60.0) -> None:
-        """Pulls that failed at day close (offline) run again in the background, with
-        the wait doubling up to 15 minutes, until they succeed."""
-        self.set_timer(delay, lambda: self._retry_pulls(jobs, delay))
-
-    def _retry_pulls(self, jobs: tuple[str, ...], delay: float) -> None:
-        from ..till.syncing import next_retry_delay
-
-        def work() -> None:
-            failed = self.till.sync.retry_pulls(jobs)
-            if failed is None:  # not activated (any more): nothing to retry
-                return
-            self.post_message(self.PullsRetried(tuple(failed), next_retry_delay(delay)))
-
-        self.run_worker(work, thread=True, group="day-close-retry", name="pull-retry", exit_on_error=False)
-
-    class PullsRetried(Message):
-        """A background retry of pulls ended: ``failed`` are tried again after ``delay``."""
-
-        def __init__(self, failed: tuple[str, ...], delay: float) -> None:
-            super().__init__()
-            self.failed = failed
-            self.delay = delay
-
-    def on_ipos_app_pulls_retried(self, message: PullsRetried) -> None:
-        if message.failed:
-            self.retry_pulls_later(message.failed, message.delay)
-        else:
-            self.sync_finished()
-
-    def sync_finished(self) -> None:
-        """A pull ended: what is unsent goes now, rejected documents included (the
-        back office may have released them from its quarantine)."""
-        if self.background_upload is not None:
-            self.background_upload.kick(retry_quarantined=True)
 
     def set_console_mode(self, enabled: bool) -> None:
         """Switch console glyphs and borders now and remember the choice."""
@@ -421,8 +360,9 @@ class IposApp(KeysInOrder, Guarded, App[None]):
 
 
 def create_app(terminal: Terminal, **options: Any) -> IposApp:
-    """The factory the CLI, the demo and the tests use (options as :class:`IposApp`)."""
-    return IposApp(terminal, **options)
+    """The factory the CLI, the demo and the tests use: the App on the till of the
+    opened ``terminal`` (options as :class:`IposApp`)."""
+    return IposApp(Till(terminal), **options)
 
 
 __all__ = ["IposApp", "create_app", "__version__"]

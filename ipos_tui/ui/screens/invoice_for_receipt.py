@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...domain.errors import DomainError
 from ...domain.money import format_money
-from ...domain.validation import format_nip
+from ...domain.nip import nip_text
 from ...i18n import t
 from ...domain.records import DocumentDetail
 from .base import PosScreen, error_text
@@ -45,20 +45,13 @@ def start_invoice_for_receipt(screen: PosScreen, code: str) -> None:
         Field("address", "pay.buyer_address", max_length=80, value=buyer.address),
     ]
     hint = t("invoices2.form_hint", code=receipt.code, when=receipt.created_local.strftime("%Y-%m-%d %H:%M"),
-             total=format_money(sum(line.value for line in service.kept(receipt).lines)), nip=_nip(buyer.nip))
+             total=format_money(sum(line.value for line in service.kept(receipt).lines)), nip=nip_text(buyer.nip))
 
     def answered(values: dict[str, Any] | None) -> None:
         if values:
             _issue(screen, receipt, values["name"], values["address"])
 
     app.push_screen(FormDialog(t("invoices2.title"), fields, hint=hint), answered)
-
-
-def _nip(digits: str) -> str:
-    try:
-        return format_nip(digits)
-    except ValueError:
-        return digits
 
 
 def _issue(screen: PosScreen, receipt: DocumentDetail, name: str, address: str) -> None:

@@ -7,14 +7,12 @@ installed here: a staged version installs as the last step of the daily report.
 Esc stops a download at once (the bytes on disk stay: Enter resumes from there),
 otherwise goes back.
 
-Also here: :func:`health_check`, what ``ipos-tui update health-check`` runs in a new
-process after an install — the new code must open and migrate the database and
-reach the login screen headless before the update is committed.
+What ``ipos-tui update health-check`` runs after an install is in
+:mod:`ipos_tui.ui.health` (it builds a whole App, which sits above the screens).
 """
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -40,6 +38,7 @@ from .base import PosScreen, error_text
 if TYPE_CHECKING:
     from ...store.db import Terminal
 
+#: Builds the updater of a terminal's database (tests script the back office).
 UpdaterFactory = Callable[["Terminal"], AbstractContextManager["Updater | None"]]
 
 #: How often the screen redraws the download's progress (s). The worker only stores
@@ -266,41 +265,3 @@ def last_install_text(data_dir: Any) -> str | None:
         return t("update.result_refused", reason=reason, **params)
     key = {"installed": "update.result_installed", "rolled_back": "update.result_rolled_back"}
     return t(key.get(outcome, "update.result_rollback_failed"), **params)
-
-
-def health_check(terminal: Terminal, *, expect_version: str | None = None) -> int:
-    """Exit code 0 when this code runs as ``expect_version`` and reaches the login.
-
-    Run by the installer in a new process after ``pip install`` (the database was
-    opened and migrated by the caller). Read-only: no upload timer, no sync jobs,
-    no key is pressed.
-    """
-    import asyncio
-
-    from ..app import create_app
-    from .login import LoginScreen
-
-    if expect_version is not None and __version__ != expect_version:
-        print(t("update.health_failed", reason=f"{__version__} != {expect_version}"),
-              file=sys.stderr)
-        return 1
-    # contain_errors off: an error the till would survive by showing it is still a
-    # broken release, which the installer must roll back
-    app = create_app(terminal, data_dir=terminal.data_dir, upload_interval=None,
-                     cursor_blink=False, contain_errors=False)
-
-    async def reach_login() -> bool:
-        async with app.run_test(headless=True, size=(80, 24)) as pilot:
-            await pilot.pause()
-            return any(isinstance(screen, LoginScreen) for screen in app.screen_stack)
-
-    try:
-        reached = asyncio.run(reach_login())
-    except Exception as exc:  # whatever breaks in the new code is a failed health check
-        print(t("update.health_failed", reason=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
-        return 1
-    if not reached:
-        print(t("update.health_failed", reason="no login screen"), file=sys.stderr)
-        return 1
-    print(t("update.health_ok", version=__version__, schema=terminal.schema_version))
-    return 0
