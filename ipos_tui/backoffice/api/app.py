@@ -22,6 +22,7 @@ from ipos_tui.backoffice.page_cache import PageCache
 from ipos_tui.backoffice.releases import ReleaseStore, default_releases_dir
 from ipos_tui.backoffice.security import digest, normalise_code
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
+from ipos_tui.backoffice.services.terminals import TokenRevoked
 from ipos_tui.backoffice.throttle import Throttle, Throttled
 from ipos_tui.backoffice.web import mount_web
 from ipos_tui.backoffice.web.errors import install_web_errors
@@ -126,6 +127,13 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
                            f"This back office speaks protocol {PROTOCOL_VERSION} at most.")
         return version
 
+    def unauthorized(request: Request) -> ApiError:
+        """The 401 of an unknown or revoked token (a failure the throttle counts)."""
+        address = client_address(request)
+        throttle.failed([("token_address", address)], address)
+        return ApiError(401, "unauthorized", "Unknown or revoked terminal token.",
+                        headers={"WWW-Authenticate": "Bearer"})
+
     def terminal(
         request: Request,
         version: Annotated[int, Depends(protocol_version)],
@@ -144,9 +152,7 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         token = bearer.credentials.strip() if bearer is not None else ""
         auth = office.authenticate(token) if token else None
         if auth is None:
-            throttle.failed([("token_address", address)], address)
-            raise ApiError(401, "unauthorized", "Unknown or revoked terminal token.",
-                           headers={"WWW-Authenticate": "Bearer"})
+            raise unauthorized(request)
         pending, oldest = pending_count(x_pending_count), oldest_pending(x_oldest_pending)
         staged = staged_version(x_staged_version)
         office.record_contact(auth, app_version=x_terminal_version, pending_count=pending,
@@ -216,9 +222,12 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
                 page = _compact_page(page)
             return json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
 
-        built = office.for_company(auth.company_id).pull_rendered(
-            auth, stream, since, limit, with_totals=with_totals, render=render,
-            cache=page_cache, form=compact)
+        try:
+            built = office.for_company(auth.company_id).pull_rendered(
+                auth, stream, since, limit, with_totals=with_totals, render=render,
+                cache=page_cache, form=compact)
+        except TokenRevoked:
+            raise unauthorized(request) from None
         if built.gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
             # compressed once, when the page was built (GZipMiddleware passes it on as is)
             return Response(built.gzipped, media_type="application/json",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import threading
+import time
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +39,72 @@ class TerminalAuth:
     protocol_version: int | None = field(default=None, compare=False)
     oldest_pending: datetime | None = field(default=None, compare=False)
     staged_version: str | None = field(default=None, compare=False)
+    #: SHA-256 of the token it authenticated with (a pull checks it is still the one).
+    token_digest: str | None = field(default=None, compare=False, repr=False)
+
+
+#: How long a worker trusts a token it has checked without asking the database again:
+#: a till revoked or re-activated through another process (or worker) is refused
+#: within this time (at once by the worker that revoked it, and by every pull).
+TOKEN_CACHE_TTL = 5.0
+
+
+class TokenCache:
+    """The tokens this process authenticated lately (by their digest), with what their
+    terminal last told this process, for :data:`TOKEN_CACHE_TTL` seconds each."""
+
+    def __init__(self, ttl: float = TOKEN_CACHE_TTL, max_entries: int = 10_000) -> None:
+        self.ttl, self.max_entries = ttl, max_entries
+        self._entries: dict[tuple[int, str], tuple[TerminalAuth, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, db_key: int, token_digest: str) -> TerminalAuth | None:
+        entry = self._entries.get((db_key, token_digest))
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, db_key: int, auth: TerminalAuth) -> None:
+        assert auth.token_digest is not None
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                now = time.monotonic()
+                self._entries = {k: v for k, v in self._entries.items() if v[1] >= now}
+                if len(self._entries) >= self.max_entries:
+                    self._entries.clear()
+            self._entries[(db_key, auth.token_digest)] = (auth, time.monotonic() + self.ttl)
+
+    def update(self, db_key: int, auth: TerminalAuth) -> None:
+        """Keep what the terminal just told us (its entry keeps its expiry)."""
+        with self._lock:
+            key = (db_key, auth.token_digest or "")
+            entry = self._entries.get(key)
+            if entry is not None and entry[0].terminal_id == auth.terminal_id:
+                self._entries[key] = (auth, entry[1])
+
+    def forget_terminal(self, terminal_id: int) -> None:
+        """Drop every token of ``terminal_id`` (of any database: ids repeat, so this may
+        drop a little more than needed, never less)."""
+        with self._lock:
+            self._entries = {k: v for k, v in self._entries.items()
+                             if v[0].terminal_id != terminal_id}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+#: This process's token cache (each worker has its own).
+TOKENS = TokenCache()
+
+
+class TokenRevoked(Exception):
+    """The terminal's token stopped working after it was checked (revoked or replaced
+    by a re-activation, possibly through another worker)."""
+
+    def __init__(self, terminal_id: int) -> None:
+        super().__init__(f"terminal {terminal_id}: token revoked")
+        self.terminal_id = terminal_id
 
 #: A terminal's "last seen" / "last pull" rows are rewritten at most this often when
 #: nothing else changed (a pull of 50 pages must not cost 100 extra commits).
@@ -145,6 +213,7 @@ class TerminalService(ServiceBase):
             terminal.revoked = True
             terminal.token_hash = None
             terminal.save()
+        TOKENS.forget_terminal(terminal_id)
         log.info("terminal %s revoked", terminal_id)
 
     def clear_numbering_regressions(self, terminal_id: int) -> int:
@@ -214,6 +283,7 @@ class TerminalService(ServiceBase):
                 terminal.name = name.strip()[:80]
             terminal.save()
             numbers = self._last_numbers(terminal.id)
+        TOKENS.forget_terminal(terminal.id)  # its previous token stops working here at once
         log.info("terminal %s (store %s) activated as %r", terminal.id, terminal.store_id,
                  terminal.name)
         return {"terminal_id": terminal.id, "store_id": terminal.store_id, "token": token,
@@ -227,13 +297,20 @@ class TerminalService(ServiceBase):
         return {doc_type: number for doc_type, number in rows}
 
     def authenticate(self, token: str) -> TerminalAuth | None:
-        """The terminal owning ``token``, or ``None`` (unknown or revoked)."""
-        row = m.Terminal.get_or_none(m.Terminal.token_hash == security.digest(token))
+        """The terminal owning ``token``, or ``None`` (unknown or revoked); from this
+        process's :data:`TOKENS` when it checked the token within :data:`TOKEN_CACHE_TTL`."""
+        token_digest = security.digest(token)
+        cached = TOKENS.get(id(self.db), token_digest)
+        if cached is not None:
+            return cached
+        row = m.Terminal.get_or_none(m.Terminal.token_hash == token_digest)
         if row is None or row.revoked:
             return None
-        return TerminalAuth(row.id, row.company_id, row.store_id, row.last_seen,
+        auth = TerminalAuth(row.id, row.company_id, row.store_id, row.last_seen,
                             row.app_version, row.pending_count, row.protocol_version,
-                            row.oldest_pending, row.staged_version)
+                            row.oldest_pending, row.staged_version, token_digest)
+        TOKENS.put(id(self.db), auth)
+        return auth
 
     def record_contact(self, auth: TerminalAuth, *, app_version: str | None,
                        pending_count: int | None, protocol_version: int,
@@ -266,7 +343,10 @@ class TerminalService(ServiceBase):
         )
         if unchanged:
             return
+        now = utcnow()
         with terminal_transaction(self.db, auth.terminal_id):
-            fields.update({m.Terminal.last_seen: utcnow(),
+            fields.update({m.Terminal.last_seen: now,
                            m.Terminal.protocol_version: protocol_version})
             m.Terminal.update(fields).where(m.Terminal.id == auth.terminal_id).execute()
+        # the next call of this terminal compares with what was just written
+        TOKENS.update(id(self.db), replace(auth, **{f.name: v for f, v in fields.items()}))
