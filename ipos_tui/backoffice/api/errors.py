@@ -56,10 +56,15 @@ def english_message(exc: DomainError) -> str:
     return f"The request was refused ({exc.key.removeprefix('err.')})."
 
 
+def api_error_response(exc: ApiError) -> JSONResponse:
+    """The answer to an :class:`ApiError`."""
+    return error_response(exc.status, exc.error, exc.message, headers=exc.headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.error, exc.message, headers=exc.headers)
+        return api_error_response(exc)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:

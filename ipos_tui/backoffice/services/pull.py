@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from collections.abc import Callable, Hashable
 from typing import Any
 
 from ipos_tui.backoffice import models as m
