@@ -14,13 +14,20 @@ from datetime import datetime
 
 import httpx
 import pytest
-from backoffice_support import TerminalClient, build_shop, make_receipt, new_office, running_server
+from backoffice_support import (
+    TerminalClient,
+    build_shop,
+    make_receipt,
+    new_office,
+    running_server,
+)
 from office_db import OfficeBackend
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice import security
 from ipos_tui.backoffice.api.pulls import read_pull
-from ipos_tui.backoffice.services.terminals import TOKENS, TerminalAuth, TokenCache
+from ipos_tui.backoffice.services.terminals import TerminalAuth
+from ipos_tui.backoffice.services.token_cache import TOKENS, TokenCache
 from ipos_tui.protocol import PREVIOUS_PROTOCOL_VERSION, PROTOCOL_VERSION
 
 
@@ -252,3 +259,27 @@ def test_read_pull_takes_only_what_it_need_not_judge() -> None:
     assert read_pull(_scope(headers=[(b"authorization", b"Bearer t0k"),
                                      (b"x-pending-count", b"1"),
                                      (b"x-pending-count", b"2")])) is None
+
+
+def test_a_pull_writes_the_tills_cursor_when_it_moves(shop, base: str) -> None:  # type: ignore[no-untyped-def]
+    """A pull that ends where the till's last one ended (a no-op sync) within the
+    contact refresh writes nothing; one that moves the cursor writes it at once (the
+    delivery overview counts on it)."""
+    till = _till(shop, base)
+
+    def last_pull() -> tuple[int, datetime]:
+        row = m.TerminalPull.get((m.TerminalPull.terminal == till.terminal_id)
+                                 & (m.TerminalPull.stream == "products"))
+        return row.cursor, row.pulled_at
+
+    _, cursor, _ = till.pull_all("products", limit=15)
+    assert last_pull()[0] == cursor
+    written = last_pull()
+    assert till.pull("products", cursor)["cursor"] == cursor
+    assert last_pull() == written  # nothing moved: no write
+    shop.office.set_price(shop.list1, shop.products[0], 777)
+    moved = till.pull("products", cursor)["cursor"]
+    assert moved > cursor and last_pull()[0] == moved and last_pull()[1] >= written[1]
+    products = [d for d in shop.office.delivery(("products",)) if d.store_id == shop.store1]
+    assert products[0].behind == 0
+    till.close()

@@ -21,7 +21,8 @@ from ipos_tui.backoffice.page_cache import PageCache
 from ipos_tui.backoffice.releases import ReleaseStore, default_releases_dir
 from ipos_tui.backoffice.security import digest, normalise_code
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
-from ipos_tui.backoffice.services.terminals import TokenRevoked
+from ipos_tui.backoffice.services.terminals import ContactUpdate
+from ipos_tui.backoffice.services.token_cache import TokenRevoked
 from ipos_tui.backoffice.throttle import Throttle, Throttled
 from ipos_tui.backoffice.web import mount_web
 from ipos_tui.backoffice.web.errors import install_web_errors
@@ -131,8 +132,9 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
 
     def known_terminal(address: str, token: str, version: int, x_terminal_version: str | None,
                        x_pending_count: str | None, x_oldest_pending: str | None,
-                       x_staged_version: str | None) -> TerminalAuth:
-        """The till of ``token`` (401 otherwise), its headers recorded."""
+                       x_staged_version: str | None) -> tuple[TerminalAuth, ContactUpdate | None]:
+        """The till of ``token`` (401 otherwise) and what its headers change in its row
+        (422 for a header that is not valid)."""
         try:
             throttle.check([("token_address", address)], address)
         except Throttled as exc:
@@ -143,10 +145,9 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
             raise unauthorized(address)
         pending, oldest = pending_count(x_pending_count), oldest_pending(x_oldest_pending)
         staged = staged_version(x_staged_version)
-        office.record_contact(auth, app_version=x_terminal_version, pending_count=pending,
-                              protocol_version=version, oldest_pending=oldest,
-                              staged_version=staged)
-        return auth
+        return auth, office.contact_update(
+            auth, app_version=x_terminal_version, pending_count=pending,
+            protocol_version=version, oldest_pending=oldest, staged_version=staged)
 
     def terminal(
         request: Request,
@@ -158,15 +159,19 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         x_staged_version: Annotated[str | None, Header(alias=HEADER_STAGED_VERSION)] = None,
     ) -> TerminalAuth:
         token = bearer.credentials.strip() if bearer is not None else ""
-        return known_terminal(client_address(request), token, version, x_terminal_version,
-                              x_pending_count, x_oldest_pending, x_staged_version)
+        auth, contact = known_terminal(client_address(request), token, version,
+                                       x_terminal_version, x_pending_count, x_oldest_pending,
+                                       x_staged_version)
+        if contact is not None:
+            office.for_company(auth.company_id).write_contact(contact)
+        return auth
 
     def pull_page(auth: TerminalAuth, address: str, stream: str, since: int, limit: int,
-                  totals: bool | None, x_protocol_version: str | None,
-                  accept_encoding: str) -> Response:
+                  totals: bool | None, x_protocol_version: str | None, accept_encoding: str,
+                  contact: ContactUpdate | None = None) -> Response:
         try:
             return answer_pull(office, page_cache, auth, stream, since, limit, totals,
-                               x_protocol_version, accept_encoding)
+                               x_protocol_version, accept_encoding, contact)
         except TokenRevoked:
             raise unauthorized(address) from None
 
@@ -175,13 +180,14 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         their order), without FastAPI's machinery."""
         try:
             version = protocol_version(call.header(HEADER_PROTOCOL_VERSION))
-            auth = known_terminal(
+            auth, contact = known_terminal(
                 call.address, call.token, version, call.header(HEADER_TERMINAL_VERSION),
                 call.header(HEADER_PENDING_COUNT), call.header(HEADER_OLDEST_PENDING),
                 call.header(HEADER_STAGED_VERSION))
+            # what the headers told is written with the pull's cursor: one commit
             return pull_page(auth, call.address, call.stream, call.since, call.limit,
                              call.totals, call.header(HEADER_PROTOCOL_VERSION),
-                             call.header("accept-encoding") or "")
+                             call.header("accept-encoding") or "", contact)
         except ApiError as exc:
             return api_error_response(exc)
 

@@ -23,6 +23,7 @@ from fastapi.responses import Response
 
 from ipos_tui.backoffice.page_cache import PageCache
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
+from ipos_tui.backoffice.services.terminals import ContactUpdate
 from ipos_tui.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
@@ -49,11 +50,12 @@ _READ_HEADERS = frozenset(name.lower().encode() for name in (
 
 def answer_pull(office: BackOffice, page_cache: PageCache, auth: TerminalAuth, stream: str,
                 since: int, limit: int, totals: bool | None, x_protocol_version: str | None,
-                accept_encoding: str) -> Response:
+                accept_encoding: str, contact: ContactUpdate | None = None) -> Response:
     """One page of ``stream`` for the till, gzip-compressed when it accepts that (the
     page's compressed form is made once, when the page is built). Raises
-    :class:`~ipos_tui.backoffice.services.terminals.TokenRevoked` for a till revoked
-    since its token was checked."""
+    :class:`~ipos_tui.backoffice.services.token_cache.TokenRevoked` for a till revoked
+    since its token was checked. ``contact``: what the call's headers told, written in
+    the commit of the till's pull cursor."""
     compact = wants_compact_pages(x_protocol_version)
     with_totals = compact if totals is None else totals
 
@@ -64,7 +66,7 @@ def answer_pull(office: BackOffice, page_cache: PageCache, auth: TerminalAuth, s
 
     built = office.for_company(auth.company_id).pull_rendered(
         auth, stream, since, limit, with_totals=with_totals, render=render,
-        cache=page_cache, form=compact)
+        cache=page_cache, form=compact, contact=contact)
     if built.gzipped is not None and "gzip" in accept_encoding:
         # GZipMiddleware passes a body that has its Content-Encoding on as it is
         return Response(built.gzipped, media_type="application/json",

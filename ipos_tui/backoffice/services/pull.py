@@ -19,14 +19,15 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, STREAMS
 
 from .base import ServiceBase
-from .terminals import CONTACT_REFRESH, TOKENS, TerminalAuth, TokenRevoked
+from .terminals import CONTACT_REFRESH, ContactUpdate, TerminalAuth
+from .token_cache import TOKENS, TokenRevoked
 
 
 @dataclass(frozen=True)
 class PullState:
     """What a page depends on besides its cursor: the store's price list, the feed's
     revision and horizon, the PIN key version; and the terminal's last pull of the
-    stream (whether it has one, its price list, when)."""
+    stream (whether it has one, its price list, when, its cursor)."""
 
     price_list_id: int
     rev: int
@@ -35,6 +36,7 @@ class PullState:
     pulled: bool
     pulled_price_list_id: int | None
     pulled_at: datetime | None
+    pulled_cursor: int | None
 
 
 log = logging.getLogger(__name__)
@@ -58,10 +60,13 @@ class PullService(ServiceBase):
     def pull_rendered(self, auth: TerminalAuth, stream: str, since: int,
                       limit: int = DEFAULT_PULL_LIMIT, *, with_totals: bool = False,
                       render: Callable[[dict[str, Any]], bytes],
-                      cache: PageCache | None = None, form: Hashable = None) -> Page:
+                      cache: PageCache | None = None, form: Hashable = None,
+                      contact: ContactUpdate | None = None) -> Page:
         """One page for the terminal, as ``render`` encodes it (``form`` names the
         encoding in the cache key); from ``cache`` when another till of the store got
-        the same page at the same revision of the feed."""
+        the same page at the same revision of the feed. ``contact`` (what the call's
+        headers told, :meth:`TerminalService.contact_update`) is written in the same
+        commit as the terminal's pull cursor."""
         if stream not in STREAMS:
             raise DomainError("err.stream_unknown", stream=stream)
         limit = max(1, min(limit, MAX_PULL_LIMIT))
@@ -105,11 +110,20 @@ class PullService(ServiceBase):
                 page_key = (auth.company_id, auth.store_id, price_list_id, stream, since, limit,
                             with_totals, reset, rev, version, form)
                 built = cache.get_or_build(page_key, build)
-        fresh = (state.pulled_at is not None and built.has_more
+        # The cursor is written when the stream's pull ends at a new one, and at most
+        # every CONTACT_REFRESH on its way there (a pull of 50 pages is not 50 commits).
+        fresh = (state.pulled_at is not None
+                 and (built.has_more or built.cursor == state.pulled_cursor)
                  and utcnow() - state.pulled_at < CONTACT_REFRESH
                  and (stream != "products" or state.pulled_price_list_id == price_list_id))
-        if not fresh:
-            self._remember_pull(auth, stream, built.cursor, price_list_id)
+        if contact is not None or not fresh:
+            with terminal_transaction(self.db, auth.terminal_id):
+                if contact is not None:
+                    contact.write()
+                if not fresh:
+                    self._remember_pull(auth, stream, built.cursor, price_list_id)
+            if contact is not None:
+                contact.remember()
         return built
 
     def _pull_state(self, auth: TerminalAuth, stream: str) -> PullState:
@@ -119,7 +133,7 @@ class PullService(ServiceBase):
         p = db.param
         row = db.execute_sql(
             'SELECT s.price_list_id, r.rev, r.horizon, c.pin_key_version, t.revoked,'
-            ' t.token_hash, tp.price_list_id, tp.pulled_at, tp.id'
+            ' t.token_hash, tp.price_list_id, tp.pulled_at, tp.id, tp."cursor"'
             ' FROM terminal t JOIN store s ON s.id = t.store_id'
             ' JOIN company c ON c.id = t.company_id'
             ' JOIN rev_counter r ON r.company_id = t.company_id'
@@ -133,19 +147,19 @@ class PullService(ServiceBase):
             raise TokenRevoked(auth.terminal_id)
         pulled_at = m.TerminalPull.pulled_at.python_value(row[7])
         return PullState(row[0] or 0, int(row[1]), int(row[2]), int(row[3]),
-                         row[8] is not None, row[6], pulled_at)
+                         row[8] is not None, row[6], pulled_at, row[9])
 
-    def _remember_pull(self, auth: TerminalAuth, stream: str, cursor: int,
-                       price_list_id: int) -> None:
-        with terminal_transaction(self.db, auth.terminal_id):
-            tp = m.TerminalPull
-            tp.insert(terminal=auth.terminal_id, stream=stream, cursor=cursor,
-                      price_list_id=price_list_id if stream == "products" else None,
-                      pulled_at=utcnow()).on_conflict(
-                conflict_target=[tp.terminal, tp.stream],
-                update={tp.cursor: cursor, tp.pulled_at: utcnow(),
-                        tp.price_list_id: price_list_id if stream == "products" else None},
-            ).execute()
+    @staticmethod
+    def _remember_pull(auth: TerminalAuth, stream: str, cursor: int, price_list_id: int) -> None:
+        """Inside a terminal transaction of ``auth``'s terminal."""
+        tp = m.TerminalPull
+        tp.insert(terminal=auth.terminal_id, stream=stream, cursor=cursor,
+                  price_list_id=price_list_id if stream == "products" else None,
+                  pulled_at=utcnow()).on_conflict(
+            conflict_target=[tp.terminal, tp.stream],
+            update={tp.cursor: cursor, tp.pulled_at: utcnow(),
+                    tp.price_list_id: price_list_id if stream == "products" else None},
+        ).execute()
 
     def current_rev(self) -> int:
         return m.RevCounter.get_by_id(self.company_id).rev

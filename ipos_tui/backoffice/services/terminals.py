@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +17,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import NOTHING_STAGED
 
 from .base import ServiceBase
+from .token_cache import TOKENS
 
 log = logging.getLogger(__name__)
 
@@ -42,69 +41,6 @@ class TerminalAuth:
     #: SHA-256 of the token it authenticated with (a pull checks it is still the one).
     token_digest: str | None = field(default=None, compare=False, repr=False)
 
-
-#: How long a worker trusts a token it has checked without asking the database again:
-#: a till revoked or re-activated through another process (or worker) is refused
-#: within this time (at once by the worker that revoked it, and by every pull).
-TOKEN_CACHE_TTL = 5.0
-
-
-class TokenCache:
-    """The tokens this process authenticated lately (by their digest), with what their
-    terminal last told this process, for :data:`TOKEN_CACHE_TTL` seconds each."""
-
-    def __init__(self, ttl: float = TOKEN_CACHE_TTL, max_entries: int = 10_000) -> None:
-        self.ttl, self.max_entries = ttl, max_entries
-        self._entries: dict[tuple[int, str], tuple[TerminalAuth, float]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, db_key: int, token_digest: str) -> TerminalAuth | None:
-        entry = self._entries.get((db_key, token_digest))
-        if entry is None or entry[1] < time.monotonic():
-            return None
-        return entry[0]
-
-    def put(self, db_key: int, auth: TerminalAuth) -> None:
-        assert auth.token_digest is not None
-        with self._lock:
-            if len(self._entries) >= self.max_entries:
-                now = time.monotonic()
-                self._entries = {k: v for k, v in self._entries.items() if v[1] >= now}
-                if len(self._entries) >= self.max_entries:
-                    self._entries.clear()
-            self._entries[(db_key, auth.token_digest)] = (auth, time.monotonic() + self.ttl)
-
-    def update(self, db_key: int, auth: TerminalAuth) -> None:
-        """Keep what the terminal just told us (its entry keeps its expiry)."""
-        with self._lock:
-            key = (db_key, auth.token_digest or "")
-            entry = self._entries.get(key)
-            if entry is not None and entry[0].terminal_id == auth.terminal_id:
-                self._entries[key] = (auth, entry[1])
-
-    def forget_terminal(self, terminal_id: int) -> None:
-        """Drop every token of ``terminal_id`` (of any database: ids repeat, so this may
-        drop a little more than needed, never less)."""
-        with self._lock:
-            self._entries = {k: v for k, v in self._entries.items()
-                             if v[0].terminal_id != terminal_id}
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-#: This process's token cache (each worker has its own).
-TOKENS = TokenCache()
-
-
-class TokenRevoked(Exception):
-    """The terminal's token stopped working after it was checked (revoked or replaced
-    by a re-activation, possibly through another worker)."""
-
-    def __init__(self, terminal_id: int) -> None:
-        super().__init__(f"terminal {terminal_id}: token revoked")
-        self.terminal_id = terminal_id
 
 #: A terminal's "last seen" / "last pull" rows are rewritten at most this often when
 #: nothing else changed (a pull of 50 pages must not cost 100 extra commits).
@@ -321,6 +257,26 @@ class TerminalService(ServiceBase):
         None is "not said" (kept as it was). ``oldest_pending`` (naive UTC) is kept
         only while something is unsent: a count of 0 forgets it. ``staged_version``
         :data:`~ipos_tui.protocol.NOTHING_STAGED` forgets the staged version."""
+        contact = self.contact_update(
+            auth, app_version=app_version, pending_count=pending_count,
+            protocol_version=protocol_version, oldest_pending=oldest_pending,
+            staged_version=staged_version)
+        if contact is not None:
+            self.write_contact(contact)
+
+    def write_contact(self, contact: ContactUpdate) -> None:
+        """Write what :meth:`contact_update` found (its own commit)."""
+        with terminal_transaction(self.db, contact.auth.terminal_id):
+            contact.write()
+        contact.remember()
+
+    def contact_update(self, auth: TerminalAuth, *, app_version: str | None,
+                       pending_count: int | None, protocol_version: int,
+                       oldest_pending: datetime | None = None,
+                       staged_version: str | None = None) -> ContactUpdate | None:
+        """What :meth:`record_contact` writes (None: nothing, the terminal's row says
+        it all and was written within :data:`CONTACT_REFRESH`), to be written in a
+        terminal transaction of the caller's (a pull's: one commit for both)."""
         if app_version is not None:
             app_version = app_version[:40]
         fields: dict[Any, Any] = {}
@@ -342,11 +298,26 @@ class TerminalService(ServiceBase):
             and auth.protocol_version == protocol_version
         )
         if unchanged:
-            return
-        now = utcnow()
-        with terminal_transaction(self.db, auth.terminal_id):
-            fields.update({m.Terminal.last_seen: now,
-                           m.Terminal.protocol_version: protocol_version})
-            m.Terminal.update(fields).where(m.Terminal.id == auth.terminal_id).execute()
-        # the next call of this terminal compares with what was just written
-        TOKENS.update(id(self.db), replace(auth, **{f.name: v for f, v in fields.items()}))
+            return None
+        fields.update({m.Terminal.last_seen: utcnow(),
+                       m.Terminal.protocol_version: protocol_version})
+        return ContactUpdate(id(self.db), auth, fields)
+
+
+@dataclass(frozen=True)
+class ContactUpdate:
+    """A terminal's row as its last call's headers change it."""
+
+    db_key: int
+    auth: TerminalAuth
+    fields: dict[Any, Any]
+
+    def write(self) -> None:
+        """Inside a terminal transaction of ``auth``'s terminal."""
+        m.Terminal.update(self.fields).where(m.Terminal.id == self.auth.terminal_id).execute()
+
+    def remember(self) -> None:
+        """After the commit: the next call of this terminal compares with what was
+        written."""
+        TOKENS.update(self.db_key, replace(self.auth, **{f.name: v
+                                                         for f, v in self.fields.items()}))
