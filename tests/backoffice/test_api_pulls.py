@@ -205,20 +205,23 @@ def test_a_price_change_and_a_price_list_switch_are_never_hidden(shop, base: str
 def test_the_token_cache_forgets_after_its_lifetime_and_on_request() -> None:
     cache = TokenCache(ttl=0.2)
     auth = TerminalAuth(7, 1, 1, token_digest="d7")
-    cache.put(1, auth)
+    cache.put(1, auth, cache.generation)
     assert cache.get(1, "d7") == auth and cache.get(2, "d7") is None
     cache.update(1, TerminalAuth(7, 1, 1, pending_count=4, token_digest="d7"))
     assert cache.get(1, "d7").pending_count == 4  # type: ignore[union-attr]
     cache.update(1, TerminalAuth(8, 1, 1, token_digest="d8"))  # not cached: not added
     assert cache.get(1, "d8") is None
+    read_at = cache.generation
     cache.forget_terminal(7)
     assert cache.get(1, "d7") is None
-    cache.put(1, auth)
+    cache.put(1, auth, read_at)  # read before it was revoked: not kept
+    assert cache.get(1, "d7") is None
+    cache.put(1, auth, cache.generation)
     time.sleep(0.25)
     assert cache.get(1, "d7") is None
     small = TokenCache(ttl=60, max_entries=3)
     for n in range(10):
-        small.put(1, TerminalAuth(n, 1, 1, token_digest=f"d{n}"))
+        small.put(1, TerminalAuth(n, 1, 1, token_digest=f"d{n}"), small.generation)
     assert small.get(1, "d9") is not None and len(small._entries) <= 3
 
 

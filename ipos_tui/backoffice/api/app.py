@@ -54,7 +54,13 @@ from ipos_tui.protocol import (
 )
 
 from .access_log import AccessLog
-from .errors import ApiError, api_error_response, install_error_handlers, throttled
+from .errors import (
+    ApiError,
+    api_error_response,
+    domain_error_response,
+    install_error_handlers,
+    throttled,
+)
 from .headers import (
     VERSION_DIGITS,
     client_address,
@@ -190,6 +196,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
                              call.header("accept-encoding") or "", contact)
         except ApiError as exc:
             return api_error_response(exc)
+        except DomainError as exc:
+            return domain_error_response(exc)
 
     if fast_pulls:
         app.add_middleware(FastPulls, serve=fast_pull)  # inside GZip, outside the router

@@ -239,13 +239,14 @@ class TerminalService(ServiceBase):
         cached = TOKENS.get(id(self.db), token_digest)
         if cached is not None:
             return cached
+        generation = TOKENS.generation
         row = m.Terminal.get_or_none(m.Terminal.token_hash == token_digest)
         if row is None or row.revoked:
             return None
         auth = TerminalAuth(row.id, row.company_id, row.store_id, row.last_seen,
                             row.app_version, row.pending_count, row.protocol_version,
                             row.oldest_pending, row.staged_version, token_digest)
-        TOKENS.put(id(self.db), auth)
+        TOKENS.put(id(self.db), auth, generation)
         return auth
 
     def record_contact(self, auth: TerminalAuth, *, app_version: str | None,

@@ -30,6 +30,9 @@ class TokenCache:
         self.ttl, self.max_entries = ttl, max_entries
         self._entries: dict[tuple[int, str], tuple[TerminalAuth, float]] = {}
         self._lock = threading.Lock()
+        #: Moves whenever a terminal is forgotten: a check that read the database
+        #: before that may not put what it read (it may be the revoked token).
+        self.generation = 0
 
     def get(self, db_key: int, token_digest: str) -> TerminalAuth | None:
         entry = self._entries.get((db_key, token_digest))
@@ -37,9 +40,13 @@ class TokenCache:
             return None
         return entry[0]
 
-    def put(self, db_key: int, auth: TerminalAuth) -> None:
+    def put(self, db_key: int, auth: TerminalAuth, generation: int) -> None:
+        """Keep ``auth``, read from the database when :attr:`generation` was
+        ``generation`` (unless a terminal was forgotten since)."""
         assert auth.token_digest is not None
         with self._lock:
+            if generation != self.generation:
+                return
             if len(self._entries) >= self.max_entries:
                 now = time.monotonic()
                 self._entries = {k: v for k, v in self._entries.items() if v[1] >= now}
@@ -59,11 +66,13 @@ class TokenCache:
         """Drop every token of ``terminal_id`` (of any database: ids repeat, so this may
         drop a little more than needed, never less)."""
         with self._lock:
+            self.generation += 1
             self._entries = {k: v for k, v in self._entries.items()
                              if v[0].terminal_id != terminal_id}
 
     def clear(self) -> None:
         with self._lock:
+            self.generation += 1
             self._entries.clear()
 
 
