@@ -169,7 +169,7 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
                                        x_terminal_version, x_pending_count, x_oldest_pending,
                                        x_staged_version)
         if contact is not None:
-            office.for_company(auth.company_id).write_contact(contact)
+            office.write_contact(contact)
         return auth
 
     def pull_page(auth: TerminalAuth, address: str, stream: str, since: int, limit: int,
@@ -331,4 +331,3 @@ def _release_routes(app: FastAPI, releases: ReleaseStore, terminal: Any) -> None
         if path is None:
             raise ApiError(404, "release_file_unknown", f"No release file {name}.")
         return FileResponse(path, media_type="application/zip")
-

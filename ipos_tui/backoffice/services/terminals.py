@@ -234,7 +234,7 @@ class TerminalService(ServiceBase):
 
     def authenticate(self, token: str) -> TerminalAuth | None:
         """The terminal owning ``token``, or ``None`` (unknown or revoked); from this
-        process's :data:`TOKENS` when it checked the token within :data:`TOKEN_CACHE_TTL`."""
+        process's token cache when it checked the token lately (:mod:`.token_cache`)."""
         token_digest = security.digest(token)
         cached = TOKENS.get(id(self.db), token_digest)
         if cached is not None:
