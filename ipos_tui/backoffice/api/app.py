@@ -8,7 +8,6 @@ No ``from __future__ import annotations`` here: FastAPI resolves the annotations
 the dependency functions defined inside :func:`create_app` at run time.
 """
 
-import json
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
@@ -22,6 +21,8 @@ from ipos_tui.backoffice.page_cache import PageCache
 from ipos_tui.backoffice.releases import ReleaseStore, default_releases_dir
 from ipos_tui.backoffice.security import digest, normalise_code
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
+from ipos_tui.backoffice.services.terminals import ContactUpdate
+from ipos_tui.backoffice.services.token_cache import TokenRevoked
 from ipos_tui.backoffice.throttle import Throttle, Throttled
 from ipos_tui.backoffice.web import mount_web
 from ipos_tui.backoffice.web.errors import install_web_errors
@@ -50,12 +51,16 @@ from ipos_tui.protocol import (
     SignedRelease,
     TransactionBatch,
     TransactionsResponse,
-    compact_changes,
-    wants_compact_pages,
 )
 
 from .access_log import AccessLog
-from .errors import ApiError, install_error_handlers, throttled
+from .errors import (
+    ApiError,
+    api_error_response,
+    domain_error_response,
+    install_error_handlers,
+    throttled,
+)
 from .headers import (
     VERSION_DIGITS,
     client_address,
@@ -65,6 +70,7 @@ from .headers import (
 )
 from .limits import DEFAULT_MAX_BODY, LARGE_BODY_PATHS, BodyLimit
 from .openapi import TERMINAL_STATUSES, document_schemas_in_openapi, responses
+from .pulls import FastPulls, PullCall, answer_pull
 
 #: The device token (``Authorization: Bearer …``), documented as a security scheme.
 _BEARER = HTTPBearer(auto_error=False, scheme_name="DeviceToken",
@@ -79,7 +85,7 @@ _ACTIVATION_FAILURES = frozenset(
 def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
                releases_dir: FilePath | None = None,
                throttle: Throttle | None = None, access_log: bool = False,
-               page_cache: PageCache | None = None) -> FastAPI:
+               page_cache: PageCache | None = None, fast_pulls: bool = True) -> FastAPI:
     """The ASGI app serving ``office`` (one database; companies found by token).
 
     ``releases_dir``: the app releases served to terminals (default: ``releases/``
@@ -87,7 +93,9 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
     ``throttle``: the failure counters of activation, device tokens and web sign-in
     (default: :data:`~ipos_tui.backoffice.throttle.DEFAULT_LIMITS`, the real clock).
     ``access_log``: one JSON line per request (:mod:`.access_log`), as ``serve`` runs it.
-    ``page_cache``: pull pages built once for every till of a store (default: a new one)."""
+    ``page_cache``: pull pages built once for every till of a store (default: a new one).
+    ``fast_pulls``: answer well-formed pulls before the router (:mod:`.pulls`); off, the
+    route answers every pull (the same answers: tests compare the two)."""
     app = FastAPI(
         title="iPOS back office",
         version=str(PROTOCOL_VERSION),
@@ -101,10 +109,6 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
     install_error_handlers(app)
     install_web_errors(app)
     mount_web(app, office)
-    app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
-    app.add_middleware(BodyLimit, max_body=max_body, larger=LARGE_BODY_PATHS)
-    if access_log:
-        app.add_middleware(AccessLog)  # the outermost: it times and sizes what is sent
 
     def protocol_version(
         x_protocol_version: Annotated[str | None, Header(alias=HEADER_PROTOCOL_VERSION)] = None,
@@ -126,6 +130,31 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
                            f"This back office speaks protocol {PROTOCOL_VERSION} at most.")
         return version
 
+    def unauthorized(address: str) -> ApiError:
+        """The 401 of an unknown or revoked token (a failure the throttle counts)."""
+        throttle.failed([("token_address", address)], address)
+        return ApiError(401, "unauthorized", "Unknown or revoked terminal token.",
+                        headers={"WWW-Authenticate": "Bearer"})
+
+    def known_terminal(address: str, token: str, version: int, x_terminal_version: str | None,
+                       x_pending_count: str | None, x_oldest_pending: str | None,
+                       x_staged_version: str | None) -> tuple[TerminalAuth, ContactUpdate | None]:
+        """The till of ``token`` (401 otherwise) and what its headers change in its row
+        (422 for a header that is not valid)."""
+        try:
+            throttle.check([("token_address", address)], address)
+        except Throttled as exc:
+            raise throttled(exc, "Too many requests with a bad terminal token from this "
+                            "address.") from None
+        auth = office.authenticate(token) if token else None
+        if auth is None:
+            raise unauthorized(address)
+        pending, oldest = pending_count(x_pending_count), oldest_pending(x_oldest_pending)
+        staged = staged_version(x_staged_version)
+        return auth, office.contact_update(
+            auth, app_version=x_terminal_version, pending_count=pending,
+            protocol_version=version, oldest_pending=oldest, staged_version=staged)
+
     def terminal(
         request: Request,
         version: Annotated[int, Depends(protocol_version)],
@@ -135,24 +164,47 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         x_oldest_pending: Annotated[str | None, Header(alias=HEADER_OLDEST_PENDING)] = None,
         x_staged_version: Annotated[str | None, Header(alias=HEADER_STAGED_VERSION)] = None,
     ) -> TerminalAuth:
-        address = client_address(request)
-        try:
-            throttle.check([("token_address", address)], address)
-        except Throttled as exc:
-            raise throttled(exc, "Too many requests with a bad terminal token from this "
-                            "address.") from None
         token = bearer.credentials.strip() if bearer is not None else ""
-        auth = office.authenticate(token) if token else None
-        if auth is None:
-            throttle.failed([("token_address", address)], address)
-            raise ApiError(401, "unauthorized", "Unknown or revoked terminal token.",
-                           headers={"WWW-Authenticate": "Bearer"})
-        pending, oldest = pending_count(x_pending_count), oldest_pending(x_oldest_pending)
-        staged = staged_version(x_staged_version)
-        office.record_contact(auth, app_version=x_terminal_version, pending_count=pending,
-                              protocol_version=version, oldest_pending=oldest,
-                              staged_version=staged)
+        auth, contact = known_terminal(client_address(request), token, version,
+                                       x_terminal_version, x_pending_count, x_oldest_pending,
+                                       x_staged_version)
+        if contact is not None:
+            office.write_contact(contact)
         return auth
+
+    def pull_page(auth: TerminalAuth, address: str, stream: str, since: int, limit: int,
+                  totals: bool | None, x_protocol_version: str | None, accept_encoding: str,
+                  contact: ContactUpdate | None = None) -> Response:
+        try:
+            return answer_pull(office, page_cache, auth, stream, since, limit, totals,
+                               x_protocol_version, accept_encoding, contact)
+        except TokenRevoked:
+            raise unauthorized(address) from None
+
+    def fast_pull(call: PullCall) -> Response:
+        """What the pull route answers ``call`` (the checks of its dependencies, in
+        their order), without FastAPI's machinery."""
+        try:
+            version = protocol_version(call.header(HEADER_PROTOCOL_VERSION))
+            auth, contact = known_terminal(
+                call.address, call.token, version, call.header(HEADER_TERMINAL_VERSION),
+                call.header(HEADER_PENDING_COUNT), call.header(HEADER_OLDEST_PENDING),
+                call.header(HEADER_STAGED_VERSION))
+            # what the headers told is written with the pull's cursor: one commit
+            return pull_page(auth, call.address, call.stream, call.since, call.limit,
+                             call.totals, call.header(HEADER_PROTOCOL_VERSION),
+                             call.header("accept-encoding") or "", contact)
+        except ApiError as exc:
+            return api_error_response(exc)
+        except DomainError as exc:
+            return domain_error_response(exc)
+
+    if fast_pulls:
+        app.add_middleware(FastPulls, serve=fast_pull)  # inside GZip, outside the router
+    app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
+    app.add_middleware(BodyLimit, max_body=max_body, larger=LARGE_BODY_PATHS)
+    if access_log:
+        app.add_middleware(AccessLog)  # the outermost: it times and sizes what is sent
 
     @app.get("/health", response_model=HealthResponse)
     def health() -> HealthResponse:
@@ -208,22 +260,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         totals also how many changes per type remain (for progress bars): when asked
         with ``totals=1``, and on compact pages (protocol ≥ 3, only for a caller whose
         header asks for it) unless ``totals=0``."""
-        compact = wants_compact_pages(x_protocol_version)
-        with_totals = compact if totals is None else totals
-
-        def render(page: dict[str, Any]) -> bytes:
-            if compact:
-                page = _compact_page(page)
-            return json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
-
-        built = office.for_company(auth.company_id).pull_rendered(
-            auth, stream, since, limit, with_totals=with_totals, render=render,
-            cache=page_cache, form=compact)
-        if built.gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
-            # compressed once, when the page was built (GZipMiddleware passes it on as is)
-            return Response(built.gzipped, media_type="application/json",
-                            headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-        return Response(built.body, media_type="application/json")
+        return pull_page(auth, client_address(request), stream, since, limit, totals,
+                         x_protocol_version, request.headers.get("Accept-Encoding", ""))
 
     @app.post(f"{API_PREFIX}/transactions", response_model=TransactionsResponse,
               response_model_exclude_none=True, responses=responses(*TERMINAL_STATUSES, 413))
@@ -293,15 +331,3 @@ def _release_routes(app: FastAPI, releases: ReleaseStore, terminal: Any) -> None
         if path is None:
             raise ApiError(404, "release_file_unknown", f"No release file {name}.")
         return FileResponse(path, media_type="application/zip")
-
-
-def _compact_page(page: dict[str, Any]) -> dict[str, Any]:
-    """A plain pull page in the protocol-3 form (empty and false parts left out)."""
-    compact = compact_changes(page["changes"]) if page["changes"] else {}
-    compact["cursor"] = page["cursor"]
-    for flag in ("has_more", "reset"):
-        if page.get(flag):
-            compact[flag] = True
-    if page.get("totals"):
-        compact["totals"] = page["totals"]
-    return compact

@@ -56,16 +56,25 @@ def english_message(exc: DomainError) -> str:
     return f"The request was refused ({exc.key.removeprefix('err.')})."
 
 
+def api_error_response(exc: ApiError) -> JSONResponse:
+    """The answer to an :class:`ApiError`."""
+    return error_response(exc.status, exc.error, exc.message, headers=exc.headers)
+
+
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    """The answer to a service's refusal."""
+    status = _STATUS_BY_KEY.get(exc.key, 422)
+    return error_response(status, exc.key.removeprefix("err."), english_message(exc))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.error, exc.message, headers=exc.headers)
+        return api_error_response(exc)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        status = _STATUS_BY_KEY.get(exc.key, 422)
-        code = exc.key.removeprefix("err.")
-        return error_response(status, code, english_message(exc))
+        return domain_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.protocol import NOTHING_STAGED
 
 from .base import ServiceBase
+from .token_cache import TOKENS
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,9 @@ class TerminalAuth:
     protocol_version: int | None = field(default=None, compare=False)
     oldest_pending: datetime | None = field(default=None, compare=False)
     staged_version: str | None = field(default=None, compare=False)
+    #: SHA-256 of the token it authenticated with (a pull checks it is still the one).
+    token_digest: str | None = field(default=None, compare=False, repr=False)
+
 
 #: A terminal's "last seen" / "last pull" rows are rewritten at most this often when
 #: nothing else changed (a pull of 50 pages must not cost 100 extra commits).
@@ -145,6 +149,7 @@ class TerminalService(ServiceBase):
             terminal.revoked = True
             terminal.token_hash = None
             terminal.save()
+        TOKENS.forget_terminal(terminal_id)
         log.info("terminal %s revoked", terminal_id)
 
     def clear_numbering_regressions(self, terminal_id: int) -> int:
@@ -214,6 +219,7 @@ class TerminalService(ServiceBase):
                 terminal.name = name.strip()[:80]
             terminal.save()
             numbers = self._last_numbers(terminal.id)
+        TOKENS.forget_terminal(terminal.id)  # its previous token stops working here at once
         log.info("terminal %s (store %s) activated as %r", terminal.id, terminal.store_id,
                  terminal.name)
         return {"terminal_id": terminal.id, "store_id": terminal.store_id, "token": token,
@@ -227,13 +233,21 @@ class TerminalService(ServiceBase):
         return {doc_type: number for doc_type, number in rows}
 
     def authenticate(self, token: str) -> TerminalAuth | None:
-        """The terminal owning ``token``, or ``None`` (unknown or revoked)."""
-        row = m.Terminal.get_or_none(m.Terminal.token_hash == security.digest(token))
+        """The terminal owning ``token``, or ``None`` (unknown or revoked); from this
+        process's token cache when it checked the token lately (:mod:`.token_cache`)."""
+        token_digest = security.digest(token)
+        cached = TOKENS.get(id(self.db), token_digest)
+        if cached is not None:
+            return cached
+        generation = TOKENS.generation
+        row = m.Terminal.get_or_none(m.Terminal.token_hash == token_digest)
         if row is None or row.revoked:
             return None
-        return TerminalAuth(row.id, row.company_id, row.store_id, row.last_seen,
+        auth = TerminalAuth(row.id, row.company_id, row.store_id, row.last_seen,
                             row.app_version, row.pending_count, row.protocol_version,
-                            row.oldest_pending, row.staged_version)
+                            row.oldest_pending, row.staged_version, token_digest)
+        TOKENS.put(id(self.db), auth, generation)
+        return auth
 
     def record_contact(self, auth: TerminalAuth, *, app_version: str | None,
                        pending_count: int | None, protocol_version: int,
@@ -244,6 +258,26 @@ class TerminalService(ServiceBase):
         None is "not said" (kept as it was). ``oldest_pending`` (naive UTC) is kept
         only while something is unsent: a count of 0 forgets it. ``staged_version``
         :data:`~ipos_tui.protocol.NOTHING_STAGED` forgets the staged version."""
+        contact = self.contact_update(
+            auth, app_version=app_version, pending_count=pending_count,
+            protocol_version=protocol_version, oldest_pending=oldest_pending,
+            staged_version=staged_version)
+        if contact is not None:
+            self.write_contact(contact)
+
+    def write_contact(self, contact: ContactUpdate) -> None:
+        """Write what :meth:`contact_update` found (its own commit)."""
+        with terminal_transaction(self.db, contact.auth.terminal_id):
+            contact.write()
+        contact.remember()
+
+    def contact_update(self, auth: TerminalAuth, *, app_version: str | None,
+                       pending_count: int | None, protocol_version: int,
+                       oldest_pending: datetime | None = None,
+                       staged_version: str | None = None) -> ContactUpdate | None:
+        """What :meth:`record_contact` writes (None: nothing, the terminal's row says
+        it all and was written within :data:`CONTACT_REFRESH`), to be written in a
+        terminal transaction of the caller's (a pull's: one commit for both)."""
         if app_version is not None:
             app_version = app_version[:40]
         fields: dict[Any, Any] = {}
@@ -265,8 +299,26 @@ class TerminalService(ServiceBase):
             and auth.protocol_version == protocol_version
         )
         if unchanged:
-            return
-        with terminal_transaction(self.db, auth.terminal_id):
-            fields.update({m.Terminal.last_seen: utcnow(),
-                           m.Terminal.protocol_version: protocol_version})
-            m.Terminal.update(fields).where(m.Terminal.id == auth.terminal_id).execute()
+            return None
+        fields.update({m.Terminal.last_seen: utcnow(),
+                       m.Terminal.protocol_version: protocol_version})
+        return ContactUpdate(id(self.db), auth, fields)
+
+
+@dataclass(frozen=True)
+class ContactUpdate:
+    """A terminal's row as its last call's headers change it."""
+
+    db_key: int
+    auth: TerminalAuth
+    fields: dict[Any, Any]
+
+    def write(self) -> None:
+        """Inside a terminal transaction of ``auth``'s terminal."""
+        m.Terminal.update(self.fields).where(m.Terminal.id == self.auth.terminal_id).execute()
+
+    def remember(self) -> None:
+        """After the commit: the next call of this terminal compares with what was
+        written."""
+        TOKENS.update(self.db_key, replace(self.auth, **{f.name: v
+                                                         for f, v in self.fields.items()}))
