@@ -122,6 +122,9 @@ def problems(terminal: Terminal, office: BackOffice, *,
         if doc.upload_state == "quarantined":
             if not doc.reject_reason:
                 found.append(f"{doc.uuid}: quarantined without a reason")
+            if len(stored.get(doc.uuid, [])) > 1:  # released at most once
+                found.append(f"{doc.uuid}: quarantined, in the back office"
+                             f" {len(stored[doc.uuid])} times")
             continue
         if doc.upload_state != "sent":
             found.append(f"{doc.uuid}: still in the outbox ({doc.upload_state})")

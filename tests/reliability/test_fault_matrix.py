@@ -18,6 +18,7 @@ from sync.faultproxy import Shop, serve_app
 
 from ipos_tui.backoffice import models as bo
 from ipos_tui.backoffice.api import create_app
+from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.store.db import Terminal, open_terminal
 from ipos_tui.sync.context import SyncContext
@@ -154,6 +155,14 @@ def test_poison_document_is_quarantined_and_the_rest_accepted(
     till.upload()
     (held,) = office.quarantined(bad)
     assert held.reason == "uuid_conflict" and bad in held.payload
+    check(till.terminal, office.office, cursors_before=before)
+    # The fix: the other till's document gets its own uuid back; then a release.
+    bo.Transaction.update(uuid=taken).where(bo.Transaction.uuid == bad).execute()
+    assert office.office.release_quarantined(held.id)["status"] == "accepted"
+    with pytest.raises(DomainError):
+        office.office.release_quarantined(held.id)
+    till.upload()
+    assert len(office.stored([bad])) == 1
     check(till.terminal, office.office, cursors_before=before)
 
 
