@@ -132,6 +132,17 @@ def test_retry_after_during_products_pull(till: Till, proxy: FaultProxy, status:
     assert cursors(till.terminal)["products"] > before["products"]
 
 
+def test_products_page_cut_mid_body_is_fetched_again(till: Till, proxy: FaultProxy) -> None:
+    before = cursors(till.terminal)
+    till.shop.office.add_product("Nowy cut", "9999", "A", prices={1: 700, 2: 800})
+    proxy.add(Fault("cut", PRODUCTS, "GET"))
+    earlier = len(proxy.seen(PRODUCTS, "GET"))
+    assert till.pull()
+    gets = proxy.seen(PRODUCTS, "GET")[earlier:]
+    assert gets[0].action == "cut" and len(gets) >= 2
+    check(till.terminal, till.shop.office, cursors_before=before)
+
+
 def test_poison_document_is_quarantined_and_the_rest_accepted(
         tmp_path: Path, shop: tuple[Shop, str], till: Till, proxy: FaultProxy) -> None:
     """The back office holds the bad document's uuid from another till (uuid_conflict)."""
@@ -169,7 +180,7 @@ def test_poison_document_is_quarantined_and_the_rest_accepted(
 def test_partition_flapping(till: Till, proxy: FaultProxy) -> None:
     before = cursors(till.terminal)
     proxy.flap(seed=18)
-    end = time.monotonic() + 6
+    end = time.monotonic() + 8
     while time.monotonic() < end:
         till.sell(1)
         till.upload()
