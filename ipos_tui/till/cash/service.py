@@ -154,6 +154,23 @@ class CashService:
         )
         return self._commit(draft, cashier, now, self._refuse_open_shift)
 
+    def plain_shifts(self) -> bool:
+        """Shifts without cash management (the back office's "cashier_shifts" alone)."""
+        return self._settings.cashier_shifts() and not self._settings.cash_management()
+
+    def begin_after_login(self, *, cashier: User | None, now: datetime) -> bool:
+        """What a login starts. True: the opening cash must be asked first (cash
+        management on and no shift open). Otherwise, with shifts on, a shift is opened
+        now when none is (no opening cash asked), and False: selling may begin."""
+        if self._settings.cash_management() and self.current_shift() is None:
+            return True
+        if self._settings.cashier_shifts() and cashier is not None and self.current_shift() is None:
+            try:
+                self.skip_opening(cashier=cashier, now=now)
+            except DomainError:  # opened meanwhile: the shift is there either way
+                pass
+        return False
+
     def skip_opening(self, *, cashier: User, now: datetime) -> None:
         """"Pomiń": open the shift with 0,00 zł of opening cash (no document)."""
         self.open_shift(0, cashier=cashier, now=now)

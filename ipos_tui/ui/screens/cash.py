@@ -32,32 +32,18 @@ if TYPE_CHECKING:
 
 
 def first_screen_after_login(app: IposApp) -> Screen[None]:
-    """The opening-cash prompt when cash management is on and no shift is open,
-    otherwise the registration screen."""
+    """The opening-cash prompt when the till says one is due, otherwise the
+    registration screen (the till opens a plain shift itself when shifts are on)."""
     from .registration import RegistrationScreen
 
-    settings = app.terminal.settings
-    if settings.cash_management() and cash_service(app).current_shift() is None:
+    if cash_service(app).begin_after_login(cashier=app.cashier, now=app.clock()):
         return OpeningCashScreen(after_login=True)
-    if settings.cashier_shifts() and app.cashier is not None:
-        _open_plain_shift(app)
     return RegistrationScreen()
 
 
 def plain_shifts(app: IposApp) -> bool:
     """Shifts without cash management (the back office's "cashier_shifts" alone)."""
-    settings = app.terminal.settings
-    return settings.cashier_shifts() and not settings.cash_management()
-
-
-def _open_plain_shift(app: IposApp) -> None:
-    """A shift without cash management opens at login, with no opening cash asked."""
-    service = cash_service(app)
-    if service.current_shift() is None and app.cashier is not None:
-        try:
-            service.skip_opening(cashier=app.cashier, now=app.clock())
-        except DomainError:  # opened meanwhile: the shift is there either way
-            pass
+    return cash_service(app).plain_shifts()
 
 
 def close_plain_shift(app: IposApp) -> None:

@@ -288,3 +288,43 @@ def test_every_operation_is_printed_in_the_electronic_journal(cash: CashService,
     # each printout names its document, so 5. Transakcje and the journal find it
     (printed,) = Till(demo_terminal).printer.printouts_of(report.document.uuid)
     assert printed.text == text and printed.document_number == report.document.number
+
+
+# -- what a login starts (the rule the login screen only shows) ---------------------------
+
+
+def _settings(terminal: Terminal, **settings: object) -> None:
+    """Back-office settings as a sync brings them: the catalogue replaced."""
+    import dataclasses
+
+    from ipos_tui.demo.terminal import demo_snapshot
+
+    snapshot = demo_snapshot()
+    terminal.catalog.replace_all(dataclasses.replace(snapshot, settings={**snapshot.settings, **settings}))
+
+
+@pytest.mark.parametrize(("management", "shifts", "asks", "opens"), [
+    (True, False, True, False),   # cash management: the opening cash is asked first
+    (True, True, True, False),
+    (False, True, False, True),   # plain shifts: opened at login, nothing asked
+    (False, False, False, False),  # neither: selling begins, no shift
+])
+def test_a_login_starts_what_the_settings_say(demo_terminal: Terminal, management: bool, shifts: bool,
+                                              asks: bool, opens: bool) -> None:
+    _settings(demo_terminal, cash_management=management, cashier_shifts=shifts)
+    cash = Till(demo_terminal).cash
+    assert cash.begin_after_login(cashier=CASHIER, now=NOW) is asks
+    assert (cash.current_shift() is not None) is opens
+    assert cash.plain_shifts() is (shifts and not management)
+    # a second login in the same shift asks nothing and opens nothing new
+    if opens:
+        shift = cash.current_shift()
+        assert cash.begin_after_login(cashier=MANAGER, now=NOW) is False
+        assert cash.current_shift() == shift
+
+
+def test_after_the_opening_cash_a_login_asks_nothing(demo_terminal: Terminal) -> None:
+    _settings(demo_terminal, cash_management=True)
+    cash = Till(demo_terminal).cash
+    cash.skip_opening(cashier=CASHIER, now=NOW)
+    assert cash.begin_after_login(cashier=MANAGER, now=NOW) is False
