@@ -19,6 +19,7 @@ from ipos_tui.i18n import set_language  # noqa: E402
 from ipos_tui.store.db import Terminal, open_terminal  # noqa: E402
 from ipos_tui.demo.terminal import seed_demo  # noqa: E402
 from office_db import office_backend, pg_server  # noqa: E402, F401 (fixtures: the back office on SQLite and PostgreSQL)
+from terminal_support import fresh, sell  # noqa: E402, F401 (fixtures: an empty till database, a one-call sale)
 
 WARSAW_WINTER = timezone(timedelta(hours=1))
 
