@@ -39,6 +39,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from peewee import DatabaseError, InterfaceError
+
+from ipos_tui.backoffice.models import ThrottleFailure
+
 log = logging.getLogger(__name__)
 
 #: Keys kept per rule at most (old keys are dropped first): bounded memory under a
@@ -231,10 +235,6 @@ class SharedThrottle(Throttle):
     def failed(self, checks: Iterable[tuple[str, str]], address: str = "?") -> None:
         checks = list(checks)
         super().failed(checks, address)
-        from peewee import DatabaseError, InterfaceError
-
-        from ipos_tui.backoffice.models import ThrottleFailure
-
         now = self.clock()
         try:
             with self.db.atomic():
@@ -250,10 +250,6 @@ class SharedThrottle(Throttle):
 
     def _fold_in(self) -> None:
         """Count the failures other processes wrote since the last look."""
-        from peewee import DatabaseError, InterfaceError
-
-        from ipos_tui.backoffice.models import ThrottleFailure
-
         now = self.clock()
         if self._looked_at is not None and now - self._looked_at < self.sync_seconds:
             return
