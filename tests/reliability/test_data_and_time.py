@@ -40,6 +40,7 @@ from ipos_tui.store.db import open_terminal
 MASTER_DAY = datetime(2026, 11, 10, 11, 0, tzinfo=UTC)
 LATE_DAY = datetime(2026, 11, 12, 8, 0, tzinfo=UTC)  # 09:00 in Warsaw
 HELD_DAY = datetime(2026, 11, 14, 8, 0, tzinfo=UTC)
+RELEASE_DAY = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -224,6 +225,39 @@ def test_sale_held_past_the_day_close_arrives_late_and_flagged(
         assert warnings_of(poison) == [f"late_after_day_close:{number}"]
         assert warnings_of(fine) == []
         check(terminal, office.office, cursors_before=before)
+
+
+def test_sale_released_from_quarantine_after_the_day_close_is_flagged(
+        tmp_path: Path, till: ClockTill, shop: tuple[Shop, str]) -> None:
+    """Fault: a sale sold before the day close is refused (the back office holds another
+    till's document under its uuid: "uuid_conflict", as in the poison row) and
+    quarantined, while the daily report sent with it is accepted. After the fix the
+    owner releases it from the quarantine. Checks: the release stores it once with
+    "late_after_day_close:<report number>" (the release path flags like the upload);
+    the till's retry is then a duplicate and its outbox empties."""
+    office, base = shop
+    before = cursors(till.terminal)
+    till.now = RELEASE_DAY
+    bad = till.sell("101")
+    till.now = RELEASE_DAY.replace(hour=19)
+    report_uuid, _day = till.close_day()
+    with open_terminal(tmp_path / "other") as terminal:
+        office.activate(base, terminal)
+        other = ClockTill(terminal, office, now=RELEASE_DAY)
+        assert other.pull()
+        taken = other.sell("101")
+        other.sync_until_done()
+    bo.Transaction.update(uuid=bad).where(bo.Transaction.uuid == taken).execute()
+    till.upload()
+    states = till.states()
+    assert states[bad] == ("quarantined", "uuid_conflict") and states[report_uuid][0] == "sent"
+    bo.Transaction.update(uuid=taken).where(bo.Transaction.uuid == bad).execute()
+    (held,) = office.quarantined(bad)
+    assert office.office.release_quarantined(held.id)["status"] == "accepted"
+    assert warnings_of(bad) == [f"late_after_day_close:{stored(report_uuid).number}"]
+    till.upload()
+    assert till.states()[bad][0] == "sent"
+    check(till.terminal, office.office, cursors_before=before)
 
 
 # ------------------------------------------------------------ clock skew
