@@ -260,7 +260,8 @@ DAY_SUMMED_TYPES = ("receipt", "sale_invoice", "return", "cash_operation")
 LATE_AFTER_DAY_CLOSE = "late_after_day_close"
 
 
-def _utc_naive(value: datetime) -> datetime:
+def utc_naive(value: datetime) -> datetime:
+    """A document's time as the back office stores it (naive UTC)."""
     return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
 
 
@@ -301,13 +302,13 @@ class ClosedDays:
     def note(self, doc: AnyDocument) -> None:
         """A daily report stored in this batch closes its day for the sales after it."""
         if isinstance(doc, DailyReportDocument):
-            self._keep(self.closed, doc.day, _utc_naive(doc.created_at), doc.number)
+            self._keep(self.closed, doc.day, utc_naive(doc.created_at), doc.number)
 
     def warnings(self, doc: AnyDocument) -> list[str]:
         if doc.type not in DAY_SUMMED_TYPES:
             return []
         report = self.closed.get(business_day(doc))
-        if report is None or _utc_naive(doc.created_at) > report[0]:
+        if report is None or utc_naive(doc.created_at) > report[0]:
             return []
         return [f"{LATE_AFTER_DAY_CLOSE}:{report[1]}"]
 

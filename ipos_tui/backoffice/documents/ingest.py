@@ -45,6 +45,7 @@ from .checks import (
     business_day,
     parse_document,
     tenders,
+    utc_naive,
 )
 
 log = logging.getLogger(__name__)
@@ -283,12 +284,6 @@ def _raw_uuid(raw: Any) -> str | None:
     return None
 
 
-def _utc_naive(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
 def _total(doc: AnyDocument) -> int:
     if isinstance(doc, CashOperationDocument):
         return doc.amount
@@ -343,7 +338,7 @@ def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
     row = m.Transaction.create(
         company=auth.company_id, store=store_id, terminal=auth.terminal_id,
         uuid=str(doc.uuid), doc_type=doc.type, number=doc.number,
-        created_at=_utc_naive(doc.created_at), day=business_day(doc),
+        created_at=utc_naive(doc.created_at), day=business_day(doc),
         cashier_id=doc.cashier_id, cashier_identifier=doc.cashier_identifier,
         total=_total(doc), **columns,
         payload=doc.model_dump_json(exclude_none=True),
