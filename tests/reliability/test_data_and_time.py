@@ -266,8 +266,9 @@ def test_sale_released_from_quarantine_after_the_day_close_is_flagged(
 @pytest.mark.parametrize("skew_days", [-2, 2])
 def test_till_clock_two_days_off(till: ClockTill, skew_days: int) -> None:
     """Fault: the till's clock is ``skew_days`` days off (sales, sync backoff and day
-    all run on it). Checks: a price change and a new product reach it by the server's
-    revisions (the cursor moves forward whatever the clock says); its sales are
+    all run on it), later as far off the other way. Checks: price changes and a new
+    product reach it by the server's revisions (the cursor moves forward whatever the
+    clock says, also when the clock jumps back); its sales are
     accepted, each keeping both times — ``created_at`` as the till's clock put it (and
     the shop day from it) and ``received_at`` from the back office's own clock."""
     shop, office = till.shop, till.shop.office
@@ -291,6 +292,14 @@ def test_till_clock_two_days_off(till: ClockTill, skew_days: int) -> None:
     assert till.pull()
     check(till.terminal, office, cursors_before=before)
     assert cursors(till.terminal)["products"] > before["products"]
+    # the clock jumps 2 × skew the other way (set right and past it): pulls go on by revision
+    middle = cursors(till.terminal)
+    till.now = datetime.now(UTC) - timedelta(days=skew_days)
+    office.set_price(_list_id(shop), shop.products["C"], 888 + skew_days)
+    assert till.pull()
+    assert till.terminal.catalog.find_by_code("102").price == 888 + skew_days
+    check(till.terminal, office, cursors_before=middle)
+    assert cursors(till.terminal)["products"] > middle["products"]
 
 
 def test_till_clock_beyond_the_allowed_skew(till: ClockTill, shop: tuple[Shop, str],
