@@ -1,6 +1,7 @@
 """The checks a pushed document passes before it is stored: well-formed, plausibly
-dated, its buyer valid, its totals adding up; and the names it carries that the back
-office does not know (stored anyway, with a warning).
+dated, its buyer valid, its totals adding up; the names it carries that the back
+office does not know, and a sale arriving for a day its till already closed (both
+stored anyway, with a warning).
 
 Only what can never be right is rejected (:class:`Rejected`, a machine-readable
 reason); the ingest keeps every rejected payload in the quarantine.
@@ -249,6 +250,67 @@ class KnownNames:
             if payment.method not in self.methods:
                 found.append(f"unknown_payment_method:{payment.method}")
         return list(dict.fromkeys(found))
+
+
+#: The documents a daily report sums (the till's DAY_SUMMED_TYPES): one of them arriving
+#: after its till's daily report of its day changes a day already closed.
+DAY_SUMMED_TYPES = ("receipt", "sale_invoice", "return", "cash_operation")
+#: The warning on such a document; its detail is the number of the report that closed
+#: the day ("late_after_day_close:7").
+LATE_AFTER_DAY_CLOSE = "late_after_day_close"
+
+
+def utc_naive(value: datetime) -> datetime:
+    """A document's time as the back office stores it (naive UTC)."""
+    return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+
+
+class ClosedDays:
+    """The daily reports of one till the back office already holds, for the days of a
+    batch's sales: a sale dated within a day its till's report has already closed
+    (dated on that day, no later than the report) is late: accepted, with a warning.
+    A sale dated after the report (the till sold on after closing, same calendar day)
+    belongs to the next report and is not."""
+
+    def __init__(self, closed: dict[date, tuple[datetime, int]]) -> None:
+        #: day -> (created_at as naive UTC, number) of the latest report of that day
+        self.closed = closed
+
+    @classmethod
+    def load(cls, terminal_id: int, docs: list[AnyDocument]) -> ClosedDays:
+        """One query on the till's daily reports (the (terminal, type, number) index),
+        and only when the batch holds a document a report sums."""
+        days = sorted({business_day(d) for d in docs if d.type in DAY_SUMMED_TYPES})
+        closed: dict[date, tuple[datetime, int]] = {}
+        if days:
+            t = m.Transaction
+            for day, created, number in t.select(t.day, t.created_at, t.number).where(
+                    (t.terminal == terminal_id) & (t.doc_type == "daily_report")
+                    & t.day.in_(days)).tuples():
+                key = day if isinstance(day, date) else date.fromisoformat(str(day))
+                cls._keep(closed, key, created, number)
+        return cls(closed)
+
+    @staticmethod
+    def _keep(closed: dict[date, tuple[datetime, int]], day: date, created: datetime,
+              number: int) -> None:
+        if isinstance(created, str):  # SQLite may hand back the text
+            created = datetime.fromisoformat(created)
+        if day not in closed or closed[day] < (created, number):
+            closed[day] = (created, number)
+
+    def note(self, doc: AnyDocument) -> None:
+        """A daily report stored in this batch closes its day for the sales after it."""
+        if isinstance(doc, DailyReportDocument):
+            self._keep(self.closed, doc.day, utc_naive(doc.created_at), doc.number)
+
+    def warnings(self, doc: AnyDocument) -> list[str]:
+        if doc.type not in DAY_SUMMED_TYPES:
+            return []
+        report = self.closed.get(business_day(doc))
+        if report is None or utc_naive(doc.created_at) > report[0]:
+            return []
+        return [f"{LATE_AFTER_DAY_CLOSE}:{report[1]}"]
 
 
 def tenders(doc: AnyDocument) -> list[Any]:

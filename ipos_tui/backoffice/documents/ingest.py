@@ -7,7 +7,9 @@ its original) store it once and answer "duplicate" to the others. Only what can 
 inconsistent totals, another store's document, a number already used by a different
 document — and every rejected payload is kept raw in the quarantine with its reason
 (:mod:`.quarantine`). A sale that names a product, cashier or payment method the back
-office no longer knows is accepted with the values it carries and a warning.
+office no longer knows is accepted with the values it carries and a warning; so is
+a sale for a day its till's daily report has already closed in the back office
+(:class:`.checks.ClosedDays`: "late_after_day_close").
 """
 
 from __future__ import annotations
@@ -37,11 +39,13 @@ from ipos_tui.protocol import (
 
 from .checks import (
     AnyDocument,
+    ClosedDays,
     KnownNames,
     Rejected,
     business_day,
     parse_document,
     tenders,
+    utc_naive,
 )
 
 log = logging.getLogger(__name__)
@@ -88,6 +92,7 @@ class Ingest:
         docs = [d for d in parsed if not isinstance(d, Rejected)]
         existing = self._existing(docs)
         known = KnownNames.load(self.auth.company_id, docs)
+        closed = ClosedDays.load(self.auth.terminal_id, docs)
         results: list[dict[str, Any]] = []
         for index, (raw, item) in enumerate(zip(items, parsed, strict=True)):
             uuid = str(item.uuid) if not isinstance(item, Rejected) else _raw_uuid(raw)
@@ -95,7 +100,7 @@ class Ingest:
             if not isinstance(item, Rejected):
                 try:
                     with self.office.db.atomic():  # its own savepoint
-                        status, warnings = self._store_one(item, existing, known)
+                        status, warnings = self._store_one(item, existing, known, closed)
                     result["status"] = status
                     if warnings:
                         result["warnings"] = warnings
@@ -144,8 +149,8 @@ class Ingest:
                     numbers[(doc_type, number)] = uuid
         return {"uuids": uuids, "numbers": numbers}
 
-    def _store_one(self, doc: AnyDocument, existing: dict[str, Any], known: KnownNames
-                   ) -> tuple[str, list[str]]:
+    def _store_one(self, doc: AnyDocument, existing: dict[str, Any], known: KnownNames,
+                   closed: ClosedDays) -> tuple[str, list[str]]:
         uuid = str(doc.uuid)
         owner = existing["uuids"].get(uuid)
         if owner is not None:
@@ -161,13 +166,14 @@ class Ingest:
         taken_by = existing["numbers"].get((doc.type, doc.number))
         if taken_by is not None and taken_by != uuid:
             raise Rejected("number_conflict")
-        warnings = known.warnings(doc)
+        warnings = known.warnings(doc) + closed.warnings(doc)
         try:  # the caller's savepoint takes the document back on a failure
             store_document(self.auth, doc, warnings, doc.store_id)
         except IntegrityError as exc:  # backstop: another till reusing this uuid
             raise Rejected("conflict") from exc
         existing["uuids"][uuid] = self.auth.terminal_id
         existing["numbers"][(doc.type, doc.number)] = uuid
+        closed.note(doc)
         return "accepted", warnings
 
     def _differing(self, doc: AnyDocument) -> m.Transaction | None:
@@ -278,12 +284,6 @@ def _raw_uuid(raw: Any) -> str | None:
     return None
 
 
-def _utc_naive(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
 def _total(doc: AnyDocument) -> int:
     if isinstance(doc, CashOperationDocument):
         return doc.amount
@@ -338,7 +338,7 @@ def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
     row = m.Transaction.create(
         company=auth.company_id, store=store_id, terminal=auth.terminal_id,
         uuid=str(doc.uuid), doc_type=doc.type, number=doc.number,
-        created_at=_utc_naive(doc.created_at), day=business_day(doc),
+        created_at=utc_naive(doc.created_at), day=business_day(doc),
         cashier_id=doc.cashier_id, cashier_identifier=doc.cashier_identifier,
         total=_total(doc), **columns,
         payload=doc.model_dump_json(exclude_none=True),

@@ -13,7 +13,7 @@ from ipos_tui.backoffice.models import utcnow
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
 
-from .checks import KnownNames, Rejected, parse_document
+from .checks import ClosedDays, KnownNames, Rejected, parse_document
 from .ingest import store_document
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,8 @@ def release_quarantine(office: BackOffice, quarantine_id: int) -> dict[str, Any]
                               reason="number_conflict")
         status = "duplicate" if clash else "accepted"
         doc_id = clash.id if clash else store_document(
-            auth, doc, KnownNames.load(office.company_id, [doc]).warnings(doc),
+            auth, doc, KnownNames.load(office.company_id, [doc]).warnings(doc)
+            + ClosedDays.load(terminal.id, [doc]).warnings(doc),
             store.id if store else terminal.store_id)
         row.released_at, row.released_as = utcnow(), doc_id
         row.save()

@@ -125,6 +125,7 @@ class TransactionQueryService(ServiceBase):
                              for pay in payments[r.id]],
                 "buyer_nip": r.buyer_nip,
                 "invoice_number": r.correction_number or r.invoice_number,
+                "warnings": json.loads(r.warnings) if r.warnings else [],
             })
         return found
 
@@ -157,7 +158,6 @@ class TransactionQueryService(ServiceBase):
                          "address": row.buyer_address} if row.buyer_nip else None)
         doc["uuid"] = row.uuid
         doc["received_at"] = row.received_at
-        doc["warnings"] = json.loads(row.warnings) if row.warnings else []
         doc["authorisations"] = list(payload.get("authorisations") or [])
         doc["payload"] = payload
         doc["payload_text"] = json.dumps(payload, indent=2, ensure_ascii=False)

@@ -21,10 +21,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ipos_tui.backoffice.services import BackOffice, WebUser
+from ipos_tui.backoffice.documents.checks import LATE_AFTER_DAY_CLOSE
 from ipos_tui.backoffice.services.transactions import DOCUMENT_KINDS
 from ipos_tui.domain.document_number import document_number_text
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.i18n import text_in
+from ipos_tui.i18n import has_key, text_in
 from ipos_tui.i18n.reasons import reject_reason_text
 
 from ..auth import Form, Office, Owner, User
@@ -198,6 +199,22 @@ def _decorate(doc: dict[str, Any], language: str) -> None:
     doc["label"] = document_label(language, doc["type"], doc["kind"])
     doc["number_text"] = document_number_text(doc["type"], doc["number"])
     doc["shown_total"] = -doc["total"] if leaves_till(doc) else doc["total"]
+    doc["notes"] = [{"code": code, "text": warning_text(code, language)}
+                    for code in doc.get("warnings", ())]
+    doc["late"] = any(code.startswith(f"{LATE_AFTER_DAY_CLOSE}:")
+                      for code in doc.get("warnings", ()))
+
+
+def warning_text(code: str, language: str) -> str:
+    """A note the back office made on receiving a document ("unknown_product:12",
+    "late_after_day_close:7") in words; a code without a text stays as it is."""
+    word, _, detail = code.partition(":")
+    key = f"web.tx.warning.{word}"
+    if not has_key(key):
+        return code
+    if word == LATE_AFTER_DAY_CLOSE and detail.isdigit():
+        detail = document_number_text("daily_report", int(detail))
+    return text_in(language, key, detail=detail)
 
 
 @router.get("/transactions/{doc_id}", response_class=HTMLResponse)
