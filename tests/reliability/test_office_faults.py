@@ -1,0 +1,152 @@
+"""Back-office-side rows of the fault matrix (issue 18): gap and replay (a batch
+resent, batches out of order, a till database put back from an old copy), cursor
+invalidation (a back office put back from an old copy, tombstones compacted past an
+offline till, a feed version bump) and kill -9 of a back-office worker during ingest
+and during a pull.
+
+A real back office (SQLite and PostgreSQL, :func:`office_backend`) on 127.0.0.1
+behind the asyncio fault proxy, a till activated through it; every test ends with the
+shared invariants checker (or :func:`office_faults_support.check_restored` where the
+till's own database went back in time, which excuses exactly the documents it lost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fault_proxy import FaultProxy
+from invariants import check, cursors
+from office_faults_support import (
+    UPLOAD,
+    OfficeTill,
+    check_restored,
+    copy_till_database,
+    put_back_till_database,
+)
+from sync.faultproxy import Shop
+from test_fault_matrix import proxy, shop  # noqa: F401 (fixtures: the shop's back office, the proxy)
+
+from ipos_tui.backoffice import numbering
+from ipos_tui.store.db import open_terminal
+
+
+@pytest.fixture
+def till(tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy) -> Iterator[OfficeTill]:  # noqa: F811
+    office, base = shop
+    with open_terminal(tmp_path / "till") as terminal:
+        office.activate(base, terminal, server_url=proxy.url)
+        till = OfficeTill(terminal, office)
+        assert all(r.ok for r in till.pull_all().values())
+        yield till
+
+
+def _terminal_id(till: OfficeTill) -> int:
+    info = till.terminal.settings.terminal_info()
+    assert info is not None
+    return int(info.terminal_id)
+
+
+def _issues(till: OfficeTill) -> list[tuple[str, str, int, int]]:
+    tid = _terminal_id(till)
+    return [(i["kind"], i["doc_type"], i["first"], i["last"])
+            for i in numbering.issues_by_terminal([tid]).get(tid, [])]
+
+
+# -- gap and replay -----------------------------------------------------------------------
+
+
+def test_an_old_batch_resent_after_it_was_accepted_is_stored_once(
+        till: OfficeTill, proxy: FaultProxy) -> None:  # noqa: F811
+    """Fault: a batch the back office accepted long ago arrives again, byte for byte
+    (a till, a proxy or a retry queue replaying it) after later batches. Checks: every
+    document is answered "duplicate", nothing is stored twice, no numbering issue is
+    recorded, and the till's ledger and cursors are as before."""
+    before = cursors(till.terminal)
+    first = till.sell(3)
+    till.sync_until_done()
+    later = till.sell(2)
+    till.sync_until_done()
+    stored = len(till.shop.stored(first + later))
+    replay = till.post(first)
+    assert [r["status"] for r in replay] == ["duplicate"] * 3
+    assert len(till.shop.stored(first + later)) == stored == 5
+    assert _issues(till) == []
+    check(till.terminal, till.shop.office, cursors_before=before)
+
+
+def test_a_later_batch_before_an_earlier_one(till: OfficeTill, proxy: FaultProxy) -> None:  # noqa: F811
+    """Fault: batches out of order: receipts 4-6 reach the back office before 2-3
+    (the earlier batch was delayed on a flapping link). Checks: the back office sees
+    the gap 2-3 while it is open and closes it when the earlier batch arrives; the
+    till's own upload then sends only what is missing and counts the rest as sent;
+    every sale once."""
+    before = cursors(till.terminal)
+    sold = till.sell(6)
+    assert till.numbers(sold) == [1, 2, 3, 4, 5, 6]
+    assert [r["status"] for r in till.post(sold[:1])] == ["accepted"]
+    assert [r["status"] for r in till.post(sold[3:])] == ["accepted"] * 3
+    assert _issues(till) == [("gap", "receipt", 2, 3)]
+    posts = len(proxy.seen(UPLOAD, "POST"))
+    till.sync_until_done()  # the till's own upload: 1-6 are pending on the till
+    assert len(proxy.seen(UPLOAD, "POST")) > posts
+    assert _issues(till) == []
+    assert len(till.shop.stored(sold)) == 6
+    check(till.terminal, till.shop.office, cursors_before=before)
+
+
+def test_a_till_database_put_back_from_an_old_copy(
+        tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy) -> None:  # noqa: F811
+    """Fault: the till's database is copied after two sales were sent and one more
+    was sold (still unsent); three more are sold and sent; then the old copy is put
+    back (a restore from an old backup) and the till sells again.
+
+    Checks: the unsent sale of the copy is sent once (a replay: "duplicate"); the
+    back office records the regression of the receipt numbers the restored till
+    hands out again; such a sale is never stored over, nor merged with, the accepted
+    one of the same number (it is quarantined with its reason on the till and its
+    raw payload in the back office); no number is held twice in the back office; the
+    restored till's numbering goes on above what the back office holds after the
+    first conflict, so later sales are accepted; every sale the till finished
+    (before and after the restore) is in the back office once or quarantined."""
+    office, base = shop
+    data = tmp_path / "till"
+    with open_terminal(data) as terminal:
+        office.activate(base, terminal, server_url=proxy.url)
+        till = OfficeTill(terminal, office)
+        assert till.pull()
+        before = cursors(terminal)
+        sent = till.sell(2)
+        till.sync_until_done()
+        unsent = till.sell(1)
+        copy = copy_till_database(terminal, tmp_path / "backup.sqlite3")
+        lost = till.sell(3)
+        till.sync_until_done()
+        assert till.numbers(lost) == [4, 5, 6]
+        (lost_total,) = terminal.db.execute_sql(
+            "SELECT total FROM document WHERE uuid = ?", (lost[0],)).fetchone()
+        now = till.now
+    put_back_till_database(copy, data)
+    with open_terminal(data) as terminal:
+        till = OfficeTill(terminal, office)
+        till.now = now
+        assert [till.states()[u] for u in sent] == ["sent"] * 2
+        assert till.states()[unsent[0]] == "pending" and lost[0] not in till.states()
+        again = till.sell(1)  # the restored till numbers it 4 again
+        assert till.numbers(again) == [4]
+        till.upload()
+        states = till.states()
+        assert states[unsent[0]] == "sent"
+        assert states[again[0]] == "quarantined"
+        (held,) = office.quarantined(again[0])
+        assert held.reason == "number_conflict" and again[0] in held.payload
+        assert ("regression", "receipt", 4, 4) in _issues(till)
+        (kept,) = office.stored([lost[0]])  # the accepted 4 is untouched
+        assert (kept.number, kept.total) == (4, lost_total)
+        assert not office.stored(again)
+        after = till.sell(1)
+        till.upload()
+        assert till.numbers(after)[0] > 6, "the restored till reuses a number the back office holds"
+        assert till.states()[after[0]] == "sent"
+        check_restored(terminal, office.office, lost=lost, cursors_before=before)
