@@ -13,23 +13,28 @@ till's own database went back in time, which excuses exactly the documents it lo
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fault_proxy import FaultProxy
+from fault_proxy import Fault, FaultProxy
 from invariants import check, cursors
 from office_faults_support import (
     UPLOAD,
     OfficeTill,
     check_restored,
     copy_till_database,
+    office_rev,
     put_back_till_database,
+    restore_office,
+    snapshot_office,
 )
 from sync.faultproxy import Shop
 from test_fault_matrix import proxy, shop  # noqa: F401 (fixtures: the shop's back office, the proxy)
 
 from ipos_tui.backoffice import numbering
 from ipos_tui.store.db import open_terminal
+from ipos_tui.store.feed_apply import applier as feed_applier
 
 
 @pytest.fixture
@@ -150,3 +155,127 @@ def test_a_till_database_put_back_from_an_old_copy(
         assert till.numbers(after)[0] > 6, "the restored till reuses a number the back office holds"
         assert till.states()[after[0]] == "sent"
         check_restored(terminal, office.office, lost=lost, cursors_before=before)
+
+
+# -- cursor invalidation ------------------------------------------------------------------
+
+SYNC = "/api/v1/sync/"
+
+
+def _resets(caplog: pytest.LogCaptureFixture, terminal_id: int) -> list[str]:
+    """The streams the back office answered with a reset for this terminal (its log)."""
+    prefix = f"terminal {terminal_id}: "
+    return sorted(r.getMessage().removeprefix(prefix).split()[0] for r in caplog.records
+                  if r.name == "ipos_tui.backoffice.services.pull"
+                  and r.getMessage().startswith(prefix) and "stream reset" in r.getMessage())
+
+
+def _full_pulls(proxy: FaultProxy, since: int = 0) -> list[str]:  # noqa: F811
+    """The streams asked for from zero (``since=0``) through the proxy, from ``since``."""
+    return sorted(e.path.removeprefix(SYNC).split("?")[0]
+                  for e in proxy.seen(SYNC, "GET")[since:] if "since=0" in e.path)
+
+
+def test_tombstones_compacted_past_an_offline_till(
+        till: OfficeTill, proxy: FaultProxy, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    """Fault: while the till is offline a product it holds is deleted and the back
+    office purges the tombstones (``tombstones purge``) past the till's cursors, so
+    the deletion can no longer reach it as a change. Checks: the next sync rebuilds
+    each stream from zero exactly once (the back office's reset, counted in its log;
+    the sync after does not), the deleted product is gone from the till, the sales
+    sold meanwhile stay pending through the rebuild and are then sent once; cursors
+    never go back."""
+    office = till.shop.office
+    doomed = office.add_product("Wycofany", "9301", "A", prices={1: 300, 2: 310})
+    assert till.pull()
+    before = cursors(till.terminal)
+    pending = till.sell(2)
+    office.delete_product(doomed)
+    office.add_product("Nowość", "9302", "B", prices={1: 410, 2: 420})
+    assert office.purge_tombstones(timedelta(0)) >= 1
+    caplog.set_level("INFO", logger="ipos_tui.backoffice.services.pull")
+    first = till.pull_all()
+    assert {s: (r.ok, r.reset) for s, r in first.items()} == {
+        s: (True, True) for s in ("config", "users", "products")}
+    assert [till.states()[u] for u in pending] == ["pending"] * 2
+    second = till.pull_all()
+    assert [r.reset for r in second.values()] == [False] * 3
+    assert _resets(caplog, _terminal_id(till)) == ["config", "products", "users"]
+    assert not till.terminal.db.execute_sql(
+        "SELECT count(*) FROM product WHERE id = ?", (doomed,)).fetchone()[0]
+    till.sync_until_done()
+    assert len(till.shop.stored(pending)) == 2
+    check(till.terminal, office, cursors_before=before)
+
+
+def test_back_office_put_back_from_an_old_copy(
+        till: OfficeTill, proxy: FaultProxy, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    """Fault: the back office's database is put back from a backup taken before a
+    product was added and another deleted, changes the till had already pulled: its
+    revision is now below the till's cursors. Checks: the next sync rebuilds each
+    stream from zero exactly once (the back office's reset, counted in its log; the
+    sync after does not), the till's catalogue equals the restored back office's
+    (the added product gone, the deleted one back), a sale made meanwhile stays
+    pending through the rebuild and is sent once. The cursors go back with the back
+    office (they are its revisions) and never back from there."""
+    office = till.shop.office
+    sent = till.sell(2)
+    till.sync_until_done()
+    backup = snapshot_office()
+    at_backup = office_rev(office)
+    added = office.add_product("Po kopii", "9401", "A", prices={1: 510, 2: 520})
+    office.delete_product(till.shop.products["C"])
+    assert all(r.ok for r in till.pull_all().values())
+    assert min(cursors(till.terminal).values()) > at_backup
+    restore_office(backup)
+    assert office_rev(office) == at_backup
+    pending = till.sell(1)
+    caplog.set_level("INFO", logger="ipos_tui.backoffice.services.pull")
+    first = till.pull_all()
+    assert {s: (r.ok, r.reset) for s, r in first.items()} == {
+        s: (True, True) for s in ("config", "users", "products")}
+    assert cursors(till.terminal) == dict.fromkeys(("config", "users", "products"), at_backup)
+    after_reset = cursors(till.terminal)
+    assert till.states()[pending[0]] == "pending"
+    assert [r.reset for r in till.pull_all().values()] == [False] * 3
+    assert _resets(caplog, _terminal_id(till)) == ["config", "products", "users"]
+    held = {pid for (pid,) in till.terminal.db.execute_sql("SELECT id FROM product")}
+    assert added not in held and till.shop.products["C"] in held
+    till.sync_until_done()
+    assert len(till.shop.stored(sent + pending)) == 3
+    check(till.terminal, office, cursors_before=after_reset)
+
+
+def test_a_new_catalogue_shape_rebuilds_each_stream_once(
+        till: OfficeTill, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Fault: a schema change: the till is updated to a release that builds a newer
+    catalogue shape from the feed (``FEED_VERSION`` raised: a column the feed fills, a
+    change type it now understands), and the link drops in the middle of the products
+    rebuild. Checks: each stream is asked for from zero exactly once (counted at the
+    proxy: the interrupted rebuild resumes where it stopped, the next sync after it is
+    incremental), the old catalogue keeps selling meanwhile, the sales stay pending
+    through the rebuild and are sent once, the catalogue equals the back office's;
+    cursors never go back."""
+    office = till.shop.office
+    office.add_product("Nowy kształt", "9501", "C", prices={1: 610, 2: 620})
+    before = cursors(till.terminal)
+    pending = till.sell(1)
+    monkeypatch.setattr(feed_applier, "FEED_VERSION", feed_applier.FEED_VERSION + 1)
+    earlier = len(proxy.seen(SYNC, "GET"))
+    for stream in ("config", "users"):
+        result = till.pull_result(stream, page_limit=2)
+        assert (result.ok, result.reset) == (True, True)
+    proxy.add(Fault("pass", SYNC + "products", "GET", times=2),
+              Fault("drop", SYNC + "products", "GET", times=99))
+    assert not till.pull_result("products", page_limit=2).ok
+    pending += till.sell(1)  # from the old catalogue, while the rebuild waits
+    proxy.clear()
+    assert till.pull_result("products", page_limit=2).ok
+    assert _full_pulls(proxy, earlier) == ["config", "products", "users"]
+    again = len(proxy.seen(SYNC, "GET"))
+    assert [r.reset for r in till.pull_all().values()] == [False] * 3
+    assert _full_pulls(proxy, again) == []
+    assert [till.states()[u] for u in pending] == ["pending"] * 2
+    till.sync_until_done()
+    assert len(till.shop.stored(pending)) == 2
+    check(till.terminal, office, cursors_before=before)
