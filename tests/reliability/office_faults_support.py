@@ -10,16 +10,25 @@ injected clock and sleeps), with pulls that return their
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
-from collections.abc import Iterable
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from invariants import problems
+from office_db import free_port
 from test_fault_matrix import Till
 
 from ipos_tui.backoffice import models as bo
+from ipos_tui.backoffice.db import _PG_TERMINAL_LOCK_NAMESPACE
+from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.protocol import STREAMS
 from ipos_tui.store.db import Terminal
@@ -28,14 +37,30 @@ from ipos_tui.sync.progress import CancelToken
 from ipos_tui.sync.pull import PullResult, pull_stream
 
 UPLOAD = "/api/v1/transactions"
+PRODUCTS = "/api/v1/sync/products"
+#: The pepper :class:`sync.faultproxy.Shop` creates its back office with; the served
+#: back office must have the same (activation codes and tokens are hashed with it).
+SHOP_PEPPER = "test-pepper"
 
 
 class OfficeTill(Till):
     """:class:`Till` with pulls that say whether the back office made them start over."""
 
-    def pull_result(self, stream: str = "products", page_limit: int = 1000) -> PullResult:
+    def pull_result(self, stream: str = "products", page_limit: int = 1000,
+                    max_events: int = 2000) -> PullResult:
+        """One stream's pull; cancelled (not ok) after ``max_events`` progress events,
+        so a pull that never ends (a rebuild answered with a reset on every page)
+        fails the test instead of hanging it."""
+        cancel = CancelToken()
+        seen = [0]
+
+        def observe(_event: object) -> None:
+            seen[0] += 1
+            if seen[0] > max_events:
+                cancel.cancel()
+
         with self.context(page_limit) as ctx:
-            return pull_stream(ctx, stream, lambda _e: None, CancelToken())
+            return pull_stream(ctx, stream, observe, cancel)
 
     def pull_all(self, page_limit: int = 1000) -> dict[str, PullResult]:
         """Every stream once (config, users, products), as a full sync does."""
@@ -138,3 +163,122 @@ def check_restored(terminal: Terminal, office: BackOffice, *, lost: Iterable[str
     found += [f"{u}: finished before the restore, missing in the back office"
               for u in sorted(lost - held)]
     assert not found, "invariants broken:\n  " + "\n  ".join(found)
+
+
+# -- ipos-backoffice serve --workers N, and its workers --------------------------------------
+
+
+@contextmanager
+def serve_workers(db_url: str, log: Path, workers: int = 2) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``ipos-backoffice serve --workers N`` on ``db_url`` (PostgreSQL), as a user starts
+    it; yields its URL and the master process once ``/ready`` answers."""
+    port = free_port()
+    env = {**os.environ, SECRET_ENV: SHOP_PEPPER}
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "ipos_tui.backoffice.cli", "--db", db_url, "serve",
+             "--port", str(port), "--workers", str(workers), "--log-level", "info"],
+            env=env, stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"no answer from {url}: {log.read_text()}"
+            time.sleep(0.1)
+        wait_for_workers(server.pid, workers)
+        yield url, server
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+def worker_pids(master: int) -> list[int]:
+    """The live uvicorn workers of ``master`` (its children started by multiprocessing's
+    spawn; its resource tracker is not one)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == master and fields[0] != "Z" and b"spawn_main" in cmdline:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def wait_for_workers(master: int, count: int, *, without: int | None = None,
+                     seconds: float = 60) -> list[int]:
+    """Until ``master`` has ``count`` live workers (none of them ``without``)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        pids = worker_pids(master)
+        if len(pids) == count and without not in pids:
+            return pids
+        assert time.monotonic() < deadline, f"workers of {master}: {pids}"
+        time.sleep(0.05)
+
+
+def serving_worker(master: int, port: int) -> int | None:
+    """The worker holding an established connection on the server's ``port`` (the
+    one serving the request in flight), if any."""
+    for pid in worker_pids(master):
+        try:
+            inodes = {os.readlink(f"/proc/{pid}/fd/{fd}")
+                      for fd in os.listdir(f"/proc/{pid}/fd")}
+        except OSError:
+            continue
+        for table in ("tcp", "tcp6"):
+            try:
+                lines = Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                parts = line.split()
+                local, state, inode = parts[1], parts[3], parts[9]
+                if (int(local.rsplit(":", 1)[1], 16) == port and state == "01"
+                        and f"socket:[{inode}]" in inodes):
+                    return pid
+    return None
+
+
+@contextmanager
+def till_lock_held(db_url: str, terminal_id: int) -> Iterator[Any]:
+    """Hold the till's own write lock of the back office (the advisory lock its ingest
+    and its pull bookkeeping take) from outside: a request of that till then waits
+    inside its worker, in flight, until this ends. Yields a function that waits until
+    a request is waiting for the lock."""
+    import psycopg2
+
+    connection = psycopg2.connect(db_url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)",
+                           (_PG_TERMINAL_LOCK_NAMESPACE, terminal_id))
+
+        def wait_for_waiter(seconds: float = 30) -> None:
+            deadline = time.monotonic() + seconds
+            with connection.cursor() as cursor:
+                while True:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND wait_event = 'advisory' AND datname = current_database()")
+                    if cursor.fetchone()[0]:
+                        return
+                    assert time.monotonic() < deadline, "no request waits for the till's lock"
+                    time.sleep(0.02)
+
+        yield wait_for_waiter
+    finally:
+        connection.close()  # the session's advisory lock goes with it

@@ -12,14 +12,22 @@ till's own database went back in time, which excuses exactly the documents it lo
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fault_proxy import Fault, FaultProxy
 from invariants import check, cursors
+from fault_proxy import fault_proxy
+from office_db import create_database, url_of
 from office_faults_support import (
+    PRODUCTS,
     UPLOAD,
     OfficeTill,
     check_restored,
@@ -27,18 +35,28 @@ from office_faults_support import (
     office_rev,
     put_back_till_database,
     restore_office,
+    serve_workers,
+    serving_worker,
     snapshot_office,
+    till_lock_held,
+    wait_for_workers,
 )
+import test_fault_matrix as matrix
 from sync.faultproxy import Shop
-from test_fault_matrix import proxy, shop  # noqa: F401 (fixtures: the shop's back office, the proxy)
 
+from ipos_tui.backoffice import models as bo
 from ipos_tui.backoffice import numbering
 from ipos_tui.store.db import open_terminal
 from ipos_tui.store.feed_apply import applier as feed_applier
 
+# The fixtures of the first rows: the shop's back office served in-process (SQLite and
+# PostgreSQL) and the fault proxy in front of it.
+shop = matrix.shop
+proxy = matrix.proxy
+
 
 @pytest.fixture
-def till(tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy) -> Iterator[OfficeTill]:  # noqa: F811
+def till(tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy) -> Iterator[OfficeTill]:
     office, base = shop
     with open_terminal(tmp_path / "till") as terminal:
         office.activate(base, terminal, server_url=proxy.url)
@@ -63,7 +81,7 @@ def _issues(till: OfficeTill) -> list[tuple[str, str, int, int]]:
 
 
 def test_an_old_batch_resent_after_it_was_accepted_is_stored_once(
-        till: OfficeTill, proxy: FaultProxy) -> None:  # noqa: F811
+        till: OfficeTill, proxy: FaultProxy) -> None:
     """Fault: a batch the back office accepted long ago arrives again, byte for byte
     (a till, a proxy or a retry queue replaying it) after later batches. Checks: every
     document is answered "duplicate", nothing is stored twice, no numbering issue is
@@ -81,7 +99,7 @@ def test_an_old_batch_resent_after_it_was_accepted_is_stored_once(
     check(till.terminal, till.shop.office, cursors_before=before)
 
 
-def test_a_later_batch_before_an_earlier_one(till: OfficeTill, proxy: FaultProxy) -> None:  # noqa: F811
+def test_a_later_batch_before_an_earlier_one(till: OfficeTill, proxy: FaultProxy) -> None:
     """Fault: batches out of order: receipts 4-6 reach the back office before 2-3
     (the earlier batch was delayed on a flapping link). Checks: the back office sees
     the gap 2-3 while it is open and closes it when the earlier batch arrives; the
@@ -102,7 +120,7 @@ def test_a_later_batch_before_an_earlier_one(till: OfficeTill, proxy: FaultProxy
 
 
 def test_a_till_database_put_back_from_an_old_copy(
-        tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy) -> None:  # noqa: F811
+        tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy) -> None:
     """Fault: the till's database is copied after two sales were sent and one more
     was sold (still unsent); three more are sold and sent; then the old copy is put
     back (a restore from an old backup) and the till sells again.
@@ -170,21 +188,21 @@ def _resets(caplog: pytest.LogCaptureFixture, terminal_id: int) -> list[str]:
                   and r.getMessage().startswith(prefix) and "stream reset" in r.getMessage())
 
 
-def _full_pulls(proxy: FaultProxy, since: int = 0) -> list[str]:  # noqa: F811
+def _full_pulls(proxy: FaultProxy, since: int = 0) -> list[str]:
     """The streams asked for from zero (``since=0``) through the proxy, from ``since``."""
     return sorted(e.path.removeprefix(SYNC).split("?")[0]
                   for e in proxy.seen(SYNC, "GET")[since:] if "since=0" in e.path)
 
 
 def test_tombstones_compacted_past_an_offline_till(
-        till: OfficeTill, proxy: FaultProxy, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+        till: OfficeTill, proxy: FaultProxy, caplog: pytest.LogCaptureFixture) -> None:
     """Fault: while the till is offline a product it holds is deleted and the back
     office purges the tombstones (``tombstones purge``) past the till's cursors, so
     the deletion can no longer reach it as a change. Checks: the next sync rebuilds
-    each stream from zero exactly once (the back office's reset, counted in its log;
-    the sync after does not), the deleted product is gone from the till, the sales
-    sold meanwhile stay pending through the rebuild and are then sent once; cursors
-    never go back."""
+    each stream from zero exactly once, in small pages whose cursors lie below the
+    horizon (the back office's reset, counted in its log; the sync after does not),
+    the deleted product is gone from the till, the sales sold meanwhile stay pending
+    through the rebuild and are then sent once; cursors never go back."""
     office = till.shop.office
     doomed = office.add_product("Wycofany", "9301", "A", prices={1: 300, 2: 310})
     assert till.pull()
@@ -194,11 +212,12 @@ def test_tombstones_compacted_past_an_offline_till(
     office.add_product("Nowość", "9302", "B", prices={1: 410, 2: 420})
     assert office.purge_tombstones(timedelta(0)) >= 1
     caplog.set_level("INFO", logger="ipos_tui.backoffice.services.pull")
-    first = till.pull_all()
+    first = till.pull_all(page_limit=2)
     assert {s: (r.ok, r.reset) for s, r in first.items()} == {
         s: (True, True) for s in ("config", "users", "products")}
+    assert first["products"].pages > 3
     assert [till.states()[u] for u in pending] == ["pending"] * 2
-    second = till.pull_all()
+    second = till.pull_all(page_limit=2)
     assert [r.reset for r in second.values()] == [False] * 3
     assert _resets(caplog, _terminal_id(till)) == ["config", "products", "users"]
     assert not till.terminal.db.execute_sql(
@@ -209,7 +228,7 @@ def test_tombstones_compacted_past_an_offline_till(
 
 
 def test_back_office_put_back_from_an_old_copy(
-        till: OfficeTill, proxy: FaultProxy, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+        till: OfficeTill, proxy: FaultProxy, caplog: pytest.LogCaptureFixture) -> None:
     """Fault: the back office's database is put back from a backup taken before a
     product was added and another deleted, changes the till had already pulled: its
     revision is now below the till's cursors. Checks: the next sync rebuilds each
@@ -247,7 +266,7 @@ def test_back_office_put_back_from_an_old_copy(
 
 
 def test_a_new_catalogue_shape_rebuilds_each_stream_once(
-        till: OfficeTill, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        till: OfficeTill, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fault: a schema change: the till is updated to a release that builds a newer
     catalogue shape from the feed (``FEED_VERSION`` raised: a column the feed fills, a
     change type it now understands), and the link drops in the middle of the products
@@ -279,3 +298,124 @@ def test_a_new_catalogue_shape_rebuilds_each_stream_once(
     till.sync_until_done()
     assert len(till.shop.stored(pending)) == 2
     check(till.terminal, office, cursors_before=before)
+
+
+# -- kill -9 of a back-office worker --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, pg_server: str
+           ) -> Iterator[tuple[Shop, str, subprocess.Popen[bytes]]]:
+    """The shop on PostgreSQL served by ``ipos-backoffice serve --workers 2``."""
+    previous = bo.database_proxy.obj
+    served = Shop.create(create_database(pg_server))
+    if previous is not None:  # the models go on serving the other tests' back office
+        bo.database_proxy.initialize(previous)
+    try:
+        with serve_workers(_url_of(served),
+                           tmp_path_factory.mktemp("serve") / "serve.log") as (url, server):
+            yield served, url, server
+    finally:
+        served.office.db.close()
+
+
+def _url_of(served: Shop) -> str:
+    return url_of(served.office.db)
+
+
+@pytest.fixture
+def workers(served: tuple[Shop, str, subprocess.Popen[bytes]]
+            ) -> Iterator[tuple[Shop, str, subprocess.Popen[bytes]]]:
+    """:func:`served`, with the checker's back-office models on its database for the
+    test (the other tests of this module use the in-process back office's)."""
+    previous = bo.database_proxy.obj
+    bo.database_proxy.initialize(served[0].office.db)
+    try:
+        yield served
+    finally:
+        if previous is not None:
+            bo.database_proxy.initialize(previous)
+
+
+def _kill_the_serving_worker(server: subprocess.Popen[bytes], url: str, wait: Any) -> int:
+    """Once a request of the till waits inside a worker: kill -9 that worker."""
+    wait()
+    victim = serving_worker(server.pid, int(url.rsplit(":", 1)[1]))
+    assert victim is not None, "no worker holds the request in flight"
+    os.kill(victim, signal.SIGKILL)
+    return victim
+
+
+def _no_server_error(link: FaultProxy) -> None:
+    errors = [(e.method, e.path, e.status) for e in link.seen()
+              if e.status is not None and e.status >= 500]
+    assert not errors, errors
+
+
+def test_worker_killed_during_ingest(
+        tmp_path: Path, workers: tuple[Shop, str, subprocess.Popen[bytes]]) -> None:
+    """Fault: kill -9 of the back-office worker (of 2, on PostgreSQL) that is ingesting
+    a batch of the till's upload (60 sales, batches of 50): the request is held in
+    flight inside the worker's transaction (the test holds the till's lock there) when
+    the worker dies. Checks: the master starts a new worker; the till's client retries
+    and the other worker stores the batch; every sale is in the back office exactly
+    once (the killed transaction left nothing); the upload ends without an error the
+    cashier would see and no 5xx came back."""
+    office, url, server = workers
+    with fault_proxy(url) as link, open_terminal(tmp_path / "till") as terminal:
+        office.activate(url, terminal, server_url=link.url)
+        till = OfficeTill(terminal, office)
+        assert till.pull()
+        before = cursors(terminal)
+        sold = till.sell(60)
+        done: list[bool] = []
+        upload = threading.Thread(target=lambda: done.append(till.upload()))
+        with till_lock_held(_url_of(office), _terminal_id(till)) as wait:
+            upload.start()
+            victim = _kill_the_serving_worker(server, url, wait)
+        upload.join(120)
+        assert done == [True], "the upload did not get over the dead worker"
+        assert victim not in wait_for_workers(server.pid, 2, without=victim)
+        assert [till.states()[u] for u in sold] == ["sent"] * 60
+        posts = link.seen(UPLOAD, "POST")
+        assert posts[0].status is None and len(posts) >= 3  # the killed one, then 2 batches
+        _no_server_error(link)
+        check(terminal, office.office, cursors_before=before)
+
+
+def test_worker_killed_during_a_pull(
+        tmp_path: Path, workers: tuple[Shop, str, subprocess.Popen[bytes]]) -> None:
+    """Fault: kill -9 of the back-office worker (of 2, on PostgreSQL) serving a page of
+    a cold products pull (small pages, after the first ones arrived): the request
+    waits in flight inside the worker (the test holds the till's lock its pull
+    bookkeeping takes) when the worker dies. Checks: the master starts a new worker,
+    the till's client asks for the same page again and the pull completes without
+    asking for earlier pages again; the catalogue equals the back office's; a sale
+    made before is sent once afterwards; no 5xx came back."""
+    office, url, server = workers
+    for n in range(12):
+        office.office.add_product(f"Towar hurtowy {n}", f"96{n:02d}", "A", prices={1: 700 + n})
+    with fault_proxy(url) as link, open_terminal(tmp_path / "till") as terminal:
+        office.activate(url, terminal, server_url=link.url)
+        till = OfficeTill(terminal, office)
+        assert till.pull_result("config").ok and till.pull_result("users").ok
+        sold = till.sell(1)
+        link.add(Fault("delay", PRODUCTS, "GET", times=99, seconds=0.1))
+        pulled: list[Any] = []
+        pull = threading.Thread(target=lambda: pulled.append(till.pull_result("products", 3)))
+        pull.start()
+        while len(link.seen(PRODUCTS, "GET")) < 2 and pull.is_alive():
+            threading.Event().wait(0.01)
+        with till_lock_held(_url_of(office), _terminal_id(till)) as wait:
+            victim = _kill_the_serving_worker(server, url, wait)
+        pull.join(120)
+        assert pulled and pulled[0].ok, pulled
+        assert victim not in wait_for_workers(server.pid, 2, without=victim)
+        pages = [e for e in link.seen(PRODUCTS, "GET")]
+        assert any(e.status is None for e in pages), "no page was cut by the kill"
+        asked = [e.path.split("since=")[1].split("&")[0] for e in pages]
+        assert len(asked) - len(set(asked)) == 1, asked  # only the killed page again
+        till.sync_until_done()
+        assert len(office.stored(sold)) == 1
+        _no_server_error(link)
+        check(terminal, office.office)

@@ -75,7 +75,13 @@ class PullService(ServiceBase):
             price_list_id, rev = state.price_list_id, state.rev
             list_switched = stream == "products" and (
                 not state.pulled or state.pulled_price_list_id != price_list_id)
-            reset = since > 0 and (since < state.horizon or since > rev or list_switched)
+            # A cursor below the horizon is from before tombstones it needs were purged,
+            # unless it is the one this terminal was last handed (a rebuild from zero
+            # under way since the purge, which needs no tombstones; a purge forgets the
+            # cursors it outdates). Without this exception every page of a rebuild below
+            # the horizon would be answered with a reset, and the rebuild never ends.
+            stale = since < state.horizon and since != state.pulled_cursor
+            reset = since > 0 and (stale or since > rev or list_switched)
             if reset:
                 log.info("terminal %s: %s stream reset (cursor %s)", auth.terminal_id, stream,
                          since)
@@ -116,11 +122,14 @@ class PullService(ServiceBase):
                  and (built.has_more or built.cursor == state.pulled_cursor)
                  and utcnow() - state.pulled_at < CONTACT_REFRESH
                  and (stream != "products" or state.pulled_price_list_id == price_list_id))
-        if contact is not None or not fresh:
+        # A page below the horizon is always remembered: the next page's cursor is
+        # only accepted there as this one's (see ``stale`` above).
+        remember = not fresh or built.cursor < state.horizon
+        if contact is not None or remember:
             with terminal_transaction(self.db, auth.terminal_id):
                 if contact is not None:
                     contact.write()
-                if not fresh:
+                if remember:
                     self._remember_pull(auth, stream, built.cursor, price_list_id)
             if contact is not None:
                 contact.remember()
@@ -165,7 +174,8 @@ class PullService(ServiceBase):
         return m.RevCounter.get_by_id(self.company_id).rev
 
     def purge_tombstones(self, older_than: timedelta) -> int:
-        """Drop tombstones older than ``older_than``; terminals behind them get a reset."""
+        """Drop tombstones older than ``older_than``; terminals behind them get a reset
+        (their remembered cursors below the new horizon are forgotten: 0)."""
         cutoff = utcnow() - older_than
         entry = m.ChangeEntry
         with write_transaction(self.db, self.company_id):
@@ -180,4 +190,9 @@ class PullService(ServiceBase):
             counter = m.RevCounter.get_by_id(self.company_id)
             counter.horizon = max(counter.horizon, max(revs))
             counter.save()
+            tp = m.TerminalPull
+            tp.update(cursor=0).where(
+                (tp.cursor < counter.horizon)
+                & tp.terminal.in_(m.Terminal.select(m.Terminal.id).where(
+                    m.Terminal.company == self.company_id))).execute()
             return len(revs)
