@@ -419,3 +419,32 @@ def test_worker_killed_during_a_pull(
         assert len(office.stored(sold)) == 1
         _no_server_error(link)
         check(terminal, office.office)
+
+
+def test_back_office_put_back_and_changed_before_the_till_pulls(
+        till: OfficeTill, proxy: FaultProxy, caplog: pytest.LogCaptureFixture) -> None:
+    """Fault: as above, the back office's database is put back from a backup below the
+    till's cursors, but the owner then adds more products than the till was ahead
+    before the till pulls again: the back office's revision is past the till's cursor
+    again, with other changes under the revisions the till already holds (a
+    comparison of cursor and revision cannot see the restore). Checks: the back office
+    still knows the cursor is not one it handed out (it remembers each terminal's last
+    one), each stream is rebuilt once (counted in its log), and the till ends with the
+    back office's catalogue; cursors never go back from the first rebuilt ones."""
+    office = till.shop.office
+    backup = snapshot_office()
+    office.add_product("Po kopii 2", "9411", "A", prices={1: 530, 2: 540})
+    assert all(r.ok for r in till.pull_all().values())
+    ahead = max(cursors(till.terminal).values())
+    restore_office(backup)
+    n = 0
+    while office_rev(office) <= ahead:
+        office.add_product(f"Po przywróceniu {n}", f"942{n:02d}", "B", prices={1: 550 + n})
+        n += 1
+    caplog.set_level("INFO", logger="ipos_tui.backoffice.services.pull")
+    first = till.pull_all()
+    assert [(r.ok, r.reset) for r in first.values()] == [(True, True)] * 3
+    rebuilt = cursors(till.terminal)
+    assert [r.reset for r in till.pull_all().values()] == [False] * 3
+    assert _resets(caplog, _terminal_id(till)) == ["config", "products", "users"]
+    check(till.terminal, office, cursors_before=rebuilt)

@@ -81,7 +81,12 @@ class PullService(ServiceBase):
             # cursors it outdates). Without this exception every page of a rebuild below
             # the horizon would be answered with a reset, and the rebuild never ends.
             stale = since < state.horizon and since != state.pulled_cursor
-            reset = since > 0 and (stale or since > rev or list_switched)
+            # A cursor past the last one this terminal was handed is one the back office
+            # no longer knows it gave: it was put back from an older copy (even when
+            # its revision has grown past the cursor again since, with other changes
+            # under the same revisions). Every page that moves a cursor is remembered.
+            forgotten = since > (state.pulled_cursor or 0)
+            reset = since > 0 and (stale or forgotten or since > rev or list_switched)
             if reset:
                 log.info("terminal %s: %s stream reset (cursor %s)", auth.terminal_id, stream,
                          since)
@@ -116,20 +121,17 @@ class PullService(ServiceBase):
                 page_key = (auth.company_id, auth.store_id, price_list_id, stream, since, limit,
                             with_totals, reset, rev, version, form)
                 built = cache.get_or_build(page_key, build)
-        # The cursor is written when the stream's pull ends at a new one, and at most
-        # every CONTACT_REFRESH on its way there (a pull of 50 pages is not 50 commits).
-        fresh = (state.pulled_at is not None
-                 and (built.has_more or built.cursor == state.pulled_cursor)
+        # The cursor is written whenever a page hands out a new one (the next page's
+        # ``since`` is checked against it: ``stale``, ``forgotten``), else at most every
+        # CONTACT_REFRESH (a no-op sync writes nothing).
+        fresh = (state.pulled_at is not None and built.cursor == state.pulled_cursor
                  and utcnow() - state.pulled_at < CONTACT_REFRESH
                  and (stream != "products" or state.pulled_price_list_id == price_list_id))
-        # A page below the horizon is always remembered: the next page's cursor is
-        # only accepted there as this one's (see ``stale`` above).
-        remember = not fresh or built.cursor < state.horizon
-        if contact is not None or remember:
+        if contact is not None or not fresh:
             with terminal_transaction(self.db, auth.terminal_id):
                 if contact is not None:
                     contact.write()
-                if remember:
+                if not fresh:
                     self._remember_pull(auth, stream, built.cursor, price_list_id)
             if contact is not None:
                 contact.remember()
