@@ -229,9 +229,9 @@ def wait_for_workers(master: int, count: int, *, without: int | None = None,
         time.sleep(0.05)
 
 
-def serving_worker(master: int, port: int) -> int | None:
-    """The worker holding an established connection on the server's ``port`` (the
-    one serving the request in flight), if any."""
+def worker_on_port(master: int, port: int) -> int | None:
+    """The worker of ``master`` holding an established TCP connection whose local port
+    is ``port`` (its end of a database connection, say), if any."""
     for pid in worker_pids(master):
         try:
             inodes = {os.readlink(f"/proc/{pid}/fd/{fd}")
@@ -257,7 +257,8 @@ def till_lock_held(db_url: str, terminal_id: int) -> Iterator[Any]:
     """Hold the till's own write lock of the back office (the advisory lock its ingest
     and its pull bookkeeping take) from outside: a request of that till then waits
     inside its worker, in flight, until this ends. Yields a function that waits until
-    a request is waiting for the lock."""
+    a request is waiting for the lock and returns the client port of the database
+    connection it waits on (:func:`worker_on_port` finds the worker from it)."""
     import psycopg2
 
     connection = psycopg2.connect(db_url)
@@ -267,15 +268,16 @@ def till_lock_held(db_url: str, terminal_id: int) -> Iterator[Any]:
             cursor.execute("SELECT pg_advisory_lock(%s, %s)",
                            (_PG_TERMINAL_LOCK_NAMESPACE, terminal_id))
 
-        def wait_for_waiter(seconds: float = 30) -> None:
+        def wait_for_waiter(seconds: float = 30) -> int:
             deadline = time.monotonic() + seconds
             with connection.cursor() as cursor:
                 while True:
                     cursor.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        "SELECT client_port FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                         " AND wait_event = 'advisory' AND datname = current_database()")
-                    if cursor.fetchone()[0]:
-                        return
+                    row = cursor.fetchone()
+                    if row is not None:
+                        return int(row[0])
                     assert time.monotonic() < deadline, "no request waits for the till's lock"
                     time.sleep(0.02)
 

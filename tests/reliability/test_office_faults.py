@@ -36,10 +36,10 @@ from office_faults_support import (
     put_back_till_database,
     restore_office,
     serve_workers,
-    serving_worker,
     snapshot_office,
     till_lock_held,
     wait_for_workers,
+    worker_on_port,
 )
 import test_fault_matrix as matrix
 from sync.faultproxy import Shop
@@ -337,10 +337,10 @@ def workers(served: tuple[Shop, str, subprocess.Popen[bytes]]
             bo.database_proxy.initialize(previous)
 
 
-def _kill_the_serving_worker(server: subprocess.Popen[bytes], url: str, wait: Any) -> int:
-    """Once a request of the till waits inside a worker: kill -9 that worker."""
-    wait()
-    victim = serving_worker(server.pid, int(url.rsplit(":", 1)[1]))
+def _kill_the_serving_worker(server: subprocess.Popen[bytes], wait: Any) -> int:
+    """Once a request of the till waits inside a worker (for the till's lock, on its
+    database connection): kill -9 that worker."""
+    victim = worker_on_port(server.pid, wait())
     assert victim is not None, "no worker holds the request in flight"
     os.kill(victim, signal.SIGKILL)
     return victim
@@ -372,7 +372,7 @@ def test_worker_killed_during_ingest(
         upload = threading.Thread(target=lambda: done.append(till.upload()))
         with till_lock_held(_url_of(office), _terminal_id(till)) as wait:
             upload.start()
-            victim = _kill_the_serving_worker(server, url, wait)
+            victim = _kill_the_serving_worker(server, wait)
         upload.join(120)
         assert done == [True], "the upload did not get over the dead worker"
         assert victim not in wait_for_workers(server.pid, 2, without=victim)
@@ -407,7 +407,7 @@ def test_worker_killed_during_a_pull(
         while len(link.seen(PRODUCTS, "GET")) < 2 and pull.is_alive():
             threading.Event().wait(0.01)
         with till_lock_held(_url_of(office), _terminal_id(till)) as wait:
-            victim = _kill_the_serving_worker(server, url, wait)
+            victim = _kill_the_serving_worker(server, wait)
         pull.join(120)
         assert pulled and pulled[0].ok, pulled
         assert victim not in wait_for_workers(server.pid, 2, without=victim)
