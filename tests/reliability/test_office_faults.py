@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_proxy import Fault, FaultProxy
+import test_fault_matrix as matrix
+from fault_proxy import Fault, FaultProxy, fault_proxy
 from invariants import check, cursors
-from fault_proxy import fault_proxy
 from office_db import create_database, url_of
 from office_faults_support import (
     PRODUCTS,
@@ -41,7 +41,6 @@ from office_faults_support import (
     wait_for_workers,
     worker_on_port,
 )
-import test_fault_matrix as matrix
 from sync.faultproxy import Shop
 
 from ipos_tui.backoffice import models as bo
@@ -82,7 +81,7 @@ def _issues(till: OfficeTill) -> list[tuple[str, str, int, int]]:
 
 def test_an_old_batch_resent_after_it_was_accepted_is_stored_once(
         till: OfficeTill, proxy: FaultProxy) -> None:
-    """Fault: a batch the back office accepted long ago arrives again, byte for byte
+    """Fault: a batch the back office accepted long ago arrives again, as the till sent it
     (a till, a proxy or a retry queue replaying it) after later batches. Checks: every
     document is answered "duplicate", nothing is stored twice, no numbering issue is
     recorded, and the till's ledger and cursors are as before."""
