@@ -13,7 +13,9 @@ batches never look at the table at the same time):
   a till started, and an earlier batch may simply arrive after a later one.
 * **regression** — a number already held arrives again for a different document
   (a till restored from an old backup numbers anew): the number is recorded,
-  consecutive ones merge into one range. It stays until cleared by hand.
+  consecutive ones merge into one range. It stays until cleared by hand. The
+  rejection tells the till the highest number held (:func:`last_number`), so its
+  numbering goes on above it and only the sales made before that answer clash.
 """
 
 from __future__ import annotations
@@ -94,6 +96,14 @@ def note_regression(terminal_id: int, doc_type: str, number: int) -> None:
                          first=number, last=number, seen_at=utcnow())
     log.warning("terminal %s: %s number %d received again for another document "
                 "(numbering went back)", terminal_id, doc_type, number)
+
+
+def last_number(terminal_id: int, doc_type: str) -> int:
+    """The highest number held of the till's ``doc_type`` (0 when none)."""
+    t = m.Transaction
+    highest = (t.select(fn.MAX(t.number))
+               .where((t.terminal == terminal_id) & (t.doc_type == doc_type)).scalar())
+    return int(highest or 0)
 
 
 def issues_by_terminal(terminal_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

@@ -88,6 +88,10 @@ class TransactionResult(WireModel):
     warnings: list[str] | None = None
     #: With reason "uuid_conflict" for a document of the same till: the stored version.
     stored: StoredSummary | None = None
+    #: With reason "number_conflict" (the till numbers anew what the back office holds,
+    #: e.g. restored from an old backup): the highest number of this document type the
+    #: back office holds from the till; the till's numbering goes on above it.
+    last_number: int | None = None
 
 
 class TransactionsResponse(WireModel):

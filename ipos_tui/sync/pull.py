@@ -2,9 +2,10 @@
 
 Each job follows its stream page by page from the stored cursor and hands every
 page to :class:`ipos_tui.store.feed_apply.FeedApplier`, which commits the page
-and its cursor together. Where the stream starts from zero (first sync, or the back
-office answers ``reset``) the pages go to shadow tables and replace the live ones
-only with the last page, so selling goes on from the old catalogue meanwhile.
+and its cursor together. Where the stream starts from zero (first sync, the back
+office answers ``reset``, or this release builds a newer catalogue shape than the
+stream's, see ``FEED_VERSION``) the pages go to shadow tables and replace the live
+ones only with the last page, so selling goes on from the old catalogue meanwhile.
 
 Pages come in the compact form of protocol 3 (``groups``, see ``ipos_tui.protocol.compact``)
 from a back office that speaks it, else plain; both become the same list of changes
@@ -191,9 +192,13 @@ def _follow(
     shadow_ok = cursors.shadow is not None and applier.shadow_ready(stream)
     if shadow_ok:
         shadow, restart, since = True, False, int(cursors.shadow or 0)
-    elif cursors.live is not None:
+    elif cursors.live is not None and not applier.outdated(stream):
         shadow, restart, since = False, False, cursors.live
-    else:
+    else:  # first sync, or a catalogue of an older shape (FEED_VERSION): from zero
+        if cursors.live is not None:
+            log.info("pull %s: catalogue built with feed version %d, rebuilding",
+                     stream, applier.feed_version(stream))
+            result.reset = True
         shadow, restart, since = True, True, 0
     first = True
     counts: dict[str, Counts] = {}

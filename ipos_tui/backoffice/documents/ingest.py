@@ -115,6 +115,10 @@ class Ingest:
                     doc = parsed[index]
                     with self.office.db.atomic():  # the till's numbering went back
                         numbering.note_regression(self.auth.terminal_id, doc.type, doc.number)
+                    # where its numbering must go on from (a till restored from an old
+                    # backup would otherwise hand out every number held again, one by one)
+                    result["last_number"] = numbering.last_number(self.auth.terminal_id,
+                                                                  doc.type)
                 log.warning("terminal %s: document %s rejected (%s), quarantined",
                             self.auth.terminal_id, uuid, item.reason)
                 result.update(status="rejected", reason=item.reason)

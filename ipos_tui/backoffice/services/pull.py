@@ -75,7 +75,18 @@ class PullService(ServiceBase):
             price_list_id, rev = state.price_list_id, state.rev
             list_switched = stream == "products" and (
                 not state.pulled or state.pulled_price_list_id != price_list_id)
-            reset = since > 0 and (since < state.horizon or since > rev or list_switched)
+            # A cursor below the horizon is from before tombstones it needs were purged,
+            # unless it is the one this terminal was last handed (a rebuild from zero
+            # under way since the purge, which needs no tombstones; a purge forgets the
+            # cursors it outdates). Without this exception every page of a rebuild below
+            # the horizon would be answered with a reset, and the rebuild never ends.
+            stale = since < state.horizon and since != state.pulled_cursor
+            # A cursor past the last one this terminal was handed is one the back office
+            # no longer knows it gave: it was put back from an older copy (even when
+            # its revision has grown past the cursor again since, with other changes
+            # under the same revisions). Every page that moves a cursor is remembered.
+            forgotten = since > (state.pulled_cursor or 0)
+            reset = since > 0 and (stale or forgotten or since > rev or list_switched)
             if reset:
                 log.info("terminal %s: %s stream reset (cursor %s)", auth.terminal_id, stream,
                          since)
@@ -110,10 +121,10 @@ class PullService(ServiceBase):
                 page_key = (auth.company_id, auth.store_id, price_list_id, stream, since, limit,
                             with_totals, reset, rev, version, form)
                 built = cache.get_or_build(page_key, build)
-        # The cursor is written when the stream's pull ends at a new one, and at most
-        # every CONTACT_REFRESH on its way there (a pull of 50 pages is not 50 commits).
-        fresh = (state.pulled_at is not None
-                 and (built.has_more or built.cursor == state.pulled_cursor)
+        # The cursor is written whenever a page hands out a new one (the next page's
+        # ``since`` is checked against it: ``stale``, ``forgotten``), else at most every
+        # CONTACT_REFRESH (a no-op sync writes nothing).
+        fresh = (state.pulled_at is not None and built.cursor == state.pulled_cursor
                  and utcnow() - state.pulled_at < CONTACT_REFRESH
                  and (stream != "products" or state.pulled_price_list_id == price_list_id))
         if contact is not None or not fresh:
@@ -165,7 +176,8 @@ class PullService(ServiceBase):
         return m.RevCounter.get_by_id(self.company_id).rev
 
     def purge_tombstones(self, older_than: timedelta) -> int:
-        """Drop tombstones older than ``older_than``; terminals behind them get a reset."""
+        """Drop tombstones older than ``older_than``; terminals behind them get a reset
+        (their remembered cursors below the new horizon are forgotten: 0)."""
         cutoff = utcnow() - older_than
         entry = m.ChangeEntry
         with write_transaction(self.db, self.company_id):
@@ -180,4 +192,9 @@ class PullService(ServiceBase):
             counter = m.RevCounter.get_by_id(self.company_id)
             counter.horizon = max(counter.horizon, max(revs))
             counter.save()
+            tp = m.TerminalPull
+            tp.update(cursor=0).where(
+                (tp.cursor < counter.horizon)
+                & tp.terminal.in_(m.Terminal.select(m.Terminal.id).where(
+                    m.Terminal.company == self.company_id))).execute()
             return len(revs)

@@ -12,6 +12,11 @@ Why this shape:
   swaps the copies into the live tables in the same transaction. Until then the
   old catalogue keeps selling. Shadow tables are cloned from the live tables' own
   DDL, so they always match the current schema.
+* **A new catalogue shape rebuilds once.** :data:`FEED_VERSION` is the shape of the
+  catalogue this release builds from the feed; the swap that completes a rebuild
+  records it per stream (``local_setting`` "feed_version.<stream>", in the same
+  transaction). A stream built with an older one (:meth:`FeedApplier.outdated`) is
+  rebuilt from zero by the next pull, exactly once, as any reset.
 * **Entities arrive in any order** (no foreign keys): a price may come before its
   product, a barcode before its product. The sales row of a product is derived:
   its unit name and precision from ``unit`` (by the wire's unit id), its price from
@@ -27,9 +32,10 @@ Why this shape:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from peewee import SqliteDatabase
 from pydantic import ValidationError
@@ -50,6 +56,15 @@ from ipos_tui.store.feed_apply.streams import (
     PageResult,
     StreamCursors,
 )
+
+#: The shape of the catalogue this release builds from the feed. Raise it with a
+#: release that needs every stream pulled again (a schema step adding a column the feed
+#: fills, a change type the till now understands, a feed whose payloads changed):
+#: each stream built with an older one is rebuilt from zero once. A till that has
+#: never recorded one holds the catalogue of version 1.
+FEED_VERSION: Final = 1
+#: ``local_setting`` key (+ stream) of the version a stream's catalogue was built with.
+FEED_VERSION_KEY: Final = "feed_version."
 
 
 def parse(raw: Mapping[str, Any]) -> Change:
@@ -84,6 +99,23 @@ class FeedApplier:
         return StreamCursors(
             None if live is None else int(live), None if shadow is None else int(shadow)
         )
+
+    def feed_version(self, stream: str) -> int:
+        """The :data:`FEED_VERSION` the stream's live catalogue was built with."""
+        row = self._db.execute_sql(
+            "SELECT value FROM local_setting WHERE key = ?", (FEED_VERSION_KEY + stream,)
+        ).fetchone()
+        if row is None:
+            return 1
+        try:
+            return int(json.loads(row[0]))
+        except (TypeError, ValueError):
+            return 0  # unreadable: rebuild
+
+    def outdated(self, stream: str) -> bool:
+        """Whether this release must rebuild the stream from zero (a newer catalogue
+        shape than the one its live tables were built with)."""
+        return self.feed_version(stream) < FEED_VERSION
 
     def shadow_ready(self, stream: str) -> bool:
         """Whether every shadow table of an unfinished reset of ``stream`` exists."""
@@ -144,6 +176,11 @@ class FeedApplier:
                 result.swapped = True
                 self._set_cursor(cur, stream, cursor)
                 cur.execute("DELETE FROM sync_cursor WHERE stream = ?", (stream + SHADOW_SUFFIX,))
+                cur.execute(
+                    "INSERT INTO local_setting (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (FEED_VERSION_KEY + stream, json.dumps(FEED_VERSION)),
+                )
             elif shadow:
                 self._set_cursor(cur, stream + SHADOW_SUFFIX, cursor)
             else:

@@ -249,6 +249,10 @@ class UploadRun:
                     self.ledger.record_upload_conflict(
                         queued.uuid, result.stored.model_dump(mode="json", exclude_none=True),
                         self.ctx.clock())
+                if reason == "number_conflict" and result.last_number is not None:
+                    # numbering went back (a restored backup): never hand out again a
+                    # number the back office holds
+                    self.ledger.raise_number_floor(queued.doc_type, result.last_number)
                 refused.append((queued.uuid, reason))
                 self.outcome.rejected.append((queued.number, reason))
                 events.append(ItemFailed(JOB_TRANSACTIONS, item, KEY_REJECTED,
