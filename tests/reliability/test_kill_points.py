@@ -1,0 +1,279 @@
+"""kill -9 of the till at seeded random points (issue 18, the first row of the matrix).
+
+Each test runs a scenario's work in a child process (forked from a forkserver that
+imported the app once, see kill_support.py), SIGKILLs it at a point drawn with the
+seed ``IPOS_FAULT_SEED`` (default :data:`kill_support.DEFAULT_SEED`) inside the phase
+the test aims at — an SQLite step or a file-system call — and then restarts the till
+as the app does and checks what the issue asks: every sale whose commit returned is
+there, numbers are gapless and never reused, a parked receipt is the old or the new
+one, the catalogue is the one of a committed page, cursors never go backwards, what
+was unprinted is printed once, a migration step is all or nothing, an install leaves
+a database that opens. Scenarios with a back office then sync and end with the shared
+invariant checker. Every failure message names the seed, the scenario and the point:
+``IPOS_FAULT_SEED=<seed> pytest tests/reliability/test_kill_points.py -k <scenario>``
+replays it.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kill_support import (
+    NOW,
+    KillLog,
+    Point,
+    Run,
+    copy_dir,
+    draw_points,
+    fault_seed,
+    run_child,
+)
+
+from ipos_tui.domain.receipt import Payment
+from ipos_tui.store.db import open_terminal
+from ipos_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from ipos_tui.till import Till
+from ipos_tui.till.journal_recovery import print_unprinted
+
+#: Kills per scenario (each test asserts it made them all; together ≥ 200 per run).
+KILLS = {"sale_commit": 40, "print": 30, "parked_save": 30, "migration": 30,
+         "update_swap": 20, "page_apply": 12, "cursor_write": 8, "shadow_swap": 12,
+         "upload_in_flight": 12, "day_close": 10}
+#: The scenarios with a back office run once per back-office engine (SQLite, PostgreSQL).
+WITH_BACK_OFFICE = ("page_apply", "cursor_write", "shadow_swap", "upload_in_flight", "day_close")
+
+
+def rng(scenario: str) -> random.Random:
+    return random.Random(f"{fault_seed()}:{scenario}")
+
+
+def receipts(terminal: Any) -> dict[str, int]:
+    rows = terminal.db.execute_sql(
+        "SELECT uuid, number FROM document WHERE doc_type = 'receipt'").fetchall()
+    return {str(u): int(n) for u, n in rows}
+
+
+def assert_gapless(log: KillLog, point: Point, terminal: Any, doc_type: str = "receipt") -> int:
+    """Numbers of ``doc_type`` are 1..n without a gap and the counter says n; returns n."""
+    numbers = sorted(int(n) for (n,) in terminal.db.execute_sql(
+        "SELECT number FROM document WHERE doc_type = ?", (doc_type,)).fetchall())
+    assert numbers == list(range(1, len(numbers) + 1)), f"{log.where(point)} {doc_type} numbers {numbers}"
+    assert terminal.ledger.last_number(doc_type) == len(numbers), (
+        f"{log.where(point)} the {doc_type} counter says {terminal.ledger.last_number(doc_type)},"
+        f" the ledger holds {len(numbers)}")
+    return len(numbers)
+
+
+def sell_one_more(log: KillLog, point: Point, till: Till, plus: list[str]) -> None:
+    """The next sale after the restart takes the next number, never a used one."""
+    before = receipts(till.terminal)
+    product = till.terminal.catalog.find_by_code(plus[0])
+    till.sale.add(till.sale.line(product, qty=9000))
+    stored = till.sale.pay([Payment("gotowka", "gotówka", till.sale.receipt.payable)],
+                           cashier=CASHIER, now=NOW)
+    assert stored.number == len(before) + 1 and stored.number not in before.values(), (
+        f"{log.where(point)} the next sale got number {stored.number} after {sorted(before.values())}")
+
+
+def expect_committed(log: KillLog, point: Point, run: Run, terminal: Any) -> dict[str, int]:
+    """Every receipt whose commit returned before the kill is stored, with its number."""
+    stored = receipts(terminal)
+    for doc_uuid, number, _index in run.reported("sold"):
+        assert stored.get(doc_uuid) == number, (
+            f"{log.where(point)} receipt {number} ({doc_uuid}) was committed, then lost")
+    return stored
+
+
+from kill_support import _cashier  # noqa: E402
+
+CASHIER = _cashier()
+
+
+@pytest.fixture(scope="module")
+def demo_plus(demo_template: Path) -> list[str]:
+    with open_terminal(demo_template) as terminal:
+        rows = terminal.db.execute_sql(
+            "SELECT plu FROM product WHERE active = 1 AND unit = 'szt.' AND deposit = 0"
+            " AND price > 0 ORDER BY id LIMIT 8").fetchall()
+    return [str(plu) for (plu,) in rows]
+
+
+# --------------------------------------------------------------------------- sale commit
+
+
+def test_kill_during_sale_commit(demo_template: Path, demo_plus: list[str], tmp_path: Path) -> None:
+    """Kill: anywhere while a receipt is parked and paid (SQLite steps of the park and
+    of the pay transaction). Checks: every receipt whose ``pay`` returned is stored with
+    its number; numbers gapless; the open receipt after the restart is the unpaid
+    sale's or empty, never a paid one's; the next sale takes the next number."""
+    log = KillLog("sale_commit")
+    params = {"count": 4, "plus": demo_plus}
+    dry_dir = copy_dir(demo_template, tmp_path / "dry")
+    dry = run_child("sale", dry_dir, params)
+    assert dry.exitcode == 0 and len(dry.reported("sold")) == 4
+    for point in draw_points(dry, ("pay", "park"), KILLS[log.scenario], rng(log.scenario), io_share=0):
+        data_dir = copy_dir(demo_template, tmp_path / "till")
+        run = run_child("sale", data_dir, params, point)
+        log.expect_killed(run, point)
+        with Till.open(data_dir) as till:
+            stored = expect_committed(log, point, run, till.terminal)
+            count = assert_gapless(log, point, till.terminal)
+            assert count == len(stored) <= 4
+            open_lines = [line.qty for line in till.sale.receipt.lines]
+            # sale i sells (i + 1) * 1000: the open receipt may be sale `count`'s, no other
+            assert open_lines in ([], [(count + 1) * 1000]), (
+                f"{log.where(point)} open receipt {open_lines} after {count} paid sales")
+            sell_one_more(log, point, till, demo_plus)
+    assert log.kills >= KILLS[log.scenario]
+
+
+# --------------------------------------------------------------------------- print
+
+
+def test_kill_during_print_prints_the_unprinted_once(
+        demo_template: Path, demo_plus: list[str], tmp_path: Path) -> None:
+    """Kill: while a paid receipt is printed (the printer's journal write, the printout
+    file's write, fsync and rename). Checks: at the restart the journal recovery
+    prints exactly the receipts without a journal entry, once; afterwards every
+    receipt has one journal entry and its printout file; a second start prints nothing."""
+    log = KillLog("print")
+    params = {"count": 3, "plus": demo_plus, "print": True}
+    dry = run_child("sale", copy_dir(demo_template, tmp_path / "dry"), params)
+    assert dry.exitcode == 0 and len(dry.reported("printed")) == 3
+    for point in draw_points(dry, ("print",), KILLS[log.scenario], rng(log.scenario)):
+        data_dir = copy_dir(demo_template, tmp_path / "till")
+        run = run_child("sale", data_dir, params, point)
+        log.expect_killed(run, point)
+        with Till.open(data_dir) as till:
+            stored = expect_committed(log, point, run, till.terminal)
+            printed_before = {u for (u,) in till.terminal.db.execute_sql(
+                "SELECT document_uuid FROM printer_journal WHERE document_uuid IS NOT NULL")}
+            for (doc_uuid,) in run.reported("printed"):
+                assert doc_uuid in printed_before, f"{log.where(point)} printed {doc_uuid} is not journaled"
+            result = print_unprinted(till, NOW, data_dir)
+            late = [item.detail.uuid for item in result.printed]
+            assert not result.failed, f"{log.where(point)} {result.failed}"
+            assert sorted(late) == sorted(set(stored) - printed_before), (
+                f"{log.where(point)} printed late {late}, journaled before {printed_before}")
+            per_document = dict(till.terminal.db.execute_sql(
+                "SELECT document_uuid, count(*) FROM printer_journal"
+                " WHERE document_uuid IS NOT NULL GROUP BY document_uuid").fetchall())
+            assert per_document == dict.fromkeys(stored, 1), f"{log.where(point)} {per_document}"
+            for number in stored.values():
+                printout = data_dir / "printouts" / f"receipt-{number:06d}.txt"
+                assert printout.is_file(), f"{log.where(point)} no printout file of receipt {number}"
+            assert print_unprinted(till, NOW, data_dir).nothing, f"{log.where(point)} printed twice"
+    assert log.kills >= KILLS[log.scenario]
+
+
+# --------------------------------------------------------------------------- parked receipt
+
+
+def test_kill_during_parked_save_keeps_the_old_or_the_new_receipt(
+        demo_template: Path, demo_plus: list[str], tmp_path: Path) -> None:
+    """Kill: while the open receipt is rewritten after a change (its one save
+    transaction). Checks: the receipt the restarted till opens is the last saved
+    version or the one being saved, whole (its lines exactly that version's)."""
+    log = KillLog("parked_save")
+    params = {"count": 6, "plus": demo_plus}
+    dry = run_child("parked", copy_dir(demo_template, tmp_path / "dry"), params)
+    assert dry.exitcode == 0 and len(dry.reported("saved")) == 6
+    for point in draw_points(dry, ("save",), KILLS[log.scenario], rng(log.scenario), io_share=0):
+        data_dir = copy_dir(demo_template, tmp_path / "till")
+        run = run_child("parked", data_dir, params, point)
+        log.expect_killed(run, point)
+        saved = max((v for (v,) in run.reported("saved")), default=0)
+        with Till.open(data_dir) as till:
+            lines = [(line.plu, line.qty) for line in till.sale.receipt.lines]
+            versions = {v: [(demo_plus[i % len(demo_plus)], i * 1000) for i in range(1, v + 1)]
+                        for v in (saved, saved + 1)}
+            assert lines in versions.values(), (
+                f"{log.where(point)} saved version {saved}, the till opened {lines}")
+            assert len(till.sale.parked.list_parked()) == 1
+    assert log.kills >= KILLS[log.scenario]
+
+
+# --------------------------------------------------------------------------- migration
+
+
+def old_database(directory: Path) -> Path:
+    """A till database of schema version 1 with a catalogue and two sales in it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(directory / "terminal.sqlite3")
+    for statement in MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO terminal_info (id, terminal_id, name, store_id) VALUES (1, 3, 'Kasa', 1)")
+    for i in range(1, 4):
+        conn.execute(
+            "INSERT INTO product (id, plu, name, name_norm, name_t9, unit, precision, vat_letter,"
+            " price) VALUES (?, ?, ?, ?, ?, 'szt.', 0, 'A', ?)",
+            (i, str(i), f"Towar {i}", f"towar {i}", "869270", 100 * i))
+    for n in (1, 2):
+        conn.execute(
+            "INSERT INTO document (uuid, doc_type, number, kind, created_utc, created_local,"
+            " cashier_id, cashier_name, store_id, terminal_id, total, discount_total, vat)"
+            " VALUES (?, 'receipt', ?, 'paragon', '2026-01-01T10:00:00Z', '2026-01-01T11:00:00',"
+            " 1, 'Anna', 1, 3, 100, 0, '{}')", (f"old-{n}", n))
+    conn.execute("INSERT INTO number_sequence (doc_type, last_number) VALUES ('receipt', 2)")
+    conn.commit()
+    conn.close()
+    return directory
+
+
+def schema_of(path: Path) -> set[tuple[str, str]]:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return {(str(n), str(s)) for n, s in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")}
+    finally:
+        conn.close()
+
+
+def version_of(path: Path) -> int:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_kill_during_migration_leaves_a_whole_step(tmp_path: Path) -> None:
+    """Kill: while an old (version 1) database is opened and migrated. Checks: the file
+    is at some version v with exactly the schema of version v (a step is done whole
+    or not begun), the sales in it are intact, and the app opens it after (migrating
+    the rest) with the ledger and its numbering unchanged."""
+    log = KillLog("migration")
+    template = old_database(tmp_path / "old")
+    # the schema of every version, built step by step
+    schemas = {}
+    reference = tmp_path / "reference.sqlite3"
+    conn = sqlite3.connect(reference)
+    for version, steps in enumerate(MIGRATIONS, start=1):
+        for statement in steps:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.commit()
+        schemas[version] = schema_of(reference)
+    conn.close()
+    dry = run_child("migrate", copy_dir(template, tmp_path / "dry"))
+    assert dry.exitcode == 0 and dry.reported("opened") == [[SCHEMA_VERSION]]
+    for point in draw_points(dry, ("migrate",), KILLS[log.scenario], rng(log.scenario), io_share=0):
+        data_dir = copy_dir(template, tmp_path / "till")
+        run = run_child("migrate", data_dir, {}, point)
+        log.expect_killed(run, point)
+        path = data_dir / "terminal.sqlite3"
+        version = version_of(path)
+        assert schema_of(path) == schemas[version], (
+            f"{log.where(point)} version {version} with another schema: "
+            f"{sorted(schema_of(path) ^ schemas[version])[:3]}")
+        with Till.open(data_dir) as till:
+            assert till.terminal.schema_version == SCHEMA_VERSION
+            assert receipts(till.terminal) == {"old-1": 1, "old-2": 2}, log.where(point)
+            assert till.terminal.ledger.last_number("receipt") == 2, log.where(point)
+    assert log.kills >= KILLS[log.scenario]
