@@ -9,7 +9,8 @@ costs a fork, not an interpreter. Inside the child two counters tick:
   (``sqlite3.connect`` is wrapped to install ``set_progress_handler(tick, 1)``);
 * ``io``: before and after each file-system call that makes a change durable or
   visible (``os.write``, ``os.fsync``, ``os.replace``, ``os.rename``, ``os.unlink``,
-  ``os.rmdir``, ``os.mkdir``, ``os.ftruncate``).
+  ``os.rmdir``, ``os.mkdir``, ``os.ftruncate``) and each ``socket.sendall`` (a request
+  to the back office: killed right after it, the till dies with its request in flight).
 
 A :class:`Point` names a counter and a value: when that counter reaches it, the
 child sends itself SIGKILL (nothing runs after: no ``finally``, no ``atexit``, no
@@ -27,11 +28,13 @@ the kill is exactly what the till had told its caller before dying.
 from __future__ import annotations
 
 import json
+import time
 import multiprocessing
 import os
 import random
 import shutil
 import signal
+import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -141,13 +144,27 @@ def uncounted() -> Iterator[None]:
         _paused = before
 
 
+_started = 0.0
+
+
 def _install(point: Point | None, report_path: str) -> None:
-    global _target, _report_fd
+    global _target, _report_fd, _started
+    _started = time.time()
     _target = point
     _report_fd = os.open(report_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     sqlite3.connect = _connect  # peewee looks it up at call time (peewee.sqlite3 is sqlite3)
     for name in _IO_CALLS:
         _wrap_io(name)
+    sendall = socket.socket.sendall
+
+    def sending(self: socket.socket, *args: Any, **kwargs: Any) -> Any:
+        # a request leaving for the back office: before it, and once it is all sent
+        _tick(_IO)
+        result = sendall(self, *args, **kwargs)
+        _tick(_IO)
+        return result
+
+    socket.socket.sendall = sending  # type: ignore[method-assign]
 
 
 def _child(scenario: str, data_dir: str, params: dict[str, Any], point: Point | None,
@@ -155,7 +172,7 @@ def _child(scenario: str, data_dir: str, params: dict[str, Any], point: Point | 
     _install(point, report_path)
     SCENARIOS[scenario](Path(data_dir), params)
     report("phases", _phases)
-    report("end", _counts)
+    report("end", _counts, time.process_time(), time.time() - _started)
     os._exit(0)  # no atexit, no multiprocessing teardown: cheap and the same in every run
 
 
@@ -175,14 +192,50 @@ def scenario(name: str) -> Callable[[Callable[[Path, dict[str, Any]], None]],
 # --------------------------------------------------------------------------- the parent
 
 _context: Any = None
+_WARM: Final = "IPOS_KILL_FORKSERVER"
+
+
+def _warm_up() -> None:
+    """What every child would otherwise load itself, loaded once in the forkserver:
+    the app's modules and babel's locale data (the first amount formatted)."""
+    import invariants  # noqa: F401 (the dry runs' catalogue hash)
+
+    import ipos_tui.sync.pull  # noqa: F401
+    import ipos_tui.sync.upload  # noqa: F401
+    import ipos_tui.till  # noqa: F401
+    import ipos_tui.till.day_close  # noqa: F401
+    import ipos_tui.till.journal_recovery  # noqa: F401
+    import ipos_tui.till.syncing  # noqa: F401
+    import ipos_tui.updates.install  # noqa: F401
+    from ipos_tui.domain.money import format_money
+    from ipos_tui.i18n import t
+
+    format_money(123456)
+    t("day.done")
+    # every child's httpx client would load the CA bundle again (~0.1 s) for a plain
+    # http:// back office: one context, made here, serves them all
+    import httpx._transports.default as transports
+
+    context = transports.create_ssl_context()
+    transports.create_ssl_context = lambda **_options: context  # type: ignore[assignment]
+
+
+if os.environ.get(_WARM) == "1":  # imported by the forkserver's preload
+    _warm_up()
 
 
 def _forkserver() -> Any:
     global _context
     if _context is None:
+        from multiprocessing import forkserver
+
         _context = multiprocessing.get_context("forkserver")
-        _context.set_forkserver_preload(["kill_support", "ipos_tui.till", "ipos_tui.till.syncing",
-                                         "ipos_tui.till.day_close", "ipos_tui.updates.install"])
+        _context.set_forkserver_preload(["kill_support"])
+        os.environ[_WARM] = "1"
+        try:
+            forkserver.ensure_running()
+        finally:
+            del os.environ[_WARM]
     return _context
 
 
@@ -277,7 +330,8 @@ def _cashier() -> Any:
                 permissions=frozenset())
 
 
-def _sell(till: Any, index: int, plus: list[str], cashier: Any, *, lines: int = 1) -> Any:
+def _sell(till: Any, index: int, plus: list[str], cashier: Any, *, lines: int = 1,
+          method: str = "gotowka") -> Any:
     """Ring up sale ``index`` (its own quantities, so its lines are recognisable),
     keep it parked, then pay it: returns the stored document."""
     from ipos_tui.domain.receipt import Payment
@@ -289,7 +343,7 @@ def _sell(till: Any, index: int, plus: list[str], cashier: Any, *, lines: int = 
         till.sale.save(cashier.id)
     payable = till.sale.receipt.payable
     with phase("pay"):
-        return till.sale.pay([Payment("gotowka", "gotówka", payable)], cashier=cashier,
+        return till.sale.pay([Payment(method, method, payable)], cashier=cashier,
                              now=NOW + timedelta(minutes=index))
 
 
@@ -393,7 +447,7 @@ def _upload_victim(data_dir: Path, params: dict[str, Any]) -> None:
     till = Till.open(data_dir)
     cashier = _cashier()
     for index in range(params["count"]):
-        stored = _sell(till, index, params["plus"], cashier)
+        stored = _sell(till, index, params["plus"], cashier, method=params["method"])
         report("sold", stored.uuid, stored.number, index)
     context = SyncContext.for_terminal(till.terminal, sleep=lambda _s: None, max_attempts=2,
                                        clock=lambda: NOW)
@@ -411,7 +465,7 @@ def _day_close_victim(data_dir: Path, params: dict[str, Any]) -> None:
     till = Till.open(data_dir)
     cashier = _cashier()
     for index in range(params["count"]):
-        stored = _sell(till, index, params["plus"], cashier)
+        stored = _sell(till, index, params["plus"], cashier, method=params["method"])
         report("sold", stored.uuid, stored.number, index)
     product = till.terminal.catalog.find_by_code(params["plus"][0])
     till.sale.add(till.sale.line(product, qty=7000))

@@ -17,12 +17,15 @@ replays it.
 from __future__ import annotations
 
 import random
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from office_db import OfficeBackend
+from sync.faultproxy import Shop, serve_app
 from kill_support import (
     NOW,
     KillLog,
@@ -34,10 +37,14 @@ from kill_support import (
     run_child,
 )
 
+from ipos_tui.backoffice.api import create_app
 from ipos_tui.domain.receipt import Payment
 from ipos_tui.store.db import open_terminal
 from ipos_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from ipos_tui.till import Till
+from ipos_tui.sync.context import SyncContext
+from ipos_tui.sync.progress import CancelToken, null_observer
+from ipos_tui.sync.pull import pull_stream
 from ipos_tui.till.journal_recovery import print_unprinted
 
 #: Kills per scenario (each test asserts it made them all; together ≥ 200 per run).
@@ -94,6 +101,23 @@ from kill_support import _cashier  # noqa: E402
 CASHIER = _cashier()
 
 
+@pytest.fixture
+def fast_dir(tmp_path: Path) -> Iterator[Path]:
+    """Where the killed tills live: tmpfs when there is one (a kill is not a power
+    cut: what the kernel has is kept either way, and fsync costs nothing there)."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        yield tmp_path
+        return
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="ipos-kill-", dir=shm))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def demo_plus(demo_template: Path) -> list[str]:
     with open_terminal(demo_template) as terminal:
@@ -106,18 +130,18 @@ def demo_plus(demo_template: Path) -> list[str]:
 # --------------------------------------------------------------------------- sale commit
 
 
-def test_kill_during_sale_commit(demo_template: Path, demo_plus: list[str], tmp_path: Path) -> None:
+def test_kill_during_sale_commit(demo_template: Path, demo_plus: list[str], fast_dir: Path) -> None:
     """Kill: anywhere while a receipt is parked and paid (SQLite steps of the park and
     of the pay transaction). Checks: every receipt whose ``pay`` returned is stored with
     its number; numbers gapless; the open receipt after the restart is the unpaid
     sale's or empty, never a paid one's; the next sale takes the next number."""
     log = KillLog("sale_commit")
     params = {"count": 4, "plus": demo_plus}
-    dry_dir = copy_dir(demo_template, tmp_path / "dry")
+    dry_dir = copy_dir(demo_template, fast_dir / "dry")
     dry = run_child("sale", dry_dir, params)
     assert dry.exitcode == 0 and len(dry.reported("sold")) == 4
     for point in draw_points(dry, ("pay", "park"), KILLS[log.scenario], rng(log.scenario), io_share=0):
-        data_dir = copy_dir(demo_template, tmp_path / "till")
+        data_dir = copy_dir(demo_template, fast_dir / "till")
         run = run_child("sale", data_dir, params, point)
         log.expect_killed(run, point)
         with Till.open(data_dir) as till:
@@ -136,17 +160,17 @@ def test_kill_during_sale_commit(demo_template: Path, demo_plus: list[str], tmp_
 
 
 def test_kill_during_print_prints_the_unprinted_once(
-        demo_template: Path, demo_plus: list[str], tmp_path: Path) -> None:
+        demo_template: Path, demo_plus: list[str], fast_dir: Path) -> None:
     """Kill: while a paid receipt is printed (the printer's journal write, the printout
     file's write, fsync and rename). Checks: at the restart the journal recovery
     prints exactly the receipts without a journal entry, once; afterwards every
     receipt has one journal entry and its printout file; a second start prints nothing."""
     log = KillLog("print")
     params = {"count": 3, "plus": demo_plus, "print": True}
-    dry = run_child("sale", copy_dir(demo_template, tmp_path / "dry"), params)
+    dry = run_child("sale", copy_dir(demo_template, fast_dir / "dry"), params)
     assert dry.exitcode == 0 and len(dry.reported("printed")) == 3
     for point in draw_points(dry, ("print",), KILLS[log.scenario], rng(log.scenario)):
-        data_dir = copy_dir(demo_template, tmp_path / "till")
+        data_dir = copy_dir(demo_template, fast_dir / "till")
         run = run_child("sale", data_dir, params, point)
         log.expect_killed(run, point)
         with Till.open(data_dir) as till:
@@ -164,9 +188,11 @@ def test_kill_during_print_prints_the_unprinted_once(
                 "SELECT document_uuid, count(*) FROM printer_journal"
                 " WHERE document_uuid IS NOT NULL GROUP BY document_uuid").fetchall())
             assert per_document == dict.fromkeys(stored, 1), f"{log.where(point)} {per_document}"
-            for number in stored.values():
+            for doc_uuid, number in stored.items():
                 printout = data_dir / "printouts" / f"receipt-{number:06d}.txt"
                 assert printout.is_file(), f"{log.where(point)} no printout file of receipt {number}"
+                (entry,) = till.printer.printouts_of(doc_uuid)
+                assert printout.read_text("utf-8") == entry.text, f"{log.where(point)} {printout}"
             assert print_unprinted(till, NOW, data_dir).nothing, f"{log.where(point)} printed twice"
     assert log.kills >= KILLS[log.scenario]
 
@@ -175,16 +201,16 @@ def test_kill_during_print_prints_the_unprinted_once(
 
 
 def test_kill_during_parked_save_keeps_the_old_or_the_new_receipt(
-        demo_template: Path, demo_plus: list[str], tmp_path: Path) -> None:
+        demo_template: Path, demo_plus: list[str], fast_dir: Path) -> None:
     """Kill: while the open receipt is rewritten after a change (its one save
     transaction). Checks: the receipt the restarted till opens is the last saved
     version or the one being saved, whole (its lines exactly that version's)."""
     log = KillLog("parked_save")
     params = {"count": 6, "plus": demo_plus}
-    dry = run_child("parked", copy_dir(demo_template, tmp_path / "dry"), params)
+    dry = run_child("parked", copy_dir(demo_template, fast_dir / "dry"), params)
     assert dry.exitcode == 0 and len(dry.reported("saved")) == 6
     for point in draw_points(dry, ("save",), KILLS[log.scenario], rng(log.scenario), io_share=0):
-        data_dir = copy_dir(demo_template, tmp_path / "till")
+        data_dir = copy_dir(demo_template, fast_dir / "till")
         run = run_child("parked", data_dir, params, point)
         log.expect_killed(run, point)
         saved = max((v for (v,) in run.reported("saved")), default=0)
@@ -243,16 +269,16 @@ def version_of(path: Path) -> int:
         conn.close()
 
 
-def test_kill_during_migration_leaves_a_whole_step(tmp_path: Path) -> None:
+def test_kill_during_migration_leaves_a_whole_step(fast_dir: Path) -> None:
     """Kill: while an old (version 1) database is opened and migrated. Checks: the file
     is at some version v with exactly the schema of version v (a step is done whole
     or not begun), the sales in it are intact, and the app opens it after (migrating
     the rest) with the ledger and its numbering unchanged."""
     log = KillLog("migration")
-    template = old_database(tmp_path / "old")
+    template = old_database(fast_dir / "old")
     # the schema of every version, built step by step
     schemas = {}
-    reference = tmp_path / "reference.sqlite3"
+    reference = fast_dir / "reference.sqlite3"
     conn = sqlite3.connect(reference)
     for version, steps in enumerate(MIGRATIONS, start=1):
         for statement in steps:
@@ -261,10 +287,10 @@ def test_kill_during_migration_leaves_a_whole_step(tmp_path: Path) -> None:
         conn.commit()
         schemas[version] = schema_of(reference)
     conn.close()
-    dry = run_child("migrate", copy_dir(template, tmp_path / "dry"))
+    dry = run_child("migrate", copy_dir(template, fast_dir / "dry"))
     assert dry.exitcode == 0 and dry.reported("opened") == [[SCHEMA_VERSION]]
     for point in draw_points(dry, ("migrate",), KILLS[log.scenario], rng(log.scenario), io_share=0):
-        data_dir = copy_dir(template, tmp_path / "till")
+        data_dir = copy_dir(template, fast_dir / "till")
         run = run_child("migrate", data_dir, {}, point)
         log.expect_killed(run, point)
         path = data_dir / "terminal.sqlite3"
@@ -276,4 +302,195 @@ def test_kill_during_migration_leaves_a_whole_step(tmp_path: Path) -> None:
             assert till.terminal.schema_version == SCHEMA_VERSION
             assert receipts(till.terminal) == {"old-1": 1, "old-2": 2}, log.where(point)
             assert till.terminal.ledger.last_number("receipt") == 2, log.where(point)
+    assert log.kills >= KILLS[log.scenario]
+
+
+# --------------------------------------------------------------------------- with a back office
+
+
+class Office:
+    """The module's back office (SQLite, then PostgreSQL), served on 127.0.0.1, and
+    till templates made against it: ``synced`` (activated for store 1, every stream
+    pulled before the back office changed 12 products and added 6: its next products
+    pull is incremental), ``fresh`` (activated, config and users pulled, no
+    products: its first products pull builds the shadow tables and swaps them in),
+    ``current`` (``synced`` pulled again: the catalogue of today)."""
+
+    def __init__(self, shop: Shop, base: str, root: Path) -> None:
+        self.shop, self.base, self.root = shop, base, root
+        office = shop.office
+        for i in range(14):
+            shop.products[f"p{i}"] = office.add_product(
+                f"Produkt {i:02d}", f"30{i:02d}", "ABCD"[i % 4], prices={1: 200 + i, 2: 210 + i})
+        self.synced = self._template("synced", ("config", "users", "products"))
+        self.fresh = self._template("fresh", ("config", "users"))
+        for i in range(12):
+            office.update_product(shop.products[f"p{i}"], name=f"Produkt {i:02d} v2")
+            office.set_price(1, shop.products[f"p{i}"], 300 + i)
+        for i in range(6):
+            office.add_product(f"Nowy {i}", f"40{i:02d}", "A", prices={1: 500 + i, 2: 510 + i})
+        self.current = copy_dir(self.synced, root / "current")
+        with open_terminal(self.current) as terminal:
+            assert all(pull(terminal, ("products",)).values())
+
+    def _template(self, name: str, streams: tuple[str, ...]) -> Path:
+        data_dir = self.root / name
+        with open_terminal(data_dir) as terminal:
+            self.shop.activate(self.base, terminal)
+            assert all(pull(terminal, streams).values())
+        return data_dir
+
+    def new_till(self, template: Path, target: Path) -> Path:
+        """A copy of ``template`` activated again as a new till of store 1 (its own
+        terminal id: its sales never collide with another copy's)."""
+        copy_dir(template, target)
+        with open_terminal(target) as terminal:
+            self.shop.activate(self.base, terminal)
+        return target
+
+
+def pull(terminal: Any, streams: tuple[str, ...] = ("config", "users", "products"),
+         page_limit: int = 1000) -> dict[str, bool]:
+    context = SyncContext.for_terminal(terminal, sleep=lambda _s: None, page_limit=page_limit)
+    assert context is not None
+    with context:
+        return {s: pull_stream(context, s, null_observer, CancelToken()).ok for s in streams}
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory, office_backend: OfficeBackend) -> Iterator[Office]:
+    root = tmp_path_factory.mktemp("kill-office")
+    shop = Shop.create(office_backend.url(root / "office.sqlite3"))
+    with serve_app(create_app(shop.office)) as base:
+        yield Office(shop, base, root)
+
+
+def shop_plus(office: Office) -> list[str]:
+    return ["100", "101", "102", "3000", "3001"]
+
+
+def catalogue_states(dry: Run) -> set[tuple[Any, ...]]:
+    return {tuple(state) for state in dry.reported("page")}
+
+
+def check_catalogue_after_kill(log: KillLog, point: Point, office: Office, data_dir: Path,
+                               stream: str, states: set[tuple[Any, ...]],
+                               start: dict[str, int]) -> None:
+    """The catalogue on sale is the one a committed page left (nothing half applied),
+    its FTS index is sound, cursors did not go back; then the pull finishes and the
+    shared invariants hold."""
+    from invariants import catalogue_hash, check, cursors, till_catalogue
+
+    from ipos_tui.store.feed_apply import FeedApplier
+
+    with open_terminal(data_dir) as terminal:
+        found = FeedApplier(terminal.db).cursors(stream)
+        state = (found.live, found.shadow, catalogue_hash(till_catalogue(terminal)))
+        assert state in states, (f"{log.where(point)} cursors {found} with a catalogue no committed"
+                                 f" page left (committed: {sorted(map(str, states))[:4]} …)")
+        terminal.db.execute_sql("INSERT INTO product_fts (product_fts) VALUES ('integrity-check')")
+        at_kill = cursors(terminal)
+        for key, value in start.items():
+            assert at_kill.get(key, value) >= value, f"{log.where(point)} cursor {key} went back"
+        assert all(pull(terminal).values()), f"{log.where(point)} the pull after the restart failed"
+        check(terminal, office.shop.office, cursors_before={
+            key: value for key, value in at_kill.items() if not key.endswith(":shadow")})
+
+
+def test_kill_during_catalogue_page_apply(office: Office, fast_dir: Path) -> None:
+    """Kill: while a page of an incremental products pull is applied (its SQLite steps,
+    its request to the back office). Checks: the catalogue on sale is exactly the
+    state after some committed page (never half a page), cursors never go back; the
+    restarted pull ends equal to the back office (shared invariants)."""
+    log = KillLog("page_apply")
+    params = {"stream": "products", "page_limit": 5, "snapshot": True}
+    start = cursors_of(office.synced)
+    dry = run_child("pull", copy_dir(office.synced, fast_dir / "dry"), params)
+    assert dry.exitcode == 0 and dry.reported("pulled") == [[True]]
+    states = catalogue_states(dry)
+    assert len(states) >= 5, states  # several pages, each its own state
+    params["snapshot"] = False
+    for point in draw_points(dry, ("page",), KILLS[log.scenario], rng(log.scenario)):
+        data_dir = copy_dir(office.synced, fast_dir / "till")
+        log.expect_killed(run_child("pull", data_dir, params, point), point)
+        check_catalogue_after_kill(log, point, office, data_dir, "products", states, start)
+    assert log.kills >= KILLS[log.scenario]
+
+
+def test_kill_during_cursor_write(office: Office, fast_dir: Path) -> None:
+    """Kill: while a pulled page's cursor is written (the statement storing it in the
+    page's transaction). Checks as for a page: the cursor and the catalogue are of the
+    same committed page, never one without the other."""
+    log = KillLog("cursor_write")
+    params = {"stream": "products", "page_limit": 5, "snapshot": True}
+    start = cursors_of(office.synced)
+    dry = run_child("pull", copy_dir(office.synced, fast_dir / "dry"), params)
+    states = catalogue_states(dry)
+    params["snapshot"] = False
+    for point in draw_points(dry, ("cursor",), KILLS[log.scenario], rng(log.scenario), io_share=0):
+        data_dir = copy_dir(office.synced, fast_dir / "till")
+        log.expect_killed(run_child("pull", data_dir, params, point), point)
+        check_catalogue_after_kill(log, point, office, data_dir, "products", states, start)
+    assert log.kills >= KILLS[log.scenario]
+
+
+def test_kill_during_first_sync_and_shadow_swap(office: Office, fast_dir: Path) -> None:
+    """Kill: during a first products pull, built in the shadow tables (half the points)
+    and while the complete shadow is swapped in (the other half). Checks: the till
+    sells from the old (empty) catalogue or the whole new one, nothing between; the
+    shadow cursor resumes; then the shared invariants."""
+    log = KillLog("shadow_swap")
+    params = {"stream": "products", "page_limit": 4, "snapshot": True}
+    start = cursors_of(office.fresh)
+    dry = run_child("pull", copy_dir(office.fresh, fast_dir / "dry"), params)
+    assert dry.exitcode == 0 and dry.reported("pulled") == [[True]]
+    states = catalogue_states(dry)
+    assert len({state[2] for state in states}) == 2, "old (empty) and new: nothing between"
+    params["snapshot"] = False
+    chooser = rng(log.scenario)
+    half = KILLS[log.scenario] // 2
+    points = (draw_points(dry, ("swap",), half, chooser)
+              + draw_points(dry, ("page",), KILLS[log.scenario] - half, chooser))
+    for point in points:
+        data_dir = copy_dir(office.fresh, fast_dir / "till")
+        log.expect_killed(run_child("pull", data_dir, params, point), point)
+        check_catalogue_after_kill(log, point, office, data_dir, "products", states, start)
+    assert log.kills >= KILLS[log.scenario]
+
+
+def cursors_of(data_dir: Path) -> dict[str, int]:
+    from invariants import cursors
+
+    with open_terminal(data_dir) as terminal:
+        return cursors(terminal)
+
+
+def unsent(terminal: Any) -> int:
+    return int(terminal.db.execute_sql(
+        "SELECT count(*) FROM document WHERE upload_state = 'pending'").fetchone()[0])
+
+
+def test_kill_during_upload_and_the_queue_resumes(office: Office, fast_dir: Path) -> None:
+    """Kill: while three finished sales are sent (the upload's SQLite steps, right
+    before and right after its request leaves: the back office may have stored the
+    batch the till never heard back about). Checks: the sales are stored, gapless;
+    the till's background upload (what the app runs at start, without a new sale)
+    sends what is left; every sale is in the back office exactly once (invariants)."""
+    from invariants import check, cursors
+
+    log = KillLog("upload_in_flight")
+    params = {"count": 3, "plus": shop_plus(office), "method": "cash"}
+    dry = run_child("upload", office.new_till(office.current, fast_dir / "dry"), params)
+    assert dry.exitcode == 0 and dry.reported("uploaded") == [[True]], dry.lines
+    for point in draw_points(dry, ("upload",), KILLS[log.scenario], rng(log.scenario)):
+        data_dir = office.new_till(office.current, fast_dir / "till")
+        run = run_child("upload", data_dir, params, point)
+        log.expect_killed(run, point)
+        with Till.open(data_dir) as till:
+            before = cursors(till.terminal)
+            stored = expect_committed(log, point, run, till.terminal)
+            assert len(stored) == 3 and assert_gapless(log, point, till.terminal) == 3
+            till.sync.upload_in_background()
+            assert unsent(till.terminal) == 0, f"{log.where(point)} the queue did not resume"
+            check(till.terminal, office.shop.office, cursors_before=before)
     assert log.kills >= KILLS[log.scenario]
