@@ -494,3 +494,97 @@ def test_kill_during_upload_and_the_queue_resumes(office: Office, fast_dir: Path
             assert unsent(till.terminal) == 0, f"{log.where(point)} the queue did not resume"
             check(till.terminal, office.shop.office, cursors_before=before)
     assert log.kills >= KILLS[log.scenario]
+
+
+def documents_printed_once(log: KillLog, point: Point, till: Till) -> None:
+    per_document = dict(till.terminal.db.execute_sql(
+        "SELECT document_uuid, count(*) FROM printer_journal WHERE document_uuid IS NOT NULL"
+        " GROUP BY document_uuid").fetchall())
+    documents = [u for (u,) in till.terminal.db.execute_sql("SELECT uuid FROM document")]
+    assert {u: per_document.get(u, 0) for u in documents} == dict.fromkeys(documents, 1), (
+        f"{log.where(point)} journal entries per document: {per_document}")
+
+
+def test_kill_during_day_close_steps(office: Office, fast_dir: Path) -> None:
+    """Kill: anywhere in the day close (its uploads and pulls, the card settlement,
+    clearing the parked receipt, storing and printing the daily report, the report's
+    upload). Checks: sales and reports stored before the kill stay, each kind
+    numbered gaplessly; at the restart whatever is unprinted is printed once; the
+    cashier's second day close finishes with a report; then every document is in the
+    back office exactly once (invariants)."""
+    from invariants import check, cursors
+
+    log = KillLog("day_close")
+    params = {"count": 2, "plus": shop_plus(office), "method": "cash"}
+    dry = run_child("day_close", office.new_till(office.current, fast_dir / "dry"), params)
+    assert dry.exitcode == 0, dry.lines
+    ((report_uuid, states),) = dry.reported("closed")
+    assert report_uuid and states["report"] == "done", states
+    for point in draw_points(dry, ("day_close",), KILLS[log.scenario], rng(log.scenario)):
+        data_dir = office.new_till(office.current, fast_dir / "till")
+        run = run_child("day_close", data_dir, params, point)
+        log.expect_killed(run, point)
+        with Till.open(data_dir) as till:
+            before = cursors(till.terminal)
+            expect_committed(log, point, run, till.terminal)
+            assert assert_gapless(log, point, till.terminal) == 2
+            reports = assert_gapless(log, point, till.terminal, "daily_report")
+            assert reports <= 1, f"{log.where(point)} {reports} daily reports from one day close"
+            result = print_unprinted(till, NOW, data_dir)
+            assert not result.failed, f"{log.where(point)} {result.failed}"
+            documents_printed_once(log, point, till)
+            again = till.day_close.close_day(CASHIER, clock=lambda: NOW.replace(hour=21),
+                                             data_dir=data_dir, ask=lambda _q: True)
+            assert again.report_uuid is not None, f"{log.where(point)} {again.states}"
+            assert again.states["push"] == again.states["upload"] == "done", (
+                f"{log.where(point)} {again.states}")
+            documents_printed_once(log, point, till)
+            assert_gapless(log, point, till.terminal, "daily_report")
+            check(till.terminal, office.shop.office, cursors_before=before)
+    assert log.kills >= KILLS[log.scenario]
+
+
+def test_after_a_kill_the_app_sends_the_queue_without_a_new_sale(
+        office: Office, fast_dir: Path) -> None:
+    """Kill: a till dies while sending three finished sales (a seeded point of the
+    upload). Checks: the app started on it again (its start-up, no sale, no key
+    pressed) sends every pending sale by itself; then the shared invariants."""
+    from invariants import check, cursors
+
+    from ipos_tui.ui.app import create_app as create_till_app
+
+    log = KillLog("queue_resumes")
+    params = {"count": 3, "plus": shop_plus(office), "method": "cash"}
+    dry = run_child("upload", office.new_till(office.current, fast_dir / "dry"), params)
+    chooser = rng(log.scenario)
+    for _attempt in range(8):  # a point that leaves sales unsent (not after the answer)
+        data_dir = office.new_till(office.current, fast_dir / f"till{_attempt}")
+        (point,) = draw_points(dry, ("upload",), 1, chooser)
+        log.expect_killed(run_child("upload", data_dir, params, point), point)
+        with open_terminal(data_dir) as terminal:
+            if unsent(terminal):
+                break
+
+    async def start_app() -> int:
+        terminal = open_terminal(data_dir)
+        app = create_till_app(terminal, data_dir=data_dir, cursor_blink=False, upload_interval=3600)
+        try:
+            async with app.run_test() as pilot:
+                for _ in range(300):  # the first background run is armed 1 s after start
+                    if unsent(terminal) == 0:
+                        break
+                    await pilot.pause(0.05)
+                return unsent(terminal)
+        finally:
+            terminal.close()
+
+    with open_terminal(data_dir) as terminal:
+        pending = unsent(terminal)
+        before = cursors(terminal)
+    assert pending > 0, f"{log.where(point)} every point drawn left nothing unsent"
+    import asyncio
+
+    left = asyncio.run(start_app())
+    assert left == 0, f"{log.where(point)} {left} of {pending} sales still unsent after the start"
+    with open_terminal(data_dir) as terminal:
+        check(terminal, office.shop.office, cursors_before=before)
