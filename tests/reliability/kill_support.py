@@ -169,7 +169,9 @@ def _install(point: Point | None, report_path: str) -> None:
 
 def _child(scenario: str, data_dir: str, params: dict[str, Any], point: Point | None,
            report_path: str) -> None:
+    entry = time.process_time()
     _install(point, report_path)
+    report("entry", entry)  # CPU seconds the child took to start (a preload gone wrong shows)
     SCENARIOS[scenario](Path(data_dir), params)
     report("phases", _phases)
     report("end", _counts, time.process_time(), time.time() - _started)
@@ -231,11 +233,19 @@ def _forkserver() -> Any:
 
         _context = multiprocessing.get_context("forkserver")
         _context.set_forkserver_preload(["kill_support"])
+        # the server imports its preload with the environment's path only (3.11 passes
+        # it the parent's sys.path but does not use it): without ours, every child
+        # would import this module, and the app, for itself
+        saved = dict(os.environ)
+        here = Path(__file__).resolve().parent
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            [str(here), str(here.parent), *filter(None, [saved.get("PYTHONPATH")])])
         os.environ[_WARM] = "1"
         try:
             forkserver.ensure_running()
         finally:
-            del os.environ[_WARM]
+            os.environ.clear()
+            os.environ.update(saved)
     return _context
 
 

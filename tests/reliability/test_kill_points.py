@@ -28,6 +28,7 @@ from office_db import OfficeBackend
 from sync.faultproxy import Shop, serve_app
 from kill_support import (
     NOW,
+    ScriptedChildren,
     KillLog,
     Point,
     Run,
@@ -302,6 +303,60 @@ def test_kill_during_migration_leaves_a_whole_step(fast_dir: Path) -> None:
             assert till.terminal.schema_version == SCHEMA_VERSION
             assert receipts(till.terminal) == {"old-1": 1, "old-2": 2}, log.where(point)
             assert till.terminal.ledger.last_number("receipt") == 2, log.where(point)
+    assert log.kills >= KILLS[log.scenario]
+
+
+# --------------------------------------------------------------------------- update swap
+
+
+def test_kill_during_update_install_leaves_a_till_that_opens(fast_dir: Path) -> None:
+    """Kill: while the staged release is installed after a day close (the journal
+    writes, the database backup, the wheelhouse swap of a healthy install, the
+    database restore of a rolled-back one: their file calls and SQLite steps). pip
+    and the health check are scripted (healthy for half the kills, failing for the
+    other half). Checks: the install journal is whole JSON or absent; the database
+    opens with the same ledger; the next install attempt (the next day close) does
+    not end broken and leaves the same ledger, the release installed or staged."""
+    from ipos_tui.updates.install import EXIT_BROKEN, install_staged
+    from ipos_tui.updates.paths import UpdatePaths, read_json
+    from ipos_tui.updates.staging import read_staged
+    from ipos_tui.updates.updatelog import close_update_loggers
+
+    log = KillLog("update_swap")
+    template = fast_dir / "template"
+    built = run_child("update_template", template, {
+        "updates_tests": str(Path(__file__).parent.parent / "updates"),
+        "root": str(fast_dir / "update-office")})
+    assert built.exitcode == 0 and built.reported("staged"), built.lines
+    with Till.open(template) as till:
+        ledger = receipts(till.terminal)
+    assert len(ledger) == 2
+    chooser = rng(log.scenario)
+    plans = []
+    for health in (0, 1):
+        dry = run_child("update", copy_dir(template, fast_dir / "dry"), {"health": health})
+        assert dry.exitcode == 0 and dry.reported("installed") == [[1 if health else 0]], dry.lines
+        count = KILLS[log.scenario] // 2
+        plans += [(health, point) for point in draw_points(dry, ("install",), count, chooser,
+                                                           io_share=0.7)]
+    for health, point in plans:
+        data_dir = copy_dir(template, fast_dir / "till")
+        log.expect_killed(run_child("update", data_dir, {"health": health}, point), point)
+        paths = UpdatePaths(data_dir)
+        if paths.journal.exists():
+            assert isinstance(read_json(paths.journal), dict), f"{log.where(point)} half a journal"
+        with Till.open(data_dir) as till:
+            assert receipts(till.terminal) == ledger, f"{log.where(point)} the ledger changed"
+        code = install_staged(data_dir, run=ScriptedChildren(health), python="/opt/python",
+                              restart=lambda _python, _version: None,
+                              environment_check=lambda: None)
+        close_update_loggers()
+        assert code != EXIT_BROKEN, f"{log.where(point)} the next install ended broken"
+        with Till.open(data_dir) as till:
+            assert receipts(till.terminal) == ledger, f"{log.where(point)} the ledger changed"
+        installed = (paths.wheelhouse("99.0.0") / "ipos_tui-99.0.0-py3-none-any.whl").is_file()
+        assert installed or read_staged(data_dir) is not None or health, (
+            f"{log.where(point)} the healthy release is neither installed nor staged")
     assert log.kills >= KILLS[log.scenario]
 
 
