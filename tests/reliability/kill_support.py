@@ -27,6 +27,7 @@ the kill is exactly what the till had told its caller before dying.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import multiprocessing
@@ -36,7 +37,7 @@ import shutil
 import signal
 import socket
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -178,13 +179,14 @@ def _child(scenario: str, data_dir: str, params: dict[str, Any], point: Point | 
     os._exit(0)  # no atexit, no multiprocessing teardown: cheap and the same in every run
 
 
-#: The scenarios' child functions by name (see scenarios_kill.py).
-SCENARIOS: dict[str, Callable[[Path, dict[str, Any]], None]] = {}
+#: A victim: the work of a scenario on a till's data dir, with its parameters.
+Victim = Callable[[Path, dict[str, Any]], None]
+#: The victims by name (below).
+SCENARIOS: dict[str, Victim] = {}
 
 
-def scenario(name: str) -> Callable[[Callable[[Path, dict[str, Any]], None]],
-                                     Callable[[Path, dict[str, Any]], None]]:
-    def register(function: Callable[[Path, dict[str, Any]], None]) -> Callable[[Path, dict[str, Any]], None]:
+def scenario(name: str) -> Callable[[Victim], Victim]:
+    def register(function: Victim) -> Victim:
         SCENARIOS[name] = function
         return function
 
@@ -310,6 +312,10 @@ def copy_dir(template: Path, target: Path) -> Path:
     return target
 
 
+#: Where the running test is (seed, scenario, point): every failure message starts with it.
+_where: list[str] = []
+
+
 class KillLog:
     """Counts the kills of a test and says, on failure, how to replay one."""
 
@@ -317,14 +323,39 @@ class KillLog:
         self.scenario = scenario_name
         self.seed = fault_seed()
         self.kills = 0
+        _where[:] = [self.where(None)]
 
-    def where(self, point: Point) -> str:
-        return (f"[IPOS_FAULT_SEED={self.seed} scenario={self.scenario} point={point}]")
+    def where(self, point: Point | None) -> str:
+        return (f"[IPOS_FAULT_SEED={self.seed} scenario={self.scenario}"
+                f" point={point or 'the dry run'}]")
+
+    def each(self, points: Iterable[Point]) -> Iterator[Point]:
+        """The points, each made the one failures name while the test handles it."""
+        for point in points:
+            _where[:] = [self.where(point)]
+            yield point
 
     def expect_killed(self, run: Run, point: Point) -> None:
         assert run.killed, (f"{self.where(point)} the child was not killed "
                             f"(exit {run.exitcode}): the point lies beyond the scenario's end")
         self.kills += 1
+
+
+def replayable(test: Callable[..., Any]) -> Callable[..., Any]:
+    """A kill test whose every failure (an assertion or an error of the till) starts
+    with the seed, the scenario and the point, so it can be replayed."""
+
+    @functools.wraps(test)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _where.clear()
+        try:
+            return test(*args, **kwargs)
+        except Exception as exc:
+            if _where and _where[0] not in str(exc):
+                raise AssertionError(f"{_where[0]} {type(exc).__name__}: {exc}") from exc
+            raise
+
+    return wrapper
 
 
 def later(seconds: float) -> datetime:
@@ -333,7 +364,8 @@ def later(seconds: float) -> datetime:
 
 # --------------------------------------------------------------------------- the victims
 
-def _cashier() -> Any:
+def the_cashier() -> Any:
+    """The cashier every victim sells as (the demo's and the test shop's first user)."""
     from ipos_tui.domain.records import User
 
     return User(id=1, identifier="1001", name="Anna Kowalska", role="kierownik",
@@ -363,7 +395,7 @@ def _sale_victim(data_dir: Path, params: dict[str, Any]) -> None:
     from ipos_tui.till import Till
 
     till = Till.open(data_dir)
-    cashier = _cashier()
+    cashier = the_cashier()
     for index in range(params["count"]):
         stored = _sell(till, index, params["plus"], cashier)
         report("sold", stored.uuid, stored.number, index)
@@ -380,7 +412,7 @@ def _parked_victim(data_dir: Path, params: dict[str, Any]) -> None:
     from ipos_tui.till import Till
 
     till = Till.open(data_dir)
-    cashier = _cashier()
+    cashier = the_cashier()
     plus = params["plus"]
     for version in range(1, params["count"] + 1):
         product = till.terminal.catalog.find_by_code(plus[version % len(plus)])
@@ -455,7 +487,7 @@ def _upload_victim(data_dir: Path, params: dict[str, Any]) -> None:
     from ipos_tui.till import Till
 
     till = Till.open(data_dir)
-    cashier = _cashier()
+    cashier = the_cashier()
     for index in range(params["count"]):
         stored = _sell(till, index, params["plus"], cashier, method=params["method"])
         report("sold", stored.uuid, stored.number, index)
@@ -473,7 +505,7 @@ def _day_close_victim(data_dir: Path, params: dict[str, Any]) -> None:
     from ipos_tui.till import Till
 
     till = Till.open(data_dir)
-    cashier = _cashier()
+    cashier = the_cashier()
     for index in range(params["count"]):
         stored = _sell(till, index, params["plus"], cashier, method=params["method"])
         report("sold", stored.uuid, stored.number, index)
@@ -554,5 +586,5 @@ def _update_template(data_dir: Path, params: dict[str, Any]) -> None:
         for index in range(2):
             receipt = Receipt([ReceiptLine("1", "Towar", "szt.", 0, 100 + index, 1000, "A")])
             shop.terminal.ledger.commit_receipt(
-                receipt, [Payment("cash", "Gotówka", receipt.total)], cashier=_cashier(), now=NOW)
+                receipt, [Payment("cash", "Gotówka", receipt.total)], cashier=the_cashier(), now=NOW)
     report("staged")

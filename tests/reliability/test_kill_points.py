@@ -28,10 +28,12 @@ from office_db import OfficeBackend
 from sync.faultproxy import Shop, serve_app
 from kill_support import (
     NOW,
+    replayable,
     ScriptedChildren,
     KillLog,
     Point,
     Run,
+    the_cashier,
     copy_dir,
     draw_points,
     fault_seed,
@@ -56,6 +58,16 @@ KILLS = {"sale_commit": 40, "print": 30, "parked_save": 30, "migration": 30,
 WITH_BACK_OFFICE = ("page_apply", "cursor_write", "shadow_swap", "upload_in_flight", "day_close")
 
 
+def test_a_run_kills_the_till_at_least_200_times() -> None:
+    """Each test below asserts it made its planned kills (a child that was not killed
+    fails it); the plan makes at least 200 even on one back-office engine alone
+    (``IPOS_OFFICE_DB=sqlite``), and the scenarios the issue lists all have kills."""
+    assert set(KILLS) == {"sale_commit", "print", "parked_save", "migration", "update_swap",
+                          *WITH_BACK_OFFICE}
+    assert all(count > 0 for count in KILLS.values())
+    assert sum(KILLS.values()) >= 200
+
+
 def rng(scenario: str) -> random.Random:
     return random.Random(f"{fault_seed()}:{scenario}")
 
@@ -70,7 +82,8 @@ def assert_gapless(log: KillLog, point: Point, terminal: Any, doc_type: str = "r
     """Numbers of ``doc_type`` are 1..n without a gap and the counter says n; returns n."""
     numbers = sorted(int(n) for (n,) in terminal.db.execute_sql(
         "SELECT number FROM document WHERE doc_type = ?", (doc_type,)).fetchall())
-    assert numbers == list(range(1, len(numbers) + 1)), f"{log.where(point)} {doc_type} numbers {numbers}"
+    assert numbers == list(range(1, len(numbers) + 1)), (
+        f"{log.where(point)} {doc_type} numbers {numbers}")
     assert terminal.ledger.last_number(doc_type) == len(numbers), (
         f"{log.where(point)} the {doc_type} counter says {terminal.ledger.last_number(doc_type)},"
         f" the ledger holds {len(numbers)}")
@@ -97,9 +110,7 @@ def expect_committed(log: KillLog, point: Point, run: Run, terminal: Any) -> dic
     return stored
 
 
-from kill_support import _cashier  # noqa: E402
-
-CASHIER = _cashier()
+CASHIER = the_cashier()
 
 
 @pytest.fixture
@@ -131,6 +142,7 @@ def demo_plus(demo_template: Path) -> list[str]:
 # --------------------------------------------------------------------------- sale commit
 
 
+@replayable
 def test_kill_during_sale_commit(demo_template: Path, demo_plus: list[str], fast_dir: Path) -> None:
     """Kill: anywhere while a receipt is parked and paid (SQLite steps of the park and
     of the pay transaction). Checks: every receipt whose ``pay`` returned is stored with
@@ -141,7 +153,8 @@ def test_kill_during_sale_commit(demo_template: Path, demo_plus: list[str], fast
     dry_dir = copy_dir(demo_template, fast_dir / "dry")
     dry = run_child("sale", dry_dir, params)
     assert dry.exitcode == 0 and len(dry.reported("sold")) == 4
-    for point in draw_points(dry, ("pay", "park"), KILLS[log.scenario], rng(log.scenario), io_share=0):
+    points = draw_points(dry, ("pay", "park"), KILLS[log.scenario], rng(log.scenario), io_share=0)
+    for point in log.each(points):
         data_dir = copy_dir(demo_template, fast_dir / "till")
         run = run_child("sale", data_dir, params, point)
         log.expect_killed(run, point)
@@ -160,6 +173,7 @@ def test_kill_during_sale_commit(demo_template: Path, demo_plus: list[str], fast
 # --------------------------------------------------------------------------- print
 
 
+@replayable
 def test_kill_during_print_prints_the_unprinted_once(
         demo_template: Path, demo_plus: list[str], fast_dir: Path) -> None:
     """Kill: while a paid receipt is printed (the printer's journal write, the printout
@@ -170,7 +184,8 @@ def test_kill_during_print_prints_the_unprinted_once(
     params = {"count": 3, "plus": demo_plus, "print": True}
     dry = run_child("sale", copy_dir(demo_template, fast_dir / "dry"), params)
     assert dry.exitcode == 0 and len(dry.reported("printed")) == 3
-    for point in draw_points(dry, ("print",), KILLS[log.scenario], rng(log.scenario)):
+    points = draw_points(dry, ("print",), KILLS[log.scenario], rng(log.scenario))
+    for point in log.each(points):
         data_dir = copy_dir(demo_template, fast_dir / "till")
         run = run_child("sale", data_dir, params, point)
         log.expect_killed(run, point)
@@ -179,7 +194,8 @@ def test_kill_during_print_prints_the_unprinted_once(
             printed_before = {u for (u,) in till.terminal.db.execute_sql(
                 "SELECT document_uuid FROM printer_journal WHERE document_uuid IS NOT NULL")}
             for (doc_uuid,) in run.reported("printed"):
-                assert doc_uuid in printed_before, f"{log.where(point)} printed {doc_uuid} is not journaled"
+                assert doc_uuid in printed_before, (
+                    f"{log.where(point)} printed {doc_uuid} is not journaled")
             result = print_unprinted(till, NOW, data_dir)
             late = [item.detail.uuid for item in result.printed]
             assert not result.failed, f"{log.where(point)} {result.failed}"
@@ -201,6 +217,7 @@ def test_kill_during_print_prints_the_unprinted_once(
 # --------------------------------------------------------------------------- parked receipt
 
 
+@replayable
 def test_kill_during_parked_save_keeps_the_old_or_the_new_receipt(
         demo_template: Path, demo_plus: list[str], fast_dir: Path) -> None:
     """Kill: while the open receipt is rewritten after a change (its one save
@@ -210,7 +227,8 @@ def test_kill_during_parked_save_keeps_the_old_or_the_new_receipt(
     params = {"count": 6, "plus": demo_plus}
     dry = run_child("parked", copy_dir(demo_template, fast_dir / "dry"), params)
     assert dry.exitcode == 0 and len(dry.reported("saved")) == 6
-    for point in draw_points(dry, ("save",), KILLS[log.scenario], rng(log.scenario), io_share=0):
+    points = draw_points(dry, ("save",), KILLS[log.scenario], rng(log.scenario), io_share=0)
+    for point in log.each(points):
         data_dir = copy_dir(demo_template, fast_dir / "till")
         run = run_child("parked", data_dir, params, point)
         log.expect_killed(run, point)
@@ -270,6 +288,7 @@ def version_of(path: Path) -> int:
         conn.close()
 
 
+@replayable
 def test_kill_during_migration_leaves_a_whole_step(fast_dir: Path) -> None:
     """Kill: while an old (version 1) database is opened and migrated. Checks: the file
     is at some version v with exactly the schema of version v (a step is done whole
@@ -290,7 +309,8 @@ def test_kill_during_migration_leaves_a_whole_step(fast_dir: Path) -> None:
     conn.close()
     dry = run_child("migrate", copy_dir(template, fast_dir / "dry"))
     assert dry.exitcode == 0 and dry.reported("opened") == [[SCHEMA_VERSION]]
-    for point in draw_points(dry, ("migrate",), KILLS[log.scenario], rng(log.scenario), io_share=0):
+    points = draw_points(dry, ("migrate",), KILLS[log.scenario], rng(log.scenario), io_share=0)
+    for point in log.each(points):
         data_dir = copy_dir(template, fast_dir / "till")
         run = run_child("migrate", data_dir, {}, point)
         log.expect_killed(run, point)
@@ -309,6 +329,7 @@ def test_kill_during_migration_leaves_a_whole_step(fast_dir: Path) -> None:
 # --------------------------------------------------------------------------- update swap
 
 
+@replayable
 def test_kill_during_update_install_leaves_a_till_that_opens(fast_dir: Path) -> None:
     """Kill: while the staged release is installed after a day close (the journal
     writes, the database backup, the wheelhouse swap of a healthy install, the
@@ -339,7 +360,7 @@ def test_kill_during_update_install_leaves_a_till_that_opens(fast_dir: Path) -> 
         count = KILLS[log.scenario] // 2
         plans += [(health, point) for point in draw_points(dry, ("install",), count, chooser,
                                                            io_share=0.7)]
-    for health, point in plans:
+    for (health, _), point in zip(plans, log.each(point for _, point in plans)):
         data_dir = copy_dir(template, fast_dir / "till")
         log.expect_killed(run_child("update", data_dir, {"health": health}, point), point)
         paths = UpdatePaths(data_dir)
@@ -452,6 +473,7 @@ def check_catalogue_after_kill(log: KillLog, point: Point, office: Office, data_
             key: value for key, value in at_kill.items() if not key.endswith(":shadow")})
 
 
+@replayable
 def test_kill_during_catalogue_page_apply(office: Office, fast_dir: Path) -> None:
     """Kill: while a page of an incremental products pull is applied (its SQLite steps,
     its request to the back office). Checks: the catalogue on sale is exactly the
@@ -465,13 +487,15 @@ def test_kill_during_catalogue_page_apply(office: Office, fast_dir: Path) -> Non
     states = catalogue_states(dry)
     assert len(states) >= 5, states  # several pages, each its own state
     params["snapshot"] = False
-    for point in draw_points(dry, ("page",), KILLS[log.scenario], rng(log.scenario)):
+    points = draw_points(dry, ("page",), KILLS[log.scenario], rng(log.scenario))
+    for point in log.each(points):
         data_dir = copy_dir(office.synced, fast_dir / "till")
         log.expect_killed(run_child("pull", data_dir, params, point), point)
         check_catalogue_after_kill(log, point, office, data_dir, "products", states, start)
     assert log.kills >= KILLS[log.scenario]
 
 
+@replayable
 def test_kill_during_cursor_write(office: Office, fast_dir: Path) -> None:
     """Kill: while a pulled page's cursor is written (the statement storing it in the
     page's transaction). Checks as for a page: the cursor and the catalogue are of the
@@ -482,13 +506,15 @@ def test_kill_during_cursor_write(office: Office, fast_dir: Path) -> None:
     dry = run_child("pull", copy_dir(office.synced, fast_dir / "dry"), params)
     states = catalogue_states(dry)
     params["snapshot"] = False
-    for point in draw_points(dry, ("cursor",), KILLS[log.scenario], rng(log.scenario), io_share=0):
+    points = draw_points(dry, ("cursor",), KILLS[log.scenario], rng(log.scenario), io_share=0)
+    for point in log.each(points):
         data_dir = copy_dir(office.synced, fast_dir / "till")
         log.expect_killed(run_child("pull", data_dir, params, point), point)
         check_catalogue_after_kill(log, point, office, data_dir, "products", states, start)
     assert log.kills >= KILLS[log.scenario]
 
 
+@replayable
 def test_kill_during_first_sync_and_shadow_swap(office: Office, fast_dir: Path) -> None:
     """Kill: during a first products pull, built in the shadow tables (half the points)
     and while the complete shadow is swapped in (the other half). Checks: the till
@@ -506,7 +532,7 @@ def test_kill_during_first_sync_and_shadow_swap(office: Office, fast_dir: Path) 
     half = KILLS[log.scenario] // 2
     points = (draw_points(dry, ("swap",), half, chooser)
               + draw_points(dry, ("page",), KILLS[log.scenario] - half, chooser))
-    for point in points:
+    for point in log.each(points):
         data_dir = copy_dir(office.fresh, fast_dir / "till")
         log.expect_killed(run_child("pull", data_dir, params, point), point)
         check_catalogue_after_kill(log, point, office, data_dir, "products", states, start)
@@ -525,6 +551,7 @@ def unsent(terminal: Any) -> int:
         "SELECT count(*) FROM document WHERE upload_state = 'pending'").fetchone()[0])
 
 
+@replayable
 def test_kill_during_upload_and_the_queue_resumes(office: Office, fast_dir: Path) -> None:
     """Kill: while three finished sales are sent (the upload's SQLite steps, right
     before and right after its request leaves: the back office may have stored the
@@ -537,7 +564,8 @@ def test_kill_during_upload_and_the_queue_resumes(office: Office, fast_dir: Path
     params = {"count": 3, "plus": shop_plus(office), "method": "cash"}
     dry = run_child("upload", office.new_till(office.current, fast_dir / "dry"), params)
     assert dry.exitcode == 0 and dry.reported("uploaded") == [[True]], dry.lines
-    for point in draw_points(dry, ("upload",), KILLS[log.scenario], rng(log.scenario)):
+    points = draw_points(dry, ("upload",), KILLS[log.scenario], rng(log.scenario))
+    for point in log.each(points):
         data_dir = office.new_till(office.current, fast_dir / "till")
         run = run_child("upload", data_dir, params, point)
         log.expect_killed(run, point)
@@ -560,6 +588,7 @@ def documents_printed_once(log: KillLog, point: Point, till: Till) -> None:
         f"{log.where(point)} journal entries per document: {per_document}")
 
 
+@replayable
 def test_kill_during_day_close_steps(office: Office, fast_dir: Path) -> None:
     """Kill: anywhere in the day close (its uploads and pulls, the card settlement,
     clearing the parked receipt, storing and printing the daily report, the report's
@@ -575,7 +604,8 @@ def test_kill_during_day_close_steps(office: Office, fast_dir: Path) -> None:
     assert dry.exitcode == 0, dry.lines
     ((report_uuid, states),) = dry.reported("closed")
     assert report_uuid and states["report"] == "done", states
-    for point in draw_points(dry, ("day_close",), KILLS[log.scenario], rng(log.scenario)):
+    points = draw_points(dry, ("day_close",), KILLS[log.scenario], rng(log.scenario))
+    for point in log.each(points):
         data_dir = office.new_till(office.current, fast_dir / "till")
         run = run_child("day_close", data_dir, params, point)
         log.expect_killed(run, point)
@@ -599,6 +629,7 @@ def test_kill_during_day_close_steps(office: Office, fast_dir: Path) -> None:
     assert log.kills >= KILLS[log.scenario]
 
 
+@replayable
 def test_after_a_kill_the_app_sends_the_queue_without_a_new_sale(
         office: Office, fast_dir: Path) -> None:
     """Kill: a till dies while sending three finished sales (a seeded point of the
@@ -614,7 +645,7 @@ def test_after_a_kill_the_app_sends_the_queue_without_a_new_sale(
     chooser = rng(log.scenario)
     for _attempt in range(8):  # a point that leaves sales unsent (not after the answer)
         data_dir = office.new_till(office.current, fast_dir / f"till{_attempt}")
-        (point,) = draw_points(dry, ("upload",), 1, chooser)
+        (point,) = log.each(draw_points(dry, ("upload",), 1, chooser))
         log.expect_killed(run_child("upload", data_dir, params, point), point)
         with open_terminal(data_dir) as terminal:
             if unsent(terminal):
