@@ -405,21 +405,36 @@ def _sale_victim(data_dir: Path, params: dict[str, Any]) -> None:
             report("printed", stored.uuid)
 
 
+def parked_version(plus: list[str], slot: int, version: int) -> list[tuple[str, int]]:
+    """The lines (PLU, quantity) of version ``version`` of the receipt in ``slot``."""
+    return [(plus[i % len(plus)], (i + 10 * slot) * 1000) for i in range(1, version + 1)]
+
+
 @scenario("parked")
 def _parked_victim(data_dir: Path, params: dict[str, Any]) -> None:
-    """Grow the open receipt line by line, saving each version (what the screen does
-    after every change); then park it and open a second one, which grows too."""
+    """Grow the open receipt (slot 1) line by line, saving each version (what the
+    screen does after every change); put it aside for a new receipt (slot 2), grow
+    that one the same way, then switch back to the first."""
     from ipos_tui.till import Till
 
     till = Till.open(data_dir)
     cashier = the_cashier()
     plus = params["plus"]
-    for version in range(1, params["count"] + 1):
-        product = till.terminal.catalog.find_by_code(plus[version % len(plus)])
-        till.sale.add(till.sale.line(product, qty=version * 1000))
-        with phase("save"):
-            till.sale.save(cashier.id)
-        report("saved", version)
+    for slot in (1, 2):
+        if slot == 2:
+            with phase("switch"):
+                till.sale.open(till.sale.parked.add(cashier.id))
+            report("added", 2)
+        for version in range(1, params["count"] + 1):
+            plu, qty = parked_version(plus, slot, version)[-1]
+            till.sale.add(till.sale.line(till.terminal.catalog.find_by_code(plu), qty=qty))
+            with phase("save"):
+                till.sale.save(cashier.id)
+            report("saved", slot, version)
+    first = next(p for p in till.sale.parked.list_parked() if p.number == 1)
+    with phase("switch"):
+        till.sale.open(till.sale.parked.switch(first.id))
+    report("switched", 1)
 
 
 @scenario("pull")

@@ -37,6 +37,7 @@ from kill_support import (
     copy_dir,
     draw_points,
     fault_seed,
+    parked_version,
     run_child,
 )
 
@@ -220,26 +221,41 @@ def test_kill_during_print_prints_the_unprinted_once(
 @replayable
 def test_kill_during_parked_save_keeps_the_old_or_the_new_receipt(
         demo_template: Path, demo_plus: list[str], fast_dir: Path) -> None:
-    """Kill: while the open receipt is rewritten after a change (its one save
-    transaction). Checks: the receipt the restarted till opens is the last saved
-    version or the one being saved, whole (its lines exactly that version's)."""
+    """Kill: while an open receipt is rewritten after a change (its one save
+    transaction), or while the cashier puts it aside for a new one and switches back.
+    Checks: the restarted till holds one or two open receipts, exactly one current,
+    each the last saved version of itself or the one being saved, whole (its lines
+    exactly that version's); the current one is the one the cashier was on."""
     log = KillLog("parked_save")
-    params = {"count": 6, "plus": demo_plus}
+    params = {"count": 3, "plus": demo_plus}
     dry = run_child("parked", copy_dir(demo_template, fast_dir / "dry"), params)
     assert dry.exitcode == 0 and len(dry.reported("saved")) == 6
-    points = draw_points(dry, ("save",), KILLS[log.scenario], rng(log.scenario), io_share=0)
+    points = draw_points(dry, ("save", "switch"), KILLS[log.scenario], rng(log.scenario),
+                         io_share=0)
     for point in log.each(points):
         data_dir = copy_dir(demo_template, fast_dir / "till")
         run = run_child("parked", data_dir, params, point)
         log.expect_killed(run, point)
-        saved = max((v for (v,) in run.reported("saved")), default=0)
+        saved: dict[int, int] = {}
+        for slot, version in run.reported("saved"):
+            saved[slot] = version
         with Till.open(data_dir) as till:
-            lines = [(line.plu, line.qty) for line in till.sale.receipt.lines]
-            versions = {v: [(demo_plus[i % len(demo_plus)], i * 1000) for i in range(1, v + 1)]
-                        for v in (saved, saved + 1)}
-            assert lines in versions.values(), (
-                f"{log.where(point)} saved version {saved}, the till opened {lines}")
-            assert len(till.sale.parked.list_parked()) == 1
+            parked = till.sale.parked
+            rows = parked.list_parked()
+            assert sorted(r.number for r in rows) in ([1], [1, 2]), f"{log.where(point)} {rows}"
+            assert sum(r.is_current for r in rows) == 1, f"{log.where(point)} {rows}"
+            (current,) = [r.number for r in rows if r.is_current]
+            # the slot the cashier was on; killed while switching: that one or the next
+            on = 1 if run.reported("switched") or not run.reported("added") else 2
+            allowed = {on} if point.phase == "save" else {1, 2}
+            assert current in allowed, (
+                f"{log.where(point)} slot {current} is current, the cashier was on {on}")
+            for row in rows:
+                lines = [(line.plu, line.qty) for line in parked.switch(row.id).receipt.lines]
+                last = saved.get(row.number, 0)
+                assert lines in (parked_version(demo_plus, row.number, last),
+                                 parked_version(demo_plus, row.number, last + 1)), (
+                    f"{log.where(point)} slot {row.number} saved at version {last}: {lines}")
     assert log.kills >= KILLS[log.scenario]
 
 
