@@ -127,9 +127,13 @@ class Sale:
         return self.receipt.add_line(line, merge=True)
 
     def void(self, cashier: User, now: datetime, authorisation: Authorisation | None = None) -> None:
-        """Void the open receipt (logged for the daily report when it had lines)."""
-        self.terminal.ledger.record_void(self.receipt, cashier, now, authorisation)
-        self.start_over()
+        """Void the open receipt (logged for the daily report when it had lines); the
+        log and the emptied slot are one transaction, so a crash can neither leave the
+        receipt open and logged (voided twice) nor emptied and unlogged."""
+        with self.terminal.db.atomic("IMMEDIATE"):
+            self.terminal.ledger.record_void(self.receipt, cashier, now, authorisation)
+            emptied = self.parked.start_empty(self.number)
+        self.open(emptied)
 
     # -- paying -----------------------------------------------------------------------
 

@@ -397,6 +397,13 @@ def _sale_victim(data_dir: Path, params: dict[str, Any]) -> None:
     till = Till.open(data_dir)
     cashier = the_cashier()
     for index in range(params["count"]):
+        if index == 1 and params.get("void"):  # a receipt rung up, then voided whole
+            product = till.terminal.catalog.find_by_code(params["plus"][2])
+            till.sale.add(till.sale.line(product, qty=5000))
+            till.sale.save(cashier.id)
+            with phase("void"):
+                till.sale.void(cashier, NOW)
+            report("voided")
         stored = _sell(till, index, params["plus"], cashier)
         report("sold", stored.uuid, stored.number, index)
         if params.get("print"):
@@ -527,6 +534,15 @@ def _day_close_victim(data_dir: Path, params: dict[str, Any]) -> None:
     product = till.terminal.catalog.find_by_code(params["plus"][0])
     till.sale.add(till.sale.line(product, qty=7000))
     till.sale.save(cashier.id)
+    from ipos_tui.till.day_close import DayClose
+
+    parked_step = DayClose._step_parked
+
+    async def parked(self: Any, ask: Any) -> Any:  # its own phase: the parked receipt thrown away
+        with phase("parked"):
+            return await parked_step(self, ask)
+
+    DayClose._step_parked = parked  # type: ignore[method-assign]
     with phase("day_close"):
         run = till.day_close.close_day(cashier, clock=lambda: NOW + timedelta(hours=10),
                                        data_dir=data_dir, ask=lambda _q: True)
