@@ -135,6 +135,21 @@ class Sale:
             emptied = self.parked.start_empty(self.number)
         self.open(emptied)
 
+    def delete_parked(
+        self, parked_id: int, cashier: User | None, now: datetime, authorisation: Authorisation | None = None
+    ) -> OpenReceipt:
+        """Throw an open receipt away (6. Paragony) and return the current one after it
+        (not opened: the caller opens it). One with lines is logged as voided when a
+        cashier is known, in the same transaction as its removal: a crash leaves it
+        either open and unlogged or gone and logged once. DomainError
+        "err.parked_missing" when it is gone already."""
+        with self.terminal.db.atomic("IMMEDIATE"):
+            row = next((p for p in self.parked.list_parked() if p.id == parked_id), None)
+            opened = self.parked.delete(parked_id)
+            if cashier is not None and row is not None:
+                self.terminal.ledger.record_voided(row.line_count, row.total, cashier, now, authorisation)
+        return opened
+
     # -- paying -----------------------------------------------------------------------
 
     def pay(

@@ -421,7 +421,7 @@ def parked_version(plus: list[str], slot: int, version: int) -> list[tuple[str, 
 def _parked_victim(data_dir: Path, params: dict[str, Any]) -> None:
     """Grow the open receipt (slot 1) line by line, saving each version (what the
     screen does after every change); put it aside for a new receipt (slot 2), grow
-    that one the same way, then switch back to the first."""
+    that one the same way, switch back to the first and throw the second away.""" 
     from ipos_tui.till import Till
 
     till = Till.open(data_dir)
@@ -442,6 +442,10 @@ def _parked_victim(data_dir: Path, params: dict[str, Any]) -> None:
     with phase("switch"):
         till.sale.open(till.sale.parked.switch(first.id))
     report("switched", 1)
+    second = next(p for p in till.sale.parked.list_parked() if p.number == 2)
+    with phase("delete"):  # 6. Paragony: the second one thrown away (logged as voided)
+        till.sale.open(till.sale.delete_parked(second.id, cashier, NOW))
+    report("deleted", 2)
 
 
 @scenario("pull")

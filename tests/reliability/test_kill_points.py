@@ -234,16 +234,19 @@ def test_kill_during_print_prints_the_unprinted_once(
 def test_kill_during_parked_save_keeps_the_old_or_the_new_receipt(
         demo_template: Path, demo_plus: list[str], fast_dir: Path) -> None:
     """Kill: while an open receipt is rewritten after a change (its one save
-    transaction), or while the cashier puts it aside for a new one and switches back.
-    Checks: the restarted till holds one or two open receipts, exactly one current,
-    each the last saved version of itself or the one being saved, whole (its lines
-    exactly that version's); the current one is the one the cashier was on."""
+    transaction), while the cashier puts it aside for a new one and switches back, or
+    throws the second away. Checks: the restarted till holds one or two open
+    receipts, exactly one current, each the last saved version of itself or the one
+    being saved, whole (its lines exactly that version's); the current one is the one
+    the cashier was on; the one thrown away is gone and logged as voided once, or
+    still open and not logged."""
     log = KillLog("parked_save")
     params = {"count": 3, "plus": demo_plus}
     dry = run_child("parked", copy_dir(demo_template, fast_dir / "dry"), params)
     assert dry.exitcode == 0 and len(dry.reported("saved")) == 6
-    points = draw_points(dry, ("save", "switch"), KILLS[log.scenario], rng(log.scenario),
-                         io_share=0)
+    chooser = rng(log.scenario)
+    points = (draw_points(dry, ("delete",), 6, chooser, io_share=0)
+              + draw_points(dry, ("save", "switch"), KILLS[log.scenario] - 6, chooser, io_share=0))
     for point in log.each(points):
         data_dir = copy_dir(demo_template, fast_dir / "till")
         run = run_child("parked", data_dir, params, point)
@@ -257,9 +260,14 @@ def test_kill_during_parked_save_keeps_the_old_or_the_new_receipt(
             assert sorted(r.number for r in rows) in ([1], [1, 2]), f"{log.where(point)} {rows}"
             assert sum(r.is_current for r in rows) == 1, f"{log.where(point)} {rows}"
             (current,) = [r.number for r in rows if r.is_current]
+            voids = len(till.terminal.ledger.voids())
+            gone = 2 not in [r.number for r in rows] and bool(run.reported("switched"))
+            assert voids == int(gone), (
+                f"{log.where(point)} receipt 2 {'gone' if gone else 'open'}, {voids} voids logged")
+            assert gone or not run.reported("deleted"), f"{log.where(point)} deleted, still open"
             # the slot the cashier was on; killed while switching: that one or the next
             on = 1 if run.reported("switched") or not run.reported("added") else 2
-            allowed = {on} if point.phase == "save" else {1, 2}
+            allowed = {on} if point.phase in ("save", "delete") else {1, 2}
             assert current in allowed, (
                 f"{log.where(point)} slot {current} is current, the cashier was on {on}")
             for row in rows:
