@@ -24,31 +24,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from office_db import OfficeBackend
-from sync.faultproxy import Shop, serve_app
 from kill_support import (
     NOW,
-    replayable,
-    ScriptedChildren,
     KillLog,
     Point,
     Run,
-    the_cashier,
+    ScriptedChildren,
     copy_dir,
     draw_points,
     fault_seed,
     parked_version,
+    replayable,
     run_child,
+    the_cashier,
 )
+from office_db import OfficeBackend
+from sync.faultproxy import Shop, serve_app
 
 from ipos_tui.backoffice.api import create_app
 from ipos_tui.domain.receipt import Payment
 from ipos_tui.store.db import open_terminal
 from ipos_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
-from ipos_tui.till import Till
 from ipos_tui.sync.context import SyncContext
 from ipos_tui.sync.progress import CancelToken, null_observer
 from ipos_tui.sync.pull import pull_stream
+from ipos_tui.till import Till
 from ipos_tui.till.journal_recovery import print_unprinted
 
 #: Kills per scenario (each test asserts it made them all; together ≥ 200 per run).
@@ -57,6 +57,8 @@ KILLS = {"sale_commit": 40, "print": 30, "parked_save": 30, "migration": 30,
          "upload_in_flight": 12, "day_close": 10}
 #: The scenarios with a back office run once per back-office engine (SQLite, PostgreSQL).
 WITH_BACK_OFFICE = ("page_apply", "cursor_write", "shadow_swap", "upload_in_flight", "day_close")
+#: Who sells in every scenario.
+CASHIER = the_cashier()
 
 
 def test_a_run_kills_the_till_at_least_200_times() -> None:
@@ -110,8 +112,6 @@ def expect_committed(log: KillLog, point: Point, run: Run, terminal: Any) -> dic
             f"{log.where(point)} receipt {number} ({doc_uuid}) was committed, then lost")
     return stored
 
-
-CASHIER = the_cashier()
 
 
 @pytest.fixture
