@@ -213,13 +213,17 @@ def _code_barcode(detail: DocumentDetail, width: int) -> list[str]:
     ]
 
 
+def printout_path(data_dir: Path, detail: DocumentDetail) -> Path:
+    """Where a stored document's printout is kept: ``data_dir/printouts/<type>-<number>.txt``."""
+    return Path(data_dir) / PRINTOUT_DIR / f"{detail.doc_type}-{detail.number:06d}.txt"
+
+
 def save_printout(data_dir: Path, detail: DocumentDetail, text: str) -> Path:
-    """Write ``text`` to ``data_dir/printouts/<type>-<number>.txt`` atomically; return the path.
+    """Write ``text`` to :func:`printout_path` atomically; return the path.
 
     A reprint overwrites the same file; a crash mid-write never leaves half a printout.
     """
-    folder = Path(data_dir) / PRINTOUT_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{detail.doc_type}-{detail.number:06d}.txt"
+    path = printout_path(data_dir, detail)
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text)
     return path

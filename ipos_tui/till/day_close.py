@@ -248,10 +248,14 @@ class DayClose:
                          lines=tn("plural.lines", sum(p.line_count for p in with_lines)))
             if not await ask(question):
                 return StepOutcome("skipped", t("day.parked_kept", receipts=receipts))
-        if self.cashier is not None:  # thrown away with lines: voided, counted in the report
-            for receipt in with_lines:
-                self.terminal.ledger.record_voided(receipt.line_count, receipt.total, self.cashier, self.clock())
-        sale.parked.clear_parked(keep=keep)  # empty ones too: nothing to say about those
+        # the void log and the receipts' removal in ONE transaction: a crash between
+        # them would log the receipts again at the next day close (counted twice)
+        with self.terminal.db.atomic("IMMEDIATE"):
+            if self.cashier is not None:  # thrown away with lines: voided, counted in the report
+                for receipt in with_lines:
+                    self.terminal.ledger.record_voided(receipt.line_count, receipt.total, self.cashier,
+                                                       self.clock())
+            sale.parked.clear_parked(keep=keep)  # empty ones too: nothing to say about those
         if keep is None:
             sale.restore()
         if not with_lines:

@@ -8,6 +8,11 @@ document_uuid``) and prints it now, in the order the documents were committed,
 with its normal printout, so the journal is complete again; the caller tells the
 cashier what was printed.
 
+The printout's file in the data dir (``printouts/``) is written after the printer
+journaled it: a crash between the two leaves a printed document without its file.
+Only the document printed last can be in that state, so the start-up check writes
+that one's file from the journal when it is missing (nothing is printed again).
+
 Documents committed before this check existed (a till updated from an older
 version) are left alone: the migration that introduced it records the last
 document id then present (local setting :data:`RECOVERY_AFTER_KEY`), and only
@@ -24,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from ipos_tui.devices.printer import JournalEntry
-from ipos_tui.devices.printout import render_receipt, save_printout
+from ipos_tui.devices.printout import printout_path, render_receipt, save_printout
 from ipos_tui.domain.authorisation import authorisations_of
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.records import DocumentDetail
@@ -37,6 +42,10 @@ _log = logging.getLogger(__name__)
 
 #: Local setting: documents with an id up to this one predate the check.
 RECOVERY_AFTER_KEY: Final = "journal_recovery_after"
+_LAST_JOURNALED: Final = (
+    "SELECT document_uuid FROM printer_journal WHERE document_uuid IS NOT NULL"
+    " ORDER BY number DESC LIMIT 1"
+)
 _UNPRINTED: Final = (
     "SELECT d.uuid FROM document d WHERE d.id > ? AND NOT EXISTS "
     "(SELECT 1 FROM printer_journal j WHERE j.document_uuid = d.uuid) ORDER BY d.id"
@@ -77,6 +86,8 @@ def print_unprinted(till: Till, now: datetime, data_dir: Path | None = None) -> 
     printed: list[Recovered] = []
     failed: list[tuple[DocumentDetail, str]] = []
     terminal = till.terminal
+    if data_dir is not None:
+        keep_last_printout(till, data_dir)
     for doc_uuid in unprinted(terminal):
         detail = terminal.ledger.get_document(doc_uuid)
         printer = _PRINTERS.get(detail.doc_type)
@@ -92,6 +103,25 @@ def print_unprinted(till: Till, now: datetime, data_dir: Path | None = None) -> 
             save_printout(data_dir, detail, entry.text)
         printed.append(Recovered(detail, entry))
     return RecoveryResult(tuple(printed), tuple(failed))
+
+
+def keep_last_printout(till: Till, data_dir: Path) -> Path | None:
+    """Write the file of the document printed last from its journal entries when a
+    crash left it missing (see the module docstring); the path written, or None."""
+    row = till.terminal.db.execute_sql(_LAST_JOURNALED).fetchone()
+    if row is None:
+        return None
+    try:
+        detail = till.terminal.ledger.get_document(row[0])
+    except DomainError:  # a printout of something the ledger does not hold
+        return None
+    if printout_path(data_dir, detail).exists():
+        return None
+    latest = {entry.kind: entry for entry in till.printer.printouts_of(detail.uuid)}
+    text = "\n".join(entry.text for entry in sorted(latest.values(), key=lambda e: e.number))
+    _log.warning("the printout file of %s %s was missing: written from the journal",
+                 detail.doc_type, detail.number)
+    return save_printout(data_dir, detail, text)
 
 
 # -- each document's normal printout ---------------------------------------------------
@@ -184,4 +214,5 @@ _PRINTERS: Final[dict[str, Callable[[Till, DocumentDetail, datetime], JournalEnt
 }
 
 
-__all__ = ["RECOVERY_AFTER_KEY", "Recovered", "RecoveryResult", "print_unprinted", "unprinted"]
+__all__ = ["RECOVERY_AFTER_KEY", "Recovered", "RecoveryResult", "keep_last_printout", "print_unprinted",
+           "unprinted"]

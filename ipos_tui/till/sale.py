@@ -127,9 +127,28 @@ class Sale:
         return self.receipt.add_line(line, merge=True)
 
     def void(self, cashier: User, now: datetime, authorisation: Authorisation | None = None) -> None:
-        """Void the open receipt (logged for the daily report when it had lines)."""
-        self.terminal.ledger.record_void(self.receipt, cashier, now, authorisation)
-        self.start_over()
+        """Void the open receipt (logged for the daily report when it had lines); the
+        log and the emptied slot are one transaction, so a crash can neither leave the
+        receipt open and logged (voided twice) nor emptied and unlogged."""
+        with self.terminal.db.atomic("IMMEDIATE"):
+            self.terminal.ledger.record_void(self.receipt, cashier, now, authorisation)
+            emptied = self.parked.start_empty(self.number)
+        self.open(emptied)
+
+    def delete_parked(
+        self, parked_id: int, cashier: User | None, now: datetime, authorisation: Authorisation | None = None
+    ) -> OpenReceipt:
+        """Throw an open receipt away (6. Paragony) and return the current one after it
+        (not opened: the caller opens it). One with lines is logged as voided when a
+        cashier is known, in the same transaction as its removal: a crash leaves it
+        either open and unlogged or gone and logged once. DomainError
+        "err.parked_missing" when it is gone already."""
+        with self.terminal.db.atomic("IMMEDIATE"):
+            row = next((p for p in self.parked.list_parked() if p.id == parked_id), None)
+            opened = self.parked.delete(parked_id)
+            if cashier is not None and row is not None:
+                self.terminal.ledger.record_voided(row.line_count, row.total, cashier, now, authorisation)
+        return opened
 
     # -- paying -----------------------------------------------------------------------
 

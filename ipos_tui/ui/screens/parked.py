@@ -133,15 +133,12 @@ class ParkedScreen(ListScreen):
 
     def _delete(self, chosen: ParkedSummary, name: str, authorisation: Authorisation | None = None) -> None:
         index = self.receipts.index(chosen)
-        try:
-            self.pos.open_receipt(self.pos.parked.delete(chosen.id))
+        try:  # a receipt with lines thrown away counts as voided (logged with its removal)
+            self.pos.open_receipt(
+                self.pos.sale.delete_parked(chosen.id, self.pos.cashier, self.pos.clock(), authorisation))
         except DomainError as error:
             self.say_error(error)
             return
-        if self.pos.cashier is not None:  # a receipt with lines thrown away counts as voided
-            self.pos.terminal.ledger.record_voided(
-                chosen.line_count, chosen.total, self.pos.cashier, self.pos.clock(), authorisation
-            )
         self.load(max(index - 1, 0))
         self.refresh_top_bar()
         message = t("receipt.parked_deleted", name=name, current=self.pos.receipt_name)
