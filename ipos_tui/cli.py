@@ -1,7 +1,8 @@
 """Command lines of both console scripts.
 
 ``ipos-tui [--data-dir DIR] [--lang pl|en] [--ascii]`` runs the terminal;
-``ipos-tui demo [--reset]`` runs the demo shop in its own data dir.
+``ipos-tui demo [--reset]`` runs the demo shop in its own data dir;
+``ipos-tui export-unsent FILE`` saves the unsent documents to a file.
 ``ipos-backoffice …`` is the back office's admin CLI and server.
 """
 
@@ -61,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     update.add_argument("--expect-version", help=argparse.SUPPRESS)
     trust = commands.add_parser("trust-key", parents=[common], help=t("cli.tui.h.trust_key"))
     trust.add_argument("file", type=Path, metavar=t("cli.mv.file"), help=t("cli.tui.h.key_file"))
+    export = commands.add_parser("export-unsent", parents=[common], help=t("cli.tui.h.export_unsent"))
+    export.add_argument("file", type=Path, metavar=t("cli.mv.file"), help=t("cli.tui.h.export_file"))
     for command in commands.choices.values():
         command.formatter_class = HelpFormatter
     return parser
@@ -142,6 +145,8 @@ def _tui_main(argv: list[str], language: str) -> int:
         return 2
     outcome: object = None
     with terminal:
+        if args.command == "export-unsent":
+            return _export_unsent(terminal, args.file)
         if args.command in ("activate", "sync"):
             return _headless(terminal, args)
         if args.command == "update":
@@ -193,6 +198,19 @@ def _after_app(outcome: object, data_dir: Path) -> int:
 
     print(install_result_text(code, data_dir), file=sys.stderr)
     return code
+
+
+def _export_unsent(terminal: object, file: Path) -> int:
+    """``export-unsent FILE``: every unsent document to a file (0), or why not (2)."""
+    from .till.unsent import export_unsent
+
+    try:
+        count = export_unsent(terminal, file)  # type: ignore[arg-type]
+    except DomainError as error:
+        print(t(error.key, **error.params), file=sys.stderr)
+        return 2
+    print(t("unsent.exported", n=count, file=str(file)))
+    return 0
 
 
 def _headless(terminal: object, args: argparse.Namespace) -> int:

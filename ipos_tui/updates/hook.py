@@ -65,7 +65,8 @@ def day_close_update(terminal: Terminal, *, pending: int) -> HookResult:
         return HookResult("failed", "update.hook_failed", {"version": version,
                                                            "reason": "version"})
     allowed = bool(terminal.settings.get(SETTING_UPDATE_WITH_UNSENT, False))
-    if pending > 0 and not allowed:
+    # exported to a file (ipos-tui export-unsent), the unsent documents are safe too
+    if pending > 0 and not allowed and terminal.ledger.unexported_unsent() > 0:
         ulog.warning("install of %s refused: %d unsent document(s)", version, pending)
         return HookResult("refused", "update.hook_unsent", {"version": version, "count": pending})
     try:
