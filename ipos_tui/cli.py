@@ -83,11 +83,14 @@ class _PrivateLogHandler(logging.handlers.RotatingFileHandler):
 def _setup_logging(data_dir: Path, verbose: bool) -> None:
     from ipos_tui.store.paths import make_private_dir
 
-    make_private_dir(data_dir)
-    handler = _PrivateLogHandler(
-        data_dir / "ipos-tui.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
-    handlers: list[logging.Handler] = [handler]
+    handlers: list[logging.Handler] = []
+    try:
+        make_private_dir(data_dir)
+        handlers.append(_PrivateLogHandler(
+            data_dir / "ipos-tui.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        ))
+    except OSError:  # a full or read-only disk: opening the till says so in words
+        verbose = True
     if verbose:
         handlers.append(logging.StreamHandler())
     logging.basicConfig(

@@ -86,10 +86,10 @@ def activate(
     return connection
 
 
-def _refuse_with_unsent(terminal: Terminal, key: str, **params: object) -> None:
+def _refuse_with_unsent(till: Terminal, key: str, **params: object) -> None:
     """Refuse a move to another back office, terminal or store while documents are
     unsent and not exported (DomainError ``key`` with their count ``n``)."""
-    waiting = terminal.ledger.unexported_unsent()
+    waiting = till.ledger.unexported_unsent()
     if waiting:
         log.warning("activation refused: %d unsent document(s) not exported (%s)", waiting, key)
         raise DomainError(key, n=waiting, **params)
