@@ -226,6 +226,57 @@ def test_install_waits_for_unsent_sales_and_a_downgrade_is_never_installed(
     assert read_staged(till.data_dir) is None
 
 
+async def test_connection_screen_says_why_activation_elsewhere_is_refused(
+        make_app, shop: tuple[Shop, str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Fault: a manager types another terminal's code in 8. Konfiguracja → 3. Połączenie
+    while 2 sales are unsent. Checks: the screen's status says why in Polish with the
+    count and the export, no unexpected error, the connection unchanged; then the
+    sales go and the invariants hold."""
+    from ipos_tui.ui.dialogs.authorise import AuthoriseDialog
+    from ipos_tui.ui.screens.connection import ConnectionScreen
+    from ui.ui_helpers import status, type_text
+
+    office, base = shop
+    manager = "2" + str(len(office.office.list_users()) + 100)
+    office.office.add_user(manager, "Ewa Kierownik", "24681357", role="manager",
+                           permissions=("settings",))
+    app = make_app(data_dir=tmp_path / "till")
+    office.activate(base, app.terminal)
+    for stream in ("config", "users", "products"):
+        context = SyncContext.for_terminal(app.terminal, sleep=lambda _s: None, max_attempts=2)
+        assert context is not None
+        with context:
+            assert pull_stream(context, stream, lambda _e: None, CancelToken()).ok
+    before, connection = cursors(app.terminal), app.till.sync.connection()
+    sold = sell(app.till, office, 2)
+    _, code = office.office.add_terminal(office.store2, "Inna")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ConnectionScreen())
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, AuthoriseDialog)
+        await type_text(pilot, manager)
+        await pilot.press("enter")
+        await type_text(pilot, "24681357")
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#field-server").value = base
+        app.screen.query_one("#field-code").value = code
+        app.screen.query_one("#field-code").focus()
+        await pilot.press("enter", "enter")
+        for _ in range(250):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, ConnectionScreen) and "innej kasy" in status(pilot):
+                break
+        assert isinstance(app.screen, ConnectionScreen)
+        assert "innej kasy" in status(pilot) and "2" in status(pilot), status(pilot)
+        assert app.till.sync.connection() == connection and not app.error_guard.errors
+    upload(app.till)
+    assert len(office.stored(sold)) == 2
+    check(app.terminal, office.office, cursors_before=before)
+
+
 async def test_logout_and_quit_with_unsent_sales_ask_first(make_app) -> None:  # type: ignore[no-untyped-def]
     """Fault: the cashier locks the screen or quits with a sale unsent. Checks: each
     asks first with the count, "no" keeps the till as it was, the unsent sale and its
