@@ -79,6 +79,13 @@ class _PrivateLogHandler(logging.handlers.RotatingFileHandler):
         create_private_file(Path(self.baseFilename))
         return super()._open()
 
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        """A log line that cannot be written (a full or read-only disk) is dropped:
+        the till says what is wrong in words, never with logging's traceback."""
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handleError(record)
+
 
 def _setup_logging(data_dir: Path, verbose: bool) -> None:
     from ipos_tui.store.paths import make_private_dir

@@ -105,8 +105,13 @@ class _DirectoryLock:
         except BlockingIOError:
             os.close(fd)
             raise DomainError("err.db_locked", path=str(path.parent)) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:  # a full disk: not even the pid fits; the lock must not stay held
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            raise
         self._fd: int | None = fd
 
     @property

@@ -343,6 +343,32 @@ def test_disk_full_refuses_the_sale_before_printing_and_selling_resumes(
             assert till.sale.receipt.is_empty
 
 
+def test_a_till_started_on_a_full_disk_says_so_and_starts_once_there_is_room(
+        tmp_path: Path, demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Fault: the till's file system (a real tmpfs) is full before the till starts
+    (not even its lock file's pid fits). Checks: ``Till.open`` raises err.disk_full and
+    leaves the data dir unlocked; ``ipos-tui`` exits 2 with the message, no traceback
+    (not even logging's own about its log file); the database is unchanged; with room
+    again the till opens and sells."""
+    size = sum(p.stat().st_size for p in demo_dir.iterdir()) + 1024 * 1024
+    with tmpfs(tmp_path / "mnt", size) as mount:
+        data_dir = till_on(mount, demo_dir)
+        database = digest(data_dir / DB_FILENAME)
+        filler = fill(mount)
+        with pytest.raises(DomainError) as refused:
+            Till.open(data_dir)
+        assert refused.value.key == "err.disk_full"
+        assert tui_main(["--lang", "pl", "--data-dir", str(data_dir), "export-unsent",
+                         str(tmp_path / "x.jsonl")]) == 2
+        err = capsys.readouterr().err
+        assert "Brak miejsca" in err and "Traceback" not in err
+        assert digest(data_dir / DB_FILENAME) == database
+        filler.unlink()
+        with Till.open(data_dir) as till:
+            ring_up(till, CASHIER, "1")
+            assert pay_cash(till, CASHIER, NOW).number == 1
+
+
 def test_read_only_data_dir_refuses_to_start_in_words_and_writes_nothing(
         tmp_path: Path, demo_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Fault: the data directory's file system (a real tmpfs) remounted read-only.
