@@ -150,6 +150,7 @@ def test_export_is_the_way_out_and_the_back_office_ingests_it_once(
         till: Till, shop: tuple[Shop, str], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     """Fault: the back office cannot be reached and the till must move. Checks:
+    ``ipos-tui activate`` with another till's code is refused in words;
     ``ipos-tui export-unsent FILE`` writes every unsent document as the upload's
     JSON (one a line, owner-only, no temporary left); posting that file with the
     till's token stores each once, the till's own later upload is answered as a
@@ -162,6 +163,10 @@ def test_export_is_the_way_out_and_the_back_office_ingests_it_once(
     assert connection is not None
     data_dir = till.data_dir
     till.terminal.close()  # the CLI opens the till itself (one process per data dir)
+    _, code = office.office.add_terminal(office.store2, "Inna")  # headless, the same refusal
+    assert tui_main(["--lang", "pl", "--data-dir", str(data_dir), "activate", "--server", base,
+                     "--code", code]) == 1
+    assert "export-unsent" in capsys.readouterr().err
     out = tmp_path / "out" / "unsent.jsonl"
     assert tui_main(["--lang", "pl", "--data-dir", str(data_dir), "export-unsent", str(out)]) == 0
     assert "3" in capsys.readouterr().out
