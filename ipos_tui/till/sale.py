@@ -179,3 +179,6 @@ class Sale:
                 self._card_app.link_receipt(card_ids, stored.uuid, stored.number)
         self.start_over()
         return stored
+
+
+__all__ = ["Sale", "storage_error", "told_storage_errors"]

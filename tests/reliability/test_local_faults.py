@@ -449,6 +449,39 @@ async def test_payment_screen_says_why_when_the_database_cannot_be_written(
         assert app.terminal.ledger.last_number() == 1
 
 
+async def test_any_screen_writing_on_a_read_only_database_says_so(make_app) -> None:  # type: ignore[no-untyped-def]
+    """Fault: SQLITE_READONLY (``PRAGMA query_only``) while the cashier rings up (the
+    open receipt's copy is stored at each line, through the till's sale) and while a
+    setting is switched (8. Konfiguracja → 2. Ustawienia → 1. Język: a write no
+    use case wraps). Checks: neither says "unexpected error" nor shows SQLite's text:
+    both say the data directory is read-only; once writable the sale goes on and is
+    stored as number 1."""
+    from ipos_tui.ui.dialogs.text_view import ErrorDialog
+    from ui.ui_helpers import enter_code, login, screen_text
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        app.terminal.db.execute_sql("PRAGMA query_only = 1")
+        await enter_code(pilot, "1")
+        await pilot.pause()
+        shown = screen_text(pilot)
+        assert "tylko do odczytu" in shown and "nieoczekiwany" not in shown, shown
+        await pilot.press("f2", "8", "2", "1")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorDialog)
+        shown = screen_text(pilot)
+        assert "tylko do odczytu" in shown and "readonly" not in shown, shown
+        app.errors_expected = True  # contained and said, as the till must
+        await pilot.press("escape", "escape", "escape", "escape")
+        app.terminal.db.execute_sql("PRAGMA query_only = 0")
+        await pilot.pause()
+        await enter_code(pilot, "1")
+        await pilot.press("plus", "enter")
+        await pilot.pause()
+        assert app.terminal.ledger.last_number() == 1
+
+
 # -- a corrupt, foreign or newer database ------------------------------------------
 
 
