@@ -536,13 +536,16 @@ def test_a_database_the_till_cannot_use_is_refused_and_not_written(
 
 def test_export_of_unsent_documents_is_atomic(demo_dir: Path, tmp_path: Path) -> None:
     """Fault: the export's target cannot be written (a directory in its place).
-    Checks: unsent.err_export in words, the old export file is not touched, and no
-    export is recorded (a guarded action stays refused)."""
+    Checks: a quarantined document is exported too; unsent.err_export in words, the
+    old export file is not touched, and no export is recorded (a guarded action stays
+    refused)."""
     with Till.open(demo_dir) as till:
         ring_up(till, CASHIER, "1")
-        pay_cash(till, CASHIER, NOW)
+        first = pay_cash(till, CASHIER, NOW)
+        till.terminal.ledger.mark_quarantined(first.uuid, "uuid_conflict")
         good = tmp_path / "good.jsonl"
         assert export_unsent(till.terminal, good) == 1
+        assert read_export(good)[0]["uuid"] == first.uuid
         old = good.read_bytes()
         ring_up(till, CASHIER, "1")
         pay_cash(till, CASHIER, NOW)
