@@ -1,7 +1,8 @@
 """Command lines of both console scripts.
 
 ``ipos-tui [--data-dir DIR] [--lang pl|en] [--ascii]`` runs the terminal;
-``ipos-tui demo [--reset]`` runs the demo shop in its own data dir.
+``ipos-tui demo [--reset]`` runs the demo shop in its own data dir;
+``ipos-tui export-unsent FILE`` saves the unsent documents to a file.
 ``ipos-backoffice …`` is the back office's admin CLI and server.
 """
 
@@ -61,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     update.add_argument("--expect-version", help=argparse.SUPPRESS)
     trust = commands.add_parser("trust-key", parents=[common], help=t("cli.tui.h.trust_key"))
     trust.add_argument("file", type=Path, metavar=t("cli.mv.file"), help=t("cli.tui.h.key_file"))
+    export = commands.add_parser("export-unsent", parents=[common], help=t("cli.tui.h.export_unsent"))
+    export.add_argument("file", type=Path, metavar=t("cli.mv.file"), help=t("cli.tui.h.export_file"))
     for command in commands.choices.values():
         command.formatter_class = HelpFormatter
     return parser
@@ -76,15 +79,25 @@ class _PrivateLogHandler(logging.handlers.RotatingFileHandler):
         create_private_file(Path(self.baseFilename))
         return super()._open()
 
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        """A log line that cannot be written (a full or read-only disk) is dropped:
+        the till says what is wrong in words, never with logging's traceback."""
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handleError(record)
+
 
 def _setup_logging(data_dir: Path, verbose: bool) -> None:
     from ipos_tui.store.paths import make_private_dir
 
-    make_private_dir(data_dir)
-    handler = _PrivateLogHandler(
-        data_dir / "ipos-tui.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
-    handlers: list[logging.Handler] = [handler]
+    handlers: list[logging.Handler] = []
+    try:
+        make_private_dir(data_dir)
+        handlers.append(_PrivateLogHandler(
+            data_dir / "ipos-tui.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        ))
+    except OSError:  # a full or read-only disk: opening the till says so in words
+        verbose = True
     if verbose:
         handlers.append(logging.StreamHandler())
     logging.basicConfig(
@@ -142,6 +155,8 @@ def _tui_main(argv: list[str], language: str) -> int:
         return 2
     outcome: object = None
     with terminal:
+        if args.command == "export-unsent":
+            return _export_unsent(terminal, args.file)
         if args.command in ("activate", "sync"):
             return _headless(terminal, args)
         if args.command == "update":
@@ -193,6 +208,19 @@ def _after_app(outcome: object, data_dir: Path) -> int:
 
     print(install_result_text(code, data_dir), file=sys.stderr)
     return code
+
+
+def _export_unsent(terminal: object, file: Path) -> int:
+    """``export-unsent FILE``: every unsent document to a file (0), or why not (2)."""
+    from .till.unsent import export_unsent
+
+    try:
+        count = export_unsent(terminal, file)  # type: ignore[arg-type]
+    except DomainError as error:
+        print(t(error.key, **error.params), file=sys.stderr)
+        return 2
+    print(t("unsent.exported", n=count, file=str(file)))
+    return 0
 
 
 def _headless(terminal: object, args: argparse.Namespace) -> int:

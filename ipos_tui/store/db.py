@@ -7,15 +7,19 @@ it is deliberately careful:
   until :meth:`Terminal.close` (flock locks belong to the open file description,
   so even a second open in the same process is refused);
 * the file is probed read-only BEFORE the real connection applies its pragmas
-  (``journal_mode=wal`` would rewrite the header): a database from a newer app
-  or a corrupt file is refused and left byte-for-byte as it was, never
-  "repaired" by recreating it;
+  (``journal_mode=wal`` would rewrite the header): a database from a newer app,
+  a corrupt file or another program's database (tables, but no schema version of
+  ours) is refused and left byte-for-byte as it was, never "repaired" by
+  recreating it or migrated into;
+* a full disk or a read-only data directory is a :class:`DomainError` the
+  cashier can read (:func:`storage_error`), at the open and at every sale;
 * pragmas (WAL, ``synchronous=FULL``, foreign keys, busy timeout) are set in the
   constructor, so every connection of every worker thread gets them.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import sqlite3
@@ -49,6 +53,41 @@ PRAGMAS: Final = {
 
 #: SQLite result codes meaning the file's content is not a sound database.
 _CORRUPT_CODES: Final = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+#: What a write that failed for lack of room or for a read-only disk is told as.
+_FULL_ERRNOS: Final = frozenset({errno.ENOSPC, errno.EDQUOT})
+_READONLY_ERRNOS: Final = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+DISK_FULL: Final = "err.disk_full"
+READ_ONLY: Final = "err.storage_readonly"
+
+
+def storage_error(exc: BaseException, path: Path | str = "") -> DomainError | None:
+    """The cashier's message for a write that failed because the disk is full
+    (SQLITE_FULL, ENOSPC) or the data directory is read-only (SQLITE_READONLY,
+    EROFS, EACCES), or None for any other error.
+
+    The whole chain is looked at: when a commit fails for lack of room SQLite rolls
+    the transaction back itself and peewee's own rollback then fails with "no
+    transaction is active", which hides the real cause in ``__context__``."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        error = todo.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        code = getattr(error, "sqlite_errorcode", None)
+        if isinstance(code, int):
+            if code & 0xFF == sqlite3.SQLITE_FULL:
+                return DomainError(DISK_FULL, path=str(path))
+            if code & 0xFF == sqlite3.SQLITE_READONLY:
+                return DomainError(READ_ONLY, path=str(path))
+        if isinstance(error, OSError) and not isinstance(error, BlockingIOError):
+            if error.errno in _FULL_ERRNOS:
+                return DomainError(DISK_FULL, path=str(path))
+            if error.errno in _READONLY_ERRNOS:
+                return DomainError(READ_ONLY, path=str(path))
+        todo += [getattr(error, "orig", None), error.__cause__, error.__context__]
+    return None
 
 
 class _DirectoryLock:
@@ -66,8 +105,13 @@ class _DirectoryLock:
         except BlockingIOError:
             os.close(fd)
             raise DomainError("err.db_locked", path=str(path.parent)) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:  # a full disk: not even the pid fits; the lock must not stay held
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            raise
         self._fd: int | None = fd
 
     @property
@@ -97,6 +141,10 @@ def _probe(path: Path) -> None:
         found = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if found > SCHEMA_VERSION:
             raise DomainError("err.db_too_new", found=found, supported=SCHEMA_VERSION)
+        if found == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            # every step of ours bumps user_version with its tables: a version 0 file
+            # with tables is another program's database, not a new till's
+            raise DomainError("err.db_foreign", path=str(path))
         result = conn.execute("PRAGMA quick_check").fetchall()
         if result != [("ok",)]:
             raise DomainError("err.db_corrupt", path=str(path))
@@ -170,11 +218,23 @@ def open_terminal(data_dir: Path) -> Terminal:
     """Open (creating if needed) the terminal database in ``data_dir``, migrated.
 
     Raises DomainError "err.db_locked" when another process has it open,
-    "err.db_too_new" for a database of a newer release and "err.db_corrupt" for a
-    file that is not a sound SQLite database; in the last two cases the file is
-    left exactly as it was.
+    "err.db_too_new" for a database of a newer release, "err.db_corrupt" for a
+    file that is not a sound SQLite database and "err.db_foreign" for another
+    program's database; in the last three cases the file is left exactly as it
+    was. A full disk or a read-only data directory is "err.disk_full" or
+    "err.storage_readonly" (:func:`storage_error`).
     """
     data_dir = Path(data_dir)
+    try:
+        return _open_terminal(data_dir)
+    except (OSError, sqlite3.Error, PeeweeDatabaseError) as exc:
+        told = storage_error(exc, data_dir)
+        if told is None:
+            raise
+        raise told from exc
+
+
+def _open_terminal(data_dir: Path) -> Terminal:
     make_private_dir(data_dir)
     lock = _DirectoryLock(data_dir / LOCK_FILENAME)
     try:

@@ -7,6 +7,13 @@ raised to the last numbers the back office accepted, so a re-activated terminal
 (new disk, revoked token) continues its numbering and never repeats a number.
 A terminal activated for another back office, terminal or store forgets its sync
 cursors, so its next pulls rebuild the catalogue from zero.
+
+Such a move is refused while documents are unsent and not exported to a file
+(``ipos-tui export-unsent``): they would be left with no back office that knows
+them. Re-activating for the same terminal (a revoked token, a new disk) is how they
+get sent, and is never refused. Another back office is refused before the code is
+used; another terminal or store of the same one only shows in the answer, so the
+code is used up then but nothing on the till changes.
 """
 
 from __future__ import annotations
@@ -46,12 +53,18 @@ def activate(
     url = normalise_server_url(server_url)
     if not "".join(code.split()):
         raise DomainError("sync.err.code_invalid")
+    store = ConnectionStore(terminal.db, terminal.models)
+    previous = store.get()
+    if previous is not None and previous.server_url != url:
+        _refuse_with_unsent(terminal, "sync.err.unsent_other_office", server=previous.server_url)
     answer = SyncClient.activate(
         url, code, name.strip(), app_version=__version__, transport=transport, sleep=sleep,
         max_attempts=max_attempts,
     )
-    store = ConnectionStore(terminal.db, terminal.models)
-    previous = store.get()
+    if previous is not None and (previous.terminal_id, previous.store_id) != (
+            answer.terminal_id, answer.store_id):
+        _refuse_with_unsent(terminal, "sync.err.unsent_other_terminal",
+                            terminal=previous.terminal_id, store=previous.store_id)
     old_info = terminal.settings.terminal_info()
     label = name.strip() or (old_info.name if old_info else "") or f"Kasa {answer.terminal_id}"
     connection = Connection(url, answer.terminal_id, answer.store_id, answer.token, label)
@@ -71,3 +84,12 @@ def activate(
     log.info("activated as terminal %s of store %s at %s", answer.terminal_id,
              answer.store_id, url)
     return connection
+
+
+def _refuse_with_unsent(till: Terminal, key: str, **params: object) -> None:
+    """Refuse a move to another back office, terminal or store while documents are
+    unsent and not exported (DomainError ``key`` with their count ``n``)."""
+    waiting = till.ledger.unexported_unsent()
+    if waiting:
+        log.warning("activation refused: %d unsent document(s) not exported (%s)", waiting, key)
+        raise DomainError(key, n=waiting, **params)

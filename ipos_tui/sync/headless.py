@@ -151,11 +151,12 @@ def sync_command(
     job: str,
     *,
     as_json: bool = False,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     context_factory: Callable[[Terminal], SyncContext | None] = SyncContext.for_terminal,
 ) -> int:
     """``ipos-tui sync JOB``: 0 when everything synced, 1 when anything failed,
     3 when the terminal is not activated."""
+    out = out or sys.stdout  # looked up now: the process's stdout may have been replaced
     jobs = list(JOBS) if job == "all" else [job]
     ctx = context_factory(terminal)
     collector = RowCollector()
@@ -179,10 +180,11 @@ def _render(collector: RowCollector, ok: bool, as_json: bool, out: TextIO) -> No
 
 
 def activate_command(
-    terminal: Terminal, server: str, code: str, name: str = "", *, out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    terminal: Terminal, server: str, code: str, name: str = "", *, out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """``ipos-tui activate``: 0 on success (prints the identity), 1 with the reason."""
+    out, err = out or sys.stdout, err or sys.stderr  # looked up now, not at import
     try:
         connection = activate(terminal, server, code, name)
     except DomainError as error:

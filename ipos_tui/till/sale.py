@@ -7,11 +7,16 @@ number, the open copy removed, and the card authorisations tied to it — a cras
 leaves either the paid sale (and no open copy) or the open receipt (and the card
 payments still free to reverse), never both, never neither. Printing follows the
 commit (a document committed but not printed is printed at the next start).
+
+A full disk or a read-only data directory fails the write before anything is
+printed: the cashier reads why (``err.disk_full``, ``err.storage_readonly``), no
+number is used, the receipt stays open and is paid once there is room again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 
@@ -20,11 +25,26 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.domain.scale_code import ScaleCode
 from ipos_tui.devices.card_app import CardApp
-from ipos_tui.store.db import Terminal
+from ipos_tui.store.db import Terminal, storage_error
 from ipos_tui.domain.parked import OpenReceipt
 from ipos_tui.store.parked import ParkedService, ReceiptState, receipt_state
 from ipos_tui.domain.records import Buyer, DocumentKind, Product, StoredDocument, User
 from ipos_tui.store.vat_table import effective_rates
+
+
+@contextmanager
+def told_storage_errors(terminal: Terminal) -> Iterator[None]:
+    """A write that fails for a full disk or a read-only data directory raises the
+    DomainError the cashier reads instead of SQLite's own error."""
+    try:
+        yield
+    except DomainError:
+        raise
+    except Exception as exc:
+        told = storage_error(exc, terminal.data_dir)
+        if told is None:
+            raise
+        raise told from exc
 
 
 class Sale:
@@ -58,7 +78,8 @@ class Sale:
         """Store the open receipt if it changed since the last write (crash safety)."""
         state = receipt_state(self.receipt)
         if state != self._saved:
-            self.parked.save(self.parked_id, self.receipt, cashier_id)
+            with told_storage_errors(self.terminal):
+                self.parked.save(self.parked_id, self.receipt, cashier_id)
             self._saved = state
 
     def start_over(self) -> None:
@@ -165,9 +186,10 @@ class Sale:
         """Commit the open receipt paid by ``payments`` in one transaction with the
         removal of its open copy and the card authorisations ``card_ids`` tied to it;
         then the slot starts over empty. Raises what the ledger's commit raises, and
-        then nothing is stored and the receipt stays open."""
+        then nothing is stored and the receipt stays open (a full disk or a
+        read-only data directory as ``err.disk_full`` / ``err.storage_readonly``)."""
         db = self.terminal.db
-        with db.atomic("IMMEDIATE"):
+        with told_storage_errors(self.terminal), db.atomic("IMMEDIATE"):
             stored = self.terminal.ledger.commit_receipt(
                 self.receipt, payments, kind=kind, buyer=buyer, cashier=cashier, now=now
             )
@@ -176,3 +198,6 @@ class Sale:
                 self._card_app.link_receipt(card_ids, stored.uuid, stored.number)
         self.start_over()
         return stored
+
+
+__all__ = ["Sale", "storage_error", "told_storage_errors"]

@@ -66,7 +66,14 @@ def error_text(error: DomainError) -> str:
 
 
 def error_message(error: BaseException) -> str:
-    """What the cashier reads: what happened, that nothing is lost, where details are."""
+    """What the cashier reads: what happened, that nothing is lost, where details are.
+    A write that failed on a full disk or a read-only data directory, whichever
+    screen made it, is said in those words."""
+    from ..till.sale import storage_error
+
+    told = storage_error(error)
+    if told is not None:
+        return error_text(told)
     detail = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     return t("error.unexpected", detail=detail[:200])
 

@@ -65,7 +65,7 @@ def day_close_update(terminal: Terminal, *, pending: int) -> HookResult:
         return HookResult("failed", "update.hook_failed", {"version": version,
                                                            "reason": "version"})
     allowed = bool(terminal.settings.get(SETTING_UPDATE_WITH_UNSENT, False))
-    if pending > 0 and not allowed:
+    if pending > 0 and not allowed and not _all_exported(terminal):
         ulog.warning("install of %s refused: %d unsent document(s)", version, pending)
         return HookResult("refused", "update.hook_unsent", {"version": version, "count": pending})
     try:
@@ -98,6 +98,13 @@ def run_staged_install(data_dir: Path) -> int:
     from ipos_tui.updates.install import install_staged
 
     return install_staged(Path(data_dir))
+
+
+def _all_exported(terminal: Terminal) -> bool:
+    """Whether the unsent documents were all saved to a file (``ipos-tui
+    export-unsent``) since the last one was made: then they are safe too."""
+    ledger = terminal.ledger
+    return ledger.last_unsent_export() is not None and ledger.unexported_unsent() == 0
 
 
 def _reason(error: DomainError) -> str:

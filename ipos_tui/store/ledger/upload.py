@@ -14,6 +14,11 @@ from ipos_tui.store.ledger.reading import Reading
 from ipos_tui.store.ledger.statements import chunks
 from ipos_tui.store.timeutil import parse_time, utc_text
 
+#: The local setting recording the last export of the unsent documents to a file:
+#: ``{"last_id": …, "count": …, "file": …, "at": …}`` (every document not yet sent
+#: with an id up to ``last_id`` is in that file).
+UNSENT_EXPORT_KEY = "unsent_export"
+
 
 @dataclass(frozen=True)
 class QueuedDocument:
@@ -194,3 +199,40 @@ class UploadBook(Reading):
             "SELECT max(next_try_at) FROM document WHERE upload_state = 'pending'"
         ).fetchone()
         return parse_time(row[0]) if row and row[0] else None
+
+    # -- the export of unsent documents (the way out of a guarded action) ------------
+
+    def unsent_snapshot(self) -> tuple[int, list[str]]:
+        """The newest document id and the uuids of every unsent document up to it
+        (oldest first), read in one transaction: what an export writes."""
+        with self._db.atomic():
+            last_id = int(self._db.execute_sql(
+                "SELECT coalesce(max(id), 0) FROM document").fetchone()[0])
+            rows = self._db.execute_sql(
+                "SELECT uuid FROM document WHERE upload_state != 'sent' AND id <= ? ORDER BY id",
+                (last_id,)).fetchall()
+        return last_id, [str(row[0]) for row in rows]
+
+    def record_unsent_export(self, last_id: int, count: int, file: str, now: datetime) -> None:
+        """Remember that the unsent documents up to ``last_id`` were exported to ``file``."""
+        self._settings.set_local(UNSENT_EXPORT_KEY, {
+            "last_id": last_id, "count": count, "file": file, "at": utc_text(now)})
+
+    def last_unsent_export(self) -> dict[str, Any] | None:
+        """What :meth:`record_unsent_export` stored last (None: never exported)."""
+        value = self._settings.get_local(UNSENT_EXPORT_KEY)
+        return value if isinstance(value, dict) else None
+
+    def unexported_unsent(self) -> int:
+        """How many unsent documents are in no export file (0: nothing is unsent, or
+        everything unsent was exported). Documents are only appended and a sent one
+        never becomes unsent again, so an export covers every unsent document up to
+        the newest id it saw."""
+        export = self.last_unsent_export() or {}
+        try:
+            last_id = int(export.get("last_id", 0))
+        except (TypeError, ValueError):
+            last_id = 0
+        return int(self._db.execute_sql(
+            "SELECT count(*) FROM document WHERE upload_state != 'sent' AND id > ?",
+            (last_id,)).fetchone()[0])

@@ -147,6 +147,9 @@ class PaymentScreen(PosScreen):
             self.redraw()
 
     def action_accept(self) -> None:
+        if self.state.is_complete:  # paid in full, but storing it failed (a full disk): again
+            self._finish()
+            return
         method = self.method
         if method is None:
             self.say(t("err.no_payment_methods"), error=True)
