@@ -35,11 +35,15 @@ Document = Annotated[
 DOCUMENT_ADAPTER: Final[TypeAdapter[Any]] = TypeAdapter(Document)
 
 
+#: The most documents one ``POST /transactions`` may carry.
+MAX_DOCUMENTS: Final = 1000
+
+
 class TransactionBatch(WireModel):
     """``POST /transactions``. Items are parsed one by one, so one malformed document
     is rejected on its own and never blocks the rest of the batch."""
 
-    documents: list[Any] = Field(max_length=1000)
+    documents: list[Any] = Field(max_length=MAX_DOCUMENTS)
 
 
 ItemStatus = Literal["accepted", "duplicate", "rejected"]

@@ -203,3 +203,30 @@ def test_cli_texts_exist_in_both_catalogues() -> None:
     for language in LANGUAGES:
         missing = sorted(k for k in used if k.count(".") > 1 and k not in catalogue(language))
         assert not missing, (language, missing)
+
+
+def test_import_unsent_refuses_a_bad_file_in_words_and_takes_nothing_in(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str,
+        tmp_path: Path) -> None:
+    """``transactions import-unsent``: a line that is not JSON, a file that is not
+    UTF-8 text, a missing file and an unknown till are each refused with a sentence
+    (exit 1 or 2), and nothing is stored from the file with the bad line."""
+    uuid = "7d6f3f0e-0000-4000-8000-000000000001"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(f'{{"uuid": "{uuid}", "type": "receipt"}}\n{{not json\n', encoding="utf-8")
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00junk")
+    command = ("--db", db_url, "transactions", "import-unsent", "--terminal")
+    code, _, err = run(monkeypatch, capsys, POLISH, *command, "1", str(bad))
+    assert code == 1 and "Wiersz 2 pliku nie jest dokumentem" in err
+    code, _, err = run(monkeypatch, capsys, ENGLISH, *command, "1", str(binary))
+    assert code == 2 and "not UTF-8 text" in err
+    code, _, err = run(monkeypatch, capsys, POLISH, *command, "1", str(tmp_path / "none"))
+    assert code != 0 and "none" in err and "Traceback" not in err
+    good = tmp_path / "good.jsonl"
+    good.write_text(f'{{"uuid": "{uuid}", "type": "receipt"}}\n', encoding="utf-8")
+    code, _, err = run(monkeypatch, capsys, POLISH, *command, "999", str(good))
+    assert code == 1 and "Nie ma kasy 999" in err
+    code, out, _ = run(monkeypatch, capsys, ENGLISH, "--db", db_url, "transactions", "list",
+                       "--json")
+    assert code == 0 and uuid not in out

@@ -22,12 +22,14 @@ SQLITE_READONLY, produced with ``PRAGMA query_only`` on the till's connection.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from invariants import check, cursors
 from local_faults_support import (
@@ -41,11 +43,12 @@ from local_faults_support import (
     tmpfs,
     trace,
 )
-from office_db import OfficeBackend
+from office_db import OfficeBackend, url_of
 from sync.faultproxy import Shop, serve_app
 from terminal_support import CASHIER, NOW
 
 from ipos_tui.backoffice.api import create_app
+from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.cli import tui_main
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
@@ -152,9 +155,9 @@ def test_export_is_the_way_out_and_the_back_office_ingests_it_once(
     """Fault: the back office cannot be reached and the till must move. Checks:
     ``ipos-tui activate`` with another till's code is refused in words;
     ``ipos-tui export-unsent FILE`` writes every unsent document as the upload's
-    JSON (one a line, owner-only, no temporary left); posting that file with the
-    till's token stores each once, the till's own later upload is answered as a
-    duplicate; a sale after the export blocks the move again until exported too;
+    JSON (one a line, owner-only, no temporary left); ``ipos-backoffice transactions
+    import-unsent FILE --terminal N`` stores each once (again: each already held),
+    the till's own later upload is answered as a duplicate; a sale after the export blocks the move again until exported too;
     then activation for another terminal goes through."""
     office, base = shop
     before = cursors(till.terminal)
@@ -174,11 +177,17 @@ def test_export_is_the_way_out_and_the_back_office_ingests_it_once(
     assert [d["uuid"] for d in documents] == sold
     assert out.stat().st_mode & 0o777 == 0o600 and [p.name for p in out.parent.iterdir()] == [out.name]
     with Till.open(data_dir) as till:
-        # the back office's side: the file is the till's upload, with its token
-        answer = httpx.post(base + UPLOAD, json={"documents": documents},
-                            headers={"Authorization": f"Bearer {connection.token}"})
-        assert answer.status_code == 200, answer.text
-        assert {r["status"] for r in answer.json()["results"]} == {"accepted"}
+        # the back office's side: the owner takes the file in as the till's upload (in
+        # its own process, as an owner runs it: the CLI binds the models to its database)
+        office_cli = [sys.executable, "-m", "ipos_tui.backoffice.cli", "--db",
+                      url_of(office.office.db), "transactions", "import-unsent",
+                      "--terminal", str(connection.terminal_id), str(out), "--json"]
+        for expected in ({"accepted": 3, "duplicate": 0}, {"accepted": 0, "duplicate": 3}):
+            taken = subprocess.run(office_cli, capture_output=True, text=True, check=False,
+                                   env={**os.environ, SECRET_ENV: "test"}, timeout=60)
+            assert taken.returncode == 0, taken.stderr
+            assert json.loads(taken.stdout) == {"terminal_id": connection.terminal_id,
+                                                "documents": 3, "rejected": 0, **expected}
         upload(till)  # the till's own sync later: duplicates, nothing new
         assert len(office.stored(sold)) == 3
         check(till.terminal, office.office, cursors_before=before)

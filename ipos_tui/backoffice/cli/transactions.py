@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ipos_tui.backoffice import documents
@@ -12,7 +14,7 @@ from ipos_tui.i18n import t
 from ipos_tui.i18n.cli import whole_number
 
 from .commands import Arg, arg, command
-from .inputs import day
+from .inputs import CliError, day
 from .output import emit, money, print_table, says, table
 
 
@@ -120,6 +122,20 @@ def _shift_close(close: dict[str, Any]) -> str:
                     difference=money(abs(difference)))
 
 
+def import_unsent(office: BackOffice, args: argparse.Namespace) -> Any:
+    """A till's ``ipos-tui export-unsent`` file, stored as that till sent it."""
+    text = (sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes())
+    try:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CliError(t("cli.bo.import_unsent_not_utf8", file=args.file)) from None
+    result = documents.ingest_export(office, args.terminal,
+                                     documents.read_export_lines(decoded))
+    emit(args, result, says("cli.bo.import_unsent_done", n="documents", terminal="terminal_id",
+                            accepted="accepted", duplicate="duplicate", rejected="rejected"))
+    return result
+
+
 def _where() -> tuple[Arg, Arg]:
     return (arg("--store", type=whole_number, help="store_id"),
             arg("--terminal", type=whole_number, help="terminal_id"))
@@ -150,6 +166,9 @@ COMMANDS = (
                       transaction="transaction_id"),
             args=(arg("quarantine_id", mv="quarantine_id", type=whole_number,
                       help="quarantine_id"),)),
+    command("transactions", "import-unsent", help="import_unsent", handler=import_unsent,
+            args=(arg("file", mv="file", help="import_unsent_file"),
+                  arg("--terminal", type=whole_number, required=True, help="terminal_id"))),
     command("invoice", "list", help="invoices2.cli_invoice_list", call=_list_invoices,
             show=_print_invoices, args=(
                 *_where(),
