@@ -26,7 +26,9 @@ the daily report is stored and printed, waiting in the outbox with the sales.
 
 Measured: the sale path (first code looked up → receipt printed) per day, p50 and
 p99, and the ratio last-day p99 / first-day p99 (a growing ledger or outbox must not
-slow the sale: ≈1); the commit alone (``Sale.pay``) the same way. Then the back office
+slow the sale: ≈1); the commit alone (``Sale.pay``) the same way; and the unsent
+count (☁) the app reads after every sale (``ledger.pending_summary``: the top bar and
+each request's ``X-Pending-Count``), which must not grow with the outbox. Then the back office
 starts again on the same address and the till's own "Synchronizacja transakcji" job
 (``till.sync.run_here(["transactions"])``) drains the outbox: the drain time and
 documents/s. Checked: the outbox is empty; every document the till made is in the back

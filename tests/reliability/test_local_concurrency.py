@@ -99,9 +99,8 @@ def test_a_cashier_sells_while_a_big_catalogue_pull_applies(
         worker.join(timeout=120)
         after = sum(cashier.sell(during + n) for n in range(AFTER))
 
-        # nothing reached the cashier: every sale was committed
+        # nothing reached the cashier (no "database is locked", nothing else): all committed
         assert cashier.errors == [], cashier.errors
-        assert not any("locked" in error for error in cashier.errors)
         assert during >= 5, f"only {during} sales while the pull applied: no overlap"
         assert after == AFTER
         # the pull ended well, and the catalogue is complete

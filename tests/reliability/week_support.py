@@ -20,7 +20,6 @@ from typing import Any
 
 from ipos_tui.backoffice import models as bo
 from ipos_tui.backoffice.services import BackOffice
-from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment
 from ipos_tui.domain.records import User
 from ipos_tui.till import Till
@@ -114,7 +113,7 @@ class Cashier:
             cash = methods["cash"]
             stored = sale.pay([Payment(cash.code, cash.name, total)], cashier=self.user, now=self.clock())
             till.printouts.print_document(stored.uuid, self.clock(), till.data_dir)
-        except (DomainError, Exception) as error:  # noqa: BLE001 (every failure is a finding)
+        except Exception as error:  # noqa: BLE001 (every failure is a finding, DomainError too)
             self.errors.append(f"{type(error).__name__}: {error}")
             return False
         self.numbers.append(stored.number)
