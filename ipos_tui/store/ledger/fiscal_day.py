@@ -23,11 +23,15 @@ DAY_SUMMED_TYPES: Final = (DOC_RECEIPT, DOC_SALE_INVOICE, "return", "cash_operat
 #: document (sales and Faktury, returns, cash operations, deposit returns ...)
 #: obeys the day rule.
 DAY_FREE_TYPES: Final = (DOC_DAILY_REPORT, "cash_report", "invoice")
+#: The open day's first summed document: a walk along the primary key from the last
+#: report's ``upto_document`` (``+doc_type`` keeps SQLite off the type index, which
+#: would read every receipt the till ever made, under the commit's write lock: a sale
+#: got slower with each day of an unsynced ledger, 20 ms at 50 000 receipts).
 _OPEN_DAY_STARTED: Final = (
     "SELECT created_local FROM document WHERE id > coalesce(("
     "SELECT json_extract(extra, '$.upto_document') FROM document WHERE doc_type = ? "
     "ORDER BY number DESC LIMIT 1), 0) "
-    f"AND doc_type IN ({', '.join('?' for _ in DAY_SUMMED_TYPES)}) ORDER BY id LIMIT 1"
+    f"AND +doc_type IN ({', '.join('?' for _ in DAY_SUMMED_TYPES)}) ORDER BY id LIMIT 1"
 )
 
 

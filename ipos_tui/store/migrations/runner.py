@@ -6,7 +6,7 @@ to the current schema without losing a row. Every step runs in its own
 ``BEGIN IMMEDIATE`` transaction together with the ``user_version`` bump, so a
 crash mid-migration leaves the previous version intact.
 
-Two worlds live in the steps (``v01_base``, ``v02_to_v06``, ``v07_to_v12``) and never
+Two worlds live in the steps (``v01_base``, ``v02_to_v06``, ``v07_to_v12``, ``v13_outbox``) and never
 reference each other:
 
 * catalogue tables (replaceable, from the back office) without foreign keys,
@@ -44,6 +44,7 @@ from ipos_tui.store.migrations.v07_to_v12 import (
     PERMISSIONS_V7,
     UPLOAD_CONFLICT_V10,
 )
+from ipos_tui.store.migrations.v13_outbox import OUTBOX_V13
 
 __all__ = [
     "MIGRATIONS",
@@ -69,6 +70,7 @@ MIGRATIONS: Final[tuple[Sequence[str], ...]] = (
     UPLOAD_CONFLICT_V10,
     JOURNAL_RECOVERY_V11,
     INVOICES2_V12,
+    OUTBOX_V13,
 )
 
 #: The schema version this release writes and the newest it can open.
