@@ -29,6 +29,7 @@ _PENDING_SUMMARY = (
     "(SELECT min(created_utc) AS oldest FROM document WHERE upload_state = 'quarantined') AS q"
 )
 
+
 @dataclass(frozen=True)
 class QueuedDocument:
     """An unsent document as the upload queue lists it (without lines or payments)."""
