@@ -72,6 +72,7 @@ def check_workers(db_url: str, workers: int) -> None:
 def build_app(config: ServeConfig) -> Any:
     """The ASGI app of one process serving ``config``."""
     from ipos_tui.backoffice.api import create_app
+    from ipos_tui.backoffice.api.pulls import pull_threads
     from ipos_tui.backoffice.security import load_pepper
     from ipos_tui.backoffice.services import BackOffice
     from ipos_tui.backoffice.throttle import Limits, SharedThrottle, Throttle
@@ -83,7 +84,8 @@ def build_app(config: ServeConfig) -> Any:
     throttle = (Throttle(limits) if sqlite_path(config.db_url) is not None
                 else SharedThrottle(office.db, limits))
     return create_app(office, max_body=config.max_body, releases_dir=releases,
-                      throttle=throttle, access_log=config.access_log)
+                      throttle=throttle, access_log=config.access_log,
+                      pull_threads=pull_threads(config.workers))
 
 
 def worker_app() -> Any:

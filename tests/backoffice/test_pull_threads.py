@@ -14,7 +14,7 @@ import threading
 import httpx
 from fastapi.responses import Response
 
-from ipos_tui.backoffice.api.pulls import FastPulls, PullCall
+from ipos_tui.backoffice.api.pulls import PULL_THREADS, FastPulls, PullCall, pull_threads
 
 
 class HeldPulls:
@@ -62,3 +62,11 @@ async def test_pulls_beyond_the_limit_wait_and_other_calls_do_not() -> None:
     assert [a.status_code for a in answers] == [200] * 8
     assert held.most == 2 and held.answered == 8
 
+
+
+def test_workers_of_one_machine_share_the_pull_threads() -> None:
+    """Several workers on one machine answer no more pulls at once together than one
+    alone would (each its share, never none)."""
+    assert [pull_threads(n) for n in (1, 2, 4, 8, 64)] == [
+        PULL_THREADS, PULL_THREADS // 2, PULL_THREADS // 4, 1, 1]
+    assert pull_threads(0) == PULL_THREADS  # nonsense in, the whole limit out

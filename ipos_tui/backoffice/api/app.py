@@ -70,7 +70,7 @@ from .headers import (
 )
 from .limits import DEFAULT_MAX_BODY, LARGE_BODY_PATHS, BodyLimit
 from .openapi import TERMINAL_STATUSES, document_schemas_in_openapi, responses
-from .pulls import FastPulls, PullCall, answer_pull
+from .pulls import PULL_THREADS, FastPulls, PullCall, answer_pull
 
 #: The device token (``Authorization: Bearer …``), documented as a security scheme.
 _BEARER = HTTPBearer(auto_error=False, scheme_name="DeviceToken",
@@ -85,7 +85,8 @@ _ACTIVATION_FAILURES = frozenset(
 def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
                releases_dir: FilePath | None = None,
                throttle: Throttle | None = None, access_log: bool = False,
-               page_cache: PageCache | None = None, fast_pulls: bool = True) -> FastAPI:
+               page_cache: PageCache | None = None, fast_pulls: bool = True,
+               pull_threads: int = PULL_THREADS) -> FastAPI:
     """The ASGI app serving ``office`` (one database; companies found by token).
 
     ``releases_dir``: the app releases served to terminals (default: ``releases/``
@@ -95,7 +96,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
     ``access_log``: one JSON line per request (:mod:`.access_log`), as ``serve`` runs it.
     ``page_cache``: pull pages built once for every till of a store (default: a new one).
     ``fast_pulls``: answer well-formed pulls before the router (:mod:`.pulls`); off, the
-    route answers every pull (the same answers: tests compare the two)."""
+    route answers every pull (the same answers: tests compare the two).
+    ``pull_threads``: pulls this process answers at once (:func:`.pulls.pull_threads`)."""
     app = FastAPI(
         title="iPOS back office",
         version=str(PROTOCOL_VERSION),
@@ -200,7 +202,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
             return domain_error_response(exc)
 
     if fast_pulls:
-        app.add_middleware(FastPulls, serve=fast_pull)  # inside GZip, outside the router
+        # inside GZip, outside the router
+        app.add_middleware(FastPulls, serve=fast_pull, threads=pull_threads)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
     app.add_middleware(BodyLimit, max_body=max_body, larger=LARGE_BODY_PATHS)
     if access_log:
