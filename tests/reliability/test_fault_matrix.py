@@ -5,6 +5,7 @@ sleeps are recorded: Retry-After must be honoured, not slept for real)."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,9 @@ from ipos_tui.sync.upload import RETRY_MAX, upload_job
 
 UPLOAD = "/api/v1/transactions"
 PRODUCTS = "/api/v1/sync/products"
+#: How long the link flaps while the till sells and syncs (8 s in the suite; for a soak:
+#: ``IPOS_FLAP_SECONDS=600 pytest tests/reliability -k flapping -n 0``).
+FLAP_SECONDS = float(os.environ.get("IPOS_FLAP_SECONDS", "8"))
 
 
 class Till:
@@ -180,7 +184,7 @@ def test_poison_document_is_quarantined_and_the_rest_accepted(
 def test_partition_flapping(till: Till, proxy: FaultProxy) -> None:
     before = cursors(till.terminal)
     proxy.flap(seed=18)
-    end = time.monotonic() + 8
+    end = time.monotonic() + FLAP_SECONDS
     while time.monotonic() < end:
         till.sell(1)
         till.upload()
@@ -200,7 +204,8 @@ def test_products_pull_cut_at_page_k_resumes(
         full = Till(terminal, office)
         assert full.pull(page_limit=1)
     pages = len(proxy.seen(PRODUCTS, "GET"))
-    assert pages >= 5
+    ideal = sum(e.delivered for e in proxy.seen(PRODUCTS, "GET"))  # bytes of one whole pull
+    assert pages >= 5 and ideal > 0
     proxy.exchanges.clear()
     with open_terminal(tmp_path / "cut") as terminal:
         office.activate(base, terminal, server_url=proxy.url)
@@ -208,9 +213,12 @@ def test_products_pull_cut_at_page_k_resumes(
         k = 3
         proxy.add(Fault("pass", PRODUCTS, "GET", times=k), Fault("drop", PRODUCTS, "GET", times=99))
         assert not till.pull(page_limit=1)
+        before_cut = sum(e.delivered for e in proxy.seen(PRODUCTS, "GET"))
         proxy.clear()
         proxy.exchanges.clear()
         assert till.pull(page_limit=1)
         resumed = len(proxy.seen(PRODUCTS, "GET"))
         assert resumed <= pages - k + 1, (resumed, pages)
+        sent = before_cut + sum(e.delivered for e in proxy.seen(PRODUCTS, "GET"))
+        assert sent <= 1.1 * ideal, (sent, ideal)  # the cut cost at most 10 % more bytes
         check(till.terminal, office.office)
