@@ -7,13 +7,16 @@ matching :class:`Fault` with ``times`` left decides:
 
 * ``drop``: close the connection without forwarding (the request never arrives);
 * ``delay``: wait ``seconds`` and then forward;
+* ``reorder``: hold the request until a request that arrived after it has been
+  forwarded (at most ``seconds``), then forward it: the back office gets the two the
+  other way round (``Exchange.overtaken`` says whether it happened);
 * ``cut``: forward (the back office commits), then deliver only the head and the
   first half of the body and close (a lost acknowledgement);
 * ``reply``: answer ``status`` (502/503/429) with ``Retry-After`` without forwarding;
 * ``pass``: forward untouched (with ``times`` N ahead of another fault: "let N
   through, then fail").
 
-:meth:`FaultProxy.flap` picks drop/delay/pass per request from a seeded
+:meth:`FaultProxy.flap` picks drop/delay/reorder/pass per request from a seeded
 ``random.Random`` (partition flapping, deterministic per seed). Every exchange is
 recorded (method, path, action, bytes delivered) for the tests to count.
 """
@@ -29,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
-Action = Literal["drop", "delay", "cut", "reply", "pass"]
+Action = Literal["drop", "delay", "reorder", "cut", "reply", "pass"]
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Exchange:
     action: Action
     status: int | None = None
     delivered: int = 0  # bytes of the answer the till got
+    overtaken: bool = False  # reorder: a later request reached the back office first
 
 
 @dataclass
@@ -64,6 +68,8 @@ class FaultProxy:
     port: int = 0
     _flap: random.Random | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _arrivals: int = 0  # requests read so far (each numbered by its arrival)
+    _latest_forwarded: int = 0  # the latest-arrived request forwarded so far
 
     @property
     def url(self) -> str:
@@ -79,7 +85,8 @@ class FaultProxy:
             self._flap = None
 
     def flap(self, seed: int | None) -> None:
-        """Per request, drop / delay / pass at random from ``seed`` (None: stop)."""
+        """Per request, drop / delay / reorder / pass at random from ``seed`` (None:
+        stop)."""
         with self._lock:
             self._flap = None if seed is None else random.Random(seed)
 
@@ -95,8 +102,9 @@ class FaultProxy:
                     fault.times -= 1
                     return fault
             if self._flap is not None:
-                action = self._flap.choice(("drop", "delay", "pass", "pass"))
-                return Fault(action, seconds=self._flap.uniform(0.05, 0.3))  # type: ignore[arg-type]
+                action = self._flap.choice(("drop", "delay", "reorder", "pass", "pass"))
+                return Fault(action, seconds=self._flap.uniform(0.05, 0.3)  # type: ignore[arg-type]
+                             if action != "reorder" else 1.0)
         return Fault("pass")
 
     # -- the proxy itself --------------------------------------------------------------
@@ -111,6 +119,7 @@ class FaultProxy:
                 if name.strip().lower() == b"content-length":
                     length = int(value)
             body = await reader.readexactly(length) if length else b""
+            arrived = self._arrivals = self._arrivals + 1
             fault = self._choose(method.decode(), path.decode())
             exchange = Exchange(method.decode(), path.decode(), fault.action)
             with self._lock:
@@ -128,6 +137,12 @@ class FaultProxy:
                 return
             if fault.action == "delay":
                 await asyncio.sleep(fault.seconds)
+            if fault.action == "reorder":
+                end = asyncio.get_running_loop().time() + fault.seconds
+                while self._latest_forwarded < arrived and asyncio.get_running_loop().time() < end:
+                    await asyncio.sleep(0.01)
+                exchange.overtaken = self._latest_forwarded > arrived
+            self._latest_forwarded = max(self._latest_forwarded, arrived)
             answer = await self._forward(_with_close(head) + body)
             with suppress(ValueError, IndexError):
                 exchange.status = int(answer.split(b" ", 2)[1])
