@@ -21,16 +21,14 @@ from data_time_support import (
     vat_rates_problems,
     warnings_of,
 )
-from fault_proxy import Fault, FaultProxy, fault_proxy
+from fault_proxy import Fault, FaultProxy
 from invariants import check, cursors
-from office_db import OfficeBackend
-from sync.faultproxy import Rule, Shop, serve_app
+from sync.faultproxy import Rule, Shop
 from sync.faultproxy import fault_proxy as body_fault_proxy
 from web.web_support import WebClient, main_text
 
 from ipos_tui.backoffice import documents
 from ipos_tui.backoffice import models as bo
-from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.documents import checks
 from ipos_tui.domain.records import User
 from ipos_tui.domain.vat import vat_from_gross
@@ -41,20 +39,6 @@ MASTER_DAY = datetime(2026, 11, 10, 11, 0, tzinfo=UTC)
 LATE_DAY = datetime(2026, 11, 12, 8, 0, tzinfo=UTC)  # 09:00 in Warsaw
 HELD_DAY = datetime(2026, 11, 14, 8, 0, tzinfo=UTC)
 RELEASE_DAY = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory,
-         office_backend: OfficeBackend) -> Iterator[tuple[Shop, str]]:
-    shop = Shop.create(office_backend.url(tmp_path_factory.mktemp("office") / "office.sqlite3"))
-    with serve_app(create_app(shop.office)) as base:
-        yield shop, base
-
-
-@pytest.fixture
-def proxy(shop: tuple[Shop, str]) -> Iterator[FaultProxy]:
-    with fault_proxy(shop[1]) as proxy:
-        yield proxy
 
 
 @pytest.fixture

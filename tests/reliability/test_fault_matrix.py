@@ -13,13 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fault_proxy import Fault, FaultProxy, fault_proxy
+from fault_proxy import Fault, FaultProxy
 from invariants import check, cursors
-from office_db import OfficeBackend
-from sync.faultproxy import Shop, serve_app
+from sync.faultproxy import Shop
 
 from ipos_tui.backoffice import models as bo
-from ipos_tui.backoffice.api import create_app
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.domain.receipt import Payment, Receipt, ReceiptLine
 from ipos_tui.store.db import Terminal, open_terminal
@@ -82,20 +80,6 @@ class Till:
             ).fetchone()[0] == 0:
                 return n
         raise AssertionError(f"outbox not empty after {rounds} rounds")
-
-
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory,
-         office_backend: OfficeBackend) -> Iterator[tuple[Shop, str]]:
-    shop = Shop.create(office_backend.url(tmp_path_factory.mktemp("office") / "office.sqlite3"))
-    with serve_app(create_app(shop.office)) as base:
-        yield shop, base
-
-
-@pytest.fixture
-def proxy(shop: tuple[Shop, str]) -> Iterator[FaultProxy]:
-    with fault_proxy(shop[1]) as proxy:
-        yield proxy
 
 
 @pytest.fixture

@@ -43,11 +43,10 @@ from local_faults_support import (
     tmpfs,
     trace,
 )
-from office_db import OfficeBackend, url_of
-from sync.faultproxy import Shop, serve_app
+from office_db import url_of
+from sync.faultproxy import Shop
 from terminal_support import CASHIER, NOW
 
-from ipos_tui.backoffice.api import create_app
 from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.cli import tui_main
 from ipos_tui.domain.errors import DomainError
@@ -68,14 +67,6 @@ UPLOAD = "/api/v1/transactions"
 
 
 # -- a till with unsent documents and its back office ------------------------------
-
-
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory,
-         office_backend: OfficeBackend) -> Iterator[tuple[Shop, str]]:
-    shop = Shop.create(office_backend.url(tmp_path_factory.mktemp("office") / "office.sqlite3"))
-    with serve_app(create_app(shop.office)) as base:
-        yield shop, base
 
 
 @pytest.fixture

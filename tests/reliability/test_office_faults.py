@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import test_fault_matrix as matrix
 from fault_proxy import Fault, FaultProxy, fault_proxy
 from invariants import check, cursors
 from office_db import create_database, url_of
@@ -47,12 +46,6 @@ from ipos_tui.backoffice import models as bo
 from ipos_tui.backoffice import numbering
 from ipos_tui.store.db import open_terminal
 from ipos_tui.store.feed_apply import applier as feed_applier
-
-# The fixtures of the first rows: the shop's back office served in-process (SQLite and
-# PostgreSQL) and the fault proxy in front of it.
-shop = matrix.shop
-proxy = matrix.proxy
-
 
 @pytest.fixture
 def till(tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy) -> Iterator[OfficeTill]:
