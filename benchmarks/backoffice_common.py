@@ -1,4 +1,5 @@
-"""Shared set-up of the back-office benchmarks: a shop of N products, a live server."""
+"""Shared set-up of the back-office benchmarks: a shop of N products, a live server;
+and the percentile every latency figure of the benchmarks is read with."""
 
 from __future__ import annotations
 
@@ -49,3 +50,10 @@ def serve(office: BackOffice) -> Iterator[str]:
     thread, as the demo and the tests run it); yields the base URL."""
     with EmbeddedServer(office, max_body=8 * 1024 * 1024) as url:
         yield url
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]

@@ -56,6 +56,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))  # the throwaway PostgreSQL of the tests
 
+from backoffice_common import percentile  # noqa: E402
 from sync_bench import catalogue_items  # noqa: E402  (the shared Polish catalogue)
 
 from ipos_tui.backoffice.bulk import import_products  # noqa: E402
@@ -119,13 +120,6 @@ class Till:
     products: list[tuple[int, str, str, int]] = field(default_factory=list)  # id, plu, vat, price
     cursor: int = 0
     offline_until: float = 0.0
-
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 # -- the back office -------------------------------------------------------------------

@@ -30,37 +30,21 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "tests"), str(HERE.parent / "tests" / "reliability")]
 
+from backoffice_common import percentile  # noqa: E402
 from sync.faultproxy import Shop, serve_app  # noqa: E402  (the tests' small shop)
-from week_support import Cashier, bulk_catalogue  # noqa: E402
+from week_support import Cashier, Clock, bulk_catalogue  # noqa: E402
 
 from ipos_tui.backoffice.api import create_app  # noqa: E402
 from ipos_tui.store.db import open_terminal  # noqa: E402
 from ipos_tui.sync.progress import CancelToken, ItemFailed  # noqa: E402
 from ipos_tui.till import Till  # noqa: E402
 from ipos_tui.till.syncing import job_function  # noqa: E402
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
 
 
 def timed_sale(cashier: Cashier, index: int, into: list[float]) -> bool:

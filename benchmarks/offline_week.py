@@ -60,6 +60,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "reliability"))  # the shared invariant checker
 
+from backoffice_common import percentile  # noqa: E402
 from invariants import problems  # noqa: E402
 
 from ipos_tui.backoffice import models as bo  # noqa: E402
@@ -82,13 +83,6 @@ OWNER, OWNER_PIN = "1001", "1111"
 OPEN_H, CLOSE_H = 8, 20
 RETURN_EVERY = 250
 OPENING_CASH = 20_000
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def free_port() -> int:

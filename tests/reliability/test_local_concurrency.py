@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from invariants import check, cursors
 from sync.faultproxy import Shop, serve_app
-from week_support import BULK_PLU, Cashier, bulk_catalogue
+from week_support import BULK_PLU, Cashier, Clock, bulk_catalogue
 
 from ipos_tui.backoffice.api import create_app
 from ipos_tui.store.db import open_terminal
@@ -44,15 +43,6 @@ from ipos_tui.till.syncing import job_function
 PRODUCTS = 34_000
 #: Sales after the pull ended (the till idle again).
 AFTER = 5
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
 
 
 @pytest.fixture

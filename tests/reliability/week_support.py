@@ -15,7 +15,7 @@ holds, so rows the feed would not deliver as written would fail the test.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ipos_tui.backoffice import models as bo
@@ -83,6 +83,17 @@ def bulk_catalogue(office: BackOffice, price_list_id: int, count: int) -> int:
         db.execute_sql(_sql("UPDATE rev_counter SET rev = ? WHERE company_id = ?"),
                        (base + 3 * count, cid))
     return 3 * count
+
+
+class Clock:
+    """A till clock that moves one second each time it is read (sales in order)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
 
 
 @dataclass
