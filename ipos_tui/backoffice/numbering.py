@@ -16,13 +16,23 @@ batches never look at the table at the same time):
   consecutive ones merge into one range. It stays until cleared by hand. The
   rejection tells the till the highest number held (:func:`last_number`), so its
   numbering goes on above it and only the sales made before that answer clash.
+* **rollback** — a till reports (``POST /numbers``, :func:`compare`) that its last
+  number is below what the back office holds: its database was put back from an old
+  copy. Recorded as the range the till would have handed out again (its last + 1 to
+  the highest held); the till's numbering goes on above it, so no number repeats.
+  It stays until cleared by hand, with the regressions.
+
+:func:`compare` is also how a till finds out that the back office lost documents it
+had accepted (the back office put back from an old copy): it answers the highest
+number held and the gaps, and the till sends again every document it holds as sent
+in them.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from peewee import fn
@@ -34,6 +44,9 @@ log = logging.getLogger(__name__)
 
 GAP = "gap"
 REGRESSION = "regression"
+ROLLBACK = "rollback"
+#: The kinds an owner clears by hand once seen to (a gap goes when it is filled).
+SEEN_TO = (REGRESSION, ROLLBACK)
 
 
 def note_arrival(terminal_id: int, doc_type: str, number: int) -> None:
@@ -106,6 +119,62 @@ def last_number(terminal_id: int, doc_type: str) -> int:
     return int(highest or 0)
 
 
+def held_numbers(terminal_id: int, doc_types: Iterable[str]) -> dict[str, int]:
+    """The highest number held of each of the till's ``doc_types`` (only those held):
+    one index lookup per type."""
+    held = {doc_type: last_number(terminal_id, doc_type) for doc_type in doc_types}
+    return {doc_type: number for doc_type, number in held.items() if number}
+
+
+def missing_ranges(terminal_id: int) -> list[tuple[str, int, int]]:
+    """The open gaps of the till's numbering: (doc_type, first, last), lowest first."""
+    issue = m.NumberingIssue
+    rows = (issue.select(issue.doc_type, issue.first, issue.last)
+            .where((issue.terminal == terminal_id) & (issue.kind == GAP))
+            .order_by(issue.doc_type, issue.first).tuples())
+    return [(doc_type, first, last) for doc_type, first, last in rows]
+
+
+def last_invoice_numbers(terminal_id: int) -> list[str]:
+    """The latest invoice and correction numbers the till's documents carry (each
+    series' counter goes on above them after a rollback)."""
+    t = m.Transaction
+    found: list[str] = []
+    for column in (t.invoice_number, t.correction_number):
+        value = (t.select(column).where((t.terminal == terminal_id) & column.is_null(False))
+                 .order_by(t.id.desc()).limit(1).scalar())
+        if value:
+            found.append(value)
+    return found
+
+
+def note_rollback(terminal_id: int, doc_type: str, till_last: int, held: int) -> bool:
+    """The till says its last ``doc_type`` is ``till_last`` while ``held`` is held:
+    record the range it would have handed out again (once; True when new)."""
+    issue = m.NumberingIssue
+    mine = ((issue.terminal == terminal_id) & (issue.doc_type == doc_type)
+            & (issue.kind == ROLLBACK))
+    if issue.get_or_none(mine & (issue.first == till_last + 1) & (issue.last == held)):
+        return False
+    issue.create(terminal=terminal_id, doc_type=doc_type, kind=ROLLBACK,
+                 first=till_last + 1, last=held, seen_at=utcnow())
+    log.warning("terminal %s: %s numbering rolled back to %d while %d is held "
+                "(its database was put back from an older copy)",
+                terminal_id, doc_type, till_last, held)
+    return True
+
+
+def compare(terminal_id: int, till_numbers: dict[str, int]) -> dict[str, Any]:
+    """The back office's answer to ``POST /numbers``: what it holds of the till's
+    numbering (the caller records a rollback, :func:`note_rollback`, for each type the
+    till is behind on)."""
+    held = held_numbers(terminal_id, till_numbers)
+    return {"numbers": held,
+            "missing": [{"type": doc_type, "first": first, "last": last}
+                        for doc_type, first, last in missing_ranges(terminal_id)],
+            "invoice_numbers": last_invoice_numbers(terminal_id)}
+
+
 def issues_by_terminal(terminal_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Open issues of these terminals: ``{terminal_id: [{doc_type, kind, first, last,
     count, since}]}``, gaps first, then by type and number."""
@@ -125,10 +194,10 @@ def issues_by_terminal(terminal_ids: list[int]) -> dict[int, list[dict[str, Any]
 
 
 def clear_regressions(terminal_id: int) -> int:
-    """Forget the recorded regressions of a terminal (seen to); returns how many."""
+    """Forget the recorded regressions and rollbacks of a terminal (seen to); returns how many."""
     issue = m.NumberingIssue
     return (issue.delete().where((issue.terminal == terminal_id)
-                                 & (issue.kind == REGRESSION)).execute())
+                                 & issue.kind.in_(SEEN_TO)).execute())
 
 
 def _naive_utc(value: datetime | str) -> datetime:
@@ -144,6 +213,6 @@ def issue_text(issue: dict[str, Any], since: str, text: Callable[..., str]) -> s
     doc = text(doc_key)
     if doc == doc_key:  # a type without a name of its own
         doc = issue["doc_type"]
-    key = "tillsync.gap" if issue["kind"] == GAP else "tillsync.regression"
+    key = f"tillsync.{issue['kind']}"
     return text(key, doc=doc, first=issue["first"], last=issue["last"],
                 count=issue["count"], since=since)

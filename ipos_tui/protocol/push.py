@@ -100,3 +100,37 @@ class TransactionResult(WireModel):
 
 class TransactionsResponse(WireModel):
     results: list[TransactionResult]
+
+
+#: ``POST /numbers`` (under the API prefix): a till compares its numbering with the
+#: back office's.
+NUMBERS_PATH: Final = "/numbers"
+
+
+class NumbersRequest(WireModel):
+    """``POST /numbers``: the last number the till has handed out of each document type
+    (0: none yet). The back office records a rollback for a type the till is behind on."""
+
+    numbers: dict[Annotated[str, Field(min_length=1, max_length=40)],
+                  Annotated[int, Field(ge=0, le=2**31 - 1)]] = Field(max_length=32)
+
+
+class MissingRange(WireModel):
+    """Numbers of one document type below the highest held that the back office lacks."""
+
+    type: str
+    first: int
+    last: int
+
+
+class NumbersResponse(WireModel):
+    """What the back office holds of the calling till's numbering: the highest number of
+    each document type the till named (types with none left out), the gaps below them,
+    and the latest invoice and correction numbers. A till behind ``numbers`` was put back
+    from an old copy and goes on above them; a till holding as sent a document the back
+    office lacks (above ``numbers``, or in ``missing``) sends it again: the back office
+    was put back from an old copy."""
+
+    numbers: dict[str, int] = Field(default_factory=dict)
+    missing: list[MissingRange] = Field(default_factory=list)
+    invoice_numbers: list[str] = Field(default_factory=list)

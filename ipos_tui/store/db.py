@@ -34,6 +34,7 @@ from ipos_tui.domain.errors import DomainError
 from ipos_tui.store.auth import AuthService
 from ipos_tui.store.catalog import CatalogService
 from ipos_tui.store.ledger import LedgerService
+from ipos_tui.store.ledger.guard import GUARD_FILENAME, NumberGuard
 from ipos_tui.store.migrations import SCHEMA_VERSION, migrate, schema_version
 from ipos_tui.store.models import Models, bind_models
 from ipos_tui.store.paths import create_private_file, make_private_dir
@@ -253,7 +254,13 @@ def _open_terminal(data_dir: Path) -> Terminal:
         except BaseException:
             db.close()
             raise
-        return Terminal(data_dir, db, lock)
+        terminal = Terminal(data_dir, db, lock)
+        try:  # a database put back from an older copy goes on above its guard
+            terminal.ledger.start_guard(NumberGuard(data_dir / GUARD_FILENAME))
+        except BaseException:
+            db.close()
+            raise
+        return terminal
     except BaseException:
         lock.release()
         raise

@@ -175,6 +175,58 @@ def test_restored_till_numbering_again_is_a_regression(shop, till, tmp_path, cap
     assert _issues(shop, till.terminal_id) == []
 
 
+def _compare(till: TerminalClient, numbers: dict[str, Any]) -> Any:
+    return till.http.post("/api/v1/numbers", json={"numbers": numbers})
+
+
+def test_a_till_behind_the_back_office_is_a_rollback(shop, till, capsys, monkeypatch) -> None:
+    """``POST /numbers``: a till whose last receipt is 20 while 30 are held (put back from
+    an old copy) is told the highest numbers and gaps; the rollback (21-30, the numbers
+    it would have handed out again) is recorded once, shown in words, cleared by hand."""
+    assert _push(till, list(range(1, 31)) + [35]) == ["accepted"] * 31
+    answer = _compare(till, {"receipt": 20, "return": 0})
+    assert answer.status_code == 200
+    assert answer.json() == {"numbers": {"receipt": 35},
+                             "missing": [{"type": "receipt", "first": 31, "last": 34}],
+                             "invoice_numbers": []}
+    assert _compare(till, {"receipt": 20, "return": 0}).status_code == 200  # asked again
+    assert _issues(shop, till.terminal_id) == [
+        {"doc_type": "receipt", "kind": "gap", "first": 31, "last": 34, "count": 4},
+        {"doc_type": "receipt", "kind": "rollback", "first": 21, "last": 35, "count": 15}]
+    assert _compare(till, {"receipt": 35}).json()["numbers"] == {"receipt": 35}  # level: nothing
+    assert len(_issues(shop, till.terminal_id)) == 2
+    monkeypatch.setenv(SECRET_ENV, "x")
+    monkeypatch.setenv("LC_ALL", "pl_PL.UTF-8")
+    url = url_of(shop.office.db)
+    assert main(["--db", url, "terminal", "list"]) == 0
+    assert "cofnięta: paragony 21–35 (15) od " in capsys.readouterr().out
+    assert main(["--db", url, "terminal", "clear-regressions", str(till.terminal_id),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cleared"] == 1
+    assert [i["kind"] for i in _issues(shop, till.terminal_id)] == ["gap"]
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"numbers": []}, {"numbers": {"receipt": -1}}, {"numbers": {"receipt": "x"}},
+    {"numbers": {"": 1}}, {"numbers": {"r" * 41: 1}}, {"numbers": {"receipt": 2**40}},
+    {"numbers": {f"t{i}": 1 for i in range(33)}}, {"numbers": None},
+])
+def test_a_bad_numbers_request_is_refused_in_words(till, body) -> None:
+    """Malformed comparisons (wrong shapes, negative or huge numbers, too many types,
+    unknown fields) are 422 with the reason; nothing is recorded."""
+    answer = till.http.post("/api/v1/numbers", json=body)
+    assert answer.status_code == 422, body
+    assert answer.json()["error"]
+    assert m.NumberingIssue.select().count() == 0
+
+
+def test_numbers_need_a_terminal_token(base) -> None:
+    import httpx
+
+    answer = httpx.post(f"{base}/api/v1/numbers", json={"numbers": {"receipt": 1}})
+    assert answer.status_code == 401
+
+
 def test_gap_shows_in_terminal_list_text(shop, till, tmp_path, capsys, monkeypatch) -> None:
     assert _push(till, [800015, 800100]) == ["accepted"] * 2
     monkeypatch.setenv(SECRET_ENV, "x")

@@ -32,6 +32,7 @@ from ipos_tui.backoffice.security import SECRET_ENV
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.protocol import STREAMS
 from ipos_tui.store.db import Terminal
+from ipos_tui.store.ledger.guard import GUARD_FILENAME
 from ipos_tui.sync.documents import document_payload
 from ipos_tui.sync.progress import CancelToken
 from ipos_tui.sync.pull import PullResult, pull_stream
@@ -107,12 +108,17 @@ def copy_till_database(terminal: Terminal, dest: Path) -> Path:
     return dest
 
 
-def put_back_till_database(copy: Path, data_dir: Path) -> None:
-    """Replace the (closed) till database in ``data_dir`` with ``copy``."""
+def put_back_till_database(copy: Path, data_dir: Path, guard: bytes | None = None) -> None:
+    """Replace the (closed) till database in ``data_dir`` with ``copy``; with ``guard``
+    (the numbering guard's bytes taken with the copy: a backup of the whole data
+    directory) put that back too, else the guard stays as the till left it (only the
+    database file was put back)."""
     db = data_dir / "terminal.sqlite3"
     for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         stale.unlink(missing_ok=True)
     shutil.copyfile(copy, db)
+    if guard is not None:
+        (data_dir / GUARD_FILENAME).write_bytes(guard)
 
 
 # -- a back office put back from an old copy ---------------------------------------------

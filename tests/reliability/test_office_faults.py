@@ -46,6 +46,8 @@ from ipos_tui.backoffice import models as bo
 from ipos_tui.backoffice import numbering
 from ipos_tui.store.db import open_terminal
 from ipos_tui.store.feed_apply import applier as feed_applier
+from ipos_tui.store.ledger.guard import GUARD_FILENAME
+from ipos_tui.sync.upload.numbers import compare_numbers
 
 @pytest.fixture
 def till(tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy) -> Iterator[OfficeTill]:
@@ -113,9 +115,11 @@ def test_a_later_batch_before_an_earlier_one(till: OfficeTill, proxy: FaultProxy
 
 def test_a_till_database_put_back_from_an_old_copy(
         tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy) -> None:
-    """Fault: the till's database is copied after two sales were sent and one more
-    was sold (still unsent); three more are sold and sent; then the old copy is put
-    back (a restore from an old backup) and the till sells again.
+    """Fault: the till's data directory (database and numbering guard) is copied after
+    two sales were sent and one more was sold (still unsent); three more are sold and
+    sent; then the old copy is put back (a restore from an old backup) and the till
+    sells again before it reaches the back office (offline at start): nothing on the
+    till can tell it went back.
 
     Checks: the unsent sale of the copy is sent once (a replay: "duplicate"); the
     back office records the regression of the receipt numbers the restored till
@@ -136,13 +140,14 @@ def test_a_till_database_put_back_from_an_old_copy(
         till.sync_until_done()
         unsent = till.sell(1)
         copy = copy_till_database(terminal, tmp_path / "backup.sqlite3")
+        guard = (data / GUARD_FILENAME).read_bytes()
         lost = till.sell(3)
         till.sync_until_done()
         assert till.numbers(lost) == [4, 5, 6]
         (lost_total,) = terminal.db.execute_sql(
             "SELECT total FROM document WHERE uuid = ?", (lost[0],)).fetchone()
         now = till.now
-    put_back_till_database(copy, data)
+    put_back_till_database(copy, data, guard)
     with open_terminal(data) as terminal:
         till = OfficeTill(terminal, office)
         till.now = now
@@ -165,6 +170,145 @@ def test_a_till_database_put_back_from_an_old_copy(
         assert till.numbers(after)[0] > 6, "the restored till reuses a number the back office holds"
         assert till.states()[after[0]] == "sent"
         check_restored(terminal, office.office, lost=lost, cursors_before=before)
+
+
+def test_a_till_database_file_put_back_offline_goes_on_above_its_guard(
+        tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy) -> None:
+    """Fault: only the till's database file is put back from an old copy (taken before
+    three sales it sent), the numbering guard beside it stays, and the till sells again
+    while the back office is out of reach.
+
+    Checks: opening the database raises its counters to the guard's, so the sale made
+    offline is numbered 6, not 3 (no number handed out twice, nothing quarantined when
+    the link comes back); every sale is in the back office once."""
+    office, base = shop
+    data = tmp_path / "till"
+    with open_terminal(data) as terminal:
+        office.activate(base, terminal, server_url=proxy.url)
+        till = OfficeTill(terminal, office)
+        assert till.pull()
+        before = cursors(terminal)
+        till.sell(2)
+        till.sync_until_done()
+        copy = copy_till_database(terminal, tmp_path / "backup.sqlite3")
+        lost = till.sell(3)
+        till.sync_until_done()
+        now = till.now
+    put_back_till_database(copy, data)
+    with open_terminal(data) as terminal:
+        till = OfficeTill(terminal, office)
+        till.now = now
+        assert terminal.ledger.last_number("receipt") == 5
+        proxy.add(Fault("drop", times=99))  # the back office out of reach
+        offline = till.sell(1)
+        assert not till.upload()
+        proxy.clear()
+        assert till.numbers(offline) == [6]
+        assert till.upload()
+        assert till.states()[offline[0]] == "sent"
+        assert not [i for i in _issues(till) if i[0] == "regression"]
+        check_restored(terminal, office.office, lost=lost, cursors_before=before)
+
+
+def test_a_restored_till_compares_its_numbers_before_it_sells_again(
+        tmp_path: Path, shop: tuple[Shop, str], proxy: FaultProxy) -> None:
+    """Fault: as above (the till's data directory put back from a copy taken before
+    three sales it had sent: its numbering guard too), but the till reaches the back
+    office before its next sale — as the app's upload does a second after it starts.
+
+    Checks: the first upload compares the numbering (``POST /numbers``): the back
+    office records the rollback (the range the till would have handed out again, for
+    the owner) and the till goes on above what it holds, so its next sale is numbered
+    7, not 4, and accepted: no number is handed out twice, nothing is quarantined;
+    the unsent sale of the copy is sent once; every sale is in the back office once."""
+    office, base = shop
+    data = tmp_path / "till"
+    with open_terminal(data) as terminal:
+        office.activate(base, terminal, server_url=proxy.url)
+        till = OfficeTill(terminal, office)
+        assert till.pull()
+        before = cursors(terminal)
+        till.sell(2)
+        till.sync_until_done()
+        unsent = till.sell(1)
+        copy = copy_till_database(terminal, tmp_path / "backup.sqlite3")
+        guard = (data / GUARD_FILENAME).read_bytes()
+        lost = till.sell(3)
+        till.sync_until_done()
+        now = till.now
+    put_back_till_database(copy, data, guard)
+    with open_terminal(data) as terminal:
+        till = OfficeTill(terminal, office)
+        till.now = now
+        posts = len(proxy.seen("/api/v1/numbers", "POST"))
+        assert till.upload()  # the upload at start, before any sale
+        assert len(proxy.seen("/api/v1/numbers", "POST")) == posts + 1
+        assert till.states()[unsent[0]] == "sent"
+        assert ("rollback", "receipt", 4, 6) in _issues(till)
+        assert not [i for i in _issues(till) if i[0] == "regression"]
+        again = till.sell(1)
+        assert till.numbers(again) == [7]
+        till.upload()
+        assert till.states()[again[0]] == "sent"
+        assert not office.quarantined(again[0])
+        check_restored(terminal, office.office, lost=lost, cursors_before=before)
+
+
+def test_back_office_put_back_after_it_accepted_sales(till: OfficeTill) -> None:
+    """Fault: the back office's database is put back from a backup taken before it
+    accepted three of the till's sales (the till holds them as sent), while the till
+    runs on; the till sells one more, sent at once (before its next comparison: a gap
+    opens in the back office), then the next comparison comes (ten minutes later).
+
+    Checks: the comparison finds the three the back office lacks (inside its gap) and
+    the till queues them again (pending, ☁ again); they are stored once, the gap is
+    closed, nothing is duplicated or quarantined; a second comparison finds nothing."""
+    office = till.shop
+    first = till.sell(2)
+    till.sync_until_done()  # the first upload of the run compares (nothing to find)
+    backup = snapshot_office()
+    lost = till.sell(3)
+    assert till.upload(later=1)  # compares first (due), then sends them
+    assert len(office.stored(lost)) == 3
+    restore_office(backup)
+    assert not office.stored(lost)
+    later = till.sell(1)
+    till.upload(later=1)  # within ten minutes of the last comparison: only the new sale goes
+    assert till.states()[later[0]] == "sent"
+    assert [s for u, s in till.states().items() if u in lost] == ["sent"] * 3
+    assert ("gap", "receipt", 3, 5) in _issues(till)
+    till.now += timedelta(minutes=11)
+    with till.context() as ctx:
+        outcome = compare_numbers(ctx)
+    assert outcome.resent == [("receipt", 3), ("receipt", 4), ("receipt", 5)]
+    assert [till.states()[u] for u in lost] == ["pending"] * 3
+    till.sync_until_done()
+    assert len(office.stored(first + lost + later)) == 6
+    assert _issues(till) == []
+    with till.context() as ctx:
+        assert compare_numbers(ctx).resent == []
+    check(till.terminal, office.office)
+
+
+def test_back_office_put_back_before_the_till_sold_again(till: OfficeTill) -> None:
+    """Fault: the back office is put back from a backup taken before it accepted the
+    till's last two sales, and the till sells nothing more: no gap shows it.
+
+    Checks: the next comparison (after ten minutes) finds them above the highest number
+    the back office holds and the upload that follows it sends them again, once."""
+    office = till.shop
+    till.sell(1)
+    till.sync_until_done()
+    backup = snapshot_office()
+    lost = till.sell(2)
+    till.sync_until_done()
+    restore_office(backup)
+    assert not office.stored(lost)
+    till.now += timedelta(minutes=11)
+    assert till.upload()
+    assert len(office.stored(lost)) == 2
+    assert all(till.states()[u] == "sent" for u in lost)
+    check(till.terminal, office.office)
 
 
 # -- cursor invalidation ------------------------------------------------------------------
@@ -359,6 +503,7 @@ def test_worker_killed_during_ingest(
         till = OfficeTill(terminal, office)
         assert till.pull()
         before = cursors(terminal)
+        assert till.upload(later=1)  # the comparison at start (POST /numbers), done
         sold = till.sell(60)
         done: list[bool] = []
         upload = threading.Thread(target=lambda: done.append(till.upload()))

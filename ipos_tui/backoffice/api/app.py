@@ -45,6 +45,8 @@ from ipos_tui.protocol import (
     ActivateResponse,
     CompactPullResponse,
     HealthResponse,
+    NumbersRequest,
+    NumbersResponse,
     PullResponse,
     ReadyResponse,
     ReceiptLookupResponse,
@@ -280,6 +282,20 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         ingest = Ingest(office.for_company(auth.company_id), auth)
         return {"results": ingest.push(body.documents,
                                        pending_before=pending_count(x_pending_count))}
+
+    @app.post(f"{API_PREFIX}/numbers", response_model=NumbersResponse,
+              responses=responses(*TERMINAL_STATUSES))
+    def numbers(
+        body: NumbersRequest,
+        auth: Annotated[TerminalAuth, Depends(terminal)],
+        _version: Annotated[int, Depends(protocol_version)],
+    ) -> dict[str, Any]:
+        """Compare the till's numbering with what the back office holds of it: the
+        highest number per type, the gaps, the latest invoice numbers. A till behind
+        them (put back from an old copy) is recorded as a rollback and goes on above
+        them; documents it holds as sent that are missing here (the back office put
+        back from an old copy) it sends again."""
+        return Ingest(office.for_company(auth.company_id), auth).compare_numbers(body.numbers)
 
     @app.get(f"{API_PREFIX}/receipts/{{terminal_id}}/{{number}}",
              response_model=ReceiptLookupResponse, response_model_exclude_none=True,

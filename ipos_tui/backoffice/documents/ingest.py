@@ -87,6 +87,20 @@ class Ingest:
                     m.Terminal.id == self.auth.terminal_id).execute()
         return results
 
+    def compare_numbers(self, till_numbers: dict[str, int]) -> dict[str, Any]:
+        """``POST /numbers`` (:func:`numbering.compare`): read without waiting for the
+        till's write lock (it is asked before every upload run after a start); a
+        rollback is recorded under it."""
+        answer = numbering.compare(self.auth.terminal_id, till_numbers)
+        behind = {doc_type: (till_numbers[doc_type], held)
+                  for doc_type, held in answer["numbers"].items()
+                  if held > till_numbers.get(doc_type, held)}
+        if behind:
+            with terminal_transaction(self.office.db, self.auth.terminal_id):
+                for doc_type, (till_last, held) in behind.items():
+                    numbering.note_rollback(self.auth.terminal_id, doc_type, till_last, held)
+        return answer
+
     def _store_batch(self, items: list[Any], parsed: list[AnyDocument | Rejected]
                      ) -> list[dict[str, Any]]:
         docs = [d for d in parsed if not isinstance(d, Rejected)]

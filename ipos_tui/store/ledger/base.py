@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from peewee import SqliteDatabase
 
+from ipos_tui.store.ledger.guard import NumberGuard
 from ipos_tui.store.models import Models
 from ipos_tui.store.settings import SettingsService
 
@@ -15,3 +16,5 @@ class LedgerBase:
         self._db = db
         self._m = models
         self._settings = settings
+        #: The numbering guard beside the database (None until started; see .guard).
+        self._guard: NumberGuard | None = None

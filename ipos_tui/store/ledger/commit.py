@@ -184,6 +184,7 @@ class Committing(Numbering, FiscalDay):
             self._insert_lines(document_id, receipt)
             self._insert_payments(document_id, payments)
             self._record_sales(receipt)
+        self._guard_numbers()
         return StoredDocument(
             uuid=doc_uuid,
             doc_type=doc_type,
@@ -263,6 +264,7 @@ class Committing(Numbering, FiscalDay):
                     for position, pay in enumerate(draft.payments, start=1)
                 ],
             )
+        self._guard_numbers()
         return StoredDocument(
             uuid=doc_uuid,
             doc_type=draft.doc_type,

@@ -173,6 +173,38 @@ class UploadBook(Reading):
                     upload_attempts=table.upload_attempts + 1,
                 ).where((table.uuid == doc_uuid) & (table.upload_state != "sent")).execute()
 
+    def resend_lost(self, terminal_id: int, held: dict[str, int],
+                    missing: Iterable[tuple[str, int, int]],
+                    doc_types: Iterable[str]) -> list[tuple[str, int]]:
+        """Queue again every document of ``doc_types`` (made as ``terminal_id``: a till
+        activated anew as another keeps the old one's) held as sent that the back office
+        lacks: numbered above ``held`` (its highest of the type; none held: all of them)
+        or inside a ``missing`` (type, first, last) range. It was put back from an old
+        copy; the documents go again under their own uuids, so each is stored once.
+        Returns (type, number) of each, in one transaction."""
+        ranges: dict[str, list[tuple[int, int]]] = {}
+        for doc_type, first, last in missing:
+            ranges.setdefault(doc_type, []).append((first, last))
+        found: list[tuple[str, int]] = []
+        with self._db.atomic("IMMEDIATE"):
+            for doc_type in doc_types:
+                where = "number > ?"
+                params: list[object] = [held.get(doc_type, 0)]
+                for first, last in ranges.get(doc_type, ()):
+                    where += " OR number BETWEEN ? AND ?"
+                    params += [first, last]
+                rows = self._db.execute_sql(
+                    "SELECT id, number FROM document WHERE upload_state = 'sent' "
+                    f"AND terminal_id = ? AND doc_type = ? AND ({where}) ORDER BY id",
+                    [terminal_id, doc_type, *params]).fetchall()
+                for chunk in chunks([row_id for row_id, _ in rows]):
+                    self._db.execute_sql(
+                        "UPDATE document SET upload_state = 'pending', sent_at = NULL, "
+                        "next_try_at = NULL, upload_attempts = 0 "
+                        f"WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
+                found += [(doc_type, number) for _, number in rows]
+        return found
+
     def record_upload_conflict(self, doc_uuid: str, remote: dict[str, Any],
                                now: datetime) -> None:
         """Keep what the back office holds under ``doc_uuid`` (its "uuid_conflict"

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ipos_tui.sync.progress import CancelToken, Observer, null_observer
+from ipos_tui.sync.upload.numbers import compare_numbers_when_due
 from ipos_tui.sync.upload.policy import BATCH_SIZE, UploadOutcome
 from ipos_tui.sync.upload.sender import UploadRun
 from ipos_tui.store.timeutil import utc_text
@@ -38,7 +39,8 @@ def upload_due(
 ) -> UploadOutcome:
     """The background upload: pending documents, unless the link is in backoff.
 
-    Cheap when there is nothing to do (two small queries, no network). If another
+    Cheap when there is nothing to do (two small queries, no network but the
+    numbering comparison of :mod:`.numbers` after a start and every ten minutes). If another
     upload of the same terminal is running, returns at once with ``skipped``.
     """
     now = ctx.clock()
@@ -75,6 +77,7 @@ def upload(
         return UploadOutcome(skipped=True)
     try:
         with _own_connection(ctx.terminal):
+            compare_numbers_when_due(ctx)  # before anything is sent or numbered anew
             run = UploadRun(ctx, observer, cancel, max(1, batch_size))
             outcome = run.execute(include_quarantined=include_quarantined,
                                   respect_backoff=respect_backoff)

@@ -48,6 +48,26 @@ def test_invoices_have_their_own_series_apart_from_receipts(
     assert demo_terminal.ledger.get_document(first.uuid).invoice_number is None
 
 
+def test_invoice_series_goes_on_above_what_the_back_office_holds(
+    demo_terminal: Terminal, sell: Callable[..., StoredDocument]
+) -> None:
+    """A till put back from an old copy learns the latest invoice numbers the back
+    office holds (``POST /numbers``): each series goes on above them; a number of
+    another shape, or a lower one, changes nothing."""
+    ledger = demo_terminal.ledger
+    assert sell([(MLEKO, 1000)], kind="faktura", buyer=FIRMA).invoice_number == "FV/K1/11/2026/0001"
+    assert ledger.raise_invoice_floor("FV/K1/11/2026/0007")
+    assert ledger.raise_invoice_floor("FV/K1/10/2026/0099")  # last month's: its own series
+    assert ledger.raise_invoice_floor("FV/K1/11/2026/0003")  # lower: never goes back
+    for odd in ("", "FV", "FV/K1/xx/2026/0001", "FV/1/11/2026/0001", "FV/K1/11/2026/abc"):
+        assert not ledger.raise_invoice_floor(odd)
+    assert sell([(MLEKO, 1000)], kind="faktura", buyer=FIRMA).invoice_number == "FV/K1/11/2026/0008"
+    ledger.raise_invoice_floor("FV/K1/2026/0041")  # numbered yearly
+    assert ledger.last_number("FV/K1/2026") == 41
+    assert ledger.numbers_in_use()["sale_invoice"] == 2
+    assert not any("/" in doc_type for doc_type in ledger.numbers_in_use())
+
+
 def test_invoice_numbers_restart_at_the_month_change(
     demo_terminal: Terminal, sell: Callable[..., StoredDocument]
 ) -> None:
