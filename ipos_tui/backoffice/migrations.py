@@ -204,6 +204,24 @@ def _add_throttle_failures(db: Database) -> None:
     db.create_tables([ThrottleFailure], safe=True)
 
 
+def _add_number_repeats(db: Database) -> None:
+    """Version 13 (issue 18): ``number_repeat`` — a document released from the
+    quarantine on a number its till had already used for another (a till put back from
+    an old copy) is stored beside that one as repeat 1, 2 …; the unique index becomes
+    (terminal, type, number, repeat). Every existing row is repeat 0."""
+    table = "transaction_doc"
+    present = {column.name for column in db.get_columns(table)}
+    if "number_repeat" not in present:
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "number_repeat" INTEGER NOT NULL DEFAULT 0')
+    indexes = {index.name for index in db.get_indexes(table)}
+    if f"{table}_terminal_id_doc_type_number_number_repeat" not in indexes:
+        db.execute_sql(
+            f'CREATE UNIQUE INDEX "{table}_terminal_id_doc_type_number_number_repeat" '
+            f'ON "{table}" ("terminal_id", "doc_type", "number", "number_repeat")')
+    if f"{table}_terminal_id_doc_type_number" in indexes:
+        db.execute_sql(f'DROP INDEX "{table}_terminal_id_doc_type_number"')
+
+
 #: (version, step) in ascending order.
 MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (1, _create_initial_schema),
@@ -218,6 +236,7 @@ MIGRATIONS: tuple[tuple[int, Callable[[Database], None]], ...] = (
     (10, _add_invoice_columns),
     (11, _add_sale_invoice_columns),
     (12, _add_throttle_failures),
+    (13, _add_number_repeats),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

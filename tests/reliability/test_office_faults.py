@@ -12,6 +12,7 @@ till's own database went back in time, which excuses exactly the documents it lo
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -44,6 +45,7 @@ from sync.faultproxy import Shop
 
 from ipos_tui.backoffice import models as bo
 from ipos_tui.backoffice import numbering
+from ipos_tui.backoffice.documents.quarantine import release_quarantine
 from ipos_tui.store.db import open_terminal
 from ipos_tui.store.feed_apply import applier as feed_applier
 from ipos_tui.store.ledger.guard import GUARD_FILENAME
@@ -169,6 +171,14 @@ def test_a_till_database_put_back_from_an_old_copy(
         till.upload()
         assert till.numbers(after)[0] > 6, "the restored till reuses a number the back office holds"
         assert till.states()[after[0]] == "sent"
+        # the way out: the owner releases it; it is kept beside the accepted 4, flagged
+        assert release_quarantine(office.office, held.id)["status"] == "accepted"
+        (kept,) = office.stored([lost[0]])
+        (repeat,) = office.stored(again)
+        assert (repeat.number, repeat.number_repeat, kept.number_repeat) == (4, 1, 0)
+        assert json.loads(repeat.warnings) == ["repeated_number:1"]
+        till.upload()  # the till offers its quarantined sale again: a duplicate, so sent
+        assert till.states()[again[0]] == "sent"
         check_restored(terminal, office.office, lost=lost, cursors_before=before)
 
 

@@ -258,6 +258,9 @@ DAY_SUMMED_TYPES = ("receipt", "sale_invoice", "return", "cash_operation")
 #: The warning on such a document; its detail is the number of the report that closed
 #: the day ("late_after_day_close:7").
 LATE_AFTER_DAY_CLOSE = "late_after_day_close"
+#: The warning of a document released from the quarantine on a number its till had
+#: already used for another ("repeated_number:1": the first repeat of that number).
+REPEATED_NUMBER = "repeated_number"
 
 
 def utc_naive(value: datetime) -> datetime:

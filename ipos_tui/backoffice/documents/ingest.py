@@ -231,7 +231,8 @@ class Ingest:
         return (404 unknown or another store's)."""
         t = m.Transaction
         row = t.get_or_none((t.company == self.auth.company_id) & (t.terminal == terminal_id)
-                            & (t.doc_type == doc_type) & (t.number == number))
+                            & (t.doc_type == doc_type) & (t.number == number)
+                            & (t.number_repeat == 0))
         if row is None:
             raise DomainError("err.receipt_unknown", terminal=terminal_id, number=number)
         if row.store_id != self.auth.store_id:
@@ -342,10 +343,12 @@ def _buyer_columns(doc: AnyDocument) -> dict[str, Any]:
 
 
 def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
-                   store_id: int) -> int:
-    """Insert the document and its lines/payments (caller holds the transaction)."""
+                   store_id: int, *, number_repeat: int = 0) -> int:
+    """Insert the document and its lines/payments (caller holds the transaction);
+    ``number_repeat`` > 0: a released repeat of a number held (see the quarantine)."""
     original = getattr(doc, "original", None)
-    numbering.note_arrival(auth.terminal_id, doc.type, doc.number)
+    if not number_repeat:
+        numbering.note_arrival(auth.terminal_id, doc.type, doc.number)
     rates = getattr(doc, "vat_rates", None)
     columns = {"original_terminal": original.terminal_id if original else None,
                "original_number": original.number if original else None,
@@ -358,7 +361,7 @@ def store_document(auth: TerminalAuth, doc: AnyDocument, warnings: list[str],
         uuid=str(doc.uuid), doc_type=doc.type, number=doc.number,
         created_at=utc_naive(doc.created_at), day=business_day(doc),
         cashier_id=doc.cashier_id, cashier_identifier=doc.cashier_identifier,
-        total=_total(doc), **columns,
+        total=_total(doc), number_repeat=number_repeat, **columns,
         payload=doc.model_dump_json(exclude_none=True),
         warnings=json.dumps(warnings) if warnings else None,
     )

@@ -7,13 +7,15 @@ import json
 import logging
 from typing import Any
 
+from peewee import fn
+
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.db import terminal_transaction
 from ipos_tui.backoffice.models import utcnow
 from ipos_tui.backoffice.services import BackOffice, TerminalAuth
 from ipos_tui.domain.errors import DomainError
 
-from .checks import ClosedDays, KnownNames, Rejected, parse_document
+from .checks import REPEATED_NUMBER, ClosedDays, KnownNames, Rejected, parse_document
 from .ingest import store_document
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,11 @@ def release_quarantine(office: BackOffice, quarantine_id: int) -> dict[str, Any]
     """Accept a quarantined document after an administrator's review.
 
     The store check is what a release overrides (e.g. a terminal moved between
-    stores); the document must still parse and add up, and is still stored once.
+    stores); the document must still parse and add up, and is still stored once. A
+    "number_conflict" one (its till, put back from an old copy, sold on a number it had
+    already used) is stored beside the document holding that number, as its repeat
+    (``number_repeat`` 1, 2 …, warning "repeated_number:N"): both sales happened; the
+    number stays held once by each, never overwritten.
     """
     q = m.Quarantine
     row = q.get_or_none((q.id == quarantine_id) & (q.company == office.company_id))
@@ -59,16 +65,28 @@ def release_quarantine(office: BackOffice, quarantine_id: int) -> dict[str, Any]
     auth = TerminalAuth(terminal.id, office.company_id, terminal.store_id)
     with terminal_transaction(office.db, terminal.id):
         t = m.Transaction
-        clash = t.get_or_none((t.uuid == str(doc.uuid)) | (
-            (t.terminal == terminal.id) & (t.doc_type == doc.type) & (t.number == doc.number)))
-        if clash is not None and clash.uuid != str(doc.uuid):
+        held = t.get_or_none(t.uuid == str(doc.uuid))
+        if held is not None and held.terminal_id != terminal.id:
             raise DomainError("err.quarantine_unreleasable", id=quarantine_id,
-                              reason="number_conflict")
-        status = "duplicate" if clash else "accepted"
-        doc_id = clash.id if clash else store_document(
+                              reason="uuid_conflict")
+        repeat = 0
+        if held is None:
+            taken = (t.select(fn.MAX(t.number_repeat))
+                     .where((t.terminal == terminal.id) & (t.doc_type == doc.type)
+                            & (t.number == doc.number)).scalar())
+            if taken is not None:
+                if row.reason != "number_conflict":
+                    raise DomainError("err.quarantine_unreleasable", id=quarantine_id,
+                                      reason="number_conflict")
+                # a sale the till made on a number it had already used (put back from
+                # an old copy): it happened, so it is kept beside the other, flagged
+                repeat = taken + 1
+        status = "duplicate" if held else "accepted"
+        doc_id = held.id if held else store_document(
             auth, doc, KnownNames.load(office.company_id, [doc]).warnings(doc)
-            + ClosedDays.load(terminal.id, [doc]).warnings(doc),
-            store.id if store else terminal.store_id)
+            + ClosedDays.load(terminal.id, [doc]).warnings(doc)
+            + ([f"{REPEATED_NUMBER}:{repeat}"] if repeat else []),
+            store.id if store else terminal.store_id, number_repeat=repeat)
         row.released_at, row.released_as = utcnow(), doc_id
         row.save()
     log.info("quarantined item %s released as transaction %s (%s)", quarantine_id, doc_id,

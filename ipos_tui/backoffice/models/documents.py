@@ -61,11 +61,15 @@ class Transaction(BaseModel):
     corrected_invoice = CharField(max_length=40, null=True)
     payload = TextField()
     warnings = TextField(null=True)  # JSON list
+    #: 0; 1, 2 …: a document released from the quarantine whose number the till had
+    #: already used for another one (a till put back from an old copy sold on it before
+    #: it reached the back office): stored beside it, never over it. Migration 13.
+    number_repeat = IntegerField(default=0)
 
     class Meta:
         table_name = "transaction_doc"
         indexes = (
-            (("terminal", "doc_type", "number"), True),
+            (("terminal", "doc_type", "number", "number_repeat"), True),
             (("company", "store", "day"), False),
             (("original_terminal", "original_number"), False),
         )

@@ -171,7 +171,7 @@ class TransactionQueryService(ServiceBase):
             original = t.get_or_none(
                 (t.company == self.company_id) & (t.terminal == row.original_terminal)
                 & (t.doc_type == (row.original_type or "receipt"))
-                & (t.number == row.original_number))
+                & (t.number == row.original_number) & (t.number_repeat == 0))
             doc["original"] = {"terminal_id": row.original_terminal,
                                "number": row.original_number,
                                "type": row.original_type or "receipt",
