@@ -111,7 +111,7 @@ class NumbersRequest(WireModel):
     """``POST /numbers``: the last number the till has handed out of each document type
     (0: none yet). The back office records a rollback for a type the till is behind on."""
 
-    numbers: dict[Annotated[str, Field(min_length=1, max_length=40)],
+    numbers: dict[Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,39}$")],
                   Annotated[int, Field(ge=0, le=2**31 - 1)]] = Field(max_length=32)
 
 

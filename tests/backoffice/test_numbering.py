@@ -210,10 +210,12 @@ def test_a_till_behind_the_back_office_is_a_rollback(shop, till, capsys, monkeyp
     {}, {"numbers": []}, {"numbers": {"receipt": -1}}, {"numbers": {"receipt": "x"}},
     {"numbers": {"": 1}}, {"numbers": {"r" * 41: 1}}, {"numbers": {"receipt": 2**40}},
     {"numbers": {f"t{i}": 1 for i in range(33)}}, {"numbers": None},
+    # a NUL byte (PostgreSQL cannot hold it in a string), a line break, capitals
+    {"numbers": {"rec\u0000eipt": 1}}, {"numbers": {"g\r": 720}}, {"numbers": {"Receipt": 1}},
 ])
 def test_a_bad_numbers_request_is_refused_in_words(till, body) -> None:
     """Malformed comparisons (wrong shapes, negative or huge numbers, too many types,
-    unknown fields) are 422 with the reason; nothing is recorded."""
+    a type name that is not lower-case letters and underscores) are 422 with the reason; nothing is recorded."""
     answer = till.http.post("/api/v1/numbers", json=body)
     assert answer.status_code == 422, body
     assert answer.json()["error"]

@@ -8,8 +8,9 @@ ledger writes its counters after every numbered commit to ``numbering.guard`` be
 the database, tagged with the database's own id; when the till opens a database
 whose counters are below its guard's, it raises them first (and says so in its log).
 
-Written after the commit, never inside it: a transaction that rolls back must not
-raise a counter (numbering stays gapless), and a guard that lags one commit behind
+Written after the outermost commit (peewee's ``after_commit``), never inside it: a
+transaction that rolls back, or a process killed before the commit of the transaction
+around the sale, must not raise a counter (numbering stays gapless), and a guard that lags one commit behind
 (killed in between) only protects a little less. Not fsynced and not atomic (one
 small write a sale): a torn or unreadable guard is ignored and written anew. A guard
 of another database (another id: a new disk, a new activation) is replaced.

@@ -81,9 +81,21 @@ class Numbering(LedgerBase):
             "SELECT doc_type, last_number FROM number_sequence").fetchall()}
 
     def _guard_numbers(self) -> None:
-        """After a numbered commit: the counters to the guard (outside the transaction)."""
+        """After a numbered commit: the counters to the guard once the outermost
+        transaction has committed (a sale's commit sits inside the one that also
+        removes its open copy: a kill before that commit must leave the guard behind,
+        never ahead, or the next start would skip a number)."""
         if self._guard is not None:
-            self._guard.note(self._counters())
+            self._db.after_commit(self._note_guard)
+
+    def _note_guard(self) -> None:
+        guard = self._guard
+        if guard is None:
+            return
+        try:  # runs after COMMIT: a failure here must not look like a failed commit
+            guard.note(self._counters())
+        except Exception:  # noqa: BLE001 - the guard only protects a little less
+            log.exception("numbering guard not updated")
 
     def raise_number_floor(self, doc_type: str, last_number: int) -> None:
         """Make the next number of ``doc_type`` at least ``last_number + 1``.

@@ -65,6 +65,26 @@ def test_a_commit_that_rolls_back_never_raises_the_guard(demo_terminal: Terminal
     assert _sell(demo_terminal) == 2
 
 
+def test_the_guard_waits_for_the_transaction_around_the_sale(demo_terminal: Terminal) -> None:
+    """The till pays a receipt inside a transaction that also removes its open copy: the
+    guard is written when that one commits. Rolled back (a kill before its COMMIT does
+    the same), the guard stays behind, and the next sale takes the number again."""
+    assert _sell(demo_terminal) == 1
+
+    class Killed(Exception):
+        pass
+
+    with pytest.raises(Killed), demo_terminal.db.atomic("IMMEDIATE"):
+        assert _sell(demo_terminal) == 2
+        assert _guard(demo_terminal.data_dir)["numbers"]["receipt"] == 1
+        raise Killed
+    assert _guard(demo_terminal.data_dir)["numbers"]["receipt"] == 1
+    with demo_terminal.db.atomic("IMMEDIATE"):
+        assert _sell(demo_terminal) == 2
+        assert _guard(demo_terminal.data_dir)["numbers"]["receipt"] == 1
+    assert _guard(demo_terminal.data_dir)["numbers"]["receipt"] == 2
+
+
 @pytest.mark.parametrize("content", [b"", b"{not json", b'{"db": 1, "numbers": {}}',
                                      b'{"db": "x", "numbers": []}', b"\xff\xfe",
                                      b'{"db": "x", "numbers": {"receipt": "many"}}'])
