@@ -207,12 +207,16 @@ def _naive_utc(value: datetime | str) -> datetime:
 
 
 def issue_text(issue: dict[str, Any], since: str, text: Callable[..., str]) -> str:
-    """One issue in words ("missing receipts 800016–800099 (84) since …"); ``text``
+    """One issue in words ("missing receipts 800016–800099 (84) since …", one number alone: "… 10 since …"); ``text``
     translates a message key with params (the CLI's ``t`` or a page's language)."""
     doc_key = f"tillsync.doc_{issue['doc_type']}"
     doc = text(doc_key)
     if doc == doc_key:  # a type without a name of its own
         doc = issue["doc_type"]
     key = f"tillsync.{issue['kind']}"
-    return text(key, doc=doc, first=issue["first"], last=issue["last"],
-                count=issue["count"], since=since)
+    return text(key, doc=doc, numbers=number_range(issue["first"], issue["last"]), since=since)
+
+
+def number_range(first: int, last: int) -> str:
+    """"21–35 (15)", or one number as itself ("10", never "10–10 (1)")."""
+    return str(first) if first == last else f"{first}–{last} ({last - first + 1})"

@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from ipos_tui.backoffice.numbering import number_range
 from ipos_tui.domain.money import format_money
 from ipos_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, text_in
 
@@ -31,6 +32,7 @@ templates.env.lstrip_blocks = True
 OWNER_PAGES = ("/products", "/price-lists", "/units", "/categories", "/vat", "/discounts",
                "/import", "/company", "/staff", "/settings", "/updates")
 templates.env.globals["owner_pages"] = OWNER_PAGES
+templates.env.globals["number_range"] = number_range
 
 
 def request_language(request: Request) -> str:
