@@ -280,6 +280,8 @@ class DocumentSummary:
     total: int
     upload_state: UploadState
     reject_reason: str | None
+    #: a cash operation's purpose ("deposit_return": a deposit paid back), else ""
+    purpose: str = ""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ A product with a deposit adds it with every piece sold: outside VAT and the fisc
 total (the per-letter sums equal a Decimal computation over the line values alone),
 paid with the receipt (the customer pays total + deposits), printed in its own
 "KAUCJA" section and counted apart in the daily report. A deposit return (menu 9)
-pays cash back as a cash operation with its own printout.
+pays cash back as a cash operation with its own printout, listed in 5. Transakcje as
+"Zwrot kaucji".
 
 Bad input tried: 0 containers, letters, a deposit per piece of 0, a return larger
 than the drawer holds (cash management on), Esc in the form (nothing stored).
@@ -125,6 +126,15 @@ async def test_a_deposit_return_pays_cash_back_and_prints(make_app) -> None:
         assert doc.extra["purpose"] == "deposit_return"
         sums = app.till.reports.open_day()
         assert (sums.deposits_returned, sums.cash_out, sums.receipts_total) == (600, 600, 0)
+        # 5. Transakcje names it a deposit return (not a plain "Wypłata"), as does its printout
+        await pilot.press("f2", "5")
+        await pilot.pause()
+        row = next(line for line in screen_text(pilot).splitlines() if "KO000001" in line)
+        assert "Zwrot kaucji" in row and "-6,00\xa0zł" in row and "Wypłata" not in row
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextViewDialog)
+        assert "Zwrot kaucji nr KO000001" in screen_text(pilot)
 
 
 async def test_escape_stores_nothing_and_a_zero_deposit_is_refused(make_app) -> None:

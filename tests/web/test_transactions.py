@@ -155,6 +155,27 @@ def _manager(office: BackOffice, web_url: str) -> WebClient:
 # ------------------------------------------------------------------ documents
 
 
+def test_a_deposit_return_is_named_as_on_the_till(shop: Shop, owner: WebClient,
+                                                 web_url: str) -> None:
+    """A payout whose purpose is a deposit return reads "Zwrot kaucji" (as in the till's
+    5. Transakcje), negative; a plain withdrawal stays "Wypłata"."""
+    def payout(number: int, purpose: str) -> dict[str, Any]:
+        return {"type": "cash_operation", "uuid": str(uuid.uuid4()), "number": number,
+                "store_id": 1, "created_at": datetime.now(UTC).isoformat(),
+                "cashier_identifier": "1002", "kind": "out", "amount": 150,
+                "purpose": purpose, "reason": "Zwrot kaucji: 3 szt. x 0,50"}
+
+    assert [r["status"] for r in shop.till.push(
+        [payout(2, "deposit_return"), payout(3, "withdrawal")])] == ["accepted"] * 2
+    text = main_text(owner.get("/transactions").text)
+    assert re.search(r"KO000002 Zwrot kaucji .*-1,50", text), text
+    assert "KO000003 Wypłata" in text and "KO000001 Wpłata" in text
+    english = WebClient(web_url, "en")
+    english.login()
+    assert "KO000002 Deposit return" in main_text(english.get("/transactions").text)
+    english.close()
+
+
 def test_todays_documents_of_every_kind_with_numbers_cashier_and_payments(
         shop: Shop, owner: WebClient) -> None:
     page = owner.get("/transactions")

@@ -39,6 +39,7 @@ class Reading(LedgerBase):
                 total=row.total,
                 upload_state=row.upload_state,
                 reject_reason=row.reject_reason,
+                purpose=_purpose(row.extra),
             )
             for row in query
         ]
@@ -144,3 +145,14 @@ def line_record(line: DocumentLineRow) -> DocumentLine:
         value=line.value,
         original_line=line.original_line,
     )
+
+
+def _purpose(extra: str | None) -> str:
+    """A cash operation's purpose from its stored extras ("" when none or unreadable)."""
+    if not extra:
+        return ""
+    try:
+        purpose = json.loads(extra).get("purpose", "")
+    except (ValueError, AttributeError):
+        return ""
+    return purpose if isinstance(purpose, str) else ""

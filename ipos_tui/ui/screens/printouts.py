@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ...i18n import t
 from ...domain.records import DocumentDetail, document_number_text
+from ...till.deposits import PURPOSE_DEPOSIT_RETURN
 
 if TYPE_CHECKING:
     from ..app import IposApp
@@ -26,9 +27,11 @@ def kind_label(kind: str) -> str:
     return t(KIND_KEYS.get(kind, "doc.paragon"))
 
 
-def document_label(doc_type: str, kind: str) -> str:
+def document_label(doc_type: str, kind: str, purpose: str = "") -> str:
     """"Paragon", "Faktura", … "Zwrot", "Raport dobowy", or a cash document's
-    "Wpłata", "Wypłata", …"""
+    "Wpłata", "Wypłata", "Zwrot kaucji" (a payout whose ``purpose`` is a deposit return)…"""
+    if purpose == PURPOSE_DEPOSIT_RETURN:
+        return t("grocery.deposit_return")
     if doc_type == "return":
         return t("ret.doc")
     if doc_type == "invoice":
@@ -45,7 +48,9 @@ def document_title(detail: DocumentDetail) -> str:
     number = document_number_text(detail.doc_type, detail.number)
     if detail.invoice_number and detail.doc_type != "return":  # an invoice goes by its series
         number = detail.invoice_number
-    return t("doc.titled", label=document_label(detail.doc_type, detail.kind), number=number)
+    purpose = detail.extra.get("purpose", "")
+    label = document_label(detail.doc_type, detail.kind, purpose if isinstance(purpose, str) else "")
+    return t("doc.titled", label=label, number=number)
 
 
 def upload_mark(app: IposApp, state: str) -> str:

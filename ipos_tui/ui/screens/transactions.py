@@ -85,7 +85,7 @@ class TransactionsScreen(ListScreen):
         text = Text(no_wrap=True, overflow="crop")
         text.append(
             f" {mark} {number_text(doc):<8} {doc.created_local:%Y-%m-%d} {doc.created_local:%H:%M} "
-            f"{self._cashier(doc.cashier_name, cashier_width)}{fit(document_label(doc.doc_type, doc.kind), 15):<15} "
+            f"{self._cashier(doc.cashier_name, cashier_width)}{fit(document_label(doc.doc_type, doc.kind, doc.purpose), 15):<15} "
             f"{format_money(signed_total(doc)):>12}"
         )
         room = max(20, self.row_width() - 6)

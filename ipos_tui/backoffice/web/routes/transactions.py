@@ -46,9 +46,12 @@ _LABEL_KEYS = {
 }
 
 
-def document_label(language: str, doc_type: str, kind: str) -> str:
-    """"Paragon", "Faktura", "Paragon z NIP", "Zwrot", "Wpłata", … "Raport dobowy":
-    the till's own names of its documents (the same catalogue keys)."""
+def document_label(language: str, doc_type: str, kind: str, purpose: str = "") -> str:
+    """"Paragon", "Faktura", "Paragon z NIP", "Zwrot", "Wpłata", … "Zwrot kaucji" (a
+    payout whose ``purpose`` is a deposit return), "Raport dobowy": the till's own names
+    of its documents (the same catalogue keys)."""
+    if purpose == "deposit_return":
+        return text_in(language, "grocery.deposit_return")
     if doc_type == "return":
         return text_in(language, "ret.doc")
     if doc_type == "daily_report":
@@ -196,7 +199,7 @@ def documents(request: Request, user: User, office: Office) -> Response:
 
 
 def _decorate(doc: dict[str, Any], language: str) -> None:
-    doc["label"] = document_label(language, doc["type"], doc["kind"])
+    doc["label"] = document_label(language, doc["type"], doc["kind"], doc.get("purpose", ""))
     doc["number_text"] = document_number_text(doc["type"], doc["number"])
     doc["shown_total"] = -doc["total"] if leaves_till(doc) else doc["total"]
     doc["notes"] = [{"code": code, "text": warning_text(code, language)}
