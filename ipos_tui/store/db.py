@@ -35,6 +35,7 @@ from ipos_tui.store.auth import AuthService
 from ipos_tui.store.catalog import CatalogService
 from ipos_tui.store.ledger import LedgerService
 from ipos_tui.store.ledger.guard import GUARD_FILENAME, NumberGuard
+from ipos_tui.store.write_turns import TerminalDatabase
 from ipos_tui.store.migrations import SCHEMA_VERSION, migrate, schema_version
 from ipos_tui.store.models import Models, bind_models
 from ipos_tui.store.paths import create_private_file, make_private_dir
@@ -242,7 +243,8 @@ def _open_terminal(data_dir: Path) -> Terminal:
         path = data_dir / DB_FILENAME
         _probe(path)
         create_private_file(path)
-        db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+        # the cashier's write transactions go before the sync workers' (write_turns.py)
+        db = TerminalDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             db.connect()
             migrate(db)
