@@ -97,11 +97,24 @@ _RATE_RE = re.compile(r"(\d{1,2})(?:[,.](\d{1,2}))?\s*%?")
 
 
 def decode_csv(data: bytes) -> str:
-    """The file's text: UTF-8 (with or without a BOM), else Windows-1250."""
+    """The file's text: UTF-8 (with or without a BOM), else Windows-1250 (a CSV saved by
+    a Polish Excel). A UTF-8 file with damaged bytes (more letters read as UTF-8 than
+    bytes it cannot read) or bytes Windows-1250 has no letter for is refused,
+    ``err.csv_encoding`` with the line of the first bad byte: read as Windows-1250 it
+    would store every Polish letter garbled."""
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1250", errors="replace")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    as_utf8 = data.decode("utf-8", errors="replace")
+    damaged = as_utf8.count("\ufffd")
+    letters = sum(1 for char in as_utf8 if ord(char) > 127 and char != "\ufffd")
+    if letters <= damaged:
+        try:
+            return data.decode("cp1250")
+        except UnicodeDecodeError as exc:
+            first_bad = exc.start
+    raise DomainError("err.csv_encoding", line=data[:first_bad].count(b"\n") + 1)
 
 
 def _dialect(text: str) -> str:

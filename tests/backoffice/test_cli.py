@@ -332,3 +332,19 @@ def test_terminal_rename(capsys, db_url: str) -> None:
     assert run(capsys, db_url, "terminal", "rename", str(terminal), " ", code=1)["error"] == \
         "err.terminal_name_required"
     assert run(capsys, db_url, "terminal", "rename", "999", "X", code=1)["error"]
+
+
+@pytest.mark.parametrize("url", ["shop.sqlite3", "/var/lib/ipos/shop.sqlite3", "mysql://u@h/db",
+                                 "sqlite3:///shop.db", ""])
+def test_a_db_that_is_not_a_database_url_is_refused_in_words(
+        url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``--db`` given a bare path, another database's URL or a typo: exit 2 with what to
+    type instead (it was a traceback from peewee's URL parser); nothing is created."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LC_ALL", "pl_PL.UTF-8")
+    assert main(["--db", url, "init"]) == 2
+    err = capsys.readouterr().err
+    assert f"--db: „{url}” nie jest adresem bazy zaplecza" in err
+    assert "sqlite:///" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

@@ -419,6 +419,32 @@ def test_import_new_and_changed_products_into_the_chosen_list(owner: WebClient,
     assert milk["prices"][2] == 359 and milk["prices"][1] == 349
 
 
+def test_a_file_with_damaged_bytes_is_refused_naming_the_line(owner: WebClient) -> None:
+    """A UTF-8 file with one damaged byte (a copy cut short, a bad USB stick) would
+    read as Windows-1250 with every Polish letter garbled: refused, the line named,
+    nothing imported. A Windows-1250 file full of capitals (ŁÓDŹ, ÓŁ, ŻÓŁW) still
+    reads as one."""
+    owner.get("/import")
+    good = ("Nazwa;PLU;Stawka VAT;Cena\n"
+            "Sok jabłkowy tłoczony 1l;9201;A;7,49\n"
+            "Śliwki węgierki 1kg;9202;C;8,99\n").encode()
+    damaged = good.replace("Śliwki".encode(), b"\xc5liwki")  # half of the Ś lost
+    response = owner.post("/import", {"list": "2"},
+                          files={"file": ("produkty.csv", damaged, "text/csv")})
+    assert response.status_code == 422
+    assert "uszkodzone znaki w wierszu 3" in field_errors(response.text)["file"]
+    assert not m.Product.select().where(m.Product.plu.in_(["9201", "9202"])).exists()
+    capitals = "Nazwa;PLU;Stawka VAT;Cena\nŻÓŁW ŁÓDŹ ÓŁ;9203;A;1,00\n"
+    response = owner.post("/import", {"list": "2"}, files=csv_file(capitals, "cp1250"))
+    assert response.status_code == 303, main_text(response.text)
+    assert m.Product.get(m.Product.plu == "9203").name == "ŻÓŁW ŁÓDŹ ÓŁ"
+    # bytes Windows-1250 has no letter for (0x81, 0x98), no UTF-8 in sight: refused too
+    response = owner.post("/import", {"list": "2"}, files={
+        "file": ("produkty.csv", b"Nazwa;PLU;Stawka VAT\nX\x81\x98;9204;A\n", "text/csv")})
+    assert response.status_code == 422
+    assert "wierszu 2" in field_errors(response.text)["file"]
+
+
 def test_a_price_jumping_5x_is_asked_about_before_anything_is_written(
         owner: WebClient, office: BackOffice) -> None:
     owner.get("/import")

@@ -170,6 +170,9 @@ def test_a_deposit_return_is_named_as_on_the_till(shop: Shop, owner: WebClient,
     text = main_text(owner.get("/transactions").text)
     assert re.search(r"KO000002 Zwrot kaucji .*-1,50", text), text
     assert "KO000003 Wypłata" in text and "KO000001 Wpłata" in text
+    # sent with the cashier's identifier only: the page names them from the staff table
+    detail = main_text(owner.get(f"/transactions/{shop.ids['deposit']}").text)
+    assert "Kasjer Jan Nowak Kwota" in detail, detail
     english = WebClient(web_url, "en")
     english.login()
     assert "KO000002 Deposit return" in main_text(english.get("/transactions").text)

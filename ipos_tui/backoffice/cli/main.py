@@ -12,7 +12,7 @@ import logging
 import sys
 from typing import Any
 
-from ipos_tui.backoffice.db import open_database
+from ipos_tui.backoffice.db import open_database, sqlite_path
 from ipos_tui.backoffice.security import load_pepper
 from ipos_tui.backoffice.services import BackOffice
 from ipos_tui.domain.errors import DomainError
@@ -67,7 +67,12 @@ def _main(argv: list[str]) -> int:
     if getattr(args, "verbose", False):
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    office = BackOffice(open_database(getattr(args, "db", None)), load_pepper())
+    url = getattr(args, "db", None)
+    if url is not None and sqlite_path(url) is None and not url.startswith(
+            ("postgres://", "postgresql://")):  # a bare path, a typo, another database
+        print("ipos-backoffice: " + t("cli.bo.db_url", url=url), file=sys.stderr)
+        return 2
+    office = BackOffice(open_database(url), load_pepper())
     try:
         if args.handler.needs_schema:
             _require_schema(office)

@@ -122,11 +122,19 @@ def cashiers(office: BackOffice, rows: list[m.Transaction]) -> dict[int, dict[st
     ``cashier_name``. A till sends the cashier's id and the name it printed; the
     identifier comes from the staff table (the document's own one when it has it)."""
     ids = {r.cashier_id for r in rows if r.cashier_id is not None}
-    staff = {u.id: u for u in m.User.select(m.User.id, m.User.identifier, m.User.name).where(
-        (m.User.company == office.company_id) & m.User.id.in_(list(ids) or [0]))}
+    identifiers = {r.cashier_identifier for r in rows
+                   if r.cashier_id is None and r.cashier_identifier}
+    users = list(m.User.select(m.User.id, m.User.identifier, m.User.name).where(
+        (m.User.company == office.company_id)
+        & (m.User.id.in_(list(ids) or [0]) | m.User.identifier.in_(list(identifiers) or [""]))))
+    staff = {u.id: u for u in users}
+    by_identifier = {u.identifier: u for u in users}
     found: dict[int, dict[str, Any]] = {}
     for r in rows:
-        user = staff.get(r.cashier_id) if r.cashier_id is not None else None
+        # a document that names its cashier by identifier only (an older till, an
+        # import) still shows the name the staff table has for it
+        user = (staff.get(r.cashier_id) if r.cashier_id is not None
+                else by_identifier.get(r.cashier_identifier or ""))
         printed = json.loads(r.payload).get("cashier_name") if r.payload else None
         found[r.id] = {
             "cashier": r.cashier_identifier or (user.identifier if user else None),

@@ -167,7 +167,12 @@ def import_csv(request: Request, user: Owner, office: Office, form: Form) -> Res
     if errors or list_id is None:
         return _import_page(request, office, user, 422, errors=errors,
                             values={"list": list_text})
-    return _run_import(request, office, user, csvio.decode_csv(data), list_id, ask=True)
+    try:
+        text = csvio.decode_csv(data)
+    except DomainError as exc:  # damaged bytes: nothing read, nothing imported
+        return _import_page(request, office, user, 422, values={"list": list_text},
+                            errors={"file": message(language, exc.key, exc.params)})
+    return _run_import(request, office, user, text, list_id, ask=True)
 
 
 @router.post("/import/confirm", response_class=HTMLResponse)
