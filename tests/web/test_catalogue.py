@@ -79,7 +79,7 @@ def test_posts_without_the_csrf_token_are_refused_and_change_nothing(owner: WebC
                        ("/categories/1/delete", {"confirm": "1"}),
                        ("/discounts", {"name": "X", "kind": "percent", "value": "5",
                                        "scope": "line"}),
-                       ("/discounts/1/delete", {})):
+                       ("/discounts/1/delete", {"confirm": "1"})):
         response = owner.post(path, data, csrf=False)
         assert response.status_code == 403, path
         assert "Formularz wygasł" in main_text(response.text)
@@ -301,10 +301,15 @@ def test_discounts_add_and_delete(owner: WebClient, office: BackOffice) -> None:
     assert (bon["kind"], bon["value"]) == ("amount", 500)
     page = main_text(owner.get("/discounts").text)
     assert "Seniorzy procentowy 12,5 % na paragon" in page and "Bon 5 zł kwotowy 5,00 zł" in page
-    deleted = owner.post(f"/discounts/{new['id']}/delete")
+    # the button asks first: nothing is deleted until the owner says yes
+    question = owner.post(f"/discounts/{new['id']}/delete")
+    assert question.status_code == 200
+    assert "Usunąć rabat „Seniorzy”?" in main_text(question.text)
+    assert any(d["id"] == new["id"] for d in office.list_discounts())
+    deleted = owner.post(f"/discounts/{new['id']}/delete", {"confirm": "1"})
     assert deleted.status_code == 303
     assert all(d["id"] != new["id"] for d in office.list_discounts())
-    assert owner.post(f"/discounts/{new['id']}/delete").status_code == 404
+    assert owner.post(f"/discounts/{new['id']}/delete", {"confirm": "1"}).status_code == 404
     assert owner.post("/discounts/abc/delete").status_code == 404
 
 

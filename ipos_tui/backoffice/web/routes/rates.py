@@ -152,7 +152,11 @@ def add_discount(request: Request, user: Owner, office: Office, form: Form) -> R
 @router.post("/discounts/{discount_id}/delete", response_class=HTMLResponse)
 def delete_discount(request: Request, user: Owner, office: Office, form: Form,
                     discount_id: int) -> Response:
-    if discount_id not in {d["id"] for d in office.list_discounts()}:
+    """Without ``confirm``: the page asks first (the tills stop offering it); with it: gone."""
+    found = next((d for d in office.list_discounts() if d["id"] == discount_id), None)
+    if found is None:
         raise HTTPException(status_code=404)
+    if form_text(form, "confirm") != "1":
+        return _discounts_page(request, office, user, confirm_delete=found)
     office.delete_discount(discount_id)
     return saved_redirect("/discounts", "deleted")
