@@ -12,8 +12,9 @@ Such a move is refused while documents are unsent and not exported to a file
 (``ipos-tui export-unsent``): they would be left with no back office that knows
 them. Re-activating for the same terminal (a revoked token, a new disk) is how they
 get sent, and is never refused. Another back office is refused before the code is
-used; another terminal or store of the same one only shows in the answer, so the
-code is used up then but nothing on the till changes.
+used. For another terminal of the same one the till names itself in the request and
+the back office refuses the code before using it up (an older back office answers
+anyway: the code is used up then, and the till refuses and changes nothing).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import httpx
 from ipos_tui import __version__
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.sync.client import SyncClient, normalise_server_url
+from ipos_tui.sync.errors import SyncError
 from ipos_tui.store.connection import Connection, ConnectionStore, restrict_to_owner
 from ipos_tui.store.db import Terminal
 from ipos_tui.store.feed_apply import FeedApplier
@@ -57,10 +59,21 @@ def activate(
     previous = store.get()
     if previous is not None and previous.server_url != url:
         _refuse_with_unsent(terminal, "sync.err.unsent_other_office", server=previous.server_url)
-    answer = SyncClient.activate(
-        url, code, name.strip(), app_version=__version__, transport=transport, sleep=sleep,
-        max_attempts=max_attempts,
-    )
+    # holding unsent documents, the till may only become itself again: it says which
+    # terminal it is, and the back office refuses another's code before using it up
+    bound = previous is not None and terminal.ledger.unexported_unsent() > 0
+    try:
+        answer = SyncClient.activate(
+            url, code, name.strip(), app_version=__version__, transport=transport,
+            sleep=sleep, max_attempts=max_attempts,
+            terminal_id=previous.terminal_id if bound and previous else None,
+        )
+    except SyncError as exc:
+        if exc.key == "sync.err.code_other_terminal" and previous is not None:
+            raise DomainError("sync.err.unsent_other_terminal_kept",
+                              n=terminal.ledger.unexported_unsent(),
+                              terminal=previous.terminal_id, store=previous.store_id) from exc
+        raise
     if previous is not None and (previous.terminal_id, previous.store_id) != (
             answer.terminal_id, answer.store_id):
         _refuse_with_unsent(terminal, "sync.err.unsent_other_terminal",

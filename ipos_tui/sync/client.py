@@ -172,15 +172,17 @@ class SyncClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         max_attempts: int = 4,
+        terminal_id: int | None = None,
     ) -> ActivateResponse:
-        """Exchange a one-time activation code for the terminal's identity and token.
+        """Exchange a one-time activation code for the terminal's identity and token
+        (``terminal_id``: the terminal this till is, when only its own code may do).
 
         Only failures before the request left (connect errors), 429 and 5xx are
         retried: a code is single-use, so a lost answer must not be retried into
         "code already used".
         """
         clean = "".join(code.split()).replace("-", "")
-        request = ActivateRequest(code=clean or code, name=name[:80])
+        request = ActivateRequest(code=clean or code, name=name[:80], terminal_id=terminal_id)
         with cls(base_url, None, app_version=app_version, transport=transport,
                  sleep=sleep, max_attempts=max_attempts) as client:
             data = client._call("POST", "/activate", params=None,

@@ -18,6 +18,7 @@ _ACTIVATION_KEYS: Final = {
     "activation_code_invalid": "sync.err.code_invalid",
     "activation_code_expired": "sync.err.code_expired",
     "activation_code_used": "sync.err.code_used",
+    "activation_other_terminal": "sync.err.code_other_terminal",
 }
 
 

@@ -22,6 +22,7 @@ from backoffice_support import (
     running_server,
 )
 
+from ipos_tui.backoffice import models as m
 from ipos_tui.protocol import DATA_MODELS, MAX_PULL_LIMIT, PREVIOUS_PROTOCOL_VERSION, PullResponse
 from office_db import OfficeBackend
 
@@ -115,6 +116,25 @@ def test_code_is_one_time(shop, base: str) -> None:
     second = httpx.post(f"{base}/api/v1/activate", json={"code": code, "name": "Kasa 1"})
     assert second.status_code == 409
     assert second.json()["error"] == "activation_code_used"
+
+
+def test_a_code_of_another_terminal_is_refused_unused_when_the_till_names_itself(
+        shop, base: str) -> None:
+    """A till holding unsent sales names the terminal it is: another terminal's code is
+    409 ``activation_other_terminal`` and stays unused (not counted as a wrong guess);
+    the till it was made for takes it after; its own terminal's code is taken."""
+    mine, _ = shop.office.add_terminal(shop.store1, "Kasa 1")
+    other, code = shop.office.add_terminal(shop.store2, "Kasa 2")
+    for _ in range(12):  # more than the wrong-guess limit: none of these is a guess
+        refused = httpx.post(f"{base}/api/v1/activate", json={"code": code, "terminal_id": mine})
+        assert refused.status_code == 409
+        assert refused.json()["error"] == "activation_other_terminal"
+    assert m.ActivationCode.get(m.ActivationCode.terminal == other).used_at is None
+    taken = httpx.post(f"{base}/api/v1/activate", json={"code": code, "terminal_id": other})
+    assert taken.status_code == 200 and taken.json()["terminal_id"] == other
+    for bad in (0, -1, "x", 2**31):
+        answer = httpx.post(f"{base}/api/v1/activate", json={"code": code, "terminal_id": bad})
+        assert answer.status_code == 422, bad
 
 
 def test_reactivation_keeps_id_and_numbering_and_kills_old_token(shop, base, t1) -> None:

@@ -111,10 +111,10 @@ def upload(till: Till) -> None:
 def test_activation_elsewhere_is_refused_while_sales_are_unsent(
         till: Till, shop: tuple[Shop, str]) -> None:
     """Fault: a code for another terminal, then another back office's address, typed
-    in while 3 sales are unsent. Checks: both refused with the count and the way out
-    (the other office before its code is used), the till's connection, identity and
-    cursors unchanged; re-activation of the same terminal is allowed and then the
-    sales go, each stored once."""
+    in while 3 sales are unsent. Checks: both refused with the count and the way out,
+    before the code is used (the other terminal's code still activates the till it was
+    made for), the till's connection, identity and cursors unchanged; re-activation of
+    the same terminal is allowed and then the sales go, each stored once."""
     office, base = shop
     sold = sell(till, office, 3)
     before, connection = cursors(till.terminal), till.sync.connection()
@@ -122,9 +122,10 @@ def test_activation_elsewhere_is_refused_while_sales_are_unsent(
     other_id, code = office.office.add_terminal(office.store2, "Inna")
     with pytest.raises(DomainError) as refused:
         till.sync.activate(base, code, "")
-    assert refused.value.key == "sync.err.unsent_other_terminal"
+    assert refused.value.key == "sync.err.unsent_other_terminal_kept"
     assert refused.value.params["n"] == 3
     assert "export-unsent" in t(refused.value.key, **refused.value.params)
+    assert "nadal ważny" in t(refused.value.key, **refused.value.params)
     fresh_code = office.office.new_activation_code(other_id)
     with pytest.raises(DomainError) as refused:
         till.sync.activate("http://127.0.0.1:9", fresh_code, "")  # nothing listens there
@@ -132,6 +133,8 @@ def test_activation_elsewhere_is_refused_while_sales_are_unsent(
     assert till.sync.connection() == connection
     assert till.terminal.settings.terminal_info().terminal_id == connection.terminal_id
     assert unsent(till) == sold and cursors(till.terminal) == before
+    # the refused code was not used up: the till it was made for takes it
+    assert office.office.activate(code, "Inna")["terminal_id"] == other_id
     # the same terminal (a revoked token, say) may always come back: that sends them
     again = till.sync.activate(base, office.office.new_activation_code(connection.terminal_id), "")
     assert (again.terminal_id, again.store_id) == (connection.terminal_id, connection.store_id)
@@ -186,9 +189,10 @@ def test_export_is_the_way_out_and_the_back_office_ingests_it_once(
         other_id, code = office.office.add_terminal(office.store2, "Inna")
         with pytest.raises(DomainError) as refused:
             till.sync.activate(base, code, "")
-        assert (refused.value.key, refused.value.params["n"]) == ("sync.err.unsent_other_terminal", 1)
+        assert (refused.value.key, refused.value.params["n"]) == (
+            "sync.err.unsent_other_terminal_kept", 1)
         assert export_unsent(till.terminal, out) == 1 and read_export(out)[0]["uuid"] == later[0]
-        moved = till.sync.activate(base, office.office.new_activation_code(other_id), "")
+        moved = till.sync.activate(base, code, "")  # the refused code, kept for this
         assert moved.terminal_id == other_id
 
 

@@ -243,7 +243,8 @@ def create_app(office: BackOffice, *, max_body: int = DEFAULT_MAX_BODY,
         except Throttled as exc:
             raise throttled(exc, "Too many wrong activation codes.") from None
         try:
-            return ActivateResponse(**office.activate(body.code, body.name))
+            return ActivateResponse(**office.activate(body.code, body.name,
+                                                      terminal_id=body.terminal_id))
         except DomainError as exc:
             if exc.key in _ACTIVATION_FAILURES:
                 throttle.failed(checks, address)

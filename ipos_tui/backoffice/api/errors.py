@@ -20,6 +20,7 @@ _STATUS_BY_KEY = {
     "err.activation_code_invalid": 401,
     "err.activation_code_expired": 401,
     "err.activation_code_used": 409,
+    "err.activation_other_terminal": 409,
     "err.receipt_unknown": 404,
     "err.receipt_other_store": 403,
     "err.stream_unknown": 404,

@@ -195,8 +195,12 @@ class TerminalService(ServiceBase):
             for t in terminals
         ]
 
-    def activate(self, code: str, name: str) -> dict[str, Any]:
-        """Exchange a one-time code for a token; a known terminal keeps id and numbering."""
+    def activate(self, code: str, name: str, *, terminal_id: int | None = None) -> dict[str, Any]:
+        """Exchange a one-time code for a token; a known terminal keeps id and numbering.
+
+        ``terminal_id``: the terminal the calling till is (sent while it holds unsent
+        documents); a code of another terminal is refused, ``err.activation_other_terminal``,
+        and stays unused."""
         code_hash = security.digest(security.normalise_code(code))
         row = m.ActivationCode.get_or_none(m.ActivationCode.code_hash == code_hash)
         if row is None:
@@ -209,6 +213,11 @@ class TerminalService(ServiceBase):
                 raise DomainError("err.activation_code_used")
             if row.expires_at < utcnow():
                 raise DomainError("err.activation_code_expired")
+            if terminal_id is not None and terminal_id != row.terminal_id:
+                log.warning("activation refused: a code of terminal %s typed on terminal %s "
+                            "holding unsent documents; the code stays unused",
+                            row.terminal_id, terminal_id)
+                raise DomainError("err.activation_other_terminal", terminal=terminal_id)
             row.used_at = utcnow()
             row.save()
             terminal = m.Terminal.get_by_id(row.terminal_id)
