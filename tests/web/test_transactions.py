@@ -294,6 +294,9 @@ def test_cash_and_daily_report_documents(shop: Shop, owner: WebClient) -> None:
     net = shop.receipts_total - shop.returns_total
     assert "Raport dobowy nr RD0001" in text
     assert f"Sprzedaż netto {net // 100},{net % 100:02d} zł" in text
+    # its sums by payment method by their names, not the tills' codes
+    assert "gotówka 7,48 zł" in text and "karta 26,98 zł" in text and "gotowka" not in text.split(
+        "Dokument tak, jak")[0]
 
 
 def test_a_document_that_is_not_there_is_404(shop: Shop, owner: WebClient) -> None:

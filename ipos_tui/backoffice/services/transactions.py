@@ -163,6 +163,7 @@ class TransactionQueryService(ServiceBase):
         doc["payload"] = payload
         doc["payload_text"] = json.dumps(payload, indent=2, ensure_ascii=False)
         names = self._method_names()
+        doc["method_names"] = names  # a daily report's sums by method, named
         p = m.TransactionPayment
         doc["tenders"] = [{"method": r.method, "name": names.get(r.method, r.method),
                            "amount": r.amount, "change": r.change}
