@@ -224,13 +224,22 @@ def test_a_stale_row_price_is_refused(owner: WebClient, office: BackOffice) -> N
 def test_a_price_is_removed(owner: WebClient, office: BackOffice) -> None:
     html = owner.get("/price-lists/1").text
     stale = row_version(html, "5")
-    response = owner.post("/price-lists/1/prices/remove", {"plu": "5", "version": stale})
+    before = price_of(office, 1, "5")
+    # the row's button asks first (the product stops selling in the list's stores)
+    question = owner.post("/price-lists/1/prices/remove", {"plu": "5", "version": stale})
+    assert question.status_code == 200
+    text = main_text(question.text)
+    assert "Usunąć cenę" in text and "produktu 5" in text and "przestaną go sprzedawać" in text
+    assert price_of(office, 1, "5") == before is not None
+    response = owner.post("/price-lists/1/prices/remove",
+                          {"plu": "5", "version": stale, "confirm": "1"})
     assert response.status_code == 303
     assert price_of(office, 1, "5") is None
     page = main_text(owner.get(response.headers["location"]).text)
     assert "Usunięto cenę PLU 5" in page
     # again with the old form: the price is gone meanwhile (stale), nothing breaks
-    response = owner.post("/price-lists/1/prices/remove", {"plu": "5", "version": stale})
+    response = owner.post("/price-lists/1/prices/remove",
+                          {"plu": "5", "version": stale, "confirm": "1"})
     assert response.status_code == 422 and "Ktoś zmienił te dane" in response.text
     response = owner.post("/price-lists/1/prices/remove", {"plu": "nope", "version": stale})
     assert response.status_code == 422 and "Nie ma produktu" in response.text

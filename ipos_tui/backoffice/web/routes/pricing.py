@@ -177,10 +177,11 @@ def _list_page(request: Request, user: WebUser, office: BackOffice, list_id: int
                saved_params: dict[str, Any] | None = None,
                errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
                row_errors: dict[str, str] | None = None, jump: dict[str, Any] | None = None,
-               status: int = 200) -> Response:
+               removal: dict[str, Any] | None = None, status: int = 200) -> Response:
     """The price list's page; ``errors`` belong to the forms above the table
     (``values`` keep what was typed), ``row_errors`` to one product's row (by PLU),
-    ``jump`` asks to confirm a price changing more than 5×."""  # row_errors["row"]: its PLU
+    ``jump`` asks to confirm a price changing more than 5×, ``removal`` a price removed
+    (the product stops selling in this list's stores)."""  # row_errors["row"]: its PLU
     language = request_language(request)
     price_list = _price_list_or_404(office, list_id)
     q = q.strip()[:FIELD_MAX]
@@ -198,7 +199,7 @@ def _list_page(request: Request, user: WebUser, office: BackOffice, list_id: int
                   page=page, pages=pages, base=base, q=q, selling=selling,
                   store_options=[(s["id"], s["name"]) for s in stores],
                   errors=errors or {}, values=values or {}, row_errors=row_errors or {},
-                  jump=jump, name_max=PRICE_LIST_NAME_MAX,
+                  jump=jump, removal=removal, name_max=PRICE_LIST_NAME_MAX,
                   version=fingerprint(price_list), assign_version=fingerprint(assignments(office)),
                   flash=saved_text(language, saved, **(saved_params or {})),
                   note=delivery_note(request, office, user, "products"))
@@ -308,7 +309,14 @@ def remove_price(request: Request, user: Owner, office: Office, form: Form,
         errors[FORM] = text_in(language, "web.pricing.product_unknown", product=plu)
     else:
         try:
-            check_version(form, {"price": office.get_price(list_id, product_id)})
+            price = office.get_price(list_id, product_id)
+            check_version(form, {"price": price})
+            if form_text(form, "confirm") != "1":  # the page asks first
+                return _list_page(request, user, office, list_id, q=form_text(form, "q"),
+                                  page=_page_number(form_text(form, "page")), removal={
+                                      "plu": plu, "price": money(price) if price else "",
+                                      "name": office.get_product(product_id)["name"],
+                                      "version": form_text(form, "version")})
             office.remove_price(list_id, product_id)
         except DomainError as exc:
             errors = error_text(exc, language)
