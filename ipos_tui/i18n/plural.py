@@ -37,7 +37,11 @@ def plural_category(n: int | float, language: str) -> str:
 def tn(key: str, n: int | float, /, **params: Any) -> str:
     """The form of plural text ``key`` for the count ``n``, with ``n`` and ``params``
     filled in; a missing key falls back to Polish, then to the key itself."""
-    language = current_language()
+    return tn_in(current_language(), key, n, **params)
+
+
+def tn_in(language: str, key: str, n: int | float, /, **params: Any) -> str:
+    """:func:`tn` in a given language (a web page's, not the process's)."""
     text = catalogue(language).get(key)
     if text is None:
         language, text = DEFAULT_LANGUAGE, catalogue(DEFAULT_LANGUAGE).get(key)

@@ -122,7 +122,7 @@ async def test_a_price_changed_in_the_page_is_charged_after_8_4_3(
             assert "Zapisano cenę PLU 1." in page.get_by_role("status").first.inner_text()
             note = page.locator(".pending").inner_text()
             assert "Do pobrania przy następnej synchronizacji (8 → 4 → 3" in note
-            assert "Sklep Centrum: 1 z 1 kasoterminali" in note
+            assert "Sklep Centrum: 1 z 1 kasoterminala" in note
 
         await browse(web_url, change_price)
         assert await sell_plu(app, pilot, "1") == 349  # not fetched yet: the old price
@@ -175,7 +175,7 @@ async def test_the_login_mode_switched_in_the_page_changes_the_login_screen_afte
         page.get_by_role("link", name="Ustawienia").click()
         page.get_by_label("Tryb logowania na kasie").select_option(label="identyfikator")
         page.get_by_role("button", name="Zapisz ustawienia").click()
-        assert "Zapisano ustawienia (1 zmienionych)." in page.get_by_role("status").first.inner_text()
+        assert "Zapisano ustawienia (1 zmienione)." in page.get_by_role("status").first.inner_text()
         assert "8 → 4 → 1" in page.locator(".pending").inner_text()
 
     app = await start_till(make_app, till_dir)

@@ -62,5 +62,5 @@ def test_the_pages_line_names_the_store_and_the_tills_menu(office: BackOffice, w
     office.set_setting("login_mode", "identifier")
     note = delivery_note(Request(), office, owner_user, "config")
     assert note.startswith("Do pobrania przy następnej synchronizacji (8 → 4 → 1 na kasie")
-    assert "Sklep Centrum: 1 z 1 kasoterminali" in note
+    assert "Sklep Centrum: 1 z 1 kasoterminala" in note
     till.close()

@@ -313,7 +313,7 @@ def test_an_edit_waits_for_the_tills_and_reaches_them(owner: WebClient, office: 
     owner.post(f"/products/{milk}", _edit_form(page.text, name="Mleko 2% 1l karton"))
     waiting = main_text(owner.get(f"/products/{milk}").text)
     assert "Do pobrania przy następnej synchronizacji (8 → 4 → 3 na kasie" in waiting
-    assert "Sklep Centrum: 1 z 1 kasoterminali, czeka od" in waiting
+    assert "Sklep Centrum: 1 z 1 kasoterminala, czeka od" in waiting
     assert "Do pobrania przy następnej synchronizacji" in main_text(owner.get("/products").text)
     changes, _, _ = till.pull_all("products", since=cursor)
     assert any((c.get("data") or {}).get("name") == "Mleko 2% 1l karton" for c in changes)

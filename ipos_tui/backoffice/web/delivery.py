@@ -7,6 +7,7 @@ from fastapi import Request
 
 from ipos_tui.backoffice.services import BackOffice, WebUser
 from ipos_tui.i18n import text_in
+from ipos_tui.i18n.plural import tn_in
 
 from .render import local_time, request_language
 
@@ -22,9 +23,9 @@ def delivery_note(request: Request, office: BackOffice, user: WebUser, stream: s
     parts = []
     for item in office.delivery([stream], None if user.is_owner else user.store_ids):
         if item.pending:
-            parts.append(text_in(language, "web.delivery.store", store=names[item.store_id],
-                                 behind=item.behind, terminals=item.terminals,
-                                 since=local_time(item.waiting_since)))
+            parts.append(tn_in(language, "plural.web_delivery_store", item.terminals,
+                               store=names[item.store_id], behind=item.behind,
+                               since=local_time(item.waiting_since)))
     if not parts:
         return ""
     return text_in(language, "web.delivery.pending", stores="; ".join(parts),

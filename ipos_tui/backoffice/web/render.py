@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from ipos_tui.backoffice.numbering import number_range
 from ipos_tui.domain.money import format_money
 from ipos_tui.i18n import DEFAULT_LANGUAGE, LANGUAGES, text_in
+from ipos_tui.i18n.plural import tn_in
 
 LANG_COOKIE = "lang"
 #: Dates and times are shown in the shop's zone (the tills' business days are Polish).
@@ -69,7 +70,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     def tr(key: str, /, **params: Any) -> str:
         return text_in(language, key, **params)
 
+    def trn(key: str, n: int, /, **params: Any) -> str:  # a counted noun: plural.*
+        return tn_in(language, key, n, **params)
+
     context.setdefault("user", getattr(request.state, "web_user", None))
-    context.update(request=request, lang=language, t=tr, money=money, local_time=local_time,
+    context.update(request=request, lang=language, t=tr, tn=trn, money=money,
+                   local_time=local_time,
                    path=request.url.path)
     return templates.TemplateResponse(request, template, context, status_code=status_code)

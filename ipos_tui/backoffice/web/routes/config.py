@@ -23,6 +23,7 @@ from ipos_tui.backoffice.services.settings import SettingsRefused
 from ipos_tui.backoffice.services.web_access import WebUser
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.i18n import text_in
+from ipos_tui.i18n.plural import tn_in
 
 from ..auth import Form, Office, Owner
 from ..delivery import delivery_note
@@ -103,7 +104,8 @@ def settings_page(request: Request, user: Owner, office: Office) -> Response:
     flash = ""
     saved = request.query_params.get("saved")
     if saved is not None:
-        flash = (text_in(language, "web.settings.saved", count=saved) if saved not in ("", "0")
+        changed = int(saved) if saved.isdigit() and len(saved) < 4 else 0
+        flash = (tn_in(language, "plural.web_settings_saved", changed) if changed
                  else text_in(language, "web.settings.unchanged"))
     current = office.get_settings()
     return render(request, "config_settings.html", values=_setting_texts(current), errors={},

@@ -23,8 +23,8 @@ from ipos_tui.backoffice.releases import ReleaseStore, default_releases_dir
 from ipos_tui.backoffice.services import BackOffice, WebUser
 from ipos_tui.backoffice.services.terminals import MAX_TERMINAL_NAME
 from ipos_tui.domain.errors import DomainError
-from ipos_tui.i18n import DEFAULT_LANGUAGE, catalogue, text_in
-from ipos_tui.i18n.plural import categories, plural_category
+from ipos_tui.i18n import text_in
+from ipos_tui.i18n.plural import tn_in
 from ipos_tui.protocol import DEFAULT_RELEASE_CHANNEL, STREAMS
 
 from ..auth import Form, Office, Owner, User, store_allowed
@@ -49,15 +49,6 @@ def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _plural(language: str, key: str, n: int) -> str:
-    """The form of the plural text ``key`` for ``n`` in ``language`` (see i18n.plural)."""
-    text = catalogue(language).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
-    forms, names = text.split("|"), categories(language)
-    form = forms[names.index(plural_category(n, language))] if len(forms) == len(names) \
-        else forms[-1]
-    return form.replace("{n}", str(n))
-
-
 def ago(language: str, when: datetime | None, now: datetime) -> str:
     """How long ago ``when`` was, as people say it ("przed chwilą", "5 min temu",
     "3 godz. temu", "2 dni temu"); "" for never."""
@@ -67,10 +58,10 @@ def ago(language: str, when: datetime | None, now: datetime) -> str:
     if seconds < 60:
         return text_in(language, "web.terminals.ago_now")
     if seconds < 3600:
-        return _plural(language, "plural.web_ago_minutes", int(seconds // 60))
+        return tn_in(language, "plural.web_ago_minutes", int(seconds // 60))
     if seconds < 48 * 3600:
-        return _plural(language, "plural.web_ago_hours", int(seconds // 3600))
-    return _plural(language, "plural.web_ago_days", int(seconds // 86400))
+        return tn_in(language, "plural.web_ago_hours", int(seconds // 3600))
+    return tn_in(language, "plural.web_ago_days", int(seconds // 86400))
 
 
 def _visible_stores(office: BackOffice, user: WebUser) -> list[dict[str, Any]]:
