@@ -45,23 +45,27 @@ class WriteTurns:
 
     def take(self, foreground: bool) -> bool:
         """Wait for the turn; False when it was not had in time (go on without it)."""
-        now = time.monotonic()
-        deadline = now + self.timeout_s
-        polite_until = now + BACKGROUND_MAX_WAIT_S
+        deadline = time.monotonic() + self.timeout_s
+        # a background writer's yielding is bounded from the first moment the turn is
+        # free: time spent waiting for another writer's page is not yielding
+        polite_until: float | None = None
         with self._cond:
             if foreground:
                 self._foreground_waiting += 1
             try:
                 while True:
                     now = time.monotonic()
+                    if not self._busy and polite_until is None:
+                        polite_until = now + BACKGROUND_MAX_WAIT_S
                     if not self._busy and (foreground or not self._yield_to_foreground(
-                            now, polite_until)):
+                            now, polite_until or now)):
                         self._busy = True
                         return True
                     if now >= deadline:
                         return False
                     wait = deadline - now
-                    if not self._busy and not foreground:  # only politeness keeps it
+                    if polite_until is not None and not self._busy and not foreground:
+                        # only politeness keeps it: look again when that ends
                         wait = min(wait, max(0.001, min(
                             polite_until, self._foreground_done + FOREGROUND_GRACE_S) - now))
                     self._cond.wait(wait)
