@@ -207,8 +207,9 @@ def _naive_utc(value: datetime | str) -> datetime:
 
 
 def issue_text(issue: dict[str, Any], since: str, text: Callable[..., str]) -> str:
-    """One issue in words ("missing receipts 800016–800099 (84) since …", one number alone: "… 10 since …"); ``text``
-    translates a message key with params (the CLI's ``t`` or a page's language)."""
+    """One issue in words ("missing receipts 800016–800099 (84) since …", one number
+    alone: "… 10 since …"); ``text`` translates a message key with params (the CLI's
+    ``t`` or a page's language)."""
     doc_key = f"tillsync.doc_{issue['doc_type']}"
     doc = text(doc_key)
     if doc == doc_key:  # a type without a name of its own

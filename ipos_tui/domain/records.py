@@ -8,6 +8,7 @@ worker, compared in a test or cached without surprises.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
@@ -29,6 +30,8 @@ LOGIN_MODES: Final = ("id_pin", "id", "none")
 PAYMENT_KINDS: Final = ("cash", "card", "voucher", "transfer", "other")
 PRODUCT_TYPES: Final = ("towar", "usluga")
 DOCUMENT_KINDS: Final = ("paragon", "faktura", "paragon_nip")
+#: The purpose of a cash payout that pays a deposit back (the till stores and sends it).
+PURPOSE_DEPOSIT_RETURN: Final = "deposit_return"
 #: Document kinds that name a buyer by NIP and so need one.
 KINDS_WITH_BUYER: Final = frozenset({"faktura", "paragon_nip"})
 
@@ -378,3 +381,15 @@ def document_code(terminal_id: int, number: int, doc_type: str = "receipt") -> s
     (a Faktura sold at the till: "K1-F000007")."""
     mark = "F" if doc_type == "sale_invoice" else ""
     return f"K{terminal_id}-{mark}{number:06d}"
+
+
+def cash_purpose(stored: str | None) -> str:
+    """A cash operation's ``purpose`` from its stored JSON (the till's extras, the back
+    office's payload): "deposit_return", …, or "" when it has none or is unreadable."""
+    if not stored:
+        return ""
+    try:
+        purpose = json.loads(stored).get("purpose", "")
+    except (ValueError, AttributeError):
+        return ""
+    return purpose if isinstance(purpose, str) else ""

@@ -22,7 +22,7 @@ from ipos_tui.devices.paper import PRINT_WIDTH
 from ipos_tui.devices.printer import FiscalPrinter, JournalEntry
 from ipos_tui.domain.errors import DomainError
 from ipos_tui.store.ledger import DocumentDraft
-from ipos_tui.domain.records import DocumentDetail, StoredDocument, User
+from ipos_tui.domain.records import PURPOSE_DEPOSIT_RETURN, DocumentDetail, StoredDocument, User
 from ipos_tui.till.cash import (
     DOC_CASH_OPERATION,
     CashService,
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from ipos_tui.store.db import Terminal
 
 #: A cash operation's purpose for a deposit return.
-PURPOSE_DEPOSIT_RETURN: Final = "deposit_return"
 #: Most pieces of packaging in one return, and the largest deposit per piece (grosze).
 MAX_PIECES: Final = 9_999
 MAX_UNIT_DEPOSIT: Final = 10_000

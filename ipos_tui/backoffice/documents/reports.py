@@ -11,6 +11,7 @@ from peewee import fn
 
 from ipos_tui.backoffice import models as m
 from ipos_tui.backoffice.services import BackOffice
+from ipos_tui.domain.records import PURPOSE_DEPOSIT_RETURN
 from ipos_tui.domain.vat import VAT_RATES, RateTotal, VatTotal, rate_totals
 from ipos_tui.protocol import SALE_TYPES
 
@@ -64,7 +65,7 @@ def sales_report(office: BackOffice, day: date, store_id: int | None = None) -> 
     for (payload,) in t.select(t.payload).where(scope & (t.doc_type == "cash_operation")).tuples():
         data = json.loads(payload)
         cash[data["kind"]] += int(data["amount"])
-        if data.get("purpose") == "deposit_return":
+        if data.get("purpose") == PURPOSE_DEPOSIT_RETURN:
             deposits_returned += int(data["amount"])
     deposits_collected = sum(
         int(json.loads(payload).get("deposit", 0))

@@ -22,6 +22,7 @@ from typing import Any
 from peewee import JOIN
 
 from ipos_tui.backoffice import models as m
+from ipos_tui.domain.records import cash_purpose
 
 from .base import ServiceBase
 
@@ -126,7 +127,7 @@ class TransactionQueryService(ServiceBase):
                 "buyer_nip": r.buyer_nip,
                 "invoice_number": r.correction_number or r.invoice_number,
                 "warnings": json.loads(r.warnings) if r.warnings else [],
-                "purpose": _cash_purpose(r),
+                "purpose": cash_purpose(r.payload) if r.doc_type == "cash_operation" else "",
             })
         return found
 
@@ -246,14 +247,3 @@ def _pretty(payload: str) -> str:
         return json.dumps(json.loads(payload), indent=2, ensure_ascii=False)
     except ValueError:
         return payload
-
-
-def _cash_purpose(row: Any) -> str:
-    """A cash operation's purpose as the till sent it ("deposit_return", …), else ""."""
-    if row.doc_type != "cash_operation":
-        return ""
-    try:
-        purpose = json.loads(row.payload).get("purpose")
-    except (ValueError, AttributeError):
-        return ""
-    return purpose if isinstance(purpose, str) else ""

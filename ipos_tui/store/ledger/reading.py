@@ -12,6 +12,7 @@ from ipos_tui.domain.records import (
     DocumentLine,
     DocumentPayment,
     DocumentSummary,
+    cash_purpose,
 )
 from ipos_tui.store.ledger.base import LedgerBase
 from ipos_tui.store.ledger.fiscal_day import DOC_RECEIPT
@@ -39,7 +40,7 @@ class Reading(LedgerBase):
                 total=row.total,
                 upload_state=row.upload_state,
                 reject_reason=row.reject_reason,
-                purpose=_purpose(row.extra),
+                purpose=cash_purpose(row.extra),
             )
             for row in query
         ]
@@ -145,14 +146,3 @@ def line_record(line: DocumentLineRow) -> DocumentLine:
         value=line.value,
         original_line=line.original_line,
     )
-
-
-def _purpose(extra: str | None) -> str:
-    """A cash operation's purpose from its stored extras ("" when none or unreadable)."""
-    if not extra:
-        return ""
-    try:
-        purpose = json.loads(extra).get("purpose", "")
-    except (ValueError, AttributeError):
-        return ""
-    return purpose if isinstance(purpose, str) else ""

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...i18n import t
-from ...domain.records import DocumentDetail, document_number_text
-from ...till.deposits import PURPOSE_DEPOSIT_RETURN
+from ...domain.records import PURPOSE_DEPOSIT_RETURN, DocumentDetail, document_number_text
 
 if TYPE_CHECKING:
     from ..app import IposApp

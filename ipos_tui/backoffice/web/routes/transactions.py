@@ -25,6 +25,7 @@ from ipos_tui.backoffice.documents.checks import LATE_AFTER_DAY_CLOSE
 from ipos_tui.backoffice.services.transactions import DOCUMENT_KINDS
 from ipos_tui.domain.document_number import document_number_text
 from ipos_tui.domain.errors import DomainError
+from ipos_tui.domain.records import PURPOSE_DEPOSIT_RETURN
 from ipos_tui.i18n import has_key, text_in
 from ipos_tui.i18n.reasons import reject_reason_text
 
@@ -50,7 +51,7 @@ def document_label(language: str, doc_type: str, kind: str, purpose: str = "") -
     """"Paragon", "Faktura", "Paragon z NIP", "Zwrot", "Wpłata", … "Zwrot kaucji" (a
     payout whose ``purpose`` is a deposit return), "Raport dobowy": the till's own names
     of its documents (the same catalogue keys)."""
-    if purpose == "deposit_return":
+    if purpose == PURPOSE_DEPOSIT_RETURN:
         return text_in(language, "grocery.deposit_return")
     if doc_type == "return":
         return text_in(language, "ret.doc")
